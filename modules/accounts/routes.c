@@ -1,0 +1,913 @@
+/*
+ * routes.c — the accounts module's route rows and handlers: log in and out, who am I,
+ * password change, public-key registration, and the center admin's organization and user
+ * administration. The dispatcher has already authenticated, authorized and validated the body
+ * when a handler runs; every state change goes through db_tx with exactly one audit entry.
+ *
+ * Rule codes used in refusals (docs/errors.md): ACC-ROLE-ORG, ACC-PASSWORD, ACC-SELF-DISABLE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "accounts.h"
+#include "audit.h"
+#include "auth.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "store.h"
+
+static const struct config *cfg;
+static char *dummy_hash; /* verified against when the user does not exist: same timing */
+
+/* ---- JSON views of rows ---- */
+
+static cJSON *
+org_json(const struct dbres *r, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)dbres_i64(r, i, 0));
+    cJSON_AddStringToObject(o, "name", dbres_str(r, i, 1));
+    cJSON_AddStringToObject(o, "type", dbres_str(r, i, 2));
+    cJSON_AddStringToObject(o, "credit_code", dbres_str(r, i, 3));
+    cJSON_AddStringToObject(o, "region", dbres_str(r, i, 4));
+    json_add_time(o, "created_at", dbres_i64(r, i, 5));
+    return o;
+}
+
+static cJSON *
+user_json(const struct dbres *r, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)dbres_i64(r, i, 0));
+    cJSON_AddStringToObject(o, "username", dbres_str(r, i, 1));
+    cJSON_AddStringToObject(o, "display_name", dbres_str(r, i, 2));
+    cJSON_AddStringToObject(o, "role", dbres_str(r, i, 3));
+    cJSON *org = cJSON_AddObjectToObject(o, "organization");
+    cJSON_AddNumberToObject(org, "id", (double)dbres_i64(r, i, 4));
+    cJSON_AddStringToObject(org, "name", dbres_str(r, i, 5));
+    cJSON_AddStringToObject(org, "type", dbres_str(r, i, 6));
+    cJSON_AddBoolToObject(o, "disabled", dbres_i64(r, i, 7) != 0);
+    json_add_time(o, "created_at", dbres_i64(r, i, 8));
+    return o;
+}
+
+static cJSON *
+key_json(const struct dbres *r, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "key_id", dbres_str(r, i, 0));
+    size_t n = r->len[i * r->ncols + 1];
+    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+    struct buf pem = {0};
+    if (b64) {
+        b64_encode((const uint8_t *)dbres_str(r, i, 1), n, b64);
+        buf_puts(&pem, "-----BEGIN PUBLIC KEY-----\n");
+        for (size_t off = 0, len = strlen(b64); off < len; off += 64) {
+            buf_append(&pem, b64 + off, len - off < 64 ? len - off : 64);
+            buf_append(&pem, "\n", 1);
+        }
+        buf_puts(&pem, "-----END PUBLIC KEY-----\n");
+    }
+    cJSON_AddStringToObject(o, "public_key", pem.p ? pem.p : "");
+    buf_free(&pem);
+    free(b64);
+    cJSON_AddStringToObject(o, "algorithm", "ECDSA-P256-SHA256");
+    cJSON_AddStringToObject(o, "label", dbres_str(r, i, 2));
+    json_add_time(o, "created_at", dbres_i64(r, i, 3));
+    if (dbres_str(r, i, 4))
+        json_add_time(o, "revoked_at", dbres_i64(r, i, 4));
+    else
+        cJSON_AddNullToObject(o, "revoked_at");
+    return o;
+}
+
+/* Answer with the list rows and the keyset cursor for the next page. */
+static void
+reply_page(struct req *r, const struct dbres *res, int64_t limit, cJSON *(*view)(const struct dbres *, size_t))
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    for (size_t i = 0; i < res->nrows; i++)
+        cJSON_AddItemToArray(items, view(res, i));
+    if ((int64_t)res->nrows == limit && res->nrows > 0)
+        cJSON_AddNumberToObject(o, "next_after", (double)dbres_i64(res, res->nrows - 1, 0));
+    else
+        cJSON_AddNullToObject(o, "next_after");
+    req_json(r, 200, o);
+}
+
+/* ---- sessions ---- */
+
+struct login_ctx {
+    const char *username, *ukey, *ckey;
+    int64_t user_id;
+    bool ok;
+};
+
+static enum tx_result
+login_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct login_ctx *x = arg;
+    int64_t now = clock_now_us();
+    if (!x->ok) {
+        int64_t window = cfg->auth_throttle_window_s * 1000000LL;
+        if (store_throttle_fail(c, x->ukey, now, window) != DB_OK ||
+            store_throttle_fail(c, x->ckey, now, window) != DB_OK)
+            return TX_DBFAIL;
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "username", x->username);
+        if (audit_append(c, r, "auth.login_failed", "user", x->user_id, 0, p, NULL) != DB_OK)
+            return TX_DBFAIL;
+        req_error(r, E_BAD_CREDENTIALS, "wrong username or password, or the account is disabled");
+        return TX_COMMIT;
+    }
+    char token[44];
+    uint8_t hash[32];
+    struct dbres u = {0};
+    if (!auth_new_token(token, hash)) {
+        req_error(r, E_INTERNAL, "cannot make a token");
+        return TX_REFUSE;
+    }
+    int64_t expires = now + cfg->auth_session_ttl_s * 1000000LL;
+    if (store_session_insert(c, hash, x->user_id, now, expires, r->client) != DB_OK ||
+        store_throttle_clear(c, x->ukey) != DB_OK ||
+        audit_append(c, r, "auth.login", "user", x->user_id, 0, NULL, NULL) != DB_OK ||
+        store_user_get(c, x->user_id, &u) != DB_OK || u.nrows != 1) {
+        dbres_free(&u);
+        OPENSSL_cleanse(token, sizeof token);
+        return TX_DBFAIL;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "token", token);
+    cJSON_AddStringToObject(o, "token_type", "Bearer");
+    json_add_time(o, "expires_at", expires);
+    cJSON_AddItemToObject(o, "user", user_json(&u, 0));
+    dbres_free(&u);
+    OPENSSL_cleanse(token, sizeof token); /* the only copy left is in the response */
+    req_json(r, 200, o);
+    return TX_COMMIT;
+}
+
+/* Seconds the caller must wait before another attempt on key (0: none); -1 on db error. */
+static long
+throttled(struct req *r, struct dbconn *c, const char *key, long limit)
+{
+    struct dbres t;
+    enum db_status st = store_throttle_get(c, key, &t);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return -1;
+    }
+    long wait = t.nrows ? rule_throttle_wait((long)dbres_i64(&t, 0, 0), dbres_i64(&t, 0, 1),
+                                             clock_now_us(), cfg->auth_throttle_window_s * 1000000LL,
+                                             limit)
+                        : 0;
+    dbres_free(&t);
+    return wait;
+}
+
+static void
+login(struct req *r, const cJSON *body)
+{
+    const char *username = json_str(body, "username"), *pw = json_str(body, "password");
+    char ukey[100], ckey[100];
+    snprintf(ukey, sizeof ukey, "u:%s", username);
+    snprintf(ckey, sizeof ckey, "c:%s", r->client);
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    /* Per account, and (more loosely, since offices share addresses) per client address. */
+    long w1 = throttled(r, c, ukey, (long)cfg->auth_throttle_failures);
+    long w2 = w1 < 0 ? -1 : throttled(r, c, ckey, 4 * (long)cfg->auth_throttle_failures);
+    if (w1 < 0 || w2 < 0)
+        return;
+    if (w1 > 0 || w2 > 0) {
+        r->retry_after = w1 > w2 ? w1 : w2;
+        req_error(r, E_TOO_MANY_REQUESTS, "too many failed logins; try again in %ld seconds",
+                  r->retry_after);
+        return;
+    }
+    struct dbres u;
+    enum db_status st = store_user_login(c, username, &u);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return;
+    }
+    struct login_ctx x = {.username = username, .ukey = ukey, .ckey = ckey};
+    if (u.nrows == 1) {
+        x.user_id = dbres_i64(&u, 0, 0);
+        x.ok = password_verify(pw, dbres_str(&u, 0, 3)) && dbres_i64(&u, 0, 4) == 0;
+    } else {
+        (void)password_verify(pw, dummy_hash); /* same work whether or not the user exists */
+    }
+    dbres_free(&u);
+    db_tx(r, login_tx, &x);
+}
+
+static enum tx_result
+logout_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    (void)arg;
+    if (store_session_revoke(c, r->who.token_hash, clock_now_us()) != DB_OK ||
+        audit_append(c, r, "auth.logout", "user", r->who.user_id, 0, NULL, NULL) != DB_OK)
+        return TX_DBFAIL;
+    req_empty(r, 204);
+    return TX_COMMIT;
+}
+
+static void
+logout(struct req *r, const cJSON *body)
+{
+    (void)body;
+    if (db_tx(r, logout_tx, NULL))
+        auth_cache_forget(r->who.token_hash);
+}
+
+static void
+me(struct req *r, const cJSON *body)
+{
+    (void)body;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)r->who.user_id);
+    cJSON_AddStringToObject(o, "username", r->who.username);
+    cJSON_AddStringToObject(o, "role", role_name(r->who.role));
+    cJSON_AddNumberToObject(o, "org_id", (double)r->who.org_id);
+    req_json(r, 200, o);
+}
+
+struct pw_ctx {
+    const char *hash;
+};
+
+static enum tx_result
+password_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct pw_ctx *x = arg;
+    int64_t now = clock_now_us();
+    if (store_user_set_password(c, r->who.user_id, x->hash, now) != DB_OK ||
+        store_sessions_revoke_user(c, r->who.user_id, now, r->who.token_hash) != DB_OK ||
+        audit_append(c, r, "account.password_change", "user", r->who.user_id, 0, NULL, NULL) !=
+            DB_OK)
+        return TX_DBFAIL;
+    req_empty(r, 204);
+    return TX_COMMIT;
+}
+
+static void
+password_change(struct req *r, const cJSON *body)
+{
+    const char *old = json_str(body, "old_password"), *new = json_str(body, "new_password");
+    const char *why = rule_password_problem(new, r->who.username);
+    if (why) {
+        req_rule(r, "ACC-PASSWORD", "%s", why);
+        return;
+    }
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres u;
+    enum db_status st = store_user_login(c, r->who.username, &u);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return;
+    }
+    bool ok = u.nrows == 1 && password_verify(old, dbres_str(&u, 0, 3));
+    dbres_free(&u);
+    if (!ok) {
+        req_error(r, E_BAD_CREDENTIALS, "the old password is wrong");
+        return;
+    }
+    struct pw_ctx x = {password_hash(new, (unsigned)cfg->auth_scrypt_log2n,
+                                     (unsigned)cfg->auth_scrypt_r, (unsigned)cfg->auth_scrypt_p)};
+    if (!x.hash) {
+        req_error(r, E_INTERNAL, "cannot hash the password");
+        return;
+    }
+    if (db_tx(r, password_tx, &x))
+        auth_cache_forget_user(r->who.user_id);
+    free((char *)x.hash);
+}
+
+/* ---- public keys ---- */
+
+struct key_ctx {
+    const char *label;
+    char key_id[65];
+    uint8_t *der;
+    size_t der_len;
+};
+
+static enum tx_result
+key_register_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct key_ctx *x = arg;
+    int64_t now = clock_now_us();
+    enum db_status st = store_key_insert(c, r->who.user_id, x->key_id, x->der, x->der_len,
+                                         x->label, now);
+    if (st == DB_DUPLICATE) {
+        req_error(r, E_CONFLICT, "this public key is already registered");
+        return TX_REFUSE;
+    }
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "key_id", x->key_id);
+    struct dbres k = {0};
+    if (st != DB_OK ||
+        audit_append(c, r, "account.key_register", "user", r->who.user_id, 0, p, NULL) != DB_OK ||
+        store_key_list(c, r->who.user_id, &k) != DB_OK) {
+        if (st == DB_OK)
+            dbres_free(&k);
+        else
+            cJSON_Delete(p);
+        return TX_DBFAIL;
+    }
+    for (size_t i = 0; i < k.nrows; i++)
+        if (!strcmp(dbres_str(&k, i, 0), x->key_id))
+            req_json(r, 201, key_json(&k, i));
+    dbres_free(&k);
+    return TX_COMMIT;
+}
+
+static void
+key_register(struct req *r, const cJSON *body)
+{
+    const char *pem = json_str(body, "public_key");
+    struct key_ctx x = {.label = json_str(body, "label")};
+    if (!x.label)
+        x.label = "";
+    char err[200];
+    if (!pubkey_parse_p256(pem, strlen(pem), &x.der, &x.der_len, x.key_id, err, sizeof err)) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "field", "public_key");
+        req_error_x(r, E_INVALID_FIELD, d, "%s", err);
+        return;
+    }
+    db_tx(r, key_register_tx, &x);
+    free(x.der);
+}
+
+static void
+reply_keys(struct req *r, int64_t user_id)
+{
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres k;
+    enum db_status st = store_key_list(c, user_id, &k);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    for (size_t i = 0; i < k.nrows; i++)
+        cJSON_AddItemToArray(items, key_json(&k, i));
+    dbres_free(&k);
+    req_json(r, 200, o);
+}
+
+static void
+my_keys(struct req *r, const cJSON *body)
+{
+    (void)body;
+    reply_keys(r, r->who.user_id);
+}
+
+static void
+user_keys(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t id;
+    if (req_param_id(r, "id", &id))
+        reply_keys(r, id);
+}
+
+struct revoke_ctx {
+    const char *key_id;
+};
+
+static enum tx_result
+key_revoke_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct revoke_ctx *x = arg;
+    uint64_t changed = 0;
+    if (store_key_revoke(c, r->who.user_id, x->key_id, clock_now_us(), &changed) != DB_OK)
+        return TX_DBFAIL;
+    if (changed == 0) {
+        req_error(r, E_NOT_FOUND, "you have no live key %s", x->key_id);
+        return TX_REFUSE;
+    }
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "key_id", x->key_id);
+    if (audit_append(c, r, "account.key_revoke", "user", r->who.user_id, 0, p, NULL) != DB_OK)
+        return TX_DBFAIL;
+    req_empty(r, 204);
+    return TX_COMMIT;
+}
+
+static void
+key_revoke(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct revoke_ctx x = {req_param(r, "key_id")};
+    uint8_t tmp[32];
+    if (!x.key_id || !hex_decode(x.key_id, tmp, 32)) {
+        req_error(r, E_NOT_FOUND, "no such key");
+        return;
+    }
+    db_tx(r, key_revoke_tx, &x);
+}
+
+/* ---- organizations ---- */
+
+struct org_ctx {
+    const cJSON *body;
+};
+
+static enum tx_result
+org_create_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    const cJSON *b = ((struct org_ctx *)arg)->body;
+    int64_t id, now = clock_now_us();
+    const char *code = json_str(b, "credit_code");
+    enum db_status st = store_org_insert(c, json_str(b, "name"), json_str(b, "type"), code,
+                                         json_str(b, "region"), now, &id);
+    if (st == DB_DUPLICATE) {
+        req_error(r, E_CONFLICT, "an organization with credit code %s already exists", code);
+        return TX_REFUSE;
+    }
+    struct dbres o = {0};
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "name", json_str(b, "name"));
+    cJSON_AddStringToObject(p, "type", json_str(b, "type"));
+    cJSON_AddStringToObject(p, "credit_code", code);
+    cJSON_AddStringToObject(p, "region", json_str(b, "region"));
+    if (st != DB_OK) {
+        cJSON_Delete(p);
+        return TX_DBFAIL;
+    }
+    if (audit_append(c, r, "account.org_create", "organization", id, 0, p, NULL) != DB_OK ||
+        store_org_get(c, id, &o) != DB_OK || o.nrows != 1) {
+        dbres_free(&o);
+        return TX_DBFAIL;
+    }
+    req_json(r, 201, org_json(&o, 0));
+    dbres_free(&o);
+    return TX_COMMIT;
+}
+
+static bool
+check_field(struct req *r, bool ok, const char *field, const char *msg)
+{
+    if (ok)
+        return true;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "field", field);
+    req_error_x(r, E_INVALID_FIELD, d, "%s", msg);
+    return false;
+}
+
+static void
+org_create(struct req *r, const cJSON *body)
+{
+    if (!check_field(r, rule_credit_code_ok(json_str(body, "credit_code")), "credit_code",
+                     "credit_code is not a valid unified social credit code (GB 32100-2015)") ||
+        !check_field(r, rule_region_ok(json_str(body, "region")), "region",
+                     "region must be a six-digit administrative division code (GB/T 2260)"))
+        return;
+    struct org_ctx x = {body};
+    db_tx(r, org_create_tx, &x);
+}
+
+static void
+org_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t after, limit;
+    const char *type = req_query(r, "type");
+    if (!req_page(r, &after, &limit, 50, 200))
+        return;
+    if (type) {
+        const char *const *t = org_types;
+        while (*t && strcmp(*t, type))
+            t++;
+        if (!*t) {
+            req_error(r, E_BAD_REQUEST, "unknown organization type \"%s\"", type);
+            return;
+        }
+    }
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres res;
+    enum db_status st = store_org_list(c, type, after, limit, &res);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return;
+    }
+    reply_page(r, &res, limit, org_json);
+    dbres_free(&res);
+}
+
+static void
+org_get(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t id;
+    if (!req_param_id(r, "id", &id))
+        return;
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres res;
+    enum db_status st = store_org_get(c, id, &res);
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (res.nrows == 0)
+        req_error(r, E_NOT_FOUND, "no organization %lld", (long long)id);
+    else
+        req_json(r, 200, org_json(&res, 0));
+    dbres_free(&res);
+}
+
+/* ---- users ---- */
+
+struct user_ctx {
+    const cJSON *body;
+    const char *hash;
+};
+
+static enum tx_result
+user_create_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct user_ctx *x = arg;
+    const cJSON *b = x->body;
+    int64_t org_id = json_i64(b, "org_id", 0), id, now = clock_now_us();
+    const char *role = json_str(b, "role");
+    struct dbres o = {0}, u = {0};
+    enum db_status st = store_org_get(c, org_id, &o);
+    if (st != DB_OK)
+        return TX_DBFAIL;
+    if (o.nrows == 0) {
+        dbres_free(&o);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "field", "org_id");
+        req_error_x(r, E_INVALID_FIELD, d, "no organization %lld", (long long)org_id);
+        return TX_REFUSE;
+    }
+    bool fits = rule_role_fits_org(role_from_name(role), dbres_str(&o, 0, 2));
+    if (!fits) {
+        req_rule(r, "ACC-ROLE-ORG", "a user with role %s cannot belong to a%s %s organization",
+                 role, dbres_str(&o, 0, 2)[0] == 'a' ? "n" : "", dbres_str(&o, 0, 2));
+        dbres_free(&o);
+        return TX_REFUSE;
+    }
+    dbres_free(&o);
+    st = store_user_insert(c, org_id, json_str(b, "username"), json_str(b, "display_name"), role,
+                           x->hash, now, &id);
+    if (st == DB_DUPLICATE) {
+        req_error(r, E_CONFLICT, "the username %s is taken", json_str(b, "username"));
+        return TX_REFUSE;
+    }
+    if (st != DB_OK)
+        return TX_DBFAIL;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "username", json_str(b, "username"));
+    cJSON_AddStringToObject(p, "role", role);
+    cJSON_AddNumberToObject(p, "org_id", (double)org_id);
+    if (audit_append(c, r, "account.user_create", "user", id, 0, p, NULL) != DB_OK ||
+        store_user_get(c, id, &u) != DB_OK || u.nrows != 1) {
+        dbres_free(&u);
+        return TX_DBFAIL;
+    }
+    req_json(r, 201, user_json(&u, 0));
+    dbres_free(&u);
+    return TX_COMMIT;
+}
+
+static void
+user_create(struct req *r, const cJSON *body)
+{
+    const char *username = json_str(body, "username");
+    if (!check_field(r, rule_username_ok(username), "username",
+                     "username must be 3 to 64 characters of a-z, 0-9, '.', '_' and '-', "
+                     "starting with a letter"))
+        return;
+    const char *why = rule_password_problem(json_str(body, "password"), username);
+    if (why) {
+        req_rule(r, "ACC-PASSWORD", "%s", why);
+        return;
+    }
+    struct user_ctx x = {body, password_hash(json_str(body, "password"),
+                                             (unsigned)cfg->auth_scrypt_log2n,
+                                             (unsigned)cfg->auth_scrypt_r,
+                                             (unsigned)cfg->auth_scrypt_p)};
+    if (!x.hash) {
+        req_error(r, E_INTERNAL, "cannot hash the password");
+        return;
+    }
+    db_tx(r, user_create_tx, &x);
+    free((char *)x.hash);
+}
+
+static void
+user_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t after, limit, org_id = 0;
+    const char *role = req_query(r, "role"), *org = req_query(r, "org_id");
+    if (!req_page(r, &after, &limit, 50, 200))
+        return;
+    if (role && !role_from_name(role)) {
+        req_error(r, E_BAD_REQUEST, "unknown role \"%s\"", role);
+        return;
+    }
+    if (org && !parse_i64(org, 1, INT64_MAX, &org_id)) {
+        req_error(r, E_BAD_REQUEST, "org_id must be a positive whole number");
+        return;
+    }
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres res;
+    enum db_status st = store_user_list(c, org_id, role, after, limit, &res);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return;
+    }
+    reply_page(r, &res, limit, user_json);
+    dbres_free(&res);
+}
+
+static void
+user_get(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t id;
+    if (!req_param_id(r, "id", &id))
+        return;
+    /* Staff see everyone; other users see themselves (others look like they do not exist). */
+    if (!(r->who.role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) && id != r->who.user_id) {
+        req_error(r, E_NOT_FOUND, "no user %lld", (long long)id);
+        return;
+    }
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres res;
+    enum db_status st = store_user_get(c, id, &res);
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (res.nrows == 0)
+        req_error(r, E_NOT_FOUND, "no user %lld", (long long)id);
+    else
+        req_json(r, 200, user_json(&res, 0));
+    dbres_free(&res);
+}
+
+struct disable_ctx {
+    int64_t id;
+    bool disabled;
+};
+
+static enum tx_result
+user_disable_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct disable_ctx *x = arg;
+    int64_t now = clock_now_us();
+    struct dbres u = {0};
+    uint64_t changed = 0;
+    if (store_user_get(c, x->id, &u) != DB_OK)
+        return TX_DBFAIL;
+    if (u.nrows == 0) {
+        dbres_free(&u);
+        req_error(r, E_NOT_FOUND, "no user %lld", (long long)x->id);
+        return TX_REFUSE;
+    }
+    dbres_free(&u);
+    if (store_user_set_disabled(c, x->id, x->disabled, now, &changed) != DB_OK)
+        return TX_DBFAIL;
+    if (changed) { /* disabling or enabling twice changes nothing and logs nothing */
+        if ((x->disabled && store_sessions_revoke_user(c, x->id, now, NULL) != DB_OK) ||
+            audit_append(c, r, x->disabled ? "account.user_disable" : "account.user_enable",
+                         "user", x->id, 0, NULL, NULL) != DB_OK)
+            return TX_DBFAIL;
+    }
+    if (store_user_get(c, x->id, &u) != DB_OK)
+        return TX_DBFAIL;
+    req_json(r, 200, user_json(&u, 0));
+    dbres_free(&u);
+    return TX_COMMIT;
+}
+
+static void
+user_set_disabled(struct req *r, bool disabled)
+{
+    struct disable_ctx x = {0, disabled};
+    if (!req_param_id(r, "id", &x.id))
+        return;
+    if (disabled && x.id == r->who.user_id) {
+        req_rule(r, "ACC-SELF-DISABLE", "you cannot disable your own account");
+        return;
+    }
+    if (db_tx(r, user_disable_tx, &x) && disabled)
+        auth_cache_forget_user(x.id);
+}
+
+static void
+user_disable(struct req *r, const cJSON *body)
+{
+    (void)body;
+    user_set_disabled(r, true);
+}
+
+static void
+user_enable(struct req *r, const cJSON *body)
+{
+    (void)body;
+    user_set_disabled(r, false);
+}
+
+/* ---- the rows ---- */
+
+static const char *const role_values[] = {"center_admin", "agent", "bidder", "expert",
+                                          "supervisor", NULL};
+
+static const struct field login_schema[] = {
+    {"username", F_STRING, true, 1, 64, NULL},
+    {"password", F_STRING, true, 1, 512, NULL},
+    {NULL},
+};
+static const struct field password_schema[] = {
+    {"old_password", F_STRING, true, 1, 512, NULL},
+    {"new_password", F_STRING, true, 1, 512, NULL},
+    {NULL},
+};
+static const struct field key_schema[] = {
+    {"public_key", F_STRING, true, 1, 4096, NULL},
+    {"label", F_STRING, false, 0, 100, NULL},
+    {NULL},
+};
+static const struct field org_schema[] = {
+    {"name", F_STRING, true, 1, 200, NULL},
+    {"type", F_STRING, true, 1, 20, org_types},
+    {"credit_code", F_STRING, true, 18, 18, NULL},
+    {"region", F_STRING, true, 6, 6, NULL},
+    {NULL},
+};
+static const struct field user_schema[] = {
+    {"username", F_STRING, true, 3, 64, NULL},
+    {"display_name", F_STRING, true, 1, 100, NULL},
+    {"org_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"role", F_STRING, true, 1, 20, role_values},
+    {"password", F_STRING, true, 1, 512, NULL},
+    {NULL},
+};
+
+#define STAFF (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/auth/login", login, ROLE_PUBLIC, 2048, login_schema, 0},
+    {"POST", "/api/v1/auth/logout", logout, ROLES_USER, 0, NULL, 0},
+    {"GET", "/api/v1/me", me, ROLES_USER, 0, NULL, 0},
+    {"POST", "/api/v1/me/password", password_change, ROLES_USER, 2048, password_schema, 0},
+    {"GET", "/api/v1/me/keys", my_keys, ROLES_USER, 0, NULL, 0},
+    {"POST", "/api/v1/me/keys", key_register, ROLES_USER, 8192, key_schema, ROUTE_CREATES},
+    {"DELETE", "/api/v1/me/keys/{key_id}", key_revoke, ROLES_USER, 0, NULL, 0},
+    {"POST", "/api/v1/orgs", org_create, ROLE_CENTER_ADMIN, 4096, org_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/orgs", org_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/orgs/{id}", org_get, ROLES_USER, 0, NULL, 0},
+    {"POST", "/api/v1/users", user_create, ROLE_CENTER_ADMIN, 4096, user_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/users", user_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/users/{id}", user_get, ROLES_USER, 0, NULL, 0},
+    {"GET", "/api/v1/users/{id}/keys", user_keys, ROLES_USER, 0, NULL, 0},
+    {"POST", "/api/v1/users/{id}/disable", user_disable, ROLE_CENTER_ADMIN, 0, NULL, 0},
+    {"POST", "/api/v1/users/{id}/enable", user_enable, ROLE_CENTER_ADMIN, 0, NULL, 0},
+};
+
+static bool
+accounts_init(const struct config *c)
+{
+    cfg = c;
+    dummy_hash = password_hash("not a password", (unsigned)c->auth_scrypt_log2n,
+                               (unsigned)c->auth_scrypt_r, (unsigned)c->auth_scrypt_p);
+    return dummy_hash != NULL;
+}
+
+static void
+accounts_fini(void)
+{
+    free(dummy_hash);
+    dummy_hash = NULL;
+}
+
+const struct module accounts_module = {
+    .name = "accounts",
+    .routes = routes,
+    .nroutes = ARRAY_LEN(routes),
+    .init = accounts_init,
+    .fini = accounts_fini,
+};
+
+/* ---- bootstrap ---- */
+
+struct boot_ctx {
+    const char *username, *hash, *center, *code, *region;
+    bool created;
+};
+
+static enum tx_result
+bootstrap_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct boot_ctx *x = arg;
+    int64_t n, org_id, user_id, now = clock_now_us();
+    x->created = false;
+    if (store_count_center_admins(c, &n) != DB_OK)
+        return TX_DBFAIL;
+    if (n > 0)
+        return TX_COMMIT;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "name", x->center);
+    cJSON_AddStringToObject(p, "type", "center");
+    cJSON_AddStringToObject(p, "credit_code", x->code);
+    cJSON_AddStringToObject(p, "region", x->region);
+    cJSON *q = cJSON_CreateObject();
+    cJSON_AddStringToObject(q, "username", x->username);
+    cJSON_AddStringToObject(q, "role", "center_admin");
+    if (store_org_insert(c, x->center, "center", x->code, x->region, now, &org_id) != DB_OK ||
+        audit_append(c, r, "account.org_create", "organization", org_id, 0, p, NULL) != DB_OK) {
+        cJSON_Delete(q);
+        return TX_DBFAIL;
+    }
+    cJSON_AddNumberToObject(q, "org_id", (double)org_id);
+    if (store_user_insert(c, org_id, x->username, "Center administrator", "center_admin",
+                          x->hash, now, &user_id) != DB_OK ||
+        audit_append(c, r, "account.user_create", "user", user_id, 0, q, NULL) != DB_OK)
+        return TX_DBFAIL;
+    x->created = true;
+    return TX_COMMIT;
+}
+
+bool
+accounts_bootstrap_admin(const struct config *c)
+{
+    char err[300], gen[44] = "";
+    const char *pw = getenv("GGZY_ADMIN_PASSWORD");
+    struct boot_ctx x = {
+        .username = getenv("GGZY_ADMIN_USERNAME") ? getenv("GGZY_ADMIN_USERNAME") : "admin",
+        .center = getenv("GGZY_CENTER_NAME") ? getenv("GGZY_CENTER_NAME") : "公共资源交易中心",
+        .code = getenv("GGZY_CENTER_CREDIT_CODE"),
+        .region = getenv("GGZY_CENTER_REGION") ? getenv("GGZY_CENTER_REGION") : "110000",
+    };
+    char code[19] = "12110000MB0000001";
+    if (!x.code) {
+        code[17] = rule_credit_code_check(code);
+        code[18] = '\0';
+        x.code = code;
+    }
+    if (!rule_username_ok(x.username) || !rule_credit_code_ok(x.code) ||
+        !rule_region_ok(x.region)) {
+        log_error("GGZY_ADMIN_USERNAME, GGZY_CENTER_CREDIT_CODE or GGZY_CENTER_REGION is invalid");
+        return false;
+    }
+    if (!pw) {
+        uint8_t raw[18];
+        if (!crypto_random(raw, sizeof raw))
+            return false;
+        b64url_encode(raw, sizeof raw, gen);
+        OPENSSL_cleanse(raw, sizeof raw);
+        pw = gen;
+    } else if (rule_password_problem(pw, x.username)) {
+        log_error("GGZY_ADMIN_PASSWORD: %s", rule_password_problem(pw, x.username));
+        return false;
+    }
+    x.hash = password_hash(pw, (unsigned)c->auth_scrypt_log2n, (unsigned)c->auth_scrypt_r,
+                           (unsigned)c->auth_scrypt_p);
+    struct req r = {.id = "bootstrap"};
+    r.db = db_connect_direct(c, false, err, sizeof err);
+    bool ok = false;
+    if (!r.db)
+        log_error("%s", err);
+    else if (x.hash && db_tx(&r, bootstrap_tx, &x)) {
+        ok = true;
+        if (!x.created)
+            printf("a center_admin account exists already; nothing to do\n");
+        else if (gen[0])
+            printf("created center_admin \"%s\" with password: %s\n"
+                   "(shown once; change it with POST /api/v1/me/password)\n",
+                   x.username, gen);
+        else
+            printf("created center_admin \"%s\" with the password from GGZY_ADMIN_PASSWORD\n",
+                   x.username);
+    } else if (r.resp) {
+        log_error("bootstrap failed: %s", r.resp);
+    }
+    OPENSSL_cleanse(gen, sizeof gen);
+    free((char *)x.hash);
+    free(r.resp);
+    db_close_direct(r.db);
+    return ok;
+}

@@ -1,0 +1,221 @@
+/*
+ * store.c — the accounts module's SQL, prepared statements only (see store.h).
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "store.h"
+
+#define ORG_COLS "id, name, type, credit_code, region, created_us"
+#define USER_COLS                                                                              \
+    "u.id, u.username, u.display_name, u.role, u.org_id, o.name, o.type, u.disabled, "          \
+    "u.created_us"
+
+static const char sql_org_insert[] = "INSERT INTO organizations (name, type, credit_code, "
+                                     "region, created_us) VALUES (?, ?, ?, ?, ?)";
+static const char sql_org_get[] = "SELECT " ORG_COLS " FROM organizations WHERE id = ?";
+static const char sql_org_list[] = "SELECT " ORG_COLS " FROM organizations "
+                                   "WHERE (? IS NULL OR type = ?) AND id > ? ORDER BY id LIMIT ?";
+
+enum db_status
+store_org_insert(struct dbconn *c, const char *name, const char *type, const char *credit_code,
+                 const char *region, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_STR(name), DBV_STR(type), DBV_STR(credit_code), DBV_STR(region),
+                      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_org_insert, p, 5, NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_org_get(struct dbconn *c, int64_t id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, sql_org_get, p, 1, out);
+}
+
+enum db_status
+store_org_list(struct dbconn *c, const char *type, int64_t after, int64_t limit,
+               struct dbres *out)
+{
+    struct dbv t = type ? DBV_STR(type) : DBV_NUL;
+    struct dbv p[] = {t, t, DBV_INT(after), DBV_INT(limit)};
+    return db_query(c, sql_org_list, p, 4, out);
+}
+
+static const char sql_user_insert[] =
+    "INSERT INTO users (org_id, username, display_name, role, password_hash, disabled, "
+    "created_us, updated_us) VALUES (?, ?, ?, ?, ?, 0, ?, ?)";
+static const char sql_user_get[] = "SELECT " USER_COLS " FROM users u JOIN organizations o "
+                                   "ON o.id = u.org_id WHERE u.id = ?";
+static const char sql_user_list[] =
+    "SELECT " USER_COLS " FROM users u JOIN organizations o ON o.id = u.org_id "
+    "WHERE (? = 0 OR u.org_id = ?) AND (? IS NULL OR u.role = ?) AND u.id > ? "
+    "ORDER BY u.id LIMIT ?";
+static const char sql_user_login[] =
+    "SELECT id, org_id, role, password_hash, disabled FROM users WHERE username = ?";
+static const char sql_user_disable[] =
+    "UPDATE users SET disabled = ?, updated_us = ? WHERE id = ? AND disabled <> ?";
+static const char sql_user_password[] =
+    "UPDATE users SET password_hash = ?, updated_us = ? WHERE id = ?";
+static const char sql_count_admins[] =
+    "SELECT COUNT(*) FROM users WHERE role = 'center_admin'";
+
+enum db_status
+store_user_insert(struct dbconn *c, int64_t org_id, const char *username,
+                  const char *display_name, const char *role, const char *pwhash, int64_t now,
+                  int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(org_id), DBV_STR(username), DBV_STR(display_name), DBV_STR(role),
+                      DBV_STR(pwhash), DBV_INT(now), DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_user_insert, p, 7, NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_user_get(struct dbconn *c, int64_t id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, sql_user_get, p, 1, out);
+}
+
+enum db_status
+store_user_list(struct dbconn *c, int64_t org_id, const char *role, int64_t after, int64_t limit,
+                struct dbres *out)
+{
+    struct dbv rv = role ? DBV_STR(role) : DBV_NUL;
+    struct dbv p[] = {DBV_INT(org_id), DBV_INT(org_id), rv, rv, DBV_INT(after), DBV_INT(limit)};
+    return db_query(c, sql_user_list, p, 6, out);
+}
+
+enum db_status
+store_user_login(struct dbconn *c, const char *username, struct dbres *out)
+{
+    struct dbv p[] = {DBV_STR(username)};
+    return db_query(c, sql_user_login, p, 1, out);
+}
+
+enum db_status
+store_user_set_disabled(struct dbconn *c, int64_t id, bool disabled, int64_t now,
+                        uint64_t *changed)
+{
+    struct dbv p[] = {DBV_INT(disabled), DBV_INT(now), DBV_INT(id), DBV_INT(disabled)};
+    return db_exec(c, sql_user_disable, p, 4, changed, NULL);
+}
+
+enum db_status
+store_user_set_password(struct dbconn *c, int64_t id, const char *pwhash, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(pwhash), DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql_user_password, p, 3, NULL, NULL);
+}
+
+enum db_status
+store_count_center_admins(struct dbconn *c, int64_t *n)
+{
+    struct dbres r;
+    enum db_status st = db_query(c, sql_count_admins, NULL, 0, &r);
+    *n = st == DB_OK ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+static const char sql_session_insert[] =
+    "INSERT INTO sessions (token_hash, user_id, created_us, expires_us, client) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char sql_session_revoke[] =
+    "UPDATE sessions SET revoked_us = ? WHERE token_hash = ? AND revoked_us IS NULL";
+static const char sql_sessions_revoke_user[] =
+    "UPDATE sessions SET revoked_us = ? WHERE user_id = ? AND revoked_us IS NULL "
+    "AND token_hash <> ?";
+
+enum db_status
+store_session_insert(struct dbconn *c, const uint8_t hash[32], int64_t user_id, int64_t now,
+                     int64_t expires, const char *client)
+{
+    struct dbv p[] = {DBV_BLOB(hash, 32), DBV_INT(user_id), DBV_INT(now), DBV_INT(expires),
+                      DBV_STR(client)};
+    return db_exec(c, sql_session_insert, p, 5, NULL, NULL);
+}
+
+enum db_status
+store_session_revoke(struct dbconn *c, const uint8_t hash[32], int64_t now)
+{
+    struct dbv p[] = {DBV_INT(now), DBV_BLOB(hash, 32)};
+    return db_exec(c, sql_session_revoke, p, 2, NULL, NULL);
+}
+
+enum db_status
+store_sessions_revoke_user(struct dbconn *c, int64_t user_id, int64_t now, const uint8_t *keep)
+{
+    static const uint8_t none[32];
+    struct dbv p[] = {DBV_INT(now), DBV_INT(user_id), DBV_BLOB(keep ? keep : none, 32)};
+    return db_exec(c, sql_sessions_revoke_user, p, 3, NULL, NULL);
+}
+
+static const char sql_throttle_get[] =
+    "SELECT failures, window_start_us FROM login_throttle WHERE throttle_key = ?";
+/* A failure inside the window counts up; one after it starts a new window at 1. */
+static const char sql_throttle_fail[] =
+    "INSERT INTO login_throttle (throttle_key, failures, window_start_us) VALUES (?, 1, ?) "
+    "ON DUPLICATE KEY UPDATE "
+    "failures = IF(window_start_us < ?, 1, failures + 1), "
+    "window_start_us = IF(window_start_us < ?, VALUES(window_start_us), window_start_us)";
+static const char sql_throttle_clear[] = "DELETE FROM login_throttle WHERE throttle_key = ?";
+
+enum db_status
+store_throttle_get(struct dbconn *c, const char *key, struct dbres *out)
+{
+    struct dbv p[] = {DBV_STR(key)};
+    return db_query(c, sql_throttle_get, p, 1, out);
+}
+
+enum db_status
+store_throttle_fail(struct dbconn *c, const char *key, int64_t now, int64_t window_us)
+{
+    int64_t stale = now - window_us;
+    struct dbv p[] = {DBV_STR(key), DBV_INT(now), DBV_INT(stale), DBV_INT(stale)};
+    return db_exec(c, sql_throttle_fail, p, 4, NULL, NULL);
+}
+
+enum db_status
+store_throttle_clear(struct dbconn *c, const char *key)
+{
+    struct dbv p[] = {DBV_STR(key)};
+    return db_exec(c, sql_throttle_clear, p, 1, NULL, NULL);
+}
+
+static const char sql_key_insert[] =
+    "INSERT INTO user_keys (user_id, key_id, spki_der, label, created_us) VALUES (?, ?, ?, ?, ?)";
+static const char sql_key_list[] = "SELECT key_id, spki_der, label, created_us, revoked_us "
+                                   "FROM user_keys WHERE user_id = ? ORDER BY id";
+static const char sql_key_revoke[] = "UPDATE user_keys SET revoked_us = ? "
+                                     "WHERE user_id = ? AND key_id = ? AND revoked_us IS NULL";
+
+enum db_status
+store_key_insert(struct dbconn *c, int64_t user_id, const char *key_id, const uint8_t *der,
+                 size_t der_len, const char *label, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(user_id), DBV_STR(key_id), DBV_BLOB(der, der_len), DBV_STR(label),
+                      DBV_INT(now)};
+    return db_exec(c, sql_key_insert, p, 5, NULL, NULL);
+}
+
+enum db_status
+store_key_list(struct dbconn *c, int64_t user_id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(user_id)};
+    return db_query(c, sql_key_list, p, 1, out);
+}
+
+enum db_status
+store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id, int64_t now,
+                 uint64_t *changed)
+{
+    struct dbv p[] = {DBV_INT(now), DBV_INT(user_id), DBV_STR(key_id)};
+    return db_exec(c, sql_key_revoke, p, 3, changed, NULL);
+}

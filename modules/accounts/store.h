@@ -1,0 +1,58 @@
+/*
+ * store.h — the accounts module's SQL (store.c). Every function runs prepared statements on
+ * the connection it is given and returns the classifier's verdict; row layouts are listed at
+ * each SELECT so routes.c can read them by column number.
+ */
+#ifndef GGZY_ACCOUNTS_STORE_H
+#define GGZY_ACCOUNTS_STORE_H
+
+#include <stdint.h>
+
+#include "db.h"
+
+/* org rows: id, name, type, credit_code, region, created_us */
+enum db_status store_org_insert(struct dbconn *c, const char *name, const char *type,
+                                const char *credit_code, const char *region, int64_t now,
+                                int64_t *id);
+enum db_status store_org_get(struct dbconn *c, int64_t id, struct dbres *out);
+enum db_status store_org_list(struct dbconn *c, const char *type, int64_t after, int64_t limit,
+                              struct dbres *out);
+
+/* user rows: id, username, display_name, role, org_id, org_name, org_type, disabled,
+ * created_us */
+enum db_status store_user_insert(struct dbconn *c, int64_t org_id, const char *username,
+                                 const char *display_name, const char *role, const char *pwhash,
+                                 int64_t now, int64_t *id);
+enum db_status store_user_get(struct dbconn *c, int64_t id, struct dbres *out);
+enum db_status store_user_list(struct dbconn *c, int64_t org_id, const char *role, int64_t after,
+                               int64_t limit, struct dbres *out);
+/* login rows: id, org_id, role, password_hash, disabled */
+enum db_status store_user_login(struct dbconn *c, const char *username, struct dbres *out);
+enum db_status store_user_set_disabled(struct dbconn *c, int64_t id, bool disabled, int64_t now,
+                                       uint64_t *changed);
+enum db_status store_user_set_password(struct dbconn *c, int64_t id, const char *pwhash,
+                                       int64_t now);
+enum db_status store_count_center_admins(struct dbconn *c, int64_t *n);
+
+enum db_status store_session_insert(struct dbconn *c, const uint8_t hash[32], int64_t user_id,
+                                    int64_t now, int64_t expires, const char *client);
+enum db_status store_session_revoke(struct dbconn *c, const uint8_t hash[32], int64_t now);
+/* Revoke every live session of the user except keep (may be NULL). */
+enum db_status store_sessions_revoke_user(struct dbconn *c, int64_t user_id, int64_t now,
+                                          const uint8_t *keep);
+
+/* throttle rows: failures, window_start_us (for the key) */
+enum db_status store_throttle_get(struct dbconn *c, const char *key, struct dbres *out);
+enum db_status store_throttle_fail(struct dbconn *c, const char *key, int64_t now,
+                                   int64_t window_us);
+enum db_status store_throttle_clear(struct dbconn *c, const char *key);
+
+/* key rows: key_id, spki_der, label, created_us, revoked_us */
+enum db_status store_key_insert(struct dbconn *c, int64_t user_id, const char *key_id,
+                                const uint8_t *der, size_t der_len, const char *label,
+                                int64_t now);
+enum db_status store_key_list(struct dbconn *c, int64_t user_id, struct dbres *out);
+enum db_status store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id,
+                                int64_t now, uint64_t *changed);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * config.h — ggzyd's configuration: one struct, filled from defaults, then a config file
+ * (`key = value` lines, # comments), then environment variables (GGZY_ + the key in capitals
+ * with dots as underscores: db.password -> GGZY_DB_PASSWORD). Unknown keys and bad values are
+ * errors, so `ggzyd --check-config` catches typos before a deployment. docs/operations.md and
+ * etc/ggzyd.conf.example list every key; tests/api/test_docs.py checks they agree with
+ * the key table.
+ *
+ * Test mode is deliberately not a key: only the --test-mode command-line flag sets it.
+ */
+#ifndef GGZY_CONFIG_H
+#define GGZY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    /* http */
+    char *http_bind;
+    int64_t http_port;
+    bool http_tls;
+    char *http_cert, *http_key;
+    int64_t http_threads;
+    int64_t http_connection_limit;
+    int64_t http_timeout_s;
+    /* database */
+    char *db_host, *db_socket, *db_user, *db_password, *db_name;
+    int64_t db_port;
+    int64_t db_pool_size;
+    int64_t db_acquire_timeout_ms;
+    int64_t db_connect_timeout_s;
+    char *db_tls; /* off | on | verify */
+    char *db_tls_ca;
+    /* auth */
+    int64_t auth_session_ttl_s;
+    int64_t auth_session_cache_s;
+    int64_t auth_scrypt_log2n, auth_scrypt_r, auth_scrypt_p;
+    int64_t auth_throttle_failures, auth_throttle_window_s;
+    /* paths */
+    char *web_root, *migrations_dir, *openapi_path;
+    /* misc */
+    char *log_level;
+    bool log_access;
+    bool metrics_remote;
+    int64_t idempotency_ttl_s;
+    /* not from the file: command-line only */
+    bool test_mode;
+};
+
+/* Load defaults, then path (may be NULL: no file), then the environment.
+ * On error returns false and writes a human sentence naming the key/line to err. */
+bool config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Cross-field checks (plain HTTP only on loopback, cert files readable, ...). */
+bool config_validate(const struct config *c, char *err, size_t errlen);
+void config_free(struct config *c);
+/* The i-th known key, or NULL past the end (for `ggzyd config-keys` and the docs test). */
+const char *config_key_name(size_t i);
+
+#endif

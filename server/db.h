@@ -1,0 +1,103 @@
+/*
+ * db.h — the database layer: a bounded, thread-safe pool of MariaDB Connector/C connections,
+ * prepared-statement helpers (the only way ggzyd sends SQL built at run time: values always
+ * travel as bound parameters), the one MariaDB error classifier and the one transaction
+ * helper, which retries deadlocks, lock-wait timeouts and Galera certification conflicts.
+ *
+ * A connection that reports a lost server is marked broken and closed when released; the pool
+ * opens a new one on the next acquire, so ggzyd recovers by itself when the database returns.
+ * Times are stored as BIGINT microseconds from clock_now_us(), never from SQL NOW().
+ */
+#ifndef GGZY_DB_H
+#define GGZY_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config.h"
+
+struct dbconn;
+struct req;
+
+/* The classifier's verdicts (db_classify). */
+enum db_status {
+    DB_OK = 0,
+    DB_DUPLICATE, /* unique key taken: 409 */
+    DB_RETRY,     /* deadlock, lock wait timeout, Galera certification conflict: retry tx */
+    DB_LOST,      /* connection gone: drop it, 503 */
+    DB_FOREIGN,   /* foreign key refused: the referenced row is missing or in use */
+    DB_ERROR,     /* anything else: 500 */
+};
+
+enum dbv_type { DBV_NULL, DBV_I64, DBV_STR, DBV_BLOB };
+struct dbv {
+    enum dbv_type t;
+    int64_t i;
+    const void *p;
+    size_t n;
+};
+#define DBV_INT(x)    ((struct dbv){.t = DBV_I64, .i = (x)})
+#define DBV_STR(x)    ((struct dbv){.t = DBV_STR, .p = (x), .n = strlen(x)})
+#define DBV_STRN(x, l) ((struct dbv){.t = DBV_STR, .p = (x), .n = (l)})
+#define DBV_BLOB(x, l) ((struct dbv){.t = DBV_BLOB, .p = (x), .n = (l)})
+#define DBV_NUL       ((struct dbv){.t = DBV_NULL})
+
+/* A fully fetched result: every cell as text (numbers in decimal); cell==NULL is SQL NULL. */
+struct dbres {
+    size_t nrows, ncols;
+    char **cell;        /* nrows*ncols */
+    unsigned long *len; /* byte length of each cell */
+};
+const char *dbres_str(const struct dbres *r, size_t row, size_t col); /* NULL for SQL NULL */
+int64_t dbres_i64(const struct dbres *r, size_t row, size_t col);    /* 0 for NULL */
+void dbres_free(struct dbres *r);
+
+/* Run one prepared statement (cached per connection by the sql pointer, so pass literals). */
+enum db_status db_exec(struct dbconn *c, const char *sql, const struct dbv *params, size_t np,
+                       uint64_t *affected, uint64_t *insert_id);
+/* Same, fetching every row into out (caller frees with dbres_free, also on error). */
+enum db_status db_query(struct dbconn *c, const char *sql, const struct dbv *params, size_t np,
+                        struct dbres *out);
+/* The last error of this connection, for logs (never holds parameter values). */
+const char *db_last_error(const struct dbconn *c);
+unsigned db_last_errno(const struct dbconn *c);
+
+enum db_status db_classify(unsigned mysql_errno);
+
+/* Pool. db_acquire waits at most db.acquire_timeout_ms; NULL means unavailable (503). */
+bool db_pool_init(const struct config *cfg);
+void db_pool_shutdown(void);
+struct dbconn *db_acquire(void);
+void db_release(struct dbconn *c);
+struct db_pool_stats {
+    long in_use, idle, size, waits, timeouts, connects, connect_failures, lost;
+};
+void db_pool_stats(struct db_pool_stats *s);
+
+/* A standalone connection outside the pool (migrations, bootstrap). multi: allow several
+ * statements in one mysql_real_query (only for trusted migration files). */
+struct dbconn *db_connect_direct(const struct config *cfg, bool multi, char *err, size_t errlen);
+void db_close_direct(struct dbconn *c);
+/* Run trusted SQL text (migration files only). */
+enum db_status db_run_script(struct dbconn *c, const char *sql, size_t len);
+
+/*
+ * The transaction helper. fn runs inside START TRANSACTION ... COMMIT on the request's
+ * connection and returns one of:
+ *   TX_COMMIT  — commit;
+ *   TX_REFUSE  — roll back; fn already set the refusal with req_error();
+ *   TX_DBFAIL  — a db_exec/db_query failed; the helper classifies db_last_errno() and
+ *                retries DB_RETRY (up to 5 times), maps the rest to an error on r.
+ * fn may run several times: it must set everything it produces (its response too) afresh on
+ * each run. When the request carries an Idempotency-Key, the helper stores fn's response in the
+ * same transaction. Returns true when committed.
+ */
+enum tx_result { TX_COMMIT, TX_REFUSE, TX_DBFAIL };
+typedef enum tx_result (*tx_fn)(struct dbconn *c, struct req *r, void *ctx);
+bool db_tx(struct req *r, tx_fn fn, void *ctx);
+/* Map a failed statement outside a transaction onto r (409/503/500). */
+void db_fail(struct req *r, struct dbconn *c, enum db_status st);
+
+#endif

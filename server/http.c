@@ -1,0 +1,545 @@
+/*
+ * http.c — the libmicrohttpd daemon and the one dispatcher.
+ *
+ * Thread model: libmicrohttpd's internal thread pool with epoll (http.threads threads). A
+ * handler's database call blocks its pool thread, and with it every connection that thread
+ * owns, so the pool is sized well above the core count (default 16) and the database pool to
+ * match (db.pool_size >= http.threads means a thread never waits for a connection); the
+ * measurements behind this choice are in docs/operations.md.
+ *
+ * Request life: libmicrohttpd calls access_handler at least twice. The first call only sets up
+ * struct req (queuing a response there would make every HTTPS response Connection: close with
+ * libmicrohttpd 0.9.75); upload calls append to the capped body; the last call runs dispatch()
+ * and queues the one response. request_completed() writes the access-log line, records metrics
+ * and frees everything the request owned — the only place per-request state is freed.
+ */
+#define _GNU_SOURCE
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#include "auth.h"
+#include "crypto.h"
+#include "db.h"
+#include "idem.h"
+#include "metrics.h"
+#include "static.h"
+
+static struct MHD_Daemon *daemon_;
+static const struct config *cfg;
+static atomic_long in_flight;
+static atomic_bool shutting_down;
+static atomic_ullong req_counter;
+static char rid_prefix[13];
+
+long
+http_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+const char *
+req_header(const struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+req_query(const struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct dbconn *
+req_db(struct req *r)
+{
+    if (r->db)
+        return r->db;
+    if (r->db_failed)
+        return NULL;
+    r->db = db_acquire();
+    if (!r->db) {
+        r->db_failed = true;
+        req_error(r, E_DB_UNAVAILABLE, "the database is unavailable; retry later");
+    }
+    return r->db;
+}
+
+static const char *const role_names[] = {"center_admin", "agent", "bidder", "expert",
+                                         "supervisor"};
+
+const char *
+role_name(unsigned role)
+{
+    for (unsigned i = 0; i < ARRAY_LEN(role_names); i++)
+        if (role == 1u << i)
+            return role_names[i];
+    return role == ROLE_PUBLIC ? "public" : "unknown";
+}
+
+unsigned
+role_from_name(const char *name)
+{
+    if (!name)
+        return 0;
+    for (unsigned i = 0; i < ARRAY_LEN(role_names); i++)
+        if (!strcmp(name, role_names[i]))
+            return 1u << i;
+    return 0;
+}
+
+/* ---- the dispatcher ---- */
+
+static bool
+is_api_path(const char *path)
+{
+    return !strncmp(path, "/api/", 5) || !strcmp(path, "/api") || !strcmp(path, "/healthz") ||
+           !strcmp(path, "/metrics");
+}
+
+static bool
+content_type_is_json(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strlen("application/json");
+    if (strncasecmp(ct, "application/json", n))
+        return false;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Build r's response. Everything generic happens here; the handler holds the logic. */
+static void
+dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_type)
+{
+    if (atomic_load(&shutting_down)) {
+        req_error(r, E_SHUTTING_DOWN, "the server is shutting down");
+        return;
+    }
+    if (!r->route) {
+        bool known = false;
+        char allow[64];
+        router_match(NULL, r->method, r->path, &known, allow, sizeof allow);
+        if (known) {
+            free(r->allow);
+            r->allow = strdup(allow);
+            req_error(r, E_METHOD_NOT_ALLOWED, "%s is not allowed on %s (allowed: %s)",
+                      r->method, r->path, allow);
+            return;
+        }
+        if (!is_api_path(r->path) &&
+            (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))) {
+            int fd = static_open(r->path, file_size, file_type);
+            if (fd >= 0) {
+                *file_fd = fd;
+                r->status = 200;
+                return;
+            }
+        }
+        req_error(r, E_NOT_FOUND, "no such resource: %s", r->path);
+        return;
+    }
+    const struct route *rt = r->route;
+    if (r->body_too_large) {
+        req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", rt->max_body);
+        return;
+    }
+    if (!(rt->roles & ROLE_PUBLIC)) {
+        enum auth_result a = auth_authenticate(r);
+        if (a == AUTH_ERROR)
+            return;
+        if (a != AUTH_OK) {
+            req_error(r, E_UNAUTHENTICATED,
+                      a == AUTH_NONE ? "log in first: send Authorization: Bearer <token>"
+                                     : "the session token is invalid, expired or revoked");
+            return;
+        }
+        r->authed = true;
+        log_set_request_id(r->id);
+        if (!(rt->roles & r->who.role)) {
+            req_error(r, E_FORBIDDEN, "the %s role may not use %s %s", role_name(r->who.role),
+                      rt->method, rt->pattern);
+            return;
+        }
+    }
+    cJSON *body = NULL;
+    if (rt->max_body > 0) {
+        if (r->body.len == 0) {
+            body = cJSON_CreateObject();
+        } else {
+            if (!content_type_is_json(req_header(r, "Content-Type"))) {
+                req_error(r, E_UNSUPPORTED_MEDIA, "send the body as Content-Type: application/json");
+                return;
+            }
+            const char *end = NULL;
+            body = cJSON_ParseWithLengthOpts(r->body.p, r->body.len, &end, false);
+            if (body && end) { /* only white space may follow the value */
+                for (const char *p = end; p < r->body.p + r->body.len; p++)
+                    if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
+                        cJSON_Delete(body);
+                        body = NULL;
+                        break;
+                    }
+            }
+            if (!body) {
+                req_error(r, E_MALFORMED_JSON, "the body is not valid JSON");
+                return;
+            }
+        }
+        if (!json_validate(r, body, rt->schema, NULL)) {
+            cJSON_Delete(body);
+            return;
+        }
+    } else if (r->body.len > 0) {
+        req_error(r, E_PAYLOAD_TOO_LARGE, "%s %s takes no body", rt->method, rt->pattern);
+        return;
+    }
+    if (!idem_prepare(r) || idem_replay(r)) {
+        cJSON_Delete(body);
+        return;
+    }
+    rt->handler(r, body);
+    cJSON_Delete(body);
+    if (!r->status) {
+        log_error("handler for %s %s set no response", rt->method, rt->pattern);
+        req_error(r, E_INTERNAL, "internal error");
+    }
+}
+
+static void
+add_common_headers(struct MHD_Response *resp, const struct req *r, bool api)
+{
+    MHD_add_response_header(resp, "X-Request-Id", r->id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (api) {
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    } else {
+        MHD_add_response_header(resp, "Cache-Control", "no-cache");
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    }
+    if (cfg->http_tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    if (atomic_load(&shutting_down))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize,
+              const char *ftype)
+{
+    struct MHD_Response *resp;
+    bool api = fd < 0;
+    if (fd >= 0) {
+        resp = MHD_create_response_from_fd64(fsize, fd);
+        if (!resp)
+            close(fd);
+        r->resp_len = (size_t)fsize;
+    } else {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (void *)"",
+                                               r->resp ? MHD_RESPMEM_MUST_FREE
+                                                       : MHD_RESPMEM_PERSISTENT);
+        if (resp)
+            r->resp = NULL; /* now owned by libmicrohttpd */
+    }
+    if (!resp) {
+        log_error("cannot create a response");
+        return MHD_NO;
+    }
+    const char *type = fd >= 0 ? ftype : r->resp_type;
+    if (type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    add_common_headers(resp, r, api);
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->retry_after > 0) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%ld", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    if (r->location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    if (r->replayed)
+        MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+    enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
+    MHD_destroy_response(resp);
+    if (ret != MHD_YES)
+        log_error("MHD_queue_response failed");
+    return ret;
+}
+
+static void
+client_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)len);
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+               const char *version, const char *upload_data, size_t *upload_data_size,
+               void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        atomic_fetch_add(&in_flight, 1);
+        r->start_us = clock_now_us();
+        snprintf(r->id, sizeof r->id, "%s%012llx", rid_prefix,
+                 (unsigned long long)atomic_fetch_add(&req_counter, 1));
+        r->conn = conn;
+        r->method = method;
+        r->path = url;
+        client_address(conn, r->client, sizeof r->client);
+        bool known;
+        r->route = router_match(r, method, url, &known, NULL, 0);
+        /* A declared Content-Length over the cap is refused before reading the body (the
+         * connection then closes, which is what a client sending too much should get). */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        size_t cap = r->route ? r->route->max_body : 0;
+        int64_t declared;
+        if (cl && parse_i64(cl, 0, INT64_MAX, &declared) && (uint64_t)declared > cap &&
+            (r->route || declared > 0)) {
+            log_set_request_id(r->id);
+            if (r->route && r->route->max_body > 0)
+                req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", cap);
+            else if (r->route)
+                req_error(r, E_PAYLOAD_TOO_LARGE, "%s %s takes no body", method,
+                          r->route->pattern);
+            else
+                req_error(r, E_NOT_FOUND, "no such resource: %s", url);
+            log_set_request_id(NULL);
+            return send_response(conn, r, -1, 0, NULL);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t cap = r->route ? r->route->max_body : 0;
+        if (!r->body_too_large && r->body.len + *upload_data_size <= cap)
+            buf_append(&r->body, upload_data, *upload_data_size);
+        else {
+            r->body_too_large = true;
+            buf_free(&r->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status) /* already answered */
+        return MHD_YES;
+    if (r->body.oom) {
+        req_error(r, E_INTERNAL, "out of memory");
+    }
+    log_set_request_id(r->id);
+    int fd = -1;
+    uint64_t fsize = 0;
+    const char *ftype = NULL;
+    if (!r->status)
+        dispatch(r, &fd, &fsize, &ftype);
+    if (r->db) {
+        db_release(r->db);
+        r->db = NULL;
+    }
+    enum MHD_Result ret = send_response(conn, r, fd, fsize, ftype);
+    log_set_request_id(NULL);
+    return ret;
+}
+
+static void
+request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                  enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    int64_t dur = clock_now_us() - r->start_us;
+    unsigned status = r->status ? r->status : 0;
+    size_t ridx = r->route ? router_index(r->route)
+                           : (status == 200 ? router_count() + 1 : router_count());
+    metrics_record(ridx, status, dur);
+    if (cfg->log_access) {
+        char ts[40];
+        clock_format(clock_now_us(), ts, sizeof ts);
+        struct buf b = {0};
+        buf_printf(&b, "{\"ts\":\"%s\",\"fn\":\"access\",\"rid\":\"%s\",\"method\":\"", ts, r->id);
+        buf_json_escape(&b, r->method, strlen(r->method));
+        buf_puts(&b, "\",\"path\":\"");
+        buf_json_escape(&b, r->path, strnlen(r->path, 512));
+        buf_printf(&b, "\",\"route\":\"%s\",\"status\":%u,\"dur_us\":%lld,\"bytes\":%zu,"
+                       "\"client\":\"%s\",\"user_id\":%lld%s}\n",
+                   r->route ? r->route->pattern : "", status, (long long)dur, r->resp_len,
+                   r->client, (long long)(r->authed ? r->who.user_id : 0),
+                   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+        if (!b.oom)
+            log_raw_line(b.p, b.len);
+        buf_free(&b);
+    }
+    if (r->db)
+        db_release(r->db);
+    for (size_t i = 0; i < r->nparams; i++)
+        free(r->pvals[i]);
+    buf_free(&r->body);
+    free(r->resp);
+    free(r->allow);
+    OPENSSL_cleanse(&r->who, sizeof r->who);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_write(LOG_WARN, "libmicrohttpd", "%s", msg);
+}
+
+static char *tls_key, *tls_cert;
+
+bool
+http_start(const struct config *c)
+{
+    cfg = c;
+    uint8_t rnd[6];
+    if (!crypto_random(rnd, sizeof rnd))
+        return false;
+    for (int i = 0; i < 6; i++)
+        snprintf(rid_prefix + 2 * i, 3, "%02x", rnd[i]);
+
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET6, c->http_bind, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)c->http_port);
+        flags |= MHD_USE_IPv6;
+    } else if (inet_pton(AF_INET, c->http_bind, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)c->http_port);
+    } else {
+        log_error("http.bind %s is not an address", c->http_bind);
+        return false;
+    }
+    size_t keylen = 0;
+    if (c->http_tls) {
+        flags |= MHD_USE_TLS;
+        tls_key = read_file(c->http_key, 1 << 20, &keylen);
+        tls_cert = read_file(c->http_cert, 1 << 20, NULL);
+        if (!tls_key || !tls_cert) {
+            log_error("cannot read the TLS key %s or certificate %s", c->http_key, c->http_cert);
+            goto fail;
+        }
+    }
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)c->http_threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->http_connection_limit, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->http_timeout_s, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
+        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+        {c->http_tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_ARRAY,
+                               opts, MHD_OPTION_END);
+    /* libmicrohttpd has loaded the key into GnuTLS: the PEM copy is wiped and freed now. */
+    if (tls_key) {
+        OPENSSL_cleanse(tls_key, keylen);
+        free(tls_key);
+        tls_key = NULL;
+    }
+    free(tls_cert);
+    tls_cert = NULL;
+    if (!daemon_) {
+        log_error("cannot start the HTTP server on %s port %lld", c->http_bind,
+                  (long long)c->http_port);
+        return false;
+    }
+    return true;
+fail:
+    if (tls_key) {
+        OPENSSL_cleanse(tls_key, keylen);
+        free(tls_key);
+        tls_key = NULL;
+    }
+    free(tls_cert);
+    tls_cert = NULL;
+    return false;
+}
+
+unsigned
+http_port(void)
+{
+    const union MHD_DaemonInfo *di = daemon_ ? MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return di ? di->port : 0;
+}
+
+void
+http_quiesce(void)
+{
+    atomic_store(&shutting_down, true);
+    if (daemon_) {
+        MHD_socket s = MHD_quiesce_daemon(daemon_);
+        if (s != MHD_INVALID_SOCKET)
+            close(s);
+    }
+}
+
+bool
+http_wait_idle(int timeout_ms)
+{
+    for (int waited = 0; atomic_load(&in_flight) > 0; waited += 10) {
+        if (waited >= timeout_ms)
+            return false;
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return true;
+}
+
+void
+http_stop(void)
+{
+    if (daemon_)
+        MHD_stop_daemon(daemon_);
+    daemon_ = NULL;
+}

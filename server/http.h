@@ -1,0 +1,200 @@
+/*
+ * http.h — what a module sees of the HTTP core: the request, the route row, the module
+ * descriptor, and the helpers that read input and set the one response.
+ *
+ * A route is one row: method, path pattern, handler, roles, body cap, validator, flags. The
+ * dispatcher (http.c) does all generic work before the handler runs — match, method,
+ * authenticate, authorize, body cap, content type, JSON parse, validate, idempotency replay —
+ * so a handler holds only its capability's logic. A handler sets exactly one response with
+ * req_json()/req_empty()/req_error(); the dispatcher sends it on the second call of
+ * libmicrohttpd's access handler (so HTTPS keep-alive works) and frees all per-request state
+ * in the completion callback.
+ */
+#ifndef GGZY_HTTP_H
+#define GGZY_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "util.h"
+
+struct MHD_Connection;
+struct dbconn;
+
+enum err_code {
+#define ERR(name, code, status, doc) name,
+#include "errors.def"
+#undef ERR
+    E__COUNT
+};
+const char *err_wire_code(enum err_code e);
+unsigned err_http_status(enum err_code e);
+const char *err_doc(enum err_code e);
+
+/* Roles. A route lists the roles that may call it; ROLE_PUBLIC means no login. */
+enum role {
+    ROLE_CENTER_ADMIN = 1u << 0,
+    ROLE_AGENT = 1u << 1,
+    ROLE_BIDDER = 1u << 2,
+    ROLE_EXPERT = 1u << 3,
+    ROLE_SUPERVISOR = 1u << 4,
+    ROLE_PUBLIC = 1u << 15,
+};
+#define ROLES_USER (ROLE_CENTER_ADMIN | ROLE_AGENT | ROLE_BIDDER | ROLE_EXPERT | ROLE_SUPERVISOR)
+const char *role_name(unsigned role);        /* one bit -> "center_admin" ... */
+unsigned role_from_name(const char *name);   /* 0 when unknown */
+
+/* Body validation: a NULL-name-terminated array of fields. */
+enum ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY };
+struct field {
+    const char *name;
+    enum ftype type;
+    bool required;
+    int64_t min, max;          /* string: length in characters; int: value; array: items */
+    const char *const *oneof;  /* strings: NULL-terminated allowed values, or NULL */
+};
+
+struct req;
+typedef void (*handler_fn)(struct req *r, const cJSON *body);
+
+enum route_flags {
+    ROUTE_CREATES = 1u << 0,   /* a POST that creates: honours Idempotency-Key */
+    ROUTE_TEST_ONLY = 1u << 1, /* registered only with --test-mode */
+    ROUTE_RAW = 1u << 2,       /* handler builds its own non-JSON response */
+};
+
+struct route {
+    const char *method;         /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *pattern;        /* "/api/v1/users/{id}" */
+    handler_fn handler;
+    unsigned roles;             /* must not be 0: default deny is a start-up error */
+    size_t max_body;            /* bytes; 0 = the route takes no body */
+    const struct field *schema; /* required when max_body > 0 */
+    unsigned flags;
+};
+
+struct module {
+    const char *name;
+    const struct route *routes;
+    size_t nroutes;
+    bool (*init)(const struct config *cfg); /* may be NULL */
+    void (*fini)(void);                      /* may be NULL */
+};
+
+/* Who is calling (filled by the dispatcher when the route is not public or a token was sent). */
+struct principal {
+    int64_t user_id, org_id;
+    unsigned role;
+    char username[65];
+    uint8_t token_hash[32];
+};
+
+#define REQ_MAX_PARAMS 6
+
+struct req {
+    char id[33];                 /* request id, also in X-Request-Id and every log line */
+    struct MHD_Connection *conn;
+    const char *method, *path;
+    const struct route *route;
+    const char *pnames[REQ_MAX_PARAMS];
+    char *pvals[REQ_MAX_PARAMS];
+    size_t nparams;
+    bool authed;
+    struct principal who;
+    char client[64];
+    int64_t start_us;
+    /* body */
+    struct buf body;
+    bool body_too_large;
+    bool first_call_done;
+    /* idempotency */
+    char idem_key[129];
+    uint8_t req_hash[32];
+    /* the one response */
+    unsigned status;             /* 0 until set */
+    char *resp;                  /* malloc'd body */
+    size_t resp_len;
+    const char *resp_type;
+    char *allow;                 /* Allow header for 405 */
+    long retry_after;            /* >0: Retry-After header */
+    const char *location;        /* Location header (static string or owned via resp_extra) */
+    bool replayed;               /* answered from the idempotency store */
+    struct dbconn *db;           /* acquired lazily by req_db, released by the core */
+    bool db_failed;
+};
+
+/* Path parameter by name; NULL when the route has none of that name. */
+const char *req_param(const struct req *r, const char *name);
+/* Parse a positive int64 path parameter; on failure sets 404 and returns false. */
+bool req_param_id(struct req *r, const char *name, int64_t *out);
+/* Query-string argument (decoded) or NULL. */
+const char *req_query(const struct req *r, const char *name);
+/* Request header or NULL. */
+const char *req_header(const struct req *r, const char *name);
+/* The request's database connection (acquired on first use). NULL: 503 already set. */
+struct dbconn *req_db(struct req *r);
+
+/* Responses. req_json takes ownership of obj (may be NULL for an empty object). */
+void req_json(struct req *r, unsigned status, cJSON *obj);
+void req_empty(struct req *r, unsigned status);
+void req_error(struct req *r, enum err_code e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An error with extra members merged into the error object (details is consumed). */
+void req_error_x(struct req *r, enum err_code e, cJSON *details, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A rule refusal: 422 rule_violation with "rule" naming the rule code. */
+void req_rule(struct req *r, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Raw body (ROUTE_RAW handlers): takes ownership of body. */
+void req_raw(struct req *r, unsigned status, const char *type, char *body, size_t len);
+
+/* Members of a validated body: the string (NULL when absent), the integer (def when absent). */
+const char *json_str(const cJSON *obj, const char *key);
+int64_t json_i64(const cJSON *obj, const char *key, int64_t def);
+bool json_bool(const cJSON *obj, const char *key, bool def);
+/* Add a time of record as RFC 3339 UTC with microseconds. */
+void json_add_time(cJSON *obj, const char *key, int64_t t_us);
+/* Query parameters for keyset pagination: ?after=<id>&limit=<1..max> (default def). False:
+ * 400 set on r. */
+bool req_page(struct req *r, int64_t *after, int64_t *limit, int64_t def, int64_t max);
+
+/* Validate obj against a schema; on failure sets the 422 on r and returns false. Exposed for
+ * handlers that validate nested objects, and for the unit tests. */
+bool json_validate(struct req *r, const cJSON *obj, const struct field *schema, const char *prefix);
+/* Validate without a request: returns NULL on success or a malloc'd "code: message". */
+char *json_validate_msg(const cJSON *obj, const struct field *schema);
+
+/* The router (router.c): compiled route table shared by the dispatcher and `ggzyd routes`. */
+bool router_build(const struct module *const *mods, size_t nmods, bool test_mode, char *err,
+                  size_t errlen);
+void router_free(void);
+/* Match path: returns the route for method, or NULL. *path_known tells whether any method
+ * matches the path (for 405); allow gets "GET, POST" (caller buffer). Params are written
+ * into r (values malloc'd). */
+const struct route *router_match(struct req *r, const char *method, const char *path,
+                                 bool *path_known, char *allow, size_t allowlen);
+size_t router_count(void);
+const struct route *router_at(size_t i);
+/* Index of a route in the table (for metrics). */
+size_t router_index(const struct route *rt);
+
+/* Checks one route row for completeness; returns NULL or a reason. Used at start-up. */
+const char *route_row_problem(const struct route *rt);
+
+/* The server (http.c). */
+bool http_start(const struct config *cfg);
+unsigned http_port(void);         /* the bound port (useful with http.port = 0) */
+void http_quiesce(void);          /* stop taking new connections */
+bool http_wait_idle(int timeout_ms);
+void http_stop(void);
+long http_in_flight(void);
+
+/* The module table (modules.c). */
+extern const struct module *const ggzy_modules[];
+extern const size_t ggzy_nmodules;
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * main.c — ggzyd's entry point: parse the command line, load and check the configuration, and
+ * run one command: serve (default), migrate, check-config, bootstrap-admin, routes.
+ *
+ * serve: checks the schema is current, starts the pool, builds the route table (aborting with
+ * the path of any incomplete row), initializes the modules, starts HTTP(S), then waits for
+ * SIGTERM/SIGINT in sigwait(). On a signal it stops taking connections, lets in-flight
+ * requests finish (at most 30 s), and shuts everything down in reverse order.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "../modules/accounts/accounts.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "metrics.h"
+#include "migrate.h"
+#include "static.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: ggzyd [-c FILE] [--test-mode] [--port-file FILE] [COMMAND]\n"
+               "commands:\n"
+               "  serve            serve the API (default)\n"
+               "  migrate          apply pending migrations\n"
+               "  check-config     validate the configuration and exit (also --check-config)\n"
+               "  bootstrap-admin  create the first center_admin if there is none\n"
+               "  routes           print the route table\n"
+               "  config-keys      print every configuration key\n");
+}
+
+static bool
+build_routes(bool test_mode)
+{
+    char err[400];
+    if (!router_build(ggzy_modules, ggzy_nmodules, test_mode, err, sizeof err)) {
+        log_error("%s", err);
+        return false;
+    }
+    return true;
+}
+
+static int
+cmd_routes(bool test_mode)
+{
+    if (!build_routes(test_mode))
+        return 1;
+    for (size_t i = 0; i < router_count(); i++) {
+        const struct route *rt = router_at(i);
+        printf("%s %s", rt->method, rt->pattern);
+        if (rt->roles & ROLE_PUBLIC)
+            printf(" public");
+        for (unsigned b = 0; b < 5; b++)
+            if (rt->roles & (1u << b))
+                printf(" %s", role_name(1u << b));
+        printf("%s\n", rt->flags & ROUTE_TEST_ONLY ? " test-only" : "");
+    }
+    router_free();
+    return 0;
+}
+
+static int
+cmd_serve(struct config *cfg, const char *port_file)
+{
+    int rc = 1;
+    size_t inited = 0;
+    bool pool = false, metrics = false, http = false;
+    if (!migrate_run(cfg, false))
+        return 1;
+    if (!build_routes(cfg->test_mode))
+        return 1;
+    if (!metrics_init() || !db_pool_init(cfg)) {
+        log_error("cannot allocate the metrics or the database pool");
+        goto fail;
+    }
+    metrics = pool = true;
+    auth_init(cfg);
+    static_init(cfg->web_root);
+    for (; inited < ggzy_nmodules; inited++) {
+        const struct module *m = ggzy_modules[inited];
+        if (m->init && !m->init(cfg)) {
+            log_error("module %s failed to start", m->name);
+            goto fail;
+        }
+    }
+    /* Block the signals in every thread; this one takes them with sigwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (!http_start(cfg))
+        goto fail;
+    http = true;
+    unsigned port = http_port();
+    log_info("ggzyd listening on %s port %u (%s, %lld threads%s)", cfg->http_bind, port,
+             cfg->http_tls ? "https" : "plain http", (long long)cfg->http_threads,
+             cfg->test_mode ? ", TEST MODE: the clock can be moved through the API" : "");
+    if (port_file) {
+        FILE *f = fopen(port_file, "w");
+        if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
+            log_error("cannot write %s", port_file);
+            goto fail;
+        }
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: no new connections; waiting for %ld in-flight requests", sig,
+             http_in_flight());
+    http_quiesce();
+    if (!http_wait_idle(30000))
+        log_warn("requests still running after 30 s; stopping anyway");
+    rc = 0;
+fail:
+    if (http)
+        http_stop();
+    while (inited > 0) {
+        const struct module *m = ggzy_modules[--inited];
+        if (m->fini)
+            m->fini();
+    }
+    static_fini();
+    if (pool)
+        db_pool_shutdown();
+    if (metrics)
+        metrics_free();
+    router_free();
+    log_info("ggzyd stopped");
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *config_path = getenv("GGZY_CONFIG"), *port_file = NULL, *cmd = "serve";
+    bool test_mode = false;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+            config_path = argv[++i];
+        else if (!strcmp(argv[i], "--test-mode"))
+            test_mode = true;
+        else if (!strcmp(argv[i], "--port-file") && i + 1 < argc)
+            port_file = argv[++i];
+        else if (!strcmp(argv[i], "--check-config"))
+            cmd = "check-config";
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (argv[i][0] != '-')
+            cmd = argv[i];
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!strcmp(cmd, "routes"))
+        return cmd_routes(test_mode);
+    if (!strcmp(cmd, "config-keys")) {
+        for (size_t i = 0; config_key_name(i); i++)
+            printf("%s\n", config_key_name(i));
+        return 0;
+    }
+    struct config cfg;
+    char err[512];
+    if (!config_load(&cfg, config_path, err, sizeof err) ||
+        !config_validate(&cfg, err, sizeof err)) {
+        log_error("configuration: %s", err);
+        config_free(&cfg);
+        return 2;
+    }
+    cfg.test_mode = test_mode;
+    log_set_level(!strcmp(cfg.log_level, "debug")  ? LOG_DEBUG
+                  : !strcmp(cfg.log_level, "warn") ? LOG_WARN
+                  : !strcmp(cfg.log_level, "error") ? LOG_ERROR
+                                                   : LOG_INFO);
+    if (mysql_library_init(0, NULL, NULL)) {
+        log_error("cannot initialize the MariaDB client library");
+        return 1;
+    }
+    int rc;
+    if (!strcmp(cmd, "check-config")) {
+        printf("configuration OK\n");
+        rc = 0;
+    } else if (!strcmp(cmd, "migrate"))
+        rc = migrate_run(&cfg, true) ? 0 : 1;
+    else if (!strcmp(cmd, "bootstrap-admin"))
+        rc = accounts_bootstrap_admin(&cfg) ? 0 : 1;
+    else if (!strcmp(cmd, "serve"))
+        rc = cmd_serve(&cfg, port_file);
+    else {
+        usage(stderr);
+        rc = 2;
+    }
+    config_free(&cfg);
+    mysql_library_end();
+    return rc;
+}

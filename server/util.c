@@ -1,0 +1,273 @@
+/*
+ * util.c — the one clock, JSON-line logging, the growable buffer and small parsers.
+ *
+ * The clock: clock_now_us() = CLOCK_REALTIME + offset. The offset is 0 in production and only
+ * the test-clock routes (registered with --test-mode alone) change it. Logging writes whole
+ * lines with one write(2) so concurrent threads never interleave inside a line.
+ */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Atomic int64_t clock_offset_us;
+
+int64_t
+clock_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&clock_offset_us);
+}
+
+void
+clock_set_us(int64_t target_us)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t real = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    atomic_store(&clock_offset_us, target_us - real);
+}
+
+void
+clock_advance_us(int64_t delta_us)
+{
+    atomic_fetch_add(&clock_offset_us, delta_us);
+}
+
+void
+clock_format(int64_t t_us, char *buf, size_t len)
+{
+    time_t s = (time_t)(t_us / 1000000);
+    long us = (long)(t_us % 1000000);
+    if (us < 0) {
+        us += 1000000;
+        s -= 1;
+    }
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+}
+
+/* ---- logging ---- */
+
+static enum log_level min_level = LOG_INFO;
+static _Thread_local const char *cur_rid;
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+void
+log_set_level(enum log_level lv)
+{
+    min_level = lv;
+}
+
+void
+log_set_request_id(const char *rid)
+{
+    cur_rid = rid;
+}
+
+const char *
+log_request_id(void)
+{
+    return cur_rid;
+}
+
+void
+log_raw_line(const char *line, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(STDERR_FILENO, line, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        line += w;
+        len -= (size_t)w;
+    }
+}
+
+void
+log_write(enum log_level lv, const char *fn, const char *fmt, ...)
+{
+    if (lv < min_level)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char ts[40];
+    clock_format(clock_now_us(), ts, sizeof ts);
+    struct buf b = {0};
+    buf_printf(&b, "{\"ts\":\"%s\",\"fn\":\"%s\",\"level\":\"%s\"", ts, fn, level_names[lv]);
+    if (cur_rid)
+        buf_printf(&b, ",\"rid\":\"%s\"", cur_rid);
+    buf_puts(&b, ",\"msg\":\"");
+    buf_json_escape(&b, msg, strlen(msg));
+    buf_puts(&b, "\"}\n");
+    if (!b.oom)
+        log_raw_line(b.p, b.len);
+    buf_free(&b);
+}
+
+/* ---- buffer ---- */
+
+static bool
+buf_reserve(struct buf *b, size_t extra)
+{
+    if (b->oom)
+        return false;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->oom = true;
+        return false;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+void
+buf_append(struct buf *b, const void *data, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return;
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void
+buf_json_escape(struct buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': buf_append(b, "\\\"", 2); break;
+        case '\\': buf_append(b, "\\\\", 2); break;
+        case '\n': buf_append(b, "\\n", 2); break;
+        case '\r': buf_append(b, "\\r", 2); break;
+        case '\t': buf_append(b, "\\t", 2); break;
+        default:
+            if (c < 0x20)
+                buf_printf(b, "\\u%04x", c);
+            else
+                buf_append(b, &s[i], 1);
+        }
+    }
+}
+
+void
+buf_free(struct buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+    b->oom = false;
+}
+
+char *
+buf_take(struct buf *b)
+{
+    if (!buf_reserve(b, 0)) {
+        buf_free(b);
+        return NULL;
+    }
+    char *p = b->p;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+/* ---- parsers ---- */
+
+bool
+parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno || !end || *end != '\0' || end == s || s[0] == ' ' || s[0] == '+')
+        return false;
+    if (v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *len_out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *data = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
+        goto fail;
+    data = malloc((size_t)st.st_size + 1);
+    if (!data)
+        goto fail;
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            goto fail;
+        got += (size_t)n;
+    }
+    data[got] = '\0';
+    if (len_out)
+        *len_out = got;
+    close(fd);
+    return data;
+fail:
+    free(data);
+    close(fd);
+    return NULL;
+}

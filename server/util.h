@@ -1,0 +1,64 @@
+/*
+ * util.h — small things every file uses: the one clock, structured logging, a growable byte
+ * buffer and string helpers.
+ *
+ * The clock (clock_now_us) is the only source of times of record in ggzyd: UTC microseconds
+ * since the Unix epoch, from CLOCK_REALTIME plus an offset that only test mode can set.
+ * Log lines are one JSON object per line on stderr; the first key after the time is "fn", the
+ * function that wrote it, and "rid" is the request id of the request the thread is serving.
+ */
+#ifndef GGZY_UTIL_H
+#define GGZY_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- the one clock ---- */
+int64_t clock_now_us(void);
+/* Test mode only: move the clock so that now == target_us (it keeps running from there). */
+void clock_set_us(int64_t target_us);
+void clock_advance_us(int64_t delta_us);
+/* Format t (µs since epoch, UTC) as RFC 3339 with microseconds: 2026-11-22T08:00:00.123456Z.
+ * buf must hold at least 28 bytes. */
+void clock_format(int64_t t_us, char *buf, size_t len);
+
+/* ---- logging ---- */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+void log_set_level(enum log_level lv);
+void log_set_request_id(const char *rid); /* thread-local; NULL clears */
+const char *log_request_id(void);
+void log_write(enum log_level lv, const char *fn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Write a preformatted JSON object line (access log). */
+void log_raw_line(const char *line, size_t len);
+#define log_debug(...) log_write(LOG_DEBUG, __func__, __VA_ARGS__)
+#define log_info(...)  log_write(LOG_INFO, __func__, __VA_ARGS__)
+#define log_warn(...)  log_write(LOG_WARN, __func__, __VA_ARGS__)
+#define log_error(...) log_write(LOG_ERROR, __func__, __VA_ARGS__)
+
+/* ---- growable buffer ---- */
+struct buf {
+    char *p;
+    size_t len, cap;
+    bool oom; /* set once an allocation failed; later appends are no-ops */
+};
+void buf_append(struct buf *b, const void *data, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as the body of a JSON string (escaped, without quotes). */
+void buf_json_escape(struct buf *b, const char *s, size_t n);
+void buf_free(struct buf *b);
+/* NUL-terminate and hand the storage to the caller (who frees it); NULL on OOM. */
+char *buf_take(struct buf *b);
+
+/* ---- strings ---- */
+/* Parse a whole decimal int64 in [min,max]; false on any junk. */
+bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Read a whole file (at most max bytes). Returns malloc'd NUL-terminated data or NULL. */
+char *read_file(const char *path, size_t max, size_t *len_out);
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
