@@ -100,6 +100,18 @@ role_from_name(const char *name)
     return 0;
 }
 
+static int
+hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* ---- the dispatcher ---- */
 
 static bool
@@ -418,6 +430,29 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&in_flight, 1);
 }
 
+/* Percent-decoding of the path and query, in place. Unlike libmicrohttpd's default it leaves
+ * "%00" (and malformed escapes) undecoded, so no NUL can cut a path short: "/a.html%00.css"
+ * stays a name that matches no file and no route. Returns the new length. */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = hexdigit(p[1])) >= 0 && (lo = hexdigit(p[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi << 4 | lo);
+            p += 2;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {
@@ -473,6 +508,7 @@ http_start(const struct config *c)
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->http_timeout_s, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {c->http_tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key},
         {MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert},

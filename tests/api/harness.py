@@ -1,0 +1,274 @@
+"""harness.py — starts the real ggzyd against the project's private MariaDB for API tests.
+
+Every test case gets its own fresh database (CREATE DATABASE ggzy_t_<random>), migrated with
+`ggzyd migrate`, a center_admin from `ggzyd bootstrap-admin`, and its own ggzyd serving HTTPS on
+a free port (http.port = 0, the bound port read from --port-file). Requests go over real TLS,
+verified against the development CA. When the case ends the server gets SIGTERM, must exit 0,
+and its log must hold no sanitizer report; then the database is dropped.
+
+Environment (set by tests/CMakeLists.txt): GGZYD (the binary of the build under test),
+GGZY_ROOT (the repository).
+"""
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+
+ROOT = os.environ.get("GGZY_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+GGZYD = os.environ.get("GGZYD") or os.path.join(ROOT, "build", "debug", "ggzyd")
+VAR = os.path.join(ROOT, "var")
+SOCK = os.path.join(VAR, "mariadb", "mysqld.sock")
+CA = os.path.join(VAR, "certs", "ca.crt")
+ADMIN_PASSWORD = "center-admin-pw-1"
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def admin_sql(sql, db=None, sock=SOCK, user="ggzy_admin", password=None):
+    """Run SQL as the database administrator; returns stdout rows (tab-separated)."""
+    if password is None and user == "ggzy_admin":
+        password = _read(os.path.join(VAR, "mariadb", "admin.password"))
+    cmd = ["mariadb", "--no-defaults", "-S", sock, "-u", user, "-N", "-B", "-e", sql]
+    if db:
+        cmd.append(db)
+    env = dict(os.environ)
+    if password:
+        env["MYSQL_PWD"] = password  # not on the command line, where ps would show it
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise AssertionError("SQL failed: %s\n%s" % (sql[:200], out.stderr))
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    @property
+    def code(self):
+        return (self.json or {}).get("error", {}).get("code")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.body[:300])
+
+
+class Server:
+    """One ggzyd with its own database. Use as a context or call close()."""
+
+    def __init__(self, test_mode=True, conf=None, web_root=None, db_socket=SOCK, db_user="ggzy",
+                 db_password=None, create_db=True, start=True):
+        self.dir = tempfile.mkdtemp(prefix="ggzy-test-")
+        self.db = "ggzy_t_" + secrets.token_hex(6)
+        self.db_socket = db_socket
+        self.test_mode = test_mode
+        self.proc = None
+        self.port = None
+        if db_password is None:
+            db_password = _read(os.path.join(VAR, "mariadb", "ggzy.password"))
+        if create_db:
+            admin_sql("CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % self.db,
+                      sock=db_socket)
+        self.conf_path = os.path.join(self.dir, "ggzyd.conf")
+        lines = {
+            "http.bind": "127.0.0.1",
+            "http.port": "0",
+            "http.tls": "on",
+            "http.cert": os.path.join(VAR, "certs", "server.crt"),
+            "http.key": os.path.join(VAR, "certs", "server.key"),
+            "http.threads": "4",
+            "db.socket": db_socket,
+            "db.user": db_user,
+            "db.password": db_password,
+            "db.name": self.db,
+            "db.pool_size": "8",
+            "web.root": web_root or os.path.join(ROOT, "web"),
+            "migrations.dir": os.path.join(ROOT, "migrations"),
+            "api.openapi": os.path.join(ROOT, "docs", "openapi.json"),
+            "auth.scrypt_log2n": "10",
+        }
+        lines.update(conf or {})
+        with open(self.conf_path, "w") as f:
+            for k, v in lines.items():
+                f.write("%s = %s\n" % (k, v))
+        self.log_path = os.path.join(self.dir, "ggzyd.log")
+        if start:
+            self.run_cmd("migrate")
+            self.run_cmd("bootstrap-admin", env={"GGZY_ADMIN_PASSWORD": ADMIN_PASSWORD})
+            self.start()
+
+    # -- processes --
+
+    def run_cmd(self, *args, env=None, check=True):
+        e = dict(os.environ)
+        e.update(env or {})
+        p = subprocess.run([GGZYD, "-c", self.conf_path] + list(args), capture_output=True,
+                           text=True, env=e, timeout=120)
+        if check and p.returncode != 0:
+            raise AssertionError("ggzyd %s failed (%d): %s %s" % (args, p.returncode, p.stdout, p.stderr))
+        return p
+
+    def start(self):
+        port_file = os.path.join(self.dir, "port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        args = [GGZYD, "-c", self.conf_path, "--port-file", port_file]
+        if self.test_mode:
+            args.append("--test-mode")
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("ggzyd exited early (%d):\n%s" % (self.proc.returncode, self.log_text()))
+            if os.path.exists(port_file):
+                txt = _read(port_file)
+                if txt:
+                    self.port = int(txt)
+                    return
+            time.sleep(0.02)
+        raise AssertionError("ggzyd did not start:\n" + self.log_text())
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=40):
+        """Stop ggzyd; returns its exit code. Fails on any sanitizer report."""
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+            raise AssertionError("ggzyd did not stop within %ds" % timeout)
+        self.proc = None
+        self.log.close()
+        text = self.log_text()
+        for marker in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+            if marker in text:
+                raise AssertionError("sanitizer report in the ggzyd log:\n" + text[-6000:])
+        return rc
+
+    def close(self):
+        try:
+            if self.proc:
+                rc = self.stop()
+                if rc != 0:
+                    raise AssertionError("ggzyd exited with %s:\n%s" % (rc, self.log_text()[-4000:]))
+        finally:
+            try:
+                admin_sql("DROP DATABASE IF EXISTS `%s`" % self.db, sock=self.db_socket)
+            except Exception:
+                pass
+
+    # -- HTTP --
+
+    def ssl_context(self):
+        ctx = ssl.create_default_context(cafile=CA)
+        return ctx
+
+    def connection(self, timeout=30):
+        return http.client.HTTPSConnection("localhost", self.port, context=self.ssl_context(),
+                                           timeout=timeout)
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, conn=None):
+        """One request. body: a JSON-able value; raw: bytes sent as is."""
+        h = {}
+        if body is not None:
+            raw = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        if token:
+            h["Authorization"] = "Bearer " + token
+        h.update(headers or {})
+        own = conn is None
+        c = conn or self.connection()
+        try:
+            c.request(method, path, body=raw, headers=h)
+            r = c.getresponse()
+            data = r.read().decode("utf-8", "replace")
+            return Response(r.status, r.getheaders(), data)
+        finally:
+            if own:
+                c.close()
+
+    def login(self, username, password):
+        r = self.request("POST", "/api/v1/auth/login", {"username": username, "password": password})
+        if r.status != 200:
+            raise AssertionError("login %s failed: %r" % (username, r))
+        return r.json["token"]
+
+    def admin_token(self):
+        return self.login("admin", ADMIN_PASSWORD)
+
+    def sql(self, query):
+        return admin_sql(query, db=self.db, sock=self.db_socket)
+
+
+_seq = [0]
+
+
+def credit_code(prefix="91110000MA"):
+    """A fresh valid unified social credit code (GB 32100-2015)."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    _seq[0] += 1
+    body = (prefix + "%07d" % (secrets.randbelow(9000000) + _seq[0]))[:17]
+    s = sum(alphabet.index(ch) * w for ch, w in zip(body, weights))
+    return body + alphabet[(31 - s % 31) % 31]
+
+
+class ApiTest(unittest.TestCase):
+    """Base class: self.srv is a fresh ggzyd with a fresh database for every test."""
+
+    server_args = {}
+
+    def setUp(self):
+        self.srv = Server(**self.server_args)
+        self.addCleanup(self.srv.close)
+
+    # helpers shared by the tests
+    def make_org(self, token, type_="bidder", name=None):
+        r = self.srv.request("POST", "/api/v1/orgs", {
+            "name": name or ("组织-" + secrets.token_hex(3)), "type": type_,
+            "credit_code": credit_code(), "region": "110000"}, token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def make_user(self, token, org_id, role, username=None, password="user-password-1"):
+        username = username or (role.replace("_", "") + secrets.token_hex(3))
+        r = self.srv.request("POST", "/api/v1/users", {
+            "username": username, "display_name": "用户 " + username, "org_id": org_id,
+            "role": role, "password": password}, token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json, self.srv.login(username, password)
+
+    def assertError(self, r, status, code):
+        self.assertEqual(r.status, status, r)
+        self.assertEqual(r.code, code, r)
+        self.assertTrue(r.json["error"]["message"], r)
+        self.assertEqual(r.json["error"]["request_id"], r.header("X-Request-Id"))

@@ -1,0 +1,293 @@
+"""Accounts, organizations, roles, sessions, keys and idempotency, through the real API."""
+import subprocess
+import tempfile
+import os
+
+from harness import ApiTest, ADMIN_PASSWORD, credit_code
+
+HOUR_US = 3600 * 10**6
+
+
+def p256_pem():
+    """A fresh ECDSA P-256 public key in PEM, made with the openssl command line."""
+    with tempfile.TemporaryDirectory() as d:
+        key = os.path.join(d, "k.pem")
+        subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], check=True)
+        out = subprocess.run(["openssl", "ec", "-in", key, "-pubout"], check=True, capture_output=True, text=True)
+        return out.stdout
+
+
+class SessionTest(ApiTest):
+    def test_login_returns_a_token_that_identifies_the_user(self):
+        r = self.srv.request("POST", "/api/v1/auth/login", {"username": "admin", "password": ADMIN_PASSWORD})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(r.json["token"]), 43)
+        self.assertEqual(r.json["user"]["role"], "center_admin")
+        self.assertTrue(r.json["expires_at"].endswith("Z"))
+        me = self.srv.request("GET", "/api/v1/me", token=r.json["token"])
+        self.assertEqual((me.status, me.json["username"]), (200, "admin"))
+
+    def test_the_database_holds_only_the_token_hash(self):
+        tok = self.srv.admin_token()
+        rows = self.srv.sql("SELECT HEX(token_hash) FROM sessions")
+        self.assertEqual(len(rows), 1)
+        self.assertNotIn(tok, str(rows))
+
+    def test_wrong_password_or_unknown_user_is_401_bad_credentials(self):
+        r = self.srv.request("POST", "/api/v1/auth/login", {"username": "admin", "password": "wrong-password"})
+        self.assertError(r, 401, "bad_credentials")
+        r = self.srv.request("POST", "/api/v1/auth/login", {"username": "nobody", "password": "wrong-password"})
+        self.assertError(r, 401, "bad_credentials")
+
+    def test_repeated_failed_logins_are_throttled_with_retry_after(self):
+        for _ in range(5):
+            r = self.srv.request("POST", "/api/v1/auth/login", {"username": "admin", "password": "wrong-password"})
+            self.assertError(r, 401, "bad_credentials")
+        r = self.srv.request("POST", "/api/v1/auth/login", {"username": "admin", "password": ADMIN_PASSWORD})
+        self.assertError(r, 429, "too_many_requests")
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        # after the window (15 minutes by default) the account may try again
+        self.srv.request("POST", "/api/v1/test/clock", {"advance_us": 16 * 60 * 10**6})
+        self.assertEqual(self.srv.request("POST", "/api/v1/auth/login",
+                         {"username": "admin", "password": ADMIN_PASSWORD}).status, 200)
+
+    def test_logout_revokes_the_token(self):
+        tok = self.srv.admin_token()
+        self.assertEqual(self.srv.request("POST", "/api/v1/auth/logout", token=tok).status, 204)
+        self.assertError(self.srv.request("GET", "/api/v1/me", token=tok), 401, "unauthenticated")
+
+    def test_expired_token_is_401(self):
+        tok = self.srv.admin_token()
+        self.srv.request("POST", "/api/v1/test/clock", {"advance_us": 9 * HOUR_US})
+        self.assertError(self.srv.request("GET", "/api/v1/me", token=tok), 401, "unauthenticated")
+
+    def test_token_is_valid_until_just_before_expiry(self):
+        tok = self.srv.admin_token()
+        self.srv.request("POST", "/api/v1/test/clock", {"advance_us": 8 * HOUR_US - 60 * 10**6})
+        self.assertEqual(self.srv.request("GET", "/api/v1/me", token=tok).status, 200)
+
+    def test_password_change_revokes_other_sessions_and_needs_the_old_password(self):
+        tok1 = self.srv.admin_token()
+        tok2 = self.srv.admin_token()
+        r = self.srv.request("POST", "/api/v1/me/password", {"old_password": "wrong-password", "new_password": "new-password-22"}, token=tok1)
+        self.assertError(r, 401, "bad_credentials")
+        r = self.srv.request("POST", "/api/v1/me/password", {"old_password": ADMIN_PASSWORD, "new_password": "short"}, token=tok1)
+        self.assertError(r, 422, "rule_violation")
+        self.assertEqual(r.json["error"]["rule"], "ACC-PASSWORD")
+        r = self.srv.request("POST", "/api/v1/me/password", {"old_password": ADMIN_PASSWORD, "new_password": "new-password-22"}, token=tok1)
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.srv.request("GET", "/api/v1/me", token=tok1).status, 200)
+        self.assertError(self.srv.request("GET", "/api/v1/me", token=tok2), 401, "unauthenticated")
+        self.assertEqual(self.srv.login("admin", "new-password-22")[:0], "")
+
+
+class RolesTest(ApiTest):
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+        bidder_org = self.make_org(self.admin, "bidder")
+        self.bidder, self.bidder_tok = self.make_user(self.admin, bidder_org["id"], "bidder")
+
+    def test_non_admin_roles_get_403_on_admin_routes(self):
+        org = self.make_org(self.admin, "supervision")
+        _, sup_tok = self.make_user(self.admin, org["id"], "supervisor")
+        for tok in (self.bidder_tok, sup_tok):
+            r = self.srv.request("POST", "/api/v1/orgs", {"name": "x", "type": "bidder",
+                                 "credit_code": credit_code(), "region": "110000"}, token=tok)
+            self.assertError(r, 403, "forbidden")
+            r = self.srv.request("POST", "/api/v1/users/%d/disable" % self.bidder["id"], token=tok)
+            self.assertError(r, 403, "forbidden")
+        self.assertError(self.srv.request("GET", "/api/v1/users", token=self.bidder_tok), 403, "forbidden")
+        # supervisors may read the lists
+        self.assertEqual(self.srv.request("GET", "/api/v1/users", token=sup_tok).status, 200)
+
+    def test_users_see_themselves_but_not_others(self):
+        r = self.srv.request("GET", "/api/v1/users/%d" % self.bidder["id"], token=self.bidder_tok)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["organization"]["type"], "bidder")
+        self.assertError(self.srv.request("GET", "/api/v1/users/1", token=self.bidder_tok), 404, "not_found")
+
+    def test_role_must_fit_the_organization(self):
+        agency = self.make_org(self.admin, "agency")
+        r = self.srv.request("POST", "/api/v1/users", {"username": "wrongrole", "display_name": "x",
+                             "org_id": agency["id"], "role": "bidder", "password": "user-password-1"}, token=self.admin)
+        self.assertError(r, 422, "rule_violation")
+        self.assertEqual(r.json["error"]["rule"], "ACC-ROLE-ORG")
+        # an expert may work for any organization (avoidance checks use it later)
+        self.make_user(self.admin, agency["id"], "expert")
+
+    def test_disabling_a_user_ends_their_sessions_and_logins(self):
+        r = self.srv.request("POST", "/api/v1/users/%d/disable" % self.bidder["id"], token=self.admin)
+        self.assertEqual((r.status, r.json["disabled"]), (200, True))
+        self.assertError(self.srv.request("GET", "/api/v1/me", token=self.bidder_tok), 401, "unauthenticated")
+        r = self.srv.request("POST", "/api/v1/auth/login", {"username": self.bidder["username"], "password": "user-password-1"})
+        self.assertError(r, 401, "bad_credentials")
+        r = self.srv.request("POST", "/api/v1/users/%d/enable" % self.bidder["id"], token=self.admin)
+        self.assertEqual((r.status, r.json["disabled"]), (200, False))
+        self.srv.login(self.bidder["username"], "user-password-1")
+
+    def test_admin_cannot_disable_themselves(self):
+        r = self.srv.request("POST", "/api/v1/users/1/disable", token=self.admin)
+        self.assertError(r, 422, "rule_violation")
+        self.assertEqual(r.json["error"]["rule"], "ACC-SELF-DISABLE")
+
+    def test_disable_of_unknown_user_is_404(self):
+        self.assertError(self.srv.request("POST", "/api/v1/users/999999/disable", token=self.admin), 404, "not_found")
+        self.assertError(self.srv.request("POST", "/api/v1/users/abc/disable", token=self.admin), 404, "not_found")
+
+
+class OrgsUsersTest(ApiTest):
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+
+    def test_org_with_bad_credit_code_or_region_is_422(self):
+        bad = credit_code()[:17] + ("0" if credit_code()[17] != "0" else "1")
+        for body, field in [({"credit_code": "91350100M000100Y44"}, "credit_code"),
+                            ({"region": "010000"}, "region")]:
+            b = {"name": "某公司", "type": "bidder", "credit_code": credit_code(), "region": "110000"}
+            b.update(body)
+            r = self.srv.request("POST", "/api/v1/orgs", b, token=self.admin)
+            self.assertError(r, 422, "invalid_field")
+            self.assertEqual(r.json["error"]["field"], field)
+        r = self.srv.request("POST", "/api/v1/orgs", {"name": "x", "type": "hospital",
+                             "credit_code": credit_code(), "region": "110000"}, token=self.admin)
+        self.assertError(r, 422, "invalid_field")
+
+    def test_duplicate_credit_code_is_409_and_creates_nothing(self):
+        code = credit_code()
+        b = {"name": "某公司", "type": "bidder", "credit_code": code, "region": "110000"}
+        self.assertEqual(self.srv.request("POST", "/api/v1/orgs", b, token=self.admin).status, 201)
+        self.assertError(self.srv.request("POST", "/api/v1/orgs", b, token=self.admin), 409, "conflict")
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM organizations WHERE credit_code='%s'" % code), [["1"]])
+
+    def test_duplicate_username_is_409(self):
+        org = self.make_org(self.admin, "bidder")
+        self.make_user(self.admin, org["id"], "bidder", username="zhangsan")
+        r = self.srv.request("POST", "/api/v1/users", {"username": "zhangsan", "display_name": "张三",
+                             "org_id": org["id"], "role": "bidder", "password": "user-password-1"}, token=self.admin)
+        self.assertError(r, 409, "conflict")
+
+    def test_user_in_unknown_org_is_422(self):
+        r = self.srv.request("POST", "/api/v1/users", {"username": "lisi", "display_name": "李四",
+                             "org_id": 424242, "role": "bidder", "password": "user-password-1"}, token=self.admin)
+        self.assertError(r, 422, "invalid_field")
+        self.assertEqual(r.json["error"]["field"], "org_id")
+
+    def test_lists_page_with_a_cursor_without_skipping_or_repeating(self):
+        for _ in range(5):
+            self.make_org(self.admin, "bidder")
+        seen, after = [], 0
+        while True:
+            r = self.srv.request("GET", "/api/v1/orgs?type=bidder&limit=2&after=%d" % after, token=self.admin)
+            self.assertEqual(r.status, 200, r)
+            seen += [o["id"] for o in r.json["items"]]
+            if r.json["next_after"] is None:
+                break
+            after = r.json["next_after"]
+        self.assertEqual(len(seen), 5)
+        self.assertEqual(seen, sorted(set(seen)))
+        self.assertError(self.srv.request("GET", "/api/v1/orgs?limit=0", token=self.admin), 400, "bad_request")
+        self.assertError(self.srv.request("GET", "/api/v1/orgs?type=zoo", token=self.admin), 400, "bad_request")
+
+    def test_every_state_change_writes_one_dense_audit_entry(self):
+        before = int(self.srv.sql("SELECT size FROM audit_head")[0][0])
+        org = self.make_org(self.admin, "bidder")
+        self.make_user(self.admin, org["id"], "bidder")  # user create + login
+        rows = self.srv.sql("SELECT idx, action FROM audit_entries ORDER BY idx")
+        self.assertEqual([int(r[0]) for r in rows], list(range(len(rows))))
+        actions = [r[1] for r in rows[before:]]
+        self.assertEqual(actions, ["account.org_create", "account.user_create", "auth.login"])
+        self.assertEqual(int(self.srv.sql("SELECT size FROM audit_head")[0][0]), len(rows))
+        # the stored bytes are what was hashed: leaf = SHA-256(0x00 || entry)
+        ok = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE leaf_hash = UNHEX(SHA2(CONCAT(X'00', entry), 256))")
+        self.assertEqual(int(ok[0][0]), len(rows))
+
+    def test_a_refused_change_leaves_no_audit_entry(self):
+        before = self.srv.sql("SELECT size FROM audit_head")
+        code = credit_code()
+        b = {"name": "某公司", "type": "bidder", "credit_code": code, "region": "110000"}
+        self.srv.request("POST", "/api/v1/orgs", b, token=self.admin)
+        self.srv.request("POST", "/api/v1/orgs", b, token=self.admin)  # 409
+        after = self.srv.sql("SELECT size FROM audit_head")
+        self.assertEqual(int(after[0][0]), int(before[0][0]) + 1)
+
+
+class IdempotencyTest(ApiTest):
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+        self.body = {"name": "重试公司", "type": "bidder", "credit_code": credit_code(), "region": "110000"}
+
+    def test_a_retry_with_the_same_key_returns_the_first_answer_and_creates_nothing(self):
+        h = {"Idempotency-Key": "create-org-1"}
+        r1 = self.srv.request("POST", "/api/v1/orgs", self.body, token=self.admin, headers=h)
+        r2 = self.srv.request("POST", "/api/v1/orgs", self.body, token=self.admin, headers=h)
+        self.assertEqual(r1.status, 201)
+        self.assertEqual((r2.status, r2.json), (201, r1.json))
+        self.assertEqual(r2.header("Idempotent-Replayed"), "true")
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM organizations WHERE type='bidder'"), [["1"]])
+
+    def test_the_same_key_with_another_body_is_refused(self):
+        h = {"Idempotency-Key": "k-2"}
+        self.srv.request("POST", "/api/v1/orgs", self.body, token=self.admin, headers=h)
+        other = dict(self.body, name="别的公司", credit_code=credit_code())
+        r = self.srv.request("POST", "/api/v1/orgs", other, token=self.admin, headers=h)
+        self.assertError(r, 422, "idempotency_key_reused")
+
+    def test_keys_are_scoped_to_the_user(self):
+        center = self.srv.sql("SELECT id FROM organizations WHERE type='center'")[0][0]
+        _, admin2 = self.make_user(self.admin, int(center), "center_admin")
+        h = {"Idempotency-Key": "shared"}
+        self.assertEqual(self.srv.request("POST", "/api/v1/orgs", self.body, token=self.admin, headers=h).status, 201)
+        other = dict(self.body, credit_code=credit_code())
+        self.assertEqual(self.srv.request("POST", "/api/v1/orgs", other, token=admin2, headers=h).status, 201)
+
+    def test_a_refusal_is_not_remembered(self):
+        h = {"Idempotency-Key": "k-3"}
+        bad = dict(self.body, region="000000")
+        self.assertEqual(self.srv.request("POST", "/api/v1/orgs", bad, token=self.admin, headers=h).status, 422)
+        self.assertEqual(self.srv.request("POST", "/api/v1/orgs", self.body, token=self.admin, headers=h).status, 201)
+
+    def test_malformed_keys_are_400(self):
+        r = self.srv.request("POST", "/api/v1/orgs", self.body, token=self.admin, headers={"Idempotency-Key": "x" * 200})
+        self.assertError(r, 400, "bad_request")
+
+
+class KeysTest(ApiTest):
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+        org = self.make_org(self.admin, "bidder")
+        self.user, self.tok = self.make_user(self.admin, org["id"], "bidder")
+
+    def test_register_list_and_revoke_a_p256_key(self):
+        pem = p256_pem()
+        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem, "label": "签章钥匙"}, token=self.tok)
+        self.assertEqual(r.status, 201, r)
+        kid = r.json["key_id"]
+        self.assertEqual(len(kid), 64)
+        self.assertEqual(r.json["public_key"].strip(), pem.strip())
+        self.assertIsNone(r.json["revoked_at"])
+        # the key id is the SHA-256 of the DER SubjectPublicKeyInfo, which anyone can recompute
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pem.encode(),
+                             capture_output=True, check=True).stdout
+        import hashlib
+        self.assertEqual(kid, hashlib.sha256(der).hexdigest())
+        self.assertError(self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=self.tok), 409, "conflict")
+        listed = self.srv.request("GET", "/api/v1/users/%d/keys" % self.user["id"], token=self.admin)
+        self.assertEqual([k["key_id"] for k in listed.json["items"]], [kid])
+        self.assertEqual(self.srv.request("DELETE", "/api/v1/me/keys/" + kid, token=self.tok).status, 204)
+        self.assertError(self.srv.request("DELETE", "/api/v1/me/keys/" + kid, token=self.tok), 404, "not_found")
+        mine = self.srv.request("GET", "/api/v1/me/keys", token=self.tok)
+        self.assertIsNotNone(mine.json["items"][0]["revoked_at"])
+
+    def test_keys_that_are_not_p256_are_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            k = os.path.join(d, "ed.pem")
+            subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", k], check=True)
+            pem = subprocess.run(["openssl", "pkey", "-in", k, "-pubout"], capture_output=True, text=True, check=True).stdout
+        for bad in [pem, "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"]:
+            r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": bad}, token=self.tok)
+            self.assertError(r, 422, "invalid_field")
+            self.assertEqual(r.json["error"]["field"], "public_key")

@@ -1,0 +1,158 @@
+/* Unit tests of the body validator and the canonical JSON encoder of the audit log. */
+#include <stdlib.h>
+
+#include "audit.h"
+#include "check.h"
+#include "http.h"
+
+static const char *const kinds[] = {"bidder", "agency", NULL};
+static const struct field schema[] = {
+    {"name", F_STRING, true, 2, 5, NULL},
+    {"kind", F_STRING, false, 1, 10, kinds},
+    {"amount_fen", F_INT, false, 0, 1000000, NULL},
+    {"flag", F_BOOL, false, 0, 0, NULL},
+    {"tags", F_ARRAY, false, 0, 3, NULL},
+    {NULL},
+};
+
+/* The validator's verdict for text: NULL when valid, else "code: message" (freed here). */
+static char last[400];
+static const char *
+verdict(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+    if (!j)
+        return "unparsable";
+    char *m = json_validate_msg(j, schema);
+    cJSON_Delete(j);
+    if (!m)
+        return NULL;
+    snprintf(last, sizeof last, "%s", m);
+    free(m);
+    return last;
+}
+
+static bool
+starts(const char *s, const char *prefix)
+{
+    return s && !strncmp(s, prefix, strlen(prefix));
+}
+
+static void
+validator_accepts_a_complete_body(void)
+{
+    CHECK(verdict("{\"name\":\"abc\",\"kind\":\"bidder\",\"amount_fen\":100,\"flag\":true,\"tags\":[]}") == NULL);
+    CHECK(verdict("{\"name\":\"招标代理\"}") == NULL); /* 4 characters, 12 bytes */
+}
+
+static void
+validator_refuses_missing_required_fields(void)
+{
+    CHECK(starts(verdict("{}"), "missing_field"));
+    CHECK(starts(verdict("{\"name\":null}"), "missing_field"));
+}
+
+static void
+validator_refuses_unknown_and_duplicate_fields(void)
+{
+    CHECK(starts(verdict("{\"name\":\"abc\",\"nmae\":1}"), "unknown_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"name\":\"abd\"}"), "invalid_field"));
+}
+
+static void
+validator_refuses_wrong_types(void)
+{
+    CHECK(starts(verdict("{\"name\":5}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":\"5\"}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"flag\":1}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"tags\":{}}"), "invalid_field"));
+    CHECK(starts(verdict("[1,2]"), "malformed_json"));
+}
+
+static void
+validator_counts_length_in_characters_at_the_boundaries(void)
+{
+    CHECK(verdict("{\"name\":\"ab\"}") == NULL);
+    CHECK(starts(verdict("{\"name\":\"a\"}"), "invalid_field"));
+    CHECK(verdict("{\"name\":\"五个汉字啊\"}") == NULL);
+    CHECK(starts(verdict("{\"name\":\"六个汉字啊啊\"}"), "invalid_field"));
+}
+
+static void
+validator_refuses_fractions_and_out_of_range_money(void)
+{
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1.5}"), "invalid_field"));
+    CHECK(verdict("{\"name\":\"abc\",\"amount_fen\":1000000}") == NULL);
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1000001}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":-1}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1e300}"), "invalid_field"));
+}
+
+static void
+validator_refuses_values_outside_the_enumeration(void)
+{
+    CHECK(starts(verdict("{\"name\":\"abc\",\"kind\":\"expert\"}"), "invalid_field"));
+    CHECK(strstr(last, "bidder, agency") != NULL);
+}
+
+static void
+validator_refuses_invalid_utf8(void)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", "ab\xC0\xAF"); /* overlong '/' */
+    char *m = json_validate_msg(j, schema);
+    CHECK(m && starts(m, "invalid_field"));
+    free(m);
+    cJSON_Delete(j);
+}
+
+static const char *
+canon_of(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+    size_t n = 0;
+    char *c = j ? canon_json(j, &n) : NULL;
+    cJSON_Delete(j);
+    if (!c)
+        return NULL;
+    snprintf(last, sizeof last, "%s", c);
+    free(c);
+    return last;
+}
+
+static void
+canonical_json_sorts_keys_and_drops_whitespace(void)
+{
+    CHECK_STR(canon_of("{ \"b\" : 1, \"a\" : [ true, false, null ], \"c\": {\"z\":\"\", \"y\": -3} }"),
+              "{\"a\":[true,false,null],\"b\":1,\"c\":{\"y\":-3,\"z\":\"\"}}");
+}
+
+static void
+canonical_json_escapes_only_what_json_requires(void)
+{
+    CHECK_STR(canon_of("{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}"), "{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}");
+}
+
+static void
+canonical_json_refuses_non_integers(void)
+{
+    CHECK(canon_of("{\"x\":1.5}") == NULL);
+    CHECK_STR(canon_of("{\"x\":9007199254740991}"), "{\"x\":9007199254740991}");
+}
+
+int
+main(void)
+{
+    RUN(validator_accepts_a_complete_body);
+    RUN(validator_refuses_missing_required_fields);
+    RUN(validator_refuses_unknown_and_duplicate_fields);
+    RUN(validator_refuses_wrong_types);
+    RUN(validator_counts_length_in_characters_at_the_boundaries);
+    RUN(validator_refuses_fractions_and_out_of_range_money);
+    RUN(validator_refuses_values_outside_the_enumeration);
+    RUN(validator_refuses_invalid_utf8);
+    RUN(canonical_json_sorts_keys_and_drops_whitespace);
+    RUN(canonical_json_escapes_only_what_json_requires);
+    RUN(canonical_json_refuses_non_integers);
+    return CHECK_DONE();
+}
