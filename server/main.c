@@ -74,6 +74,14 @@ cmd_serve(struct config *cfg, const char *port_file)
     int rc = 1;
     size_t inited = 0;
     bool pool = false, metrics = false, http = false;
+    /* Block the signals before any thread exists, so every thread inherits the mask and only
+     * this one takes them, with sigwait (a second SIGTERM during shutdown stays pending). */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (!migrate_run(cfg, false))
         return 1;
     if (!build_routes(cfg->test_mode))
@@ -92,13 +100,6 @@ cmd_serve(struct config *cfg, const char *port_file)
             goto fail;
         }
     }
-    /* Block the signals in every thread; this one takes them with sigwait. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
     if (!http_start(cfg))
         goto fail;
     http = true;

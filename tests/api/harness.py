@@ -78,18 +78,18 @@ class Server:
     """One ggzyd with its own database. Use as a context or call close()."""
 
     def __init__(self, test_mode=True, conf=None, web_root=None, db_socket=SOCK, db_user="ggzy",
-                 db_password=None, create_db=True, start=True):
+                 db_password=None, admin_password=None, create_db=True, start=True):
         self.dir = tempfile.mkdtemp(prefix="ggzy-test-")
         self.db = "ggzy_t_" + secrets.token_hex(6)
         self.db_socket = db_socket
+        self.admin_password = admin_password
         self.test_mode = test_mode
         self.proc = None
         self.port = None
         if db_password is None:
             db_password = _read(os.path.join(VAR, "mariadb", "ggzy.password"))
         if create_db:
-            admin_sql("CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % self.db,
-                      sock=db_socket)
+            self.admin("CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % self.db)
         self.conf_path = os.path.join(self.dir, "ggzyd.conf")
         lines = {
             "http.bind": "127.0.0.1",
@@ -182,7 +182,7 @@ class Server:
                     raise AssertionError("ggzyd exited with %s:\n%s" % (rc, self.log_text()[-4000:]))
         finally:
             try:
-                admin_sql("DROP DATABASE IF EXISTS `%s`" % self.db, sock=self.db_socket)
+                self.admin("DROP DATABASE IF EXISTS `%s`" % self.db)
             except Exception:
                 pass
 
@@ -225,8 +225,12 @@ class Server:
     def admin_token(self):
         return self.login("admin", ADMIN_PASSWORD)
 
+    def admin(self, query, db=None):
+        return admin_sql(query, db=db, sock=self.db_socket, password=self.admin_password)
+
     def sql(self, query):
-        return admin_sql(query, db=self.db, sock=self.db_socket)
+        """SQL as the database administrator, in this server's database."""
+        return self.admin(query, db=self.db)
 
 
 _seq = [0]

@@ -1,0 +1,101 @@
+"""The documents describe the code as it is: every route is in the OpenAPI document (and
+nothing else is), with the same roles; every error code is in docs/errors.md and the OpenAPI
+enum; every configuration key is in docs/operations.md and the example config."""
+import json
+import os
+import re
+import subprocess
+import unittest
+
+from harness import ApiTest, GGZYD, ROOT
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def registered_routes():
+    out = subprocess.run([GGZYD, "routes", "--test-mode"], capture_output=True, text=True, check=True).stdout
+    routes = {}
+    for line in out.splitlines():
+        parts = line.split()
+        roles = [p for p in parts[2:] if p != "test-only"]
+        routes[(parts[0], parts[1])] = sorted(roles)
+    return routes
+
+
+def openapi():
+    with open(os.path.join(ROOT, "docs", "openapi.json")) as f:
+        return json.load(f)
+
+
+class OpenApiMatchesRoutesTest(unittest.TestCase):
+    def test_every_registered_route_is_documented_with_its_roles(self):
+        doc = openapi()
+        for (method, path), roles in registered_routes().items():
+            self.assertIn(path, doc["paths"], "route %s %s is missing from docs/openapi.json" % (method, path))
+            op = doc["paths"][path].get(method.lower())
+            self.assertIsNotNone(op, "route %s %s is missing from docs/openapi.json" % (method, path))
+            self.assertEqual(sorted(op["x-roles"]), roles, "%s %s roles" % (method, path))
+
+    def test_every_documented_route_exists(self):
+        routes = registered_routes()
+        for path, ops in openapi()["paths"].items():
+            for method in ops:
+                if method in METHODS:
+                    self.assertIn((method.upper(), path), routes, "documented %s %s does not exist" % (method, path))
+
+    def test_every_error_response_code_is_in_the_vocabulary(self):
+        doc = openapi()
+        enum = doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
+        self.assertEqual(sorted(enum), sorted(error_codes_only()))
+
+
+def error_codes():
+    with open(os.path.join(ROOT, "server", "errors.def")) as f:
+        return re.findall(r'^ERR\(\w+,\s*"(\w+)",\s*(\d+)', f.read(), re.M)
+
+
+def error_codes_only():
+    return [c for c, _ in error_codes()]
+
+
+class ErrorsDocTest(unittest.TestCase):
+    def test_every_error_code_is_documented_with_its_status(self):
+        with open(os.path.join(ROOT, "docs", "errors.md")) as f:
+            text = f.read()
+        documented = dict(re.findall(r"^\| `(\w+)` \| (\d+) \|", text, re.M))
+        self.assertEqual(documented, dict(error_codes()))
+
+    def test_every_rule_code_used_in_the_code_is_documented(self):
+        with open(os.path.join(ROOT, "docs", "errors.md")) as f:
+            text = f.read()
+        used = set()
+        for dirpath, _, files in os.walk(os.path.join(ROOT, "modules")):
+            for fn in files:
+                if fn.endswith(".c"):
+                    with open(os.path.join(dirpath, fn)) as f:
+                        used |= set(re.findall(r'req_rule\(r, "([A-Z0-9-]+)"', f.read()))
+        self.assertTrue(used)
+        for code in used:
+            self.assertIn("`%s`" % code, text)
+
+
+class ConfigDocTest(unittest.TestCase):
+    def test_every_key_is_documented_and_in_the_example(self):
+        keys = subprocess.run([GGZYD, "config-keys"], capture_output=True, text=True, check=True).stdout.split()
+        with open(os.path.join(ROOT, "docs", "operations.md")) as f:
+            ops = f.read()
+        with open(os.path.join(ROOT, "etc", "ggzyd.conf.example")) as f:
+            example = f.read()
+        for k in keys:
+            self.assertIn("`%s`" % k, ops, k)
+            self.assertRegex(example, r"(?m)^#? ?%s = " % re.escape(k))
+
+
+class ServedDocumentTest(ApiTest):
+    def test_the_served_document_is_the_file(self):
+        r = self.srv.request("GET", "/api/v1/openapi.json")
+        self.assertEqual(r.json, openapi())
+
+
+if __name__ == "__main__":
+    unittest.main()
