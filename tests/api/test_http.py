@@ -101,8 +101,11 @@ class ErrorsTest(ApiTest):
         ctx = self.srv.ssl_context()
         with socket.create_connection(("127.0.0.1", self.srv.port)) as raw:
             with ctx.wrap_socket(raw, server_hostname="localhost") as t:
-                t.sendall(b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-                t.recv(1000)
+                try:  # the server may answer and close before the whole line is sent
+                    t.sendall(b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                    t.recv(1000)
+                except (ssl.SSLError, OSError):
+                    pass
         self.assertEqual(self.srv.request("GET", "/healthz").status, 200)
 
 
