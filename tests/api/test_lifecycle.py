@@ -140,6 +140,8 @@ class DatabaseRestartTest(unittest.TestCase):
                 return
             except AssertionError:
                 time.sleep(0.1)
+        self.db.kill()
+        self.db.wait()
         raise AssertionError("test MariaDB did not start")
 
     def stop_db(self):
