@@ -673,6 +673,21 @@ db_tx(struct req *r, tx_fn fn, void *ctx)
         if (res == TX_REFUSE) {
             if (!c->broken)
                 simple(c, "ROLLBACK");
+            /* A twin with the same Idempotency-Key may have committed while this one waited
+             * on its locks (and was refused for it): then its answer is this one's answer. */
+            if (r->idem_key[0] && !c->broken) {
+                char *refusal = r->resp;
+                size_t rlen = r->resp_len;
+                unsigned rstatus = r->status;
+                r->resp = NULL;
+                if (idem_replay(r))
+                    free(refusal);
+                else {
+                    r->resp = refusal;
+                    r->resp_len = rlen;
+                    r->status = rstatus;
+                }
+            }
             return false;
         }
     dbfail:

@@ -507,7 +507,6 @@ http_start(const struct config *c)
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->http_connection_limit, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->http_timeout_s, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {c->http_tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key},
@@ -515,7 +514,9 @@ http_start(const struct config *c)
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
         {MHD_OPTION_END, 0, NULL},
     };
-    daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_ARRAY,
+    /* The logger goes first so that every message of start-up reaches our log. */
+    daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL,
+                               MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_ARRAY,
                                opts, MHD_OPTION_END);
     /* libmicrohttpd has loaded the key into GnuTLS: the PEM copy is wiped and freed now. */
     if (tls_key) {

@@ -80,6 +80,10 @@ cmd_serve(struct config *cfg, const char *port_file)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    /* A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
+     * sigwait: take the default disposition back first. */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (!migrate_run(cfg, false))

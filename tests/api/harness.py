@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import ssl
@@ -46,7 +47,8 @@ def admin_sql(sql, db=None, sock=SOCK, user="ggzy_admin", password=None):
         env["MYSQL_PWD"] = password  # not on the command line, where ps would show it
     out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if out.returncode != 0:
-        raise AssertionError("SQL failed: %s\n%s" % (sql[:200], out.stderr))
+        hint = "\n(is the private MariaDB running? scripts/dev db-start)" if "2002" in out.stderr else ""
+        raise AssertionError("SQL failed: %s\n%s%s" % (sql[:200], out.stderr, hint))
     return [line.split("\t") for line in out.stdout.splitlines()]
 
 
@@ -129,7 +131,7 @@ class Server:
             raise AssertionError("ggzyd %s failed (%d): %s %s" % (args, p.returncode, p.stdout, p.stderr))
         return p
 
-    def start(self):
+    def start(self, ignore_sigint=False):
         port_file = os.path.join(self.dir, "port")
         if os.path.exists(port_file):
             os.unlink(port_file)
@@ -137,7 +139,8 @@ class Server:
         if self.test_mode:
             args.append("--test-mode")
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
+        pre = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, preexec_fn=pre)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -231,6 +234,74 @@ class Server:
     def sql(self, query):
         """SQL as the database administrator, in this server's database."""
         return self.admin(query, db=self.db)
+
+
+class TempMariaDB:
+    """A throw-away MariaDB for tests that stop it, restart it or reach it over TCP with TLS.
+    Accounts: ggzy_admin (everything) and ggzy (databases ggzy%), both with self.password."""
+
+    def __init__(self, tcp_port=None, tls=False):
+        self.dir = tempfile.mkdtemp(prefix="ggzy-db-")
+        self.data = os.path.join(self.dir, "data")
+        self.sock = os.path.join(self.dir, "s.sock")
+        self.password = secrets.token_hex(8)
+        self.port = tcp_port
+        self.tls = tls
+        self.proc = None
+        args = ["mariadb-install-db", "--no-defaults", "--datadir=" + self.data,
+                "--auth-root-authentication-method=socket", "--skip-test-db"]
+        if os.getuid() == 0:
+            args.append("--user=root")
+        subprocess.run(args, check=True, capture_output=True)
+        me = "root" if os.getuid() == 0 else os.environ.get("USER", "root")
+        self.start(user=me, password="")
+        admin_sql("CREATE USER ggzy_admin@localhost IDENTIFIED BY '{0}'; GRANT ALL ON *.* TO ggzy_admin@localhost;"
+                  " CREATE USER ggzy@localhost IDENTIFIED BY '{0}'; GRANT ALL ON `ggzy%`.* TO ggzy@localhost;"
+                  " CREATE USER ggzy@'127.0.0.1' IDENTIFIED BY '{0}'; GRANT ALL ON `ggzy%`.* TO ggzy@'127.0.0.1'"
+                  .format(self.password), sock=self.sock, user=me, password="")
+
+    def start(self, user="ggzy_admin", password=None):
+        args = ["mariadbd", "--no-defaults", "--datadir=" + self.data, "--socket=" + self.sock,
+                "--pid-file=" + os.path.join(self.dir, "pid"), "--skip-name-resolve",
+                "--log-error=" + os.path.join(self.dir, "err.log"), "--innodb-buffer-pool-size=32M"]
+        if self.port:
+            args += ["--bind-address=127.0.0.1", "--port=%d" % self.port]
+        else:
+            args.append("--skip-networking")
+        if self.tls:
+            certs = os.path.join(VAR, "certs")
+            args += ["--ssl-ca=" + os.path.join(certs, "ca.crt"), "--ssl-cert=" + os.path.join(certs, "server.crt"),
+                     "--ssl-key=" + os.path.join(certs, "server.key"), "--require-secure-transport=ON"]
+        if os.getuid() == 0:
+            args.append("--user=root")
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                admin_sql("SELECT 1", sock=self.sock, user=user, password=self.password if password is None else password)
+                return
+            except AssertionError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.proc.kill()
+        self.proc.wait()
+        with open(os.path.join(self.dir, "err.log")) as f:
+            raise AssertionError("test MariaDB did not start:\n" + f.read()[-3000:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(60)
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 _seq = [0]

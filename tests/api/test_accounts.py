@@ -291,3 +291,28 @@ class KeysTest(ApiTest):
             r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": bad}, token=self.tok)
             self.assertError(r, 422, "invalid_field")
             self.assertEqual(r.json["error"]["field"], "public_key")
+
+
+class ConcurrencyTest(ApiTest):
+    def test_parallel_creations_all_land_with_dense_audit_indexes(self):
+        import concurrent.futures
+        admin = self.srv.admin_token()
+        bodies = [{"name": "并发%d" % i, "type": "bidder", "credit_code": credit_code(), "region": "110000"}
+                  for i in range(40)]
+        with concurrent.futures.ThreadPoolExecutor(16) as ex:
+            results = list(ex.map(lambda b: self.srv.request("POST", "/api/v1/orgs", b, token=admin), bodies))
+        self.assertEqual([r.status for r in results], [201] * 40)
+        rows = self.srv.sql("SELECT idx FROM audit_entries ORDER BY idx")
+        self.assertEqual([int(r[0]) for r in rows], list(range(len(rows))))
+        self.assertEqual(int(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action='account.org_create'")[0][0]), 41)
+
+    def test_parallel_retries_with_one_key_create_exactly_once(self):
+        import concurrent.futures
+        admin = self.srv.admin_token()
+        body = {"name": "一次", "type": "bidder", "credit_code": credit_code(), "region": "110000"}
+        h = {"Idempotency-Key": "same-key"}
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            results = list(ex.map(lambda _: self.srv.request("POST", "/api/v1/orgs", body, token=admin, headers=h), range(8)))
+        self.assertEqual([r.status for r in results], [201] * 8, results)
+        self.assertEqual(len({r.json["id"] for r in results}), 1, results)
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM organizations WHERE credit_code='%s'" % body["credit_code"]), [["1"]])

@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import ApiTest, Server, admin_sql, GGZYD, ROOT
+from harness import ApiTest, Server, TempMariaDB, free_port, GGZYD, ROOT
 
 
 class ShutdownTest(ApiTest):
@@ -35,6 +35,12 @@ class ShutdownTest(ApiTest):
 
     def test_sigint_stops_cleanly_too(self):
         self.assertEqual(self.srv.stop(signal.SIGINT), 0)
+
+    def test_sigint_stops_a_server_started_as_a_background_job(self):
+        # shells start background jobs with SIGINT ignored; Ctrl-C must still stop ggzyd
+        self.srv.stop()
+        self.srv.start(ignore_sigint=True)
+        self.assertEqual(self.srv.stop(signal.SIGINT, timeout=10), 0)
 
 
 class MigrationsTest(unittest.TestCase):
@@ -125,59 +131,20 @@ class CheckConfigTest(unittest.TestCase):
 
 
 class DatabaseRestartTest(unittest.TestCase):
-    """A second, throw-away MariaDB that the test stops and starts under a running ggzyd."""
-
-    def start_db(self, user="ggzy_admin", password=None):
-        args = ["mariadbd", "--no-defaults", "--datadir=" + self.data, "--socket=" + self.sock,
-                "--skip-networking", "--pid-file=" + os.path.join(self.dir, "pid"),
-                "--log-error=" + os.path.join(self.dir, "err.log"), "--innodb-buffer-pool-size=32M"]
-        if os.getuid() == 0:
-            args.append("--user=root")
-        self.db = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(300):
-            try:
-                admin_sql("SELECT 1", sock=self.sock, user=user, password=self.pw if password is None else password)
-                return
-            except AssertionError:
-                time.sleep(0.1)
-        self.db.kill()
-        self.db.wait()
-        raise AssertionError("test MariaDB did not start")
-
-    def stop_db(self):
-        self.db.send_signal(signal.SIGTERM)
-        self.db.wait(60)
-
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="ggzy-db-")
-        self.data = os.path.join(self.dir, "data")
-        self.sock = os.path.join(self.dir, "s.sock")
-        self.pw = secrets.token_hex(8)
-        args = ["mariadb-install-db", "--no-defaults", "--datadir=" + self.data,
-                "--auth-root-authentication-method=socket", "--skip-test-db"]
-        if os.getuid() == 0:
-            args.append("--user=root")
-        subprocess.run(args, check=True, capture_output=True)
-        me = "root" if os.getuid() == 0 else os.environ.get("USER", "root")
-        self.start_db(user=me, password="")
-        self.addCleanup(shutil.rmtree, self.dir, True)
-        self.addCleanup(lambda: self.db.poll() is None and self.stop_db())
-        admin_sql("CREATE USER ggzy_admin@localhost IDENTIFIED BY '%s'; GRANT ALL ON *.* TO ggzy_admin@localhost;"
-                  " CREATE USER ggzy@localhost IDENTIFIED BY '%s'; GRANT ALL ON `ggzy%%`.* TO ggzy@localhost" % (self.pw, self.pw),
-                  sock=self.sock, user=me, password="")
-
     def test_ggzyd_answers_503_while_the_database_is_down_and_recovers_by_itself(self):
-        srv = Server(db_socket=self.sock, db_password=self.pw, admin_password=self.pw,
+        db = TempMariaDB()
+        self.addCleanup(db.close)
+        srv = Server(db_socket=db.sock, db_password=db.password, admin_password=db.password,
                      conf={"db.acquire_timeout_ms": "500", "db.connect_timeout_s": "1"})
         self.addCleanup(srv.close)
         tok = srv.admin_token()
         self.assertEqual(srv.request("GET", "/healthz").status, 200)
-        self.stop_db()
+        db.stop()
         for path in ("/healthz", "/api/v1/users"):
             r = srv.request("GET", path, token=tok)
             self.assertEqual(r.status, 503, r)
             self.assertEqual(r.code, "database_unavailable")
-        self.start_db()
+        db.start()
         deadline = time.time() + 15
         while True:
             r = srv.request("GET", "/api/v1/users", token=tok)
@@ -187,3 +154,31 @@ class DatabaseRestartTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(srv.request("GET", "/healthz").status, 200)
         self.assertIn("ggzy_db_lost_total", srv.request("GET", "/metrics").body)
+
+
+class ExternalDatabaseTest(unittest.TestCase):
+    """Production mode: an external MariaDB over TCP that requires TLS."""
+
+    def setUp(self):
+        self.db = TempMariaDB(tcp_port=free_port(), tls=True)
+        self.addCleanup(self.db.close)
+
+    def server(self, tls, start=True):
+        srv = Server(db_socket=self.db.sock, db_password=self.db.password, admin_password=self.db.password,
+                     start=start, conf={"db.socket": "", "db.host": "127.0.0.1", "db.port": str(self.db.port),
+                                        "db.tls": tls, "db.tls_ca": os.path.join(ROOT, "var", "certs", "ca.crt")})
+        self.addCleanup(srv.close)
+        return srv
+
+    def test_ggzyd_works_over_tcp_with_a_verified_tls_connection(self):
+        srv = self.server("verify")
+        tok = srv.admin_token()
+        self.assertEqual(srv.request("GET", "/api/v1/me", token=tok).status, 200)
+        cipher = srv.admin("SHOW STATUS LIKE 'Ssl_accepts'")
+        self.assertGreater(int(cipher[0][1]), 0)
+
+    def test_a_server_requiring_tls_refuses_ggzyd_without_it(self):
+        srv = self.server("off", start=False)
+        p = srv.run_cmd("migrate", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot connect", p.stderr)
