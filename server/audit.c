@@ -28,13 +28,27 @@ canon_string(struct buf *b, const char *s)
     buf_append(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '"': buf_append(b, "\\\"", 2); break;
-        case '\\': buf_append(b, "\\\\", 2); break;
-        case '\b': buf_append(b, "\\b", 2); break;
-        case '\f': buf_append(b, "\\f", 2); break;
-        case '\n': buf_append(b, "\\n", 2); break;
-        case '\r': buf_append(b, "\\r", 2); break;
-        case '\t': buf_append(b, "\\t", 2); break;
+        case '"':
+            buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            buf_append(b, "\\\\", 2);
+            break;
+        case '\b':
+            buf_append(b, "\\b", 2);
+            break;
+        case '\f':
+            buf_append(b, "\\f", 2);
+            break;
+        case '\n':
+            buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            buf_append(b, "\\t", 2);
+            break;
         default:
             if (*p < 0x20)
                 buf_printf(b, "\\u%04x", *p);
@@ -187,9 +201,9 @@ audit_append(struct dbconn *c, const struct req *r, const char *action, const ch
             goto fail;
         }
     }
-    struct dbv p[] = {DBV_INT(idx), DBV_INT(now), DBV_STR(action),
-                      project_id > 0 ? DBV_INT(project_id) : DBV_NUL, DBV_BLOB(bytes, len),
-                      DBV_BLOB(leaf, 32)};
+    struct dbv p[] = {DBV_INT(idx),         DBV_INT(now),
+                      DBV_STR(action),      project_id > 0 ? DBV_INT(project_id) : DBV_NUL,
+                      DBV_BLOB(bytes, len), DBV_BLOB(leaf, 32)};
     st = db_exec(c, sql_insert, p, ARRAY_LEN(p), NULL, NULL);
     if (st == DB_OK)
         st = db_exec(c, sql_bump, NULL, 0, NULL, NULL);

@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define CACHE_SLOTS 4096
-#define STRIPES 64
+#define STRIPES     64
 
 struct cslot {
     bool used;

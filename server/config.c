@@ -28,9 +28,18 @@ struct key {
     int64_t min, max;
 };
 
-#define S(name, field, def) {name, K_STR, offsetof(struct config, field), def, 0, 0}
-#define I(name, field, def, lo, hi) {name, K_INT, offsetof(struct config, field), def, lo, hi}
-#define B(name, field, def) {name, K_BOOL, offsetof(struct config, field), def, 0, 1}
+#define S(name, field, def)                                                                        \
+    {                                                                                              \
+        name, K_STR, offsetof(struct config, field), def, 0, 0                                     \
+    }
+#define I(name, field, def, lo, hi)                                                                \
+    {                                                                                              \
+        name, K_INT, offsetof(struct config, field), def, lo, hi                                   \
+    }
+#define B(name, field, def)                                                                        \
+    {                                                                                              \
+        name, K_BOOL, offsetof(struct config, field), def, 0, 1                                    \
+    }
 
 static const struct key keys[] = {
     S("http.bind", http_bind, "127.0.0.1"),

@@ -217,8 +217,8 @@ password_verify(const char *pw, const char *encoded)
     char salt64[33], dk64[65];
     uint8_t salt[32], want[48], got[32];
     bool ok = false;
-    if (sscanf(encoded, "scrypt$%u$%u$%u$%32[A-Za-z0-9_-]$%64[A-Za-z0-9_-]", &log2n, &r, &p,
-               salt64, dk64) != 5)
+    if (sscanf(encoded, "scrypt$%u$%u$%u$%32[A-Za-z0-9_-]$%64[A-Za-z0-9_-]", &log2n, &r, &p, salt64,
+               dk64) != 5)
         return false;
     if (log2n < 1 || log2n > 24 || r < 1 || r > 64 || p < 1 || p > 64)
         return false;
@@ -234,8 +234,8 @@ password_verify(const char *pw, const char *encoded)
 }
 
 bool
-pubkey_parse_p256(const char *pem, size_t pem_len, uint8_t **der, size_t *der_len,
-                  char key_id[65], char *err, size_t errlen)
+pubkey_parse_p256(const char *pem, size_t pem_len, uint8_t **der, size_t *der_len, char key_id[65],
+                  char *err, size_t errlen)
 {
     bool ok = false;
     EVP_PKEY *pk = NULL;

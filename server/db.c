@@ -27,7 +27,7 @@
 #include "idem.h"
 #include "util.h"
 
-#define STMT_CACHE 96
+#define STMT_CACHE   96
 #define IDLE_PING_US (5 * 1000000LL)
 
 struct stmt_ent {
@@ -60,9 +60,9 @@ db_classify(unsigned e)
     case ER_DUP_ENTRY_WITH_KEY_NAME:
     case ER_DUP_KEY:
         return DB_DUPLICATE;
-    case ER_LOCK_DEADLOCK:      /* also Galera's certification failure ("WSREP detected deadlock") */
+    case ER_LOCK_DEADLOCK: /* also Galera's certification failure ("WSREP detected deadlock") */
     case ER_LOCK_WAIT_TIMEOUT:
-    case ER_CHECKREAD:          /* record changed since last read */
+    case ER_CHECKREAD: /* record changed since last read */
         return DB_RETRY;
     case ER_NO_REFERENCED_ROW:
     case ER_NO_REFERENCED_ROW_2:
@@ -77,9 +77,9 @@ db_classify(unsigned e)
     case CR_COMMANDS_OUT_OF_SYNC:
     case ER_CONNECTION_KILLED:
     case ER_SERVER_SHUTDOWN:
-    case ER_UNKNOWN_COM_ERROR:  /* 1047: Galera node not ready (WSREP has not yet prepared) */
+    case ER_UNKNOWN_COM_ERROR: /* 1047: Galera node not ready (WSREP has not yet prepared) */
     case ER_QUERY_INTERRUPTED:
-    case 4031:                  /* ER_CLIENT_INTERACTION_TIMEOUT: disconnected for inactivity */
+    case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT: disconnected for inactivity */
         return DB_LOST;
     default:
         return DB_ERROR;
@@ -293,7 +293,9 @@ stmt_run(struct dbconn *c, const char *sql, const struct dbv *p, size_t np, enum
         memset(b, 0, sizeof b);
         for (size_t i = 0; i < np; i++) {
             switch (p[i].t) {
-            case DBV_NULL: b[i].buffer_type = MYSQL_TYPE_NULL; break;
+            case DBV_NULL:
+                b[i].buffer_type = MYSQL_TYPE_NULL;
+                break;
             case DBV_I64:
                 b[i].buffer_type = MYSQL_TYPE_LONGLONG;
                 b[i].buffer = (void *)&p[i].i;
@@ -327,8 +329,8 @@ stmt_run(struct dbconn *c, const char *sql, const struct dbv *p, size_t np, enum
 }
 
 enum db_status
-db_exec(struct dbconn *c, const char *sql, const struct dbv *params, size_t np,
-        uint64_t *affected, uint64_t *insert_id)
+db_exec(struct dbconn *c, const char *sql, const struct dbv *params, size_t np, uint64_t *affected,
+        uint64_t *insert_id)
 {
     enum db_status st;
     MYSQL_STMT *s = stmt_run(c, sql, params, np, &st);
@@ -338,13 +340,13 @@ db_exec(struct dbconn *c, const char *sql, const struct dbv *params, size_t np,
         *affected = (uint64_t)mysql_stmt_affected_rows(s);
     if (insert_id)
         *insert_id = (uint64_t)mysql_stmt_insert_id(s);
-    mysql_stmt_free_result(s);
+    if (mysql_stmt_free_result(s))
+        return note_error(c, mysql_stmt_errno(s), mysql_stmt_error(s));
     return DB_OK;
 }
 
 enum db_status
-db_query(struct dbconn *c, const char *sql, const struct dbv *params, size_t np,
-         struct dbres *out)
+db_query(struct dbconn *c, const char *sql, const struct dbv *params, size_t np, struct dbres *out)
 {
     memset(out, 0, sizeof *out);
     enum db_status st;
@@ -352,10 +354,9 @@ db_query(struct dbconn *c, const char *sql, const struct dbv *params, size_t np,
     if (!s)
         return st;
     MYSQL_RES *meta = mysql_stmt_result_metadata(s);
-    if (!meta) {
-        mysql_stmt_free_result(s);
-        return DB_OK; /* not a SELECT */
-    }
+    if (!meta) /* not a SELECT */
+        return mysql_stmt_free_result(s) ? note_error(c, mysql_stmt_errno(s), mysql_stmt_error(s))
+                                         : DB_OK;
     size_t nc = mysql_num_fields(meta);
     MYSQL_FIELD *f = mysql_fetch_fields(meta);
     MYSQL_BIND *b = calloc(nc, sizeof *b);
@@ -450,7 +451,8 @@ fail:
     free(cap);
     free(isnull);
     mysql_free_result(meta);
-    mysql_stmt_free_result(s);
+    if (mysql_stmt_free_result(s) && st == DB_OK)
+        st = note_error(c, mysql_stmt_errno(s), mysql_stmt_error(s));
     return st;
 }
 
@@ -659,7 +661,8 @@ db_tx(struct req *r, tx_fn fn, void *ctx)
                     /* A concurrent retry with the same key committed first: answer as it did. */
                     simple(c, "ROLLBACK");
                     if (!idem_replay(r))
-                        req_error(r, E_CONFLICT, "a request with this Idempotency-Key is in flight");
+                        req_error(r, E_CONFLICT,
+                                  "a request with this Idempotency-Key is in flight");
                     return false;
                 }
                 if (st != DB_OK)

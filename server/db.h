@@ -38,11 +38,11 @@ struct dbv {
     const void *p;
     size_t n;
 };
-#define DBV_INT(x)    ((struct dbv){.t = DBV_I64, .i = (x)})
-#define DBV_STR(x)    ((struct dbv){.t = DBV_STR, .p = (x), .n = strlen(x)})
+#define DBV_INT(x)     ((struct dbv){.t = DBV_I64, .i = (x)})
+#define DBV_STR(x)     ((struct dbv){.t = DBV_STR, .p = (x), .n = strlen(x)})
 #define DBV_STRN(x, l) ((struct dbv){.t = DBV_STR, .p = (x), .n = (l)})
 #define DBV_BLOB(x, l) ((struct dbv){.t = DBV_BLOB, .p = (x), .n = (l)})
-#define DBV_NUL       ((struct dbv){.t = DBV_NULL})
+#define DBV_NUL        ((struct dbv){.t = DBV_NULL})
 
 /* A fully fetched result: every cell as text (numbers in decimal); cell==NULL is SQL NULL. */
 struct dbres {
@@ -51,7 +51,7 @@ struct dbres {
     unsigned long *len; /* byte length of each cell */
 };
 const char *dbres_str(const struct dbres *r, size_t row, size_t col); /* NULL for SQL NULL */
-int64_t dbres_i64(const struct dbres *r, size_t row, size_t col);    /* 0 for NULL */
+int64_t dbres_i64(const struct dbres *r, size_t row, size_t col);     /* 0 for NULL */
 void dbres_free(struct dbres *r);
 
 /* Run one prepared statement (cached per connection by the sql pointer, so pass literals). */

@@ -77,8 +77,7 @@ req_db(struct req *r)
     return r->db;
 }
 
-static const char *const role_names[] = {"center_admin", "agent", "bidder", "expert",
-                                         "supervisor"};
+static const char *const role_names[] = {"center_admin", "agent", "bidder", "expert", "supervisor"};
 
 const char *
 role_name(unsigned role)
@@ -147,12 +146,11 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
         if (known) {
             free(r->allow);
             r->allow = strdup(allow);
-            req_error(r, E_METHOD_NOT_ALLOWED, "%s is not allowed on %s (allowed: %s)",
-                      r->method, r->path, allow);
+            req_error(r, E_METHOD_NOT_ALLOWED, "%s is not allowed on %s (allowed: %s)", r->method,
+                      r->path, allow);
             return;
         }
-        if (!is_api_path(r->path) &&
-            (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))) {
+        if (!is_api_path(r->path) && (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))) {
             int fd = static_open(r->path, file_size, file_type);
             if (fd >= 0) {
                 *file_fd = fd;
@@ -192,7 +190,8 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
             body = cJSON_CreateObject();
         } else {
             if (!content_type_is_json(req_header(r, "Content-Type"))) {
-                req_error(r, E_UNSUPPORTED_MEDIA, "send the body as Content-Type: application/json");
+                req_error(r, E_UNSUPPORTED_MEDIA,
+                          "send the body as Content-Type: application/json");
                 return;
             }
             const char *end = NULL;
@@ -230,29 +229,32 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
     }
 }
 
-static void
+/* Add the headers every response carries. False when libmicrohttpd refused one. */
+static bool
 add_common_headers(struct MHD_Response *resp, const struct req *r, bool api)
 {
-    MHD_add_response_header(resp, "X-Request-Id", r->id);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    bool ok = MHD_add_response_header(resp, "X-Request-Id", r->id) == MHD_YES &&
+              MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+              MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") == MHD_YES;
     if (api) {
-        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        ok = ok && MHD_add_response_header(resp, "Cache-Control", "no-store") == MHD_YES;
     } else {
-        MHD_add_response_header(resp, "Cache-Control", "no-cache");
-        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-        MHD_add_response_header(resp, "Content-Security-Policy",
-                                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+        ok = ok && MHD_add_response_header(resp, "Cache-Control", "no-cache") == MHD_YES &&
+             MHD_add_response_header(resp, "X-Frame-Options", "DENY") == MHD_YES &&
+             MHD_add_response_header(
+                 resp, "Content-Security-Policy",
+                 "default-src 'self'; frame-ancestors 'none'; base-uri 'none'") == MHD_YES;
     }
     if (cfg->http_tls)
-        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+        ok = ok && MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000") ==
+                       MHD_YES;
     if (atomic_load(&shutting_down))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+        ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
+    return ok;
 }
 
 static enum MHD_Result
-send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize,
-              const char *ftype)
+send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize, const char *ftype)
 {
     struct MHD_Response *resp;
     bool api = fd < 0;
@@ -273,20 +275,20 @@ send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize
         return MHD_NO;
     }
     const char *type = fd >= 0 ? ftype : r->resp_type;
-    if (type)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    add_common_headers(resp, r, api);
-    if (r->allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    if (r->retry_after > 0) {
-        char ra[24];
-        snprintf(ra, sizeof ra, "%ld", r->retry_after);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    char ra[24];
+    snprintf(ra, sizeof ra, "%ld", r->retry_after);
+    bool ok =
+        (!type || MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES) &&
+        add_common_headers(resp, r, api) &&
+        (!r->allow || MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow) == MHD_YES) &&
+        (r->retry_after <= 0 ||
+         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra) == MHD_YES) &&
+        (!r->replayed || MHD_add_response_header(resp, "Idempotent-Replayed", "true") == MHD_YES);
+    if (!ok) {
+        log_error("cannot add a response header");
+        MHD_destroy_response(resp);
+        return MHD_NO;
     }
-    if (r->location)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
-    if (r->replayed)
-        MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
     if (ret != MHD_YES)
@@ -336,8 +338,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
         r->route = router_match(r, method, url, &known, NULL, 0);
         /* A declared Content-Length over the cap is refused before reading the body (the
          * connection then closes, which is what a client sending too much should get). */
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         size_t cap = r->route ? r->route->max_body : 0;
         int64_t declared;
         if (cl && parse_i64(cl, 0, INT64_MAX, &declared) && (uint64_t)declared > cap &&
@@ -346,8 +348,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
             if (r->route && r->route->max_body > 0)
                 req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", cap);
             else if (r->route)
-                req_error(r, E_PAYLOAD_TOO_LARGE, "%s %s takes no body", method,
-                          r->route->pattern);
+                req_error(r, E_PAYLOAD_TOO_LARGE, "%s %s takes no body", method, r->route->pattern);
             else
                 req_error(r, E_NOT_FOUND, "no such resource: %s", url);
             log_set_request_id(NULL);
@@ -397,8 +398,8 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     int64_t dur = clock_now_us() - r->start_us;
     unsigned status = r->status ? r->status : 0;
-    size_t ridx = r->route ? router_index(r->route)
-                           : (status == 200 ? router_count() + 1 : router_count());
+    size_t ridx =
+        r->route ? router_index(r->route) : (status == 200 ? router_count() + 1 : router_count());
     metrics_record(ridx, status, dur);
     if (cfg->log_access) {
         char ts[40];
@@ -408,8 +409,9 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         buf_json_escape(&b, r->method, strlen(r->method));
         buf_puts(&b, "\",\"path\":\"");
         buf_json_escape(&b, r->path, strnlen(r->path, 512));
-        buf_printf(&b, "\",\"route\":\"%s\",\"status\":%u,\"dur_us\":%lld,\"bytes\":%zu,"
-                       "\"client\":\"%s\",\"user_id\":%lld%s}\n",
+        buf_printf(&b,
+                   "\",\"route\":\"%s\",\"status\":%u,\"dur_us\":%lld,\"bytes\":%zu,"
+                   "\"client\":\"%s\",\"user_id\":%lld%s}\n",
                    r->route ? r->route->pattern : "", status, (long long)dur, r->resp_len,
                    r->client, (long long)(r->authed ? r->who.user_id : 0),
                    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
@@ -515,9 +517,9 @@ http_start(const struct config *c)
         {MHD_OPTION_END, 0, NULL},
     };
     /* The logger goes first so that every message of start-up reaches our log. */
-    daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL,
-                               MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_ARRAY,
-                               opts, MHD_OPTION_END);
+    daemon_ =
+        MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+                         mhd_logger, NULL, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     /* libmicrohttpd has loaded the key into GnuTLS: the PEM copy is wiped and freed now. */
     if (tls_key) {
         OPENSSL_cleanse(tls_key, keylen);
@@ -546,7 +548,8 @@ fail:
 unsigned
 http_port(void)
 {
-    const union MHD_DaemonInfo *di = daemon_ ? MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    const union MHD_DaemonInfo *di =
+        daemon_ ? MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     return di ? di->port : 0;
 }
 

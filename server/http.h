@@ -45,8 +45,8 @@ enum role {
     ROLE_PUBLIC = 1u << 15,
 };
 #define ROLES_USER (ROLE_CENTER_ADMIN | ROLE_AGENT | ROLE_BIDDER | ROLE_EXPERT | ROLE_SUPERVISOR)
-const char *role_name(unsigned role);        /* one bit -> "center_admin" ... */
-unsigned role_from_name(const char *name);   /* 0 when unknown */
+const char *role_name(unsigned role);      /* one bit -> "center_admin" ... */
+unsigned role_from_name(const char *name); /* 0 when unknown */
 
 /* Body validation: a NULL-name-terminated array of fields. */
 enum ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY };
@@ -54,8 +54,8 @@ struct field {
     const char *name;
     enum ftype type;
     bool required;
-    int64_t min, max;          /* string: length in characters; int: value; array: items */
-    const char *const *oneof;  /* strings: NULL-terminated allowed values, or NULL */
+    int64_t min, max;         /* string: length in characters; int: value; array: items */
+    const char *const *oneof; /* strings: NULL-terminated allowed values, or NULL */
 };
 
 struct req;
@@ -68,8 +68,8 @@ enum route_flags {
 };
 
 struct route {
-    const char *method;         /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *pattern;        /* "/api/v1/users/{id}" */
+    const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *pattern; /* "/api/v1/users/{id}" */
     handler_fn handler;
     unsigned roles;             /* must not be 0: default deny is a start-up error */
     size_t max_body;            /* bytes; 0 = the route takes no body */
@@ -82,7 +82,7 @@ struct module {
     const struct route *routes;
     size_t nroutes;
     bool (*init)(const struct config *cfg); /* may be NULL */
-    void (*fini)(void);                      /* may be NULL */
+    void (*fini)(void);                     /* may be NULL */
 };
 
 /* Who is calling (filled by the dispatcher when the route is not public or a token was sent). */
@@ -96,7 +96,7 @@ struct principal {
 #define REQ_MAX_PARAMS 6
 
 struct req {
-    char id[33];                 /* request id, also in X-Request-Id and every log line */
+    char id[33]; /* request id, also in X-Request-Id and every log line */
     struct MHD_Connection *conn;
     const char *method, *path;
     const struct route *route;
@@ -115,15 +115,14 @@ struct req {
     char idem_key[129];
     uint8_t req_hash[32];
     /* the one response */
-    unsigned status;             /* 0 until set */
-    char *resp;                  /* malloc'd body */
+    unsigned status; /* 0 until set */
+    char *resp;      /* malloc'd body */
     size_t resp_len;
     const char *resp_type;
-    char *allow;                 /* Allow header for 405 */
-    long retry_after;            /* >0: Retry-After header */
-    const char *location;        /* Location header (static string or owned via resp_extra) */
-    bool replayed;               /* answered from the idempotency store */
-    struct dbconn *db;           /* acquired lazily by req_db, released by the core */
+    char *allow;       /* Allow header for 405 */
+    long retry_after;  /* >0: Retry-After header */
+    bool replayed;     /* answered from the idempotency store */
+    struct dbconn *db; /* acquired lazily by req_db, released by the core */
     bool db_failed;
 };
 
@@ -187,8 +186,8 @@ const char *route_row_problem(const struct route *rt);
 
 /* The server (http.c). */
 bool http_start(const struct config *cfg);
-unsigned http_port(void);         /* the bound port (useful with http.port = 0) */
-void http_quiesce(void);          /* stop taking new connections */
+unsigned http_port(void); /* the bound port (useful with http.port = 0) */
+void http_quiesce(void);  /* stop taking new connections */
 bool http_wait_idle(int timeout_ms);
 void http_stop(void);
 long http_in_flight(void);

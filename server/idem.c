@@ -109,9 +109,12 @@ idem_store(struct dbconn *c, struct req *r)
     enum db_status st = db_exec(c, sql_put_over, d, 3, NULL, NULL);
     if (st != DB_OK)
         return st;
-    struct dbv p[] = {DBV_INT(r->who.user_id), DBV_STR(r->idem_key),
-                      DBV_BLOB(r->req_hash, 32), DBV_INT(r->status),
-                      DBV_BLOB(r->resp ? r->resp : "", r->resp_len), DBV_INT(clock_now_us())};
+    struct dbv p[] = {DBV_INT(r->who.user_id),
+                      DBV_STR(r->idem_key),
+                      DBV_BLOB(r->req_hash, 32),
+                      DBV_INT(r->status),
+                      DBV_BLOB(r->resp ? r->resp : "", r->resp_len),
+                      DBV_INT(clock_now_us())};
     return db_exec(c, sql_put, p, 6, NULL, NULL);
 }
 

@@ -92,11 +92,21 @@ validate(const cJSON *obj, const struct field *schema, const char *prefix, enum 
         }
         bool type_ok = false;
         switch (f->type) {
-        case F_STRING: type_ok = cJSON_IsString(v); break;
-        case F_INT: type_ok = cJSON_IsNumber(v); break;
-        case F_BOOL: type_ok = cJSON_IsBool(v); break;
-        case F_OBJECT: type_ok = cJSON_IsObject(v); break;
-        case F_ARRAY: type_ok = cJSON_IsArray(v); break;
+        case F_STRING:
+            type_ok = cJSON_IsString(v);
+            break;
+        case F_INT:
+            type_ok = cJSON_IsNumber(v);
+            break;
+        case F_BOOL:
+            type_ok = cJSON_IsBool(v);
+            break;
+        case F_OBJECT:
+            type_ok = cJSON_IsObject(v);
+            break;
+        case F_ARRAY:
+            type_ok = cJSON_IsArray(v);
+            break;
         }
         *code = E_INVALID_FIELD;
         if (!type_ok) {
@@ -112,8 +122,8 @@ validate(const cJSON *obj, const struct field *schema, const char *prefix, enum 
                 return false;
             }
             if (n < f->min || (f->max && n > f->max)) {
-                snprintf(msg, msglen, "field \"%s%s\" must be %lld to %lld characters long",
-                         prefix, f->name, (long long)f->min, (long long)f->max);
+                snprintf(msg, msglen, "field \"%s%s\" must be %lld to %lld characters long", prefix,
+                         f->name, (long long)f->min, (long long)f->max);
                 return false;
             }
             if (f->oneof) {
@@ -137,8 +147,8 @@ validate(const cJSON *obj, const struct field *schema, const char *prefix, enum 
                 return false;
             }
             if (d < (double)f->min || d > (double)f->max) {
-                snprintf(msg, msglen, "field \"%s%s\" must be from %lld to %lld", prefix,
-                         f->name, (long long)f->min, (long long)f->max);
+                snprintf(msg, msglen, "field \"%s%s\" must be from %lld to %lld", prefix, f->name,
+                         (long long)f->min, (long long)f->max);
                 return false;
             }
         } else if (f->type == F_ARRAY) {
@@ -166,7 +176,8 @@ json_validate(struct req *r, const cJSON *obj, const struct field *schema, const
         const char *e = strchr(q + 1, '"');
         if (e && code != E_MALFORMED_JSON) {
             char name[200];
-            size_t n = (size_t)(e - q - 1) < sizeof name - 1 ? (size_t)(e - q - 1) : sizeof name - 1;
+            size_t n =
+                (size_t)(e - q - 1) < sizeof name - 1 ? (size_t)(e - q - 1) : sizeof name - 1;
             memcpy(name, q + 1, n);
             name[n] = '\0';
             cJSON_AddStringToObject(d, "field", name);
@@ -200,7 +211,8 @@ req_json(struct req *r, unsigned status, cJSON *obj)
     char *s = obj ? cJSON_PrintUnformatted(obj) : NULL;
     cJSON_Delete(obj);
     if (!s) {
-        static const char oom[] = "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
+        static const char oom[] =
+            "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
         r->resp = strdup(oom);
         r->resp_len = r->resp ? strlen(r->resp) : 0;
         r->status = 500;

@@ -184,10 +184,10 @@ main(int argc, char **argv)
         return 2;
     }
     cfg.test_mode = test_mode;
-    log_set_level(!strcmp(cfg.log_level, "debug")  ? LOG_DEBUG
-                  : !strcmp(cfg.log_level, "warn") ? LOG_WARN
+    log_set_level(!strcmp(cfg.log_level, "debug")   ? LOG_DEBUG
+                  : !strcmp(cfg.log_level, "warn")  ? LOG_WARN
                   : !strcmp(cfg.log_level, "error") ? LOG_ERROR
-                                                   : LOG_INFO);
+                                                    : LOG_INFO);
     if (mysql_library_init(0, NULL, NULL)) {
         log_error("cannot initialize the MariaDB client library");
         return 1;

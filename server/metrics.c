@@ -14,8 +14,8 @@
 #include "metrics.h"
 #include "util.h"
 
-static const unsigned statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404, 405,
-                                    409, 413, 415, 422, 429, 500, 503, 0 /* other */};
+static const unsigned statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404,
+                                    405, 409, 413, 415, 422, 429, 500, 503, 0 /* other */};
 #define NSTATUS ARRAY_LEN(statuses)
 static const int64_t bucket_us[] = {500,    1000,   2500,   5000,    10000,   25000,  50000,
                                     100000, 250000, 500000, 1000000, 2500000, 5000000};
@@ -89,8 +89,8 @@ metrics_render(size_t *len)
                 continue;
             buf_puts(&b, "ggzy_http_requests_total{");
             route_label(&b, r);
-            buf_printf(&b, ",status=\"%s%u\"} %llu\n", statuses[s] ? "" : "other", statuses[s] ? statuses[s] : 0u,
-                       (unsigned long long)n);
+            buf_printf(&b, ",status=\"%s%u\"} %llu\n", statuses[s] ? "" : "other",
+                       statuses[s] ? statuses[s] : 0u, (unsigned long long)n);
         }
     buf_puts(&b, "# HELP ggzy_http_request_duration_seconds Time from request to response.\n"
                  "# TYPE ggzy_http_request_duration_seconds histogram\n");
@@ -150,8 +150,8 @@ metrics_render(size_t *len)
                "# HELP ggzy_http_in_flight Requests being served.\n"
                "# TYPE ggzy_http_in_flight gauge\n"
                "ggzy_http_in_flight %ld\n",
-               ps.in_use, ps.idle, ps.size, ps.waits, ps.timeouts, ps.connects,
-               ps.connect_failures, ps.lost, http_in_flight());
+               ps.in_use, ps.idle, ps.size, ps.waits, ps.timeouts, ps.connects, ps.connect_failures,
+               ps.lost, http_in_flight());
     if (b.oom) {
         buf_free(&b);
         return NULL;

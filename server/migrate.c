@@ -154,8 +154,8 @@ migrate_run(const struct config *cfg, bool apply)
             goto fail;
         }
         if (next >= n || files[next].version != v) {
-            log_error("applied migration %04d (%s) has no file in %s", v,
-                      dbres_str(&applied, i, 1), cfg->migrations_dir);
+            log_error("applied migration %04d (%s) has no file in %s", v, dbres_str(&applied, i, 1),
+                      cfg->migrations_dir);
             goto fail;
         }
         if (!crypto_equal(sum, files[next].sum, 64)) {
@@ -176,8 +176,8 @@ migrate_run(const struct config *cfg, bool apply)
         goto fail;
     }
     for (int i = next; i < n; i++) {
-        struct dbv p[] = {DBV_INT(files[i].version), DBV_STR(files[i].name),
-                          DBV_STR(files[i].sum), DBV_INT(clock_now_us())};
+        struct dbv p[] = {DBV_INT(files[i].version), DBV_STR(files[i].name), DBV_STR(files[i].sum),
+                          DBV_INT(clock_now_us())};
         if (db_exec(c, sql_mark, p, 4, NULL, NULL) != DB_OK) {
             log_error("cannot mark %s: %s", files[i].name, db_last_error(c));
             goto fail;

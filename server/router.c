@@ -46,8 +46,8 @@ route_row_problem(const struct route *rt)
         return "no roles declared (default deny: say which roles may call it, or ROLE_PUBLIC)";
     if ((rt->roles & ROLE_PUBLIC) && (rt->roles & ROLES_USER))
         return "ROLE_PUBLIC combined with user roles";
-    bool has_body = !strcmp(rt->method, "POST") || !strcmp(rt->method, "PUT") ||
-                    !strcmp(rt->method, "PATCH");
+    bool has_body =
+        !strcmp(rt->method, "POST") || !strcmp(rt->method, "PUT") || !strcmp(rt->method, "PATCH");
     if (rt->max_body > 0 && !rt->schema)
         return "a body cap without a validator";
     if (rt->max_body == 0 && rt->schema)
@@ -134,8 +134,8 @@ router_build(const struct module *const *mods, size_t nmods, bool test_mode, cha
                     same = (o->is_param[s] && c->is_param[s]) ||
                            (!o->is_param[s] && !c->is_param[s] && !strcmp(o->seg[s], c->seg[s]));
                 if (same) {
-                    snprintf(err, errlen, "route %s %s is declared twice (also as %s)",
-                             rt->method, rt->pattern, o->rt->pattern);
+                    snprintf(err, errlen, "route %s %s is declared twice (also as %s)", rt->method,
+                             rt->pattern, o->rt->pattern);
                     ntable++;
                     return false;
                 }

@@ -87,7 +87,8 @@ key_json(const struct dbres *r, size_t i)
 
 /* Answer with the list rows and the keyset cursor for the next page. */
 static void
-reply_page(struct req *r, const struct dbres *res, int64_t limit, cJSON *(*view)(const struct dbres *, size_t))
+reply_page(struct req *r, const struct dbres *res, int64_t limit,
+           cJSON *(*view)(const struct dbres *, size_t))
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(o, "items");
@@ -162,10 +163,10 @@ throttled(struct req *r, struct dbconn *c, const char *key, long limit)
         db_fail(r, c, st);
         return -1;
     }
-    long wait = t.nrows ? rule_throttle_wait((long)dbres_i64(&t, 0, 0), dbres_i64(&t, 0, 1),
-                                             clock_now_us(), cfg->auth_throttle_window_s * 1000000LL,
-                                             limit)
-                        : 0;
+    long wait =
+        t.nrows ? rule_throttle_wait((long)dbres_i64(&t, 0, 0), dbres_i64(&t, 0, 1), clock_now_us(),
+                                     cfg->auth_throttle_window_s * 1000000LL, limit)
+                : 0;
     dbres_free(&t);
     return wait;
 }
@@ -306,8 +307,8 @@ key_register_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct key_ctx *x = arg;
     int64_t now = clock_now_us();
-    enum db_status st = store_key_insert(c, r->who.user_id, x->key_id, x->der, x->der_len,
-                                         x->label, now);
+    enum db_status st =
+        store_key_insert(c, r->who.user_id, x->key_id, x->der, x->der_len, x->label, now);
     if (st == DB_DUPLICATE) {
         req_error(r, E_CONFLICT, "this public key is already registered");
         return TX_REFUSE;
@@ -601,10 +602,9 @@ user_create(struct req *r, const cJSON *body)
         req_rule(r, "ACC-PASSWORD", "%s", why);
         return;
     }
-    struct user_ctx x = {body, password_hash(json_str(body, "password"),
-                                             (unsigned)cfg->auth_scrypt_log2n,
-                                             (unsigned)cfg->auth_scrypt_r,
-                                             (unsigned)cfg->auth_scrypt_p)};
+    struct user_ctx x = {body,
+                         password_hash(json_str(body, "password"), (unsigned)cfg->auth_scrypt_log2n,
+                                       (unsigned)cfg->auth_scrypt_r, (unsigned)cfg->auth_scrypt_p)};
     if (!x.hash) {
         req_error(r, E_INTERNAL, "cannot hash the password");
         return;
@@ -692,8 +692,8 @@ user_disable_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     if (changed) { /* disabling or enabling twice changes nothing and logs nothing */
         if ((x->disabled && store_sessions_revoke_user(c, x->id, now, NULL) != DB_OK) ||
-            audit_append(c, r, x->disabled ? "account.user_disable" : "account.user_enable",
-                         "user", x->id, 0, NULL, NULL) != DB_OK)
+            audit_append(c, r, x->disabled ? "account.user_disable" : "account.user_enable", "user",
+                         x->id, 0, NULL, NULL) != DB_OK)
             return TX_DBFAIL;
     }
     if (store_user_get(c, x->id, &u) != DB_OK)
@@ -733,8 +733,8 @@ user_enable(struct req *r, const cJSON *body)
 
 /* ---- the rows ---- */
 
-static const char *const role_values[] = {"center_admin", "agent", "bidder", "expert",
-                                          "supervisor", NULL};
+static const char *const role_values[] = {"center_admin", "agent",      "bidder",
+                                          "expert",       "supervisor", NULL};
 
 static const struct field login_schema[] = {
     {"username", F_STRING, true, 1, 64, NULL},
@@ -843,8 +843,8 @@ bootstrap_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     }
     cJSON_AddNumberToObject(q, "org_id", (double)org_id);
-    if (store_user_insert(c, org_id, x->username, "Center administrator", "center_admin",
-                          x->hash, now, &user_id) != DB_OK ||
+    if (store_user_insert(c, org_id, x->username, "Center administrator", "center_admin", x->hash,
+                          now, &user_id) != DB_OK ||
         audit_append(c, r, "account.user_create", "user", user_id, 0, q, NULL) != DB_OK)
         return TX_DBFAIL;
     x->created = true;

@@ -52,8 +52,7 @@ rule_username_ok(const char *u)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = u[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             return false;
     }
     return true;
@@ -78,22 +77,27 @@ rule_role_fits_org(unsigned role, const char *t)
     if (!t)
         return false;
     switch (role) {
-    case ROLE_CENTER_ADMIN: return !strcmp(t, "center");
-    case ROLE_AGENT: return !strcmp(t, "agency") || !strcmp(t, "tenderer");
-    case ROLE_BIDDER: return !strcmp(t, "bidder");
-    case ROLE_SUPERVISOR: return !strcmp(t, "supervision");
+    case ROLE_CENTER_ADMIN:
+        return !strcmp(t, "center");
+    case ROLE_AGENT:
+        return !strcmp(t, "agency") || !strcmp(t, "tenderer");
+    case ROLE_BIDDER:
+        return !strcmp(t, "bidder");
+    case ROLE_SUPERVISOR:
+        return !strcmp(t, "supervision");
     case ROLE_EXPERT:
         for (const char *const *o = org_types; *o; o++)
             if (!strcmp(*o, t))
                 return true;
         return false;
-    default: return false;
+    default:
+        return false;
     }
 }
 
 long
-rule_throttle_wait(long failures, long long window_start_us, long long now_us,
-                   long long window_us, long limit)
+rule_throttle_wait(long failures, long long window_start_us, long long now_us, long long window_us,
+                   long limit)
 {
     long long ends = window_start_us + window_us;
     if (failures < limit || now_us >= ends)

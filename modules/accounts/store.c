@@ -7,8 +7,8 @@
 #include "store.h"
 
 #define ORG_COLS "id, name, type, credit_code, region, created_us"
-#define USER_COLS                                                                              \
-    "u.id, u.username, u.display_name, u.role, u.org_id, o.name, o.type, u.disabled, "          \
+#define USER_COLS                                                                                  \
+    "u.id, u.username, u.display_name, u.role, u.org_id, o.name, o.type, u.disabled, "             \
     "u.created_us"
 
 static const char sql_org_insert[] = "INSERT INTO organizations (name, type, credit_code, "
@@ -37,8 +37,7 @@ store_org_get(struct dbconn *c, int64_t id, struct dbres *out)
 }
 
 enum db_status
-store_org_list(struct dbconn *c, const char *type, int64_t after, int64_t limit,
-               struct dbres *out)
+store_org_list(struct dbconn *c, const char *type, int64_t after, int64_t limit, struct dbres *out)
 {
     struct dbv t = type ? DBV_STR(type) : DBV_NUL;
     struct dbv p[] = {t, t, DBV_INT(after), DBV_INT(limit)};
@@ -60,16 +59,14 @@ static const char sql_user_disable[] =
     "UPDATE users SET disabled = ?, updated_us = ? WHERE id = ? AND disabled <> ?";
 static const char sql_user_password[] =
     "UPDATE users SET password_hash = ?, updated_us = ? WHERE id = ?";
-static const char sql_count_admins[] =
-    "SELECT COUNT(*) FROM users WHERE role = 'center_admin'";
+static const char sql_count_admins[] = "SELECT COUNT(*) FROM users WHERE role = 'center_admin'";
 
 enum db_status
-store_user_insert(struct dbconn *c, int64_t org_id, const char *username,
-                  const char *display_name, const char *role, const char *pwhash, int64_t now,
-                  int64_t *id)
+store_user_insert(struct dbconn *c, int64_t org_id, const char *username, const char *display_name,
+                  const char *role, const char *pwhash, int64_t now, int64_t *id)
 {
     struct dbv p[] = {DBV_INT(org_id), DBV_STR(username), DBV_STR(display_name), DBV_STR(role),
-                      DBV_STR(pwhash), DBV_INT(now), DBV_INT(now)};
+                      DBV_STR(pwhash), DBV_INT(now),      DBV_INT(now)};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_user_insert, p, 7, NULL, &iid);
     *id = (int64_t)iid;
@@ -100,8 +97,7 @@ store_user_login(struct dbconn *c, const char *username, struct dbres *out)
 }
 
 enum db_status
-store_user_set_disabled(struct dbconn *c, int64_t id, bool disabled, int64_t now,
-                        uint64_t *changed)
+store_user_set_disabled(struct dbconn *c, int64_t id, bool disabled, int64_t now, uint64_t *changed)
 {
     struct dbv p[] = {DBV_INT(disabled), DBV_INT(now), DBV_INT(id), DBV_INT(disabled)};
     return db_exec(c, sql_user_disable, p, 4, changed, NULL);

@@ -49,10 +49,9 @@ enum db_status store_throttle_clear(struct dbconn *c, const char *key);
 
 /* key rows: key_id, spki_der, label, created_us, revoked_us */
 enum db_status store_key_insert(struct dbconn *c, int64_t user_id, const char *key_id,
-                                const uint8_t *der, size_t der_len, const char *label,
-                                int64_t now);
+                                const uint8_t *der, size_t der_len, const char *label, int64_t now);
 enum db_status store_key_list(struct dbconn *c, int64_t user_id, struct dbres *out);
-enum db_status store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id,
-                                int64_t now, uint64_t *changed);
+enum db_status store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id, int64_t now,
+                                uint64_t *changed);
 
 #endif

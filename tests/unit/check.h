@@ -12,30 +12,31 @@
 static int check_failures;
 static const char *check_current;
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, __LINE__,               \
-                    check_current, #cond);                                                     \
-            check_failures++;                                                                  \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, __LINE__, check_current,    \
+                    #cond);                                                                        \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
-#define CHECK_STR(a, b)                                                                        \
-    do {                                                                                       \
-        const char *a_ = (a), *b_ = (b);                                                       \
-        if (!a_ || !b_ || strcmp(a_, b_)) {                                                    \
-            fprintf(stderr, "%s:%d: %s: \"%s\" != \"%s\"\n", __FILE__, __LINE__, check_current, \
-                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                   \
-            check_failures++;                                                                  \
-        }                                                                                      \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_)) {                                                        \
+            fprintf(stderr, "%s:%d: %s: \"%s\" != \"%s\"\n", __FILE__, __LINE__, check_current,    \
+                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
-#define RUN(fn)                                                                                \
-    do {                                                                                       \
-        check_current = #fn;                                                                   \
-        int before_ = check_failures;                                                          \
-        fn();                                                                                  \
-        printf("%s %s\n", check_failures == before_ ? "ok  " : "FAIL", #fn);                   \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        check_current = #fn;                                                                       \
+        int before_ = check_failures;                                                              \
+        fn();                                                                                      \
+        printf("%s %s\n", check_failures == before_ ? "ok  " : "FAIL", #fn);                       \
     } while (0)
-#define CHECK_DONE() (check_failures ? (fprintf(stderr, "%d check(s) failed\n", check_failures), 1) : 0)
+#define CHECK_DONE()                                                                               \
+    (check_failures ? (fprintf(stderr, "%d check(s) failed\n", check_failures), 1) : 0)
 
 #endif

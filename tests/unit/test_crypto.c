@@ -20,7 +20,7 @@ base64url_round_trips_and_refuses_junk(void)
     }
     CHECK(b64url_decode("ab+c", out, sizeof out) < 0);
     CHECK(b64url_decode("a", out, sizeof out) < 0);
-    CHECK(b64url_decode("ab", out, 0) < 0);  /* no room */
+    CHECK(b64url_decode("ab", out, 0) < 0);          /* no room */
     CHECK(b64url_decode("AB", out, sizeof out) < 0); /* non-canonical trailing bits */
 }
 
@@ -87,11 +87,10 @@ tokens_are_random_43_characters_and_hash_to_what_is_stored(void)
     CHECK(!crypto_equal(h1, h2, 32));
 }
 
-static const char p256_pem[] =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMKBCTNIcKUSDii11ySs3526iDZ8A\n"
-    "iTo7Tu6KPAqv7D7gS2XpJFbZiItSs3m9+9Ue6GnvHw/GW2ZZaVtszggXIw==\n"
-    "-----END PUBLIC KEY-----\n";
+static const char p256_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+                               "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMKBCTNIcKUSDii11ySs3526iDZ8A\n"
+                               "iTo7Tu6KPAqv7D7gS2XpJFbZiItSs3m9+9Ue6GnvHw/GW2ZZaVtszggXIw==\n"
+                               "-----END PUBLIC KEY-----\n";
 
 static void
 public_keys_must_be_p256_and_get_a_stable_id(void)

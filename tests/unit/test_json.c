@@ -7,12 +7,9 @@
 
 static const char *const kinds[] = {"bidder", "agency", NULL};
 static const struct field schema[] = {
-    {"name", F_STRING, true, 2, 5, NULL},
-    {"kind", F_STRING, false, 1, 10, kinds},
-    {"amount_fen", F_INT, false, 0, 1000000, NULL},
-    {"flag", F_BOOL, false, 0, 0, NULL},
-    {"tags", F_ARRAY, false, 0, 3, NULL},
-    {NULL},
+    {"name", F_STRING, true, 2, 5, NULL},           {"kind", F_STRING, false, 1, 10, kinds},
+    {"amount_fen", F_INT, false, 0, 1000000, NULL}, {"flag", F_BOOL, false, 0, 0, NULL},
+    {"tags", F_ARRAY, false, 0, 3, NULL},           {NULL},
 };
 
 /* The validator's verdict for text: NULL when valid, else "code: message" (freed here). */
@@ -41,7 +38,8 @@ starts(const char *s, const char *prefix)
 static void
 validator_accepts_a_complete_body(void)
 {
-    CHECK(verdict("{\"name\":\"abc\",\"kind\":\"bidder\",\"amount_fen\":100,\"flag\":true,\"tags\":[]}") == NULL);
+    CHECK(verdict("{\"name\":\"abc\",\"kind\":\"bidder\",\"amount_fen\":100,\"flag\":true,\"tags\":"
+                  "[]}") == NULL);
     CHECK(verdict("{\"name\":\"招标代理\"}") == NULL); /* 4 characters, 12 bytes */
 }
 
@@ -123,14 +121,16 @@ canon_of(const char *text)
 static void
 canonical_json_sorts_keys_and_drops_whitespace(void)
 {
-    CHECK_STR(canon_of("{ \"b\" : 1, \"a\" : [ true, false, null ], \"c\": {\"z\":\"\", \"y\": -3} }"),
-              "{\"a\":[true,false,null],\"b\":1,\"c\":{\"y\":-3,\"z\":\"\"}}");
+    CHECK_STR(
+        canon_of("{ \"b\" : 1, \"a\" : [ true, false, null ], \"c\": {\"z\":\"\", \"y\": -3} }"),
+        "{\"a\":[true,false,null],\"b\":1,\"c\":{\"y\":-3,\"z\":\"\"}}");
 }
 
 static void
 canonical_json_escapes_only_what_json_requires(void)
 {
-    CHECK_STR(canon_of("{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}"), "{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}");
+    CHECK_STR(canon_of("{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}"),
+              "{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}");
 }
 
 static void

@@ -4,7 +4,12 @@
 #include "check.h"
 #include "http.h"
 
-static void h(struct req *r, const cJSON *b) { (void)r; (void)b; }
+static void
+h(struct req *r, const cJSON *b)
+{
+    (void)r;
+    (void)b;
+}
 
 static const struct field one_field[] = {{"a", F_STRING, true, 1, 10, NULL}, {NULL}};
 
@@ -61,7 +66,8 @@ router_reports_known_path_with_other_method_for_405(void)
 {
     char allow[64];
     bool known;
-    const struct route *rt = router_match(NULL, "DELETE", "/api/v1/users", &known, allow, sizeof allow);
+    const struct route *rt =
+        router_match(NULL, "DELETE", "/api/v1/users", &known, allow, sizeof allow);
     CHECK(rt == NULL);
     CHECK(known);
     CHECK(strstr(allow, "GET") && strstr(allow, "POST"));
