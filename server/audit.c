@@ -26,36 +26,7 @@ static void
 canon_string(struct buf *b, const char *s)
 {
     buf_append(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            buf_append(b, "\\\"", 2);
-            break;
-        case '\\':
-            buf_append(b, "\\\\", 2);
-            break;
-        case '\b':
-            buf_append(b, "\\b", 2);
-            break;
-        case '\f':
-            buf_append(b, "\\f", 2);
-            break;
-        case '\n':
-            buf_append(b, "\\n", 2);
-            break;
-        case '\r':
-            buf_append(b, "\\r", 2);
-            break;
-        case '\t':
-            buf_append(b, "\\t", 2);
-            break;
-        default:
-            if (*p < 0x20)
-                buf_printf(b, "\\u%04x", *p);
-            else
-                buf_append(b, p, 1);
-        }
-    }
+    buf_json_escape(b, s, strlen(s));
     buf_append(b, "\"", 1);
 }
 

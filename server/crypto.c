@@ -49,8 +49,8 @@ hex_encode(const uint8_t *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -67,7 +67,7 @@ hex_decode(const char *in, uint8_t *out, size_t n)
     if (strlen(in) != 2 * n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+        int hi = hex_digit(in[2 * i]), lo = hex_digit(in[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);

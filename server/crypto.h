@@ -16,6 +16,8 @@ bool crypto_sha256(const void *data, size_t n, uint8_t out[32]);
 /* Constant-time equality of two equal-length byte strings (CRYPTO_memcmp). */
 bool crypto_equal(const void *a, const void *b, size_t n);
 
+/* The value of one hex digit, or -1. */
+int hex_digit(char c);
 void hex_encode(const uint8_t *in, size_t n, char *out); /* out: 2n+1 bytes */
 bool hex_decode(const char *in, uint8_t *out, size_t n); /* exactly 2n hex digits */
 /* base64url without padding (RFC 4648 §5). out needs 4*ceil(n/3)+1 bytes. Returns length. */

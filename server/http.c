@@ -99,18 +99,6 @@ role_from_name(const char *name)
     return 0;
 }
 
-static int
-hexdigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* ---- the dispatcher ---- */
 
 static bool
@@ -443,7 +431,7 @@ unescape(void *cls, struct MHD_Connection *conn, char *s)
     char *w = s;
     for (const char *p = s; *p; p++) {
         int hi, lo;
-        if (p[0] == '%' && (hi = hexdigit(p[1])) >= 0 && (lo = hexdigit(p[2])) >= 0 &&
+        if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0 &&
             (hi | lo) != 0) {
             *w++ = (char)(hi << 4 | lo);
             p += 2;
@@ -520,21 +508,12 @@ http_start(const struct config *c)
     daemon_ =
         MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER,
                          mhd_logger, NULL, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-    /* libmicrohttpd has loaded the key into GnuTLS: the PEM copy is wiped and freed now. */
-    if (tls_key) {
-        OPENSSL_cleanse(tls_key, keylen);
-        free(tls_key);
-        tls_key = NULL;
-    }
-    free(tls_cert);
-    tls_cert = NULL;
-    if (!daemon_) {
+    if (!daemon_)
         log_error("cannot start the HTTP server on %s port %lld", c->http_bind,
                   (long long)c->http_port);
-        return false;
-    }
-    return true;
 fail:
+    /* libmicrohttpd has loaded the key into GnuTLS (or failed to): the PEM copy is wiped and
+     * freed now, in every case. */
     if (tls_key) {
         OPENSSL_cleanse(tls_key, keylen);
         free(tls_key);
@@ -542,7 +521,7 @@ fail:
     }
     free(tls_cert);
     tls_cert = NULL;
-    return false;
+    return daemon_ != NULL;
 }
 
 unsigned

@@ -203,6 +203,12 @@ buf_json_escape(struct buf *b, const char *s, size_t n)
         case '\t':
             buf_append(b, "\\t", 2);
             break;
+        case '\b':
+            buf_append(b, "\\b", 2);
+            break;
+        case '\f':
+            buf_append(b, "\\f", 2);
+            break;
         default:
             if (c < 0x20)
                 buf_printf(b, "\\u%04x", c);

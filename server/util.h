@@ -47,7 +47,9 @@ struct buf {
 void buf_append(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Append s as the body of a JSON string (escaped, without quotes). */
+/* Append s as the body of a JSON string, without quotes. Escapes exactly what JSON requires
+ * (", \\, and control characters: \\b \\f \\n \\r \\t short, others as \\u00XX) and copies every
+ * other byte as is; the audit log's canonical encoding depends on this (docs/audit.md). */
 void buf_json_escape(struct buf *b, const char *s, size_t n);
 void buf_free(struct buf *b);
 /* NUL-terminate and hand the storage to the caller (who frees it); NULL on OOM. */

@@ -129,6 +129,7 @@ canonical_json_sorts_keys_and_drops_whitespace(void)
 static void
 canonical_json_escapes_only_what_json_requires(void)
 {
+    CHECK_STR(canon_of("{\"k\":\"\\b\\f\\r\\t\\u001f\"}"), "{\"k\":\"\\b\\f\\r\\t\\u001f\"}");
     CHECK_STR(canon_of("{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}"),
               "{\"k\":\"a\\\"b\\\\c\\n\\u0001/中\"}");
 }
