@@ -13,21 +13,43 @@ CREATE TABLE idempotency (
     KEY ix_idem_created (created_us)
 ) ENGINE=InnoDB;
 
--- The audit log: one row per entry, idx dense from 0. The head row is locked by every append
--- so indexes are allocated without gaps, also on a multi-primary Galera cluster (a conflict
--- there is a certification failure that the transaction helper retries).
+-- The audit log (docs/audit.md).
+--
+-- A state change queues its entry in its own transaction: a row of audit_entries with idx NULL
+-- holding the canonical entry in two parts around its index (entry = head || index || tail).
+-- That insert touches no shared row, so appends commit (and group-commit) like any insert.
+-- The sequencer (server/audit.c) then takes committed rows in qid order under the head row's
+-- lock, gives each the next dense index, writes entry and nodes, and extends the tree in
+-- audit_head — in batches, one transaction each. Indexes are dense without AUTO_INCREMENT,
+-- also on a multi-primary Galera cluster (sequencers of different nodes conflict on the head
+-- row; the loser's batch is retried).
+--
+-- nodes holds the leaf hash SHA-256(0x00 || entry) followed by the root of every perfect
+-- subtree this leaf completed (level 1, 2, ...): node (level L, index k) is in the row with
+-- idx ((k+1) << L) - 1, at byte 32*L. audit_head.frontier holds the roots of the perfect
+-- subtrees that make up the current tree, largest first (32 bytes each).
 CREATE TABLE audit_head (
-    id    TINYINT UNSIGNED NOT NULL PRIMARY KEY,
-    size  BIGINT UNSIGNED NOT NULL
+    id        TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+    size      BIGINT UNSIGNED NOT NULL,
+    frontier  VARBINARY(2048) NOT NULL
 ) ENGINE=InnoDB;
-INSERT INTO audit_head (id, size) VALUES (1, 0);
+INSERT INTO audit_head (id, size, frontier) VALUES (1, 0, '');
 
 CREATE TABLE audit_entries (
-    idx          BIGINT UNSIGNED NOT NULL PRIMARY KEY,
-    recorded_us  BIGINT NOT NULL,
-    action       VARCHAR(64) CHARACTER SET ascii NOT NULL,
-    project_id   BIGINT UNSIGNED NULL,
-    entry        MEDIUMBLOB NOT NULL COMMENT 'canonical JSON, stored exactly as hashed',
-    leaf_hash    BINARY(32) NOT NULL COMMENT 'SHA-256(0x00 || entry), RFC 6962',
-    KEY ix_audit_project (project_id, idx)
+    qid            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    idx            BIGINT UNSIGNED NULL COMMENT 'dense log index, NULL until sequenced',
+    recorded_us    BIGINT NOT NULL COMMENT 'time of record, also in the entry as time_us',
+    action         VARCHAR(64) CHARACTER SET ascii NOT NULL,
+    actor_user_id  BIGINT UNSIGNED NULL,
+    object_type    VARCHAR(32) CHARACTER SET ascii NOT NULL,
+    object_id      BIGINT NOT NULL,
+    project_id     BIGINT UNSIGNED NULL,
+    head           MEDIUMBLOB NULL COMMENT 'canonical entry before its index, until sequenced',
+    tail           MEDIUMBLOB NULL COMMENT 'canonical entry after its index, until sequenced',
+    entry          MEDIUMBLOB NULL COMMENT 'canonical JSON, stored exactly as hashed',
+    nodes          VARBINARY(2080) NULL COMMENT 'leaf hash, then completed subtree roots',
+    UNIQUE KEY uq_audit_idx (idx),
+    KEY ix_audit_project (project_id, idx),
+    KEY ix_audit_actor (actor_user_id, idx),
+    KEY ix_audit_object (object_type, object_id, idx)
 ) ENGINE=InnoDB;

@@ -99,37 +99,19 @@ canon_json(const cJSON *v, size_t *len)
     return buf_take(&b);
 }
 
-static const char sql_head[] = "SELECT size FROM audit_head WHERE id = 1 FOR UPDATE";
-static const char sql_insert[] =
-    "INSERT INTO audit_entries (idx, recorded_us, action, project_id, entry, leaf_hash) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-static const char sql_bump[] = "UPDATE audit_head SET size = size + 1 WHERE id = 1";
+static const char sql_queue[] =
+    "INSERT INTO audit_entries (idx, recorded_us, action, actor_user_id, object_type, object_id, "
+    "project_id, head, tail) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-enum db_status
-audit_append(struct dbconn *c, const struct req *r, const char *action, const char *obj_type,
-             int64_t obj_id, int64_t project_id, cJSON *payload, int64_t *index_out)
+/* The entry's top-level members, minus its index (caller frees). */
+static cJSON *
+entry_object(const struct req *r, const char *action, const char *obj_type, int64_t obj_id,
+             int64_t project_id, cJSON *payload, int64_t now)
 {
-    enum db_status st;
-    char *bytes = NULL;
     cJSON *e = cJSON_CreateObject();
-    struct dbres res = {0};
-    if (!e) {
-        cJSON_Delete(payload);
-        return DB_ERROR;
-    }
-    if (payload)
-        cJSON_AddItemToObject(e, "payload", payload);
-    st = db_query(c, sql_head, NULL, 0, &res);
-    if (st != DB_OK)
-        goto fail;
-    if (res.nrows != 1) {
-        log_error("audit_head row is missing");
-        st = DB_ERROR;
-        goto fail;
-    }
-    int64_t idx = dbres_i64(&res, 0, 0), now = clock_now_us();
+    if (!e)
+        return NULL;
     cJSON_AddNumberToObject(e, "v", 1);
-    cJSON_AddNumberToObject(e, "index", (double)idx);
     cJSON_AddNumberToObject(e, "time_us", (double)now);
     cJSON_AddStringToObject(e, "action", action);
     cJSON *actor = cJSON_AddObjectToObject(e, "actor");
@@ -149,40 +131,89 @@ audit_append(struct dbconn *c, const struct req *r, const char *action, const ch
         cJSON_AddStringToObject(e, "request_id", r->id);
         cJSON_AddStringToObject(e, "client", r->client);
     }
-    size_t len = 0;
-    bytes = canon_json(e, &len);
-    if (!bytes || len > AUDIT_MAX_ENTRY) {
-        log_error("audit entry for %s cannot be encoded (or is over 64 KiB)", action);
-        st = DB_ERROR;
+    if (payload)
+        cJSON_AddItemReferenceToObject(e, "payload", payload);
+    return e;
+}
+
+/* The canonical encoding of e with an "index" member added, in two parts around the index's
+ * digits: entry = head || index || tail. Keys sort as in canon(). */
+static bool
+split_canon(const cJSON *e, struct buf *head, struct buf *tail)
+{
+    const char *names[32];
+    const cJSON *vals[32];
+    size_t n = 0;
+    for (const cJSON *it = e->child; it; it = it->next) {
+        if (n + 1 >= ARRAY_LEN(names))
+            return false;
+        names[n] = it->string;
+        vals[n++] = it;
+    }
+    names[n] = "index";
+    vals[n++] = NULL;
+    for (size_t i = 1; i < n; i++) /* insertion sort by key bytes */
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            const char *tn = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = tn;
+            const cJSON *tv = vals[j];
+            vals[j] = vals[j - 1];
+            vals[j - 1] = tv;
+        }
+    struct buf *b = head;
+    buf_append(b, "{", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_append(b, ",", 1);
+        canon_string(b, names[i]);
+        buf_append(b, ":", 1);
+        if (!vals[i])
+            b = tail; /* the index goes between head and tail */
+        else if (!canon(b, vals[i], 1))
+            return false;
+    }
+    buf_append(b, "}", 1);
+    return b == tail && !head->oom && !tail->oom;
+}
+
+enum db_status
+audit_append(struct dbconn *c, const struct req *r, const char *action, const char *obj_type,
+             int64_t obj_id, int64_t project_id, cJSON *payload, struct audit_ref *ref)
+{
+    enum db_status st = DB_ERROR;
+    struct buf head = {0}, tail = {0};
+    int64_t now = clock_now_us();
+    cJSON *e = entry_object(r, action, obj_type, obj_id, project_id, payload, now);
+    if (db_audit_staged(c)) {
+        log_error("a second audit entry (%s) in one transaction", action);
         goto fail;
     }
-    uint8_t leaf[32];
-    {
-        uint8_t *pre = malloc(len + 1);
-        if (!pre) {
-            st = DB_ERROR;
-            goto fail;
-        }
-        pre[0] = 0x00;
-        memcpy(pre + 1, bytes, len);
-        bool ok = crypto_sha256(pre, len + 1, leaf);
-        free(pre);
-        if (!ok) {
-            st = DB_ERROR;
-            goto fail;
+    if (!e || !split_canon(e, &head, &tail) || head.len + tail.len + 20 > AUDIT_MAX_ENTRY) {
+        log_error("audit entry for %s cannot be encoded (or is over 64 KiB)", action);
+        goto fail;
+    }
+    struct dbv v[] = {DBV_INT(now),
+                      DBV_STR(action),
+                      r && r->authed ? DBV_INT(r->who.user_id) : DBV_NUL,
+                      DBV_STR(obj_type),
+                      DBV_INT(obj_id),
+                      project_id > 0 ? DBV_INT(project_id) : DBV_NUL,
+                      DBV_BLOB(head.p, head.len),
+                      DBV_BLOB(tail.p, tail.len)};
+    uint64_t qid = 0;
+    st = db_exec(c, sql_queue, v, ARRAY_LEN(v), NULL, &qid);
+    if (st == DB_OK) {
+        db_audit_stage(c, ref, (int64_t)qid);
+        if (ref) {
+            ref->index = -1;
+            ref->time_us = now;
         }
     }
-    struct dbv p[] = {DBV_INT(idx),         DBV_INT(now),
-                      DBV_STR(action),      project_id > 0 ? DBV_INT(project_id) : DBV_NUL,
-                      DBV_BLOB(bytes, len), DBV_BLOB(leaf, 32)};
-    st = db_exec(c, sql_insert, p, ARRAY_LEN(p), NULL, NULL);
-    if (st == DB_OK)
-        st = db_exec(c, sql_bump, NULL, 0, NULL, NULL);
-    if (st == DB_OK && index_out)
-        *index_out = idx;
 fail:
-    dbres_free(&res);
-    free(bytes);
+    buf_free(&head);
+    buf_free(&tail);
     cJSON_Delete(e);
+    cJSON_Delete(payload);
     return st;
 }

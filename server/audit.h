@@ -11,16 +11,36 @@
 
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "db.h"
 
 struct req;
 
-/* Append one entry. r may be NULL for actions outside a request (bootstrap); project_id 0
- * means none. payload is consumed (may be NULL). On success *index_out (may be NULL) gets
- * the entry's index. */
+/* Where an entry landed: its index in the log and its time of record (µs, from the one
+ * clock, taken when the change was made). */
+struct audit_ref {
+    int64_t index, time_us;
+};
+
+/* Queue the transaction's one entry (a second one in the same transaction is an error). r may
+ * be NULL for actions outside a request (bootstrap); project_id 0 means none; payload is
+ * consumed (may be NULL). The entry commits with the change; the sequencer then gives it its
+ * index. When ref is not NULL, db_tx waits after the commit until the entry is sequenced and
+ * fills *ref (index -1 if that took too long). */
 enum db_status audit_append(struct dbconn *c, const struct req *r, const char *action,
                             const char *obj_type, int64_t obj_id, int64_t project_id,
-                            cJSON *payload, int64_t *index_out);
+                            cJSON *payload, struct audit_ref *ref);
+
+/* The sequencer (sequencer.c). */
+bool audit_start(const struct config *cfg);
+void audit_stop(void);
+/* Wake the sequencer: an entry was committed. */
+void audit_kick(void);
+/* Sequence one batch of committed entries on c (also signing a checkpoint when one is due).
+ * Returns the number sequenced, or -1 on a database error. */
+int audit_sequence_batch(struct dbconn *c);
+/* Wait until the entry queued as qid is sequenced; fills *ref. False on timeout. */
+bool audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms);
 
 /* Canonical JSON of v (see above). Returns malloc'd bytes or NULL when v holds a non-integer
  * number or an invalid value. */

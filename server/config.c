@@ -68,6 +68,9 @@ static const struct key keys[] = {
     I("auth.scrypt_p", auth_scrypt_p, "1", 1, 16),
     I("auth.throttle_failures", auth_throttle_failures, "5", 1, 1000),
     I("auth.throttle_window_s", auth_throttle_window_s, "900", 1, 86400),
+    S("audit.key", audit_key, "var/keys/audit.key"),
+    S("audit.origin", audit_origin, "ggzy.localhost/audit"),
+    I("audit.checkpoint_interval_ms", audit_checkpoint_interval_ms, "2000", 50, 3600000),
     S("web.root", web_root, "web"),
     S("migrations.dir", migrations_dir, "migrations"),
     S("api.openapi", openapi_path, "docs/openapi.json"),
@@ -251,6 +254,14 @@ config_validate(const struct config *c, char *err, size_t errlen)
             snprintf(err, errlen, "http.key: cannot read %s", c->http_key);
             return false;
         }
+    }
+    if (access(c->audit_key, R_OK) != 0) {
+        snprintf(err, errlen, "audit.key: cannot read the audit signing key %s", c->audit_key);
+        return false;
+    }
+    if (!c->audit_origin[0] || strpbrk(c->audit_origin, " +\n\t")) {
+        snprintf(err, errlen, "audit.origin must be non-empty without spaces or '+'");
+        return false;
     }
     if (strcmp(c->db_tls, "off") && strcmp(c->db_tls, "on") && strcmp(c->db_tls, "verify")) {
         snprintf(err, errlen, "db.tls must be off, on or verify, not \"%s\"", c->db_tls);

@@ -37,6 +37,9 @@ struct config {
     int64_t auth_session_cache_s;
     int64_t auth_scrypt_log2n, auth_scrypt_r, auth_scrypt_p;
     int64_t auth_throttle_failures, auth_throttle_window_s;
+    /* audit log */
+    char *audit_key, *audit_origin;
+    int64_t audit_checkpoint_interval_ms;
     /* paths */
     char *web_root, *migrations_dir, *openapi_path;
     /* misc */

@@ -23,6 +23,7 @@
 #include <mysqld_error.h>
 #include <errmsg.h>
 
+#include "audit.h"
 #include "http.h"
 #include "idem.h"
 #include "util.h"
@@ -44,7 +45,24 @@ struct dbconn {
     char last_error[256];
     struct stmt_ent cache[STMT_CACHE];
     size_t ncache;
+    bool audit_staged;
+    struct audit_ref *audit_ref;
+    int64_t audit_qid;
 };
+
+void
+db_audit_stage(struct dbconn *c, struct audit_ref *ref, int64_t qid)
+{
+    c->audit_staged = true;
+    c->audit_ref = ref;
+    c->audit_qid = qid;
+}
+
+bool
+db_audit_staged(const struct dbconn *c)
+{
+    return c->audit_staged;
+}
 
 static const struct config *cfg;
 
@@ -643,6 +661,25 @@ simple(struct dbconn *c, const char *sql)
     return true;
 }
 
+/* Commit; when the transaction queued an audit entry, wake the sequencer and, if the caller
+ * wants to know where the entry landed, wait for it. */
+static bool
+commit(struct dbconn *c)
+{
+    if (mysql_commit(c->my) != 0) {
+        note_error(c, mysql_errno(c->my), mysql_error(c->my));
+        return false;
+    }
+    if (c->audit_staged) {
+        c->audit_staged = false;
+        audit_kick();
+        if (c->audit_ref && !audit_wait(c, c->audit_qid, c->audit_ref, 5000))
+            log_error("audit entry %lld was committed but not sequenced within 5 s",
+                      (long long)c->audit_qid);
+    }
+    return true;
+}
+
 bool
 db_tx(struct req *r, tx_fn fn, void *ctx)
 {
@@ -651,6 +688,8 @@ db_tx(struct req *r, tx_fn fn, void *ctx)
         return false;
     for (int attempt = 0;; attempt++) {
         enum db_status st;
+        c->audit_staged = false;
+        c->audit_ref = NULL;
         if (!simple(c, "START TRANSACTION"))
             goto dbfail;
         enum tx_result res = fn(c, r, ctx);
@@ -660,6 +699,7 @@ db_tx(struct req *r, tx_fn fn, void *ctx)
                 if (st == DB_DUPLICATE) {
                     /* A concurrent retry with the same key committed first: answer as it did. */
                     simple(c, "ROLLBACK");
+                    c->audit_staged = false;
                     if (!idem_replay(r))
                         req_error(r, E_CONFLICT,
                                   "a request with this Idempotency-Key is in flight");
@@ -668,14 +708,14 @@ db_tx(struct req *r, tx_fn fn, void *ctx)
                 if (st != DB_OK)
                     goto dbfail;
             }
-            if (mysql_commit(c->my) == 0)
+            if (commit(c))
                 return true;
-            note_error(c, mysql_errno(c->my), mysql_error(c->my));
             goto dbfail;
         }
         if (res == TX_REFUSE) {
             if (!c->broken)
                 simple(c, "ROLLBACK");
+            c->audit_staged = false;
             /* A twin with the same Idempotency-Key may have committed while this one waited
              * on its locks (and was refused for it): then its answer is this one's answer. */
             if (r->idem_key[0] && !c->broken) {
@@ -695,6 +735,7 @@ db_tx(struct req *r, tx_fn fn, void *ctx)
         }
     dbfail:
         st = db_classify(c->last_errno);
+        c->audit_staged = false;
         if (!c->broken)
             simple(c, "ROLLBACK");
         if (st == DB_RETRY && attempt < 5) {

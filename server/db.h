@@ -97,6 +97,12 @@ enum db_status db_run_script(struct dbconn *c, const char *sql, size_t len);
 enum tx_result { TX_COMMIT, TX_REFUSE, TX_DBFAIL };
 typedef enum tx_result (*tx_fn)(struct dbconn *c, struct req *r, void *ctx);
 bool db_tx(struct req *r, tx_fn fn, void *ctx);
+/* The audit entry staged on this connection's transaction (audit.c): db_tx writes it with the
+ * commit and then fills *ref (may be NULL). */
+struct audit_ref;
+void db_audit_stage(struct dbconn *c, struct audit_ref *ref, int64_t qid);
+bool db_audit_staged(const struct dbconn *c);
+
 /* Map a failed statement outside a transaction onto r (409/503/500). */
 void db_fail(struct req *r, struct dbconn *c, enum db_status st);
 

@@ -5,11 +5,13 @@
 #include "http.h"
 
 #include "../modules/accounts/accounts.h"
+#include "../modules/audit/audit_api.h"
 
 extern const struct module core_module;
 
 const struct module *const ggzy_modules[] = {
     &core_module,
     &accounts_module,
+    &audit_module,
 };
 const size_t ggzy_nmodules = ARRAY_LEN(ggzy_modules);

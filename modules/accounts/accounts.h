@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "db.h"
 #include "http.h"
 
 extern const struct module accounts_module;
@@ -39,6 +40,13 @@ bool rule_role_fits_org(unsigned role, const char *org_type);
  * to wait (>0) or 0. */
 long rule_throttle_wait(long failures, long long window_start_us, long long now_us,
                         long long window_us, long limit);
+
+/* For other modules: the live (not revoked) registered key of user_id whose signed-note key id
+ * (the first 4 bytes of its SHA-256 key id) is id4. Fills der (malloc'd SubjectPublicKeyInfo)
+ * and key_id (hex, 65 bytes); *found tells whether there was one. */
+struct dbconn;
+enum db_status accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4],
+                                 uint8_t **der, size_t *der_len, char key_id[65], bool *found);
 
 /* `ggzyd bootstrap-admin`: create the trading center and its first center_admin if no
  * center_admin exists. Prints the password once when it generated one. */

@@ -816,36 +816,71 @@ const struct module accounts_module = {
 
 struct boot_ctx {
     const char *username, *hash, *center, *code, *region;
-    bool created;
+    int64_t org_id;
+    bool exists, created;
 };
 
+/* Step 1: the trading center organization (found by its credit code, or created). */
 static enum tx_result
-bootstrap_tx(struct dbconn *c, struct req *r, void *arg)
+bootstrap_org_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct boot_ctx *x = arg;
-    int64_t n, org_id, user_id, now = clock_now_us();
-    x->created = false;
+    int64_t n;
+    struct dbres o = {0};
+    x->exists = false;
     if (store_count_center_admins(c, &n) != DB_OK)
         return TX_DBFAIL;
-    if (n > 0)
+    if (n > 0) {
+        x->exists = true;
         return TX_COMMIT;
+    }
+    if (store_org_by_code(c, x->code, &o) != DB_OK)
+        return TX_DBFAIL;
+    if (o.nrows == 1) { /* left by an earlier, interrupted bootstrap */
+        x->org_id = dbres_i64(&o, 0, 0);
+        bool center = !strcmp(dbres_str(&o, 0, 2), "center");
+        dbres_free(&o);
+        if (!center) {
+            req_error(r, E_CONFLICT,
+                      "credit code %s belongs to an organization that is not "
+                      "the trading center",
+                      x->code);
+            return TX_REFUSE;
+        }
+        return TX_COMMIT;
+    }
+    dbres_free(&o);
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "name", x->center);
     cJSON_AddStringToObject(p, "type", "center");
     cJSON_AddStringToObject(p, "credit_code", x->code);
     cJSON_AddStringToObject(p, "region", x->region);
+    if (store_org_insert(c, x->center, "center", x->code, x->region, clock_now_us(), &x->org_id) !=
+        DB_OK) {
+        cJSON_Delete(p);
+        return TX_DBFAIL;
+    }
+    return audit_append(c, r, "account.org_create", "organization", x->org_id, 0, p, NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
+/* Step 2: its first center_admin. */
+static enum tx_result
+bootstrap_user_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct boot_ctx *x = arg;
+    int64_t user_id;
     cJSON *q = cJSON_CreateObject();
     cJSON_AddStringToObject(q, "username", x->username);
     cJSON_AddStringToObject(q, "role", "center_admin");
-    if (store_org_insert(c, x->center, "center", x->code, x->region, now, &org_id) != DB_OK ||
-        audit_append(c, r, "account.org_create", "organization", org_id, 0, p, NULL) != DB_OK) {
+    cJSON_AddNumberToObject(q, "org_id", (double)x->org_id);
+    if (store_user_insert(c, x->org_id, x->username, "Center administrator", "center_admin",
+                          x->hash, clock_now_us(), &user_id) != DB_OK) {
         cJSON_Delete(q);
         return TX_DBFAIL;
     }
-    cJSON_AddNumberToObject(q, "org_id", (double)org_id);
-    if (store_user_insert(c, org_id, x->username, "Center administrator", "center_admin", x->hash,
-                          now, &user_id) != DB_OK ||
-        audit_append(c, r, "account.user_create", "user", user_id, 0, q, NULL) != DB_OK)
+    if (audit_append(c, r, "account.user_create", "user", user_id, 0, q, NULL) != DB_OK)
         return TX_DBFAIL;
     x->created = true;
     return TX_COMMIT;
@@ -891,7 +926,8 @@ accounts_bootstrap_admin(const struct config *c)
     bool ok = false;
     if (!r.db)
         log_error("%s", err);
-    else if (x.hash && db_tx(&r, bootstrap_tx, &x)) {
+    else if (x.hash && db_tx(&r, bootstrap_org_tx, &x) &&
+             (x.exists || db_tx(&r, bootstrap_user_tx, &x))) {
         ok = true;
         if (!x.created)
             printf("a center_admin account exists already; nothing to do\n");

@@ -2,7 +2,12 @@
  * store.c — the accounts module's SQL, prepared statements only (see store.h).
  */
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "accounts.h"
+#include "crypto.h"
 
 #include "store.h"
 
@@ -14,6 +19,8 @@
 static const char sql_org_insert[] = "INSERT INTO organizations (name, type, credit_code, "
                                      "region, created_us) VALUES (?, ?, ?, ?, ?)";
 static const char sql_org_get[] = "SELECT " ORG_COLS " FROM organizations WHERE id = ?";
+static const char sql_org_by_code[] =
+    "SELECT " ORG_COLS " FROM organizations WHERE credit_code = ?";
 static const char sql_org_list[] = "SELECT " ORG_COLS " FROM organizations "
                                    "WHERE (? IS NULL OR type = ?) AND id > ? ORDER BY id LIMIT ?";
 
@@ -34,6 +41,13 @@ store_org_get(struct dbconn *c, int64_t id, struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(id)};
     return db_query(c, sql_org_get, p, 1, out);
+}
+
+enum db_status
+store_org_by_code(struct dbconn *c, const char *credit_code, struct dbres *out)
+{
+    struct dbv p[] = {DBV_STR(credit_code)};
+    return db_query(c, sql_org_by_code, p, 1, out);
 }
 
 enum db_status
@@ -214,4 +228,34 @@ store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id, int64_t 
 {
     struct dbv p[] = {DBV_INT(now), DBV_INT(user_id), DBV_STR(key_id)};
     return db_exec(c, sql_key_revoke, p, 3, changed, NULL);
+}
+
+static const char sql_key_by_prefix[] = "SELECT key_id, spki_der FROM user_keys WHERE user_id = ? "
+                                        "AND revoked_us IS NULL AND key_id LIKE ?";
+
+enum db_status
+accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4], uint8_t **der,
+                  size_t *der_len, char key_id[65], bool *found)
+{
+    char prefix[10];
+    hex_encode(id4, 4, prefix);
+    prefix[8] = '%';
+    prefix[9] = '\0';
+    struct dbv p[] = {DBV_INT(user_id), DBV_STR(prefix)};
+    struct dbres r;
+    *found = false;
+    enum db_status st = db_query(c, sql_key_by_prefix, p, 2, &r);
+    if (st == DB_OK && r.nrows >= 1) {
+        *der_len = r.len[1];
+        *der = malloc(*der_len ? *der_len : 1);
+        if (*der) {
+            memcpy(*der, r.cell[1], *der_len);
+            snprintf(key_id, 65, "%s", r.cell[0]);
+            *found = true;
+        } else {
+            st = DB_ERROR;
+        }
+    }
+    dbres_free(&r);
+    return st;
 }

@@ -15,6 +15,7 @@ enum db_status store_org_insert(struct dbconn *c, const char *name, const char *
                                 const char *credit_code, const char *region, int64_t now,
                                 int64_t *id);
 enum db_status store_org_get(struct dbconn *c, int64_t id, struct dbres *out);
+enum db_status store_org_by_code(struct dbconn *c, const char *credit_code, struct dbres *out);
 enum db_status store_org_list(struct dbconn *c, const char *type, int64_t after, int64_t limit,
                               struct dbres *out);
 

@@ -92,6 +92,9 @@ class Server:
             db_password = _read(os.path.join(VAR, "mariadb", "ggzy.password"))
         if create_db:
             self.admin("CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % self.db)
+        self.audit_key = os.path.join(self.dir, "audit.key")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", self.audit_key],
+                       check=True, capture_output=True)
         self.conf_path = os.path.join(self.dir, "ggzyd.conf")
         lines = {
             "http.bind": "127.0.0.1",
@@ -109,6 +112,9 @@ class Server:
             "migrations.dir": os.path.join(ROOT, "migrations"),
             "api.openapi": os.path.join(ROOT, "docs", "openapi.json"),
             "auth.scrypt_log2n": "10",
+            "audit.key": self.audit_key,
+            "audit.origin": "ggzy.test/audit",
+            "audit.checkpoint_interval_ms": "200",
         }
         lines.update(conf or {})
         with open(self.conf_path, "w") as f:
@@ -227,6 +233,15 @@ class Server:
 
     def admin_token(self):
         return self.login("admin", ADMIN_PASSWORD)
+
+    def wait_sequenced(self, timeout=10):
+        """Wait until the sequencer has given every committed audit entry its index."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.sql("SELECT COUNT(*) FROM audit_entries WHERE idx IS NULL") == [["0"]]:
+                return
+            time.sleep(0.02)
+        raise AssertionError("audit entries were not sequenced within %ds" % timeout)
 
     def admin(self, query, db=None):
         return admin_sql(query, db=db, sock=self.db_socket, password=self.admin_password)
