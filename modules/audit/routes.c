@@ -61,17 +61,30 @@ checkpoint_json(struct dbconn *c, const struct dbres *r, size_t i)
     return o;
 }
 
-/* An entry row as a caller may see it; *withheld_seen tells a supervisor's response that it
- * holds fields others do not see (a sensitive read, logged). */
+static bool
+visible(const struct req *r, const struct dbres *e, size_t i)
+{
+    return audit_rule_visible(&r->who, dbres_str(e, i, 3) ? dbres_i64(e, i, 3) : 0,
+                              dbres_str(e, i, 4), dbres_i64(e, i, 5));
+}
+
+/* An entry row as a caller may see it. Every index is served, so anyone can rebuild the tree:
+ * an entry the caller may not see comes as its index and leaf hash only; one with withheld
+ * fields comes without its bytes, redacted. *withheld_seen tells that a supervisor's response
+ * holds fields others do not see. */
 static cJSON *
 entry_json(const struct req *r, const struct dbres *e, size_t i, bool *withheld_seen)
 {
     cJSON *o = cJSON_CreateObject();
     const char *action = dbres_str(e, i, 2);
     cJSON_AddNumberToObject(o, "index", (double)dbres_i64(e, i, 0));
+    add_b64(o, "leaf_hash", dbres_str(e, i, 8), 32);
+    if (!visible(r, e, i)) {
+        cJSON_AddNullToObject(o, "entry");
+        return o;
+    }
     json_add_time(o, "time", dbres_i64(e, i, 1));
     cJSON_AddStringToObject(o, "action", action);
-    add_b64(o, "leaf_hash", dbres_str(e, i, 8), 32);
     const char *const *fields = audit_rule_withheld(action);
     size_t len = e->len[i * e->ncols + 7];
     if (fields && r->who.role != ROLE_SUPERVISOR) {
@@ -87,13 +100,6 @@ entry_json(const struct req *r, const struct dbres *e, size_t i, bool *withheld_
         add_b64(o, "entry", dbres_str(e, i, 7), len);
     }
     return o;
-}
-
-static bool
-visible(const struct req *r, const struct dbres *e, size_t i)
-{
-    return audit_rule_visible(&r->who, dbres_str(e, i, 3) ? dbres_i64(e, i, 3) : 0,
-                              dbres_str(e, i, 4), dbres_i64(e, i, 5));
 }
 
 static bool
@@ -222,8 +228,25 @@ checkpoint_request_now(struct req *r, const cJSON *body)
     struct dbconn *c = req_db(r);
     if (!c)
         return;
+    /* Everything committed before this request is sequenced first, then signed. */
+    int64_t last_qid;
+    enum db_status st = store_last_qid(c, &last_qid);
+    for (int waited = 0; st == DB_OK; waited += 2) {
+        int64_t pending;
+        st = store_pending_upto(c, last_qid, &pending);
+        if (st != DB_OK || pending == 0)
+            break;
+        if (waited > 5000) {
+            req_error(r, E_DB_UNAVAILABLE, "the log is behind; retry");
+            return;
+        }
+        audit_kick();
+        struct timespec ts = {0, 2000000L};
+        nanosleep(&ts, NULL);
+    }
     uint64_t size;
-    enum db_status st = store_tree_size(c, &size);
+    if (st == DB_OK)
+        st = store_tree_size(c, &size);
     if (st != DB_OK) {
         db_fail(r, c, st);
         return;
@@ -375,8 +398,7 @@ entries_get(struct req *r, const cJSON *body)
     cJSON *items = cJSON_AddArrayToObject(o, "items");
     bool withheld_seen = false;
     for (size_t i = 0; i < e.nrows; i++)
-        if (visible(r, &e, i))
-            cJSON_AddItemToArray(items, entry_json(r, &e, i, &withheld_seen));
+        cJSON_AddItemToArray(items, entry_json(r, &e, i, &withheld_seen));
     if ((int64_t)e.nrows == limit)
         cJSON_AddNumberToObject(o, "next_from", (double)(dbres_i64(&e, e.nrows - 1, 0) + 1));
     else
@@ -531,6 +553,40 @@ test_deadline(struct req *r, const cJSON *body)
     req_empty(r, 204);
 }
 
+struct raw_ctx {
+    const cJSON *body;
+};
+
+static enum tx_result
+test_entry_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    const cJSON *b = ((struct raw_ctx *)arg)->body;
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(b, "payload");
+    struct audit_ref ref;
+    if (audit_append(c, r, json_str(b, "action"), json_str(b, "object_type"),
+                     json_i64(b, "object_id", 0), json_i64(b, "project_id", 0),
+                     p ? cJSON_Duplicate(p, true) : NULL, &ref) != DB_OK)
+        return TX_DBFAIL;
+    req_empty(r, 201);
+    return TX_COMMIT;
+}
+
+static void
+test_entry(struct req *r, const cJSON *body)
+{
+    struct raw_ctx x = {body};
+    db_tx(r, test_entry_tx, &x);
+}
+
+static const struct field raw_entry_schema[] = {
+    {"action", F_STRING, true, 1, 64, NULL},
+    {"object_type", F_STRING, true, 1, 32, NULL},
+    {"object_id", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"project_id", F_INT, false, 1, INT64_C(9007199254740991), NULL},
+    {"payload", F_OBJECT, false, 0, 0, NULL},
+    {NULL},
+};
+
 static const struct field cosign_schema[] = {
     {"signature", F_STRING, true, 8, 400, NULL},
     {NULL},
@@ -556,6 +612,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/audit/proofs/consistency", consistency_proof, ROLE_PUBLIC, 0, NULL, 0},
     {"GET", "/api/v1/audit/projects/{id}/timeline", timeline, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/test/audit/deadlines", test_deadline, ROLE_PUBLIC, 512, deadline_schema,
+     ROUTE_TEST_ONLY},
+    {"POST", "/api/v1/test/audit/entries", test_entry, ROLES_USER, 16384, raw_entry_schema,
      ROUTE_TEST_ONLY},
 };
 

@@ -119,3 +119,27 @@ store_vkeys(struct dbconn *c, struct dbres *out)
 {
     return db_query(c, sql_vkeys, NULL, 0, out);
 }
+
+static const char sql_last_qid[] = "SELECT COALESCE(MAX(qid), 0) FROM audit_entries";
+static const char sql_pending_upto[] =
+    "SELECT COUNT(*) FROM audit_entries WHERE idx IS NULL AND qid <= ?";
+
+enum db_status
+store_last_qid(struct dbconn *c, int64_t *qid)
+{
+    struct dbres r;
+    enum db_status st = db_query(c, sql_last_qid, NULL, 0, &r);
+    *qid = st == DB_OK && r.nrows ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_pending_upto(struct dbconn *c, int64_t qid, int64_t *n)
+{
+    struct dbres r;
+    enum db_status st = q1(c, sql_pending_upto, qid, &r);
+    *n = st == DB_OK && r.nrows ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}

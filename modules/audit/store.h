@@ -26,6 +26,9 @@ enum db_status store_entries(struct dbconn *c, uint64_t from, int64_t limit, str
 enum db_status store_project_entries(struct dbconn *c, int64_t project_id, uint64_t below,
                                      struct dbres *out);
 enum db_status store_tree_size(struct dbconn *c, uint64_t *size);
+/* The newest queued entry, and how many up to it still wait for their index. */
+enum db_status store_last_qid(struct dbconn *c, int64_t *qid);
+enum db_status store_pending_upto(struct dbconn *c, int64_t qid, int64_t *n);
 /* vkey rows: vkey, first_used_us */
 enum db_status store_vkeys(struct dbconn *c, struct dbres *out);
 

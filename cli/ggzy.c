@@ -1,0 +1,789 @@
+/*
+ * ggzy.c — the platform's command-line client. This file holds the command table and the
+ * audit commands; later commands (bid seal/submit, receipt verify, custodian share, opening
+ * verify) join the table.
+ *
+ *   ggzy audit verify   [--vkey VKEY] [--file EXPORT] [--state FILE]
+ *   ggzy audit export   > EXPORT
+ *   ggzy audit replay   --project ID [--vkey VKEY] [--file EXPORT]
+ *   ggzy audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]
+ *   ggzy audit invariants
+ *
+ * Common options (or environment): --server URL (GGZY_SERVER), --ca FILE (GGZY_CA),
+ * --token TOKEN (GGZY_TOKEN). Exit status: 0 verified, 1 a problem was found, 2 usage or I/O.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "client.h"
+#include "crypto.h"
+#include "invariants.h"
+#include "note.h"
+#include "util.h"
+#include "verify.h"
+
+struct opts {
+    const char *server, *ca, *token, *vkey, *file, *state, *key;
+    long long project;
+    bool have_project;
+};
+
+static int
+usage(void)
+{
+    fprintf(stderr,
+            "usage: ggzy [--server URL] [--ca FILE] [--token TOKEN] audit COMMAND [options]\n"
+            "  audit verify   [--vkey VKEY] [--file EXPORT] [--state FILE]\n"
+            "  audit export   > EXPORT                      (a supervisor's token)\n"
+            "  audit replay   --project ID [--vkey VKEY] [--file EXPORT]\n"
+            "  audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]\n"
+            "  audit invariants\n"
+            "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
+    return 2;
+}
+
+static bool
+setup_client(const struct opts *o, struct client *c)
+{
+    char err[300];
+    if (!o->server) {
+        fprintf(stderr, "ggzy: no server: pass --server URL or set GGZY_SERVER\n");
+        return false;
+    }
+    if (!client_init(c, o->server, err, sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        return false;
+    }
+    c->ca_file = o->ca;
+    c->token = o->token;
+    return true;
+}
+
+/* The verifier key: --vkey, else the server's (trusted on first use, with a warning). */
+static char *
+get_vkey(const struct opts *o, const struct client *c, const char *from_file)
+{
+    if (o->vkey)
+        return strdup(o->vkey);
+    if (from_file) {
+        fprintf(stderr, "ggzy: warning: trusting the verifier key in the export; pin it with "
+                        "--vkey\n");
+        return strdup(from_file);
+    }
+    char err[300];
+    cJSON *j = client_get_json(c, "/api/v1/audit/vkey", err, sizeof err);
+    if (!j) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        return NULL;
+    }
+    const cJSON *v = cJSON_GetObjectItem(j, "vkey");
+    char *out = cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+    cJSON_Delete(j);
+    fprintf(stderr, "ggzy: warning: trusting the server's verifier key %s; pin it with --vkey\n",
+            out ? out : "?");
+    return out;
+}
+
+static bool
+b64_hash(const cJSON *s, uint8_t out[32])
+{
+    return cJSON_IsString(s) && b64_decode(s->valuestring, strlen(s->valuestring), out, 32) == 32;
+}
+
+/* Decode a JSON array of base64 hashes. */
+static int
+proof_array(const cJSON *arr, mhash *proof, int max)
+{
+    int n = 0;
+    for (const cJSON *it = arr ? arr->child : NULL; it; it = it->next) {
+        if (n == max || !b64_hash(it, proof[n]))
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+/* ---- sources: the server's API or an export file ---- */
+
+/* Fetch every checkpoint (with pagination); calls add(note) for each. */
+static bool
+fetch_checkpoints(const struct client *c, struct verifier *v, FILE *export)
+{
+    char path[200], err[300];
+    long long after = -1;
+    for (;;) {
+        snprintf(path, sizeof path, "/api/v1/audit/checkpoints?limit=1000&after=%lld",
+                 after < 0 ? 0 : after);
+        if (after < 0) /* size 0 is a valid checkpoint: list from the very start */
+            snprintf(path, sizeof path, "/api/v1/audit/checkpoints?limit=1000");
+        cJSON *j = client_get_json(c, path, err, sizeof err);
+        if (!j) {
+            fprintf(stderr, "ggzy: %s\n", err);
+            return false;
+        }
+        const cJSON *items = cJSON_GetObjectItem(j, "items");
+        for (const cJSON *it = items ? items->child : NULL; it; it = it->next) {
+            const cJSON *note = cJSON_GetObjectItem(it, "note");
+            if (!cJSON_IsString(note)) {
+                cJSON_Delete(j);
+                return false;
+            }
+            if (export) {
+                char *b = malloc(4 * (strlen(note->valuestring) / 3 + 2));
+                if (b) {
+                    b64_encode((const uint8_t *)note->valuestring, strlen(note->valuestring), b);
+                    fprintf(export, "checkpoint %s\n", b);
+                    free(b);
+                }
+            } else {
+                verifier_add_checkpoint(v, note->valuestring, strlen(note->valuestring), false);
+            }
+        }
+        const cJSON *next = cJSON_GetObjectItem(j, "next_after");
+        bool more = cJSON_IsNumber(next);
+        after = more ? (long long)next->valuedouble : after;
+        cJSON_Delete(j);
+        if (!more)
+            return true;
+    }
+}
+
+static bool
+fetch_consistency(const struct client *c, uint64_t from, uint64_t to, mhash *proof, int *n)
+{
+    char path[200], err[300];
+    snprintf(path, sizeof path, "/api/v1/audit/proofs/consistency?from=%llu&to=%llu",
+             (unsigned long long)from, (unsigned long long)to);
+    cJSON *j = client_get_json(c, path, err, sizeof err);
+    if (!j) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        return false;
+    }
+    *n = proof_array(cJSON_GetObjectItem(j, "proof"), proof, 2 * MERKLE_MAX_DEPTH);
+    cJSON_Delete(j);
+    return *n >= 0;
+}
+
+/* Stream every entry from the server into v (or into an export file). */
+static bool
+fetch_entries(const struct client *c, struct verifier *v, FILE *export)
+{
+    char path[200], err[300];
+    long long from = 0;
+    for (;;) {
+        snprintf(path, sizeof path, "/api/v1/audit/entries?from=%lld&limit=1000", from);
+        cJSON *j = client_get_json(c, path, err, sizeof err);
+        if (!j) {
+            fprintf(stderr, "ggzy: %s\n", err);
+            return false;
+        }
+        for (const cJSON *it = cJSON_GetObjectItem(j, "items")->child; it; it = it->next) {
+            const cJSON *e = cJSON_GetObjectItem(it, "entry");
+            const cJSON *lh = cJSON_GetObjectItem(it, "leaf_hash");
+            uint8_t leaf[32];
+            if (!b64_hash(lh, leaf)) {
+                cJSON_Delete(j);
+                return false;
+            }
+            if (export) {
+                fprintf(export, "entry %lld %s %s\n",
+                        (long long)cJSON_GetObjectItem(it, "index")->valuedouble,
+                        cJSON_IsString(e) ? e->valuestring : "-", lh->valuestring);
+                continue;
+            }
+            if (cJSON_IsString(e)) {
+                size_t n = strlen(e->valuestring);
+                uint8_t *bytes = malloc(n);
+                long len = bytes ? b64_decode(e->valuestring, n, bytes, n) : -1;
+                bool ok = len >= 0 && verifier_add_entry(v, (char *)bytes, (size_t)len, leaf);
+                free(bytes);
+                if (!ok && !v->failed)
+                    return false;
+            } else {
+                verifier_add_entry(v, NULL, 0, leaf);
+            }
+            if (v->failed)
+                break;
+        }
+        const cJSON *next = cJSON_GetObjectItem(j, "next_from");
+        bool more = cJSON_IsNumber(next) && !(v && v->failed);
+        from = more ? (long long)next->valuedouble : from;
+        cJSON_Delete(j);
+        if (!more)
+            return true;
+    }
+}
+
+/* Read an export file: checkpoints, consistency proofs and entries. */
+static bool
+read_export(const char *path, struct verifier *v, const struct opts *o, char **vkey_out,
+            const char *witness, size_t witness_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "ggzy: cannot open %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    bool ok = true, ready = false, inited = v->vname[0] != '\0';
+    char err[300];
+    while ((n = getline(&line, &cap, f)) > 0 && !v->failed) {
+        if (line[n - 1] == '\n')
+            line[--n] = '\0';
+        if (!strncmp(line, "vkey ", 5)) {
+            if (!inited) {
+                char *vk = o->vkey ? strdup(o->vkey) : NULL;
+                if (!vk) {
+                    fprintf(stderr, "ggzy: warning: trusting the verifier key in the export; "
+                                    "pin it with --vkey\n");
+                    vk = strdup(line + 5);
+                }
+                if (!vk || !verifier_init(v, vk, err, sizeof err)) {
+                    fprintf(stderr, "ggzy: %s\n", vk ? err : "out of memory");
+                    free(vk);
+                    ok = false;
+                    break;
+                }
+                if (vkey_out)
+                    *vkey_out = vk;
+                else
+                    free(vk);
+                inited = true;
+                if (witness)
+                    verifier_add_checkpoint(v, witness, witness_len, true);
+            }
+        } else if (!strncmp(line, "checkpoint ", 11)) {
+            size_t bl = strlen(line + 11);
+            char *note = malloc(bl + 1);
+            long nl = note ? b64_decode(line + 11, bl, (uint8_t *)note, bl) : -1;
+            if (nl > 0)
+                verifier_add_checkpoint(v, note, (size_t)nl, false);
+            free(note);
+        } else if (!strncmp(line, "consistency ", 12)) {
+            unsigned long long a, b;
+            int off = 0;
+            if (sscanf(line + 12, "%llu %llu %n", &a, &b, &off) >= 2) {
+                mhash proof[2 * MERKLE_MAX_DEPTH];
+                int k = 0;
+                for (char *tok = strtok(line + 12 + off, ","); tok && k < 2 * MERKLE_MAX_DEPTH;
+                     tok = strtok(NULL, ","))
+                    if (b64_decode(tok, strlen(tok), proof[k], 32) == 32)
+                        k++;
+                verifier_check_consistency(v, a, b, (const mhash *)proof, (size_t)k);
+            }
+        } else if (!strncmp(line, "entry ", 6)) {
+            if (!ready) {
+                verifier_ready(v);
+                ready = true;
+            }
+            char *sp1 = strchr(line + 6, ' ');
+            char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+            if (!sp2) {
+                fprintf(stderr, "ggzy: a malformed entry line in %s\n", path);
+                ok = false;
+                break;
+            }
+            *sp2 = '\0';
+            uint8_t leaf[32];
+            bool have_leaf = b64_decode(sp2 + 1, strlen(sp2 + 1), leaf, 32) == 32;
+            if (!strcmp(sp1 + 1, "-")) {
+                verifier_add_entry(v, NULL, 0, have_leaf ? leaf : NULL);
+            } else {
+                size_t bl = strlen(sp1 + 1);
+                uint8_t *bytes = malloc(bl);
+                long len = bytes ? b64_decode(sp1 + 1, bl, bytes, bl) : -1;
+                if (len < 0)
+                    verifier_add_entry(v, NULL, 0, NULL);
+                else
+                    verifier_add_entry(v, (char *)bytes, (size_t)len, have_leaf ? leaf : NULL);
+                free(bytes);
+            }
+        }
+    }
+    if (!ready && ok)
+        verifier_ready(v);
+    free(line);
+    fclose(f);
+    if (ok && !inited) {
+        fprintf(stderr, "ggzy: %s has no vkey line\n", path);
+        ok = false;
+    }
+    return ok;
+}
+
+/* The supervisor's state file: the last checkpoint they cosigned (its signed note). */
+static char *
+read_state(const char *path, size_t *len)
+{
+    return path ? read_file(path, 1 << 16, len) : NULL;
+}
+
+/* ---- commands ---- */
+
+static int
+report(struct verifier *v, const char *what)
+{
+    if (v->failed) {
+        if (v->bad_index >= 0)
+            printf("FAILED at index %lld: %s\n", (long long)v->bad_index, v->error);
+        else
+            printf("FAILED: %s\n", v->error);
+        return 1;
+    }
+    uint64_t covered = v->ncps ? v->cps[v->ncps - 1].size : 0;
+    printf("OK: %s: %llu entries, %zu signed checkpoints verified (latest covers %llu)\n", what,
+           (unsigned long long)v->f.size, v->ncps, (unsigned long long)covered);
+    if (v->f.size > covered)
+        printf("note: %llu newer entries are not yet covered by a checkpoint\n",
+               (unsigned long long)(v->f.size - covered));
+    return 0;
+}
+
+/* Does entry i (its recomputed leaf) verify against the signed root of size `to`, with the
+ * server's inclusion proof? */
+static bool
+proven(const struct client *c, const struct verifier *v, uint64_t i, uint64_t to,
+       const uint8_t root[32])
+{
+    char path[200], err[300];
+    snprintf(path, sizeof path, "/api/v1/audit/proofs/inclusion?index=%llu&size=%llu",
+             (unsigned long long)i, (unsigned long long)to);
+    cJSON *j = client_get_json(c, path, err, sizeof err);
+    mhash proof[MERKLE_MAX_DEPTH];
+    int n = j ? proof_array(cJSON_GetObjectItem(j, "proof"), proof, MERKLE_MAX_DEPTH) : -1;
+    cJSON_Delete(j);
+    return n >= 0 && merkle_verify_inclusion(i, to, v->leaves[i], proof, (size_t)n, root);
+}
+
+/* After a root mismatch, ask the server for inclusion proofs to name the first bad entry. When
+ * the entry's recorded leaf hash was rewritten with it, the proof of the other leaf under the
+ * same parent fails too, and hashes alone cannot tell which of the two changed: name both. */
+static void
+localize(const struct client *c, struct verifier *v)
+{
+    uint64_t from, to;
+    uint8_t root[32];
+    if (!verifier_mismatch_range(v, &from, &to, root))
+        return;
+    for (uint64_t i = from; i < to && i < v->nleaves; i++) {
+        if (proven(c, v, i, to, root))
+            continue;
+        v->bad_index = (int64_t)i;
+        if (!(i & 1) && i + 1 < to && i + 1 < v->nleaves && !proven(c, v, i + 1, to, root))
+            snprintf(v->error, sizeof v->error,
+                     "entry %llu or %llu does not verify against the signed checkpoint of size "
+                     "%llu: one of them was changed after it was logged, together with the leaf "
+                     "hash the log recorded for it",
+                     (unsigned long long)i, (unsigned long long)i + 1, (unsigned long long)to);
+        else
+            snprintf(v->error, sizeof v->error,
+                     "entry %llu does not verify against the signed checkpoint of size %llu (it "
+                     "was changed after it was logged)",
+                     (unsigned long long)i, (unsigned long long)to);
+        return;
+    }
+}
+
+static int
+cmd_verify(const struct opts *o)
+{
+    struct verifier v;
+    struct client c;
+    char err[300];
+    char *vkey = NULL;
+    int rc = 2;
+    size_t slen = 0;
+    char *state = read_state(o->state, &slen); /* the supervisor's cosigned checkpoint */
+    memset(&v, 0, sizeof v);
+    if (o->state && !state) {
+        fprintf(stderr, "ggzy: cannot read %s\n", o->state);
+        return 2;
+    }
+    if (o->file) {
+        if (o->vkey) {
+            if (!verifier_init(&v, o->vkey, err, sizeof err)) {
+                fprintf(stderr, "ggzy: %s\n", err);
+                goto out;
+            }
+            if (state)
+                verifier_add_checkpoint(&v, state, slen, true);
+        }
+        if (!read_export(o->file, &v, o, &vkey, o->vkey ? NULL : state, slen))
+            goto out;
+    } else {
+        if (!setup_client(o, &c) || !(vkey = get_vkey(o, &c, NULL)))
+            goto out;
+        if (!verifier_init(&v, vkey, err, sizeof err)) {
+            fprintf(stderr, "ggzy: %s\n", err);
+            goto out;
+        }
+        if (state)
+            verifier_add_checkpoint(&v, state, slen, true);
+        if (!fetch_checkpoints(&c, &v, NULL))
+            goto out;
+        verifier_ready(&v);
+        /* Entries first, then the served consistency proofs (checked by verifier_finish). */
+        if (!v.failed && !fetch_entries(&c, &v, NULL))
+            goto out;
+        for (size_t i = 1; i < v.ncps && !v.failed; i++) {
+            mhash proof[2 * MERKLE_MAX_DEPTH];
+            int n;
+            if (v.cps[i - 1].size == 0 || v.cps[i - 1].size == v.cps[i].size ||
+                v.cps[i].size > v.f.size)
+                continue;
+            if (!fetch_consistency(&c, v.cps[i - 1].size, v.cps[i].size, proof, &n))
+                goto out;
+            verifier_check_consistency(&v, v.cps[i - 1].size, v.cps[i].size,
+                                       (const mhash *)proof, (size_t)n);
+        }
+    }
+    verifier_finish(&v);
+    if (v.failed && !o->file)
+        localize(&c, &v);
+    rc = report(&v, o->file ? o->file : o->server);
+out:
+    free(state);
+    free(vkey);
+    verifier_free(&v);
+    return rc;
+}
+
+static int
+cmd_export(const struct opts *o)
+{
+    struct client c;
+    if (!setup_client(o, &c))
+        return 2;
+    char *vkey = get_vkey(o, &c, NULL);
+    if (!vkey)
+        return 2;
+    printf("ggzy-audit-export 1\nvkey %s\n", vkey);
+    free(vkey);
+    struct verifier v; /* only to learn the checkpoint sizes for the consistency lines */
+    char err[300];
+    memset(&v, 0, sizeof v);
+    if (!fetch_checkpoints(&c, NULL, stdout))
+        return 2;
+    cJSON *list = client_get_json(&c, "/api/v1/audit/checkpoints?limit=1000", err, sizeof err);
+    uint64_t prev = 0;
+    for (const cJSON *it = list ? cJSON_GetObjectItem(list, "items")->child : NULL; it;
+         it = it->next) {
+        uint64_t size = (uint64_t)cJSON_GetObjectItem(it, "size")->valuedouble;
+        mhash proof[2 * MERKLE_MAX_DEPTH];
+        int n;
+        if (prev > 0 && size > prev && fetch_consistency(&c, prev, size, proof, &n)) {
+            printf("consistency %llu %llu ", (unsigned long long)prev, (unsigned long long)size);
+            for (int i = 0; i < n; i++) {
+                char b[48];
+                b64_encode(proof[i], 32, b);
+                printf("%s%s", i ? "," : "", b);
+            }
+            printf("\n");
+        }
+        prev = size;
+    }
+    cJSON_Delete(list);
+    bool ok = fetch_entries(&c, NULL, stdout);
+    return ok && fflush(stdout) == 0 ? 0 : 2;
+}
+
+static void
+print_entry(const cJSON *e, bool redacted)
+{
+    char ts[40];
+    const cJSON *actor = cJSON_GetObjectItem(e, "actor"), *obj = cJSON_GetObjectItem(e, "object");
+    const cJSON *uid = cJSON_GetObjectItem(actor, "user_id");
+    clock_format((int64_t)cJSON_GetObjectItem(e, "time_us")->valuedouble, ts, sizeof ts);
+    char who[80];
+    if (cJSON_IsNumber(uid))
+        snprintf(who, sizeof who, "user %lld (%s)", (long long)uid->valuedouble,
+                 cJSON_GetObjectItem(actor, "role")->valuestring);
+    else
+        snprintf(who, sizeof who, "%s", cJSON_GetObjectItem(actor, "role")->valuestring);
+    printf("#%-6lld %s  %-28s %-26s %s %lld%s\n",
+           (long long)cJSON_GetObjectItem(e, "index")->valuedouble, ts, who,
+           cJSON_GetObjectItem(e, "action")->valuestring,
+           cJSON_GetObjectItem(obj, "type")->valuestring,
+           (long long)cJSON_GetObjectItem(obj, "id")->valuedouble, redacted ? "  [withheld]" : "");
+}
+
+static int
+cmd_replay(const struct opts *o)
+{
+    struct client c;
+    char err[300], path[200];
+    if (!o->have_project)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    char *vkey = get_vkey(o, &c, NULL);
+    struct verifier v;
+    memset(&v, 0, sizeof v);
+    int rc = 2;
+    cJSON *j = NULL;
+    struct inv_state *st = inv_new();
+    struct inv_report rep = {0};
+    if (!vkey || !st || !verifier_init(&v, vkey, err, sizeof err))
+        goto out;
+    snprintf(path, sizeof path, "/api/v1/audit/projects/%lld/timeline", o->project);
+    j = client_get_json(&c, path, err, sizeof err);
+    if (!j) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    const cJSON *cp = cJSON_GetObjectItem(j, "checkpoint");
+    const char *note = cJSON_GetObjectItem(cp, "note")->valuestring;
+    if (!verifier_add_checkpoint(&v, note, strlen(note), false)) {
+        printf("FAILED: %s\n", v.error);
+        rc = 1;
+        goto out;
+    }
+    uint64_t size = v.cps[0].size;
+    printf("project %lld: timeline under the checkpoint of size %llu\n", o->project,
+           (unsigned long long)size);
+    int bad = 0;
+    for (const cJSON *it = cJSON_GetObjectItem(j, "entries")->child; it; it = it->next) {
+        uint64_t idx = (uint64_t)cJSON_GetObjectItem(it, "index")->valuedouble;
+        uint8_t leaf[32], stored[32];
+        mhash proof[MERKLE_MAX_DEPTH];
+        int n = proof_array(cJSON_GetObjectItem(it, "proof"), proof, MERKLE_MAX_DEPTH);
+        const cJSON *e = cJSON_GetObjectItem(it, "entry");
+        cJSON *parsed = NULL;
+        bool redacted = !cJSON_IsString(e);
+        if (!b64_hash(cJSON_GetObjectItem(it, "leaf_hash"), stored) || n < 0) {
+            bad++;
+            continue;
+        }
+        if (!redacted) {
+            size_t bl = strlen(e->valuestring);
+            uint8_t *bytes = malloc(bl);
+            long len = bytes ? b64_decode(e->valuestring, bl, bytes, bl) : -1;
+            if (len < 0 || !merkle_leaf_hash(bytes, (size_t)len, leaf) ||
+                memcmp(leaf, stored, 32)) {
+                printf("FAILED at index %llu: the entry does not hash to its leaf\n",
+                       (unsigned long long)idx);
+                bad++;
+            }
+            parsed = len >= 0 ? cJSON_ParseWithLength((char *)bytes, (size_t)len) : NULL;
+            free(bytes);
+        } else {
+            memcpy(leaf, stored, 32);
+            parsed = cJSON_Duplicate(cJSON_GetObjectItem(it, "redacted"), true);
+        }
+        if (!merkle_verify_inclusion(idx, size, leaf, proof, (size_t)n, v.cps[0].root)) {
+            printf("FAILED at index %llu: not included in the signed checkpoint\n",
+                   (unsigned long long)idx);
+            bad++;
+        }
+        if (parsed) {
+            print_entry(parsed, redacted);
+            inv_feed(st, parsed, &rep);
+            cJSON_Delete(parsed);
+        }
+    }
+    for (size_t i = 0; i < rep.n; i++)
+        printf("VIOLATION %s at index %lld: %s\n", rep.v[i].code, (long long)rep.v[i].index,
+               rep.v[i].message);
+    if (bad == 0 && rep.n == 0)
+        printf("OK: every entry is in the signed log and every invariant holds\n");
+    rc = bad || rep.n ? 1 : 0;
+out:
+    cJSON_Delete(j);
+    inv_report_free(&rep);
+    inv_free(st);
+    free(vkey);
+    verifier_free(&v);
+    return rc;
+}
+
+static int
+cmd_cosign(const struct opts *o)
+{
+    struct client c;
+    char err[300];
+    if (!o->key)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    size_t keylen = 0;
+    char *pem = read_file(o->key, 64 * 1024, &keylen);
+    BIO *bio = pem ? BIO_new_mem_buf(pem, (int)keylen) : NULL;
+    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (pem)
+        OPENSSL_cleanse(pem, keylen); /* the private key's text is wiped once parsed */
+    free(pem);
+    char *vkey = get_vkey(o, &c, NULL);
+    struct verifier v;
+    memset(&v, 0, sizeof v);
+    int rc = 2;
+    cJSON *cp = NULL;
+    char *state = NULL, *resp = NULL;
+    if (!key || !EVP_PKEY_is_a(key, "EC")) {
+        fprintf(stderr, "ggzy: %s is not an EC (P-256) private key\n", o->key);
+        goto out;
+    }
+    if (!vkey || !verifier_init(&v, vkey, err, sizeof err))
+        goto out;
+    cp = client_get_json(&c, "/api/v1/audit/checkpoint", err, sizeof err);
+    if (!cp) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    const char *note = cJSON_GetObjectItem(cp, "note")->valuestring;
+    if (!verifier_add_checkpoint(&v, note, strlen(note), false)) {
+        printf("REFUSED: %s\n", v.error);
+        rc = 1;
+        goto out;
+    }
+    struct vcheckpoint now = v.cps[0];
+    size_t slen = 0;
+    state = read_state(o->state, &slen);
+    if (state) { /* consistency with the last checkpoint this supervisor cosigned */
+        struct verifier old;
+        char e2[300];
+        memset(&old, 0, sizeof old);
+        bool ok = verifier_init(&old, vkey, e2, sizeof e2) &&
+                  verifier_add_checkpoint(&old, state, slen, true);
+        uint64_t m = ok ? old.cps[0].size : 0;
+        if (ok && m > now.size)
+            ok = false;
+        else if (ok && m == now.size)
+            ok = !memcmp(old.cps[0].root, now.root, 32);
+        else if (ok && m > 0) {
+            mhash proof[2 * MERKLE_MAX_DEPTH];
+            int n;
+            ok = fetch_consistency(&c, m, now.size, proof, &n) &&
+                 merkle_verify_consistency(m, now.size, old.cps[0].root, now.root,
+                                           (const mhash *)proof, (size_t)n);
+        }
+        verifier_free(&old);
+        if (!ok) {
+            printf("REFUSED: the log's checkpoint of size %llu is not consistent with the one "
+                   "of size %llu you cosigned before: the log forked\n",
+                   (unsigned long long)now.size, (unsigned long long)m);
+            rc = 1;
+            goto out;
+        }
+    }
+    /* Sign the checkpoint text: type 0x02, key id = SHA-256(SPKI)[:4]. */
+    unsigned char *spki = NULL;
+    int spki_len = i2d_PUBKEY(key, &spki);
+    uint8_t raw[4 + 80];
+    size_t siglen = 0;
+    char b64[160], body[256], path[120];
+    if (spki_len <= 0 || !note_ecdsa_key_id(spki, (size_t)spki_len, raw) ||
+        !note_ecdsa_sign(key, now.text, strlen(now.text), raw + 4, &siglen)) {
+        OPENSSL_free(spki);
+        fprintf(stderr, "ggzy: cannot sign\n");
+        goto out;
+    }
+    OPENSSL_free(spki);
+    b64_encode(raw, 4 + siglen, b64);
+    snprintf(body, sizeof body, "{\"signature\":\"%s\"}", b64);
+    snprintf(path, sizeof path, "/api/v1/audit/checkpoints/%llu/cosignatures",
+             (unsigned long long)now.size);
+    int status = 0;
+    if (!client_request(&c, "POST", path, body, &status, &resp, NULL, err, sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    if (status != 201) {
+        printf("REFUSED by the server (HTTP %d): %s\n", status, resp);
+        rc = 1;
+        goto out;
+    }
+    if (o->state) { /* remember what we cosigned: the checkpoint text and the log's line */
+        FILE *f = fopen(o->state, "w");
+        struct checkpoint_note n;
+        char why[100];
+        note_parse(note, strlen(note), &n, why, sizeof why);
+        if (!f || fprintf(f, "%.*s\n", (int)n.text_len, note) < 0) {
+            fprintf(stderr, "ggzy: cannot write %s\n", o->state);
+            if (f)
+                fclose(f);
+            goto out;
+        }
+        for (int i = 0; i < n.nsigs; i++)
+            if (!strcmp(n.sigs[i].name, v.vname)) {
+                uint8_t sraw[4 + 160];
+                char sb[300];
+                memcpy(sraw, n.sigs[i].key_id, 4);
+                memcpy(sraw + 4, n.sigs[i].sig, n.sigs[i].sig_len);
+                b64_encode(sraw, 4 + n.sigs[i].sig_len, sb);
+                fprintf(f, "\xE2\x80\x94 %s %s\n", n.sigs[i].name, sb);
+            }
+        fclose(f);
+    }
+    printf("cosigned the checkpoint of size %llu\n", (unsigned long long)now.size);
+    rc = 0;
+out:
+    free(resp);
+    free(state);
+    cJSON_Delete(cp);
+    free(vkey);
+    verifier_free(&v);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o = {.server = getenv("GGZY_SERVER"),
+                     .ca = getenv("GGZY_CA"),
+                     .token = getenv("GGZY_TOKEN"),
+                     .vkey = getenv("GGZY_VKEY")};
+    const char *words[3] = {NULL, NULL, NULL};
+    int nw = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--server") && val)
+            o.server = argv[++i];
+        else if (!strcmp(a, "--ca") && val)
+            o.ca = argv[++i];
+        else if (!strcmp(a, "--token") && val)
+            o.token = argv[++i];
+        else if (!strcmp(a, "--vkey") && val)
+            o.vkey = argv[++i];
+        else if (!strcmp(a, "--file") && val)
+            o.file = argv[++i];
+        else if (!strcmp(a, "--state") && val)
+            o.state = argv[++i];
+        else if (!strcmp(a, "--key") && val)
+            o.key = argv[++i];
+        else if (!strcmp(a, "--project") && val) {
+            char *end;
+            o.project = strtoll(argv[++i], &end, 10);
+            o.have_project = *end == '\0' && o.project > 0;
+            if (!o.have_project)
+                return usage();
+        } else if (a[0] != '-' && nw < 3)
+            words[nw++] = a;
+        else
+            return usage();
+    }
+    if (nw != 2 || strcmp(words[0], "audit"))
+        return usage();
+    if (!strcmp(words[1], "verify"))
+        return cmd_verify(&o);
+    if (!strcmp(words[1], "export"))
+        return cmd_export(&o);
+    if (!strcmp(words[1], "replay"))
+        return cmd_replay(&o);
+    if (!strcmp(words[1], "cosign"))
+        return cmd_cosign(&o);
+    if (!strcmp(words[1], "invariants")) {
+        for (size_t i = 0; inv_code(i); i++)
+            printf("%-24s %s\n", inv_code(i), inv_description(i));
+        return 0;
+    }
+    return usage();
+}

@@ -1,0 +1,37 @@
+/*
+ * invariants.h — the replay checker: rules every project's audit trail must obey, as one table
+ * of checks run over the project's entries in log order (docs/audit.md lists them with the
+ * entry payloads they read). Later modules add rows (expert avoidance, deposit refunds).
+ */
+#ifndef GGZY_INVARIANTS_H
+#define GGZY_INVARIANTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct inv_state;
+
+struct inv_violation {
+    const char *code;
+    int64_t index;
+    char message[300];
+};
+
+struct inv_report {
+    struct inv_violation *v;
+    size_t n, cap;
+};
+
+struct inv_state *inv_new(void);
+void inv_free(struct inv_state *s);
+/* Feed one parsed entry (in log order); violations are appended to rep. */
+void inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep);
+void inv_report_free(struct inv_report *rep);
+/* The table, for listing: code and description of rule i, or NULL past the end. */
+const char *inv_code(size_t i);
+const char *inv_description(size_t i);
+
+#endif
