@@ -23,9 +23,8 @@ struct client {
 bool client_init(struct client *c, const char *url, char *err, size_t errlen);
 /* One request. body may be NULL. On success *status and *out (malloc'd, NUL-terminated,
  * caller frees) are set. */
-bool client_request(const struct client *c, const char *method, const char *path,
-                    const char *body, int *status, char **out, size_t *outlen, char *err,
-                    size_t errlen);
+bool client_request(const struct client *c, const char *method, const char *path, const char *body,
+                    int *status, char **out, size_t *outlen, char *err, size_t errlen);
 /* GET path and parse the JSON answer; NULL with err filled on any failure or non-2xx. */
 cJSON *client_get_json(const struct client *c, const char *path, char *err, size_t errlen);
 

@@ -190,10 +190,24 @@ fetch_entries(const struct client *c, struct verifier *v, FILE *export)
                 cJSON_Delete(j);
                 return false;
             }
-            if (export) {
-                fprintf(export, "entry %lld %s %s\n",
-                        (long long)cJSON_GetObjectItem(it, "index")->valuedouble,
-                        cJSON_IsString(e) ? e->valuestring : "-", lh->valuestring);
+            if (export) { /* canonical JSON has no raw newline: it goes on the line as is */
+                long long idx = (long long)cJSON_GetObjectItem(it, "index")->valuedouble;
+                if (!cJSON_IsString(e)) {
+                    fprintf(export, "entry %lld %s -\n", idx, lh->valuestring);
+                    continue;
+                }
+                size_t n = strlen(e->valuestring);
+                uint8_t *bytes = malloc(n + 1);
+                long len = bytes ? b64_decode(e->valuestring, n, bytes, n) : -1;
+                if (len < 0 || memchr(bytes, '\n', (size_t)len)) {
+                    free(bytes);
+                    cJSON_Delete(j);
+                    return false;
+                }
+                fprintf(export, "entry %lld %s ", idx, lh->valuestring);
+                fwrite(bytes, 1, (size_t)len, export);
+                fputc('\n', export);
+                free(bytes);
                 continue;
             }
             if (cJSON_IsString(e)) {
@@ -279,6 +293,7 @@ read_export(const char *path, struct verifier *v, const struct opts *o, char **v
                 verifier_check_consistency(v, a, b, (const mhash *)proof, (size_t)k);
             }
         } else if (!strncmp(line, "entry ", 6)) {
+            /* entry <index> <base64 recorded leaf hash> <canonical JSON, or - if withheld> */
             if (!ready) {
                 verifier_ready(v);
                 ready = true;
@@ -290,21 +305,14 @@ read_export(const char *path, struct verifier *v, const struct opts *o, char **v
                 ok = false;
                 break;
             }
-            *sp2 = '\0';
             uint8_t leaf[32];
-            bool have_leaf = b64_decode(sp2 + 1, strlen(sp2 + 1), leaf, 32) == 32;
-            if (!strcmp(sp1 + 1, "-")) {
+            bool have_leaf = b64_decode(sp1 + 1, (size_t)(sp2 - sp1 - 1), leaf, 32) == 32;
+            const char *json = sp2 + 1;
+            size_t jlen = (size_t)(line + n - json);
+            if (jlen == 1 && json[0] == '-')
                 verifier_add_entry(v, NULL, 0, have_leaf ? leaf : NULL);
-            } else {
-                size_t bl = strlen(sp1 + 1);
-                uint8_t *bytes = malloc(bl);
-                long len = bytes ? b64_decode(sp1 + 1, bl, bytes, bl) : -1;
-                if (len < 0)
-                    verifier_add_entry(v, NULL, 0, NULL);
-                else
-                    verifier_add_entry(v, (char *)bytes, (size_t)len, have_leaf ? leaf : NULL);
-                free(bytes);
-            }
+            else
+                verifier_add_entry(v, json, jlen, have_leaf ? leaf : NULL);
         }
     }
     if (!ready && ok)
@@ -440,8 +448,8 @@ cmd_verify(const struct opts *o)
                 continue;
             if (!fetch_consistency(&c, v.cps[i - 1].size, v.cps[i].size, proof, &n))
                 goto out;
-            verifier_check_consistency(&v, v.cps[i - 1].size, v.cps[i].size,
-                                       (const mhash *)proof, (size_t)n);
+            verifier_check_consistency(&v, v.cps[i - 1].size, v.cps[i].size, (const mhash *)proof,
+                                       (size_t)n);
         }
     }
     verifier_finish(&v);

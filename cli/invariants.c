@@ -13,7 +13,7 @@
 #include "project_states.h"
 
 #define MAX_LOTS 64
-#define MAX_ANN 256
+#define MAX_ANN  256
 
 struct lot {
     char name[64];
@@ -54,8 +54,7 @@ inv_report_free(struct inv_report *rep)
     memset(rep, 0, sizeof *rep);
 }
 
-static void
-violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
+static void violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
@@ -125,8 +124,7 @@ check_state(struct inv_state *s, const char *action, const cJSON *p, int64_t idx
                 s->state);
     if (!project_transition_allowed(from, to))
         violate(rep, "INV-STATE", idx, "%s → %s is not in the state machine", from, to);
-    else if (!strcmp(from, "suspended") && s->before_suspend[0] &&
-             strcmp(to, s->before_suspend))
+    else if (!strcmp(from, "suspended") && s->before_suspend[0] && strcmp(to, s->before_suspend))
         violate(rep, "INV-STATE", idx, "resumed to %s, but it was suspended from %s", to,
                 s->before_suspend);
     if (!strcmp(to, "suspended"))
@@ -179,8 +177,8 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
     const char *sha = str(p, "content_sha256");
     for (int i = 0; i < s->nann; i++)
         if (s->ann[i].id == id) {
-            violate(rep, "INV-ANNOUNCE-IMMUTABLE", idx,
-                    "announcement %lld was published again%s", (long long)id,
+            violate(rep, "INV-ANNOUNCE-IMMUTABLE", idx, "announcement %lld was published again%s",
+                    (long long)id,
                     sha && strcmp(sha, s->ann[i].sha) ? " with different content" : "");
             return;
         }

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool
-fail(struct verifier *v, int64_t index, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fail(struct verifier *v, int64_t index, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static bool
 fail(struct verifier *v, int64_t index, const char *fmt, ...)
@@ -67,8 +67,8 @@ verifier_add_checkpoint(struct verifier *v, const char *note, size_t len, bool w
     for (int i = 0; i < n.nsigs; i++)
         if (!strcmp(n.sigs[i].name, v->vname) && !memcmp(n.sigs[i].key_id, v->vid, 4)) {
             found = true;
-            signed_ok = note_ed25519_verify(v->vpub, note, n.text_len, n.sigs[i].sig,
-                                            n.sigs[i].sig_len);
+            signed_ok =
+                note_ed25519_verify(v->vpub, note, n.text_len, n.sigs[i].sig, n.sigs[i].sig_len);
         }
     if (!found)
         return fail(v, -1, "checkpoint of size %llu carries no signature by %s",
@@ -263,8 +263,8 @@ verifier_finish(struct verifier *v)
         return fail(v, (int64_t)v->f.size,
                     "checkpoint of size %llu was signed, but the log has only %llu entries: "
                     "entries from index %llu on are missing",
-                    (unsigned long long)v->cps[v->ncps - 1].size,
-                    (unsigned long long)v->f.size, (unsigned long long)v->f.size);
+                    (unsigned long long)v->cps[v->ncps - 1].size, (unsigned long long)v->f.size,
+                    (unsigned long long)v->f.size);
     for (size_t i = 0; i < v->nproofs; i++)
         if (!check_one_consistency(v, v->proofs[i].from, v->proofs[i].to,
                                    (const mhash *)v->proofs[i].proof, v->proofs[i].len))

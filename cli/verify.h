@@ -19,7 +19,7 @@
 struct vcheckpoint {
     uint64_t size;
     uint8_t root[32];
-    char *text; /* the signed text, for cosigning */
+    char *text;   /* the signed text, for cosigning */
     bool witness; /* from the supervisor's own state file */
 };
 
@@ -38,10 +38,10 @@ struct verifier {
     mhash *leaves;
     size_t nleaves, cap;
     bool failed;
-    int64_t bad_index;        /* -1 when the problem is not one entry's */
+    int64_t bad_index; /* -1 when the problem is not one entry's */
     char error[600];
-    bool progress;            /* print progress to a terminal */
-    struct vproof *proofs;    /* served consistency proofs, checked after the entries */
+    bool progress;         /* print progress to a terminal */
+    struct vproof *proofs; /* served consistency proofs, checked after the entries */
     size_t nproofs;
 };
 
@@ -53,8 +53,8 @@ bool verifier_add_checkpoint(struct verifier *v, const char *note, size_t len, b
 void verifier_ready(struct verifier *v);
 /* A consistency proof served for two of the checkpoints; checked by verifier_finish once the
  * entries have been (so a tampered entry is named by its index, not by the proof it spoils). */
-bool verifier_check_consistency(struct verifier *v, uint64_t from, uint64_t to,
-                                const mhash *proof, size_t len);
+bool verifier_check_consistency(struct verifier *v, uint64_t from, uint64_t to, const mhash *proof,
+                                size_t len);
 /* The entry at the next position: its bytes (or NULL when withheld) and the leaf hash the log
  * stored for it (may be NULL). */
 bool verifier_add_entry(struct verifier *v, const char *bytes, size_t len, const uint8_t *stored);

@@ -6,6 +6,7 @@
  */
 #include "crypto.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,8 +105,17 @@ b64_enc(const char *alpha, bool pad, const uint8_t *in, size_t n, char *out)
     return o;
 }
 
+/* The value of each byte in alpha, or -1. */
+static void
+b64_table(const char *alpha, signed char t[256])
+{
+    memset(t, -1, 256);
+    for (int i = 0; i < 64; i++)
+        t[(unsigned char)alpha[i]] = (signed char)i;
+}
+
 static long
-b64_dec(const char *alpha, bool pad, const char *in, size_t len, uint8_t *out, size_t outcap)
+b64_dec(const signed char *t, bool pad, const char *in, size_t len, uint8_t *out, size_t outcap)
 {
     if (pad) {
         if (len % 4)
@@ -115,27 +125,42 @@ b64_dec(const char *alpha, bool pad, const char *in, size_t len, uint8_t *out, s
         if (len && in[len - 1] == '=')
             len--;
     }
-    if (len % 4 == 1)
+    if (len % 4 == 1 || (len / 4) * 3 + (len % 4 ? len % 4 - 1 : 0) > outcap)
         return -1;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        const char *p = memchr(alpha, in[i], 64);
-        if (!p || in[i] == '\0')
+    size_t o = 0, i = 0;
+    for (; i + 4 <= len; i += 4) {
+        int a = t[(unsigned char)in[i]], b = t[(unsigned char)in[i + 1]],
+            c = t[(unsigned char)in[i + 2]], d = t[(unsigned char)in[i + 3]];
+        if ((a | b | c | d) < 0)
             return -1;
-        acc = acc << 6 | (uint32_t)(p - alpha);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= outcap)
-                return -1;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        out[o++] = (uint8_t)(v >> 16);
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
     }
-    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-        return -1; /* non-canonical trailing bits */
+    if (i < len) { /* 2 or 3 characters left */
+        int a = t[(unsigned char)in[i]], b = t[(unsigned char)in[i + 1]];
+        int c = len - i == 3 ? t[(unsigned char)in[i + 2]] : 0;
+        if ((a | b | c) < 0)
+            return -1;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
+        out[o++] = (uint8_t)(v >> 16);
+        if (len - i == 3)
+            out[o++] = (uint8_t)(v >> 8);
+        if ((len - i == 2 && (v & 0xFFFF)) || (len - i == 3 && (v & 0xFF)))
+            return -1; /* non-canonical trailing bits */
+    }
     return (long)o;
+}
+
+static signed char url_table[256], std_table[256];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void
+init_tables(void)
+{
+    b64_table(b64url, url_table);
+    b64_table(b64std, std_table);
 }
 
 size_t
@@ -147,7 +172,8 @@ b64url_encode(const uint8_t *in, size_t n, char *out)
 long
 b64url_decode(const char *in, uint8_t *out, size_t outcap)
 {
-    return b64_dec(b64url, false, in, strlen(in), out, outcap);
+    pthread_once(&tables_once, init_tables);
+    return b64_dec(url_table, false, in, strlen(in), out, outcap);
 }
 
 size_t
@@ -159,7 +185,8 @@ b64_encode(const uint8_t *in, size_t n, char *out)
 long
 b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap)
 {
-    return b64_dec(b64std, true, in, inlen, out, outcap);
+    pthread_once(&tables_once, init_tables);
+    return b64_dec(std_table, true, in, inlen, out, outcap);
 }
 
 /* Derive 32 bytes with scrypt. Returns false on any OpenSSL failure. */

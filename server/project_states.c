@@ -7,10 +7,10 @@
 #include <string.h>
 
 const char *const project_states[] = {
-    "draft",     "submitted",  "accepted",   "announced",  "bidding",
-    "opened",    "evaluating", "candidates_published",     "awarded",
-    "contracted", "closed",    "suspended",  "terminated", "failed",
-    NULL,
+    "draft",      "submitted",  "accepted",   "announced",
+    "bidding",    "opened",     "evaluating", "candidates_published",
+    "awarded",    "contracted", "closed",     "suspended",
+    "terminated", "failed",     NULL,
 };
 
 static const struct {

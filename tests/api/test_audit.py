@@ -269,9 +269,9 @@ class AuditTest(ApiTest):
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
         lines = p.stdout.splitlines()
         i = [n for n, l in enumerate(lines) if l.startswith("entry 1 ")][0]
-        parts = lines[i].split(" ")
-        raw = b64d(parts[2]).replace(b'"v":1', b'"v":2')
-        parts[2] = base64.b64encode(raw).decode()
+        parts = lines[i].split(" ", 3)  # entry, index, recorded leaf hash, canonical JSON
+        self.assertEqual(json.loads(parts[3])["index"], 1)
+        parts[3] = parts[3].replace('"v":1', '"v":2')
         lines[i] = " ".join(parts)
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")

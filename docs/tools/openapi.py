@@ -1,0 +1,139 @@
+"""docs/tools/openapi.py — writes docs/openapi.json (run from the repository root:
+python3 docs/tools/openapi.py server/errors.def > docs/openapi.json). Every route of ggzyd is
+listed here with its roles; tests/api/test_docs.py fails when this and the route table differ."""
+import json
+ERR = {"$ref": "#/components/responses/Error"}
+def resp(code, desc, schema=None):
+    r = {"description": desc}
+    if schema:
+        r["content"] = {"application/json": {"schema": schema}}
+    return {str(code): r}
+def ref(n): return {"$ref": "#/components/schemas/" + n}
+def errs(*codes):
+    out = {}
+    for c in codes:
+        out[str(c)] = ERR
+    return out
+def op(summary, roles, ok, body=None, params=(), errors=(), idem=False, query=(), desc=None):
+    o = {"summary": summary, "x-roles": roles, "responses": {}}
+    if desc: o["description"] = desc
+    o["responses"].update(ok)
+    std = set(errors)
+    if roles != ["public"]:
+        std |= {401, 403}
+        o["security"] = [{"bearer": []}]
+    else:
+        o["security"] = []
+    if body:
+        std |= {400, 413, 415, 422}
+        o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    std |= {500, 503}
+    o["responses"].update(errs(*sorted(std)))
+    ps = []
+    for p in params:
+        if p == "key_id":
+            sch = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+        else:
+            sch = {"type": "integer", "minimum": 0 if p == "size" else 1}
+        ps.append({"name": p, "in": "path", "required": True, "schema": sch})
+    for q, sch, d in query:
+        ps.append({"name": q, "in": "query", "required": False, "schema": sch, "description": d})
+    if idem:
+        ps.append({"$ref": "#/components/parameters/IdempotencyKey"})
+    if ps: o["parameters"] = ps
+    return o
+PAGE = [("after", {"type": "integer", "minimum": 0}, "Return items with an id greater than this (the previous page's next_after)."),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Page size.")]
+USERS = ["center_admin", "agent", "bidder", "expert", "supervisor"]
+STAFF = ["center_admin", "supervisor"]
+paths = {
+ "/healthz": {"get": op("Health: the server and its database answer", ["public"], resp(200, "Healthy", ref("Health")))},
+ "/metrics": {"get": op("Prometheus metrics (loopback clients only unless metrics.remote = on)", ["public"], {"200": {"description": "Prometheus text format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}})},
+ "/api/v1/openapi.json": {"get": op("This document", ["public"], resp(200, "The OpenAPI document", {"type": "object"}))},
+ "/api/v1/auth/login": {"post": op("Log in: exchange username and password for a session token", ["public"], resp(200, "Logged in", ref("Session")), body=ref("LoginRequest"), errors=(429,), desc="Failed attempts are counted per username and per client address; past auth.throttle_failures failures within auth.throttle_window_s seconds (four times that per address) the answer is 429 with Retry-After, and the password is not checked.")},
+ "/api/v1/auth/logout": {"post": op("Log out: revoke this session's token", USERS, resp(204, "Logged out"), errors=(413,))},
+ "/api/v1/me": {"get": op("Who am I", USERS, resp(200, "The caller", ref("Principal")))},
+ "/api/v1/me/password": {"post": op("Change my password (ends my other sessions)", USERS, resp(204, "Changed"), body=ref("PasswordChange"))},
+ "/api/v1/me/keys": {
+   "get": op("My registered public keys", USERS, resp(200, "Keys, revoked ones included", ref("KeyList"))),
+   "post": op("Register a public key (ECDSA P-256, PEM)", USERS, resp(201, "Registered", ref("PublicKey")), body=ref("KeyRequest"), errors=(409,), idem=True)},
+ "/api/v1/me/keys/{key_id}": {"delete": op("Revoke one of my keys (it stays listed, with revoked_at)", USERS, resp(204, "Revoked"), params=("key_id",), errors=(404,))},
+ "/api/v1/orgs": {
+   "get": op("List organizations", STAFF, resp(200, "A page", ref("OrganizationPage")), errors=(400,), query=PAGE + [("type", {"$ref": "#/components/schemas/OrganizationType"}, "Only this type.")]),
+   "post": op("Create an organization", ["center_admin"], resp(201, "Created", ref("Organization")), body=ref("OrganizationRequest"), errors=(409,), idem=True)},
+ "/api/v1/orgs/{id}": {"get": op("One organization", USERS, resp(200, "The organization", ref("Organization")), params=("id",), errors=(404,))},
+ "/api/v1/users": {
+   "get": op("List users", STAFF, resp(200, "A page", ref("UserPage")), errors=(400,), query=PAGE + [("org_id", {"type": "integer", "minimum": 1}, "Only members of this organization."), ("role", {"$ref": "#/components/schemas/Role"}, "Only this role.")]),
+   "post": op("Create a user in an organization", ["center_admin"], resp(201, "Created", ref("User")), body=ref("UserRequest"), errors=(409,), idem=True)},
+ "/api/v1/users/{id}": {"get": op("One user (staff: anyone; others: themselves only)", USERS, resp(200, "The user", ref("User")), params=("id",), errors=(404,))},
+ "/api/v1/users/{id}/keys": {"get": op("A user's public keys (for verifying their signatures)", USERS, resp(200, "Keys", ref("KeyList")), params=("id",), errors=(404,))},
+ "/api/v1/users/{id}/disable": {"post": op("Disable a user: no logins, sessions revoked", ["center_admin"], resp(200, "The user", ref("User")), params=("id",), errors=(404, 413, 422))},
+ "/api/v1/users/{id}/enable": {"post": op("Enable a disabled user", ["center_admin"], resp(200, "The user", ref("User")), params=("id",), errors=(404, 413))},
+ "/api/v1/test/clock": {
+   "get": op("Test mode only: the clock", ["public"], resp(200, "Now", ref("Clock"))),
+   "post": op("Test mode only: set or advance the clock", ["public"], resp(200, "Now", ref("Clock")), body=ref("ClockRequest"))},
+ "/api/v1/test/sleep": {"get": op("Test mode only: a request that takes ms milliseconds (shutdown tests)", ["public"], resp(200, "Slept", {"type": "object"}), errors=(400,), query=[("ms", {"type": "integer", "minimum": 0, "maximum": 60000}, "Milliseconds.")])},
+ "/api/v1/audit/vkey": {"get": op("The audit log's verifier key (signed-note vkey form), and every key it has used", ["public"], resp(200, "Keys", ref("VerifierKeys")))},
+ "/api/v1/audit/checkpoint": {"get": op("The latest signed checkpoint, or the first at or after a size", ["public"], resp(200, "A checkpoint", ref("Checkpoint")), errors=(400, 404), query=[("at_least", {"type": "integer", "minimum": 0}, "The first checkpoint whose size is at least this.")])},
+ "/api/v1/audit/checkpoints": {
+   "get": op("Every signed checkpoint, by size", ["public"], resp(200, "A page", ref("CheckpointPage")), errors=(400,), query=[("after", {"type": "integer", "minimum": 0}, "Checkpoints with a larger size (the previous page's next_after)."), ("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "Page size.")]),
+   "post": op("Sign a checkpoint now, covering everything committed before this request", ["center_admin", "supervisor"], resp(200, "The checkpoint", ref("Checkpoint")), errors=(413,))},
+ "/api/v1/audit/checkpoints/{size}": {"get": op("The checkpoint of one size", ["public"], resp(200, "A checkpoint", ref("Checkpoint")), params=("size",), errors=(404,))},
+ "/api/v1/audit/checkpoints/{size}/cosignatures": {"post": op("Cosign a checkpoint as a witness (ECDSA P-256 with a registered key, signed-note type 0x02)", ["supervisor"], resp(201, "The checkpoint with its cosignatures", ref("Checkpoint")), params=("size",), body=ref("CosignRequest"), errors=(404, 409), idem=True)},
+ "/api/v1/audit/entries": {"get": op("Entries by index: every index is served; bytes only of entries the caller may see", ["center_admin", "agent", "bidder", "expert", "supervisor"], resp(200, "A page", ref("EntryPage")), errors=(400,), query=[("from", {"type": "integer", "minimum": 0}, "First index."), ("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}, "Page size.")])},
+ "/api/v1/audit/proofs/inclusion": {"get": op("Inclusion proof of an entry in a tree size (RFC 9162 §2.1.3)", ["center_admin", "agent", "bidder", "expert", "supervisor"], resp(200, "The proof", ref("InclusionProof")), errors=(400, 404), query=[("index", {"type": "integer", "minimum": 0}, "The entry."), ("size", {"type": "integer", "minimum": 1}, "The tree size (a checkpoint's).")])},
+ "/api/v1/audit/proofs/consistency": {"get": op("Consistency proof between two tree sizes (RFC 9162 §2.1.4); from 0 is refused", ["public"], resp(200, "The proof", ref("ConsistencyProof")), errors=(400, 404), query=[("from", {"type": "integer", "minimum": 1}, "The older size."), ("to", {"type": "integer", "minimum": 1}, "The newer size.")])},
+ "/api/v1/audit/projects/{id}/timeline": {"get": op("A project's entries with their inclusion proofs against the latest checkpoint", ["center_admin", "agent", "bidder", "expert", "supervisor"], resp(200, "The timeline", ref("Timeline")), params=("id",), errors=(404,))},
+ "/api/v1/test/audit/deadlines": {"post": op("Test mode only: schedule a deadline checkpoint", ["public"], resp(204, "Scheduled"), body={"type": "object"})},
+ "/api/v1/test/audit/entries": {"post": op("Test mode only: append an arbitrary audit entry", ["center_admin", "agent", "bidder", "expert", "supervisor"], resp(201, "Appended"), body={"type": "object"})},
+}
+for p in ("/api/v1/test/clock", "/api/v1/test/sleep", "/api/v1/test/audit/deadlines", "/api/v1/test/audit/entries"):
+    for m in paths[p].values():
+        m["x-test-only"] = True
+TIME = {"type": "string", "format": "date-time", "description": "UTC, RFC 3339 with microseconds, from ggzyd's one clock"}
+schemas = {
+ "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "request_id"], "properties": {
+    "code": {"type": "string", "enum": "__CODES__"}, "message": {"type": "string"}, "request_id": {"type": "string"},
+    "field": {"type": "string", "description": "The body field at fault (invalid_field, missing_field, unknown_field)."},
+    "rule": {"type": "string", "description": "The rule code (rule_violation); see docs/errors.md."}}}}},
+ "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}, "database": {"type": "string", "enum": ["ok"]}}},
+ "Role": {"type": "string", "enum": USERS},
+ "OrganizationType": {"type": "string", "enum": ["bidder", "agency", "tenderer", "center", "supervision"]},
+ "LoginRequest": {"type": "object", "additionalProperties": False, "required": ["username", "password"], "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 512}}},
+ "Session": {"type": "object", "properties": {"token": {"type": "string", "description": "32 random bytes, base64url; send as Authorization: Bearer <token>"}, "token_type": {"type": "string", "enum": ["Bearer"]}, "expires_at": TIME, "user": ref("User")}},
+ "Principal": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "role": ref("Role"), "org_id": {"type": "integer"}}},
+ "PasswordChange": {"type": "object", "additionalProperties": False, "required": ["old_password", "new_password"], "properties": {"old_password": {"type": "string"}, "new_password": {"type": "string", "minLength": 10}}},
+ "KeyRequest": {"type": "object", "additionalProperties": False, "required": ["public_key"], "properties": {"public_key": {"type": "string", "description": "PEM SubjectPublicKeyInfo of an ECDSA P-256 key"}, "label": {"type": "string", "maxLength": 100}}},
+ "PublicKey": {"type": "object", "properties": {"key_id": {"type": "string", "description": "hex SHA-256 of the DER SubjectPublicKeyInfo"}, "public_key": {"type": "string"}, "algorithm": {"type": "string", "enum": ["ECDSA-P256-SHA256"]}, "label": {"type": "string"}, "created_at": TIME, "revoked_at": {"oneOf": [TIME, {"type": "null"}]}}},
+ "KeyList": {"type": "object", "properties": {"items": {"type": "array", "items": ref("PublicKey")}}},
+ "OrganizationRequest": {"type": "object", "additionalProperties": False, "required": ["name", "type", "credit_code", "region"], "properties": {"name": {"type": "string", "maxLength": 200}, "type": ref("OrganizationType"), "credit_code": {"type": "string", "minLength": 18, "maxLength": 18, "description": "Unified social credit code with a valid check character (GB 32100-2015)"}, "region": {"type": "string", "pattern": "^[1-9][0-9]{5}$", "description": "Administrative division code (GB/T 2260)"}}},
+ "Organization": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "type": ref("OrganizationType"), "credit_code": {"type": "string"}, "region": {"type": "string"}, "created_at": TIME}},
+ "OrganizationPage": {"type": "object", "properties": {"items": {"type": "array", "items": ref("Organization")}, "next_after": {"type": ["integer", "null"]}}},
+ "UserRequest": {"type": "object", "additionalProperties": False, "required": ["username", "display_name", "org_id", "role", "password"], "properties": {"username": {"type": "string", "pattern": "^[a-z][a-z0-9._-]{2,63}$"}, "display_name": {"type": "string", "maxLength": 100}, "org_id": {"type": "integer"}, "role": ref("Role"), "password": {"type": "string", "minLength": 10}}},
+ "User": {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "role": ref("Role"), "organization": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "type": ref("OrganizationType")}}, "disabled": {"type": "boolean"}, "created_at": TIME}},
+ "UserPage": {"type": "object", "properties": {"items": {"type": "array", "items": ref("User")}, "next_after": {"type": ["integer", "null"]}}},
+ "VerifierKeys": {"type": "object", "properties": {"origin": {"type": "string"}, "vkey": {"type": "string", "description": "name+hex(key id)+base64(0x01 || Ed25519 public key)"}, "all_vkeys": {"type": "array", "items": {"type": "string"}}}},
+ "Checkpoint": {"type": "object", "properties": {"size": {"type": "integer"}, "root": {"type": "string", "description": "base64 RFC 6962 root hash"}, "signed_at": TIME, "kind": {"type": "string", "enum": ["periodic", "requested", "deadline"]}, "note": {"type": "string", "description": "the C2SP signed note, with the cosignature lines appended"}, "cosignatures": {"type": "array", "items": {"type": "object", "properties": {"user_id": {"type": "integer"}, "key_id": {"type": "string"}, "line": {"type": "string"}, "signed_at": TIME}}}}},
+ "CheckpointPage": {"type": "object", "properties": {"items": {"type": "array", "items": ref("Checkpoint")}, "next_after": {"type": ["integer", "null"]}}},
+ "CosignRequest": {"type": "object", "additionalProperties": False, "required": ["signature"], "properties": {"signature": {"type": "string", "description": "base64(4-byte key id || ASN.1 DER ECDSA signature over the checkpoint text)"}}},
+ "Entry": {"type": "object", "properties": {"index": {"type": "integer"}, "leaf_hash": {"type": "string"}, "time": TIME, "action": {"type": "string"}, "entry": {"type": ["string", "null"], "description": "base64 of the canonical entry bytes; null when withheld from this caller"}, "redacted": {"type": "object", "description": "the entry with withheld fields replaced, when any are"}}},
+ "EntryPage": {"type": "object", "properties": {"items": {"type": "array", "items": ref("Entry")}, "next_from": {"type": ["integer", "null"]}}},
+ "InclusionProof": {"type": "object", "properties": {"index": {"type": "integer"}, "size": {"type": "integer"}, "leaf_hash": {"type": "string"}, "proof": {"type": "array", "items": {"type": "string"}}}},
+ "ConsistencyProof": {"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "proof": {"type": "array", "items": {"type": "string"}}}},
+ "Timeline": {"type": "object", "properties": {"project_id": {"type": "integer"}, "checkpoint": ref("Checkpoint"), "entries": {"type": "array", "items": {"allOf": [ref("Entry"), {"type": "object", "properties": {"proof": {"type": "array", "items": {"type": "string"}}}}]}}}},
+ "Clock": {"type": "object", "properties": {"now_us": {"type": "integer"}, "now": TIME}},
+ "ClockRequest": {"type": "object", "additionalProperties": False, "properties": {"set_us": {"type": "integer"}, "advance_us": {"type": "integer"}}},
+}
+import re, sys
+codes = re.findall(r'^ERR\(\w+,\s*"(\w+)"', open(sys.argv[1]).read(), re.M)
+schemas["Error"]["properties"]["error"]["properties"]["code"]["enum"] = codes
+doc = {"openapi": "3.1.0",
+ "info": {"title": "ggzy — public-resource trading platform API", "version": "1.0.0",
+          "description": "Every refusal is an Error with a documented code (docs/errors.md). Times are UTC RFC 3339 strings with microseconds; money is integer fen. x-roles lists the roles a route admits (the server refuses every other caller with 403); 'public' needs no login. Creating POSTs accept an Idempotency-Key header."},
+ "servers": [{"url": "https://localhost:8443"}],
+ "paths": paths,
+ "components": {"schemas": schemas,
+   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "The token from POST /api/v1/auth/login"}},
+   "parameters": {"IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 128}, "description": "A retry with the same key (same user, same request) returns the first answer and creates nothing; the same key with a different request is refused with idempotency_key_reused. Kept for idempotency.ttl_s seconds."}},
+   "responses": {"Error": {"description": "A refusal; see docs/errors.md for the codes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
+print(json.dumps(doc, indent=2, ensure_ascii=False))
