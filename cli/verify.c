@@ -100,7 +100,8 @@ cmp_cp(const void *a, const void *b)
 void
 verifier_ready(struct verifier *v)
 {
-    qsort(v->cps, v->ncps, sizeof *v->cps, cmp_cp);
+    if (v->ncps > 1)
+        qsort(v->cps, v->ncps, sizeof *v->cps, cmp_cp);
     for (size_t i = 1; i < v->ncps; i++)
         if (v->cps[i].size == v->cps[i - 1].size &&
             memcmp(v->cps[i].root, v->cps[i - 1].root, 32)) {

@@ -26,7 +26,8 @@ struct audit_ref {
  * be NULL for actions outside a request (bootstrap); project_id 0 means none; payload is
  * consumed (may be NULL). The entry commits with the change; the sequencer then gives it its
  * index. When ref is not NULL, db_tx waits after the commit until the entry is sequenced and
- * fills *ref (index -1 if that took too long). */
+ * fills *ref (index -1 if that took too long): ref must outlive the transaction function (put it
+ * in the db_tx context, not on that function's stack). */
 enum db_status audit_append(struct dbconn *c, const struct req *r, const char *action,
                             const char *obj_type, int64_t obj_id, int64_t project_id,
                             cJSON *payload, struct audit_ref *ref);

@@ -84,7 +84,8 @@ read_dir(const char *dir, struct mfile **out)
     regfree(&re);
     closedir(d);
     if (ok) {
-        qsort(files, (size_t)n, sizeof *files, cmp_version);
+        if (n > 1)
+            qsort(files, (size_t)n, sizeof *files, cmp_version);
         for (int i = 1; i < n; i++)
             if (files[i].version == files[i - 1].version) {
                 log_error("two migrations have version %04d: %s and %s", files[i].version,

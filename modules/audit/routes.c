@@ -555,17 +555,18 @@ test_deadline(struct req *r, const cJSON *body)
 
 struct raw_ctx {
     const cJSON *body;
+    struct audit_ref ref; /* filled after the commit: it must outlive the transaction */
 };
 
 static enum tx_result
 test_entry_tx(struct dbconn *c, struct req *r, void *arg)
 {
-    const cJSON *b = ((struct raw_ctx *)arg)->body;
+    struct raw_ctx *x = arg;
+    const cJSON *b = x->body;
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(b, "payload");
-    struct audit_ref ref;
     if (audit_append(c, r, json_str(b, "action"), json_str(b, "object_type"),
                      json_i64(b, "object_id", 0), json_i64(b, "project_id", 0),
-                     p ? cJSON_Duplicate(p, true) : NULL, &ref) != DB_OK)
+                     p ? cJSON_Duplicate(p, true) : NULL, &x->ref) != DB_OK)
         return TX_DBFAIL;
     req_empty(r, 201);
     return TX_COMMIT;
@@ -574,7 +575,7 @@ test_entry_tx(struct dbconn *c, struct req *r, void *arg)
 static void
 test_entry(struct req *r, const cJSON *body)
 {
-    struct raw_ctx x = {body};
+    struct raw_ctx x = {.body = body};
     db_tx(r, test_entry_tx, &x);
 }
 
