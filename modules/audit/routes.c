@@ -372,6 +372,37 @@ cosign(struct req *r, const cJSON *body)
     db_tx(r, cosign_tx, &x);
 }
 
+struct read_ctx {
+    const char *what;
+    int64_t id;
+    int64_t from, count;
+};
+
+static enum tx_result
+read_log_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct read_ctx *x = arg;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "what", x->what);
+    cJSON_AddNumberToObject(p, "from", (double)x->from);
+    cJSON_AddNumberToObject(p, "count", (double)x->count);
+    return audit_append(c, r, "audit.read_withheld", "audit_log", x->id, 0, p, NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
+/* Answer with o — unless it shows fields withheld from others (a sensitive read) and that read
+ * cannot be logged: no such read without its entry. */
+static void
+reply_logged(struct req *r, cJSON *o, bool withheld_seen, struct read_ctx *x)
+{
+    if (withheld_seen && !db_tx(r, read_log_tx, x)) {
+        cJSON_Delete(o);
+        return; /* db_tx set the refusal */
+    }
+    req_json(r, 200, o);
+}
+
 static void
 entries_get(struct req *r, const cJSON *body)
 {
@@ -403,8 +434,9 @@ entries_get(struct req *r, const cJSON *body)
         cJSON_AddNumberToObject(o, "next_from", (double)(dbres_i64(&e, e.nrows - 1, 0) + 1));
     else
         cJSON_AddNullToObject(o, "next_from");
+    struct read_ctx x = {"entries", (int64_t)from, (int64_t)from, (int64_t)e.nrows};
     dbres_free(&e);
-    req_json(r, 200, o);
+    reply_logged(r, o, withheld_seen, &x);
 }
 
 static void
@@ -532,9 +564,10 @@ timeline(struct req *r, const cJSON *body)
         }
         cJSON_AddItemToArray(items, x);
     }
+    struct read_ctx rx = {"project_timeline", pid, 0, (int64_t)e.nrows};
     dbres_free(&cp);
     dbres_free(&e);
-    req_json(r, 200, o);
+    reply_logged(r, o, withheld_seen, &rx);
 }
 
 static void

@@ -401,9 +401,13 @@ class AuditTest(ApiTest):
         self.assertEqual(failed["redacted"]["payload"]["username"], "[withheld]")
         others = [e for e in items if not e.get("action")]
         self.assertTrue(others and all(e["entry"] is None and e["leaf_hash"] for e in others))
-        # a supervisor sees every byte, and the log still verifies for the bidder from hashes alone
+        # a supervisor sees every byte — a sensitive read, logged — and the log still verifies
+        # for the bidder from hashes alone
         sup_items = self.srv.request("GET", "/api/v1/audit/entries?from=0&limit=1000", token=self.sup_tok).json["items"]
         self.assertTrue(all(e["entry"] for e in sup_items))
+        self.srv.wait_sequenced()
+        logged = self.srv.sql("SELECT actor_user_id FROM audit_entries WHERE action = 'audit.read_withheld'")
+        self.assertEqual(logged, [[str(self.sup["id"])]])
         self.checkpoint_now()
         p = self.ggzy("audit", "verify", token=tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
