@@ -24,7 +24,7 @@
 #include "util.h"
 
 #define BATCH         512
-#define ROWS_PER_STMT 32
+#define ROWS_PER_STMT 64
 #define COLS          8
 
 static pthread_t thread;
@@ -33,7 +33,7 @@ static atomic_bool stopping;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static bool kicked;
-static char sql_write_many[2048];
+static char sql_write_many[4096];
 
 static const char sql_head[] = "SELECT size, frontier FROM audit_head WHERE id = 1 FOR UPDATE";
 static const char sql_pending[] =
