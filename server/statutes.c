@@ -1,0 +1,136 @@
+/*
+ * statutes.c — see statutes.h. Sources: 中华人民共和国招标投标法 (招标投标法), 招标投标法实施
+ * 条例 (实施条例), 中华人民共和国政府采购法 (政府采购法), 政府采购法实施条例, and the Ministry of
+ * Finance's 政府采购货物和服务招标投标管理办法 (财政部令第87号).
+ */
+#include "statutes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const categories[] = {"engineering", "procurement", "land_mineral",
+                                         "state_property"};
+
+#define NA {NULL, NULL, NULL, NULL}
+
+static struct statute table[S__COUNT] = {
+    [S_BID_PERIOD] = {"R-BID-PERIOD",
+                      "For tenders that must by law be tendered, at least N days from the first day "
+                      "the tender documents are available to the bid deadline",
+                      {"招标投标法 第二十四条", "政府采购法 第三十五条", NULL, NULL},
+                      {U_DAYS, U_DAYS, U_NONE, U_NONE},
+                      {20, 20, -1, -1}},
+    [S_DOC_SALE] = {"R-DOC-SALE",
+                    "Tender documents are available (on sale) for at least N",
+                    {"实施条例 第十六条", "财政部令第87号（政府采购货物和服务招标投标管理办法）", NULL,
+                     NULL},
+                    {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                    {5, 5, -1, -1}},
+    [S_OPENING] = {"R-OPENING-AT-DEADLINE",
+                   "Bids are opened at the bid deadline, at the same time",
+                   {"招标投标法 第三十四条", "政府采购法实施条例 第四十条", NULL, NULL},
+                   {U_NONE, U_NONE, U_NONE, U_NONE},
+                   {0, 0, -1, -1}},
+    [S_AMEND_NOTICE] = {"R-AMEND-NOTICE",
+                        "A clarification or amendment that can affect the preparation of bids is "
+                        "published at least N days before the bid deadline, or the deadline moves",
+                        {"实施条例 第二十一条", "政府采购法实施条例 第三十一条", NULL, NULL},
+                        {U_DAYS, U_DAYS, U_NONE, U_NONE},
+                        {15, 15, -1, -1}},
+    [S_PUBLICITY] = {"R-PUBLICITY",
+                     "The publicity of the winning candidates (the result) lasts at least N",
+                     {"实施条例 第五十四条", "政府采购法实施条例 第四十三条", NULL, NULL},
+                     {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                     {3, 1, -1, -1}},
+    [S_DEPOSIT_CAP] = {"R-DEPOSIT-CAP",
+                       "A bid deposit is at most N per mille of the lot's estimate (budget)",
+                       {"实施条例 第二十六条", "政府采购法实施条例 第三十三条", NULL, NULL},
+                       {U_PERMILLE, U_PERMILLE, U_NONE, U_NONE},
+                       {20, 20, -1, -1}},
+};
+
+const char *
+category_name(enum category c)
+{
+    return c < CAT__COUNT ? categories[c] : "unknown";
+}
+
+int
+category_from_name(const char *name)
+{
+    for (int i = 0; name && i < CAT__COUNT; i++)
+        if (!strcmp(categories[i], name))
+            return i;
+    return -1;
+}
+
+const struct statute *
+statute(enum statute_id id)
+{
+    return id < S__COUNT ? &table[id] : NULL;
+}
+
+int64_t
+statute_value(enum statute_id id, enum category c)
+{
+    return id < S__COUNT && c < CAT__COUNT ? table[id].value[c] : -1;
+}
+
+enum unit
+statute_unit(enum statute_id id, enum category c)
+{
+    return id < S__COUNT && c < CAT__COUNT ? table[id].unit[c] : U_NONE;
+}
+
+const char *
+unit_name(enum unit u)
+{
+    static const char *const n[] = {"", "days", "working days", "per mille"};
+    return u <= U_PERMILLE ? n[u] : "";
+}
+
+bool
+statutes_load_overrides(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path)
+        return true;
+    size_t len;
+    char *text = read_file(path, 1 << 20, &len);
+    if (!text) {
+        snprintf(err, errlen, "cannot read rules.overrides %s", path);
+        return false;
+    }
+    bool ok = true;
+    int lineno = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && ok; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        char code[64], cat[64];
+        long long v;
+        while (*line == ' ' || *line == '\t')
+            line++;
+        if (!*line || *line == '#')
+            continue;
+        if (sscanf(line, "%63[A-Z-].%63[a-z_] = %lld", code, cat, &v) != 3) {
+            snprintf(err, errlen, "%s line %d: expected CODE.category = number", path, lineno);
+            ok = false;
+            break;
+        }
+        int c = category_from_name(cat), id = -1;
+        for (int i = 0; i < S__COUNT; i++)
+            if (!strcmp(table[i].code, code))
+                id = i;
+        if (c < 0 || id < 0 || v < 0 || v > 100000 || table[id].value[c] < 0) {
+            snprintf(err, errlen, "%s line %d: no rule %s for category %s (or a bad value)", path,
+                     lineno, code, cat);
+            ok = false;
+            break;
+        }
+        table[id].value[c] = v;
+    }
+    free(text);
+    return ok;
+}

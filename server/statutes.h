@@ -1,0 +1,50 @@
+/*
+ * statutes.h — the one table of statutory rules the platform enforces, with each rule's code,
+ * legal source and value per trading category (the law differs between categories). Modules
+ * check against it, tests test each rule at its boundary from it, `ggzyd rules` prints it and
+ * docs/rules.md lists it (tests/api/test_docs.py keeps the two equal). An operator can override
+ * a value per category (rules.overrides) without a rebuild.
+ *
+ * Periods are counted as the Civil Code counts them (民法典 第二百零一条): the day on which a
+ * period starts is not counted, so a period from day A to day B has B - A days (dates in China
+ * Standard Time, UTC+8). Working days come from the calendar (calendar.h).
+ */
+#ifndef GGZY_STATUTES_H
+#define GGZY_STATUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum category { CAT_ENGINEERING, CAT_PROCUREMENT, CAT_LAND_MINERAL, CAT_STATE_PROPERTY, CAT__COUNT };
+enum unit { U_NONE, U_DAYS, U_WORKING_DAYS, U_PERMILLE };
+
+struct statute {
+    const char *code;
+    const char *summary;
+    const char *source[CAT__COUNT];
+    enum unit unit[CAT__COUNT];
+    int64_t value[CAT__COUNT]; /* -1: the rule does not apply to that category */
+};
+
+enum statute_id {
+    S_BID_PERIOD,       /* documents first available -> bid deadline, at least N */
+    S_DOC_SALE,         /* documents available for at least N */
+    S_OPENING,          /* opening time equals the bid deadline */
+    S_AMEND_NOTICE,     /* amendment affecting bids published at least N before the deadline */
+    S_PUBLICITY,        /* candidate publicity lasts at least N */
+    S_DEPOSIT_CAP,      /* bid deposit at most N per mille of the lot's estimate */
+    S__COUNT
+};
+
+const char *category_name(enum category c);
+int category_from_name(const char *name); /* -1 when unknown */
+const struct statute *statute(enum statute_id id);
+/* The value for a category (-1: not applicable), after overrides. */
+int64_t statute_value(enum statute_id id, enum category c);
+enum unit statute_unit(enum statute_id id, enum category c);
+const char *unit_name(enum unit u);
+/* Overrides: lines "CODE.category = value" ("R-DOC-SALE.procurement = 5"). */
+bool statutes_load_overrides(const char *path, char *err, size_t errlen);
+
+#endif
