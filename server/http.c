@@ -173,7 +173,12 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
         }
     }
     cJSON *body = NULL;
-    if (rt->max_body > 0) {
+    if (rt->flags & ROUTE_BODY_RAW) {
+        if (r->body.len == 0) {
+            req_error(r, E_BAD_REQUEST, "send the file as the request body");
+            return;
+        }
+    } else if (rt->max_body > 0) {
         if (r->body.len == 0) {
             body = cJSON_CreateObject();
         } else {

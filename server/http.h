@@ -65,6 +65,8 @@ enum route_flags {
     ROUTE_CREATES = 1u << 0,   /* a POST that creates: honours Idempotency-Key */
     ROUTE_TEST_ONLY = 1u << 1, /* registered only with --test-mode */
     ROUTE_RAW = 1u << 2,       /* handler builds its own non-JSON response */
+    ROUTE_BODY_RAW = 1u << 3,  /* the body is bytes (an upload), not JSON: no schema; the
+                                  handler reads r->body and checks its Content-Type */
 };
 
 struct route {

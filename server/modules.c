@@ -6,6 +6,7 @@
 
 #include "../modules/accounts/accounts.h"
 #include "../modules/audit/audit_api.h"
+#include "../modules/entry/entry.h"
 
 extern const struct module core_module;
 
@@ -13,5 +14,6 @@ const struct module *const ggzy_modules[] = {
     &core_module,
     &accounts_module,
     &audit_module,
+    &entry_module,
 };
 const size_t ggzy_nmodules = ARRAY_LEN(ggzy_modules);

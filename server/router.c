@@ -48,8 +48,10 @@ route_row_problem(const struct route *rt)
         return "ROLE_PUBLIC combined with user roles";
     bool has_body =
         !strcmp(rt->method, "POST") || !strcmp(rt->method, "PUT") || !strcmp(rt->method, "PATCH");
-    if (rt->max_body > 0 && !rt->schema)
+    if (rt->max_body > 0 && !rt->schema && !(rt->flags & ROUTE_BODY_RAW))
         return "a body cap without a validator";
+    if ((rt->flags & ROUTE_BODY_RAW) && (rt->schema || rt->max_body == 0))
+        return "a raw body route needs a cap and no validator";
     if (rt->max_body == 0 && rt->schema)
         return "a validator without a body cap";
     if (rt->max_body > 0 && !has_body)

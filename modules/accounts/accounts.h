@@ -48,6 +48,10 @@ struct dbconn;
 enum db_status accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4],
                                  uint8_t **der, size_t *der_len, char key_id[65], bool *found);
 
+/* For other modules: the type of organization id ("bidder", "agency", ...); found=false when
+ * there is none. */
+enum db_status accounts_org_type(struct dbconn *c, int64_t id, char type[16], bool *found);
+
 /* `ggzyd bootstrap-admin`: create the trading center and its first center_admin if no
  * center_admin exists. Prints the password once when it generated one. */
 bool accounts_bootstrap_admin(const struct config *cfg);

@@ -259,3 +259,15 @@ accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4], uint8
     dbres_free(&r);
     return st;
 }
+
+enum db_status
+accounts_org_type(struct dbconn *c, int64_t id, char type[16], bool *found)
+{
+    struct dbres r;
+    enum db_status st = store_org_get(c, id, &r);
+    *found = st == DB_OK && r.nrows == 1;
+    if (*found)
+        snprintf(type, 16, "%s", dbres_str(&r, 0, 2));
+    dbres_free(&r);
+    return st;
+}

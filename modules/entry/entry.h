@@ -1,0 +1,54 @@
+/*
+ * entry.h — the entry module: every trading project enters through one door (项目统一进场).
+ * Agents register projects (with lots and documents), center staff accept them (giving a
+ * gap-free code) or return them for amendment, and every state change goes through the one
+ * state machine (server/project_states.c). Its rules are pure functions (rules.c).
+ */
+#ifndef GGZY_ENTRY_H
+#define GGZY_ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "http.h"
+#include "statutes.h"
+
+extern const struct module entry_module;
+
+/* ---- rules (rules.c) ---- */
+/* Procurement methods each category allows (NULL-terminated). */
+const char *const *entry_methods(enum category c);
+bool entry_method_allowed(enum category c, const char *method);
+/* Is method one where bids are tendered (so the tendering law's periods apply)? */
+bool entry_method_is_tender(const char *method);
+/* The code of an accepted project: region-year-category-sequence, e.g. 110000-2026-GC-00042. */
+void entry_format_code(char out[32], const char *region, int year, enum category c, int seq);
+/* Which roles may ask for from -> to through the transitions route (0: none: another action
+ * makes it). */
+unsigned entry_transition_roles(const char *from, const char *to);
+/* Document uploads: is the content type allowed, and do the bytes look like it? NULL or why. */
+const char *entry_document_problem(const char *content_type, const void *bytes, size_t len);
+
+/* ---- for other modules (store.c) ---- */
+struct project_view {
+    int64_t id, agent_org_id, tenderer_org_id, budget_fen;
+    int category;
+    bool legally_required;
+    char state[32], method[32], region[8], code[32];
+    char name[256];
+};
+/* Read a project (found=false when there is none); FOR UPDATE when lock is true. */
+enum db_status entry_project(struct dbconn *c, int64_t id, bool lock, struct project_view *p,
+                             bool *found);
+/* The estimate of lot seq of the project (found=false when there is none). */
+enum db_status entry_lot_estimate(struct dbconn *c, int64_t project_id, int seq, int64_t *fen,
+                                  bool *found);
+/* Move the project from -> to inside the caller's transaction (the caller writes the audit
+ * entry for its action; this writes none). */
+enum db_status entry_set_state(struct dbconn *c, int64_t id, const char *to, const char *from);
+/* May this caller act for the project (its agent or tenderer organization), or oversee it? */
+bool entry_is_party(const struct principal *who, const struct project_view *p);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * rules.c — the entry module's rules as pure functions (see entry.h), unit-tested.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "entry.h"
+#include "project_states.h"
+
+static const char *const eng[] = {"open_tender", "invited_tender", NULL};
+static const char *const proc[] = {"open_tender", "invited_tender", "competitive_negotiation",
+                                   "competitive_consultation", "single_source", "inquiry", NULL};
+static const char *const land[] = {"open_tender", "auction", "listing", NULL};
+static const char *const prop[] = {"listing", "auction", "negotiated_transfer", NULL};
+
+const char *const *
+entry_methods(enum category c)
+{
+    switch (c) {
+    case CAT_ENGINEERING: return eng;
+    case CAT_PROCUREMENT: return proc;
+    case CAT_LAND_MINERAL: return land;
+    case CAT_STATE_PROPERTY: return prop;
+    default: return NULL;
+    }
+}
+
+bool
+entry_method_allowed(enum category c, const char *method)
+{
+    for (const char *const *m = entry_methods(c); m && *m; m++)
+        if (!strcmp(*m, method))
+            return true;
+    return false;
+}
+
+bool
+entry_method_is_tender(const char *method)
+{
+    return !strcmp(method, "open_tender") || !strcmp(method, "invited_tender");
+}
+
+void
+entry_format_code(char out[32], const char *region, int year, enum category c, int seq)
+{
+    static const char *const letters[] = {"GC", "CG", "TD", "CQ"};
+    snprintf(out, 32, "%.6s-%04d-%s-%05d", region, year % 10000,
+             c < CAT__COUNT ? letters[c] : "XX", seq % 100000);
+}
+
+unsigned
+entry_transition_roles(const char *from, const char *to)
+{
+    if (!project_transition_allowed(from, to))
+        return 0;
+    if (!strcmp(to, "submitted"))
+        return ROLE_AGENT;
+    if (!strcmp(from, "submitted")) /* accept, or return for amendment */
+        return ROLE_CENTER_ADMIN;
+    if (!strcmp(to, "announced"))
+        return 0; /* publishing the tender announcement does it */
+    if (!strcmp(to, "suspended") || !strcmp(from, "suspended"))
+        return ROLE_CENTER_ADMIN | ROLE_SUPERVISOR;
+    if (!strcmp(to, "terminated") || !strcmp(to, "failed"))
+        return ROLE_AGENT | ROLE_CENTER_ADMIN;
+    /* The rest of the lifecycle (bidding ... closed) until the modules that own those steps
+     * (bids, opening, evaluation, contracts) make them: the agent or the center. */
+    return ROLE_AGENT | ROLE_CENTER_ADMIN;
+}
+
+static const struct {
+    const char *type;
+    const char *magic;
+    size_t len;
+} doc_types[] = {
+    {"application/pdf", "%PDF-", 5},
+    {"image/png", "\x89PNG\r\n\x1a\n", 8},
+    {"image/jpeg", "\xFF\xD8\xFF", 3},
+    {"application/zip", "PK\x03\x04", 4},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK\x03\x04", 4},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\x03\x04", 4},
+    {"application/msword", "\xD0\xCF\x11\xE0", 4},
+};
+
+const char *
+entry_document_problem(const char *type, const void *bytes, size_t len)
+{
+    if (!type)
+        return "send the document with its Content-Type";
+    for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
+        if (!strcmp(doc_types[i].type, type)) {
+            if (len < doc_types[i].len || memcmp(bytes, doc_types[i].magic, doc_types[i].len))
+                return "the file's content is not of the type it claims";
+            return NULL;
+        }
+    return "documents must be PDF, PNG, JPEG, ZIP, DOCX, XLSX or DOC";
+}
+
+bool
+entry_is_party(const struct principal *who, const struct project_view *p)
+{
+    if (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR))
+        return true;
+    return who->role == ROLE_AGENT &&
+           (who->org_id == p->agent_org_id || who->org_id == p->tenderer_org_id);
+}
