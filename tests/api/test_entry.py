@@ -158,8 +158,16 @@ class EntryTest(ApiTest):
         bad = self.srv.request("POST", "/api/v1/projects/%d/documents?name=x.exe" % p["id"], raw=b"MZ",
                                token=self.agent_tok, headers={"Content-Type": "application/x-msdownload"})
         self.assertError(bad, 415, "unsupported_media_type")
-        big = self.srv.request("POST", "/api/v1/projects/%d/documents?name=x.pdf" % p["id"], raw=b"%PDF-" + b"0" * (21 << 20),
-                               token=self.agent_tok, headers={"Content-Type": "application/pdf"})
-        self.assertError(big, 413, "payload_too_large")
+        # 21 MiB declared: refused from the headers alone, before any of it is read
+        c = self.srv.connection()
+        c.putrequest("POST", "/api/v1/projects/%d/documents?name=x.pdf" % p["id"])
+        c.putheader("Authorization", "Bearer " + self.agent_tok)
+        c.putheader("Content-Type", "application/pdf")
+        c.putheader("Content-Length", str(21 << 20))
+        c.endheaders()
+        big = c.getresponse()
+        self.assertEqual(big.status, 413)
+        big.read()
+        c.close()
         detail = self.srv.request("GET", "/api/v1/projects/%d" % p["id"], token=self.agent_tok).json
         self.assertEqual(len(detail["documents"]), 1)
