@@ -53,6 +53,7 @@ db.name = $DB
 db.pool_size = $(( $2 > 16 ? $2 : 16 ))
 migrations.dir = $ROOT/migrations
 api.openapi = $ROOT/docs/openapi.json
+calendar.dir = $ROOT/calendar
 web.root = $ROOT/web
 auth.scrypt_log2n = 12
 CONF

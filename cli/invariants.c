@@ -112,8 +112,13 @@ static void
 check_state(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
             struct inv_report *rep)
 {
-    if (strcmp(action, "project.transition"))
-        return;
+    /* project.transition carries {from, to}; an action that moves the project as a
+     * consequence (publishing a tender announcement) carries them as payload.transition. */
+    if (strcmp(action, "project.transition")) {
+        p = cJSON_GetObjectItemCaseSensitive(p, "transition");
+        if (!cJSON_IsObject(p))
+            return;
+    }
     const char *from = str(p, "from"), *to = str(p, "to");
     if (!from || !to) {
         violate(rep, "INV-STATE", idx, "a transition without from/to");
@@ -145,6 +150,15 @@ check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
             l->opening_us = num(p, "opening_us", l->deadline_us);
         }
         return;
+    }
+    /* A published tender announcement (or an amendment moving the deadline) lists them. */
+    const cJSON *dl = cJSON_GetObjectItemCaseSensitive(p, "deadlines");
+    for (const cJSON *it = cJSON_IsArray(dl) ? dl->child : NULL; it; it = it->next) {
+        struct lot *l = lot(s, str(it, "lot"));
+        if (l) {
+            l->deadline_us = num(it, "bid_deadline_us", -1);
+            l->opening_us = num(it, "opening_us", l->deadline_us);
+        }
     }
     bool receive = !strcmp(action, "bid.receive"), decrypt = !strcmp(action, "bid.decrypt");
     if (!receive && !decrypt)

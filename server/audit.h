@@ -40,6 +40,10 @@ void audit_kick(void);
 /* Sequence one batch of committed entries on c (also signing a checkpoint when one is due).
  * Returns the number sequenced, or -1 on a database error. */
 int audit_sequence_batch(struct dbconn *c);
+/* Register, at module init, a statement the sequencer runs in its own transaction for every
+ * entry of action it sequences, with the entry's index and object id as its two parameters:
+ * how a module learns an order assigned at commit (announce: the public order). */
+void audit_on_sequenced(const char *action, const char *sql);
 /* Wait until the entry queued as qid is sequenced; fills *ref. False on timeout. */
 bool audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms);
 

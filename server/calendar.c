@@ -17,7 +17,7 @@
 
 #define MIN_YEAR 2000
 #define MAX_YEAR 2099
-#define NYEARS (MAX_YEAR - MIN_YEAR + 1)
+#define NYEARS   (MAX_YEAR - MIN_YEAR + 1)
 
 /* Per year: known, and for each day of the year an override: 0 none, 1 holiday, 2 workday. */
 struct year {
@@ -99,7 +99,8 @@ load_year(struct year *ys, const char *path, char *err, size_t errlen)
     cJSON *j = text ? cJSON_ParseWithLength(text, n) : NULL;
     free(text);
     const cJSON *year = cJSON_GetObjectItem(j, "year");
-    bool ok = cJSON_IsNumber(year) && year->valuedouble >= MIN_YEAR && year->valuedouble <= MAX_YEAR;
+    bool ok =
+        cJSON_IsNumber(year) && year->valuedouble >= MIN_YEAR && year->valuedouble <= MAX_YEAR;
     int y = ok ? (int)year->valuedouble : 0;
     struct year *Y = ok ? &ys[y - MIN_YEAR] : NULL;
     int64_t jan1 = cal_day_from_ymd(y, 1, 1);
@@ -119,8 +120,9 @@ load_year(struct year *ys, const char *path, char *err, size_t errlen)
         }
     }
     if (!ok)
-        snprintf(err, errlen, "calendar file %s: expected {\"year\", \"holidays\": [dates], "
-                              "\"workdays\": [dates]} with dates of that year",
+        snprintf(err, errlen,
+                 "calendar file %s: expected {\"year\", \"holidays\": [dates], "
+                 "\"workdays\": [dates]} with dates of that year",
                  path);
     else
         Y->known = true;

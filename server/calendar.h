@@ -17,8 +17,8 @@
 bool calendar_load(const char *dir, char *err, size_t errlen);
 void calendar_free(void);
 
-int64_t cal_day(int64_t t_us);                 /* the CST day of a time of record */
-int64_t cal_day_from_ymd(int y, int m, int d); /* proleptic Gregorian */
+int64_t cal_day(int64_t t_us);                    /* the CST day of a time of record */
+int64_t cal_day_from_ymd(int y, int m, int d);    /* proleptic Gregorian */
 bool cal_parse_date(const char *s, int64_t *day); /* "YYYY-MM-DD" */
 void cal_format_day(int64_t day, char out[11]);
 /* 1 working day, 0 not, -1 its year is not in the calendar. */

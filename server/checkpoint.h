@@ -25,6 +25,10 @@ const char *checkpoint_origin(void);
 /* Schedule a checkpoint at deadline_us (call inside the transaction that sets the deadline). */
 enum db_status checkpoint_schedule(struct dbconn *c, int64_t deadline_us, int64_t project_id,
                                    const char *label);
+/* Sign msg with the platform key (the log's Ed25519 key; callers prefix their own domain
+ * string so signatures of different kinds can never be confused). */
+bool platform_sign(const void *msg, size_t len, uint8_t sig[64]);
+
 /* A stored node of the tree (merkle_fetch for a struct dbconn *). */
 bool audit_node(void *conn, int level, uint64_t index, mhash out);
 

@@ -74,6 +74,8 @@ static const struct key keys[] = {
     S("web.root", web_root, "web"),
     S("migrations.dir", migrations_dir, "migrations"),
     S("api.openapi", openapi_path, "docs/openapi.json"),
+    S("calendar.dir", calendar_dir, "calendar"),
+    S("rules.overrides", rules_overrides, NULL),
     S("log.level", log_level, "info"),
     B("log.access", log_access, "on"),
     B("metrics.remote", metrics_remote, "off"),

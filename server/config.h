@@ -41,7 +41,7 @@ struct config {
     char *audit_key, *audit_origin;
     int64_t audit_checkpoint_interval_ms;
     /* paths */
-    char *web_root, *migrations_dir, *openapi_path;
+    char *web_root, *migrations_dir, *openapi_path, *calendar_dir, *rules_overrides;
     /* misc */
     char *log_level;
     bool log_access;

@@ -17,12 +17,14 @@
 
 #include "../modules/accounts/accounts.h"
 #include "auth.h"
+#include "calendar.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "static.h"
+#include "statutes.h"
 #include "util.h"
 
 static void
@@ -35,6 +37,7 @@ usage(FILE *f)
                "  check-config     validate the configuration and exit (also --check-config)\n"
                "  bootstrap-admin  create the first center_admin if there is none\n"
                "  routes           print the route table\n"
+               "  rules            print the statutory rule table\n"
                "  config-keys      print every configuration key\n");
 }
 
@@ -80,14 +83,22 @@ cmd_serve(struct config *cfg, const char *port_file)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     /* A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
      * sigwait: take the default disposition back first. */
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (!migrate_run(cfg, false))
         return 1;
+    char err[400];
+    if (!calendar_load(cfg->calendar_dir, err, sizeof err) ||
+        !statutes_load_overrides(cfg->rules_overrides, err, sizeof err)) {
+        log_error("%s", err);
+        return 1;
+    }
     if (!build_routes(cfg->test_mode))
         return 1;
     if (!metrics_init() || !db_pool_init(cfg)) {
@@ -119,7 +130,10 @@ cmd_serve(struct config *cfg, const char *port_file)
         }
     }
     int sig = 0;
-    sigwait(&set, &sig);
+    /* SIGHUP re-reads the working-day calendar (an operator added or corrected a year). */
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        if (!calendar_load(cfg->calendar_dir, err, sizeof err))
+            log_error("calendar not reloaded, the old one stays in use: %s", err);
     log_info("signal %d: no new connections; waiting for %ld in-flight requests", sig,
              http_in_flight());
     http_quiesce();
@@ -135,6 +149,7 @@ fail:
             m->fini();
     }
     static_fini();
+    calendar_free();
     if (pool)
         db_pool_shutdown();
     if (metrics)
@@ -170,6 +185,16 @@ main(int argc, char **argv)
     }
     if (!strcmp(cmd, "routes"))
         return cmd_routes(test_mode);
+    if (!strcmp(cmd, "rules")) {
+        for (int i = 0; i < S__COUNT; i++) {
+            const struct statute *st = statute((enum statute_id)i);
+            for (int c = 0; c < CAT__COUNT; c++)
+                if (st->value[c] >= 0)
+                    printf("%s\t%s\t%lld\t%s\t%s\n", st->code, category_name((enum category)c),
+                           (long long)st->value[c], unit_name(st->unit[c]), st->source[c]);
+        }
+        return 0;
+    }
     if (!strcmp(cmd, "config-keys")) {
         for (size_t i = 0; config_key_name(i); i++)
             printf("%s\n", config_key_name(i));

@@ -6,14 +6,12 @@
 
 #include "../modules/accounts/accounts.h"
 #include "../modules/audit/audit_api.h"
+#include "../modules/announce/announce.h"
 #include "../modules/entry/entry.h"
 
 extern const struct module core_module;
 
 const struct module *const ggzy_modules[] = {
-    &core_module,
-    &accounts_module,
-    &audit_module,
-    &entry_module,
+    &core_module, &accounts_module, &audit_module, &entry_module, &announce_module,
 };
 const size_t ggzy_nmodules = ARRAY_LEN(ggzy_modules);

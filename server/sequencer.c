@@ -35,6 +35,21 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static bool kicked;
 static char sql_write_many[4096];
 
+static struct {
+    const char *action, *sql;
+} hooks[16];
+static size_t nhooks;
+
+void
+audit_on_sequenced(const char *action, const char *sql)
+{
+    if (nhooks < ARRAY_LEN(hooks)) {
+        hooks[nhooks].action = action;
+        hooks[nhooks].sql = sql;
+        nhooks++;
+    }
+}
+
 static const char sql_head[] = "SELECT size, frontier FROM audit_head WHERE id = 1 FOR UPDATE";
 static const char sql_pending[] =
     "SELECT qid, recorded_us, action, object_type, object_id, head, tail FROM audit_entries "
@@ -148,6 +163,13 @@ audit_sequence_batch(struct dbconn *c)
             goto fail;
         i += k;
     }
+    for (size_t i = 0; i < pend.nrows && nhooks; i++)
+        for (size_t h = 0; h < nhooks; h++)
+            if (!strcmp(hooks[h].action, dbres_str(&pend, i, 2))) {
+                struct dbv hp[] = {DBV_INT((int64_t)(first + i)), DBV_INT(dbres_i64(&pend, i, 4))};
+                if (db_exec(c, hooks[h].sql, hp, 2, NULL, NULL) != DB_OK)
+                    goto fail;
+            }
     struct dbv q[] = {DBV_INT((int64_t)f.size), DBV_BLOB(f.h, (size_t)f.n * 32)};
     if (db_exec(c, sql_bump, q, 2, NULL, NULL) != DB_OK || !checkpoint_maybe(c, &f))
         goto fail;

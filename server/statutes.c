@@ -14,19 +14,23 @@
 static const char *const categories[] = {"engineering", "procurement", "land_mineral",
                                          "state_property"};
 
-#define NA {NULL, NULL, NULL, NULL}
+#define NA                                                                                         \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL                                                                     \
+    }
 
 static struct statute table[S__COUNT] = {
-    [S_BID_PERIOD] = {"R-BID-PERIOD",
-                      "For tenders that must by law be tendered, at least N days from the first day "
-                      "the tender documents are available to the bid deadline",
-                      {"招标投标法 第二十四条", "政府采购法 第三十五条", NULL, NULL},
-                      {U_DAYS, U_DAYS, U_NONE, U_NONE},
-                      {20, 20, -1, -1}},
+    [S_BID_PERIOD] =
+        {"R-BID-PERIOD",
+         "For tenders that must by law be tendered, at least N days from the first day "
+         "the tender documents are available to the bid deadline",
+         {"招标投标法 第二十四条", "政府采购法 第三十五条", NULL, NULL},
+         {U_DAYS, U_DAYS, U_NONE, U_NONE},
+         {20, 20, -1, -1}},
     [S_DOC_SALE] = {"R-DOC-SALE",
                     "Tender documents are available (on sale) for at least N",
-                    {"实施条例 第十六条", "财政部令第87号（政府采购货物和服务招标投标管理办法）", NULL,
-                     NULL},
+                    {"实施条例 第十六条", "财政部令第87号（政府采购货物和服务招标投标管理办法）",
+                     NULL, NULL},
                     {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
                     {5, 5, -1, -1}},
     [S_OPENING] = {"R-OPENING-AT-DEADLINE",

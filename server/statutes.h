@@ -16,7 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum category { CAT_ENGINEERING, CAT_PROCUREMENT, CAT_LAND_MINERAL, CAT_STATE_PROPERTY, CAT__COUNT };
+enum category {
+    CAT_ENGINEERING,
+    CAT_PROCUREMENT,
+    CAT_LAND_MINERAL,
+    CAT_STATE_PROPERTY,
+    CAT__COUNT
+};
 enum unit { U_NONE, U_DAYS, U_WORKING_DAYS, U_PERMILLE };
 
 struct statute {
@@ -28,12 +34,12 @@ struct statute {
 };
 
 enum statute_id {
-    S_BID_PERIOD,       /* documents first available -> bid deadline, at least N */
-    S_DOC_SALE,         /* documents available for at least N */
-    S_OPENING,          /* opening time equals the bid deadline */
-    S_AMEND_NOTICE,     /* amendment affecting bids published at least N before the deadline */
-    S_PUBLICITY,        /* candidate publicity lasts at least N */
-    S_DEPOSIT_CAP,      /* bid deposit at most N per mille of the lot's estimate */
+    S_BID_PERIOD,   /* documents first available -> bid deadline, at least N */
+    S_DOC_SALE,     /* documents available for at least N */
+    S_OPENING,      /* opening time equals the bid deadline */
+    S_AMEND_NOTICE, /* amendment affecting bids published at least N before the deadline */
+    S_PUBLICITY,    /* candidate publicity lasts at least N */
+    S_DEPOSIT_CAP,  /* bid deposit at most N per mille of the lot's estimate */
     S__COUNT
 };
 

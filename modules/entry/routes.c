@@ -448,8 +448,7 @@ document_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "content_type", x->type);
     cJSON_AddNumberToObject(p, "size", (double)r->body.len);
     cJSON_AddStringToObject(p, "sha256", hex);
-    if (audit_append(c, r, "project.document_add", "document", x->doc_id, x->id, p, NULL) !=
-        DB_OK)
+    if (audit_append(c, r, "project.document_add", "document", x->doc_id, x->id, p, NULL) != DB_OK)
         return TX_DBFAIL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)x->doc_id);
@@ -471,8 +470,9 @@ document_upload(struct req *r, const cJSON *body)
     x.name = req_query(r, "name");
     x.type = req_header(r, "Content-Type");
     if (!x.name || !*x.name || strlen(x.name) > 200 || strchr(x.name, '/')) {
-        req_error(r, E_BAD_REQUEST, "name the document: ?name=file.pdf (no slashes, 200 "
-                                    "characters at most)");
+        req_error(r, E_BAD_REQUEST,
+                  "name the document: ?name=file.pdf (no slashes, 200 "
+                  "characters at most)");
         return;
     }
     const char *why = entry_document_problem(x.type, r->body.p, r->body.len);
@@ -516,7 +516,11 @@ document_get(struct req *r, const cJSON *body)
         return;
     }
     static const char *const types[] = {
-        "application/pdf", "image/png", "image/jpeg", "application/zip", "application/msword",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/zip",
+        "application/msword",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
     const char *type = "application/octet-stream";
@@ -533,7 +537,7 @@ document_get(struct req *r, const cJSON *body)
 /* ---- the rows ---- */
 
 static const char *const category_values[] = {"engineering", "procurement", "land_mineral",
-                                               "state_property", NULL};
+                                              "state_property", NULL};
 static const struct field project_schema[] = {
     {"name", F_STRING, true, 1, 200, NULL},
     {"category", F_STRING, true, 1, 20, category_values},
@@ -548,9 +552,10 @@ static const struct field project_schema[] = {
     {NULL},
 };
 static const char *const state_values[] = {
-    "draft",  "submitted",  "accepted", "announced", "bidding",   "opened",     "evaluating",
-    "candidates_published", "awarded",  "contracted", "closed",   "suspended", "terminated",
-    "failed", NULL};
+    "draft",      "submitted",  "accepted",   "announced",
+    "bidding",    "opened",     "evaluating", "candidates_published",
+    "awarded",    "contracted", "closed",     "suspended",
+    "terminated", "failed",     NULL};
 static const struct field transition_schema[] = {
     {"to", F_STRING, true, 1, 32, state_values},
     {"reason", F_STRING, false, 1, 2000, NULL},

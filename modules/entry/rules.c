@@ -8,8 +8,13 @@
 #include "project_states.h"
 
 static const char *const eng[] = {"open_tender", "invited_tender", NULL};
-static const char *const proc[] = {"open_tender", "invited_tender", "competitive_negotiation",
-                                   "competitive_consultation", "single_source", "inquiry", NULL};
+static const char *const proc[] = {"open_tender",
+                                   "invited_tender",
+                                   "competitive_negotiation",
+                                   "competitive_consultation",
+                                   "single_source",
+                                   "inquiry",
+                                   NULL};
 static const char *const land[] = {"open_tender", "auction", "listing", NULL};
 static const char *const prop[] = {"listing", "auction", "negotiated_transfer", NULL};
 
@@ -17,11 +22,16 @@ const char *const *
 entry_methods(enum category c)
 {
     switch (c) {
-    case CAT_ENGINEERING: return eng;
-    case CAT_PROCUREMENT: return proc;
-    case CAT_LAND_MINERAL: return land;
-    case CAT_STATE_PROPERTY: return prop;
-    default: return NULL;
+    case CAT_ENGINEERING:
+        return eng;
+    case CAT_PROCUREMENT:
+        return proc;
+    case CAT_LAND_MINERAL:
+        return land;
+    case CAT_STATE_PROPERTY:
+        return prop;
+    default:
+        return NULL;
     }
 }
 
@@ -44,8 +54,8 @@ void
 entry_format_code(char out[32], const char *region, int year, enum category c, int seq)
 {
     static const char *const letters[] = {"GC", "CG", "TD", "CQ"};
-    snprintf(out, 32, "%.6s-%04d-%s-%05d", region, year % 10000,
-             c < CAT__COUNT ? letters[c] : "XX", seq % 100000);
+    snprintf(out, 32, "%.6s-%04d-%s-%05d", region, year % 10000, c < CAT__COUNT ? letters[c] : "XX",
+             seq % 100000);
 }
 
 unsigned

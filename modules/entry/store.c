@@ -11,9 +11,9 @@
 #include "entry.h"
 #include "store.h"
 
-#define PROJECT_COLS                                                                           \
-    "id, code, name, category, method, region, tenderer_org_id, agent_org_id, budget_fen, "     \
-    "funding_source, legally_required, state, suspended_from, return_reason, retender_of, "     \
+#define PROJECT_COLS                                                                               \
+    "id, code, name, category, method, region, tenderer_org_id, agent_org_id, budget_fen, "        \
+    "funding_source, legally_required, state, suspended_from, return_reason, retender_of, "        \
     "created_us, updated_us"
 
 static const char sql_insert[] =
@@ -55,16 +55,22 @@ static const char sql_doc[] = "SELECT name, content_type, content FROM project_d
                               "WHERE project_id = ? AND id = ?";
 
 enum db_status
-store_project_insert(struct dbconn *c, const struct project_in *in, int64_t agent_org,
-                     int64_t user, int64_t now, int64_t *id)
+store_project_insert(struct dbconn *c, const struct project_in *in, int64_t agent_org, int64_t user,
+                     int64_t now, int64_t *id)
 {
-    struct dbv p[] = {DBV_STR(in->name),           DBV_STR(category_name(in->category)),
-                      DBV_STR(in->method),         DBV_STR(in->region),
-                      DBV_INT(in->tenderer_org_id), DBV_INT(agent_org),
-                      DBV_INT(user),               DBV_INT(in->budget_fen),
-                      DBV_STR(in->funding_source), DBV_INT(in->legally_required),
+    struct dbv p[] = {DBV_STR(in->name),
+                      DBV_STR(category_name(in->category)),
+                      DBV_STR(in->method),
+                      DBV_STR(in->region),
+                      DBV_INT(in->tenderer_org_id),
+                      DBV_INT(agent_org),
+                      DBV_INT(user),
+                      DBV_INT(in->budget_fen),
+                      DBV_STR(in->funding_source),
+                      DBV_INT(in->legally_required),
                       in->retender_of ? DBV_INT(in->retender_of) : DBV_NUL,
-                      DBV_INT(now),                DBV_INT(now)};
+                      DBV_INT(now),
+                      DBV_INT(now)};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_insert, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;
@@ -74,11 +80,16 @@ store_project_insert(struct dbconn *c, const struct project_in *in, int64_t agen
 enum db_status
 store_project_update(struct dbconn *c, int64_t id, const struct project_in *in, int64_t now)
 {
-    struct dbv p[] = {DBV_STR(in->name),           DBV_STR(category_name(in->category)),
-                      DBV_STR(in->method),         DBV_STR(in->region),
-                      DBV_INT(in->tenderer_org_id), DBV_INT(in->budget_fen),
-                      DBV_STR(in->funding_source), DBV_INT(in->legally_required),
-                      DBV_INT(now),                DBV_INT(id)};
+    struct dbv p[] = {DBV_STR(in->name),
+                      DBV_STR(category_name(in->category)),
+                      DBV_STR(in->method),
+                      DBV_STR(in->region),
+                      DBV_INT(in->tenderer_org_id),
+                      DBV_INT(in->budget_fen),
+                      DBV_STR(in->funding_source),
+                      DBV_INT(in->legally_required),
+                      DBV_INT(now),
+                      DBV_INT(id)};
     return db_exec(c, sql_update, p, ARRAY_LEN(p), NULL, NULL);
 }
 
@@ -90,8 +101,8 @@ store_project_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out)
 }
 
 enum db_status
-store_project_list(struct dbconn *c, int64_t org, const char *state, int64_t after,
-                   int64_t limit, struct dbres *out)
+store_project_list(struct dbconn *c, int64_t org, const char *state, int64_t after, int64_t limit,
+                   struct dbres *out)
 {
     struct dbv s = state ? DBV_STR(state) : DBV_NUL;
     if (org) {
@@ -143,8 +154,8 @@ enum db_status
 store_state(struct dbconn *c, int64_t id, const char *to, const char *from, const char *reason,
             int64_t now, uint64_t *changed)
 {
-    struct dbv p[] = {DBV_STR(to),  DBV_STR(to),    reason ? DBV_STR(reason) : DBV_NUL,
-                      DBV_INT(now), DBV_INT(id),    DBV_STR(from)};
+    struct dbv p[] = {DBV_STR(to),  DBV_STR(to), reason ? DBV_STR(reason) : DBV_NUL,
+                      DBV_INT(now), DBV_INT(id), DBV_STR(from)};
     return db_exec(c, sql_state, p, 6, changed, NULL);
 }
 
@@ -153,9 +164,8 @@ store_document_insert(struct dbconn *c, int64_t project, const char *name, const
                       const void *bytes, size_t len, const uint8_t sha[32], int64_t user,
                       int64_t now, int64_t *id)
 {
-    struct dbv p[] = {DBV_INT(project),     DBV_STR(name),         DBV_STR(type),
-                      DBV_INT((int64_t)len), DBV_BLOB(sha, 32),     DBV_BLOB(bytes, len),
-                      DBV_INT(user),        DBV_INT(now)};
+    struct dbv p[] = {DBV_INT(project),  DBV_STR(name),        DBV_STR(type), DBV_INT((int64_t)len),
+                      DBV_BLOB(sha, 32), DBV_BLOB(bytes, len), DBV_INT(user), DBV_INT(now)};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_doc_ins, p, 8, NULL, &iid);
     *id = (int64_t)iid;

@@ -28,8 +28,8 @@ enum db_status store_project_update(struct dbconn *c, int64_t id, const struct p
                                     int64_t now);
 enum db_status store_project_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
 /* org 0: every project; else the projects of that agent or tenderer organization. */
-enum db_status store_project_list(struct dbconn *c, int64_t org, const char *state,
-                                  int64_t after, int64_t limit, struct dbres *out);
+enum db_status store_project_list(struct dbconn *c, int64_t org, const char *state, int64_t after,
+                                  int64_t limit, struct dbres *out);
 enum db_status store_lots_replace(struct dbconn *c, int64_t id, const struct project_in *in);
 /* lot rows: seq, name, estimate_fen */
 enum db_status store_lots(struct dbconn *c, int64_t id, struct dbres *out);
@@ -41,8 +41,7 @@ enum db_status store_state(struct dbconn *c, int64_t id, const char *to, const c
                            const char *reason, int64_t now, uint64_t *changed);
 enum db_status store_document_insert(struct dbconn *c, int64_t project, const char *name,
                                      const char *type, const void *bytes, size_t len,
-                                     const uint8_t sha[32], int64_t user, int64_t now,
-                                     int64_t *id);
+                                     const uint8_t sha[32], int64_t user, int64_t now, int64_t *id);
 /* document rows: id, name, content_type, size, sha256, created_us */
 enum db_status store_documents(struct dbconn *c, int64_t project, struct dbres *out);
 /* one document: name, content_type, content */

@@ -111,6 +111,7 @@ class Server:
             "web.root": web_root or os.path.join(ROOT, "web"),
             "migrations.dir": os.path.join(ROOT, "migrations"),
             "api.openapi": os.path.join(ROOT, "docs", "openapi.json"),
+            "calendar.dir": os.path.join(ROOT, "calendar"),
             "auth.scrypt_log2n": "10",
             "audit.key": self.audit_key,
             "audit.origin": "ggzy.test/audit",

@@ -43,12 +43,12 @@ times_of_record_fall_on_china_standard_time_days(void)
 static void
 weekends_holidays_and_makeup_days_are_told_apart(void)
 {
-    CHECK(cal_is_working(D("2026-01-05")) == 1); /* a Monday */
-    CHECK(cal_is_working(D("2026-01-10")) == 0); /* a Saturday */
-    CHECK(cal_is_working(D("2026-01-01")) == 0); /* New Year's Day, a Thursday */
-    CHECK(cal_is_working(D("2026-01-04")) == 1); /* a Sunday made a working day */
-    CHECK(cal_is_working(D("2026-10-05")) == 0); /* National Day holidays, a Monday */
-    CHECK(cal_is_working(D("2026-10-10")) == 1); /* a Saturday made a working day */
+    CHECK(cal_is_working(D("2026-01-05")) == 1);  /* a Monday */
+    CHECK(cal_is_working(D("2026-01-10")) == 0);  /* a Saturday */
+    CHECK(cal_is_working(D("2026-01-01")) == 0);  /* New Year's Day, a Thursday */
+    CHECK(cal_is_working(D("2026-01-04")) == 1);  /* a Sunday made a working day */
+    CHECK(cal_is_working(D("2026-10-05")) == 0);  /* National Day holidays, a Monday */
+    CHECK(cal_is_working(D("2026-10-10")) == 1);  /* a Saturday made a working day */
     CHECK(cal_is_working(D("2031-03-03")) == -1); /* no file for 2031: unknown, not guessed */
 }
 

@@ -1,0 +1,49 @@
+/*
+ * announce.h — the announce module: every notice about a project is published in one place
+ * (信息统一发布). Agents draft announcements; publishing is an explicit action that checks the
+ * statutory rules (server/statutes.c), makes the content immutable, signs its hash with the
+ * platform key and moves the project's state. The public reads without logging in.
+ */
+#ifndef GGZY_ANNOUNCE_H
+#define GGZY_ANNOUNCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "statutes.h"
+
+extern const struct module announce_module;
+
+/* ---- rules (rules.c): pure, unit-tested at every boundary ---- */
+
+struct ann_terms {
+    int64_t now_us; /* the time of publication */
+    int64_t docs_from_us, docs_until_us, bid_deadline_us, opening_us;
+    int64_t publicity_from_us, publicity_until_us;
+};
+
+struct ann_refusal {
+    const char *rule; /* a statute code, or "R-CALENDAR" / "ANN-ORDER" */
+    char message[400];
+};
+
+/* A tender announcement: documents period, bid period (when the law requires tendering),
+ * opening at the deadline. legally_required and tender apply R-BID-PERIOD. */
+bool ann_check_tender(enum category c, bool legally_required, bool tender,
+                      const struct ann_terms *t, struct ann_refusal *why);
+/* An amendment: one that affects bids must come at least N days before the bid deadline
+ * (the new one, when it moves it). */
+bool ann_check_amendment(enum category c, bool affects_bids, const struct ann_terms *t,
+                         struct ann_refusal *why);
+/* Candidate publicity: lasts at least N. */
+bool ann_check_publicity(enum category c, const struct ann_terms *t, struct ann_refusal *why);
+/* A deposit within the cap of the lot's estimate. */
+bool ann_check_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen,
+                       struct ann_refusal *why);
+/* The project state an announcement type needs, and the state publishing it leads to (NULL:
+ * unchanged). */
+bool ann_state_ok(const char *type, const char *state);
+const char *ann_state_after(const char *type);
+
+#endif

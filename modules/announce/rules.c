@@ -1,0 +1,170 @@
+/*
+ * rules.c — the statutory checks of publishing, as pure functions over times and amounts
+ * (the values and legal sources come from the one statute table). Periods count as the Civil
+ * Code counts them: the first day is not counted (statutes.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "announce.h"
+#include "calendar.h"
+
+static bool refuse(struct ann_refusal *why, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool
+refuse(struct ann_refusal *why, const char *rule, const char *fmt, ...)
+{
+    why->rule = rule;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->message, sizeof why->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static const char *
+source(enum statute_id id, enum category c)
+{
+    const char *s = statute(id)->source[c];
+    return s ? s : "";
+}
+
+/* Is the period from a to b at least the statute's value? Days or working days as the table
+ * says for the category. */
+static bool
+period_ok(enum statute_id id, enum category c, int64_t a_us, int64_t b_us, int64_t *have,
+          struct ann_refusal *why, const char *what)
+{
+    int64_t need = statute_value(id, c);
+    if (need < 0)
+        return true;
+    int64_t a = cal_day(a_us), b = cal_day(b_us);
+    enum unit u = statute_unit(id, c);
+    *have = u == U_WORKING_DAYS ? cal_working_days(a, b) : b - a;
+    if (*have < 0 && u == U_WORKING_DAYS) {
+        char da[11], db[11];
+        cal_format_day(a, da);
+        cal_format_day(b, db);
+        return refuse(why, "R-CALENDAR",
+                      "the working-day calendar does not cover %s to %s; the operator must add "
+                      "that year's file to calendar/",
+                      da, db);
+    }
+    if (*have < need)
+        return refuse(why, statute(id)->code, "%s: %lld %s, the law requires at least %lld (%s)",
+                      what, (long long)*have, unit_name(u), (long long)need, source(id, c));
+    return true;
+}
+
+bool
+ann_check_tender(enum category c, bool legally_required, bool tender, const struct ann_terms *t,
+                 struct ann_refusal *why)
+{
+    int64_t have;
+    if (t->docs_from_us < t->now_us - 60000000LL || t->docs_until_us < t->docs_from_us ||
+        t->bid_deadline_us < t->docs_from_us)
+        return refuse(why, "ANN-ORDER",
+                      "the documents must be available from publication on, and the dates "
+                      "must run: docs_from <= docs_until, docs_from <= bid_deadline");
+    if (!period_ok(S_DOC_SALE, c, t->docs_from_us, t->docs_until_us, &have, why,
+                   "the tender documents are available for"))
+        return false;
+    if (legally_required && tender &&
+        !period_ok(S_BID_PERIOD, c, t->docs_from_us, t->bid_deadline_us, &have, why,
+                   "from the first day of the documents to the bid deadline"))
+        return false;
+    if (statute_value(S_OPENING, c) >= 0 && t->opening_us != t->bid_deadline_us)
+        return refuse(why, statute(S_OPENING)->code,
+                      "bids are opened at the bid deadline, at the same time (%s)",
+                      source(S_OPENING, c));
+    return true;
+}
+
+bool
+ann_check_amendment(enum category c, bool affects_bids, const struct ann_terms *t,
+                    struct ann_refusal *why)
+{
+    int64_t have;
+    if (t->bid_deadline_us < t->now_us)
+        return refuse(why, "ANN-ORDER", "the bid deadline has passed");
+    if (statute_value(S_OPENING, c) >= 0 && t->opening_us != t->bid_deadline_us)
+        return refuse(why, statute(S_OPENING)->code,
+                      "bids are opened at the bid deadline, at the same time (%s)",
+                      source(S_OPENING, c));
+    if (affects_bids &&
+        !period_ok(S_AMEND_NOTICE, c, t->now_us, t->bid_deadline_us, &have, why,
+                   "this change can affect the bids but comes before the deadline by")) {
+        char first[sizeof why->message]; /* refuse() writes into why->message: copy it first */
+        snprintf(first, sizeof first, "%s", why->message);
+        return refuse(why, why->rule,
+                      "%s; move the bid deadline (to %lld days after publication at the "
+                      "earliest) in this amendment",
+                      first, (long long)statute_value(S_AMEND_NOTICE, c));
+    }
+    return true;
+}
+
+bool
+ann_check_publicity(enum category c, const struct ann_terms *t, struct ann_refusal *why)
+{
+    int64_t have;
+    if (t->publicity_until_us < t->publicity_from_us ||
+        t->publicity_from_us < t->now_us - 60000000LL)
+        return refuse(why, "ANN-ORDER", "the publicity must start at publication and end after");
+    return period_ok(S_PUBLICITY, c, t->publicity_from_us, t->publicity_until_us, &have, why,
+                     "the publicity lasts");
+}
+
+bool
+ann_check_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen,
+                  struct ann_refusal *why)
+{
+    int64_t permille = statute_value(S_DEPOSIT_CAP, c);
+    if (permille < 0)
+        return true;
+    /* deposit / estimate <= permille / 1000, in integers (no floating point for money) */
+    if (deposit_fen < 0 || (__int128)deposit_fen * 1000 > (__int128)estimate_fen * permille)
+        return refuse(why, statute(S_DEPOSIT_CAP)->code,
+                      "a deposit of %lld fen is more than %lld‰ of the lot's estimate of %lld fen "
+                      "(%s)",
+                      (long long)deposit_fen, (long long)permille, (long long)estimate_fen,
+                      source(S_DEPOSIT_CAP, c));
+    return true;
+}
+
+static const struct {
+    const char *type;
+    const char *const needs[6];
+    const char *after;
+} flow[] = {
+    {"tender", {"accepted", NULL}, "announced"},
+    {"amendment", {"announced", "bidding", NULL}, NULL},
+    {"candidates", {"evaluating", NULL}, "candidates_published"},
+    {"award", {"candidates_published", NULL}, "awarded"},
+    {"failed", {"bidding", "opened", "evaluating", NULL}, "failed"},
+    {"termination",
+     {"accepted", "announced", "bidding", "opened", "evaluating", "candidates_published"},
+     "terminated"},
+};
+
+bool
+ann_state_ok(const char *type, const char *state)
+{
+    for (size_t i = 0; i < sizeof flow / sizeof flow[0]; i++)
+        if (!strcmp(flow[i].type, type))
+            for (int k = 0; k < 6 && flow[i].needs[k]; k++)
+                if (!strcmp(flow[i].needs[k], state))
+                    return true;
+    return false;
+}
+
+const char *
+ann_state_after(const char *type)
+{
+    for (size_t i = 0; i < sizeof flow / sizeof flow[0]; i++)
+        if (!strcmp(flow[i].type, type))
+            return flow[i].after;
+    return NULL;
+}

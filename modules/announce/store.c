@@ -1,0 +1,176 @@
+/*
+ * store.c — the announce module's SQL, prepared statements only (see store.h).
+ */
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+#define ANN_COLS                                                                                   \
+    "a.id, a.project_id, a.type, a.title, a.body, a.amends_id, a.affects_bids, a.docs_from_us, "   \
+    "a.docs_until_us, a.bid_deadline_us, a.opening_us, a.publicity_from_us, "                      \
+    "a.publicity_until_us, a.state, a.category, a.region, a.created_us, a.updated_us, "            \
+    "a.published_us, a.content_sha256, a.signature, a.pub_seq, p.code, a.content"
+
+static const char sql_insert[] =
+    "INSERT INTO announcements (project_id, type, title, body, amends_id, affects_bids, "
+    "docs_from_us, docs_until_us, bid_deadline_us, opening_us, publicity_from_us, "
+    "publicity_until_us, state, category, region, created_by, created_us, updated_us) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
+static const char sql_update[] =
+    "UPDATE announcements SET type = ?, title = ?, body = ?, amends_id = ?, affects_bids = ?, "
+    "docs_from_us = ?, docs_until_us = ?, bid_deadline_us = ?, opening_us = ?, "
+    "publicity_from_us = ?, publicity_until_us = ?, updated_us = ? WHERE id = ? AND state = "
+    "'draft'";
+static const char sql_get[] = "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON "
+                              "p.id = a.project_id WHERE a.id = ?";
+static const char sql_get_lock[] = "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON "
+                                   "p.id = a.project_id WHERE a.id = ? FOR UPDATE";
+static const char sql_dep_del[] = "DELETE FROM announcement_deposits WHERE announcement_id = ?";
+static const char sql_dep_ins[] =
+    "INSERT INTO announcement_deposits (announcement_id, lot_seq, deposit_fen) VALUES (?, ?, ?)";
+static const char sql_deps[] = "SELECT lot_seq, deposit_fen FROM announcement_deposits WHERE "
+                               "announcement_id = ? ORDER BY lot_seq";
+static const char sql_publish[] =
+    "UPDATE announcements SET state = 'published', published_us = ?, content = ?, "
+    "content_sha256 = ?, signature = ? WHERE id = ? AND state = 'draft'";
+static const char sql_deadline[] =
+    "SELECT bid_deadline_us, opening_us FROM announcements WHERE project_id = ? AND "
+    "state = 'published' AND type IN ('tender','amendment') AND bid_deadline_us IS NOT NULL "
+    "ORDER BY published_us DESC, id DESC LIMIT 1";
+static const char sql_public[] =
+    "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON p.id = a.project_id "
+    "WHERE a.pub_seq IS NOT NULL AND (? = 0 OR a.pub_seq < ?) AND (? IS NULL OR a.type = ?) "
+    "AND (? IS NULL OR a.category = ?) AND (? IS NULL OR a.region = ?) "
+    "AND (? = 0 OR a.published_us >= ?) AND (? = 0 OR a.published_us < ?) "
+    "AND (? IS NULL OR a.title LIKE CONCAT('%', ?, '%')) ORDER BY a.pub_seq DESC LIMIT ?";
+static const char sql_of_project[] =
+    "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON p.id = a.project_id "
+    "WHERE a.project_id = ? AND a.pub_seq IS NOT NULL ORDER BY a.pub_seq";
+
+static struct dbv
+opt(int64_t v)
+{
+    return v ? DBV_INT(v) : DBV_NUL;
+}
+
+static enum db_status
+deposits_replace(struct dbconn *c, int64_t id, const struct ann_in *in)
+{
+    struct dbv d[] = {DBV_INT(id)};
+    enum db_status st = db_exec(c, sql_dep_del, d, 1, NULL, NULL);
+    for (int i = 0; st == DB_OK && i < in->ndep; i++) {
+        struct dbv p[] = {DBV_INT(id), DBV_INT(in->dep_lot[i]), DBV_INT(in->dep_fen[i])};
+        st = db_exec(c, sql_dep_ins, p, 3, NULL, NULL);
+    }
+    return st;
+}
+
+enum db_status
+store_ann_insert(struct dbconn *c, int64_t project, const char *category, const char *region,
+                 const struct ann_in *in, int64_t user, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(project),  DBV_STR(in->type),  DBV_STR(in->title),
+                      DBV_STR(in->body), opt(in->amends_id), DBV_INT(in->affects_bids),
+                      opt(in->t[0]),     opt(in->t[1]),      opt(in->t[2]),
+                      opt(in->t[3]),     opt(in->t[4]),      opt(in->t[5]),
+                      DBV_STR(category), DBV_STR(region),    DBV_INT(user),
+                      DBV_INT(now),      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_insert, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st == DB_OK ? deposits_replace(c, *id, in) : st;
+}
+
+enum db_status
+store_ann_update(struct dbconn *c, int64_t id, const struct ann_in *in, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(in->type),
+                      DBV_STR(in->title),
+                      DBV_STR(in->body),
+                      opt(in->amends_id),
+                      DBV_INT(in->affects_bids),
+                      opt(in->t[0]),
+                      opt(in->t[1]),
+                      opt(in->t[2]),
+                      opt(in->t[3]),
+                      opt(in->t[4]),
+                      opt(in->t[5]),
+                      DBV_INT(now),
+                      DBV_INT(id)};
+    enum db_status st = db_exec(c, sql_update, p, ARRAY_LEN(p), NULL, NULL);
+    return st == DB_OK ? deposits_replace(c, id, in) : st;
+}
+
+enum db_status
+store_ann_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, lock ? sql_get_lock : sql_get, p, 1, out);
+}
+
+enum db_status
+store_ann_deposits(struct dbconn *c, int64_t id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, sql_deps, p, 1, out);
+}
+
+enum db_status
+store_ann_publish(struct dbconn *c, int64_t id, int64_t now, const char *content, size_t len,
+                  const uint8_t sha[32], const uint8_t sig[64])
+{
+    struct dbv p[] = {DBV_INT(now), DBV_BLOB(content, len), DBV_BLOB(sha, 32), DBV_BLOB(sig, 64),
+                      DBV_INT(id)};
+    uint64_t changed = 0;
+    enum db_status st = db_exec(c, sql_publish, p, 5, &changed, NULL);
+    return st == DB_OK && changed != 1 ? DB_ERROR : st;
+}
+
+enum db_status
+store_ann_deadline(struct dbconn *c, int64_t project, int64_t *deadline, int64_t *opening,
+                   bool *found)
+{
+    struct dbv p[] = {DBV_INT(project)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql_deadline, p, 1, &r);
+    *found = st == DB_OK && r.nrows == 1;
+    if (*found) {
+        *deadline = dbres_i64(&r, 0, 0);
+        *opening = dbres_i64(&r, 0, 1);
+    }
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_ann_public(struct dbconn *c, const char *type, const char *category, const char *region,
+                 int64_t from_us, int64_t to_us, const char *q, int64_t before, int64_t limit,
+                 struct dbres *out)
+{
+    struct dbv t = type ? DBV_STR(type) : DBV_NUL, k = category ? DBV_STR(category) : DBV_NUL,
+               g = region ? DBV_STR(region) : DBV_NUL, s = q ? DBV_STR(q) : DBV_NUL;
+    struct dbv p[] = {DBV_INT(before),
+                      DBV_INT(before),
+                      t,
+                      t,
+                      k,
+                      k,
+                      g,
+                      g,
+                      DBV_INT(from_us),
+                      DBV_INT(from_us),
+                      DBV_INT(to_us),
+                      DBV_INT(to_us),
+                      s,
+                      s,
+                      DBV_INT(limit)};
+    return db_query(c, sql_public, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_ann_of_project(struct dbconn *c, int64_t project, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(project)};
+    return db_query(c, sql_of_project, p, 1, out);
+}
