@@ -91,6 +91,17 @@ class ConfigDocTest(unittest.TestCase):
             self.assertRegex(example, r"(?m)^#? ?%s = " % re.escape(k))
 
 
+class RulesDocTest(unittest.TestCase):
+    def test_every_statutory_rule_is_documented_with_its_value_and_source(self):
+        out = subprocess.run([GGZYD, "rules"], capture_output=True, text=True, check=True).stdout
+        with open(os.path.join(ROOT, "docs", "rules.md")) as f:
+            doc = f.read()
+        rows = [l.split("\t") for l in out.strip().splitlines()]
+        self.assertGreater(len(rows), 5)
+        for code, cat, value, unit, source in rows:
+            self.assertIn("| `%s` | %s | %s %s | %s |" % (code, cat, value, unit, source), doc)
+
+
 class ServedDocumentTest(ApiTest):
     def test_the_served_document_is_the_file(self):
         r = self.srv.request("GET", "/api/v1/openapi.json")
