@@ -67,10 +67,10 @@ entry_transition_roles(const char *from, const char *to)
         return ROLE_AGENT;
     if (!strcmp(from, "submitted")) /* accept, or return for amendment */
         return ROLE_CENTER_ADMIN;
+    if (!strcmp(to, "suspended") || !strcmp(from, "suspended")) /* suspend, or resume */
+        return ROLE_CENTER_ADMIN | ROLE_SUPERVISOR;
     if (!strcmp(to, "announced"))
         return 0; /* publishing the tender announcement does it */
-    if (!strcmp(to, "suspended") || !strcmp(from, "suspended"))
-        return ROLE_CENTER_ADMIN | ROLE_SUPERVISOR;
     if (!strcmp(to, "terminated") || !strcmp(to, "failed"))
         return ROLE_AGENT | ROLE_CENTER_ADMIN;
     /* The rest of the lifecycle (bidding ... closed) until the modules that own those steps

@@ -171,3 +171,50 @@ class EntryTest(ApiTest):
         c.close()
         detail = self.srv.request("GET", "/api/v1/projects/%d" % p["id"], token=self.agent_tok).json
         self.assertEqual(len(detail["documents"]), 1)
+
+
+class TransitionMatrixTest(ApiTest):
+    """Every pair of states, through the API, against the one table."""
+
+    STATES = ["draft", "submitted", "accepted", "announced", "bidding", "opened", "evaluating",
+              "candidates_published", "awarded", "contracted", "closed", "suspended", "terminated", "failed"]
+    LEGAL = {("draft", "submitted"), ("submitted", "accepted"), ("submitted", "draft"),
+             ("accepted", "announced"), ("announced", "bidding"), ("bidding", "opened"),
+             ("opened", "evaluating"), ("evaluating", "candidates_published"),
+             ("candidates_published", "awarded"), ("awarded", "contracted"), ("contracted", "closed"),
+             ("bidding", "failed"), ("opened", "failed"), ("evaluating", "failed")}
+    for s in ("announced", "bidding", "opened", "evaluating", "candidates_published"):
+        LEGAL |= {(s, "suspended"), ("suspended", s)}
+    for s in STATES:
+        if s not in ("closed", "terminated", "failed"):
+            LEGAL.add((s, "terminated"))
+
+    def test_every_transition_legal_and_illegal(self):
+        admin = self.srv.admin_token()
+        agency = self.make_org(admin, "agency")
+        tenderer = self.make_org(admin, "tenderer")
+        _, agent = self.make_user(admin, agency["id"], "agent")
+        body = {"name": "矩阵", "category": "engineering", "method": "open_tender", "region": "110000",
+                "tenderer_org_id": tenderer["id"], "budget_fen": 100, "funding_source": "x",
+                "legally_required": False, "lots": [{"name": "a", "estimate_fen": 100}]}
+        pid = self.srv.request("POST", "/api/v1/projects", body, token=agent).json["id"]
+        checked = 0
+        for frm in self.STATES:
+            for to in self.STATES:
+                # put the project in `frm` (a suspended one left bidding)
+                self.srv.sql("UPDATE projects SET state = '%s', suspended_from = %s WHERE id = %d"
+                             % (frm, "'%s'" % to if frm == "suspended" and to != "terminated" else "NULL", pid))
+                who = agent if to == "submitted" else admin  # submitting is the agent's act
+                r = self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid,
+                                     {"to": to, "reason": "矩阵测试"}, token=who)
+                if (frm, to) in self.LEGAL:
+                    if (frm, to) == ("accepted", "announced"):
+                        self.assertError(r, 403, "forbidden")  # only publishing does it
+                    else:
+                        self.assertEqual(r.status, 200, (frm, to, r))
+                        self.assertEqual(r.json["state"], to)
+                else:
+                    self.assertError(r, 409, "invalid_transition")
+                    self.assertEqual((r.json["error"]["current"], r.json["error"]["requested"]), (frm, to))
+                checked += 1
+        self.assertEqual(checked, 14 * 14)

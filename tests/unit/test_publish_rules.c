@@ -150,6 +150,8 @@ entry_rules_methods_codes_and_documents(void)
     CHECK(entry_document_problem(NULL, "%PDF-", 5) != NULL);
     CHECK(entry_transition_roles("submitted", "accepted") == ROLE_CENTER_ADMIN);
     CHECK(entry_transition_roles("accepted", "announced") == 0);
+    CHECK(entry_transition_roles("suspended", "announced") ==
+          (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)); /* resuming is not announcing */
     CHECK(entry_transition_roles("draft", "accepted") == 0);
 }
 
