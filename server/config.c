@@ -76,6 +76,8 @@ static const struct key keys[] = {
     S("api.openapi", openapi_path, "docs/openapi.json"),
     S("calendar.dir", calendar_dir, "calendar"),
     S("rules.overrides", rules_overrides, NULL),
+    S("public.base_url", public_base_url, "https://localhost:8443"),
+    S("ocds.prefix", ocds_prefix, "ocds-213czf"),
     S("log.level", log_level, "info"),
     B("log.access", log_access, "on"),
     B("metrics.remote", metrics_remote, "off"),

@@ -42,6 +42,8 @@ struct config {
     int64_t audit_checkpoint_interval_ms;
     /* paths */
     char *web_root, *migrations_dir, *openapi_path, *calendar_dir, *rules_overrides;
+    /* publishing */
+    char *public_base_url, *ocds_prefix;
     /* misc */
     char *log_level;
     bool log_access;

@@ -111,6 +111,8 @@ paths = {
      ("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Page size.")])},
  "/api/v1/public/announcements/{id}": {"get": op("One published announcement with its version chain", ["public"], resp(200, "The announcement", ref("Announcement")), params=("id",), errors=(404,))},
  "/api/v1/public/announcements/{id}/signature": {"get": op("The published content, its SHA-256 and the platform's Ed25519 signature (verify with openssl)", ["public"], resp(200, "The signature", ref("AnnouncementSignature")), params=("id",), errors=(404,))},
+ "/api/v1/public/projects/{id}/ocds/releases": {"get": op("OCDS 1.1 release package: a release per published announcement", ["public"], resp(200, "An OCDS release package (standard.open-contracting.org, 1.1.5 schemas)", {"type": "object"}), params=("id",), errors=(404,))},
+ "/api/v1/public/projects/{id}/ocds/record": {"get": op("OCDS 1.1 record package: the releases and the compiled release", ["public"], resp(200, "An OCDS record package", {"type": "object"}), params=("id",), errors=(404,))},
  "/api/v1/public/feed.atom": {"get": op("Atom feed of the latest 50 publications", ["public"], {"200": {"description": "Atom 1.0 (RFC 4287)", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}})},
 }
 for p in ("/api/v1/test/clock", "/api/v1/test/sleep", "/api/v1/test/audit/deadlines", "/api/v1/test/audit/entries"):

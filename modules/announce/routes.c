@@ -712,6 +712,41 @@ public_atom(struct req *r, const cJSON *body)
     req_raw(r, 200, "application/atom+xml; charset=utf-8", text, len);
 }
 
+static const struct config *cfg;
+
+static void
+public_ocds(struct req *r, bool record)
+{
+    int64_t id;
+    if (!req_param_id(r, "id", &id))
+        return;
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    enum db_status st = DB_OK;
+    cJSON *pkg = ocds_package(c, id, cfg->ocds_prefix, cfg->public_base_url, record, &st);
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (!pkg)
+        req_error(r, E_NOT_FOUND, "project %lld has published nothing", (long long)id);
+    else
+        req_json(r, 200, pkg);
+}
+
+static void
+public_ocds_releases(struct req *r, const cJSON *body)
+{
+    (void)body;
+    public_ocds(r, false);
+}
+
+static void
+public_ocds_record(struct req *r, const cJSON *body)
+{
+    (void)body;
+    public_ocds(r, true);
+}
+
 /* ---- the rows ---- */
 
 static const char *const ann_types[] = {"tender", "amendment",   "candidates", "award",
@@ -749,12 +784,16 @@ static const struct route routes[] = {
     {"GET", "/api/v1/public/announcements/{id}/signature", public_signature, ROLE_PUBLIC, 0, NULL,
      0},
     {"GET", "/api/v1/public/feed.atom", public_atom, ROLE_PUBLIC, 0, NULL, ROUTE_RAW},
+    {"GET", "/api/v1/public/projects/{id}/ocds/releases", public_ocds_releases, ROLE_PUBLIC, 0,
+     NULL, 0},
+    {"GET", "/api/v1/public/projects/{id}/ocds/record", public_ocds_record, ROLE_PUBLIC, 0, NULL,
+     0},
 };
 
 static bool
-announce_init(const struct config *cfg)
+announce_init(const struct config *config)
 {
-    (void)cfg;
+    cfg = config;
     static const char sql_seq[] = "UPDATE announcements SET pub_seq = ? WHERE id = ?";
     audit_on_sequenced("announce.publish", sql_seq);
     return true;
