@@ -4,7 +4,9 @@
  * response on the *second* call of the access handler: with libmicrohttpd 0.9.75 a response
  * queued on the first call makes HTTPS responses Connection: close (a handshake per request).
  *
- * usage: bench_bare PORT THREADS [CERT KEY]   (runs until SIGTERM/SIGINT)
+ * usage: bench_bare PORT THREADS [CERT KEY [BODYFILE]]   (runs until SIGTERM/SIGINT)
+ * BODYFILE: serve these bytes instead of a small JSON object (a page of the same size as the
+ * ggzyd response it is compared with).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -14,7 +16,9 @@
 
 #include <microhttpd.h>
 
-static const char body[] = "{\"id\":1,\"username\":\"bench\",\"role\":\"bidder\",\"org_id\":1}";
+static const char small[] = "{\"id\":1,\"username\":\"bench\",\"role\":\"bidder\",\"org_id\":1}";
+static const char *body = small;
+static size_t body_len = sizeof small - 1;
 
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -61,13 +65,18 @@ slurp(const char *path)
 int
 main(int argc, char **argv)
 {
-    if (argc != 3 && argc != 5) {
-        fprintf(stderr, "usage: bench_bare PORT THREADS [CERT KEY]\n");
+    if (argc != 3 && argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: bench_bare PORT THREADS [CERT KEY [BODYFILE]]\n");
         return 2;
+    }
+    char *page = argc == 6 ? slurp(argv[5]) : NULL;
+    if (page) {
+        body = page;
+        body_len = strlen(page);
     }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     char *cert = NULL, *key = NULL;
-    if (argc == 5) {
+    if (argc >= 5) {
         cert = slurp(argv[3]);
         key = slurp(argv[4]);
         if (!cert || !key) {
@@ -95,5 +104,6 @@ main(int argc, char **argv)
     MHD_stop_daemon(d);
     free(cert);
     free(key);
+    free(page);
     return 0;
 }

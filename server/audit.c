@@ -46,6 +46,15 @@ canon(struct buf *b, const cJSON *v, int depth)
         if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740991.0)
             return false;
         buf_printf(b, "%lld", (long long)d);
+    } else if (cJSON_IsRaw(v)) { /* only integer literals, as json_add_i64 makes them */
+        const char *d = v->valuestring;
+        size_t n = d ? strlen(d) : 0, i = d && d[0] == '-';
+        if (n == i || n > 20 || (d[i] == '0' && n > i + 1))
+            return false;
+        for (size_t k = i; k < n; k++)
+            if (d[k] < '0' || d[k] > '9')
+                return false;
+        buf_append(b, d, n);
     } else if (cJSON_IsString(v))
         canon_string(b, v->valuestring);
     else if (cJSON_IsArray(v)) {
@@ -112,21 +121,21 @@ entry_object(const struct req *r, const char *action, const char *obj_type, int6
     if (!e)
         return NULL;
     cJSON_AddNumberToObject(e, "v", 1);
-    cJSON_AddNumberToObject(e, "time_us", (double)now);
+    json_add_i64(e, "time_us", now);
     cJSON_AddStringToObject(e, "action", action);
     cJSON *actor = cJSON_AddObjectToObject(e, "actor");
     if (r && r->authed) {
-        cJSON_AddNumberToObject(actor, "user_id", (double)r->who.user_id);
-        cJSON_AddNumberToObject(actor, "org_id", (double)r->who.org_id);
+        json_add_i64(actor, "user_id", r->who.user_id);
+        json_add_i64(actor, "org_id", r->who.org_id);
         cJSON_AddStringToObject(actor, "role", role_name(r->who.role));
     } else {
         cJSON_AddStringToObject(actor, "role", r && r->conn ? "anonymous" : "system");
     }
     cJSON *obj = cJSON_AddObjectToObject(e, "object");
     cJSON_AddStringToObject(obj, "type", obj_type);
-    cJSON_AddNumberToObject(obj, "id", (double)obj_id);
+    json_add_i64(obj, "id", obj_id);
     if (project_id > 0)
-        cJSON_AddNumberToObject(e, "project_id", (double)project_id);
+        json_add_i64(e, "project_id", project_id);
     if (r && r->conn) {
         cJSON_AddStringToObject(e, "request_id", r->id);
         cJSON_AddStringToObject(e, "client", r->client);

@@ -78,6 +78,7 @@ static const struct key keys[] = {
     S("rules.overrides", rules_overrides, NULL),
     S("public.base_url", public_base_url, "https://localhost:8443"),
     S("ocds.prefix", ocds_prefix, "ocds-213czf"),
+    I("public.cache_ms", public_cache_ms, "1000", 0, 60000),
     S("log.level", log_level, "info"),
     B("log.access", log_access, "on"),
     B("metrics.remote", metrics_remote, "off"),

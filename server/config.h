@@ -44,6 +44,7 @@ struct config {
     char *web_root, *migrations_dir, *openapi_path, *calendar_dir, *rules_overrides;
     /* publishing */
     char *public_base_url, *ocds_prefix;
+    int64_t public_cache_ms;
     /* misc */
     char *log_level;
     bool log_access;

@@ -84,7 +84,7 @@ clock_reply(struct req *r)
     char ts[40];
     clock_format(now, ts, sizeof ts);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "now_us", (double)now);
+    json_add_i64(o, "now_us", now);
     cJSON_AddStringToObject(o, "now", ts);
     req_json(r, 200, o);
 }
@@ -126,7 +126,7 @@ test_sleep(struct req *r, const cJSON *body)
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "slept_ms", (double)ms);
+    json_add_i64(o, "slept_ms", ms);
     req_json(r, 200, o);
 }
 

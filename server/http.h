@@ -157,6 +157,9 @@ void req_raw(struct req *r, unsigned status, const char *type, char *body, size_
 const char *json_str(const cJSON *obj, const char *key);
 int64_t json_i64(const cJSON *obj, const char *key, int64_t def);
 bool json_bool(const cJSON *obj, const char *key, bool def);
+/* Add an integer exactly: cJSON prints doubles beyond 32 bits as "1.78e+15", which clients
+ * read as floating point; money (fen), times (µs) and ids go out as integer literals. */
+void json_add_i64(cJSON *obj, const char *key, int64_t v);
 /* Add a time of record as RFC 3339 UTC with microseconds. */
 void json_add_time(cJSON *obj, const char *key, int64_t t_us);
 /* Query parameters for keyset pagination: ?after=<id>&limit=<1..max> (default def). False:

@@ -29,7 +29,7 @@ static cJSON *
 org_json(const struct dbres *r, size_t i)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)dbres_i64(r, i, 0));
+    json_add_i64(o, "id", dbres_i64(r, i, 0));
     cJSON_AddStringToObject(o, "name", dbres_str(r, i, 1));
     cJSON_AddStringToObject(o, "type", dbres_str(r, i, 2));
     cJSON_AddStringToObject(o, "credit_code", dbres_str(r, i, 3));
@@ -42,12 +42,12 @@ static cJSON *
 user_json(const struct dbres *r, size_t i)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)dbres_i64(r, i, 0));
+    json_add_i64(o, "id", dbres_i64(r, i, 0));
     cJSON_AddStringToObject(o, "username", dbres_str(r, i, 1));
     cJSON_AddStringToObject(o, "display_name", dbres_str(r, i, 2));
     cJSON_AddStringToObject(o, "role", dbres_str(r, i, 3));
     cJSON *org = cJSON_AddObjectToObject(o, "organization");
-    cJSON_AddNumberToObject(org, "id", (double)dbres_i64(r, i, 4));
+    json_add_i64(org, "id", dbres_i64(r, i, 4));
     cJSON_AddStringToObject(org, "name", dbres_str(r, i, 5));
     cJSON_AddStringToObject(org, "type", dbres_str(r, i, 6));
     cJSON_AddBoolToObject(o, "disabled", dbres_i64(r, i, 7) != 0);
@@ -95,7 +95,7 @@ reply_page(struct req *r, const struct dbres *res, int64_t limit,
     for (size_t i = 0; i < res->nrows; i++)
         cJSON_AddItemToArray(items, view(res, i));
     if ((int64_t)res->nrows == limit && res->nrows > 0)
-        cJSON_AddNumberToObject(o, "next_after", (double)dbres_i64(res, res->nrows - 1, 0));
+        json_add_i64(o, "next_after", dbres_i64(res, res->nrows - 1, 0));
     else
         cJSON_AddNullToObject(o, "next_after");
     req_json(r, 200, o);
@@ -233,10 +233,10 @@ me(struct req *r, const cJSON *body)
 {
     (void)body;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)r->who.user_id);
+    json_add_i64(o, "id", r->who.user_id);
     cJSON_AddStringToObject(o, "username", r->who.username);
     cJSON_AddStringToObject(o, "role", role_name(r->who.role));
-    cJSON_AddNumberToObject(o, "org_id", (double)r->who.org_id);
+    json_add_i64(o, "org_id", r->who.org_id);
     req_json(r, 200, o);
 }
 
@@ -578,7 +578,7 @@ user_create_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "username", json_str(b, "username"));
     cJSON_AddStringToObject(p, "role", role);
-    cJSON_AddNumberToObject(p, "org_id", (double)org_id);
+    json_add_i64(p, "org_id", org_id);
     if (audit_append(c, r, "account.user_create", "user", id, 0, p, NULL) != DB_OK ||
         store_user_get(c, id, &u) != DB_OK || u.nrows != 1) {
         dbres_free(&u);
@@ -874,7 +874,7 @@ bootstrap_user_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *q = cJSON_CreateObject();
     cJSON_AddStringToObject(q, "username", x->username);
     cJSON_AddStringToObject(q, "role", "center_admin");
-    cJSON_AddNumberToObject(q, "org_id", (double)x->org_id);
+    json_add_i64(q, "org_id", x->org_id);
     if (store_user_insert(c, x->org_id, x->username, "Center administrator", "center_admin",
                           x->hash, clock_now_us(), &user_id) != DB_OK) {
         cJSON_Delete(q);

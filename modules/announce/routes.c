@@ -9,6 +9,7 @@
  * publication, assigned by the sequencer after commit (audit_on_sequenced), so a cursor never
  * skips a publication that committed late, and never repeats one.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 #include "entry.h"
 #include "store.h"
 
+static const struct config *cfg;
+static void pages_invalidate(void);
+
 static const char *const time_keys[6] = {"docs_from_us", "docs_until_us",     "bid_deadline_us",
                                          "opening_us",   "publicity_from_us", "publicity_until_us"};
 
@@ -31,8 +35,8 @@ ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body)
 {
     cJSON *o = cJSON_CreateObject();
     int64_t id = dbres_i64(r, i, 0);
-    cJSON_AddNumberToObject(o, "id", (double)id);
-    cJSON_AddNumberToObject(o, "project_id", (double)dbres_i64(r, i, 1));
+    json_add_i64(o, "id", id);
+    json_add_i64(o, "project_id", dbres_i64(r, i, 1));
     if (dbres_str(r, i, 22))
         cJSON_AddStringToObject(o, "project_code", dbres_str(r, i, 22));
     cJSON_AddStringToObject(o, "type", dbres_str(r, i, 2));
@@ -40,13 +44,13 @@ ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body)
     if (with_body)
         cJSON_AddStringToObject(o, "body", dbres_str(r, i, 4));
     if (dbres_str(r, i, 5))
-        cJSON_AddNumberToObject(o, "amends_id", (double)dbres_i64(r, i, 5));
+        json_add_i64(o, "amends_id", dbres_i64(r, i, 5));
     else
         cJSON_AddNullToObject(o, "amends_id");
     cJSON_AddBoolToObject(o, "affects_bids", dbres_i64(r, i, 6) != 0);
     for (int k = 0; k < 6; k++)
         if (dbres_str(r, i, 7 + (size_t)k))
-            cJSON_AddNumberToObject(o, time_keys[k], (double)dbres_i64(r, i, 7 + (size_t)k));
+            json_add_i64(o, time_keys[k], dbres_i64(r, i, 7 + (size_t)k));
     cJSON_AddStringToObject(o, "state", dbres_str(r, i, 13));
     cJSON_AddStringToObject(o, "category", dbres_str(r, i, 14));
     cJSON_AddStringToObject(o, "region", dbres_str(r, i, 15));
@@ -59,14 +63,14 @@ ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body)
         cJSON_AddStringToObject(o, "content_sha256", hex);
     }
     if (dbres_str(r, i, 21))
-        cJSON_AddNumberToObject(o, "public_seq", (double)dbres_i64(r, i, 21));
+        json_add_i64(o, "public_seq", dbres_i64(r, i, 21));
     struct dbres d = {0};
     cJSON *deps = cJSON_AddArrayToObject(o, "deposits");
     if (c && store_ann_deposits(c, id, &d) == DB_OK)
         for (size_t k = 0; k < d.nrows; k++) {
             cJSON *x = cJSON_CreateObject();
-            cJSON_AddNumberToObject(x, "lot", (double)dbres_i64(&d, k, 0));
-            cJSON_AddNumberToObject(x, "deposit_fen", (double)dbres_i64(&d, k, 1));
+            json_add_i64(x, "lot", dbres_i64(&d, k, 0));
+            json_add_i64(x, "deposit_fen", dbres_i64(&d, k, 1));
             cJSON_AddItemToArray(deps, x);
         }
     dbres_free(&d);
@@ -415,7 +419,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_DeleteItemFromObject(content, "state");
     cJSON_DeleteItemFromObject(content, "created_at");
     cJSON_DeleteItemFromObject(content, "deposits");
-    cJSON_AddNumberToObject(content, "published_us", (double)now);
+    json_add_i64(content, "published_us", now);
     cJSON_AddNumberToObject(content, "v", 1);
     struct dbres d;
     if (store_ann_deposits(c, x->id, &d) != DB_OK)
@@ -423,8 +427,8 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *deps = cJSON_AddArrayToObject(content, "deposits");
     for (size_t k = 0; k < d.nrows; k++) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "lot", (double)dbres_i64(&d, k, 0));
-        cJSON_AddNumberToObject(o, "deposit_fen", (double)dbres_i64(&d, k, 1));
+        json_add_i64(o, "lot", dbres_i64(&d, k, 0));
+        json_add_i64(o, "deposit_fen", dbres_i64(&d, k, 1));
         cJSON_AddItemToArray(deps, o);
     }
     dbres_free(&d);
@@ -442,11 +446,11 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         store_ann_publish(c, x->id, now, bytes, len, sha, sig) != DB_OK)
         goto out;
     p = cJSON_CreateObject();
-    cJSON_AddNumberToObject(p, "announcement_id", (double)x->id);
+    json_add_i64(p, "announcement_id", x->id);
     cJSON_AddStringToObject(p, "type", type);
     cJSON_AddStringToObject(p, "content_sha256", hex);
     if (dbres_str(&a, 0, 5))
-        cJSON_AddNumberToObject(p, "supersedes", (double)dbres_i64(&a, 0, 5));
+        json_add_i64(p, "supersedes", dbres_i64(&a, 0, 5));
     if (after && strcmp(after, v.state)) {
         if (entry_set_state(c, v.id, after, v.state) != DB_OK)
             goto out;
@@ -470,8 +474,8 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
             char lot[24];
             snprintf(lot, sizeof lot, "%lld", (long long)dbres_i64(&lots, k, 0));
             cJSON_AddStringToObject(o, "lot", lot);
-            cJSON_AddNumberToObject(o, "bid_deadline_us", (double)deadline);
-            cJSON_AddNumberToObject(o, "opening_us", (double)opening);
+            json_add_i64(o, "bid_deadline_us", deadline);
+            json_add_i64(o, "opening_us", opening);
             cJSON_AddItemToArray(dl, o);
         }
         dbres_free(&lots);
@@ -499,11 +503,90 @@ ann_publish(struct req *r, const cJSON *body)
 {
     (void)body;
     struct publish_ctx x = {0};
-    if (req_param_id(r, "id", &x.id))
-        db_tx(r, publish_tx, &x);
+    if (req_param_id(r, "id", &x.id) && db_tx(r, publish_tx, &x))
+        pages_invalidate(); /* after its index exists: the next read shows it */
 }
 
 /* ---- public reading ---- */
+
+/*
+ * The public list is the platform's heaviest traffic, so its pages are cached, rendered, keyed
+ * by their normalized query. A publication bumps the generation once its entry has its index
+ * (the publish handler waits for that), so on this node it is visible on the next read; a
+ * publication made through another node of a cluster shows here within public.cache_ms.
+ */
+#define PAGE_CACHE 64
+static struct {
+    pthread_mutex_t mu;
+    uint64_t gen;
+    struct {
+        char key[320];
+        char *body;
+        size_t len;
+        uint64_t gen;
+        int64_t at_us;
+    } slot[PAGE_CACHE];
+    unsigned next;
+} pages = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void
+pages_invalidate(void)
+{
+    pthread_mutex_lock(&pages.mu);
+    pages.gen++;
+    pthread_mutex_unlock(&pages.mu);
+}
+
+/* A copy of the cached page for key, or NULL. */
+static char *
+pages_get(const char *key, size_t *len)
+{
+    char *out = NULL;
+    int64_t now = clock_now_us();
+    pthread_mutex_lock(&pages.mu);
+    for (unsigned i = 0; i < PAGE_CACHE; i++)
+        if (pages.slot[i].body && pages.slot[i].gen == pages.gen &&
+            now - pages.slot[i].at_us < cfg->public_cache_ms * 1000 && now >= pages.slot[i].at_us &&
+            !strcmp(pages.slot[i].key, key)) {
+            out = malloc(pages.slot[i].len);
+            if (out) {
+                memcpy(out, pages.slot[i].body, pages.slot[i].len);
+                *len = pages.slot[i].len;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&pages.mu);
+    return out;
+}
+
+static void
+pages_put(const char *key, const char *body, size_t len, uint64_t gen)
+{
+    char *copy = malloc(len);
+    if (!copy)
+        return;
+    memcpy(copy, body, len);
+    pthread_mutex_lock(&pages.mu);
+    unsigned i = pages.next++ % PAGE_CACHE;
+    free(pages.slot[i].body);
+    snprintf(pages.slot[i].key, sizeof pages.slot[i].key, "%s", key);
+    pages.slot[i].body = copy;
+    pages.slot[i].len = len;
+    pages.slot[i].gen = gen;
+    pages.slot[i].at_us = clock_now_us();
+    pthread_mutex_unlock(&pages.mu);
+}
+
+static void
+pages_free(void)
+{
+    pthread_mutex_lock(&pages.mu);
+    for (unsigned i = 0; i < PAGE_CACHE; i++) {
+        free(pages.slot[i].body);
+        pages.slot[i].body = NULL;
+    }
+    pthread_mutex_unlock(&pages.mu);
+}
 
 static void
 public_list(struct req *r, const cJSON *body)
@@ -529,6 +612,19 @@ public_list(struct req *r, const cJSON *body)
                   "to_us, q (100 characters), before (a cursor), limit 1-100");
         return;
     }
+    char key[320];
+    snprintf(key, sizeof key, "%s|%s|%s|%lld|%lld|%.100s|%lld|%lld", type ? type : "",
+             cat ? cat : "", region ? region : "", (long long)from, (long long)to, q ? q : "",
+             (long long)before, (long long)limit);
+    size_t len;
+    char *cached = pages_get(key, &len);
+    if (cached) {
+        req_raw(r, 200, "application/json", cached, len);
+        return;
+    }
+    pthread_mutex_lock(&pages.mu);
+    uint64_t gen = pages.gen; /* read before the query: a publication meanwhile voids it */
+    pthread_mutex_unlock(&pages.mu);
     struct dbconn *c = req_db(r);
     if (!c)
         return;
@@ -543,11 +639,13 @@ public_list(struct req *r, const cJSON *body)
     for (size_t i = 0; i < res.nrows; i++)
         cJSON_AddItemToArray(items, ann_json(NULL, &res, i, false));
     if ((int64_t)res.nrows == limit)
-        cJSON_AddNumberToObject(o, "next_before", (double)dbres_i64(&res, res.nrows - 1, 21));
+        json_add_i64(o, "next_before", dbres_i64(&res, res.nrows - 1, 21));
     else
         cJSON_AddNullToObject(o, "next_before");
     dbres_free(&res);
     req_json(r, 200, o);
+    if (r->status == 200 && r->resp)
+        pages_put(key, r->resp, r->resp_len, gen);
 }
 
 /* A published announcement, or 404 (drafts do not exist for the public). */
@@ -633,7 +731,7 @@ public_signature(struct req *r, const cJSON *body)
     b64_encode((const uint8_t *)dbres_str(&a, 0, 20), 64, sig);
     snprintf(msg, sizeof msg, "ggzy-announcement-v1\n%s\n", hex);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)id);
+    json_add_i64(o, "id", id);
     cJSON_AddStringToObject(o, "content", dbres_str(&a, 0, 23));
     cJSON_AddStringToObject(o, "content_sha256", hex);
     cJSON_AddStringToObject(o, "signed_message", msg);
@@ -711,8 +809,6 @@ public_atom(struct req *r, const cJSON *body)
     }
     req_raw(r, 200, "application/atom+xml; charset=utf-8", text, len);
 }
-
-static const struct config *cfg;
 
 static void
 public_ocds(struct req *r, bool record)
@@ -799,10 +895,16 @@ announce_init(const struct config *config)
     return true;
 }
 
+static void
+announce_fini(void)
+{
+    pages_free();
+}
+
 const struct module announce_module = {
     .name = "announce",
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = announce_init,
-    .fini = NULL,
+    .fini = announce_fini,
 };

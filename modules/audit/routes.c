@@ -37,7 +37,7 @@ checkpoint_json(struct dbconn *c, const struct dbres *r, size_t i)
 {
     uint64_t size = (uint64_t)dbres_i64(r, i, 0);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "size", (double)size);
+    json_add_i64(o, "size", size);
     add_b64(o, "root", dbres_str(r, i, 1), 32);
     json_add_time(o, "signed_at", dbres_i64(r, i, 2));
     cJSON_AddStringToObject(o, "kind", dbres_str(r, i, 3));
@@ -48,7 +48,7 @@ checkpoint_json(struct dbconn *c, const struct dbres *r, size_t i)
     if (store_cosignatures(c, size, &cs) == DB_OK)
         for (size_t k = 0; k < cs.nrows; k++) {
             cJSON *x = cJSON_CreateObject();
-            cJSON_AddNumberToObject(x, "user_id", (double)dbres_i64(&cs, k, 0));
+            json_add_i64(x, "user_id", dbres_i64(&cs, k, 0));
             cJSON_AddStringToObject(x, "key_id", dbres_str(&cs, k, 1));
             cJSON_AddStringToObject(x, "line", dbres_str(&cs, k, 2));
             json_add_time(x, "signed_at", dbres_i64(&cs, k, 3));
@@ -77,7 +77,7 @@ entry_json(const struct req *r, const struct dbres *e, size_t i, bool *withheld_
 {
     cJSON *o = cJSON_CreateObject();
     const char *action = dbres_str(e, i, 2);
-    cJSON_AddNumberToObject(o, "index", (double)dbres_i64(e, i, 0));
+    json_add_i64(o, "index", dbres_i64(e, i, 0));
     add_b64(o, "leaf_hash", dbres_str(e, i, 8), 32);
     if (!visible(r, e, i)) {
         cJSON_AddNullToObject(o, "entry");
@@ -214,7 +214,7 @@ checkpoint_list(struct req *r, const cJSON *body)
     for (size_t i = 0; i < res.nrows; i++)
         cJSON_AddItemToArray(items, checkpoint_json(c, &res, i));
     if ((int64_t)res.nrows == limit)
-        cJSON_AddNumberToObject(o, "next_after", (double)dbres_i64(&res, res.nrows - 1, 0));
+        json_add_i64(o, "next_after", dbres_i64(&res, res.nrows - 1, 0));
     else
         cJSON_AddNullToObject(o, "next_after");
     dbres_free(&res);
@@ -294,7 +294,7 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
     }
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "key_id", x->key_id);
-    cJSON_AddNumberToObject(p, "size", (double)x->size);
+    json_add_i64(p, "size", x->size);
     if (st != DB_OK) {
         cJSON_Delete(p);
         return TX_DBFAIL;
@@ -384,8 +384,8 @@ read_log_tx(struct dbconn *c, struct req *r, void *arg)
     struct read_ctx *x = arg;
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "what", x->what);
-    cJSON_AddNumberToObject(p, "from", (double)x->from);
-    cJSON_AddNumberToObject(p, "count", (double)x->count);
+    json_add_i64(p, "from", x->from);
+    json_add_i64(p, "count", x->count);
     return audit_append(c, r, "audit.read_withheld", "audit_log", x->id, 0, p, NULL) == DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
@@ -431,7 +431,7 @@ entries_get(struct req *r, const cJSON *body)
     for (size_t i = 0; i < e.nrows; i++)
         cJSON_AddItemToArray(items, entry_json(r, &e, i, &withheld_seen));
     if ((int64_t)e.nrows == limit)
-        cJSON_AddNumberToObject(o, "next_from", (double)(dbres_i64(&e, e.nrows - 1, 0) + 1));
+        json_add_i64(o, "next_from", (dbres_i64(&e, e.nrows - 1, 0) + 1));
     else
         cJSON_AddNullToObject(o, "next_from");
     struct read_ctx x = {"entries", (int64_t)from, (int64_t)from, (int64_t)e.nrows};
@@ -467,8 +467,8 @@ inclusion_proof(struct req *r, const cJSON *body)
         return;
     }
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "index", (double)index);
-    cJSON_AddNumberToObject(o, "size", (double)size);
+    json_add_i64(o, "index", index);
+    json_add_i64(o, "size", size);
     add_b64(o, "leaf_hash", leaf, 32);
     cJSON *arr = cJSON_AddArrayToObject(o, "proof");
     for (int i = 0; i < n; i++) {
@@ -507,8 +507,8 @@ consistency_proof(struct req *r, const cJSON *body)
         return;
     }
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "from", (double)from);
-    cJSON_AddNumberToObject(o, "to", (double)to);
+    json_add_i64(o, "from", from);
+    json_add_i64(o, "to", to);
     cJSON *arr = cJSON_AddArrayToObject(o, "proof");
     for (int i = 0; i < n; i++) {
         char b[48];
@@ -546,7 +546,7 @@ timeline(struct req *r, const cJSON *body)
         return;
     }
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "project_id", (double)pid);
+    json_add_i64(o, "project_id", pid);
     cJSON_AddItemToObject(o, "checkpoint", checkpoint_json(c, &cp, 0));
     cJSON *items = cJSON_AddArrayToObject(o, "entries");
     bool withheld_seen = false;

@@ -23,7 +23,7 @@ project_json(struct dbconn *c, const struct dbres *r, size_t i, bool detail)
 {
     cJSON *o = cJSON_CreateObject();
     int64_t id = dbres_i64(r, i, 0);
-    cJSON_AddNumberToObject(o, "id", (double)id);
+    json_add_i64(o, "id", id);
     if (dbres_str(r, i, 1))
         cJSON_AddStringToObject(o, "code", dbres_str(r, i, 1));
     else
@@ -32,16 +32,16 @@ project_json(struct dbconn *c, const struct dbres *r, size_t i, bool detail)
     cJSON_AddStringToObject(o, "category", dbres_str(r, i, 3));
     cJSON_AddStringToObject(o, "method", dbres_str(r, i, 4));
     cJSON_AddStringToObject(o, "region", dbres_str(r, i, 5));
-    cJSON_AddNumberToObject(o, "tenderer_org_id", (double)dbres_i64(r, i, 6));
-    cJSON_AddNumberToObject(o, "agent_org_id", (double)dbres_i64(r, i, 7));
-    cJSON_AddNumberToObject(o, "budget_fen", (double)dbres_i64(r, i, 8));
+    json_add_i64(o, "tenderer_org_id", dbres_i64(r, i, 6));
+    json_add_i64(o, "agent_org_id", dbres_i64(r, i, 7));
+    json_add_i64(o, "budget_fen", dbres_i64(r, i, 8));
     cJSON_AddStringToObject(o, "funding_source", dbres_str(r, i, 9));
     cJSON_AddBoolToObject(o, "legally_required", dbres_i64(r, i, 10) != 0);
     cJSON_AddStringToObject(o, "state", dbres_str(r, i, 11));
     if (dbres_str(r, i, 13))
         cJSON_AddStringToObject(o, "return_reason", dbres_str(r, i, 13));
     if (dbres_str(r, i, 14))
-        cJSON_AddNumberToObject(o, "retender_of", (double)dbres_i64(r, i, 14));
+        json_add_i64(o, "retender_of", dbres_i64(r, i, 14));
     json_add_time(o, "created_at", dbres_i64(r, i, 15));
     json_add_time(o, "updated_at", dbres_i64(r, i, 16));
     if (!detail)
@@ -51,9 +51,9 @@ project_json(struct dbconn *c, const struct dbres *r, size_t i, bool detail)
     if (store_lots(c, id, &l) == DB_OK)
         for (size_t k = 0; k < l.nrows; k++) {
             cJSON *x = cJSON_CreateObject();
-            cJSON_AddNumberToObject(x, "seq", (double)dbres_i64(&l, k, 0));
+            json_add_i64(x, "seq", dbres_i64(&l, k, 0));
             cJSON_AddStringToObject(x, "name", dbres_str(&l, k, 1));
-            cJSON_AddNumberToObject(x, "estimate_fen", (double)dbres_i64(&l, k, 2));
+            json_add_i64(x, "estimate_fen", dbres_i64(&l, k, 2));
             cJSON_AddItemToArray(lots, x);
         }
     cJSON *docs = cJSON_AddArrayToObject(o, "documents");
@@ -61,10 +61,10 @@ project_json(struct dbconn *c, const struct dbres *r, size_t i, bool detail)
         for (size_t k = 0; k < d.nrows; k++) {
             cJSON *x = cJSON_CreateObject();
             char hex[65];
-            cJSON_AddNumberToObject(x, "id", (double)dbres_i64(&d, k, 0));
+            json_add_i64(x, "id", dbres_i64(&d, k, 0));
             cJSON_AddStringToObject(x, "name", dbres_str(&d, k, 1));
             cJSON_AddStringToObject(x, "content_type", dbres_str(&d, k, 2));
-            cJSON_AddNumberToObject(x, "size", (double)dbres_i64(&d, k, 3));
+            json_add_i64(x, "size", dbres_i64(&d, k, 3));
             hex_encode((const uint8_t *)dbres_str(&d, k, 4), 32, hex);
             cJSON_AddStringToObject(x, "sha256", hex);
             json_add_time(x, "created_at", dbres_i64(&d, k, 5));
@@ -166,8 +166,8 @@ project_payload(const struct project_in *in)
     cJSON_AddStringToObject(p, "name", in->name);
     cJSON_AddStringToObject(p, "category", category_name(in->category));
     cJSON_AddStringToObject(p, "method", in->method);
-    cJSON_AddNumberToObject(p, "budget_fen", (double)in->budget_fen);
-    cJSON_AddNumberToObject(p, "tenderer_org_id", (double)in->tenderer_org_id);
+    json_add_i64(p, "budget_fen", in->budget_fen);
+    json_add_i64(p, "tenderer_org_id", in->tenderer_org_id);
     cJSON_AddNumberToObject(p, "lots", in->nlots);
     return p;
 }
@@ -320,7 +320,7 @@ project_list(struct req *r, const cJSON *body)
     for (size_t i = 0; i < res.nrows; i++)
         cJSON_AddItemToArray(items, project_json(c, &res, i, false));
     if ((int64_t)res.nrows == limit)
-        cJSON_AddNumberToObject(o, "next_after", (double)dbres_i64(&res, res.nrows - 1, 0));
+        json_add_i64(o, "next_after", dbres_i64(&res, res.nrows - 1, 0));
     else
         cJSON_AddNullToObject(o, "next_after");
     dbres_free(&res);
@@ -446,15 +446,15 @@ document_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "name", x->name);
     cJSON_AddStringToObject(p, "content_type", x->type);
-    cJSON_AddNumberToObject(p, "size", (double)r->body.len);
+    json_add_i64(p, "size", r->body.len);
     cJSON_AddStringToObject(p, "sha256", hex);
     if (audit_append(c, r, "project.document_add", "document", x->doc_id, x->id, p, NULL) != DB_OK)
         return TX_DBFAIL;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)x->doc_id);
+    json_add_i64(o, "id", x->doc_id);
     cJSON_AddStringToObject(o, "name", x->name);
     cJSON_AddStringToObject(o, "content_type", x->type);
-    cJSON_AddNumberToObject(o, "size", (double)r->body.len);
+    json_add_i64(o, "size", r->body.len);
     cJSON_AddStringToObject(o, "sha256", hex);
     req_json(r, 201, o);
     return TX_COMMIT;

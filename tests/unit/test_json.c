@@ -135,6 +135,24 @@ canonical_json_escapes_only_what_json_requires(void)
 }
 
 static void
+large_integers_go_out_as_exact_literals(void)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "t", INT64_C(1795312345678901));
+    json_add_i64(o, "n", -7);
+    char *s = cJSON_PrintUnformatted(o);
+    CHECK_STR(s, "{\"t\":1795312345678901,\"n\":-7}");
+    size_t n;
+    char *c = canon_json(o, &n);
+    CHECK_STR(c, "{\"n\":-7,\"t\":1795312345678901}");
+    free(s);
+    free(c);
+    cJSON_AddRawToObject(o, "bad", "1e5");
+    CHECK(canon_json(o, &n) == NULL); /* a raw member that is not an integer is refused */
+    cJSON_Delete(o);
+}
+
+static void
 canonical_json_refuses_non_integers(void)
 {
     CHECK(canon_of("{\"x\":1.5}") == NULL);
@@ -155,5 +173,6 @@ main(void)
     RUN(canonical_json_sorts_keys_and_drops_whitespace);
     RUN(canonical_json_escapes_only_what_json_requires);
     RUN(canonical_json_refuses_non_integers);
+    RUN(large_integers_go_out_as_exact_literals);
     return CHECK_DONE();
 }
