@@ -39,7 +39,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
         return MHD_YES;
     }
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+        MHD_create_response_from_buffer(body_len, (void *)body, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "application/json");
