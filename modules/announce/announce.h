@@ -19,8 +19,8 @@ extern const struct module announce_module;
 /* The OCDS release package (record=false) or record package of a project (ocds.c); NULL when
  * the project has published nothing (or st says a database error). Caller frees. */
 struct dbconn;
-cJSON *ocds_package(struct dbconn *c, int64_t project_id, const char *prefix,
-                    const char *base_url, bool record, enum db_status *st);
+cJSON *ocds_package(struct dbconn *c, int64_t project_id, const char *prefix, const char *base_url,
+                    bool record, enum db_status *st);
 
 /* ---- rules (rules.c): pure, unit-tested at every boundary ---- */
 
