@@ -77,6 +77,12 @@ req_db(struct req *r)
     return r->db;
 }
 
+struct dbconn *
+req_db_for(struct req *r, const char *name, int64_t *id)
+{
+    return req_param_id(r, name, id) ? req_db(r) : NULL;
+}
+
 static const char *const role_names[] = {"center_admin", "agent", "bidder", "expert", "supervisor"};
 
 const char *

@@ -138,6 +138,9 @@ const char *req_query(const struct req *r, const char *name);
 const char *req_header(const struct req *r, const char *name);
 /* The request's database connection (acquired on first use). NULL: 503 already set. */
 struct dbconn *req_db(struct req *r);
+/* The positive id in path parameter name and the request's connection: the preamble of every
+ * handler that reads one object. NULL: the refusal (404 or 503) is already set. */
+struct dbconn *req_db_for(struct req *r, const char *name, int64_t *id);
 
 /* Responses. req_json takes ownership of obj (may be NULL for an empty object). */
 void req_json(struct req *r, unsigned status, cJSON *obj);

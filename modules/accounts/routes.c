@@ -518,9 +518,7 @@ org_get(struct req *r, const cJSON *body)
 {
     (void)body;
     int64_t id;
-    if (!req_param_id(r, "id", &id))
-        return;
-    struct dbconn *c = req_db(r);
+    struct dbconn *c = req_db_for(r, "id", &id);
     if (!c)
         return;
     struct dbres res;

@@ -241,9 +241,7 @@ ann_get(struct req *r, const cJSON *body)
 {
     (void)body;
     int64_t id;
-    if (!req_param_id(r, "id", &id))
-        return;
-    struct dbconn *c = req_db(r);
+    struct dbconn *c = req_db_for(r, "id", &id);
     if (!c)
         return;
     struct dbres a = {0};
@@ -814,9 +812,7 @@ static void
 public_ocds(struct req *r, bool record)
 {
     int64_t id;
-    if (!req_param_id(r, "id", &id))
-        return;
-    struct dbconn *c = req_db(r);
+    struct dbconn *c = req_db_for(r, "id", &id);
     if (!c)
         return;
     enum db_status st = DB_OK;

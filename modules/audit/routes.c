@@ -523,9 +523,7 @@ timeline(struct req *r, const cJSON *body)
 {
     (void)body;
     int64_t pid;
-    if (!req_param_id(r, "id", &pid))
-        return;
-    struct dbconn *c = req_db(r);
+    struct dbconn *c = req_db_for(r, "id", &pid);
     if (!c)
         return;
     struct dbres cp, e = {0};
