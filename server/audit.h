@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "canon.h"
 #include "db.h"
 
 struct req;
@@ -47,9 +48,6 @@ void audit_on_sequenced(const char *action, const char *sql);
 /* Wait until the entry queued as qid is sequenced; fills *ref. False on timeout. */
 bool audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms);
 
-/* Canonical JSON of v (see above). Returns malloc'd bytes or NULL when v holds a non-integer
- * number or an invalid value. */
-char *canon_json(const cJSON *v, size_t *len);
 
 #define AUDIT_MAX_ENTRY 65536
 

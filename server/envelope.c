@@ -1,0 +1,339 @@
+/*
+ * envelope.c — see envelope.h and docs/envelope.md. OpenSSL 3 only: HPKE (hpke.c) wraps the
+ * content key; HKDF derives the payload key and the key commitment; AES-256-GCM encrypts the
+ * chunks; ECDSA P-256 signs everything before the signature.
+ */
+#include "envelope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "canon.h"
+#include "crypto.h"
+#include "hpke.h"
+
+#define WRAPPED_LEN (32 + HPKE_NT)
+#define FIXED_TAIL  (HPKE_NENC + WRAPPED_LEN + 16 + 32 + 8)
+
+static void
+be32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void
+be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* HKDF-SHA256(ikm = content key, salt = nonce, info = label || header hash), 32 bytes. */
+static bool
+derive(const uint8_t key[32], const uint8_t nonce[16], const char *label, const uint8_t hh[32],
+       uint8_t out[32])
+{
+    uint8_t info[96];
+    size_t l = strlen(label);
+    memcpy(info, label, l);
+    memcpy(info + l, hh, 32);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, 32),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)nonce, 16),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, l + 32),
+        OSSL_PARAM_construct_end(),
+    };
+    bool ok = ctx && EVP_KDF_derive(ctx, out, 32, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok;
+}
+
+/* The nonce of chunk i: an 11-byte big-endian counter, then 0x01 on the last chunk. */
+static void
+chunk_nonce(uint64_t i, bool last, uint8_t nonce[12])
+{
+    memset(nonce, 0, 12);
+    for (int k = 0; k < 8; k++)
+        nonce[10 - k] = (uint8_t)(i >> (8 * k));
+    nonce[11] = last ? 0x01 : 0x00;
+}
+
+static bool
+gcm(bool seal, const uint8_t key[32], const uint8_t nonce[12], const uint8_t aad[32],
+    const uint8_t *in, size_t n, uint8_t *out, const uint8_t *tag_in, uint8_t *tag_out)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int l = 0, f = 0;
+    bool ok = c &&
+              (seal ? EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce)
+                    : EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce)) == 1 &&
+              (seal ? EVP_EncryptUpdate(c, NULL, &l, aad, 32)
+                    : EVP_DecryptUpdate(c, NULL, &l, aad, 32)) == 1 &&
+              (n == 0 || (seal ? EVP_EncryptUpdate(c, out, &l, in, (int)n)
+                               : EVP_DecryptUpdate(c, out, &l, in, (int)n)) == 1);
+    if (ok && seal)
+        ok = EVP_EncryptFinal_ex(c, out + n, &f) == 1 &&
+             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag_out) == 1;
+    else if (ok)
+        ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, (void *)tag_in) == 1 &&
+             EVP_DecryptFinal_ex(c, out + n, &f) == 1;
+    EVP_CIPHER_CTX_free(c);
+    return ok;
+}
+
+static char *
+header_json(const struct env_binding *b, size_t *len)
+{
+    cJSON *h = cJSON_CreateObject();
+    cJSON_AddNumberToObject(h, "v", 1);
+    cJSON_AddStringToObject(h, "suite",
+                            "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)"
+                            "+AES-256-GCM-64KiB+ECDSA-P256-SHA256");
+    cJSON_AddStringToObject(h, "platform", b->platform);
+    cJSON_AddStringToObject(h, "project_code", b->project_code);
+    cJSON_AddNumberToObject(h, "lot", (double)b->lot);
+    cJSON_AddNumberToObject(h, "bidder_org_id", (double)b->bidder_org_id);
+    cJSON_AddStringToObject(h, "signer_key_id", b->signer_key_id);
+    cJSON_AddNumberToObject(h, "revision", (double)b->revision);
+    char dl[24];
+    snprintf(dl, sizeof dl, "%lld", (long long)b->bid_deadline_us);
+    cJSON_AddRawToObject(h, "bid_deadline_us", dl);
+    cJSON_AddStringToObject(h, "opening_key_id", b->opening_key_id);
+    cJSON_AddNumberToObject(h, "chunk_size", ENV_CHUNK);
+    char *out = canon_json(h, len);
+    cJSON_Delete(h);
+    return out;
+}
+
+/* ECDSA P-256 over SHA-256 of data, as raw r||s (what WebCrypto produces). */
+static bool
+sign_raw(EVP_PKEY *key, const uint8_t *data, size_t n, uint8_t rs[64])
+{
+    uint8_t der[80];
+    size_t dl = sizeof der;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+              EVP_DigestSign(ctx, der, &dl, data, n) == 1;
+    EVP_MD_CTX_free(ctx);
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = ok ? d2i_ECDSA_SIG(NULL, &p, (long)dl) : NULL;
+    const BIGNUM *r = NULL, *s = NULL;
+    if (sig)
+        ECDSA_SIG_get0(sig, &r, &s);
+    ok = sig && BN_bn2binpad(r, rs, 32) == 32 && BN_bn2binpad(s, rs + 32, 32) == 32;
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+bool
+env_seal(const struct env_binding *b, const uint8_t opening_pk[65], EVP_PKEY *signer,
+         const uint8_t *pt, size_t pt_len, const struct env_fixed *fixed, uint8_t **out,
+         size_t *out_len)
+{
+    uint8_t key[32], nonce[16], hh[32], payload[32], commitment[32], info[48];
+    size_t hl = 0;
+    char *header = header_json(b, &hl);
+    uint8_t *buf = NULL;
+    bool ok = false;
+    struct hpke_ctx hc;
+    memset(&hc, 0, sizeof hc);
+    uint64_t nchunks = pt_len == 0 ? 1 : (pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
+    size_t total = 8 + 4 + hl + FIXED_TAIL + pt_len + nchunks * 16 + 64;
+    if (!header || hl > ENV_MAX_HEADER || !(buf = malloc(total)))
+        goto out;
+    if (fixed) {
+        memcpy(key, fixed->content_key, 32);
+        memcpy(nonce, fixed->nonce, 16);
+    } else if (RAND_bytes(key, 32) != 1 || RAND_bytes(nonce, 16) != 1) {
+        goto out; /* a fresh content key for every envelope: never reused */
+    }
+    size_t o = 0;
+    memcpy(buf, ENV_MAGIC, 8);
+    be32(buf + 8, (uint32_t)hl);
+    memcpy(buf + 12, header, hl);
+    o = 12 + hl;
+    if (!crypto_sha256(header, hl, hh))
+        goto out;
+    memcpy(info, "ggzy-envelope-v1", 16);
+    memcpy(info + 16, hh, 32);
+    if (!hpke_setup_sender(HPKE_AES_256_GCM, opening_pk, info, sizeof info,
+                           fixed ? fixed->ikm_e : NULL, fixed ? 32 : 0, buf + o, &hc, NULL) ||
+        !hpke_seal(&hc, NULL, 0, key, 32, buf + o + HPKE_NENC))
+        goto out;
+    o += HPKE_NENC + WRAPPED_LEN;
+    if (!derive(key, nonce, "ggzy-envelope-v1 payload", hh, payload) ||
+        !derive(key, nonce, "ggzy-envelope-v1 commitment", hh, commitment))
+        goto out;
+    memcpy(buf + o, nonce, 16);
+    memcpy(buf + o + 16, commitment, 32);
+    be64(buf + o + 48, pt_len);
+    o += 56;
+    for (uint64_t i = 0; i < nchunks; i++) {
+        size_t off = (size_t)i * ENV_CHUNK, n = pt_len - off < ENV_CHUNK ? pt_len - off : ENV_CHUNK;
+        uint8_t cn[12];
+        chunk_nonce(i, i + 1 == nchunks, cn);
+        if (!gcm(true, payload, cn, hh, pt + off, n, buf + o, NULL, buf + o + n))
+            goto out;
+        o += n + 16;
+    }
+    if (!sign_raw(signer, buf, o, buf + o))
+        goto out;
+    *out = buf;
+    *out_len = o + 64;
+    buf = NULL;
+    ok = true;
+out:
+    OPENSSL_cleanse(key, sizeof key); /* the content key lives only inside the envelope */
+    OPENSSL_cleanse(payload, sizeof payload);
+    hpke_ctx_wipe(&hc);
+    free(buf);
+    free(header);
+    return ok;
+}
+
+bool
+env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t whylen)
+{
+    memset(v, 0, sizeof *v);
+    if (len < 12 || memcmp(buf, ENV_MAGIC, 8)) {
+        snprintf(why, whylen, "not a ggzy envelope (magic GGZYENV1)");
+        return false;
+    }
+    uint32_t hl =
+        (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+    if (hl == 0 || hl > ENV_MAX_HEADER || len < 12 + (size_t)hl + FIXED_TAIL + 64) {
+        snprintf(why, whylen, "the header length is wrong or the envelope is truncated");
+        return false;
+    }
+    size_t o = 12;
+    v->header = buf + o;
+    v->header_len = hl;
+    o += hl;
+    v->enc = buf + o;
+    v->wrapped = buf + o + HPKE_NENC;
+    o += HPKE_NENC + WRAPPED_LEN;
+    v->nonce = buf + o;
+    v->commitment = buf + o + 16;
+    v->pt_len = rd64(buf + o + 48);
+    o += 56;
+    uint64_t nchunks = v->pt_len == 0 ? 1 : (v->pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
+    if (v->pt_len > (uint64_t)1 << 40 || len - o - 64 != v->pt_len + nchunks * 16) {
+        snprintf(why, whylen,
+                 "the ciphertext length does not match the declared plaintext "
+                 "length (truncated or padded)");
+        return false;
+    }
+    v->chunks = buf + o;
+    v->chunks_len = len - o - 64;
+    v->signature = buf + len - 64;
+    if (!crypto_sha256(v->header, hl, v->header_hash) ||
+        !crypto_sha256(buf, len - 64, v->signed_digest)) {
+        snprintf(why, whylen, "cannot hash");
+        return false;
+    }
+    return true;
+}
+
+bool
+env_verify_signature(const struct env_view *v, const uint8_t *spki, size_t spki_len)
+{
+    /* raw r||s -> DER, then verify over the same bytes (their SHA-256 is signed_digest) */
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(v->signature, 32, NULL), *s = BN_bin2bn(v->signature + 32, 32, NULL);
+    unsigned char *der = NULL;
+    int dl = -1;
+    if (sig && r && s && ECDSA_SIG_set0(sig, r, s) == 1) {
+        r = s = NULL; /* owned by sig now */
+        dl = i2d_ECDSA_SIG(sig, &der);
+    }
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
+    const unsigned char *p = spki;
+    EVP_PKEY *key = dl > 0 && spki_len <= INT32_MAX ? d2i_PUBKEY(NULL, &p, (long)spki_len) : NULL;
+    EVP_PKEY_CTX *ctx = key ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+    bool ok = ctx && EVP_PKEY_is_a(key, "EC") && EVP_PKEY_verify_init(ctx) == 1 &&
+              EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
+              EVP_PKEY_verify(ctx, der, (size_t)dl, v->signed_digest, 32) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    OPENSSL_free(der);
+    return ok;
+}
+
+bool
+env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt_out, char *why,
+         size_t whylen)
+{
+    uint8_t key[32], payload[32], commitment[32], info[48];
+    struct hpke_ctx hc;
+    uint8_t *pt = NULL;
+    bool ok = false;
+    memcpy(info, "ggzy-envelope-v1", 16);
+    memcpy(info + 16, v->header_hash, 32);
+    if (!hpke_setup_receiver(HPKE_AES_256_GCM, v->enc, opening_sk, info, sizeof info, &hc, NULL) ||
+        !hpke_open(&hc, NULL, 0, v->wrapped, WRAPPED_LEN, key)) {
+        snprintf(why, whylen,
+                 "the content key does not unwrap with this opening key (wrong "
+                 "key, or the envelope is bound to another header)");
+        goto out;
+    }
+    if (!derive(key, v->nonce, "ggzy-envelope-v1 commitment", v->header_hash, commitment) ||
+        CRYPTO_memcmp(commitment, v->commitment, 32) != 0) {
+        snprintf(why, whylen, "the key commitment does not match");
+        goto out;
+    }
+    if (!derive(key, v->nonce, "ggzy-envelope-v1 payload", v->header_hash, payload) ||
+        !(pt = malloc(v->pt_len ? (size_t)v->pt_len : 1)))
+        goto out;
+    uint64_t nchunks = v->pt_len == 0 ? 1 : (v->pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
+    size_t o = 0;
+    for (uint64_t i = 0; i < nchunks; i++) {
+        size_t off = (size_t)i * ENV_CHUNK;
+        size_t n = v->pt_len - off < ENV_CHUNK ? (size_t)(v->pt_len - off) : ENV_CHUNK;
+        uint8_t cn[12];
+        chunk_nonce(i, i + 1 == nchunks, cn);
+        if (!gcm(false, payload, cn, v->header_hash, v->chunks + o, n, pt + off, v->chunks + o + n,
+                 NULL)) {
+            snprintf(why, whylen,
+                     "chunk %llu does not decrypt (tampered, reordered or "
+                     "truncated)",
+                     (unsigned long long)i);
+            goto out;
+        }
+        o += n + 16;
+    }
+    *pt_out = pt;
+    pt = NULL;
+    ok = true;
+out:
+    if (pt)
+        OPENSSL_cleanse(pt, v->pt_len ? (size_t)v->pt_len : 1);
+    free(pt);
+    OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(payload, sizeof payload);
+    hpke_ctx_wipe(&hc);
+    return ok;
+}
