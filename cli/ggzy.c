@@ -8,6 +8,7 @@
  *   ggzy audit replay   --project ID [--vkey VKEY] [--file EXPORT]
  *   ggzy audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]
  *   ggzy audit invariants
+ *   ggzy envelope open --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]
  *
  * Common options (or environment): --server URL (GGZY_SERVER), --ca FILE (GGZY_CA),
  * --token TOKEN (GGZY_TOKEN). Exit status: 0 verified, 1 a problem was found, 2 usage or I/O.
@@ -22,13 +23,14 @@
 
 #include "client.h"
 #include "crypto.h"
+#include "envelope.h"
 #include "invariants.h"
 #include "note.h"
 #include "util.h"
 #include "verify.h"
 
 struct opts {
-    const char *server, *ca, *token, *vkey, *file, *state, *key;
+    const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out;
     long long project;
     bool have_project;
 };
@@ -43,6 +45,7 @@ usage(void)
             "  audit replay   --project ID [--vkey VKEY] [--file EXPORT]\n"
             "  audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]\n"
             "  audit invariants\n"
+            "  envelope open  --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]\n"
             "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
     return 2;
 }
@@ -742,6 +745,66 @@ out:
     return rc;
 }
 
+/* Open an envelope with a lot's opening private key (published after the opening): check
+ * its structure, the bidder's signature (with --bidder-key) and every chunk; print the header
+ * and write the plaintext to --out (or stdout). */
+static int
+cmd_envelope_open(const struct opts *o)
+{
+    uint8_t sk[32];
+    size_t len = 0;
+    if (!o->file || !o->opening_sk || !hex_decode(o->opening_sk, sk, 32))
+        return usage();
+    uint8_t *env = (uint8_t *)read_file(o->file, (size_t)1 << 30, &len);
+    if (!env) {
+        fprintf(stderr, "ggzy: cannot read %s\n", o->file);
+        return 2;
+    }
+    struct env_view v;
+    char why[200];
+    uint8_t *pt = NULL;
+    int rc = 1;
+    if (!env_parse(env, len, &v, why, sizeof why)) {
+        printf("FAILED: %s\n", why);
+        goto out;
+    }
+    printf("header: %.*s\n", (int)v.header_len, (const char *)v.header);
+    if (o->key) {
+        size_t kl = 0;
+        char *pem = read_file(o->key, 64 * 1024, &kl);
+        uint8_t *der = NULL;
+        size_t dl = 0;
+        char kid[65], err[200];
+        bool ok = pem && pubkey_parse_p256(pem, kl, &der, &dl, kid, err, sizeof err) &&
+                  env_verify_signature(&v, der, dl);
+        free(pem);
+        free(der);
+        if (!ok) {
+            printf("FAILED: the bidder's signature does not verify\n");
+            goto out;
+        }
+        printf("signature: verified (key %s)\n", kid);
+    }
+    if (!env_open(&v, sk, &pt, why, sizeof why)) {
+        printf("FAILED: %s\n", why);
+        goto out;
+    }
+    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
+    if (!f || fwrite(pt, 1, (size_t)v.pt_len, f) != v.pt_len || (o->out && fclose(f) != 0)) {
+        fprintf(stderr, "ggzy: cannot write the plaintext\n");
+        rc = 2;
+        goto out;
+    }
+    if (o->out)
+        printf("plaintext: %llu bytes written to %s\n", (unsigned long long)v.pt_len, o->out);
+    rc = 0;
+out:
+    OPENSSL_cleanse(sk, sizeof sk);
+    free(pt);
+    free(env);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -765,8 +828,12 @@ main(int argc, char **argv)
             o.file = argv[++i];
         else if (!strcmp(a, "--state") && val)
             o.state = argv[++i];
-        else if (!strcmp(a, "--key") && val)
+        else if ((!strcmp(a, "--key") || !strcmp(a, "--bidder-key")) && val)
             o.key = argv[++i];
+        else if (!strcmp(a, "--opening-sk") && val)
+            o.opening_sk = argv[++i];
+        else if (!strcmp(a, "--out") && val)
+            o.out = argv[++i];
         else if (!strcmp(a, "--project") && val) {
             char *end;
             o.project = strtoll(argv[++i], &end, 10);
@@ -778,6 +845,8 @@ main(int argc, char **argv)
         else
             return usage();
     }
+    if (nw == 2 && !strcmp(words[0], "envelope") && !strcmp(words[1], "open"))
+        return cmd_envelope_open(&o);
     if (nw != 2 || strcmp(words[0], "audit"))
         return usage();
     if (!strcmp(words[1], "verify"))

@@ -1,0 +1,101 @@
+"""docs/tools/seal_envelope.py — an independent sealer for ggzy bid envelopes, written from
+docs/envelope.md alone with Python's `cryptography` package (Debian: python3-cryptography), to
+show that a third party can seal a valid bid without ggzy's code. tests/api/test_envelope_interop.py
+seals with it and opens the result with `ggzy envelope open`.
+
+usage: python3 seal_envelope.py HEADER.json OPENING_PUBKEY_HEX BIDDER_KEY.pem PLAINTEXT OUT
+"""
+import hashlib
+import hmac
+import json
+import os
+import struct
+import sys
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+CHUNK = 65536
+
+
+def canonical(obj):
+    """docs/audit.md §1: sorted keys, no whitespace, integers only."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# --- HPKE (RFC 9180) base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-256-GCM ---
+
+def extract(salt, ikm):
+    return hmac.new(salt or b"\0" * 32, ikm, hashlib.sha256).digest()
+
+
+def expand(prk, info, n):
+    out, t, i = b"", b"", 1
+    while len(out) < n:
+        t = hmac.new(prk, t + info + bytes([i]), hashlib.sha256).digest()
+        out += t
+        i += 1
+    return out[:n]
+
+
+def labeled_extract(suite, salt, label, ikm):
+    return extract(salt, b"HPKE-v1" + suite + label + ikm)
+
+
+def labeled_expand(suite, prk, label, info, n):
+    return expand(prk, struct.pack(">H", n) + b"HPKE-v1" + suite + label + info, n)
+
+
+KEM = b"KEM" + struct.pack(">H", 0x0010)
+HPKE = b"HPKE" + struct.pack(">HHH", 0x0010, 0x0001, 0x0002)
+
+
+def hpke_seal(pk_r_bytes, info, pt):
+    pk_r = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), pk_r_bytes)
+    sk_e = ec.generate_private_key(ec.SECP256R1())
+    enc = sk_e.public_key().public_bytes(serialization.Encoding.X962,
+                                         serialization.PublicFormat.UncompressedPoint)
+    dh = sk_e.exchange(ec.ECDH(), pk_r)
+    eae = labeled_extract(KEM, b"", b"eae_prk", dh)
+    shared = labeled_expand(KEM, eae, b"shared_secret", enc + pk_r_bytes, 32)
+    ctx = b"\x00" + labeled_extract(HPKE, b"", b"psk_id_hash", b"") + \
+        labeled_extract(HPKE, b"", b"info_hash", info)
+    secret = labeled_extract(HPKE, shared, b"secret", b"")
+    key = labeled_expand(HPKE, secret, b"key", ctx, 32)
+    nonce = labeled_expand(HPKE, secret, b"base_nonce", ctx, 12)  # sequence 0
+    return enc, AESGCM(key).encrypt(nonce, pt, b"")
+
+
+def seal(header, opening_pk, bidder_key, plaintext):
+    hdr = canonical(header)
+    hh = hashlib.sha256(hdr).digest()
+    content_key, salt = os.urandom(32), os.urandom(16)
+    enc, wrapped = hpke_seal(opening_pk, b"ggzy-envelope-v1" + hh, content_key)
+
+    def kdf(label):
+        return HKDF(hashes.SHA256(), 32, salt, label + hh).derive(content_key)
+
+    payload, commitment = kdf(b"ggzy-envelope-v1 payload"), kdf(b"ggzy-envelope-v1 commitment")
+    out = b"GGZYENV1" + struct.pack(">I", len(hdr)) + hdr + enc + wrapped + salt + commitment
+    out += struct.pack(">Q", len(plaintext))
+    pieces = [plaintext[i:i + CHUNK] for i in range(0, len(plaintext), CHUNK)] or [b""]
+    for i, piece in enumerate(pieces):
+        nonce = i.to_bytes(11, "big") + (b"\x01" if i == len(pieces) - 1 else b"\x00")
+        out += AESGCM(payload).encrypt(nonce, piece, hh)
+    r, s = decode_dss_signature(bidder_key.sign(out, ec.ECDSA(hashes.SHA256())))
+    return out + r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+if __name__ == "__main__":
+    header_path, pk_hex, key_path, pt_path, out_path = sys.argv[1:6]
+    with open(header_path) as f:
+        header = json.load(f)
+    with open(key_path, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), None)
+    with open(pt_path, "rb") as f:
+        plaintext = f.read()
+    with open(out_path, "wb") as f:
+        f.write(seal(header, bytes.fromhex(pk_hex), key, plaintext))
