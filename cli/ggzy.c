@@ -9,6 +9,9 @@
  *   ggzy audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]
  *   ggzy audit invariants
  *   ggzy envelope open --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]
+ *                      [--out-dir DIR]
+ *   ggzy bid seal --binding LOT.json --summary SUMMARY.json [--doc FILE]... --key BIDDER.pem
+ *                 --out ENVELOPE
  *
  * Common options (or environment): --server URL (GGZY_SERVER), --ca FILE (GGZY_CA),
  * --token TOKEN (GGZY_TOKEN). Exit status: 0 verified, 1 a problem was found, 2 usage or I/O.
@@ -23,6 +26,7 @@
 
 #include "client.h"
 #include "crypto.h"
+#include "bidplain.h"
 #include "envelope.h"
 #include "invariants.h"
 #include "note.h"
@@ -30,7 +34,10 @@
 #include "verify.h"
 
 struct opts {
-    const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out;
+    const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out, *out_dir;
+    const char *binding, *summary;
+    const char *docs[BIDPLAIN_MAX_DOCS];
+    int ndocs;
     long long project;
     bool have_project;
 };
@@ -46,6 +53,9 @@ usage(void)
             "  audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]\n"
             "  audit invariants\n"
             "  envelope open  --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]\n"
+            "                 [--out-dir DIR]\n"
+            "  bid seal       --binding LOT.json --summary SUMMARY.json [--doc FILE]...\n"
+            "                 --key BIDDER.pem --out ENVELOPE\n"
             "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
     return 2;
 }
@@ -614,6 +624,22 @@ out:
     return rc;
 }
 
+/* Read a PEM private key (supervisor's or bidder's). Returns the key (caller frees with
+ * EVP_PKEY_free) or NULL; the PEM text is wiped once parsed. */
+static EVP_PKEY *
+load_private_key(const char *path)
+{
+    size_t keylen = 0;
+    char *pem = read_file(path, 64 * 1024, &keylen);
+    BIO *bio = pem ? BIO_new_mem_buf(pem, (int)keylen) : NULL;
+    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (pem)
+        OPENSSL_cleanse(pem, keylen); /* the private key's text is wiped once parsed */
+    free(pem);
+    return key;
+}
+
 static int
 cmd_cosign(const struct opts *o)
 {
@@ -623,14 +649,7 @@ cmd_cosign(const struct opts *o)
         return usage();
     if (!setup_client(o, &c))
         return 2;
-    size_t keylen = 0;
-    char *pem = read_file(o->key, 64 * 1024, &keylen);
-    BIO *bio = pem ? BIO_new_mem_buf(pem, (int)keylen) : NULL;
-    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-    BIO_free(bio);
-    if (pem)
-        OPENSSL_cleanse(pem, keylen); /* the private key's text is wiped once parsed */
-    free(pem);
+    EVP_PKEY *key = load_private_key(o->key);
     char *vkey = get_vkey(o, &c, NULL);
     struct verifier v;
     memset(&v, 0, sizeof v);
@@ -745,6 +764,27 @@ out:
     return rc;
 }
 
+/* Write each document of an opened bid into dir (names were checked by bidplain_parse, so
+ * none escapes dir). Returns false on the first I/O error. */
+static bool
+write_documents(const struct bidplain *bp, const char *dir)
+{
+    for (int i = 0; i < bp->ndocs; i++) {
+        char path[4096];
+        int n = snprintf(path, sizeof path, "%s/%.*s", dir, (int)bp->docs[i].name_len,
+                         bp->docs[i].name);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return false;
+        FILE *f = fopen(path, "wb");
+        bool ok = f && fwrite(bp->docs[i].data, 1, (size_t)bp->docs[i].len, f) == bp->docs[i].len;
+        if (f && fclose(f) != 0)
+            ok = false;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 /* Open an envelope with a lot's opening private key (published after the opening): check
  * its structure, the bidder's signature (with --bidder-key) and every chunk; print the header
  * and write the plaintext to --out (or stdout). */
@@ -789,19 +829,158 @@ cmd_envelope_open(const struct opts *o)
         printf("FAILED: %s\n", why);
         goto out;
     }
-    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
-    if (!f || fwrite(pt, 1, (size_t)v.pt_len, f) != v.pt_len || (o->out && fclose(f) != 0)) {
+    FILE *f = o->out ? fopen(o->out, "wb") : o->out_dir ? NULL : stdout;
+    if ((o->out || !o->out_dir) &&
+        (!f || fwrite(pt, 1, (size_t)v.pt_len, f) != v.pt_len || (o->out && fclose(f) != 0))) {
         fprintf(stderr, "ggzy: cannot write the plaintext\n");
         rc = 2;
         goto out;
     }
     if (o->out)
         printf("plaintext: %llu bytes written to %s\n", (unsigned long long)v.pt_len, o->out);
+    struct bidplain bp;
+    if (bidplain_parse(pt, (size_t)v.pt_len, &bp, why, sizeof why)) {
+        printf("summary: %.*s\n", (int)bp.summary_len, bp.summary);
+        for (int i = 0; i < bp.ndocs; i++)
+            printf("document: %.*s (%llu bytes)\n", (int)bp.docs[i].name_len, bp.docs[i].name,
+                   (unsigned long long)bp.docs[i].len);
+        if (o->out_dir && !write_documents(&bp, o->out_dir)) {
+            fprintf(stderr, "ggzy: cannot write the documents into %s\n", o->out_dir);
+            rc = 2;
+            goto out;
+        }
+    } else if (o->out_dir) {
+        printf("FAILED: %s\n", why);
+        goto out;
+    }
     rc = 0;
 out:
     OPENSSL_cleanse(sk, sizeof sk);
     free(pt);
     free(env);
+    return rc;
+}
+
+/* An integer member of the lot binding; false if missing or not an exact integer. */
+static bool
+binding_i64(const cJSON *o, const char *name, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 9007199254740991.0) ||
+        v->valuedouble != (double)(int64_t)v->valuedouble)
+        return false;
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
+
+/* Seal a bid on the bidder's machine (docs/envelope.md): the opening summary and the
+ * documents go into the bid container (§4.1), which is sealed to the lot's opening public key
+ * and signed with the bidder's key. The lot binding (LOT.json) names what the header binds:
+ * platform, project_code, lot, bidder_org_id, revision, bid_deadline_us, opening_key_id and
+ * opening_pk (hex, 65-byte uncompressed P-256 point). Nothing leaves the machine. */
+static int
+cmd_bid_seal(const struct opts *o)
+{
+    if (!o->binding || !o->summary || !o->key || !o->out)
+        return usage();
+    int rc = 2;
+    size_t len = 0, slen = 0, envlen = 0;
+    char *bjson = NULL, *summary = NULL, why[300];
+    uint8_t *docbuf[BIDPLAIN_MAX_DOCS] = {0}, *der = NULL, *env = NULL;
+    struct bid_doc docs[BIDPLAIN_MAX_DOCS];
+    struct buf pt = {0};
+    cJSON *b = NULL;
+    EVP_PKEY *key = load_private_key(o->key);
+    if (!key || !EVP_PKEY_is_a(key, "EC")) {
+        fprintf(stderr, "ggzy: %s is not an EC (P-256) private key\n", o->key);
+        goto out;
+    }
+    bjson = read_file(o->binding, 64 * 1024, &len);
+    b = bjson ? cJSON_ParseWithLength(bjson, len) : NULL;
+    struct env_binding eb = {0};
+    uint8_t opk[65];
+    const cJSON *pk = cJSON_GetObjectItemCaseSensitive(b, "opening_pk");
+    eb.platform = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "platform"));
+    eb.project_code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "project_code"));
+    eb.opening_key_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "opening_key_id"));
+    if (!b || !eb.platform || !eb.project_code || !eb.opening_key_id ||
+        !binding_i64(b, "lot", &eb.lot) || !binding_i64(b, "bidder_org_id", &eb.bidder_org_id) ||
+        !binding_i64(b, "revision", &eb.revision) ||
+        !binding_i64(b, "bid_deadline_us", &eb.bid_deadline_us) || !cJSON_IsString(pk) ||
+        !hex_decode(pk->valuestring, opk, sizeof opk)) {
+        fprintf(stderr,
+                "ggzy: %s must be a JSON object with platform, project_code, lot, bidder_org_id, "
+                "revision, bid_deadline_us, opening_key_id and opening_pk (hex)\n",
+                o->binding);
+        goto out;
+    }
+    /* signer_key_id: hex SHA-256 of the bidder's SubjectPublicKeyInfo, as registered */
+    int dl = i2d_PUBKEY(key, &der);
+    uint8_t kid_raw[32];
+    char kid[65];
+    if (dl <= 0 || !crypto_sha256(der, (size_t)dl, kid_raw)) {
+        fprintf(stderr, "ggzy: cannot encode the bidder's public key\n");
+        goto out;
+    }
+    hex_encode(kid_raw, 32, kid);
+    eb.signer_key_id = kid;
+    summary = read_file(o->summary, BIDPLAIN_MAX_SUMMARY + 1, &slen);
+    if (!summary) {
+        fprintf(stderr, "ggzy: cannot read %s (at most %d bytes)\n", o->summary,
+                BIDPLAIN_MAX_SUMMARY);
+        goto out;
+    }
+    while (slen && (summary[slen - 1] == '\n' || summary[slen - 1] == '\r'))
+        slen--; /* a trailing newline from an editor is not part of the summary */
+    for (int i = 0; i < o->ndocs; i++) {
+        size_t dlen = 0;
+        docbuf[i] = (uint8_t *)read_file(o->docs[i], (size_t)1 << 30, &dlen);
+        if (!docbuf[i]) {
+            fprintf(stderr, "ggzy: cannot read %s\n", o->docs[i]);
+            goto out;
+        }
+        const char *slash = strrchr(o->docs[i], '/');
+        docs[i].name = slash ? slash + 1 : o->docs[i];
+        docs[i].name_len = strlen(docs[i].name);
+        docs[i].data = docbuf[i];
+        docs[i].len = dlen;
+    }
+    if (!bidplain_build(summary, slen, docs, o->ndocs, &pt, why, sizeof why)) {
+        printf("REFUSED: %s\n", why);
+        rc = 1;
+        goto out;
+    }
+    if (!env_seal(&eb, opk, key, (const uint8_t *)pt.p, pt.len, NULL, &env, &envlen)) {
+        fprintf(stderr, "ggzy: sealing failed (is opening_pk a P-256 point?)\n");
+        goto out;
+    }
+    FILE *f = fopen(o->out, "wb");
+    bool wrote = f && fwrite(env, 1, envlen, f) == envlen;
+    if (f && fclose(f) != 0)
+        wrote = false;
+    if (!wrote) {
+        fprintf(stderr, "ggzy: cannot write %s\n", o->out);
+        goto out;
+    }
+    uint8_t h[32];
+    char hh[65];
+    crypto_sha256(env, envlen, h);
+    hex_encode(h, 32, hh);
+    printf("sealed %zu bytes (%d documents) into %s, %zu bytes, sha256 %s\n", pt.len, o->ndocs,
+           o->out, envlen, hh);
+    rc = 0;
+out:
+    if (pt.p)
+        OPENSSL_cleanse(pt.p, pt.cap); /* the bid's plaintext is wiped once sealed */
+    buf_free(&pt);
+    for (int i = 0; i < o->ndocs; i++)
+        free(docbuf[i]);
+    free(summary);
+    free(env);
+    OPENSSL_free(der);
+    cJSON_Delete(b);
+    free(bjson);
+    EVP_PKEY_free(key);
     return rc;
 }
 
@@ -834,6 +1013,14 @@ main(int argc, char **argv)
             o.opening_sk = argv[++i];
         else if (!strcmp(a, "--out") && val)
             o.out = argv[++i];
+        else if (!strcmp(a, "--out-dir") && val)
+            o.out_dir = argv[++i];
+        else if (!strcmp(a, "--binding") && val)
+            o.binding = argv[++i];
+        else if (!strcmp(a, "--summary") && val)
+            o.summary = argv[++i];
+        else if (!strcmp(a, "--doc") && val && o.ndocs < BIDPLAIN_MAX_DOCS)
+            o.docs[o.ndocs++] = argv[++i];
         else if (!strcmp(a, "--project") && val) {
             char *end;
             o.project = strtoll(argv[++i], &end, 10);
@@ -847,6 +1034,8 @@ main(int argc, char **argv)
     }
     if (nw == 2 && !strcmp(words[0], "envelope") && !strcmp(words[1], "open"))
         return cmd_envelope_open(&o);
+    if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "seal"))
+        return cmd_bid_seal(&o);
     if (nw != 2 || strcmp(words[0], "audit"))
         return usage();
     if (!strcmp(words[1], "verify"))

@@ -1,6 +1,9 @@
 """An outsider can seal a bid: docs/tools/seal_envelope.py, written from docs/envelope.md with
 Python's `cryptography` alone, seals envelopes that ggzy's own code (`ggzy envelope open`)
-verifies and opens; a wrong key, a tampered byte and a truncation are refused."""
+verifies and opens; a wrong key, a tampered byte and a truncation are refused. And the other
+way: a bid sealed with `ggzy bid seal` carries a signature Python verifies from the spec, and
+opens back into the same summary and documents."""
+import hashlib
 import json
 import os
 import subprocess
@@ -13,6 +16,9 @@ from harness import ROOT
 GGZY = os.environ.get("GGZY_CLI") or os.path.join(ROOT, "build", "debug", "ggzy")
 sys.path.insert(0, os.path.join(ROOT, "docs", "tools"))
 import seal_envelope  # noqa: E402
+
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature  # noqa: E402
 
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
@@ -70,6 +76,64 @@ class EnvelopeInteropTest(unittest.TestCase):
         p, _ = self.open(env[:-200] + env[-64:])
         self.assertEqual(p.returncode, 1)
         self.assertIn("FAILED", p.stdout)
+
+    def seal_with_ggzy(self, summary, docs):
+        key = os.path.join(self.dir, "bidder.key")
+        with open(key, "wb") as f:
+            f.write(self.bidder.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+        binding = os.path.join(self.dir, "lot.json")
+        with open(binding, "w") as f:
+            json.dump({k: self.header[k] for k in ("platform", "project_code", "lot", "bidder_org_id",
+                                                     "revision", "bid_deadline_us", "opening_key_id")}
+                      | {"opening_pk": self.pk.hex()}, f)
+        spath = os.path.join(self.dir, "summary.json")
+        with open(spath, "w") as f:
+            f.write(summary + "\n")
+        args = [GGZY, "bid", "seal", "--binding", binding, "--summary", spath, "--key", key,
+                "--out", os.path.join(self.dir, "sealed.env")]
+        for name, data in docs.items():
+            path = os.path.join(self.dir, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            args += ["--doc", path]
+        return subprocess.run(args, capture_output=True, text=True)
+
+    def test_a_bid_sealed_by_ggzy_verifies_in_python_and_opens_into_its_documents(self):
+        docs = {"技术标.pdf": os.urandom(150000), "报价单.txt": "总价 1,234,567.89 元".encode()}
+        summary = '{"duration_days":365,"price_fen":123456789}'
+        p = self.seal_with_ggzy(summary, docs)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(self.dir, "sealed.env"), "rb") as f:
+            env = f.read()
+        # the signature, checked from docs/envelope.md §5 with Python alone
+        sig = env[-64:]
+        self.bidder.public_key().verify(
+            encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")),
+            env[:-64], ec.ECDSA(hashes.SHA256()))
+        hlen = int.from_bytes(env[8:12], "big")
+        header = json.loads(env[12:12 + hlen])
+        spki = self.bidder.public_key().public_bytes(serialization.Encoding.DER,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.assertEqual(header["signer_key_id"], hashlib.sha256(spki).hexdigest())
+        self.assertEqual(header["lot"], 2)
+        outdir = os.path.join(self.dir, "opened")
+        os.mkdir(outdir)
+        path = os.path.join(self.dir, "sealed.env")
+        o = subprocess.run([GGZY, "envelope", "open", "--file", path, "--opening-sk", self.sk_hex,
+                            "--bidder-key", self.bidder_pem, "--out-dir", outdir], capture_output=True, text=True)
+        self.assertEqual(o.returncode, 0, o.stdout + o.stderr)
+        self.assertIn("summary: " + summary, o.stdout)
+        for name, data in docs.items():
+            with open(os.path.join(outdir, name), "rb") as f:
+                self.assertEqual(f.read(), data)
+
+    def test_ggzy_refuses_to_seal_a_summary_without_integer_fen(self):
+        for summary in ('{"price_fen":1.5}', '{"price_fen": 100}', '{"price":"100"}'):
+            p = self.seal_with_ggzy(summary, {"a.txt": b"x"})
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("REFUSED", p.stdout)
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "sealed.env")))
 
 
 if __name__ == "__main__":
