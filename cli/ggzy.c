@@ -10,6 +10,7 @@
  *   ggzy audit invariants
  *   ggzy envelope open --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]
  *                      [--out-dir DIR]
+ *   ggzy custodian check --project ID --lot N --key CUSTODIAN.pem
  *   ggzy bid seal --binding LOT.json --summary SUMMARY.json [--doc FILE]... --key BIDDER.pem
  *                 --out ENVELOPE
  *
@@ -22,11 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 
 #include "client.h"
 #include "crypto.h"
 #include "bidplain.h"
+#include "timelock.h"
 #include "envelope.h"
 #include "invariants.h"
 #include "note.h"
@@ -38,7 +41,7 @@ struct opts {
     const char *binding, *summary;
     const char *docs[BIDPLAIN_MAX_DOCS];
     int ndocs;
-    long long project;
+    long long project, lot;
     bool have_project;
 };
 
@@ -54,6 +57,7 @@ usage(void)
             "  audit invariants\n"
             "  envelope open  --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]\n"
             "                 [--out-dir DIR]\n"
+            "  custodian check --project ID --lot N --key CUSTODIAN.pem\n"
             "  bid seal       --binding LOT.json --summary SUMMARY.json [--doc FILE]...\n"
             "                 --key BIDDER.pem --out ENVELOPE\n"
             "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
@@ -984,6 +988,91 @@ out:
     return rc;
 }
 
+/* Decode a hex string member of o into out (exactly n bytes). */
+static bool
+hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n)
+{
+    const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+    return h && strlen(h) == 2 * n && hex_decode(h, out, n);
+}
+
+/* A custodian checks their share of a lot's opening key (docs/envelope.md §7): fetch the
+ * sealed share, open it with their own private key, and verify it against the published
+ * Feldman commitments — so a bad share is found when the key is made, not at the opening.
+ * The share itself is never printed or written. */
+static int
+cmd_custodian_check(const struct opts *o)
+{
+    struct client c;
+    char err[300], path[128];
+    if (!o->key || !o->have_project || o->lot <= 0)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    int rc = 2;
+    uint8_t sk[32], pk[65], enc[65], sealed[TL_SEALED_SHARE], cm[VSS_MAX][65];
+    struct vss_share share;
+    BIGNUM *bn = NULL;
+    cJSON *j = NULL;
+    EVP_PKEY *key = load_private_key(o->key);
+    if (!key || !EVP_PKEY_is_a(key, "EC") ||
+        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &bn) != 1 ||
+        BN_bn2binpad(bn, sk, 32) != 32) {
+        fprintf(stderr, "ggzy: %s is not an EC (P-256) private key\n", o->key);
+        goto out;
+    }
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/opening-key/share", o->project,
+             o->lot);
+    j = client_get_json(&c, path, err, sizeof err);
+    if (!j) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(j, "share");
+    const cJSON *cms = cJSON_GetObjectItemCaseSensitive(j, "commitments");
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(sh, "x");
+    const char *kid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "key_id"));
+    int k = cJSON_GetArraySize(cms);
+    char id[65];
+    if (!hex_member(j, "public_key", pk, 65) || !hex_member(sh, "enc", enc, 65) ||
+        !hex_member(sh, "sealed", sealed, sizeof sealed) || !cJSON_IsNumber(x) ||
+        x->valuedouble < 1 || x->valuedouble > VSS_MAX || k < 2 || k > VSS_MAX || !kid) {
+        fprintf(stderr, "ggzy: the server's answer is not an opening key with a share\n");
+        goto out;
+    }
+    for (int i = 0; i < k; i++) {
+        const char *h = cJSON_GetStringValue(cJSON_GetArrayItem(cms, i));
+        if (!h || strlen(h) != 130 || !hex_decode(h, cm[i], 65)) {
+            fprintf(stderr, "ggzy: commitment %d is not a hex point\n", i);
+            goto out;
+        }
+    }
+    rc = 1;
+    if (!tl_key_id(pk, id) || strcmp(id, kid)) {
+        printf("FAILED: the key id %s is not the hash of the public key\n", kid);
+        goto out;
+    }
+    if (!tl_share_open(pk, (uint8_t)x->valueint, enc, sealed, sk, &share)) {
+        printf("FAILED: share %d does not open with this key\n", x->valueint);
+        goto out;
+    }
+    if (!vss_verify(&share, (const uint8_t(*)[65])cm, k)) {
+        printf("FAILED: share %d does not match the published commitments\n", x->valueint);
+        goto out;
+    }
+    printf("share %d of opening key %s (any %d open) verified against the commitments\n",
+           x->valueint, kid, k);
+    rc = 0;
+out:
+    /* the custodian's private scalar and their share are wiped once used */
+    OPENSSL_cleanse(sk, sizeof sk);
+    OPENSSL_cleanse(&share, sizeof share);
+    BN_clear_free(bn);
+    EVP_PKEY_free(key);
+    cJSON_Delete(j);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1027,6 +1116,11 @@ main(int argc, char **argv)
             o.have_project = *end == '\0' && o.project > 0;
             if (!o.have_project)
                 return usage();
+        } else if (!strcmp(a, "--lot") && val) {
+            char *end;
+            o.lot = strtoll(argv[++i], &end, 10);
+            if (*end != '\0' || o.lot <= 0)
+                return usage();
         } else if (a[0] != '-' && nw < 3)
             words[nw++] = a;
         else
@@ -1034,6 +1128,8 @@ main(int argc, char **argv)
     }
     if (nw == 2 && !strcmp(words[0], "envelope") && !strcmp(words[1], "open"))
         return cmd_envelope_open(&o);
+    if (nw == 2 && !strcmp(words[0], "custodian") && !strcmp(words[1], "check"))
+        return cmd_custodian_check(&o);
     if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "seal"))
         return cmd_bid_seal(&o);
     if (nw != 2 || strcmp(words[0], "audit"))

@@ -1,0 +1,328 @@
+/*
+ * routes.c — the bids module's routes and handlers. So far: a lot's opening key (the time
+ * lock, docs/envelope.md §7).
+ *
+ *   POST /api/v1/projects/{id}/lots/{lot}/opening-key            make it (center staff, agent)
+ *   GET  /api/v1/projects/{id}/lots/{lot}/opening-key            the public key (anyone)
+ *   GET  /api/v1/projects/{id}/lots/{lot}/opening-key/share      a custodian's sealed share
+ *
+ * Making the key is one transaction with its audit entry, whose payload carries everything a
+ * custodian needs to check their share (the commitments) and even to recover it (the sealed
+ * shares): the private scalar is never stored, only wiped (server/timelock.c).
+ */
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit.h"
+#include "bids.h"
+#include "crypto.h"
+#include "entry.h"
+#include "store.h"
+#include "timelock.h"
+#include "util.h"
+
+static void
+add_hex(cJSON *o, const char *key, const void *bytes, size_t n)
+{
+    char hex[2 * 1040 + 1];
+    if (n > 1040)
+        n = 0; /* never: the columns hold at most 1040 bytes */
+    hex_encode(bytes, n, hex);
+    if (o->type == cJSON_Array)
+        cJSON_AddItemToArray(o, cJSON_CreateString(hex));
+    else
+        cJSON_AddStringToObject(o, key, hex);
+}
+
+/* The public view of a lot's opening key (one row of store_opening_get, its shares). */
+static cJSON *
+key_json(int64_t project, int64_t lot, const struct dbres *k, const struct dbres *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "project_id", project);
+    json_add_i64(o, "lot", lot);
+    cJSON_AddStringToObject(o, "key_id", dbres_str(k, 0, 1));
+    add_hex(o, "public_key", dbres_str(k, 0, 2), k->len[2]);
+    cJSON_AddStringToObject(o, "suite", "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)");
+    json_add_i64(o, "threshold", dbres_i64(k, 0, 3));
+    cJSON *cm = cJSON_AddArrayToObject(o, "commitments");
+    const char *c = dbres_str(k, 0, 5);
+    for (size_t off = 0; off + 65 <= k->len[5]; off += 65)
+        add_hex(cm, NULL, c + off, 65);
+    cJSON *cu = cJSON_AddArrayToObject(o, "custodians");
+    for (size_t i = 0; i < s->nrows; i++) {
+        cJSON *e = cJSON_CreateObject();
+        json_add_i64(e, "x", dbres_i64(s, i, 0));
+        json_add_i64(e, "user_id", dbres_i64(s, i, 1));
+        cJSON_AddStringToObject(e, "role", dbres_str(s, i, 2));
+        cJSON_AddStringToObject(e, "key_id", dbres_str(s, i, 3));
+        cJSON_AddItemToArray(cu, e);
+    }
+    json_add_i64(o, "created_us", dbres_i64(k, 0, 6));
+    return o;
+}
+
+/* Load a lot's key and its shares; *found false (and nothing to free) when there is none. */
+static enum db_status
+load_key(struct dbconn *c, int64_t project, int64_t lot, struct dbres *k, struct dbres *s,
+         bool *found)
+{
+    memset(s, 0, sizeof *s);
+    enum db_status st = store_opening_get(c, project, lot, k);
+    *found = st == DB_OK && k->nrows == 1;
+    if (st == DB_OK && *found)
+        st = store_opening_shares(c, dbres_i64(k, 0, 0), s);
+    return st;
+}
+
+/* ---- making the key ---- */
+
+struct make_ctx {
+    int64_t project, lot;
+    int n, k;
+    int64_t users[VSS_MAX];
+    const char *key_ids[VSS_MAX];
+};
+
+/* Check each named custodian key: registered, not revoked, its owner enabled, the user named,
+ * and an agent custodian from the project's own agency. Fills roles and points. */
+static enum tx_result
+check_custodians(struct dbconn *c, struct req *r, const struct make_ctx *x,
+                 const struct project_view *p, unsigned *roles, struct tl_custodian *cust)
+{
+    for (int i = 0; i < x->n; i++) {
+        struct dbres k;
+        if (store_user_key(c, x->key_ids[i], &k) != DB_OK) {
+            dbres_free(&k);
+            return TX_DBFAIL;
+        }
+        const char *why = NULL;
+        if (k.nrows != 1 || dbres_i64(&k, 0, 0) != x->users[i])
+            why = "is not a key registered by that user";
+        else if (dbres_str(&k, 0, 5))
+            why = "has been revoked";
+        else if (dbres_i64(&k, 0, 3))
+            why = "belongs to a disabled account";
+        else if (!tl_spki_point((const uint8_t *)dbres_str(&k, 0, 4), k.len[4], cust[i].pk))
+            why = "is not a P-256 key";
+        if (!why) {
+            roles[i] = role_from_name(dbres_str(&k, 0, 1));
+            if (roles[i] == ROLE_AGENT && dbres_i64(&k, 0, 2) != p->agent_org_id)
+                why = "belongs to an agent outside the project's agency";
+        }
+        dbres_free(&k);
+        if (why) {
+            req_rule(r, "BID-CUSTODIAN-KEY", "custodian %d: key %s %s", i + 1, x->key_ids[i], why);
+            return TX_REFUSE;
+        }
+    }
+    return TX_COMMIT;
+}
+
+static cJSON *
+make_payload(const struct make_ctx *x, const struct tl_key *k)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "lot", x->lot);
+    cJSON_AddStringToObject(o, "key_id", k->key_id);
+    add_hex(o, "public_key", k->pk, 65);
+    json_add_i64(o, "threshold", k->k);
+    cJSON *cm = cJSON_AddArrayToObject(o, "commitments");
+    for (int i = 0; i < k->k; i++)
+        add_hex(cm, NULL, k->commitments[i], 65);
+    cJSON *sh = cJSON_AddArrayToObject(o, "shares");
+    for (int i = 0; i < k->n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        json_add_i64(e, "x", i + 1);
+        json_add_i64(e, "user_id", x->users[i]);
+        cJSON_AddStringToObject(e, "key_id", x->key_ids[i]);
+        add_hex(e, "enc", k->enc[i], 65);
+        add_hex(e, "sealed", k->sealed[i], TL_SEALED_SHARE);
+        cJSON_AddItemToArray(sh, e);
+    }
+    return o;
+}
+
+static enum tx_result
+make_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct make_ctx *x = arg;
+    struct project_view p;
+    bool found;
+    int64_t fen, id;
+    if (entry_project(c, x->project, true, &p, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found || !entry_is_party(&r->who, &p)) {
+        req_error(r, E_NOT_FOUND, "no project %lld", (long long)x->project);
+        return TX_REFUSE;
+    }
+    if (entry_lot_estimate(c, x->project, (int)x->lot, &fen, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found) {
+        req_error(r, E_NOT_FOUND, "project %lld has no lot %lld", (long long)x->project,
+                  (long long)x->lot);
+        return TX_REFUSE;
+    }
+    if (!bids_key_state_ok(p.state)) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "current", p.state);
+        cJSON_AddStringToObject(d, "requested", "accepted");
+        req_error_x(r, E_INVALID_TRANSITION, d,
+                    "an opening key is made before bidding starts (accepted or announced); "
+                    "the project is %s",
+                    p.state);
+        return TX_REFUSE;
+    }
+    struct dbres k, s;
+    enum db_status st = load_key(c, x->project, x->lot, &k, &s, &found);
+    if (st == DB_OK && found) {
+        req_error(r, E_CONFLICT, "lot %lld already has the opening key %s", (long long)x->lot,
+                  dbres_str(&k, 0, 1));
+    }
+    dbres_free(&k);
+    dbres_free(&s);
+    if (st != DB_OK)
+        return TX_DBFAIL;
+    if (found)
+        return TX_REFUSE;
+
+    unsigned roles[VSS_MAX];
+    struct tl_custodian cust[VSS_MAX];
+    char why[200];
+    enum tx_result t = check_custodians(c, r, x, &p, roles, cust);
+    if (t != TX_COMMIT)
+        return t;
+    const char *rule = bids_custodians_problem(roles, x->users, x->n, x->k, why, sizeof why);
+    if (rule) {
+        req_rule(r, rule, "%s", why);
+        return TX_REFUSE;
+    }
+    struct tl_key key; /* public and sealed material only: tl_generate wiped the scalar */
+    if (!tl_generate(x->k, x->n, cust, &key)) {
+        log_error("make_tx: opening key generation failed");
+        req_error(r, E_INTERNAL, "the opening key could not be made");
+        return TX_REFUSE;
+    }
+    if (store_opening_insert(c, x->project, x->lot, &key, x->users, x->key_ids, r->who.user_id,
+                             clock_now_us(), &id) != DB_OK ||
+        audit_append(c, r, "opening_key.create", "opening_key", id, x->project,
+                     make_payload(x, &key), NULL) != DB_OK)
+        return TX_DBFAIL;
+    if (load_key(c, x->project, x->lot, &k, &s, &found) != DB_OK || !found) {
+        dbres_free(&k);
+        dbres_free(&s);
+        return TX_DBFAIL;
+    }
+    req_json(r, 201, key_json(x->project, x->lot, &k, &s));
+    dbres_free(&k);
+    dbres_free(&s);
+    return TX_COMMIT;
+}
+
+static void
+opening_key_create(struct req *r, const cJSON *body)
+{
+    static const struct field custodian_schema[] = {
+        {"user_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+        {"key_id", F_STRING, true, 64, 64, NULL},
+        {NULL},
+    };
+    struct make_ctx x = {0};
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    x.k = (int)json_i64(body, "threshold", BIDS_DEFAULT_THRESHOLD);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "custodians");
+    for (const cJSON *it = list ? list->child : NULL; it; it = it->next) {
+        if (!json_validate(r, it, custodian_schema, "custodians[]."))
+            return;
+        x.users[x.n] = json_i64(it, "user_id", 0);
+        x.key_ids[x.n++] = json_str(it, "key_id");
+    }
+    db_tx(r, make_tx, &x);
+}
+
+/* ---- reading it ---- */
+
+static void
+opening_key_get(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t project, lot;
+    struct dbconn *c = req_db_for(r, "id", &project);
+    if (!c || !req_param_id(r, "lot", &lot))
+        return;
+    struct dbres k, s;
+    bool found;
+    enum db_status st = load_key(c, project, lot, &k, &s, &found);
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (!found)
+        req_error(r, E_NOT_FOUND, "lot %lld of project %lld has no opening key", (long long)lot,
+                  (long long)project);
+    else
+        req_json(r, 200, key_json(project, lot, &k, &s));
+    dbres_free(&k);
+    dbres_free(&s);
+}
+
+/* The caller's own sealed share: only ciphertext, which only their registered key opens. */
+static void
+opening_share_mine(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t project, lot;
+    struct dbconn *c = req_db_for(r, "id", &project);
+    if (!c || !req_param_id(r, "lot", &lot))
+        return;
+    struct dbres k, s;
+    bool found;
+    enum db_status st = load_key(c, project, lot, &k, &s, &found);
+    size_t row = SIZE_MAX;
+    for (size_t i = 0; st == DB_OK && found && i < s.nrows; i++)
+        if (dbres_i64(&s, i, 1) == r->who.user_id)
+            row = i;
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (row == SIZE_MAX)
+        req_error(r, E_NOT_FOUND, "you hold no share of an opening key of lot %lld",
+                  (long long)lot);
+    else {
+        cJSON *o = key_json(project, lot, &k, &s);
+        cJSON *m = cJSON_AddObjectToObject(o, "share");
+        json_add_i64(m, "x", dbres_i64(&s, row, 0));
+        cJSON_AddStringToObject(m, "key_id", dbres_str(&s, row, 3));
+        add_hex(m, "enc", dbres_str(&s, row, 4), s.len[4]);
+        add_hex(m, "sealed", dbres_str(&s, row, 5), s.len[5]);
+        req_json(r, 200, o);
+    }
+    dbres_free(&k);
+    dbres_free(&s);
+}
+
+/* ---- the table ---- */
+
+static const struct field make_schema[] = {
+    {"custodians", F_ARRAY, true, 2, VSS_MAX, NULL},
+    {"threshold", F_INT, false, 2, VSS_MAX, NULL},
+    {NULL},
+};
+
+#define CUSTODIANS (ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening-key", opening_key_create,
+     ROLE_AGENT | ROLE_CENTER_ADMIN, 8192, make_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/projects/{id}/lots/{lot}/opening-key", opening_key_get, ROLE_PUBLIC, 0, NULL,
+     0},
+    {"GET", "/api/v1/projects/{id}/lots/{lot}/opening-key/share", opening_share_mine, CUSTODIANS, 0,
+     NULL, 0},
+};
+
+const struct module bids_module = {
+    .name = "bids",
+    .routes = routes,
+    .nroutes = ARRAY_LEN(routes),
+    .init = NULL,
+    .fini = NULL,
+};

@@ -1,0 +1,155 @@
+"""Sealed bids through the real API, so far the time lock's first half: a lot's opening key is
+made with its private scalar split 2-of-3 among the agent, the supervisor and the trading
+center; each custodian checks their own share with `ggzy custodian check` against the
+published commitments; the database holds no private key; and every bad set of custodians is
+refused with its rule, leaving nothing behind. (That any two shares rebuild the key is
+tests/unit/test_timelock.c.)"""
+import json
+import os
+import subprocess
+import tempfile
+
+from harness import ApiTest, ROOT, CA
+
+GGZY = os.environ.get("GGZY_CLI") or os.path.join(os.path.dirname(os.environ.get("GGZYD", os.path.join(ROOT, "build", "debug", "ggzyd"))), "ggzy")
+
+
+class OpeningKeyTest(ApiTest):
+    def setUp(self):
+        super().setUp()
+        self.tmp = tempfile.mkdtemp(prefix="ggzy-bids-")
+        self.admin = self.srv.admin_token()
+        self.admin_user = self.srv.request("GET", "/api/v1/me", token=self.admin).json
+        self.agency = self.make_org(self.admin, "agency")
+        tenderer = self.make_org(self.admin, "tenderer")
+        self.agent, self.agent_tok = self.make_user(self.admin, self.agency["id"], "agent")
+        sup_org = self.make_org(self.admin, "supervision")
+        self.sup, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
+        body = {"name": "某某医院门诊楼改造工程", "category": "engineering", "method": "open_tender",
+                "region": "110000", "tenderer_org_id": tenderer["id"], "budget_fen": 500000000,
+                "funding_source": "财政资金", "legally_required": True,
+                "lots": [{"name": "施工标段", "estimate_fen": 500000000}]}
+        r = self.srv.request("POST", "/api/v1/projects", body, token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        self.pid = r.json["id"]
+        self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.pid, {"to": "submitted"}, token=self.agent_tok)
+        r = self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.pid, {"to": "accepted"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.keys = {}
+        self.cust = [self.custodian("agent", self.agent["id"], self.agent_tok),
+                     self.custodian("supervisor", self.sup["id"], self.sup_tok),
+                     self.custodian("center", self.admin_user["id"], self.admin)]
+
+    def custodian(self, name, user_id, token):
+        """A custodian's own P-256 key, registered with the platform; the private half stays here."""
+        key = os.path.join(self.tmp, name + ".pem")
+        subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], check=True)
+        pub = subprocess.run(["openssl", "ec", "-in", key, "-pubout"], capture_output=True, text=True, check=True).stdout
+        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pub, "label": "custodian"}, token=token)
+        self.assertEqual(r.status, 201, r)
+        self.keys[user_id] = key
+        return {"user_id": user_id, "key_id": r.json["key_id"], "token": token, "pem": key}
+
+    def make(self, custodians=None, token=None, lot=1, **extra):
+        body = {"custodians": [{"user_id": c["user_id"], "key_id": c["key_id"]} for c in (custodians or self.cust)]}
+        body.update(extra)
+        return self.srv.request("POST", "/api/v1/projects/%d/lots/%d/opening-key" % (self.pid, lot), body,
+                                token=token or self.admin)
+
+    def ggzy(self, *args, token):
+        env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA, GGZY_TOKEN=token)
+        return subprocess.run([GGZY] + list(args), capture_output=True, text=True, env=env, timeout=60)
+
+    def test_an_opening_key_is_made_and_each_custodian_verifies_their_share(self):
+        r = self.make()
+        self.assertEqual(r.status, 201, r)
+        k = r.json
+        self.assertEqual(k["threshold"], 2)
+        self.assertEqual([c["role"] for c in k["custodians"]], ["agent", "supervisor", "center_admin"])
+        self.assertEqual(len(k["commitments"]), 2)
+        import hashlib
+        self.assertEqual(k["key_id"], hashlib.sha256(bytes.fromhex(k["public_key"])).hexdigest())
+        # anyone may read the public key: it goes into the tender announcement
+        pub = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid)
+        self.assertEqual(pub.status, 200, pub)
+        self.assertEqual(pub.json["public_key"], k["public_key"])
+        self.assertNotIn("share", pub.json)
+        for c in self.cust:
+            p = self.ggzy("custodian", "check", "--project", str(self.pid), "--lot", "1", "--key", c["pem"], token=c["token"])
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertIn("verified against the commitments", p.stdout)
+        # someone else's private key does not open a custodian's share
+        p = self.ggzy("custodian", "check", "--project", str(self.pid), "--lot", "1", "--key", self.cust[1]["pem"],
+                      token=self.agent_tok)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("does not open", p.stdout)
+        # the one audited action carries the commitments and the sealed shares
+        self.srv.wait_sequenced()
+        rows = self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'opening_key.create' AND project_id = %d" % self.pid)
+        self.assertEqual(len(rows), 1)
+        entry = json.loads(rows[0][0])
+        payload = entry.get("payload", entry)
+        self.assertEqual(payload["key_id"], k["key_id"])
+        self.assertEqual(payload["commitments"], k["commitments"])
+        self.assertEqual(len(payload["shares"]), 3)
+
+    def test_the_database_holds_no_private_key_only_public_and_sealed_bytes(self):
+        k = self.make().json
+        cols = self.srv.sql("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                            "AND TABLE_NAME IN ('opening_keys', 'opening_shares')")
+        names = {c[0] for c in cols}
+        self.assertFalse({n for n in names if "priv" in n or "secret" in n or n == "share"})
+        shares = self.srv.sql("SELECT HEX(sealed) FROM opening_shares")
+        self.assertEqual(len(shares), 3)
+        self.assertEqual(len({s[0] for s in shares}), 3)
+        self.assertEqual(k["custodians"][0]["x"], 1)
+
+    def test_one_key_per_lot_and_only_before_bidding(self):
+        self.assertEqual(self.make().status, 201)
+        self.assertError(self.make(), 409, "conflict")
+        self.assertError(self.make(lot=2), 404, "not_found")
+        self.srv.sql("DELETE FROM opening_shares")
+        self.srv.sql("DELETE FROM opening_keys")
+        self.srv.sql("UPDATE projects SET state = 'bidding' WHERE id = %d" % self.pid)
+        r = self.make()
+        self.assertError(r, 409, "invalid_transition")
+        self.assertEqual((r.json["error"]["current"], r.json["error"]["requested"]), ("bidding", "accepted"))
+
+    def test_bad_custodians_are_refused_with_their_rule_and_nothing_is_stored(self):
+        bidder_org = self.make_org(self.admin, "bidder")
+        bidder, btok = self.make_user(self.admin, bidder_org["id"], "bidder")
+        b = self.custodian("bidder", bidder["id"], btok)
+        cases = [
+            (self.make(self.cust[:2]), "BID-CUSTODIANS"),                      # no trading center
+            (self.make(self.cust[:2] + [b]), "BID-CUSTODIANS"),                # a bidder holding a share
+            (self.make(threshold=3, custodians=self.cust + [self.cust[0]]), "BID-CUSTODIANS"),  # one person twice
+            (self.make(threshold=4), "BID-THRESHOLD"),                         # more than the custodians
+            (self.make([dict(self.cust[0], key_id=self.cust[1]["key_id"])] + self.cust[1:]), "BID-CUSTODIAN-KEY"),
+        ]
+        for r, rule in cases:
+            self.assertError(r, 422, "rule_violation")
+            self.assertEqual(r.json["error"]["rule"], rule, r)
+        # an agent from another agency cannot hold the agent's share
+        other = self.make_org(self.admin, "agency")
+        oa, oatok = self.make_user(self.admin, other["id"], "agent")
+        r = self.make([self.custodian("other", oa["id"], oatok)] + self.cust[1:])
+        self.assertEqual(r.json["error"]["rule"], "BID-CUSTODIAN-KEY", r)
+        # a revoked key
+        self.assertEqual(self.srv.request("DELETE", "/api/v1/me/keys/" + self.cust[1]["key_id"], token=self.sup_tok).status, 204)
+        r = self.make()
+        self.assertEqual(r.json["error"]["rule"], "BID-CUSTODIAN-KEY", r)
+        self.assertIn("revoked", r.json["error"]["message"])
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM opening_keys")[0][0], "0")
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'opening_key.create'")[0][0], "0")
+
+    def test_roles_that_are_not_center_or_the_agent_cannot_make_a_key_or_read_a_share(self):
+        self.assertError(self.make(token=self.sup_tok), 403, "forbidden")
+        self.make()
+        bidder_org = self.make_org(self.admin, "bidder")
+        _, btok = self.make_user(self.admin, bidder_org["id"], "bidder")
+        self.assertError(self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key/share" % self.pid, token=btok),
+                         403, "forbidden")
+        other = self.make_org(self.admin, "supervision")
+        _, otok = self.make_user(self.admin, other["id"], "supervisor")
+        self.assertError(self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key/share" % self.pid, token=otok),
+                         404, "not_found")
