@@ -13,21 +13,12 @@
 
 #include "canon.h"
 
-static uint64_t
-be_get(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
+/* Append v as n big-endian bytes. */
 static void
 be_put(struct buf *b, uint64_t v, int n)
 {
     uint8_t tmp[8];
-    for (int i = 0; i < n; i++)
-        tmp[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    be_store(tmp, v, n);
     buf_append(b, tmp, (size_t)n);
 }
 
@@ -166,7 +157,7 @@ bidplain_parse(const uint8_t *pt, size_t len, struct bidplain *bp, char *why, si
         snprintf(why, whylen, "the plaintext is not a ggzy bid (no GGZYBID1 container)");
         return false;
     }
-    uint64_t s = be_get(pt + 8, 4);
+    uint64_t s = be_load(pt + 8, 4);
     off = 12;
     if (s > BIDPLAIN_MAX_SUMMARY || s > len - off) {
         snprintf(why, whylen, "the opening summary's length is out of range");
@@ -181,7 +172,7 @@ bidplain_parse(const uint8_t *pt, size_t len, struct bidplain *bp, char *why, si
         snprintf(why, whylen, "the document count is missing");
         return false;
     }
-    uint64_t n = be_get(pt + off, 4);
+    uint64_t n = be_load(pt + off, 4);
     off += 4;
     if (n > BIDPLAIN_MAX_DOCS) {
         snprintf(why, whylen, "more than %d documents", BIDPLAIN_MAX_DOCS);
@@ -193,7 +184,7 @@ bidplain_parse(const uint8_t *pt, size_t len, struct bidplain *bp, char *why, si
             snprintf(why, whylen, "document %llu is truncated", (unsigned long long)i + 1);
             return false;
         }
-        d->name_len = (size_t)be_get(pt + off, 2);
+        d->name_len = (size_t)be_load(pt + off, 2);
         off += 2;
         if (d->name_len > len - off || len - off - d->name_len < 8) {
             snprintf(why, whylen, "document %llu is truncated", (unsigned long long)i + 1);
@@ -213,7 +204,7 @@ bidplain_parse(const uint8_t *pt, size_t len, struct bidplain *bp, char *why, si
                 return false;
             }
         off += d->name_len;
-        d->len = be_get(pt + off, 8);
+        d->len = be_load(pt + off, 8);
         off += 8;
         if (d->len > len - off) {
             snprintf(why, whylen, "document %llu is truncated", (unsigned long long)i + 1);

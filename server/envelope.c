@@ -23,29 +23,6 @@
 #define WRAPPED_LEN (32 + HPKE_NT)
 #define FIXED_TAIL  (HPKE_NENC + WRAPPED_LEN + 16 + 32 + 8)
 
-static void
-be32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void
-be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t
-rd64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* HKDF-SHA256(ikm = content key, salt = nonce, info = label || header hash), 32 bytes. */
 static bool
 derive(const uint8_t key[32], const uint8_t nonce[16], const char *label, const uint8_t hh[32],
@@ -74,9 +51,8 @@ derive(const uint8_t key[32], const uint8_t nonce[16], const char *label, const 
 static void
 chunk_nonce(uint64_t i, bool last, uint8_t nonce[12])
 {
-    memset(nonce, 0, 12);
-    for (int k = 0; k < 8; k++)
-        nonce[10 - k] = (uint8_t)(i >> (8 * k));
+    memset(nonce, 0, 3); /* I2OSP(i, 11): 3 zero bytes, then i as 8 bytes */
+    be_store(nonce + 3, i, 8);
     nonce[11] = last ? 0x01 : 0x00;
 }
 
@@ -171,7 +147,7 @@ env_seal(const struct env_binding *b, const uint8_t opening_pk[65], EVP_PKEY *si
     }
     size_t o = 0;
     memcpy(buf, ENV_MAGIC, 8);
-    be32(buf + 8, (uint32_t)hl);
+    be_store(buf + 8, hl, 4);
     memcpy(buf + 12, header, hl);
     o = 12 + hl;
     if (!crypto_sha256(header, hl, hh))
@@ -188,7 +164,7 @@ env_seal(const struct env_binding *b, const uint8_t opening_pk[65], EVP_PKEY *si
         goto out;
     memcpy(buf + o, nonce, 16);
     memcpy(buf + o + 16, commitment, 32);
-    be64(buf + o + 48, pt_len);
+    be_store(buf + o + 48, pt_len, 8);
     o += 56;
     for (uint64_t i = 0; i < nchunks; i++) {
         size_t off = (size_t)i * ENV_CHUNK, n = pt_len - off < ENV_CHUNK ? pt_len - off : ENV_CHUNK;
@@ -221,8 +197,7 @@ env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t 
         snprintf(why, whylen, "not a ggzy envelope (magic GGZYENV1)");
         return false;
     }
-    uint32_t hl =
-        (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+    uint32_t hl = (uint32_t)be_load(buf + 8, 4);
     if (hl == 0 || hl > ENV_MAX_HEADER || len < 12 + (size_t)hl + FIXED_TAIL + 64) {
         snprintf(why, whylen, "the header length is wrong or the envelope is truncated");
         return false;
@@ -236,7 +211,7 @@ env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t 
     o += HPKE_NENC + WRAPPED_LEN;
     v->nonce = buf + o;
     v->commitment = buf + o + 16;
-    v->pt_len = rd64(buf + o + 48);
+    v->pt_len = be_load(buf + o + 48, 8);
     o += 56;
     uint64_t nchunks = v->pt_len == 0 ? 1 : (v->pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
     if (v->pt_len > (uint64_t)1 << 40 || len - o - 64 != v->pt_len + nchunks * 16) {

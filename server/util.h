@@ -55,6 +55,12 @@ void buf_free(struct buf *b);
 /* NUL-terminate and hand the storage to the caller (who frees it); NULL on OOM. */
 char *buf_take(struct buf *b);
 
+/* ---- big-endian integers (the envelope and bid container formats) ---- */
+/* Store the low n bytes of v at p, most significant first (n <= 8). */
+void be_store(uint8_t *p, uint64_t v, int n);
+/* Read n bytes at p as a big-endian integer (n <= 8). */
+uint64_t be_load(const uint8_t *p, int n);
+
 /* ---- strings ---- */
 /* Parse a whole decimal int64 in [min,max]; false on any junk. */
 bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -244,24 +244,38 @@ opening_key_create(struct req *r, const cJSON *body)
 
 /* ---- reading it ---- */
 
+/* The preamble of the two readers: the path's project and lot, the request's connection, the
+ * lot's key and its shares. NULL (with the refusal set, and nothing to free) when there is
+ * no such key; else the connection, and the caller frees k and s. */
+static struct dbconn *
+read_key(struct req *r, int64_t *project, int64_t *lot, struct dbres *k, struct dbres *s)
+{
+    struct dbconn *c = req_db_for(r, "id", project);
+    if (!c || !req_param_id(r, "lot", lot))
+        return NULL;
+    bool found;
+    enum db_status st = load_key(c, *project, *lot, k, s, &found);
+    if (st == DB_OK && found)
+        return c;
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else
+        req_error(r, E_NOT_FOUND, "lot %lld of project %lld has no opening key", (long long)*lot,
+                  (long long)*project);
+    dbres_free(k);
+    dbres_free(s);
+    return NULL;
+}
+
 static void
 opening_key_get(struct req *r, const cJSON *body)
 {
     (void)body;
     int64_t project, lot;
-    struct dbconn *c = req_db_for(r, "id", &project);
-    if (!c || !req_param_id(r, "lot", &lot))
-        return;
     struct dbres k, s;
-    bool found;
-    enum db_status st = load_key(c, project, lot, &k, &s, &found);
-    if (st != DB_OK)
-        db_fail(r, c, st);
-    else if (!found)
-        req_error(r, E_NOT_FOUND, "lot %lld of project %lld has no opening key", (long long)lot,
-                  (long long)project);
-    else
-        req_json(r, 200, key_json(project, lot, &k, &s));
+    if (!read_key(r, &project, &lot, &k, &s))
+        return;
+    req_json(r, 200, key_json(project, lot, &k, &s));
     dbres_free(&k);
     dbres_free(&s);
 }
@@ -272,20 +286,15 @@ opening_share_mine(struct req *r, const cJSON *body)
 {
     (void)body;
     int64_t project, lot;
-    struct dbconn *c = req_db_for(r, "id", &project);
-    if (!c || !req_param_id(r, "lot", &lot))
-        return;
     struct dbres k, s;
-    bool found;
-    enum db_status st = load_key(c, project, lot, &k, &s, &found);
+    if (!read_key(r, &project, &lot, &k, &s))
+        return;
     size_t row = SIZE_MAX;
-    for (size_t i = 0; st == DB_OK && found && i < s.nrows; i++)
+    for (size_t i = 0; i < s.nrows; i++)
         if (dbres_i64(&s, i, 1) == r->who.user_id)
             row = i;
-    if (st != DB_OK)
-        db_fail(r, c, st);
-    else if (row == SIZE_MAX)
-        req_error(r, E_NOT_FOUND, "you hold no share of an opening key of lot %lld",
+    if (row == SIZE_MAX)
+        req_error(r, E_NOT_FOUND, "you hold no share of the opening key of lot %lld",
                   (long long)lot);
     else {
         cJSON *o = key_json(project, lot, &k, &s);
