@@ -23,6 +23,18 @@
 #define WRAPPED_LEN (32 + HPKE_NT)
 #define FIXED_TAIL  (HPKE_NENC + WRAPPED_LEN + 16 + 32 + 8)
 
+/* The bytes of the chunks of a plaintext of pt_len bytes: each chunk adds its 16-byte tag, and
+ * an empty plaintext is one empty chunk. False over the format's 1 TiB bound. */
+static bool
+chunks_len(uint64_t pt_len, uint64_t *out)
+{
+    if (pt_len > (uint64_t)1 << 40)
+        return false;
+    uint64_t nchunks = pt_len == 0 ? 1 : (pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
+    *out = pt_len + nchunks * 16;
+    return true;
+}
+
 /* HKDF-SHA256(ikm = content key, salt = nonce, info = label || header hash), 32 bytes. */
 static bool
 derive(const uint8_t key[32], const uint8_t nonce[16], const char *label, const uint8_t hh[32],
@@ -213,8 +225,8 @@ env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t 
     v->commitment = buf + o + 16;
     v->pt_len = be_load(buf + o + 48, 8);
     o += 56;
-    uint64_t nchunks = v->pt_len == 0 ? 1 : (v->pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
-    if (v->pt_len > (uint64_t)1 << 40 || len - o - 64 != v->pt_len + nchunks * 16) {
+    uint64_t clen;
+    if (!chunks_len(v->pt_len, &clen) || len - o - 64 != clen) {
         snprintf(why, whylen,
                  "the ciphertext length does not match the declared plaintext "
                  "length (truncated or padded)");
@@ -311,4 +323,131 @@ out:
     OPENSSL_cleanse(payload, sizeof payload);
     hpke_ctx_wipe(&hc);
     return ok;
+}
+
+/* ---- streaming ---- */
+
+bool
+env_stream_init(struct env_stream *s, uint64_t limit)
+{
+    memset(s, 0, sizeof *s);
+    s->limit = limit;
+    s->all = EVP_MD_CTX_new();
+    s->signed_part = EVP_MD_CTX_new();
+    return s->all && s->signed_part && EVP_DigestInit_ex(s->all, EVP_sha256(), NULL) == 1 &&
+           EVP_DigestInit_ex(s->signed_part, EVP_sha256(), NULL) == 1;
+}
+
+static bool
+stream_fail(struct env_stream *s, const char *why)
+{
+    s->failed = true;
+    snprintf(s->why, sizeof s->why, "%s", why);
+    return false;
+}
+
+/* Take the structured front (magic, header length, header, fixed fields) from p. */
+static bool
+stream_front(struct env_stream *s, const uint8_t *p, size_t n)
+{
+    while (n > 0 && s->expected == 0) {
+        uint8_t *dst;
+        size_t want;
+        if (s->pos < 12) {
+            dst = s->prefix + s->pos;
+            want = 12 - s->pos;
+        } else if (s->pos < 12 + (size_t)s->hl) {
+            dst = s->header + (s->pos - 12);
+            want = 12 + s->hl - s->pos;
+        } else {
+            dst = s->fixed + (s->pos - 12 - s->hl);
+            want = 12 + s->hl + FIXED_TAIL - s->pos;
+        }
+        size_t take = n < want ? n : want;
+        memcpy(dst, p, take);
+        s->pos += take;
+        p += take;
+        n -= take;
+        if (s->pos == 12) {
+            if (memcmp(s->prefix, ENV_MAGIC, 8))
+                return stream_fail(s, "not a ggzy envelope (magic GGZYENV1)");
+            s->hl = (uint32_t)be_load(s->prefix + 8, 4);
+            if (s->hl == 0 || s->hl > ENV_MAX_HEADER)
+                return stream_fail(s, "the header length is wrong");
+        } else if (s->pos == 12 + (size_t)s->hl + FIXED_TAIL) {
+            uint64_t clen;
+            uint64_t pt_len = be_load(s->fixed + FIXED_TAIL - 8, 8);
+            if (!chunks_len(pt_len, &clen))
+                return stream_fail(s, "the declared plaintext length is out of range");
+            s->expected = 12 + s->hl + FIXED_TAIL + clen + 64;
+            if (s->expected > s->limit)
+                return stream_fail(s, "the envelope is larger than the limit");
+        }
+    }
+    return true;
+}
+
+bool
+env_stream_feed(struct env_stream *s, const uint8_t *p, size_t n)
+{
+    if (s->failed)
+        return false;
+    if (n > s->limit - s->total || (s->expected && s->total + n > s->expected))
+        return stream_fail(s, s->expected && s->total + n > s->expected
+                                  ? "more bytes than the envelope declares (padded)"
+                                  : "the envelope is larger than the limit");
+    s->total += n;
+    if (EVP_DigestUpdate(s->all, p, n) != 1)
+        return stream_fail(s, "cannot hash");
+    /* everything but the last 64 bytes is signed: hold those back until more arrive */
+    if (s->tail_len + n > 64) {
+        size_t spill = s->tail_len + n - 64;
+        size_t from_tail = spill < s->tail_len ? spill : s->tail_len;
+        if (EVP_DigestUpdate(s->signed_part, s->tail, from_tail) != 1 ||
+            EVP_DigestUpdate(s->signed_part, p, spill - from_tail) != 1)
+            return stream_fail(s, "cannot hash");
+        memmove(s->tail, s->tail + from_tail, s->tail_len - from_tail);
+        s->tail_len -= from_tail;
+        size_t keep = n - (spill - from_tail);
+        memcpy(s->tail + s->tail_len, p + (spill - from_tail), keep);
+        s->tail_len += keep;
+    } else {
+        memcpy(s->tail + s->tail_len, p, n);
+        s->tail_len += n;
+    }
+    return stream_front(s, p, n);
+}
+
+bool
+env_stream_finish(struct env_stream *s, struct env_view *v, uint8_t sha256[32])
+{
+    memset(v, 0, sizeof *v);
+    if (s->failed)
+        return false;
+    if (s->expected == 0 || s->total != s->expected)
+        return stream_fail(s, "the envelope is truncated");
+    unsigned n1 = 0, n2 = 0;
+    if (EVP_DigestFinal_ex(s->all, sha256, &n1) != 1 ||
+        EVP_DigestFinal_ex(s->signed_part, v->signed_digest, &n2) != 1 ||
+        !crypto_sha256(s->header, s->hl, v->header_hash))
+        return stream_fail(s, "cannot hash");
+    v->header = s->header;
+    v->header_len = s->hl;
+    v->enc = s->fixed;
+    v->wrapped = s->fixed + HPKE_NENC;
+    v->nonce = s->fixed + HPKE_NENC + WRAPPED_LEN;
+    v->commitment = v->nonce + 16;
+    v->pt_len = be_load(s->fixed + FIXED_TAIL - 8, 8);
+    v->chunks = NULL;
+    v->chunks_len = (size_t)(s->expected - 12 - s->hl - FIXED_TAIL - 64);
+    v->signature = s->tail;
+    return true;
+}
+
+void
+env_stream_free(struct env_stream *s)
+{
+    EVP_MD_CTX_free(s->all);
+    EVP_MD_CTX_free(s->signed_part);
+    s->all = s->signed_part = NULL;
 }

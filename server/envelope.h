@@ -58,4 +58,30 @@ bool env_verify_signature(const struct env_view *v, const uint8_t *spki, size_t 
 bool env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt, char *why,
               size_t whylen);
 
+/* ---- streaming: checking an envelope as it arrives (submission) ----
+ * The platform checks an upload without holding it: env_stream_feed takes the bytes in pieces
+ * of any size and keeps only the header, the fixed fields and the last 64 bytes (under 5 KiB,
+ * whatever the envelope's size). It refuses as early as it can — a bad magic or header length
+ * at once, a declared size over the limit as soon as the fixed fields are in, a byte beyond the
+ * declared end at once. env_stream_finish then checks the length and fills a view on which
+ * env_verify_signature works (chunks is NULL: the ciphertext was not kept). */
+struct env_stream {
+    uint64_t limit, total, expected; /* expected: 0 until the fixed fields are in */
+    size_t pos;                      /* bytes of magic, header and fixed fields taken so far */
+    uint32_t hl;
+    uint8_t prefix[12], header[ENV_MAX_HEADER], fixed[65 + 48 + 16 + 32 + 8];
+    uint8_t tail[64];
+    size_t tail_len;
+    EVP_MD_CTX *all, *signed_part; /* SHA-256 of the whole envelope / all but the signature */
+    bool failed;
+    char why[200];
+};
+/* limit: the largest envelope accepted, in bytes. False only when OpenSSL cannot allocate. */
+bool env_stream_init(struct env_stream *s, uint64_t limit);
+/* False on the first problem (s->why says which); later calls keep returning false. */
+bool env_stream_feed(struct env_stream *s, const uint8_t *p, size_t n);
+/* The envelope is complete: fills v (pointers into s) and sha256 (of every byte). */
+bool env_stream_finish(struct env_stream *s, struct env_view *v, uint8_t sha256[32]);
+void env_stream_free(struct env_stream *s);
+
 #endif

@@ -233,6 +233,94 @@ the_published_vector_still_seals_and_opens(void)
     free(env);
 }
 
+/* Feed env in pieces of pseudo-random sizes (1 .. max_piece). */
+static bool
+stream_all(struct env_stream *st, const uint8_t *env, size_t len, size_t max_piece, unsigned seed)
+{
+    size_t off = 0;
+    while (off < len) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 8) % max_piece;
+        if (n > len - off)
+            n = len - off;
+        if (!env_stream_feed(st, env + off, n))
+            return false;
+        off += n;
+    }
+    return true;
+}
+
+static void
+streaming_check_matches_the_whole_envelope_parse(void)
+{
+    size_t sizes[] = {0, 1, 65536, 65537, 200000};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        uint8_t *pt = calloc(1, sizes[i] + 1);
+        size_t len;
+        uint8_t *env = seal(pt, sizes[i], &len);
+        struct env_view whole, v;
+        char why[200];
+        CHECK(env_parse(env, len, &whole, why, sizeof why));
+        size_t pieces[] = {1, 7, 100, 70000, 1 << 20};
+        for (size_t p = 0; p < sizeof pieces / sizeof *pieces; p++) {
+            struct env_stream st;
+            uint8_t sha[32], want[32];
+            CHECK(env_stream_init(&st, 1 << 20));
+            CHECK(stream_all(&st, env, len, pieces[p], (unsigned)p));
+            CHECK(env_stream_finish(&st, &v, sha));
+            CHECK(crypto_sha256(env, len, want) && !memcmp(sha, want, 32));
+            CHECK(!memcmp(v.signed_digest, whole.signed_digest, 32));
+            CHECK(!memcmp(v.header_hash, whole.header_hash, 32));
+            CHECK(v.pt_len == sizes[i] && v.chunks_len == whole.chunks_len);
+            CHECK(!memcmp(v.signature, whole.signature, 64));
+            CHECK(!memcmp(v.enc, whole.enc, 65) && !memcmp(v.commitment, whole.commitment, 32));
+            CHECK(env_verify_signature(&v, spki, spki_len));
+            env_stream_free(&st);
+        }
+        free(env);
+        free(pt);
+    }
+}
+
+static void
+streaming_refuses_truncation_padding_and_oversize_early(void)
+{
+    uint8_t pt[300] = {0};
+    size_t len;
+    uint8_t *env = seal(pt, sizeof pt, &len);
+    struct env_stream st;
+    struct env_view v;
+    uint8_t sha[32];
+    int finished = 0;
+    for (size_t cut = 0; cut < len; cut++) { /* every truncation: fed fine, refused at the end */
+        CHECK(env_stream_init(&st, 1 << 20));
+        CHECK(stream_all(&st, env, cut, 64, 1));
+        finished += env_stream_finish(&st, &v, sha);
+        env_stream_free(&st);
+    }
+    CHECK(finished == 0);
+    CHECK(env_stream_init(&st, 1 << 20)); /* one byte too many: refused at that byte */
+    CHECK(stream_all(&st, env, len, 64, 2));
+    CHECK(!env_stream_feed(&st, (const uint8_t *)"x", 1));
+    CHECK(strstr(st.why, "padded") != NULL);
+    env_stream_free(&st);
+    CHECK(env_stream_init(&st, 1000)); /* declares more than the limit: refused from the front */
+    uint8_t *env2 = calloc(1, 5000);
+    size_t len2;
+    uint8_t *sealed = seal(env2, 5000, &len2);
+    size_t front = 12 + (size_t)be_load(sealed + 8, 4) + 65 + 48 + 16 + 32 + 8;
+    CHECK(!stream_all(&st, sealed, front, 1, 3));
+    CHECK(strstr(st.why, "limit") != NULL);
+    env_stream_free(&st);
+    CHECK(env_stream_init(&st, 1 << 20)); /* not an envelope: refused at the magic */
+    CHECK(!env_stream_feed(&st, (const uint8_t *)"GGZYENV2\0\0\0\1", 12));
+    CHECK(strstr(st.why, "magic") != NULL);
+    env_stream_free(&st);
+    free(sealed);
+    free(env2);
+    free(env);
+}
+
 int
 main(void)
 {
@@ -250,6 +338,8 @@ main(void)
     RUN(tampering_is_caught);
     RUN(the_signature_is_the_bidders);
     RUN(the_published_vector_still_seals_and_opens);
+    RUN(streaming_check_matches_the_whole_envelope_parse);
+    RUN(streaming_refuses_truncation_padding_and_oversize_early);
     OPENSSL_free(d);
     EVP_PKEY_free(bidder);
     return CHECK_DONE();
