@@ -83,6 +83,7 @@ static const struct key keys[] = {
     B("log.access", log_access, "on"),
     B("metrics.remote", metrics_remote, "off"),
     I("idempotency.ttl_s", idempotency_ttl_s, "86400", 60, 2592000),
+    I("bids.max_envelope_bytes", bids_max_envelope_bytes, "67108864", 4096, INT64_C(1) << 36),
 };
 
 const char *

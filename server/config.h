@@ -50,6 +50,7 @@ struct config {
     bool log_access;
     bool metrics_remote;
     int64_t idempotency_ttl_s;
+    int64_t bids_max_envelope_bytes;
     /* not from the file: command-line only */
     bool test_mode;
 };

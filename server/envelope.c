@@ -380,8 +380,10 @@ stream_front(struct env_stream *s, const uint8_t *p, size_t n)
             if (!chunks_len(pt_len, &clen))
                 return stream_fail(s, "the declared plaintext length is out of range");
             s->expected = 12 + s->hl + FIXED_TAIL + clen + 64;
-            if (s->expected > s->limit)
-                return stream_fail(s, "the envelope is larger than the limit");
+            if (s->expected > s->limit) {
+                s->too_large = true;
+                return stream_fail(s, "the envelope declares more bytes than the limit");
+            }
         }
     }
     return true;
@@ -392,10 +394,12 @@ env_stream_feed(struct env_stream *s, const uint8_t *p, size_t n)
 {
     if (s->failed)
         return false;
-    if (n > s->limit - s->total || (s->expected && s->total + n > s->expected))
-        return stream_fail(s, s->expected && s->total + n > s->expected
-                                  ? "more bytes than the envelope declares (padded)"
-                                  : "the envelope is larger than the limit");
+    if (s->expected && n > s->expected - s->total)
+        return stream_fail(s, "more bytes than the envelope declares (padded)");
+    if (n > s->limit - s->total) {
+        s->too_large = true;
+        return stream_fail(s, "the envelope is larger than the limit");
+    }
     s->total += n;
     if (EVP_DigestUpdate(s->all, p, n) != 1)
         return stream_fail(s, "cannot hash");
@@ -415,7 +419,12 @@ env_stream_feed(struct env_stream *s, const uint8_t *p, size_t n)
         memcpy(s->tail + s->tail_len, p, n);
         s->tail_len += n;
     }
-    return stream_front(s, p, n);
+    if (!stream_front(s, p, n))
+        return false;
+    /* the piece that completed the fixed fields may also run past the declared end */
+    if (s->expected && s->total > s->expected)
+        return stream_fail(s, "more bytes than the envelope declares (padded)");
+    return true;
 }
 
 bool

@@ -73,7 +73,7 @@ struct env_stream {
     uint8_t tail[64];
     size_t tail_len;
     EVP_MD_CTX *all, *signed_part; /* SHA-256 of the whole envelope / all but the signature */
-    bool failed;
+    bool failed, too_large;        /* too_large: the failure was the limit (413, not 422) */
     char why[200];
 };
 /* limit: the largest envelope accepted, in bytes. False only when OpenSSL cannot allocate. */

@@ -125,6 +125,34 @@ content_type_is_json(const char *ct)
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+/* Authenticate and authorize r for its route: public routes and callers already admitted
+ * pass. False: the refusal (401/403/503) is set on r. */
+static bool
+admit(struct req *r)
+{
+    const struct route *rt = r->route;
+    if ((rt->roles & ROLE_PUBLIC) || r->admitted)
+        return true;
+    enum auth_result a = auth_authenticate(r);
+    if (a == AUTH_ERROR)
+        return false;
+    if (a != AUTH_OK) {
+        req_error(r, E_UNAUTHENTICATED,
+                  a == AUTH_NONE ? "log in first: send Authorization: Bearer <token>"
+                                 : "the session token is invalid, expired or revoked");
+        return false;
+    }
+    r->authed = true;
+    log_set_request_id(r->id);
+    if (!(rt->roles & r->who.role)) {
+        req_error(r, E_FORBIDDEN, "the %s role may not use %s %s", role_name(r->who.role),
+                  rt->method, rt->pattern);
+        return false;
+    }
+    r->admitted = true;
+    return true;
+}
+
 /* Build r's response. Everything generic happens here; the handler holds the logic. */
 static void
 dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_type)
@@ -160,26 +188,12 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
         req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", rt->max_body);
         return;
     }
-    if (!(rt->roles & ROLE_PUBLIC)) {
-        enum auth_result a = auth_authenticate(r);
-        if (a == AUTH_ERROR)
-            return;
-        if (a != AUTH_OK) {
-            req_error(r, E_UNAUTHENTICATED,
-                      a == AUTH_NONE ? "log in first: send Authorization: Bearer <token>"
-                                     : "the session token is invalid, expired or revoked");
-            return;
-        }
-        r->authed = true;
-        log_set_request_id(r->id);
-        if (!(rt->roles & r->who.role)) {
-            req_error(r, E_FORBIDDEN, "the %s role may not use %s %s", role_name(r->who.role),
-                      rt->method, rt->pattern);
-            return;
-        }
-    }
+    if (!admit(r))
+        return;
     cJSON *body = NULL;
-    if (rt->flags & ROUTE_BODY_RAW) {
+    if (rt->flags & ROUTE_BODY_STREAM) {
+        /* the body went to the route's sink as it arrived; the handler reads r->sink_state */
+    } else if (rt->flags & ROUTE_BODY_RAW) {
         if (r->body.len == 0) {
             req_error(r, E_BAD_REQUEST, "send the file as the request body");
             return;
@@ -312,6 +326,32 @@ client_address(struct MHD_Connection *conn, char *out, size_t len)
                   (socklen_t)len);
 }
 
+/* A streamed upload's first call: admit the caller and open the route's sink before reading
+ * a byte, so that nobody unauthenticated or unauthorized can make the server take an upload.
+ * A refusal is answered at once (libmicrohttpd then closes the connection). No database
+ * connection is held while the body arrives. */
+static enum MHD_Result
+stream_start(struct MHD_Connection *conn, struct req *r)
+{
+    log_set_request_id(r->id);
+    if (atomic_load(&shutting_down))
+        req_error(r, E_SHUTTING_DOWN, "the server is shutting down");
+    else if (admit(r))
+        r->sink_state = r->route->sink->open(r);
+    if (r->db) {
+        db_release(r->db);
+        r->db = NULL;
+    }
+    enum MHD_Result ret = MHD_YES;
+    if (!r->sink_state) {
+        if (!r->status)
+            req_error(r, E_INTERNAL, "the upload could not be started");
+        ret = send_response(conn, r, -1, 0, NULL);
+    }
+    log_set_request_id(NULL);
+    return ret;
+}
+
 static enum MHD_Result
 access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                const char *version, const char *upload_data, size_t *upload_data_size,
@@ -353,6 +393,22 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
             log_set_request_id(NULL);
             return send_response(conn, r, -1, 0, NULL);
         }
+        if (r->route && (r->route->flags & ROUTE_BODY_STREAM))
+            return stream_start(conn, r);
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0 && r->route && (r->route->flags & ROUTE_BODY_STREAM)) {
+        size_t n = *upload_data_size;
+        if (r->sink_state && !r->sink_refused && !r->body_too_large) {
+            if (n > r->route->max_body - r->body_bytes)
+                r->body_too_large = true;
+            else {
+                r->body_bytes += n;
+                if (!r->route->sink->write(r, r->sink_state, upload_data, n))
+                    r->sink_refused = true;
+            }
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -366,7 +422,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (r->status) /* already answered */
+    if (r->status && !r->sink_refused) /* already answered */
         return MHD_YES;
     if (r->body.oom) {
         req_error(r, E_INTERNAL, "out of memory");
@@ -422,6 +478,8 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         db_release(r->db);
     for (size_t i = 0; i < r->nparams; i++)
         free(r->pvals[i]);
+    if (r->sink_state)
+        r->route->sink->close(r->sink_state);
     buf_free(&r->body);
     free(r->resp);
     free(r->allow);

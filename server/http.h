@@ -62,11 +62,26 @@ struct req;
 typedef void (*handler_fn)(struct req *r, const cJSON *body);
 
 enum route_flags {
-    ROUTE_CREATES = 1u << 0,   /* a POST that creates: honours Idempotency-Key */
-    ROUTE_TEST_ONLY = 1u << 1, /* registered only with --test-mode */
-    ROUTE_RAW = 1u << 2,       /* handler builds its own non-JSON response */
-    ROUTE_BODY_RAW = 1u << 3,  /* the body is bytes (an upload), not JSON: no schema; the
-                                  handler reads r->body and checks its Content-Type */
+    ROUTE_CREATES = 1u << 0,     /* a POST that creates: honours Idempotency-Key */
+    ROUTE_TEST_ONLY = 1u << 1,   /* registered only with --test-mode */
+    ROUTE_RAW = 1u << 2,         /* handler builds its own non-JSON response */
+    ROUTE_BODY_RAW = 1u << 3,    /* the body is bytes (an upload), not JSON: no schema; the
+                                    handler reads r->body and checks its Content-Type */
+    ROUTE_BODY_STREAM = 1u << 4, /* the body goes to the route's sink as it arrives, never held
+                                    whole (uploads of any size in bounded memory); the caller is
+                                    authenticated and authorized before the first byte */
+};
+
+/* Where a ROUTE_BODY_STREAM route's body goes. The dispatcher calls open once the caller is
+ * authenticated and authorized (before reading the body), write for each piece, then the
+ * route's handler (body NULL) with the state in r->sink_state; close runs once, from the
+ * completion callback, whatever happened (a dropped connection included). */
+struct body_sink {
+    /* The sink's state, or NULL with the refusal set on r (answered before the body is read). */
+    void *(*open)(struct req *r);
+    /* One piece. False: the refusal is set on r; the rest of the body is read and dropped. */
+    bool (*write)(struct req *r, void *state, const void *p, size_t n);
+    void (*close)(void *state);
 };
 
 struct route {
@@ -77,6 +92,7 @@ struct route {
     size_t max_body;            /* bytes; 0 = the route takes no body */
     const struct field *schema; /* required when max_body > 0 */
     unsigned flags;
+    const struct body_sink *sink; /* ROUTE_BODY_STREAM only */
 };
 
 struct module {
@@ -106,12 +122,16 @@ struct req {
     char *pvals[REQ_MAX_PARAMS];
     size_t nparams;
     bool authed;
+    bool admitted; /* authenticated and authorized for the route (admit) */
     struct principal who;
     char client[64];
     int64_t start_us;
     /* body */
     struct buf body;
     bool body_too_large;
+    uint64_t body_bytes; /* streamed so far (ROUTE_BODY_STREAM) */
+    void *sink_state;
+    bool sink_refused; /* the sink set a refusal; the rest of the body is dropped */
     bool first_call_done;
     /* idempotency */
     char idem_key[129];

@@ -48,10 +48,17 @@ route_row_problem(const struct route *rt)
         return "ROLE_PUBLIC combined with user roles";
     bool has_body =
         !strcmp(rt->method, "POST") || !strcmp(rt->method, "PUT") || !strcmp(rt->method, "PATCH");
-    if (rt->max_body > 0 && !rt->schema && !(rt->flags & ROUTE_BODY_RAW))
+    if (rt->max_body > 0 && !rt->schema && !(rt->flags & (ROUTE_BODY_RAW | ROUTE_BODY_STREAM)))
         return "a body cap without a validator";
     if ((rt->flags & ROUTE_BODY_RAW) && (rt->schema || rt->max_body == 0))
         return "a raw body route needs a cap and no validator";
+    if ((rt->flags & ROUTE_BODY_STREAM) &&
+        (!rt->sink || !rt->sink->open || !rt->sink->write || !rt->sink->close || rt->schema ||
+         rt->max_body == 0 || (rt->flags & (ROUTE_BODY_RAW | ROUTE_CREATES))))
+        return "a streamed body needs a complete sink and a cap, and no validator, raw body or "
+               "Idempotency-Key";
+    if (rt->sink && !(rt->flags & ROUTE_BODY_STREAM))
+        return "a sink on a route that does not stream its body";
     if (rt->max_body == 0 && rt->schema)
         return "a validator without a body cap";
     if (rt->max_body > 0 && !has_body)

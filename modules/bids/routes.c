@@ -5,11 +5,13 @@
  *   POST /api/v1/projects/{id}/lots/{lot}/opening-key            make it (center staff, agent)
  *   GET  /api/v1/projects/{id}/lots/{lot}/opening-key            the public key (anyone)
  *   GET  /api/v1/projects/{id}/lots/{lot}/opening-key/share      a custodian's sealed share
+ *   POST /api/v1/envelopes/check                                   a bidder's pre-flight check
  *
  * Making the key is one transaction with its audit entry, whose payload carries everything a
  * custodian needs to check their share (the commitments) and even to recover it (the sealed
  * shares): the private scalar is never stored, only wiped (server/timelock.c).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -18,6 +20,7 @@
 #include "bids.h"
 #include "crypto.h"
 #include "entry.h"
+#include "envelope.h"
 #include "store.h"
 #include "timelock.h"
 #include "util.h"
@@ -309,6 +312,134 @@ opening_share_mine(struct req *r, const cJSON *body)
     dbres_free(&s);
 }
 
+/* ---- checking an envelope before submitting it ---- */
+
+static const struct config *cfg;
+
+/* The body streams into an env_stream: a few KiB per upload whatever its size. */
+static void *
+check_open(struct req *r)
+{
+    const char *cl = req_header(r, "Content-Length");
+    int64_t declared;
+    if (cl && parse_i64(cl, 0, INT64_MAX, &declared) && declared > cfg->bids_max_envelope_bytes) {
+        req_error(r, E_PAYLOAD_TOO_LARGE,
+                  "an envelope is at most %lld bytes (bids.max_envelope_bytes)",
+                  (long long)cfg->bids_max_envelope_bytes);
+        return NULL;
+    }
+    struct env_stream *st = malloc(sizeof *st);
+    if (!st || !env_stream_init(st, (uint64_t)cfg->bids_max_envelope_bytes)) {
+        if (st)
+            env_stream_free(st);
+        free(st);
+        log_error("check_open: out of memory");
+        req_error(r, E_INTERNAL, "the check could not be started");
+        return NULL;
+    }
+    return st;
+}
+
+/* Refuse r for the stream's first problem: 413 for the limit, 422 for the format. */
+static void
+stream_refusal(struct req *r, const struct env_stream *st)
+{
+    if (st->too_large)
+        req_error(r, E_PAYLOAD_TOO_LARGE, "%s of %lld bytes (bids.max_envelope_bytes)", st->why,
+                  (long long)cfg->bids_max_envelope_bytes);
+    else
+        req_error(r, E_INVALID_ENVELOPE, "%s", st->why);
+}
+
+static bool
+check_write(struct req *r, void *state, const void *p, size_t n)
+{
+    struct env_stream *st = state;
+    if (env_stream_feed(st, p, n))
+        return true;
+    stream_refusal(r, st);
+    return false;
+}
+
+static void
+check_close(void *state)
+{
+    env_stream_free(state);
+    free(state);
+}
+
+static const struct body_sink check_sink = {check_open, check_write, check_close};
+
+/* Verify a complete envelope's signature with the key its header names, which must be one of
+ * the caller's live registered keys. Refusal set on r when false. */
+static bool
+verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header)
+{
+    *header = cJSON_ParseWithLength((const char *)v->header, v->header_len);
+    const char *kid =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(*header, "signer_key_id"));
+    if (!cJSON_IsObject(*header) || !kid) {
+        req_error(r, E_INVALID_ENVELOPE, "the header is not a JSON object naming signer_key_id");
+        return false;
+    }
+    struct dbres k;
+    enum db_status st = store_user_key(c, kid, &k);
+    bool ok = false;
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (k.nrows != 1 || dbres_i64(&k, 0, 0) != r->who.user_id || dbres_str(&k, 0, 5) ||
+             dbres_i64(&k, 0, 3))
+        req_rule(r, "BID-SIGNER-KEY",
+                 "the envelope is signed with key %.64s, which is not a live "
+                 "key of yours (POST /api/v1/me/keys)",
+                 kid);
+    else if (!env_verify_signature(v, (const uint8_t *)dbres_str(&k, 0, 4), k.len[4]))
+        req_rule(r, "BID-SIGNATURE", "the signature does not verify with key %.64s", kid);
+    else
+        ok = true;
+    dbres_free(&k);
+    return ok;
+}
+
+/* What the platform will check at submission, without storing anything: the format and the
+ * bidder's signature. The answer names the envelope's SHA-256, which the receipt will carry. */
+static void
+envelope_check(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct env_stream *st = r->sink_state;
+    struct env_view v;
+    uint8_t sha[32];
+    if (r->body_bytes == 0) {
+        req_error(r, E_INVALID_ENVELOPE, "send the envelope as the request body");
+        return;
+    }
+    if (!env_stream_finish(st, &v, sha)) {
+        stream_refusal(r, st);
+        return;
+    }
+    struct dbconn *c = req_db(r);
+    cJSON *header = NULL;
+    if (c && verify_signer(r, c, &v, &header)) {
+        cJSON *o = cJSON_CreateObject();
+        add_hex(o, "sha256", sha, 32);
+        json_add_i64(o, "size", (int64_t)r->body_bytes);
+        json_add_i64(o, "plaintext_size", (int64_t)v.pt_len);
+        cJSON_AddItemToObject(o, "header", header);
+        header = NULL;
+        cJSON_AddStringToObject(o, "signature", "verified");
+        req_json(r, 200, o);
+    }
+    cJSON_Delete(header);
+}
+
+static bool
+bids_init(const struct config *config)
+{
+    cfg = config;
+    return true;
+}
+
 /* ---- the table ---- */
 
 static const struct field make_schema[] = {
@@ -326,12 +457,15 @@ static const struct route routes[] = {
      0},
     {"GET", "/api/v1/projects/{id}/lots/{lot}/opening-key/share", opening_share_mine, CUSTODIANS, 0,
      NULL, 0},
+    /* the cap is the configuration's ceiling: check_open applies bids.max_envelope_bytes */
+    {"POST", "/api/v1/envelopes/check", envelope_check, ROLE_BIDDER, (size_t)1 << 36, NULL,
+     ROUTE_BODY_STREAM, &check_sink},
 };
 
 const struct module bids_module = {
     .name = "bids",
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
-    .init = NULL,
+    .init = bids_init,
     .fini = NULL,
 };

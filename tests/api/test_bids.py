@@ -153,3 +153,121 @@ class OpeningKeyTest(ApiTest):
         _, otok = self.make_user(self.admin, other["id"], "supervisor")
         self.assertError(self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key/share" % self.pid, token=otok),
                          404, "not_found")
+
+
+class EnvelopeCheckTest(ApiTest):
+    """POST /api/v1/envelopes/check: the bidder's pre-flight check, streamed (the body is never
+    held whole) — the format and the signature with the bidder's registered key, nothing stored."""
+
+    def setUp(self):
+        super().setUp()
+        import sys
+        sys.path.insert(0, os.path.join(ROOT, "docs", "tools"))
+        import seal_envelope
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        self.seal_envelope, self.ec, self.ser = seal_envelope, ec, serialization
+        self.admin = self.srv.admin_token()
+        org = self.make_org(self.admin, "bidder")
+        self.bidder, self.tok = self.make_user(self.admin, org["id"], "bidder")
+        self.org_id = org["id"]
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.kid = self.register(self.key, self.tok)
+        self.opening_pk = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+    def register(self, key, token):
+        pem = key.public_key().public_bytes(self.ser.Encoding.PEM, self.ser.PublicFormat.SubjectPublicKeyInfo).decode()
+        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json["key_id"]
+
+    def seal(self, size=1000, key=None, kid=None):
+        header = {"v": 1, "suite": "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)+AES-256-GCM-64KiB+ECDSA-P256-SHA256",
+                  "platform": "ggzy.test", "project_code": "110000-2026-GC-00001", "lot": 1,
+                  "bidder_org_id": self.org_id, "signer_key_id": kid or self.kid, "revision": 1,
+                  "bid_deadline_us": 1795312345678901, "opening_key_id": "ab" * 32, "chunk_size": 65536}
+        return self.seal_envelope.seal(header, self.opening_pk, key or self.key, os.urandom(size))
+
+    def check(self, raw, token=None, chunked=False):
+        c = self.srv.connection()
+        try:
+            h = {"Authorization": "Bearer " + (token or self.tok), "Content-Type": "application/octet-stream"}
+            if chunked:
+                pieces = (raw[i:i + 7777] for i in range(0, len(raw), 7777))
+                c.request("POST", "/api/v1/envelopes/check", body=pieces, headers=h, encode_chunked=True)
+            else:
+                c.request("POST", "/api/v1/envelopes/check", body=raw, headers=h)
+            r = c.getresponse()
+            return r.status, json.loads(r.read() or b"{}")
+        finally:
+            c.close()
+
+    def early_answer(self, headers):
+        """Send only the headers of a big upload: the answer must come before any body byte."""
+        c = self.srv.connection(timeout=10)
+        try:
+            c.putrequest("POST", "/api/v1/envelopes/check")
+            for k, v in headers.items():
+                c.putheader(k, v)
+            c.endheaders()
+            r = c.getresponse()
+            return r.status, json.loads(r.read() or b"{}")
+        finally:
+            c.close()
+
+    def test_a_sealed_envelope_checks_whole_or_chunked(self):
+        import hashlib
+        env = self.seal(300000)
+        for chunked in (False, True):
+            status, j = self.check(env, chunked=chunked)
+            self.assertEqual(status, 200, j)
+            self.assertEqual(j["sha256"], hashlib.sha256(env).hexdigest())
+            self.assertEqual(j["size"], len(env))
+            self.assertEqual(j["plaintext_size"], 300000)
+            self.assertEqual(j["signature"], "verified")
+            self.assertEqual(j["header"]["signer_key_id"], self.kid)
+
+    def test_malformed_envelopes_are_refused_with_what_is_wrong(self):
+        env = self.seal(5000)
+        for raw, words in ((env[:-1], "truncated"), (env + b"\0", "padded"), (b"GGZYENV9" + env[8:], "magic"),
+                           (b"", "body")):
+            status, j = self.check(raw)
+            self.assertEqual((status, j["error"]["code"]), (422, "invalid_envelope"), j)
+            self.assertIn(words, j["error"]["message"])
+
+    def test_the_signature_must_be_the_callers_registered_key(self):
+        bad = bytearray(self.seal(5000))
+        bad[400] ^= 1
+        status, j = self.check(bytes(bad))
+        self.assertEqual((status, j["error"].get("rule")), (422, "BID-SIGNATURE"), j)
+        stranger = self.ec.generate_private_key(self.ec.SECP256R1())
+        status, j = self.check(self.seal(10, key=stranger, kid="cd" * 32))
+        self.assertEqual(j["error"].get("rule"), "BID-SIGNER-KEY", j)
+        # another bidder's registered key is not the caller's
+        org = self.make_org(self.admin, "bidder")
+        _, other_tok = self.make_user(self.admin, org["id"], "bidder")
+        other_key = self.ec.generate_private_key(self.ec.SECP256R1())
+        other_kid = self.register(other_key, other_tok)
+        status, j = self.check(self.seal(10, key=other_key, kid=other_kid))
+        self.assertEqual(j["error"].get("rule"), "BID-SIGNER-KEY", j)
+        self.assertEqual(self.check(self.seal(10, key=other_key, kid=other_kid), token=other_tok)[0], 200)
+
+    def test_callers_and_sizes_are_refused_before_the_body_is_read(self):
+        big = {"Content-Length": str(50 << 20), "Content-Type": "application/octet-stream"}
+        status, j = self.early_answer(big)
+        self.assertEqual((status, j["error"]["code"]), (401, "unauthenticated"))
+        _, agent_tok = self.make_user(self.admin, self.make_org(self.admin, "agency")["id"], "agent")
+        status, j = self.early_answer(dict(big, Authorization="Bearer " + agent_tok))
+        self.assertEqual((status, j["error"]["code"]), (403, "forbidden"))
+        status, j = self.early_answer(dict(big, **{"Content-Length": str(65 << 20), "Authorization": "Bearer " + self.tok}))
+        self.assertEqual((status, j["error"]["code"]), (413, "payload_too_large"))
+        self.assertIn("bids.max_envelope_bytes", j["error"]["message"])
+
+    def test_an_envelope_declaring_more_than_the_limit_is_refused_from_its_front(self):
+        env = self.seal(1000)
+        hl = int.from_bytes(env[8:12], "big")
+        front = bytearray(env[:12 + hl + 169])
+        front[-8:] = (100 << 20).to_bytes(8, "big")  # claims 100 MiB of plaintext
+        status, j = self.check(bytes(front))
+        self.assertEqual((status, j["error"]["code"]), (413, "payload_too_large"), j)

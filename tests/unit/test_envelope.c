@@ -304,6 +304,14 @@ streaming_refuses_truncation_padding_and_oversize_early(void)
     CHECK(!env_stream_feed(&st, (const uint8_t *)"x", 1));
     CHECK(strstr(st.why, "padded") != NULL);
     env_stream_free(&st);
+    uint8_t *padded = malloc(len + 1); /* the same, arriving in one piece */
+    memcpy(padded, env, len);
+    padded[len] = 0;
+    CHECK(env_stream_init(&st, 1 << 20));
+    CHECK(!env_stream_feed(&st, padded, len + 1));
+    CHECK(strstr(st.why, "padded") != NULL);
+    env_stream_free(&st);
+    free(padded);
     CHECK(env_stream_init(&st, 1000)); /* declares more than the limit: refused from the front */
     uint8_t *env2 = calloc(1, 5000);
     size_t len2;

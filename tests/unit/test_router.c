@@ -117,6 +117,44 @@ route_rows_without_roles_or_validator_are_refused(void)
     CHECK(route_row_problem(&mixed) != NULL);
 }
 
+static void *
+sink_open(struct req *r)
+{
+    (void)r;
+    return NULL;
+}
+static bool
+sink_write(struct req *r, void *st, const void *p, size_t n)
+{
+    (void)r, (void)st, (void)p, (void)n;
+    return true;
+}
+static void
+sink_close(void *st)
+{
+    (void)st;
+}
+
+static void
+streamed_body_routes_need_a_complete_sink_and_a_cap(void)
+{
+    static const struct body_sink sink = {sink_open, sink_write, sink_close};
+    static const struct body_sink half = {sink_open, NULL, sink_close};
+    struct route ok = {"POST", "/x", h, ROLE_BIDDER, 1000, NULL, ROUTE_BODY_STREAM, &sink};
+    CHECK(route_row_problem(&ok) == NULL);
+    struct route nosink = {"POST", "/x", h, ROLE_BIDDER, 1000, NULL, ROUTE_BODY_STREAM, NULL};
+    CHECK(route_row_problem(&nosink) != NULL);
+    struct route halfsink = {"POST", "/x", h, ROLE_BIDDER, 1000, NULL, ROUTE_BODY_STREAM, &half};
+    CHECK(route_row_problem(&halfsink) != NULL);
+    struct route nocap = {"POST", "/x", h, ROLE_BIDDER, 0, NULL, ROUTE_BODY_STREAM, &sink};
+    CHECK(route_row_problem(&nocap) != NULL);
+    struct route idem = {
+        "POST", "/x", h, ROLE_BIDDER, 1000, NULL, ROUTE_BODY_STREAM | ROUTE_CREATES, &sink};
+    CHECK(route_row_problem(&idem) != NULL);
+    struct route stray = {"POST", "/x", h, ROLE_BIDDER, 1000, one_field, 0, &sink};
+    CHECK(route_row_problem(&stray) != NULL); /* a sink on a route that does not stream */
+}
+
 static void
 router_build_aborts_naming_the_incomplete_path(void)
 {
@@ -163,6 +201,7 @@ main(void)
     RUN(router_does_not_match_partial_or_longer_paths);
     RUN(router_leaves_out_test_routes_outside_test_mode);
     RUN(route_rows_without_roles_or_validator_are_refused);
+    RUN(streamed_body_routes_need_a_complete_sink_and_a_cap);
     RUN(router_build_aborts_naming_the_incomplete_path);
     RUN(the_real_module_table_builds);
     router_free();
