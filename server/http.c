@@ -601,15 +601,18 @@ http_port(void)
     return di ? di->port : 0;
 }
 
+static MHD_socket quiesced_fd = MHD_INVALID_SOCKET;
+
 void
 http_quiesce(void)
 {
     atomic_store(&shutting_down, true);
-    if (daemon_) {
-        MHD_socket s = MHD_quiesce_daemon(daemon_);
-        if (s != MHD_INVALID_SOCKET)
-            close(s);
-    }
+    /* The listen socket comes back to us, but the pool's threads drop it from their epoll sets
+     * a little later: closing it now can make libmicrohttpd abort ("Failed to remove listen FD
+     * from epoll set"). Its documentation says to close it only after MHD_stop_daemon, so
+     * http_stop does. */
+    if (daemon_ && quiesced_fd == MHD_INVALID_SOCKET)
+        quiesced_fd = MHD_quiesce_daemon(daemon_);
 }
 
 bool
@@ -630,4 +633,7 @@ http_stop(void)
     if (daemon_)
         MHD_stop_daemon(daemon_);
     daemon_ = NULL;
+    if (quiesced_fd != MHD_INVALID_SOCKET)
+        close(quiesced_fd);
+    quiesced_fd = MHD_INVALID_SOCKET;
 }
