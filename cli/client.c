@@ -86,9 +86,44 @@ dechunk(char *body, size_t len)
     }
 }
 
+/* Send the body: from memory, or streamed from a file. False when the connection refused it
+ * (the server may have answered early) or the file could not be read (*file_err set). */
+static bool
+send_body(BIO *b, const struct client_body *body, bool *file_err)
+{
+    if (!body->file)
+        return write_all(b, body->bytes, body->len);
+    char piece[65536];
+    uint64_t sent = 0;
+    while (sent < body->file_len) {
+        size_t want =
+            body->file_len - sent < sizeof piece ? (size_t)(body->file_len - sent) : sizeof piece;
+        if (fread(piece, 1, want, body->file) != want) {
+            *file_err = true;
+            return false;
+        }
+        if (!write_all(b, piece, want))
+            return false;
+        sent += want;
+        if (body->progress)
+            body->progress(sent, body->file_len, body->arg);
+    }
+    return true;
+}
+
 bool
 client_request(const struct client *c, const char *method, const char *path, const char *body,
                int *status, char **out, size_t *outlen, char *err, size_t errlen)
+{
+    struct client_body b = {
+        .type = "application/json", .bytes = body, .len = body ? strlen(body) : 0};
+    return client_send(c, method, path, body ? &b : NULL, status, out, outlen, err, errlen);
+}
+
+bool
+client_send(const struct client *c, const char *method, const char *path,
+            const struct client_body *body, int *status, char **out, size_t *outlen, char *err,
+            size_t errlen)
 {
     bool ok = false;
     SSL_CTX *ctx = NULL;
@@ -130,17 +165,24 @@ client_request(const struct client *c, const char *method, const char *path, con
     char head[1024];
     int hn = snprintf(head, sizeof head,
                       "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nAccept: "
-                      "application/json\r\n%s%s%s%s",
+                      "application/json\r\n%s%s%s%s%s%s",
                       method, path, c->host, c->token ? "Authorization: Bearer " : "",
                       c->token ? c->token : "", c->token ? "\r\n" : "",
-                      body ? "Content-Type: application/json\r\n" : "");
+                      body ? "Content-Type: " : "", body ? body->type : "", body ? "\r\n" : "");
     char cl[64];
-    int cn = snprintf(cl, sizeof cl, "Content-Length: %zu\r\n\r\n", body ? strlen(body) : 0);
+    uint64_t blen_out = !body ? 0 : body->file ? body->file_len : body->len;
+    int cn = snprintf(cl, sizeof cl, "Content-Length: %llu\r\n\r\n", (unsigned long long)blen_out);
     if (hn < 0 || (size_t)hn >= sizeof head || !write_all(b, head, (size_t)hn) ||
-        !write_all(b, cl, (size_t)cn) || (body && !write_all(b, body, strlen(body)))) {
+        !write_all(b, cl, (size_t)cn)) {
         snprintf(err, errlen, "cannot send the request");
         goto fail;
     }
+    bool file_err = false;
+    if (body && !send_body(b, body, &file_err) && file_err) {
+        snprintf(err, errlen, "cannot read the file to send");
+        goto fail;
+    }
+    /* a body the connection would not take: the server may have answered early; read on */
     for (;;) {
         if (len + 65537 > cap) {
             cap = cap ? cap * 2 : 131072;

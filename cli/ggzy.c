@@ -11,6 +11,7 @@
  *   ggzy envelope open --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]
  *                      [--out-dir DIR]
  *   ggzy custodian check --project ID --lot N --key CUSTODIAN.pem
+ *   ggzy bid check --file ENVELOPE                       (a bidder's token)
  *   ggzy bid seal --binding LOT.json --summary SUMMARY.json [--doc FILE]... --key BIDDER.pem
  *                 --out ENVELOPE
  *
@@ -19,9 +20,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -58,6 +62,7 @@ usage(void)
             "  envelope open  --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]\n"
             "                 [--out-dir DIR]\n"
             "  custodian check --project ID --lot N --key CUSTODIAN.pem\n"
+            "  bid check      --file ENVELOPE               (a bidder's token)\n"
             "  bid seal       --binding LOT.json --summary SUMMARY.json [--doc FILE]...\n"
             "                 --key BIDDER.pem --out ENVELOPE\n"
             "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
@@ -1073,9 +1078,80 @@ out:
     return rc;
 }
 
+/* Progress of a large upload on stderr, every 10 %, when stderr is a terminal. */
+static void
+upload_progress(uint64_t sent, uint64_t total, void *arg)
+{
+    int *last = arg;
+    int pct = total ? (int)(sent * 100 / total) : 100;
+    if (pct / 10 != *last / 10 || sent == total) {
+        fprintf(stderr, "\rsent %llu of %llu bytes (%d%%)%s", (unsigned long long)sent,
+                (unsigned long long)total, pct, sent == total ? "\n" : "");
+        *last = pct;
+    }
+}
+
+/* Stream a sealed envelope to the platform's pre-flight check (POST /api/v1/envelopes/check):
+ * its format and the signature with one of the bidder's registered keys. Prints the SHA-256
+ * a receipt will name. The file is streamed, never read whole. */
+static int
+cmd_bid_check(const struct opts *o)
+{
+    struct client c;
+    char err[300];
+    if (!o->file)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    FILE *f = fopen(o->file, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "ggzy: cannot read %s\n", o->file);
+        if (f)
+            fclose(f);
+        return 2;
+    }
+    int last = -1;
+    struct client_body body = {.type = "application/octet-stream",
+                               .file = f,
+                               .file_len = (uint64_t)st.st_size,
+                               .progress = isatty(2) ? upload_progress : NULL,
+                               .arg = &last};
+    int status = 0, rc = 2;
+    char *resp = NULL;
+    cJSON *j = NULL;
+    if (!client_send(&c, "POST", "/api/v1/envelopes/check", &body, &status, &resp, NULL, err,
+                     sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    j = cJSON_Parse(resp);
+    if (status != 200) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
+        const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
+        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
+        printf("REFUSED (HTTP %d): %s%s%s: %s\n", status, code ? code : "?", rule ? " " : "",
+               rule ? rule : "", msg ? msg : resp);
+        rc = 1;
+        goto out;
+    }
+    const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "sha256"));
+    printf("envelope OK: sha256 %s, signature verified\n", sha ? sha : "?");
+    rc = 0;
+out:
+    fclose(f);
+    cJSON_Delete(j);
+    free(resp);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
+    /* a server that refuses an upload early closes the connection: a write then fails with
+     * EPIPE (and the answer is still read) instead of killing the client */
+    signal(SIGPIPE, SIG_IGN);
     struct opts o = {.server = getenv("GGZY_SERVER"),
                      .ca = getenv("GGZY_CA"),
                      .token = getenv("GGZY_TOKEN"),
@@ -1130,6 +1206,8 @@ main(int argc, char **argv)
         return cmd_envelope_open(&o);
     if (nw == 2 && !strcmp(words[0], "custodian") && !strcmp(words[1], "check"))
         return cmd_custodian_check(&o);
+    if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "check"))
+        return cmd_bid_check(&o);
     if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "seal"))
         return cmd_bid_seal(&o);
     if (nw != 2 || strcmp(words[0], "audit"))

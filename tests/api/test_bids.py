@@ -271,3 +271,26 @@ class EnvelopeCheckTest(ApiTest):
         front[-8:] = (100 << 20).to_bytes(8, "big")  # claims 100 MiB of plaintext
         status, j = self.check(bytes(front))
         self.assertEqual((status, j["error"]["code"]), (413, "payload_too_large"), j)
+
+    def test_ggzy_bid_check_streams_a_file_and_reports_the_verdict(self):
+        import hashlib
+        env = self.seal(400000)
+        path = os.path.join(tempfile.mkdtemp(prefix="ggzy-check-"), "bid.env")
+        with open(path, "wb") as f:
+            f.write(env)
+        run = lambda token: subprocess.run(
+            [GGZY, "bid", "check", "--file", path], capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA, GGZY_TOKEN=token))
+        p = run(self.tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(hashlib.sha256(env).hexdigest(), p.stdout)
+        bad = bytearray(env)
+        bad[1000] ^= 1
+        with open(path, "wb") as f:
+            f.write(bytes(bad))
+        p = run(self.tok)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("BID-SIGNATURE", p.stdout)
+        p = run("not-a-token")  # refused before the body: the early answer still reaches the user
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("unauthenticated", p.stdout)
