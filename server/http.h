@@ -188,6 +188,13 @@ void json_add_time(cJSON *obj, const char *key, int64_t t_us);
 /* Query parameters for keyset pagination: ?after=<id>&limit=<1..max> (default def). False:
  * 400 set on r. */
 bool req_page(struct req *r, int64_t *after, int64_t *limit, int64_t def, int64_t max);
+/* Answer 200 with a page of a list: {"items": [view(ctx, res, i)...], cursor: the keyset cursor
+ * for the next page (column cursor_col of the last row) or null when this page is the last}.
+ * Every list route answers in this one shape. */
+struct dbres;
+void req_page_reply(struct req *r, const struct dbres *res, int64_t limit, const char *cursor,
+                    size_t cursor_col, cJSON *(*view)(void *ctx, const struct dbres *, size_t),
+                    void *ctx);
 
 /* Validate obj against a schema; on failure sets the 422 on r and returns false. Exposed for
  * handlers that validate nested objects, and for the unit tests. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "http.h"
 
 /* Count UTF-8 code points; -1 when the bytes are not valid UTF-8 (or hold NUL/overlongs). */
@@ -297,4 +298,20 @@ req_page(struct req *r, int64_t *after, int64_t *limit, int64_t def, int64_t max
         return false;
     }
     return true;
+}
+
+void
+req_page_reply(struct req *r, const struct dbres *res, int64_t limit, const char *cursor,
+               size_t cursor_col, cJSON *(*view)(void *ctx, const struct dbres *, size_t),
+               void *ctx)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(o, "items");
+    for (size_t i = 0; i < res->nrows; i++)
+        cJSON_AddItemToArray(items, view(ctx, res, i));
+    if ((int64_t)res->nrows == limit && res->nrows > 0)
+        json_add_i64(o, cursor, dbres_i64(res, res->nrows - 1, cursor_col));
+    else
+        cJSON_AddNullToObject(o, cursor);
+    req_json(r, 200, o);
 }

@@ -85,20 +85,19 @@ key_json(const struct dbres *r, size_t i)
     return o;
 }
 
-/* Answer with the list rows and the keyset cursor for the next page. */
-static void
-reply_page(struct req *r, const struct dbres *res, int64_t limit,
-           cJSON *(*view)(const struct dbres *, size_t))
+/* List rows, in the shape req_page_reply takes. */
+static cJSON *
+org_row(void *ctx, const struct dbres *r, size_t i)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (size_t i = 0; i < res->nrows; i++)
-        cJSON_AddItemToArray(items, view(res, i));
-    if ((int64_t)res->nrows == limit && res->nrows > 0)
-        json_add_i64(o, "next_after", dbres_i64(res, res->nrows - 1, 0));
-    else
-        cJSON_AddNullToObject(o, "next_after");
-    req_json(r, 200, o);
+    (void)ctx;
+    return org_json(r, i);
+}
+
+static cJSON *
+user_row(void *ctx, const struct dbres *r, size_t i)
+{
+    (void)ctx;
+    return user_json(r, i);
 }
 
 /* ---- sessions ---- */
@@ -509,7 +508,7 @@ org_list(struct req *r, const cJSON *body)
         db_fail(r, c, st);
         return;
     }
-    reply_page(r, &res, limit, org_json);
+    req_page_reply(r, &res, limit, "next_after", 0, org_row, NULL);
     dbres_free(&res);
 }
 
@@ -636,7 +635,7 @@ user_list(struct req *r, const cJSON *body)
         db_fail(r, c, st);
         return;
     }
-    reply_page(r, &res, limit, user_json);
+    req_page_reply(r, &res, limit, "next_after", 0, user_row, NULL);
     dbres_free(&res);
 }
 

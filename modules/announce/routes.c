@@ -77,6 +77,14 @@ ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body)
     return o;
 }
 
+/* An announcement in the public list, without its body (req_page_reply's shape). */
+static cJSON *
+ann_row(void *ctx, const struct dbres *r, size_t i)
+{
+    (void)ctx;
+    return ann_json(NULL, r, i, false);
+}
+
 /* ---- drafts ---- */
 
 static bool
@@ -632,16 +640,8 @@ public_list(struct req *r, const cJSON *body)
         db_fail(r, c, st);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (size_t i = 0; i < res.nrows; i++)
-        cJSON_AddItemToArray(items, ann_json(NULL, &res, i, false));
-    if ((int64_t)res.nrows == limit)
-        json_add_i64(o, "next_before", dbres_i64(&res, res.nrows - 1, 21));
-    else
-        cJSON_AddNullToObject(o, "next_before");
+    req_page_reply(r, &res, limit, "next_before", 21, ann_row, NULL);
     dbres_free(&res);
-    req_json(r, 200, o);
     if (r->status == 200 && r->resp)
         pages_put(key, r->resp, r->resp_len, gen);
 }

@@ -61,6 +61,13 @@ checkpoint_json(struct dbconn *c, const struct dbres *r, size_t i)
     return o;
 }
 
+/* A checkpoint in a list (req_page_reply's shape). */
+static cJSON *
+checkpoint_row(void *c, const struct dbres *r, size_t i)
+{
+    return checkpoint_json(c, r, i);
+}
+
 static bool
 visible(const struct req *r, const struct dbres *e, size_t i)
 {
@@ -209,16 +216,8 @@ checkpoint_list(struct req *r, const cJSON *body)
         db_fail(r, c, st);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (size_t i = 0; i < res.nrows; i++)
-        cJSON_AddItemToArray(items, checkpoint_json(c, &res, i));
-    if ((int64_t)res.nrows == limit)
-        json_add_i64(o, "next_after", dbres_i64(&res, res.nrows - 1, 0));
-    else
-        cJSON_AddNullToObject(o, "next_after");
+    req_page_reply(r, &res, limit, "next_after", 0, checkpoint_row, c);
     dbres_free(&res);
-    req_json(r, 200, o);
 }
 
 static void

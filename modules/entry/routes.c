@@ -76,6 +76,13 @@ project_json(struct dbconn *c, const struct dbres *r, size_t i, bool detail)
 }
 
 /* Answer with project id as it now is. */
+/* A project in a list (req_page_reply's shape). */
+static cJSON *
+project_row(void *c, const struct dbres *r, size_t i)
+{
+    return project_json(c, r, i, false);
+}
+
 static bool
 reply_project(struct dbconn *c, struct req *r, int64_t id, unsigned status)
 {
@@ -313,16 +320,8 @@ project_list(struct req *r, const cJSON *body)
         db_fail(r, c, st);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (size_t i = 0; i < res.nrows; i++)
-        cJSON_AddItemToArray(items, project_json(c, &res, i, false));
-    if ((int64_t)res.nrows == limit)
-        json_add_i64(o, "next_after", dbres_i64(&res, res.nrows - 1, 0));
-    else
-        cJSON_AddNullToObject(o, "next_after");
+    req_page_reply(r, &res, limit, "next_after", 0, project_row, c);
     dbres_free(&res);
-    req_json(r, 200, o);
 }
 
 struct transition_ctx {
