@@ -1,7 +1,7 @@
 /*
  * ggzy.c — the platform's command-line client. This file holds the command table and the
- * audit commands; later commands (bid seal/submit, receipt verify, custodian share, opening
- * verify) join the table.
+ * audit, envelope and custodian commands; the bid commands (submit, receipt verify, opening
+ * verify) are in bids_cmd.c.
  *
  *   ggzy audit verify   [--vkey VKEY] [--file EXPORT] [--state FILE]
  *   ggzy audit export   > EXPORT
@@ -14,6 +14,10 @@
  *   ggzy bid check --file ENVELOPE                       (a bidder's token)
  *   ggzy bid seal --binding LOT.json --summary SUMMARY.json [--doc FILE]... --key BIDDER.pem
  *                 --out ENVELOPE
+ *   ggzy bid submit --project ID --lot N --file ENVELOPE [--receipt-out FILE]
+ *   ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE]
+ *   ggzy custodian share --project ID --lot N --key CUSTODIAN.pem
+ *   ggzy opening verify --project ID --lot N
  *
  * Common options (or environment): --server URL (GGZY_SERVER), --ca FILE (GGZY_CA),
  * --token TOKEN (GGZY_TOKEN). Exit status: 0 verified, 1 a problem was found, 2 usage or I/O.
@@ -31,6 +35,7 @@
 #include <openssl/pem.h>
 
 #include "client.h"
+#include "cmd.h"
 #include "crypto.h"
 #include "bidplain.h"
 #include "timelock.h"
@@ -40,16 +45,7 @@
 #include "util.h"
 #include "verify.h"
 
-struct opts {
-    const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out, *out_dir;
-    const char *binding, *summary;
-    const char *docs[BIDPLAIN_MAX_DOCS];
-    int ndocs;
-    long long project, lot;
-    bool have_project;
-};
-
-static int
+int
 usage(void)
 {
     fprintf(stderr,
@@ -65,11 +61,15 @@ usage(void)
             "  bid check      --file ENVELOPE               (a bidder's token)\n"
             "  bid seal       --binding LOT.json --summary SUMMARY.json [--doc FILE]...\n"
             "                 --key BIDDER.pem --out ENVELOPE\n"
+            "  bid submit     --project ID --lot N --file ENVELOPE [--receipt-out FILE]\n"
+            "  receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]\n"
+            "  custodian share --project ID --lot N --key CUSTODIAN.pem   (at the opening)\n"
+            "  opening verify --project ID --lot N [--vkey VKEY]     (a party's token)\n"
             "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
     return 2;
 }
 
-static bool
+bool
 setup_client(const struct opts *o, struct client *c)
 {
     char err[300];
@@ -87,7 +87,7 @@ setup_client(const struct opts *o, struct client *c)
 }
 
 /* The verifier key: --vkey, else the server's (trusted on first use, with a warning). */
-static char *
+char *
 get_vkey(const struct opts *o, const struct client *c, const char *from_file)
 {
     if (o->vkey)
@@ -635,7 +635,7 @@ out:
 
 /* Read a PEM private key (supervisor's or bidder's). Returns the key (caller frees with
  * EVP_PKEY_free) or NULL; the PEM text is wiped once parsed. */
-static EVP_PKEY *
+EVP_PKEY *
 load_private_key(const char *path)
 {
     size_t keylen = 0;
@@ -994,7 +994,7 @@ out:
 }
 
 /* Decode a hex string member of o into out (exactly n bytes). */
-static bool
+bool
 hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n)
 {
     const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
@@ -1006,7 +1006,7 @@ hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n)
  * Feldman commitments — so a bad share is found when the key is made, not at the opening.
  * The share itself is never printed or written. */
 static int
-cmd_custodian_check(const struct opts *o)
+custodian_run(const struct opts *o, bool submit)
 {
     struct client c;
     char err[300], path[128];
@@ -1068,6 +1068,35 @@ cmd_custodian_check(const struct opts *o)
     printf("share %d of opening key %s (any %d open) verified against the commitments\n",
            x->valueint, kid, k);
     rc = 0;
+    if (submit) { /* hand it in: the server refuses it before the opening time */
+        char hex[65], bodyj[128], *resp = NULL;
+        int status = 0;
+        hex_encode(share.y, 32, hex);
+        snprintf(bodyj, sizeof bodyj, "{\"x\":%d,\"share\":\"%s\"}", x->valueint, hex);
+        OPENSSL_cleanse(hex, sizeof hex);
+        snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/opening/shares", o->project,
+                 o->lot);
+        bool sent = client_request(&c, "POST", path, bodyj, &status, &resp, NULL, err, sizeof err);
+        OPENSSL_cleanse(bodyj, sizeof bodyj);
+        cJSON *a = sent ? cJSON_Parse(resp) : NULL;
+        if (!sent) {
+            fprintf(stderr, "ggzy: %s\n", err);
+            rc = 2;
+        } else if (status != 200) {
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(a, "error");
+            const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
+            const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
+            const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
+            printf("REFUSED (HTTP %d): %s%s%s: %s\n", status, code ? code : "?", rule ? " " : "",
+                   rule ? rule : "", msg ? msg : resp);
+            rc = 1;
+        } else {
+            const char *state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "state"));
+            printf("share %d handed in; the opening is %s\n", x->valueint, state ? state : "?");
+        }
+        cJSON_Delete(a);
+        free(resp);
+    }
 out:
     /* the custodian's private scalar and their share are wiped once used */
     OPENSSL_cleanse(sk, sizeof sk);
@@ -1078,8 +1107,21 @@ out:
     return rc;
 }
 
+static int
+cmd_custodian_check(const struct opts *o)
+{
+    return custodian_run(o, false);
+}
+
+/* At the opening: open one's own share locally, check it, and hand it in. */
+int
+cmd_custodian_share(const struct opts *o)
+{
+    return custodian_run(o, true);
+}
+
 /* Progress of a large upload on stderr, every 10 %, when stderr is a terminal. */
-static void
+void
 upload_progress(uint64_t sent, uint64_t total, void *arg)
 {
     int *last = arg;
@@ -1174,6 +1216,10 @@ main(int argc, char **argv)
             o.state = argv[++i];
         else if ((!strcmp(a, "--key") || !strcmp(a, "--bidder-key")) && val)
             o.key = argv[++i];
+        else if (!strcmp(a, "--envelope") && val)
+            o.envelope = argv[++i];
+        else if (!strcmp(a, "--receipt-out") && val)
+            o.receipt_out = argv[++i];
         else if (!strcmp(a, "--opening-sk") && val)
             o.opening_sk = argv[++i];
         else if (!strcmp(a, "--out") && val)
@@ -1210,6 +1256,14 @@ main(int argc, char **argv)
         return cmd_bid_check(&o);
     if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "seal"))
         return cmd_bid_seal(&o);
+    if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "submit"))
+        return cmd_bid_submit(&o);
+    if (nw == 2 && !strcmp(words[0], "custodian") && !strcmp(words[1], "share"))
+        return cmd_custodian_share(&o);
+    if (nw == 2 && !strcmp(words[0], "receipt") && !strcmp(words[1], "verify"))
+        return cmd_receipt_verify(&o);
+    if (nw == 2 && !strcmp(words[0], "opening") && !strcmp(words[1], "verify"))
+        return cmd_opening_verify(&o);
     if (nw != 2 || strcmp(words[0], "audit"))
         return usage();
     if (!strcmp(words[1], "verify"))

@@ -84,6 +84,8 @@ static const struct key keys[] = {
     B("metrics.remote", metrics_remote, "off"),
     I("idempotency.ttl_s", idempotency_ttl_s, "86400", 60, 2592000),
     I("bids.max_envelope_bytes", bids_max_envelope_bytes, "67108864", 4096, INT64_C(1) << 36),
+    S("bids.store_dir", bids_store_dir, "var/envelopes"),
+    S("platform.id", platform_id, "ggzy.localhost"),
 };
 
 const char *
@@ -267,6 +269,14 @@ config_validate(const struct config *c, char *err, size_t errlen)
     }
     if (!c->audit_origin[0] || strpbrk(c->audit_origin, " +\n\t")) {
         snprintf(err, errlen, "audit.origin must be non-empty without spaces or '+'");
+        return false;
+    }
+    if (!c->platform_id[0] || strlen(c->platform_id) > 200 || strpbrk(c->platform_id, " \n\t")) {
+        snprintf(err, errlen, "platform.id must be 1 to 200 characters without spaces");
+        return false;
+    }
+    if (!c->bids_store_dir[0]) {
+        snprintf(err, errlen, "bids.store_dir must name a directory");
         return false;
     }
     if (strcmp(c->db_tls, "off") && strcmp(c->db_tls, "on") && strcmp(c->db_tls, "verify")) {

@@ -51,6 +51,7 @@ struct config {
     bool metrics_remote;
     int64_t idempotency_ttl_s;
     int64_t bids_max_envelope_bytes;
+    char *bids_store_dir, *platform_id;
     /* not from the file: command-line only */
     bool test_mode;
 };

@@ -54,6 +54,12 @@ static struct statute table[S__COUNT] = {
                        {"实施条例 第二十六条", "政府采购法实施条例 第三十三条", NULL, NULL},
                        {U_PERMILLE, U_PERMILLE, U_NONE, U_NONE},
                        {20, 20, -1, -1}},
+    [S_MIN_BIDS] = {"R-MIN-BIDS",
+                    "With fewer than N bids the bids are not opened: the lot fails and is "
+                    "tendered again",
+                    {"招标投标法 第二十八条", "政府采购法 第三十六条", NULL, NULL},
+                    {U_NONE, U_NONE, U_NONE, U_NONE},
+                    {3, 3, -1, -1}},
 };
 
 const char *

@@ -40,6 +40,7 @@ enum statute_id {
     S_AMEND_NOTICE, /* amendment affecting bids published at least N before the deadline */
     S_PUBLICITY,    /* candidate publicity lasts at least N */
     S_DEPOSIT_CAP,  /* bid deposit at most N per mille of the lot's estimate */
+    S_MIN_BIDS,     /* fewer than N bids: the lot is not opened (tendered again) */
     S__COUNT
 };
 

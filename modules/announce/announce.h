@@ -16,6 +16,11 @@
 
 extern const struct module announce_module;
 
+/* The bid deadline and opening time in force for a project: those of its latest published
+ * tender announcement or amendment that sets them (found=false when none is published). */
+enum db_status announce_bid_times(struct dbconn *c, int64_t project_id, int64_t *deadline_us,
+                                  int64_t *opening_us, bool *found);
+
 /* The OCDS release package (record=false) or record package of a project (ocds.c); NULL when
  * the project has published nothing (or st says a database error). Caller frees. */
 struct dbconn;

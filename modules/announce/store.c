@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "announce.h"
 #include "util.h"
 
 #define ANN_COLS                                                                                   \
@@ -173,4 +174,11 @@ store_ann_of_project(struct dbconn *c, int64_t project, struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(project)};
     return db_query(c, sql_of_project, p, 1, out);
+}
+
+enum db_status
+announce_bid_times(struct dbconn *c, int64_t project_id, int64_t *deadline_us, int64_t *opening_us,
+                   bool *found)
+{
+    return store_ann_deadline(c, project_id, deadline_us, opening_us, found);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "statutes.h"
 
 extern const struct module bids_module;
 
@@ -29,5 +30,42 @@ const char *bids_custodians_problem(const unsigned *roles, const int64_t *users,
 /* May a lot get its opening key while its project is in this state? (accepted or announced:
  * before bidding starts, so the key can be published in the tender announcement.) */
 bool bids_key_state_ok(const char *project_state);
+
+/* What an envelope submitted for a lot must bind (docs/envelope.md §2). */
+struct bid_expect {
+    const char *platform, *project_code, *opening_key_id;
+    int64_t lot, bidder_org_id, bid_deadline_us;
+};
+/* Does the envelope's header (parsed JSON) bind this lot for this bidder? NULL, or the rule
+ * code with why filled naming the field: BID-BOUND-PROJECT (platform or project code),
+ * BID-BOUND-LOT, BID-BOUND-BIDDER, BID-BOUND-ROUND (another opening key or deadline: sealed
+ * for an earlier round, e.g. before an amendment moved the deadline), BID-REVISION (not a
+ * positive integer). */
+const char *bids_binding_problem(const struct bid_expect *e, const cJSON *header, char *why,
+                                 size_t whylen);
+/* Are bids taken while the project is in this state? (announced or bidding) */
+bool bids_accepting_state(const char *project_state);
+/* Is now within the bid period? (now <= deadline: the deadline's own microsecond is in time) */
+bool bids_in_time(int64_t now_us, int64_t deadline_us);
+/* Revisions run 1, 2, 3 … per bidder and lot: the next is last + 1 (last 0: none yet). */
+bool bids_revision_ok(int64_t revision, int64_t last);
+/* May the lot be opened with n current bids in category c? (R-MIN-BIDS: at least 3 for
+ * tenders; categories where the rule does not apply open any number above 0.) */
+bool bids_enough(enum category c, int64_t n);
+
+/* Why an envelope failed at the opening, and how the law counts it. */
+enum open_failure {
+    OPEN_OK,
+    OPEN_STORE,     /* the stored file is missing, unreadable or not the received bytes */
+    OPEN_FORMAT,    /* the bytes do not parse as an envelope */
+    OPEN_KEY,       /* the content key does not unwrap with the lot's opening key */
+    OPEN_CIPHER,    /* the commitment or a chunk does not verify */
+    OPEN_CONTAINER, /* the plaintext is not a valid bid container with an opening summary */
+};
+/* "revocation" (撤销: the bidder's envelope is at fault, counted as a withdrawal after the
+ * deadline — the deposit may be kept) or "withdrawal" (撤回: the platform is at fault, counted as
+ * a withdrawal before the deadline — the deposit is refunded). NULL for OPEN_OK. */
+const char *bids_failure_class(enum open_failure f);
+const char *bids_failure_name(enum open_failure f);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * routes.c — the bids module's routes and handlers. So far: a lot's opening key (the time
- * lock, docs/envelope.md §7).
+ * routes.c — the bids module's route table, and the handlers of a lot's opening key (the time
+ * lock, docs/envelope.md §7) and of the pre-flight check. Submission and receipts live in
+ * submit.c, the opening ceremony in opening.c (internal.h is what the three share).
  *
  *   POST /api/v1/projects/{id}/lots/{lot}/opening-key            make it (center staff, agent)
  *   GET  /api/v1/projects/{id}/lots/{lot}/opening-key            the public key (anyone)
@@ -21,12 +22,16 @@
 #include "crypto.h"
 #include "entry.h"
 #include "envelope.h"
+#include "envstore.h"
+#include "internal.h"
 #include "store.h"
 #include "timelock.h"
 #include "util.h"
 
-static void
-add_hex(cJSON *o, const char *key, const void *bytes, size_t n)
+const struct config *bids_cfg;
+
+void
+bids_add_hex(cJSON *o, const char *key, const void *bytes, size_t n)
 {
     char hex[2 * 1040 + 1];
     if (n > 1040)
@@ -46,13 +51,13 @@ key_json(int64_t project, int64_t lot, const struct dbres *k, const struct dbres
     json_add_i64(o, "project_id", project);
     json_add_i64(o, "lot", lot);
     cJSON_AddStringToObject(o, "key_id", dbres_str(k, 0, 1));
-    add_hex(o, "public_key", dbres_str(k, 0, 2), k->len[2]);
+    bids_add_hex(o, "public_key", dbres_str(k, 0, 2), k->len[2]);
     cJSON_AddStringToObject(o, "suite", "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)");
     json_add_i64(o, "threshold", dbres_i64(k, 0, 3));
     cJSON *cm = cJSON_AddArrayToObject(o, "commitments");
     const char *c = dbres_str(k, 0, 5);
     for (size_t off = 0; off + 65 <= k->len[5]; off += 65)
-        add_hex(cm, NULL, c + off, 65);
+        bids_add_hex(cm, NULL, c + off, 65);
     cJSON *cu = cJSON_AddArrayToObject(o, "custodians");
     for (size_t i = 0; i < s->nrows; i++) {
         cJSON *e = cJSON_CreateObject();
@@ -66,10 +71,9 @@ key_json(int64_t project, int64_t lot, const struct dbres *k, const struct dbres
     return o;
 }
 
-/* Load a lot's key and its shares; *found false (and nothing to free) when there is none. */
-static enum db_status
-load_key(struct dbconn *c, int64_t project, int64_t lot, struct dbres *k, struct dbres *s,
-         bool *found)
+enum db_status
+bids_load_key(struct dbconn *c, int64_t project, int64_t lot, struct dbres *k, struct dbres *s,
+              bool *found)
 {
     memset(s, 0, sizeof *s);
     enum db_status st = store_opening_get(c, project, lot, k);
@@ -129,19 +133,19 @@ make_payload(const struct make_ctx *x, const struct tl_key *k)
     cJSON *o = cJSON_CreateObject();
     json_add_i64(o, "lot", x->lot);
     cJSON_AddStringToObject(o, "key_id", k->key_id);
-    add_hex(o, "public_key", k->pk, 65);
+    bids_add_hex(o, "public_key", k->pk, 65);
     json_add_i64(o, "threshold", k->k);
     cJSON *cm = cJSON_AddArrayToObject(o, "commitments");
     for (int i = 0; i < k->k; i++)
-        add_hex(cm, NULL, k->commitments[i], 65);
+        bids_add_hex(cm, NULL, k->commitments[i], 65);
     cJSON *sh = cJSON_AddArrayToObject(o, "shares");
     for (int i = 0; i < k->n; i++) {
         cJSON *e = cJSON_CreateObject();
         json_add_i64(e, "x", i + 1);
         json_add_i64(e, "user_id", x->users[i]);
         cJSON_AddStringToObject(e, "key_id", x->key_ids[i]);
-        add_hex(e, "enc", k->enc[i], 65);
-        add_hex(e, "sealed", k->sealed[i], TL_SEALED_SHARE);
+        bids_add_hex(e, "enc", k->enc[i], 65);
+        bids_add_hex(e, "sealed", k->sealed[i], TL_SEALED_SHARE);
         cJSON_AddItemToArray(sh, e);
     }
     return o;
@@ -178,7 +182,7 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_REFUSE;
     }
     struct dbres k, s;
-    enum db_status st = load_key(c, x->project, x->lot, &k, &s, &found);
+    enum db_status st = bids_load_key(c, x->project, x->lot, &k, &s, &found);
     if (st == DB_OK && found) {
         req_error(r, E_CONFLICT, "lot %lld already has the opening key %s", (long long)x->lot,
                   dbres_str(&k, 0, 1));
@@ -212,7 +216,7 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
         audit_append(c, r, "opening_key.create", "opening_key", id, x->project,
                      make_payload(x, &key), NULL) != DB_OK)
         return TX_DBFAIL;
-    if (load_key(c, x->project, x->lot, &k, &s, &found) != DB_OK || !found) {
+    if (bids_load_key(c, x->project, x->lot, &k, &s, &found) != DB_OK || !found) {
         dbres_free(&k);
         dbres_free(&s);
         return TX_DBFAIL;
@@ -257,7 +261,7 @@ read_key(struct req *r, int64_t *project, int64_t *lot, struct dbres *k, struct 
     if (!c || !req_param_id(r, "lot", lot))
         return NULL;
     bool found;
-    enum db_status st = load_key(c, *project, *lot, k, s, &found);
+    enum db_status st = bids_load_key(c, *project, *lot, k, s, &found);
     if (st == DB_OK && found)
         return c;
     if (st != DB_OK)
@@ -304,8 +308,8 @@ opening_share_mine(struct req *r, const cJSON *body)
         cJSON *m = cJSON_AddObjectToObject(o, "share");
         json_add_i64(m, "x", dbres_i64(&s, row, 0));
         cJSON_AddStringToObject(m, "key_id", dbres_str(&s, row, 3));
-        add_hex(m, "enc", dbres_str(&s, row, 4), s.len[4]);
-        add_hex(m, "sealed", dbres_str(&s, row, 5), s.len[5]);
+        bids_add_hex(m, "enc", dbres_str(&s, row, 4), s.len[4]);
+        bids_add_hex(m, "sealed", dbres_str(&s, row, 5), s.len[5]);
         req_json(r, 200, o);
     }
     dbres_free(&k);
@@ -314,22 +318,29 @@ opening_share_mine(struct req *r, const cJSON *body)
 
 /* ---- checking an envelope before submitting it ---- */
 
-static const struct config *cfg;
+bool
+bids_length_ok(struct req *r)
+{
+    const char *cl = req_header(r, "Content-Length");
+    int64_t declared;
+    if (cl && parse_i64(cl, 0, INT64_MAX, &declared) &&
+        declared > bids_cfg->bids_max_envelope_bytes) {
+        req_error(r, E_PAYLOAD_TOO_LARGE,
+                  "an envelope is at most %lld bytes (bids.max_envelope_bytes)",
+                  (long long)bids_cfg->bids_max_envelope_bytes);
+        return false;
+    }
+    return true;
+}
 
 /* The body streams into an env_stream: a few KiB per upload whatever its size. */
 static void *
 check_open(struct req *r)
 {
-    const char *cl = req_header(r, "Content-Length");
-    int64_t declared;
-    if (cl && parse_i64(cl, 0, INT64_MAX, &declared) && declared > cfg->bids_max_envelope_bytes) {
-        req_error(r, E_PAYLOAD_TOO_LARGE,
-                  "an envelope is at most %lld bytes (bids.max_envelope_bytes)",
-                  (long long)cfg->bids_max_envelope_bytes);
+    if (!bids_length_ok(r))
         return NULL;
-    }
     struct env_stream *st = malloc(sizeof *st);
-    if (!st || !env_stream_init(st, (uint64_t)cfg->bids_max_envelope_bytes)) {
+    if (!st || !env_stream_init(st, (uint64_t)bids_cfg->bids_max_envelope_bytes)) {
         if (st)
             env_stream_free(st);
         free(st);
@@ -340,13 +351,12 @@ check_open(struct req *r)
     return st;
 }
 
-/* Refuse r for the stream's first problem: 413 for the limit, 422 for the format. */
-static void
-stream_refusal(struct req *r, const struct env_stream *st)
+void
+bids_stream_refusal(struct req *r, const struct env_stream *st)
 {
     if (st->too_large)
         req_error(r, E_PAYLOAD_TOO_LARGE, "%s of %lld bytes (bids.max_envelope_bytes)", st->why,
-                  (long long)cfg->bids_max_envelope_bytes);
+                  (long long)bids_cfg->bids_max_envelope_bytes);
     else
         req_error(r, E_INVALID_ENVELOPE, "%s", st->why);
 }
@@ -357,7 +367,7 @@ check_write(struct req *r, void *state, const void *p, size_t n)
     struct env_stream *st = state;
     if (env_stream_feed(st, p, n))
         return true;
-    stream_refusal(r, st);
+    bids_stream_refusal(r, st);
     return false;
 }
 
@@ -370,10 +380,8 @@ check_close(void *state)
 
 static const struct body_sink check_sink = {check_open, check_write, check_close};
 
-/* Verify a complete envelope's signature with the key its header names, which must be one of
- * the caller's live registered keys. Refusal set on r when false. */
-static bool
-verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header)
+bool
+bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header)
 {
     *header = cJSON_ParseWithLength((const char *)v->header, v->header_len);
     const char *kid =
@@ -415,14 +423,14 @@ envelope_check(struct req *r, const cJSON *body)
         return;
     }
     if (!env_stream_finish(st, &v, sha)) {
-        stream_refusal(r, st);
+        bids_stream_refusal(r, st);
         return;
     }
     struct dbconn *c = req_db(r);
     cJSON *header = NULL;
-    if (c && verify_signer(r, c, &v, &header)) {
+    if (c && bids_verify_signer(r, c, &v, &header)) {
         cJSON *o = cJSON_CreateObject();
-        add_hex(o, "sha256", sha, 32);
+        bids_add_hex(o, "sha256", sha, 32);
         json_add_i64(o, "size", (int64_t)r->body_bytes);
         json_add_i64(o, "plaintext_size", (int64_t)v.pt_len);
         cJSON_AddItemToObject(o, "header", header);
@@ -436,8 +444,10 @@ envelope_check(struct req *r, const cJSON *body)
 static bool
 bids_init(const struct config *config)
 {
-    cfg = config;
-    return true;
+    bids_cfg = config;
+    static const char sql_seq[] = "UPDATE bids SET audit_index = ? WHERE id = ?";
+    audit_on_sequenced("bid.receive", sql_seq);
+    return envstore_init(config->bids_store_dir);
 }
 
 /* ---- the table ---- */
@@ -460,6 +470,25 @@ static const struct route routes[] = {
     /* the cap is the configuration's ceiling: check_open applies bids.max_envelope_bytes */
     {"POST", "/api/v1/envelopes/check", envelope_check, ROLE_BIDDER, (size_t)1 << 36, NULL,
      ROUTE_BODY_STREAM, &check_sink},
+    /* submission (submit.c) */
+    {"GET", "/api/v1/projects/{id}/lots/{lot}/bids/binding", bids_binding, ROLE_BIDDER, 0, NULL, 0},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/bids", bids_submit, ROLE_BIDDER, (size_t)1 << 36,
+     NULL, ROUTE_BODY_STREAM, &bids_submit_sink},
+    {"GET", "/api/v1/projects/{id}/lots/{lot}/bids/mine", bids_mine, ROLE_BIDDER, 0, NULL, 0},
+    {"DELETE", "/api/v1/projects/{id}/lots/{lot}/bids/mine", bids_withdraw, ROLE_BIDDER, 0, NULL,
+     0},
+    {"GET", "/api/v1/bids/{id}/receipt", bids_receipt, ROLES_USER, 0, NULL, 0},
+    {"GET", "/api/v1/bids/{id}/envelope", bids_envelope, ROLES_USER, 0, NULL, ROUTE_RAW},
+    /* the opening ceremony (opening.c) */
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening", opening_start,
+     ROLE_AGENT | ROLE_CENTER_ADMIN, 0, NULL, 0},
+    {"GET", "/api/v1/projects/{id}/lots/{lot}/opening", opening_get, ROLE_PUBLIC, 0, NULL, 0},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/shares", opening_share, CUSTODIANS, 1024,
+     opening_share_schema, 0},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/objections", opening_object, ROLE_BIDDER,
+     8192, objection_schema, ROUTE_CREATES},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/objections/{oid}/answer", opening_answer,
+     ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 8192, answer_schema, 0},
 };
 
 const struct module bids_module = {

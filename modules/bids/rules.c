@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "bids.h"
 #include "vss.h"
 
@@ -62,4 +64,118 @@ bids_key_state_ok(const char *project_state)
 {
     return project_state &&
            (!strcmp(project_state, "accepted") || !strcmp(project_state, "announced"));
+}
+
+/* An integer member of the header, exactly (canonical JSON has integers only). */
+static bool
+hdr_i64(const cJSON *h, const char *name, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(h, name);
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
+        return false;
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
+
+static bool
+hdr_is(const cJSON *h, const char *name, const char *want)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, name));
+    return v && want && !strcmp(v, want);
+}
+
+const char *
+bids_binding_problem(const struct bid_expect *e, const cJSON *h, char *why, size_t whylen)
+{
+    int64_t lot, org, rev, deadline;
+    if (!hdr_is(h, "platform", e->platform)) {
+        snprintf(why, whylen, "the envelope is sealed for another platform (platform must be %s)",
+                 e->platform);
+        return "BID-BOUND-PROJECT";
+    }
+    if (!hdr_is(h, "project_code", e->project_code)) {
+        snprintf(why, whylen,
+                 "the envelope is sealed for another project (project_code must be %s)",
+                 e->project_code);
+        return "BID-BOUND-PROJECT";
+    }
+    if (!hdr_i64(h, "lot", &lot) || lot != e->lot) {
+        snprintf(why, whylen, "the envelope is sealed for another lot (lot must be %lld)",
+                 (long long)e->lot);
+        return "BID-BOUND-LOT";
+    }
+    if (!hdr_i64(h, "bidder_org_id", &org) || org != e->bidder_org_id) {
+        snprintf(why, whylen,
+                 "the envelope is sealed for another bidder (bidder_org_id must be your "
+                 "organization, %lld)",
+                 (long long)e->bidder_org_id);
+        return "BID-BOUND-BIDDER";
+    }
+    if (!hdr_is(h, "opening_key_id", e->opening_key_id)) {
+        snprintf(why, whylen,
+                 "the envelope is sealed to another opening key (opening_key_id must be %s)",
+                 e->opening_key_id);
+        return "BID-BOUND-ROUND";
+    }
+    if (!hdr_i64(h, "bid_deadline_us", &deadline) || deadline != e->bid_deadline_us) {
+        snprintf(why, whylen,
+                 "the envelope binds another bid deadline (bid_deadline_us must be %lld, the "
+                 "deadline in force): seal it again",
+                 (long long)e->bid_deadline_us);
+        return "BID-BOUND-ROUND";
+    }
+    if (!hdr_i64(h, "revision", &rev) || rev < 1 || rev > 1000000) {
+        snprintf(why, whylen, "revision must be a positive integer");
+        return "BID-REVISION";
+    }
+    return NULL;
+}
+
+bool
+bids_accepting_state(const char *s)
+{
+    return s && (!strcmp(s, "announced") || !strcmp(s, "bidding"));
+}
+
+bool
+bids_in_time(int64_t now_us, int64_t deadline_us)
+{
+    return now_us <= deadline_us;
+}
+
+bool
+bids_revision_ok(int64_t revision, int64_t last)
+{
+    return revision == last + 1;
+}
+
+bool
+bids_enough(enum category c, int64_t n)
+{
+    int64_t min = statute_value(S_MIN_BIDS, c);
+    return n > 0 && (min < 0 || n >= min);
+}
+
+const char *
+bids_failure_class(enum open_failure f)
+{
+    switch (f) {
+    case OPEN_OK:
+        return NULL;
+    case OPEN_STORE:
+        return "withdrawal";
+    case OPEN_FORMAT:
+    case OPEN_KEY:
+    case OPEN_CIPHER:
+    case OPEN_CONTAINER:
+        return "revocation";
+    }
+    return "withdrawal";
+}
+
+const char *
+bids_failure_name(enum open_failure f)
+{
+    static const char *const names[] = {"ok", "store", "format", "key", "cipher", "container"};
+    return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "unknown";
 }

@@ -71,3 +71,230 @@ store_opening_shares(struct dbconn *c, int64_t opening_key, struct dbres *out)
     struct dbv p[] = {DBV_INT(opening_key)};
     return db_query(c, sql_shares, p, ARRAY_LEN(p), out);
 }
+
+/* ---- bids (migration 0007) ---- */
+
+#define BID_COLS                                                                                   \
+    "id, project_id, lot_seq, bidder_org_id, bidder_user_id, revision, signer_key_id, "            \
+    "envelope_sha256, size, received_us, audit_index, state, state_us, open_status, open_class, "  \
+    "open_reason, summary, price_fen, opened_us"
+
+static const char sql_bid_by_sha[] = "SELECT id FROM bids WHERE envelope_sha256 = ?";
+static const char sql_bid_last[] =
+    "SELECT id, revision, state FROM bids WHERE project_id = ? AND lot_seq = ? AND "
+    "bidder_org_id = ? ORDER BY revision DESC LIMIT 1";
+static const char sql_bid_state[] =
+    "UPDATE bids SET state = ?, state_us = ? WHERE id = ? AND state = 'current'";
+static const char sql_bid_ins[] =
+    "INSERT INTO bids (project_id, lot_seq, bidder_org_id, bidder_user_id, revision, "
+    "signer_key_id, envelope_sha256, size, received_us, state, state_us) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', ?)";
+static const char sql_bid_time[] = "UPDATE bids SET received_us = ?, state_us = ? WHERE id = ?";
+static const char sql_bid_get[] = "SELECT " BID_COLS " FROM bids WHERE id = ?";
+static const char sql_bids_org[] = "SELECT " BID_COLS " FROM bids WHERE project_id = ? AND "
+                                   "lot_seq = ? AND bidder_org_id = ? ORDER BY revision";
+static const char sql_bids_current[] = "SELECT " BID_COLS " FROM bids WHERE project_id = ? AND "
+                                       "lot_seq = ? AND state = 'current' ORDER BY id";
+static const char sql_bid_opened[] =
+    "UPDATE bids SET open_status = ?, open_class = ?, open_reason = ?, summary = ?, "
+    "price_fen = ?, opened_us = ? WHERE id = ? AND open_status IS NULL";
+
+enum db_status
+store_bid_by_sha(struct dbconn *c, const uint8_t sha[32], int64_t *id)
+{
+    struct dbv p[] = {DBV_BLOB(sha, 32)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql_bid_by_sha, p, 1, &r);
+    *id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_bid_last(struct dbconn *c, int64_t project, int64_t lot, int64_t org, int64_t *id,
+               int64_t *revision, bool *current)
+{
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot), DBV_INT(org)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql_bid_last, p, ARRAY_LEN(p), &r);
+    *id = *revision = 0;
+    *current = false;
+    if (st == DB_OK && r.nrows == 1) {
+        *id = dbres_i64(&r, 0, 0);
+        *revision = dbres_i64(&r, 0, 1);
+        *current = !strcmp(dbres_str(&r, 0, 2), "current");
+    }
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_bid_set_state(struct dbconn *c, int64_t id, const char *state, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(state), DBV_INT(now), DBV_INT(id)};
+    uint64_t n = 0;
+    enum db_status st = db_exec(c, sql_bid_state, p, ARRAY_LEN(p), &n, NULL);
+    return st == DB_OK && n != 1 ? DB_RETRY : st; /* changed under us: run the transaction again */
+}
+
+enum db_status
+store_bid_insert(struct dbconn *c, const struct bid_row *b, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(b->project),     DBV_INT(b->lot),      DBV_INT(b->org),
+                      DBV_INT(b->user),        DBV_INT(b->revision), DBV_STR(b->signer_key_id),
+                      DBV_BLOB(b->sha256, 32), DBV_INT(b->size),     DBV_INT(b->received_us),
+                      DBV_INT(b->received_us)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_bid_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_bid_time(struct dbconn *c, int64_t id, int64_t t)
+{
+    struct dbv p[] = {DBV_INT(t), DBV_INT(t), DBV_INT(id)};
+    return db_exec(c, sql_bid_time, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_bid_get(struct dbconn *c, int64_t id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, sql_bid_get, p, 1, out);
+}
+
+enum db_status
+store_bids_of_org(struct dbconn *c, int64_t project, int64_t lot, int64_t org, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot), DBV_INT(org)};
+    return db_query(c, sql_bids_org, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_bids_current(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    return db_query(c, sql_bids_current, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *cls,
+                 const char *reason, const char *summary, int64_t price, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(status),
+                      cls ? DBV_STR(cls) : DBV_NUL,
+                      reason ? DBV_STR(reason) : DBV_NUL,
+                      summary ? DBV_STR(summary) : DBV_NUL,
+                      summary ? DBV_INT(price) : DBV_NUL,
+                      DBV_INT(now),
+                      DBV_INT(id)};
+    return db_exec(c, sql_bid_opened, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+/* ---- openings ---- */
+
+static const char sql_opening_get[] =
+    "SELECT id, opening_key, state, bids, started_by, started_us, completed_us, private_key, "
+    "reason FROM openings WHERE project_id = ? AND lot_seq = ?";
+static const char sql_opening_lock[] =
+    "SELECT id, opening_key, state, bids, started_by, started_us, completed_us, private_key, "
+    "reason FROM openings WHERE project_id = ? AND lot_seq = ? FOR UPDATE";
+static const char sql_opening_ins[] =
+    "INSERT INTO openings (opening_key, project_id, lot_seq, state, bids, started_by, "
+    "started_us, completed_us, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_opening_set[] =
+    "UPDATE openings SET state = ?, completed_us = ?, private_key = ? WHERE id = ?";
+static const char sql_sub_ins[] =
+    "INSERT INTO opening_share_subs (opening_id, x, custodian_user, share, submitted_us) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char sql_subs[] = "SELECT x, custodian_user, share, submitted_us FROM "
+                               "opening_share_subs WHERE opening_id = ? ORDER BY x";
+static const char sql_obj_ins[] =
+    "INSERT INTO opening_objections (opening_id, org_id, user_id, text, created_us) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char sql_obj_list[] =
+    "SELECT id, org_id, user_id, text, created_us, answer, answered_by, answered_us "
+    "FROM opening_objections WHERE opening_id = ? ORDER BY id";
+static const char sql_obj_answer[] =
+    "UPDATE opening_objections SET answer = ?, answered_by = ?, answered_us = ? "
+    "WHERE id = ? AND opening_id = ? AND answer IS NULL";
+
+enum db_status
+store_opening_of_lot(struct dbconn *c, int64_t project, int64_t lot, bool lock, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    return db_query(c, lock ? sql_opening_lock : sql_opening_get, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_opening_start(struct dbconn *c, int64_t key, int64_t project, int64_t lot, const char *state,
+                    int64_t nbids, int64_t by, int64_t now, const char *reason, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(key),
+                      DBV_INT(project),
+                      DBV_INT(lot),
+                      DBV_STR(state),
+                      DBV_INT(nbids),
+                      DBV_INT(by),
+                      DBV_INT(now),
+                      reason ? DBV_INT(now) : DBV_NUL,
+                      reason ? DBV_STR(reason) : DBV_NUL};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_opening_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_opening_set(struct dbconn *c, int64_t id, const char *state, int64_t completed_us,
+                  const uint8_t *private_key)
+{
+    struct dbv p[] = {DBV_STR(state), completed_us ? DBV_INT(completed_us) : DBV_NUL,
+                      private_key ? DBV_BLOB(private_key, 32) : DBV_NUL, DBV_INT(id)};
+    return db_exec(c, sql_opening_set, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_share_insert(struct dbconn *c, int64_t opening, int x, int64_t user, const uint8_t y[32],
+                   int64_t now)
+{
+    struct dbv p[] = {DBV_INT(opening), DBV_INT(x), DBV_INT(user), DBV_BLOB(y, 32), DBV_INT(now)};
+    return db_exec(c, sql_sub_ins, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_shares_in(struct dbconn *c, int64_t opening, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(opening)};
+    return db_query(c, sql_subs, p, 1, out);
+}
+
+enum db_status
+store_objection_insert(struct dbconn *c, int64_t opening, int64_t org, int64_t user,
+                       const char *text, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(opening), DBV_INT(org), DBV_INT(user), DBV_STR(text), DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_obj_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_objections(struct dbconn *c, int64_t opening, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(opening)};
+    return db_query(c, sql_obj_list, p, 1, out);
+}
+
+enum db_status
+store_objection_answer(struct dbconn *c, int64_t opening, int64_t id, const char *answer,
+                       int64_t by, int64_t now, bool *done)
+{
+    struct dbv p[] = {DBV_STR(answer), DBV_INT(by), DBV_INT(now), DBV_INT(id), DBV_INT(opening)};
+    uint64_t n = 0;
+    enum db_status st = db_exec(c, sql_obj_answer, p, ARRAY_LEN(p), &n, NULL);
+    *done = n == 1;
+    return st;
+}

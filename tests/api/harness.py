@@ -116,6 +116,8 @@ class Server:
             "audit.key": self.audit_key,
             "audit.origin": "ggzy.test/audit",
             "audit.checkpoint_interval_ms": "200",
+            "bids.store_dir": os.path.join(self.dir, "envelopes"),
+            "platform.id": "ggzy.test",
         }
         lines.update(conf or {})
         with open(self.conf_path, "w") as f:

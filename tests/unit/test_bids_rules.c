@@ -1,5 +1,8 @@
 /* Unit tests of the bids module's rules (modules/bids/rules.c): who may hold the shares of a
- * lot's opening key, and when the key may be made. */
+ * lot's opening key, when the key may be made, what an envelope must bind, revisions, the
+ * deadline, the minimum number of bids, and how a failed envelope counts in law. */
+#include <cjson/cJSON.h>
+
 #include "bids.h"
 #include "check.h"
 
@@ -54,6 +57,91 @@ opening_key_is_made_only_before_bidding_starts(void)
     CHECK(!bids_key_state_ok(NULL));
 }
 
+static cJSON *
+header(void)
+{
+    return cJSON_Parse("{\"bid_deadline_us\":1795312345678901,\"bidder_org_id\":42,\"lot\":1,"
+                       "\"opening_key_id\":\"ab\",\"platform\":\"ggzy.test\","
+                       "\"project_code\":\"110000-2026-GC-00001\",\"revision\":1}");
+}
+
+static const struct bid_expect expect = {"ggzy.test", "110000-2026-GC-00001", "ab", 1,
+                                         42,          1795312345678901};
+
+static void
+binding_that_matches_the_lot_is_accepted(void)
+{
+    cJSON *h = header();
+    CHECK(bids_binding_problem(&expect, h, why, sizeof why) == NULL);
+    cJSON_Delete(h);
+}
+
+static void
+binding_to_another_project_lot_bidder_or_round_is_refused_with_its_own_rule(void)
+{
+    static const struct {
+        const char *field, *json, *rule;
+    } cases[] = {
+        {"platform", "\"ggzy.other\"", "BID-BOUND-PROJECT"},
+        {"project_code", "\"110000-2026-GC-00002\"", "BID-BOUND-PROJECT"},
+        {"lot", "2", "BID-BOUND-LOT"},
+        {"lot", "\"1\"", "BID-BOUND-LOT"},
+        {"bidder_org_id", "43", "BID-BOUND-BIDDER"},
+        {"opening_key_id", "\"cd\"", "BID-BOUND-ROUND"},
+        {"bid_deadline_us", "1795312345678900", "BID-BOUND-ROUND"},
+        {"revision", "0", "BID-REVISION"},
+        {"revision", "1.5", "BID-REVISION"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *h = header();
+        cJSON_ReplaceItemInObject(h, cases[i].field, cJSON_Parse(cases[i].json));
+        CHECK_STR(bids_binding_problem(&expect, h, why, sizeof why), cases[i].rule);
+        cJSON_Delete(h);
+    }
+    cJSON *h = header();
+    cJSON_DeleteItemFromObject(h, "bidder_org_id");
+    CHECK_STR(bids_binding_problem(&expect, h, why, sizeof why), "BID-BOUND-BIDDER");
+    cJSON_Delete(h);
+}
+
+static void
+deadline_microsecond_is_in_time_and_the_next_is_late(void)
+{
+    CHECK(bids_in_time(1000, 1000));
+    CHECK(!bids_in_time(1001, 1000));
+}
+
+static void
+revisions_run_one_by_one(void)
+{
+    CHECK(bids_revision_ok(1, 0));
+    CHECK(bids_revision_ok(3, 2));
+    CHECK(!bids_revision_ok(2, 2)); /* a replayed revision */
+    CHECK(!bids_revision_ok(4, 2)); /* a skipped one */
+    CHECK(!bids_revision_ok(1, 2)); /* an old one */
+}
+
+static void
+three_bids_open_a_tender_and_two_do_not(void)
+{
+    CHECK(bids_enough(CAT_ENGINEERING, 3));
+    CHECK(!bids_enough(CAT_ENGINEERING, 2));
+    CHECK(!bids_enough(CAT_PROCUREMENT, 2));
+    CHECK(bids_enough(CAT_LAND_MINERAL, 1)); /* auctions: the rule does not apply */
+    CHECK(!bids_enough(CAT_LAND_MINERAL, 0));
+}
+
+static void
+failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals(void)
+{
+    CHECK(bids_failure_class(OPEN_OK) == NULL);
+    CHECK_STR(bids_failure_class(OPEN_STORE), "withdrawal");
+    CHECK_STR(bids_failure_class(OPEN_FORMAT), "revocation");
+    CHECK_STR(bids_failure_class(OPEN_KEY), "revocation");
+    CHECK_STR(bids_failure_class(OPEN_CIPHER), "revocation");
+    CHECK_STR(bids_failure_class(OPEN_CONTAINER), "revocation");
+}
+
 int
 main(void)
 {
@@ -62,5 +150,11 @@ main(void)
     RUN(custodians_named_twice_are_refused);
     RUN(threshold_one_side_could_reach_alone_is_refused);
     RUN(opening_key_is_made_only_before_bidding_starts);
+    RUN(binding_that_matches_the_lot_is_accepted);
+    RUN(binding_to_another_project_lot_bidder_or_round_is_refused_with_its_own_rule);
+    RUN(deadline_microsecond_is_in_time_and_the_next_is_late);
+    RUN(revisions_run_one_by_one);
+    RUN(three_bids_open_a_tender_and_two_do_not);
+    RUN(failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals);
     return CHECK_DONE();
 }

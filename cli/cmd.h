@@ -1,0 +1,44 @@
+/*
+ * cmd.h — what the ggzy client's command files share: the parsed options and the helpers every
+ * command uses (ggzy.c). The bid commands live in bids_cmd.c.
+ */
+#ifndef GGZY_CMD_H
+#define GGZY_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "bidplain.h"
+#include "client.h"
+
+struct opts {
+    const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out, *out_dir;
+    const char *binding, *summary, *envelope, *receipt_out;
+    const char *docs[BIDPLAIN_MAX_DOCS];
+    int ndocs;
+    long long project, lot;
+    bool have_project;
+};
+
+int usage(void);
+bool setup_client(const struct opts *o, struct client *c);
+/* The verifier key: --vkey, else the server's (trusted on first use, with a warning); malloc'd. */
+char *get_vkey(const struct opts *o, const struct client *c, const char *from_file);
+/* Read a PEM private key; the PEM text is wiped once parsed. Caller frees with EVP_PKEY_free. */
+EVP_PKEY *load_private_key(const char *path);
+/* Decode a hex string member of o into out (exactly n bytes). */
+bool hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n);
+/* Progress of a large upload on stderr (arg: an int, -1 at first). */
+void upload_progress(uint64_t sent, uint64_t total, void *arg);
+
+/* bids_cmd.c */
+int cmd_bid_submit(const struct opts *o);
+int cmd_receipt_verify(const struct opts *o);
+int cmd_custodian_share(const struct opts *o);
+int cmd_opening_verify(const struct opts *o);
+
+#endif

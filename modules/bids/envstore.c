@@ -1,0 +1,170 @@
+/*
+ * envstore.c — see envstore.h. Plain POSIX files; every write and sync is checked.
+ */
+#define _GNU_SOURCE
+#include "envstore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "util.h"
+
+static char root[3000];
+
+static bool
+make_dir(const char *path)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return true;
+    log_error("%s: %s", path, strerror(errno));
+    return false;
+}
+
+bool
+envstore_init(const char *dir)
+{
+    char tmp[3100];
+    if (strlen(dir) >= sizeof root - 100) {
+        log_error("bids.store_dir is too long");
+        return false;
+    }
+    snprintf(root, sizeof root, "%s", dir);
+    snprintf(tmp, sizeof tmp, "%s/tmp", root);
+    if (!make_dir(root) || !make_dir(tmp))
+        return false;
+    DIR *d = opendir(tmp);
+    if (!d) {
+        log_error("%s: %s", tmp, strerror(errno));
+        return false;
+    }
+    int removed = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    if (removed)
+        log_info("removed %d unfinished upload(s) from %s", removed, tmp);
+    return true;
+}
+
+bool
+spool_open(struct spool *s)
+{
+    snprintf(s->path, sizeof s->path, "%s/tmp/upload-XXXXXX", root);
+    s->fd = mkostemp(s->path, O_CLOEXEC);
+    if (s->fd < 0) {
+        log_error("%s: %s", s->path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool
+spool_write(struct spool *s, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(s->fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            log_error("%s: %s", s->path, strerror(errno));
+            return false;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static void
+final_path(const uint8_t sha256[32], char *out, size_t len)
+{
+    char hex[65];
+    hex_encode(sha256, 32, hex);
+    snprintf(out, len, "%s/%s.env", root, hex);
+}
+
+bool
+envstore_commit(struct spool *s, const uint8_t sha256[32])
+{
+    char to[3200];
+    final_path(sha256, to, sizeof to);
+    if (s->fd < 0)
+        return false;
+    if (fsync(s->fd) != 0) {
+        log_error("fsync %s: %s", s->path, strerror(errno));
+        return false;
+    }
+    if (close(s->fd) != 0) {
+        s->fd = -1;
+        log_error("close %s: %s", s->path, strerror(errno));
+        return false;
+    }
+    s->fd = -1;
+    if (rename(s->path, to) != 0) {
+        log_error("rename to %s: %s", to, strerror(errno));
+        return false;
+    }
+    s->path[0] = '\0'; /* nothing left to abort */
+    int d = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = d >= 0 && fsync(d) == 0;
+    if (!ok)
+        log_error("fsync %s: %s", root, strerror(errno));
+    if (d >= 0)
+        close(d);
+    return ok;
+}
+
+void
+spool_abort(struct spool *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    if (s->path[0])
+        unlink(s->path);
+    s->path[0] = '\0';
+}
+
+uint8_t *
+envstore_read(const uint8_t sha256[32], size_t max, size_t *len)
+{
+    char path[3200];
+    final_path(sha256, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    uint8_t *buf = NULL;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > max)
+        goto fail;
+    buf = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (buf && got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            goto fail;
+        got += (size_t)r;
+    }
+    if (!buf)
+        goto fail;
+    close(fd);
+    *len = got;
+    return buf;
+fail:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    return NULL;
+}

@@ -1,0 +1,37 @@
+/*
+ * envstore.h — where sealed envelopes live: one file per envelope in bids.store_dir, named by
+ * the hex SHA-256 of its bytes. An upload is spooled into tmp/ as it arrives and only becomes
+ * an envelope by envstore_commit (fsync the file, rename it into place, fsync the directory),
+ * which the submission calls before its transaction commits — so every receipt names a
+ * durable file, and a connection or a server dying mid-upload leaves only a tmp/ file, which
+ * the next start-up removes.
+ */
+#ifndef GGZY_BIDS_ENVSTORE_H
+#define GGZY_BIDS_ENVSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Make dir and dir/tmp (0700) and empty dir/tmp of uploads a crash left behind. */
+bool envstore_init(const char *dir);
+
+struct spool {
+    int fd;          /* -1 when closed */
+    char path[4096]; /* the tmp/ file while spooling */
+};
+/* Start an upload: a fresh file under tmp/. False on an I/O error (logged). */
+bool spool_open(struct spool *s);
+/* Append n bytes; false on an I/O error (logged). */
+bool spool_write(struct spool *s, const void *p, size_t n);
+/* Make the upload the envelope sha256 durably: fsync, rename, fsync the directory. An envelope
+ * with those bytes already stored is not an error (the bytes are the same). */
+bool envstore_commit(struct spool *s, const uint8_t sha256[32]);
+/* Drop an upload that did not become an envelope (no-op after a commit). */
+void spool_abort(struct spool *s);
+
+/* Read a stored envelope whole (malloc'd, caller frees; at most max bytes). NULL when it is
+ * missing, unreadable or larger. */
+uint8_t *envstore_read(const uint8_t sha256[32], size_t max, size_t *len);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * internal.h — what the bids module's three handler files share (not for other modules):
+ * routes.c (the route table, opening keys, the pre-flight check), submit.c (submission,
+ * receipts, withdrawal) and opening.c (the opening ceremony).
+ */
+#ifndef GGZY_BIDS_INTERNAL_H
+#define GGZY_BIDS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "db.h"
+#include "envelope.h"
+#include "http.h"
+
+extern const struct config *bids_cfg;
+
+/* Add bytes as lower-case hex under key (or to an array when o is one). */
+void bids_add_hex(cJSON *o, const char *key, const void *bytes, size_t n);
+/* Refuse r for an envelope stream's first problem: 413 for the limit, 422 for the format. */
+void bids_stream_refusal(struct req *r, const struct env_stream *st);
+/* Refuse an upload whose declared Content-Length is over bids.max_envelope_bytes (true: go on). */
+bool bids_length_ok(struct req *r);
+/* Verify a complete envelope's signature with the key its header names, which must be one of
+ * the caller's live registered keys. *header gets the parsed header (caller frees, also on
+ * failure); the signer key id is header's "signer_key_id". Refusal set on r when false. */
+bool bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header);
+/* Load a lot's key and its shares; *found false (and nothing to free) when there is none. */
+enum db_status bids_load_key(struct dbconn *c, int64_t project, int64_t lot, struct dbres *k,
+                             struct dbres *s, bool *found);
+
+/* submit.c */
+extern const struct body_sink bids_submit_sink;
+void bids_submit(struct req *r, const cJSON *body);
+void bids_withdraw(struct req *r, const cJSON *body);
+void bids_mine(struct req *r, const cJSON *body);
+void bids_binding(struct req *r, const cJSON *body);
+void bids_receipt(struct req *r, const cJSON *body);
+void bids_envelope(struct req *r, const cJSON *body);
+/* The JSON view of row i of a bid result (store.h bid_col order). */
+cJSON *bids_view(const struct dbres *b, size_t i, bool with_opening);
+
+/* opening.c */
+void opening_start(struct req *r, const cJSON *body);
+void opening_share(struct req *r, const cJSON *body);
+void opening_get(struct req *r, const cJSON *body);
+void opening_object(struct req *r, const cJSON *body);
+void opening_answer(struct req *r, const cJSON *body);
+extern const struct field opening_share_schema[], objection_schema[], answer_schema[];
+
+#endif

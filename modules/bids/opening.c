@@ -1,0 +1,760 @@
+/*
+ * opening.c — the bid opening ceremony (开标, docs/envelope.md §9).
+ *
+ *   POST /api/v1/projects/{id}/lots/{lot}/opening                  start it (agent, center)
+ *   POST /api/v1/projects/{id}/lots/{lot}/opening/shares           a custodian hands in a share
+ *   GET  /api/v1/projects/{id}/lots/{lot}/opening                  the opening record (anyone)
+ *   POST /api/v1/projects/{id}/lots/{lot}/opening/objections       a bidder objects on the spot
+ *   POST …/opening/objections/{oid}/answer                         the answer, recorded
+ *
+ * Nothing here works before the lot's opening time (BID-OPENING-TIME). Starting counts the
+ * current bids: below R-MIN-BIDS the lot fails unopened. Otherwise custodians hand in their
+ * shares, each checked against the Feldman commitments before it is kept; the k-th rebuilds
+ * the opening private key, which must match the published public key, and every current
+ * envelope is opened in order — committed in small batches, so the record grows while it runs —
+ * then the key itself is published with `opening.complete`. An envelope that fails is recorded
+ * with its reason and its legal class (撤销 / 撤回, bids_failure_class) and the others go on.
+ * An opening interrupted by a crash stays `opening`; starting it again resumes where it was.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include "announce.h"
+#include "audit.h"
+#include "bidplain.h"
+#include "bids.h"
+#include "crypto.h"
+#include "entry.h"
+#include "envstore.h"
+#include "hpke.h"
+#include "internal.h"
+#include "store.h"
+#include "util.h"
+#include "vss.h"
+
+/* columns of store_opening_of_lot */
+enum { OC_ID, OC_KEY, OC_STATE, OC_BIDS, OC_BY, OC_STARTED, OC_COMPLETED, OC_SK, OC_REASON };
+
+const struct field opening_share_schema[] = {
+    {"x", F_INT, true, 1, VSS_MAX, NULL},
+    {"share", F_STRING, true, 64, 64, NULL},
+    {NULL},
+};
+const struct field objection_schema[] = {
+    {"text", F_STRING, true, 1, 2000, NULL},
+    {NULL},
+};
+const struct field answer_schema[] = {
+    {"answer", F_STRING, true, 1, 2000, NULL},
+    {NULL},
+};
+
+static void
+lot_name(int64_t lot, char out[24])
+{
+    snprintf(out, 24, "%lld", (long long)lot);
+}
+
+/* The preamble of every step: the project (a party's, for the staff steps), the lot, and the
+ * opening time, which must have come. */
+struct step {
+    struct project_view p;
+    int64_t deadline_us, opening_us;
+};
+
+static enum tx_result
+step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool lock, struct step *s)
+{
+    bool found;
+    int64_t fen;
+    if (entry_project(c, project, lock, &s->p, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found || (r->who.role != ROLE_BIDDER && !entry_is_party(&r->who, &s->p))) {
+        req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
+        return TX_REFUSE;
+    }
+    if (entry_lot_estimate(c, project, (int)lot, &fen, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found) {
+        req_error(r, E_NOT_FOUND, "project %lld has no lot %lld", (long long)project,
+                  (long long)lot);
+        return TX_REFUSE;
+    }
+    if (announce_bid_times(c, project, &s->deadline_us, &s->opening_us, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found) {
+        req_rule(r, "BID-NOT-OPEN", "project %s has no published tender announcement", s->p.code);
+        return TX_REFUSE;
+    }
+    int64_t now = clock_now_us();
+    if (now < s->opening_us) {
+        char at[40], cur[40];
+        clock_format(s->opening_us, at, sizeof at);
+        clock_format(now, cur, sizeof cur);
+        req_rule(r, "BID-OPENING-TIME",
+                 "the opening of project %s is at %s (it is now %s): nothing is opened, and no "
+                 "share is taken, before then",
+                 s->p.code, at, cur);
+        return TX_REFUSE;
+    }
+    return TX_COMMIT;
+}
+
+/* Move the project forward to `to` (through bidding) unless it is there already. */
+static enum db_status
+advance(struct dbconn *c, struct project_view *p, const char *to, cJSON *payload)
+{
+    enum db_status st = DB_OK;
+    const char *from = p->state;
+    if (!strcmp(p->state, "announced")) {
+        st = entry_set_state(c, p->id, "bidding", "announced");
+        snprintf(p->state, sizeof p->state, "bidding");
+    }
+    if (st == DB_OK && strcmp(to, "bidding") && !strcmp(p->state, "bidding")) {
+        st = entry_set_state(c, p->id, to, "bidding");
+        snprintf(p->state, sizeof p->state, "%s", to);
+    }
+    if (st == DB_OK && strcmp(from, p->state)) {
+        cJSON *tr = cJSON_AddObjectToObject(payload, "transition");
+        cJSON_AddStringToObject(tr, "from", from);
+        cJSON_AddStringToObject(tr, "to", p->state);
+    }
+    return st;
+}
+
+/* ---- the record ---- */
+
+/* The opening record of a lot (NULL with st DB_OK when it has not started). */
+static cJSON *
+record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
+{
+    struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0}, ob = {0};
+    cJSON *j = NULL;
+    bool found;
+    *st = store_opening_of_lot(c, project, lot, false, &o);
+    if (*st != DB_OK || o.nrows != 1)
+        goto out;
+    int64_t id = dbres_i64(&o, 0, OC_ID);
+    if ((*st = bids_load_key(c, project, lot, &k, &s, &found)) != DB_OK || !found ||
+        (*st = store_shares_in(c, id, &in)) != DB_OK ||
+        (*st = store_bids_current(c, project, lot, &b)) != DB_OK ||
+        (*st = store_objections(c, id, &ob)) != DB_OK) {
+        if (*st == DB_OK)
+            *st = DB_ERROR;
+        goto out;
+    }
+    j = cJSON_CreateObject();
+    json_add_i64(j, "project_id", project);
+    json_add_i64(j, "lot", lot);
+    cJSON_AddStringToObject(j, "state", dbres_str(&o, 0, OC_STATE));
+    json_add_i64(j, "bids", dbres_i64(&o, 0, OC_BIDS));
+    json_add_i64(j, "started_us", dbres_i64(&o, 0, OC_STARTED));
+    if (dbres_str(&o, 0, OC_COMPLETED))
+        json_add_i64(j, "completed_us", dbres_i64(&o, 0, OC_COMPLETED));
+    if (dbres_str(&o, 0, OC_REASON))
+        cJSON_AddStringToObject(j, "reason", dbres_str(&o, 0, OC_REASON));
+    cJSON_AddStringToObject(j, "opening_key_id", dbres_str(&k, 0, 1));
+    bids_add_hex(j, "public_key", dbres_str(&k, 0, 2), 65);
+    json_add_i64(j, "threshold", dbres_i64(&k, 0, 3));
+    if (dbres_str(&o, 0, OC_SK))
+        bids_add_hex(j, "private_key", dbres_str(&o, 0, OC_SK), 32);
+    else
+        cJSON_AddNullToObject(j, "private_key");
+    cJSON *sh = cJSON_AddArrayToObject(j, "shares");
+    for (size_t i = 0; i < in.nrows; i++) {
+        cJSON *e = cJSON_CreateObject();
+        json_add_i64(e, "x", dbres_i64(&in, i, 0));
+        json_add_i64(e, "custodian_user", dbres_i64(&in, i, 1));
+        json_add_i64(e, "submitted_us", dbres_i64(&in, i, 3));
+        cJSON_AddItemToArray(sh, e);
+    }
+    /* the record grows as envelopes are opened: only bids with an outcome are listed */
+    cJSON *rec = cJSON_AddArrayToObject(j, "records");
+    for (size_t i = 0; i < b.nrows; i++)
+        if (dbres_str(&b, i, BC_OPEN_STATUS))
+            cJSON_AddItemToArray(rec, bids_view(&b, i, true));
+    cJSON *obj = cJSON_AddArrayToObject(j, "objections");
+    for (size_t i = 0; i < ob.nrows; i++) {
+        cJSON *e = cJSON_CreateObject();
+        json_add_i64(e, "id", dbres_i64(&ob, i, 0));
+        json_add_i64(e, "org_id", dbres_i64(&ob, i, 1));
+        cJSON_AddStringToObject(e, "text", dbres_str(&ob, i, 3));
+        json_add_i64(e, "created_us", dbres_i64(&ob, i, 4));
+        if (dbres_str(&ob, i, 5)) {
+            cJSON_AddStringToObject(e, "answer", dbres_str(&ob, i, 5));
+            json_add_i64(e, "answered_us", dbres_i64(&ob, i, 7));
+        } else
+            cJSON_AddNullToObject(e, "answer");
+        cJSON_AddItemToArray(obj, e);
+    }
+out:
+    dbres_free(&o);
+    dbres_free(&k);
+    dbres_free(&s);
+    dbres_free(&in);
+    dbres_free(&b);
+    dbres_free(&ob);
+    return j;
+}
+
+/* Answer with the lot's record (status), or 404 when it has not started. */
+static void
+reply_record(struct req *r, struct dbconn *c, int64_t project, int64_t lot, unsigned status)
+{
+    enum db_status st;
+    cJSON *j = record_json(c, project, lot, &st);
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else if (!j)
+        req_error(r, E_NOT_FOUND, "the opening of lot %lld has not started", (long long)lot);
+    else
+        req_json(r, status, j);
+}
+
+void
+opening_get(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t project, lot;
+    struct dbconn *c = req_db_for(r, "id", &project);
+    if (c && req_param_id(r, "lot", &lot))
+        reply_record(r, c, project, lot, 200);
+}
+
+/* ---- opening the envelopes ---- */
+
+#define BATCH 32
+
+struct outcome {
+    int64_t bid_id;
+    enum open_failure f;
+    char reason[200];
+    char *summary; /* malloc'd, when opened */
+    int64_t price;
+    uint8_t sha[32];
+};
+
+/* Open one stored envelope with the rebuilt key; the outcome says how it went. */
+static void
+open_one(const struct dbres *b, size_t i, const uint8_t sk[32], struct outcome *o)
+{
+    size_t len = 0;
+    uint8_t *bytes = NULL, *pt = NULL, h[32];
+    struct env_view v;
+    struct bidplain bp;
+    memset(o, 0, sizeof *o);
+    o->bid_id = dbres_i64(b, i, BC_ID);
+    memcpy(o->sha, dbres_str(b, i, BC_SHA), 32);
+    bytes = envstore_read(o->sha, (size_t)dbres_i64(b, i, BC_SIZE), &len);
+    if (!bytes || !crypto_sha256(bytes, len, h) || CRYPTO_memcmp(h, o->sha, 32) != 0) {
+        o->f = OPEN_STORE;
+        snprintf(o->reason, sizeof o->reason,
+                 "the stored envelope is missing or is not the bytes received");
+    } else if (!env_parse(bytes, len, &v, o->reason, sizeof o->reason))
+        o->f = OPEN_FORMAT;
+    else if (!env_open(&v, sk, &pt, o->reason, sizeof o->reason))
+        o->f = OPEN_CIPHER;
+    else if (!bidplain_parse(pt, (size_t)v.pt_len, &bp, o->reason, sizeof o->reason))
+        o->f = OPEN_CONTAINER;
+    else if (!(o->summary = strndup(bp.summary, bp.summary_len))) {
+        o->f = OPEN_STORE;
+        snprintf(o->reason, sizeof o->reason, "out of memory");
+    } else
+        o->price = bp.price_fen;
+    if (pt) {
+        OPENSSL_cleanse(pt, (size_t)v.pt_len); /* the plaintext is not kept: only the summary */
+        free(pt);
+    }
+    free(bytes);
+}
+
+struct batch_ctx {
+    int64_t project, lot;
+    struct outcome *out;
+    size_t n;
+};
+
+static enum tx_result
+batch_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct batch_ctx *x = arg;
+    int64_t now = clock_now_us();
+    char lot[24];
+    lot_name(x->lot, lot);
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "lot", lot);
+    cJSON *arr = cJSON_AddArrayToObject(p, "bids");
+    for (size_t i = 0; i < x->n; i++) {
+        struct outcome *o = &x->out[i];
+        const char *cls = bids_failure_class(o->f);
+        if (store_bid_opened(c, o->bid_id, o->f == OPEN_OK ? "opened" : "rejected", cls,
+                             o->f == OPEN_OK ? NULL : o->reason, o->summary, o->price,
+                             now) != DB_OK) {
+            cJSON_Delete(p);
+            return TX_DBFAIL;
+        }
+        cJSON *e = cJSON_CreateObject();
+        json_add_i64(e, "bid_id", o->bid_id);
+        bids_add_hex(e, "envelope_sha256", o->sha, 32);
+        if (o->f == OPEN_OK) {
+            cJSON_AddStringToObject(e, "status", "opened");
+            json_add_i64(e, "price_fen", o->price);
+            cJSON *sum = cJSON_Parse(o->summary);
+            if (sum)
+                cJSON_AddItemToObject(e, "summary", sum);
+        } else {
+            cJSON_AddStringToObject(e, "status", "rejected");
+            cJSON_AddStringToObject(e, "class", cls);
+            cJSON_AddStringToObject(e, "failure", bids_failure_name(o->f));
+            cJSON_AddStringToObject(e, "reason", o->reason);
+        }
+        cJSON_AddItemToArray(arr, e);
+    }
+    return audit_append(c, r, "bid.decrypt", "lot", x->lot, x->project, p, NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
+struct complete_ctx {
+    int64_t project, lot, opening;
+    const uint8_t *sk;
+    int64_t opened, rejected;
+};
+
+static enum tx_result
+complete_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct complete_ctx *x = arg;
+    struct project_view p;
+    bool found;
+    if (entry_project(c, x->project, true, &p, &found) != DB_OK || !found)
+        return TX_DBFAIL;
+    cJSON *pl = cJSON_CreateObject();
+    char lot[24];
+    lot_name(x->lot, lot);
+    cJSON_AddStringToObject(pl, "lot", lot);
+    bids_add_hex(pl, "private_key", x->sk, 32);
+    json_add_i64(pl, "opened", x->opened);
+    json_add_i64(pl, "rejected", x->rejected);
+    if (store_opening_set(c, x->opening, "opened", clock_now_us(), x->sk) != DB_OK ||
+        advance(c, &p, "opened", pl) != DB_OK) {
+        cJSON_Delete(pl);
+        return TX_DBFAIL;
+    }
+    return audit_append(c, r, "opening.complete", "lot", x->lot, x->project, pl, NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
+/* Rebuild the opening private key from the shares handed in, check it against the public key,
+ * open every current envelope not opened yet, then publish the key. False (refusal set on r)
+ * when the key cannot be rebuilt or a database step fails; the opening then stays `opening`
+ * and starting it again resumes. */
+static bool
+run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
+{
+    struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0};
+    struct vss_share shares[VSS_MAX];
+    uint8_t sk[32], pk[65];
+    struct outcome *out = NULL;
+    bool found, ok = false;
+    enum db_status st;
+    if ((st = store_opening_of_lot(c, project, lot, false, &o)) != DB_OK ||
+        (st = bids_load_key(c, project, lot, &k, &s, &found)) != DB_OK || o.nrows != 1 || !found ||
+        (st = store_shares_in(c, dbres_i64(&o, 0, OC_ID), &in)) != DB_OK ||
+        (st = store_bids_current(c, project, lot, &b)) != DB_OK) {
+        db_fail(r, c, st == DB_OK ? DB_ERROR : st);
+        goto out;
+    }
+    int t = (int)dbres_i64(&k, 0, 3);
+    if ((int)in.nrows < t) {
+        req_error(r, E_CONFLICT, "the opening has %zu of the %d shares it needs", in.nrows, t);
+        goto out;
+    }
+    for (int i = 0; i < t; i++) {
+        shares[i].x = (uint8_t)dbres_i64(&in, (size_t)i, 0);
+        memcpy(shares[i].y, dbres_str(&in, (size_t)i, 2), 32);
+    }
+    if (!vss_combine(shares, t, sk) || !hpke_public_key(sk, pk) ||
+        CRYPTO_memcmp(pk, dbres_str(&k, 0, 2), 65) != 0) {
+        log_error("project %lld lot %lld: the shares do not rebuild the opening key",
+                  (long long)project, (long long)lot);
+        req_error(r, E_INTERNAL, "the shares handed in do not rebuild the opening key");
+        goto out;
+    }
+    out = calloc(BATCH, sizeof *out);
+    if (!out) {
+        req_error(r, E_INTERNAL, "out of memory");
+        goto out;
+    }
+    struct complete_ctx cx = {project, lot, dbres_i64(&o, 0, OC_ID), sk, 0, 0};
+    size_t n = 0;
+    for (size_t i = 0; i <= b.nrows; i++) {
+        if (i < b.nrows && dbres_str(&b, i, BC_OPEN_STATUS)) { /* opened before a restart */
+            if (!strcmp(dbres_str(&b, i, BC_OPEN_STATUS), "opened"))
+                cx.opened++;
+            else
+                cx.rejected++;
+            continue;
+        }
+        if (i < b.nrows) {
+            open_one(&b, i, sk, &out[n]);
+            if (out[n].f == OPEN_OK)
+                cx.opened++;
+            else
+                cx.rejected++;
+            n++;
+        }
+        if (n == BATCH || (i == b.nrows && n > 0)) {
+            struct batch_ctx bx = {project, lot, out, n};
+            bool done = db_tx(r, batch_tx, &bx);
+            for (size_t j = 0; j < n; j++)
+                free(out[j].summary);
+            n = 0;
+            if (!done)
+                goto out;
+        }
+    }
+    ok = db_tx(r, complete_tx, &cx);
+out:
+    OPENSSL_cleanse(sk, sizeof sk); /* the rebuilt key is wiped: it is published in the record */
+    OPENSSL_cleanse(shares, sizeof shares);
+    free(out);
+    dbres_free(&o);
+    dbres_free(&k);
+    dbres_free(&s);
+    dbres_free(&in);
+    dbres_free(&b);
+    return ok;
+}
+
+/* ---- starting ---- */
+
+struct start_ctx {
+    int64_t project, lot;
+    bool run; /* an interrupted opening: resume it */
+};
+
+static enum tx_result
+start_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct start_ctx *x = arg;
+    struct step s;
+    enum tx_result res = step_begin(c, r, x->project, x->lot, true, &s);
+    if (res != TX_COMMIT)
+        return res;
+    struct dbres o, k, sh, b;
+    bool found;
+    if (store_opening_of_lot(c, x->project, x->lot, true, &o) != DB_OK) {
+        dbres_free(&o);
+        return TX_DBFAIL;
+    }
+    if (o.nrows == 1) {
+        x->run = !strcmp(dbres_str(&o, 0, OC_STATE), "opening");
+        if (!x->run)
+            req_error(r, E_CONFLICT, "the opening of lot %lld is %s already", (long long)x->lot,
+                      dbres_str(&o, 0, OC_STATE));
+        dbres_free(&o);
+        return x->run ? TX_COMMIT : TX_REFUSE;
+    }
+    dbres_free(&o);
+    if (bids_load_key(c, x->project, x->lot, &k, &sh, &found) != DB_OK) {
+        dbres_free(&k);
+        dbres_free(&sh);
+        return TX_DBFAIL;
+    }
+    if (!found) {
+        req_rule(r, "BID-NO-KEY", "lot %lld has no opening key", (long long)x->lot);
+        return TX_REFUSE;
+    }
+    int64_t key = dbres_i64(&k, 0, 0), threshold = dbres_i64(&k, 0, 3);
+    dbres_free(&k);
+    dbres_free(&sh);
+    if (store_bids_current(c, x->project, x->lot, &b) != DB_OK) {
+        dbres_free(&b);
+        return TX_DBFAIL;
+    }
+    int64_t n = (int64_t)b.nrows, id, now = clock_now_us();
+    char lot[24], reason[300];
+    lot_name(x->lot, lot);
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "bids", n);
+    enum db_status st;
+    const char *action;
+    if (!bids_enough((enum category)s.p.category, n)) {
+        snprintf(reason, sizeof reason,
+                 "R-MIN-BIDS: %lld bid(s) received, fewer than %lld: the bids are not opened and "
+                 "the lot is tendered again",
+                 (long long)n, (long long)statute_value(S_MIN_BIDS, (enum category)s.p.category));
+        cJSON_AddStringToObject(p, "rule", "R-MIN-BIDS");
+        st = store_opening_start(c, key, x->project, x->lot, "failed", n, r->who.user_id, now,
+                                 reason, &id);
+        /* a project whose every lot failed fails */
+        static const char sql_left[] =
+            "SELECT COUNT(*) FROM project_lots l WHERE l.project_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM openings o WHERE o.project_id = l.project_id AND o.lot_seq = l.seq "
+            "AND o.state = 'failed')";
+        struct dbv lp[] = {DBV_INT(x->project)};
+        struct dbres left = {0};
+        if (st == DB_OK)
+            st = db_query(c, sql_left, lp, 1, &left);
+        if (st == DB_OK && left.nrows == 1 && dbres_i64(&left, 0, 0) == 0)
+            st = advance(c, &s.p, "failed", p);
+        dbres_free(&left);
+        action = "opening.fail";
+    } else {
+        cJSON *arr = cJSON_AddArrayToObject(p, "envelopes");
+        for (size_t i = 0; i < b.nrows; i++) {
+            cJSON *e = cJSON_CreateObject();
+            json_add_i64(e, "bid_id", dbres_i64(&b, i, BC_ID));
+            json_add_i64(e, "bidder_org_id", dbres_i64(&b, i, BC_ORG));
+            bids_add_hex(e, "envelope_sha256", dbres_str(&b, i, BC_SHA), 32);
+            cJSON_AddItemToArray(arr, e);
+        }
+        json_add_i64(p, "threshold", threshold);
+        st = store_opening_start(c, key, x->project, x->lot, "awaiting_shares", n, r->who.user_id,
+                                 now, NULL, &id);
+        if (st == DB_OK)
+            st = advance(c, &s.p, "bidding", p);
+        action = "opening.start";
+    }
+    dbres_free(&b);
+    if (st != DB_OK) {
+        cJSON_Delete(p);
+        return TX_DBFAIL;
+    }
+    return audit_append(c, r, action, "lot", x->lot, x->project, p, NULL) == DB_OK ? TX_COMMIT
+                                                                                   : TX_DBFAIL;
+}
+
+void
+opening_start(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct start_ctx x = {0};
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    if (!db_tx(r, start_tx, &x))
+        return;
+    if (x.run && !run_opening(r, req_db(r), x.project, x.lot))
+        return;
+    reply_record(r, req_db(r), x.project, x.lot, 200);
+}
+
+/* ---- shares ---- */
+
+struct share_ctx {
+    int64_t project, lot;
+    struct vss_share share;
+    bool run;
+};
+
+static enum tx_result
+share_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct share_ctx *x = arg;
+    struct step s;
+    enum tx_result res = step_begin(c, r, x->project, x->lot, false, &s);
+    if (res != TX_COMMIT)
+        return res;
+    struct dbres o = {0}, k = {0}, sh = {0}, in = {0};
+    bool found;
+    res = TX_DBFAIL;
+    if (store_opening_of_lot(c, x->project, x->lot, true, &o) != DB_OK ||
+        bids_load_key(c, x->project, x->lot, &k, &sh, &found) != DB_OK)
+        goto out;
+    res = TX_REFUSE;
+    if (o.nrows != 1 || !found) {
+        req_error(r, E_CONFLICT,
+                  "the opening of lot %lld has not started: the agent or the center starts it "
+                  "(POST …/opening)",
+                  (long long)x->lot);
+        goto out;
+    }
+    if (strcmp(dbres_str(&o, 0, OC_STATE), "awaiting_shares")) {
+        req_error(r, E_CONFLICT, "the opening of lot %lld is %s: it takes no more shares",
+                  (long long)x->lot, dbres_str(&o, 0, OC_STATE));
+        goto out;
+    }
+    size_t row = SIZE_MAX;
+    for (size_t i = 0; i < sh.nrows; i++)
+        if (dbres_i64(&sh, i, 0) == x->share.x)
+            row = i;
+    if (row == SIZE_MAX || dbres_i64(&sh, row, 1) != r->who.user_id) {
+        req_error(r, E_FORBIDDEN, "share %d of lot %lld's opening key is not yours", x->share.x,
+                  (long long)x->lot);
+        goto out;
+    }
+    int t = (int)dbres_i64(&k, 0, 3);
+    uint8_t cm[VSS_MAX][65];
+    for (int i = 0; i < t; i++)
+        memcpy(cm[i], dbres_str(&k, 0, 5) + 65 * i, 65);
+    if (!vss_verify(&x->share, (const uint8_t(*)[65])cm, t)) {
+        req_rule(r, "BID-SHARE",
+                 "share %d does not match the published commitments: it was not kept (open "
+                 "your sealed share with your own key: ggzy custodian share)",
+                 x->share.x);
+        goto out;
+    }
+    res = TX_DBFAIL;
+    int64_t opening = dbres_i64(&o, 0, OC_ID);
+    if (store_share_insert(c, opening, x->share.x, r->who.user_id, x->share.y, clock_now_us()) !=
+            DB_OK ||
+        store_shares_in(c, opening, &in) != DB_OK)
+        goto out;
+    x->run = (int)in.nrows >= t;
+    if (x->run && store_opening_set(c, opening, "opening", 0, NULL) != DB_OK)
+        goto out;
+    cJSON *p = cJSON_CreateObject();
+    char lot[24];
+    lot_name(x->lot, lot);
+    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "x", x->share.x);
+    json_add_i64(p, "shares_in", (int64_t)in.nrows);
+    json_add_i64(p, "threshold", t);
+    if (audit_append(c, r, "opening.share", "lot", x->lot, x->project, p, NULL) == DB_OK)
+        res = TX_COMMIT;
+out:
+    dbres_free(&o);
+    dbres_free(&k);
+    dbres_free(&sh);
+    dbres_free(&in);
+    return res;
+}
+
+void
+opening_share(struct req *r, const cJSON *body)
+{
+    struct share_ctx x = {0};
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    x.share.x = (uint8_t)json_i64(body, "x", 0);
+    if (!hex_decode(json_str(body, "share"), x.share.y, 32)) {
+        req_error(r, E_INVALID_FIELD, "share must be 64 hex digits (the 32-byte share)");
+        return;
+    }
+    bool ok = db_tx(r, share_tx, &x);
+    OPENSSL_cleanse(&x.share, sizeof x.share); /* the clear share: kept only in the database */
+    if (!ok)
+        return;
+    if (x.run && !run_opening(r, req_db(r), x.project, x.lot))
+        return;
+    reply_record(r, req_db(r), x.project, x.lot, 200);
+}
+
+/* ---- objections ---- */
+
+struct objection_ctx {
+    int64_t project, lot, id;
+    const char *text;
+};
+
+static enum tx_result
+object_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct objection_ctx *x = arg;
+    struct step s;
+    enum tx_result res = step_begin(c, r, x->project, x->lot, false, &s);
+    if (res != TX_COMMIT)
+        return res;
+    struct dbres o = {0}, b = {0};
+    res = TX_DBFAIL;
+    if (store_opening_of_lot(c, x->project, x->lot, false, &o) != DB_OK ||
+        store_bids_of_org(c, x->project, x->lot, r->who.org_id, &b) != DB_OK)
+        goto out;
+    res = TX_REFUSE;
+    if (o.nrows != 1 || !strcmp(dbres_str(&o, 0, OC_STATE), "failed")) {
+        req_error(r, E_CONFLICT, "lot %lld is not being opened: there is nothing to object to",
+                  (long long)x->lot);
+        goto out;
+    }
+    if (b.nrows == 0) {
+        req_error(r, E_FORBIDDEN, "only a bidder of lot %lld may object at its opening",
+                  (long long)x->lot);
+        goto out;
+    }
+    res = TX_DBFAIL;
+    int64_t now = clock_now_us();
+    if (store_objection_insert(c, dbres_i64(&o, 0, OC_ID), r->who.org_id, r->who.user_id, x->text,
+                               now, &x->id) != DB_OK)
+        goto out;
+    cJSON *p = cJSON_CreateObject();
+    char lot[24];
+    lot_name(x->lot, lot);
+    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "objection_id", x->id);
+    json_add_i64(p, "org_id", r->who.org_id);
+    cJSON_AddStringToObject(p, "text", x->text);
+    if (audit_append(c, r, "opening.objection", "objection", x->id, x->project, p, NULL) != DB_OK)
+        goto out;
+    cJSON *j = cJSON_CreateObject();
+    json_add_i64(j, "id", x->id);
+    json_add_i64(j, "org_id", r->who.org_id);
+    cJSON_AddStringToObject(j, "text", x->text);
+    json_add_i64(j, "created_us", now);
+    cJSON_AddNullToObject(j, "answer");
+    req_json(r, 201, j);
+    res = TX_COMMIT;
+out:
+    dbres_free(&o);
+    dbres_free(&b);
+    return res;
+}
+
+void
+opening_object(struct req *r, const cJSON *body)
+{
+    struct objection_ctx x = {0};
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    x.text = json_str(body, "text");
+    db_tx(r, object_tx, &x);
+}
+
+static enum tx_result
+answer_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct objection_ctx *x = arg;
+    struct step s;
+    enum tx_result res = step_begin(c, r, x->project, x->lot, false, &s);
+    if (res != TX_COMMIT)
+        return res;
+    struct dbres o = {0};
+    bool done = false;
+    if (store_opening_of_lot(c, x->project, x->lot, false, &o) != DB_OK ||
+        (o.nrows == 1 && store_objection_answer(c, dbres_i64(&o, 0, OC_ID), x->id, x->text,
+                                                r->who.user_id, clock_now_us(), &done) != DB_OK)) {
+        dbres_free(&o);
+        return TX_DBFAIL;
+    }
+    dbres_free(&o);
+    if (!done) {
+        req_error(r, E_NOT_FOUND, "no unanswered objection %lld at this opening", (long long)x->id);
+        return TX_REFUSE;
+    }
+    cJSON *p = cJSON_CreateObject();
+    char lot[24];
+    lot_name(x->lot, lot);
+    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "objection_id", x->id);
+    cJSON_AddStringToObject(p, "answer", x->text);
+    if (audit_append(c, r, "opening.answer", "objection", x->id, x->project, p, NULL) != DB_OK)
+        return TX_DBFAIL;
+    reply_record(r, c, x->project, x->lot, 200);
+    return TX_COMMIT;
+}
+
+void
+opening_answer(struct req *r, const cJSON *body)
+{
+    struct objection_ctx x = {0};
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot) ||
+        !req_param_id(r, "oid", &x.id))
+        return;
+    x.text = json_str(body, "answer");
+    db_tx(r, answer_tx, &x);
+}

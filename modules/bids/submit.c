@@ -1,0 +1,647 @@
+/*
+ * submit.c — sealed bid submission (docs/envelope.md §8): a bidder streams an envelope, the
+ * platform checks it as it arrives (format, size) while spooling it to disk, then checks the
+ * bidder's signature, what the header binds against the project, lot and bidder, the revision
+ * and the deadline, stores the envelope durably (envstore_commit) and only then commits the bid
+ * with its audit entry `bid.receive` and answers with a receipt signed by the platform.
+ *
+ *   GET    /api/v1/projects/{id}/lots/{lot}/bids/binding    what to seal (ggzy bid seal)
+ *   POST   /api/v1/projects/{id}/lots/{lot}/bids            submit (streamed)
+ *   GET    /api/v1/projects/{id}/lots/{lot}/bids/mine       the caller's revisions
+ *   DELETE /api/v1/projects/{id}/lots/{lot}/bids/mine       withdraw the current one
+ *   GET    /api/v1/bids/{id}/receipt                        the receipt, with an inclusion proof
+ *   GET    /api/v1/bids/{id}/envelope                       the stored bytes
+ *
+ * The time of record of a bid is its audit entry's (one clock, server/util.h): the deadline is
+ * checked against it, inside the transaction, so no bid.receive entry can be later than the
+ * deadline it was accepted under.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include "announce.h"
+#include "audit.h"
+#include "bids.h"
+#include "canon.h"
+#include "checkpoint.h"
+#include "crypto.h"
+#include "entry.h"
+#include "envstore.h"
+#include "internal.h"
+#include "merkle.h"
+#include "store.h"
+#include "util.h"
+
+#define RECEIPT_DOMAIN "ggzy-bid-receipt-v1\n"
+
+/* ---- the upload: checked as it streams, spooled to tmp/ ---- */
+
+struct upload {
+    struct env_stream st;
+    struct spool sp;
+};
+
+static void *
+submit_open(struct req *r)
+{
+    if (!bids_length_ok(r))
+        return NULL;
+    struct upload *u = calloc(1, sizeof *u);
+    if (!u) {
+        req_error(r, E_INTERNAL, "the upload could not be started");
+        return NULL;
+    }
+    u->sp.fd = -1;
+    if (!env_stream_init(&u->st, (uint64_t)bids_cfg->bids_max_envelope_bytes) ||
+        !spool_open(&u->sp)) {
+        env_stream_free(&u->st);
+        free(u);
+        req_error(r, E_INTERNAL, "the upload could not be started");
+        return NULL;
+    }
+    return u;
+}
+
+static bool
+submit_write(struct req *r, void *state, const void *p, size_t n)
+{
+    struct upload *u = state;
+    if (!env_stream_feed(&u->st, p, n)) {
+        bids_stream_refusal(r, &u->st);
+        return false;
+    }
+    if (!spool_write(&u->sp, p, n)) {
+        req_error(r, E_INTERNAL, "the envelope could not be written to disk; try again");
+        return false;
+    }
+    return true;
+}
+
+/* Runs once whatever happened: an upload that did not become an envelope leaves nothing. */
+static void
+submit_close(void *state)
+{
+    struct upload *u = state;
+    spool_abort(&u->sp);
+    env_stream_free(&u->st);
+    free(u);
+}
+
+const struct body_sink bids_submit_sink = {submit_open, submit_write, submit_close};
+
+/* ---- views ---- */
+
+cJSON *
+bids_view(const struct dbres *b, size_t i, bool with_opening)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "id", dbres_i64(b, i, BC_ID));
+    json_add_i64(o, "project_id", dbres_i64(b, i, BC_PROJECT));
+    json_add_i64(o, "lot", dbres_i64(b, i, BC_LOT));
+    json_add_i64(o, "bidder_org_id", dbres_i64(b, i, BC_ORG));
+    json_add_i64(o, "revision", dbres_i64(b, i, BC_REVISION));
+    bids_add_hex(o, "envelope_sha256", dbres_str(b, i, BC_SHA), 32);
+    json_add_i64(o, "size", dbres_i64(b, i, BC_SIZE));
+    json_add_i64(o, "received_us", dbres_i64(b, i, BC_RECEIVED));
+    json_add_time(o, "received_at", dbres_i64(b, i, BC_RECEIVED));
+    if (dbres_str(b, i, BC_AUDIT_INDEX))
+        json_add_i64(o, "audit_index", dbres_i64(b, i, BC_AUDIT_INDEX));
+    else
+        cJSON_AddNullToObject(o, "audit_index");
+    cJSON_AddStringToObject(o, "state", dbres_str(b, i, BC_STATE));
+    json_add_i64(o, "state_us", dbres_i64(b, i, BC_STATE_US));
+    if (with_opening && dbres_str(b, i, BC_OPEN_STATUS)) {
+        cJSON *op = cJSON_AddObjectToObject(o, "opening");
+        cJSON_AddStringToObject(op, "status", dbres_str(b, i, BC_OPEN_STATUS));
+        if (dbres_str(b, i, BC_SUMMARY)) {
+            cJSON_AddItemToObject(op, "summary", cJSON_Parse(dbres_str(b, i, BC_SUMMARY)));
+            json_add_i64(op, "price_fen", dbres_i64(b, i, BC_PRICE));
+        }
+        if (dbres_str(b, i, BC_OPEN_CLASS)) {
+            cJSON_AddStringToObject(op, "class", dbres_str(b, i, BC_OPEN_CLASS));
+            cJSON_AddStringToObject(op, "reason", dbres_str(b, i, BC_OPEN_REASON));
+        }
+        json_add_i64(op, "opened_us", dbres_i64(b, i, BC_OPENED_US));
+    }
+    return o;
+}
+
+/* The receipt of a bid (canonical JSON text, malloc'd) and its platform signature:
+ * Ed25519 over RECEIPT_DOMAIN || text (docs/envelope.md §8.2). */
+static char *
+receipt_text(const char *platform, const char *project_code, int64_t project, int64_t lot,
+             int64_t bid_id, int64_t org, int64_t user, int64_t revision, const void *sha,
+             int64_t size, int64_t received_us, int64_t audit_index, uint8_t sig[64])
+{
+    cJSON *o = cJSON_CreateObject();
+    if (audit_index >= 0)
+        json_add_i64(o, "audit_index", audit_index);
+    json_add_i64(o, "bid_id", bid_id);
+    json_add_i64(o, "bidder_org_id", org);
+    json_add_i64(o, "bidder_user_id", user);
+    bids_add_hex(o, "envelope_sha256", sha, 32);
+    json_add_i64(o, "lot", lot);
+    cJSON_AddStringToObject(o, "platform", platform);
+    cJSON_AddStringToObject(o, "project_code", project_code);
+    json_add_i64(o, "project_id", project);
+    json_add_i64(o, "received_us", received_us);
+    json_add_i64(o, "revision", revision);
+    json_add_i64(o, "size", size);
+    cJSON_AddStringToObject(o, "type", "bid_receipt");
+    json_add_i64(o, "v", 1);
+    size_t len;
+    char *text = canon_json(o, &len);
+    cJSON_Delete(o);
+    struct buf m = {0};
+    buf_puts(&m, RECEIPT_DOMAIN);
+    if (text)
+        buf_append(&m, text, len);
+    bool ok = text && !m.oom && platform_sign(m.p, m.len, sig);
+    buf_free(&m);
+    if (!ok) {
+        log_error("the receipt of bid %lld cannot be signed", (long long)bid_id);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static void
+add_receipt(cJSON *o, char *text, const uint8_t sig[64])
+{
+    char b64[100];
+    b64_encode(sig, 64, b64);
+    cJSON_AddStringToObject(o, "receipt", text);
+    cJSON_AddStringToObject(o, "signature", b64);
+    cJSON_AddStringToObject(o, "vkey", checkpoint_vkey());
+    free(text);
+}
+
+/* ---- the lot as a bidder sees it ---- */
+
+/* What a bidder needs about a lot: the project, its deadline and opening key. Refusal set on r
+ * (and false) when the lot does not take bids now. */
+struct lot_terms {
+    struct project_view p;
+    int64_t deadline_us, opening_us;
+    char key_id[65];
+    uint8_t opening_pk[65];
+};
+
+static enum tx_result
+lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct lot_terms *t)
+{
+    bool found;
+    int64_t fen;
+    if (entry_project(c, project, false, &t->p, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found || !strcmp(t->p.state, "draft") || !strcmp(t->p.state, "submitted")) {
+        req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
+        return TX_REFUSE;
+    }
+    if (entry_lot_estimate(c, project, (int)lot, &fen, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found) {
+        req_error(r, E_NOT_FOUND, "project %lld has no lot %lld", (long long)project,
+                  (long long)lot);
+        return TX_REFUSE;
+    }
+    if (announce_bid_times(c, project, &t->deadline_us, &t->opening_us, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found || !bids_accepting_state(t->p.state)) {
+        req_rule(r, "BID-NOT-OPEN",
+                 found ? "project %s is %s: bids are taken only while it is announced"
+                       : "project %s has no published tender announcement: bids are not taken",
+                 t->p.code, t->p.state);
+        return TX_REFUSE;
+    }
+    struct dbres k, s;
+    if (bids_load_key(c, project, lot, &k, &s, &found) != DB_OK) {
+        dbres_free(&k);
+        dbres_free(&s);
+        return TX_DBFAIL;
+    }
+    if (found) {
+        snprintf(t->key_id, sizeof t->key_id, "%s", dbres_str(&k, 0, 1));
+        memcpy(t->opening_pk, dbres_str(&k, 0, 2), 65);
+        dbres_free(&k);
+        dbres_free(&s);
+        return TX_COMMIT;
+    }
+    req_rule(r, "BID-NO-KEY", "lot %lld of project %s has no opening key: nothing can be sealed",
+             (long long)lot, t->p.code);
+    return TX_REFUSE;
+}
+
+struct binding_ctx {
+    int64_t project, lot;
+};
+
+static enum tx_result
+binding_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct binding_ctx *x = arg;
+    struct lot_terms t;
+    enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
+    if (res != TX_COMMIT)
+        return res;
+    int64_t last_id, last_rev;
+    bool current;
+    if (store_bid_last(c, x->project, x->lot, r->who.org_id, &last_id, &last_rev, &current) !=
+        DB_OK)
+        return TX_DBFAIL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "platform", bids_cfg->platform_id);
+    cJSON_AddStringToObject(o, "project_code", t.p.code);
+    json_add_i64(o, "project_id", x->project);
+    json_add_i64(o, "lot", x->lot);
+    json_add_i64(o, "bidder_org_id", r->who.org_id);
+    json_add_i64(o, "revision", last_rev + 1);
+    json_add_i64(o, "bid_deadline_us", t.deadline_us);
+    json_add_time(o, "bid_deadline_at", t.deadline_us);
+    json_add_i64(o, "opening_us", t.opening_us);
+    cJSON_AddStringToObject(o, "opening_key_id", t.key_id);
+    bids_add_hex(o, "opening_pk", t.opening_pk, 65);
+    req_json(r, 200, o);
+    return TX_COMMIT;
+}
+
+/* GET …/bids/binding: the lot binding `ggzy bid seal --binding` takes, for the caller's
+ * organization and its next revision. */
+void
+bids_binding(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct binding_ctx x;
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    db_tx(r, binding_tx, &x);
+}
+
+/* ---- submission ---- */
+
+struct submit_ctx {
+    int64_t project, lot;
+    const cJSON *header;
+    const char *signer;
+    uint8_t sha[32];
+    int64_t size, revision;
+    struct upload *up;
+    bool stored; /* the envelope file is in place (a retried transaction does not redo it) */
+    struct audit_ref ref;
+    int64_t bid_id, superseded;
+    char code[32];
+};
+
+static enum tx_result
+submit_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct submit_ctx *x = arg;
+    struct lot_terms t;
+    char why[300];
+    enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
+    if (res != TX_COMMIT)
+        return res;
+    snprintf(x->code, sizeof x->code, "%s", t.p.code);
+    struct bid_expect e = {bids_cfg->platform_id, t.p.code,     t.key_id, x->lot,
+                           r->who.org_id,         t.deadline_us};
+    const char *rule = bids_binding_problem(&e, x->header, why, sizeof why);
+    if (rule) {
+        req_rule(r, rule, "%s", why);
+        return TX_REFUSE;
+    }
+    if (!bids_in_time(clock_now_us(), t.deadline_us)) {
+        char at[40];
+        clock_format(t.deadline_us, at, sizeof at);
+        req_rule(r, "BID-DEADLINE", "the bid deadline of project %s was %s: bids are closed",
+                 t.p.code, at);
+        return TX_REFUSE;
+    }
+    int64_t dup, last_id, last_rev;
+    bool current;
+    if (store_bid_by_sha(c, x->sha, &dup) != DB_OK ||
+        store_bid_last(c, x->project, x->lot, r->who.org_id, &last_id, &last_rev, &current) !=
+            DB_OK)
+        return TX_DBFAIL;
+    if (dup) {
+        req_rule(r, "BID-REPLAY",
+                 "this envelope was received already (bid %lld): every revision is a new "
+                 "envelope",
+                 (long long)dup);
+        return TX_REFUSE;
+    }
+    x->revision =
+        (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x->header, "revision"));
+    if (!bids_revision_ok(x->revision, last_rev)) {
+        req_rule(r, "BID-REVISION",
+                 "revision %lld is not the next one: your last revision for this lot is %lld, "
+                 "so seal revision %lld",
+                 (long long)x->revision, (long long)last_rev, (long long)last_rev + 1);
+        return TX_REFUSE;
+    }
+    /* durable before anything refers to it: the receipt will name these bytes */
+    if (!x->stored) {
+        if (!envstore_commit(&x->up->sp, x->sha)) {
+            req_error(r, E_INTERNAL, "the envelope could not be stored; nothing was received");
+            return TX_REFUSE;
+        }
+        x->stored = true;
+    }
+    int64_t now = clock_now_us();
+    x->superseded = current ? last_id : 0;
+    if (current && store_bid_set_state(c, last_id, "superseded", now) != DB_OK)
+        return TX_DBFAIL;
+    struct bid_row b = {x->project, x->lot, r->who.org_id, r->who.user_id, x->revision,
+                        x->size,    now,    x->signer,     x->sha};
+    if (store_bid_insert(c, &b, &x->bid_id) != DB_OK)
+        return TX_DBFAIL;
+    cJSON *p = cJSON_CreateObject();
+    char lot[24];
+    snprintf(lot, sizeof lot, "%lld", (long long)x->lot);
+    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "bid_id", x->bid_id);
+    json_add_i64(p, "bidder_org_id", r->who.org_id);
+    json_add_i64(p, "revision", x->revision);
+    bids_add_hex(p, "envelope_sha256", x->sha, 32);
+    json_add_i64(p, "size", x->size);
+    cJSON_AddStringToObject(p, "signer_key_id", x->signer);
+    if (x->superseded)
+        json_add_i64(p, "supersedes", x->superseded);
+    if (audit_append(c, r, "bid.receive", "bid", x->bid_id, x->project, p, &x->ref) != DB_OK)
+        return TX_DBFAIL;
+    /* the time of record is the entry's: it too must be within the deadline */
+    if (!bids_in_time(x->ref.time_us, t.deadline_us)) {
+        req_rule(r, "BID-DEADLINE", "the bid deadline of project %s passed: bids are closed",
+                 t.p.code);
+        return TX_REFUSE;
+    }
+    return store_bid_time(c, x->bid_id, x->ref.time_us) == DB_OK ? TX_COMMIT : TX_DBFAIL;
+}
+
+/* POST …/bids: the body streamed through bids_submit_sink. */
+void
+bids_submit(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct submit_ctx x = {0};
+    struct upload *u = r->sink_state;
+    struct env_view v;
+    cJSON *header = NULL;
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    if (r->body_bytes == 0) {
+        req_error(r, E_INVALID_ENVELOPE, "send the envelope as the request body");
+        return;
+    }
+    if (!env_stream_finish(&u->st, &v, x.sha)) {
+        bids_stream_refusal(r, &u->st);
+        return;
+    }
+    struct dbconn *c = req_db(r);
+    if (!c || !bids_verify_signer(r, c, &v, &header))
+        goto out;
+    x.header = header;
+    x.signer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(header, "signer_key_id"));
+    x.size = (int64_t)r->body_bytes;
+    x.up = u;
+    if (!db_tx(r, submit_tx, &x))
+        goto out;
+    uint8_t sig[64];
+    char *text =
+        receipt_text(bids_cfg->platform_id, x.code, x.project, x.lot, x.bid_id, r->who.org_id,
+                     r->who.user_id, x.revision, x.sha, x.size, x.ref.time_us, x.ref.index, sig);
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "bid_id", x.bid_id);
+    json_add_i64(o, "revision", x.revision);
+    bids_add_hex(o, "envelope_sha256", x.sha, 32);
+    json_add_i64(o, "received_us", x.ref.time_us);
+    json_add_time(o, "received_at", x.ref.time_us);
+    if (x.superseded)
+        json_add_i64(o, "supersedes", x.superseded);
+    if (text)
+        add_receipt(o, text, sig);
+    req_json(r, 201, o);
+out:
+    cJSON_Delete(header);
+}
+
+/* ---- the caller's bids, withdrawal ---- */
+
+void
+bids_mine(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t project, lot;
+    struct dbconn *c = req_db_for(r, "id", &project);
+    if (!c || !req_param_id(r, "lot", &lot))
+        return;
+    struct dbres b;
+    enum db_status st = store_bids_of_org(c, project, lot, r->who.org_id, &b);
+    if (st != DB_OK)
+        db_fail(r, c, st);
+    else {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *items = cJSON_AddArrayToObject(o, "items");
+        for (size_t i = 0; i < b.nrows; i++)
+            cJSON_AddItemToArray(items, bids_view(&b, i, true));
+        cJSON_AddNullToObject(o, "next_after");
+        req_json(r, 200, o);
+    }
+    dbres_free(&b);
+}
+
+struct withdraw_ctx {
+    int64_t project, lot;
+};
+
+static enum tx_result
+withdraw_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct withdraw_ctx *x = arg;
+    struct lot_terms t;
+    enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
+    if (res != TX_COMMIT)
+        return res;
+    if (!bids_in_time(clock_now_us(), t.deadline_us)) {
+        req_rule(r, "BID-DEADLINE",
+                 "the bid deadline of project %s passed: a bid can no longer be withdrawn",
+                 t.p.code);
+        return TX_REFUSE;
+    }
+    int64_t id, rev;
+    bool current;
+    if (store_bid_last(c, x->project, x->lot, r->who.org_id, &id, &rev, &current) != DB_OK)
+        return TX_DBFAIL;
+    if (!current) {
+        req_error(r, E_NOT_FOUND, "your organization has no current bid for lot %lld",
+                  (long long)x->lot);
+        return TX_REFUSE;
+    }
+    if (store_bid_set_state(c, id, "withdrawn", clock_now_us()) != DB_OK)
+        return TX_DBFAIL;
+    cJSON *p = cJSON_CreateObject();
+    char lot[24];
+    snprintf(lot, sizeof lot, "%lld", (long long)x->lot);
+    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "bid_id", id);
+    json_add_i64(p, "revision", rev);
+    if (audit_append(c, r, "bid.withdraw", "bid", id, x->project, p, NULL) != DB_OK)
+        return TX_DBFAIL;
+    struct dbres b;
+    if (store_bid_get(c, id, &b) != DB_OK || b.nrows != 1) {
+        dbres_free(&b);
+        return TX_DBFAIL;
+    }
+    req_json(r, 200, bids_view(&b, 0, false));
+    dbres_free(&b);
+    return TX_COMMIT;
+}
+
+void
+bids_withdraw(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct withdraw_ctx x;
+    if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
+        return;
+    db_tx(r, withdraw_tx, &x);
+}
+
+/* ---- reading one bid: receipt and envelope ---- */
+
+/* The bid of path parameter id, if the caller may see it: its own organization's bid, or (for
+ * the envelope only once the lot is opened) the project's agent, center staff, supervisors.
+ * NULL with the refusal set (404 for what the caller may not know exists). */
+static struct dbconn *
+visible_bid(struct req *r, struct dbres *b, bool need_opened)
+{
+    int64_t id;
+    struct dbconn *c = req_db_for(r, "id", &id);
+    memset(b, 0, sizeof *b);
+    if (!c)
+        return NULL;
+    enum db_status st = store_bid_get(c, id, b);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        return NULL;
+    }
+    if (b->nrows == 1) {
+        if (r->who.role == ROLE_BIDDER && dbres_i64(b, 0, BC_ORG) == r->who.org_id)
+            return c;
+        struct project_view p;
+        bool found, opened = false;
+        struct dbres o;
+        st = entry_project(c, dbres_i64(b, 0, BC_PROJECT), false, &p, &found);
+        if (st == DB_OK && found && r->who.role != ROLE_BIDDER && r->who.role != ROLE_EXPERT &&
+            entry_is_party(&r->who, &p)) {
+            st = store_opening_of_lot(c, p.id, dbres_i64(b, 0, BC_LOT), false, &o);
+            opened = st == DB_OK && o.nrows == 1 && !strcmp(dbres_str(&o, 0, 2), "opened");
+            dbres_free(&o);
+            if (!need_opened || opened)
+                return c;
+            if (st == DB_OK) {
+                req_error(r, E_FORBIDDEN,
+                          "an envelope is given to the project's parties only once its lot is "
+                          "opened");
+                return NULL;
+            }
+        }
+        if (st != DB_OK) {
+            db_fail(r, c, st);
+            return NULL;
+        }
+    }
+    req_error(r, E_NOT_FOUND, "no bid %lld", (long long)id);
+    return NULL;
+}
+
+void
+bids_receipt(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct dbres b;
+    struct dbconn *c = visible_bid(r, &b, false);
+    if (!c) {
+        dbres_free(&b);
+        return;
+    }
+    struct project_view p;
+    bool found;
+    struct dbres cp = {0}, e = {0};
+    enum db_status st = entry_project(c, dbres_i64(&b, 0, BC_PROJECT), false, &p, &found);
+    int64_t index = dbres_str(&b, 0, BC_AUDIT_INDEX) ? dbres_i64(&b, 0, BC_AUDIT_INDEX) : -1;
+    static const char sql_cp[] =
+        "SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
+    static const char sql_entry[] = "SELECT entry FROM audit_entries WHERE idx = ?";
+    struct dbv ep[] = {DBV_INT(index)};
+    if (st == DB_OK && index >= 0)
+        st = db_query(c, sql_cp, NULL, 0, &cp);
+    if (st == DB_OK && index >= 0)
+        st = db_query(c, sql_entry, ep, 1, &e);
+    if (st != DB_OK) {
+        db_fail(r, c, st);
+        goto out;
+    }
+    uint8_t sig[64];
+    char *text =
+        receipt_text(bids_cfg->platform_id, p.code, p.id, dbres_i64(&b, 0, BC_LOT),
+                     dbres_i64(&b, 0, BC_ID), dbres_i64(&b, 0, BC_ORG), dbres_i64(&b, 0, BC_USER),
+                     dbres_i64(&b, 0, BC_REVISION), dbres_str(&b, 0, BC_SHA),
+                     dbres_i64(&b, 0, BC_SIZE), dbres_i64(&b, 0, BC_RECEIVED), index, sig);
+    if (!text) {
+        req_error(r, E_INTERNAL, "the receipt cannot be signed");
+        goto out;
+    }
+    cJSON *o = bids_view(&b, 0, true);
+    add_receipt(o, text, sig);
+    /* the inclusion proof, once a signed checkpoint covers the entry */
+    uint64_t size = cp.nrows == 1 ? (uint64_t)dbres_i64(&cp, 0, 0) : 0;
+    mhash proof[MERKLE_MAX_DEPTH], leaf;
+    int n = -1;
+    if (index >= 0 && size > (uint64_t)index && e.nrows == 1)
+        n = merkle_inclusion_proof(audit_node, c, (uint64_t)index, size, proof);
+    if (n >= 0 && audit_node(c, 0, (uint64_t)index, leaf)) {
+        cJSON *inc = cJSON_AddObjectToObject(o, "inclusion");
+        json_add_i64(inc, "index", index);
+        json_add_i64(inc, "size", (int64_t)size);
+        cJSON_AddStringToObject(inc, "checkpoint", dbres_str(&cp, 0, 1));
+        cJSON_AddStringToObject(inc, "entry", dbres_str(&e, 0, 0));
+        char b64[48];
+        b64_encode(leaf, 32, b64);
+        cJSON_AddStringToObject(inc, "leaf_hash", b64);
+        cJSON *arr = cJSON_AddArrayToObject(inc, "proof");
+        for (int i = 0; i < n; i++) {
+            b64_encode(proof[i], 32, b64);
+            cJSON_AddItemToArray(arr, cJSON_CreateString(b64));
+        }
+    } else
+        cJSON_AddNullToObject(o, "inclusion");
+    req_json(r, 200, o);
+out:
+    dbres_free(&b);
+    dbres_free(&cp);
+    dbres_free(&e);
+}
+
+void
+bids_envelope(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct dbres b;
+    struct dbconn *c = visible_bid(r, &b, true);
+    if (c) {
+        size_t len = 0;
+        uint8_t *bytes = envstore_read((const uint8_t *)dbres_str(&b, 0, BC_SHA),
+                                       (size_t)dbres_i64(&b, 0, BC_SIZE), &len);
+        if (!bytes) {
+            log_error("bid %lld: its envelope file is missing or unreadable",
+                      (long long)dbres_i64(&b, 0, BC_ID));
+            req_error(r, E_INTERNAL, "the envelope cannot be read");
+        } else
+            req_raw(r, 200, "application/octet-stream", (char *)bytes, len);
+    }
+    dbres_free(&b);
+}

@@ -1,0 +1,502 @@
+"""Sealed bids end to end through the real API: bidders seal on their own side (docs/tools/
+seal_envelope.py, standard Python cryptography only) and submit; the platform stores each
+envelope durably and answers with a signed receipt that `ggzy receipt verify` checks down to
+the audit log; nothing opens before the opening time, whoever asks; at the opening custodians
+hand in their shares with `ggzy custodian share`, the rebuilt key opens every current envelope,
+the key is published and `ggzy opening verify` re-derives every decryption."""
+import calendar
+import datetime
+import glob
+import hashlib
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from harness import ApiTest, ROOT, CA
+
+sys.path.insert(0, os.path.join(ROOT, "docs", "tools"))
+import seal_envelope  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519  # noqa: E402
+
+GGZY = os.environ.get("GGZY_CLI") or os.path.join(os.path.dirname(os.environ.get("GGZYD", os.path.join(ROOT, "build", "debug", "ggzyd"))), "ggzy")
+DAY = 86400 * 10**6
+SUITE = "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)+AES-256-GCM-64KiB+ECDSA-P256-SHA256"
+
+
+def us(y, m, d, hh=2):
+    return calendar.timegm(datetime.datetime(y, m, d, hh).timetuple()) * 10**6
+
+
+def container(summary, docs=()):
+    """The bid container of docs/envelope.md §4.1."""
+    s = json.dumps(summary, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    out = b"GGZYBID1" + struct.pack(">I", len(s)) + s + struct.pack(">I", len(docs))
+    for name, data in docs:
+        n = name.encode()
+        out += struct.pack(">H", len(n)) + n + struct.pack(">Q", len(data)) + data
+    return out
+
+
+class Ceremony(ApiTest):
+    """A project with two lots, their opening keys (agent, supervisor, center; any two open), a
+    published tender announcement, and bidders with registered keys. Sessions last 30 days, so
+    the test clock can move past the deadline without logging in again."""
+
+    server_args = {"conf": {"auth.session_ttl_s": "2592000"}}
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = tempfile.mkdtemp(prefix="ggzy-opening-")
+        self.now = us(2026, 3, 2)
+        self.clock(self.now)
+        self.admin = self.srv.admin_token()
+        self.admin_user = self.srv.request("GET", "/api/v1/me", token=self.admin).json
+        agency = self.make_org(self.admin, "agency")
+        tenderer = self.make_org(self.admin, "tenderer")
+        self.agent, self.agent_tok = self.make_user(self.admin, agency["id"], "agent")
+        sup_org = self.make_org(self.admin, "supervision")
+        self.sup, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
+        body = {"name": "某某学校教学楼工程", "category": "engineering", "method": "open_tender",
+                "region": "110000", "tenderer_org_id": tenderer["id"], "budget_fen": 800000000,
+                "funding_source": "财政资金", "legally_required": True,
+                "lots": [{"name": "施工一标段", "estimate_fen": 500000000},
+                         {"name": "施工二标段", "estimate_fen": 300000000}]}
+        r = self.srv.request("POST", "/api/v1/projects", body, token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        self.pid = r.json["id"]
+        self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.pid, {"to": "submitted"}, token=self.agent_tok)
+        r = self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.pid, {"to": "accepted"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.code = r.json["code"]
+        self.cust = [self.custodian("agent", self.agent["id"], self.agent_tok),
+                     self.custodian("supervisor", self.sup["id"], self.sup_tok),
+                     self.custodian("center", self.admin_user["id"], self.admin)]
+        for lot in (1, 2):
+            r = self.srv.request("POST", "/api/v1/projects/%d/lots/%d/opening-key" % (self.pid, lot),
+                                 {"custodians": [{"user_id": c["user_id"], "key_id": c["key_id"]} for c in self.cust]},
+                                 token=self.admin)
+            self.assertEqual(r.status, 201, r)
+            if lot == 1:
+                self.okey = r.json
+        self.deadline = self.now + 20 * DAY
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid,
+                             {"type": "tender", "title": "招标公告", "body": "……", "docs_from_us": self.now,
+                              "docs_until_us": self.now + 5 * DAY, "bid_deadline_us": self.deadline,
+                              "opening_us": self.deadline}, token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        r = self.srv.request("POST", "/api/v1/announcements/%d/publish" % r.json["id"], token=self.agent_tok)
+        self.assertEqual(r.status, 200, r)
+        self.bidders = [self.bidder() for _ in range(4)]
+
+    # -- helpers --
+
+    def clock(self, t):
+        r = self.srv.request("POST", "/api/v1/test/clock", {"set_us": t})
+        self.assertEqual(r.status, 200, r)
+
+    def custodian(self, name, user_id, token):
+        key = ec.generate_private_key(ec.SECP256R1())
+        path = os.path.join(self.tmp, name + ".pem")
+        with open(path, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+        kid = self.register(key, token)
+        return {"user_id": user_id, "key_id": kid, "token": token, "pem": path}
+
+    def register(self, key, token):
+        pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json["key_id"]
+
+    def bidder(self):
+        org = self.make_org(self.admin, "bidder")
+        user, tok = self.make_user(self.admin, org["id"], "bidder")
+        key = ec.generate_private_key(ec.SECP256R1())
+        return {"org": org["id"], "tok": tok, "key": key, "kid": self.register(key, tok)}
+
+    def binding(self, b, lot=1):
+        r = self.srv.request("GET", "/api/v1/projects/%d/lots/%d/bids/binding" % (self.pid, lot), token=b["tok"])
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def seal(self, b, price=100000000, lot=1, size=0, opening_pk=None, key=None, **override):
+        bd = self.binding(b, lot)
+        header = {"v": 1, "suite": SUITE, "chunk_size": 65536, "signer_key_id": b["kid"]}
+        for k in ("platform", "project_code", "lot", "bidder_org_id", "revision", "bid_deadline_us",
+                  "opening_key_id"):
+            header[k] = bd[k]
+        header.update(override)
+        pt = container({"duration_days": 365, "price_fen": price},
+                       [("报价单.pdf", b"%PDF-1.7 " + os.urandom(size))])
+        pk = opening_pk or bytes.fromhex(bd["opening_pk"])
+        return seal_envelope.seal(header, pk, key or b["key"], pt)
+
+    def submit(self, b, env, lot=1, token=None):
+        c = self.srv.connection()
+        try:
+            c.request("POST", "/api/v1/projects/%d/lots/%d/bids" % (self.pid, lot), body=env,
+                      headers={"Authorization": "Bearer " + (token or b["tok"]),
+                               "Content-Type": "application/octet-stream"})
+            r = c.getresponse()
+            return r.status, json.loads(r.read() or b"{}")
+        finally:
+            c.close()
+
+    def ggzy(self, *args, token=None):
+        env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA)
+        if token:
+            env["GGZY_TOKEN"] = token
+        return subprocess.run([GGZY] + list(args), capture_output=True, text=True, env=env, timeout=120)
+
+    def stored(self):
+        d = os.path.join(self.srv.dir, "envelopes")
+        return sorted(os.path.basename(p) for p in glob.glob(os.path.join(d, "*.env"))), os.listdir(os.path.join(d, "tmp"))
+
+    def count(self, sql):
+        return int(self.srv.sql(sql)[0][0])
+
+    def share(self, i, lot=1):
+        c = self.cust[i]
+        return self.ggzy("custodian", "share", "--project", str(self.pid), "--lot", str(lot), "--key", c["pem"],
+                         token=c["token"])
+
+    def vkey(self):
+        return self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
+
+
+class SubmissionTest(Ceremony):
+    def test_a_bid_is_stored_and_its_signed_receipt_verifies_down_to_the_audit_log(self):
+        b = self.bidders[0]
+        env = self.seal(b, size=200000)
+        status, j = self.submit(b, env)
+        self.assertEqual(status, 201, j)
+        self.assertEqual(j["envelope_sha256"], hashlib.sha256(env).hexdigest())
+        rcpt = json.loads(j["receipt"])
+        self.assertEqual((rcpt["project_code"], rcpt["lot"], rcpt["bidder_org_id"], rcpt["revision"]),
+                         (self.code, 1, b["org"], 1))
+        self.assertEqual(rcpt["received_us"], j["received_us"])
+        self.assertGreaterEqual(rcpt["audit_index"], 0)
+        # the signature is Ed25519 by the log key over the domain and the receipt's bytes
+        import base64
+        pub = base64.b64decode(self.vkey().split("+", 2)[2])[1:]
+        ed25519.Ed25519PublicKey.from_public_bytes(pub).verify(
+            base64.b64decode(j["signature"]), b"ggzy-bid-receipt-v1\n" + j["receipt"].encode())
+        # the envelope is on disk under its hash, nothing is left in tmp/
+        files, tmp = self.stored()
+        self.assertEqual(files, [hashlib.sha256(env).hexdigest() + ".env"])
+        self.assertEqual(tmp, [])
+        # the receipt verifies with the CLI: signature, envelope bytes, and (after a checkpoint)
+        # the audit entry under a signed checkpoint
+        envp, rp = os.path.join(self.tmp, "bid.env"), os.path.join(self.tmp, "receipt.json")
+        with open(envp, "wb") as f:
+            f.write(env)
+        with open(rp, "w") as f:
+            json.dump(j, f)
+        self.assertEqual(self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok).status, 200)
+        p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey(), token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("in the log under the signed checkpoint", p.stdout)
+        # a forged receipt (another time of record) does not verify
+        forged = dict(j, receipt=j["receipt"].replace(str(rcpt["received_us"]), str(rcpt["received_us"] - 1)))
+        with open(rp, "w") as f:
+            json.dump(forged, f)
+        p = self.ggzy("receipt", "verify", "--file", rp, "--vkey", self.vkey())
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("signature does not verify", p.stdout)
+        # another envelope is not the one the receipt names
+        with open(rp, "w") as f:
+            json.dump(j, f)
+        with open(envp, "ab") as f:
+            f.write(b"x")
+        p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey())
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+
+    def test_ggzy_bid_submit_streams_the_file_and_keeps_the_receipt(self):
+        b = self.bidders[0]
+        envp, rp = os.path.join(self.tmp, "bid.env"), os.path.join(self.tmp, "r.json")
+        with open(envp, "wb") as f:
+            f.write(self.seal(b, size=300000))
+        p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", envp,
+                      "--receipt-out", rp, token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey(), token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_a_revision_supersedes_and_a_withdrawal_withdraws_before_the_deadline_only(self):
+        b = self.bidders[0]
+        s1, j1 = self.submit(b, self.seal(b, price=1))
+        s2, j2 = self.submit(b, self.seal(b, price=2))
+        self.assertEqual((s1, s2), (201, 201), (j1, j2))
+        self.assertEqual((j2["revision"], j2["supersedes"]), (2, j1["bid_id"]))
+        mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"]).json
+        self.assertEqual([(x["revision"], x["state"]) for x in mine["items"]], [(1, "superseded"), (2, "current")])
+        r = self.srv.request("DELETE", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"])
+        self.assertEqual((r.status, r.json["state"]), (200, "withdrawn"), r)
+        self.assertError(self.srv.request("DELETE", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"]),
+                         404, "not_found")
+        s3, j3 = self.submit(b, self.seal(b, price=3))  # a new revision after a withdrawal
+        self.assertEqual((s3, j3.get("revision")), (201, 3), j3)
+        self.clock(self.deadline + 1)
+        r = self.srv.request("DELETE", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"])
+        self.assertEqual(r.json["error"]["rule"], "BID-DEADLINE", r)
+        actions = [a[0] for a in self.srv.sql("SELECT action FROM audit_entries WHERE action LIKE 'bid.%' ORDER BY qid")]
+        self.assertEqual(actions, ["bid.receive", "bid.receive", "bid.withdraw", "bid.receive"])
+
+    def test_bad_envelopes_are_refused_each_with_its_own_error_and_nothing_is_stored(self):
+        b, other = self.bidders[0], self.bidders[1]
+        good = self.seal(b)
+        self.assertEqual(self.submit(b, good)[0], 201)
+        files_before = self.stored()[0]
+        tampered = bytearray(self.seal(b))
+        tampered[len(tampered) // 2] ^= 1
+        stranger = ec.generate_private_key(ec.SECP256R1())
+        cases = [
+            (bytes(tampered), 1, None, 422, "BID-SIGNATURE"),
+            (self.seal(b, key=stranger), 1, None, 422, "BID-SIGNATURE"),                    # signed by another key
+            (self.seal(b, signer_key_id="ab" * 32, key=stranger), 1, None, 422, "BID-SIGNER-KEY"),  # unregistered
+            (self.seal(b, project_code="110000-2026-GC-99999"), 1, None, 422, "BID-BOUND-PROJECT"),
+            (self.seal(b, platform="ggzy.other"), 1, None, 422, "BID-BOUND-PROJECT"),
+            (self.seal(b, lot=2), 1, None, 422, "BID-BOUND-LOT"),                # sealed for lot 2, sent to lot 1
+            (self.seal(b, bidder_org_id=other["org"]), 1, None, 422, "BID-BOUND-BIDDER"),
+            (self.seal(b, bid_deadline_us=self.deadline - 1), 1, None, 422, "BID-BOUND-ROUND"),
+            (self.seal(b, revision=1), 1, None, 422, "BID-REVISION"),                         # stale revision
+            (good, 1, None, 422, "BID-REPLAY"),                                               # the same bytes again
+            (good, 1, other["tok"], 422, "BID-SIGNER-KEY"),                                  # another bidder replays it
+        ]
+        for env, lot, tok, status, rule in cases:
+            s, j = self.submit(b, env, lot=lot, token=tok)
+            self.assertEqual((s, j["error"].get("rule")), (status, rule), j)
+        s, j = self.submit(b, good[:-10])
+        self.assertEqual((s, j["error"]["code"]), (422, "invalid_envelope"), j)
+        # oversized: refused from the declared length, before the body
+        c = self.srv.connection(timeout=10)
+        c.putrequest("POST", "/api/v1/projects/%d/lots/1/bids" % self.pid)
+        for k, v in {"Content-Length": str(65 << 20), "Authorization": "Bearer " + b["tok"],
+                     "Content-Type": "application/octet-stream"}.items():
+            c.putheader(k, v)
+        c.endheaders()
+        r = c.getresponse()
+        self.assertEqual(r.status, 413)
+        c.close()
+        # a truncated upload: the connection dies half-way
+        env = self.seal(b, size=400000)
+        c = self.srv.connection(timeout=10)
+        c.putrequest("POST", "/api/v1/projects/%d/lots/1/bids" % self.pid)
+        for k, v in {"Content-Length": str(len(env)), "Authorization": "Bearer " + b["tok"],
+                     "Content-Type": "application/octet-stream"}.items():
+            c.putheader(k, v)
+        c.endheaders()
+        c.send(env[:len(env) // 2])
+        c.close()
+        # late: after the deadline everything is refused
+        self.clock(self.deadline + 1)
+        s, j = self.submit(b, self.seal(b))
+        self.assertEqual(j["error"].get("rule"), "BID-DEADLINE", j)
+        deadline = time.time() + 10
+        while self.stored()[1] and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.stored(), (files_before, []))
+        self.assertEqual(self.count("SELECT COUNT(*) FROM bids"), 1)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM audit_entries WHERE action = 'bid.receive'"), 1)
+
+    def test_only_bidders_submit_and_a_bid_is_seen_only_by_its_own_organization(self):
+        b = self.bidders[0]
+        status, j = self.submit(b, self.seal(b))
+        self.assertEqual(status, 201, j)
+        for tok in (self.agent_tok, self.sup_tok, self.admin):
+            self.assertEqual(self.submit(b, self.seal(b), token=tok)[0], 403)
+        self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/receipt" % j["bid_id"], token=b["tok"]).status, 200)
+        self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/receipt" % j["bid_id"],
+                                          token=self.bidders[1]["tok"]).status, 404)
+        env = self.srv.request("GET", "/api/v1/bids/%d/envelope" % j["bid_id"], token=b["tok"])
+        self.assertEqual(env.status, 200)
+        for tok in (self.agent_tok, self.sup_tok, self.admin):  # ciphertext stays with its owner until the opening
+            self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/envelope" % j["bid_id"], token=tok).status, 403)
+
+    def test_a_server_killed_during_uploads_leaves_every_receipt_backed_and_no_partial_envelope(self):
+        envs = []
+        for i in range(24):
+            b = self.bidders[i % 4] if i < 4 else self.bidder()
+            envs.append((b, self.seal(b, size=500000)))
+        receipts, lock = [], threading.Lock()
+
+        def upload(i, b, env):
+            time.sleep(0.04 * i)  # staggered: some finish before the kill, some are mid-way
+            c = self.srv.connection(timeout=20)
+            try:
+                c.putrequest("POST", "/api/v1/projects/%d/lots/1/bids" % self.pid)
+                for k, v in {"Content-Length": str(len(env)), "Authorization": "Bearer " + b["tok"],
+                             "Content-Type": "application/octet-stream"}.items():
+                    c.putheader(k, v)
+                c.endheaders()
+                for off in range(0, len(env), 32768):
+                    c.send(env[off:off + 32768])
+                    time.sleep(0.005)
+                r = c.getresponse()
+                body = r.read()
+                if r.status == 201:
+                    with lock:
+                        receipts.append(json.loads(body))
+            except Exception:
+                pass  # the server died under this one: no receipt
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=upload, args=(i,) + e) for i, e in enumerate(envs)]
+        for t in threads:
+            t.start()
+        deadline = time.time() + 30
+        while len(receipts) < 4 and time.time() < deadline:
+            time.sleep(0.005)
+        self.srv.proc.send_signal(signal.SIGKILL)
+        self.srv.proc.wait()
+        self.srv.proc = None
+        self.srv.log.close()
+        for t in threads:
+            t.join(30)
+        self.srv.start()
+        files, tmp = self.stored()
+        self.assertEqual(tmp, [], "an unfinished upload survived the restart")
+        rows = {r[0]: int(r[1]) for r in self.srv.sql("SELECT LOWER(HEX(envelope_sha256)), size FROM bids")}
+        for rc in receipts:
+            self.assertIn(rc["envelope_sha256"], rows)
+        for sha, size in rows.items():  # every stored bid has its whole envelope on disk
+            path = os.path.join(self.srv.dir, "envelopes", sha + ".env")
+            with open(path, "rb") as f:
+                data = f.read()
+            self.assertEqual((len(data), hashlib.sha256(data).hexdigest()), (size, sha))
+        self.assertLess(len(receipts), len(envs), "the kill came too late to test anything")
+
+
+class OpeningTest(Ceremony):
+    def bid_all(self, n=4, bad=None):
+        self.sent = []
+        for i, b in enumerate(self.bidders[:n]):
+            pk = None
+            if i == bad:  # sealed to another key under the right key id: the bidder's own fault
+                pk = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+                    serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            status, j = self.submit(b, self.seal(b, price=100000000 + i, size=70000, opening_pk=pk))
+            self.assertEqual(status, 201, j)
+            self.sent.append(j)
+
+    def test_nothing_opens_before_the_opening_time_whoever_asks(self):
+        self.bid_all(3)
+        self.clock(self.deadline - 60 * 10**6)  # a minute before the opening
+        everyone = [self.agent_tok, self.sup_tok, self.admin] + [b["tok"] for b in self.bidders]
+        for tok in everyone:
+            r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=tok)
+            self.assertIn(r.status, (403, 422), r)
+            if r.status == 422:
+                self.assertEqual(r.json["error"]["rule"], "BID-OPENING-TIME", r)
+        for i in range(3):  # custodians: each share refused before the opening time
+            p = self.share(i)
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("BID-OPENING-TIME", p.stdout)
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/shares" % self.pid,
+                             {"x": 1, "share": "00" * 32}, token=self.bidders[0]["tok"])
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).status, 404)
+        for tok in (self.agent_tok, self.sup_tok, self.admin):
+            self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/envelope" % self.sent[0]["bid_id"],
+                                              token=tok).status, 403)
+        self.assertNotIn("private_key", self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid).json)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM opening_share_subs"), 0)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM openings"), 0)
+
+    def test_the_full_ceremony_opens_every_bid_publishes_the_key_and_verifies(self):
+        self.bid_all(4, bad=2)
+        self.clock(self.deadline)
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin)
+        self.assertEqual((r.status, r.json.get("state")), (200, "awaiting_shares"), r)
+        self.assertEqual(r.json["bids"], 4)
+        self.assertIsNone(r.json["private_key"])
+        self.assertError(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin),
+                         409, "conflict")
+        # a wrong share is refused and not kept
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/shares" % self.pid,
+                             {"x": 1, "share": "11" * 32}, token=self.agent_tok)
+        self.assertEqual(r.json["error"].get("rule"), "BID-SHARE", r)
+        # someone else's index
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/shares" % self.pid,
+                             {"x": 2, "share": "11" * 32}, token=self.agent_tok)
+        self.assertEqual(r.status, 403, r)
+        p = self.share(0)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("awaiting_shares", p.stdout)
+        # a bidder objects on the spot, and is answered
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/objections" % self.pid,
+                             {"text": "开标时间与公告不符？"}, token=self.bidders[0]["tok"])
+        self.assertEqual(r.status, 201, r)
+        oid = r.json["id"]
+        outsider = self.bidder()
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/objections" % self.pid,
+                             {"text": "x"}, token=outsider["tok"])
+        self.assertEqual(r.status, 403, r)
+        p = self.share(1)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("opened", p.stdout)
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/objections/%d/answer" % (self.pid, oid),
+                             {"answer": "开标时间以招标公告为准，现场已核对。"}, token=self.agent_tok)
+        self.assertEqual(r.status, 200, r)
+        rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
+        self.assertEqual(rec["state"], "opened")
+        self.assertEqual(rec["objections"][0]["answer"], "开标时间以招标公告为准，现场已核对。")
+        # the published private key is the lot's opening key
+        sk = ec.derive_private_key(int(rec["private_key"], 16), ec.SECP256R1())
+        self.assertEqual(sk.public_key().public_bytes(serialization.Encoding.X962,
+                                                      serialization.PublicFormat.UncompressedPoint).hex(),
+                         self.okey["public_key"])
+        by_id = {x["id"]: x for x in rec["records"]}
+        self.assertEqual(len(by_id), 4)
+        for i, s in enumerate(self.sent):
+            op = by_id[s["bid_id"]]["opening"]
+            if i == 2:
+                self.assertEqual((op["status"], op["class"]), ("rejected", "revocation"), op)
+            else:
+                self.assertEqual((op["status"], op["price_fen"]), ("opened", 100000000 + i), op)
+                self.assertEqual(op["summary"], {"duration_days": 365, "price_fen": 100000000 + i})
+        # anyone with a party's token re-derives every decryption
+        p = self.ggzy("opening", "verify", "--project", str(self.pid), "--lot", "1", token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("opening verified: 4 envelopes", p.stdout)
+        # a tampered record is caught: change a stored summary
+        self.srv.sql("UPDATE bids SET summary = '{\"duration_days\":365,\"price_fen\":1}', price_fen = 1 "
+                     "WHERE id = %d" % self.sent[0]["bid_id"])
+        p = self.ggzy("opening", "verify", "--project", str(self.pid), "--lot", "1", token=self.sup_tok)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("not the one sealed", p.stdout)
+        # the audit log replays the ceremony in order, and the invariants hold
+        self.srv.wait_sequenced()
+        acts = [a[0] for a in self.srv.sql("SELECT action FROM audit_entries WHERE project_id = %d AND "
+                                           "(action LIKE 'opening.%%' OR action = 'bid.decrypt') ORDER BY idx" % self.pid)]
+        self.assertEqual(acts, ["opening.start", "opening.share", "opening.objection", "opening.share",
+                                "bid.decrypt", "opening.complete", "opening.answer"])
+        state = self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["state"]
+        self.assertEqual(state, "opened")
+
+    def test_fewer_than_three_bids_fail_the_lot_unopened(self):
+        self.bid_all(2)
+        self.clock(self.deadline + DAY)
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.agent_tok)
+        self.assertEqual((r.status, r.json["state"]), (200, "failed"), r)
+        self.assertIn("R-MIN-BIDS", r.json["reason"])
+        self.assertEqual(r.json["records"], [])
+        p = self.share(0)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM opening_share_subs"), 0)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM bids WHERE open_status IS NOT NULL"), 0)
+        # lot 2 had no bids either: with both lots failed the project fails
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/2/opening" % self.pid, token=self.agent_tok)
+        self.assertEqual(r.json["state"], "failed", r)
+        state = self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["state"]
+        self.assertEqual(state, "failed")
