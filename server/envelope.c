@@ -69,14 +69,12 @@ chunk_nonce(uint64_t i, bool last, uint8_t nonce[12])
 }
 
 static bool
-gcm(bool seal, const uint8_t key[32], const uint8_t nonce[12], const uint8_t aad[32],
-    const uint8_t *in, size_t n, uint8_t *out, const uint8_t *tag_in, uint8_t *tag_out)
+gcm_chunk(EVP_CIPHER_CTX *c, bool seal, const uint8_t nonce[12], const uint8_t aad[32],
+          const uint8_t *in, size_t n, uint8_t *out, const uint8_t *tag_in, uint8_t *tag_out)
 {
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int l = 0, f = 0;
-    bool ok = c &&
-              (seal ? EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce)
-                    : EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce)) == 1 &&
+    bool ok = (seal ? EVP_EncryptInit_ex(c, NULL, NULL, NULL, nonce)
+                    : EVP_DecryptInit_ex(c, NULL, NULL, NULL, nonce)) == 1 &&
               (seal ? EVP_EncryptUpdate(c, NULL, &l, aad, 32)
                     : EVP_DecryptUpdate(c, NULL, &l, aad, 32)) == 1 &&
               (n == 0 || (seal ? EVP_EncryptUpdate(c, out, &l, in, (int)n)
@@ -87,8 +85,21 @@ gcm(bool seal, const uint8_t key[32], const uint8_t nonce[12], const uint8_t aad
     else if (ok)
         ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, (void *)tag_in) == 1 &&
              EVP_DecryptFinal_ex(c, out + n, &f) == 1;
-    EVP_CIPHER_CTX_free(c);
     return ok;
+}
+
+/* A context keyed once for a whole payload (the key schedule is not redone per chunk); NULL
+ * when OpenSSL fails. Caller frees with EVP_CIPHER_CTX_free. */
+static EVP_CIPHER_CTX *
+gcm_keyed(bool seal, const uint8_t key[32])
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    if (c && (seal ? EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, NULL)
+                   : EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, NULL)) != 1) {
+        EVP_CIPHER_CTX_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 static char *
@@ -140,6 +151,7 @@ env_seal(const struct env_binding *b, const uint8_t opening_pk[65], EVP_PKEY *si
          const uint8_t *pt, size_t pt_len, const struct env_fixed *fixed, uint8_t **out,
          size_t *out_len)
 {
+    EVP_CIPHER_CTX *gc = NULL;
     uint8_t key[32], nonce[16], hh[32], payload[32], commitment[32], info[48];
     size_t hl = 0;
     char *header = header_json(b, &hl);
@@ -178,11 +190,13 @@ env_seal(const struct env_binding *b, const uint8_t opening_pk[65], EVP_PKEY *si
     memcpy(buf + o + 16, commitment, 32);
     be_store(buf + o + 48, pt_len, 8);
     o += 56;
+    if (!(gc = gcm_keyed(true, payload)))
+        goto out;
     for (uint64_t i = 0; i < nchunks; i++) {
         size_t off = (size_t)i * ENV_CHUNK, n = pt_len - off < ENV_CHUNK ? pt_len - off : ENV_CHUNK;
         uint8_t cn[12];
         chunk_nonce(i, i + 1 == nchunks, cn);
-        if (!gcm(true, payload, cn, hh, pt + off, n, buf + o, NULL, buf + o + n))
+        if (!gcm_chunk(gc, true, cn, hh, pt + off, n, buf + o, NULL, buf + o + n))
             goto out;
         o += n + 16;
     }
@@ -193,6 +207,7 @@ env_seal(const struct env_binding *b, const uint8_t opening_pk[65], EVP_PKEY *si
     buf = NULL;
     ok = true;
 out:
+    EVP_CIPHER_CTX_free(gc);
     OPENSSL_cleanse(key, sizeof key); /* the content key lives only inside the envelope */
     OPENSSL_cleanse(payload, sizeof payload);
     hpke_ctx_wipe(&hc);
@@ -203,6 +218,13 @@ out:
 
 bool
 env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t whylen)
+{
+    return env_parse_layout(buf, len, v, true, why, whylen);
+}
+
+bool
+env_parse_layout(const uint8_t *buf, size_t len, struct env_view *v, bool digest, char *why,
+                 size_t whylen)
 {
     memset(v, 0, sizeof *v);
     if (len < 12 || memcmp(buf, ENV_MAGIC, 8)) {
@@ -236,7 +258,7 @@ env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t 
     v->chunks_len = len - o - 64;
     v->signature = buf + len - 64;
     if (!crypto_sha256(v->header, hl, v->header_hash) ||
-        !crypto_sha256(buf, len - 64, v->signed_digest)) {
+        (digest && !crypto_sha256(buf, len - 64, v->signed_digest))) {
         snprintf(why, whylen, "cannot hash");
         return false;
     }
@@ -274,9 +296,27 @@ bool
 env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt_out, char *why,
          size_t whylen)
 {
+    size_t cap = v->pt_len ? (size_t)v->pt_len : 1;
+    uint8_t *pt = v->pt_len <= SIZE_MAX ? malloc(cap) : NULL;
+    if (!pt) {
+        snprintf(why, whylen, "out of memory");
+        return false;
+    }
+    if (!env_open_buf(v, opening_sk, pt, cap, why, whylen)) {
+        free(pt); /* env_open_buf wiped it */
+        return false;
+    }
+    *pt_out = pt;
+    return true;
+}
+
+bool
+env_open_buf(const struct env_view *v, const uint8_t opening_sk[32], uint8_t *pt, size_t cap,
+             char *why, size_t whylen)
+{
     uint8_t key[32], payload[32], commitment[32], info[48];
     struct hpke_ctx hc;
-    uint8_t *pt = NULL;
+    EVP_CIPHER_CTX *gc = NULL;
     bool ok = false;
     memcpy(info, "ggzy-envelope-v1", 16);
     memcpy(info + 16, v->header_hash, 32);
@@ -292,18 +332,23 @@ env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt_ou
         snprintf(why, whylen, "the key commitment does not match");
         goto out;
     }
-    if (!derive(key, v->nonce, "ggzy-envelope-v1 payload", v->header_hash, payload) ||
-        !(pt = malloc(v->pt_len ? (size_t)v->pt_len : 1)))
+    if (v->pt_len > cap) {
+        snprintf(why, whylen, "the plaintext is larger than the buffer");
+        goto out;
+    }
+    if (!derive(key, v->nonce, "ggzy-envelope-v1 payload", v->header_hash, payload))
         goto out;
     uint64_t nchunks = v->pt_len == 0 ? 1 : (v->pt_len + ENV_CHUNK - 1) / ENV_CHUNK;
     size_t o = 0;
+    if (!(gc = gcm_keyed(false, payload)))
+        goto out;
     for (uint64_t i = 0; i < nchunks; i++) {
         size_t off = (size_t)i * ENV_CHUNK;
         size_t n = v->pt_len - off < ENV_CHUNK ? (size_t)(v->pt_len - off) : ENV_CHUNK;
         uint8_t cn[12];
         chunk_nonce(i, i + 1 == nchunks, cn);
-        if (!gcm(false, payload, cn, v->header_hash, v->chunks + o, n, pt + off, v->chunks + o + n,
-                 NULL)) {
+        if (!gcm_chunk(gc, false, cn, v->header_hash, v->chunks + o, n, pt + off, v->chunks + o + n,
+                       NULL)) {
             snprintf(why, whylen,
                      "chunk %llu does not decrypt (tampered, reordered or "
                      "truncated)",
@@ -312,13 +357,12 @@ env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt_ou
         }
         o += n + 16;
     }
-    *pt_out = pt;
-    pt = NULL;
     ok = true;
 out:
-    if (pt)
-        OPENSSL_cleanse(pt, v->pt_len ? (size_t)v->pt_len : 1);
-    free(pt);
+    if (!ok)
+        OPENSSL_cleanse(pt, v->pt_len < cap ? (size_t)v->pt_len : cap); /* nothing of a failed
+                                                                           decryption is returned */
+    EVP_CIPHER_CTX_free(gc); /* frees (and clears) the key schedule */
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(payload, sizeof payload);
     hpke_ctx_wipe(&hc);
@@ -334,8 +378,7 @@ env_stream_init(struct env_stream *s, uint64_t limit)
     s->limit = limit;
     s->all = EVP_MD_CTX_new();
     s->signed_part = EVP_MD_CTX_new();
-    return s->all && s->signed_part && EVP_DigestInit_ex(s->all, EVP_sha256(), NULL) == 1 &&
-           EVP_DigestInit_ex(s->signed_part, EVP_sha256(), NULL) == 1;
+    return s->all && s->signed_part && EVP_DigestInit_ex(s->signed_part, EVP_sha256(), NULL) == 1;
 }
 
 static bool
@@ -401,9 +444,8 @@ env_stream_feed(struct env_stream *s, const uint8_t *p, size_t n)
         return stream_fail(s, "the envelope is larger than the limit");
     }
     s->total += n;
-    if (EVP_DigestUpdate(s->all, p, n) != 1)
-        return stream_fail(s, "cannot hash");
-    /* everything but the last 64 bytes is signed: hold those back until more arrive */
+    /* everything but the last 64 bytes is signed: hold those back until more arrive (one pass:
+     * the whole envelope's hash continues from a copy of this one at the end) */
     if (s->tail_len + n > 64) {
         size_t spill = s->tail_len + n - 64;
         size_t from_tail = spill < s->tail_len ? spill : s->tail_len;
@@ -436,7 +478,9 @@ env_stream_finish(struct env_stream *s, struct env_view *v, uint8_t sha256[32])
     if (s->expected == 0 || s->total != s->expected)
         return stream_fail(s, "the envelope is truncated");
     unsigned n1 = 0, n2 = 0;
-    if (EVP_DigestFinal_ex(s->all, sha256, &n1) != 1 ||
+    if (s->tail_len != 64 || EVP_MD_CTX_copy_ex(s->all, s->signed_part) != 1 ||
+        EVP_DigestUpdate(s->all, s->tail, 64) != 1 ||
+        EVP_DigestFinal_ex(s->all, sha256, &n1) != 1 ||
         EVP_DigestFinal_ex(s->signed_part, v->signed_digest, &n2) != 1 ||
         !crypto_sha256(s->header, s->hl, v->header_hash))
         return stream_fail(s, "cannot hash");

@@ -51,12 +51,20 @@ struct env_view {
 
 /* Check the structure and lengths (no key needed); why gets the first problem. */
 bool env_parse(const uint8_t *buf, size_t len, struct env_view *v, char *why, size_t whylen);
+/* The same; digest false skips hashing the whole envelope (signed_digest is left zero): for the
+ * opener, which has already checked the stored bytes against the SHA-256 received. */
+bool env_parse_layout(const uint8_t *buf, size_t len, struct env_view *v, bool digest, char *why,
+                      size_t whylen);
 /* Verify the bidder's signature against their registered key (SubjectPublicKeyInfo DER). */
 bool env_verify_signature(const struct env_view *v, const uint8_t *spki, size_t spki_len);
 /* Decrypt with the opening private key: checks the key commitment and every chunk, then
  * returns the plaintext (malloc'd; caller frees). Nothing is returned on any failure. */
 bool env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt, char *why,
               size_t whylen);
+/* The same into the caller's buffer of cap bytes (at least v->pt_len), for an opener that
+ * reuses one buffer for many envelopes. On failure the buffer is wiped. */
+bool env_open_buf(const struct env_view *v, const uint8_t opening_sk[32], uint8_t *pt, size_t cap,
+                  char *why, size_t whylen);
 
 /* ---- streaming: checking an envelope as it arrives (submission) ----
  * The platform checks an upload without holding it: env_stream_feed takes the bytes in pieces
@@ -72,7 +80,7 @@ struct env_stream {
     uint8_t prefix[12], header[ENV_MAX_HEADER], fixed[65 + 48 + 16 + 32 + 8];
     uint8_t tail[64];
     size_t tail_len;
-    EVP_MD_CTX *all, *signed_part; /* SHA-256 of the whole envelope / all but the signature */
+    EVP_MD_CTX *all, *signed_part; /* SHA-256 of all but the signature; all: at the end */
     bool failed, too_large;        /* too_large: the failure was the limit (413, not 422) */
     char why[200];
 };

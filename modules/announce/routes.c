@@ -17,6 +17,7 @@
 #include "accounts.h"
 #include "announce.h"
 #include "audit.h"
+#include "bids.h"
 #include "checkpoint.h"
 #include "crypto.h"
 #include "entry.h"
@@ -438,6 +439,14 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_AddItemToArray(deps, o);
     }
     dbres_free(&d);
+    if (!strcmp(type, "tender")) { /* the time lock: what bidders seal to, signed with the rest */
+        enum db_status kst;
+        cJSON *keys = bids_opening_keys(c, v.id, &kst);
+        if (kst != DB_OK)
+            goto out;
+        if (keys)
+            cJSON_AddItemToObject(content, "opening_keys", keys);
+    }
     size_t len;
     uint8_t sha[32], sig[64];
     char hex[65], msg[128];

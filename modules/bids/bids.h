@@ -12,12 +12,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db.h"
 #include "http.h"
 #include "statutes.h"
 
 extern const struct module bids_module;
 
 #define BIDS_DEFAULT_THRESHOLD 2
+
+/* For the tender announcement (announce): every opening key of the project's lots, as
+ * [{"lot","key_id","public_key"}] (NULL when there is none, or st says a database error). */
+struct dbconn;
+cJSON *bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st);
 
 /* ---- rules (rules.c) ---- */
 /* Is a set of custodians acceptable? roles[i] is custodian i's role bit, users[i] its user

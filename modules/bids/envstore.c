@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "crypto.h"
 #include "util.h"
 
@@ -137,34 +140,41 @@ spool_abort(struct spool *s)
     s->path[0] = '\0';
 }
 
-uint8_t *
-envstore_read(const uint8_t sha256[32], size_t max, size_t *len)
+bool
+envstore_read_into(const uint8_t sha256[32], uint8_t *buf, size_t cap, size_t *len,
+                   uint8_t sha_out[32])
 {
     char path[3200];
     final_path(sha256, path, sizeof path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
     struct stat st;
-    uint8_t *buf = NULL;
-    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size > max)
-        goto fail;
-    buf = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (buf && got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+    bool ok = fd >= 0 && md && fstat(fd, &st) == 0 && st.st_size >= 0 &&
+              (uint64_t)st.st_size <= cap && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+    size_t got = 0, want = ok ? (size_t)st.st_size : 0;
+    while (ok && got < want) {
+        /* hashed piece by piece while the bytes are still in the cache */
+        size_t step = want - got < (1u << 18) ? want - got : (1u << 18);
+        ssize_t r = read(fd, buf + got, step);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0)
-            goto fail;
-        got += (size_t)r;
+        ok = r > 0 && EVP_DigestUpdate(md, buf + got, (size_t)r) == 1;
+        got += ok ? (size_t)r : 0;
     }
-    if (!buf)
-        goto fail;
-    close(fd);
-    *len = got;
-    return buf;
-fail:
+    ok = ok && EVP_DigestFinal_ex(md, sha_out, NULL) == 1;
+    EVP_MD_CTX_free(md);
     if (fd >= 0)
         close(fd);
+    *len = got;
+    return ok;
+}
+
+uint8_t *
+envstore_read(const uint8_t sha256[32], size_t max, size_t *len)
+{
+    uint8_t *buf = malloc(max ? max : 1), h[32];
+    if (buf && envstore_read_into(sha256, buf, max, len, h) && CRYPTO_memcmp(h, sha256, 32) == 0)
+        return buf;
     free(buf);
     return NULL;
 }

@@ -31,7 +31,12 @@ bool envstore_commit(struct spool *s, const uint8_t sha256[32]);
 void spool_abort(struct spool *s);
 
 /* Read a stored envelope whole (malloc'd, caller frees; at most max bytes). NULL when it is
- * missing, unreadable or larger. */
+ * missing, unreadable, larger, or not the bytes named by sha256. */
 uint8_t *envstore_read(const uint8_t sha256[32], size_t max, size_t *len);
+/* Read the envelope named sha256 into buf (cap bytes) and hash what was read into sha_out (the
+ * caller compares: a mismatch is the platform's fault, not the bidder's). False when it is
+ * missing, unreadable or larger than cap. */
+bool envstore_read_into(const uint8_t sha256[32], uint8_t *buf, size_t cap, size_t *len,
+                        uint8_t sha_out[32]);
 
 #endif

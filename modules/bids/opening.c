@@ -16,8 +16,11 @@
  * with its reason and its legal class (撤销 / 撤回, bids_failure_class) and the others go on.
  * An opening interrupted by a crash stays `opening`; starting it again resumes where it was.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
@@ -226,7 +229,7 @@ opening_get(struct req *r, const cJSON *body)
 
 /* ---- opening the envelopes ---- */
 
-#define BATCH 32
+#define BATCH_MAX 32
 
 struct outcome {
     int64_t bid_id;
@@ -237,38 +240,103 @@ struct outcome {
     uint8_t sha[32];
 };
 
+/* What one opener thread reuses from envelope to envelope: a buffer for the stored bytes and
+ * one for the plaintext, each as large as the largest envelope of the lot. */
+struct opener {
+    uint8_t *file, *pt;
+    size_t cap;
+};
+
 /* Open one stored envelope with the rebuilt key; the outcome says how it went. */
 static void
-open_one(const struct dbres *b, size_t i, const uint8_t sk[32], struct outcome *o)
+open_one(struct opener *w, const struct dbres *b, size_t i, const uint8_t sk[32], struct outcome *o)
 {
     size_t len = 0;
-    uint8_t *bytes = NULL, *pt = NULL, h[32];
+    uint8_t h[32];
     struct env_view v;
     struct bidplain bp;
+    bool decrypted = false;
     memset(o, 0, sizeof *o);
     o->bid_id = dbres_i64(b, i, BC_ID);
     memcpy(o->sha, dbres_str(b, i, BC_SHA), 32);
-    bytes = envstore_read(o->sha, (size_t)dbres_i64(b, i, BC_SIZE), &len);
-    if (!bytes || !crypto_sha256(bytes, len, h) || CRYPTO_memcmp(h, o->sha, 32) != 0) {
+    if (!envstore_read_into(o->sha, w->file, w->cap, &len, h) ||
+        CRYPTO_memcmp(h, o->sha, 32) != 0) {
         o->f = OPEN_STORE;
         snprintf(o->reason, sizeof o->reason,
                  "the stored envelope is missing or is not the bytes received");
-    } else if (!env_parse(bytes, len, &v, o->reason, sizeof o->reason))
+    } else if (!env_parse_layout(w->file, len, &v, false, o->reason, sizeof o->reason))
         o->f = OPEN_FORMAT;
-    else if (!env_open(&v, sk, &pt, o->reason, sizeof o->reason))
+    else if (!(decrypted = env_open_buf(&v, sk, w->pt, w->cap, o->reason, sizeof o->reason)))
         o->f = OPEN_CIPHER;
-    else if (!bidplain_parse(pt, (size_t)v.pt_len, &bp, o->reason, sizeof o->reason))
+    else if (!bidplain_parse(w->pt, (size_t)v.pt_len, &bp, o->reason, sizeof o->reason))
         o->f = OPEN_CONTAINER;
     else if (!(o->summary = strndup(bp.summary, bp.summary_len))) {
         o->f = OPEN_STORE;
         snprintf(o->reason, sizeof o->reason, "out of memory");
     } else
         o->price = bp.price_fen;
-    if (pt) {
-        OPENSSL_cleanse(pt, (size_t)v.pt_len); /* the plaintext is not kept: only the summary */
-        free(pt);
+    if (decrypted)
+        OPENSSL_cleanse(w->pt, (size_t)v.pt_len); /* the plaintext is not kept: only the summary */
+}
+
+/* One batch opened by the opener threads: each takes the next envelope until none is left. */
+struct batch_work {
+    const struct dbres *b;
+    size_t rows[BATCH_MAX];
+    struct outcome out[BATCH_MAX];
+    size_t n;
+    const uint8_t *sk;
+    atomic_size_t next;
+};
+
+struct worker_arg {
+    struct batch_work *bw;
+    struct opener *w;
+};
+
+static void *
+open_worker(void *arg)
+{
+    struct worker_arg *a = arg;
+    struct batch_work *bw = a->bw;
+    for (size_t k; (k = atomic_fetch_add(&bw->next, 1)) < bw->n;)
+        open_one(a->w, bw->b, bw->rows[k], bw->sk, &bw->out[k]);
+    return NULL;
+}
+
+#define MAX_OPENERS 8
+
+/* The opener threads of one batch, running while the caller commits the previous batch. */
+struct batch_run {
+    struct worker_arg args[MAX_OPENERS];
+    pthread_t th[MAX_OPENERS];
+    bool started[MAX_OPENERS];
+    int n;
+};
+
+static void
+batch_start(struct batch_run *run, struct batch_work *bw, struct opener *w, int nthreads)
+{
+    atomic_store(&bw->next, 0);
+    run->n = nthreads;
+    for (int t = 0; t < nthreads; t++) {
+        run->args[t] = (struct worker_arg){bw, &w[t]};
+        run->started[t] = pthread_create(&run->th[t], NULL, open_worker, &run->args[t]) == 0;
     }
-    free(bytes);
+}
+
+/* Wait for the batch; if no thread could start, the caller opens it alone (with opener 0). */
+static void
+batch_join(struct batch_run *run)
+{
+    bool any = false;
+    for (int t = 0; t < run->n; t++)
+        if (run->started[t]) {
+            pthread_join(run->th[t], NULL);
+            any = true;
+        }
+    if (!any)
+        open_worker(&run->args[0]);
 }
 
 struct batch_ctx {
@@ -359,7 +427,8 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
     struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0};
     struct vss_share shares[VSS_MAX];
     uint8_t sk[32], pk[65];
-    struct outcome *out = NULL;
+    struct batch_work *work = NULL;
+    struct opener openers[MAX_OPENERS] = {{0}};
     bool found, ok = false;
     enum db_status st;
     if ((st = store_opening_of_lot(c, project, lot, false, &o)) != DB_OK ||
@@ -385,44 +454,76 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
         req_error(r, E_INTERNAL, "the shares handed in do not rebuild the opening key");
         goto out;
     }
-    out = calloc(BATCH, sizeof *out);
-    if (!out) {
+    /* openers: one per CPU (at most MAX_OPENERS), each with buffers for the largest envelope */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = cpus < 1 ? 1 : cpus > MAX_OPENERS ? MAX_OPENERS : (int)cpus;
+    size_t cap = 1;
+    for (size_t i = 0; i < b.nrows; i++)
+        if ((size_t)dbres_i64(&b, i, BC_SIZE) > cap)
+            cap = (size_t)dbres_i64(&b, i, BC_SIZE);
+    /* two batches: the openers work on one while this thread commits the other */
+    work = calloc(2, sizeof *work);
+    bool mem = work != NULL;
+    for (int w = 0; w < nthreads; w++) {
+        openers[w].cap = cap;
+        openers[w].file = mem ? malloc(cap) : NULL;
+        openers[w].pt = mem ? malloc(cap) : NULL;
+        mem = mem && openers[w].file && openers[w].pt;
+    }
+    if (!mem) {
         req_error(r, E_INTERNAL, "out of memory");
         goto out;
     }
     struct complete_ctx cx = {project, lot, dbres_i64(&o, 0, OC_ID), sk, 0, 0};
-    size_t n = 0;
-    for (size_t i = 0; i <= b.nrows; i++) {
-        if (i < b.nrows && dbres_str(&b, i, BC_OPEN_STATUS)) { /* opened before a restart */
-            if (!strcmp(dbres_str(&b, i, BC_OPEN_STATUS), "opened"))
+    struct batch_work *cur = &work[0], *prev = NULL;
+    struct batch_run run;
+    bool failed = false;
+    size_t i = 0;
+    for (;;) {
+        cur->b = &b;
+        cur->sk = sk;
+        cur->n = 0;
+        for (; i < b.nrows && cur->n < BATCH_MAX; i++) {
+            if (dbres_str(&b, i, BC_OPEN_STATUS)) { /* opened before a restart */
+                if (!strcmp(dbres_str(&b, i, BC_OPEN_STATUS), "opened"))
+                    cx.opened++;
+                else
+                    cx.rejected++;
+            } else
+                cur->rows[cur->n++] = i;
+        }
+        if (cur->n > 0)
+            batch_start(&run, cur, openers, nthreads);
+        if (prev) { /* commit the previous batch meanwhile */
+            struct batch_ctx bx = {project, lot, prev->out, prev->n};
+            failed = failed || !db_tx(r, batch_tx, &bx);
+            for (size_t j = 0; j < prev->n; j++)
+                free(prev->out[j].summary);
+            prev = NULL;
+        }
+        if (cur->n == 0)
+            break;
+        batch_join(&run);
+        for (size_t j = 0; j < cur->n; j++) {
+            if (cur->out[j].f == OPEN_OK)
                 cx.opened++;
             else
                 cx.rejected++;
-            continue;
         }
-        if (i < b.nrows) {
-            open_one(&b, i, sk, &out[n]);
-            if (out[n].f == OPEN_OK)
-                cx.opened++;
-            else
-                cx.rejected++;
-            n++;
-        }
-        if (n == BATCH || (i == b.nrows && n > 0)) {
-            struct batch_ctx bx = {project, lot, out, n};
-            bool done = db_tx(r, batch_tx, &bx);
-            for (size_t j = 0; j < n; j++)
-                free(out[j].summary);
-            n = 0;
-            if (!done)
-                goto out;
-        }
+        prev = cur;
+        cur = cur == &work[0] ? &work[1] : &work[0];
     }
+    if (failed)
+        goto out;
     ok = db_tx(r, complete_tx, &cx);
 out:
     OPENSSL_cleanse(sk, sizeof sk); /* the rebuilt key is wiped: it is published in the record */
     OPENSSL_cleanse(shares, sizeof shares);
-    free(out);
+    for (int w = 0; w < MAX_OPENERS; w++) {
+        free(openers[w].file);
+        free(openers[w].pt);
+    }
+    free(work);
     dbres_free(&o);
     dbres_free(&k);
     dbres_free(&s);

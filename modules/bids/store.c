@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "bids.h"
+#include "crypto.h"
 #include "util.h"
 
 static const char sql_user_key[] =
@@ -297,4 +299,28 @@ store_objection_answer(struct dbconn *c, int64_t opening, int64_t id, const char
     enum db_status st = db_exec(c, sql_obj_answer, p, ARRAY_LEN(p), &n, NULL);
     *done = n == 1;
     return st;
+}
+
+cJSON *
+bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
+{
+    static const char sql[] = "SELECT lot_seq, key_id, public_key FROM opening_keys WHERE "
+                              "project_id = ? ORDER BY lot_seq";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    cJSON *arr = NULL;
+    *st = db_query(c, sql, p, 1, &r);
+    for (size_t i = 0; *st == DB_OK && i < r.nrows; i++) {
+        char hex[131];
+        if (!arr)
+            arr = cJSON_CreateArray();
+        cJSON *o = cJSON_CreateObject();
+        json_add_i64(o, "lot", dbres_i64(&r, i, 0));
+        cJSON_AddStringToObject(o, "key_id", dbres_str(&r, i, 1));
+        hex_encode((const uint8_t *)dbres_str(&r, i, 2), 65, hex);
+        cJSON_AddStringToObject(o, "public_key", hex);
+        cJSON_AddItemToArray(arr, o);
+    }
+    dbres_free(&r);
+    return arr;
 }

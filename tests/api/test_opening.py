@@ -91,7 +91,8 @@ class Ceremony(ApiTest):
                               "docs_until_us": self.now + 5 * DAY, "bid_deadline_us": self.deadline,
                               "opening_us": self.deadline}, token=self.agent_tok)
         self.assertEqual(r.status, 201, r)
-        r = self.srv.request("POST", "/api/v1/announcements/%d/publish" % r.json["id"], token=self.agent_tok)
+        self.ann = r.json["id"]
+        r = self.srv.request("POST", "/api/v1/announcements/%d/publish" % self.ann, token=self.agent_tok)
         self.assertEqual(r.status, 200, r)
         self.bidders = [self.bidder() for _ in range(4)]
 
@@ -414,6 +415,11 @@ class OpeningTest(Ceremony):
         self.assertEqual(self.count("SELECT COUNT(*) FROM openings"), 0)
 
     def test_the_full_ceremony_opens_every_bid_publishes_the_key_and_verifies(self):
+        # the tender announcement published (and signed) every lot's opening public key
+        sig = self.srv.request("GET", "/api/v1/public/announcements/%d/signature" % self.ann).json
+        content = json.loads(sig["content"]) if isinstance(sig["content"], str) else sig["content"]
+        self.assertEqual([(k["lot"], k["public_key"]) for k in content["opening_keys"]][0],
+                         (1, self.okey["public_key"]))
         self.bid_all(4, bad=2)
         self.clock(self.deadline)
         r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin)
