@@ -232,6 +232,29 @@ class SubmissionTest(Ceremony):
         p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey(), token=b["tok"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
+    def test_a_bidder_seals_with_ggzy_from_the_lots_binding_and_submits(self):
+        b = self.bidders[0]
+        paths = {n: os.path.join(self.tmp, n) for n in ("lot.json", "summary.json", "技术标.pdf", "bidder.pem", "bid.env", "r.json")}
+        with open(paths["lot.json"], "w") as f:
+            json.dump(self.binding(b), f)
+        with open(paths["summary.json"], "w") as f:
+            f.write('{"duration_days":300,"price_fen":98765432}\n')
+        with open(paths["技术标.pdf"], "wb") as f:
+            f.write(b"%PDF-1.7 " + os.urandom(150000))
+        with open(paths["bidder.pem"], "wb") as f:
+            f.write(b["key"].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        p = self.ggzy("bid", "seal", "--binding", paths["lot.json"], "--summary", paths["summary.json"],
+                      "--doc", paths["技术标.pdf"], "--key", paths["bidder.pem"], "--out", paths["bid.env"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", paths["bid.env"],
+                      "--receipt-out", paths["r.json"], token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # submitting the same file again is a replay, refused with its rule
+        p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", paths["bid.env"], token=b["tok"])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("BID-REPLAY", p.stdout)
+
     def test_a_revision_supersedes_and_a_withdrawal_withdraws_before_the_deadline_only(self):
         b = self.bidders[0]
         s1, j1 = self.submit(b, self.seal(b, price=1))
@@ -489,6 +512,11 @@ class OpeningTest(Ceremony):
                                 "bid.decrypt", "opening.complete", "opening.answer"])
         state = self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["state"]
         self.assertEqual(state, "opened")
+        # a supervisor replays the project's log on their own machine: every invariant holds
+        # (INV-BID-DEADLINE, INV-BID-OPENING among them)
+        p = self.ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey(), token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("every invariant holds", p.stdout)
 
     def test_fewer_than_three_bids_fail_the_lot_unopened(self):
         self.bid_all(2)
