@@ -12,8 +12,8 @@
  *                      [--out-dir DIR]
  *   ggzy custodian check --project ID --lot N --key CUSTODIAN.pem
  *   ggzy bid check --file ENVELOPE                       (a bidder's token)
- *   ggzy bid seal --binding LOT.json --summary SUMMARY.json [--doc FILE]... --key BIDDER.pem
- *                 --out ENVELOPE
+ *   ggzy bid seal (--binding LOT.json | --project ID --lot N) --summary SUMMARY.json
+ *                 [--doc FILE]... --key BIDDER.pem --out ENVELOPE
  *   ggzy bid submit --project ID --lot N --file ENVELOPE [--receipt-out FILE]
  *   ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE]
  *   ggzy custodian share --project ID --lot N --key CUSTODIAN.pem
@@ -59,7 +59,8 @@ usage(void)
             "                 [--out-dir DIR]\n"
             "  custodian check --project ID --lot N --key CUSTODIAN.pem\n"
             "  bid check      --file ENVELOPE               (a bidder's token)\n"
-            "  bid seal       --binding LOT.json --summary SUMMARY.json [--doc FILE]...\n"
+            "  bid seal       (--binding LOT.json | --project ID --lot N) --summary SUMMARY.json\n"
+            "                 [--doc FILE]...\n"
             "                 --key BIDDER.pem --out ENVELOPE\n"
             "  bid submit     --project ID --lot N --file ENVELOPE [--receipt-out FILE]\n"
             "  receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]\n"
@@ -890,7 +891,7 @@ binding_i64(const cJSON *o, const char *name, int64_t *out)
 static int
 cmd_bid_seal(const struct opts *o)
 {
-    if (!o->binding || !o->summary || !o->key || !o->out)
+    if ((!o->binding && !(o->have_project && o->lot > 0)) || !o->summary || !o->key || !o->out)
         return usage();
     int rc = 2;
     size_t len = 0, slen = 0, envlen = 0;
@@ -904,8 +905,21 @@ cmd_bid_seal(const struct opts *o)
         fprintf(stderr, "ggzy: %s is not an EC (P-256) private key\n", o->key);
         goto out;
     }
-    bjson = read_file(o->binding, 64 * 1024, &len);
-    b = bjson ? cJSON_ParseWithLength(bjson, len) : NULL;
+    if (o->binding) {
+        bjson = read_file(o->binding, 64 * 1024, &len);
+        b = bjson ? cJSON_ParseWithLength(bjson, len) : NULL;
+    } else { /* the lot's binding for the caller's organization, from the platform */
+        struct client c;
+        char err[300], path[128];
+        if (!setup_client(o, &c))
+            goto out;
+        snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/binding", o->project,
+                 o->lot);
+        if (!(b = client_get_json(&c, path, err, sizeof err))) {
+            fprintf(stderr, "ggzy: %s\n", err);
+            goto out;
+        }
+    }
     struct env_binding eb = {0};
     uint8_t opk[65];
     const cJSON *pk = cJSON_GetObjectItemCaseSensitive(b, "opening_pk");
@@ -920,7 +934,7 @@ cmd_bid_seal(const struct opts *o)
         fprintf(stderr,
                 "ggzy: %s must be a JSON object with platform, project_code, lot, bidder_org_id, "
                 "revision, bid_deadline_us, opening_key_id and opening_pk (hex)\n",
-                o->binding);
+                o->binding ? o->binding : "the lot binding");
         goto out;
     }
     /* signer_key_id: hex SHA-256 of the bidder's SubjectPublicKeyInfo, as registered */

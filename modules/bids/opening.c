@@ -134,7 +134,7 @@ advance(struct dbconn *c, struct project_view *p, const char *to, cJSON *payload
 static cJSON *
 record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
 {
-    struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0}, ob = {0};
+    struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0}, ob = {0}, names = {0};
     cJSON *j = NULL;
     bool found;
     *st = store_opening_of_lot(c, project, lot, false, &o);
@@ -144,7 +144,8 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
     if ((*st = bids_load_key(c, project, lot, &k, &s, &found)) != DB_OK || !found ||
         (*st = store_shares_in(c, id, &in)) != DB_OK ||
         (*st = store_bids_current(c, project, lot, &b)) != DB_OK ||
-        (*st = store_objections(c, id, &ob)) != DB_OK) {
+        (*st = store_objections(c, id, &ob)) != DB_OK ||
+        (*st = store_bidder_names(c, project, lot, &names)) != DB_OK) {
         if (*st == DB_OK)
             *st = DB_ERROR;
         goto out;
@@ -174,11 +175,18 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
         json_add_i64(e, "submitted_us", dbres_i64(&in, i, 3));
         cJSON_AddItemToArray(sh, e);
     }
-    /* the record grows as envelopes are opened: only bids with an outcome are listed */
+    /* the record grows as envelopes are opened: only bids with an outcome are listed, each
+     * with the bidder's name, as it is read out (唱标) */
     cJSON *rec = cJSON_AddArrayToObject(j, "records");
-    for (size_t i = 0; i < b.nrows; i++)
-        if (dbres_str(&b, i, BC_OPEN_STATUS))
-            cJSON_AddItemToArray(rec, bids_view(&b, i, true));
+    for (size_t i = 0; i < b.nrows; i++) {
+        if (!dbres_str(&b, i, BC_OPEN_STATUS))
+            continue;
+        cJSON *v = bids_view(&b, i, true);
+        for (size_t n = 0; n < names.nrows; n++)
+            if (dbres_i64(&names, n, 0) == dbres_i64(&b, i, BC_ORG))
+                cJSON_AddStringToObject(v, "bidder_name", dbres_str(&names, n, 1));
+        cJSON_AddItemToArray(rec, v);
+    }
     cJSON *obj = cJSON_AddArrayToObject(j, "objections");
     for (size_t i = 0; i < ob.nrows; i++) {
         cJSON *e = cJSON_CreateObject();
@@ -200,6 +208,7 @@ out:
     dbres_free(&in);
     dbres_free(&b);
     dbres_free(&ob);
+    dbres_free(&names);
     return j;
 }
 

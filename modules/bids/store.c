@@ -181,6 +181,16 @@ store_bids_current(struct dbconn *c, int64_t project, int64_t lot, struct dbres 
 }
 
 enum db_status
+store_bidder_names(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out)
+{
+    static const char sql[] =
+        "SELECT o.id, o.name FROM organizations o WHERE o.id IN (SELECT b.bidder_org_id FROM "
+        "bids b WHERE b.project_id = ? AND b.lot_seq = ? AND b.state = 'current')";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
 store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *cls,
                  const char *reason, const char *summary, int64_t price, int64_t now)
 {

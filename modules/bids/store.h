@@ -66,6 +66,9 @@ enum db_status store_bids_of_org(struct dbconn *c, int64_t project, int64_t lot,
                                  struct dbres *out);
 enum db_status store_bids_current(struct dbconn *c, int64_t project, int64_t lot,
                                   struct dbres *out);
+/* The names of the organizations with a current bid for the lot: rows id, name. */
+enum db_status store_bidder_names(struct dbconn *c, int64_t project, int64_t lot,
+                                  struct dbres *out);
 /* Record a bid's opening outcome (status "opened" with summary and price, or "rejected" with
  * class and reason); a bid already recorded is left alone. */
 enum db_status store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *cls,

@@ -44,10 +44,15 @@ struct upload {
     struct spool sp;
 };
 
+struct lot_terms;
+static enum tx_result lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
+                                struct lot_terms *t);
+static bool early_refusal(struct req *r);
+
 static void *
 submit_open(struct req *r)
 {
-    if (!bids_length_ok(r))
+    if (!bids_length_ok(r) || early_refusal(r))
         return NULL;
     struct upload *u = calloc(1, sizeof *u);
     if (!u) {
@@ -234,6 +239,32 @@ lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct 
     req_rule(r, "BID-NO-KEY", "lot %lld of project %s has no opening key: nothing can be sealed",
              (long long)lot, t->p.code);
     return TX_REFUSE;
+}
+
+/* Before the first byte: a lot that takes no bids now (no such lot, bids not open, past the
+ * deadline) is refused at once, so a bidder does not upload 60 MiB to hear it. The connection
+ * is given back at once: an upload does not hold one while its body arrives. If the database
+ * is busy this check is skipped; the transaction makes the same checks anyway. */
+static bool
+early_refusal(struct req *r)
+{
+    int64_t project, lot;
+    if (!req_param_id(r, "id", &project) || !req_param_id(r, "lot", &lot))
+        return true;
+    struct dbconn *c = db_acquire();
+    if (!c)
+        return false;
+    struct lot_terms t;
+    enum tx_result res = lot_terms(c, r, project, lot, &t);
+    db_release(c);
+    if (res == TX_COMMIT && !bids_in_time(clock_now_us(), t.deadline_us)) {
+        char at[40];
+        clock_format(t.deadline_us, at, sizeof at);
+        req_rule(r, "BID-DEADLINE", "the bid deadline of project %s was %s: bids are closed",
+                 t.p.code, at);
+        return true;
+    }
+    return res == TX_REFUSE;
 }
 
 struct binding_ctx {

@@ -152,6 +152,20 @@ class Ceremony(ApiTest):
         finally:
             c.close()
 
+    def early_answer(self, b, lot, length):
+        """Send only the headers of an upload: the answer must come before any body byte."""
+        c = self.srv.connection(timeout=10)
+        try:
+            c.putrequest("POST", "/api/v1/projects/%d/lots/%d/bids" % (self.pid, lot))
+            for k, v in {"Content-Length": str(length), "Authorization": "Bearer " + b["tok"],
+                         "Content-Type": "application/octet-stream"}.items():
+                c.putheader(k, v)
+            c.endheaders()
+            r = c.getresponse()
+            return r.status, json.loads(r.read() or b"{}")
+        finally:
+            c.close()
+
     def ggzy(self, *args, token=None):
         env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA)
         if token:
@@ -254,6 +268,13 @@ class SubmissionTest(Ceremony):
         p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", paths["bid.env"], token=b["tok"])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("BID-REPLAY", p.stdout)
+        # the next revision, sealed with the binding fetched from the platform
+        p = self.ggzy("bid", "seal", "--project", str(self.pid), "--lot", "1", "--summary", paths["summary.json"],
+                      "--key", paths["bidder.pem"], "--out", paths["bid.env"], token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", paths["bid.env"], token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("revision 2", p.stdout)
 
     def test_a_revision_supersedes_and_a_withdrawal_withdraws_before_the_deadline_only(self):
         b = self.bidders[0]
@@ -321,10 +342,15 @@ class SubmissionTest(Ceremony):
         c.endheaders()
         c.send(env[:len(env) // 2])
         c.close()
-        # late: after the deadline everything is refused
+        # a lot that does not exist is refused before the body is read
+        status, j = self.early_answer(b, 9, 50 << 20)
+        self.assertEqual((status, j["error"]["code"]), (404, "not_found"), j)
+        # late: after the deadline everything is refused — a big upload before its first byte
         self.clock(self.deadline + 1)
         s, j = self.submit(b, self.seal(b))
         self.assertEqual(j["error"].get("rule"), "BID-DEADLINE", j)
+        status, j = self.early_answer(b, 1, 50 << 20)
+        self.assertEqual((status, j["error"].get("rule")), (422, "BID-DEADLINE"), j)
         deadline = time.time() + 10
         while self.stored()[1] and time.time() < deadline:
             time.sleep(0.05)
@@ -416,7 +442,8 @@ class OpeningTest(Ceremony):
     def test_nothing_opens_before_the_opening_time_whoever_asks(self):
         self.bid_all(3)
         self.clock(self.deadline - 60 * 10**6)  # a minute before the opening
-        everyone = [self.agent_tok, self.sup_tok, self.admin] + [b["tok"] for b in self.bidders]
+        _, expert_tok = self.make_user(self.admin, self.make_org(self.admin, "bidder")["id"], "expert")
+        everyone = [self.agent_tok, self.sup_tok, self.admin, expert_tok] + [b["tok"] for b in self.bidders]
         for tok in everyone:
             r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=tok)
             self.assertIn(r.status, (403, 422), r)
@@ -433,6 +460,9 @@ class OpeningTest(Ceremony):
         for tok in (self.agent_tok, self.sup_tok, self.admin):
             self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/envelope" % self.sent[0]["bid_id"],
                                               token=tok).status, 403)
+        for tok in (expert_tok, self.bidders[1]["tok"]):  # not theirs: not even its existence
+            self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/envelope" % self.sent[0]["bid_id"],
+                                              token=tok).status, 404)
         self.assertNotIn("private_key", self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid).json)
         self.assertEqual(self.count("SELECT COUNT(*) FROM opening_share_subs"), 0)
         self.assertEqual(self.count("SELECT COUNT(*) FROM openings"), 0)
@@ -487,6 +517,7 @@ class OpeningTest(Ceremony):
                          self.okey["public_key"])
         by_id = {x["id"]: x for x in rec["records"]}
         self.assertEqual(len(by_id), 4)
+        self.assertTrue(all(x["bidder_name"].startswith("组织-") for x in rec["records"]))
         for i, s in enumerate(self.sent):
             op = by_id[s["bid_id"]]["opening"]
             if i == 2:
