@@ -1,0 +1,105 @@
+/*
+ * opening.js — the live opening record (opening.html?project=ID&lot=N): polls the public
+ * GET /api/v1/projects/{id}/lots/{lot}/opening every two seconds while the opening runs and
+ * shows it as it grows. Every value is set with textContent: nothing from the server is ever
+ * parsed as HTML. Money is integer fen, shown as yuan without floating point.
+ */
+"use strict";
+
+(function () {
+  const q = new URLSearchParams(location.search);
+  const project = q.get("project"), lot = q.get("lot");
+  const $ = (id) => document.getElementById(id);
+  const STATES = {
+    awaiting_shares: "等待密钥分片 awaiting the custodians' shares",
+    opening: "正在解密 opening the envelopes",
+    opened: "开标完成 opened",
+    failed: "流标 failed (not opened)",
+  };
+
+  function yuan(fen) {
+    if (typeof fen !== "number" || !Number.isSafeInteger(fen)) return "—";
+    const neg = fen < 0, f = Math.abs(fen);
+    return (neg ? "-" : "") + Math.floor(f / 100) + "." + String(f % 100).padStart(2, "0");
+  }
+
+  function beijing(us) {
+    if (typeof us !== "number") return "—";
+    const d = new Date(Math.floor(us / 1000) + 8 * 3600 * 1000);
+    return d.toISOString().replace("T", " ").replace("Z", "").slice(0, 19);
+  }
+
+  function cell(tr, text, cls) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+  }
+
+  function render(r) {
+    $("state").textContent = STATES[r.state] || r.state;
+    $("state").dataset.state = r.state;
+    if (r.reason) {
+      $("reason").hidden = false;
+      $("reason").textContent = r.reason;
+    }
+    $("shares").textContent = "密钥分片 Shares: " + r.shares.length + " / " + r.threshold +
+      " · 投标文件 Envelopes: " + r.records.length + " / " + r.bids + " opened";
+    const body = $("records").tBodies[0];
+    body.replaceChildren();
+    for (const b of r.records) {
+      const tr = document.createElement("tr");
+      const op = b.opening || {};
+      const s = op.summary || {};
+      cell(tr, b.bidder_name || ("#" + b.bidder_org_id));
+      cell(tr, op.status === "opened" ? yuan(op.price_fen) : "—", "num");
+      cell(tr, typeof s.duration_days === "number" ? String(s.duration_days) : "—", "num");
+      cell(tr, op.status === "opened" ? "有效 opened"
+        : (op["class"] === "revocation" ? "撤销 revoked: " : "撤回 withdrawn: ") + (op.reason || ""));
+      cell(tr, beijing(b.received_us));
+      cell(tr, b.envelope_sha256, "hash");
+      tr.dataset.status = op.status || "";
+      body.appendChild(tr);
+    }
+    const ul = $("objections");
+    if (r.objections.length) {
+      ul.replaceChildren();
+      for (const o of r.objections) {
+        const li = document.createElement("li");
+        li.textContent = o.text + " — " + (o.answer === null ? "待答复 awaiting an answer" : "答复 answer: " + o.answer);
+        ul.appendChild(li);
+      }
+    }
+    if (r.private_key) {
+      $("key").hidden = false;
+      $("private-key").textContent = r.private_key;
+    }
+    return r.state === "opened" || r.state === "failed";
+  }
+
+  async function poll() {
+    let done = false;
+    try {
+      const res = await fetch("/api/v1/projects/" + encodeURIComponent(project) + "/lots/" +
+        encodeURIComponent(lot) + "/opening", {cache: "no-store"});
+      if (res.status === 404) {
+        $("state").textContent = "尚未开标 the opening has not started";
+        $("state").dataset.state = "not_started";
+      } else if (res.ok) {
+        done = render(await res.json());
+      } else {
+        $("state").textContent = "暂时无法读取 unavailable (HTTP " + res.status + ")";
+      }
+    } catch (e) {
+      $("state").textContent = "网络错误 network error";
+    }
+    if (!done) setTimeout(poll, 2000);
+  }
+
+  if (!/^[1-9][0-9]*$/.test(project || "") || !/^[1-9][0-9]*$/.test(lot || "")) {
+    $("state").textContent = "链接缺少项目或标段 the link names no project and lot (?project=ID&lot=N)";
+    return;
+  }
+  $("where").textContent = "项目 Project " + project + " · 标段 Lot " + lot;
+  poll();
+})();
