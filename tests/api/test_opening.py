@@ -565,3 +565,34 @@ class OpeningTest(Ceremony):
         self.assertEqual(r.json["state"], "failed", r)
         state = self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["state"]
         self.assertEqual(state, "failed")
+
+    def test_a_large_opening_grows_in_batches_and_an_interrupted_one_resumes(self):
+        for _ in range(36):
+            self.bidders.append(self.bidder())
+        self.bid_all(40)
+        self.clock(self.deadline)
+        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
+                                          token=self.admin).status, 200)
+        for i in (1, 2):
+            p = self.share(i)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.srv.wait_sequenced()
+        # the record grew in two committed batches (32, then 8), each its own audited step
+        batches = [json.loads(e[0])["payload"]["bids"] for e in
+                   self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' ORDER BY idx")]
+        self.assertEqual([len(b) for b in batches], [32, 8])
+        # a crash before the last batch leaves the opening "opening": starting it again resumes,
+        # opening only what has no outcome yet
+        last = [b["bid_id"] for b in batches[1]]
+        self.srv.sql("UPDATE bids SET open_status = NULL, summary = NULL, price_fen = NULL WHERE id IN (%s)"
+                     % ",".join(map(str, last)))
+        self.srv.sql("UPDATE openings SET state = 'opening', private_key = NULL, completed_us = NULL")
+        r = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid)
+        self.assertEqual((r.json["state"], len(r.json["records"]), r.json["private_key"]), ("opening", 32, None))
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.agent_tok)
+        self.assertEqual((r.status, r.json["state"], len(r.json["records"])), (200, "opened", 40), r)
+        self.assertTrue(all(x["opening"]["status"] == "opened" for x in r.json["records"]))
+        self.srv.wait_sequenced()
+        resumed = json.loads(self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' "
+                                          "ORDER BY idx DESC LIMIT 1")[0][0])["payload"]["bids"]
+        self.assertEqual(sorted(b["bid_id"] for b in resumed), sorted(last))
