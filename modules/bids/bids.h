@@ -59,6 +59,17 @@ bool bids_revision_ok(int64_t revision, int64_t last);
  * tenders; categories where the rule does not apply open any number above 0.) */
 bool bids_enough(enum category c, int64_t n);
 
+/* May a caller see a bid? (its receipt, or — envelope true — its stored ciphertext)
+ * The bidder's own organization always. Nobody else who is not a party to the project, and no
+ * other bidder or expert: not even the bid's existence (SEE_HIDDEN, answered 404). The agent
+ * learns of bids only once the lot's opening has started (招标投标法 第二十二条: who bid is not
+ * disclosed before the opening); supervisors and center staff see receipts at any time (they
+ * handle complaints). Envelopes go to the parties only once the lot is opened (SEE_FORBIDDEN
+ * before, for those who may know the bid exists). opening_state: NULL when not started. */
+enum bid_visibility { SEE_OK, SEE_FORBIDDEN, SEE_HIDDEN };
+enum bid_visibility bids_visibility(unsigned role, bool own, bool party, const char *opening_state,
+                                    bool envelope);
+
 /* Why an envelope failed at the opening, and how the law counts it. */
 enum open_failure {
     OPEN_OK,

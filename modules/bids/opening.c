@@ -29,6 +29,7 @@
 #include "audit.h"
 #include "bidplain.h"
 #include "bids.h"
+#include "canon.h"
 #include "crypto.h"
 #include "entry.h"
 #include "envstore.h"
@@ -376,12 +377,15 @@ batch_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON *e = cJSON_CreateObject();
         json_add_i64(e, "bid_id", o->bid_id);
         bids_add_hex(e, "envelope_sha256", o->sha, 32);
-        if (o->f == OPEN_OK) {
+        if (o->f == OPEN_OK) { /* digests, not documents: a summary may be 16 KiB */
+            uint8_t h[32];
             cJSON_AddStringToObject(e, "status", "opened");
             json_add_i64(e, "price_fen", o->price);
-            cJSON *sum = cJSON_Parse(o->summary);
-            if (sum)
-                cJSON_AddItemToObject(e, "summary", sum);
+            if (!crypto_sha256(o->summary, strlen(o->summary), h)) {
+                cJSON_Delete(p);
+                return TX_DBFAIL;
+            }
+            bids_add_hex(e, "summary_sha256", h, 32);
         } else {
             cJSON_AddStringToObject(e, "status", "rejected");
             cJSON_AddStringToObject(e, "class", cls);
@@ -617,14 +621,29 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         dbres_free(&left);
         action = "opening.fail";
     } else {
-        cJSON *arr = cJSON_AddArrayToObject(p, "envelopes");
+        /* the exact set to be opened, as a digest (an entry holds digests, whatever the count):
+         * SHA-256 of the canonical JSON [[bid_id, "envelope_sha256"], …] in bid id order */
+        cJSON *set = cJSON_CreateArray();
         for (size_t i = 0; i < b.nrows; i++) {
-            cJSON *e = cJSON_CreateObject();
-            json_add_i64(e, "bid_id", dbres_i64(&b, i, BC_ID));
-            json_add_i64(e, "bidder_org_id", dbres_i64(&b, i, BC_ORG));
-            bids_add_hex(e, "envelope_sha256", dbres_str(&b, i, BC_SHA), 32);
-            cJSON_AddItemToArray(arr, e);
+            cJSON *e = cJSON_CreateArray();
+            char hex[65];
+            hex_encode((const uint8_t *)dbres_str(&b, i, BC_SHA), 32, hex);
+            cJSON_AddItemToArray(e, cJSON_CreateNumber((double)dbres_i64(&b, i, BC_ID)));
+            cJSON_AddItemToArray(e, cJSON_CreateString(hex));
+            cJSON_AddItemToArray(set, e);
         }
+        size_t slen = 0;
+        uint8_t h[32];
+        char *canon = canon_json(set, &slen);
+        cJSON_Delete(set);
+        bool hashed = canon && crypto_sha256(canon, slen, h);
+        free(canon);
+        if (!hashed) {
+            dbres_free(&b);
+            cJSON_Delete(p);
+            return TX_DBFAIL;
+        }
+        bids_add_hex(p, "envelopes_sha256", h, 32);
         json_add_i64(p, "threshold", threshold);
         st = store_opening_start(c, key, x->project, x->lot, "awaiting_shares", n, r->who.user_id,
                                  now, NULL, &id);

@@ -179,3 +179,17 @@ bids_failure_name(enum open_failure f)
     static const char *const names[] = {"ok", "store", "format", "key", "cipher", "container"};
     return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "unknown";
 }
+
+enum bid_visibility
+bids_visibility(unsigned role, bool own, bool party, const char *opening_state, bool envelope)
+{
+    if (own && role == ROLE_BIDDER)
+        return SEE_OK;
+    if (!party || !(role & (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_CENTER_ADMIN)))
+        return SEE_HIDDEN;
+    if (role == ROLE_AGENT && !opening_state)
+        return SEE_HIDDEN;
+    if (envelope)
+        return opening_state && !strcmp(opening_state, "opened") ? SEE_OK : SEE_FORBIDDEN;
+    return SEE_OK;
+}

@@ -543,11 +543,10 @@ bids_withdraw(struct req *r, const cJSON *body)
 
 /* ---- reading one bid: receipt and envelope ---- */
 
-/* The bid of path parameter id, if the caller may see it: its own organization's bid, or (for
- * the envelope only once the lot is opened) the project's agent, center staff, supervisors.
- * NULL with the refusal set (404 for what the caller may not know exists). */
+/* The bid of path parameter id, if the caller may see it (bids_visibility). NULL with the
+ * refusal set: 404 for a bid the caller may not know exists, 403 for an envelope not yet due. */
 static struct dbconn *
-visible_bid(struct req *r, struct dbres *b, bool need_opened)
+visible_bid(struct req *r, struct dbres *b, bool envelope)
 {
     int64_t id;
     struct dbconn *c = req_db_for(r, "id", &id);
@@ -555,37 +554,30 @@ visible_bid(struct req *r, struct dbres *b, bool need_opened)
     if (!c)
         return NULL;
     enum db_status st = store_bid_get(c, id, b);
+    struct dbres o = {0};
+    struct project_view p;
+    bool found = false;
+    enum bid_visibility see = SEE_HIDDEN;
+    if (st == DB_OK && b->nrows == 1)
+        st = entry_project(c, dbres_i64(b, 0, BC_PROJECT), false, &p, &found);
+    if (st == DB_OK && found)
+        st = store_opening_of_lot(c, p.id, dbres_i64(b, 0, BC_LOT), false, &o);
+    if (st == DB_OK && found)
+        see = bids_visibility(r->who.role, dbres_i64(b, 0, BC_ORG) == r->who.org_id,
+                              entry_is_party(&r->who, &p),
+                              o.nrows == 1 ? dbres_str(&o, 0, 2) : NULL, envelope);
+    dbres_free(&o);
     if (st != DB_OK) {
         db_fail(r, c, st);
         return NULL;
     }
-    if (b->nrows == 1) {
-        if (r->who.role == ROLE_BIDDER && dbres_i64(b, 0, BC_ORG) == r->who.org_id)
-            return c;
-        struct project_view p;
-        bool found, opened = false;
-        struct dbres o;
-        st = entry_project(c, dbres_i64(b, 0, BC_PROJECT), false, &p, &found);
-        if (st == DB_OK && found && r->who.role != ROLE_BIDDER && r->who.role != ROLE_EXPERT &&
-            entry_is_party(&r->who, &p)) {
-            st = store_opening_of_lot(c, p.id, dbres_i64(b, 0, BC_LOT), false, &o);
-            opened = st == DB_OK && o.nrows == 1 && !strcmp(dbres_str(&o, 0, 2), "opened");
-            dbres_free(&o);
-            if (!need_opened || opened)
-                return c;
-            if (st == DB_OK) {
-                req_error(r, E_FORBIDDEN,
-                          "an envelope is given to the project's parties only once its lot is "
-                          "opened");
-                return NULL;
-            }
-        }
-        if (st != DB_OK) {
-            db_fail(r, c, st);
-            return NULL;
-        }
-    }
-    req_error(r, E_NOT_FOUND, "no bid %lld", (long long)id);
+    if (see == SEE_OK)
+        return c;
+    if (see == SEE_FORBIDDEN)
+        req_error(r, E_FORBIDDEN,
+                  "an envelope is given to the project's parties only once its lot is opened");
+    else
+        req_error(r, E_NOT_FOUND, "no bid %lld", (long long)id);
     return NULL;
 }
 

@@ -142,6 +142,27 @@ failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals(v
     CHECK_STR(bids_failure_class(OPEN_CONTAINER), "revocation");
 }
 
+static void
+who_sees_a_bid_before_and_after_the_opening(void)
+{
+    /* its own organization, always */
+    CHECK(bids_visibility(ROLE_BIDDER, true, false, NULL, true) == SEE_OK);
+    /* another bidder or an expert: not even its existence */
+    CHECK(bids_visibility(ROLE_BIDDER, false, false, "opened", false) == SEE_HIDDEN);
+    CHECK(bids_visibility(ROLE_EXPERT, false, true, "opened", false) == SEE_HIDDEN);
+    /* the agent learns of bids only at the opening, and gets envelopes once it is opened */
+    CHECK(bids_visibility(ROLE_AGENT, false, true, NULL, false) == SEE_HIDDEN);
+    CHECK(bids_visibility(ROLE_AGENT, false, true, NULL, true) == SEE_HIDDEN);
+    CHECK(bids_visibility(ROLE_AGENT, false, true, "awaiting_shares", false) == SEE_OK);
+    CHECK(bids_visibility(ROLE_AGENT, false, true, "awaiting_shares", true) == SEE_FORBIDDEN);
+    CHECK(bids_visibility(ROLE_AGENT, false, true, "opened", true) == SEE_OK);
+    CHECK(bids_visibility(ROLE_AGENT, false, false, "opened", true) == SEE_HIDDEN);
+    /* oversight: receipts at any time, envelopes once opened */
+    CHECK(bids_visibility(ROLE_SUPERVISOR, false, true, NULL, false) == SEE_OK);
+    CHECK(bids_visibility(ROLE_CENTER_ADMIN, false, true, NULL, true) == SEE_FORBIDDEN);
+    CHECK(bids_visibility(ROLE_CENTER_ADMIN, false, true, "opened", true) == SEE_OK);
+}
+
 int
 main(void)
 {
@@ -156,5 +177,6 @@ main(void)
     RUN(revisions_run_one_by_one);
     RUN(three_bids_open_a_tender_and_two_do_not);
     RUN(failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals);
+    RUN(who_sees_a_bid_before_and_after_the_opening);
     return CHECK_DONE();
 }
