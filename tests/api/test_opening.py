@@ -550,6 +550,12 @@ class OpeningTest(Ceremony):
                                 "bid.decrypt", "opening.complete", "opening.answer"])
         state = self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["state"]
         self.assertEqual(state, "opened")
+        # the deadline checkpoint, signed once the deadline passed, covers every bid received:
+        # a bid.receive entry beyond it would be provably late
+        cp = self.srv.sql("SELECT MIN(size) FROM audit_checkpoints WHERE kind = 'deadline'")[0][0]
+        last_bid = self.srv.sql("SELECT MAX(idx) FROM audit_entries WHERE action = 'bid.receive'")[0][0]
+        self.assertIsNotNone(cp)
+        self.assertGreater(int(cp), int(last_bid))
         # a supervisor replays the project's log on their own machine: every invariant holds
         # (INV-BID-DEADLINE, INV-BID-OPENING among them)
         p = self.ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey(), token=self.sup_tok)
