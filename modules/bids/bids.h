@@ -51,6 +51,9 @@ const char *bids_binding_problem(const struct bid_expect *e, const cJSON *header
                                  size_t whylen);
 /* Are bids taken while the project is in this state? (announced or bidding) */
 bool bids_accepting_state(const char *project_state);
+/* May a lot's opening start, or take shares, while its project is in this state? (announced or
+ * bidding, or opened when another lot opened first; not suspended, failed or terminated) */
+bool bids_opening_state_ok(const char *project_state);
 /* Is now within the bid period? (now <= deadline: the deadline's own microsecond is in time) */
 bool bids_in_time(int64_t now_us, int64_t deadline_us);
 /* Revisions run 1, 2, 3 … per bidder and lot: the next is last + 1 (last 0: none yet). */

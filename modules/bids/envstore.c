@@ -130,6 +130,15 @@ envstore_commit(struct spool *s, const uint8_t sha256[32])
 }
 
 void
+envstore_remove(const uint8_t sha256[32])
+{
+    char path[3200];
+    final_path(sha256, path, sizeof path);
+    if (unlink(path) != 0 && errno != ENOENT)
+        log_error("unlink %s: %s", path, strerror(errno));
+}
+
+void
 spool_abort(struct spool *s)
 {
     if (s->fd >= 0)

@@ -27,6 +27,9 @@ bool spool_write(struct spool *s, const void *p, size_t n);
 /* Make the upload the envelope sha256 durably: fsync, rename, fsync the directory. An envelope
  * with those bytes already stored is not an error (the bytes are the same). */
 bool envstore_commit(struct spool *s, const uint8_t sha256[32]);
+/* Remove the stored envelope sha256 (its bid's transaction failed after envstore_commit and no
+ * bid refers to those bytes). */
+void envstore_remove(const uint8_t sha256[32]);
 /* Drop an upload that did not become an envelope (no-op after a commit). */
 void spool_abort(struct spool *s);
 

@@ -80,6 +80,14 @@ step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool l
         req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
         return TX_REFUSE;
     }
+    if (r->who.role != ROLE_BIDDER && !bids_opening_state_ok(s->p.state)) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "current", s->p.state);
+        cJSON_AddStringToObject(d, "requested", "opened");
+        req_error_x(r, E_INVALID_TRANSITION, d, "project %s is %s: its bids are not opened now",
+                    s->p.code, s->p.state);
+        return TX_REFUSE;
+    }
     if (entry_lot_estimate(c, project, (int)lot, &fen, &found) != DB_OK)
         return TX_DBFAIL;
     if (!found) {

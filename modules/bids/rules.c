@@ -138,6 +138,12 @@ bids_accepting_state(const char *s)
 }
 
 bool
+bids_opening_state_ok(const char *s)
+{
+    return s && (!strcmp(s, "announced") || !strcmp(s, "bidding") || !strcmp(s, "opened"));
+}
+
+bool
 bids_in_time(int64_t now_us, int64_t deadline_us)
 {
     return now_us <= deadline_us;

@@ -438,8 +438,14 @@ bids_submit(struct req *r, const cJSON *body)
     x.signer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(header, "signer_key_id"));
     x.size = (int64_t)r->body_bytes;
     x.up = u;
-    if (!db_tx(r, submit_tx, &x))
+    if (!db_tx(r, submit_tx, &x)) {
+        /* refused or failed after the file was made durable: leave no envelope that no bid
+         * refers to (an identical upload committing concurrently keeps its file) */
+        int64_t holder = 0;
+        if (x.stored && store_bid_by_sha(c, x.sha, &holder) == DB_OK && holder == 0)
+            envstore_remove(x.sha);
         goto out;
+    }
     uint8_t sig[64];
     char *text =
         receipt_text(bids_cfg->platform_id, x.code, x.project, x.lot, x.bid_id, r->who.org_id,

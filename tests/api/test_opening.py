@@ -562,6 +562,17 @@ class OpeningTest(Ceremony):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("every invariant holds", p.stdout)
 
+    def test_a_suspended_project_is_not_opened(self):
+        self.bid_all(3)
+        r = self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.pid, {"to": "suspended", "reason": "投诉处理中"},
+                             token=self.sup_tok)
+        self.assertEqual(r.status, 200, r)
+        self.clock(self.deadline)
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin)
+        self.assertError(r, 409, "invalid_transition")
+        self.assertEqual(r.json["error"]["current"], "suspended")
+        self.assertEqual(self.count("SELECT COUNT(*) FROM openings"), 0)
+
     def test_fewer_than_three_bids_fail_the_lot_unopened(self):
         self.bid_all(2)
         self.clock(self.deadline + DAY)

@@ -143,6 +143,18 @@ failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals(v
 }
 
 static void
+an_opening_runs_only_for_a_project_in_its_bidding_states(void)
+{
+    CHECK(bids_opening_state_ok("announced"));
+    CHECK(bids_opening_state_ok("bidding"));
+    CHECK(bids_opening_state_ok("opened"));
+    CHECK(!bids_opening_state_ok("suspended"));
+    CHECK(!bids_opening_state_ok("failed"));
+    CHECK(!bids_opening_state_ok("terminated"));
+    CHECK(!bids_opening_state_ok(NULL));
+}
+
+static void
 who_sees_a_bid_before_and_after_the_opening(void)
 {
     /* its own organization, always */
@@ -178,5 +190,6 @@ main(void)
     RUN(three_bids_open_a_tender_and_two_do_not);
     RUN(failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals);
     RUN(who_sees_a_bid_before_and_after_the_opening);
+    RUN(an_opening_runs_only_for_a_project_in_its_bidding_states);
     return CHECK_DONE();
 }
