@@ -63,19 +63,23 @@ envstore_init(const char *dir)
 bool
 spool_open(struct spool *s)
 {
+    s->used = 0;
+    s->buf = malloc(SPOOL_BUF);
     snprintf(s->path, sizeof s->path, "%s/tmp/upload-XXXXXX", root);
-    s->fd = mkostemp(s->path, O_CLOEXEC);
+    s->fd = s->buf ? mkostemp(s->path, O_CLOEXEC) : -1;
     if (s->fd < 0) {
-        log_error("%s: %s", s->path, strerror(errno));
+        log_error("%s: %s", s->path, s->buf ? strerror(errno) : "out of memory");
+        s->path[0] = '\0';
+        free(s->buf);
+        s->buf = NULL;
         return false;
     }
     return true;
 }
 
-bool
-spool_write(struct spool *s, const void *p, size_t n)
+static bool
+write_all(struct spool *s, const uint8_t *c, size_t n)
 {
-    const char *c = p;
     while (n > 0) {
         ssize_t w = write(s->fd, c, n);
         if (w < 0 && errno == EINTR)
@@ -86,6 +90,32 @@ spool_write(struct spool *s, const void *p, size_t n)
         }
         c += w;
         n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool
+spool_flush(struct spool *s)
+{
+    bool ok = write_all(s, s->buf, s->used);
+    s->used = 0;
+    return ok;
+}
+
+bool
+spool_write(struct spool *s, const void *p, size_t n)
+{
+    const uint8_t *c = p;
+    if (s->fd < 0 || !s->buf)
+        return false;
+    while (n > 0) {
+        size_t take = SPOOL_BUF - s->used < n ? SPOOL_BUF - s->used : n;
+        memcpy(s->buf + s->used, c, take);
+        s->used += take;
+        c += take;
+        n -= take;
+        if (s->used == SPOOL_BUF && !spool_flush(s))
+            return false;
     }
     return true;
 }
@@ -103,8 +133,10 @@ envstore_commit(struct spool *s, const uint8_t sha256[32])
 {
     char to[3200];
     final_path(sha256, to, sizeof to);
-    if (s->fd < 0)
+    if (s->fd < 0 || !spool_flush(s))
         return false;
+    free(s->buf);
+    s->buf = NULL;
     if (fsync(s->fd) != 0) {
         log_error("fsync %s: %s", s->path, strerror(errno));
         return false;
@@ -141,6 +173,8 @@ envstore_remove(const uint8_t sha256[32])
 void
 spool_abort(struct spool *s)
 {
+    free(s->buf);
+    s->buf = NULL;
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;

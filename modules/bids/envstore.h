@@ -16,13 +16,16 @@
 /* Make dir and dir/tmp (0700) and empty dir/tmp of uploads a crash left behind. */
 bool envstore_init(const char *dir);
 
+#define SPOOL_BUF (128 * 1024)
 struct spool {
     int fd;          /* -1 when closed */
     char path[4096]; /* the tmp/ file while spooling */
+    uint8_t *buf;    /* SPOOL_BUF bytes gathered before each write (fewer system calls) */
+    size_t used;
 };
 /* Start an upload: a fresh file under tmp/. False on an I/O error (logged). */
 bool spool_open(struct spool *s);
-/* Append n bytes; false on an I/O error (logged). */
+/* Append n bytes (buffered; envstore_commit writes the rest); false on an I/O error (logged). */
 bool spool_write(struct spool *s, const void *p, size_t n);
 /* Make the upload the envelope sha256 durably: fsync, rename, fsync the directory. An envelope
  * with those bytes already stored is not an error (the bytes are the same). */
