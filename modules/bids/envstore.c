@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -159,6 +160,40 @@ envstore_commit(struct spool *s, const uint8_t sha256[32])
     if (d >= 0)
         close(d);
     return ok;
+}
+
+int
+envstore_sweep(int (*known)(const uint8_t sha256[32], void *ctx), void *ctx, long min_age_s)
+{
+    DIR *d = opendir(root);
+    if (!d) {
+        log_error("%s: %s", root, strerror(errno));
+        return -1;
+    }
+    int removed = 0;
+    time_t now = time(NULL);
+    for (struct dirent *e; removed >= 0 && (e = readdir(d));) {
+        uint8_t sha[32];
+        char hex[65];
+        struct stat st;
+        if (strlen(e->d_name) != 68 || strcmp(e->d_name + 64, ".env"))
+            continue;
+        memcpy(hex, e->d_name, 64);
+        hex[64] = '\0';
+        if (!hex_decode(hex, sha, 32) ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            now - st.st_mtime < min_age_s)
+            continue;
+        int k = known(sha, ctx);
+        if (k < 0)
+            removed = -1;
+        else if (k == 0 && unlinkat(dirfd(d), e->d_name, 0) == 0) {
+            log_info("removed %s: no bid refers to it", e->d_name);
+            removed++;
+        }
+    }
+    closedir(d);
+    return removed;
 }
 
 void

@@ -36,6 +36,13 @@ void envstore_remove(const uint8_t sha256[32]);
 /* Drop an upload that did not become an envelope (no-op after a commit). */
 void spool_abort(struct spool *s);
 
+/* Remove stored envelopes no bid refers to: every "<sha256>.env" file older than min_age_s
+ * seconds for which known(sha256, ctx) is false (a crash between making an envelope durable and
+ * committing its bid leaves one; the age keeps a sweep from racing another ggzyd's submission
+ * over a shared store). known returns -1 on an error, which stops the sweep. Returns the number
+ * removed, or -1. */
+int envstore_sweep(int (*known)(const uint8_t sha256[32], void *ctx), void *ctx, long min_age_s);
+
 /* Read a stored envelope whole (malloc'd, caller frees; at most max bytes). NULL when it is
  * missing, unreadable, larger, or not the bytes named by sha256. */
 uint8_t *envstore_read(const uint8_t sha256[32], size_t max, size_t *len);

@@ -441,13 +441,32 @@ envelope_check(struct req *r, const cJSON *body)
     cJSON_Delete(header);
 }
 
+static int
+sweep_known(const uint8_t sha256[32], void *ctx)
+{
+    int64_t id = 0;
+    return store_bid_by_sha(ctx, sha256, &id) == DB_OK ? id != 0 : -1;
+}
+
 static bool
 bids_init(const struct config *config)
 {
     bids_cfg = config;
     static const char sql_seq[] = "UPDATE bids SET audit_index = ? WHERE id = ?";
     audit_on_sequenced("bid.receive", sql_seq);
-    return envstore_init(config->bids_store_dir);
+    if (!envstore_init(config->bids_store_dir))
+        return false;
+    /* envelopes a crash left without their bid (made durable, never committed) */
+    struct dbconn *c = db_acquire();
+    if (!c) {
+        log_warn("the database is not reachable: stored envelopes were not swept");
+        return true;
+    }
+    int n = envstore_sweep(sweep_known, c, 600);
+    db_release(c);
+    if (n < 0)
+        log_warn("the sweep of stored envelopes stopped on an error");
+    return true;
 }
 
 /* ---- the table ---- */
