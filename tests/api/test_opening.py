@@ -431,6 +431,9 @@ class SubmissionTest(Ceremony):
             with open(path, "rb") as f:
                 data = f.read()
             self.assertEqual((len(data), hashlib.sha256(data).hexdigest()), (size, sha))
+        for name in files:  # whatever is in the store is whole: its bytes hash to its name
+            with open(os.path.join(self.srv.dir, "envelopes", name), "rb") as f:
+                self.assertEqual(hashlib.sha256(f.read()).hexdigest() + ".env", name)
         self.assertLess(len(receipts), len(envs), "the kill came too late to test anything")
 
 
