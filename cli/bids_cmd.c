@@ -46,18 +46,6 @@ jint(const cJSON *o, const char *name)
     return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
 }
 
-/* Print a refusal the server answered with. */
-static void
-print_refusal(int status, const char *resp)
-{
-    cJSON *j = cJSON_Parse(resp);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-    const char *code = jstr(e, "code"), *rule = jstr(e, "rule"), *msg = jstr(e, "message");
-    printf("REFUSED (HTTP %d): %s%s%s: %s\n", status, code ? code : "?", rule ? " " : "",
-           rule ? rule : "", msg ? msg : resp);
-    cJSON_Delete(j);
-}
-
 /* SHA-256 of a file, streamed. */
 static bool
 file_sha256(const char *path, uint8_t out[32])
@@ -84,31 +72,18 @@ int
 cmd_bid_submit(const struct opts *o)
 {
     struct client c;
-    char err[300], path[160];
+    char path[160];
     if (!o->file || !o->have_project || o->lot <= 0)
         return usage();
     if (!setup_client(o, &c))
         return 2;
-    FILE *f = fopen(o->file, "rb");
-    struct stat st;
-    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "ggzy: cannot read %s\n", o->file);
-        if (f)
-            fclose(f);
-        return 2;
-    }
-    int last = -1, status = 0, rc = 2;
-    struct client_body body = {.type = "application/octet-stream",
-                               .file = f,
-                               .file_len = (uint64_t)st.st_size,
-                               .progress = isatty(2) ? upload_progress : NULL,
-                               .arg = &last};
+    int status = 0, rc = 2;
     char *resp = NULL;
     size_t resplen = 0;
     cJSON *j = NULL;
     snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids", o->project, o->lot);
-    if (!client_send(&c, "POST", path, &body, &status, &resp, &resplen, err, sizeof err)) {
-        fprintf(stderr, "ggzy: %s (no receipt: submit again)\n", err);
+    if (!upload_file(&c, o->file, path, &status, &resp, &resplen)) {
+        fprintf(stderr, "ggzy: no receipt: submit again\n");
         goto out;
     }
     if (status != 201) {
@@ -133,7 +108,6 @@ cmd_bid_submit(const struct opts *o)
     }
     rc = 0;
 out:
-    fclose(f);
     cJSON_Delete(j);
     free(resp);
     return rc;

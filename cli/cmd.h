@@ -34,6 +34,13 @@ EVP_PKEY *load_private_key(const char *path);
 bool hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n);
 /* Progress of a large upload on stderr (arg: an int, -1 at first). */
 void upload_progress(uint64_t sent, uint64_t total, void *arg);
+/* POST a file (streamed, with progress on a terminal) to path; the answer in *status and *resp
+ * (malloc'd, caller frees). False, with the reason on stderr, when the file cannot be read or
+ * the request fails. */
+bool upload_file(const struct client *c, const char *file, const char *path, int *status,
+                 char **resp, size_t *resplen);
+/* Print the server's refusal: "REFUSED (HTTP 422): rule_violation BID-REPLAY: message". */
+void print_refusal(int status, const char *resp);
 
 /* bids_cmd.c */
 int cmd_bid_submit(const struct opts *o);

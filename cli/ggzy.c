@@ -1097,12 +1097,7 @@ custodian_run(const struct opts *o, bool submit)
             fprintf(stderr, "ggzy: %s\n", err);
             rc = 2;
         } else if (status != 200) {
-            const cJSON *e = cJSON_GetObjectItemCaseSensitive(a, "error");
-            const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
-            const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
-            const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
-            printf("REFUSED (HTTP %d): %s%s%s: %s\n", status, code ? code : "?", rule ? " " : "",
-                   rule ? rule : "", msg ? msg : resp);
+            print_refusal(status, resp);
             rc = 1;
         } else {
             const char *state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "state"));
@@ -1147,25 +1142,31 @@ upload_progress(uint64_t sent, uint64_t total, void *arg)
     }
 }
 
-/* Stream a sealed envelope to the platform's pre-flight check (POST /api/v1/envelopes/check):
- * its format and the signature with one of the bidder's registered keys. Prints the SHA-256
- * a receipt will name. The file is streamed, never read whole. */
-static int
-cmd_bid_check(const struct opts *o)
+void
+print_refusal(int status, const char *resp)
 {
-    struct client c;
+    cJSON *j = cJSON_Parse(resp);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
+    const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
+    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
+    printf("REFUSED (HTTP %d): %s%s%s: %s\n", status, code ? code : "?", rule ? " " : "",
+           rule ? rule : "", msg ? msg : resp);
+    cJSON_Delete(j);
+}
+
+bool
+upload_file(const struct client *c, const char *file, const char *path, int *status, char **resp,
+            size_t *resplen)
+{
     char err[300];
-    if (!o->file)
-        return usage();
-    if (!setup_client(o, &c))
-        return 2;
-    FILE *f = fopen(o->file, "rb");
+    FILE *f = fopen(file, "rb");
     struct stat st;
     if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "ggzy: cannot read %s\n", o->file);
+        fprintf(stderr, "ggzy: cannot read %s\n", file);
         if (f)
             fclose(f);
-        return 2;
+        return false;
     }
     int last = -1;
     struct client_body body = {.type = "application/octet-stream",
@@ -1173,30 +1174,39 @@ cmd_bid_check(const struct opts *o)
                                .file_len = (uint64_t)st.st_size,
                                .progress = isatty(2) ? upload_progress : NULL,
                                .arg = &last};
+    bool ok = client_send(c, "POST", path, &body, status, resp, resplen, err, sizeof err);
+    if (!ok)
+        fprintf(stderr, "ggzy: %s\n", err);
+    fclose(f);
+    return ok;
+}
+
+/* Stream a sealed envelope to the platform's pre-flight check (POST /api/v1/envelopes/check):
+ * its format and the signature with one of the bidder's registered keys. Prints the SHA-256
+ * a receipt will name. The file is streamed, never read whole. */
+static int
+cmd_bid_check(const struct opts *o)
+{
+    struct client c;
+    if (!o->file)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
     int status = 0, rc = 2;
     char *resp = NULL;
     cJSON *j = NULL;
-    if (!client_send(&c, "POST", "/api/v1/envelopes/check", &body, &status, &resp, NULL, err,
-                     sizeof err)) {
-        fprintf(stderr, "ggzy: %s\n", err);
+    if (!upload_file(&c, o->file, "/api/v1/envelopes/check", &status, &resp, NULL))
         goto out;
-    }
-    j = cJSON_Parse(resp);
     if (status != 200) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-        const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
-        const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "rule"));
-        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
-        printf("REFUSED (HTTP %d): %s%s%s: %s\n", status, code ? code : "?", rule ? " " : "",
-               rule ? rule : "", msg ? msg : resp);
+        print_refusal(status, resp);
         rc = 1;
         goto out;
     }
+    j = cJSON_Parse(resp);
     const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "sha256"));
     printf("envelope OK: sha256 %s, signature verified\n", sha ? sha : "?");
     rc = 0;
 out:
-    fclose(f);
     cJSON_Delete(j);
     free(resp);
     return rc;
