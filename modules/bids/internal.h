@@ -33,6 +33,20 @@ bool bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *
 enum db_status bids_load_key(struct dbconn *c, int64_t project, int64_t lot, struct dbres *k,
                              struct dbres *s, bool *found);
 
+/* A lot as the bid steps see it: its project and the bid times in force. */
+#include "entry.h"
+struct lot_view {
+    struct project_view p;
+    int64_t deadline_us, opening_us;
+};
+/* Load the project (FOR UPDATE when lock), the lot and the bid times of the latest published
+ * tender announcement. Refuses (TX_REFUSE, set on r) with 404 when there is no such project or
+ * visible(r, project) is false, or no such lot, and BID-NOT-OPEN when nothing is published. */
+enum tx_result bids_lot_view(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
+                             bool lock,
+                             bool (*visible)(const struct req *r, const struct project_view *p),
+                             struct lot_view *v);
+
 /* submit.c */
 extern const struct body_sink bids_submit_sink;
 void bids_submit(struct req *r, const cJSON *body);

@@ -62,43 +62,29 @@ lot_name(int64_t lot, char out[24])
     snprintf(out, 24, "%lld", (long long)lot);
 }
 
+/* Who may act at an opening: a party to the project, or any bidder (objections; their own
+ * standing is checked by the step). */
+static bool
+party_or_bidder(const struct req *r, const struct project_view *p)
+{
+    return r->who.role == ROLE_BIDDER || entry_is_party(&r->who, p);
+}
+
 /* The preamble of every step: the project (a party's, for the staff steps), the lot, and the
  * opening time, which must have come. */
-struct step {
-    struct project_view p;
-    int64_t deadline_us, opening_us;
-};
-
 static enum tx_result
-step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool lock, struct step *s)
+step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool lock,
+           struct lot_view *s)
 {
-    bool found;
-    int64_t fen;
-    if (entry_project(c, project, lock, &s->p, &found) != DB_OK)
-        return TX_DBFAIL;
-    if (!found || (r->who.role != ROLE_BIDDER && !entry_is_party(&r->who, &s->p))) {
-        req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
-        return TX_REFUSE;
-    }
+    enum tx_result res = bids_lot_view(c, r, project, lot, lock, party_or_bidder, s);
+    if (res != TX_COMMIT)
+        return res;
     if (r->who.role != ROLE_BIDDER && !bids_opening_state_ok(s->p.state)) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "current", s->p.state);
         cJSON_AddStringToObject(d, "requested", "opened");
         req_error_x(r, E_INVALID_TRANSITION, d, "project %s is %s: its bids are not opened now",
                     s->p.code, s->p.state);
-        return TX_REFUSE;
-    }
-    if (entry_lot_estimate(c, project, (int)lot, &fen, &found) != DB_OK)
-        return TX_DBFAIL;
-    if (!found) {
-        req_error(r, E_NOT_FOUND, "project %lld has no lot %lld", (long long)project,
-                  (long long)lot);
-        return TX_REFUSE;
-    }
-    if (announce_bid_times(c, project, &s->deadline_us, &s->opening_us, &found) != DB_OK)
-        return TX_DBFAIL;
-    if (!found) {
-        req_rule(r, "BID-NOT-OPEN", "project %s has no published tender announcement", s->p.code);
         return TX_REFUSE;
     }
     int64_t now = clock_now_us();
@@ -564,7 +550,7 @@ static enum tx_result
 start_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct start_ctx *x = arg;
-    struct step s;
+    struct lot_view s;
     enum tx_result res = step_begin(c, r, x->project, x->lot, true, &s);
     if (res != TX_COMMIT)
         return res;
@@ -694,7 +680,7 @@ static enum tx_result
 share_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct share_ctx *x = arg;
-    struct step s;
+    struct lot_view s;
     enum tx_result res = step_begin(c, r, x->project, x->lot, false, &s);
     if (res != TX_COMMIT)
         return res;
@@ -794,7 +780,7 @@ static enum tx_result
 object_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct objection_ctx *x = arg;
-    struct step s;
+    struct lot_view s;
     enum tx_result res = step_begin(c, r, x->project, x->lot, false, &s);
     if (res != TX_COMMIT)
         return res;
@@ -856,7 +842,7 @@ static enum tx_result
 answer_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct objection_ctx *x = arg;
-    struct step s;
+    struct lot_view s;
     enum tx_result res = step_begin(c, r, x->project, x->lot, false, &s);
     if (res != TX_COMMIT)
         return res;

@@ -187,23 +187,16 @@ add_receipt(cJSON *o, char *text, const uint8_t sig[64])
 
 /* ---- the lot as a bidder sees it ---- */
 
-/* What a bidder needs about a lot: the project, its deadline and opening key. Refusal set on r
- * (and false) when the lot does not take bids now. */
-struct lot_terms {
-    struct project_view p;
-    int64_t deadline_us, opening_us;
-    char key_id[65];
-    uint8_t opening_pk[65];
-};
-
-static enum tx_result
-lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct lot_terms *t)
+enum tx_result
+bids_lot_view(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool lock,
+              bool (*visible)(const struct req *r, const struct project_view *p),
+              struct lot_view *v)
 {
     bool found;
     int64_t fen;
-    if (entry_project(c, project, false, &t->p, &found) != DB_OK)
+    if (entry_project(c, project, lock, &v->p, &found) != DB_OK)
         return TX_DBFAIL;
-    if (!found || !strcmp(t->p.state, "draft") || !strcmp(t->p.state, "submitted")) {
+    if (!found || !visible(r, &v->p)) {
         req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
         return TX_REFUSE;
     }
@@ -214,13 +207,51 @@ lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct 
                   (long long)lot);
         return TX_REFUSE;
     }
-    if (announce_bid_times(c, project, &t->deadline_us, &t->opening_us, &found) != DB_OK)
+    if (announce_bid_times(c, project, &v->deadline_us, &v->opening_us, &found) != DB_OK)
         return TX_DBFAIL;
-    if (!found || !bids_accepting_state(t->p.state)) {
+    if (!found) {
         req_rule(r, "BID-NOT-OPEN",
-                 found ? "project %s is %s: bids are taken only while it is announced"
-                       : "project %s has no published tender announcement: bids are not taken",
-                 t->p.code, t->p.state);
+                 "project %s has no published tender announcement: bids are not taken", v->p.code);
+        return TX_REFUSE;
+    }
+    return TX_COMMIT;
+}
+
+/* A project a bidder may know of: one that has been accepted. */
+static bool
+public_project(const struct req *r, const struct project_view *p)
+{
+    (void)r;
+    return strcmp(p->state, "draft") && strcmp(p->state, "submitted");
+}
+
+static void
+refuse_late(struct req *r, const struct lot_view *v)
+{
+    char at[40];
+    clock_format(v->deadline_us, at, sizeof at);
+    req_rule(r, "BID-DEADLINE", "the bid deadline of project %s was %s: bids are closed", v->p.code,
+             at);
+}
+
+/* What a bidder needs about a lot: the project, its deadline and opening key. Refusal set on r
+ * (and TX_REFUSE) when the lot does not take bids now. */
+struct lot_terms {
+    struct lot_view v;
+    char key_id[65];
+    uint8_t opening_pk[65];
+};
+
+static enum tx_result
+lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct lot_terms *t)
+{
+    bool found;
+    enum tx_result res = bids_lot_view(c, r, project, lot, false, public_project, &t->v);
+    if (res != TX_COMMIT)
+        return res;
+    if (!bids_accepting_state(t->v.p.state)) {
+        req_rule(r, "BID-NOT-OPEN", "project %s is %s: bids are taken only while it is announced",
+                 t->v.p.code, t->v.p.state);
         return TX_REFUSE;
     }
     struct dbres k, s;
@@ -237,7 +268,7 @@ lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct 
         return TX_COMMIT;
     }
     req_rule(r, "BID-NO-KEY", "lot %lld of project %s has no opening key: nothing can be sealed",
-             (long long)lot, t->p.code);
+             (long long)lot, t->v.p.code);
     return TX_REFUSE;
 }
 
@@ -257,11 +288,8 @@ early_refusal(struct req *r)
     struct lot_terms t;
     enum tx_result res = lot_terms(c, r, project, lot, &t);
     db_release(c);
-    if (res == TX_COMMIT && !bids_in_time(clock_now_us(), t.deadline_us)) {
-        char at[40];
-        clock_format(t.deadline_us, at, sizeof at);
-        req_rule(r, "BID-DEADLINE", "the bid deadline of project %s was %s: bids are closed",
-                 t.p.code, at);
+    if (res == TX_COMMIT && !bids_in_time(clock_now_us(), t.v.deadline_us)) {
+        refuse_late(r, &t.v);
         return true;
     }
     return res == TX_REFUSE;
@@ -286,14 +314,14 @@ binding_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "platform", bids_cfg->platform_id);
-    cJSON_AddStringToObject(o, "project_code", t.p.code);
+    cJSON_AddStringToObject(o, "project_code", t.v.p.code);
     json_add_i64(o, "project_id", x->project);
     json_add_i64(o, "lot", x->lot);
     json_add_i64(o, "bidder_org_id", r->who.org_id);
     json_add_i64(o, "revision", last_rev + 1);
-    json_add_i64(o, "bid_deadline_us", t.deadline_us);
-    json_add_time(o, "bid_deadline_at", t.deadline_us);
-    json_add_i64(o, "opening_us", t.opening_us);
+    json_add_i64(o, "bid_deadline_us", t.v.deadline_us);
+    json_add_time(o, "bid_deadline_at", t.v.deadline_us);
+    json_add_i64(o, "opening_us", t.v.opening_us);
     cJSON_AddStringToObject(o, "opening_key_id", t.key_id);
     bids_add_hex(o, "opening_pk", t.opening_pk, 65);
     req_json(r, 200, o);
@@ -336,19 +364,16 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
     enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
     if (res != TX_COMMIT)
         return res;
-    snprintf(x->code, sizeof x->code, "%s", t.p.code);
-    struct bid_expect e = {bids_cfg->platform_id, t.p.code,     t.key_id, x->lot,
-                           r->who.org_id,         t.deadline_us};
+    snprintf(x->code, sizeof x->code, "%s", t.v.p.code);
+    struct bid_expect e = {bids_cfg->platform_id, t.v.p.code,     t.key_id, x->lot,
+                           r->who.org_id,         t.v.deadline_us};
     const char *rule = bids_binding_problem(&e, x->header, why, sizeof why);
     if (rule) {
         req_rule(r, rule, "%s", why);
         return TX_REFUSE;
     }
-    if (!bids_in_time(clock_now_us(), t.deadline_us)) {
-        char at[40];
-        clock_format(t.deadline_us, at, sizeof at);
-        req_rule(r, "BID-DEADLINE", "the bid deadline of project %s was %s: bids are closed",
-                 t.p.code, at);
+    if (!bids_in_time(clock_now_us(), t.v.deadline_us)) {
+        refuse_late(r, &t.v);
         return TX_REFUSE;
     }
     int64_t dup, last_id, last_rev;
@@ -404,9 +429,8 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
     if (audit_append(c, r, "bid.receive", "bid", x->bid_id, x->project, p, &x->ref) != DB_OK)
         return TX_DBFAIL;
     /* the time of record is the entry's: it too must be within the deadline */
-    if (!bids_in_time(x->ref.time_us, t.deadline_us)) {
-        req_rule(r, "BID-DEADLINE", "the bid deadline of project %s passed: bids are closed",
-                 t.p.code);
+    if (!bids_in_time(x->ref.time_us, t.v.deadline_us)) {
+        refuse_late(r, &t.v);
         return TX_REFUSE;
     }
     return store_bid_time(c, x->bid_id, x->ref.time_us) == DB_OK ? TX_COMMIT : TX_DBFAIL;
@@ -502,10 +526,10 @@ withdraw_tx(struct dbconn *c, struct req *r, void *arg)
     enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
     if (res != TX_COMMIT)
         return res;
-    if (!bids_in_time(clock_now_us(), t.deadline_us)) {
+    if (!bids_in_time(clock_now_us(), t.v.deadline_us)) {
         req_rule(r, "BID-DEADLINE",
                  "the bid deadline of project %s passed: a bid can no longer be withdrawn",
-                 t.p.code);
+                 t.v.p.code);
         return TX_REFUSE;
     }
     int64_t id, rev;
