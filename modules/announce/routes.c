@@ -441,6 +441,20 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     dbres_free(&d);
     if (!strcmp(type, "tender")) { /* the time lock: what bidders seal to, signed with the rest */
         enum db_status kst;
+        int64_t missing = 0;
+        if (entry_method_is_tender(v.method)) {
+            if (bids_lot_without_key(c, v.id, &missing) != DB_OK)
+                goto out;
+            if (missing) {
+                req_rule(r, "ANN-OPENING-KEY",
+                         "lot %lld has no opening key: a tender announcement publishes every "
+                         "lot's opening key, so make them first (POST /api/v1/projects/%lld/lots/"
+                         "%lld/opening-key)",
+                         (long long)missing, (long long)v.id, (long long)missing);
+                t = TX_REFUSE;
+                goto out;
+            }
+        }
         cJSON *keys = bids_opening_keys(c, v.id, &kst);
         if (kst != DB_OK)
             goto out;

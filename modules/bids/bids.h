@@ -24,6 +24,8 @@ extern const struct module bids_module;
  * [{"lot","key_id","public_key"}] (NULL when there is none, or st says a database error). */
 struct dbconn;
 cJSON *bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st);
+/* The first lot of the project without an opening key (*lot 0 when every lot has one). */
+enum db_status bids_lot_without_key(struct dbconn *c, int64_t project_id, int64_t *lot);
 
 /* ---- rules (rules.c) ---- */
 /* Is a set of custodians acceptable? roles[i] is custodian i's role bit, users[i] its user

@@ -334,3 +334,17 @@ bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
     dbres_free(&r);
     return arr;
 }
+
+enum db_status
+bids_lot_without_key(struct dbconn *c, int64_t project_id, int64_t *lot)
+{
+    static const char sql[] =
+        "SELECT l.seq FROM project_lots l LEFT JOIN opening_keys k ON k.project_id = l.project_id "
+        "AND k.lot_seq = l.seq WHERE l.project_id = ? AND k.id IS NULL ORDER BY l.seq LIMIT 1";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *lot = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}

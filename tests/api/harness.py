@@ -360,6 +360,30 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         return r.json, self.srv.login(username, password)
 
+    def make_opening_keys(self, pid, lots, agent_tok):
+        """Every lot's opening key (the tender announcement publishes them): custodians are the
+        agent, a supervisor and the center admin, each with a P-256 key registered once per test
+        (docs/envelope.md §7)."""
+        if not getattr(self, "_custodians", None):
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+            admin = self.srv.admin_token()
+            sup_org = self.make_org(admin, "supervision")
+            _, sup_tok = self.make_user(admin, sup_org["id"], "supervisor")
+            self._custodians = []
+            for tok in (agent_tok, sup_tok, admin):
+                pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+                user = self.srv.request("GET", "/api/v1/me", token=tok).json
+                r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=tok)
+                self.assertEqual(r.status, 201, r)
+                self._custodians.append({"user_id": user["id"], "key_id": r.json["key_id"]})
+            self._key_maker = admin
+        for lot in range(1, lots + 1):
+            r = self.srv.request("POST", "/api/v1/projects/%d/lots/%d/opening-key" % (pid, lot),
+                                 {"custodians": self._custodians}, token=self._key_maker)
+            self.assertEqual(r.status, 201, r)
+
     def assertError(self, r, status, code):
         self.assertEqual(r.status, status, r)
         self.assertEqual(r.code, code, r)

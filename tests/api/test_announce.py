@@ -6,6 +6,7 @@ import base64
 import calendar
 import datetime
 import hashlib
+import json
 import os
 import subprocess
 import tempfile
@@ -36,7 +37,7 @@ class AnnounceTest(ApiTest):
         self.now = t
         self.srv.request("POST", "/api/v1/test/clock", {"set_us": t})
 
-    def project(self, category="engineering", method="open_tender", state="accepted"):
+    def project(self, category="engineering", method="open_tender", state="accepted", keys=True):
         b = {"name": "某工程", "category": category, "method": method, "region": "440300",
              "tenderer_org_id": self.tenderer["id"], "budget_fen": 100000000, "funding_source": "自筹",
              "legally_required": True, "lots": [{"name": "一标段", "estimate_fen": 100000000}]}
@@ -44,6 +45,8 @@ class AnnounceTest(ApiTest):
         self.srv.request("POST", "/api/v1/projects/%d/transitions" % p["id"], {"to": "submitted"}, token=self.tok)
         r = self.srv.request("POST", "/api/v1/projects/%d/transitions" % p["id"], {"to": "accepted"}, token=self.admin)
         self.assertEqual(r.status, 200, r)
+        if keys:
+            self.make_opening_keys(p["id"], 1, self.tok)
         if state != "accepted":
             self.srv.sql("UPDATE projects SET state = '%s' WHERE id = %d" % (state, p["id"]))
         return r.json
@@ -70,6 +73,18 @@ class AnnounceTest(ApiTest):
         self.assertEqual(r.json["error"]["rule"], rule, r)
 
     # --- statutory rules at their boundaries ---
+
+    def test_a_tender_announcement_publishes_every_lots_opening_key_and_needs_them(self):
+        p = self.project(keys=False)
+        a = self.tender(p["id"])
+        self.assertRule(self.publish(a["id"]), "ANN-OPENING-KEY")
+        self.make_opening_keys(p["id"], 1, self.tok)
+        r = self.publish(a["id"])
+        self.assertEqual(r.status, 200, r)
+        sig = self.srv.request("GET", "/api/v1/public/announcements/%d/signature" % a["id"]).json
+        content = json.loads(sig["content"]) if isinstance(sig["content"], str) else sig["content"]
+        key = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % p["id"]).json
+        self.assertEqual(content["opening_keys"], [{"key_id": key["key_id"], "lot": 1, "public_key": key["public_key"]}])
 
     def test_twenty_days_to_the_deadline_is_enough_and_nineteen_is_not(self):
         p = self.project()

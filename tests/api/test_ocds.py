@@ -40,6 +40,7 @@ class OcdsTest(ApiTest):
         self.p = self.srv.request("POST", "/api/v1/projects", b, token=self.tok).json
         self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.p["id"], {"to": "submitted"}, token=self.tok)
         self.srv.request("POST", "/api/v1/projects/%d/transitions" % self.p["id"], {"to": "accepted"}, token=self.admin)
+        self.make_opening_keys(self.p["id"], 2, self.tok)
 
     def publish(self, **kw):
         a = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.p["id"], kw, token=self.tok).json
