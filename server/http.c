@@ -601,18 +601,16 @@ http_port(void)
     return di ? di->port : 0;
 }
 
-static MHD_socket quiesced_fd = MHD_INVALID_SOCKET;
-
 void
 http_quiesce(void)
 {
+    /* From now on every new request is answered 503 shutting_down with Connection: close while
+     * the requests in flight finish. MHD_quiesce_daemon is deliberately not used: in
+     * libmicrohttpd 0.9.75 with an epoll thread pool, a worker that sees the daemon quiesced
+     * removes the listen socket from its epoll set while MHD_quiesce_daemon removes it too, and
+     * whichever comes second aborts the process ("Failed to remove listen FD from epoll set").
+     * The listen socket closes with MHD_stop_daemon. */
     atomic_store(&shutting_down, true);
-    /* The listen socket comes back to us, but the pool's threads drop it from their epoll sets
-     * a little later: closing it now can make libmicrohttpd abort ("Failed to remove listen FD
-     * from epoll set"). Its documentation says to close it only after MHD_stop_daemon, so
-     * http_stop does. */
-    if (daemon_ && quiesced_fd == MHD_INVALID_SOCKET)
-        quiesced_fd = MHD_quiesce_daemon(daemon_);
 }
 
 bool
@@ -633,7 +631,4 @@ http_stop(void)
     if (daemon_)
         MHD_stop_daemon(daemon_);
     daemon_ = NULL;
-    if (quiesced_fd != MHD_INVALID_SOCKET)
-        close(quiesced_fd);
-    quiesced_fd = MHD_INVALID_SOCKET;
 }

@@ -222,7 +222,7 @@ const char *route_row_problem(const struct route *rt);
 /* The server (http.c). */
 bool http_start(const struct config *cfg);
 unsigned http_port(void); /* the bound port (useful with http.port = 0) */
-void http_quiesce(void);  /* stop taking new connections */
+void http_quiesce(void);  /* answer new requests 503 shutting_down from now on */
 bool http_wait_idle(int timeout_ms);
 void http_stop(void);
 long http_in_flight(void);

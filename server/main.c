@@ -134,7 +134,7 @@ cmd_serve(struct config *cfg, const char *port_file)
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
         if (!calendar_load(cfg->calendar_dir, err, sizeof err))
             log_error("calendar not reloaded, the old one stays in use: %s", err);
-    log_info("signal %d: no new connections; waiting for %ld in-flight requests", sig,
+    log_info("signal %d: new requests get 503; waiting for %ld in-flight requests", sig,
              http_in_flight());
     http_quiesce();
     if (!http_wait_idle(30000))

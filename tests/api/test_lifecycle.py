@@ -25,8 +25,9 @@ class ShutdownTest(ApiTest):
         time.sleep(0.4)  # the slow request is in flight
         self.srv.proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        with self.assertRaises(OSError):
-            self.srv.request("GET", "/healthz")  # the listening socket is closed
+        r = self.srv.request("GET", "/healthz")  # a new request is refused while the drain runs
+        self.assertError(r, 503, "shutting_down")
+        self.assertEqual(r.header("Connection"), "close")
         t.join(10)
         self.assertEqual(result["r"].status, 200)
         self.assertEqual(result["r"].json["slept_ms"], 1500)
