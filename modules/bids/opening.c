@@ -446,6 +446,10 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
         goto out;
     }
     int t = (int)dbres_i64(&k, 0, 3);
+    if (t < 2 || t > VSS_MAX) { /* never: the key was made within these bounds */
+        req_error(r, E_INTERNAL, "the opening key's threshold is out of range");
+        goto out;
+    }
     if ((int)in.nrows < t) {
         req_error(r, E_CONFLICT, "the opening has %zu of the %d shares it needs", in.nrows, t);
         goto out;
@@ -714,6 +718,10 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     }
     int t = (int)dbres_i64(&k, 0, 3);
     uint8_t cm[VSS_MAX][65];
+    if (t < 2 || t > VSS_MAX || k.len[5] != (unsigned long)t * 65) { /* never: made so */
+        req_error(r, E_INTERNAL, "the opening key's commitments are malformed");
+        goto out;
+    }
     for (int i = 0; i < t; i++)
         memcpy(cm[i], dbres_str(&k, 0, 5) + 65 * i, 65);
     if (!vss_verify(&x->share, (const uint8_t(*)[65])cm, t)) {
