@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
@@ -234,4 +235,20 @@ platform_sign(const void *msg, size_t len, uint8_t sig[64])
               EVP_DigestSign(ctx, sig, &siglen, msg, len) == 1 && siglen == 64;
     EVP_MD_CTX_free(ctx);
     return ok;
+}
+
+cJSON *
+audit_proof_json(struct dbconn *c, uint64_t index, uint64_t size)
+{
+    mhash proof[MERKLE_MAX_DEPTH];
+    int n = merkle_inclusion_proof(audit_node, c, index, size, proof);
+    if (n < 0)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (int k = 0; k < n; k++) {
+        char b[48];
+        b64_encode(proof[k], 32, b);
+        cJSON_AddItemToArray(arr, cJSON_CreateString(b));
+    }
+    return arr;
 }

@@ -31,5 +31,10 @@ bool platform_sign(const void *msg, size_t len, uint8_t sig[64]);
 
 /* A stored node of the tree (merkle_fetch for a struct dbconn *). */
 bool audit_node(void *conn, int level, uint64_t index, mhash out);
+/* The RFC 6962 inclusion proof of entry index in the tree of size entries, as a JSON array of
+ * base64 hashes (caller frees); NULL when it cannot be built. The one way every route serves a
+ * proof (audit proofs, project timelines, bid receipts). */
+struct cJSON;
+struct cJSON *audit_proof_json(struct dbconn *c, uint64_t index, uint64_t size);
 
 #endif

@@ -459,9 +459,10 @@ inclusion_proof(struct req *r, const cJSON *body)
                   (unsigned long long)index, (unsigned long long)size, (unsigned long long)tree);
         return;
     }
-    mhash proof[MERKLE_MAX_DEPTH], leaf;
-    int n = merkle_inclusion_proof(audit_node, c, index, size, proof);
-    if (n < 0 || !audit_node(c, 0, index, leaf)) {
+    mhash leaf;
+    cJSON *arr = audit_proof_json(c, index, size);
+    if (!arr || !audit_node(c, 0, index, leaf)) {
+        cJSON_Delete(arr);
         req_error(r, E_INTERNAL, "cannot build the proof");
         return;
     }
@@ -469,12 +470,7 @@ inclusion_proof(struct req *r, const cJSON *body)
     json_add_i64(o, "index", index);
     json_add_i64(o, "size", size);
     add_b64(o, "leaf_hash", leaf, 32);
-    cJSON *arr = cJSON_AddArrayToObject(o, "proof");
-    for (int i = 0; i < n; i++) {
-        char b[48];
-        b64_encode(proof[i], 32, b);
-        cJSON_AddItemToArray(arr, cJSON_CreateString(b));
-    }
+    cJSON_AddItemToObject(o, "proof", arr);
     req_json(r, 200, o);
 }
 
@@ -551,14 +547,8 @@ timeline(struct req *r, const cJSON *body)
         if (!visible(r, &e, i))
             continue;
         cJSON *x = entry_json(r, &e, i, &withheld_seen);
-        mhash proof[MERKLE_MAX_DEPTH];
-        int n = merkle_inclusion_proof(audit_node, c, (uint64_t)dbres_i64(&e, i, 0), size, proof);
-        cJSON *arr = cJSON_AddArrayToObject(x, "proof");
-        for (int k = 0; k < n; k++) {
-            char b[48];
-            b64_encode(proof[k], 32, b);
-            cJSON_AddItemToArray(arr, cJSON_CreateString(b));
-        }
+        cJSON *arr = audit_proof_json(c, (uint64_t)dbres_i64(&e, i, 0), size);
+        cJSON_AddItemToObject(x, "proof", arr ? arr : cJSON_CreateArray());
         cJSON_AddItemToArray(items, x);
     }
     struct read_ctx rx = {"project_timeline", pid, 0, (int64_t)e.nrows};

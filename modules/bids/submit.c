@@ -652,26 +652,24 @@ bids_receipt(struct req *r, const cJSON *body)
     add_receipt(o, text, sig);
     /* the inclusion proof, once a signed checkpoint covers the entry */
     uint64_t size = cp.nrows == 1 ? (uint64_t)dbres_i64(&cp, 0, 0) : 0;
-    mhash proof[MERKLE_MAX_DEPTH], leaf;
-    int n = -1;
-    if (index >= 0 && size > (uint64_t)index && e.nrows == 1)
-        n = merkle_inclusion_proof(audit_node, c, (uint64_t)index, size, proof);
-    if (n >= 0 && audit_node(c, 0, (uint64_t)index, leaf)) {
+    mhash leaf;
+    cJSON *proof = index >= 0 && size > (uint64_t)index && e.nrows == 1
+                       ? audit_proof_json(c, (uint64_t)index, size)
+                       : NULL;
+    if (proof && audit_node(c, 0, (uint64_t)index, leaf)) {
+        char b64[48];
         cJSON *inc = cJSON_AddObjectToObject(o, "inclusion");
         json_add_i64(inc, "index", index);
         json_add_i64(inc, "size", (int64_t)size);
         cJSON_AddStringToObject(inc, "checkpoint", dbres_str(&cp, 0, 1));
         cJSON_AddStringToObject(inc, "entry", dbres_str(&e, 0, 0));
-        char b64[48];
         b64_encode(leaf, 32, b64);
         cJSON_AddStringToObject(inc, "leaf_hash", b64);
-        cJSON *arr = cJSON_AddArrayToObject(inc, "proof");
-        for (int i = 0; i < n; i++) {
-            b64_encode(proof[i], 32, b64);
-            cJSON_AddItemToArray(arr, cJSON_CreateString(b64));
-        }
-    } else
+        cJSON_AddItemToObject(inc, "proof", proof);
+    } else {
+        cJSON_Delete(proof);
         cJSON_AddNullToObject(o, "inclusion");
+    }
     req_json(r, 200, o);
 out:
     dbres_free(&b);
