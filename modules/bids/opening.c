@@ -15,6 +15,9 @@
  * then the key itself is published with `opening.complete`. An envelope that fails is recorded
  * with its reason and its legal class (撤销 / 撤回, bids_failure_class) and the others go on.
  * An opening interrupted by a crash stays `opening`; starting it again resumes where it was.
+ * One run opens at a time: the run holds a lease on the opening row (migrations/0008), claimed
+ * in the transaction that starts it and checked under the row lock before every commit, so two
+ * runs never both decrypt, record and audit the same envelopes.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -40,7 +43,24 @@
 #include "vss.h"
 
 /* columns of store_opening_of_lot */
-enum { OC_ID, OC_KEY, OC_STATE, OC_BIDS, OC_BY, OC_STARTED, OC_COMPLETED, OC_SK, OC_REASON };
+enum {
+    OC_ID,
+    OC_KEY,
+    OC_STATE,
+    OC_BIDS,
+    OC_BY,
+    OC_STARTED,
+    OC_COMPLETED,
+    OC_SK,
+    OC_REASON,
+    OC_RUNNER,
+    OC_RUNNER_UNTIL
+};
+
+/* How long a run's lease on an opening holds without renewal (ggzyd clock). A run renews it
+ * with every batch of BATCH_MAX envelopes, which takes seconds even at the largest size; a run
+ * that crashed keeps others out this long at most. */
+#define OPENING_LEASE_US (60 * 1000000LL)
 
 const struct field opening_share_schema[] = {
     {"x", F_INT, true, 1, VSS_MAX, NULL},
@@ -343,8 +363,68 @@ batch_join(struct batch_run *run)
         open_worker(&run->args[0]);
 }
 
+/* ---- the run's lease ---- */
+
+/* Claim the lease of opening row o (locked in the caller's transaction) for a new run, with a
+ * fresh token written to `token`. TX_REFUSE (409) while another run holds it. */
+static enum tx_result
+lease_claim(struct dbconn *c, struct req *r, const struct dbres *o, int64_t lot,
+            uint8_t token[OPENING_TOKEN_LEN])
+{
+    int64_t now = clock_now_us(), until = dbres_i64(o, 0, OC_RUNNER_UNTIL);
+    if (dbres_str(o, 0, OC_RUNNER) && until > now) {
+        char at[40];
+        clock_format(until, at, sizeof at);
+        req_error(r, E_CONFLICT,
+                  "the envelopes of lot %lld are being opened right now (GET …/opening shows the "
+                  "record as it grows); should that run have stopped, it can be resumed after %s",
+                  (long long)lot, at);
+        return TX_REFUSE;
+    }
+    if (!crypto_random(token, OPENING_TOKEN_LEN)) {
+        req_error(r, E_INTERNAL, "no random bytes for the opening's run");
+        return TX_REFUSE;
+    }
+    return store_opening_runner(c, dbres_i64(o, 0, OC_ID), token, now + OPENING_LEASE_US) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
+/* Before a run commits anything: lock the opening row, check that the run still holds the lease
+ * and renew it — or, with release, give it up as the run ends. TX_REFUSE (409) when another run
+ * took over (this one held it past OPENING_LEASE_US without renewal). */
+static enum tx_result
+lease_keep(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
+           const uint8_t token[OPENING_TOKEN_LEN], bool release)
+{
+    struct dbres o = {0};
+    if (store_opening_of_lot(c, project, lot, true, &o) != DB_OK) {
+        dbres_free(&o);
+        return TX_DBFAIL;
+    }
+    bool mine = o.nrows == 1 && !strcmp(dbres_str(&o, 0, OC_STATE), "opening") &&
+                dbres_str(&o, 0, OC_RUNNER) && o.len[OC_RUNNER] == OPENING_TOKEN_LEN &&
+                CRYPTO_memcmp(dbres_str(&o, 0, OC_RUNNER), token, OPENING_TOKEN_LEN) == 0;
+    int64_t id = o.nrows == 1 ? dbres_i64(&o, 0, OC_ID) : 0;
+    dbres_free(&o);
+    if (!mine) {
+        log_error("lease_keep: project %lld lot %lld: another run took over the opening",
+                  (long long)project, (long long)lot);
+        req_error(r, E_CONFLICT,
+                  "another run took over the opening of lot %lld; it goes on there (GET "
+                  "…/opening shows the record)",
+                  (long long)lot);
+        return TX_REFUSE;
+    }
+    return store_opening_runner(c, id, release ? NULL : token, clock_now_us() + OPENING_LEASE_US) ==
+                   DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
 struct batch_ctx {
     int64_t project, lot;
+    const uint8_t *token;
     struct outcome *out;
     size_t n;
 };
@@ -353,6 +433,9 @@ static enum tx_result
 batch_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct batch_ctx *x = arg;
+    enum tx_result held = lease_keep(c, r, x->project, x->lot, x->token, false);
+    if (held != TX_COMMIT)
+        return held;
     int64_t now = clock_now_us();
     char lot[24];
     lot_name(x->lot, lot);
@@ -395,7 +478,7 @@ batch_tx(struct dbconn *c, struct req *r, void *arg)
 
 struct complete_ctx {
     int64_t project, lot, opening;
-    const uint8_t *sk;
+    const uint8_t *sk, *token;
     int64_t opened, rejected;
 };
 
@@ -405,6 +488,9 @@ complete_tx(struct dbconn *c, struct req *r, void *arg)
     struct complete_ctx *x = arg;
     struct project_view p;
     bool found;
+    enum tx_result held = lease_keep(c, r, x->project, x->lot, x->token, true);
+    if (held != TX_COMMIT)
+        return held;
     if (entry_project(c, x->project, true, &p, &found) != DB_OK || !found)
         return TX_DBFAIL;
     cJSON *pl = cJSON_CreateObject();
@@ -429,7 +515,8 @@ complete_tx(struct dbconn *c, struct req *r, void *arg)
  * when the key cannot be rebuilt or a database step fails; the opening then stays `opening`
  * and starting it again resumes. */
 static bool
-run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
+run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
+            const uint8_t token[OPENING_TOKEN_LEN])
 {
     struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0};
     struct vss_share shares[VSS_MAX];
@@ -485,7 +572,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
         req_error(r, E_INTERNAL, "out of memory");
         goto out;
     }
-    struct complete_ctx cx = {project, lot, dbres_i64(&o, 0, OC_ID), sk, 0, 0};
+    struct complete_ctx cx = {project, lot, dbres_i64(&o, 0, OC_ID), sk, token, 0, 0};
     struct batch_work *cur = &work[0], *prev = NULL;
     struct batch_run run;
     bool failed = false;
@@ -506,7 +593,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot)
         if (cur->n > 0)
             batch_start(&run, cur, openers, nthreads);
         if (prev) { /* commit the previous batch meanwhile */
-            struct batch_ctx bx = {project, lot, prev->out, prev->n};
+            struct batch_ctx bx = {project, lot, token, prev->out, prev->n};
             failed = failed || !db_tx(r, batch_tx, &bx);
             for (size_t j = 0; j < prev->n; j++)
                 free(prev->out[j].summary);
@@ -548,6 +635,7 @@ out:
 struct start_ctx {
     int64_t project, lot;
     bool run; /* an interrupted opening: resume it */
+    uint8_t token[OPENING_TOKEN_LEN];
 };
 
 static enum tx_result
@@ -569,8 +657,9 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         if (!x->run)
             req_error(r, E_CONFLICT, "the opening of lot %lld is %s already", (long long)x->lot,
                       dbres_str(&o, 0, OC_STATE));
+        res = x->run ? lease_claim(c, r, &o, x->lot, x->token) : TX_REFUSE;
         dbres_free(&o);
-        return x->run ? TX_COMMIT : TX_REFUSE;
+        return res;
     }
     dbres_free(&o);
     if (bids_load_key(c, x->project, x->lot, &k, &sh, &found) != DB_OK) {
@@ -667,7 +756,7 @@ opening_start(struct req *r, const cJSON *body)
         return;
     if (!db_tx(r, start_tx, &x))
         return;
-    if (x.run && !run_opening(r, req_db(r), x.project, x.lot))
+    if (x.run && !run_opening(r, req_db(r), x.project, x.lot, x.token))
         return;
     reply_record(r, req_db(r), x.project, x.lot, 200);
 }
@@ -677,7 +766,8 @@ opening_start(struct req *r, const cJSON *body)
 struct share_ctx {
     int64_t project, lot;
     struct vss_share share;
-    bool run;
+    bool run; /* the k-th share: this request opens the envelopes */
+    uint8_t token[OPENING_TOKEN_LEN];
 };
 
 static enum tx_result
@@ -740,6 +830,9 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     x->run = (int)in.nrows >= t;
     if (x->run && store_opening_set(c, opening, "opening", 0, NULL) != DB_OK)
         goto out;
+    if (x->run && (res = lease_claim(c, r, &o, x->lot, x->token)) != TX_COMMIT)
+        goto out;
+    res = TX_DBFAIL;
     cJSON *p = cJSON_CreateObject();
     char lot[24];
     lot_name(x->lot, lot);
@@ -772,7 +865,7 @@ opening_share(struct req *r, const cJSON *body)
     OPENSSL_cleanse(&x.share, sizeof x.share); /* the clear share: kept only in the database */
     if (!ok)
         return;
-    if (x.run && !run_opening(r, req_db(r), x.project, x.lot))
+    if (x.run && !run_opening(r, req_db(r), x.project, x.lot, x.token))
         return;
     reply_record(r, req_db(r), x.project, x.lot, 200);
 }

@@ -208,15 +208,18 @@ store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *c
 
 static const char sql_opening_get[] =
     "SELECT id, opening_key, state, bids, started_by, started_us, completed_us, private_key, "
-    "reason FROM openings WHERE project_id = ? AND lot_seq = ?";
+    "reason, runner, runner_until_us FROM openings WHERE project_id = ? AND lot_seq = ?";
 static const char sql_opening_lock[] =
     "SELECT id, opening_key, state, bids, started_by, started_us, completed_us, private_key, "
-    "reason FROM openings WHERE project_id = ? AND lot_seq = ? FOR UPDATE";
+    "reason, runner, runner_until_us FROM openings WHERE project_id = ? AND lot_seq = ? FOR "
+    "UPDATE";
 static const char sql_opening_ins[] =
     "INSERT INTO openings (opening_key, project_id, lot_seq, state, bids, started_by, "
     "started_us, completed_us, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_opening_set[] =
     "UPDATE openings SET state = ?, completed_us = ?, private_key = ? WHERE id = ?";
+static const char sql_opening_runner[] =
+    "UPDATE openings SET runner = ?, runner_until_us = ? WHERE id = ?";
 static const char sql_sub_ins[] =
     "INSERT INTO opening_share_subs (opening_id, x, custodian_user, share, submitted_us) "
     "VALUES (?, ?, ?, ?, ?)";
@@ -265,6 +268,14 @@ store_opening_set(struct dbconn *c, int64_t id, const char *state, int64_t compl
     struct dbv p[] = {DBV_STR(state), completed_us ? DBV_INT(completed_us) : DBV_NUL,
                       private_key ? DBV_BLOB(private_key, 32) : DBV_NUL, DBV_INT(id)};
     return db_exec(c, sql_opening_set, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_opening_runner(struct dbconn *c, int64_t id, const uint8_t *token, int64_t until_us)
+{
+    struct dbv p[] = {token ? DBV_BLOB(token, OPENING_TOKEN_LEN) : DBV_NUL,
+                      token ? DBV_INT(until_us) : DBV_NUL, DBV_INT(id)};
+    return db_exec(c, sql_opening_runner, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 enum db_status

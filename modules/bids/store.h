@@ -77,7 +77,7 @@ enum db_status store_bid_opened(struct dbconn *c, int64_t id, const char *status
 
 /* ---- openings ---- */
 /* A lot's opening: row id, opening_key, state, bids, started_by, started_us, completed_us,
- * private_key, reason (no row before it starts); lock: FOR UPDATE. */
+ * private_key, reason, runner, runner_until_us (no row before it starts); lock: FOR UPDATE. */
 enum db_status store_opening_of_lot(struct dbconn *c, int64_t project, int64_t lot, bool lock,
                                     struct dbres *out);
 /* reason not NULL: the opening ends at once (failed) with it. */
@@ -86,6 +86,11 @@ enum db_status store_opening_start(struct dbconn *c, int64_t key, int64_t projec
                                    const char *reason, int64_t *id);
 enum db_status store_opening_set(struct dbconn *c, int64_t id, const char *state,
                                  int64_t completed_us, const uint8_t *private_key);
+/* The run that opens the envelopes holds a lease (migrations/0008): token (OPENING_TOKEN_LEN
+ * bytes) until until_us; token NULL releases it. Call with the row locked. */
+#define OPENING_TOKEN_LEN 16
+enum db_status store_opening_runner(struct dbconn *c, int64_t id, const uint8_t *token,
+                                    int64_t until_us);
 enum db_status store_share_insert(struct dbconn *c, int64_t opening, int x, int64_t user,
                                   const uint8_t y[32], int64_t now);
 /* Shares handed in: rows x, custodian_user, share, submitted_us. */

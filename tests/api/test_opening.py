@@ -5,6 +5,7 @@ the audit log; nothing opens before the opening time, whoever asks; at the openi
 hand in their shares with `ggzy custodian share`, the rebuilt key opens every current envelope,
 the key is published and `ggzy opening verify` re-derives every decryption."""
 import calendar
+import concurrent.futures
 import datetime
 import glob
 import hashlib
@@ -626,13 +627,29 @@ class OpeningTest(Ceremony):
         last = [b["bid_id"] for b in batches[1]]
         self.srv.sql("UPDATE bids SET open_status = NULL, summary = NULL, price_fen = NULL WHERE id IN (%s)"
                      % ",".join(map(str, last)))
-        self.srv.sql("UPDATE openings SET state = 'opening', private_key = NULL, completed_us = NULL")
+        # the crashed run's lease is still held: a resume now is refused, not run beside it
+        self.srv.sql("UPDATE openings SET state = 'opening', private_key = NULL, completed_us = NULL, "
+                     "runner = UNHEX('00112233445566778899aabbccddeeff'), runner_until_us = %d"
+                     % (self.deadline + 60 * 10**6))
         r = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid)
         self.assertEqual((r.json["state"], len(r.json["records"]), r.json["private_key"]), ("opening", 32, None))
         r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.agent_tok)
-        self.assertEqual((r.status, r.json["state"], len(r.json["records"])), (200, "opened", 40), r)
+        self.assertEqual((r.status, r.json["error"]["code"]), (409, "conflict"), r)
+        self.assertIn("being opened right now", r.json["error"]["message"])
+        # once the lease has lapsed, three resumes at once: exactly one runs it
+        self.clock(self.deadline + 61 * 10**6)
+        url = "/api/v1/projects/%d/lots/1/opening" % self.pid
+        with concurrent.futures.ThreadPoolExecutor(3) as ex:
+            answers = list(ex.map(lambda tok: self.srv.request("POST", url, token=tok),
+                                  [self.agent_tok, self.admin, self.agent_tok]))
+        self.assertEqual(sorted(a.status for a in answers), [200, 409, 409], answers)
+        r = next(a for a in answers if a.status == 200)
+        self.assertEqual((r.json["state"], len(r.json["records"])), ("opened", 40), r)
         self.assertTrue(all(x["opening"]["status"] == "opened" for x in r.json["records"]))
+        self.assertEqual(self.srv.sql("SELECT runner IS NULL FROM openings")[0][0], "1")  # released
         self.srv.wait_sequenced()
-        resumed = json.loads(self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' "
-                                          "ORDER BY idx DESC LIMIT 1")[0][0])["payload"]["bids"]
-        self.assertEqual(sorted(b["bid_id"] for b in resumed), sorted(last))
+        decrypts = [json.loads(e[0])["payload"]["bids"] for e in
+                    self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' ORDER BY idx")]
+        self.assertEqual(len(decrypts), 3, "one resumed batch, not one per resume")
+        self.assertEqual(sorted(b["bid_id"] for b in decrypts[2]), sorted(last))
+        self.assertEqual(len(self.srv.sql("SELECT idx FROM audit_entries WHERE action = 'opening.complete'")), 2)
