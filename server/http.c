@@ -266,11 +266,13 @@ add_common_headers(struct MHD_Response *resp, const struct req *r, bool api)
     return ok;
 }
 
+/* Send r's response: the file fd (fsize bytes, closed by libmicrohttpd) when fd >= 0, else
+ * r->resp. api: the API's headers (no-store), else a static page's. */
 static enum MHD_Result
-send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize, const char *ftype)
+send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize, const char *ftype,
+              bool api)
 {
     struct MHD_Response *resp;
-    bool api = fd < 0;
     if (fd >= 0) {
         resp = MHD_create_response_from_fd64(fsize, fd);
         if (!resp)
@@ -346,7 +348,7 @@ stream_start(struct MHD_Connection *conn, struct req *r)
     if (!r->sink_state) {
         if (!r->status)
             req_error(r, E_INTERNAL, "the upload could not be started");
-        ret = send_response(conn, r, -1, 0, NULL);
+        ret = send_response(conn, r, -1, 0, NULL, true);
     }
     log_set_request_id(NULL);
     return ret;
@@ -391,7 +393,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
             else
                 req_error(r, E_NOT_FOUND, "no such resource: %s", url);
             log_set_request_id(NULL);
-            return send_response(conn, r, -1, 0, NULL);
+            return send_response(conn, r, -1, 0, NULL, true);
         }
         if (r->route && (r->route->flags & ROUTE_BODY_STREAM))
             return stream_start(conn, r);
@@ -431,13 +433,22 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
     int fd = -1;
     uint64_t fsize = 0;
     const char *ftype = NULL;
-    if (!r->status)
+    bool api = true;
+    if (!r->status) {
         dispatch(r, &fd, &fsize, &ftype);
+        api = fd < 0;
+    }
+    if (fd < 0 && r->resp_file) { /* req_file: the descriptor passes to libmicrohttpd */
+        fd = r->resp_fd;
+        fsize = r->resp_len;
+        ftype = r->resp_type;
+        r->resp_file = false;
+    }
     if (r->db) {
         db_release(r->db);
         r->db = NULL;
     }
-    enum MHD_Result ret = send_response(conn, r, fd, fsize, ftype);
+    enum MHD_Result ret = send_response(conn, r, fd, fsize, ftype, api);
     log_set_request_id(NULL);
     return ret;
 }
@@ -482,6 +493,8 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->route->sink->close(r->sink_state);
     buf_free(&r->body);
     free(r->resp);
+    if (r->resp_file) /* set but never sent */
+        close(r->resp_fd);
     free(r->allow);
     OPENSSL_cleanse(&r->who, sizeof r->who);
     free(r);

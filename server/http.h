@@ -141,6 +141,8 @@ struct req {
     char *resp;      /* malloc'd body */
     size_t resp_len;
     const char *resp_type;
+    bool resp_file; /* the body is the file resp_fd (req_file), owned by the request */
+    int resp_fd;
     char *allow;       /* Allow header for 405 */
     long retry_after;  /* >0: Retry-After header */
     bool replayed;     /* answered from the idempotency store */
@@ -175,6 +177,10 @@ void req_rule(struct req *r, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Raw body (ROUTE_RAW handlers): takes ownership of body. */
 void req_raw(struct req *r, unsigned status, const char *type, char *body, size_t len);
+/* A body read from fd (size bytes from its current offset) as it is sent, so a large file
+ * never sits in memory: takes ownership of fd, closed once sent or when the request ends. A
+ * later response set on r replaces it (and closes fd). */
+void req_file(struct req *r, unsigned status, const char *type, int fd, uint64_t size);
 
 /* Members of a validated body: the string (NULL when absent), the integer (def when absent). */
 const char *json_str(const cJSON *obj, const char *key);

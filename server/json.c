@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "http.h"
@@ -202,11 +203,22 @@ json_validate_msg(const cJSON *obj, const struct field *schema)
     return out;
 }
 
-void
-req_json(struct req *r, unsigned status, cJSON *obj)
+/* Drop whatever response was set before: the last one set wins. */
+static void
+resp_reset(struct req *r)
 {
     free(r->resp);
     r->resp = NULL;
+    if (r->resp_file) {
+        close(r->resp_fd);
+        r->resp_file = false;
+    }
+}
+
+void
+req_json(struct req *r, unsigned status, cJSON *obj)
+{
+    resp_reset(r);
     if (!obj)
         obj = cJSON_CreateObject();
     char *s = obj ? cJSON_PrintUnformatted(obj) : NULL;
@@ -229,8 +241,7 @@ req_json(struct req *r, unsigned status, cJSON *obj)
 void
 req_empty(struct req *r, unsigned status)
 {
-    free(r->resp);
-    r->resp = NULL;
+    resp_reset(r);
     r->resp_len = 0;
     r->status = status;
     r->resp_type = NULL;
@@ -239,9 +250,20 @@ req_empty(struct req *r, unsigned status)
 void
 req_raw(struct req *r, unsigned status, const char *type, char *body, size_t len)
 {
-    free(r->resp);
+    resp_reset(r);
     r->resp = body;
     r->resp_len = len;
+    r->status = status;
+    r->resp_type = type;
+}
+
+void
+req_file(struct req *r, unsigned status, const char *type, int fd, uint64_t size)
+{
+    resp_reset(r);
+    r->resp_file = true;
+    r->resp_fd = fd;
+    r->resp_len = (size_t)size;
     r->status = status;
     r->resp_type = type;
 }

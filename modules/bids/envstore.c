@@ -247,12 +247,32 @@ envstore_read_into(const uint8_t sha256[32], uint8_t *buf, size_t cap, size_t *l
     return ok;
 }
 
-uint8_t *
-envstore_read(const uint8_t sha256[32], size_t max, size_t *len)
+int
+envstore_open(const uint8_t sha256[32], uint64_t size)
 {
-    uint8_t *buf = malloc(max ? max : 1), h[32];
-    if (buf && envstore_read_into(sha256, buf, max, len, h) && CRYPTO_memcmp(h, sha256, 32) == 0)
-        return buf;
+    char path[3200];
+    final_path(sha256, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t *buf = malloc(1u << 16), h[32];
+    struct stat st;
+    bool ok = fd >= 0 && md && buf && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              (uint64_t)st.st_size == size && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+    uint64_t got = 0;
+    while (ok && got < size) {
+        ssize_t r = read(fd, buf, 1u << 16);
+        if (r < 0 && errno == EINTR)
+            continue;
+        ok = r > 0 && EVP_DigestUpdate(md, buf, (size_t)r) == 1;
+        got += ok ? (uint64_t)r : 0;
+    }
+    ok = ok && got == size && EVP_DigestFinal_ex(md, h, NULL) == 1 &&
+         CRYPTO_memcmp(h, sha256, 32) == 0 && lseek(fd, 0, SEEK_SET) == 0;
+    EVP_MD_CTX_free(md);
     free(buf);
-    return NULL;
+    if (!ok && fd >= 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
 }

@@ -43,9 +43,12 @@ void spool_abort(struct spool *s);
  * removed, or -1. */
 int envstore_sweep(int (*known)(const uint8_t sha256[32], void *ctx), void *ctx, long min_age_s);
 
-/* Read a stored envelope whole (malloc'd, caller frees; at most max bytes). NULL when it is
- * missing, unreadable, larger, or not the bytes named by sha256. */
-uint8_t *envstore_read(const uint8_t sha256[32], size_t max, size_t *len);
+/* Open a stored envelope to serve it: a descriptor positioned at its first byte, which the
+ * caller owns (and closes), once the file has been read through in 64 KiB pieces and found to
+ * be exactly `size` bytes hashing to sha256 — so memory stays bounded whatever the size, and
+ * bytes other than those received are never served. -1 when it is missing, unreadable, of
+ * another size, or not the bytes named by sha256. */
+int envstore_open(const uint8_t sha256[32], uint64_t size);
 /* Read the envelope named sha256 into buf (cap bytes) and hash what was read into sha_out (the
  * caller compares: a mismatch is the platform's fault, not the bidder's). False when it is
  * missing, unreadable or larger than cap. */

@@ -684,15 +684,16 @@ bids_envelope(struct req *r, const cJSON *body)
     struct dbres b;
     struct dbconn *c = visible_bid(r, &b, true);
     if (c) {
-        size_t len = 0;
-        uint8_t *bytes = envstore_read((const uint8_t *)dbres_str(&b, 0, BC_SHA),
-                                       (size_t)dbres_i64(&b, 0, BC_SIZE), &len);
-        if (!bytes) {
-            log_error("bid %lld: its envelope file is missing or unreadable",
+        /* served from the file (libmicrohttpd reads it as it sends): memory stays bounded */
+        int fd = envstore_open((const uint8_t *)dbres_str(&b, 0, BC_SHA),
+                               (uint64_t)dbres_i64(&b, 0, BC_SIZE));
+        if (fd < 0) {
+            log_error("bids_envelope: bid %lld: its envelope file is missing, unreadable or "
+                      "not the bytes received",
                       (long long)dbres_i64(&b, 0, BC_ID));
             req_error(r, E_INTERNAL, "the envelope cannot be read");
         } else
-            req_raw(r, 200, "application/octet-stream", (char *)bytes, len);
+            req_file(r, 200, "application/octet-stream", fd, (uint64_t)dbres_i64(&b, 0, BC_SIZE));
     }
     dbres_free(&b);
 }

@@ -222,8 +222,10 @@ class Server:
         try:
             c.request(method, path, body=raw, headers=h)
             r = c.getresponse()
-            data = r.read().decode("utf-8", "replace")
-            return Response(r.status, r.getheaders(), data)
+            data = r.read()
+            resp = Response(r.status, r.getheaders(), data.decode("utf-8", "replace"))
+            resp.raw = data  # the body's bytes, for binary answers
+            return resp
         finally:
             if own:
                 c.close()

@@ -364,7 +364,8 @@ class SubmissionTest(Ceremony):
 
     def test_only_bidders_submit_and_a_bid_is_seen_only_by_its_own_organization(self):
         b = self.bidders[0]
-        status, j = self.submit(b, self.seal(b))
+        sealed = self.seal(b)
+        status, j = self.submit(b, sealed)
         self.assertEqual(status, 201, j)
         for tok in (self.agent_tok, self.sup_tok, self.admin):
             self.assertEqual(self.submit(b, self.seal(b), token=tok)[0], 403)
@@ -372,7 +373,18 @@ class SubmissionTest(Ceremony):
         self.assertEqual(self.srv.request("GET", "/api/v1/bids/%d/receipt" % j["bid_id"],
                                           token=self.bidders[1]["tok"]).status, 404)
         env = self.srv.request("GET", "/api/v1/bids/%d/envelope" % j["bid_id"], token=b["tok"])
-        self.assertEqual(env.status, 200)
+        self.assertEqual((env.status, env.raw), (200, sealed))  # streamed from the store, whole
+        self.assertIn(("Cache-Control", "no-store"), env.headers)
+        # a stored file that is not the bytes received is never served
+        path = os.path.join(self.srv.dir, "envelopes", hashlib.sha256(sealed).hexdigest() + ".env")
+        with open(path, "r+b") as f:
+            f.seek(100)
+            f.write(b"\xff" if sealed[100:101] != b"\xff" else b"\x00")
+        env = self.srv.request("GET", "/api/v1/bids/%d/envelope" % j["bid_id"], token=b["tok"])
+        self.assertEqual((env.status, env.json["error"]["code"]), (500, "internal_error"), env)
+        with open(path, "r+b") as f:
+            f.seek(100)
+            f.write(sealed[100:101])
         # before the opening the agent may not even learn that a bid exists (招标投标法 第二十二条)
         for path in ("/api/v1/bids/%d/envelope", "/api/v1/bids/%d/receipt"):
             self.assertEqual(self.srv.request("GET", path % j["bid_id"], token=self.agent_tok).status, 404)

@@ -44,12 +44,26 @@ an_upload_becomes_an_envelope_only_when_committed(void)
     spool_abort(&a); /* no-op after a commit */
     spool_abort(&b);
     CHECK(count("tmp") == 0);
+    static uint8_t back[sizeof big + 1];
+    int fd = envstore_open(sha, sizeof big);
+    CHECK(fd >= 0);
     size_t len = 0;
-    uint8_t *back = envstore_read(sha, sizeof big, &len);
-    CHECK(back && len == sizeof big && !memcmp(back, big, len));
-    free(back);
-    sha[0] ^= 1; /* another name: nothing there */
-    CHECK(envstore_read(sha, sizeof big, &len) == NULL);
+    for (ssize_t n; fd >= 0 && (n = read(fd, back + len, sizeof back - len)) > 0;)
+        len += (size_t)n;
+    CHECK(len == sizeof big && !memcmp(back, big, len)); /* from the first byte, all of it */
+    if (fd >= 0)
+        close(fd);
+    CHECK(envstore_open(sha, sizeof big - 1) < 0); /* not the size received */
+    sha[0] ^= 1;                                   /* another name: nothing there */
+    CHECK(envstore_open(sha, sizeof big) < 0);
+    sha[0] ^= 1; /* the file altered in the store: not served */
+    char path[4096];
+    char hex[65];
+    hex_encode(sha, 32, hex);
+    snprintf(path, sizeof path, "%s/%s.env", dir, hex);
+    FILE *f = fopen(path, "r+b");
+    CHECK(f && fputc('y', f) != EOF && fclose(f) == 0);
+    CHECK(envstore_open(sha, sizeof big) < 0);
 }
 
 static void
