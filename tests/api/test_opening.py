@@ -123,7 +123,8 @@ class Ceremony(ApiTest):
         org = self.make_org(self.admin, "bidder")
         user, tok = self.make_user(self.admin, org["id"], "bidder")
         key = ec.generate_private_key(ec.SECP256R1())
-        return {"org": org["id"], "tok": tok, "key": key, "kid": self.register(key, tok)}
+        return {"org": org["id"], "tok": tok, "key": key, "kid": self.register(key, tok),
+                "username": user["username"]}
 
     def binding(self, b, lot=1):
         r = self.srv.request("GET", "/api/v1/projects/%d/lots/%d/bids/binding" % (self.pid, lot), token=b["tok"])

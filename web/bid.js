@@ -1,0 +1,200 @@
+/*
+ * bid.js — the bidder's page (bid.html): sign in, load what the lot binds, seal the bid here
+ * with GGZYSeal (seal.js, WebCrypto) and submit the envelope, then show and offer the signed
+ * receipt. The token lives in this page's memory only (never in storage or a cookie); the
+ * private key file is read into WebCrypto as a non-extractable key and never sent. Every value
+ * from the server is shown with textContent. Money: the price is typed in yuan and turned into
+ * integer fen by string arithmetic, never through floating point.
+ */
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  let token = null, binding = null;
+
+  function status(text, state) {
+    $("status").textContent = text;
+    $("status").dataset.state = state || "busy";
+  }
+
+  /* "1234567.89" → 123456789; null for anything else (at most two decimals, below 2^53 fen) */
+  function fen(text) {
+    const m = /^\s*(\d{1,16})(?:\.(\d{1,2}))?\s*$/.exec(text || "");
+    if (!m) return null;
+    const v = Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0"));
+    return Number.isSafeInteger(v) ? v : null;
+  }
+
+  function beijing(us) {
+    const d = new Date(Math.floor(us / 1000) + 8 * 3600 * 1000);
+    return d.toISOString().replace("T", " ").replace("Z", "").slice(0, 23);
+  }
+
+  /* The server's refusal as one line: code, rule, message (docs/errors.md). */
+  function refusal(st, j) {
+    const e = (j && j.error) || {};
+    return "HTTP " + st + " " + (e.code || "") + (e.rule ? " [" + e.rule + "]" : "") + ": " +
+      (e.message || "no answer");
+  }
+
+  async function api(method, path, body) {
+    const h = {};
+    if (token) h.Authorization = "Bearer " + token;
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    const r = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+                                  cache: "no-store", credentials: "omit" });
+    let j = null;
+    try { j = await r.json(); } catch (e) { j = null; }
+    return { status: r.status, json: j };
+  }
+
+  /* POST the envelope with upload progress (fetch has none). */
+  function upload(path, bytes) {
+    return new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      x.open("POST", path);
+      x.setRequestHeader("Authorization", "Bearer " + token);
+      x.setRequestHeader("Content-Type", "application/octet-stream");
+      x.upload.onprogress = (e) => {
+        if (e.lengthComputable) $("progress").value = Math.floor((100 * e.loaded) / e.total);
+      };
+      x.onload = () => {
+        let j = null;
+        try { j = JSON.parse(x.responseText); } catch (e) { j = null; }
+        resolve({ status: x.status, json: j, text: x.responseText });
+      };
+      x.onerror = () => reject(new Error("the connection failed: nothing was received — submit again"));
+      x.send(bytes);
+    });
+  }
+
+  /* Ed25519 over "ggzy-bid-receipt-v1\n" || receipt, with the key the answer names (vkey:
+   * name+keyid+base64(0x01 ‖ key)). This shows the receipt is signed by that key; that it is the
+   * platform's key is for the bidder to compare with the one the center publishes — which
+   * `ggzy receipt verify --vkey` does with a pinned copy. */
+  async function receiptSignature(ans) {
+    try {
+      /* name+keyid+base64: the base64 may hold "+" itself, so split at the first two only */
+      const v = String(ans.vkey), i = v.indexOf("+"), j = v.indexOf("+", i + 1);
+      if (i < 1 || j < 0) return "unknown key form";
+      const parts = [v.slice(0, i), v.slice(i + 1, j), v.slice(j + 1)];
+      const raw = Uint8Array.from(atob(parts[2]), (c) => c.charCodeAt(0));
+      if (raw.length !== 33 || raw[0] !== 1) return "unknown key form";
+      const k = await crypto.subtle.importKey("raw", raw.subarray(1), { name: "Ed25519" }, false, ["verify"]);
+      const sig = Uint8Array.from(atob(ans.signature), (c) => c.charCodeAt(0));
+      const msg = new TextEncoder().encode("ggzy-bid-receipt-v1\n" + ans.receipt);
+      const ok = await crypto.subtle.verify({ name: "Ed25519" }, k, sig, msg);
+      return ok ? "有效 valid — signed by " + parts[0] + " key " + parts[1] + " (compare with the key the center publishes)"
+                : "无效 INVALID — keep the files and object";
+    } catch (e) {
+      return "not checked here (this browser has no Ed25519): use ggzy receipt verify";
+    }
+  }
+
+  function readFile(f, asText) {
+    return asText ? f.text() : f.arrayBuffer().then((b) => new Uint8Array(b));
+  }
+
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    $("who").dataset.state = "busy";
+    const r = await api("POST", "/api/v1/auth/login", { username: $("username").value, password: $("password").value });
+    $("password").value = "";
+    if (r.status !== 200) {
+      token = null;
+      $("who").textContent = refusal(r.status, r.json);
+      $("who").dataset.state = "refused";
+      return;
+    }
+    token = r.json.token;
+    const me = await api("GET", "/api/v1/me");
+    $("who").textContent = me.status === 200
+      ? "已登录 signed in: " + me.json.username + (me.json.role ? " (" + me.json.role + ")" : "")
+      : "已登录 signed in";
+    $("who").dataset.state = "in";
+  });
+
+  $("lot-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    binding = null;
+    $("binding").hidden = true;
+    if (!token) return status("请先登录 sign in first", "refused");
+    const project = $("project").value.trim(), lot = $("lot").value.trim();
+    if (!/^\d+$/.test(project) || !/^\d+$/.test(lot)) return status("project and lot are numbers", "refused");
+    const r = await api("GET", "/api/v1/projects/" + project + "/lots/" + lot + "/bids/binding");
+    if (r.status !== 200) return status(refusal(r.status, r.json), "refused");
+    /* the key id names the key: check it before sealing anything to that key */
+    const pk = GGZYSeal.unhex(r.json.opening_pk);
+    if (pk.length !== 65 || GGZYSeal.hex(await GGZYSeal.sha256(pk)) !== r.json.opening_key_id)
+      return status("the lot's opening key does not match its id: not sealing to it", "refused");
+    binding = r.json;
+    $("b-project").textContent = binding.project_code + " (lot " + binding.lot + ")";
+    $("b-deadline").textContent = beijing(binding.bid_deadline_us);
+    $("b-revision").textContent = binding.revision === 1 ? "第 1 次 first bid" : "第 " + binding.revision +
+      " 次 revision " + binding.revision + " (replaces your current bid)";
+    $("b-key").textContent = binding.opening_key_id;
+    $("binding").hidden = false;
+    status("载入 loaded: ready to seal", "idle");
+  });
+
+  $("bid-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    $("result").hidden = true;
+    if (!token) return status("请先登录 sign in first", "refused");
+    if (!binding) return status("请先载入标段 load the lot first", "refused");
+    const price = fen($("price").value);
+    if (price === null) return status("报价 price: yuan with at most two decimals, e.g. 1234567.89", "refused");
+    const days = $("duration").value.trim();
+    if (!/^\d{1,6}$/.test(days)) return status("工期 duration: a whole number of days", "refused");
+    const keyFile = $("key").files[0];
+    if (!keyFile) return status("选择私钥文件 choose your key file", "refused");
+    $("seal").disabled = true;
+    try {
+      status("读取 reading the key and documents…");
+      const signer = await GGZYSeal.importSigningKey(await readFile(keyFile, true));
+      const docs = [];
+      for (const f of $("docs").files) docs.push({ name: f.name, bytes: await readFile(f, false) });
+      const pt = GGZYSeal.container({ duration_days: Number(days), price_fen: price }, docs);
+      const header = {
+        v: 1, suite: "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)+AES-256-GCM-64KiB+ECDSA-P256-SHA256",
+        chunk_size: 65536, signer_key_id: signer.keyId, platform: binding.platform,
+        project_code: binding.project_code, lot: binding.lot, bidder_org_id: binding.bidder_org_id,
+        revision: binding.revision, bid_deadline_us: binding.bid_deadline_us, opening_key_id: binding.opening_key_id,
+      };
+      status("密封 sealing " + pt.length + " bytes…");
+      const env = await GGZYSeal.seal(header, GGZYSeal.unhex(binding.opening_pk), signer.key, pt);
+      const sha = GGZYSeal.hex(await GGZYSeal.sha256(env));
+      pt.fill(0); /* the clear bid is not kept in the page longer than needed */
+      status("递交 submitting " + env.length + " bytes…");
+      $("progress").hidden = false;
+      const r = await upload("/api/v1/projects/" + binding.project_id + "/lots/" + binding.lot + "/bids", env);
+      $("progress").hidden = true;
+      if (r.status !== 201) {
+        const again = r.json && r.json.error && r.json.error.rule === "BID-REVISION" ? " (load the lot again)" : "";
+        return status(refusal(r.status, r.json) + again, "refused");
+      }
+      if (r.json.envelope_sha256 !== sha)
+        return status("the platform names another envelope hash than the one sealed here: keep bid.env and object", "refused");
+      const rc = JSON.parse(r.json.receipt);
+      if (rc.envelope_sha256 !== sha || rc.project_code !== binding.project_code || rc.lot !== binding.lot ||
+          rc.bidder_org_id !== binding.bidder_org_id || rc.revision !== header.revision)
+        return status("the receipt does not name this bid: keep bid.env and object", "refused");
+      $("r-bid").textContent = r.json.bid_id + " · revision " + r.json.revision;
+      $("r-time").textContent = beijing(rc.received_us);
+      $("r-sha").textContent = sha;
+      $("r-index").textContent = String(rc.audit_index);
+      $("r-sig").textContent = await receiptSignature(r.json);
+      $("receipt-json").textContent = r.text;
+      $("dl-envelope").href = URL.createObjectURL(new Blob([env], { type: "application/octet-stream" }));
+      $("dl-receipt").href = URL.createObjectURL(new Blob([r.text], { type: "application/json" }));
+      $("result").hidden = false;
+      binding.revision += 1; /* a further submission is the next revision */
+      status("已递交 received: keep the receipt and the envelope", "done");
+    } catch (e) {
+      status("未递交 not submitted: " + e.message, "refused");
+    } finally {
+      $("seal").disabled = false;
+      $("progress").hidden = true;
+    }
+  });
+})();
