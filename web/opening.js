@@ -3,6 +3,10 @@
  * GET /api/v1/projects/{id}/lots/{lot}/opening every two seconds while the opening runs and
  * shows it as it grows. Every value is set with textContent: nothing from the server is ever
  * parsed as HTML. Money is integer fen, shown as yuan without floating point.
+ *
+ * On the spot: whoever signs in here (the token stays in this page's memory) may, as a bidder
+ * of the lot, object; as the agent, the center or a supervisor, answer an objection by its
+ * number. Refusals are shown with their code and message; the record is read again at once.
  */
 "use strict";
 
@@ -66,7 +70,10 @@
       ul.replaceChildren();
       for (const o of r.objections) {
         const li = document.createElement("li");
-        li.textContent = o.text + " — " + (o.answer === null ? "待答复 awaiting an answer" : "答复 answer: " + o.answer);
+        li.textContent = "#" + o.id + " " + o.text + " — " +
+          (o.answer === null ? "待答复 awaiting an answer" : "答复 answer: " + o.answer);
+        li.dataset.id = String(o.id);
+        li.dataset.answered = o.answer === null ? "no" : "yes";
         ul.appendChild(li);
       }
     }
@@ -95,6 +102,68 @@
     }
     if (!done) setTimeout(poll, 2000);
   }
+
+  /* ---- on the spot: objections and answers ---- */
+  let token = null;
+  const base = () => "/api/v1/projects/" + encodeURIComponent(project) + "/lots/" + encodeURIComponent(lot);
+
+  async function call(method, path, body) {
+    const h = {"Content-Type": "application/json"};
+    if (token) h.Authorization = "Bearer " + token;
+    const res = await fetch(path, {method, headers: h, body: body ? JSON.stringify(body) : undefined,
+                                   cache: "no-store", credentials: "omit"});
+    let j = null;
+    try { j = await res.json(); } catch (e) { j = null; }
+    return {status: res.status, json: j};
+  }
+
+  function said(r, ok, state) {
+    const e = (r.json && r.json.error) || {};
+    $("o-status").textContent = ok || ("HTTP " + r.status + " " + (e.code || "") +
+      (e.rule ? " [" + e.rule + "]" : "") + ": " + (e.message || "no answer"));
+    $("o-status").dataset.state = state;
+  }
+
+  async function refresh() {
+    const res = await fetch(base() + "/opening", {cache: "no-store"});
+    if (res.ok) render(await res.json());
+  }
+
+  $("o-login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await call("POST", "/api/v1/auth/login", {username: $("o-username").value, password: $("o-password").value});
+    $("o-password").value = "";
+    token = r.status === 200 ? r.json.token : null;
+    const me = token ? await call("GET", "/api/v1/me") : null;
+    const role = me && me.status === 200 ? me.json.role : null;
+    $("o-who").textContent = token ? "已登录 signed in: " + me.json.username + " (" + role + ")" : "未登录 not signed in";
+    $("o-who").dataset.state = token ? "in" : "refused";
+    $("o-object-form").hidden = role !== "bidder";
+    $("o-answer-form").hidden = !["agent", "center_admin", "supervisor"].includes(role);
+    if (!token) said(r, null, "refused");
+  });
+
+  $("o-object-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await call("POST", base() + "/opening/objections", {text: $("o-text").value});
+    if (r.status === 201) {
+      $("o-text").value = "";
+      said(r, "已记录 recorded: objection #" + r.json.id, "done");
+    } else said(r, null, "refused");
+    await refresh();
+  });
+
+  $("o-answer-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const oid = $("a-oid").value.trim();
+    if (!/^[1-9][0-9]*$/.test(oid)) return said({status: 0, json: null}, "异议编号 the objection's number, e.g. 1", "refused");
+    const r = await call("POST", base() + "/opening/objections/" + oid + "/answer", {answer: $("a-text").value});
+    if (r.status === 200) {
+      $("a-text").value = "";
+      said(r, "已答复 answered: objection #" + oid, "done");
+    } else said(r, null, "refused");
+    await refresh();
+  });
 
   if (!/^[1-9][0-9]*$/.test(project || "") || !/^[1-9][0-9]*$/.test(lot || "")) {
     $("state").textContent = "链接缺少项目或标段 the link names no project and lot (?project=ID&lot=N)";

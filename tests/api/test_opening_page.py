@@ -83,3 +83,64 @@ class OpeningPageTest(Ceremony):
         self.assertEqual(self.state(dom), "failed")
         self.assertIn("R-MIN-BIDS", dom)
         self.assertRegex(dom, r'<section id="key" hidden')  # no key: nothing was opened
+
+    def test_a_bidder_objects_on_the_page_and_the_agent_answers_there(self):
+        from webdriver import Browser
+        for b in self.bidders[:3]:
+            self.assertEqual(self.submit(b, self.seal(b))[0], 201)
+        self.clock(self.deadline)
+        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
+                                          token=self.admin).status, 200)
+        url = "https://localhost:%d/opening.html?project=%d&lot=1" % (self.srv.port, self.pid)
+        said = "['done','refused'].includes(document.getElementById('o-status').dataset.state)"
+
+        def sign_in(br, username):
+            br.get(url)  # a fresh page: signed out
+            br.wait_for("document.getElementById('state').dataset.state === 'awaiting_shares'")
+            br.type("#o-username", username)
+            br.type("#o-password", "user-password-1")
+            br.click("#o-login")
+            br.wait_for("document.getElementById('o-who').dataset.state !== 'out'")
+
+        def send(br, button):
+            br.script("document.getElementById('o-status').dataset.state = 'busy';")
+            br.click(button)
+            br.wait_for(said)
+            return br.script("return document.getElementById('o-status').dataset.state;"), br.text("#o-status")
+
+        with Browser() as br:
+            # a bidder without a bid in this lot may not object
+            sign_in(br, self.bidders[3]["username"])
+            self.assertTrue(br.script("return document.getElementById('o-answer-form').hidden;"))
+            br.type("#o-text", "我也有异议")
+            state, text = send(br, "#o-send")
+            self.assertEqual(state, "refused")
+            self.assertIn("HTTP 403 forbidden", text)
+            # a bidder of the lot objects; markup in the text stays text
+            sign_in(br, self.bidders[0]["username"])
+            br.type("#o-text", "递交时间有误<img src=x onerror=alert(1)>")
+            state, text = send(br, "#o-send")
+            self.assertEqual(state, "done", text)
+            oid = int(text.rsplit("#", 1)[1])
+            li = "#objections li[data-id='%d']" % oid
+            self.assertIn("递交时间有误<img src=x onerror=alert(1)> — 待答复", br.text(li))
+            self.assertEqual(br.script("return document.querySelectorAll('#objections img').length;"), 0)
+            # the agent answers it by its number
+            sign_in(br, self.agent["username"])
+            self.assertTrue(br.script("return document.getElementById('o-object-form').hidden;"))
+            br.type("#a-oid", str(oid))
+            br.type("#a-text", "已核对，递交时间以回执为准")
+            state, text = send(br, "#a-send")
+            self.assertEqual(state, "done", text)
+            self.assertIn("答复 answer: 已核对，递交时间以回执为准", br.text(li))
+            # answering twice is refused
+            br.type("#a-oid", str(oid))
+            br.type("#a-text", "再答一次")
+            state, text = send(br, "#a-send")
+            self.assertEqual(state, "refused")
+            self.assertIn("HTTP 404", text)
+        rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
+        self.assertEqual([(o["id"], o["answer"]) for o in rec["objections"]], [(oid, "已核对，递交时间以回执为准")])
+        self.srv.wait_sequenced()
+        actions = [a for (a,) in self.srv.sql("SELECT action FROM audit_entries WHERE action LIKE 'opening.%' ORDER BY idx")]
+        self.assertEqual(actions, ["opening.start", "opening.objection", "opening.answer"])
