@@ -192,6 +192,20 @@ class Ceremony(ApiTest):
     def vkey(self):
         return self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
 
+    def receipt_verifies(self, b, answer, env):
+        """Save the submission's answer and the envelope, sign a checkpoint, and check that
+        `ggzy receipt verify` (pinned key) accepts them down to the audit log. Returns the paths."""
+        envp, rp = os.path.join(self.tmp, "bid.env"), os.path.join(self.tmp, "receipt.json")
+        with open(envp, "wb") as f:
+            f.write(env)
+        with open(rp, "w") as f:
+            json.dump(answer, f)
+        self.assertEqual(self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok).status, 200)
+        p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey(), token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("in the log under the signed checkpoint", p.stdout)
+        return envp, rp
+
 
 class SubmissionTest(Ceremony):
     def test_a_bid_is_stored_and_its_signed_receipt_verifies_down_to_the_audit_log(self):
@@ -216,15 +230,7 @@ class SubmissionTest(Ceremony):
         self.assertEqual(tmp, [])
         # the receipt verifies with the CLI: signature, envelope bytes, and (after a checkpoint)
         # the audit entry under a signed checkpoint
-        envp, rp = os.path.join(self.tmp, "bid.env"), os.path.join(self.tmp, "receipt.json")
-        with open(envp, "wb") as f:
-            f.write(env)
-        with open(rp, "w") as f:
-            json.dump(j, f)
-        self.assertEqual(self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok).status, 200)
-        p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey(), token=b["tok"])
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn("in the log under the signed checkpoint", p.stdout)
+        envp, rp = self.receipt_verifies(b, j, env)
         # a forged receipt (another time of record) does not verify
         forged = dict(j, receipt=j["receipt"].replace(str(rcpt["received_us"]), str(rcpt["received_us"] - 1)))
         with open(rp, "w") as f:
