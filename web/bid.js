@@ -114,6 +114,39 @@
     $("who").dataset.state = "in";
   });
 
+  const STATES = { current: "有效 current", superseded: "已替换 superseded", withdrawn: "已撤回 withdrawn" };
+
+  /* The organization's revisions in the lot, newest first, and the withdraw button when one is
+   * current. */
+  async function showMine() {
+    const r = await api("GET", "/api/v1/projects/" + binding.project_id + "/lots/" + binding.lot + "/bids/mine");
+    if (r.status !== 200) return;
+    const body = $("mine").tBodies[0];
+    body.replaceChildren();
+    let current = false;
+    for (const b of r.json.items.slice().sort((a, c) => c.revision - a.revision)) {
+      const tr = document.createElement("tr");
+      for (const t of [String(b.revision), STATES[b.state] || b.state, beijing(b.received_us), b.envelope_sha256]) {
+        const td = document.createElement("td");
+        td.textContent = t;
+        tr.appendChild(td);
+      }
+      tr.dataset.state = b.state;
+      body.appendChild(tr);
+      current = current || b.state === "current";
+    }
+    $("mine-section").hidden = r.json.items.length === 0;
+    $("withdraw").hidden = !current;
+  }
+
+  $("withdraw").addEventListener("click", async () => {
+    if (!binding) return;
+    const r = await api("DELETE", "/api/v1/projects/" + binding.project_id + "/lots/" + binding.lot + "/bids/mine");
+    if (r.status === 200) status("已撤回 withdrawn: your bid no longer counts; you may still submit a new one before the deadline", "done");
+    else status(refusal(r.status, r.json), "refused");
+    await showMine();
+  });
+
   $("lot-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     binding = null;
@@ -134,6 +167,7 @@
       " 次 revision " + binding.revision + " (replaces your current bid)";
     $("b-key").textContent = binding.opening_key_id;
     $("binding").hidden = false;
+    await showMine();
     status("载入 loaded: ready to seal", "idle");
   });
 
@@ -189,6 +223,7 @@
       $("dl-receipt").href = URL.createObjectURL(new Blob([r.text], { type: "application/json" }));
       $("result").hidden = false;
       binding.revision += 1; /* a further submission is the next revision */
+      await showMine();
       status("已递交 received: keep the receipt and the envelope", "done");
     } catch (e) {
       status("未递交 not submitted: " + e.message, "refused");

@@ -171,3 +171,25 @@ class BidPageTest(Ceremony):
         self.assertNotIn("error", got, got)
         self.assertEqual(got["sha"], v["unsigned_sha256"])
         self.assertEqual(got["hex"], env[:-64].hex())  # every byte but the (randomized) signature
+
+    def test_a_bidder_replaces_and_withdraws_a_bid_from_the_page(self):
+        b = self.bidders[0]
+        key = self.pem(b["key"], "bidder.pem")
+        self.assertEqual(self.sign_in(b), "in")
+        self.load()
+        self.assertTrue(self.browser.script("return document.getElementById('mine-section').hidden;"))
+        for price in ("100.00", "99.50"):  # the second is revision 2: it supersedes the first
+            state, text = self.seal_in_browser(price, "30", [], key)
+            self.assertEqual(state, "done", text)
+        rows = lambda: self.browser.script(  # noqa: E731
+            "return [...document.querySelectorAll('#mine tbody tr')].map(r => r.dataset.state);")
+        self.assertEqual(rows(), ["current", "superseded"])
+        self.browser.click("#withdraw")
+        self.browser.wait_for("document.querySelector('#mine tbody tr').dataset.state === 'withdrawn'")
+        self.assertIn("已撤回 withdrawn", self.browser.text("#status"))
+        self.assertTrue(self.browser.script("return document.getElementById('withdraw').hidden;"))
+        self.assertEqual(rows(), ["withdrawn", "superseded"])
+        self.assertEqual(self.srv.sql("SELECT revision, state FROM bids ORDER BY revision"),
+                         [["1", "superseded"], ["2", "withdrawn"]])
+        self.srv.wait_sequenced()
+        self.assertEqual(self.count("SELECT COUNT(*) FROM audit_entries WHERE action = 'bid.withdraw'"), 1)
