@@ -455,6 +455,24 @@ class SubmissionTest(Ceremony):
             with open(os.path.join(self.srv.dir, "envelopes", name), "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest() + ".env", name)
         self.assertLess(len(receipts), len(envs), "the kill came too late to test anything")
+        # an envelope made durable whose bid never committed is swept at the next start-up once
+        # it is ten minutes old (a younger one may be another ggzyd's upload in progress)
+        store = os.path.join(self.srv.dir, "envelopes")
+        orphans = []
+        for age in (11 * 60, 60):
+            data = os.urandom(1000)
+            orphans.append(os.path.join(store, hashlib.sha256(data).hexdigest() + ".env"))
+            with open(orphans[-1], "wb") as f:
+                f.write(data)
+            os.utime(orphans[-1], (time.time() - age, time.time() - age))
+        for sha in rows:  # a bid's envelope stays, however old
+            os.utime(os.path.join(store, sha + ".env"), (time.time() - 3600, time.time() - 3600))
+        self.srv.stop()
+        self.srv.start()
+        self.assertFalse(os.path.exists(orphans[0]), "an old orphan survived the start-up sweep")
+        self.assertTrue(os.path.exists(orphans[1]), "a young file was swept")
+        for sha in rows:
+            self.assertTrue(os.path.exists(os.path.join(store, sha + ".env")))
 
 
 class OpeningTest(Ceremony):
