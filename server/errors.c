@@ -80,6 +80,19 @@ req_error_x(struct req *r, enum err_code e, cJSON *details, const char *fmt, ...
 }
 
 void
+req_transition_refused(struct req *r, const char *current, const char *requested, const char *fmt,
+                       ...)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "current", current);
+    cJSON_AddStringToObject(d, "requested", requested);
+    va_list ap;
+    va_start(ap, fmt);
+    set_error(r, E_INVALID_TRANSITION, d, fmt, ap);
+    va_end(ap);
+}
+
+void
 req_rule(struct req *r, const char *rule, const char *fmt, ...)
 {
     cJSON *d = cJSON_CreateObject();

@@ -172,6 +172,9 @@ void req_error(struct req *r, enum err_code e, const char *fmt, ...)
 /* An error with extra members merged into the error object (details is consumed). */
 void req_error_x(struct req *r, enum err_code e, cJSON *details, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* 409 invalid_transition with the object's current state and the one requested. */
+void req_transition_refused(struct req *r, const char *current, const char *requested,
+                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A rule refusal: 422 rule_violation with "rule" naming the rule code. */
 void req_rule(struct req *r, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

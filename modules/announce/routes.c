@@ -125,11 +125,8 @@ read_ann(struct req *r, const cJSON *b, struct ann_in *in)
 static bool
 not_draft(struct req *r, const char *state)
 {
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "current", state);
-    cJSON_AddStringToObject(d, "requested", "draft");
-    req_error_x(r, E_INVALID_TRANSITION, d,
-                "a published announcement never changes: publish an amendment instead");
+    req_transition_refused(r, state, "draft",
+                           "a published announcement never changes: publish an amendment instead");
     return false;
 }
 
@@ -137,6 +134,26 @@ struct draft_ctx {
     int64_t project, id;
     struct ann_in in;
 };
+
+/* The end of a draft's creation or edit: its audit entry ({type, title}) and the answer, the
+ * announcement as now stored. */
+static enum tx_result
+draft_done(struct dbconn *c, struct req *r, const char *action, const struct draft_ctx *x,
+           int64_t project, unsigned status)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "type", x->in.type);
+    cJSON_AddStringToObject(p, "title", x->in.title);
+    struct dbres a = {0};
+    enum tx_result t = TX_DBFAIL;
+    if (audit_append(c, r, action, "announcement", x->id, project, p, NULL) == DB_OK &&
+        store_ann_get(c, x->id, false, &a) == DB_OK && a.nrows == 1) {
+        req_json(r, status, ann_json(c, &a, 0, true));
+        t = TX_COMMIT;
+    }
+    dbres_free(&a);
+    return t;
+}
 
 static enum tx_result
 create_tx(struct dbconn *c, struct req *r, void *arg)
@@ -151,28 +168,14 @@ create_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_REFUSE;
     }
     if (!strcmp(v.state, "draft") || !strcmp(v.state, "submitted")) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", v.state);
-        cJSON_AddStringToObject(d, "requested", "accepted");
-        req_error_x(r, E_INVALID_TRANSITION, d,
-                    "nothing is announced for a project the center has not accepted");
+        req_transition_refused(r, v.state, "accepted",
+                               "nothing is announced for a project the center has not accepted");
         return TX_REFUSE;
     }
     if (store_ann_insert(c, x->project, category_name((enum category)v.category), v.region, &x->in,
                          r->who.user_id, clock_now_us(), &x->id) != DB_OK)
         return TX_DBFAIL;
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "type", x->in.type);
-    cJSON_AddStringToObject(p, "title", x->in.title);
-    struct dbres a = {0};
-    if (audit_append(c, r, "announce.draft", "announcement", x->id, x->project, p, NULL) != DB_OK ||
-        store_ann_get(c, x->id, false, &a) != DB_OK || a.nrows != 1) {
-        dbres_free(&a);
-        return TX_DBFAIL;
-    }
-    req_json(r, 201, ann_json(c, &a, 0, true));
-    dbres_free(&a);
-    return TX_COMMIT;
+    return draft_done(c, r, "announce.draft", x, x->project, 201);
 }
 
 static void
@@ -220,21 +223,9 @@ update_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_REFUSE;
     }
     dbres_free(&a);
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "type", x->in.type);
-    cJSON_AddStringToObject(p, "title", x->in.title);
-    if (store_ann_update(c, x->id, &x->in, clock_now_us()) != DB_OK) {
-        cJSON_Delete(p);
+    if (store_ann_update(c, x->id, &x->in, clock_now_us()) != DB_OK)
         return TX_DBFAIL;
-    }
-    if (audit_append(c, r, "announce.edit", "announcement", x->id, v.id, p, NULL) != DB_OK ||
-        store_ann_get(c, x->id, false, &a) != DB_OK || a.nrows != 1) {
-        dbres_free(&a);
-        return TX_DBFAIL;
-    }
-    req_json(r, 200, ann_json(c, &a, 0, true));
-    dbres_free(&a);
-    return TX_COMMIT;
+    return draft_done(c, r, "announce.edit", x, v.id, 200);
 }
 
 static void
@@ -400,21 +391,16 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     t = TX_REFUSE;
     const char *type = dbres_str(&a, 0, 2);
     if (strcmp(dbres_str(&a, 0, 13), "draft")) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", "published");
-        cJSON_AddStringToObject(d, "requested", "published");
-        req_error_x(r, E_INVALID_TRANSITION, d, "this announcement is published already");
+        req_transition_refused(r, "published", "published",
+                               "this announcement is published already");
         goto out;
     }
     const char *after = ann_state_after(type);
     if (!ann_state_ok(type, v.state)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", v.state);
-        cJSON_AddStringToObject(d, "requested", after ? after : v.state);
-        req_error_x(r, E_INVALID_TRANSITION, d,
-                    "a %s announcement cannot be published for a "
-                    "%s project",
-                    type, v.state);
+        req_transition_refused(r, v.state, after ? after : v.state,
+                               "a %s announcement cannot be published for a "
+                               "%s project",
+                               type, v.state);
         goto out;
     }
     int64_t now = clock_now_us(), deadline, opening;

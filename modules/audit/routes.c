@@ -438,6 +438,19 @@ entries_get(struct req *r, const cJSON *body)
     reply_logged(r, o, withheld_seen, &x);
 }
 
+/* The request's connection and the log's current size. NULL: the refusal (503) is set. */
+static struct dbconn *
+db_and_tree(struct req *r, uint64_t *tree)
+{
+    struct dbconn *c = req_db(r);
+    enum db_status st;
+    if (c && (st = store_tree_size(c, tree)) != DB_OK) {
+        db_fail(r, c, st);
+        return NULL;
+    }
+    return c;
+}
+
 static void
 inclusion_proof(struct req *r, const cJSON *body)
 {
@@ -445,15 +458,10 @@ inclusion_proof(struct req *r, const cJSON *body)
     uint64_t index, size;
     if (!query_u64(r, "index", &index, true, 0) || !query_u64(r, "size", &size, true, 1))
         return;
-    struct dbconn *c = req_db(r);
+    uint64_t tree;
+    struct dbconn *c = db_and_tree(r, &tree);
     if (!c)
         return;
-    uint64_t tree;
-    enum db_status st = store_tree_size(c, &tree);
-    if (st != DB_OK) {
-        db_fail(r, c, st);
-        return;
-    }
     if (size > tree || index >= size) {
         req_error(r, E_NOT_FOUND, "no entry %llu in a tree of size %llu (the log has %llu)",
                   (unsigned long long)index, (unsigned long long)size, (unsigned long long)tree);
@@ -481,15 +489,10 @@ consistency_proof(struct req *r, const cJSON *body)
     uint64_t from, to;
     if (!query_u64(r, "from", &from, true, 1) || !query_u64(r, "to", &to, true, 1))
         return;
-    struct dbconn *c = req_db(r);
+    uint64_t tree;
+    struct dbconn *c = db_and_tree(r, &tree);
     if (!c)
         return;
-    uint64_t tree;
-    enum db_status st = store_tree_size(c, &tree);
-    if (st != DB_OK) {
-        db_fail(r, c, st);
-        return;
-    }
     if (from > to || to > tree) {
         req_error(r, E_NOT_FOUND, "no consistency proof from %llu to %llu (the log has %llu)",
                   (unsigned long long)from, (unsigned long long)to, (unsigned long long)tree);

@@ -100,11 +100,9 @@ step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool l
     if (res != TX_COMMIT)
         return res;
     if (r->who.role != ROLE_BIDDER && !bids_opening_state_ok(s->p.state)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", s->p.state);
-        cJSON_AddStringToObject(d, "requested", "opened");
-        req_error_x(r, E_INVALID_TRANSITION, d, "project %s is %s: its bids are not opened now",
-                    s->p.code, s->p.state);
+        req_transition_refused(r, s->p.state, "opened",
+                               "project %s is %s: its bids are not opened now", s->p.code,
+                               s->p.state);
         return TX_REFUSE;
     }
     int64_t now = clock_now_us();

@@ -172,13 +172,11 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_REFUSE;
     }
     if (!bids_key_state_ok(p.state)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", p.state);
-        cJSON_AddStringToObject(d, "requested", "accepted");
-        req_error_x(r, E_INVALID_TRANSITION, d,
-                    "an opening key is made before bidding starts (accepted or announced); "
-                    "the project is %s",
-                    p.state);
+        req_transition_refused(
+            r, p.state, "accepted",
+            "an opening key is made before bidding starts (accepted or announced); "
+            "the project is %s",
+            p.state);
         return TX_REFUSE;
     }
     struct dbres k, s;

@@ -253,11 +253,8 @@ amend_tx(struct dbconn *c, struct req *r, void *arg)
     if (!load_visible(r, c, x->id, true, &v, &t))
         return t;
     if (strcmp(v.state, "draft")) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", v.state);
-        cJSON_AddStringToObject(d, "requested", "draft");
-        req_error_x(r, E_INVALID_TRANSITION, d, "only a draft can be changed; the project is %s",
-                    v.state);
+        req_transition_refused(r, v.state, "draft",
+                               "only a draft can be changed; the project is %s", v.state);
         return TX_REFUSE;
     }
     if ((t = check_tenderer(c, r, x->in.tenderer_org_id)) != TX_COMMIT)
@@ -346,10 +343,7 @@ transition_tx(struct dbconn *c, struct req *r, void *arg)
                     !strcmp(x->to, suspended_from) || !strcmp(x->to, "terminated"));
     if (!allowed) {
         dbres_free(&full);
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", v.state);
-        cJSON_AddStringToObject(d, "requested", x->to);
-        req_error_x(r, E_INVALID_TRANSITION, d, "a %s project cannot become %s", v.state, x->to);
+        req_transition_refused(r, v.state, x->to, "a %s project cannot become %s", v.state, x->to);
         return TX_REFUSE;
     }
     dbres_free(&full);
@@ -428,11 +422,8 @@ document_tx(struct dbconn *c, struct req *r, void *arg)
     if (!load_visible(r, c, x->id, true, &v, &t))
         return t;
     if (strcmp(v.state, "draft")) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "current", v.state);
-        cJSON_AddStringToObject(d, "requested", "draft");
-        req_error_x(r, E_INVALID_TRANSITION, d,
-                    "documents are attached to a draft; the project is %s", v.state);
+        req_transition_refused(r, v.state, "draft",
+                               "documents are attached to a draft; the project is %s", v.state);
         return TX_REFUSE;
     }
     if (store_document_insert(c, x->id, x->name, x->type, r->body.p, r->body.len, x->sha,
