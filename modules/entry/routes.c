@@ -239,6 +239,22 @@ load_visible(struct req *r, struct dbconn *c, int64_t id, bool lock, struct proj
     return true;
 }
 
+/* Lock a project the caller may see that must still be a draft (what: why, for the refusal).
+ * False with *t set: TX_REFUSE (not found, or 409 invalid_transition) or TX_DBFAIL. */
+static bool
+load_draft(struct req *r, struct dbconn *c, int64_t id, struct project_view *v, enum tx_result *t,
+           const char *what)
+{
+    if (!load_visible(r, c, id, true, v, t))
+        return false;
+    if (strcmp(v->state, "draft")) {
+        req_transition_refused(r, v->state, "draft", "%s; the project is %s", what, v->state);
+        *t = TX_REFUSE;
+        return false;
+    }
+    return true;
+}
+
 struct amend_ctx {
     int64_t id;
     struct project_in in;
@@ -250,13 +266,8 @@ amend_tx(struct dbconn *c, struct req *r, void *arg)
     struct amend_ctx *x = arg;
     struct project_view v;
     enum tx_result t;
-    if (!load_visible(r, c, x->id, true, &v, &t))
+    if (!load_draft(r, c, x->id, &v, &t, "only a draft can be changed"))
         return t;
-    if (strcmp(v.state, "draft")) {
-        req_transition_refused(r, v.state, "draft",
-                               "only a draft can be changed; the project is %s", v.state);
-        return TX_REFUSE;
-    }
     if ((t = check_tenderer(c, r, x->in.tenderer_org_id)) != TX_COMMIT)
         return t;
     if (store_project_update(c, x->id, &x->in, clock_now_us()) != DB_OK ||
@@ -419,13 +430,8 @@ document_tx(struct dbconn *c, struct req *r, void *arg)
     struct doc_ctx *x = arg;
     struct project_view v;
     enum tx_result t;
-    if (!load_visible(r, c, x->id, true, &v, &t))
+    if (!load_draft(r, c, x->id, &v, &t, "documents are attached to a draft"))
         return t;
-    if (strcmp(v.state, "draft")) {
-        req_transition_refused(r, v.state, "draft",
-                               "documents are attached to a draft; the project is %s", v.state);
-        return TX_REFUSE;
-    }
     if (store_document_insert(c, x->id, x->name, x->type, r->body.p, r->body.len, x->sha,
                               r->who.user_id, clock_now_us(), &x->doc_id) != DB_OK)
         return TX_DBFAIL;
