@@ -2,8 +2,10 @@
  * bids_cmd.c — the ggzy client's bid commands (docs/envelope.md §8–§9):
  *
  *   ggzy bid submit --project ID --lot N --file ENVELOPE [--receipt-out FILE]
- *   ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]
- *   ggzy opening verify --project ID --lot N [--vkey VKEY]
+ *   ggzy bid list --project ID --lot N          the organization's revisions and their states
+ *   ggzy bid withdraw --project ID --lot N      withdraw the current bid (撤回, before the
+ * deadline) ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY] ggzy
+ * opening verify --project ID --lot N [--vkey VKEY]
  *
  * They trust nothing the server says that they can check: a receipt is checked against the
  * platform's verifier key, the envelope's bytes and — through an inclusion proof under a signed
@@ -157,6 +159,70 @@ check_inclusion(const cJSON *inc, const char *vname, const uint8_t vid[4], const
 /* Verify a receipt (the answer of bid submit or GET /api/v1/bids/{id}/receipt): the platform's
  * signature, the envelope's bytes (--envelope) and its audit entry under a signed checkpoint
  * (fetched from the server when the file has no proof yet). */
+/* One line per revision of the organization's bid in the lot, newest first. */
+static void
+print_bid(const cJSON *b)
+{
+    printf("revision %lld  %-10s  received %s  sha256 %s\n", (long long)jint(b, "revision"),
+           jstr(b, "state"), jstr(b, "received_at"), jstr(b, "envelope_sha256"));
+}
+
+int
+cmd_bid_list(const struct opts *o)
+{
+    struct client c;
+    char path[160], err[512];
+    if (!o->have_project || o->lot <= 0)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/mine", o->project, o->lot);
+    cJSON *j = client_get_json(&c, path, err, sizeof err);
+    if (!j) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        return 1;
+    }
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
+    int n = cJSON_GetArraySize(items);
+    if (n == 0)
+        printf("no bid in lot %lld\n", o->lot);
+    for (int i = n - 1; i >= 0; i--)
+        print_bid(cJSON_GetArrayItem(items, i));
+    cJSON_Delete(j);
+    return 0;
+}
+
+int
+cmd_bid_withdraw(const struct opts *o)
+{
+    struct client c;
+    char path[160], err[512];
+    if (!o->have_project || o->lot <= 0)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/mine", o->project, o->lot);
+    int status = 0;
+    char *resp = NULL;
+    size_t len = 0;
+    if (!client_request(&c, "DELETE", path, NULL, &status, &resp, &len, err, sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        return 2;
+    }
+    int rc = 1;
+    if (status != 200)
+        print_refusal(status, resp);
+    else {
+        cJSON *j = cJSON_ParseWithLength(resp, len);
+        printf("withdrawn: ");
+        print_bid(j);
+        cJSON_Delete(j);
+        rc = 0;
+    }
+    free(resp);
+    return rc;
+}
+
 int
 cmd_receipt_verify(const struct opts *o)
 {

@@ -44,6 +44,8 @@ void print_refusal(int status, const char *resp);
 
 /* bids_cmd.c */
 int cmd_bid_submit(const struct opts *o);
+int cmd_bid_list(const struct opts *o);
+int cmd_bid_withdraw(const struct opts *o);
 int cmd_receipt_verify(const struct opts *o);
 int cmd_custodian_share(const struct opts *o);
 int cmd_opening_verify(const struct opts *o);

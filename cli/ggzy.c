@@ -63,6 +63,8 @@ usage(void)
             "                 [--doc FILE]...\n"
             "                 --key BIDDER.pem --out ENVELOPE\n"
             "  bid submit     --project ID --lot N --file ENVELOPE [--receipt-out FILE]\n"
+            "  bid list       --project ID --lot N          (your organization's bids)\n"
+            "  bid withdraw   --project ID --lot N          (before the deadline)\n"
             "  receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]\n"
             "  custodian share --project ID --lot N --key CUSTODIAN.pem   (at the opening)\n"
             "  opening verify --project ID --lot N [--vkey VKEY]     (a party's token)\n"
@@ -1282,6 +1284,10 @@ main(int argc, char **argv)
         return cmd_bid_seal(&o);
     if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "submit"))
         return cmd_bid_submit(&o);
+    if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "list"))
+        return cmd_bid_list(&o);
+    if (nw == 2 && !strcmp(words[0], "bid") && !strcmp(words[1], "withdraw"))
+        return cmd_bid_withdraw(&o);
     if (nw == 2 && !strcmp(words[0], "custodian") && !strcmp(words[1], "share"))
         return cmd_custodian_share(&o);
     if (nw == 2 && !strcmp(words[0], "receipt") && !strcmp(words[1], "verify"))

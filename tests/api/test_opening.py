@@ -257,7 +257,7 @@ class SubmissionTest(Ceremony):
         p = self.ggzy("receipt", "verify", "--file", rp, "--envelope", envp, "--vkey", self.vkey(), token=b["tok"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
-    def test_a_bidder_seals_with_ggzy_from_the_lots_binding_and_submits(self):
+    def test_a_bidder_seals_with_ggzy_from_the_lots_binding_submits_lists_and_withdraws(self):
         b = self.bidders[0]
         paths = {n: os.path.join(self.tmp, n) for n in ("lot.json", "summary.json", "技术标.pdf", "bidder.pem", "bid.env", "r.json")}
         with open(paths["lot.json"], "w") as f:
@@ -286,6 +286,24 @@ class SubmissionTest(Ceremony):
         p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", paths["bid.env"], token=b["tok"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("revision 2", p.stdout)
+        # the organization's bids, newest first; withdrawing the current one, once
+        lot = ["--project", str(self.pid), "--lot", "1"]
+        p = self.ggzy("bid", "list", *lot, token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual([ln.split()[:3] for ln in p.stdout.splitlines()],
+                         [["revision", "2", "current"], ["revision", "1", "superseded"]])
+        p = self.ggzy("bid", "withdraw", *lot, token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("withdrawn: revision 2  withdrawn", p.stdout)
+        p = self.ggzy("bid", "withdraw", *lot, token=b["tok"])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("REFUSED (HTTP 404)", p.stdout)
+        self.clock(self.deadline + 1)
+        p = self.ggzy("bid", "withdraw", *lot, token=b["tok"])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("BID-DEADLINE", p.stdout)
+        p = self.ggzy("bid", "list", *lot, token=self.bidders[1]["tok"])  # another organization: none
+        self.assertEqual(p.stdout.strip(), "no bid in lot 1", p.stdout + p.stderr)
 
     def test_a_revision_supersedes_and_a_withdrawal_withdraws_before_the_deadline_only(self):
         b = self.bidders[0]
