@@ -2,10 +2,10 @@
  * bids_cmd.c — the ggzy client's bid commands (docs/envelope.md §8–§9):
  *
  *   ggzy bid submit --project ID --lot N --file ENVELOPE [--receipt-out FILE]
- *   ggzy bid list --project ID --lot N          the organization's revisions and their states
- *   ggzy bid withdraw --project ID --lot N      withdraw the current bid (撤回, before the
- * deadline) ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY] ggzy
- * opening verify --project ID --lot N [--vkey VKEY]
+ *   ggzy bid list --project ID --lot N        the organization's revisions and their states
+ *   ggzy bid withdraw --project ID --lot N    the current bid (撤回), before the deadline
+ *   ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]
+ *   ggzy opening verify --project ID --lot N [--vkey VKEY]
  *
  * They trust nothing the server says that they can check: a receipt is checked against the
  * platform's verifier key, the envelope's bytes and — through an inclusion proof under a signed
