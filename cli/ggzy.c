@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 
 #include "client.h"
@@ -885,6 +886,97 @@ binding_i64(const cJSON *o, const char *name, int64_t *out)
     return true;
 }
 
+/* A signed public announcement (GET /api/v1/public/announcements/{id}/signature), its Ed25519
+ * signature checked with vpub: its content, parsed (caller frees), or NULL with the reason on
+ * stderr. */
+static cJSON *
+signed_announcement(const struct client *c, int64_t id, const uint8_t vpub[32])
+{
+    char path[96], err[300], msg[128];
+    snprintf(path, sizeof path, "/api/v1/public/announcements/%lld/signature", (long long)id);
+    cJSON *j = client_get_json(c, path, err, sizeof err), *content = NULL;
+    const char *text = j ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "content")) : NULL;
+    const char *sig64 = j ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "signature")) : NULL;
+    uint8_t sha[32], sig[64];
+    char hex[65];
+    if (!text || !sig64) {
+        fprintf(stderr, "ggzy: announcement %lld: %s\n", (long long)id,
+                j ? "no signed content" : err);
+        goto out;
+    }
+    if (!crypto_sha256(text, strlen(text), sha))
+        goto out;
+    hex_encode(sha, 32, hex);
+    int mlen = snprintf(msg, sizeof msg, "ggzy-announcement-v1\n%s\n", hex);
+    if (b64_decode(sig64, strlen(sig64), sig, sizeof sig) != 64 ||
+        !note_ed25519_verify(vpub, msg, (size_t)mlen, sig, 64)) {
+        printf("REFUSED: announcement %lld is not signed by the platform's key\n", (long long)id);
+        goto out;
+    }
+    content = cJSON_Parse(text);
+out:
+    cJSON_Delete(j);
+    return content;
+}
+
+/* The binding fetched from the platform must say what the platform signed for everyone: the
+ * lot's opening key as in the tender announcement's `opening_keys`, and the deadline as in the
+ * announcement that sets it (docs/envelope.md §8). So a platform cannot hand one bidder a key
+ * of its own without publishing it to all. The verifier key: --vkey, else the server's (with a
+ * warning). False, with the reason printed, when anything differs. */
+static bool
+binding_published(const struct opts *o, const struct client *c, const cJSON *b,
+                  const struct env_binding *eb, const char *pk_hex)
+{
+    char vname[256];
+    uint8_t vid[4], vpub[32];
+    char *vkey = get_vkey(o, c, NULL);
+    bool vk = vkey && note_parse_vkey(vkey, vname, vid, vpub);
+    free(vkey);
+    if (!vk) {
+        fprintf(stderr, "ggzy: no usable verifier key (--vkey)\n");
+        return false;
+    }
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "announcements");
+    int64_t keys_ann = 0, deadline_ann = 0;
+    if (!binding_i64(src, "opening_key", &keys_ann) ||
+        !binding_i64(src, "deadline", &deadline_ann)) {
+        printf("REFUSED: no published tender announcement carries lot %lld's opening key\n",
+               (long long)eb->lot);
+        return false;
+    }
+    bool ok = false;
+    cJSON *k = signed_announcement(c, keys_ann, vpub), *d = NULL;
+    const cJSON *e, *keys = k ? cJSON_GetObjectItemCaseSensitive(k, "opening_keys") : NULL;
+    cJSON_ArrayForEach(e, keys)
+    {
+        int64_t lot;
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(e, "key_id"));
+        const char *pub = cJSON_GetStringValue(cJSON_GetObjectItem(e, "public_key"));
+        if (binding_i64(e, "lot", &lot) && lot == eb->lot && id && pub)
+            ok = !strcmp(id, eb->opening_key_id) && !strcasecmp(pub, pk_hex);
+    }
+    if (k && !ok)
+        printf("REFUSED: the binding's opening key for lot %lld is not the one announcement %lld "
+               "published\n",
+               (long long)eb->lot, (long long)keys_ann);
+    int64_t dl = 0;
+    if (ok && (d = signed_announcement(c, deadline_ann, vpub)) != NULL &&
+        !(binding_i64(d, "bid_deadline_us", &dl) && dl == eb->bid_deadline_us)) {
+        printf("REFUSED: the binding's deadline is not the one announcement %lld published\n",
+               (long long)deadline_ann);
+        ok = false;
+    }
+    ok = ok && d;
+    if (ok)
+        printf("checked: the opening key and the deadline are those the platform signed in "
+               "announcements %lld and %lld\n",
+               (long long)keys_ann, (long long)deadline_ann);
+    cJSON_Delete(k);
+    cJSON_Delete(d);
+    return ok;
+}
+
 /* Seal a bid on the bidder's machine (docs/envelope.md): the opening summary and the
  * documents go into the bid container (§4.1), which is sealed to the lot's opening public key
  * and signed with the bidder's key. The lot binding (LOT.json) names what the header binds:
@@ -938,6 +1030,15 @@ cmd_bid_seal(const struct opts *o)
                 "revision, bid_deadline_us, opening_key_id and opening_pk (hex)\n",
                 o->binding ? o->binding : "the lot binding");
         goto out;
+    }
+    if (!o->binding) { /* fetched: it must be what the platform signed for everyone */
+        struct client c;
+        if (!setup_client(o, &c))
+            goto out;
+        if (!binding_published(o, &c, b, &eb, pk->valuestring)) {
+            rc = 1;
+            goto out;
+        }
     }
     /* signer_key_id: hex SHA-256 of the bidder's SubjectPublicKeyInfo, as registered */
     int dl = i2d_PUBKEY(key, &der);
@@ -1019,7 +1120,8 @@ hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n)
 
 /* A custodian checks their share of a lot's opening key (docs/envelope.md §7): fetch the
  * sealed share, open it with their own private key, and verify it against the published
- * Feldman commitments — so a bad share is found when the key is made, not at the opening.
+ * Feldman commitments, whose first is the public key itself — so a bad share, or commitments
+ * to another key, are found when the key is made, not at the opening.
  * The share itself is never printed or written. */
 static int
 custodian_run(const struct opts *o, bool submit)
@@ -1071,6 +1173,13 @@ custodian_run(const struct opts *o, bool submit)
     rc = 1;
     if (!tl_key_id(pk, id) || strcmp(id, kid)) {
         printf("FAILED: the key id %s is not the hash of the public key\n", kid);
+        goto out;
+    }
+    /* Feldman: C_0 = f(0)·G is the opening public key itself, so shares that match the
+     * commitments are shares of the published key, and of no other */
+    if (CRYPTO_memcmp(cm[0], pk, 65) != 0) {
+        printf("FAILED: the commitments are not to opening key %s (C_0 is not its public key)\n",
+               kid);
         goto out;
     }
     if (!tl_share_open(pk, (uint8_t)x->valueint, enc, sealed, sk, &share)) {

@@ -68,27 +68,63 @@
     });
   }
 
-  /* Ed25519 over "ggzy-bid-receipt-v1\n" || receipt, with the key the answer names (vkey:
-   * name+keyid+base64(0x01 ‖ key)). This shows the receipt is signed by that key; that it is the
-   * platform's key is for the bidder to compare with the one the center publishes — which
-   * `ggzy receipt verify --vkey` does with a pinned copy. */
+  /* The platform's Ed25519 key from its vkey (name+keyid+base64(0x01 ‖ key); the base64 may
+   * hold "+" itself, so split at the first two only): {name, id, key}, or null. */
+  async function platformKey(vkey) {
+    const v = String(vkey), i = v.indexOf("+"), j = v.indexOf("+", i + 1);
+    if (i < 1 || j < 0) return null;
+    const raw = Uint8Array.from(atob(v.slice(j + 1)), (c) => c.charCodeAt(0));
+    if (raw.length !== 33 || raw[0] !== 1) return null;
+    const key = await crypto.subtle.importKey("raw", raw.subarray(1), { name: "Ed25519" }, false, ["verify"]);
+    return { name: v.slice(0, i), id: v.slice(i + 1, j), key };
+  }
+
+  function ed25519(pk, sigB64, text) {
+    const sig = Uint8Array.from(atob(sigB64), (c) => c.charCodeAt(0));
+    return crypto.subtle.verify({ name: "Ed25519" }, pk.key, sig, new TextEncoder().encode(text));
+  }
+
+  /* Ed25519 over "ggzy-bid-receipt-v1\n" || receipt, with the key the answer names. This shows
+   * the receipt is signed by that key; that it is the platform's key is for the bidder to
+   * compare with the one the center publishes — which `ggzy receipt verify --vkey` does with a
+   * pinned copy. */
   async function receiptSignature(ans) {
     try {
-      /* name+keyid+base64: the base64 may hold "+" itself, so split at the first two only */
-      const v = String(ans.vkey), i = v.indexOf("+"), j = v.indexOf("+", i + 1);
-      if (i < 1 || j < 0) return "unknown key form";
-      const parts = [v.slice(0, i), v.slice(i + 1, j), v.slice(j + 1)];
-      const raw = Uint8Array.from(atob(parts[2]), (c) => c.charCodeAt(0));
-      if (raw.length !== 33 || raw[0] !== 1) return "unknown key form";
-      const k = await crypto.subtle.importKey("raw", raw.subarray(1), { name: "Ed25519" }, false, ["verify"]);
-      const sig = Uint8Array.from(atob(ans.signature), (c) => c.charCodeAt(0));
-      const msg = new TextEncoder().encode("ggzy-bid-receipt-v1\n" + ans.receipt);
-      const ok = await crypto.subtle.verify({ name: "Ed25519" }, k, sig, msg);
-      return ok ? "有效 valid — signed by " + parts[0] + " key " + parts[1] + " (compare with the key the center publishes)"
-                : "无效 INVALID — keep the files and object";
+      const pk = await platformKey(ans.vkey);
+      if (!pk) return "unknown key form";
+      return await ed25519(pk, ans.signature, "ggzy-bid-receipt-v1\n" + ans.receipt)
+        ? "有效 valid — signed by " + pk.name + " key " + pk.id + " (compare with the key the center publishes)"
+        : "无效 INVALID — keep the files and object";
     } catch (e) {
       return "not checked here (this browser has no Ed25519): use ggzy receipt verify";
     }
+  }
+
+  /* The binding must say what the platform signed for everyone (docs/envelope.md §8): the lot's
+   * opening key as in the tender announcement's opening_keys, the deadline as in the
+   * announcement that sets it. Null when it does, else why not. */
+  async function bindingProblem(bd) {
+    const src = bd.announcements || {};
+    if (!src.opening_key || !src.deadline) return "no published tender announcement carries this lot's opening key";
+    const v = await api("GET", "/api/v1/audit/vkey");
+    let pk = null;
+    try { pk = v.status === 200 ? await platformKey(v.json.vkey) : null; } catch (e) { pk = null; }
+    if (!pk) return "the platform's verifier key is not usable here (use ggzy bid seal --vkey)";
+    const content = {};
+    for (const [what, id] of [["keys", src.opening_key], ["deadline", src.deadline]]) {
+      const r = await api("GET", "/api/v1/public/announcements/" + id + "/signature");
+      if (r.status !== 200) return "announcement " + id + " cannot be read: " + refusal(r.status, r.json);
+      const hash = GGZYSeal.hex(await GGZYSeal.sha256(new TextEncoder().encode(r.json.content)));
+      if (!(await ed25519(pk, r.json.signature, "ggzy-announcement-v1\n" + hash + "\n")))
+        return "announcement " + id + " is not signed by the platform's key";
+      content[what] = JSON.parse(r.json.content);
+    }
+    const k = (content.keys.opening_keys || []).find((e) => e.lot === bd.lot);
+    if (!k || k.key_id !== bd.opening_key_id || k.public_key.toLowerCase() !== bd.opening_pk.toLowerCase())
+      return "the lot's opening key is not the one announcement " + src.opening_key + " published";
+    if (content.deadline.bid_deadline_us !== bd.bid_deadline_us)
+      return "the deadline is not the one announcement " + src.deadline + " published";
+    return null;
   }
 
   function readFile(f, asText) {
@@ -152,6 +188,7 @@
     binding = null;
     $("binding").hidden = true;
     if (!token) return status("请先登录 sign in first", "refused");
+    status("载入 loading and checking the lot…");
     const project = $("project").value.trim(), lot = $("lot").value.trim();
     if (!/^\d+$/.test(project) || !/^\d+$/.test(lot)) return status("project and lot are numbers", "refused");
     const r = await api("GET", "/api/v1/projects/" + project + "/lots/" + lot + "/bids/binding");
@@ -160,7 +197,11 @@
     const pk = GGZYSeal.unhex(r.json.opening_pk);
     if (pk.length !== 65 || GGZYSeal.hex(await GGZYSeal.sha256(pk)) !== r.json.opening_key_id)
       return status("the lot's opening key does not match its id: not sealing to it", "refused");
+    const problem = await bindingProblem(r.json);
+    if (problem) return status("not sealing to this lot: " + problem, "refused");
     binding = r.json;
+    $("b-checked").textContent = "已核对 the opening key and the deadline are those signed in announcements " +
+      binding.announcements.opening_key + " and " + binding.announcements.deadline;
     $("b-project").textContent = binding.project_code + " (lot " + binding.lot + ")";
     $("b-deadline").textContent = beijing(binding.bid_deadline_us);
     $("b-revision").textContent = binding.revision === 1 ? "第 1 次 first bid" : "第 " + binding.revision +

@@ -17,9 +17,13 @@
 extern const struct module announce_module;
 
 /* The bid deadline and opening time in force for a project: those of its latest published
- * tender announcement or amendment that sets them (found=false when none is published). */
+ * tender announcement or amendment that sets them, which is *ann_id (found=false when none is
+ * published). */
 enum db_status announce_bid_times(struct dbconn *c, int64_t project_id, int64_t *deadline_us,
-                                  int64_t *opening_us, bool *found);
+                                  int64_t *opening_us, int64_t *ann_id, bool *found);
+/* The latest published tender announcement of a project, whose signed content carries every
+ * lot's opening key (`opening_keys`); 0 when none. */
+enum db_status announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id);
 
 /* The OCDS release package (record=false) or record package of a project (ocds.c); NULL when
  * the project has published nothing (or st says a database error). Caller frees. */

@@ -350,7 +350,9 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         bool moves = dbres_str(a, 0, 9) != NULL;
         if (!moves) { /* the deadline in force */
             bool found;
-            if (store_ann_deadline(c, v->id, &t.bid_deadline_us, &t.opening_us, &found) != DB_OK)
+            int64_t from;
+            if (store_ann_deadline(c, v->id, &t.bid_deadline_us, &t.opening_us, &from, &found) !=
+                DB_OK)
                 return TX_DBFAIL;
         } else if (!dbres_str(a, 0, 10)) {
             static const int keys[] = {3};

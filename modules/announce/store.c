@@ -36,7 +36,7 @@ static const char sql_publish[] =
     "UPDATE announcements SET state = 'published', published_us = ?, content = ?, "
     "content_sha256 = ?, signature = ? WHERE id = ? AND state = 'draft'";
 static const char sql_deadline[] =
-    "SELECT bid_deadline_us, opening_us FROM announcements WHERE project_id = ? AND "
+    "SELECT bid_deadline_us, opening_us, id FROM announcements WHERE project_id = ? AND "
     "state = 'published' AND type IN ('tender','amendment') AND bid_deadline_us IS NOT NULL "
     "ORDER BY published_us DESC, id DESC LIMIT 1";
 static const char sql_public[] =
@@ -130,7 +130,7 @@ store_ann_publish(struct dbconn *c, int64_t id, int64_t now, const char *content
 
 enum db_status
 store_ann_deadline(struct dbconn *c, int64_t project, int64_t *deadline, int64_t *opening,
-                   bool *found)
+                   int64_t *ann_id, bool *found)
 {
     struct dbv p[] = {DBV_INT(project)};
     struct dbres r;
@@ -139,6 +139,7 @@ store_ann_deadline(struct dbconn *c, int64_t project, int64_t *deadline, int64_t
     if (*found) {
         *deadline = dbres_i64(&r, 0, 0);
         *opening = dbres_i64(&r, 0, 1);
+        *ann_id = dbres_i64(&r, 0, 2);
     }
     dbres_free(&r);
     return st;
@@ -178,7 +179,21 @@ store_ann_of_project(struct dbconn *c, int64_t project, struct dbres *out)
 
 enum db_status
 announce_bid_times(struct dbconn *c, int64_t project_id, int64_t *deadline_us, int64_t *opening_us,
-                   bool *found)
+                   int64_t *ann_id, bool *found)
 {
-    return store_ann_deadline(c, project_id, deadline_us, opening_us, found);
+    return store_ann_deadline(c, project_id, deadline_us, opening_us, ann_id, found);
+}
+
+enum db_status
+announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id)
+{
+    static const char sql[] = "SELECT id FROM announcements WHERE project_id = ? AND "
+                              "state = 'published' AND type = 'tender' ORDER BY published_us "
+                              "DESC, id DESC LIMIT 1";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *ann_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
 }

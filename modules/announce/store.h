@@ -36,7 +36,7 @@ enum db_status store_ann_publish(struct dbconn *c, int64_t id, int64_t now, cons
                                  size_t len, const uint8_t sha[32], const uint8_t sig[64]);
 /* The latest published tender or amendment deadline of a project (found=false: none). */
 enum db_status store_ann_deadline(struct dbconn *c, int64_t project, int64_t *deadline,
-                                  int64_t *opening, bool *found);
+                                  int64_t *opening, int64_t *ann_id, bool *found);
 /* Public listing, newest first by pub_seq < before (0: from the newest). */
 enum db_status store_ann_public(struct dbconn *c, const char *type, const char *category,
                                 const char *region, int64_t from_us, int64_t to_us, const char *q,

@@ -38,6 +38,7 @@ enum db_status bids_load_key(struct dbconn *c, int64_t project, int64_t lot, str
 struct lot_view {
     struct project_view p;
     int64_t deadline_us, opening_us;
+    int64_t deadline_ann; /* the published announcement that sets them */
 };
 /* Load the project (FOR UPDATE when lock), the lot and the bid times of the latest published
  * tender announcement. Refuses (TX_REFUSE, set on r) with 404 when there is no such project or

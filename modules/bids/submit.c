@@ -207,7 +207,8 @@ bids_lot_view(struct dbconn *c, struct req *r, int64_t project, int64_t lot, boo
                   (long long)lot);
         return TX_REFUSE;
     }
-    if (announce_bid_times(c, project, &v->deadline_us, &v->opening_us, &found) != DB_OK)
+    if (announce_bid_times(c, project, &v->deadline_us, &v->opening_us, &v->deadline_ann, &found) !=
+        DB_OK)
         return TX_DBFAIL;
     if (!found) {
         req_rule(r, "BID-NOT-OPEN",
@@ -307,10 +308,11 @@ binding_tx(struct dbconn *c, struct req *r, void *arg)
     enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
     if (res != TX_COMMIT)
         return res;
-    int64_t last_id, last_rev;
+    int64_t last_id, last_rev, keys_ann;
     bool current;
     if (store_bid_last(c, x->project, x->lot, r->who.org_id, &last_id, &last_rev, &current) !=
-        DB_OK)
+            DB_OK ||
+        announce_keys_published(c, x->project, &keys_ann) != DB_OK)
         return TX_DBFAIL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "platform", bids_cfg->platform_id);
@@ -324,6 +326,13 @@ binding_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(o, "opening_us", t.v.opening_us);
     cJSON_AddStringToObject(o, "opening_key_id", t.key_id);
     bids_add_hex(o, "opening_pk", t.opening_pk, 65);
+    /* where the bidder checks both in the signed public record (docs/envelope.md §8) */
+    cJSON *src = cJSON_AddObjectToObject(o, "announcements");
+    json_add_i64(src, "deadline", t.v.deadline_ann);
+    if (keys_ann)
+        json_add_i64(src, "opening_key", keys_ann);
+    else
+        cJSON_AddNullToObject(src, "opening_key");
     req_json(r, 200, o);
     return TX_COMMIT;
 }

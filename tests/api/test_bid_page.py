@@ -47,6 +47,7 @@ class BidPageTest(Ceremony):
         br = self.browser
         br.type("#project", str(self.pid))
         br.type("#lot", str(lot))
+        br.script("document.getElementById('status').dataset.state = 'busy';")
         br.click("#load")
         br.wait_for("!document.getElementById('binding').hidden || "
                     "document.getElementById('status').dataset.state === 'refused'")
@@ -76,6 +77,8 @@ class BidPageTest(Ceremony):
         self.assertEqual(self.sign_in(b), "in")
         self.load()
         self.assertIn(self.code, self.browser.text("#b-project"))
+        self.assertIn("已核对 the opening key and the deadline are those signed in announcements %d and %d"
+                      % (self.ann, self.ann), self.browser.text("#b-checked"))
         state, text = self.seal_in_browser("1234567.89", "365", paths, self.pem(b["key"], "bidder.pem"))
         self.assertEqual(state, "done", text)
         self.assertIn("有效 valid", self.browser.text("#r-sig"))  # Ed25519 checked in the page
@@ -124,7 +127,19 @@ class BidPageTest(Ceremony):
         self.assertEqual(self.sign_in(b, password="wrong-password"), "refused")
         self.assertIn("HTTP 401 bad_credentials", self.browser.text("#who"))
         self.assertEqual(self.sign_in(b), "in")
+        # a binding whose opening key is not the published one: the page will not seal to it
+        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        saved = self.srv.sql("SELECT HEX(public_key), key_id FROM opening_keys WHERE project_id = %d AND lot_seq = 1"
+                             % self.pid)[0]
+        swap = "UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d AND lot_seq = 1"
+        self.srv.sql(swap % (other.hex(), hashlib.sha256(other).hexdigest(), self.pid))
         self.load()
+        self.assertTrue(self.browser.script("return document.getElementById('binding').hidden;"))
+        self.assertIn("is not the one announcement %d published" % self.ann, self.browser.text("#status"))
+        self.srv.sql(swap % (saved[0], saved[1], self.pid))
+        self.load()
+        self.assertFalse(self.browser.script("return document.getElementById('binding').hidden;"))
         doc = os.path.join(self.tmp, "doc.pdf")
         with open(doc, "wb") as f:
             f.write(b"%PDF-1.7 bid")

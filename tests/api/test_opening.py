@@ -280,8 +280,36 @@ class SubmissionTest(Ceremony):
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("BID-REPLAY", p.stdout)
         # the next revision, sealed with the binding fetched from the platform
-        p = self.ggzy("bid", "seal", "--project", str(self.pid), "--lot", "1", "--summary", paths["summary.json"],
-                      "--key", paths["bidder.pem"], "--out", paths["bid.env"], token=b["tok"])
+        seal = ["bid", "seal", "--project", str(self.pid), "--lot", "1", "--summary", paths["summary.json"],
+                "--key", paths["bidder.pem"], "--out", paths["bid.env"], "--vkey", self.vkey()]
+        p = self.ggzy(*seal, token=b["tok"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("checked: the opening key and the deadline are those the platform signed in "
+                      "announcements %d and %d" % (self.ann, self.ann), p.stdout)
+        # a platform that hands out another opening key than the one it published is caught
+        # before anything is sealed to it
+        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        saved = self.srv.sql("SELECT HEX(public_key), key_id FROM opening_keys WHERE project_id = %d AND lot_seq = 1"
+                             % self.pid)[0]
+        self.srv.sql("UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d "
+                     "AND lot_seq = 1" % (other.hex(), hashlib.sha256(other).hexdigest(), self.pid))
+        os.unlink(paths["bid.env"])
+        p = self.ggzy(*seal, token=b["tok"])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("is not the one announcement %d published" % self.ann, p.stdout)
+        self.assertFalse(os.path.exists(paths["bid.env"]))
+        self.srv.sql("UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d "
+                     "AND lot_seq = 1" % (saved[0], saved[1], self.pid))
+        # nor can the published announcement be rewritten: its signature no longer holds
+        self.srv.sql("UPDATE announcements SET content = REPLACE(content, '\"lot\":1', '\"lot\":9') "
+                     "WHERE id = %d" % self.ann)
+        p = self.ggzy(*seal, token=b["tok"])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("announcement %d is not signed by the platform's key" % self.ann, p.stdout)
+        self.srv.sql("UPDATE announcements SET content = REPLACE(content, '\"lot\":9', '\"lot\":1') "
+                     "WHERE id = %d" % self.ann)
+        p = self.ggzy(*seal, token=b["tok"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         p = self.ggzy("bid", "submit", "--project", str(self.pid), "--lot", "1", "--file", paths["bid.env"], token=b["tok"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
