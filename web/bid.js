@@ -1,7 +1,7 @@
 /*
  * bid.js — the bidder's page (bid.html): sign in, load what the lot binds, seal the bid here
  * with GGZYSeal (seal.js, WebCrypto) and submit the envelope, then show and offer the signed
- * receipt. The token lives in this page's memory only (never in storage or a cookie); the
+ * receipt. The token lives in this page's memory only (page.js: never in storage or a cookie); the
  * private key file is read into WebCrypto as a non-extractable key and never sent. Every value
  * from the server is shown with textContent. Money: the price is typed in yuan and turned into
  * integer fen by string arithmetic, never through floating point.
@@ -10,7 +10,8 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  let token = null, binding = null;
+  const S = GGZYPage.session(), api = S.api, refusal = GGZYPage.refusal, beijing = GGZYPage.beijing;
+  let binding = null;
 
   function status(text, state) {
     $("status").textContent = text;
@@ -25,35 +26,12 @@
     return Number.isSafeInteger(v) ? v : null;
   }
 
-  function beijing(us) {
-    const d = new Date(Math.floor(us / 1000) + 8 * 3600 * 1000);
-    return d.toISOString().replace("T", " ").replace("Z", "").slice(0, 23);
-  }
-
-  /* The server's refusal as one line: code, rule, message (docs/errors.md). */
-  function refusal(st, j) {
-    const e = (j && j.error) || {};
-    return "HTTP " + st + " " + (e.code || "") + (e.rule ? " [" + e.rule + "]" : "") + ": " +
-      (e.message || "no answer");
-  }
-
-  async function api(method, path, body) {
-    const h = {};
-    if (token) h.Authorization = "Bearer " + token;
-    if (body !== undefined) h["Content-Type"] = "application/json";
-    const r = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-                                  cache: "no-store", credentials: "omit" });
-    let j = null;
-    try { j = await r.json(); } catch (e) { j = null; }
-    return { status: r.status, json: j };
-  }
-
   /* POST the envelope with upload progress (fetch has none). */
   function upload(path, bytes) {
     return new Promise((resolve, reject) => {
       const x = new XMLHttpRequest();
       x.open("POST", path);
-      x.setRequestHeader("Authorization", "Bearer " + token);
+      x.setRequestHeader("Authorization", "Bearer " + S.token);
       x.setRequestHeader("Content-Type", "application/octet-stream");
       x.upload.onprogress = (e) => {
         if (e.lengthComputable) $("progress").value = Math.floor((100 * e.loaded) / e.total);
@@ -134,19 +112,14 @@
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     $("who").dataset.state = "busy";
-    const r = await api("POST", "/api/v1/auth/login", { username: $("username").value, password: $("password").value });
+    const r = await S.login($("username").value, $("password").value);
     $("password").value = "";
-    if (r.status !== 200) {
-      token = null;
-      $("who").textContent = refusal(r.status, r.json);
+    if (!r.me) {
+      $("who").textContent = r.refusal;
       $("who").dataset.state = "refused";
       return;
     }
-    token = r.json.token;
-    const me = await api("GET", "/api/v1/me");
-    $("who").textContent = me.status === 200
-      ? "已登录 signed in: " + me.json.username + (me.json.role ? " (" + me.json.role + ")" : "")
-      : "已登录 signed in";
+    $("who").textContent = "已登录 signed in: " + r.me.username + (r.me.role ? " (" + r.me.role + ")" : "");
     $("who").dataset.state = "in";
   });
 
@@ -187,7 +160,7 @@
     ev.preventDefault();
     binding = null;
     $("binding").hidden = true;
-    if (!token) return status("请先登录 sign in first", "refused");
+    if (!S.token) return status("请先登录 sign in first", "refused");
     status("载入 loading and checking the lot…");
     const project = $("project").value.trim(), lot = $("lot").value.trim();
     if (!/^\d+$/.test(project) || !/^\d+$/.test(lot)) return status("project and lot are numbers", "refused");
@@ -215,7 +188,7 @@
   $("bid-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     $("result").hidden = true;
-    if (!token) return status("请先登录 sign in first", "refused");
+    if (!S.token) return status("请先登录 sign in first", "refused");
     if (!binding) return status("请先载入标段 load the lot first", "refused");
     const price = fen($("price").value);
     if (price === null) return status("报价 price: yuan with at most two decimals, e.g. 1234567.89", "refused");

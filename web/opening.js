@@ -21,17 +21,8 @@
     failed: "流标 failed (not opened)",
   };
 
-  function yuan(fen) {
-    if (typeof fen !== "number" || !Number.isSafeInteger(fen)) return "—";
-    const neg = fen < 0, f = Math.abs(fen);
-    return (neg ? "-" : "") + Math.floor(f / 100) + "." + String(f % 100).padStart(2, "0");
-  }
-
-  function beijing(us) {
-    if (typeof us !== "number") return "—";
-    const d = new Date(Math.floor(us / 1000) + 8 * 3600 * 1000);
-    return d.toISOString().replace("T", " ").replace("Z", "").slice(0, 19);
-  }
+  const yuan = GGZYPage.yuan;
+  const beijing = (us) => GGZYPage.beijing(us).slice(0, 19);
 
   function cell(tr, text, cls) {
     const td = document.createElement("td");
@@ -104,23 +95,11 @@
   }
 
   /* ---- on the spot: objections and answers ---- */
-  let token = null;
+  const S = GGZYPage.session(), call = S.api;
   const base = () => "/api/v1/projects/" + encodeURIComponent(project) + "/lots/" + encodeURIComponent(lot);
 
-  async function call(method, path, body) {
-    const h = {"Content-Type": "application/json"};
-    if (token) h.Authorization = "Bearer " + token;
-    const res = await fetch(path, {method, headers: h, body: body ? JSON.stringify(body) : undefined,
-                                   cache: "no-store", credentials: "omit"});
-    let j = null;
-    try { j = await res.json(); } catch (e) { j = null; }
-    return {status: res.status, json: j};
-  }
-
   function said(r, ok, state) {
-    const e = (r.json && r.json.error) || {};
-    $("o-status").textContent = ok || ("HTTP " + r.status + " " + (e.code || "") +
-      (e.rule ? " [" + e.rule + "]" : "") + ": " + (e.message || "no answer"));
+    $("o-status").textContent = ok || GGZYPage.refusal(r.status, r.json);
     $("o-status").dataset.state = state;
   }
 
@@ -131,16 +110,14 @@
 
   $("o-login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const r = await call("POST", "/api/v1/auth/login", {username: $("o-username").value, password: $("o-password").value});
+    const r = await S.login($("o-username").value, $("o-password").value);
     $("o-password").value = "";
-    token = r.status === 200 ? r.json.token : null;
-    const me = token ? await call("GET", "/api/v1/me") : null;
-    const role = me && me.status === 200 ? me.json.role : null;
-    $("o-who").textContent = token ? "已登录 signed in: " + me.json.username + " (" + role + ")" : "未登录 not signed in";
-    $("o-who").dataset.state = token ? "in" : "refused";
+    const role = r.me ? r.me.role : null;
+    $("o-who").textContent = r.me ? "已登录 signed in: " + r.me.username + " (" + role + ")" : "未登录 not signed in";
+    $("o-who").dataset.state = r.me ? "in" : "refused";
     $("o-object-form").hidden = role !== "bidder";
     $("o-answer-form").hidden = !["agent", "center_admin", "supervisor"].includes(role);
-    if (!token) said(r, null, "refused");
+    if (!r.me) said({ status: 0, json: null }, r.refusal, "refused");
   });
 
   $("o-object-form").addEventListener("submit", async (ev) => {

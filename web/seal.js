@@ -13,6 +13,8 @@
  * GGZYSeal.importSigningKey(pem)                {key, keyId} from a PKCS#8 PEM P-256 private key
  * GGZYSeal.seal(header, openingPk, key, pt, fixed)  the signed envelope (Uint8Array)
  * GGZYSeal.deriveKeyPair(ikm)                   RFC 9180 §7.1.3 DeriveKeyPair (for test vectors)
+ * GGZYSeal.importAgreementKey(pem), hpkeOpen(me, enc, info, ct)
+ *                                               a custodian opens their sealed share (custodian.js)
  */
 "use strict";
 
@@ -142,26 +144,40 @@ const GGZYSeal = (() => {
     return { privateKey, publicKey };
   }
 
+  /* HPKE's key schedule in base mode (RFC 9180 §5.1) from the DH result: {key, nonce}. */
+  async function keySchedule(dh, enc, pkRm, info) {
+    const eae = await labeledExtract(SUITE_KEM, new Uint8Array(0), "eae_prk", dh);
+    const shared = await labeledExpand(SUITE_KEM, eae, "shared_secret", concat(enc, pkRm), 32);
+    const ctx = concat(new Uint8Array([0]),
+                       await labeledExtract(SUITE_HPKE, new Uint8Array(0), "psk_id_hash", new Uint8Array(0)),
+                       await labeledExtract(SUITE_HPKE, new Uint8Array(0), "info_hash", info));
+    const secret = await labeledExtract(SUITE_HPKE, shared, "secret", new Uint8Array(0));
+    return { key: await labeledExpand(SUITE_HPKE, secret, "key", ctx, 32),
+             nonce: await labeledExpand(SUITE_HPKE, secret, "base_nonce", ctx, 12) };
+  }
+
   /* HPKE base mode SetupBaseS + Seal at sequence 0 (docs/envelope.md §3). */
   async function hpkeSeal(pkR, info, pt, ephemeral) {
     const pub = await subtle.importKey("raw", pkR, { name: "ECDH", namedCurve: "P-256" }, false, []);
     const e = ephemeral || await subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
     const enc = new Uint8Array(await subtle.exportKey("raw", e.publicKey));
     const dh = new Uint8Array(await subtle.deriveBits({ name: "ECDH", public: pub }, e.privateKey, 256));
-    const eae = await labeledExtract(SUITE_KEM, new Uint8Array(0), "eae_prk", dh);
-    const shared = await labeledExpand(SUITE_KEM, eae, "shared_secret", concat(enc, pkR), 32);
-    const ctx = concat(new Uint8Array([0]),
-                       await labeledExtract(SUITE_HPKE, new Uint8Array(0), "psk_id_hash", new Uint8Array(0)),
-                       await labeledExtract(SUITE_HPKE, new Uint8Array(0), "info_hash", info));
-    const secret = await labeledExtract(SUITE_HPKE, shared, "secret", new Uint8Array(0));
-    const key = await labeledExpand(SUITE_HPKE, secret, "key", ctx, 32);
-    const nonce = await labeledExpand(SUITE_HPKE, secret, "base_nonce", ctx, 12);
-    return { enc, ct: await aesGcm(key, nonce, new Uint8Array(0), pt) };
+    const ks = await keySchedule(dh, enc, pkR, info);
+    return { enc, ct: await aesGcm(ks.key, ks.nonce, new Uint8Array(0), pt) };
   }
 
-  /* The bidder's signing key from a PKCS#8 PEM ("BEGIN PRIVATE KEY"), and its key id: hex
-   * SHA-256 of its SubjectPublicKeyInfo, as registered with POST /api/v1/me/keys. */
-  async function importSigningKey(pem) {
+  /* HPKE base mode SetupBaseR + Open at sequence 0: the plaintext, or an exception when it
+   * does not open (another key, another info, altered bytes). me: importAgreementKey's. */
+  async function hpkeOpen(me, enc, info, ct) {
+    const pub = await subtle.importKey("raw", enc, { name: "ECDH", namedCurve: "P-256" }, false, []);
+    const dh = new Uint8Array(await subtle.deriveBits({ name: "ECDH", public: pub }, me.privateKey, 256));
+    const ks = await keySchedule(dh, enc, me.point, info);
+    const k = await subtle.importKey("raw", ks.key, "AES-GCM", false, ["decrypt"]);
+    return new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: ks.nonce, tagLength: 128 }, k, ct));
+  }
+
+  /* The DER inside a PKCS#8 PEM ("BEGIN PRIVATE KEY"), with a useful refusal otherwise. */
+  function pkcs8Der(pem) {
     const m = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(pem);
     if (!m) {
       throw new Error(/BEGIN (EC |ENCRYPTED )PRIVATE KEY/.test(pem)
@@ -169,7 +185,32 @@ const GGZYSeal = (() => {
           "`openssl pkcs8 -topk8 -nocrypt -in KEY.pem -out KEY-pkcs8.pem`"
         : "not a PEM private key (-----BEGIN PRIVATE KEY-----)");
     }
-    const der = Uint8Array.from(atob(m[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+    return Uint8Array.from(atob(m[1].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+  }
+
+  function b64url(s) {
+    return Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  }
+
+  /* A custodian's key for opening what was sealed to it (PKCS#8 PEM, P-256): {privateKey (ECDH,
+   * non-extractable), point (its 65-byte public point)}. */
+  async function importAgreementKey(pem) {
+    const der = pkcs8Der(pem);
+    let tmp;
+    try {
+      tmp = await subtle.importKey("pkcs8", der, { name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+    } catch (e) {
+      throw new Error("not a P-256 (prime256v1) private key");
+    }
+    const jwk = await subtle.exportKey("jwk", tmp);
+    const privateKey = await subtle.importKey("jwk", jwk, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
+    return { privateKey, point: concat(new Uint8Array([4]), b64url(jwk.x), b64url(jwk.y)) };
+  }
+
+  /* The bidder's signing key from a PKCS#8 PEM ("BEGIN PRIVATE KEY"), and its key id: hex
+   * SHA-256 of its SubjectPublicKeyInfo, as registered with POST /api/v1/me/keys. */
+  async function importSigningKey(pem) {
+    const der = pkcs8Der(pem);
     let tmp;
     try {
       tmp = await subtle.importKey("pkcs8", der, { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
@@ -223,6 +264,6 @@ const GGZYSeal = (() => {
     return unsigned.slice(); /* unsigned: only for the test vector's deterministic digest */
   }
 
-  return { canonical, container, importSigningKey, seal, deriveKeyPair, sha256, hex, unhex,
-           privateFromScalar };
+  return { canonical, container, importSigningKey, importAgreementKey, seal, hpkeOpen, deriveKeyPair,
+           sha256, hex, unhex, concat, privateFromScalar };
 })();

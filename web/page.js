@@ -1,0 +1,58 @@
+/*
+ * page.js — what every page shares: one way to call the API and show its refusals, and how
+ * times and money are shown. A session keeps its token in the page's memory only (never in
+ * storage or a cookie: closing or reloading the page signs out), and sends no cookies.
+ *
+ * GGZYPage.session()            {token, api(method, path, body), login(username, password)}
+ * GGZYPage.refusal(status, j)   "HTTP 422 rule_violation [BID-DEADLINE]: message" (docs/errors.md)
+ * GGZYPage.beijing(us)          µs since the epoch as Beijing time, "YYYY-MM-DD hh:mm:ss.mmm"
+ * GGZYPage.yuan(fen)            integer fen as yuan, without floating point
+ */
+"use strict";
+
+const GGZYPage = (() => {
+  function refusal(status, j) {
+    const e = (j && j.error) || {};
+    return "HTTP " + status + " " + (e.code || "") + (e.rule ? " [" + e.rule + "]" : "") + ": " +
+      (e.message || "no answer");
+  }
+
+  function session() {
+    const s = { token: null };
+    /* One API call: {status, json} (json null when the answer is not JSON). */
+    s.api = async (method, path, body) => {
+      const h = {};
+      if (s.token) h.Authorization = "Bearer " + s.token;
+      if (body !== undefined) h["Content-Type"] = "application/json";
+      const r = await fetch(path, { method, headers: h, cache: "no-store", credentials: "omit",
+                                    body: body === undefined ? undefined : JSON.stringify(body) });
+      let json = null;
+      try { json = await r.json(); } catch (e) { json = null; }
+      return { status: r.status, json };
+    };
+    /* Sign in: {me} (GET /api/v1/me) on success, else {refusal}. */
+    s.login = async (username, password) => {
+      s.token = null;
+      const r = await s.api("POST", "/api/v1/auth/login", { username, password });
+      if (r.status !== 200) return { refusal: refusal(r.status, r.json) };
+      s.token = r.json.token;
+      const me = await s.api("GET", "/api/v1/me");
+      return { me: me.status === 200 ? me.json : { username, role: null } };
+    };
+    return s;
+  }
+
+  function beijing(us) {
+    if (typeof us !== "number") return "—";
+    const d = new Date(Math.floor(us / 1000) + 8 * 3600 * 1000);
+    return d.toISOString().replace("T", " ").replace("Z", "").slice(0, 23);
+  }
+
+  function yuan(fen) {
+    if (typeof fen !== "number" || !Number.isSafeInteger(fen)) return "—";
+    const neg = fen < 0, f = Math.abs(fen);
+    return (neg ? "-" : "") + Math.floor(f / 100) + "." + String(f % 100).padStart(2, "0");
+  }
+
+  return { session, refusal, beijing, yuan };
+})();
