@@ -144,3 +144,72 @@ class OpeningPageTest(Ceremony):
         self.srv.wait_sequenced()
         actions = [a for (a,) in self.srv.sql("SELECT action FROM audit_entries WHERE action LIKE 'opening.%' ORDER BY idx")]
         self.assertEqual(actions, ["opening.start", "opening.objection", "opening.answer"])
+
+
+class CustodianPageTest(Ceremony):
+    """web/custodian.html in Chromium: the agent starts the opening and hands in their share,
+    opened in the browser with their key file; the center's share, handed in the same way,
+    opens every envelope. Before the opening time both are refused with their rule; a key file
+    the share is not sealed to is caught in the page."""
+
+    def test_the_custodians_run_the_opening_from_the_browser(self):
+        from harness import ADMIN_PASSWORD
+        from webdriver import Browser
+        for i, b in enumerate(self.bidders[:3]):
+            self.assertEqual(self.submit(b, self.seal(b, price=500000 + i))[0], 201)
+        url = "https://localhost:%d/custodian.html" % self.srv.port
+        done = "['done','refused','idle'].includes(document.getElementById('status').dataset.state)"
+
+        def sign_in_and_load(br, username, password="user-password-1"):
+            br.get(url)
+            br.type("#username", username)
+            br.type("#password", password)
+            br.click("#login")
+            br.wait_for("document.getElementById('who').dataset.state !== 'out'")
+            br.type("#project", str(self.pid))
+            br.type("#lot", "1")
+            return act(br, "#load")
+
+        def act(br, button, key=None):
+            if key:
+                br.files("#key", [key])
+            br.script("document.getElementById('status').dataset.state = 'busy';")
+            br.click(button)
+            br.wait_for(done, timeout=60)
+            return br.script("return document.getElementById('status').dataset.state;"), br.text("#status")
+
+        with Browser() as br:
+            state, text = sign_in_and_load(br, self.agent["username"])
+            self.assertEqual(state, "idle", text)
+            self.assertIn("share 1", br.text("#k-share"))
+            self.assertEqual(br.text("#k-id"), self.okey["key_id"])
+            # before the opening time: nothing starts and no share is taken
+            state, text = act(br, "#start")
+            self.assertEqual(state, "refused")
+            self.assertIn("BID-OPENING-TIME", text)
+            state, text = act(br, "#hand-in", self.cust[0]["pem"])
+            self.assertEqual(state, "refused")
+            self.assertIn("BID-OPENING-TIME", text)
+            self.clock(self.deadline)
+            state, text = act(br, "#start")
+            self.assertEqual(state, "done", text)
+            self.assertEqual(br.script("return document.getElementById('k-state').dataset.state;"), "awaiting_shares")
+            # a key file the share is not sealed to does not open it
+            state, text = act(br, "#hand-in", self.cust[1]["pem"])
+            self.assertEqual(state, "refused")
+            self.assertIn("does not open with this key file", text)
+            state, text = act(br, "#hand-in", self.cust[0]["pem"])
+            self.assertEqual(state, "done", text)
+            self.assertIn("share 1 handed in", text)
+            self.assertIn("1 / 2", br.text("#k-state"))
+            # the center's share, from the center's own browser session, opens the lot
+            state, text = sign_in_and_load(br, "admin", ADMIN_PASSWORD)
+            self.assertFalse(br.script("return document.getElementById('start').hidden;"))
+            state, text = act(br, "#hand-in", self.cust[2]["pem"])
+            self.assertEqual(state, "done", text)
+            self.assertIn("开标完成 opened", text)
+        rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
+        self.assertEqual((rec["state"], sorted(s["x"] for s in rec["shares"])), ("opened", [1, 3]), rec)
+        self.assertEqual(sorted(r["opening"]["price_fen"] for r in rec["records"]), [500000, 500001, 500002])
+        p = self.ggzy("opening", "verify", "--project", str(self.pid), "--lot", "1", token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
