@@ -156,9 +156,19 @@ check_inclusion(const cJSON *inc, const char *vname, const uint8_t vid[4], const
     return *entry ? NULL : "the entry is not JSON";
 }
 
-/* Verify a receipt (the answer of bid submit or GET /api/v1/bids/{id}/receipt): the platform's
- * signature, the envelope's bytes (--envelope) and its audit entry under a signed checkpoint
- * (fetched from the server when the file has no proof yet). */
+/* What bid list and bid withdraw start with: the options, the client, and the path of the
+ * organization's bids in the lot. -1 to go on, else the exit status. */
+static int
+mine_preamble(const struct opts *o, struct client *c, char *path, size_t n)
+{
+    if (!o->have_project || o->lot <= 0)
+        return usage();
+    if (!setup_client(o, c))
+        return 2;
+    snprintf(path, n, "/api/v1/projects/%lld/lots/%lld/bids/mine", o->project, o->lot);
+    return -1;
+}
+
 /* One line per revision of the organization's bid in the lot, newest first. */
 static void
 print_bid(const cJSON *b)
@@ -172,11 +182,9 @@ cmd_bid_list(const struct opts *o)
 {
     struct client c;
     char path[160], err[512];
-    if (!o->have_project || o->lot <= 0)
-        return usage();
-    if (!setup_client(o, &c))
-        return 2;
-    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/mine", o->project, o->lot);
+    int pre = mine_preamble(o, &c, path, sizeof path);
+    if (pre >= 0)
+        return pre;
     cJSON *j = client_get_json(&c, path, err, sizeof err);
     if (!j) {
         fprintf(stderr, "ggzy: %s\n", err);
@@ -197,11 +205,9 @@ cmd_bid_withdraw(const struct opts *o)
 {
     struct client c;
     char path[160], err[512];
-    if (!o->have_project || o->lot <= 0)
-        return usage();
-    if (!setup_client(o, &c))
-        return 2;
-    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/mine", o->project, o->lot);
+    int pre = mine_preamble(o, &c, path, sizeof path);
+    if (pre >= 0)
+        return pre;
     int status = 0;
     char *resp = NULL;
     size_t len = 0;
@@ -223,6 +229,9 @@ cmd_bid_withdraw(const struct opts *o)
     return rc;
 }
 
+/* Verify a receipt (the answer of bid submit or GET /api/v1/bids/{id}/receipt): the platform's
+ * signature, the envelope's bytes (--envelope) and its audit entry under a signed checkpoint
+ * (fetched from the server when the file has no proof yet). */
 int
 cmd_receipt_verify(const struct opts *o)
 {

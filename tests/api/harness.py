@@ -9,6 +9,7 @@ and its log must hold no sanitizer report; then the database is dropped.
 Environment (set by tests/CMakeLists.txt): GGZYD (the binary of the build under test),
 GGZY_ROOT (the repository).
 """
+import contextlib
 import http.client
 import json
 import os
@@ -361,6 +362,24 @@ class ApiTest(unittest.TestCase):
             "role": role, "password": password}, token=token)
         self.assertEqual(r.status, 201, r)
         return r.json, self.srv.login(username, password)
+
+    @contextlib.contextmanager
+    def another_opening_key(self, pid, lot):
+        """Inside: the database says lot's opening key is a fresh one the platform never
+        published (what a dishonest operator would hand out); restored on leaving."""
+        import hashlib
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        saved = self.srv.sql("SELECT HEX(public_key), key_id FROM opening_keys WHERE project_id = %d "
+                             "AND lot_seq = %d" % (pid, lot))[0]
+        swap = "UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d AND lot_seq = %d"
+        self.srv.sql(swap % (other.hex(), hashlib.sha256(other).hexdigest(), pid, lot))
+        try:
+            yield
+        finally:
+            self.srv.sql(swap % (saved[0], saved[1], pid, lot))
 
     def make_opening_keys(self, pid, lots, agent_tok):
         """Every lot's opening key (the tender announcement publishes them): custodians are the

@@ -128,16 +128,10 @@ class BidPageTest(Ceremony):
         self.assertIn("HTTP 401 bad_credentials", self.browser.text("#who"))
         self.assertEqual(self.sign_in(b), "in")
         # a binding whose opening key is not the published one: the page will not seal to it
-        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        saved = self.srv.sql("SELECT HEX(public_key), key_id FROM opening_keys WHERE project_id = %d AND lot_seq = 1"
-                             % self.pid)[0]
-        swap = "UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d AND lot_seq = 1"
-        self.srv.sql(swap % (other.hex(), hashlib.sha256(other).hexdigest(), self.pid))
-        self.load()
-        self.assertTrue(self.browser.script("return document.getElementById('binding').hidden;"))
-        self.assertIn("is not the one announcement %d published" % self.ann, self.browser.text("#status"))
-        self.srv.sql(swap % (saved[0], saved[1], self.pid))
+        with self.another_opening_key(self.pid, 1):
+            self.load()
+            self.assertTrue(self.browser.script("return document.getElementById('binding').hidden;"))
+            self.assertIn("is not the one announcement %d published" % self.ann, self.browser.text("#status"))
         self.load()
         self.assertFalse(self.browser.script("return document.getElementById('binding').hidden;"))
         doc = os.path.join(self.tmp, "doc.pdf")

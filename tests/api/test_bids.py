@@ -84,19 +84,12 @@ class OpeningKeyTest(ApiTest):
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("does not open", p.stdout)
         # commitments that are not to the published key (C_0 is the public key) are caught
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        saved = self.srv.sql("SELECT HEX(public_key), key_id FROM opening_keys WHERE project_id = %d AND lot_seq = 1"
-                             % self.pid)[0]
-        swap = "UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d AND lot_seq = 1"
-        self.srv.sql(swap % (other.hex(), hashlib.sha256(other).hexdigest(), self.pid))
         c = self.cust[0]
-        p = self.ggzy("custodian", "check", "--project", str(self.pid), "--lot", "1", "--key", c["pem"], token=c["token"])
+        with self.another_opening_key(self.pid, 1):
+            p = self.ggzy("custodian", "check", "--project", str(self.pid), "--lot", "1", "--key", c["pem"],
+                          token=c["token"])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("C_0 is not its public key", p.stdout)
-        self.srv.sql(swap % (saved[0], saved[1], self.pid))
         # the one audited action carries the commitments and the sealed shares
         self.srv.wait_sequenced()
         rows = self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'opening_key.create' AND project_id = %d" % self.pid)

@@ -288,19 +288,12 @@ class SubmissionTest(Ceremony):
                       "announcements %d and %d" % (self.ann, self.ann), p.stdout)
         # a platform that hands out another opening key than the one it published is caught
         # before anything is sealed to it
-        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        saved = self.srv.sql("SELECT HEX(public_key), key_id FROM opening_keys WHERE project_id = %d AND lot_seq = 1"
-                             % self.pid)[0]
-        self.srv.sql("UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d "
-                     "AND lot_seq = 1" % (other.hex(), hashlib.sha256(other).hexdigest(), self.pid))
         os.unlink(paths["bid.env"])
-        p = self.ggzy(*seal, token=b["tok"])
+        with self.another_opening_key(self.pid, 1):
+            p = self.ggzy(*seal, token=b["tok"])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("is not the one announcement %d published" % self.ann, p.stdout)
         self.assertFalse(os.path.exists(paths["bid.env"]))
-        self.srv.sql("UPDATE opening_keys SET public_key = UNHEX('%s'), key_id = '%s' WHERE project_id = %d "
-                     "AND lot_seq = 1" % (saved[0], saved[1], self.pid))
         # nor can the published announcement be rewritten: its signature no longer holds
         self.srv.sql("UPDATE announcements SET content = REPLACE(content, '\"lot\":1', '\"lot\":9') "
                      "WHERE id = %d" % self.ann)
