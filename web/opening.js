@@ -72,6 +72,8 @@
       $("key").hidden = false;
       $("private-key").textContent = r.private_key;
     }
+    last = r;
+    $("verify-section").hidden = !(r.private_key && S.token);
     return r.state === "opened" || r.state === "failed";
   }
 
@@ -96,6 +98,7 @@
 
   /* ---- on the spot: objections and answers ---- */
   const S = GGZYPage.session(), call = S.api;
+  let last = null; /* the record as last shown */
   const base = () => "/api/v1/projects/" + encodeURIComponent(project) + "/lots/" + encodeURIComponent(lot);
 
   function said(r, ok, state) {
@@ -115,9 +118,53 @@
     const role = r.me ? r.me.role : null;
     $("o-who").textContent = r.me ? "已登录 signed in: " + r.me.username + " (" + role + ")" : "未登录 not signed in";
     $("o-who").dataset.state = r.me ? "in" : "refused";
+    $("verify-section").hidden = !(last && last.private_key && S.token);
     $("o-object-form").hidden = role !== "bidder";
     $("o-answer-form").hidden = !["agent", "center_admin", "supervisor"].includes(role);
     if (!r.me) said({ status: 0, json: null }, r.refusal, "refused");
+  });
+
+  /* Re-derive one record: NULL when it agrees, else what does not. */
+  async function checkRecord(rec, sk, pk) {
+    const res = await fetch("/api/v1/bids/" + rec.id + "/envelope",
+                            {headers: {Authorization: "Bearer " + S.token}, cache: "no-store", credentials: "omit"});
+    if (res.status !== 200) return "the envelope cannot be fetched (HTTP " + res.status + ")";
+    const env = new Uint8Array(await res.arrayBuffer());
+    if (GGZYSeal.hex(await GGZYSeal.sha256(env)) !== rec.envelope_sha256) return "the envelope served is not the one received";
+    const op = rec.opening || {};
+    let opened = null, why = null;
+    try { opened = await GGZYSeal.openEnvelope(env, GGZYSeal.unhex(last.private_key), pk); } catch (e) { why = e.message; }
+    if (why && /not the lot's opening key/.test(why)) return why;
+    if (op.status !== "opened") return opened ? "the record says rejected, but the envelope opens with the key" : null;
+    if (!opened) return "the record says opened, but the envelope does not open: " + why;
+    let read;
+    try { read = GGZYSeal.canonical(op.summary); } catch (e) { return "the summary read out cannot be compared exactly here: use ggzy opening verify"; }
+    if (GGZYSeal.hex(new TextEncoder().encode(read)) !== GGZYSeal.hex(opened.summary)) return "the summary read out is not the one sealed in the envelope";
+    return null;
+  }
+
+  $("verify").addEventListener("click", async () => {
+    if (!last || !last.private_key) return;
+    $("v-status").textContent = "核验中 checking…";
+    $("v-status").dataset.state = "busy";
+    const ul = $("v-results");
+    ul.replaceChildren();
+    const k = await fetch(base() + "/opening-key", {cache: "no-store"});
+    const pk = k.ok ? GGZYSeal.unhex((await k.json()).public_key) : null;
+    let bad = 0;
+    for (const rec of last.records) {
+      const problem = pk ? await checkRecord(rec, GGZYSeal.unhex(last.private_key), pk) : "the opening key cannot be read";
+      const li = document.createElement("li");
+      li.dataset.result = problem ? "bad" : "ok";
+      li.textContent = (rec.bidder_name || "#" + rec.bidder_org_id) + ": " +
+        (problem ? "不符 " + problem : rec.opening.status === "opened" ? "一致 the sealed summary is the one read out"
+                                                                       : "一致 it does not open, as recorded");
+      ul.appendChild(li);
+      bad += problem ? 1 : 0;
+    }
+    $("v-status").textContent = bad ? "发现问题 " + bad + " of " + last.records.length + " do not agree — object" :
+      "全部一致 all " + last.records.length + " envelopes agree with the record";
+    $("v-status").dataset.state = bad ? "bad" : "ok";
   });
 
   $("o-object-form").addEventListener("submit", async (ev) => {

@@ -15,6 +15,7 @@
  * GGZYSeal.deriveKeyPair(ikm)                   RFC 9180 §7.1.3 DeriveKeyPair (for test vectors)
  * GGZYSeal.importAgreementKey(pem), hpkeOpen(me, enc, info, ct)
  *                                               a custodian opens their sealed share (custodian.js)
+ * GGZYSeal.openEnvelope(env, sk, pk)            re-derive an opening's decryption (opening.js)
  */
 "use strict";
 
@@ -264,6 +265,81 @@ const GGZYSeal = (() => {
     return unsigned.slice(); /* unsigned: only for the test vector's deterministic digest */
   }
 
-  return { canonical, container, importSigningKey, importAgreementKey, seal, hpkeOpen, deriveKeyPair,
-           sha256, hex, unhex, concat, privateFromScalar };
+  /* Open an envelope with the lot's published opening key (sk: 32 bytes, pk: its 65-byte
+   * point), as the opening did (docs/envelope.md §9): the layout, the HPKE unwrap, the key
+   * commitment, every chunk, then the bid container. {summary (its bytes), docs: [{name,
+   * size}]}, or an exception naming what failed. The bidder's signature is not checked here
+   * (the platform checked it at submission; `ggzy envelope open` checks it too). */
+  async function openEnvelope(env, sk, pk) {
+    const td = new TextDecoder("utf-8", { fatal: true });
+    const dv = new DataView(env.buffer, env.byteOffset, env.byteLength);
+    if (env.length < 12 + 1 + 65 + 48 + 16 + 32 + 8 + 16 + 64 ||
+        String.fromCharCode(...env.subarray(0, 8)) !== "GGZYENV1")
+      throw new Error("not an envelope");
+    const h = dv.getUint32(8);
+    if (h < 1 || h > 4096 || 12 + h + 169 > env.length) throw new Error("bad header length");
+    const hh = await sha256(env.subarray(12, 12 + h));
+    let o = 12 + h;
+    const enc = env.subarray(o, o + 65), wrapped = env.subarray(o + 65, o + 113);
+    const nonce = env.subarray(o + 113, o + 129), commitment = env.subarray(o + 129, o + 161);
+    const plen = dv.getBigUint64(o + 161);
+    o += 169;
+    const p = Number(plen), n = Math.max(1, Math.ceil(p / CHUNK));
+    if (plen > BigInt(env.length) || o + p + 16 * n + 64 !== env.length) throw new Error("the lengths do not add up");
+    const me = await privateFromScalar(sk, "ECDH", ["deriveBits"]);
+    const point = new Uint8Array(await subtle.exportKey("raw", me.publicKey));
+    if (hex(point) !== hex(pk)) throw new Error("the published private key is not the lot's opening key");
+    let contentKey;
+    try {
+      contentKey = await hpkeOpen({ privateKey: me.privateKey, point }, enc,
+                                  concat(te.encode("ggzy-envelope-v1"), hh), wrapped);
+    } catch (e) {
+      throw new Error("the content key does not unwrap (sealed to another key, or altered)");
+    }
+    const want = await hkdf(contentKey, nonce, concat(te.encode("ggzy-envelope-v1 commitment"), hh), 32);
+    if (hex(want) !== hex(commitment)) throw new Error("the key commitment does not match");
+    const payloadKey = await hkdf(contentKey, nonce, concat(te.encode("ggzy-envelope-v1 payload"), hh), 32);
+    const k = await subtle.importKey("raw", payloadKey, "AES-GCM", false, ["decrypt"]);
+    const pt = new Uint8Array(p);
+    for (let i = 0, at = 0; i < n; i++) {
+      const len = Math.min(CHUNK, p - i * CHUNK), iv = new Uint8Array(12);
+      iv.set(u64(i), 3);
+      iv[11] = i === n - 1 ? 1 : 0;
+      try {
+        pt.set(new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv, additionalData: hh, tagLength: 128 }, k,
+                                                     env.subarray(o, o + len + 16))), at);
+      } catch (e) {
+        throw new Error("chunk " + i + " does not decrypt");
+      }
+      o += len + 16;
+      at += len;
+    }
+    /* the container (§4.1) */
+    const pv = new DataView(pt.buffer);
+    if (p < 16 || String.fromCharCode(...pt.subarray(0, 8)) !== "GGZYBID1") throw new Error("not a bid container");
+    const slen = pv.getUint32(8);
+    if (slen < 1 || slen > 16384 || 12 + slen + 4 > p) throw new Error("bad summary length");
+    const summary = pt.slice(12, 12 + slen);
+    let q = 12 + slen;
+    const ndocs = pv.getUint32(q), docs = [];
+    q += 4;
+    if (ndocs > 256) throw new Error("more than 256 documents");
+    for (let i = 0; i < ndocs; i++) {
+      if (q + 2 > p) throw new Error("the container is truncated");
+      const nl = pv.getUint16(q);
+      if (nl < 1 || nl > 255 || q + 2 + nl + 8 > p) throw new Error("bad document name length");
+      const name = td.decode(pt.subarray(q + 2, q + 2 + nl));
+      const size = pv.getBigUint64(q + 2 + nl);
+      q += 2 + nl + 8;
+      if (size > BigInt(p - q)) throw new Error("a document runs past the end");
+      q += Number(size);
+      docs.push({ name, size: Number(size) });
+    }
+    if (q !== p) throw new Error("bytes follow the last document");
+    pt.fill(0);
+    return { summary, docs };
+  }
+
+  return { canonical, container, importSigningKey, importAgreementKey, seal, hpkeOpen, openEnvelope,
+           deriveKeyPair, sha256, hex, unhex, concat, privateFromScalar };
 })();

@@ -213,3 +213,50 @@ class CustodianPageTest(Ceremony):
         self.assertEqual(sorted(r["opening"]["price_fen"] for r in rec["records"]), [500000, 500001, 500002])
         p = self.ggzy("opening", "verify", "--project", str(self.pid), "--lot", "1", token=self.sup_tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+class OpeningCheckInBrowserTest(Ceremony):
+    def test_a_party_rederives_every_decryption_in_the_browser_and_a_forged_summary_is_caught(self):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from webdriver import Browser
+        for i, b in enumerate(self.bidders[:3]):
+            self.assertEqual(self.submit(b, self.seal(b, price=700000 + i, size=150000))[0], 201)
+        bad = self.bidders[3]  # sealed to another key: rejected at the opening (撤销)
+        other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        self.assertEqual(self.submit(bad, self.seal(bad, opening_pk=other))[0], 201)
+        self.clock(self.deadline)
+        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
+                                          token=self.admin).status, 200)
+        for i in (0, 1):
+            p = self.share(i)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        url = "https://localhost:%d/opening.html?project=%d&lot=1" % (self.srv.port, self.pid)
+
+        def check(br):
+            br.get(url)
+            br.wait_for("document.getElementById('state').dataset.state === 'opened'")
+            self.assertTrue(br.script("return document.getElementById('verify-section').hidden;"))  # signed out
+            br.type("#o-username", self.agent["username"])
+            br.type("#o-password", "user-password-1")
+            br.click("#o-login")
+            br.wait_for("!document.getElementById('verify-section').hidden")
+            br.click("#verify")
+            br.wait_for("['ok','bad'].includes(document.getElementById('v-status').dataset.state)", timeout=60)
+            return (br.script("return document.getElementById('v-status').dataset.state;"),
+                    br.script("return [...document.querySelectorAll('#v-results li')].map(l => l.dataset.result);"),
+                    br.text("#v-results"))
+
+        with Browser() as br:
+            state, results, text = check(br)
+            self.assertEqual((state, results), ("ok", ["ok"] * 4), text)
+            self.assertEqual(text.count("the sealed summary is the one read out"), 3, text)
+            self.assertEqual(text.count("it does not open, as recorded"), 1, text)
+            # a summary altered in the database after the opening is caught
+            first = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json["records"][0]
+            self.srv.sql("UPDATE bids SET summary = '{\"duration_days\":365,\"price_fen\":1}', price_fen = 1 "
+                         "WHERE id = %d" % first["id"])
+            state, results, text = check(br)
+            self.assertEqual((state, results.count("bad")), ("bad", 1), text)
+            self.assertIn("the summary read out is not the one sealed in the envelope", text)
