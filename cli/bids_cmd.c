@@ -377,14 +377,24 @@ check_record(const struct client *c, const cJSON *rec, const uint8_t sk[32], cha
                  env_open(&v, sk, &pt, why, whylen) &&
                  bidplain_parse(pt, (size_t)v.pt_len, &bp, why, whylen);
     if (!strcmp(st, "opened")) {
+        /* byte for byte: the summary published verbatim (summary_b64) must be the sealed one,
+         * and the parsed view must say the same (its canonical form is those bytes) */
         size_t slen = 0;
         char *pub = canon_json(cJSON_GetObjectItemCaseSensitive(op, "summary"), &slen);
+        const char *b64 = jstr(op, "summary_b64");
+        size_t blen = b64 ? strlen(b64) : 0;
+        uint8_t *raw = b64 ? malloc(blen + 1) : NULL;
+        long rlen = raw ? b64_decode(b64, blen, raw, blen) : -1;
         if (!opens)
             problem = "the record says opened, but the envelope does not open with the key";
+        else if (rlen < 0 || (size_t)rlen != bp.summary_len ||
+                 memcmp(raw, bp.summary, bp.summary_len))
+            problem = "the summary published (summary_b64) is not the one sealed in the envelope";
         else if (!pub || slen != bp.summary_len || memcmp(pub, bp.summary, slen))
             problem = "the summary read out is not the one sealed in the envelope";
         else if (jint(op, "price_fen") != bp.price_fen)
             problem = "the price read out is not the one sealed";
+        free(raw);
         free(pub);
     } else if (opens)
         problem = "the record says rejected, but the envelope opens with the key";

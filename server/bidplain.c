@@ -32,6 +32,11 @@ bidplain_summary_check(const char *json, size_t len, int64_t *price_fen, char *w
         snprintf(why, whylen, "the opening summary must be 1 to %d bytes", BIDPLAIN_MAX_SUMMARY);
         goto fail;
     }
+    const char *ints = json_ints_problem(json, len); /* before any double rounds a number */
+    if (ints) {
+        snprintf(why, whylen, "the opening summary's %s (docs/envelope.md §4.1)", ints);
+        goto fail;
+    }
     v = cJSON_ParseWithLength(json, len);
     if (!v || !cJSON_IsObject(v)) {
         snprintf(why, whylen, "the opening summary must be a JSON object");
@@ -50,7 +55,7 @@ bidplain_summary_check(const char *json, size_t len, int64_t *price_fen, char *w
             goto fail;
         }
     }
-    /* price_fen: integer fen; JSON numbers are exact up to 2^53, far above any bid */
+    /* price_fen: integer fen, within the exact range checked above */
     const cJSON *pf = cJSON_GetObjectItemCaseSensitive(v, "price_fen");
     if (!pf || !cJSON_IsNumber(pf)) {
         snprintf(why, whylen, "the opening summary needs \"price_fen\", an integer in fen");
@@ -58,7 +63,7 @@ bidplain_summary_check(const char *json, size_t len, int64_t *price_fen, char *w
     }
     double d = pf->valuedouble;
     if (!(d >= 0 && d <= 9007199254740991.0) || d != (double)(int64_t)d) {
-        snprintf(why, whylen, "\"price_fen\" must be a non-negative integer below 2^53");
+        snprintf(why, whylen, "\"price_fen\" must be a non-negative integer up to 2^53 − 1");
         goto fail;
     }
     int64_t price = (int64_t)d;

@@ -1,7 +1,10 @@
 /*
  * canon.c — the canonical JSON encoding (docs/audit.md §1): keys sorted by their UTF-8 bytes, no
  * insignificant whitespace, JSON's minimal escapes, integers only. Used for audit entries,
- * published announcements and envelope headers, by ggzyd and the ggzy client alike.
+ * published announcements and envelope headers, by ggzyd and the ggzy client alike. The same
+ * writer prints every API response (json_print), so there is one writer of JSON numbers and no
+ * integer ever leaves in exponent form (cJSON's printer writes 1797700740000000 as
+ * "1.79770074e+15").
  */
 #include "canon.h"
 
@@ -24,8 +27,67 @@ canon_append_string(struct buf *b, const char *s)
     buf_append(b, "\"", 1);
 }
 
+/* Is d a whole number within the I-JSON range ±(2^53−1) (RFC 7493 §2.2)? */
 static bool
-canon(struct buf *b, const cJSON *v, int depth)
+exact_integer(double d)
+{
+    return isfinite(d) && d == floor(d) && fabs(d) <= JSON_MAX_EXACT;
+}
+
+/* An integer literal as json_add_i64 makes them: -?[0-9]+ without a leading zero. */
+static bool
+integer_literal(const char *d)
+{
+    size_t n = d ? strlen(d) : 0, i = d && d[0] == '-';
+    if (n == i || n > 20 || (d[i] == '0' && n > i + 1))
+        return false;
+    for (size_t k = i; k < n; k++)
+        if (d[k] < '0' || d[k] > '9')
+            return false;
+    return true;
+}
+
+/* A decimal literal "12345.67" as an amount in yuan is written from integer fen (OCDS). */
+static bool
+decimal_literal(const char *d)
+{
+    const char *dot = d ? strchr(d, '.') : NULL;
+    if (!dot || dot[1] == '\0' || strlen(dot) > 21)
+        return false;
+    char whole[24];
+    if ((size_t)(dot - d) >= sizeof whole)
+        return false;
+    memcpy(whole, d, (size_t)(dot - d));
+    whole[dot - d] = '\0';
+    for (const char *p = dot + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return integer_literal(whole);
+}
+
+/* The one writer of JSON numbers. Integers (and every number the API sends is one) go out as
+ * integer literals, never in exponent form. Canonical JSON (strict) refuses anything else; the
+ * response writer prints a fraction with 17 significant digits, and an integral number outside
+ * the exact range in full decimal (neither is ever produced by ggzyd: money is fen, times µs). */
+static bool
+write_number(struct buf *b, double d, bool strict)
+{
+    if (exact_integer(d)) {
+        buf_printf(b, "%lld", (long long)d);
+        return true;
+    }
+    if (strict || !isfinite(d))
+        return false;
+    if (d == floor(d))
+        buf_printf(b, "%.0f", d);
+    else
+        buf_printf(b, "%.17g", d);
+    return true;
+}
+
+/* canonical: keys sorted, integers only (strict); otherwise members in their order. */
+static bool
+write_json(struct buf *b, const cJSON *v, int depth, bool canonical)
 {
     if (depth > 32)
         return false;
@@ -36,19 +98,12 @@ canon(struct buf *b, const cJSON *v, int depth)
     else if (cJSON_IsFalse(v))
         buf_puts(b, "false");
     else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740991.0)
+        if (!write_number(b, v->valuedouble, canonical))
             return false;
-        buf_printf(b, "%lld", (long long)d);
-    } else if (cJSON_IsRaw(v)) { /* only integer literals, as json_add_i64 makes them */
-        const char *d = v->valuestring;
-        size_t n = d ? strlen(d) : 0, i = d && d[0] == '-';
-        if (n == i || n > 20 || (d[i] == '0' && n > i + 1))
+    } else if (cJSON_IsRaw(v)) { /* integer literals (json_add_i64); in a response, decimals */
+        if (!integer_literal(v->valuestring) && (canonical || !decimal_literal(v->valuestring)))
             return false;
-        for (size_t k = i; k < n; k++)
-            if (d[k] < '0' || d[k] > '9')
-                return false;
-        buf_append(b, d, n);
+        buf_puts(b, v->valuestring);
     } else if (cJSON_IsString(v))
         canon_append_string(b, v->valuestring);
     else if (cJSON_IsArray(v)) {
@@ -56,10 +111,21 @@ canon(struct buf *b, const cJSON *v, int depth)
         for (const cJSON *it = v->child; it; it = it->next) {
             if (it != v->child)
                 buf_append(b, ",", 1);
-            if (!canon(b, it, depth + 1))
+            if (!write_json(b, it, depth + 1, canonical))
                 return false;
         }
         buf_append(b, "]", 1);
+    } else if (cJSON_IsObject(v) && !canonical) {
+        buf_append(b, "{", 1);
+        for (const cJSON *it = v->child; it; it = it->next) {
+            if (it != v->child)
+                buf_append(b, ",", 1);
+            canon_append_string(b, it->string ? it->string : "");
+            buf_append(b, ":", 1);
+            if (!write_json(b, it, depth + 1, canonical))
+                return false;
+        }
+        buf_append(b, "}", 1);
     } else if (cJSON_IsObject(v)) {
         size_t n = 0;
         for (const cJSON *it = v->child; it; it = it->next)
@@ -80,7 +146,7 @@ canon(struct buf *b, const cJSON *v, int depth)
                 buf_append(b, ",", 1);
             canon_append_string(b, items[i]->string);
             buf_append(b, ":", 1);
-            ok = ok && canon(b, items[i], depth + 1);
+            ok = ok && write_json(b, items[i], depth + 1, canonical);
         }
         buf_append(b, "}", 1);
         free(items);
@@ -93,17 +159,66 @@ canon(struct buf *b, const cJSON *v, int depth)
 bool
 canon_append(struct buf *b, const cJSON *v)
 {
-    return canon(b, v, 1);
+    return write_json(b, v, 1, true);
 }
 
-char *
-canon_json(const cJSON *v, size_t *len)
+static char *
+encode(const cJSON *v, size_t *len, bool canonical)
 {
     struct buf b = {0};
-    if (!canon(&b, v, 0) || b.oom) {
+    if (!write_json(&b, v, 0, canonical) || b.oom) {
         buf_free(&b);
         return NULL;
     }
     *len = b.len;
     return buf_take(&b);
+}
+
+char *
+canon_json(const cJSON *v, size_t *len)
+{
+    return encode(v, len, true);
+}
+
+char *
+json_print(const cJSON *v, size_t *len)
+{
+    return encode(v, len, false);
+}
+
+const char *
+json_ints_problem(const char *text, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9'))
+            continue;
+        size_t digits = 0, lead = i + (c == '-');
+        for (i = lead; i < len && text[i] >= '0' && text[i] <= '9'; i++)
+            digits++;
+        if (i < len && (text[i] == '.' || text[i] == 'e' || text[i] == 'E'))
+            return "numbers must be integers: no fraction, no exponent";
+        /* at most 9007199254740991 = 2^53 - 1 (16 digits), compared as text */
+        static const char max[] = "9007199254740991";
+        while (digits > 1 && text[lead] == '0') { /* a leading zero is refused elsewhere */
+            lead++;
+            digits--;
+        }
+        if (digits > 16 || (digits == 16 && memcmp(text + lead, max, 16) > 0))
+            return "integers must be within ±(2^53−1) = ±9007199254740991 (I-JSON, RFC 7493)";
+        i--;
+    }
+    return NULL;
 }

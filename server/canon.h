@@ -16,6 +16,16 @@
 char *canon_json(const cJSON *v, size_t *len);
 /* Append the canonical encoding of v (a member value) to b; false as canon_json. */
 bool canon_append(struct buf *b, const cJSON *v);
+/* The largest integer every JSON reader holds exactly: 2^53 − 1 (I-JSON, RFC 7493 §2.2). Every
+ * integer the platform reads from or writes into JSON lies within ±JSON_MAX_EXACT. */
+#define JSON_MAX_EXACT 9007199254740991.0
+/* v as compact JSON in member order (API responses): malloc'd, or NULL (out of memory, too
+ * deep, a raw value that is not an integer literal). Numbers as canon_json writes them. */
+char *json_print(const cJSON *v, size_t *len);
+/* The first problem of the number tokens in JSON text (outside strings): a fraction or an
+ * exponent, or an integer outside ±(2^53−1). NULL when every number is an exact integer. A
+ * text check, before any parser rounds a number to a double. */
+const char *json_ints_problem(const char *text, size_t len);
 /* Append s as a canonical JSON string, quotes included. */
 void canon_append_string(struct buf *b, const char *s);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canon.h"
 #include "db.h"
 #include "http.h"
 
@@ -221,7 +222,8 @@ req_json(struct req *r, unsigned status, cJSON *obj)
     resp_reset(r);
     if (!obj)
         obj = cJSON_CreateObject();
-    char *s = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    size_t len = 0;
+    char *s = obj ? json_print(obj, &len) : NULL; /* the one writer: integers stay integers */
     cJSON_Delete(obj);
     if (!s) {
         static const char oom[] =
@@ -233,7 +235,7 @@ req_json(struct req *r, unsigned status, cJSON *obj)
         return;
     }
     r->resp = s;
-    r->resp_len = strlen(s);
+    r->resp_len = len;
     r->status = status;
     r->resp_type = "application/json";
 }

@@ -247,10 +247,21 @@ parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     if (!s || !*s)
         return false;
+    /* digits only, after an optional minus: no white space (strtoll skips a tab or a newline,
+     * so "%094" would be 4), no plus sign, nothing after */
+    for (const char *p = s + (s[0] == '-');; p++) {
+        if (*p == '\0') {
+            if (p == s + (s[0] == '-'))
+                return false;
+            break;
+        }
+        if (*p < '0' || *p > '9')
+            return false;
+    }
     errno = 0;
     char *end = NULL;
     long long v = strtoll(s, &end, 10);
-    if (errno || !end || *end != '\0' || end == s || s[0] == ' ' || s[0] == '+')
+    if (errno || !end || *end != '\0' || end == s)
         return false;
     if (v < min || v > max)
         return false;

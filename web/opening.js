@@ -137,9 +137,15 @@
     if (why && /not the lot's opening key/.test(why)) return why;
     if (op.status !== "opened") return opened ? "the record says rejected, but the envelope opens with the key" : null;
     if (!opened) return "the record says opened, but the envelope does not open: " + why;
+    /* byte for byte: the bytes published verbatim (summary_b64) are the sealed ones, and the
+     * parsed view read out says the same (every number in it is an exact integer) */
+    const sealed = GGZYSeal.hex(opened.summary);
+    let published;
+    try { published = GGZYSeal.hex(Uint8Array.from(atob(op.summary_b64 || ""), (c) => c.charCodeAt(0))); } catch (e) { published = ""; }
+    if (published !== sealed) return "the summary published (summary_b64) is not the one sealed in the envelope";
     let read;
-    try { read = GGZYSeal.canonical(op.summary); } catch (e) { return "the summary read out cannot be compared exactly here: use ggzy opening verify"; }
-    if (GGZYSeal.hex(new TextEncoder().encode(read)) !== GGZYSeal.hex(opened.summary)) return "the summary read out is not the one sealed in the envelope";
+    try { read = GGZYSeal.canonical(op.summary); } catch (e) { return "the summary read out is not exact JSON"; }
+    if (GGZYSeal.hex(new TextEncoder().encode(read)) !== sealed) return "the summary read out is not the one sealed in the envelope";
     return null;
   }
 

@@ -4,6 +4,8 @@ show that a third party can seal a valid bid without ggzy's code. tests/api/test
 seals with it and opens the result with `ggzy envelope open`.
 
 usage: python3 seal_envelope.py HEADER.json OPENING_PUBKEY_HEX BIDDER_KEY.pem PLAINTEXT OUT
+       python3 seal_envelope.py container SUMMARY.json PLAINTEXT_OUT [DOCUMENT ...]
+Both refuse a number JSON cannot carry exactly: a fraction, or an integer outside ±(2^53−1).
 """
 import hashlib
 import hmac
@@ -21,9 +23,54 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 CHUNK = 65536
 
 
+MAX_EXACT = 2 ** 53 - 1  # I-JSON (RFC 7493 §2.2): every reader holds these integers exactly
+
+
+def check_integers(obj, where="value"):
+    """Refuse what canonical JSON cannot carry exactly: floats, and integers outside
+    ±(2^53−1) (docs/envelope.md §4.1)."""
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return
+    if isinstance(obj, float):
+        raise ValueError("%s: numbers must be integers (no fractions, no exponents)" % where)
+    if isinstance(obj, int):
+        if abs(obj) > MAX_EXACT:
+            raise ValueError("%s: %d is outside ±(2^53−1), the exact range of JSON integers" % (where, obj))
+        return
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            check_integers(v, k)
+        return
+    if isinstance(obj, list):
+        for v in obj:
+            check_integers(v, where)
+        return
+    raise ValueError("%s: not a JSON value" % where)
+
+
 def canonical(obj):
-    """docs/audit.md §1: sorted keys, no whitespace, integers only."""
+    """docs/audit.md §1: sorted keys, no whitespace, integers only (within ±(2^53−1))."""
+    check_integers(obj)
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def container(summary, docs):
+    """docs/envelope.md §4.1: "GGZYBID1" | u32 S | summary | u32 N | N × (u16 L | name | u64 D |
+    document). summary: a dict with price_fen (integer fen); docs: [(name, bytes)]."""
+    price = summary.get("price_fen")
+    if not isinstance(price, int) or isinstance(price, bool) or price < 0:
+        raise ValueError("the summary needs price_fen, a non-negative integer number of fen")
+    for k, v in summary.items():
+        if not isinstance(v, (int, str)) or isinstance(v, bool):
+            raise ValueError("summary member %s must be an integer or a string" % k)
+    s = canonical(summary)
+    if not 1 <= len(s) <= 16384:
+        raise ValueError("the summary must be 1 to 16384 bytes")
+    out = b"GGZYBID1" + struct.pack(">I", len(s)) + s + struct.pack(">I", len(docs))
+    for name, data in docs:
+        n = name.encode()
+        out += struct.pack(">H", len(n)) + n + struct.pack(">Q", len(data)) + data
+    return out
 
 
 # --- HPKE (RFC 9180) base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-256-GCM ---
@@ -90,6 +137,21 @@ def seal(header, opening_pk, bidder_key, plaintext):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "container":
+        # python3 seal_envelope.py container SUMMARY.json OUT [DOC ...]: build the plaintext
+        with open(sys.argv[2]) as f:
+            summ = json.load(f)
+        docs = []
+        for path in sys.argv[4:]:
+            with open(path, "rb") as f:
+                docs.append((os.path.basename(path), f.read()))
+        try:
+            data = container(summ, docs)
+        except ValueError as e:
+            sys.exit("seal_envelope.py: %s" % e)
+        with open(sys.argv[3], "wb") as f:
+            f.write(data)
+        sys.exit(0)
     header_path, pk_hex, key_path, pt_path, out_path = sys.argv[1:6]
     with open(header_path) as f:
         header = json.load(f)

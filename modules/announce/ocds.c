@@ -34,7 +34,12 @@ static cJSON *
 value(int64_t fen)
 {
     cJSON *v = cJSON_CreateObject();
-    cJSON_AddNumberToObject(v, "amount", (double)fen / 100.0);
+    /* the amount in yuan, written exactly from integer fen (never through a double) */
+    char lit[32];
+    snprintf(lit, sizeof lit, "%s%lld.%02lld", fen < 0 ? "-" : "",
+             (long long)(fen < 0 ? -(fen / 100) : fen / 100),
+             (long long)(fen < 0 ? -(fen % 100) : fen % 100));
+    cJSON_AddRawToObject(v, "amount", lit);
     cJSON_AddStringToObject(v, "currency", "CNY");
     return v;
 }

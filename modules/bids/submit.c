@@ -122,7 +122,17 @@ bids_view(const struct dbres *b, size_t i, bool with_opening)
         cJSON *op = cJSON_AddObjectToObject(o, "opening");
         cJSON_AddStringToObject(op, "status", dbres_str(b, i, BC_OPEN_STATUS));
         if (dbres_str(b, i, BC_SUMMARY)) {
-            cJSON_AddItemToObject(op, "summary", cJSON_Parse(dbres_str(b, i, BC_SUMMARY)));
+            /* the sealed bytes verbatim, and the parsed view: every number in it is an integer
+             * within ±(2^53−1) (bidplain_summary_check), which the one writer prints exactly */
+            const char *sum = dbres_str(b, i, BC_SUMMARY);
+            size_t n = b->len[i * b->ncols + BC_SUMMARY];
+            char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+            if (b64) {
+                b64_encode((const uint8_t *)sum, n, b64);
+                cJSON_AddStringToObject(op, "summary_b64", b64);
+                free(b64);
+            }
+            cJSON_AddItemToObject(op, "summary", cJSON_ParseWithLength(sum, n));
             json_add_i64(op, "price_fen", dbres_i64(b, i, BC_PRICE));
         }
         if (dbres_str(b, i, BC_OPEN_CLASS)) {

@@ -53,13 +53,34 @@ def admin_sql(sql, db=None, sock=SOCK, user="ggzy_admin", password=None):
     return [line.split("\t") for line in out.stdout.splitlines()]
 
 
+def _exact_float(lit):
+    """Every number an API answer carries is an integer written as one (docs/errors.md "Numbers"):
+    an exponent (cJSON writes 1797700740000000 as 1.79770074e+15) fails the test that saw it. A
+    decimal fraction (an OCDS amount in yuan) is a decimal literal, never in exponent form."""
+    if "e" in lit or "E" in lit:
+        raise AssertionError("a number in exponent form in an API answer: %s" % lit)
+    return float(lit)
+
+
+def _exact_int(lit):
+    v = int(lit)
+    if abs(v) > 2 ** 53 - 1:
+        raise AssertionError("an integer outside ±(2^53−1) in an API answer: %s" % lit)
+    return v
+
+
+def parse_json(text):
+    """json.loads that fails on a number no JSON reader holds exactly (see _exact_float)."""
+    return json.loads(text, parse_float=_exact_float, parse_int=_exact_int)
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
         self.headers = headers
         self.body = body
         try:
-            self.json = json.loads(body) if body else None
+            self.json = parse_json(body) if body else None
         except ValueError:
             self.json = None
 

@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 
-from harness import ApiTest, ROOT, CA
+from harness import ApiTest, ROOT, CA, parse_json
 
 GGZY = os.environ.get("GGZY_CLI") or os.path.join(os.path.dirname(os.environ.get("GGZYD", os.path.join(ROOT, "build", "debug", "ggzyd"))), "ggzy")
 
@@ -206,7 +206,7 @@ class EnvelopeCheckTest(ApiTest):
             else:
                 c.request("POST", "/api/v1/envelopes/check", body=raw, headers=h)
             r = c.getresponse()
-            return r.status, json.loads(r.read() or b"{}")
+            return r.status, parse_json(r.read() or b"{}")
         finally:
             c.close()
 
@@ -219,7 +219,7 @@ class EnvelopeCheckTest(ApiTest):
                 c.putheader(k, v)
             c.endheaders()
             r = c.getresponse()
-            return r.status, json.loads(r.read() or b"{}")
+            return r.status, parse_json(r.read() or b"{}")
         finally:
             c.close()
 

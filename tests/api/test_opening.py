@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from harness import ApiTest, ROOT, CA
+from harness import ApiTest, ROOT, CA, parse_json
 
 sys.path.insert(0, os.path.join(ROOT, "docs", "tools"))
 import seal_envelope  # noqa: E402
@@ -153,7 +153,7 @@ class Ceremony(ApiTest):
                       headers={"Authorization": "Bearer " + (token or b["tok"]),
                                "Content-Type": "application/octet-stream"})
             r = c.getresponse()
-            return r.status, json.loads(r.read() or b"{}")
+            return r.status, parse_json(r.read() or b"{}")
         finally:
             c.close()
 
@@ -167,7 +167,7 @@ class Ceremony(ApiTest):
                 c.putheader(k, v)
             c.endheaders()
             r = c.getresponse()
-            return r.status, json.loads(r.read() or b"{}")
+            return r.status, parse_json(r.read() or b"{}")
         finally:
             c.close()
 
@@ -461,7 +461,7 @@ class SubmissionTest(Ceremony):
                 body = r.read()
                 if r.status == 201:
                     with lock:
-                        receipts.append(json.loads(body))
+                        receipts.append(parse_json(body))
             except Exception:
                 pass  # the server died under this one: no receipt
             finally:

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "audit.h"
+#include "canon.h"
 #include "check.h"
 #include "http.h"
 
@@ -159,6 +160,43 @@ canonical_json_refuses_non_integers(void)
     CHECK_STR(canon_of("{\"x\":9007199254740991}"), "{\"x\":9007199254740991}");
 }
 
+static void
+responses_print_every_integer_in_full_never_in_exponent_form(void)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "deadline", 1797700740000000.0); /* cJSON: "1.79770074e+15" */
+    cJSON_AddNumberToObject(o, "max", 9007199254740991.0);
+    cJSON_AddNumberToObject(o, "neg", -9007199254740991.0);
+    cJSON_AddRawToObject(o, "raw", "12345678901234567");
+    cJSON_AddRawToObject(o, "yuan", "12345678901234.56");
+    size_t len = 0;
+    char *s = json_print(o, &len);
+    CHECK_STR(s, "{\"deadline\":1797700740000000,\"max\":9007199254740991,"
+                 "\"neg\":-9007199254740991,\"raw\":12345678901234567,"
+                 "\"yuan\":12345678901234.56}");
+    CHECK(s && len == strlen(s));
+    free(s);
+    /* canonical JSON takes integers only: no decimal literal, nothing beyond 2^53 - 1 */
+    CHECK(canon_json(o, &len) == NULL);
+    cJSON_Delete(o);
+}
+
+static void
+integers_outside_the_exact_range_are_found_in_the_text_before_parsing(void)
+{
+    CHECK(json_ints_problem("{\"a\":9007199254740991,\"b\":-9007199254740991}", 46) == NULL);
+    const char *big = "{\"price_fen\":9007199254740993}";
+    CHECK(json_ints_problem(big, strlen(big)) != NULL);
+    const char *exp = "{\"price_fen\":1e3}";
+    CHECK(json_ints_problem(exp, strlen(exp)) != NULL);
+    const char *frac = "{\"price_fen\":10.5}";
+    CHECK(json_ints_problem(frac, strlen(frac)) != NULL);
+    const char *in_string = "{\"note\":\"9007199254740993 1e3 \\\" 2.5\",\"n\":1}";
+    CHECK(json_ints_problem(in_string, strlen(in_string)) == NULL);
+    const char *seventeen = "{\"n\":10000000000000000}";
+    CHECK(json_ints_problem(seventeen, strlen(seventeen)) != NULL);
+}
+
 int
 main(void)
 {
@@ -174,5 +212,7 @@ main(void)
     RUN(canonical_json_escapes_only_what_json_requires);
     RUN(canonical_json_refuses_non_integers);
     RUN(large_integers_go_out_as_exact_literals);
+    RUN(responses_print_every_integer_in_full_never_in_exponent_form);
+    RUN(integers_outside_the_exact_range_are_found_in_the_text_before_parsing);
     return CHECK_DONE();
 }
