@@ -102,3 +102,14 @@ req_rule(struct req *r, const char *rule, const char *fmt, ...)
     set_error(r, E_RULE_VIOLATION, d, fmt, ap);
     va_end(ap);
 }
+
+void
+req_rule_as(struct req *r, enum err_code e, const char *rule, const char *fmt, ...)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "rule", rule);
+    va_list ap;
+    va_start(ap, fmt);
+    set_error(r, e, d, fmt, ap);
+    va_end(ap);
+}

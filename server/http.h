@@ -178,6 +178,10 @@ void req_transition_refused(struct req *r, const char *current, const char *requ
 /* A rule refusal: 422 rule_violation with "rule" naming the rule code. */
 void req_rule(struct req *r, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A rule refusal with another error code than rule_violation (a 409 conflict for a rule the
+ * state of things breaks, a 403 for one about who acts); "rule" names the rule code. */
+void req_rule_as(struct req *r, enum err_code e, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Raw body (ROUTE_RAW handlers): takes ownership of body. */
 void req_raw(struct req *r, unsigned status, const char *type, char *body, size_t len);
 /* A body read from fd (size bytes from its current offset) as it is sent, so a large file

@@ -40,18 +40,38 @@ struct ann_terms {
 };
 
 struct ann_refusal {
-    const char *rule; /* a statute code, or "R-CALENDAR" / "ANN-ORDER" */
+    const char *rule; /* a statute code, or "R-CALENDAR" / "ANN-ORDER" / "ANN-…" */
+    bool conflict;    /* 409 (the state of things refuses it), not 422 */
     char message[400];
+};
+
+/* An amendment against the terms in force (the latest published tender or amendment). */
+struct ann_amend_terms {
+    int64_t now_us;                          /* the time of publication */
+    int64_t deadline_us, opening_us;         /* in force */
+    int64_t docs_first_us;                   /* the first day the tender documents were available */
+    int64_t new_deadline_us, new_opening_us; /* what the amendment sets; 0: unchanged */
+    bool place_changed;                      /* it sets another opening place */
+    bool docs_changed;                       /* it changes the documents' period */
+    bool flag;                               /* the drafter said it affects the bids */
+    bool opening_started;                    /* a lot of the project is being or was opened */
 };
 
 /* A tender announcement: documents period, bid period (when the law requires tendering),
  * opening at the deadline. legally_required and tender apply R-BID-PERIOD. */
 bool ann_check_tender(enum category c, bool legally_required, bool tender,
                       const struct ann_terms *t, struct ann_refusal *why);
-/* An amendment: one that affects bids must come at least N days before the bid deadline
- * (the new one, when it moves it). */
-bool ann_check_amendment(enum category c, bool affects_bids, const struct ann_terms *t,
-                         struct ann_refusal *why);
+/* An amendment. Sets *affects: whether it affects the bids, decided from its content (a new
+ * deadline, opening time or place, or documents period) or the drafter's flag, which only adds.
+ * Refuses: ANN-OPENING-STARTED (conflict) once any lot's opening started; ANN-DEADLINE-PASSED
+ * for a date change or a change affecting bids after the deadline in force; ANN-DEADLINE-EARLIER
+ * for a deadline moved earlier; R-OPENING-AT-DEADLINE; R-BID-PERIOD (from the first day of the
+ * documents to a new deadline, when the law requires tendering); R-AMEND-NOTICE (a change that
+ * affects bids is published at least N days before the deadline, the new one when it moves). */
+bool ann_check_amendment(enum category c, bool legally_required, bool tender,
+                         const struct ann_amend_terms *t, bool *affects, struct ann_refusal *why);
+/* A rule refusing the type until the capability that produces it exists (NULL: none). */
+const char *ann_needs_capability(const char *type);
 /* Candidate publicity: lasts at least N. */
 bool ann_check_publicity(enum category c, const struct ann_terms *t, struct ann_refusal *why);
 /* A deposit within the cap of the lot's estimate. */

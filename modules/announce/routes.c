@@ -52,6 +52,8 @@ ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body)
     for (int k = 0; k < 6; k++)
         if (dbres_str(r, i, 7 + (size_t)k))
             json_add_i64(o, time_keys[k], dbres_i64(r, i, 7 + (size_t)k));
+    if (dbres_str(r, i, 24))
+        cJSON_AddStringToObject(o, "opening_place", dbres_str(r, i, 24));
     cJSON_AddStringToObject(o, "state", dbres_str(r, i, 13));
     cJSON_AddStringToObject(o, "category", dbres_str(r, i, 14));
     cJSON_AddStringToObject(o, "region", dbres_str(r, i, 15));
@@ -97,6 +99,7 @@ read_ann(struct req *r, const cJSON *b, struct ann_in *in)
     in->body = json_str(b, "body");
     in->amends_id = json_i64(b, "amends_id", 0);
     in->affects_bids = json_bool(b, "affects_bids", false);
+    in->opening_place = json_str(b, "opening_place");
     for (int k = 0; k < 6; k++)
         in->t[k] = json_i64(b, time_keys[k], 0);
     const cJSON *deps = cJSON_GetObjectItemCaseSensitive(b, "deposits");
@@ -264,7 +267,10 @@ struct publish_ctx {
 static bool
 refused(struct req *r, const struct ann_refusal *why)
 {
-    req_rule(r, why->rule, "%s", why->message);
+    if (why->conflict)
+        req_rule_as(r, E_CONFLICT, why->rule, "%s", why->message);
+    else
+        req_rule(r, why->rule, "%s", why->message);
     return false;
 }
 
@@ -283,10 +289,12 @@ need_times(struct req *r, const struct dbres *a, const int *keys, int n)
 }
 
 /* The statutory checks for this announcement; sets the refusal on r. *deadline and *opening
- * get the bid deadline it sets (0: none). */
+ * get the bid deadline it sets (0: none); *affects whether it affects the bids (an amendment's
+ * is decided from its content, at what the amendment was checked against). */
 static enum tx_result
 statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct project_view *v,
-          int64_t now, int64_t *deadline, int64_t *opening)
+          int64_t now, int64_t *deadline, int64_t *opening, bool *affects,
+          struct ann_amend_terms *at)
 {
     const char *type = dbres_str(a, 0, 2);
     enum category cat = (enum category)v->category;
@@ -297,6 +305,15 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         *slots[k] = dbres_i64(a, 0, 7 + (size_t)k);
     struct ann_refusal why;
     *deadline = *opening = 0;
+    *affects = dbres_i64(a, 0, 6) != 0;
+    const char *capability = ann_needs_capability(type);
+    if (capability) {
+        req_rule_as(r, E_CONFLICT, capability,
+                    "a %s announcement publishes the result of an evaluation, which no evaluation "
+                    "on this platform has produced yet",
+                    type);
+        return TX_REFUSE;
+    }
     if (!strcmp(type, "tender")) {
         static const int keys[] = {0, 1, 2, 3};
         if (!need_times(r, a, keys, 4))
@@ -347,25 +364,33 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
                      "amendment) of the same project");
             return TX_REFUSE;
         }
-        bool moves = dbres_str(a, 0, 9) != NULL;
-        if (!moves) { /* the deadline in force */
-            bool found;
-            int64_t from;
-            if (store_ann_deadline(c, v->id, &t.bid_deadline_us, &t.opening_us, &from, &found) !=
-                DB_OK)
-                return TX_DBFAIL;
-        } else if (!dbres_str(a, 0, 10)) {
-            static const int keys[] = {3};
-            need_times(r, a, keys, 1);
+        /* a new deadline comes with its opening time (they are the same instant), and back */
+        static const int both[] = {2, 3};
+        if ((dbres_str(a, 0, 9) || dbres_str(a, 0, 10)) && !need_times(r, a, both, 2))
             return TX_REFUSE;
-        }
-        if (!ann_check_amendment(cat, dbres_i64(a, 0, 6) != 0, &t, &why)) {
+        struct ann_in_force f;
+        if (store_ann_in_force(c, v->id, &f) != DB_OK ||
+            bids_opening_started(c, v->id, &at->opening_started) != DB_OK)
+            return TX_DBFAIL;
+        const char *place = dbres_str(a, 0, 24);
+        at->now_us = now;
+        at->deadline_us = f.deadline_us;
+        at->opening_us = f.opening_us;
+        at->docs_first_us = f.docs_first_us;
+        at->new_deadline_us = dbres_i64(a, 0, 9);
+        at->new_opening_us = dbres_i64(a, 0, 10);
+        at->place_changed = place && strcmp(place, f.place);
+        at->docs_changed = (dbres_str(a, 0, 7) && dbres_i64(a, 0, 7) != f.docs_from_us) ||
+                           (dbres_str(a, 0, 8) && dbres_i64(a, 0, 8) != f.docs_until_us);
+        at->flag = dbres_i64(a, 0, 6) != 0;
+        if (!ann_check_amendment(cat, v->legally_required, entry_method_is_tender(v->method), at,
+                                 affects, &why)) {
             refused(r, &why);
             return TX_REFUSE;
         }
-        if (moves) {
-            *deadline = t.bid_deadline_us;
-            *opening = t.opening_us;
+        if (at->new_deadline_us && at->new_deadline_us != f.deadline_us) {
+            *deadline = at->new_deadline_us;
+            *opening = at->new_opening_us;
         }
     } else if (!strcmp(type, "candidates")) {
         static const int keys[] = {4, 5};
@@ -406,9 +431,18 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     }
     int64_t now = clock_now_us(), deadline, opening;
-    if ((t = statutory(c, r, &a, &v, now, &deadline, &opening)) != TX_COMMIT)
+    bool affects;
+    struct ann_amend_terms at = {0};
+    if ((t = statutory(c, r, &a, &v, now, &deadline, &opening, &affects, &at)) != TX_COMMIT)
         goto out;
     t = TX_DBFAIL;
+    if (affects != (dbres_i64(&a, 0, 6) != 0)) { /* the server's decision is what is published */
+        if (store_ann_set_affects(c, x->id, affects) != DB_OK)
+            goto out;
+        dbres_free(&a);
+        if (store_ann_get(c, x->id, true, &a) != DB_OK || a.nrows != 1)
+            goto out;
+    }
     /* The content as published: canonical JSON, hashed, signed. */
     content = ann_json(NULL, &a, 0, true);
     cJSON_DeleteItemFromObject(content, "state");
@@ -466,6 +500,15 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "announcement_id", x->id);
     cJSON_AddStringToObject(p, "type", type);
     cJSON_AddStringToObject(p, "content_sha256", hex);
+    /* what `ggzy audit replay` checks the statutes against, from the log alone */
+    cJSON_AddStringToObject(p, "category", category_name((enum category)v.category));
+    cJSON_AddBoolToObject(p, "legally_required", v.legally_required);
+    cJSON_AddBoolToObject(p, "tender_method", entry_method_is_tender(v.method));
+    cJSON_AddBoolToObject(p, "affects_bids", affects);
+    if (dbres_str(&a, 0, 7))
+        json_add_i64(p, "docs_from_us", dbres_i64(&a, 0, 7));
+    if (dbres_str(&a, 0, 24))
+        cJSON_AddStringToObject(p, "opening_place", dbres_str(&a, 0, 24));
     if (dbres_str(&a, 0, 5))
         json_add_i64(p, "supersedes", dbres_i64(&a, 0, 5));
     if (after && strcmp(after, v.state)) {
@@ -871,6 +914,7 @@ static const struct field ann_schema[] = {
     TIME_FIELD("publicity_from_us"),
     TIME_FIELD("publicity_until_us"),
     {"deposits", F_ARRAY, false, 0, 50, NULL},
+    {"opening_place", F_STRING, false, 1, 300, NULL},
     {NULL},
 };
 

@@ -17,6 +17,7 @@ static bool
 refuse(struct ann_refusal *why, const char *rule, const char *fmt, ...)
 {
     why->rule = rule;
+    why->conflict = false;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why->message, sizeof why->message, fmt, ap);
@@ -83,19 +84,40 @@ ann_check_tender(enum category c, bool legally_required, bool tender, const stru
 }
 
 bool
-ann_check_amendment(enum category c, bool affects_bids, const struct ann_terms *t,
-                    struct ann_refusal *why)
+ann_check_amendment(enum category c, bool legally_required, bool tender,
+                    const struct ann_amend_terms *t, bool *affects, struct ann_refusal *why)
 {
     int64_t have;
-    if (t->bid_deadline_us < t->now_us)
-        return refuse(why, "ANN-ORDER", "the bid deadline has passed");
-    if (statute_value(S_OPENING, c) >= 0 && t->opening_us != t->bid_deadline_us)
+    bool moves_deadline = t->new_deadline_us && t->new_deadline_us != t->deadline_us;
+    bool moves_opening = t->new_opening_us && t->new_opening_us != t->opening_us;
+    bool dates = moves_deadline || moves_opening || t->place_changed;
+    /* the server decides from the content: a change of the deadline, of the opening's time or
+     * place, or of the tender documents affects the bids; the client's flag can only add */
+    *affects = t->flag || dates || t->docs_changed;
+    if (t->opening_started) {
+        refuse(why, "ANN-OPENING-STARTED",
+               "the opening of this project's bids has started: nothing about its bids can be "
+               "amended any more");
+        why->conflict = true;
+        return false;
+    }
+    if (t->now_us > t->deadline_us && (dates || *affects))
+        return refuse(why, "ANN-DEADLINE-PASSED",
+                      "the bid deadline in force has passed: after it, nothing moves the deadline "
+                      "or the opening, and nothing that affects the bids can be amended");
+    if (t->new_deadline_us && t->new_deadline_us < t->deadline_us)
+        return refuse(why, "ANN-DEADLINE-EARLIER",
+                      "a bid deadline only moves later: the new one is %lld µs before the one in "
+                      "force",
+                      (long long)(t->deadline_us - t->new_deadline_us));
+    int64_t deadline = moves_deadline ? t->new_deadline_us : t->deadline_us;
+    int64_t opening = t->new_opening_us ? t->new_opening_us : t->opening_us;
+    if (statute_value(S_OPENING, c) >= 0 && opening != deadline)
         return refuse(why, statute(S_OPENING)->code,
                       "bids are opened at the bid deadline, at the same time (%s)",
                       source(S_OPENING, c));
-    if (affects_bids &&
-        !period_ok(S_AMEND_NOTICE, c, t->now_us, t->bid_deadline_us, &have, why,
-                   "this change can affect the bids but comes before the deadline by")) {
+    if (*affects && !period_ok(S_AMEND_NOTICE, c, t->now_us, deadline, &have, why,
+                               "this change affects the bids but comes before the deadline by")) {
         char first[sizeof why->message]; /* refuse() writes into why->message: copy it first */
         snprintf(first, sizeof first, "%s", why->message);
         return refuse(why, why->rule,
@@ -103,6 +125,10 @@ ann_check_amendment(enum category c, bool affects_bids, const struct ann_terms *
                       "earliest) in this amendment",
                       first, (long long)statute_value(S_AMEND_NOTICE, c));
     }
+    if (moves_deadline && legally_required && tender &&
+        !period_ok(S_BID_PERIOD, c, t->docs_first_us, deadline, &have, why,
+                   "from the first day of the documents to the new bid deadline"))
+        return false;
     return true;
 }
 
@@ -139,15 +165,22 @@ static const struct {
     const char *const needs[6];
     const char *after;
 } flow[] = {
-    {"tender", {"accepted", NULL}, "announced"},
-    {"amendment", {"announced", "bidding", NULL}, NULL},
+    {"tender", {"accepted", NULL}, "bidding"}, /* bidding begins with the publication */
+    {"amendment", {"bidding", NULL}, NULL},
     {"candidates", {"evaluating", NULL}, "candidates_published"},
     {"award", {"candidates_published", NULL}, "awarded"},
-    {"failed", {"bidding", "opened", "evaluating", NULL}, "failed"},
+    {"failed", {"opened", "evaluating", NULL}, "failed"},
     {"termination",
-     {"accepted", "announced", "bidding", "opened", "evaluating", "candidates_published"},
+     {"accepted", "bidding", "opened", "evaluating", "candidates_published", NULL},
      "terminated"},
 };
+
+const char *
+ann_needs_capability(const char *type)
+{
+    /* candidates come from an evaluation result, which only the evaluation capability makes */
+    return type && !strcmp(type, "candidates") ? "ANN-NO-EVALUATION" : NULL;
+}
 
 bool
 ann_state_ok(const char *type, const char *state)

@@ -1,6 +1,7 @@
 /*
  * store.c — the announce module's SQL, prepared statements only (see store.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "store.h"
@@ -11,18 +12,19 @@
     "a.id, a.project_id, a.type, a.title, a.body, a.amends_id, a.affects_bids, a.docs_from_us, "   \
     "a.docs_until_us, a.bid_deadline_us, a.opening_us, a.publicity_from_us, "                      \
     "a.publicity_until_us, a.state, a.category, a.region, a.created_us, a.updated_us, "            \
-    "a.published_us, a.content_sha256, a.signature, a.pub_seq, p.code, a.content"
+    "a.published_us, a.content_sha256, a.signature, a.pub_seq, p.code, a.content, "                \
+    "a.opening_place"
 
 static const char sql_insert[] =
     "INSERT INTO announcements (project_id, type, title, body, amends_id, affects_bids, "
     "docs_from_us, docs_until_us, bid_deadline_us, opening_us, publicity_from_us, "
-    "publicity_until_us, state, category, region, created_by, created_us, updated_us) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
+    "publicity_until_us, opening_place, state, category, region, created_by, created_us, "
+    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
 static const char sql_update[] =
     "UPDATE announcements SET type = ?, title = ?, body = ?, amends_id = ?, affects_bids = ?, "
     "docs_from_us = ?, docs_until_us = ?, bid_deadline_us = ?, opening_us = ?, "
-    "publicity_from_us = ?, publicity_until_us = ?, updated_us = ? WHERE id = ? AND state = "
-    "'draft'";
+    "publicity_from_us = ?, publicity_until_us = ?, opening_place = ?, updated_us = ? WHERE "
+    "id = ? AND state = 'draft'";
 static const char sql_get[] = "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON "
                               "p.id = a.project_id WHERE a.id = ?";
 static const char sql_get_lock[] = "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON "
@@ -44,7 +46,8 @@ static const char sql_public[] =
     "WHERE a.pub_seq IS NOT NULL AND (? = 0 OR a.pub_seq < ?) AND (? IS NULL OR a.type = ?) "
     "AND (? IS NULL OR a.category = ?) AND (? IS NULL OR a.region = ?) "
     "AND (? = 0 OR a.published_us >= ?) AND (? = 0 OR a.published_us < ?) "
-    "AND (? IS NULL OR a.title LIKE CONCAT('%', ?, '%')) ORDER BY a.pub_seq DESC LIMIT ?";
+    "AND (? IS NULL OR a.title LIKE CONCAT('%', ?, '%') ESCAPE '!') ORDER BY a.pub_seq DESC "
+    "LIMIT ?";
 static const char sql_of_project[] =
     "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON p.id = a.project_id "
     "WHERE a.project_id = ? AND a.pub_seq IS NOT NULL ORDER BY a.pub_seq";
@@ -53,6 +56,12 @@ static struct dbv
 opt(int64_t v)
 {
     return v ? DBV_INT(v) : DBV_NUL;
+}
+
+static struct dbv
+opt_str(const char *s)
+{
+    return s ? DBV_STR(s) : DBV_NUL;
 }
 
 static enum db_status
@@ -71,12 +80,24 @@ enum db_status
 store_ann_insert(struct dbconn *c, int64_t project, const char *category, const char *region,
                  const struct ann_in *in, int64_t user, int64_t now, int64_t *id)
 {
-    struct dbv p[] = {DBV_INT(project),  DBV_STR(in->type),  DBV_STR(in->title),
-                      DBV_STR(in->body), opt(in->amends_id), DBV_INT(in->affects_bids),
-                      opt(in->t[0]),     opt(in->t[1]),      opt(in->t[2]),
-                      opt(in->t[3]),     opt(in->t[4]),      opt(in->t[5]),
-                      DBV_STR(category), DBV_STR(region),    DBV_INT(user),
-                      DBV_INT(now),      DBV_INT(now)};
+    struct dbv p[] = {DBV_INT(project),
+                      DBV_STR(in->type),
+                      DBV_STR(in->title),
+                      DBV_STR(in->body),
+                      opt(in->amends_id),
+                      DBV_INT(in->affects_bids),
+                      opt(in->t[0]),
+                      opt(in->t[1]),
+                      opt(in->t[2]),
+                      opt(in->t[3]),
+                      opt(in->t[4]),
+                      opt(in->t[5]),
+                      opt_str(in->opening_place),
+                      DBV_STR(category),
+                      DBV_STR(region),
+                      DBV_INT(user),
+                      DBV_INT(now),
+                      DBV_INT(now)};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_insert, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;
@@ -97,6 +118,7 @@ store_ann_update(struct dbconn *c, int64_t id, const struct ann_in *in, int64_t 
                       opt(in->t[3]),
                       opt(in->t[4]),
                       opt(in->t[5]),
+                      opt_str(in->opening_place),
                       DBV_INT(now),
                       DBV_INT(id)};
     enum db_status st = db_exec(c, sql_update, p, ARRAY_LEN(p), NULL, NULL);
@@ -146,12 +168,67 @@ store_ann_deadline(struct dbconn *c, int64_t project, int64_t *deadline, int64_t
 }
 
 enum db_status
+store_ann_in_force(struct dbconn *c, int64_t project, struct ann_in_force *f)
+{
+    static const char sql_docs[] =
+        "SELECT docs_from_us FROM announcements WHERE project_id = ? AND state = 'published' "
+        "AND type = 'tender' ORDER BY published_us, id LIMIT 1";
+    static const char sql_docs_now[] =
+        "SELECT docs_from_us, docs_until_us FROM announcements WHERE project_id = ? AND state = "
+        "'published' AND type IN ('tender','amendment') AND docs_from_us IS NOT NULL ORDER BY "
+        "published_us DESC, id DESC LIMIT 1";
+    static const char sql_place[] =
+        "SELECT opening_place FROM announcements WHERE project_id = ? AND state = 'published' "
+        "AND type IN ('tender','amendment') AND opening_place IS NOT NULL ORDER BY published_us "
+        "DESC, id DESC LIMIT 1";
+    struct dbv p[] = {DBV_INT(project)};
+    struct dbres d = {0}, n = {0}, pl = {0};
+    memset(f, 0, sizeof *f);
+    enum db_status st =
+        store_ann_deadline(c, project, &f->deadline_us, &f->opening_us, &f->ann_id, &f->found);
+    if (st == DB_OK)
+        st = db_query(c, sql_docs, p, 1, &d);
+    if (st == DB_OK)
+        st = db_query(c, sql_docs_now, p, 1, &n);
+    if (st == DB_OK)
+        st = db_query(c, sql_place, p, 1, &pl);
+    if (st == DB_OK) {
+        f->docs_first_us = d.nrows == 1 ? dbres_i64(&d, 0, 0) : 0;
+        f->docs_from_us = n.nrows == 1 ? dbres_i64(&n, 0, 0) : 0;
+        f->docs_until_us = n.nrows == 1 ? dbres_i64(&n, 0, 1) : 0;
+        snprintf(f->place, sizeof f->place, "%s", pl.nrows == 1 ? dbres_str(&pl, 0, 0) : "");
+    }
+    dbres_free(&d);
+    dbres_free(&n);
+    dbres_free(&pl);
+    return st;
+}
+
+enum db_status
+store_ann_set_affects(struct dbconn *c, int64_t id, bool affects)
+{
+    static const char sql[] = "UPDATE announcements SET affects_bids = ? WHERE id = ? AND state = "
+                              "'draft'";
+    struct dbv p[] = {DBV_INT(affects), DBV_INT(id)};
+    return db_exec(c, sql, p, 2, NULL, NULL);
+}
+
+enum db_status
 store_ann_public(struct dbconn *c, const char *type, const char *category, const char *region,
                  int64_t from_us, int64_t to_us, const char *q, int64_t before, int64_t limit,
                  struct dbres *out)
 {
+    /* the title search matches q literally: LIKE's % and _ (and the escape itself) escaped */
+    char esc[2 * 400 + 1];
+    size_t n = 0;
+    for (const char *p = q; p && *p && n + 2 < sizeof esc; p++) {
+        if (*p == '%' || *p == '_' || *p == '!')
+            esc[n++] = '!';
+        esc[n++] = *p;
+    }
+    esc[n] = '\0';
     struct dbv t = type ? DBV_STR(type) : DBV_NUL, k = category ? DBV_STR(category) : DBV_NUL,
-               g = region ? DBV_STR(region) : DBV_NUL, s = q ? DBV_STR(q) : DBV_NUL;
+               g = region ? DBV_STR(region) : DBV_NUL, s = q ? DBV_STR(esc) : DBV_NUL;
     struct dbv p[] = {DBV_INT(before),
                       DBV_INT(before),
                       t,

@@ -27,6 +27,14 @@ cJSON *bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *s
 /* The first lot of the project without an opening key (*lot 0 when every lot has one). */
 enum db_status bids_lot_without_key(struct dbconn *c, int64_t project_id, int64_t *lot);
 
+/* For announce: has the opening of any lot of the project started? (An amendment then touches
+ * nothing about the bids: ANN-OPENING-STARTED.) */
+enum db_status bids_opening_started(struct dbconn *c, int64_t project_id, bool *started);
+/* For entry (entry_on_opened_check): has every lot's opening ended (opened or failed), with at
+ * least one opened? Else why says which lot is not. */
+enum db_status bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready, char *why,
+                               size_t whylen);
+
 /* ---- rules (rules.c) ---- */
 /* Is a set of custodians acceptable? roles[i] is custodian i's role bit, users[i] its user
  * id. Returns NULL, or the rule code with why filled: between 2 and VSS_MAX custodians, all
@@ -35,8 +43,8 @@ enum db_status bids_lot_without_key(struct dbconn *c, int64_t project_id, int64_
  * people of the same side, can open the bids alone. */
 const char *bids_custodians_problem(const unsigned *roles, const int64_t *users, int n, int k,
                                     char *why, size_t whylen);
-/* May a lot get its opening key while its project is in this state? (accepted or announced:
- * before bidding starts, so the key can be published in the tender announcement.) */
+/* May a lot get its opening key while its project is in this state? (accepted: before
+ * bidding starts, so the key is published in the tender announcement.) */
 bool bids_key_state_ok(const char *project_state);
 
 /* What an envelope submitted for a lot must bind (docs/envelope.md §2). */
@@ -51,10 +59,11 @@ struct bid_expect {
  * positive integer). */
 const char *bids_binding_problem(const struct bid_expect *e, const cJSON *header, char *why,
                                  size_t whylen);
-/* Are bids taken while the project is in this state? (announced or bidding) */
+/* Are bids taken while the project is in this state? (bidding; the deadline in force and the
+ * lot's opening decide too, whatever the state says) */
 bool bids_accepting_state(const char *project_state);
-/* May a lot's opening start, or take shares, while its project is in this state? (announced or
- * bidding, or opened when another lot opened first; not suspended, failed or terminated) */
+/* May a lot's opening start, or take shares, while its project is in this state? (bidding, or
+ * opened when another lot opened first; not suspended, failed or terminated) */
 bool bids_opening_state_ok(const char *project_state);
 /* Is now within the bid period? (now <= deadline: the deadline's own microsecond is in time) */
 bool bids_in_time(int64_t now_us, int64_t deadline_us);

@@ -119,24 +119,21 @@ step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool l
     return TX_COMMIT;
 }
 
-/* Move the project forward to `to` (through bidding) unless it is there already. */
+/* The opening moves its project: bidding → opened when a lot's opening completes, bidding →
+ * failed when every lot failed unopened (the actions that own these transitions,
+ * project_states.c). Nothing happens when the project is elsewhere (opened already by another
+ * lot). The transition goes into payload, which the replay checks. */
 static enum db_status
 advance(struct dbconn *c, struct project_view *p, const char *to, cJSON *payload)
 {
-    enum db_status st = DB_OK;
-    const char *from = p->state;
-    if (!strcmp(p->state, "announced")) {
-        st = entry_set_state(c, p->id, "bidding", "announced");
-        snprintf(p->state, sizeof p->state, "bidding");
-    }
-    if (st == DB_OK && strcmp(to, "bidding") && !strcmp(p->state, "bidding")) {
-        st = entry_set_state(c, p->id, to, "bidding");
-        snprintf(p->state, sizeof p->state, "%s", to);
-    }
-    if (st == DB_OK && strcmp(from, p->state)) {
+    if (strcmp(p->state, "bidding"))
+        return DB_OK;
+    enum db_status st = entry_set_state(c, p->id, to, "bidding");
+    if (st == DB_OK) {
         cJSON *tr = cJSON_AddObjectToObject(payload, "transition");
-        cJSON_AddStringToObject(tr, "from", from);
-        cJSON_AddStringToObject(tr, "to", p->state);
+        cJSON_AddStringToObject(tr, "from", "bidding");
+        cJSON_AddStringToObject(tr, "to", to);
+        snprintf(p->state, sizeof p->state, "%s", to);
     }
     return st;
 }
@@ -732,8 +729,6 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         json_add_i64(p, "threshold", threshold);
         st = store_opening_start(c, key, x->project, x->lot, "awaiting_shares", n, r->who.user_id,
                                  now, NULL, &id);
-        if (st == DB_OK)
-            st = advance(c, &s.p, "bidding", p);
         action = "opening.start";
     }
     dbres_free(&b);

@@ -174,7 +174,8 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
     if (!bids_key_state_ok(p.state)) {
         req_transition_refused(
             r, p.state, "accepted",
-            "an opening key is made before bidding starts (accepted or announced); "
+            "an opening key is made before bidding starts (the project accepted, its tender "
+            "not yet published); "
             "the project is %s",
             p.state);
         return TX_REFUSE;
@@ -452,6 +453,7 @@ bids_init(const struct config *config)
     bids_cfg = config;
     static const char sql_seq[] = "UPDATE bids SET audit_index = ? WHERE id = ?";
     audit_on_sequenced("bid.receive", sql_seq);
+    entry_on_opened_check(bids_all_opened); /* opened → evaluating waits for every lot */
     if (!envstore_init(config->bids_store_dir))
         return false;
     /* envelopes a crash left without their bid (made durable, never committed) */

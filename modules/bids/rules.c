@@ -62,8 +62,7 @@ bids_custodians_problem(const unsigned *roles, const int64_t *users, int n, int 
 bool
 bids_key_state_ok(const char *project_state)
 {
-    return project_state &&
-           (!strcmp(project_state, "accepted") || !strcmp(project_state, "announced"));
+    return project_state && !strcmp(project_state, "accepted");
 }
 
 /* An integer member of the header, exactly (canonical JSON has integers only). */
@@ -134,13 +133,13 @@ bids_binding_problem(const struct bid_expect *e, const cJSON *h, char *why, size
 bool
 bids_accepting_state(const char *s)
 {
-    return s && (!strcmp(s, "announced") || !strcmp(s, "bidding"));
+    return s && !strcmp(s, "bidding");
 }
 
 bool
 bids_opening_state_ok(const char *s)
 {
-    return s && (!strcmp(s, "announced") || !strcmp(s, "bidding") || !strcmp(s, "opened"));
+    return s && (!strcmp(s, "bidding") || !strcmp(s, "opened"));
 }
 
 bool

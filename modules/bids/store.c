@@ -4,6 +4,7 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bids.h"
@@ -356,6 +357,47 @@ bids_lot_without_key(struct dbconn *c, int64_t project_id, int64_t *lot)
     struct dbres r;
     enum db_status st = db_query(c, sql, p, 1, &r);
     *lot = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+bids_opening_started(struct dbconn *c, int64_t project_id, bool *started)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM openings WHERE project_id = ?";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *started = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, 0) > 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready, char *why, size_t whylen)
+{
+    static const char sql[] =
+        "SELECT l.seq, o.state FROM project_lots l LEFT JOIN openings o ON o.project_id = "
+        "l.project_id AND o.lot_seq = l.seq WHERE l.project_id = ? ORDER BY l.seq";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *ready = false;
+    if (st == DB_OK) {
+        size_t opened = 0, i;
+        for (i = 0; i < r.nrows; i++) {
+            const char *os = dbres_str(&r, i, 1);
+            if (!os || (strcmp(os, "opened") && strcmp(os, "failed"))) {
+                snprintf(why, whylen, "the opening of lot %lld %s", (long long)dbres_i64(&r, i, 0),
+                         os ? "has not ended" : "has not started");
+                break;
+            }
+            opened += !strcmp(os, "opened");
+        }
+        if (i == r.nrows && opened == 0)
+            snprintf(why, whylen, "no lot was opened: every one failed");
+        *ready = i == r.nrows && opened > 0;
+    }
     dbres_free(&r);
     return st;
 }

@@ -261,8 +261,22 @@ lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct 
     if (res != TX_COMMIT)
         return res;
     if (!bids_accepting_state(t->v.p.state)) {
-        req_rule(r, "BID-NOT-OPEN", "project %s is %s: bids are taken only while it is announced",
+        req_rule(r, "BID-NOT-OPEN", "project %s is %s: bids are taken only while it is bidding",
                  t->v.p.code, t->v.p.state);
+        return TX_REFUSE;
+    }
+    /* whatever the state says: once the lot's opening has started, its bids are what they are */
+    struct dbres o = {0};
+    if (store_opening_of_lot(c, project, lot, false, &o) != DB_OK) {
+        dbres_free(&o);
+        return TX_DBFAIL;
+    }
+    bool started = o.nrows > 0;
+    dbres_free(&o);
+    if (started) {
+        req_rule(r, "BID-DEADLINE",
+                 "the opening of lot %lld of project %s has started: bids are closed",
+                 (long long)lot, t->v.p.code);
         return TX_REFUSE;
     }
     struct dbres k, s;

@@ -26,7 +26,7 @@ bool entry_method_is_tender(const char *method);
 /* The code of an accepted project: region-year-category-sequence, e.g. 110000-2026-GC-00042. */
 void entry_format_code(char out[32], const char *region, int year, enum category c, int seq);
 /* Which roles may ask for from -> to through the transitions route (0: none: another action
- * makes it). */
+ * owns it — bidding begins with the tender announcement, opened with the opening ceremony). */
 unsigned entry_transition_roles(const char *from, const char *to);
 /* Document uploads: is the content type allowed, and do the bytes look like it? NULL or why. */
 const char *entry_document_problem(const char *content_type, const void *bytes, size_t len);
@@ -48,6 +48,12 @@ enum db_status entry_lot_estimate(struct dbconn *c, int64_t project_id, int seq,
 /* Move the project from -> to inside the caller's transaction (the caller writes the audit
  * entry for its action; this writes none). */
 enum db_status entry_set_state(struct dbconn *c, int64_t id, const char *to, const char *from);
+/* A later stage tells the entry module whether a project's bids have been opened, so that the
+ * evaluation may begin (opened → evaluating): a provider hook, since entry comes first. The
+ * hook sets *ready, or fills why (for the ENT-NOT-OPENED refusal). */
+typedef enum db_status (*entry_opened_fn)(struct dbconn *c, int64_t project_id, bool *ready,
+                                          char *why, size_t whylen);
+void entry_on_opened_check(entry_opened_fn fn);
 /* May this caller act for the project (its agent or tenderer organization), or oversee it? */
 bool entry_is_party(const struct principal *who, const struct project_view *p);
 

@@ -16,6 +16,14 @@
 #include "project_states.h"
 #include "store.h"
 
+static entry_opened_fn opened_check; /* set once at start-up by a later stage (bids) */
+
+void
+entry_on_opened_check(entry_opened_fn fn)
+{
+    opened_check = fn;
+}
+
 /* ---- views ---- */
 
 static cJSON *
@@ -359,11 +367,28 @@ transition_tx(struct dbconn *c, struct req *r, void *arg)
     }
     dbres_free(&full);
     unsigned roles = entry_transition_roles(v.state, x->to);
-    if (!(roles & r->who.role)) {
-        req_error(r, E_FORBIDDEN, "the %s role cannot move a project from %s to %s%s",
-                  role_name(r->who.role), v.state, x->to,
-                  roles ? "" : " (another action does that)");
+    if (!roles) { /* owned by an action, whatever the caller's role */
+        const char *owner = project_transition_owner(v.state, x->to);
+        req_transition_refused(r, v.state, x->to,
+                               "nobody moves a project from %s to %s by hand: %s does that",
+                               v.state, x->to, owner ? owner : "another action");
         return TX_REFUSE;
+    }
+    if (!(roles & r->who.role)) {
+        req_error(r, E_FORBIDDEN, "the %s role cannot move a project from %s to %s",
+                  role_name(r->who.role), v.state, x->to);
+        return TX_REFUSE;
+    }
+    if (!strcmp(v.state, "opened") && !strcmp(x->to, "evaluating")) { /* once all opened */
+        bool ready = false;
+        char why[300] = "no opening has been recorded";
+        if (opened_check && opened_check(c, x->id, &ready, why, sizeof why) != DB_OK)
+            return TX_DBFAIL;
+        if (!ready) {
+            req_rule(r, "ENT-NOT-OPENED", "the evaluation begins once the bids are opened: %s",
+                     why);
+            return TX_REFUSE;
+        }
     }
     bool returning = !strcmp(v.state, "submitted") && !strcmp(x->to, "draft");
     if ((returning || !strcmp(x->to, "terminated") || !strcmp(x->to, "suspended")) &&
@@ -545,11 +570,20 @@ static const struct field project_schema[] = {
     {"retender_of", F_INT, false, 1, INT64_C(9007199254740991), NULL},
     {NULL},
 };
-static const char *const state_values[] = {
-    "draft",      "submitted",  "accepted",   "announced",
-    "bidding",    "opened",     "evaluating", "candidates_published",
-    "awarded",    "contracted", "closed",     "suspended",
-    "terminated", "failed",     NULL};
+static const char *const state_values[] = {"draft",
+                                           "submitted",
+                                           "accepted",
+                                           "bidding",
+                                           "opened",
+                                           "evaluating",
+                                           "candidates_published",
+                                           "awarded",
+                                           "contracted",
+                                           "closed",
+                                           "suspended",
+                                           "terminated",
+                                           "failed",
+                                           NULL};
 static const struct field transition_schema[] = {
     {"to", F_STRING, true, 1, 32, state_values},
     {"reason", F_STRING, false, 1, 2000, NULL},

@@ -61,21 +61,22 @@ entry_format_code(char out[32], const char *region, int year, enum category c, i
 unsigned
 entry_transition_roles(const char *from, const char *to)
 {
-    if (!project_transition_allowed(from, to))
+    /* Only the decisions the law gives to people; every other transition belongs to the
+     * action that owns it (project_states.c) and is refused here whatever the caller's role. */
+    const char *owner = project_transition_owner(from, to);
+    if (!owner || !strstr(owner, "project.transition"))
         return 0;
+    if (!strcmp(to, "terminated")) /* with a reason */
+        return ROLE_AGENT | ROLE_CENTER_ADMIN;
     if (!strcmp(to, "submitted"))
         return ROLE_AGENT;
     if (!strcmp(from, "submitted")) /* accept, or return for amendment */
         return ROLE_CENTER_ADMIN;
     if (!strcmp(to, "suspended") || !strcmp(from, "suspended")) /* suspend, or resume */
         return ROLE_CENTER_ADMIN | ROLE_SUPERVISOR;
-    if (!strcmp(to, "announced"))
-        return 0; /* publishing the tender announcement does it */
-    if (!strcmp(to, "terminated") || !strcmp(to, "failed"))
+    if (!strcmp(to, "evaluating")) /* once every lot's opening has ended */
         return ROLE_AGENT | ROLE_CENTER_ADMIN;
-    /* The rest of the lifecycle (bidding ... closed) until the modules that own those steps
-     * (bids, opening, evaluation, contracts) make them: the agent or the center. */
-    return ROLE_AGENT | ROLE_CENTER_ADMIN;
+    return 0;
 }
 
 static const struct {

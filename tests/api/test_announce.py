@@ -95,7 +95,7 @@ class AnnounceTest(ApiTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["state"], "published")
         proj = self.srv.request("GET", "/api/v1/projects/%d" % p["id"], token=self.tok).json
-        self.assertEqual(proj["state"], "announced")
+        self.assertEqual(proj["state"], "bidding")  # bidding begins with the publication
 
     def test_documents_on_sale_five_days_and_not_four(self):
         p = self.project()
@@ -152,16 +152,18 @@ class AnnounceTest(ApiTest):
         chain = self.srv.request("GET", "/api/v1/public/announcements/%d" % t["id"]).json["versions"]
         self.assertEqual([v["id"] for v in chain], [t["id"], c["id"], m["id"]])
 
-    def test_candidate_publicity_lasts_three_days(self):
+    def test_candidates_wait_for_an_evaluation_result(self):
+        # candidate publicity publishes an evaluation's result: until the evaluation capability
+        # produces one, no candidates announcement is published, whatever the state field says
+        # (R-PUBLICITY, its duration, is unit-tested in test_publish_rules.c)
         p = self.project(state="evaluating")
         a = self.draft(p["id"], type="candidates", title="中标候选人公示",
-                       publicity_from_us=self.now, publicity_until_us=self.now + 2 * DAY)
-        self.assertRule(self.publish(a["id"]), "R-PUBLICITY")
-        a = self.draft(p["id"], type="candidates", title="中标候选人公示",
                        publicity_from_us=self.now, publicity_until_us=self.now + 3 * DAY)
-        self.assertEqual(self.publish(a["id"]).status, 200)
+        r = self.publish(a["id"])
+        self.assertError(r, 409, "conflict")
+        self.assertEqual(r.json["error"]["rule"], "ANN-NO-EVALUATION")
         proj = self.srv.request("GET", "/api/v1/projects/%d" % p["id"], token=self.tok).json
-        self.assertEqual(proj["state"], "candidates_published")
+        self.assertEqual(proj["state"], "evaluating")
 
     def test_announcements_need_the_project_in_the_right_state(self):
         p = self.project(state="evaluating")

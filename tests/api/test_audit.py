@@ -309,7 +309,7 @@ class AuditTest(ApiTest):
 
     def test_replay_prints_a_project_timeline_and_passes_a_lawful_one(self):
         now = self.srv.request("GET", "/api/v1/test/clock").json["now_us"]
-        for frm, to in [("draft", "submitted"), ("submitted", "accepted"), ("accepted", "announced")]:
+        for frm, to in [("draft", "submitted"), ("submitted", "accepted")]:
             self.post_entry("project.transition", 7, {"from": frm, "to": to})
         self.post_entry("lot.deadline_set", 7, {"lot": "A", "bid_deadline_us": now + 10**9, "opening_us": now + 10**9})
         self.post_entry("bid.receive", 7, {"lot": "A", "envelope_sha256": "00" * 32})

@@ -57,18 +57,15 @@ class OcdsTest(ApiTest):
                          opening_us=self.now + 20 * DAY)
         self.publish(type="amendment", amends_id=t["id"], title="变更公告", body="顺延截止时间",
                      affects_bids=True, bid_deadline_us=self.now + 25 * DAY, opening_us=self.now + 25 * DAY)
-        self.srv.sql("UPDATE projects SET state = 'evaluating' WHERE id = %d" % self.p["id"])
-        self.publish(type="candidates", title="中标候选人公示", body="……", publicity_from_us=self.now,
-                     publicity_until_us=self.now + 3 * DAY)
-        self.publish(type="award", title="中标结果公告", body="……")
+        # (candidates and awards come from an evaluation result, which nothing makes yet)
         rel = self.srv.request("GET", "/api/v1/public/projects/%d/ocds/releases" % self.p["id"]).json
         errors = sorted(validator("release-package-schema.json").iter_errors(rel), key=str)
         self.assertEqual(errors, [], [e.message for e in errors][:5])
-        self.assertEqual([r["tag"] for r in rel["releases"]], [["tender"], ["tenderAmendment"], ["award"], ["awardUpdate"]])
+        self.assertEqual([r["tag"] for r in rel["releases"]], [["tender"], ["tenderAmendment"]])
         broken = json.loads(json.dumps(rel))  # the validator does refuse what is wrong
         broken["releases"][0]["tag"] = ["bogus"]
         del broken["releases"][1]["ocid"]
-        broken["releases"][2]["tender"]["status"] = "open"
+        broken["releases"][1]["tender"]["status"] = "open"
         self.assertEqual(len(list(validator("release-package-schema.json").iter_errors(broken))), 3)
         ocid = rel["releases"][0]["ocid"]
         self.assertTrue(ocid.startswith("ocds-213czf-110000-"))
@@ -78,8 +75,7 @@ class OcdsTest(ApiTest):
         self.assertEqual(errors, [], [e.message for e in errors][:5])
         compiled = rec["records"][0]["compiledRelease"]
         self.assertEqual(compiled["tag"], ["compiled"])
-        self.assertEqual(compiled["tender"]["status"], "complete")
-        self.assertEqual(compiled["awards"][0]["status"], "active")
+        self.assertEqual(compiled["tender"]["status"], "active")
         # the amendment moved the deadline, and the compiled release says so
         self.assertEqual(compiled["tender"]["tenderPeriod"]["endDate"][:10], "2026-03-27")
         self.assertEqual(len(compiled["tender"]["amendments"]), 1)

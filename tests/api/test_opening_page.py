@@ -259,4 +259,4 @@ class OpeningCheckInBrowserTest(Ceremony):
                          "WHERE id = %d" % first["id"])
             state, results, text = check(br)
             self.assertEqual((state, results.count("bad")), ("bad", 1), text)
-            self.assertIn("the summary read out is not the one sealed in the envelope", text)
+            self.assertIn("is not the one sealed in the envelope", text)

@@ -50,7 +50,6 @@ static void
 opening_key_is_made_only_before_bidding_starts(void)
 {
     CHECK(bids_key_state_ok("accepted"));
-    CHECK(bids_key_state_ok("announced"));
     CHECK(!bids_key_state_ok("draft"));
     CHECK(!bids_key_state_ok("bidding"));
     CHECK(!bids_key_state_ok("opened"));
@@ -145,7 +144,7 @@ failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals(v
 static void
 an_opening_runs_only_for_a_project_in_its_bidding_states(void)
 {
-    CHECK(bids_opening_state_ok("announced"));
+    CHECK(!bids_opening_state_ok("accepted"));
     CHECK(bids_opening_state_ok("bidding"));
     CHECK(bids_opening_state_ok("opened"));
     CHECK(!bids_opening_state_ok("suspended"));

@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "check.h"
 #include "entry.h"
+#include "project_states.h"
 
 #define DAY (86400LL * 1000000)
 
@@ -77,17 +78,91 @@ static void
 amendments_affecting_bids_need_fifteen_days(void)
 {
     struct ann_refusal why;
+    bool affects;
     int64_t now = at(2026, 3, 2);
-    struct ann_terms t = {
-        .now_us = now, .bid_deadline_us = now + 15 * DAY, .opening_us = now + 15 * DAY};
-    CHECK(ann_check_amendment(CAT_ENGINEERING, true, &t, &why));
-    t.bid_deadline_us = t.opening_us = now + 14 * DAY;
-    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, &t, &why));
+    struct ann_amend_terms t = {.now_us = now,
+                                .deadline_us = now + 15 * DAY,
+                                .opening_us = now + 15 * DAY,
+                                .docs_first_us = now - 10 * DAY,
+                                .flag = true};
+    CHECK(ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why) && affects);
+    t.deadline_us = t.opening_us = now + 14 * DAY;
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
     CHECK_STR(why.rule, "R-AMEND-NOTICE");
     CHECK(strstr(why.message, "move the bid deadline") != NULL);
-    CHECK(ann_check_amendment(CAT_ENGINEERING, false, &t, &why)); /* a mere clarification */
-    t.bid_deadline_us = t.opening_us = now - 1;
-    CHECK(!ann_check_amendment(CAT_ENGINEERING, false, &t, &why)); /* after the deadline */
+    t.flag = false;
+    CHECK(ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why)); /* clarification */
+    CHECK(!affects);
+}
+
+static void
+a_date_change_affects_the_bids_whatever_the_drafter_says(void)
+{
+    struct ann_refusal why;
+    bool affects = false;
+    int64_t now = at(2026, 3, 2);
+    struct ann_amend_terms t = {.now_us = now,
+                                .deadline_us = now + 21 * DAY,
+                                .opening_us = now + 21 * DAY,
+                                .docs_first_us = now - 2 * DAY};
+    /* moving the deadline to +1 hour "without affecting bids": earlier, refused */
+    t.new_deadline_us = t.new_opening_us = now + 3600 * 1000000LL;
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "ANN-DEADLINE-EARLIER");
+    CHECK(affects);
+    /* later, but 14 days after publication: R-AMEND-NOTICE applies although flag is false */
+    t.deadline_us = t.opening_us = now + 10 * DAY;
+    t.new_deadline_us = t.new_opening_us = now + 14 * DAY;
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "R-AMEND-NOTICE");
+    /* 15 days after publication, and 17 after the documents: R-BID-PERIOD (20) refuses */
+    t.new_deadline_us = t.new_opening_us = now + 15 * DAY;
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "R-BID-PERIOD");
+    t.new_deadline_us = t.new_opening_us = now + 18 * DAY; /* 20 days from the documents */
+    CHECK(ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why) && affects);
+    /* another place, or another documents period, affects the bids too */
+    t.new_deadline_us = t.new_opening_us = 0;
+    t.deadline_us = t.opening_us = now + 16 * DAY;
+    t.place_changed = true;
+    CHECK(ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why) && affects);
+    t.place_changed = false;
+    t.docs_changed = true;
+    CHECK(ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why) && affects);
+    /* and the opening stays at the deadline */
+    t.docs_changed = false;
+    t.new_deadline_us = now + 20 * DAY;
+    t.new_opening_us = now + 20 * DAY + 1;
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "R-OPENING-AT-DEADLINE");
+}
+
+static void
+nothing_about_the_bids_is_amended_after_the_deadline_or_once_opening_started(void)
+{
+    struct ann_refusal why;
+    bool affects;
+    int64_t now = at(2026, 3, 2);
+    /* a minute after the deadline, a new deadline 16 days out: the reopening of the issue */
+    struct ann_amend_terms t = {.now_us = now,
+                                .deadline_us = now - 60 * 1000000LL,
+                                .opening_us = now - 60 * 1000000LL,
+                                .docs_first_us = now - 30 * DAY,
+                                .new_deadline_us = now + 16 * DAY,
+                                .new_opening_us = now + 16 * DAY};
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "ANN-DEADLINE-PASSED");
+    CHECK(!why.conflict);
+    t.new_deadline_us = t.new_opening_us = 0;
+    t.flag = true; /* nor anything said to affect them */
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "ANN-DEADLINE-PASSED");
+    t.flag = false; /* a mere clarification still may */
+    CHECK(ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why) && !affects);
+    t.opening_started = true; /* but not once an opening started: 409 */
+    CHECK(!ann_check_amendment(CAT_ENGINEERING, true, true, &t, &affects, &why));
+    CHECK_STR(why.rule, "ANN-OPENING-STARTED");
+    CHECK(why.conflict);
 }
 
 static void
@@ -129,8 +204,11 @@ announcement_types_need_their_project_states(void)
     CHECK(ann_state_ok("tender", "accepted") && !ann_state_ok("tender", "bidding"));
     CHECK(ann_state_ok("amendment", "bidding") && !ann_state_ok("amendment", "evaluating"));
     CHECK(ann_state_ok("candidates", "evaluating"));
+    CHECK_STR(ann_needs_capability("candidates"), "ANN-NO-EVALUATION");
+    CHECK(ann_needs_capability("tender") == NULL);
     CHECK(ann_state_ok("failed", "opened") && !ann_state_ok("failed", "accepted"));
-    CHECK_STR(ann_state_after("tender"), "announced");
+    CHECK(!ann_state_ok("failed", "bidding"));       /* a lot fails at its opening, not before */
+    CHECK_STR(ann_state_after("tender"), "bidding"); /* bidding begins with the publication */
     CHECK(ann_state_after("amendment") == NULL);
 }
 
@@ -149,10 +227,37 @@ entry_rules_methods_codes_and_documents(void)
     CHECK(entry_document_problem("application/x-sh", "#!/bin", 6) != NULL);
     CHECK(entry_document_problem(NULL, "%PDF-", 5) != NULL);
     CHECK(entry_transition_roles("submitted", "accepted") == ROLE_CENTER_ADMIN);
-    CHECK(entry_transition_roles("accepted", "announced") == 0);
-    CHECK(entry_transition_roles("suspended", "announced") ==
-          (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)); /* resuming is not announcing */
     CHECK(entry_transition_roles("draft", "accepted") == 0);
+    CHECK(entry_transition_roles("suspended", "bidding") ==
+          (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)); /* resuming is not publishing */
+    CHECK(entry_transition_roles("opened", "evaluating") == (ROLE_AGENT | ROLE_CENTER_ADMIN));
+    CHECK(entry_transition_roles("bidding", "terminated") == (ROLE_AGENT | ROLE_CENTER_ADMIN));
+}
+
+static void
+states_owned_by_an_action_cannot_be_asked_for_by_anyone(void)
+{
+    /* every pair of states, every role: only a person's decision goes through the route */
+    for (const char *const *f = project_states; *f; f++)
+        for (const char *const *t = project_states; *t; t++) {
+            unsigned roles = entry_transition_roles(*f, *t);
+            const char *owner = project_transition_owner(*f, *t);
+            if (!owner)
+                CHECK(roles == 0);
+            else if (!strstr(owner, "project.transition"))
+                CHECK(roles == 0);
+            else
+                CHECK(roles != 0);
+        }
+    CHECK(entry_transition_roles("accepted", "bidding") == 0); /* the tender's publication */
+    CHECK(entry_transition_roles("bidding", "opened") == 0);   /* the opening ceremony */
+    CHECK(entry_transition_roles("bidding", "failed") == 0);   /* the opening, R-MIN-BIDS */
+    CHECK(entry_transition_roles("evaluating", "candidates_published") == 0);
+    CHECK(project_transition_owned_by("accepted", "bidding", "announce.publish", "tender"));
+    CHECK(!project_transition_owned_by("accepted", "bidding", "project.transition", NULL));
+    CHECK(project_transition_owned_by("bidding", "terminated", "announce.publish", "termination"));
+    CHECK(project_transition_owned_by("bidding", "terminated", "project.transition", NULL));
+    CHECK(!project_transition_owned_by("bidding", "opened", "opening.start", NULL));
 }
 
 int
@@ -168,10 +273,13 @@ main(void)
     RUN(documents_are_on_sale_five_days_or_five_working_days);
     RUN(the_opening_is_at_the_deadline_to_the_microsecond);
     RUN(amendments_affecting_bids_need_fifteen_days);
+    RUN(a_date_change_affects_the_bids_whatever_the_drafter_says);
+    RUN(nothing_about_the_bids_is_amended_after_the_deadline_or_once_opening_started);
     RUN(publicity_lasts_three_days_or_one_working_day);
     RUN(deposits_are_capped_at_two_percent_in_integer_fen);
     RUN(announcement_types_need_their_project_states);
     RUN(entry_rules_methods_codes_and_documents);
+    RUN(states_owned_by_an_action_cannot_be_asked_for_by_anyone);
     calendar_free();
     return CHECK_DONE();
 }
