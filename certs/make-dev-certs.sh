@@ -1,34 +1,83 @@
 #!/usr/bin/env bash
-# certs/make-dev-certs.sh OUTDIR — development certificates for ggzyd, made with openssl:
-# a local CA (ca.crt, ca.key) and a server certificate for localhost, 127.0.0.1 and ::1
-# (server.crt, server.key), all ECDSA P-256. Private keys are written only to OUTDIR (var/certs,
-# git-ignored), mode 600, and never committed. Existing files are kept, so a second run is a
-# no-op. Production certificates come from the operator's CA instead (docs/operations.md).
+# certs/make-dev-certs.sh OUTDIR — development certificates for ggzyd, made with openssl, all
+# ECDSA P-256:
+#   - a local CA (ca.crt, ca.key) and a server certificate for localhost, 127.0.0.1 and ::1
+#     (server.crt, server.key), for HTTPS;
+#   - one development CA per side of a tender, under trust/ (bidder-ca, agent-ca,
+#     supervision-ca, center-ca: .crt and .key), the anchors that certify signing keys
+#     (docs/operations.md "Trust anchors"); certs/issue-dev-cert.sh issues organization
+#     certificates from them.
+# Private keys are written only to OUTDIR (var/certs, git-ignored), mode 600, and never
+# committed. Existing files are kept, so a second run is a no-op. In production the HTTPS
+# certificate comes from the operator's CA and the trust anchors are the licensed CAs' roots.
 set -euo pipefail
 out=${1:?usage: make-dev-certs.sh OUTDIR}
 mkdir -p "$out"
 chmod 700 "$out"
 cd "$out"
-if [[ -s server.crt && -s server.key && -s ca.crt ]]; then
-  exit 0
-fi
 umask 077
-openssl ecparam -name prime256v1 -genkey -noout -out ca.key 2>/dev/null
-openssl req -x509 -new -key ca.key -sha256 -days 3650 -subj "/CN=ggzy development CA" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-  -out ca.crt
-openssl ecparam -name prime256v1 -genkey -noout -out server.key.tmp 2>/dev/null
-openssl pkcs8 -topk8 -nocrypt -in server.key.tmp -out server.key
-rm -f server.key.tmp
-openssl req -new -key server.key -subj "/CN=localhost" -out server.csr
-cat > server.ext <<EXT
+if [[ ! ( -s server.crt && -s server.key && -s ca.crt ) ]]; then
+  openssl ecparam -name prime256v1 -genkey -noout -out ca.key 2>/dev/null
+  openssl req -x509 -new -key ca.key -sha256 -days 3650 -subj "/CN=ggzy development CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out ca.crt
+  openssl ecparam -name prime256v1 -genkey -noout -out server.key.tmp 2>/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in server.key.tmp -out server.key
+  rm -f server.key.tmp
+  openssl req -new -key server.key -subj "/CN=localhost" -out server.csr
+  cat > server.ext <<EXT
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
 EXT
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
-  -extfile server.ext -out server.crt 2>/dev/null
-rm -f server.csr server.ext ca.srl
-chmod 644 ca.crt server.crt
-echo "development certificates written to $out (trust ca.crt in your client)"
+  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
+    -extfile server.ext -out server.crt 2>/dev/null
+  rm -f server.csr server.ext ca.srl
+  chmod 644 ca.crt server.crt
+  echo "development certificates written to $out (trust ca.crt in your client)"
+fi
+mkdir -p trust
+chmod 700 trust
+# The side CAs are valid from 2025 to 2040, so that test mode may move the platform's clock to any
+# date the tests use (a certificate is checked at the time of use). `openssl ca -selfsign` is
+# what sets a start date with OpenSSL 3.0.
+ca_conf() {
+  cat <<CNF
+[ca]
+default_ca = dev
+[dev]
+database = $1/index.txt
+new_certs_dir = $1
+serial = $1/serial
+default_md = sha256
+policy = any
+copy_extensions = none
+x509_extensions = ext
+unique_subject = no
+[any]
+organizationName = optional
+serialNumber = optional
+commonName = supplied
+[ext]
+$2
+CNF
+}
+for side in bidder agent supervision center; do
+  [[ -s trust/$side-ca.crt && -s trust/$side-ca.key ]] && continue
+  tmp=$(mktemp -d)
+  openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/key" 2>/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in "$tmp/key" -out "trust/$side-ca.key"
+  openssl req -new -key "trust/$side-ca.key" -subj "/O=ggzy development/CN=ggzy development $side CA" \
+    -out "$tmp/req.csr"
+  touch "$tmp/index.txt"
+  openssl rand -hex 16 > "$tmp/serial"
+  ca_conf "$tmp" "basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash" > "$tmp/ca.cnf"
+  openssl ca -batch -config "$tmp/ca.cnf" -selfsign -keyfile "trust/$side-ca.key" -in "$tmp/req.csr" \
+    -startdate 20250101000000Z -enddate 20401231000000Z -notext -out "trust/$side-ca.crt" 2>/dev/null
+  rm -rf "$tmp"
+  chmod 644 "trust/$side-ca.crt"
+  echo "development $side CA written to $out/trust"
+done

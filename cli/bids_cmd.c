@@ -3,7 +3,8 @@
  *
  *   ggzy bid submit --project ID --lot N --file ENVELOPE [--receipt-out FILE]
  *   ggzy bid list --project ID --lot N        the organization's revisions and their states
- *   ggzy bid withdraw --project ID --lot N    the current bid (撤回), before the deadline
+ *   ggzy bid withdraw --project ID --lot N --key BIDDER.pem   the current bid (撤回), signed
+ *   ggzy opening start --project ID --lot N --key KEY.pem      start a lot's opening, signed
  *   ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]
  *   ggzy opening verify --project ID --lot N [--vkey VKEY]
  *
@@ -200,32 +201,152 @@ cmd_bid_list(const struct opts *o)
     return 0;
 }
 
+/* Withdraw the organization's current bid (撤回), signed with the bidder's certified key over
+ * the exact bid (docs/envelope.md §8.3): a password alone withdraws nothing. */
 int
 cmd_bid_withdraw(const struct opts *o)
 {
     struct client c;
-    char path[160], err[512];
+    char path[160], err[512], kid[65];
+    if (!o->key)
+        return usage();
     int pre = mine_preamble(o, &c, path, sizeof path);
     if (pre >= 0)
         return pre;
-    int status = 0;
-    char *resp = NULL;
-    size_t len = 0;
-    if (!client_request(&c, "DELETE", path, NULL, &status, &resp, &len, err, sizeof err)) {
-        fprintf(stderr, "ggzy: %s\n", err);
-        return 2;
+    int rc = 2, status = 0;
+    char *resp = NULL, *sig = NULL, body[400];
+    EVP_PKEY *key = load_private_key(o->key);
+    cJSON *mine = NULL, *bind = NULL, *f = NULL;
+    if (!key || !key_id_of(key, kid)) {
+        fprintf(stderr, "ggzy: %s is not a private key\n", o->key);
+        goto out;
     }
-    int rc = 1;
+    mine = client_get_json(&c, path, err, sizeof err);
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/binding", o->project, o->lot);
+    bind = mine ? client_get_json(&c, path, err, sizeof err) : NULL;
+    if (!mine || !bind) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    const cJSON *cur = NULL, *items = cJSON_GetObjectItemCaseSensitive(mine, "items");
+    for (const cJSON *it = items ? items->child : NULL; it; it = it->next)
+        if (jstr(it, "state") && !strcmp(jstr(it, "state"), "current"))
+            cur = it;
+    if (!cur) {
+        printf("no current bid in lot %lld\n", o->lot);
+        rc = 1;
+        goto out;
+    }
+    f = cJSON_CreateObject();
+    char lit[24];
+    snprintf(lit, sizeof lit, "%lld", (long long)jint(cur, "id"));
+    cJSON_AddRawToObject(f, "bid_id", lit);
+    snprintf(lit, sizeof lit, "%lld", (long long)jint(cur, "bidder_org_id"));
+    cJSON_AddRawToObject(f, "bidder_org_id", lit);
+    cJSON_AddStringToObject(f, "envelope_sha256", jstr(cur, "envelope_sha256"));
+    snprintf(lit, sizeof lit, "%lld", o->lot);
+    cJSON_AddRawToObject(f, "lot", lit);
+    cJSON_AddStringToObject(f, "platform", jstr(bind, "platform"));
+    cJSON_AddStringToObject(f, "project_code", jstr(bind, "project_code"));
+    snprintf(lit, sizeof lit, "%lld", (long long)jint(cur, "revision"));
+    cJSON_AddRawToObject(f, "revision", lit);
+    sig = sign_act_b64(key, "ggzy-bid-withdraw-v1", f);
+    if (!sig) {
+        fprintf(stderr, "ggzy: the withdrawal cannot be signed with %s\n", o->key);
+        goto out;
+    }
+    snprintf(body, sizeof body, "{\"bid_id\":%lld,\"key_id\":\"%s\",\"signature\":\"%s\"}",
+             (long long)jint(cur, "id"), kid, sig);
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/withdrawal", o->project,
+             o->lot);
+    if (!client_request(&c, "POST", path, body, &status, &resp, NULL, err, sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    rc = 1;
     if (status != 200)
         print_refusal(status, resp);
     else {
-        cJSON *j = cJSON_ParseWithLength(resp, len);
+        cJSON *j = cJSON_Parse(resp);
         printf("withdrawn: ");
         print_bid(j);
         cJSON_Delete(j);
         rc = 0;
     }
+out:
     free(resp);
+    free(sig);
+    cJSON_Delete(mine);
+    cJSON_Delete(bind);
+    cJSON_Delete(f);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
+/* Start a lot's opening (the agent or the center), signed with the caller's certified key over
+ * the lot, its opening key and the platform's time (docs/envelope.md §9.1). */
+int
+cmd_opening_start(const struct opts *o)
+{
+    struct client c;
+    char path[160], err[512], kid[65], body[400];
+    if (!o->key || !o->have_project || o->lot <= 0)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    int rc = 2, status = 0;
+    char *resp = NULL, *sig = NULL;
+    EVP_PKEY *key = load_private_key(o->key);
+    cJSON *k = NULL, *f = NULL;
+    if (!key || !key_id_of(key, kid)) {
+        fprintf(stderr, "ggzy: %s is not a private key\n", o->key);
+        goto out;
+    }
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/opening-key", o->project, o->lot);
+    k = client_get_json(&c, path, err, sizeof err);
+    int64_t now = server_now_us(&c);
+    if (!k || !jstr(k, "key_id") || !jstr(k, "platform") || !jstr(k, "project_code") || !now) {
+        fprintf(stderr, "ggzy: %s\n",
+                k ? "the lot's opening key or the server's clock is missing" : err);
+        goto out;
+    }
+    f = cJSON_CreateObject();
+    char lit[24];
+    snprintf(lit, sizeof lit, "%lld", o->lot);
+    cJSON_AddRawToObject(f, "lot", lit);
+    cJSON_AddStringToObject(f, "opening_key_id", jstr(k, "key_id"));
+    cJSON_AddStringToObject(f, "platform", jstr(k, "platform"));
+    cJSON_AddStringToObject(f, "project_code", jstr(k, "project_code"));
+    snprintf(lit, sizeof lit, "%lld", (long long)now);
+    cJSON_AddRawToObject(f, "signed_us", lit);
+    sig = sign_act_b64(key, "ggzy-opening-start-v1", f);
+    if (!sig) {
+        fprintf(stderr, "ggzy: the start cannot be signed with %s\n", o->key);
+        goto out;
+    }
+    snprintf(body, sizeof body, "{\"key_id\":\"%s\",\"signed_us\":%lld,\"signature\":\"%s\"}", kid,
+             (long long)now, sig);
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/opening", o->project, o->lot);
+    if (!client_request(&c, "POST", path, body, &status, &resp, NULL, err, sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", err);
+        goto out;
+    }
+    rc = 1;
+    if (status != 200)
+        print_refusal(status, resp);
+    else {
+        cJSON *j = cJSON_Parse(resp);
+        printf("the opening of lot %lld is %s (%lld bids)\n", o->lot, jstr(j, "state"),
+               (long long)jint(j, "bids"));
+        cJSON_Delete(j);
+        rc = 0;
+    }
+out:
+    free(resp);
+    free(sig);
+    cJSON_Delete(k);
+    cJSON_Delete(f);
+    EVP_PKEY_free(key);
     return rc;
 }
 

@@ -17,6 +17,7 @@
 
 struct opts {
     const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out, *out_dir;
+    const char *cert, *label;
     const char *binding, *summary, *envelope, *receipt_out;
     const char *docs[BIDPLAIN_MAX_DOCS];
     int ndocs;
@@ -39,6 +40,14 @@ void upload_progress(uint64_t sent, uint64_t total, void *arg);
  * the request fails. */
 bool upload_file(const struct client *c, const char *file, const char *path, int *status,
                  char **resp, size_t *resplen);
+/* The key id of a key: hex SHA-256 of its SubjectPublicKeyInfo DER (out: 65 bytes). */
+bool key_id_of(EVP_PKEY *key, char out[65]);
+/* A signed act (docs/audit.md §8): base64 of the raw ECDSA P-256 signature (r‖s) by key over
+ * domain "\n" canonical-JSON(fields); malloc'd, or NULL. */
+char *sign_act_b64(EVP_PKEY *key, const char *domain, const cJSON *fields);
+/* The platform's clock (GET /healthz now_us), which a signed step's time must be near; 0 when it
+ * cannot be read. */
+int64_t server_now_us(const struct client *c);
 /* Print the server's refusal: "REFUSED (HTTP 422): rule_violation BID-REPLAY: message". */
 void print_refusal(int status, const char *resp);
 
@@ -49,5 +58,7 @@ int cmd_bid_withdraw(const struct opts *o);
 int cmd_receipt_verify(const struct opts *o);
 int cmd_custodian_share(const struct opts *o);
 int cmd_opening_verify(const struct opts *o);
+int cmd_opening_start(const struct opts *o);
+int cmd_key_register(const struct opts *o);
 
 #endif

@@ -16,8 +16,11 @@
  *                 [--doc FILE]... --key BIDDER.pem --out ENVELOPE
  *   ggzy bid submit --project ID --lot N --file ENVELOPE [--receipt-out FILE]
  *   ggzy receipt verify --file RECEIPT.json [--envelope ENVELOPE]
- *   ggzy custodian share --project ID --lot N --key CUSTODIAN.pem
+ *   ggzy bid withdraw --project ID --lot N --key BIDDER.pem   (signed)
+ *   ggzy custodian share --project ID --lot N --key CUSTODIAN.pem   (signed)
+ *   ggzy opening start --project ID --lot N --key KEY.pem          (signed)
  *   ggzy opening verify --project ID --lot N
+ *   ggzy key register --cert CERT.pem --key KEY.pem [--label TEXT]
  *
  * Common options (or environment): --server URL (GGZY_SERVER), --ca FILE (GGZY_CA),
  * --token TOKEN (GGZY_TOKEN). Exit status: 0 verified, 1 a problem was found, 2 usage or I/O.
@@ -34,6 +37,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "client.h"
 #include "cmd.h"
@@ -43,33 +47,37 @@
 #include "envelope.h"
 #include "invariants.h"
 #include "note.h"
+#include "sigsuite.h"
 #include "util.h"
 #include "verify.h"
 
 int
 usage(void)
 {
-    fprintf(stderr,
-            "usage: ggzy [--server URL] [--ca FILE] [--token TOKEN] audit COMMAND [options]\n"
-            "  audit verify   [--vkey VKEY] [--file EXPORT] [--state FILE]\n"
-            "  audit export   > EXPORT                      (a supervisor's token)\n"
-            "  audit replay   --project ID [--vkey VKEY] [--file EXPORT]\n"
-            "  audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]\n"
-            "  audit invariants\n"
-            "  envelope open  --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]\n"
-            "                 [--out-dir DIR]\n"
-            "  custodian check --project ID --lot N --key CUSTODIAN.pem\n"
-            "  bid check      --file ENVELOPE               (a bidder's token)\n"
-            "  bid seal       (--binding LOT.json | --project ID --lot N) --summary SUMMARY.json\n"
-            "                 [--doc FILE]...\n"
-            "                 --key BIDDER.pem --out ENVELOPE\n"
-            "  bid submit     --project ID --lot N --file ENVELOPE [--receipt-out FILE]\n"
-            "  bid list       --project ID --lot N          (your organization's bids)\n"
-            "  bid withdraw   --project ID --lot N          (before the deadline)\n"
-            "  receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]\n"
-            "  custodian share --project ID --lot N --key CUSTODIAN.pem   (at the opening)\n"
-            "  opening verify --project ID --lot N [--vkey VKEY]     (a party's token)\n"
-            "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
+    fprintf(
+        stderr,
+        "usage: ggzy [--server URL] [--ca FILE] [--token TOKEN] audit COMMAND [options]\n"
+        "  audit verify   [--vkey VKEY] [--file EXPORT] [--state FILE]\n"
+        "  audit export   > EXPORT                      (a supervisor's token)\n"
+        "  audit replay   --project ID [--vkey VKEY] [--file EXPORT]\n"
+        "  audit cosign   --key SUPERVISOR.pem [--state FILE] [--vkey VKEY]\n"
+        "  audit invariants\n"
+        "  envelope open  --file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE]\n"
+        "                 [--out-dir DIR]\n"
+        "  custodian check --project ID --lot N --key CUSTODIAN.pem\n"
+        "  bid check      --file ENVELOPE               (a bidder's token)\n"
+        "  bid seal       (--binding LOT.json | --project ID --lot N) --summary SUMMARY.json\n"
+        "                 [--doc FILE]...\n"
+        "                 --key BIDDER.pem --out ENVELOPE\n"
+        "  bid submit     --project ID --lot N --file ENVELOPE [--receipt-out FILE]\n"
+        "  bid list       --project ID --lot N          (your organization's bids)\n"
+        "  bid withdraw   --project ID --lot N --key BIDDER.pem   (signed; before the deadline)\n"
+        "  receipt verify --file RECEIPT.json [--envelope ENVELOPE] [--vkey VKEY]\n"
+        "  custodian share --project ID --lot N --key CUSTODIAN.pem   (signed; at the opening)\n"
+        "  opening start  --project ID --lot N --key KEY.pem   (signed; the agent or center)\n"
+        "  opening verify --project ID --lot N [--vkey VKEY]     (a party's token)\n"
+        "  key register   --cert CERT.pem --key KEY.pem [--label TEXT]   (certified key)\n"
+        "environment: GGZY_SERVER, GGZY_CA, GGZY_TOKEN, GGZY_VKEY\n");
     return 2;
 }
 
@@ -653,6 +661,127 @@ load_private_key(const char *path)
     return key;
 }
 
+bool
+key_id_of(EVP_PKEY *key, char out[65])
+{
+    unsigned char *der = NULL;
+    int n = key ? i2d_PUBKEY(key, &der) : -1;
+    uint8_t h[32];
+    bool ok = n > 0 && crypto_sha256(der, (size_t)n, h);
+    OPENSSL_free(der);
+    if (ok)
+        hex_encode(h, 32, out);
+    return ok;
+}
+
+char *
+sign_act_b64(EVP_PKEY *key, const char *domain, const cJSON *fields)
+{
+    size_t len = 0, dlen = 0;
+    uint8_t der[80], raw[64];
+    char *msg = sig_message(domain, fields, &len), *out = NULL;
+    ECDSA_SIG *sig = NULL;
+    const unsigned char *p = der;
+    if (msg && note_ecdsa_sign(key, msg, len, der, &dlen) &&
+        (sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) != NULL &&
+        BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 32) == 32 &&
+        BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 32, 32) == 32 && (out = malloc(100)) != NULL)
+        b64_encode(raw, 64, out);
+    ECDSA_SIG_free(sig);
+    free(msg);
+    return out;
+}
+
+int64_t
+server_now_us(const struct client *c)
+{
+    char err[200];
+    cJSON *h = client_get_json(c, "/healthz", err, sizeof err);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "now_us");
+    int64_t now = cJSON_IsNumber(n) ? (int64_t)n->valuedouble : 0;
+    cJSON_Delete(h);
+    return now;
+}
+
+/* Register a signing key with its certificate (docs/operations.md "Trust anchors"): the
+ * certificate chain from --cert, and the proof of possession signed with --key. */
+int
+cmd_key_register(const struct opts *o)
+{
+    struct client c;
+    char err[300];
+    if (!o->cert || !o->key)
+        return usage();
+    if (!setup_client(o, &c))
+        return 2;
+    int rc = 2;
+    size_t plen = 0;
+    char *pem = read_file(o->cert, 1 << 16, &plen), *proof = NULL, *body = NULL, *resp = NULL;
+    EVP_PKEY *key = load_private_key(o->key);
+    cJSON *me = NULL, *f = NULL, *b = NULL;
+    BIO *bio = pem ? BIO_new_mem_buf(pem, (int)plen) : NULL;
+    X509 *leaf = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    unsigned char *der = NULL;
+    int dl = leaf ? i2d_X509(leaf, &der) : -1;
+    uint8_t h[32];
+    char hex[65];
+    if (!pem || !key || dl <= 0 || !crypto_sha256(der, (size_t)dl, h)) {
+        fprintf(stderr, "ggzy: %s is not a PEM certificate or %s not a private key\n", o->cert,
+                o->key);
+        goto out;
+    }
+    hex_encode(h, 32, hex);
+    me = client_get_json(&c, "/api/v1/me", err, sizeof err);
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(me, "id");
+    const char *platform = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(me, "platform"));
+    if (!cJSON_IsNumber(uid) || !platform) {
+        fprintf(stderr, "ggzy: %s\n", me ? "GET /api/v1/me does not say who and where" : err);
+        goto out;
+    }
+    f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "certificate_sha256", hex);
+    cJSON_AddStringToObject(f, "platform", platform);
+    char idlit[24];
+    snprintf(idlit, sizeof idlit, "%lld", (long long)uid->valuedouble);
+    cJSON_AddRawToObject(f, "user_id", idlit);
+    proof = sign_act_b64(key, "ggzy-key-register-v1", f);
+    b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "certificate", pem);
+    cJSON_AddStringToObject(b, "proof", proof ? proof : "");
+    cJSON_AddStringToObject(b, "label", o->label ? o->label : "");
+    body = cJSON_PrintUnformatted(b);
+    int status = 0;
+    if (!proof || !body ||
+        !client_request(&c, "POST", "/api/v1/me/keys", body, &status, &resp, NULL, err,
+                        sizeof err)) {
+        fprintf(stderr, "ggzy: %s\n", proof ? err : "cannot sign the proof");
+        goto out;
+    }
+    rc = 1;
+    if (status != 201)
+        print_refusal(status, resp);
+    else {
+        cJSON *a = cJSON_Parse(resp);
+        printf("registered key %s\n",
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "key_id")));
+        cJSON_Delete(a);
+        rc = 0;
+    }
+out:
+    OPENSSL_free(der);
+    X509_free(leaf);
+    BIO_free(bio);
+    free(pem);
+    free(proof);
+    free(body);
+    free(resp);
+    cJSON_Delete(me);
+    cJSON_Delete(f);
+    cJSON_Delete(b);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
 static int
 cmd_cosign(const struct opts *o)
 {
@@ -1193,11 +1322,44 @@ custodian_run(const struct opts *o, bool submit)
     printf("share %d of opening key %s (any %d open) verified against the commitments\n",
            x->valueint, kid, k);
     rc = 0;
-    if (submit) { /* hand it in: the server refuses it before the opening time */
-        char hex[65], bodyj[128], *resp = NULL;
+    if (submit) { /* hand it in, signed: the server refuses it before the opening time */
+        char hex[65], bodyj[512], *resp = NULL, kidh[65], sh_hex[65];
         int status = 0;
+        uint8_t sh_hash[32];
+        const char *platform =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "platform"));
+        const char *code =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "project_code"));
+        int64_t now = server_now_us(&c);
+        cJSON *f = cJSON_CreateObject();
+        char lit[24];
+        snprintf(lit, sizeof lit, "%lld", o->lot);
+        cJSON_AddRawToObject(f, "lot", lit);
+        cJSON_AddStringToObject(f, "opening_key_id", kid);
+        cJSON_AddStringToObject(f, "platform", platform ? platform : "");
+        cJSON_AddStringToObject(f, "project_code", code ? code : "");
+        snprintf(lit, sizeof lit, "%lld", (long long)now);
+        cJSON_AddRawToObject(f, "signed_us", lit);
+        crypto_sha256(share.y, 32, sh_hash);
+        hex_encode(sh_hash, 32, sh_hex);
+        cJSON_AddStringToObject(f, "share_sha256", sh_hex);
+        cJSON_AddNumberToObject(f, "x", x->valueint);
+        char *sig = platform && code && now > 0 && key_id_of(key, kidh)
+                        ? sign_act_b64(key, "ggzy-share-handin-v1", f)
+                        : NULL;
+        cJSON_Delete(f);
+        if (!sig) {
+            fprintf(stderr, "ggzy: the hand-in cannot be signed (the server's clock, platform or "
+                            "project code is missing)\n");
+            rc = 2;
+            goto out;
+        }
         hex_encode(share.y, 32, hex);
-        snprintf(bodyj, sizeof bodyj, "{\"x\":%d,\"share\":\"%s\"}", x->valueint, hex);
+        snprintf(bodyj, sizeof bodyj,
+                 "{\"x\":%d,\"share\":\"%s\",\"key_id\":\"%s\",\"signed_us\":%lld,"
+                 "\"signature\":\"%s\"}",
+                 x->valueint, hex, kidh, (long long)now, sig);
+        free(sig);
         OPENSSL_cleanse(hex, sizeof hex);
         snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/opening/shares", o->project,
                  o->lot);
@@ -1353,6 +1515,10 @@ main(int argc, char **argv)
             o.key = argv[++i];
         else if (!strcmp(a, "--envelope") && val)
             o.envelope = argv[++i];
+        else if (!strcmp(a, "--cert") && val)
+            o.cert = argv[++i];
+        else if (!strcmp(a, "--label") && val)
+            o.label = argv[++i];
         else if (!strcmp(a, "--receipt-out") && val)
             o.receipt_out = argv[++i];
         else if (!strcmp(a, "--opening-sk") && val)
@@ -1403,6 +1569,10 @@ main(int argc, char **argv)
         return cmd_receipt_verify(&o);
     if (nw == 2 && !strcmp(words[0], "opening") && !strcmp(words[1], "verify"))
         return cmd_opening_verify(&o);
+    if (nw == 2 && !strcmp(words[0], "opening") && !strcmp(words[1], "start"))
+        return cmd_opening_start(&o);
+    if (nw == 2 && !strcmp(words[0], "key") && !strcmp(words[1], "register"))
+        return cmd_key_register(&o);
     if (nw != 2 || strcmp(words[0], "audit"))
         return usage();
     if (!strcmp(words[1], "verify"))

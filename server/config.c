@@ -86,6 +86,11 @@ static const struct key keys[] = {
     I("bids.max_envelope_bytes", bids_max_envelope_bytes, "67108864", 4096, INT64_C(1) << 36),
     S("bids.store_dir", bids_store_dir, "var/envelopes"),
     S("platform.id", platform_id, "ggzy.localhost"),
+    S("trust.bidder_ca", trust_bidder_ca, NULL),
+    S("trust.agent_ca", trust_agent_ca, NULL),
+    S("trust.supervision_ca", trust_supervision_ca, NULL),
+    S("trust.center_ca", trust_center_ca, NULL),
+    S("trust.crl", trust_crl, NULL),
 };
 
 const char *

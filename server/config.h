@@ -52,6 +52,8 @@ struct config {
     int64_t idempotency_ttl_s;
     int64_t bids_max_envelope_bytes;
     char *bids_store_dir, *platform_id;
+    /* trust anchors per side, and CRLs: PEM files (trust.h) */
+    char *trust_bidder_ca, *trust_agent_ca, *trust_supervision_ca, *trust_center_ca, *trust_crl;
     /* not from the file: command-line only */
     bool test_mode;
 };

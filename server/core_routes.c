@@ -39,6 +39,8 @@ healthz(struct req *r, const cJSON *body)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "database", "ok");
+    /* the platform's clock, which signed steps are checked against (docs/envelope.md §9.1) */
+    json_add_i64(o, "now_us", clock_now_us());
     req_json(r, 200, o);
 }
 

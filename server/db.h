@@ -50,6 +50,12 @@ struct dbres {
     char **cell;        /* nrows*ncols */
     unsigned long *len; /* byte length of each cell */
 };
+/* Named columns: one X-macro per SELECT, X(ENUM_NAME, "sql expression"), makes both the
+ * statement's column list ("SELECT " COLS(DB_COL_SQL) DB_COL_END " FROM …") and the enum of the
+ * columns' positions (enum { COLS(DB_COL_ENUM) }), so no literal column index is ever read. */
+#define DB_COL_SQL(name, sql)  sql ", "
+#define DB_COL_END             "NULL" /* the list's last column: each name is followed by a comma */
+#define DB_COL_ENUM(name, sql) name,
 const char *dbres_str(const struct dbres *r, size_t row, size_t col); /* NULL for SQL NULL */
 int64_t dbres_i64(const struct dbres *r, size_t row, size_t col);     /* 0 for NULL */
 void dbres_free(struct dbres *r);

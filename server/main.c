@@ -25,6 +25,7 @@
 #include "migrate.h"
 #include "static.h"
 #include "statutes.h"
+#include "trust.h"
 #include "util.h"
 
 static void
@@ -95,8 +96,10 @@ cmd_serve(struct config *cfg, const char *port_file)
         return 1;
     char err[400];
     if (!calendar_load(cfg->calendar_dir, err, sizeof err) ||
-        !statutes_load_overrides(cfg->rules_overrides, err, sizeof err)) {
+        !statutes_load_overrides(cfg->rules_overrides, err, sizeof err) ||
+        !trust_load(cfg, err, sizeof err)) {
         log_error("%s", err);
+        trust_free();
         return 1;
     }
     if (!build_routes(cfg->test_mode))
@@ -115,6 +118,15 @@ cmd_serve(struct config *cfg, const char *port_file)
             goto fail;
         }
     }
+    /* the anchors in force go into the log before any key is checked against them */
+    struct dbconn *tc = db_acquire();
+    bool published = tc && trust_publish(tc);
+    if (tc)
+        db_release(tc);
+    if (!published) {
+        log_error("the trust anchors in force could not be published into the audit log");
+        goto fail;
+    }
     if (!http_start(cfg))
         goto fail;
     http = true;
@@ -130,10 +142,20 @@ cmd_serve(struct config *cfg, const char *port_file)
         }
     }
     int sig = 0;
-    /* SIGHUP re-reads the working-day calendar (an operator added or corrected a year). */
-    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+    /* SIGHUP re-reads the working-day calendar (an operator added or corrected a year) and the
+     * trust anchors and CRLs (a CA rolled over, a certificate was revoked), which go into the
+     * log when they changed. */
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
         if (!calendar_load(cfg->calendar_dir, err, sizeof err))
             log_error("calendar not reloaded, the old one stays in use: %s", err);
+        if (!trust_load(cfg, err, sizeof err))
+            log_error("trust anchors not reloaded, the old ones stay in force: %s", err);
+        struct dbconn *hc = db_acquire();
+        if (!hc || !trust_publish(hc))
+            log_error("the reloaded trust anchors could not be published into the audit log");
+        if (hc)
+            db_release(hc);
+    }
     log_info("signal %d: new requests get 503; waiting for %ld in-flight requests", sig,
              http_in_flight());
     http_quiesce();
@@ -150,6 +172,7 @@ fail:
     }
     static_fini();
     calendar_free();
+    trust_free();
     if (pool)
         db_pool_shutdown();
     if (metrics)

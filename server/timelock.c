@@ -8,6 +8,7 @@
  */
 #include "timelock.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -108,4 +109,65 @@ tl_share_open(const uint8_t opening_pk[65], uint8_t x, const uint8_t enc[65],
     if (!ok)
         OPENSSL_cleanse(out->y, sizeof out->y);
     return ok;
+}
+
+const char *
+tl_custodians_problem(const struct tl_holder *h, int n, int k, char *why, size_t whylen)
+{
+    static const char *const names[] = {"bidder", "agent", "supervision", "center"};
+    if (n < 2 || n > VSS_MAX) {
+        snprintf(why, whylen, "an opening key needs 2 to %d custodians, not %d", VSS_MAX, n);
+        return "BID-CUSTODIANS";
+    }
+    if (k < 2 || k > n) {
+        snprintf(why, whylen, "the threshold must be at least 2 and at most the %d custodians", n);
+        return "BID-THRESHOLD";
+    }
+    unsigned seen = 0;
+    for (int i = 0; i < n; i++) {
+        if (h[i].side < 1 || h[i].side > 3) { /* agent, supervision, center */
+            snprintf(why, whylen,
+                     "custodian %d is certified for the %s side: custodians are the agent, a "
+                     "supervision body and the trading center",
+                     i + 1, h[i].side >= 0 && h[i].side < 4 ? names[h[i].side] : "no");
+            return "BID-CUSTODIANS";
+        }
+        seen |= 1u << h[i].side;
+        for (int j = 0; j < i; j++)
+            if (h[j].user == h[i].user) {
+                snprintf(why, whylen, "user %lld is named twice: each share needs its own person",
+                         (long long)h[i].user);
+                return "BID-CUSTODIANS";
+            }
+    }
+    if (seen != (1u << 1 | 1u << 2 | 1u << 3)) {
+        snprintf(why, whylen,
+                 "the custodians must include the agent, a supervision body and the trading "
+                 "center, each certified for its own side");
+        return "BID-CUSTODIANS";
+    }
+    /* no single side, and no single organization, may hold k shares on its own */
+    for (int s = 1; s <= 3; s++) {
+        int count = 0;
+        for (int i = 0; i < n; i++)
+            count += h[i].side == s;
+        if (count >= k) {
+            snprintf(why, whylen, "%d custodians of the %s side could open the bids alone", count,
+                     names[s]);
+            return "BID-THRESHOLD";
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int count = 0;
+        for (int j = 0; j < n; j++)
+            count += !strcmp(h[i].org, h[j].org);
+        if (count >= k) {
+            snprintf(why, whylen,
+                     "%d custodians are of one organization (credit code %s) and could open the "
+                     "bids alone",
+                     count, h[i].org);
+            return "BID-THRESHOLD";
+        }
+    }
+    return NULL;
 }

@@ -32,6 +32,23 @@ struct tl_key {
     uint8_t sealed[VSS_MAX][TL_SEALED_SHARE]; /* share x = i + 1 */
 };
 
+/* Who holds a share, as their certificate says (cert.h): the side it was certified for, the
+ * organization it names, and the user (one share per person). */
+struct tl_holder {
+    int64_t user;
+    int side;     /* enum side: SIDE_AGENT, SIDE_SUPERVISION or SIDE_CENTER */
+    char org[19]; /* unified social credit code from the certificate */
+};
+/* Is a custodian set independent? NULL, or the rule code with why filled: BID-CUSTODIANS for
+ * fewer than 2 or more than VSS_MAX custodians, a person named twice, a custodian of another side
+ * than agent, supervision or center, or a set that leaves out one of these three sides;
+ * BID-THRESHOLD for a threshold below 2 or above n, or one that the custodians of one side — or
+ * of one organization, whatever sides it was certified for — could reach alone. Sides and
+ * organizations come from certificates, not from roles the center assigns (docs/envelope.md §7).
+ * ggzyd refuses such a set, and `ggzy audit replay` flags one found in the log. */
+const char *tl_custodians_problem(const struct tl_holder *h, int n, int k, char *why,
+                                  size_t whylen);
+
 /* The key id of an opening public key: hex SHA-256 of its 65 bytes (out: 65 bytes). */
 bool tl_key_id(const uint8_t pk[65], char out[65]);
 /* The uncompressed point of a P-256 SubjectPublicKeyInfo (a registered key). */

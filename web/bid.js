@@ -148,11 +148,28 @@
     $("withdraw").hidden = !current;
   }
 
+  /* Withdrawing (撤回) is signed with the bidder's key over the exact bid (docs/envelope.md §8.3):
+   * whoever knows the password cannot withdraw it. */
   $("withdraw").addEventListener("click", async () => {
     if (!binding) return;
-    const r = await api("DELETE", "/api/v1/projects/" + binding.project_id + "/lots/" + binding.lot + "/bids/mine");
-    if (r.status === 200) status("已撤回 withdrawn: your bid no longer counts; you may still submit a new one before the deadline", "done");
-    else status(refusal(r.status, r.json), "refused");
+    const keyFile = $("key").files[0];
+    if (!keyFile) return status("选择私钥文件 choose your key file: it signs the withdrawal", "refused");
+    const base = "/api/v1/projects/" + binding.project_id + "/lots/" + binding.lot + "/bids";
+    const mine = await api("GET", base + "/mine");
+    const cur = mine.status === 200 ? mine.json.items.find((b) => b.state === "current") : null;
+    if (!cur) return status("no current bid to withdraw", "refused");
+    try {
+      const signer = await GGZYSeal.importSigningKey(await readFile(keyFile, true));
+      const fields = { bid_id: cur.id, bidder_org_id: cur.bidder_org_id, envelope_sha256: cur.envelope_sha256,
+                       lot: binding.lot, platform: binding.platform, project_code: binding.project_code,
+                       revision: cur.revision };
+      const signature = await GGZYSeal.signAct(signer.key, "ggzy-bid-withdraw-v1", fields);
+      const r = await api("POST", base + "/withdrawal", { bid_id: cur.id, key_id: signer.keyId, signature });
+      if (r.status === 200) status("已撤回 withdrawn: your bid no longer counts; you may still submit a new one before the deadline", "done");
+      else status(refusal(r.status, r.json), "refused");
+    } catch (e) {
+      status("未撤回 not withdrawn: " + e.message, "refused");
+    }
     await showMine();
   });
 

@@ -1,7 +1,8 @@
 /*
  * custodian.js — the opening for those who hold the opening key's shares (custodian.html):
  * sign in, load the lot (the caller's sealed share, the key's commitments, the opening's
- * state), start the opening (the agent or the center), and hand in one's share. The share is
+ * state), start the opening (the agent or the center), and hand in one's share — each step
+ * signed with the custodian's certified key (docs/envelope.md §9.1). The share is
  * opened here with GGZYSeal.hpkeOpen (WebCrypto) and the custodian's own key file, as
  * `ggzy custodian share` does; the clear share exists in this page only between opening it and
  * sending it, and the page keeps nothing. The page checks what needs no curve arithmetic — the
@@ -75,12 +76,33 @@
     status("载入 loaded", "idle");
   });
 
+  /* What every signed step of the opening carries (docs/envelope.md §9.1), dated by the
+   * platform's clock, which the step is checked against. */
+  async function stepFields(extra) {
+    const h = await api("GET", "/healthz");
+    const f = { lot: Number(lot.lot), opening_key_id: lot.key.key_id, platform: lot.key.platform,
+                project_code: lot.key.project_code, signed_us: h.json ? h.json.now_us : 0 };
+    return Object.assign(f, extra || {});
+  }
+
+  async function signer() {
+    const f = $("key").files[0];
+    if (!f) throw new Error("选择私钥文件 choose your key file: it signs the step");
+    return GGZYSeal.importSigningKey(await f.text());
+  }
+
   $("start").addEventListener("click", async () => {
     if (!lot) return status("请先载入标段 load the lot first", "refused");
     status("开始 starting…");
-    const r = await api("POST", base(lot.project, lot.lot) + "/opening");
-    if (r.status === 200) status("已开始 started: " + (STATES[r.json.state] || r.json.state), "done");
-    else status(GGZYPage.refusal(r.status, r.json), "refused");
+    try {
+      const s = await signer(), f = await stepFields();
+      const r = await api("POST", base(lot.project, lot.lot) + "/opening", {
+        key_id: s.keyId, signed_us: f.signed_us, signature: await GGZYSeal.signAct(s.key, "ggzy-opening-start-v1", f) });
+      if (r.status === 200) status("已开始 started: " + (STATES[r.json.state] || r.json.state), "done");
+      else status(GGZYPage.refusal(r.status, r.json), "refused");
+    } catch (e) {
+      status("未开始 not started: " + e.message, "refused");
+    }
     await showState();
   });
 
@@ -104,8 +126,11 @@
         return status("share " + share.x + " does not open with this key file: it is sealed to your key " +
                       share.key_id, "refused");
       }
-      status("提交 handing in share " + share.x + "…");
-      const body = { x: share.x, share: GGZYSeal.hex(y) };
+      status("签名并提交 signing and handing in share " + share.x + "…");
+      const s = await signer();
+      const fields = await stepFields({ x: share.x, share_sha256: GGZYSeal.hex(await GGZYSeal.sha256(y)) });
+      const body = { x: share.x, share: GGZYSeal.hex(y), key_id: s.keyId, signed_us: fields.signed_us,
+                     signature: await GGZYSeal.signAct(s.key, "ggzy-share-handin-v1", fields) };
       const r = await api("POST", base(lot.project, lot.lot) + "/opening/shares", body);
       body.share = "";
       if (r.status === 200)

@@ -11,6 +11,7 @@
  * GGZYSeal.canonical(value)                     canonical JSON text (docs/audit.md §1)
  * GGZYSeal.container(summary, docs)             the plaintext (§4.1): summary object, [{name, bytes}]
  * GGZYSeal.importSigningKey(pem)                {key, keyId} from a PKCS#8 PEM P-256 private key
+ * GGZYSeal.signAct(key, domain, fields)         a signed act's signature (docs/audit.md §8), base64
  * GGZYSeal.seal(header, openingPk, key, pt, fixed)  the signed envelope (Uint8Array)
  * GGZYSeal.deriveKeyPair(ikm)                   RFC 9180 §7.1.3 DeriveKeyPair (for test vectors)
  * GGZYSeal.importAgreementKey(pem), hpkeOpen(me, enc, info, ct)
@@ -227,6 +228,16 @@ const GGZYSeal = (() => {
     return { key, keyId: hex(await sha256(spki)) };
   }
 
+  /* A signed act (docs/audit.md §8): the signature of key (an ECDSA P-256 CryptoKey) over
+   * domain "\n" canonical(fields), as base64 of raw r‖s — what WebCrypto's sign produces. */
+  async function signAct(key, domain, fields) {
+    const msg = concat(te.encode(domain + "\n"), te.encode(canonical(fields)));
+    const sig = new Uint8Array(await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, msg));
+    let s = "";
+    for (const b of sig) s += String.fromCharCode(b);
+    return btoa(s);
+  }
+
   /* §1–§5: the signed envelope. header: the object to bind (canonical JSON); openingPk: the
    * lot's 65-byte opening public key; key: the bidder's ECDSA CryptoKey; pt: the container.
    * fixed (tests only): {contentKey, nonce, ephemeral} instead of fresh randomness. */
@@ -340,6 +351,6 @@ const GGZYSeal = (() => {
     return { summary, docs };
   }
 
-  return { canonical, container, importSigningKey, importAgreementKey, seal, hpkeOpen, openEnvelope,
+  return { canonical, container, importSigningKey, signAct, importAgreementKey, seal, hpkeOpen, openEnvelope,
            deriveKeyPair, sha256, hex, unhex, concat, privateFromScalar };
 })();

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cert.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -40,6 +41,38 @@ bool rule_role_fits_org(unsigned role, const char *org_type);
  * to wait (>0) or 0. */
 long rule_throttle_wait(long failures, long long window_start_us, long long now_us,
                         long long window_us, long limit);
+
+/* ---- certified signing keys (keys.c) ---- */
+
+/* A key as it may sign now: the owner, and the certificate re-verified. */
+struct signing_key {
+    int64_t user_id, org_id;
+    unsigned role;
+    char key_id[65];
+    struct cert_chain chain;
+    struct cert_info info; /* info.key verifies its signatures, info.suite says how */
+};
+/* The live key key_id of user_id (0: of whoever registered it; k->user_id then says who), at
+ * at_us: not revoked, its owner's account enabled, and its certificate — re-verified against the
+ * trust anchors in force (trust.h), never trusted from the row — of the owner's organization's
+ * side, naming the organization's credit code, and certifying this very key. NULL when it may
+ * sign (free k with accounts_signing_key_free); else a rule code with why: KEY-UNKNOWN (no such
+ * live key of that user, or a disabled account), KEY-NO-CERT (registered before certificates
+ * were required) or a KEY-CERT-* code (cert.h). *st is not DB_OK when the database failed (and
+ * the code is then KEY-UNKNOWN). */
+const char *accounts_signing_key(struct dbconn *c, int64_t user_id, const char *key_id,
+                                 int64_t at_us, struct signing_key *k, char *why, size_t whylen,
+                                 enum db_status *st);
+void accounts_signing_key_free(struct signing_key *k);
+/* Does sig_b64 (base64 of a raw signature) verify by k over domain "\n" canonical(fields)? */
+bool accounts_act_verifies(const struct signing_key *k, const char *domain, const cJSON *fields,
+                           const char *sig_b64);
+/* What an audit payload keeps of a signed act, for a supervisor to re-verify it offline
+ * (docs/audit.md §8): {"domain", "fields", "signature", "signer": {"key_id", "suite", "side",
+ * "credit_code", "certificate": [base64 DER, leaf first]}}. fields is copied. For an envelope
+ * (signed over its digest), domain is NULL and fields is {"signed_sha256": hex}. */
+cJSON *accounts_signed_json(const struct signing_key *k, const char *domain, const cJSON *fields,
+                            const char *sig_b64);
 
 /* For other modules: the live (not revoked) registered key of user_id whose signed-note key id
  * (the first 4 bytes of its SHA-256 key id) is id4. Fills der (malloc'd SubjectPublicKeyInfo)

@@ -20,7 +20,10 @@
 #include "http.h"
 #include "store.h"
 
-static const struct config *cfg;
+#include "internal.h"
+
+const struct config *accounts_cfg;
+#define cfg accounts_cfg
 static char *dummy_hash; /* verified against when the user does not exist: same timing */
 
 /* ---- JSON views of rows ---- */
@@ -52,36 +55,6 @@ user_json(const struct dbres *r, size_t i)
     cJSON_AddStringToObject(org, "type", dbres_str(r, i, 6));
     cJSON_AddBoolToObject(o, "disabled", dbres_i64(r, i, 7) != 0);
     json_add_time(o, "created_at", dbres_i64(r, i, 8));
-    return o;
-}
-
-static cJSON *
-key_json(const struct dbres *r, size_t i)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "key_id", dbres_str(r, i, 0));
-    size_t n = r->len[i * r->ncols + 1];
-    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-    struct buf pem = {0};
-    if (b64) {
-        b64_encode((const uint8_t *)dbres_str(r, i, 1), n, b64);
-        buf_puts(&pem, "-----BEGIN PUBLIC KEY-----\n");
-        for (size_t off = 0, len = strlen(b64); off < len; off += 64) {
-            buf_append(&pem, b64 + off, len - off < 64 ? len - off : 64);
-            buf_append(&pem, "\n", 1);
-        }
-        buf_puts(&pem, "-----END PUBLIC KEY-----\n");
-    }
-    cJSON_AddStringToObject(o, "public_key", pem.p ? pem.p : "");
-    buf_free(&pem);
-    free(b64);
-    cJSON_AddStringToObject(o, "algorithm", "ECDSA-P256-SHA256");
-    cJSON_AddStringToObject(o, "label", dbres_str(r, i, 2));
-    json_add_time(o, "created_at", dbres_i64(r, i, 3));
-    if (dbres_str(r, i, 4))
-        json_add_time(o, "revoked_at", dbres_i64(r, i, 4));
-    else
-        cJSON_AddNullToObject(o, "revoked_at");
     return o;
 }
 
@@ -236,6 +209,7 @@ me(struct req *r, const cJSON *body)
     cJSON_AddStringToObject(o, "username", r->who.username);
     cJSON_AddStringToObject(o, "role", role_name(r->who.role));
     json_add_i64(o, "org_id", r->who.org_id);
+    cJSON_AddStringToObject(o, "platform", cfg->platform_id); /* what signed acts bind */
     req_json(r, 200, o);
 }
 
@@ -290,135 +264,6 @@ password_change(struct req *r, const cJSON *body)
     if (db_tx(r, password_tx, &x))
         auth_cache_forget_user(r->who.user_id);
     free((char *)x.hash);
-}
-
-/* ---- public keys ---- */
-
-struct key_ctx {
-    const char *label;
-    char key_id[65];
-    uint8_t *der;
-    size_t der_len;
-};
-
-static enum tx_result
-key_register_tx(struct dbconn *c, struct req *r, void *arg)
-{
-    struct key_ctx *x = arg;
-    int64_t now = clock_now_us();
-    enum db_status st =
-        store_key_insert(c, r->who.user_id, x->key_id, x->der, x->der_len, x->label, now);
-    if (st == DB_DUPLICATE) {
-        req_error(r, E_CONFLICT, "this public key is already registered");
-        return TX_REFUSE;
-    }
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "key_id", x->key_id);
-    struct dbres k = {0};
-    if (st != DB_OK ||
-        audit_append(c, r, "account.key_register", "user", r->who.user_id, 0, p, NULL) != DB_OK ||
-        store_key_list(c, r->who.user_id, &k) != DB_OK) {
-        if (st == DB_OK)
-            dbres_free(&k);
-        else
-            cJSON_Delete(p);
-        return TX_DBFAIL;
-    }
-    for (size_t i = 0; i < k.nrows; i++)
-        if (!strcmp(dbres_str(&k, i, 0), x->key_id))
-            req_json(r, 201, key_json(&k, i));
-    dbres_free(&k);
-    return TX_COMMIT;
-}
-
-static void
-key_register(struct req *r, const cJSON *body)
-{
-    const char *pem = json_str(body, "public_key");
-    struct key_ctx x = {.label = json_str(body, "label")};
-    if (!x.label)
-        x.label = "";
-    char err[200];
-    if (!pubkey_parse_p256(pem, strlen(pem), &x.der, &x.der_len, x.key_id, err, sizeof err)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "public_key");
-        req_error_x(r, E_INVALID_FIELD, d, "%s", err);
-        return;
-    }
-    db_tx(r, key_register_tx, &x);
-    free(x.der);
-}
-
-static void
-reply_keys(struct req *r, int64_t user_id)
-{
-    struct dbconn *c = req_db(r);
-    if (!c)
-        return;
-    struct dbres k;
-    enum db_status st = store_key_list(c, user_id, &k);
-    if (st != DB_OK) {
-        db_fail(r, c, st);
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(o, "items");
-    for (size_t i = 0; i < k.nrows; i++)
-        cJSON_AddItemToArray(items, key_json(&k, i));
-    dbres_free(&k);
-    req_json(r, 200, o);
-}
-
-static void
-my_keys(struct req *r, const cJSON *body)
-{
-    (void)body;
-    reply_keys(r, r->who.user_id);
-}
-
-static void
-user_keys(struct req *r, const cJSON *body)
-{
-    (void)body;
-    int64_t id;
-    if (req_param_id(r, "id", &id))
-        reply_keys(r, id);
-}
-
-struct revoke_ctx {
-    const char *key_id;
-};
-
-static enum tx_result
-key_revoke_tx(struct dbconn *c, struct req *r, void *arg)
-{
-    struct revoke_ctx *x = arg;
-    uint64_t changed = 0;
-    if (store_key_revoke(c, r->who.user_id, x->key_id, clock_now_us(), &changed) != DB_OK)
-        return TX_DBFAIL;
-    if (changed == 0) {
-        req_error(r, E_NOT_FOUND, "you have no live key %s", x->key_id);
-        return TX_REFUSE;
-    }
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "key_id", x->key_id);
-    if (audit_append(c, r, "account.key_revoke", "user", r->who.user_id, 0, p, NULL) != DB_OK)
-        return TX_DBFAIL;
-    req_empty(r, 204);
-    return TX_COMMIT;
-}
-
-static void
-key_revoke(struct req *r, const cJSON *body)
-{
-    (void)body;
-    struct revoke_ctx x = {req_param(r, "key_id")};
-    uint8_t tmp[32];
-    if (!x.key_id || !hex_decode(x.key_id, tmp, 32)) {
-        req_error(r, E_NOT_FOUND, "no such key");
-        return;
-    }
-    db_tx(r, key_revoke_tx, &x);
 }
 
 /* ---- organizations ---- */
@@ -744,7 +589,8 @@ static const struct field password_schema[] = {
     {NULL},
 };
 static const struct field key_schema[] = {
-    {"public_key", F_STRING, true, 1, 4096, NULL},
+    {"certificate", F_STRING, true, 1, 65536, NULL},
+    {"proof", F_STRING, true, 1, 200, NULL},
     {"label", F_STRING, false, 0, 100, NULL},
     {NULL},
 };
@@ -772,7 +618,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/me", me, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/me/password", password_change, ROLES_USER, 2048, password_schema, 0},
     {"GET", "/api/v1/me/keys", my_keys, ROLES_USER, 0, NULL, 0},
-    {"POST", "/api/v1/me/keys", key_register, ROLES_USER, 8192, key_schema, ROUTE_CREATES},
+    {"POST", "/api/v1/me/keys", key_register, ROLES_USER, 96 * 1024, key_schema, ROUTE_CREATES},
     {"DELETE", "/api/v1/me/keys/{key_id}", key_revoke, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/orgs", org_create, ROLE_CENTER_ADMIN, 4096, org_schema, ROUTE_CREATES},
     {"GET", "/api/v1/orgs", org_list, STAFF, 0, NULL, 0},

@@ -200,19 +200,34 @@ store_throttle_clear(struct dbconn *c, const char *key)
 }
 
 static const char sql_key_insert[] =
-    "INSERT INTO user_keys (user_id, key_id, spki_der, label, created_us) VALUES (?, ?, ?, ?, ?)";
-static const char sql_key_list[] = "SELECT key_id, spki_der, label, created_us, revoked_us "
-                                   "FROM user_keys WHERE user_id = ? ORDER BY id";
+    "INSERT INTO user_keys (user_id, key_id, spki_der, label, created_us, cert_chain, cert_sha256, "
+    "side, credit_code, suite, not_after_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_key_list[] =
+    "SELECT " KEY_COLS(DB_COL_SQL) DB_COL_END " FROM user_keys WHERE "
+                                              "user_id = ? "
+                                              "ORDER BY id";
 static const char sql_key_revoke[] = "UPDATE user_keys SET revoked_us = ? "
                                      "WHERE user_id = ? AND key_id = ? AND revoked_us IS NULL";
+static const char sql_key_use[] = "SELECT " KEY_USE_COLS(DB_COL_SQL) DB_COL_END
+    " FROM user_keys k JOIN users u ON u.id = k.user_id "
+    "JOIN "
+    "organizations o ON o.id = u.org_id WHERE k.key_id = ?";
 
 enum db_status
-store_key_insert(struct dbconn *c, int64_t user_id, const char *key_id, const uint8_t *der,
-                 size_t der_len, const char *label, int64_t now)
+store_key_insert(struct dbconn *c, int64_t user_id, const struct key_row *k, int64_t now)
 {
-    struct dbv p[] = {DBV_INT(user_id), DBV_STR(key_id), DBV_BLOB(der, der_len), DBV_STR(label),
-                      DBV_INT(now)};
-    return db_exec(c, sql_key_insert, p, 5, NULL, NULL);
+    struct dbv p[] = {DBV_INT(user_id),
+                      DBV_STR(k->key_id),
+                      DBV_BLOB(k->spki, k->spki_len),
+                      DBV_STR(k->label),
+                      DBV_INT(now),
+                      DBV_BLOB(k->chain, k->chain_len),
+                      DBV_STR(k->cert_sha256),
+                      DBV_STR(k->side),
+                      DBV_STR(k->credit_code),
+                      DBV_STR(k->suite),
+                      DBV_INT(k->not_after_us)};
+    return db_exec(c, sql_key_insert, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 enum db_status
@@ -220,6 +235,13 @@ store_key_list(struct dbconn *c, int64_t user_id, struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(user_id)};
     return db_query(c, sql_key_list, p, 1, out);
+}
+
+enum db_status
+store_key_for_use(struct dbconn *c, const char *key_id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_STR(key_id)};
+    return db_query(c, sql_key_use, p, 1, out);
 }
 
 enum db_status

@@ -48,10 +48,43 @@ enum db_status store_throttle_fail(struct dbconn *c, const char *key, int64_t no
                                    int64_t window_us);
 enum db_status store_throttle_clear(struct dbconn *c, const char *key);
 
-/* key rows: key_id, spki_der, label, created_us, revoked_us */
-enum db_status store_key_insert(struct dbconn *c, int64_t user_id, const char *key_id,
-                                const uint8_t *der, size_t der_len, const char *label, int64_t now);
+/* key rows (store_key_list) */
+#define KEY_COLS(X)                                                                                \
+    X(KC_KEY_ID, "key_id")                                                                         \
+    X(KC_SPKI, "spki_der")                                                                         \
+    X(KC_LABEL, "label")                                                                           \
+    X(KC_CREATED, "created_us")                                                                    \
+    X(KC_REVOKED, "revoked_us")                                                                    \
+    X(KC_CERT_SHA, "cert_sha256")                                                                  \
+    X(KC_SIDE, "side")                                                                             \
+    X(KC_CREDIT, "credit_code")                                                                    \
+    X(KC_SUITE, "suite")                                                                           \
+    X(KC_NOT_AFTER, "not_after_us")                                                                \
+    X(KC_CHAIN, "cert_chain")
+enum { KEY_COLS(DB_COL_ENUM) KC__COUNT };
+/* a key as used (store_key_for_use): the key, its owner and the owner's organization */
+#define KEY_USE_COLS(X)                                                                            \
+    X(KU_USER, "k.user_id")                                                                        \
+    X(KU_KEY_ID, "k.key_id")                                                                       \
+    X(KU_CHAIN, "k.cert_chain")                                                                    \
+    X(KU_REVOKED, "k.revoked_us")                                                                  \
+    X(KU_DISABLED, "u.disabled")                                                                   \
+    X(KU_ROLE, "u.role")                                                                           \
+    X(KU_ORG, "u.org_id")                                                                          \
+    X(KU_ORG_TYPE, "o.type")                                                                       \
+    X(KU_CREDIT, "o.credit_code")
+enum { KEY_USE_COLS(DB_COL_ENUM) KU__COUNT };
+
+struct key_row {
+    const char *key_id, *label, *cert_sha256, *side, *credit_code, *suite;
+    const uint8_t *spki, *chain;
+    size_t spki_len, chain_len;
+    int64_t not_after_us;
+};
+enum db_status store_key_insert(struct dbconn *c, int64_t user_id, const struct key_row *k,
+                                int64_t now);
 enum db_status store_key_list(struct dbconn *c, int64_t user_id, struct dbres *out);
+enum db_status store_key_for_use(struct dbconn *c, const char *key_id, struct dbres *out);
 enum db_status store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id, int64_t now,
                                 uint64_t *changed);
 

@@ -270,6 +270,7 @@ struct cosign_ctx {
     uint64_t size;
     char key_id[65];
     char line[600];
+    cJSON *signer; /* the certified key (accounts_signed_json's signer): the caller frees */
 };
 
 static enum tx_result
@@ -294,6 +295,9 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "key_id", x->key_id);
     json_add_i64(p, "size", x->size);
+    cJSON_AddStringToObject(p, "line", x->line);
+    if (x->signer)
+        cJSON_AddItemReferenceToObject(p, "signer", x->signer);
     if (st != DB_OK) {
         cJSON_Delete(p);
         return TX_DBFAIL;
@@ -355,13 +359,38 @@ cosign(struct req *r, const cJSON *body)
         db_fail(r, c, st);
         return;
     }
-    bool ok =
-        found && note_ecdsa_verify(der, der_len, note, n.text_len, raw + 4, (size_t)rawlen - 4);
     free(der);
+    /* the key must be certified for the supervision side, re-verified now */
+    struct signing_key k;
+    char kwhy[400];
+    const char *rule = found ? accounts_signing_key(c, r->who.user_id, x.key_id, clock_now_us(), &k,
+                                                    kwhy, sizeof kwhy, &st)
+                             : "KEY-UNKNOWN";
+    if (found && st != DB_OK) {
+        dbres_free(&cp);
+        db_fail(r, c, st);
+        return;
+    }
+    if (rule && strcmp(rule, "KEY-UNKNOWN")) {
+        dbres_free(&cp);
+        req_rule(r, rule, "the cosigning key: %s", kwhy);
+        return;
+    }
+    bool ok = !rule && note_ecdsa_verify(k.info.spki, k.info.spki_len, note, n.text_len, raw + 4,
+                                         (size_t)rawlen - 4);
+    if (!rule) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON *sg = accounts_signed_json(&k, NULL, f, "");
+        x.signer = cJSON_DetachItemFromObjectCaseSensitive(sg, "signer");
+        cJSON_Delete(sg);
+        cJSON_Delete(f);
+        accounts_signing_key_free(&k);
+    }
     dbres_free(&cp);
     if (!ok) {
+        cJSON_Delete(x.signer);
         req_rule(r, "AUD-COSIGN-SIGNATURE",
-                 found ? "the signature does not verify over the checkpoint's text"
+                 !rule ? "the signature does not verify over the checkpoint's text"
                        : "no live registered key of yours has this key id");
         return;
     }
@@ -369,6 +398,7 @@ cosign(struct req *r, const cJSON *body)
     snprintf(x.line, sizeof x.line, "\xE2\x80\x94 %s/witness/%s %s\n", checkpoint_origin(),
              r->who.username, sig64);
     db_tx(r, cosign_tx, &x);
+    cJSON_Delete(x.signer);
 }
 
 struct read_ctx {

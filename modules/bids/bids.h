@@ -36,13 +36,6 @@ enum db_status bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready
                                size_t whylen);
 
 /* ---- rules (rules.c) ---- */
-/* Is a set of custodians acceptable? roles[i] is custodian i's role bit, users[i] its user
- * id. Returns NULL, or the rule code with why filled: between 2 and VSS_MAX custodians, all
- * different users, each an agent, a supervisor or center staff (center_admin), at least one
- * of each of the three, and a threshold k with 2 <= k <= n — so no single party, and no two
- * people of the same side, can open the bids alone. */
-const char *bids_custodians_problem(const unsigned *roles, const int64_t *users, int n, int k,
-                                    char *why, size_t whylen);
 /* May a lot get its opening key while its project is in this state? (accepted: before
  * bidding starts, so the key is published in the tender announcement.) */
 bool bids_key_state_ok(const char *project_state);

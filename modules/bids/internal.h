@@ -26,9 +26,13 @@ void bids_stream_refusal(struct req *r, const struct env_stream *st);
 /* Refuse an upload whose declared Content-Length is over bids.max_envelope_bytes (true: go on). */
 bool bids_length_ok(struct req *r);
 /* Verify a complete envelope's signature with the key its header names, which must be one of
- * the caller's live registered keys. *header gets the parsed header (caller frees, also on
- * failure); the signer key id is header's "signer_key_id". Refusal set on r when false. */
-bool bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header);
+ * the caller's live keys certified for the bidders' side (accounts_signing_key). *header gets
+ * the parsed header (caller frees, also on failure); the signer key id is header's
+ * "signer_key_id"; *k the key (free it with accounts_signing_key_free when true). Refusal set on
+ * r when false: BID-SIGNER-KEY, KEY-NO-CERT, KEY-CERT-*, BID-SIGNATURE. */
+struct signing_key;
+bool bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header,
+                        struct signing_key *k);
 /* Load a lot's key and its shares; *found false (and nothing to free) when there is none. */
 enum db_status bids_load_key(struct dbconn *c, int64_t project, int64_t lot, struct dbres *k,
                              struct dbres *s, bool *found);
@@ -65,6 +69,7 @@ void opening_share(struct req *r, const cJSON *body);
 void opening_get(struct req *r, const cJSON *body);
 void opening_object(struct req *r, const cJSON *body);
 void opening_answer(struct req *r, const cJSON *body);
-extern const struct field opening_share_schema[], objection_schema[], answer_schema[];
+extern const struct field opening_share_schema[], opening_start_schema[], objection_schema[],
+    answer_schema[];
 
 #endif

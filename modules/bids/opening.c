@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "accounts.h"
 #include "announce.h"
 #include "audit.h"
 #include "bidplain.h"
@@ -65,8 +66,75 @@ enum {
 const struct field opening_share_schema[] = {
     {"x", F_INT, true, 1, VSS_MAX, NULL},
     {"share", F_STRING, true, 64, 64, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+const struct field opening_start_schema[] = {
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+
+#define START_DOMAIN "ggzy-opening-start-v1"
+#define SHARE_DOMAIN "ggzy-share-handin-v1"
+/* How far a signed step's time may be from the platform's clock. */
+#define SIGNED_SKEW_US (300 * 1000000LL)
+
+/* A step of the opening signed by the caller (docs/envelope.md §9.1): fields — the lot, its
+ * opening key, the platform, the project code, the signer's time and what the step adds — signed
+ * with a certified key of the caller's own, whose certificate is re-verified now. The signed
+ * time must be within SIGNED_SKEW_US of the platform's clock (BID-SIGNED-TIME). On success
+ * *out is the record for the audit payload (accounts_signed_json). fields is consumed. */
+static enum tx_result
+signed_step(struct dbconn *c, struct req *r, const char *domain, cJSON *fields, const char *key_id,
+            const char *sig, int64_t signed_us, cJSON **out)
+{
+    struct signing_key k;
+    enum db_status st;
+    char why[400];
+    int64_t now = clock_now_us();
+    *out = NULL;
+    enum tx_result res = TX_REFUSE;
+    const char *rule =
+        accounts_signing_key(c, r->who.user_id, key_id, now, &k, why, sizeof why, &st);
+    if (st != DB_OK)
+        res = TX_DBFAIL;
+    else if (rule)
+        req_rule(r, !strcmp(rule, "KEY-UNKNOWN") ? "BID-SIGNER-KEY" : rule, "%s", why);
+    else if (signed_us < now - SIGNED_SKEW_US || signed_us > now + SIGNED_SKEW_US)
+        req_rule(r, "BID-SIGNED-TIME",
+                 "signed_us is %lld s from the platform's clock: sign the step now (within %lld s)",
+                 (long long)((signed_us - now) / 1000000), (long long)(SIGNED_SKEW_US / 1000000));
+    else if (!accounts_act_verifies(&k, domain, fields, sig))
+        req_rule(r, "BID-SIGNATURE",
+                 "the signature does not verify with key %.64s over \"%s\\n\" + canonical "
+                 "JSON of the step (docs/envelope.md §9.1)",
+                 key_id, domain);
+    else {
+        *out = accounts_signed_json(&k, domain, fields, sig);
+        res = *out ? TX_COMMIT : TX_DBFAIL;
+    }
+    if (!rule)
+        accounts_signing_key_free(&k);
+    cJSON_Delete(fields);
+    return res;
+}
+
+/* The fields every signed step of a lot's opening carries. */
+static cJSON *
+step_fields(const struct lot_view *s, int64_t lot, const char *opening_key_id, int64_t signed_us)
+{
+    cJSON *f = cJSON_CreateObject();
+    json_add_i64(f, "lot", lot);
+    cJSON_AddStringToObject(f, "opening_key_id", opening_key_id);
+    cJSON_AddStringToObject(f, "platform", bids_cfg->platform_id);
+    cJSON_AddStringToObject(f, "project_code", s->p.code);
+    json_add_i64(f, "signed_us", signed_us);
+    return f;
+}
 const struct field objection_schema[] = {
     {"text", F_STRING, true, 1, 2000, NULL},
     {NULL},
@@ -629,6 +697,8 @@ out:
 
 struct start_ctx {
     int64_t project, lot;
+    const char *key_id, *signature;
+    int64_t signed_us;
     bool run; /* an interrupted opening: resume it */
     uint8_t token[OPENING_TOKEN_LEN];
 };
@@ -643,20 +713,6 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         return res;
     struct dbres o, k, sh, b;
     bool found;
-    if (store_opening_of_lot(c, x->project, x->lot, true, &o) != DB_OK) {
-        dbres_free(&o);
-        return TX_DBFAIL;
-    }
-    if (o.nrows == 1) {
-        x->run = !strcmp(dbres_str(&o, 0, OC_STATE), "opening");
-        if (!x->run)
-            req_error(r, E_CONFLICT, "the opening of lot %lld is %s already", (long long)x->lot,
-                      dbres_str(&o, 0, OC_STATE));
-        res = x->run ? lease_claim(c, r, &o, x->lot, x->token) : TX_REFUSE;
-        dbres_free(&o);
-        return res;
-    }
-    dbres_free(&o);
     if (bids_load_key(c, x->project, x->lot, &k, &sh, &found) != DB_OK) {
         dbres_free(&k);
         dbres_free(&sh);
@@ -667,10 +723,33 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_REFUSE;
     }
     int64_t key = dbres_i64(&k, 0, 0), threshold = dbres_i64(&k, 0, 3);
+    cJSON *signed_ = NULL;
+    res =
+        signed_step(c, r, START_DOMAIN, step_fields(&s, x->lot, dbres_str(&k, 0, 1), x->signed_us),
+                    x->key_id, x->signature, x->signed_us, &signed_);
     dbres_free(&k);
     dbres_free(&sh);
+    if (res != TX_COMMIT)
+        return res;
+    if (store_opening_of_lot(c, x->project, x->lot, true, &o) != DB_OK) {
+        dbres_free(&o);
+        cJSON_Delete(signed_);
+        return TX_DBFAIL;
+    }
+    if (o.nrows == 1) {
+        x->run = !strcmp(dbres_str(&o, 0, OC_STATE), "opening");
+        if (!x->run)
+            req_error(r, E_CONFLICT, "the opening of lot %lld is %s already", (long long)x->lot,
+                      dbres_str(&o, 0, OC_STATE));
+        res = x->run ? lease_claim(c, r, &o, x->lot, x->token) : TX_REFUSE;
+        dbres_free(&o);
+        cJSON_Delete(signed_);
+        return res;
+    }
+    dbres_free(&o);
     if (store_bids_current(c, x->project, x->lot, &b) != DB_OK) {
         dbres_free(&b);
+        cJSON_Delete(signed_);
         return TX_DBFAIL;
     }
     int64_t n = (int64_t)b.nrows, id, now = clock_now_us();
@@ -679,6 +758,7 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "lot", lot);
     json_add_i64(p, "bids", n);
+    cJSON_AddItemToObject(p, "signed", signed_);
     enum db_status st;
     const char *action;
     if (!bids_enough((enum category)s.p.category, n)) {
@@ -743,8 +823,9 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
 void
 opening_start(struct req *r, const cJSON *body)
 {
-    (void)body;
-    struct start_ctx x = {0};
+    struct start_ctx x = {.key_id = json_str(body, "key_id"),
+                          .signature = json_str(body, "signature"),
+                          .signed_us = json_i64(body, "signed_us", 0)};
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
     if (!db_tx(r, start_tx, &x))
@@ -758,6 +839,8 @@ opening_start(struct req *r, const cJSON *body)
 
 struct share_ctx {
     int64_t project, lot;
+    const char *key_id, *signature;
+    int64_t signed_us;
     struct vss_share share;
     bool run; /* the k-th share: this request opens the envelopes */
     uint8_t token[OPENING_TOKEN_LEN];
@@ -772,6 +855,7 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     if (res != TX_COMMIT)
         return res;
     struct dbres o = {0}, k = {0}, sh = {0}, in = {0};
+    cJSON *signed_ = NULL; /* the signed hand-in, for the audit payload */
     bool found;
     res = TX_DBFAIL;
     if (store_opening_of_lot(c, x->project, x->lot, true, &o) != DB_OK ||
@@ -799,6 +883,20 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
                   (long long)x->lot);
         goto out;
     }
+    /* the hand-in is signed by the custodian: the lot, the share (its hash), the time */
+    cJSON *f = step_fields(&s, x->lot, dbres_str(&k, 0, 1), x->signed_us);
+    uint8_t sh_hash[32];
+    if (!crypto_sha256(x->share.y, 32, sh_hash)) {
+        cJSON_Delete(f);
+        res = TX_DBFAIL;
+        goto out;
+    }
+    bids_add_hex(f, "share_sha256", sh_hash, 32);
+    json_add_i64(f, "x", x->share.x);
+    if ((res = signed_step(c, r, SHARE_DOMAIN, f, x->key_id, x->signature, x->signed_us,
+                           &signed_)) != TX_COMMIT)
+        goto out;
+    res = TX_REFUSE;
     int t = (int)dbres_i64(&k, 0, 3);
     uint8_t cm[VSS_MAX][65];
     if (t < 2 || t > VSS_MAX || k.len[5] != (unsigned long)t * 65) { /* never: made so */
@@ -818,15 +916,18 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t opening = dbres_i64(&o, 0, OC_ID);
     if (store_share_insert(c, opening, x->share.x, r->who.user_id, x->share.y, clock_now_us()) !=
             DB_OK ||
-        store_shares_in(c, opening, &in) != DB_OK)
+        store_shares_in(c, opening, &in) != DB_OK) {
         goto out;
+    }
     x->run = (int)in.nrows >= t;
-    if (x->run && store_opening_set(c, opening, "opening", 0, NULL) != DB_OK)
+    if ((x->run && store_opening_set(c, opening, "opening", 0, NULL) != DB_OK) ||
+        (x->run && (res = lease_claim(c, r, &o, x->lot, x->token)) != TX_COMMIT)) {
         goto out;
-    if (x->run && (res = lease_claim(c, r, &o, x->lot, x->token)) != TX_COMMIT)
-        goto out;
+    }
     res = TX_DBFAIL;
     cJSON *p = cJSON_CreateObject();
+    cJSON_AddItemToObject(p, "signed", signed_);
+    signed_ = NULL;
     char lot[24];
     lot_name(x->lot, lot);
     cJSON_AddStringToObject(p, "lot", lot);
@@ -836,6 +937,7 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     if (audit_append(c, r, "opening.share", "lot", x->lot, x->project, p, NULL) == DB_OK)
         res = TX_COMMIT;
 out:
+    cJSON_Delete(signed_);
     dbres_free(&o);
     dbres_free(&k);
     dbres_free(&sh);
@@ -846,7 +948,9 @@ out:
 void
 opening_share(struct req *r, const cJSON *body)
 {
-    struct share_ctx x = {0};
+    struct share_ctx x = {.key_id = json_str(body, "key_id"),
+                          .signature = json_str(body, "signature"),
+                          .signed_us = json_i64(body, "signed_us", 0)};
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
     x.share.x = (uint8_t)json_i64(body, "x", 0);

@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "accounts.h"
 #include "audit.h"
 #include "bids.h"
 #include "crypto.h"
@@ -48,6 +49,9 @@ static cJSON *
 key_json(int64_t project, int64_t lot, const struct dbres *k, const struct dbres *s)
 {
     cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "platform", bids_cfg->platform_id);
+    if (dbres_str(k, 0, 7)) /* what a signed step of the opening binds (docs/envelope.md §9.1) */
+        cJSON_AddStringToObject(o, "project_code", dbres_str(k, 0, 7));
     json_add_i64(o, "project_id", project);
     json_add_i64(o, "lot", lot);
     cJSON_AddStringToObject(o, "key_id", dbres_str(k, 0, 1));
@@ -92,43 +96,55 @@ struct make_ctx {
     const char *key_ids[VSS_MAX];
 };
 
-/* Check each named custodian key: registered, not revoked, its owner enabled, the user named,
- * and an agent custodian from the project's own agency. Fills roles and points. */
+/* Check each named custodian key as accounts_signing_key does (live, its owner enabled, its
+ * certificate re-verified now for the owner's side and organization), that it is the user's
+ * named, and that an agent custodian is of the project's own agency. Fills holders (side and
+ * organization from the certificate), points, and each custodian's signer record for the audit
+ * entry (signers[i], owned by the caller). */
 static enum tx_result
 check_custodians(struct dbconn *c, struct req *r, const struct make_ctx *x,
-                 const struct project_view *p, unsigned *roles, struct tl_custodian *cust)
+                 const struct project_view *p, struct tl_holder *holders, struct tl_custodian *cust,
+                 cJSON **signers)
 {
+    int64_t now = clock_now_us();
     for (int i = 0; i < x->n; i++) {
-        struct dbres k;
-        if (store_user_key(c, x->key_ids[i], &k) != DB_OK) {
-            dbres_free(&k);
+        struct signing_key k;
+        enum db_status st;
+        char why[400];
+        const char *rule =
+            accounts_signing_key(c, x->users[i], x->key_ids[i], now, &k, why, sizeof why, &st);
+        if (st != DB_OK)
             return TX_DBFAIL;
-        }
-        const char *why = NULL;
-        if (k.nrows != 1 || dbres_i64(&k, 0, 0) != x->users[i])
-            why = "is not a key registered by that user";
-        else if (dbres_str(&k, 0, 5))
-            why = "has been revoked";
-        else if (dbres_i64(&k, 0, 3))
-            why = "belongs to a disabled account";
-        else if (!tl_spki_point((const uint8_t *)dbres_str(&k, 0, 4), k.len[4], cust[i].pk))
-            why = "is not a P-256 key";
-        if (!why) {
-            roles[i] = role_from_name(dbres_str(&k, 0, 1));
-            if (roles[i] == ROLE_AGENT && dbres_i64(&k, 0, 2) != p->agent_org_id)
-                why = "belongs to an agent outside the project's agency";
-        }
-        dbres_free(&k);
-        if (why) {
-            req_rule(r, "BID-CUSTODIAN-KEY", "custodian %d: key %s %s", i + 1, x->key_ids[i], why);
+        if (rule) {
+            req_rule(r, !strcmp(rule, "KEY-UNKNOWN") ? "BID-CUSTODIAN-KEY" : rule,
+                     "custodian %d: %s", i + 1, why);
             return TX_REFUSE;
         }
+        const char *bad = NULL;
+        if (!tl_spki_point(k.info.spki, k.info.spki_len, cust[i].pk))
+            bad = "is not a P-256 key: a share is sealed to it with HPKE";
+        else if (k.role == ROLE_AGENT && k.org_id != p->agent_org_id)
+            bad = "belongs to an agent outside the project's agency";
+        holders[i].user = x->users[i];
+        holders[i].side = (int)k.info.side;
+        snprintf(holders[i].org, sizeof holders[i].org, "%s", k.info.credit_code);
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "key_id", k.key_id);
+        signers[i] = bad ? NULL : accounts_signed_json(&k, NULL, f, "");
+        cJSON_Delete(f);
+        accounts_signing_key_free(&k);
+        if (bad) {
+            req_rule(r, "BID-CUSTODIAN-KEY", "custodian %d: key %s %s", i + 1, x->key_ids[i], bad);
+            return TX_REFUSE;
+        }
+        if (!signers[i])
+            return TX_DBFAIL;
     }
     return TX_COMMIT;
 }
 
 static cJSON *
-make_payload(const struct make_ctx *x, const struct tl_key *k)
+make_payload(const struct make_ctx *x, const struct tl_key *k, cJSON **signers)
 {
     cJSON *o = cJSON_CreateObject();
     json_add_i64(o, "lot", x->lot);
@@ -146,6 +162,9 @@ make_payload(const struct make_ctx *x, const struct tl_key *k)
         cJSON_AddStringToObject(e, "key_id", x->key_ids[i]);
         bids_add_hex(e, "enc", k->enc[i], 65);
         bids_add_hex(e, "sealed", k->sealed[i], TL_SEALED_SHARE);
+        /* the custodian's certificate: the replay re-derives side and organization from it */
+        cJSON *sg = cJSON_DetachItemFromObjectCaseSensitive(signers[i], "signer");
+        cJSON_AddItemToObject(e, "custodian", sg);
         cJSON_AddItemToArray(sh, e);
     }
     return o;
@@ -193,28 +212,32 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
     if (found)
         return TX_REFUSE;
 
-    unsigned roles[VSS_MAX];
+    struct tl_holder holders[VSS_MAX];
     struct tl_custodian cust[VSS_MAX];
+    cJSON *signers[VSS_MAX] = {NULL};
     char why[200];
-    enum tx_result t = check_custodians(c, r, x, &p, roles, cust);
-    if (t != TX_COMMIT)
-        return t;
-    const char *rule = bids_custodians_problem(roles, x->users, x->n, x->k, why, sizeof why);
+    enum tx_result t = check_custodians(c, r, x, &p, holders, cust, signers);
+    const char *rule =
+        t == TX_COMMIT ? tl_custodians_problem(holders, x->n, x->k, why, sizeof why) : NULL;
     if (rule) {
         req_rule(r, rule, "%s", why);
-        return TX_REFUSE;
+        t = TX_REFUSE;
     }
     struct tl_key key; /* public and sealed material only: tl_generate wiped the scalar */
-    if (!tl_generate(x->k, x->n, cust, &key)) {
+    if (t == TX_COMMIT && !tl_generate(x->k, x->n, cust, &key)) {
         log_error("make_tx: opening key generation failed");
         req_error(r, E_INTERNAL, "the opening key could not be made");
-        return TX_REFUSE;
+        t = TX_REFUSE;
     }
-    if (store_opening_insert(c, x->project, x->lot, &key, x->users, x->key_ids, r->who.user_id,
-                             clock_now_us(), &id) != DB_OK ||
-        audit_append(c, r, "opening_key.create", "opening_key", id, x->project,
-                     make_payload(x, &key), NULL) != DB_OK)
-        return TX_DBFAIL;
+    if (t == TX_COMMIT && (store_opening_insert(c, x->project, x->lot, &key, x->users, x->key_ids,
+                                                r->who.user_id, clock_now_us(), &id) != DB_OK ||
+                           audit_append(c, r, "opening_key.create", "opening_key", id, x->project,
+                                        make_payload(x, &key, signers), NULL) != DB_OK))
+        t = TX_DBFAIL;
+    for (int i = 0; i < x->n; i++)
+        cJSON_Delete(signers[i]);
+    if (t != TX_COMMIT)
+        return t;
     if (bids_load_key(c, x->project, x->lot, &k, &s, &found) != DB_OK || !found) {
         dbres_free(&k);
         dbres_free(&s);
@@ -380,32 +403,44 @@ check_close(void *state)
 static const struct body_sink check_sink = {check_open, check_write, check_close};
 
 bool
-bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header)
+bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJSON **header,
+                   struct signing_key *k)
 {
     *header = cJSON_ParseWithLength((const char *)v->header, v->header_len);
+    memset(k, 0, sizeof *k);
     const char *kid =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(*header, "signer_key_id"));
     if (!cJSON_IsObject(*header) || !kid) {
         req_error(r, E_INVALID_ENVELOPE, "the header is not a JSON object naming signer_key_id");
         return false;
     }
-    struct dbres k;
-    enum db_status st = store_user_key(c, kid, &k);
-    bool ok = false;
-    if (st != DB_OK)
+    /* the key must be the caller's, live, and certified for the bidders' side and the caller's
+     * organization — re-verified now, whatever the database says of it */
+    enum db_status st;
+    char why[400];
+    const char *rule =
+        accounts_signing_key(c, r->who.user_id, kid, clock_now_us(), k, why, sizeof why, &st);
+    if (st != DB_OK) {
         db_fail(r, c, st);
-    else if (k.nrows != 1 || dbres_i64(&k, 0, 0) != r->who.user_id || dbres_str(&k, 0, 5) ||
-             dbres_i64(&k, 0, 3))
+        return false;
+    }
+    if (rule && !strcmp(rule, "KEY-UNKNOWN")) {
         req_rule(r, "BID-SIGNER-KEY",
-                 "the envelope is signed with key %.64s, which is not a live "
-                 "key of yours (POST /api/v1/me/keys)",
+                 "the envelope is signed with key %.64s, which is not a live key of yours (POST "
+                 "/api/v1/me/keys)",
                  kid);
-    else if (!env_verify_signature(v, (const uint8_t *)dbres_str(&k, 0, 4), k.len[4]))
+        return false;
+    }
+    if (rule) {
+        req_rule(r, rule, "the envelope's signing key: %s", why);
+        return false;
+    }
+    if (!env_verify_signature(v, k->info.spki, k->info.spki_len)) {
+        accounts_signing_key_free(k);
         req_rule(r, "BID-SIGNATURE", "the signature does not verify with key %.64s", kid);
-    else
-        ok = true;
-    dbres_free(&k);
-    return ok;
+        return false;
+    }
+    return true;
 }
 
 /* What the platform will check at submission, without storing anything: the format and the
@@ -427,7 +462,9 @@ envelope_check(struct req *r, const cJSON *body)
     }
     struct dbconn *c = req_db(r);
     cJSON *header = NULL;
-    if (c && bids_verify_signer(r, c, &v, &header)) {
+    struct signing_key k;
+    if (c && bids_verify_signer(r, c, &v, &header, &k)) {
+        accounts_signing_key_free(&k);
         cJSON *o = cJSON_CreateObject();
         bids_add_hex(o, "sha256", sha, 32);
         json_add_i64(o, "size", (int64_t)r->body_bytes);
@@ -471,6 +508,12 @@ bids_init(const struct config *config)
 
 /* ---- the table ---- */
 
+static const struct field withdraw_schema[] = {
+    {"bid_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
 static const struct field make_schema[] = {
     {"custodians", F_ARRAY, true, 2, VSS_MAX, NULL},
     {"threshold", F_INT, false, 2, VSS_MAX, NULL},
@@ -494,15 +537,15 @@ static const struct route routes[] = {
     {"POST", "/api/v1/projects/{id}/lots/{lot}/bids", bids_submit, ROLE_BIDDER, (size_t)1 << 36,
      NULL, ROUTE_BODY_STREAM, &bids_submit_sink},
     {"GET", "/api/v1/projects/{id}/lots/{lot}/bids/mine", bids_mine, ROLE_BIDDER, 0, NULL, 0},
-    {"DELETE", "/api/v1/projects/{id}/lots/{lot}/bids/mine", bids_withdraw, ROLE_BIDDER, 0, NULL,
-     0},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/bids/withdrawal", bids_withdraw, ROLE_BIDDER, 1024,
+     withdraw_schema, 0},
     {"GET", "/api/v1/bids/{id}/receipt", bids_receipt, ROLES_USER, 0, NULL, 0},
     {"GET", "/api/v1/bids/{id}/envelope", bids_envelope, ROLES_USER, 0, NULL, ROUTE_RAW},
     /* the opening ceremony (opening.c) */
     {"POST", "/api/v1/projects/{id}/lots/{lot}/opening", opening_start,
-     ROLE_AGENT | ROLE_CENTER_ADMIN, 0, NULL, 0},
+     ROLE_AGENT | ROLE_CENTER_ADMIN, 1024, opening_start_schema, 0},
     {"GET", "/api/v1/projects/{id}/lots/{lot}/opening", opening_get, ROLE_PUBLIC, 0, NULL, 0},
-    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/shares", opening_share, CUSTODIANS, 1024,
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/shares", opening_share, CUSTODIANS, 2048,
      opening_share_schema, 0},
     {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/objections", opening_object, ROLE_BIDDER,
      8192, objection_schema, ROUTE_CREATES},

@@ -11,9 +11,6 @@
 #include "crypto.h"
 #include "util.h"
 
-static const char sql_user_key[] =
-    "SELECT u.id, u.role, u.org_id, u.disabled, k.spki_der, k.revoked_us FROM user_keys k "
-    "JOIN users u ON u.id = k.user_id WHERE k.key_id = ?";
 static const char sql_key_ins[] =
     "INSERT INTO opening_keys (project_id, lot_seq, key_id, public_key, threshold, custodians, "
     "commitments, created_by, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -21,19 +18,13 @@ static const char sql_share_ins[] =
     "INSERT INTO opening_shares (opening_key, x, custodian_user, custodian_key_id, enc, sealed) "
     "VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_key_get[] =
-    "SELECT id, key_id, public_key, threshold, custodians, commitments, created_us "
-    "FROM opening_keys WHERE project_id = ? AND lot_seq = ?";
+    "SELECT k.id, k.key_id, k.public_key, k.threshold, k.custodians, k.commitments, "
+    "k.created_us, p.code FROM opening_keys k JOIN projects p ON p.id = k.project_id "
+    "WHERE k.project_id = ? AND k.lot_seq = ?";
 static const char sql_shares[] =
     "SELECT s.x, s.custodian_user, u.role, s.custodian_key_id, s.enc, s.sealed "
     "FROM opening_shares s JOIN users u ON u.id = s.custodian_user "
     "WHERE s.opening_key = ? ORDER BY s.x";
-
-enum db_status
-store_user_key(struct dbconn *c, const char *key_id, struct dbres *out)
-{
-    struct dbv p[] = {DBV_STR(key_id)};
-    return db_query(c, sql_user_key, p, ARRAY_LEN(p), out);
-}
 
 enum db_status
 store_opening_insert(struct dbconn *c, int64_t project, int64_t lot, const struct tl_key *k,

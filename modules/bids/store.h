@@ -11,7 +11,6 @@
 #include "timelock.h"
 
 /* A registered key and its owner: row user_id, role, org_id, disabled, spki_der, revoked_us. */
-enum db_status store_user_key(struct dbconn *c, const char *key_id, struct dbres *out);
 /* Insert an opening key and its sealed shares (users[i], key_ids[i] hold share x = i + 1). */
 enum db_status store_opening_insert(struct dbconn *c, int64_t project, int64_t lot,
                                     const struct tl_key *k, const int64_t *users,

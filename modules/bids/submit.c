@@ -8,7 +8,7 @@
  *   GET    /api/v1/projects/{id}/lots/{lot}/bids/binding    what to seal (ggzy bid seal)
  *   POST   /api/v1/projects/{id}/lots/{lot}/bids            submit (streamed)
  *   GET    /api/v1/projects/{id}/lots/{lot}/bids/mine       the caller's revisions
- *   DELETE /api/v1/projects/{id}/lots/{lot}/bids/mine       withdraw the current one
+ *   POST   /api/v1/projects/{id}/lots/{lot}/bids/withdrawal withdraw the current one (signed)
  *   GET    /api/v1/bids/{id}/receipt                        the receipt, with an inclusion proof
  *   GET    /api/v1/bids/{id}/envelope                       the stored bytes
  *
@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "accounts.h"
 #include "announce.h"
 #include "audit.h"
 #include "bids.h"
@@ -378,6 +379,8 @@ bids_binding(struct req *r, const cJSON *body)
 struct submit_ctx {
     int64_t project, lot;
     const cJSON *header;
+    const struct signing_key *key;
+    const struct env_view *env;
     const char *signer;
     uint8_t sha[32];
     int64_t size, revision;
@@ -459,6 +462,19 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "signer_key_id", x->signer);
     if (x->superseded)
         json_add_i64(p, "supersedes", x->superseded);
+    /* the envelope's signature over its digest, with the signer's certificate: re-verifiable
+     * offline (docs/audit.md §8) without the envelope, which stays sealed until the opening */
+    char sig[100];
+    b64_encode(x->env->signature, 64, sig);
+    cJSON *f = cJSON_CreateObject();
+    bids_add_hex(f, "signed_sha256", x->env->signed_digest, 32);
+    cJSON *signed_ = accounts_signed_json(x->key, NULL, f, sig);
+    cJSON_Delete(f);
+    if (!signed_) {
+        cJSON_Delete(p);
+        return TX_DBFAIL;
+    }
+    cJSON_AddItemToObject(p, "signed", signed_);
     if (audit_append(c, r, "bid.receive", "bid", x->bid_id, x->project, p, &x->ref) != DB_OK)
         return TX_DBFAIL;
     /* the time of record is the entry's: it too must be within the deadline */
@@ -489,9 +505,12 @@ bids_submit(struct req *r, const cJSON *body)
         return;
     }
     struct dbconn *c = req_db(r);
-    if (!c || !bids_verify_signer(r, c, &v, &header))
+    struct signing_key key = {0};
+    if (!c || !bids_verify_signer(r, c, &v, &header, &key))
         goto out;
     x.header = header;
+    x.key = &key;
+    x.env = &v;
     x.signer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(header, "signer_key_id"));
     x.size = (int64_t)r->body_bytes;
     x.up = u;
@@ -519,6 +538,7 @@ bids_submit(struct req *r, const cJSON *body)
         add_receipt(o, text, sig);
     req_json(r, 201, o);
 out:
+    accounts_signing_key_free(&key);
     cJSON_Delete(header);
 }
 
@@ -547,9 +567,28 @@ bids_mine(struct req *r, const cJSON *body)
     dbres_free(&b);
 }
 
+#define WITHDRAW_DOMAIN "ggzy-bid-withdraw-v1"
+
 struct withdraw_ctx {
-    int64_t project, lot;
+    int64_t project, lot, bid_id;
+    const char *key_id, *signature;
 };
+
+/* What a withdrawal signs (docs/envelope.md §8.3): the exact bid, by its envelope's hash, so a
+ * signature withdraws that revision and nothing else. Caller frees. */
+static cJSON *
+withdraw_fields(const struct dbres *b, const char *code)
+{
+    cJSON *f = cJSON_CreateObject();
+    json_add_i64(f, "bid_id", dbres_i64(b, 0, BC_ID));
+    json_add_i64(f, "bidder_org_id", dbres_i64(b, 0, BC_ORG));
+    bids_add_hex(f, "envelope_sha256", dbres_str(b, 0, BC_SHA), 32);
+    json_add_i64(f, "lot", dbres_i64(b, 0, BC_LOT));
+    cJSON_AddStringToObject(f, "platform", bids_cfg->platform_id);
+    cJSON_AddStringToObject(f, "project_code", code);
+    json_add_i64(f, "revision", dbres_i64(b, 0, BC_REVISION));
+    return f;
+}
 
 static enum tx_result
 withdraw_tx(struct dbconn *c, struct req *r, void *arg)
@@ -569,22 +608,58 @@ withdraw_tx(struct dbconn *c, struct req *r, void *arg)
     bool current;
     if (store_bid_last(c, x->project, x->lot, r->who.org_id, &id, &rev, &current) != DB_OK)
         return TX_DBFAIL;
-    if (!current) {
-        req_error(r, E_NOT_FOUND, "your organization has no current bid for lot %lld",
-                  (long long)x->lot);
+    if (!current || id != x->bid_id) {
+        req_error(r, E_NOT_FOUND, "bid %lld is not your organization's current bid for lot %lld",
+                  (long long)x->bid_id, (long long)x->lot);
         return TX_REFUSE;
     }
-    if (store_bid_set_state(c, id, "withdrawn", clock_now_us()) != DB_OK)
+    struct dbres b;
+    if (store_bid_get(c, id, &b) != DB_OK || b.nrows != 1) {
+        dbres_free(&b);
         return TX_DBFAIL;
+    }
+    /* signed by a certified key of the caller: a password alone withdraws nothing */
+    struct signing_key k;
+    enum db_status st;
+    char why[400];
+    const char *rule = accounts_signing_key(c, r->who.user_id, x->key_id, clock_now_us(), &k, why,
+                                            sizeof why, &st);
+    cJSON *f = withdraw_fields(&b, t.v.p.code), *signed_ = NULL;
+    dbres_free(&b);
+    if (st != DB_OK) {
+        cJSON_Delete(f);
+        return TX_DBFAIL;
+    }
+    if (rule || !accounts_act_verifies(&k, WITHDRAW_DOMAIN, f, x->signature)) {
+        if (rule)
+            req_rule(r, !strcmp(rule, "KEY-UNKNOWN") ? "BID-SIGNER-KEY" : rule, "%s", why);
+        else
+            req_rule(
+                r, "BID-SIGNATURE",
+                "the withdrawal's signature does not verify with key %.64s over \"" WITHDRAW_DOMAIN
+                "\\n\" + canonical JSON {bid_id, bidder_org_id, "
+                "envelope_sha256, lot, platform, project_code, revision}",
+                x->key_id);
+        accounts_signing_key_free(&k);
+        cJSON_Delete(f);
+        return TX_REFUSE;
+    }
+    signed_ = accounts_signed_json(&k, WITHDRAW_DOMAIN, f, x->signature);
+    accounts_signing_key_free(&k);
+    cJSON_Delete(f);
+    if (!signed_ || store_bid_set_state(c, id, "withdrawn", clock_now_us()) != DB_OK) {
+        cJSON_Delete(signed_);
+        return TX_DBFAIL;
+    }
     cJSON *p = cJSON_CreateObject();
     char lot[24];
     snprintf(lot, sizeof lot, "%lld", (long long)x->lot);
     cJSON_AddStringToObject(p, "lot", lot);
     json_add_i64(p, "bid_id", id);
     json_add_i64(p, "revision", rev);
+    cJSON_AddItemToObject(p, "signed", signed_);
     if (audit_append(c, r, "bid.withdraw", "bid", id, x->project, p, NULL) != DB_OK)
         return TX_DBFAIL;
-    struct dbres b;
     if (store_bid_get(c, id, &b) != DB_OK || b.nrows != 1) {
         dbres_free(&b);
         return TX_DBFAIL;
@@ -594,11 +669,13 @@ withdraw_tx(struct dbconn *c, struct req *r, void *arg)
     return TX_COMMIT;
 }
 
+/* POST …/bids/withdrawal {bid_id, key_id, signature} */
 void
 bids_withdraw(struct req *r, const cJSON *body)
 {
-    (void)body;
-    struct withdraw_ctx x;
+    struct withdraw_ctx x = {.bid_id = json_i64(body, "bid_id", 0),
+                             .key_id = json_str(body, "key_id"),
+                             .signature = json_str(body, "signature")};
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
     db_tx(r, withdraw_tx, &x);

@@ -28,6 +28,9 @@ GGZYD = os.environ.get("GGZYD") or os.path.join(ROOT, "build", "debug", "ggzyd")
 VAR = os.path.join(ROOT, "var")
 SOCK = os.path.join(VAR, "mariadb", "mysqld.sock")
 CA = os.path.join(VAR, "certs", "ca.crt")
+TRUST = os.path.join(VAR, "certs", "trust")  # the development CA of each side (certs/make-dev-certs.sh)
+SIDE_OF_ORG = {"bidder": "bidder", "agency": "agent", "tenderer": "agent", "supervision": "supervision",
+               "center": "center"}
 ADMIN_PASSWORD = "center-admin-pw-1"
 
 
@@ -140,7 +143,13 @@ class Server:
             "audit.checkpoint_interval_ms": "200",
             "bids.store_dir": os.path.join(self.dir, "envelopes"),
             "platform.id": "ggzy.test",
+            "trust.bidder_ca": os.path.join(TRUST, "bidder-ca.crt"),
+            "trust.agent_ca": os.path.join(TRUST, "agent-ca.crt"),
+            "trust.supervision_ca": os.path.join(TRUST, "supervision-ca.crt"),
+            "trust.center_ca": os.path.join(TRUST, "center-ca.crt"),
+            "trust.crl": os.path.join(self.dir, "crl.pem"),
         }
+        open(os.path.join(self.dir, "crl.pem"), "w").close()  # no revocation yet
         lines.update(conf or {})
         with open(self.conf_path, "w") as f:
             for k, v in lines.items():
@@ -359,6 +368,82 @@ def credit_code(prefix="91110000MA"):
     return body + alphabet[(31 - s % 31) % 31]
 
 
+def canonical(obj):
+    """Canonical JSON (docs/audit.md §1): sorted keys, no white space, integers only."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sign_raw(key, message):
+    """ECDSA P-256 / SHA-256 as the platform takes it: base64 of raw r‖s (32 bytes each)."""
+    import base64
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    r, s_ = decode_dss_signature(key.sign(message, ec.ECDSA(hashes.SHA256())))
+    return base64.b64encode(r.to_bytes(32, "big") + s_.to_bytes(32, "big")).decode()
+
+
+def sign_act(key, domain, fields):
+    """A signed act (docs/audit.md §8): the signature over DOMAIN "\n" canonical(fields)."""
+    return sign_raw(key, domain.encode() + b"\n" + canonical(fields))
+
+
+def load_ca(side, trust_dir=TRUST):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    with open(os.path.join(trust_dir, side + "-ca.crt"), "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read())
+    with open(os.path.join(trust_dir, side + "-ca.key"), "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), None)
+    return cert, key
+
+
+def make_ca(name="rogue CA"):
+    """A CA nobody configured (what an insider could mint): (certificate, key)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name_ = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name_).issuer_name(name_).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert, key
+
+
+def issue_cert(public_key, credit_code, side=None, ca=None, name="测试组织", days=825, not_before=None,
+               usage="sign", code_attr="serialNumber"):
+    """An organization certificate for public_key from the development CA of side (or from ca,
+    a (certificate, key) pair), naming credit_code. Returns PEM text."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+    ca_cert, ca_key = ca or load_ca(side)
+    # valid from 2025 on by default: tests move the platform's clock to dates of their own
+    start = not_before or datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    if days == 825 and not not_before:
+        days = 3650
+    attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, name), x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    if credit_code:
+        oid = NameOID.SERIAL_NUMBER if code_attr == "serialNumber" else x509.ObjectIdentifier("2.5.4.97")
+        attrs.insert(1, x509.NameAttribute(oid, credit_code))
+    sign = usage == "sign"
+    cert = (x509.CertificateBuilder().subject_name(x509.Name(attrs)).issuer_name(ca_cert.subject)
+            .public_key(public_key).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(sign, sign, not sign, False, True, False, False, False, False), critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
 class ApiTest(unittest.TestCase):
     """Base class: self.srv is a fresh ggzyd with a fresh database for every test."""
 
@@ -383,6 +468,36 @@ class ApiTest(unittest.TestCase):
             "role": role, "password": password}, token=token)
         self.assertEqual(r.status, 201, r)
         return r.json, self.srv.login(username, password)
+
+    def server_now(self):
+        """The platform's clock (test mode may have moved it): what signed steps are dated by."""
+        return self.srv.request("GET", "/healthz").json["now_us"]
+
+    def register_key(self, token, key=None, cert=None, label="", expect=201):
+        """Register a signing key for the caller: a certificate from the development CA of the
+        caller's organization's side naming its credit code (unless cert is given), and the
+        proof of possession. Returns (key, response json); key is made when not given."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+        import hashlib
+        key = key or ec.generate_private_key(ec.SECP256R1())
+        me = self.srv.request("GET", "/api/v1/me", token=token).json
+        if cert is None:
+            org = self.srv.request("GET", "/api/v1/orgs/%d" % me["org_id"], token=token).json
+            cert = issue_cert(key.public_key(), org["credit_code"], SIDE_OF_ORG[org["type"]])
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        try:
+            leaf = x509.load_pem_x509_certificate(cert.encode())
+            sha = hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest()
+        except ValueError:  # not a certificate: sent as is, for the server to refuse
+            sha = hashlib.sha256(cert.encode()).hexdigest()
+        proof = sign_act(key, "ggzy-key-register-v1",
+                         {"certificate_sha256": sha, "platform": "ggzy.test", "user_id": me["id"]})
+        r = self.srv.request("POST", "/api/v1/me/keys", {"certificate": cert, "proof": proof, "label": label},
+                             token=token)
+        if expect is not None:
+            self.assertEqual(r.status, expect, r)
+        return key, r
 
     @contextlib.contextmanager
     def another_opening_key(self, pid, lot):
@@ -414,11 +529,8 @@ class ApiTest(unittest.TestCase):
             _, sup_tok = self.make_user(admin, sup_org["id"], "supervisor")
             self._custodians = []
             for tok in (agent_tok, sup_tok, admin):
-                pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
                 user = self.srv.request("GET", "/api/v1/me", token=tok).json
-                r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=tok)
-                self.assertEqual(r.status, 201, r)
+                _, r = self.register_key(tok)
                 self._custodians.append({"user_id": user["id"], "key_id": r.json["key_id"]})
             self._key_maker = admin
         for lot in range(1, lots + 1):

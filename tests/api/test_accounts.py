@@ -258,45 +258,6 @@ class IdempotencyTest(ApiTest):
         self.assertError(r, 400, "bad_request")
 
 
-class KeysTest(ApiTest):
-    def setUp(self):
-        super().setUp()
-        self.admin = self.srv.admin_token()
-        org = self.make_org(self.admin, "bidder")
-        self.user, self.tok = self.make_user(self.admin, org["id"], "bidder")
-
-    def test_register_list_and_revoke_a_p256_key(self):
-        pem = p256_pem()
-        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem, "label": "签章钥匙"}, token=self.tok)
-        self.assertEqual(r.status, 201, r)
-        kid = r.json["key_id"]
-        self.assertEqual(len(kid), 64)
-        self.assertEqual(r.json["public_key"].strip(), pem.strip())
-        self.assertIsNone(r.json["revoked_at"])
-        # the key id is the SHA-256 of the DER SubjectPublicKeyInfo, which anyone can recompute
-        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pem.encode(),
-                             capture_output=True, check=True).stdout
-        import hashlib
-        self.assertEqual(kid, hashlib.sha256(der).hexdigest())
-        self.assertError(self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=self.tok), 409, "conflict")
-        listed = self.srv.request("GET", "/api/v1/users/%d/keys" % self.user["id"], token=self.admin)
-        self.assertEqual([k["key_id"] for k in listed.json["items"]], [kid])
-        self.assertEqual(self.srv.request("DELETE", "/api/v1/me/keys/" + kid, token=self.tok).status, 204)
-        self.assertError(self.srv.request("DELETE", "/api/v1/me/keys/" + kid, token=self.tok), 404, "not_found")
-        mine = self.srv.request("GET", "/api/v1/me/keys", token=self.tok)
-        self.assertIsNotNone(mine.json["items"][0]["revoked_at"])
-
-    def test_keys_that_are_not_p256_are_refused(self):
-        with tempfile.TemporaryDirectory() as d:
-            k = os.path.join(d, "ed.pem")
-            subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", k], check=True)
-            pem = subprocess.run(["openssl", "pkey", "-in", k, "-pubout"], capture_output=True, text=True, check=True).stdout
-        for bad in [pem, "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"]:
-            r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": bad}, token=self.tok)
-            self.assertError(r, 422, "invalid_field")
-            self.assertEqual(r.json["error"]["field"], "public_key")
-
-
 class ConcurrencyTest(ApiTest):
     def test_parallel_creations_all_land_with_dense_audit_indexes(self):
         import concurrent.futures

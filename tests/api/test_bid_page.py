@@ -95,8 +95,7 @@ class BidPageTest(Ceremony):
         for i, other in enumerate(self.bidders[1:3]):
             self.assertEqual(self.submit(other, self.seal(other, price=200000000 + i))[0], 201)
         self.clock(self.deadline)
-        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
-                                          token=self.admin).status, 200)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
         for i in (0, 1):
             p = self.share(i)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

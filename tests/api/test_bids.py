@@ -41,14 +41,16 @@ class OpeningKeyTest(ApiTest):
                      self.custodian("center", self.admin_user["id"], self.admin)]
 
     def custodian(self, name, user_id, token):
-        """A custodian's own P-256 key, registered with the platform; the private half stays here."""
-        key = os.path.join(self.tmp, name + ".pem")
-        subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], check=True)
-        pub = subprocess.run(["openssl", "ec", "-in", key, "-pubout"], capture_output=True, text=True, check=True).stdout
-        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pub, "label": "custodian"}, token=token)
-        self.assertEqual(r.status, 201, r)
-        self.keys[user_id] = key
-        return {"user_id": user_id, "key_id": r.json["key_id"], "token": token, "pem": key}
+        """A custodian's own P-256 key, certified for their side and registered with the platform;
+        the private half stays here."""
+        from cryptography.hazmat.primitives import serialization
+        key, r = self.register_key(token, label="custodian")
+        path = os.path.join(self.tmp, name + ".pem")
+        with open(path, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+        self.keys[user_id] = path
+        return {"user_id": user_id, "key_id": r.json["key_id"], "token": token, "pem": path}
 
     def make(self, custodians=None, token=None, lot=1, **extra):
         body = {"custodians": [{"user_id": c["user_id"], "key_id": c["key_id"]} for c in (custodians or self.cust)]}
@@ -145,7 +147,7 @@ class OpeningKeyTest(ApiTest):
         self.assertEqual(self.srv.request("DELETE", "/api/v1/me/keys/" + self.cust[1]["key_id"], token=self.sup_tok).status, 204)
         r = self.make()
         self.assertEqual(r.json["error"]["rule"], "BID-CUSTODIAN-KEY", r)
-        self.assertIn("revoked", r.json["error"]["message"])
+        self.assertIn("not a live registered key", r.json["error"]["message"])
         self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM opening_keys")[0][0], "0")
         self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'opening_key.create'")[0][0], "0")
 
@@ -184,9 +186,7 @@ class EnvelopeCheckTest(ApiTest):
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
     def register(self, key, token):
-        pem = key.public_key().public_bytes(self.ser.Encoding.PEM, self.ser.PublicFormat.SubjectPublicKeyInfo).decode()
-        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=token)
-        self.assertEqual(r.status, 201, r)
+        _, r = self.register_key(token, key)
         return r.json["key_id"]
 
     def seal(self, size=1000, key=None, kid=None):

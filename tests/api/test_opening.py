@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from harness import ApiTest, ROOT, CA, parse_json
+from harness import ApiTest, ROOT, CA, parse_json, sign_act
 
 sys.path.insert(0, os.path.join(ROOT, "docs", "tools"))
 import seal_envelope  # noqa: E402
@@ -110,21 +110,69 @@ class Ceremony(ApiTest):
             f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption()))
         kid = self.register(key, token)
-        return {"user_id": user_id, "key_id": kid, "token": token, "pem": path}
+        return {"user_id": user_id, "key_id": kid, "token": token, "pem": path, "key": key}
 
     def register(self, key, token):
-        pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=token)
-        self.assertEqual(r.status, 201, r)
+        """A certified key (harness.register_key: a development CA certificate of the caller's
+        side naming its organization, with the proof of possession)."""
+        _, r = self.register_key(token, key)
         return r.json["key_id"]
 
     def bidder(self):
         org = self.make_org(self.admin, "bidder")
         user, tok = self.make_user(self.admin, org["id"], "bidder")
         key = ec.generate_private_key(ec.SECP256R1())
+        pem = os.path.join(self.tmp, "bidder-%d.pem" % org["id"])
+        with open(pem, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
         return {"org": org["id"], "tok": tok, "key": key, "kid": self.register(key, tok),
-                "username": user["username"]}
+                "username": user["username"], "pem": pem}
+
+    def signer_of(self, token):
+        """The certified key of a custodian's token (agent, supervisor, center), or None."""
+        return next((c for c in self.cust if c["token"] == token), None)
+
+    def step_fields(self, lot, **extra):
+        k = self.srv.request("GET", "/api/v1/projects/%d/lots/%d/opening-key" % (self.pid, lot)).json
+        f = {"lot": lot, "opening_key_id": k["key_id"], "platform": k["platform"],
+             "project_code": k["project_code"], "signed_us": self.server_now()}
+        f.update(extra)
+        return f
+
+    def start_req(self, token, lot=1, signer=None, signed_us=None):
+        """POST …/opening, signed (docs/envelope.md §9.1) with the token's certified key; a token
+        with none sends a well-formed body signed by nobody's key."""
+        c = signer or self.signer_of(token)
+        f = self.step_fields(lot)
+        if signed_us is not None:
+            f["signed_us"] = signed_us
+        key = c["key"] if c else ec.generate_private_key(ec.SECP256R1())
+        body = {"key_id": c["key_id"] if c else "00" * 32, "signed_us": f["signed_us"],
+                "signature": sign_act(key, "ggzy-opening-start-v1", f)}
+        return self.srv.request("POST", "/api/v1/projects/%d/lots/%d/opening" % (self.pid, lot), body, token=token)
+
+    def share_req(self, token, x, share_hex, lot=1, signer=None):
+        """POST …/opening/shares, the hand-in signed with the token's certified key."""
+        import hashlib
+        c = signer or self.signer_of(token)
+        f = self.step_fields(lot, x=x, share_sha256=hashlib.sha256(bytes.fromhex(share_hex)).hexdigest())
+        key = c["key"] if c else ec.generate_private_key(ec.SECP256R1())
+        body = {"x": x, "share": share_hex, "key_id": c["key_id"] if c else "00" * 32,
+                "signed_us": f["signed_us"], "signature": sign_act(key, "ggzy-share-handin-v1", f)}
+        return self.srv.request("POST", "/api/v1/projects/%d/lots/%d/opening/shares" % (self.pid, lot), body,
+                                token=token)
+
+    def withdraw_req(self, b, lot=1, key=None):
+        """POST …/bids/withdrawal for the organization's current bid, signed with its key."""
+        mine = self.srv.request("GET", "/api/v1/projects/%d/lots/%d/bids/mine" % (self.pid, lot), token=b["tok"]).json
+        cur = next((x for x in mine["items"] if x["state"] == "current"), None) or mine["items"][-1]
+        bd = self.binding(b, lot)
+        f = {"bid_id": cur["id"], "bidder_org_id": cur["bidder_org_id"], "envelope_sha256": cur["envelope_sha256"],
+             "lot": lot, "platform": bd["platform"], "project_code": bd["project_code"], "revision": cur["revision"]}
+        body = {"bid_id": cur["id"], "key_id": b["kid"], "signature": sign_act(key or b["key"], "ggzy-bid-withdraw-v1", f)}
+        return self.srv.request("POST", "/api/v1/projects/%d/lots/%d/bids/withdrawal" % (self.pid, lot), body,
+                                token=b["tok"])
 
     def binding(self, b, lot=1):
         r = self.srv.request("GET", "/api/v1/projects/%d/lots/%d/bids/binding" % (self.pid, lot), token=b["tok"])
@@ -313,16 +361,14 @@ class SubmissionTest(Ceremony):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual([ln.split()[:3] for ln in p.stdout.splitlines()],
                          [["revision", "2", "current"], ["revision", "1", "superseded"]])
-        p = self.ggzy("bid", "withdraw", *lot, token=b["tok"])
+        p = self.ggzy("bid", "withdraw", *lot, "--key", b["pem"], token=b["tok"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("withdrawn: revision 2  withdrawn", p.stdout)
-        p = self.ggzy("bid", "withdraw", *lot, token=b["tok"])
+        p = self.ggzy("bid", "withdraw", *lot, "--key", b["pem"], token=b["tok"])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("REFUSED (HTTP 404)", p.stdout)
+        self.assertIn("no current bid", p.stdout)
         self.clock(self.deadline + 1)
-        p = self.ggzy("bid", "withdraw", *lot, token=b["tok"])
-        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("BID-DEADLINE", p.stdout)
+        self.assertEqual(self.withdraw_req(b).json["error"]["rule"], "BID-DEADLINE")
         p = self.ggzy("bid", "list", *lot, token=self.bidders[1]["tok"])  # another organization: none
         self.assertEqual(p.stdout.strip(), "no bid in lot 1", p.stdout + p.stderr)
 
@@ -334,14 +380,14 @@ class SubmissionTest(Ceremony):
         self.assertEqual((j2["revision"], j2["supersedes"]), (2, j1["bid_id"]))
         mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"]).json
         self.assertEqual([(x["revision"], x["state"]) for x in mine["items"]], [(1, "superseded"), (2, "current")])
-        r = self.srv.request("DELETE", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"])
+        r = self.withdraw_req(b)
         self.assertEqual((r.status, r.json["state"]), (200, "withdrawn"), r)
-        self.assertError(self.srv.request("DELETE", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"]),
+        self.assertError(self.withdraw_req(b),
                          404, "not_found")
         s3, j3 = self.submit(b, self.seal(b, price=3))  # a new revision after a withdrawal
         self.assertEqual((s3, j3.get("revision")), (201, 3), j3)
         self.clock(self.deadline + 1)
-        r = self.srv.request("DELETE", "/api/v1/projects/%d/lots/1/bids/mine" % self.pid, token=b["tok"])
+        r = self.withdraw_req(b)
         self.assertEqual(r.json["error"]["rule"], "BID-DEADLINE", r)
         actions = [a[0] for a in self.srv.sql("SELECT action FROM audit_entries WHERE action LIKE 'bid.%' ORDER BY qid")]
         self.assertEqual(actions, ["bid.receive", "bid.receive", "bid.withdraw", "bid.receive"])
@@ -532,7 +578,7 @@ class OpeningTest(Ceremony):
         _, expert_tok = self.make_user(self.admin, self.make_org(self.admin, "bidder")["id"], "expert")
         everyone = [self.agent_tok, self.sup_tok, self.admin, expert_tok] + [b["tok"] for b in self.bidders]
         for tok in everyone:
-            r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=tok)
+            r = self.start_req(tok, lot=1)
             self.assertIn(r.status, (403, 422), r)
             if r.status == 422:
                 self.assertEqual(r.json["error"]["rule"], "BID-OPENING-TIME", r)
@@ -540,8 +586,7 @@ class OpeningTest(Ceremony):
             p = self.share(i)
             self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
             self.assertIn("BID-OPENING-TIME", p.stdout)
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/shares" % self.pid,
-                             {"x": 1, "share": "00" * 32}, token=self.bidders[0]["tok"])
+        r = self.share_req(self.bidders[0]["tok"], 1, "00" * 32)
         self.assertEqual(r.status, 403)
         self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).status, 404)
         for tok in (self.sup_tok, self.admin):
@@ -562,19 +607,17 @@ class OpeningTest(Ceremony):
                          (1, self.okey["public_key"]))
         self.bid_all(4, bad=2)
         self.clock(self.deadline)
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin)
+        r = self.start_req(self.admin, lot=1)
         self.assertEqual((r.status, r.json.get("state")), (200, "awaiting_shares"), r)
         self.assertEqual(r.json["bids"], 4)
         self.assertIsNone(r.json["private_key"])
-        self.assertError(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin),
+        self.assertError(self.start_req(self.admin, lot=1),
                          409, "conflict")
         # a wrong share is refused and not kept
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/shares" % self.pid,
-                             {"x": 1, "share": "11" * 32}, token=self.agent_tok)
+        r = self.share_req(self.agent_tok, 1, "11" * 32)
         self.assertEqual(r.json["error"].get("rule"), "BID-SHARE", r)
         # someone else's index
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening/shares" % self.pid,
-                             {"x": 2, "share": "11" * 32}, token=self.agent_tok)
+        r = self.share_req(self.agent_tok, 2, "11" * 32)
         self.assertEqual(r.status, 403, r)
         p = self.share(0)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
@@ -648,7 +691,7 @@ class OpeningTest(Ceremony):
                              token=self.sup_tok)
         self.assertEqual(r.status, 200, r)
         self.clock(self.deadline)
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.admin)
+        r = self.start_req(self.admin, lot=1)
         self.assertError(r, 409, "invalid_transition")
         self.assertEqual(r.json["error"]["current"], "suspended")
         self.assertEqual(self.count("SELECT COUNT(*) FROM openings"), 0)
@@ -656,7 +699,7 @@ class OpeningTest(Ceremony):
     def test_fewer_than_three_bids_fail_the_lot_unopened(self):
         self.bid_all(2)
         self.clock(self.deadline + DAY)
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.agent_tok)
+        r = self.start_req(self.agent_tok, lot=1)
         self.assertEqual((r.status, r.json["state"]), (200, "failed"), r)
         self.assertIn("R-MIN-BIDS", r.json["reason"])
         self.assertEqual(r.json["records"], [])
@@ -665,7 +708,7 @@ class OpeningTest(Ceremony):
         self.assertEqual(self.count("SELECT COUNT(*) FROM opening_share_subs"), 0)
         self.assertEqual(self.count("SELECT COUNT(*) FROM bids WHERE open_status IS NOT NULL"), 0)
         # lot 2 had no bids either: with both lots failed the project fails
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/2/opening" % self.pid, token=self.agent_tok)
+        r = self.start_req(self.agent_tok, lot=2)
         self.assertEqual(r.json["state"], "failed", r)
         state = self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["state"]
         self.assertEqual(state, "failed")
@@ -676,8 +719,7 @@ class OpeningTest(Ceremony):
         # summaries near their 16 KiB limit: the log takes their digests, so a batch stays small
         self.bid_all(40, remarks="工期承诺与质量保证措施。" * 450)
         self.clock(self.deadline)
-        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
-                                          token=self.admin).status, 200)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
         for i in (1, 2):
             p = self.share(i)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
@@ -709,14 +751,14 @@ class OpeningTest(Ceremony):
                      % (self.deadline + 60 * 10**6))
         r = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid)
         self.assertEqual((r.json["state"], len(r.json["records"]), r.json["private_key"]), ("opening", 32, None))
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, token=self.agent_tok)
+        r = self.start_req(self.agent_tok, lot=1)
         self.assertEqual((r.status, r.json["error"]["code"]), (409, "conflict"), r)
         self.assertIn("being opened right now", r.json["error"]["message"])
         # once the lease has lapsed, three resumes at once: exactly one runs it
         self.clock(self.deadline + 61 * 10**6)
         url = "/api/v1/projects/%d/lots/1/opening" % self.pid
         with concurrent.futures.ThreadPoolExecutor(3) as ex:
-            answers = list(ex.map(lambda tok: self.srv.request("POST", url, token=tok),
+            answers = list(ex.map(lambda tok: self.start_req(tok),
                                   [self.agent_tok, self.admin, self.agent_tok]))
         self.assertEqual(sorted(a.status for a in answers), [200, 409, 409], answers)
         r = next(a for a in answers if a.status == 200)

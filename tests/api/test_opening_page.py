@@ -50,8 +50,7 @@ class OpeningPageTest(Ceremony):
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         self.assertEqual(self.submit(bad, self.seal(bad, opening_pk=other))[0], 201)
         self.clock(self.deadline)
-        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
-                                          token=self.admin).status, 200)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
         dom = self.page()
         self.assertEqual(self.state(dom), "awaiting_shares")
         self.assertIn("Shares: 0 / 2", dom)
@@ -77,8 +76,7 @@ class OpeningPageTest(Ceremony):
 
     def test_a_failed_lot_shows_why(self):
         self.clock(self.deadline + 1)
-        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/2/opening" % self.pid,
-                                          token=self.agent_tok).status, 200)
+        self.assertEqual(self.start_req(self.agent_tok, lot=2).status, 200)
         dom = self.page(lot=2)
         self.assertEqual(self.state(dom), "failed")
         self.assertIn("R-MIN-BIDS", dom)
@@ -89,8 +87,7 @@ class OpeningPageTest(Ceremony):
         for b in self.bidders[:3]:
             self.assertEqual(self.submit(b, self.seal(b))[0], 201)
         self.clock(self.deadline)
-        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
-                                          token=self.admin).status, 200)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
         url = "https://localhost:%d/opening.html?project=%d&lot=1" % (self.srv.port, self.pid)
         said = "['done','refused'].includes(document.getElementById('o-status').dataset.state)"
 
@@ -183,8 +180,12 @@ class CustodianPageTest(Ceremony):
             self.assertEqual(state, "idle", text)
             self.assertIn("share 1", br.text("#k-share"))
             self.assertEqual(br.text("#k-id"), self.okey["key_id"])
-            # before the opening time: nothing starts and no share is taken
+            # every step is signed with the custodian's key file: none chosen, nothing starts
             state, text = act(br, "#start")
+            self.assertEqual(state, "refused")
+            self.assertIn("choose your key file", text)
+            # before the opening time: nothing starts and no share is taken
+            state, text = act(br, "#start", self.cust[0]["pem"])
             self.assertEqual(state, "refused")
             self.assertIn("BID-OPENING-TIME", text)
             state, text = act(br, "#hand-in", self.cust[0]["pem"])
@@ -227,8 +228,7 @@ class OpeningCheckInBrowserTest(Ceremony):
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         self.assertEqual(self.submit(bad, self.seal(bad, opening_pk=other))[0], 201)
         self.clock(self.deadline)
-        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid,
-                                          token=self.admin).status, 200)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
         for i in (0, 1):
             p = self.share(i)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

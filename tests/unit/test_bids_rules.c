@@ -5,45 +5,65 @@
 
 #include "bids.h"
 #include "check.h"
+#include "timelock.h"
 
 static char why[200];
+
+/* agent (side 1), supervision (2), center (3), bidder (0): sides and organizations as the
+ * custodians' certificates say (cert.h) */
+#define H(user, side, org)                                                                         \
+    {                                                                                              \
+        user, side, org                                                                            \
+    }
+#define AGENT  1
+#define SUP    2
+#define CENTER 3
 
 static void
 custodians_default_agent_supervisor_center_two_of_three_is_accepted(void)
 {
-    unsigned roles[] = {ROLE_AGENT, ROLE_SUPERVISOR, ROLE_CENTER_ADMIN};
-    int64_t users[] = {10, 20, 30};
-    CHECK(bids_custodians_problem(roles, users, 3, 2, why, sizeof why) == NULL);
+    struct tl_holder h[] = {H(10, AGENT, "AAA"), H(20, SUP, "SSS"), H(30, CENTER, "CCC")};
+    CHECK(tl_custodians_problem(h, 3, 2, why, sizeof why) == NULL);
 }
 
 static void
 custodians_missing_a_side_or_holding_a_bidder_are_refused(void)
 {
-    unsigned no_sup[] = {ROLE_AGENT, ROLE_CENTER_ADMIN, ROLE_CENTER_ADMIN};
-    unsigned bidder[] = {ROLE_AGENT, ROLE_SUPERVISOR, ROLE_BIDDER};
-    int64_t users[] = {10, 20, 30};
-    CHECK_STR(bids_custodians_problem(no_sup, users, 3, 2, why, sizeof why), "BID-CUSTODIANS");
-    CHECK_STR(bids_custodians_problem(bidder, users, 3, 2, why, sizeof why), "BID-CUSTODIANS");
+    struct tl_holder no_sup[] = {H(10, AGENT, "AAA"), H(20, CENTER, "CCC"), H(30, CENTER, "CCC")};
+    struct tl_holder bidder[] = {H(10, AGENT, "AAA"), H(20, SUP, "SSS"), H(30, 0, "BBB")};
+    CHECK_STR(tl_custodians_problem(no_sup, 3, 2, why, sizeof why), "BID-CUSTODIANS");
+    CHECK_STR(tl_custodians_problem(bidder, 3, 2, why, sizeof why), "BID-CUSTODIANS");
     CHECK(strstr(why, "bidder") != NULL);
 }
 
 static void
 custodians_named_twice_are_refused(void)
 {
-    unsigned roles[] = {ROLE_AGENT, ROLE_SUPERVISOR, ROLE_CENTER_ADMIN, ROLE_SUPERVISOR};
-    int64_t users[] = {10, 20, 30, 20};
-    CHECK_STR(bids_custodians_problem(roles, users, 4, 3, why, sizeof why), "BID-CUSTODIANS");
+    struct tl_holder h[] = {H(10, AGENT, "AAA"), H(20, SUP, "SSS"), H(30, CENTER, "CCC"),
+                            H(20, SUP, "SSS")};
+    CHECK_STR(tl_custodians_problem(h, 4, 3, why, sizeof why), "BID-CUSTODIANS");
 }
 
 static void
 threshold_one_side_could_reach_alone_is_refused(void)
 {
-    unsigned roles[] = {ROLE_AGENT, ROLE_SUPERVISOR, ROLE_CENTER_ADMIN, ROLE_CENTER_ADMIN};
-    int64_t users[] = {10, 20, 30, 40};
-    CHECK_STR(bids_custodians_problem(roles, users, 4, 2, why, sizeof why), "BID-THRESHOLD");
-    CHECK(bids_custodians_problem(roles, users, 4, 3, why, sizeof why) == NULL);
-    CHECK_STR(bids_custodians_problem(roles, users, 4, 1, why, sizeof why), "BID-THRESHOLD");
-    CHECK_STR(bids_custodians_problem(roles, users, 4, 5, why, sizeof why), "BID-THRESHOLD");
+    struct tl_holder h[] = {H(10, AGENT, "AAA"), H(20, SUP, "SSS"), H(30, CENTER, "CCC"),
+                            H(40, CENTER, "CCC")};
+    CHECK_STR(tl_custodians_problem(h, 4, 2, why, sizeof why), "BID-THRESHOLD");
+    CHECK(tl_custodians_problem(h, 4, 3, why, sizeof why) == NULL);
+    CHECK_STR(tl_custodians_problem(h, 4, 1, why, sizeof why), "BID-THRESHOLD");
+    CHECK_STR(tl_custodians_problem(h, 4, 5, why, sizeof why), "BID-THRESHOLD");
+}
+
+static void
+one_organization_certified_for_two_sides_cannot_hold_the_threshold(void)
+{
+    /* the issue's attack: the center made a "supervision body" whose supervisor it controls.
+     * Certificates name organizations: the same credit code under two sides is one party. */
+    struct tl_holder h[] = {H(10, AGENT, "AAA"), H(20, SUP, "CCC"), H(30, CENTER, "CCC")};
+    CHECK_STR(tl_custodians_problem(h, 3, 2, why, sizeof why), "BID-THRESHOLD");
+    CHECK(strstr(why, "one organization") != NULL);
+    CHECK(tl_custodians_problem(h, 3, 3, why, sizeof why) == NULL); /* all three needed: fine */
 }
 
 static void
@@ -181,6 +201,7 @@ main(void)
     RUN(custodians_missing_a_side_or_holding_a_bidder_are_refused);
     RUN(custodians_named_twice_are_refused);
     RUN(threshold_one_side_could_reach_alone_is_refused);
+    RUN(one_organization_certified_for_two_sides_cannot_hold_the_threshold);
     RUN(opening_key_is_made_only_before_bidding_starts);
     RUN(binding_that_matches_the_lot_is_accepted);
     RUN(binding_to_another_project_lot_bidder_or_round_is_refused_with_its_own_rule);
