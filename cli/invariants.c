@@ -1,6 +1,9 @@
 /*
- * invariants.c — see invariants.h. Pure functions over parsed entries; unit-tested with
- * synthetic timelines (tests/unit/test_invariants.c).
+ * invariants.c — see invariants.h. Pure functions over parsed entries, fed in log order; the
+ * checks rely on nothing but the entries themselves, the statute table as the law has it
+ * (server/statutes.c, without an operator's overrides) and the trust anchors the log published
+ * (trust.anchors entries, which every timeline includes). Unit-tested with synthetic timelines
+ * (tests/unit/test_invariants.c); an API test writes each misuse into a real log and replays it.
  */
 #define _GNU_SOURCE
 #include "invariants.h"
@@ -10,7 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
+#include "canon.h"
+#include "cert.h"
+#include "crypto.h"
 #include "project_states.h"
+#include "sigsuite.h"
+#include "statutes.h"
+#include "timelock.h"
 
 #define MAX_LOTS 64
 #define MAX_ANN  256
@@ -18,6 +28,8 @@
 struct lot {
     char name[64];
     int64_t deadline_us, opening_us;
+    int64_t first_opening_us; /* the earliest opening time ever announced */
+    bool opening_started, opening_ended, opened;
 };
 
 struct inv_state {
@@ -30,20 +42,31 @@ struct inv_state {
         char sha[65];
     } ann[MAX_ANN];
     int nann;
+    /* what the tender announcement said, for the statutes */
+    bool tendered;
+    int category; /* enum category, -1 unknown */
+    bool legally_required, tender_method;
+    int64_t docs_first_us;
+    char place[1210];
+    struct trust_set *anchors; /* the latest published (trust.anchors) */
 };
 
 struct inv_state *
 inv_new(void)
 {
     struct inv_state *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
         snprintf(s->state, sizeof s->state, "draft");
+        s->category = -1;
+    }
     return s;
 }
 
 void
 inv_free(struct inv_state *s)
 {
+    if (s)
+        trust_set_free(s->anchors);
     free(s);
 }
 
@@ -91,8 +114,15 @@ num(const cJSON *o, const char *k, int64_t def)
     return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
 }
 
+static bool
+flag(const cJSON *o, const char *k)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* A lot by name ("1"; a number is taken as its decimal name). */
 static struct lot *
-lot(struct inv_state *s, const char *name)
+lot_named(struct inv_state *s, const char *name)
 {
     if (!name)
         name = "";
@@ -102,20 +132,39 @@ lot(struct inv_state *s, const char *name)
     if (s->nlots == MAX_LOTS)
         return NULL;
     struct lot *l = &s->lots[s->nlots++];
+    memset(l, 0, sizeof *l);
     snprintf(l->name, sizeof l->name, "%s", name);
-    l->deadline_us = l->opening_us = -1;
+    l->deadline_us = l->opening_us = l->first_opening_us = -1;
     return l;
 }
 
-/* INV-STATE: every project.transition is in the table and starts from the current state. */
+static struct lot *
+lot_of(struct inv_state *s, const cJSON *p)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "lot");
+    char name[24];
+    if (cJSON_IsNumber(v)) {
+        snprintf(name, sizeof name, "%lld", (long long)v->valuedouble);
+        return lot_named(s, name);
+    }
+    return lot_named(s, cJSON_IsString(v) ? v->valuestring : NULL);
+}
+
+/* ---- INV-STATE, INV-STATE-OWNER ---- */
+
+/* Every project.transition is in the table and starts from the current state; and the action
+ * that made it owns it: bidding begins only with the tender's publication, opened only with
+ * an opening's completion, failed with the opening or a failure announcement, candidates only
+ * from an evaluation result — never by hand. */
 static void
-check_state(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
+check_state(struct inv_state *s, const char *action, const cJSON *payload, int64_t idx,
             struct inv_report *rep)
 {
     /* project.transition carries {from, to}; an action that moves the project as a
      * consequence (publishing a tender announcement) carries them as payload.transition. */
+    const cJSON *p = payload;
     if (strcmp(action, "project.transition")) {
-        p = cJSON_GetObjectItemCaseSensitive(p, "transition");
+        p = cJSON_GetObjectItemCaseSensitive(payload, "transition");
         if (!cJSON_IsObject(p))
             return;
     }
@@ -132,63 +181,62 @@ check_state(struct inv_state *s, const char *action, const cJSON *p, int64_t idx
     else if (!strcmp(from, "suspended") && s->before_suspend[0] && strcmp(to, s->before_suspend))
         violate(rep, "INV-STATE", idx, "resumed to %s, but it was suspended from %s", to,
                 s->before_suspend);
+    else if (!project_transition_owned_by(from, to, action, str(payload, "type")))
+        violate(rep, "INV-STATE-OWNER", idx, "%s → %s was made by %s%s%s, but %s owns it", from, to,
+                action, str(payload, "type") ? " " : "",
+                str(payload, "type") ? str(payload, "type") : "",
+                project_transition_owner(from, to));
+    else if (!strcmp(from, "opened") && !strcmp(to, "evaluating")) {
+        bool ended = s->nlots > 0, opened = false;
+        for (int i = 0; i < s->nlots; i++) {
+            ended = ended && s->lots[i].opening_ended;
+            opened = opened || s->lots[i].opened;
+        }
+        if (!ended || !opened)
+            violate(rep, "INV-STATE-OWNER", idx,
+                    "the evaluation began before every lot's opening ended with one opened");
+    }
     if (!strcmp(to, "suspended"))
         snprintf(s->before_suspend, sizeof s->before_suspend, "%s", from);
     snprintf(s->state, sizeof s->state, "%s", to);
 }
 
-/* Deadlines come from lot.deadline_set; INV-BID-DEADLINE and INV-BID-OPENING compare the
- * times of record of bid.receive and bid.decrypt with them. */
-static void
-check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx, int64_t t,
-           struct inv_report *rep)
+/* ---- announcements: INV-ANNOUNCE-IMMUTABLE, INV-DEADLINE-*, INV-PERIOD, INV-AMEND-AFFECTS ---- */
+
+/* Is the period from a to b (days as the statute counts them: Beijing days, the first not
+ * counted) at least the law's value for the category? True when the rule does not apply or
+ * counts working days (which need the calendar; ggzyd checked those when publishing). */
+static bool
+period_ok(enum statute_id id, int category, int64_t a_us, int64_t b_us, int64_t *have,
+          int64_t *need)
 {
-    if (!strcmp(action, "lot.deadline_set")) {
-        struct lot *l = lot(s, str(p, "lot"));
-        if (l) {
-            l->deadline_us = num(p, "bid_deadline_us", -1);
-            l->opening_us = num(p, "opening_us", l->deadline_us);
-        }
-        return;
-    }
-    /* A published tender announcement (or an amendment moving the deadline) lists them. */
-    const cJSON *dl = cJSON_GetObjectItemCaseSensitive(p, "deadlines");
-    for (const cJSON *it = cJSON_IsArray(dl) ? dl->child : NULL; it; it = it->next) {
-        struct lot *l = lot(s, str(it, "lot"));
-        if (l) {
-            l->deadline_us = num(it, "bid_deadline_us", -1);
-            l->opening_us = num(it, "opening_us", l->deadline_us);
-        }
-    }
-    bool receive = !strcmp(action, "bid.receive"), decrypt = !strcmp(action, "bid.decrypt");
-    if (!receive && !decrypt)
-        return;
-    struct lot *l = lot(s, str(p, "lot"));
-    if (!l)
-        return;
-    if (receive) {
-        if (l->deadline_us < 0)
-            violate(rep, "INV-BID-DEADLINE", idx, "a bid for lot %s before any deadline was set",
-                    l->name);
-        else if (t > l->deadline_us)
-            violate(rep, "INV-BID-DEADLINE", idx,
-                    "a bid for lot %s received %lld µs after its deadline", l->name,
-                    (long long)(t - l->deadline_us));
-    } else if (l->opening_us < 0 || t < l->opening_us) {
-        violate(rep, "INV-BID-OPENING", idx, "a bid of lot %s decrypted before the opening time",
-                l->name);
-    }
+    if (category < 0 || category >= CAT__COUNT)
+        return true;
+    *need = statute_value(id, (enum category)category);
+    if (*need < 0 || statute_unit(id, (enum category)category) != U_DAYS)
+        return true;
+    *have = cal_day(b_us) - cal_day(a_us);
+    return *have >= *need;
 }
 
-/* INV-ANNOUNCE-IMMUTABLE: an announcement is published once; a change is a new one. */
 static void
-check_announcements(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
+check_period(struct inv_state *s, enum statute_id id, int64_t a, int64_t b, int64_t idx,
+             const char *what, struct inv_report *rep)
+{
+    int64_t have = 0, need = 0;
+    if (!period_ok(id, s->category, a, b, &have, &need))
+        violate(rep, "INV-PERIOD", idx, "%s: %lld days where %s requires %lld", what,
+                (long long)have, statute(id)->code, (long long)need);
+}
+
+static void
+check_announcements(struct inv_state *s, const char *action, const cJSON *p, int64_t idx, int64_t t,
                     struct inv_report *rep)
 {
     if (strcmp(action, "announce.publish"))
         return;
     int64_t id = num(p, "announcement_id", -1);
-    const char *sha = str(p, "content_sha256");
+    const char *sha = str(p, "content_sha256"), *type = str(p, "type");
     for (int i = 0; i < s->nann; i++)
         if (s->ann[i].id == id) {
             violate(rep, "INV-ANNOUNCE-IMMUTABLE", idx, "announcement %lld was published again%s",
@@ -201,15 +249,300 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
         snprintf(s->ann[s->nann].sha, sizeof s->ann[s->nann].sha, "%s", sha ? sha : "");
         s->nann++;
     }
+    bool tender = type && !strcmp(type, "tender"), amendment = type && !strcmp(type, "amendment");
+    if (tender && !s->tendered) { /* the terms the statutes count from */
+        s->tendered = true;
+        s->category = str(p, "category") ? category_from_name(str(p, "category")) : -1;
+        s->legally_required = flag(p, "legally_required");
+        s->tender_method = flag(p, "tender_method");
+        s->docs_first_us = num(p, "docs_from_us", 0);
+    }
+    const char *place = str(p, "opening_place");
+    bool place_changed = amendment && place && strcmp(place, s->place);
+    bool affects = flag(p, "affects_bids");
+    const cJSON *dl = cJSON_GetObjectItemCaseSensitive(p, "deadlines");
+    bool moved = false;
+    for (const cJSON *it = cJSON_IsArray(dl) ? dl->child : NULL; it; it = it->next) {
+        struct lot *l = lot_named(s, str(it, "lot"));
+        if (!l)
+            continue;
+        int64_t nd = num(it, "bid_deadline_us", -1), no = num(it, "opening_us", nd);
+        if (amendment && l->deadline_us >= 0 && nd != l->deadline_us) {
+            moved = true;
+            if (t > l->deadline_us || l->opening_started)
+                violate(rep, "INV-DEADLINE-PASSED", idx,
+                        "lot %s's deadline was moved %lld µs after it passed", l->name,
+                        (long long)(t - l->deadline_us));
+            if (nd < l->deadline_us)
+                violate(rep, "INV-DEADLINE-EARLIER", idx,
+                        "lot %s's deadline was moved %lld µs earlier", l->name,
+                        (long long)(l->deadline_us - nd));
+        }
+        if (s->legally_required && s->tender_method && (tender || amendment))
+            check_period(s, S_BID_PERIOD, s->docs_first_us, nd, idx,
+                         "from the first day of the documents to the bid deadline", rep);
+        if (amendment && (nd != l->deadline_us || affects))
+            check_period(s, S_AMEND_NOTICE, t, nd, idx, "from the amendment to the bid deadline",
+                         rep);
+        l->deadline_us = nd;
+        l->opening_us = no;
+        if (l->first_opening_us < 0 || no < l->first_opening_us)
+            l->first_opening_us = no;
+    }
+    if (amendment) {
+        if ((moved || place_changed) && !affects)
+            violate(rep, "INV-AMEND-AFFECTS", idx,
+                    "an amendment moving the %s was published as not affecting the bids",
+                    moved ? "bid deadline" : "opening place");
+        for (int i = 0; i < s->nlots; i++) {
+            struct lot *l = &s->lots[i];
+            if (!moved && (affects || place_changed) && l->deadline_us >= 0 &&
+                (t > l->deadline_us || l->opening_started))
+                violate(rep, "INV-DEADLINE-PASSED", idx,
+                        "an amendment affecting lot %s's bids was published after its deadline",
+                        l->name);
+            if (!moved && affects && l->deadline_us >= 0)
+                check_period(s, S_AMEND_NOTICE, t, l->deadline_us, idx,
+                             "from the amendment to the bid deadline", rep);
+        }
+    }
+    if (place && (tender || amendment))
+        snprintf(s->place, sizeof s->place, "%s", place);
 }
+
+/* ---- bids and the opening: INV-BID-DEADLINE, INV-BID-OPENING, INV-OPENING-EARLY ---- */
+
+static void
+check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx, int64_t t,
+           struct inv_report *rep)
+{
+    if (!strcmp(action, "lot.deadline_set")) {
+        struct lot *l = lot_named(s, str(p, "lot"));
+        if (l) {
+            l->deadline_us = num(p, "bid_deadline_us", -1);
+            l->opening_us = num(p, "opening_us", l->deadline_us);
+            if (l->first_opening_us < 0 || l->opening_us < l->first_opening_us)
+                l->first_opening_us = l->opening_us;
+        }
+        return;
+    }
+    bool receive = !strcmp(action, "bid.receive"), withdraw = !strcmp(action, "bid.withdraw");
+    bool decrypt = !strcmp(action, "bid.decrypt"), start = !strcmp(action, "opening.start");
+    bool share = !strcmp(action, "opening.share"), fail = !strcmp(action, "opening.fail");
+    bool complete = !strcmp(action, "opening.complete");
+    if (!receive && !withdraw && !decrypt && !start && !share && !fail && !complete)
+        return;
+    struct lot *l = lot_of(s, p);
+    if (!l)
+        return;
+    if (receive || withdraw) {
+        const char *what = receive ? "a bid" : "a withdrawal";
+        if (l->deadline_us < 0)
+            violate(rep, "INV-BID-DEADLINE", idx, "%s for lot %s before any deadline was set", what,
+                    l->name);
+        else if (t > l->deadline_us)
+            violate(rep, "INV-BID-DEADLINE", idx, "%s for lot %s %lld µs after its deadline", what,
+                    l->name, (long long)(t - l->deadline_us));
+        else if (l->opening_started)
+            violate(rep, "INV-BID-DEADLINE", idx, "%s for lot %s after its opening started", what,
+                    l->name);
+        return;
+    }
+    if (decrypt && (l->opening_us < 0 || t < l->opening_us))
+        violate(rep, "INV-BID-OPENING", idx, "a bid of lot %s decrypted before the opening time",
+                l->name);
+    if (l->first_opening_us < 0 || t < l->first_opening_us)
+        violate(rep, "INV-OPENING-EARLY", idx,
+                "%s of lot %s before the earliest opening time ever announced for it", action,
+                l->name);
+    if (start || fail)
+        l->opening_started = true;
+    if (complete || fail)
+        l->opening_ended = true;
+    if (complete)
+        l->opened = true;
+}
+
+/* ---- INV-SIGNATURE, INV-CUSTODIANS ---- */
+
+/* Check a certificate chain (signer.certificate) against the anchors published before the entry,
+ * at the entry's time, for one of the sides in mask (bit per enum side). NULL when it holds
+ * (*side, info filled: free info), else why. */
+static const char *
+certified(const struct inv_state *s, const cJSON *signer, unsigned mask, int64_t t, enum side *side,
+          struct cert_info *info, char *why, size_t whylen)
+{
+    struct cert_chain chain;
+    memset(info, 0, sizeof *info);
+    if (!s->anchors)
+        return "no trust anchors were published before it";
+    if (!cert_chain_from_json(cJSON_GetObjectItemCaseSensitive(signer, "certificate"), &chain))
+        return "it carries no readable certificate";
+    const char *rule = "KEY-CERT-CHAIN";
+    for (int d = 0; d < SIDE__COUNT && rule; d++) {
+        if (!(mask & (1u << d)))
+            continue;
+        cert_info_free(info);
+        rule = cert_check(s->anchors, (enum side)d, &chain, NULL, t, info, why, whylen);
+        *side = (enum side)d;
+    }
+    cert_chain_free(&chain);
+    if (rule)
+        return why;
+    const char *kid = str(signer, "key_id");
+    if (!kid || strcmp(kid, info->key_id))
+        return "the key id it names is not the certificate's key";
+    return NULL;
+}
+
+#define SIDE_BIT(x) (1u << (x))
+
+/* The signed acts: which actions must carry one, and the sides that may sign them. */
+static const struct {
+    const char *action;
+    unsigned sides;
+} signed_acts[] = {
+    {"bid.receive", SIDE_BIT(SIDE_BIDDER)},
+    {"bid.withdraw", SIDE_BIT(SIDE_BIDDER)},
+    {"opening.start", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_CENTER)},
+    {"opening.share", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER)},
+};
+
+/* Does the signature of signed (domain and fields, or an envelope's digest) verify by key? */
+static bool
+signature_verifies(const cJSON *sg, const struct cert_info *info)
+{
+    const char *domain = str(sg, "domain"), *sig64 = str(sg, "signature");
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sg, "fields");
+    uint8_t sig[SIG_MAX], digest[32];
+    size_t bl = sig64 ? strlen(sig64) : 0;
+    long n = bl && bl < 4 * SIG_MAX ? b64_decode(sig64, bl, sig, sizeof sig) : -1;
+    if (n <= 0 || !info->suite || (size_t)n != info->suite->sig_len || !cJSON_IsObject(fields))
+        return false;
+    if (!domain) { /* an envelope: signed over its digest */
+        const char *h = str(fields, "signed_sha256");
+        return h && strlen(h) == 64 && hex_decode(h, digest, 32) &&
+               info->suite->verify_digest(info->key, digest, 32, sig, (size_t)n);
+    }
+    size_t len = 0;
+    char *msg = sig_message(domain, fields, &len);
+    bool ok = msg && info->suite->verify(info->key, msg, len, sig, (size_t)n);
+    free(msg);
+    return ok;
+}
+
+static void
+check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t idx, int64_t t,
+                struct inv_report *rep)
+{
+    unsigned sides = 0;
+    for (size_t i = 0; i < sizeof signed_acts / sizeof signed_acts[0]; i++)
+        if (!strcmp(signed_acts[i].action, action))
+            sides = signed_acts[i].sides;
+    if (!sides)
+        return;
+    const cJSON *sg = cJSON_GetObjectItemCaseSensitive(p, "signed");
+    if (!cJSON_IsObject(sg)) {
+        violate(rep, "INV-SIGNATURE", idx, "%s is not signed by a certified key", action);
+        return;
+    }
+    enum side side = SIDE_NONE;
+    struct cert_info info;
+    char why[300];
+    const char *bad = certified(s, cJSON_GetObjectItemCaseSensitive(sg, "signer"), sides, t, &side,
+                                &info, why, sizeof why);
+    if (bad)
+        violate(rep, "INV-SIGNATURE", idx, "%s is signed by an uncertified key: %s", action, bad);
+    else if (!signature_verifies(sg, &info))
+        violate(rep, "INV-SIGNATURE", idx, "%s: the signature does not verify with its key",
+                action);
+    else { /* what was signed is what the entry records */
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(sg, "fields");
+        const char *kid = str(p, "signer_key_id");
+        bool same = true;
+        if (!strcmp(action, "bid.receive"))
+            same = kid && !strcmp(kid, info.key_id);
+        else if (!strcmp(action, "bid.withdraw"))
+            same = num(f, "bid_id", -1) == num(p, "bid_id", -2);
+        else {
+            char lot[24];
+            snprintf(lot, sizeof lot, "%lld", (long long)num(f, "lot", -1));
+            same = str(p, "lot") && !strcmp(lot, str(p, "lot")) &&
+                   (strcmp(action, "opening.share") || num(f, "x", -1) == num(p, "x", -2));
+        }
+        if (!same)
+            violate(rep, "INV-SIGNATURE", idx, "%s: the signed act is not the one recorded",
+                    action);
+    }
+    cert_info_free(&info);
+}
+
+static void
+check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_t idx, int64_t t,
+                 struct inv_report *rep)
+{
+    if (strcmp(action, "opening_key.create"))
+        return;
+    struct tl_holder h[VSS_MAX];
+    int n = 0;
+    const cJSON *shares = cJSON_GetObjectItemCaseSensitive(p, "shares");
+    for (const cJSON *it = cJSON_IsArray(shares) ? shares->child : NULL; it; it = it->next) {
+        if (n == VSS_MAX) {
+            violate(rep, "INV-CUSTODIANS", idx, "more than %d custodians", VSS_MAX);
+            return;
+        }
+        enum side side = SIDE_NONE;
+        struct cert_info info;
+        char why[300];
+        const char *bad = certified(s, cJSON_GetObjectItemCaseSensitive(it, "custodian"),
+                                    SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) |
+                                        SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER),
+                                    t, &side, &info, why, sizeof why);
+        if (bad) {
+            violate(rep, "INV-CUSTODIANS", idx, "custodian %d holds an uncertified key: %s", n + 1,
+                    bad);
+            cert_info_free(&info);
+            return;
+        }
+        h[n].user = num(it, "user_id", -1);
+        h[n].side = (int)side;
+        snprintf(h[n].org, sizeof h[n].org, "%s", info.credit_code);
+        cert_info_free(&info);
+        n++;
+    }
+    char why[300];
+    const char *rule = tl_custodians_problem(h, n, (int)num(p, "threshold", 0), why, sizeof why);
+    if (rule)
+        violate(rep, "INV-CUSTODIANS", idx, "%s (%s)", why, rule);
+}
+
+/* ---- the table ---- */
 
 static const struct {
     const char *code, *description;
 } table[] = {
     {"INV-STATE", "every project transition is in the state machine and starts where the last "
                   "one ended; a suspended project resumes where it left"},
-    {"INV-BID-DEADLINE", "no bid is received after its lot's bid deadline"},
+    {"INV-STATE-OWNER", "each state is reached only by the action that owns it (bidding by the "
+                        "tender's publication, opened by the opening, evaluating once every "
+                        "lot's opening ended, …), never by hand"},
+    {"INV-BID-DEADLINE", "no bid, replacement or withdrawal after the lot's bid deadline in force "
+                         "at its time, or once its opening started"},
     {"INV-BID-OPENING", "no bid is decrypted before its lot's opening time"},
+    {"INV-OPENING-EARLY", "no opening step (start, share, decryption) before the earliest "
+                          "opening time ever announced for the lot"},
+    {"INV-DEADLINE-PASSED", "no deadline, opening time or place is moved, and nothing affecting "
+                            "the bids amended, after the deadline in force"},
+    {"INV-DEADLINE-EARLIER", "a bid deadline only moves later"},
+    {"INV-PERIOD", "every bidding period (R-BID-PERIOD, from the first day of the documents) and "
+                   "amendment notice (R-AMEND-NOTICE) keeps the statute"},
+    {"INV-AMEND-AFFECTS", "an amendment that moves the deadline or the opening place is "
+                          "published as affecting the bids"},
+    {"INV-SIGNATURE", "every bid, withdrawal, opening start and share hand-in is signed by a key "
+                      "certified by an anchor of its side published before it, and the "
+                      "signature verifies"},
+    {"INV-CUSTODIANS", "every opening key's custodians are certified, independent (no side and no "
+                       "organization holds the threshold) and include each of the three sides"},
     {"INV-ANNOUNCE-IMMUTABLE", "no published announcement is published again (changed); a "
                                "change is a new announcement that supersedes it"},
 };
@@ -234,7 +567,18 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     int64_t idx = num(entry, "index", -1), t = num(entry, "time_us", 0);
     if (!action)
         return;
+    if (!strcmp(action, "trust.anchors")) {
+        struct trust_set *ts = trust_set_from_json(cJSON_GetObjectItemCaseSensitive(p, "anchors"));
+        if (ts) {
+            trust_set_free(s->anchors);
+            s->anchors = ts;
+        } else
+            violate(rep, "INV-SIGNATURE", idx, "the published trust anchors cannot be read");
+        return;
+    }
     check_state(s, action, p, idx, rep);
+    check_signature(s, action, p, idx, t, rep);
+    check_custodians(s, action, p, idx, t, rep);
     check_bids(s, action, p, idx, t, rep);
-    check_announcements(s, action, p, idx, rep);
+    check_announcements(s, action, p, idx, t, rep);
 }

@@ -10,3 +10,11 @@ ALTER TABLE user_keys
     ADD COLUMN credit_code  CHAR(18) NULL COMMENT 'the organization the certificate names',
     ADD COLUMN suite        VARCHAR(32) CHARACTER SET ascii NULL COMMENT 'signature suite (sigsuite.c)',
     ADD COLUMN not_after_us BIGINT NULL COMMENT 'the certificate expires then';
+
+-- The entries every project's timeline includes (GET /api/v1/audit/projects/{id}/timeline), so
+-- that `ggzy audit replay` checks each signature against the trust anchors published before it:
+-- the trust.anchors entries, listed here by the sequencer as it gives them their indexes.
+CREATE TABLE audit_global (
+    idx        BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+    object_id  BIGINT NOT NULL
+) ENGINE=InnoDB;

@@ -674,6 +674,11 @@ static const struct route routes[] = {
 static bool
 audit_init(const struct config *cfg)
 {
+    /* the trust anchors in force belong to every project's timeline (the replay checks each
+     * signature against the anchors published before it) */
+    static const char sql_global[] =
+        "INSERT IGNORE INTO audit_global (idx, object_id) VALUES (?, ?)";
+    audit_on_sequenced("trust.anchors", sql_global);
     return audit_start(cfg);
 }
 

@@ -16,6 +16,9 @@ audit_rule_visible(const struct principal *who, int64_t actor_user_id, const cha
         return true;
     if (actor_user_id == who->user_id)
         return true;
+    if (object_type &&
+        !strcmp(object_type, "trust_anchors")) /* public: what keys are checked against */
+        return true;
     return object_type && !strcmp(object_type, "user") && object_id == who->user_id;
 }
 

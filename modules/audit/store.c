@@ -24,8 +24,12 @@ static const char sql_cosigned_max[] =
     "SELECT COALESCE(MAX(size), 0) FROM audit_cosignatures WHERE user_id = ?";
 static const char sql_entries[] = "SELECT " ENTRY_COLS " FROM audit_entries WHERE idx >= ? "
                                   "ORDER BY idx LIMIT ?";
-static const char sql_project[] = "SELECT " ENTRY_COLS " FROM audit_entries WHERE "
-                                  "project_id = ? AND idx < ? ORDER BY idx";
+/* a project's entries, and the global ones every timeline includes (audit_global: the trust
+ * anchors), in log order */
+static const char sql_project[] =
+    "SELECT " ENTRY_COLS " FROM audit_entries WHERE project_id = ? AND idx < ? UNION ALL "
+    "SELECT " ENTRY_COLS " FROM audit_entries WHERE idx IN (SELECT idx FROM audit_global WHERE "
+    "idx < ?) ORDER BY idx";
 static const char sql_size[] = "SELECT size FROM audit_head WHERE id = 1";
 static const char sql_vkeys[] = "SELECT vkey, first_used_us FROM audit_keys ORDER BY first_used_us";
 
@@ -101,7 +105,8 @@ store_entries(struct dbconn *c, uint64_t from, int64_t limit, struct dbres *out)
 enum db_status
 store_project_entries(struct dbconn *c, int64_t project_id, uint64_t below, struct dbres *out)
 {
-    return q2(c, sql_project, project_id, (int64_t)below, out);
+    struct dbv p[] = {DBV_INT(project_id), DBV_INT((int64_t)below), DBV_INT((int64_t)below)};
+    return db_query(c, sql_project, p, 3, out);
 }
 
 enum db_status

@@ -1,28 +1,302 @@
 /* Unit tests of the replay checker's invariants and the project state table, on synthetic
- * timelines (what the modules will log, per docs/audit.md). */
+ * timelines (what the modules log, per docs/audit.md): each misuse an insider could attempt is
+ * named, with its index, from the entries alone. Signed acts carry certificates made here from
+ * CAs made here, published as the log's trust anchors. */
 #include <stdlib.h>
 
+#include <openssl/ec.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "canon.h"
+#include "cert.h"
 #include "check.h"
+#include "crypto.h"
 #include "invariants.h"
 #include "project_states.h"
+#include "sigsuite.h"
+
+#define DAY (86400LL * 1000000)
+#define T0  1772416800000000LL /* 2026-03-02 02:00Z */
 
 static int64_t next_index;
 
-/* Feed one entry given as JSON text; returns how many violations it added. */
+/* Feed one entry (payload as JSON text or as an object); returns the violations it added. */
 static size_t
-feed(struct inv_state *s, struct inv_report *rep, const char *action, long long t,
-     const char *payload)
+feed_obj(struct inv_state *s, struct inv_report *rep, const char *action, long long t,
+         cJSON *payload)
 {
-    char text[600];
-    snprintf(text, sizeof text,
-             "{\"index\":%lld,\"time_us\":%lld,\"action\":\"%s\",\"payload\":%s}",
-             (long long)next_index++, t, action, payload);
-    cJSON *e = cJSON_Parse(text);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "index", (double)next_index++);
+    cJSON_AddNumberToObject(e, "time_us", (double)t);
+    cJSON_AddStringToObject(e, "action", action);
+    cJSON_AddItemToObject(e, "payload", payload ? payload : cJSON_CreateObject());
     size_t before = rep->n;
     inv_feed(s, e, rep);
     cJSON_Delete(e);
     return rep->n - before;
 }
+
+static size_t
+feed(struct inv_state *s, struct inv_report *rep, const char *action, long long t,
+     const char *payload)
+{
+    return feed_obj(s, rep, action, t, cJSON_Parse(payload));
+}
+
+/* How many violations of code rep holds. */
+static size_t
+count(const struct inv_report *rep, const char *code)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rep->n; i++)
+        n += !strcmp(rep->v[i].code, code);
+    return n;
+}
+
+/* ---- certificates made here ---- */
+
+static EVP_PKEY *
+p256(void)
+{
+    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+/* A certificate for key, issued by ca_key (self-signed when ca_cert is NULL); org names the
+ * organization (serialNumber). DER, malloc'd. */
+static uint8_t *
+make_cert(EVP_PKEY *key, EVP_PKEY *ca_key, X509 *ca_cert, const char *cn, const char *org,
+          X509 **out, size_t *len)
+{
+    X509 *x = X509_new();
+    X509_NAME *n = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
+    if (org)
+        X509_NAME_add_entry_by_txt(n, "serialNumber", MBSTRING_UTF8, (const unsigned char *)org, -1,
+                                   -1, 0);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), (long)(next_index + 1000));
+    X509_set_subject_name(x, n);
+    X509_set_issuer_name(x, ca_cert ? X509_get_subject_name(ca_cert) : n);
+    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)(T0 / 1000000 - 400 * 86400));
+    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(T0 / 1000000 + 800 * 86400));
+    X509_set_pubkey(x, key);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, ca_cert ? ca_cert : x, x, NULL, NULL, 0);
+    X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+                                             ca_cert ? "critical,CA:FALSE" : "critical,CA:TRUE");
+    X509_EXTENSION *ku = X509V3_EXT_conf_nid(
+        NULL, &ctx, NID_key_usage, ca_cert ? "critical,digitalSignature" : "critical,keyCertSign");
+    X509_add_ext(x, bc, -1);
+    X509_add_ext(x, ku, -1);
+    X509_EXTENSION_free(bc);
+    X509_EXTENSION_free(ku);
+    X509_sign(x, ca_key, EVP_sha256());
+    X509_NAME_free(n);
+    unsigned char *der = NULL;
+    int dl = i2d_X509(x, &der);
+    uint8_t *copy = malloc((size_t)dl);
+    memcpy(copy, der, (size_t)dl);
+    OPENSSL_free(der);
+    *len = (size_t)dl;
+    if (out)
+        *out = x;
+    else
+        X509_free(x);
+    return copy;
+}
+
+struct party {
+    EVP_PKEY *key;
+    uint8_t *der;
+    size_t len;
+    char kid[65];
+};
+
+static struct {
+    EVP_PKEY *key[SIDE__COUNT], *rogue;
+    X509 *cert[SIDE__COUNT], *rogue_cert;
+    uint8_t *der[SIDE__COUNT];
+    size_t len[SIDE__COUNT];
+} cas;
+
+static void
+make_cas(void)
+{
+    static const char *const names[] = {"bidder CA", "agent CA", "supervision CA", "center CA"};
+    for (int i = 0; i < SIDE__COUNT; i++) {
+        cas.key[i] = p256();
+        cas.der[i] =
+            make_cert(cas.key[i], cas.key[i], NULL, names[i], NULL, &cas.cert[i], &cas.len[i]);
+    }
+    cas.rogue = p256();
+    size_t l;
+    free(
+        make_cert(cas.rogue, cas.rogue, NULL, "a CA nobody configured", NULL, &cas.rogue_cert, &l));
+}
+
+static void
+make_party(struct party *p, int side, const char *org, bool rogue)
+{
+    p->key = p256();
+    p->der =
+        make_cert(p->key, rogue ? cas.rogue : cas.key[side],
+                  rogue ? cas.rogue_cert : cas.cert[side], "an organization", org, NULL, &p->len);
+    unsigned char *spki = NULL;
+    int n = i2d_PUBKEY(p->key, &spki);
+    uint8_t h[32];
+    crypto_sha256(spki, (size_t)n, h);
+    hex_encode(h, 32, p->kid);
+    OPENSSL_free(spki);
+}
+
+static void
+free_party(struct party *p)
+{
+    EVP_PKEY_free(p->key);
+    free(p->der);
+}
+
+static cJSON *
+b64_item(const uint8_t *der, size_t len)
+{
+    char *b = malloc(4 * ((len + 2) / 3) + 1);
+    b64_encode(der, len, b);
+    cJSON *s = cJSON_CreateString(b);
+    free(b);
+    return s;
+}
+
+/* The trust.anchors payload publishing the CAs made here. */
+static cJSON *
+anchors_payload(void)
+{
+    static const char *const names[] = {"bidder", "agent", "supervision", "center"};
+    cJSON *p = cJSON_CreateObject(), *a = cJSON_AddObjectToObject(p, "anchors");
+    cJSON *sides = cJSON_AddObjectToObject(a, "sides");
+    for (int i = 0; i < SIDE__COUNT; i++) {
+        cJSON *arr = cJSON_AddArrayToObject(sides, names[i]);
+        cJSON_AddItemToArray(arr, b64_item(cas.der[i], cas.len[i]));
+    }
+    cJSON_AddArrayToObject(a, "crls");
+    return p;
+}
+
+static cJSON *
+signer_json(const struct party *p)
+{
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "key_id", p->kid);
+    cJSON *arr = cJSON_AddArrayToObject(s, "certificate");
+    cJSON_AddItemToArray(arr, b64_item(p->der, p->len));
+    return s;
+}
+
+/* {"domain","fields","signature","signer"} as the modules log a signed act */
+static cJSON *
+signed_act(const struct party *p, const char *domain, cJSON *fields)
+{
+    size_t len = 0, dlen = 80;
+    char *msg = sig_message(domain, fields, &len);
+    uint8_t der[80], raw[64];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, p->key);
+    EVP_DigestSign(ctx, der, &dlen, (const uint8_t *)msg, len);
+    EVP_MD_CTX_free(ctx);
+    free(msg);
+    const unsigned char *q = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &q, (long)dlen);
+    BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 32);
+    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 32, 32);
+    ECDSA_SIG_free(sig);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "domain", domain);
+    cJSON_AddItemToObject(o, "fields", fields);
+    char b[100];
+    b64_encode(raw, 64, b);
+    cJSON_AddStringToObject(o, "signature", b);
+    cJSON_AddItemToObject(o, "signer", signer_json(p));
+    return o;
+}
+
+/* a signed withdrawal of bid_id in lot "1" */
+static cJSON *
+withdrawal(const struct party *p, int64_t bid_id)
+{
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddNumberToObject(f, "bid_id", (double)bid_id);
+    cJSON *pl = cJSON_CreateObject();
+    cJSON_AddStringToObject(pl, "lot", "1");
+    cJSON_AddNumberToObject(pl, "bid_id", (double)bid_id);
+    cJSON_AddItemToObject(pl, "signed", signed_act(p, "ggzy-bid-withdraw-v1", f));
+    return pl;
+}
+
+/* a signed opening step of lot "1" */
+static cJSON *
+opening_step(const struct party *p, const char *domain, int x)
+{
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddNumberToObject(f, "lot", 1);
+    if (x)
+        cJSON_AddNumberToObject(f, "x", x);
+    cJSON *pl = cJSON_CreateObject();
+    cJSON_AddStringToObject(pl, "lot", "1");
+    if (x)
+        cJSON_AddNumberToObject(pl, "x", x);
+    cJSON_AddItemToObject(pl, "signed", signed_act(p, domain, f));
+    return pl;
+}
+
+/* A tender announcement of an engineering project that the law requires to be tendered,
+ * documents from docs, deadline and opening at deadline. */
+static void
+publish_tender(struct inv_state *s, struct inv_report *rep, int64_t t, int64_t docs,
+               int64_t deadline)
+{
+    char p[700];
+    snprintf(p, sizeof p,
+             "{\"announcement_id\":%lld,\"type\":\"tender\",\"content_sha256\":\"aa\","
+             "\"category\":\"engineering\",\"legally_required\":true,\"tender_method\":true,"
+             "\"affects_bids\":false,\"docs_from_us\":%lld,\"transition\":{\"from\":\"accepted\","
+             "\"to\":\"bidding\"},\"deadlines\":[{\"lot\":\"1\",\"bid_deadline_us\":%lld,"
+             "\"opening_us\":%lld}]}",
+             (long long)next_index, (long long)docs, (long long)deadline, (long long)deadline);
+    feed(s, rep, "announce.publish", t, p);
+}
+
+static void
+amend(struct inv_state *s, struct inv_report *rep, int64_t t, int64_t deadline, bool affects)
+{
+    char p[600];
+    if (deadline)
+        snprintf(p, sizeof p,
+                 "{\"announcement_id\":%lld,\"type\":\"amendment\",\"content_sha256\":\"bb\","
+                 "\"supersedes\":1,\"affects_bids\":%s,\"deadlines\":[{\"lot\":\"1\","
+                 "\"bid_deadline_us\":%lld,\"opening_us\":%lld}]}",
+                 (long long)next_index, affects ? "true" : "false", (long long)deadline,
+                 (long long)deadline);
+    else
+        snprintf(p, sizeof p,
+                 "{\"announcement_id\":%lld,\"type\":\"amendment\",\"content_sha256\":\"bb\","
+                 "\"supersedes\":1,\"affects_bids\":%s}",
+                 (long long)next_index, affects ? "true" : "false");
+    feed(s, rep, "announce.publish", t, p);
+}
+
+/* A project up to bidding: submitted, accepted (people), and its tender published. */
+static struct inv_state *
+bidding_project(struct inv_report *rep, int64_t deadline)
+{
+    struct inv_state *s = inv_new();
+    feed_obj(s, rep, "trust.anchors", T0 - DAY, anchors_payload());
+    feed(s, rep, "project.transition", T0, "{\"from\":\"draft\",\"to\":\"submitted\"}");
+    feed(s, rep, "project.transition", T0, "{\"from\":\"submitted\",\"to\":\"accepted\"}");
+    publish_tender(s, rep, T0, T0, deadline);
+    return s;
+}
+
+/* ---- the tests ---- */
 
 static void
 the_state_table_allows_the_statutory_path_and_nothing_else(void)
@@ -58,34 +332,129 @@ the_state_table_allows_the_statutory_path_and_nothing_else(void)
 static void
 a_lawful_timeline_has_no_violations(void)
 {
-    struct inv_state *s = inv_new();
     struct inv_report rep = {0};
-    feed(s, &rep, "project.transition", 1, "{\"from\":\"draft\",\"to\":\"submitted\"}");
-    feed(s, &rep, "project.transition", 2, "{\"from\":\"submitted\",\"to\":\"accepted\"}");
-    feed(s, &rep, "lot.deadline_set", 3,
-         "{\"lot\":\"A\",\"bid_deadline_us\":100,\"opening_us\":100}");
-    feed(s, &rep, "bid.receive", 100, "{\"lot\":\"A\"}"); /* exactly at the deadline */
-    feed(s, &rep, "bid.decrypt", 100, "{\"lot\":\"A\"}"); /* exactly at the opening */
-    feed(s, &rep, "announce.publish", 5, "{\"announcement_id\":1,\"content_sha256\":\"aa\"}");
-    feed(s, &rep, "announce.publish", 6,
-         "{\"announcement_id\":2,\"content_sha256\":\"bb\",\"supersedes\":1}");
+    int64_t deadline = T0 + 21 * DAY;
+    struct inv_state *s = bidding_project(&rep, deadline);
+    struct party b, agent, sup, center;
+    make_party(&b, SIDE_BIDDER, "91110000MA0000001A", false);
+    make_party(&agent, SIDE_AGENT, "91110000MA0000002B", false);
+    make_party(&sup, SIDE_SUPERVISION, "11110000MB0000003C", false);
+    make_party(&center, SIDE_CENTER, "12110000MB0000004D", false);
+    /* an amendment 16 days ahead moves the deadline later, as affecting the bids */
+    amend(s, &rep, T0 + 5 * DAY, T0 + 22 * DAY, true);
+    deadline = T0 + 22 * DAY;
+    feed_obj(s, &rep, "bid.withdraw", deadline, withdrawal(&b, 7)); /* at the deadline: in time */
+    feed_obj(s, &rep, "opening.start", deadline, opening_step(&agent, "ggzy-opening-start-v1", 0));
+    feed_obj(s, &rep, "opening.share", deadline + 1, opening_step(&sup, "ggzy-share-handin-v1", 2));
+    feed(s, &rep, "bid.decrypt", deadline + 2, "{\"lot\":\"1\"}");
+    feed(s, &rep, "opening.complete", deadline + 3,
+         "{\"lot\":\"1\",\"transition\":{\"from\":\"bidding\",\"to\":\"opened\"}}");
+    feed(s, &rep, "project.transition", deadline + 4,
+         "{\"from\":\"opened\",\"to\":\"evaluating\"}");
+    for (size_t i = 0; i < rep.n; i++)
+        fprintf(stderr, "unexpected: %s at %lld: %s\n", rep.v[i].code, (long long)rep.v[i].index,
+                rep.v[i].message);
     CHECK(rep.n == 0);
+    free_party(&b);
+    free_party(&agent);
+    free_party(&sup);
+    free_party(&center);
     inv_report_free(&rep);
     inv_free(s);
 }
 
 static void
-a_bid_one_microsecond_late_is_a_violation(void)
+reopening_bidding_after_the_deadline_is_named(void)
 {
-    struct inv_state *s = inv_new();
+    /* the issue's first attack: a minute after the deadline, a new deadline 16 days out; a late
+     * bid; a withdrawal after the deadline */
     struct inv_report rep = {0};
-    feed(s, &rep, "lot.deadline_set", 3,
-         "{\"lot\":\"A\",\"bid_deadline_us\":100,\"opening_us\":200}");
-    CHECK(feed(s, &rep, "bid.receive", 101, "{\"lot\":\"A\"}") == 1);
-    CHECK(rep.n == 1 && !strcmp(rep.v[0].code, "INV-BID-DEADLINE"));
-    CHECK(feed(s, &rep, "bid.receive", 50, "{\"lot\":\"B\"}") == 1); /* no deadline for B */
-    CHECK(feed(s, &rep, "bid.decrypt", 199, "{\"lot\":\"A\"}") == 1);
-    CHECK(!strcmp(rep.v[2].code, "INV-BID-OPENING"));
+    int64_t deadline = T0 + 21 * DAY;
+    struct inv_state *s = bidding_project(&rep, deadline);
+    struct party b;
+    make_party(&b, SIDE_BIDDER, "91110000MA0000001A", false);
+    size_t idx = (size_t)next_index;
+    amend(s, &rep, deadline + 60 * 1000000LL, deadline + 16 * DAY, true);
+    CHECK(count(&rep, "INV-DEADLINE-PASSED") == 1);
+    CHECK(rep.n && rep.v[0].index == (int64_t)idx);
+    feed_obj(s, &rep, "bid.withdraw", deadline + 61 * 1000000LL, withdrawal(&b, 7));
+    CHECK(count(&rep, "INV-BID-DEADLINE") == 0); /* the deadline in force had moved… */
+    /* …but once the opening started, no bid or withdrawal counts, whatever the deadline says */
+    feed(s, &rep, "opening.start", deadline + 17 * DAY, "{\"lot\":\"1\"}");
+    feed_obj(s, &rep, "bid.withdraw", deadline + 17 * DAY, withdrawal(&b, 8));
+    CHECK(count(&rep, "INV-BID-DEADLINE") == 1);
+    free_party(&b);
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
+a_late_bid_and_an_early_opening_are_named(void)
+{
+    struct inv_report rep = {0};
+    int64_t deadline = T0 + 21 * DAY;
+    struct inv_state *s = bidding_project(&rep, deadline);
+    struct party b;
+    make_party(&b, SIDE_BIDDER, "91110000MA0000001A", false);
+    feed_obj(s, &rep, "bid.withdraw", deadline + 1, withdrawal(&b, 7));
+    CHECK(count(&rep, "INV-BID-DEADLINE") == 1);
+    feed(s, &rep, "bid.receive", 50, "{\"lot\":\"B\"}"); /* no deadline at all for B */
+    CHECK(count(&rep, "INV-BID-DEADLINE") == 2);
+    feed(s, &rep, "opening.start", deadline - 1, "{\"lot\":\"1\"}");
+    feed(s, &rep, "bid.decrypt", deadline - 1, "{\"lot\":\"1\"}");
+    CHECK(count(&rep, "INV-OPENING-EARLY") == 2);
+    CHECK(count(&rep, "INV-BID-OPENING") == 1);
+    free_party(&b);
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
+shortening_moving_earlier_and_hiding_a_date_change_are_named(void)
+{
+    struct inv_report rep = {0};
+    int64_t deadline = T0 + 21 * DAY;
+    struct inv_state *s = bidding_project(&rep, deadline);
+    /* the issue's second attack: deadline and opening moved from +21 days to +1 hour, "not
+     * affecting the bids" */
+    amend(s, &rep, T0 + DAY, T0 + DAY + 3600 * 1000000LL, false);
+    CHECK(count(&rep, "INV-DEADLINE-EARLIER") == 1);
+    CHECK(count(&rep, "INV-AMEND-AFFECTS") == 1);
+    CHECK(count(&rep, "INV-PERIOD") >= 1); /* R-BID-PERIOD and R-AMEND-NOTICE */
+    inv_report_free(&rep);
+    inv_free(s);
+    /* a tender whose bidding period is 19 days */
+    struct inv_report r2 = {0};
+    struct inv_state *s2 = bidding_project(&r2, T0 + 19 * DAY);
+    CHECK(count(&r2, "INV-PERIOD") == 1);
+    CHECK(strstr(r2.v[0].message, "R-BID-PERIOD") != NULL);
+    /* an amendment affecting the bids 14 days before the deadline, deadline unmoved */
+    amend(s2, &r2, T0 + 5 * DAY, 0, true);
+    CHECK(count(&r2, "INV-PERIOD") == 2);
+    inv_report_free(&r2);
+    inv_free(s2);
+}
+
+static void
+states_reached_other_than_by_their_owning_action_are_named(void)
+{
+    struct inv_report rep = {0};
+    struct inv_state *s = inv_new();
+    feed(s, &rep, "project.transition", T0, "{\"from\":\"draft\",\"to\":\"submitted\"}");
+    feed(s, &rep, "project.transition", T0, "{\"from\":\"submitted\",\"to\":\"accepted\"}");
+    CHECK(rep.n == 0);
+    /* the issue's third attack: by hand to bidding, opened, evaluating */
+    feed(s, &rep, "project.transition", T0, "{\"from\":\"accepted\",\"to\":\"bidding\"}");
+    feed(s, &rep, "project.transition", T0, "{\"from\":\"bidding\",\"to\":\"opened\"}");
+    feed(s, &rep, "project.transition", T0, "{\"from\":\"opened\",\"to\":\"evaluating\"}");
+    CHECK(count(&rep, "INV-STATE-OWNER") == 3);
+    CHECK(rep.v[0].index == next_index - 3);
+    /* a candidates announcement, which no evaluation result produced */
+    feed(s, &rep, "announce.publish", T0,
+         "{\"announcement_id\":3,\"type\":\"candidates\",\"content_sha256\":\"cc\","
+         "\"transition\":{\"from\":\"evaluating\",\"to\":\"candidates_published\"}}");
+    CHECK(count(&rep, "INV-STATE-OWNER") == 4);
+    CHECK(count(&rep, "INV-STATE") == 0);
     inv_report_free(&rep);
     inv_free(s);
 }
@@ -105,20 +474,88 @@ transitions_must_follow_the_table_and_each_other(void)
 static void
 a_suspended_project_must_resume_where_it_left(void)
 {
-    struct inv_state *s = inv_new();
     struct inv_report rep = {0};
-    const char *steps[][2] = {{"draft", "submitted"},
-                              {"submitted", "accepted"},
-                              {"accepted", "bidding"},
-                              {"bidding", "suspended"}};
-    for (size_t i = 0; i < 4; i++) {
-        char p[100];
-        snprintf(p, sizeof p, "{\"from\":\"%s\",\"to\":\"%s\"}", steps[i][0], steps[i][1]);
-        feed(s, &rep, "project.transition", (long long)i, p);
-    }
+    struct inv_state *s = bidding_project(&rep, T0 + 21 * DAY);
+    feed(s, &rep, "project.transition", T0 + DAY, "{\"from\":\"bidding\",\"to\":\"suspended\"}");
     CHECK(rep.n == 0);
-    CHECK(feed(s, &rep, "project.transition", 9,
+    CHECK(feed(s, &rep, "project.transition", T0 + DAY,
                "{\"from\":\"suspended\",\"to\":\"evaluating\"}") == 1);
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
+unsigned_and_uncertified_acts_are_named(void)
+{
+    struct inv_report rep = {0};
+    int64_t deadline = T0 + 21 * DAY;
+    struct inv_state *s = bidding_project(&rep, deadline);
+    struct party rogue, wrong_side, b;
+    make_party(&rogue, SIDE_BIDDER, "91110000MA0000001A", true);       /* a CA nobody published */
+    make_party(&wrong_side, SIDE_CENTER, "12110000MB0000004D", false); /* a center key */
+    make_party(&b, SIDE_BIDDER, "91110000MA0000001A", false);
+    feed(s, &rep, "bid.withdraw", T0 + DAY, "{\"lot\":\"1\",\"bid_id\":1}"); /* not signed */
+    feed_obj(s, &rep, "bid.withdraw", T0 + DAY, withdrawal(&rogue, 2));
+    feed_obj(s, &rep, "bid.withdraw", T0 + DAY, withdrawal(&wrong_side, 3));
+    CHECK(count(&rep, "INV-SIGNATURE") == 3);
+    /* a genuine signature over another bid than the one the entry records */
+    cJSON *pl = withdrawal(&b, 4);
+    cJSON_ReplaceItemInObject(pl, "bid_id", cJSON_CreateNumber(5));
+    feed_obj(s, &rep, "bid.withdraw", T0 + DAY, pl);
+    CHECK(count(&rep, "INV-SIGNATURE") == 4);
+    /* and before any anchors were published, nothing is certified */
+    struct inv_state *bare = inv_new();
+    struct inv_report r2 = {0};
+    feed_obj(bare, &r2, "bid.withdraw", T0, withdrawal(&b, 6));
+    CHECK(count(&r2, "INV-SIGNATURE") == 1);
+    CHECK(strstr(r2.v[0].message, "no trust anchors") != NULL);
+    free_party(&rogue);
+    free_party(&wrong_side);
+    free_party(&b);
+    inv_report_free(&rep);
+    inv_report_free(&r2);
+    inv_free(s);
+    inv_free(bare);
+}
+
+static cJSON *
+opening_key(const struct party *const *c, int n, int k)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "threshold", k);
+    cJSON *sh = cJSON_AddArrayToObject(p, "shares");
+    for (int i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "x", i + 1);
+        cJSON_AddNumberToObject(e, "user_id", 100 + i);
+        cJSON_AddItemToObject(e, "custodian", signer_json(c[i]));
+        cJSON_AddItemToArray(sh, e);
+    }
+    return p;
+}
+
+static void
+a_custodian_set_one_party_controls_is_named(void)
+{
+    struct inv_report rep = {0};
+    struct inv_state *s = bidding_project(&rep, T0 + 21 * DAY);
+    struct party agent, sup, center, center_as_sup;
+    make_party(&agent, SIDE_AGENT, "91110000MA0000002B", false);
+    make_party(&sup, SIDE_SUPERVISION, "11110000MB0000003C", false);
+    make_party(&center, SIDE_CENTER, "12110000MB0000004D", false);
+    /* the issue's fourth attack: a "supervision body" certified under the center's own code */
+    make_party(&center_as_sup, SIDE_SUPERVISION, "12110000MB0000004D", false);
+    const struct party *good[] = {&agent, &sup, &center},
+                       *bad[] = {&agent, &center_as_sup, &center};
+    feed_obj(s, &rep, "opening_key.create", T0, opening_key(good, 3, 2));
+    CHECK(rep.n == 0);
+    feed_obj(s, &rep, "opening_key.create", T0, opening_key(bad, 3, 2));
+    CHECK(count(&rep, "INV-CUSTODIANS") == 1);
+    CHECK(strstr(rep.v[0].message, "one organization") != NULL);
+    free_party(&agent);
+    free_party(&sup);
+    free_party(&center);
+    free_party(&center_as_sup);
     inv_report_free(&rep);
     inv_free(s);
 }
@@ -142,18 +579,31 @@ every_invariant_is_listed_with_a_description(void)
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 4);
+    CHECK(n == 12);
 }
 
 int
 main(void)
 {
+    make_cas();
     RUN(the_state_table_allows_the_statutory_path_and_nothing_else);
     RUN(a_lawful_timeline_has_no_violations);
-    RUN(a_bid_one_microsecond_late_is_a_violation);
+    RUN(reopening_bidding_after_the_deadline_is_named);
+    RUN(a_late_bid_and_an_early_opening_are_named);
+    RUN(shortening_moving_earlier_and_hiding_a_date_change_are_named);
+    RUN(states_reached_other_than_by_their_owning_action_are_named);
     RUN(transitions_must_follow_the_table_and_each_other);
     RUN(a_suspended_project_must_resume_where_it_left);
+    RUN(unsigned_and_uncertified_acts_are_named);
+    RUN(a_custodian_set_one_party_controls_is_named);
     RUN(republishing_an_announcement_is_a_violation);
     RUN(every_invariant_is_listed_with_a_description);
+    for (int i = 0; i < SIDE__COUNT; i++) {
+        EVP_PKEY_free(cas.key[i]);
+        X509_free(cas.cert[i]);
+        free(cas.der[i]);
+    }
+    EVP_PKEY_free(cas.rogue);
+    X509_free(cas.rogue_cert);
     return CHECK_DONE();
 }
