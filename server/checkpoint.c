@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "audit.h"
+#include "logwatch.h"
 #include "crypto.h"
 #include "note.h"
 #include "util.h"
@@ -178,9 +179,25 @@ checkpoint_maybe(struct dbconn *c, const struct frontier *f)
             log_error("REFUSING TO SIGN: the tree of size %llu is not consistent with the "
                       "checkpoint of size %llu; the stored log may have been altered",
                       (unsigned long long)f->size, (unsigned long long)last_size);
+            logwatch_alarm("the tree of size %llu is not consistent with the checkpoint of size "
+                           "%llu",
+                           (unsigned long long)f->size, (unsigned long long)last_size);
             ok = true; /* keep sequencing; no checkpoint until an operator investigates */
             goto out;
         }
+    }
+    /* re-hash what this checkpoint adds, from the entries' bytes (logwatch.h) */
+    bool db_error = false;
+    mhash m_root = {0};
+    if (have_last)
+        memcpy(m_root, dbres_str(&last, 0, 1), 32);
+    if (!logwatch_check_new(c, last_size, m_root, f, &db_error)) {
+        if (!db_error)
+            log_error("REFUSING TO SIGN the tree of size %llu: the audit log failed its "
+                      "self-check",
+                      (unsigned long long)f->size);
+        ok = !db_error; /* a database error is retried; an alarm keeps sequencing, unsigned */
+        goto out;
     }
     char *text = note_checkpoint_text(origin, f->size, root);
     char *line = text ? note_sign_line(key, origin, key_id, text, strlen(text)) : NULL;

@@ -40,6 +40,7 @@ struct config {
     /* audit log */
     char *audit_key, *audit_origin;
     int64_t audit_checkpoint_interval_ms;
+    int64_t audit_scan_interval_s; /* the whole log re-hashed this often (0: at start-up only) */
     /* paths */
     char *web_root, *migrations_dir, *openapi_path, *calendar_dir, *rules_overrides;
     /* publishing */

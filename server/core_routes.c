@@ -15,6 +15,7 @@
 #include "db.h"
 #include "http.h"
 #include "idem.h"
+#include "logwatch.h"
 #include "metrics.h"
 
 static char *openapi_doc;
@@ -36,9 +37,15 @@ healthz(struct req *r, const cJSON *body)
         req_error(r, E_DB_UNAVAILABLE, "the database does not answer");
         return;
     }
+    char why[400];
+    if (!logwatch_ok(why, sizeof why)) {
+        req_error(r, E_LOG_ALTERED, "the audit log failed its self-check: %s", why);
+        return;
+    }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "database", "ok");
+    cJSON_AddStringToObject(o, "audit_log", "intact");
     /* the platform's clock, which signed steps are checked against (docs/envelope.md §9.1) */
     json_add_i64(o, "now_us", clock_now_us());
     req_json(r, 200, o);

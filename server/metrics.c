@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "logwatch.h"
 #include "metrics.h"
 #include "util.h"
 
@@ -79,6 +80,7 @@ char *
 metrics_render(size_t *len)
 {
     struct buf b = {0};
+    char why[400];
     buf_puts(&b, "# HELP ggzy_http_requests_total HTTP requests by route and status.\n"
                  "# TYPE ggzy_http_requests_total counter\n");
     for (size_t r = 0; r < nroutes; r++)
@@ -149,9 +151,13 @@ metrics_render(size_t *len)
                "ggzy_db_lost_total %ld\n"
                "# HELP ggzy_http_in_flight Requests being served.\n"
                "# TYPE ggzy_http_in_flight gauge\n"
-               "ggzy_http_in_flight %ld\n",
+               "ggzy_http_in_flight %ld\n"
+               "# HELP ggzy_audit_log_intact 1 while the audit log passes the server's own check, "
+               "0 once it failed (checkpoints are no longer signed).\n"
+               "# TYPE ggzy_audit_log_intact gauge\n"
+               "ggzy_audit_log_intact %d\n",
                ps.in_use, ps.idle, ps.size, ps.waits, ps.timeouts, ps.connects, ps.connect_failures,
-               ps.lost, http_in_flight());
+               ps.lost, http_in_flight(), logwatch_ok(why, sizeof why) ? 1 : 0);
     if (b.oom) {
         buf_free(&b);
         return NULL;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "logwatch.h"
 #include "checkpoint.h"
 #include "db.h"
 #include "http.h"
@@ -278,12 +279,13 @@ audit_start(const struct config *cfg)
     started = pthread_create(&thread, NULL, sequencer_main, NULL) == 0;
     if (!started)
         log_error("cannot start the audit sequencer");
-    return started;
+    return started && logwatch_start(cfg);
 }
 
 void
 audit_stop(void)
 {
+    logwatch_stop();
     if (started) {
         atomic_store(&stopping, true);
         audit_kick();

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "audit_api.h"
 #include "checkpoint.h"
+#include "logwatch.h"
 #include "crypto.h"
 #include "merkle.h"
 #include "note.h"
@@ -224,6 +225,12 @@ static void
 checkpoint_request_now(struct req *r, const cJSON *body)
 {
     (void)body;
+    char why[400];
+    if (!logwatch_ok(why, sizeof why)) { /* nothing is signed once the log failed its check */
+        req_error(r, E_LOG_ALTERED,
+                  "no checkpoint is signed: the audit log failed its self-check: %s", why);
+        return;
+    }
     struct dbconn *c = req_db(r);
     if (!c)
         return;
@@ -260,6 +267,11 @@ checkpoint_request_now(struct req *r, const cJSON *body)
             return;
         }
         dbres_free(&res);
+        if (!logwatch_ok(why, sizeof why)) {
+            req_error(r, E_LOG_ALTERED,
+                      "no checkpoint is signed: the audit log failed its self-check: %s", why);
+            return;
+        }
         struct timespec ts = {0, 5000000L};
         nanosleep(&ts, NULL);
     }

@@ -410,7 +410,9 @@ class AuditTest(ApiTest):
         items = self.srv.request("GET", "/api/v1/audit/entries?from=0&limit=1000", token=tok).json["items"]
         self.assertEqual([e["index"] for e in items], list(range(len(items))))
         mine = [e for e in items if e.get("action")]
-        self.assertEqual({e["action"] for e in mine}, {"account.user_create", "auth.login", "auth.login_failed"})
+        # their own, and the trust anchors in force, which are public
+        self.assertEqual({e["action"] for e in mine},
+                         {"account.user_create", "auth.login", "auth.login_failed", "trust.anchors"})
         failed = [e for e in mine if e["action"] == "auth.login_failed"][0]
         self.assertIsNone(failed["entry"])
         self.assertEqual(failed["redacted"]["payload"]["username"], "[withheld]")
@@ -431,3 +433,87 @@ class AuditTest(ApiTest):
         org = self.make_org(self.admin, "bidder")
         _, tok = self.make_user(self.admin, org["id"], "bidder")
         self.assertError(self.srv.request("POST", "/api/v1/audit/checkpoints", token=tok), 403, "forbidden")
+
+
+class LogWatchTest(ApiTest):
+    """The server watches its own log (docs/audit.md §6): an entry edited together with its stored
+    leaf hash — what a database administrator can do — no longer makes the tree ggzyd signed.
+    Before signing, the new entries are re-hashed from their bytes; on a schedule, the whole log.
+    Either finding stops the signing and turns /healthz and the metric red."""
+
+    server_args = {"conf": {"audit.checkpoint_interval_ms": "3600000", "audit.scan_interval_s": "1"}}
+
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+
+    def checkpoint(self):
+        r = self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.admin)
+        if r.status == 503:
+            self.assertEqual(r.code, "audit_log_altered", r)
+        else:
+            self.assertEqual(r.status, 200, r)
+        return self.srv.request("GET", "/api/v1/audit/checkpoint").json["size"]
+
+    def edit_entry_and_leaf(self, idx):
+        """What a DBA does: change an entry's bytes and store the leaf hash that matches them."""
+        import hashlib
+        entry = self.srv.sql("SELECT HEX(entry) FROM audit_entries WHERE idx = %d" % idx)[0][0]
+        raw = bytes.fromhex(entry)
+        forged = raw.replace(b'"v":1', b'"v":7')
+        self.assertNotEqual(raw, forged)
+        leaf = hashlib.sha256(b"\x00" + forged).hexdigest()
+        self.srv.sql("UPDATE audit_entries SET entry = UNHEX('%s'), nodes = CONCAT(UNHEX('%s'), SUBSTRING(nodes, 33)) "
+                     "WHERE idx = %d" % (forged.hex(), leaf, idx))
+
+    def intact(self):
+        h = self.srv.request("GET", "/healthz")
+        m = self.srv.request("GET", "/metrics").body
+        return h, "\nggzy_audit_log_intact 1\n" in m
+
+    def test_an_entry_edited_with_its_leaf_since_the_last_checkpoint_stops_the_signing(self):
+        self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        size = self.checkpoint()
+        h, ok = self.intact()
+        self.assertEqual((h.status, h.json["audit_log"], ok), (200, "intact", True), h)
+        self.make_org(self.admin, "bidder")  # a new entry, sequenced, not yet in a checkpoint
+        self.srv.wait_sequenced()
+        self.edit_entry_and_leaf(size)
+        self.assertEqual(self.checkpoint(), size)  # not signed
+        h, ok = self.intact()
+        self.assertError(h, 503, "audit_log_altered")
+        self.assertIn("self-check", h.json["error"]["message"])
+        self.assertFalse(ok)
+        self.assertIn("THE AUDIT LOG IS ALTERED", self.srv.log_text())
+        self.make_org(self.admin, "bidder")  # the platform goes on; nothing more is signed
+        self.srv.wait_sequenced()
+        self.assertEqual(self.checkpoint(), size)
+
+    def test_an_old_entry_edited_with_its_leaf_is_found_by_the_scheduled_scan(self):
+        self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        self.checkpoint()
+        self.edit_entry_and_leaf(1)  # long signed
+        import time
+        for _ in range(100):
+            if self.intact()[0].status == 503:
+                break
+            time.sleep(0.1)
+        h, ok = self.intact()
+        self.assertError(h, 503, "audit_log_altered")
+        self.assertIn("signed checkpoint", h.json["error"]["message"])
+        self.assertFalse(ok)
+
+    def test_an_entry_edited_without_its_leaf_is_found_before_signing(self):
+        self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        size = self.checkpoint()
+        self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        # the stored tree is untouched (every stored hash agrees), only the entry's bytes changed
+        self.srv.sql("UPDATE audit_entries SET entry = REPLACE(entry, '\"v\":1', '\"v\":8') WHERE idx = %d" % size)
+        self.assertEqual(self.checkpoint(), size)
+        h, ok = self.intact()
+        self.assertError(h, 503, "audit_log_altered")
+        self.assertIn("does not hash to its stored leaf", h.json["error"]["message"])
