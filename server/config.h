@@ -24,6 +24,8 @@ struct config {
     int64_t http_threads;
     int64_t http_connection_limit;
     int64_t http_timeout_s;
+    int64_t http_per_ip_connections; /* 0: no limit per address */
+    char *http_trusted_proxies;      /* reverse proxies whose X-Forwarded-For is believed */
     /* database */
     char *db_host, *db_socket, *db_user, *db_password, *db_name;
     int64_t db_port;
@@ -49,7 +51,7 @@ struct config {
     /* misc */
     char *log_level;
     bool log_access;
-    bool metrics_remote;
+    char *metrics_token; /* a bearer token for /metrics from anywhere (else: loopback peers) */
     int64_t idempotency_ttl_s;
     int64_t bids_max_envelope_bytes;
     char *bids_store_dir, *platform_id;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "idem.h"
@@ -20,7 +21,7 @@
 
 static char *openapi_doc;
 static size_t openapi_len;
-static bool metrics_remote;
+static const char *metrics_token;
 
 static void
 healthz(struct req *r, const cJSON *body)
@@ -55,9 +56,21 @@ static void
 metrics(struct req *r, const cJSON *body)
 {
     (void)body;
-    bool loopback = !strncmp(r->client, "127.", 4) || !strcmp(r->client, "::1");
-    if (!metrics_remote && !loopback) {
-        req_error(r, E_FORBIDDEN, "metrics are served to loopback clients only");
+    /* With metrics.token set, a scraper shows it (compared in constant time) from anywhere;
+     * without, only a loopback peer that is not a proxy relaying someone else is served: the
+     * peer's address alone proves nothing behind a reverse proxy. */
+    const char *auth = req_header(r, "Authorization");
+    bool allowed;
+    if (metrics_token && *metrics_token) {
+        size_t n = strlen(metrics_token);
+        allowed = auth && !strncmp(auth, "Bearer ", 7) && strlen(auth + 7) == n &&
+                  crypto_equal(auth + 7, metrics_token, n);
+    } else
+        allowed = !r->via_proxy && (!strncmp(r->client, "127.", 4) || !strcmp(r->client, "::1"));
+    if (!allowed) {
+        req_error(r, E_FORBIDDEN,
+                  "metrics are served with the scrape token (metrics.token), or to local "
+                  "clients when none is configured");
         return;
     }
     size_t len;
@@ -199,7 +212,7 @@ static bool
 core_init(const struct config *cfg)
 {
     core_cfg = cfg;
-    metrics_remote = cfg->metrics_remote;
+    metrics_token = cfg->metrics_token;
     idem_set_ttl(cfg->idempotency_ttl_s);
     openapi_doc = read_file(cfg->openapi_path, 4 << 20, &openapi_len);
     if (!openapi_doc)

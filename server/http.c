@@ -131,8 +131,17 @@ static bool
 admit(struct req *r)
 {
     const struct route *rt = r->route;
-    if ((rt->roles & ROLE_PUBLIC) || r->admitted)
+    if (r->admitted)
         return true;
+    if (rt->roles & ROLE_PUBLIC) {
+        /* a public route serves everyone; a caller who shows a valid token is known to it (a
+         * party may see what the public may not yet), a bad token changes nothing */
+        if (req_header(r, "Authorization") && auth_authenticate(r) == AUTH_OK) {
+            r->authed = true;
+            log_set_request_id(r->id);
+        }
+        return true;
+    }
     enum auth_result a = auth_authenticate(r);
     if (a == AUTH_ERROR)
         return false;
@@ -151,6 +160,76 @@ admit(struct req *r)
     }
     r->admitted = true;
     return true;
+}
+
+/* Is the text (n bytes) valid UTF-8 (no overlongs, no surrogates), with no C0 control character
+ * but, when text is true, tab and newline? */
+static bool
+clean_text(const unsigned char *p, size_t n, bool text)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c < 0x20 && !(text && (c == '\t' || c == '\n')))
+            return false;
+        if (c == 0x7f)
+            return false;
+        int extra = c < 0x80             ? 0
+                    : (c & 0xE0) == 0xC0 ? 1
+                    : (c & 0xF0) == 0xE0 ? 2
+                    : (c & 0xF8) == 0xF0 ? 3
+                                         : -1;
+        if (extra < 0 || i + (size_t)extra >= n + (extra == 0))
+            return false;
+        unsigned cp = extra == 0 ? c : extra == 1 ? c & 0x1F : extra == 2 ? c & 0x0F : c & 0x07;
+        for (int k = 1; k <= extra; k++) {
+            if (i + (size_t)k >= n || (p[i + (size_t)k] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i + (size_t)k] & 0x3F);
+        }
+        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+            (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += (size_t)extra + 1;
+    }
+    return true;
+}
+
+struct query_walk {
+    struct buf *out; /* the canonical query string, or NULL */
+    const char *problem;
+};
+
+static enum MHD_Result
+query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct query_walk *w = cls;
+    const char *k = key ? key : "", *v = value ? value : "";
+    if (!clean_text((const unsigned char *)k, strlen(k), false) ||
+        !clean_text((const unsigned char *)v, strlen(v), false))
+        w->problem = "a query parameter is not valid UTF-8 text (or holds a control character)";
+    if (w->out) {
+        buf_puts(w->out, k);
+        buf_append(w->out, "=", 1);
+        buf_puts(w->out, v);
+        buf_append(w->out, "&", 1);
+    }
+    return MHD_YES;
+}
+
+const char *
+query_problem(struct req *r)
+{
+    struct query_walk w = {NULL, NULL};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_arg, &w);
+    return w.problem;
+}
+
+void
+req_query_string(const struct req *r, struct buf *out)
+{
+    struct query_walk w = {out, NULL};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_arg, &w);
 }
 
 /* Build r's response. Everything generic happens here; the handler holds the logic. */
@@ -188,6 +267,11 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
         req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", rt->max_body);
         return;
     }
+    const char *bad = query_problem(r);
+    if (bad) {
+        req_error(r, E_BAD_REQUEST, "%s", bad);
+        return;
+    }
     if (!admit(r))
         return;
     cJSON *body = NULL;
@@ -219,6 +303,12 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
             }
             if (!body) {
                 req_error(r, E_MALFORMED_JSON, "the body is not valid JSON");
+                return;
+            }
+            const char *why = json_text_problem(r->body.p, r->body.len);
+            if (why) {
+                cJSON_Delete(body);
+                req_error(r, E_INVALID_FIELD, "%s", why);
                 return;
             }
         }
@@ -311,12 +401,44 @@ send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize
     return ret;
 }
 
+/* Is addr (text) one of the configured reverse proxies (http.trusted_proxies)? */
+static bool
+trusted_proxy(const char *addr)
+{
+    const char *list = cfg->http_trusted_proxies;
+    size_t n = strlen(addr);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ')
+            end++;
+        if ((size_t)(end - p) == n && n > 0 && !memcmp(p, addr, n))
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/* Is s an IPv4 or IPv6 address in text form? */
+static bool
+is_address(const char *s)
+{
+    unsigned char tmp[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, s, tmp) == 1 || inet_pton(AF_INET6, s, tmp) == 1;
+}
+
+/* The client's address: the peer's, or — when the peer is a configured reverse proxy — the
+ * rightmost address of X-Forwarded-For that is not itself a configured proxy. A client cannot
+ * choose its address by sending the header: from any other peer it is ignored. *via_proxy
+ * tells that the request came through a proxy. */
 static void
-client_address(struct MHD_Connection *conn, char *out, size_t len)
+client_address(struct MHD_Connection *conn, char *out, size_t len, bool *via_proxy)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, len, "unknown");
+    *via_proxy = false;
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
@@ -326,6 +448,31 @@ client_address(struct MHD_Connection *conn, char *out, size_t len)
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
                   (socklen_t)len);
+    if (!trusted_proxy(out))
+        return;
+    *via_proxy = true;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    char hop[64];
+    for (size_t end = xff ? strlen(xff) : 0; end > 0;) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        size_t a = start, b = end;
+        while (a < b && xff[a] == ' ')
+            a++;
+        while (b > a && xff[b - 1] == ' ')
+            b--;
+        if (b - a == 0 || b - a >= sizeof hop)
+            break;
+        memcpy(hop, xff + a, b - a);
+        hop[b - a] = '\0';
+        if (!is_address(hop))
+            break; /* a malformed hop: the proxy's own peer is all we know */
+        snprintf(out, len, "%s", hop);
+        if (!trusted_proxy(hop))
+            break;
+        end = start > 0 ? start - 1 : 0;
+    }
 }
 
 /* A streamed upload's first call: admit the caller and open the route's sink before reading
@@ -374,7 +521,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
         r->conn = conn;
         r->method = method;
         r->path = url;
-        client_address(conn, r->client, sizeof r->client);
+        client_address(conn, r->client, sizeof r->client, &r->via_proxy);
         bool known;
         r->route = router_match(r, method, url, &known, NULL, 0);
         /* A declared Content-Length over the cap is refused before reading the body (the
@@ -577,13 +724,18 @@ http_start(const struct config *c)
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)c->http_threads, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->http_connection_limit, NULL},
+        /* one address cannot take every connection (0: no such limit, behind a proxy) */
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)c->http_per_ip_connections, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->http_timeout_s, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {c->http_tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls_key},
         {MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert},
-        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+        /* TLS 1.2 and 1.3 with AEAD suites only (GnuTLS priority string) */
+        {MHD_OPTION_HTTPS_PRIORITIES, 0,
+         (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"
+                 "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD"},
         {MHD_OPTION_END, 0, NULL},
     };
     /* The logger goes first so that every message of start-up reaches our log. */

@@ -124,7 +124,8 @@ struct req {
     bool authed;
     bool admitted; /* authenticated and authorized for the route (admit) */
     struct principal who;
-    char client[64];
+    char client[64]; /* the client's address (through a configured proxy: X-Forwarded-For) */
+    bool via_proxy;  /* the peer is a configured reverse proxy */
     int64_t start_us;
     /* body */
     struct buf body;
@@ -156,6 +157,13 @@ const char *req_param(const struct req *r, const char *name);
 bool req_param_id(struct req *r, const char *name, int64_t *out);
 /* Query-string argument (decoded) or NULL. */
 const char *req_query(const struct req *r, const char *name);
+/* The query parameters as received, "k=v&" each (the Idempotency-Key fingerprint). */
+void req_query_string(const struct req *r, struct buf *out);
+/* The first problem of the query parameters (not UTF-8 text, a control character), or NULL. */
+const char *query_problem(struct req *r);
+/* The first problem of a JSON body's text (json.c): a string with a control character other
+ * than tab and newline (\u0000 included), or NULL. */
+const char *json_text_problem(const char *text, size_t len);
 /* Request header or NULL. */
 const char *req_header(const struct req *r, const char *name);
 /* The request's database connection (acquired on first use). NULL: 503 already set. */

@@ -45,6 +45,8 @@ idem_prepare(struct req *r)
     buf_append(&b, "\n", 1);
     buf_puts(&b, r->path);
     buf_append(&b, "\n", 1);
+    req_query_string(r, &b); /* the same key with another query is another request */
+    buf_append(&b, "\n", 1);
     buf_append(&b, r->body.p ? r->body.p : "", r->body.len);
     bool ok = !b.oom && crypto_sha256(b.p, b.len, r->req_hash);
     buf_free(&b);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "canon.h"
+#include "crypto.h"
 #include "db.h"
 #include "http.h"
 
@@ -338,4 +339,39 @@ req_page_reply(struct req *r, const struct dbres *res, int64_t limit, const char
     else
         cJSON_AddNullToObject(o, cursor);
     req_json(r, 200, o);
+}
+
+const char *
+json_text_problem(const char *text, size_t len)
+{
+    /* what cJSON would hide: a \u0000 ends its string early ("admin\u0000zzz" is "admin"), and
+     * raw control bytes are taken as they are */
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (!in_string) {
+            in_string = c == '"';
+            continue;
+        }
+        if (c == '"') {
+            in_string = false;
+        } else if (c < 0x20 || c == 0x7f) {
+            return "text must not hold control characters (a raw one in a string)";
+        } else if (c == '\\' && i + 1 < len) {
+            char e = text[++i];
+            if (e == 'u' && i + 4 < len) {
+                unsigned v = 0;
+                for (int k = 1; k <= 4; k++) {
+                    int d = hex_digit(text[i + (size_t)k]);
+                    v = v << 4 | (unsigned)(d < 0 ? 0 : d);
+                }
+                if ((v < 0x20 && v != '\t' && v != '\n') || v == 0x7f)
+                    return "text must not hold control characters other than tab and newline "
+                           "(\\u0000 included)";
+                i += 4;
+            } else if (e == 'b' || e == 'f' || e == 'r')
+                return "text must not hold control characters other than tab and newline";
+        }
+    }
+    return NULL;
 }

@@ -31,11 +31,23 @@ const GGZYPage = (() => {
       return { status: r.status, json };
     };
     /* Sign in: {me} (GET /api/v1/me) on success, else {refusal}. */
+    /* The device token a successful login hands out is kept (localStorage, per username): a
+     * later login from this browser presents it, so failures others cause for the account do
+     * not lock its owner out here (docs/operations.md "Login throttling"). It is no credential:
+     * the password is still checked. */
     s.login = async (username, password) => {
       s.token = null;
-      const r = await s.api("POST", "/api/v1/auth/login", { username, password });
+      const key = "ggzy.device." + username;
+      let device = null;
+      try { device = localStorage.getItem(key); } catch (e) { device = null; }
+      const body = { username, password };
+      if (device) body.device_token = device;
+      const r = await s.api("POST", "/api/v1/auth/login", body);
       if (r.status !== 200) return { refusal: refusal(r.status, r.json) };
       s.token = r.json.token;
+      if (r.json.device_token) {
+        try { localStorage.setItem(key, r.json.device_token); } catch (e) { /* private mode */ }
+      }
       const me = await s.api("GET", "/api/v1/me");
       return { me: me.status === 200 ? me.json : { username, role: null } };
     };

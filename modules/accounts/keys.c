@@ -329,8 +329,14 @@ user_keys(struct req *r, const cJSON *body)
 {
     (void)body;
     int64_t id;
-    if (req_param_id(r, "id", &id))
-        reply_keys(r, id);
+    if (!req_param_id(r, "id", &id))
+        return;
+    /* a bidder's or an expert's certificates name organizations: theirs only */
+    if ((r->who.role & (ROLE_BIDDER | ROLE_EXPERT)) && id != r->who.user_id) {
+        req_error(r, E_NOT_FOUND, "no user %lld", (long long)id);
+        return;
+    }
+    reply_keys(r, id);
 }
 
 struct revoke_ctx {

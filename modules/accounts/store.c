@@ -293,3 +293,25 @@ accounts_org_type(struct dbconn *c, int64_t id, char type[16], bool *found)
     dbres_free(&r);
     return st;
 }
+
+enum db_status
+store_device_user(struct dbconn *c, const uint8_t hash[32], int64_t *user_id)
+{
+    static const char sql[] = "SELECT user_id FROM login_devices WHERE token_hash = ?";
+    struct dbv p[] = {DBV_BLOB(hash, 32)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *user_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_device_put(struct dbconn *c, const uint8_t hash[32], int64_t user_id, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO login_devices (token_hash, user_id, created_us, last_used_us) VALUES (?, ?, "
+        "?, ?) ON DUPLICATE KEY UPDATE last_used_us = VALUES(last_used_us)";
+    struct dbv p[] = {DBV_BLOB(hash, 32), DBV_INT(user_id), DBV_INT(now), DBV_INT(now)};
+    return db_exec(c, sql, p, 4, NULL, NULL);
+}

@@ -47,6 +47,10 @@ enum db_status store_throttle_get(struct dbconn *c, const char *key, struct dbre
 enum db_status store_throttle_fail(struct dbconn *c, const char *key, int64_t now,
                                    int64_t window_us);
 enum db_status store_throttle_clear(struct dbconn *c, const char *key);
+/* Device tokens (SHA-256 only): whose it is (0: none), and recording one. */
+enum db_status store_device_user(struct dbconn *c, const uint8_t hash[32], int64_t *user_id);
+enum db_status store_device_put(struct dbconn *c, const uint8_t hash[32], int64_t user_id,
+                                int64_t now);
 
 /* key rows (store_key_list) */
 #define KEY_COLS(X)                                                                                \

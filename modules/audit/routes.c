@@ -95,18 +95,21 @@ entry_json(const struct req *r, const struct dbres *e, size_t i, bool *withheld_
     cJSON_AddStringToObject(o, "action", action);
     const char *const *fields = audit_rule_withheld(action);
     size_t len = e->len[i * e->ncols + 7];
-    if (fields && r->who.role != ROLE_SUPERVISOR) {
+    /* only an entry that holds a withheld field is withheld (older auth.login_failed entries
+     * kept the typed username; newer ones keep none) */
+    cJSON *parsed = fields ? cJSON_ParseWithLength(dbres_str(e, i, 7), len) : NULL;
+    bool holds = parsed && audit_rule_redact(parsed, fields);
+    if (holds && r->who.role != ROLE_SUPERVISOR) {
         /* Served without its bytes; the leaf hash (which proofs cover) still verifies. */
-        cJSON *parsed = cJSON_ParseWithLength(dbres_str(e, i, 7), len);
-        if (parsed)
-            audit_rule_redact(parsed, fields);
         cJSON_AddNullToObject(o, "entry");
-        cJSON_AddItemToObject(o, "redacted", parsed ? parsed : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "redacted", parsed);
+        parsed = NULL;
     } else {
-        if (fields)
+        if (holds)
             *withheld_seen = true;
         add_b64(o, "entry", dbres_str(e, i, 7), len);
     }
+    cJSON_Delete(parsed);
     return o;
 }
 

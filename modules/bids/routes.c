@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "accounts.h"
+#include "announce.h"
 #include "audit.h"
 #include "bids.h"
 #include "crypto.h"
@@ -304,6 +305,25 @@ opening_key_get(struct req *r, const cJSON *body)
     struct dbres k, s;
     if (!read_key(r, &project, &lot, &k, &s))
         return;
+    /* public once the tender announcement published it; before, only the project's parties know
+     * the project and its lots exist */
+    int64_t ann = 0;
+    struct project_view p;
+    bool found = false;
+    if (announce_keys_published(req_db(r), project, &ann) != DB_OK ||
+        (!ann && entry_project(req_db(r), project, false, &p, &found) != DB_OK)) {
+        dbres_free(&k);
+        dbres_free(&s);
+        db_fail(r, req_db(r), DB_ERROR);
+        return;
+    }
+    if (!ann && (!r->authed || !found || !entry_is_party(&r->who, &p))) {
+        dbres_free(&k);
+        dbres_free(&s);
+        req_error(r, E_NOT_FOUND, "lot %lld of project %lld has no opening key", (long long)lot,
+                  (long long)project);
+        return;
+    }
     req_json(r, 200, key_json(project, lot, &k, &s));
     dbres_free(&k);
     dbres_free(&s);

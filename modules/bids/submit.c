@@ -221,6 +221,11 @@ bids_lot_view(struct dbconn *c, struct req *r, int64_t project, int64_t lot, boo
     if (announce_bid_times(c, project, &v->deadline_us, &v->opening_us, &v->deadline_ann, &found) !=
         DB_OK)
         return TX_DBFAIL;
+    if (!found && !entry_is_party(&r->who, &v->p)) {
+        /* to a bidder, a project that announced nothing does not exist: not even its code */
+        req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
+        return TX_REFUSE;
+    }
     if (!found) {
         req_rule(r, "BID-NOT-OPEN",
                  "project %s has no published tender announcement: bids are not taken", v->p.code);

@@ -71,8 +71,11 @@ class OpeningKeyTest(ApiTest):
         self.assertEqual(len(k["commitments"]), 2)
         import hashlib
         self.assertEqual(k["key_id"], hashlib.sha256(bytes.fromhex(k["public_key"])).hexdigest())
-        # anyone may read the public key: it goes into the tender announcement
-        pub = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid)
+        # the project's parties read the public key before the tender announcement publishes
+        # it; to anyone else the unannounced project and its lots do not exist yet
+        self.assertError(self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid), 404,
+                         "not_found")
+        pub = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid, token=self.agent_tok)
         self.assertEqual(pub.status, 200, pub)
         self.assertEqual(pub.json["public_key"], k["public_key"])
         self.assertNotIn("share", pub.json)

@@ -24,7 +24,7 @@ config_defaults_are_safe(void)
     CHECK_STR(c.http_bind, "127.0.0.1");
     CHECK(c.http_tls);
     CHECK(c.http_port == 8443);
-    CHECK(!c.metrics_remote);
+    CHECK(!c.metrics_token || !*c.metrics_token);
     CHECK(!c.test_mode);
     config_free(&c);
 }
