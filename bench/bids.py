@@ -51,6 +51,7 @@ class Lot:
         srv.request("POST", "/api/v1/test/clock", {"set_us": self.now})
         t = harness.ApiTest()
         t.srv = srv
+        self.t = t
         self.admin = srv.admin_token()
         me = srv.request("GET", "/api/v1/me", token=self.admin).json
         agency, tenderer = t.make_org(self.admin, "agency"), t.make_org(self.admin, "tenderer")
@@ -86,10 +87,8 @@ class Lot:
             self.bidders.append({"org": org["id"], "tok": tok, "key": key, "kid": self.register(key, tok)})
 
     def register(self, key, token):
-        pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        r = self.srv.request("POST", "/api/v1/me/keys", {"public_key": pem}, token=token)
-        assert r.status == 201, r
+        """A certified key (a development CA certificate of the caller's side, with its proof)."""
+        _, r = self.t.register_key(token, key)
         return r.json["key_id"]
 
     def custodian(self, name, user_id, token):
@@ -98,7 +97,18 @@ class Lot:
         with open(path, "wb") as f:
             f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption()))
-        return {"user_id": user_id, "key_id": self.register(key, token), "token": token, "pem": path}
+        return {"user_id": user_id, "key_id": self.register(key, token), "token": token, "pem": path,
+                "key": key}
+
+    def start(self):
+        """The center starts the opening, signed (docs/envelope.md §9.1)."""
+        c = self.cust[2]
+        k = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening-key" % self.pid, token=c["token"]).json
+        f = {"lot": 1, "opening_key_id": k["key_id"], "platform": k["platform"], "project_code": k["project_code"],
+             "signed_us": self.srv.request("GET", "/healthz").json["now_us"]}
+        return self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % self.pid, {
+            "key_id": c["key_id"], "signed_us": f["signed_us"],
+            "signature": harness.sign_act(c["key"], "ggzy-opening-start-v1", f)}, token=c["token"])
 
     def seal(self, b, size):
         bd = self.srv.request("GET", "/api/v1/projects/%d/lots/1/bids/binding" % self.pid, token=b["tok"]).json
@@ -214,7 +224,7 @@ def opening(m, runs):
                     return len(env)
                 total = sum(ex.map(one, lot.bidders))
             srv.request("POST", "/api/v1/test/clock", {"set_us": lot.deadline})
-            r = srv.request("POST", "/api/v1/projects/%d/lots/1/opening" % lot.pid, token=lot.admin)
+            r = lot.start()
             assert r.status == 200 and r.json["bids"] == m, r
             lot.share(0)
             lot.share(1)

@@ -54,6 +54,7 @@ db.pool_size = $(( $2 > 16 ? $2 : 16 ))
 migrations.dir = $ROOT/migrations
 api.openapi = $ROOT/docs/openapi.json
 calendar.dir = $ROOT/calendar
+http.per_ip_connections = 0
 web.root = $ROOT/web
 auth.scrypt_log2n = 12
 CONF

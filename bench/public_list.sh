@@ -43,6 +43,7 @@ db.name = $DB
 migrations.dir = $ROOT/migrations
 api.openapi = $ROOT/docs/openapi.json
 calendar.dir = $ROOT/calendar
+http.per_ip_connections = 0
 web.root = $ROOT/web
 audit.key = $WORK/audit.key
 log.access = on

@@ -836,8 +836,10 @@ public_atom(struct req *r, const cJSON *body)
                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
                "<title>公共资源交易平台 公告</title>\n<id>urn:ggzy:%s:announcements</id>\n"
-               "<updated>%s</updated>\n<link rel=\"self\" href=\"/api/v1/public/feed.atom\"/>\n",
-               checkpoint_origin(), now);
+               "<updated>%s</updated>\n<link rel=\"self\" href=\"/api/v1/public/feed.atom\"/>\n"
+               /* RFC 4287 §4.1.1: a feed has an author unless every entry has one */
+               "<author><name>公共资源交易平台 (%s)</name></author>\n",
+               checkpoint_origin(), now, cfg->platform_id);
     for (size_t i = 0; i < res.nrows; i++) {
         char t[40];
         clock_format(dbres_i64(&res, i, 18), t, sizeof t);

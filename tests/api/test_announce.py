@@ -266,6 +266,13 @@ class AnnounceTest(ApiTest):
         entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
         self.assertEqual(len(entries), 1)
         self.assertEqual(entries[0].find("{http://www.w3.org/2005/Atom}title").text, "招标公告")
+        # RFC 4287 §4.1.1: a feed whose entries have no author has one of its own
+        author = feed.find("{http://www.w3.org/2005/Atom}author/{http://www.w3.org/2005/Atom}name")
+        self.assertTrue(author is not None and author.text)
+        # and a title with a control character never gets in: XML 1.0 could not carry it
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % p["id"],
+                             {"type": "tender", "title": "变更\u0001", "body": "……"}, token=self.tok)
+        self.assertError(r, 422, "invalid_field")
 
     def test_publication_schedules_the_deadline_checkpoint_and_replays_cleanly(self):
         p = self.project()
