@@ -404,9 +404,35 @@ proven(const struct client *c, const struct verifier *v, uint64_t i, uint64_t to
     return n >= 0 && merkle_verify_inclusion(i, to, v->leaves[i], proof, (size_t)n, root);
 }
 
-/* After a root mismatch, ask the server for inclusion proofs to name the first bad entry. When
- * the entry's recorded leaf hash was rewritten with it, the proof of the other leaf under the
- * same parent fails too, and hashes alone cannot tell which of the two changed: name both. */
+/* The leaves that stand alone in leaf i's audit path in a tree of size n (RFC 6962 §2.1.1: a
+ * sibling subtree of one leaf is that leaf's own hash, as stored). At most MERKLE_MAX_DEPTH. */
+static int
+single_siblings(uint64_t i, uint64_t n, uint64_t *out)
+{
+    int k = 0;
+    for (uint64_t lo = 0, hi = n; hi - lo > 1 && k < MERKLE_MAX_DEPTH;) {
+        uint64_t split = 1;
+        while (split * 2 < hi - lo)
+            split *= 2;
+        uint64_t mid = lo + split;
+        if (i < mid) { /* the sibling is [mid, hi) */
+            if (hi - mid == 1)
+                out[k++] = mid;
+            hi = mid;
+        } else { /* the sibling is [lo, mid) */
+            if (mid - lo == 1)
+                out[k++] = lo;
+            lo = mid;
+        }
+    }
+    return k;
+}
+
+/* After a root mismatch, ask the server for inclusion proofs to name the bad entry. A changed
+ * entry whose recorded leaf hash was rewritten with it also fails the proofs of every leaf whose
+ * audit path holds that leaf's hash alone (its neighbour; or, at the tree's right edge, every
+ * earlier leaf), so the culprit is a failing leaf whose failure no failing lone sibling explains.
+ * When two neighbours explain each other, hashes alone cannot tell which changed: name both. */
 static void
 localize(const struct client *c, struct verifier *v)
 {
@@ -414,23 +440,52 @@ localize(const struct client *c, struct verifier *v)
     uint8_t root[32];
     if (!verifier_mismatch_range(v, &from, &to, root))
         return;
-    for (uint64_t i = from; i < to && i < v->nleaves; i++) {
-        if (proven(c, v, i, to, root))
+    uint64_t first = UINT64_MAX;
+    for (uint64_t i = from; i < to && i < v->nleaves; i++)
+        if (!proven(c, v, i, to, root)) {
+            first = i;
+            break;
+        }
+    if (first == UINT64_MAX)
+        return;
+    uint64_t cand[MERKLE_MAX_DEPTH + 1], sib[MERKLE_MAX_DEPTH];
+    int nc = 1 + single_siblings(first, to, cand + 1);
+    cand[0] = first;
+    for (int k = 0; k < nc; k++) {
+        uint64_t cnd = cand[k];
+        if (cnd >= v->nleaves || (k > 0 && proven(c, v, cnd, to, root)))
             continue;
-        v->bad_index = (int64_t)i;
-        if (!(i & 1) && i + 1 < to && i + 1 < v->nleaves && !proven(c, v, i + 1, to, root))
+        int ns = single_siblings(cnd, to, sib), failing = 0;
+        uint64_t other = 0;
+        for (int j = 0; j < ns; j++)
+            if (sib[j] < v->nleaves && !proven(c, v, sib[j], to, root)) {
+                failing++;
+                other = sib[j];
+            }
+        v->bad_index = (int64_t)cnd;
+        if (failing == 0) {
+            snprintf(v->error, sizeof v->error,
+                     "entry %llu does not verify against the signed checkpoint of size %llu (it "
+                     "was changed after it was logged)",
+                     (unsigned long long)cnd, (unsigned long long)to);
+            return;
+        }
+        if (failing == 1 && (other ^ cnd) == 1) { /* neighbours explaining each other */
+            uint64_t lo = other < cnd ? other : cnd;
+            v->bad_index = (int64_t)lo;
             snprintf(v->error, sizeof v->error,
                      "entry %llu or %llu does not verify against the signed checkpoint of size "
                      "%llu: one of them was changed after it was logged, together with the leaf "
                      "hash the log recorded for it",
-                     (unsigned long long)i, (unsigned long long)i + 1, (unsigned long long)to);
-        else
-            snprintf(v->error, sizeof v->error,
-                     "entry %llu does not verify against the signed checkpoint of size %llu (it "
-                     "was changed after it was logged)",
-                     (unsigned long long)i, (unsigned long long)to);
-        return;
+                     (unsigned long long)lo, (unsigned long long)lo + 1, (unsigned long long)to);
+            return;
+        }
     }
+    v->bad_index = (int64_t)first;
+    snprintf(v->error, sizeof v->error,
+             "entry %llu does not verify against the signed checkpoint of size %llu (it was "
+             "changed after it was logged)",
+             (unsigned long long)first, (unsigned long long)to);
 }
 
 static int

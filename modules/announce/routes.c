@@ -442,6 +442,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         dbres_free(&a);
         if (store_ann_get(c, x->id, true, &a) != DB_OK || a.nrows != 1)
             goto out;
+        type = dbres_str(&a, 0, 2); /* the row was read again: its cells are new */
     }
     /* The content as published: canonical JSON, hashed, signed. */
     content = ann_json(NULL, &a, 0, true);

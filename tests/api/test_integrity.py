@@ -228,3 +228,49 @@ class IntegrityTest(Ceremony):
     def agency_code(self):
         return self.srv.sql("SELECT o.credit_code FROM organizations o JOIN users u ON u.org_id = o.id "
                             "WHERE u.id = %d" % self.agent["id"])[0][0]
+
+    # -- 4. exact integers everywhere --
+
+    def test_integers_stay_exact_from_the_sealed_summary_to_every_answer(self):
+        from test_opening import container
+        biggest, big = 2 ** 53 - 1, 1797700740000000  # cJSON printed the second 1.79770074e+15
+        # the sealers refuse such a summary before anything is sealed
+        summ = os.path.join(self.tmp, "big.json")
+        with open(summ, "w") as f:
+            f.write('{"price_fen":%d}' % (2 ** 53 + 1))
+        b = self.bidders[1]
+        p = self.ggzy("bid", "seal", "--binding", self.binding_file(b), "--summary", summ, "--key", b["pem"],
+                      "--out", os.path.join(self.tmp, "x.env"), token=b["tok"])
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn("2^53", p.stdout + p.stderr)
+        import seal_envelope
+        with self.assertRaises(ValueError):
+            seal_envelope.container({"price_fen": 2 ** 53 + 1}, [])
+        for b, price in zip(self.bidders, (biggest, big, 12345, 2 ** 53 + 1)):
+            status, j = self.submit(b, self.seal(b, price=price))  # the last: sealed by other software
+            self.assertEqual(status, 201, j)
+        self.clock(self.deadline)
+        self.assertEqual(self.start_req(self.admin).status, 200)
+        for i in (0, 2):
+            self.assertEqual(self.share(i).returncode, 0)
+        r = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid)  # parse_json: no exponent
+        self.assertIn('"price_fen":%d' % biggest, r.body)
+        self.assertIn('"price_fen":%d' % big, r.body)
+        recs = {x["bidder_org_id"]: x["opening"] for x in r.json["records"]}
+        for b, price in zip(self.bidders[:3], (biggest, big, 12345)):
+            op = recs[b["org"]]
+            self.assertEqual((op["status"], op["price_fen"]), ("opened", price))
+            sealed = json.dumps({"duration_days": 365, "price_fen": price}, sort_keys=True, separators=(",", ":"))
+            self.assertEqual(base64.b64decode(op["summary_b64"]).decode(), sealed)  # verbatim
+        beyond = recs[self.bidders[3]["org"]]
+        self.assertEqual((beyond["status"], beyond["class"]), ("rejected", "revocation"))
+        self.assertIn("2^53", beyond["reason"])
+        p = self.ggzy("opening", "verify", "--project", str(self.pid), "--lot", "1", token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertTrue(container)
+
+    def binding_file(self, b):
+        path = os.path.join(self.tmp, "lot-%d.json" % b["org"])
+        with open(path, "w") as f:
+            json.dump(self.binding(b), f)
+        return path

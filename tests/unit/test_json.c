@@ -184,7 +184,8 @@ responses_print_every_integer_in_full_never_in_exponent_form(void)
 static void
 integers_outside_the_exact_range_are_found_in_the_text_before_parsing(void)
 {
-    CHECK(json_ints_problem("{\"a\":9007199254740991,\"b\":-9007199254740991}", 46) == NULL);
+    const char *edge = "{\"a\":9007199254740991,\"b\":-9007199254740991}";
+    CHECK(json_ints_problem(edge, strlen(edge)) == NULL);
     const char *big = "{\"price_fen\":9007199254740993}";
     CHECK(json_ints_problem(big, strlen(big)) != NULL);
     const char *exp = "{\"price_fen\":1e3}";
