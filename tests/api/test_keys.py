@@ -229,3 +229,34 @@ class CertifiedKeysTest(ApiTest):
                                        "ORDER BY idx DESC LIMIT 1")[0][0])
         self.assertEqual(len(last["payload"]["anchors"]["sides"]["center"]), 2)
         self.assertTrue(sign_act)
+
+    def test_a_key_is_certified_with_the_development_ca_and_registered_with_ggzy(self):
+        # what an outsider does from docs/operations.md: a key, a certificate from the side's
+        # CA (certs/issue-dev-cert.sh in development), then `ggzy key register`
+        import subprocess
+        import tempfile
+        from harness import ROOT, CA
+        d = tempfile.mkdtemp(prefix="ggzy-keyreg-")
+        key, cert = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
+        k = ec.generate_private_key(ec.SECP256R1())
+        with open(key, "wb") as f:
+            f.write(k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+        p = subprocess.run(["bash", os.path.join(ROOT, "certs", "issue-dev-cert.sh"), "bidder",
+                            self.org["credit_code"], key, cert, "某某建设有限公司"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        ggzy = os.environ.get("GGZY_CLI") or os.path.join(ROOT, "build", "debug", "ggzy")
+        env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA, GGZY_TOKEN=self.tok)
+        p = subprocess.run([ggzy, "key", "register", "--cert", cert, "--key", key, "--label", "签章"],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        spki = k.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.assertIn(hashlib.sha256(spki).hexdigest(), p.stdout)
+        mine = self.srv.request("GET", "/api/v1/me/keys", token=self.tok).json["items"]
+        self.assertEqual([(m["label"], m["certificate"]["credit_code"]) for m in mine], [("签章", self.org["credit_code"])])
+        # a certificate for another organization is refused with its code, and ggzy says so
+        p = subprocess.run(["bash", os.path.join(ROOT, "certs", "issue-dev-cert.sh"), "bidder",
+                            "91110000MA0000001L", key, cert], capture_output=True, text=True)
+        p = subprocess.run([ggzy, "key", "register", "--cert", cert, "--key", key], capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("KEY-CERT-ORG", p.stdout)
