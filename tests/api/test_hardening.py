@@ -12,7 +12,6 @@ import socket
 import ssl
 import subprocess
 import time
-import urllib.parse
 
 from harness import ApiTest, ADMIN_PASSWORD, CA
 
@@ -54,9 +53,11 @@ class ConnectionLimitTest(ApiTest):
         for s in hogs:
             s.settimeout(0.2)
             try:
-                closed += s.recv(1) == b""
-            except (socket.timeout, ConnectionResetError):
-                closed += isinstance(s, socket.socket) and False
+                closed += s.recv(1) == b""  # closed by the server
+            except ConnectionResetError:
+                closed += 1
+            except socket.timeout:
+                pass  # still open: within the limit
         self.assertGreaterEqual(closed, 40 - 16)  # beyond the limit: closed at once
         # everyone else is served
         self.assertEqual(self.srv.request("GET", "/healthz").status, 200)
@@ -243,4 +244,3 @@ class TlsTest(ApiTest):
         for cbc in ("ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"):
             self.assertFalse(handshake("-tls1_2", "-cipher", cbc), cbc)
         self.assertFalse(handshake("-tls1_1"))
-        self.assertTrue(urllib.parse)

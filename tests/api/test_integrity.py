@@ -232,7 +232,6 @@ class IntegrityTest(Ceremony):
     # -- 4. exact integers everywhere --
 
     def test_integers_stay_exact_from_the_sealed_summary_to_every_answer(self):
-        from test_opening import container
         biggest, big = 2 ** 53 - 1, 1797700740000000  # cJSON printed the second 1.79770074e+15
         # the sealers refuse such a summary before anything is sealed
         summ = os.path.join(self.tmp, "big.json")
@@ -267,7 +266,6 @@ class IntegrityTest(Ceremony):
         self.assertIn("2^53", beyond["reason"])
         p = self.ggzy("opening", "verify", "--project", str(self.pid), "--lot", "1", token=self.sup_tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertTrue(container)
 
     def binding_file(self, b):
         path = os.path.join(self.tmp, "lot-%d.json" % b["org"])

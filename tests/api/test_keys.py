@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from harness import ApiTest, ADMIN_PASSWORD, TRUST, issue_cert, load_ca, make_ca, sign_act
+from harness import ApiTest, TRUST, issue_cert, load_ca, make_ca
 
 
 def crl_pem(side, revoked):
@@ -130,8 +130,6 @@ class CertifiedKeysTest(ApiTest):
                 break
             time.sleep(0.05)
         self.assertEqual(self.anchors_entries(), before + 1)  # the change is published
-        fields = {"certificate_sha256": r.json["certificate"]["sha256"], "platform": "ggzy.test",
-                  "user_id": self.user["id"]}
         # a use of the key (a bid's pre-flight check) is refused with the revocation's code
         import sys
         sys.path.insert(0, os.path.join(os.environ.get("GGZY_ROOT", "."), "docs", "tools"))
@@ -146,7 +144,6 @@ class CertifiedKeysTest(ApiTest):
         r = self.srv.request("POST", "/api/v1/envelopes/check", raw=env, token=self.tok,
                              headers={"Content-Type": "application/octet-stream"})
         self.assertRule(r, "KEY-CERT-REVOKED")
-        self.assertTrue(fields)
 
     def test_a_row_swapped_in_the_database_yields_nothing_usable(self):
         key, r = self.register_key(self.tok)
@@ -183,7 +180,6 @@ class CertifiedKeysTest(ApiTest):
         me = self.srv.request("GET", "/api/v1/me", token=tok).json
         code = self.srv.request("GET", "/api/v1/orgs/%d" % me["org_id"], token=tok).json["credit_code"]
         self.assertRule(self.register(issue_cert(key.public_key(), code, ca=make_ca()), key, tok), "KEY-CERT-CHAIN")
-        self.assertTrue(ADMIN_PASSWORD)
 
     def use(self, key, kid, token=None, org=None):
         """A use of the key: the pre-flight check of an envelope it signed."""
@@ -228,7 +224,6 @@ class CertifiedKeysTest(ApiTest):
         last = json.loads(self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'trust.anchors' "
                                        "ORDER BY idx DESC LIMIT 1")[0][0])
         self.assertEqual(len(last["payload"]["anchors"]["sides"]["center"]), 2)
-        self.assertTrue(sign_act)
 
     def test_a_key_is_certified_with_the_development_ca_and_registered_with_ggzy(self):
         # what an outsider does from docs/operations.md: a key, a certificate from the side's
