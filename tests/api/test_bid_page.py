@@ -180,6 +180,21 @@ class BidPageTest(Ceremony):
         self.assertEqual(got["sha"], v["unsigned_sha256"])
         self.assertEqual(got["hex"], env[:-64].hex())  # every byte but the (randomized) signature
 
+    def test_the_pages_chinese_text_is_drawn_with_real_glyphs_not_empty_boxes(self):
+        # Without a CJK font every Chinese character falls back to the same "missing glyph" box:
+        # drawn on a canvas in the page's own font, 投 and 标 would then give identical pixels,
+        # equal to those of an unassigned code point.
+        self.browser.get("https://localhost:%d/bid.html" % self.srv.port)
+        got = self.browser.script("""
+            const font = getComputedStyle(document.querySelector('h1')).font;
+            const draw = (s) => { const c = document.createElement('canvas');
+              c.width = 64; c.height = 64; const g = c.getContext('2d');
+              g.font = font.replace(/\\d+(\\.\\d+)?px/, '40px'); g.fillText(s, 4, 48);
+              return Array.from(g.getImageData(0, 0, 64, 64).data).join(','); };
+            const a = draw('投'), b = draw('标'), missing = draw('\\u{10FFFD}');
+            return {same: a === b, missing: a === missing, blank: !/[1-9]/.test(a)};""")
+        self.assertEqual(got, {"same": False, "missing": False, "blank": False})
+
     def test_a_bidder_replaces_and_withdraws_a_bid_from_the_page(self):
         b = self.bidders[0]
         key = self.pem(b["key"], "bidder.pem")
