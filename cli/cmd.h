@@ -1,6 +1,8 @@
 /*
- * cmd.h — what the ggzy client's command files share: the parsed options and the helpers every
- * command uses (ggzy.c). The bid commands live in bids_cmd.c.
+ * cmd.h — what the ggzy client's command files share: the parsed options, the command table's
+ * row, the helpers every command uses (common.c) and one entry point per command, named
+ * cmd_<noun>_<verb> and defined in cli/<noun>.c. main.c holds the table that maps
+ * `ggzy NOUN VERB` to them, with each command's usage.
  */
 #ifndef GGZY_CMD_H
 #define GGZY_CMD_H
@@ -15,6 +17,8 @@
 #include "bidplain.h"
 #include "client.h"
 
+/* Every option a command may take (main.c's option table fills it); a command reads only its
+ * own. Strings point into argv or the environment. */
 struct opts {
     const char *server, *ca, *token, *vkey, *file, *state, *key, *opening_sk, *out, *out_dir;
     const char *cert, *label;
@@ -25,7 +29,20 @@ struct opts {
     bool have_project;
 };
 
+/* One row of the command table: `ggzy NOUN VERB ARGS`. run returns the exit status:
+ * 0 done/verified, 1 refused or a problem found, 2 usage or I/O. */
+struct command {
+    const char *noun, *verb;
+    int (*run)(const struct opts *o);
+    const char *args;    /* the options, as the usage line shows them */
+    const char *summary; /* one line: what it does (and whose token or key it needs) */
+};
+
+/* The running command's usage on stderr; returns 2 (for `return usage();` on a missing or bad
+ * option). */
 int usage(void);
+
+/* ---- common.c ---- */
 bool setup_client(const struct opts *o, struct client *c);
 /* The verifier key: --vkey, else the server's (trusted on first use, with a warning); malloc'd. */
 char *get_vkey(const struct opts *o, const struct client *c, const char *from_file);
@@ -33,6 +50,9 @@ char *get_vkey(const struct opts *o, const struct client *c, const char *from_fi
 EVP_PKEY *load_private_key(const char *path);
 /* Decode a hex string member of o into out (exactly n bytes). */
 bool hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n);
+/* A string member of o, or NULL; an integer member, or -1. */
+const char *jstr(const cJSON *o, const char *name);
+int64_t jint(const cJSON *o, const char *name);
 /* Progress of a large upload on stderr (arg: an int, -1 at first). */
 void upload_progress(uint64_t sent, uint64_t total, void *arg);
 /* POST a file (streamed, with progress on a terminal) to path; the answer in *status and *resp
@@ -51,14 +71,23 @@ int64_t server_now_us(const struct client *c);
 /* Print the server's refusal: "REFUSED (HTTP 422): rule_violation BID-REPLAY: message". */
 void print_refusal(int status, const char *resp);
 
-/* bids_cmd.c */
+/* ---- the commands, one file per noun ---- */
+int cmd_audit_verify(const struct opts *o);
+int cmd_audit_export(const struct opts *o);
+int cmd_audit_replay(const struct opts *o);
+int cmd_audit_cosign(const struct opts *o);
+int cmd_audit_invariants(const struct opts *o);
+int cmd_bid_seal(const struct opts *o);
+int cmd_bid_check(const struct opts *o);
 int cmd_bid_submit(const struct opts *o);
 int cmd_bid_list(const struct opts *o);
 int cmd_bid_withdraw(const struct opts *o);
-int cmd_receipt_verify(const struct opts *o);
+int cmd_custodian_check(const struct opts *o);
 int cmd_custodian_share(const struct opts *o);
-int cmd_opening_verify(const struct opts *o);
-int cmd_opening_start(const struct opts *o);
+int cmd_envelope_open(const struct opts *o);
 int cmd_key_register(const struct opts *o);
+int cmd_opening_start(const struct opts *o);
+int cmd_opening_verify(const struct opts *o);
+int cmd_receipt_verify(const struct opts *o);
 
 #endif
