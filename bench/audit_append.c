@@ -21,7 +21,6 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
-#include "http.h"
 
 static atomic_bool stop;
 static atomic_long done;
@@ -30,7 +29,7 @@ static int mode; /* 0 plain, 1 audit */
 static const char sql_plain[] = "INSERT INTO bench_plain (v, created_us) VALUES (?, ?)";
 
 static enum tx_result
-one(struct dbconn *c, struct req *r, void *arg)
+one(struct dbconn *c, void *arg)
 {
     (void)arg;
     if (mode == 0) {
@@ -40,8 +39,10 @@ one(struct dbconn *c, struct req *r, void *arg)
     }
     cJSON *payload = cJSON_CreateObject();
     cJSON_AddStringToObject(payload, "note", "benchmark");
-    return audit_append(c, r, "bench.append", "bench", 1, 0, payload, NULL) == DB_OK ? TX_COMMIT
-                                                                                     : TX_DBFAIL;
+    return audit_append(c, ACTOR_SYSTEM("system:bench"), "bench.append", "bench", 1, 0, payload,
+                        NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
 }
 
 static void *
@@ -49,18 +50,16 @@ writer(void *arg)
 {
     (void)arg;
     while (!atomic_load(&stop)) {
-        struct req r = {.id = "bench"};
-        r.db = db_acquire();
-        if (!r.db) {
+        struct dbconn *c = db_acquire();
+        if (!c) {
             fprintf(stderr, "no connection\n");
             exit(1);
         }
-        if (!db_tx(&r, one, NULL)) {
-            fprintf(stderr, "transaction failed: %s\n", r.resp ? r.resp : "");
+        if (db_tx(c, one, NULL) != DB_OK) {
+            fprintf(stderr, "transaction failed: %s\n", db_last_error(c));
             exit(1);
         }
-        free(r.resp);
-        db_release(r.db);
+        db_release(c);
         atomic_fetch_add(&done, 1);
     }
     return NULL;

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "http.h"
 #include "util.h"
 
 static const char sql_queue[] =
@@ -22,7 +21,7 @@ static const char sql_queue[] =
 
 /* The entry's top-level members, minus its index (caller frees). */
 static cJSON *
-entry_object(const struct req *r, const char *action, const char *obj_type, int64_t obj_id,
+entry_object(const struct actor *a, const char *action, const char *obj_type, int64_t obj_id,
              int64_t project_id, cJSON *payload, int64_t now)
 {
     cJSON *e = cJSON_CreateObject();
@@ -32,21 +31,21 @@ entry_object(const struct req *r, const char *action, const char *obj_type, int6
     json_add_i64(e, "time_us", now);
     cJSON_AddStringToObject(e, "action", action);
     cJSON *actor = cJSON_AddObjectToObject(e, "actor");
-    if (r && r->authed) {
-        json_add_i64(actor, "user_id", r->who.user_id);
-        json_add_i64(actor, "org_id", r->who.org_id);
-        cJSON_AddStringToObject(actor, "role", role_name(r->who.role));
-    } else {
-        cJSON_AddStringToObject(actor, "role", r && r->conn ? "anonymous" : "system");
+    if (a->user_id > 0) {
+        json_add_i64(actor, "user_id", a->user_id);
+        json_add_i64(actor, "org_id", a->org_id);
     }
+    if (a->name)
+        cJSON_AddStringToObject(actor, "name", a->name);
+    cJSON_AddStringToObject(actor, "role", a->role ? a->role : "anonymous");
     cJSON *obj = cJSON_AddObjectToObject(e, "object");
     cJSON_AddStringToObject(obj, "type", obj_type);
     json_add_i64(obj, "id", obj_id);
     if (project_id > 0)
         json_add_i64(e, "project_id", project_id);
-    if (r && r->conn) {
-        cJSON_AddStringToObject(e, "request_id", r->id);
-        cJSON_AddStringToObject(e, "client", r->client);
+    if (a->request_id) {
+        cJSON_AddStringToObject(e, "request_id", a->request_id);
+        cJSON_AddStringToObject(e, "client", a->client ? a->client : "");
     }
     if (payload)
         cJSON_AddItemReferenceToObject(e, "payload", payload);
@@ -94,25 +93,37 @@ split_canon(const cJSON *e, struct buf *head, struct buf *tail)
     return b == tail && !head->oom && !tail->oom;
 }
 
+/* After the commit (db_on_commit): wake the sequencer and, when the caller wants to know where
+ * the entry landed (arg: its audit_ref), wait for it. */
+static void
+audit_committed(struct dbconn *c, void *arg)
+{
+    struct audit_ref *ref = arg;
+    audit_kick();
+    if (ref && !audit_wait(c, ref->qid, ref, 5000))
+        log_error("audit_committed: entry %lld was committed but not sequenced within 5 s",
+                  (long long)ref->qid);
+}
+
 enum db_status
-audit_append(struct dbconn *c, const struct req *r, const char *action, const char *obj_type,
+audit_append(struct dbconn *c, const struct actor *a, const char *action, const char *obj_type,
              int64_t obj_id, int64_t project_id, cJSON *payload, struct audit_ref *ref)
 {
     enum db_status st = DB_ERROR;
     struct buf head = {0}, tail = {0};
     int64_t now = clock_now_us();
-    cJSON *e = entry_object(r, action, obj_type, obj_id, project_id, payload, now);
-    if (db_audit_staged(c)) {
-        log_error("a second audit entry (%s) in one transaction", action);
+    cJSON *e = entry_object(a, action, obj_type, obj_id, project_id, payload, now);
+    if (db_on_commit_has(c, audit_committed)) {
+        log_error("audit_append: a second entry (%s) in one transaction", action);
         goto fail;
     }
     if (!e || !split_canon(e, &head, &tail) || head.len + tail.len + 20 > AUDIT_MAX_ENTRY) {
-        log_error("audit entry for %s cannot be encoded (or is over 64 KiB)", action);
+        log_error("audit_append: the entry for %s cannot be encoded (or is over 64 KiB)", action);
         goto fail;
     }
     struct dbv v[] = {DBV_INT(now),
                       DBV_STR(action),
-                      r && r->authed ? DBV_INT(r->who.user_id) : DBV_NUL,
+                      a->user_id > 0 ? DBV_INT(a->user_id) : DBV_NUL,
                       DBV_STR(obj_type),
                       DBV_INT(obj_id),
                       project_id > 0 ? DBV_INT(project_id) : DBV_NUL,
@@ -121,10 +132,14 @@ audit_append(struct dbconn *c, const struct req *r, const char *action, const ch
     uint64_t qid = 0;
     st = db_exec(c, sql_queue, v, ARRAY_LEN(v), NULL, &qid);
     if (st == DB_OK) {
-        db_audit_stage(c, ref, (int64_t)qid);
         if (ref) {
             ref->index = -1;
             ref->time_us = now;
+            ref->qid = (int64_t)qid;
+        }
+        if (!db_on_commit(c, audit_committed, ref)) {
+            log_error("audit_append: no room to wake the sequencer after the commit (%s)", action);
+            st = DB_ERROR;
         }
     }
 fail:

@@ -1,6 +1,6 @@
 /*
  * audit.h — the one audit call. Every state change appends exactly one entry inside the same
- * transaction as the change (call it from a db_tx function). The entry is canonical JSON
+ * transaction as the change (call it from a db_tx or req_tx function). The entry is canonical JSON
  * (docs/audit.md): keys sorted by their UTF-8 bytes, no insignificant whitespace, integers only;
  * it is produced once, hashed as an RFC 6962 leaf and stored exactly as hashed.
  */
@@ -11,25 +11,25 @@
 
 #include <cjson/cJSON.h>
 
+#include "actor.h"
 #include "config.h"
 #include "canon.h"
 #include "db.h"
-
-struct req;
 
 /* Where an entry landed: its index in the log and its time of record (µs, from the one
  * clock, taken when the change was made). */
 struct audit_ref {
     int64_t index, time_us;
+    int64_t qid; /* audit_append's: the queued entry to wait for */
 };
 
-/* Queue the transaction's one entry (a second one in the same transaction is an error). r may
- * be NULL for actions outside a request (bootstrap); project_id 0 means none; payload is
- * consumed (may be NULL). The entry commits with the change; the sequencer then gives it its
- * index. When ref is not NULL, db_tx waits after the commit until the entry is sequenced and
- * fills *ref (index -1 if that took too long): ref must outlive the transaction function (put it
- * in the db_tx context, not on that function's stack). */
-enum db_status audit_append(struct dbconn *c, const struct req *r, const char *action,
+/* Queue the transaction's one entry (a second one in the same transaction is an error) from
+ * actor a; project_id 0 means none; payload is consumed (may be NULL). The entry commits with
+ * the change; the sequencer then gives it its index (woken through db_on_commit). When ref is
+ * not NULL, the commit waits until the entry is sequenced and fills *ref (index -1 if that took
+ * too long): ref must outlive the transaction function (put it in the db_tx context, not on
+ * that function's stack). */
+enum db_status audit_append(struct dbconn *c, const struct actor *a, const char *action,
                             const char *obj_type, int64_t obj_id, int64_t project_id,
                             cJSON *payload, struct audit_ref *ref);
 

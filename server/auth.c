@@ -146,7 +146,7 @@ auth_authenticate(struct req *r)
     struct dbres res;
     enum db_status st = db_query(c, sql_session, p, 1, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return AUTH_ERROR;
     }
     enum auth_result out = AUTH_INVALID;

@@ -9,6 +9,7 @@
 #include "canon.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,4 +222,12 @@ json_ints_problem(const char *text, size_t len)
         i--;
     }
     return NULL;
+}
+
+void
+json_add_i64(cJSON *obj, const char *key, int64_t v)
+{
+    char lit[24];
+    snprintf(lit, sizeof lit, "%lld", (long long)v);
+    cJSON_AddRawToObject(obj, key, lit);
 }

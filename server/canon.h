@@ -26,6 +26,9 @@ char *json_print(const cJSON *v, size_t *len);
  * exponent, or an integer outside ±(2^53−1). NULL when every number is an exact integer. A
  * text check, before any parser rounds a number to a double. */
 const char *json_ints_problem(const char *text, size_t len);
+/* Add an integer exactly: cJSON prints doubles beyond 32 bits as "1.78e+15", which clients
+ * read as floating point; money (fen), times (µs) and ids go out as integer literals. */
+void json_add_i64(cJSON *obj, const char *key, int64_t v);
 /* Append s as a canonical JSON string, quotes included. */
 void canon_append_string(struct buf *b, const char *s);
 

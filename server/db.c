@@ -23,9 +23,6 @@
 #include <mysqld_error.h>
 #include <errmsg.h>
 
-#include "audit.h"
-#include "http.h"
-#include "idem.h"
 #include "util.h"
 
 #define STMT_CACHE   96
@@ -45,23 +42,37 @@ struct dbconn {
     char last_error[256];
     struct stmt_ent cache[STMT_CACHE];
     size_t ncache;
-    bool audit_staged;
-    struct audit_ref *audit_ref;
-    int64_t audit_qid;
+    /* what runs once the current transaction commits (db_on_commit) */
+    struct {
+        db_commit_fn fn;
+        void *arg;
+    } on_commit[DB_ON_COMMIT_MAX];
+    size_t non_commit;
 };
 
-void
-db_audit_stage(struct dbconn *c, struct audit_ref *ref, int64_t qid)
+bool
+db_on_commit(struct dbconn *c, db_commit_fn fn, void *arg)
 {
-    c->audit_staged = true;
-    c->audit_ref = ref;
-    c->audit_qid = qid;
+    if (c->non_commit == DB_ON_COMMIT_MAX)
+        return false;
+    c->on_commit[c->non_commit].fn = fn;
+    c->on_commit[c->non_commit++].arg = arg;
+    return true;
 }
 
 bool
-db_audit_staged(const struct dbconn *c)
+db_on_commit_has(const struct dbconn *c, db_commit_fn fn)
 {
-    return c->audit_staged;
+    for (size_t i = 0; i < c->non_commit; i++)
+        if (c->on_commit[i].fn == fn)
+            return true;
+    return false;
+}
+
+bool
+db_usable(const struct dbconn *c)
+{
+    return c && !c->broken;
 }
 
 static const struct config *cfg;
@@ -630,27 +641,6 @@ db_pool_stats(struct db_pool_stats *s)
 
 /* ---- transactions ---- */
 
-void
-db_fail(struct req *r, struct dbconn *c, enum db_status st)
-{
-    switch (st) {
-    case DB_DUPLICATE:
-        req_error(r, E_CONFLICT, "that already exists");
-        break;
-    case DB_FOREIGN:
-        req_error(r, E_CONFLICT, "a referenced object is missing or still in use");
-        break;
-    case DB_LOST:
-    case DB_RETRY:
-        req_error(r, E_DB_UNAVAILABLE, "the database is unavailable or busy; retry later");
-        break;
-    default:
-        log_error("database error %u: %s", c ? c->last_errno : 0, c ? c->last_error : "");
-        req_error(r, E_INTERNAL, "internal database error");
-        break;
-    }
-}
-
 static bool
 simple(struct dbconn *c, const char *sql)
 {
@@ -661,90 +651,42 @@ simple(struct dbconn *c, const char *sql)
     return true;
 }
 
-/* Commit; when the transaction queued an audit entry, wake the sequencer and, if the caller
- * wants to know where the entry landed, wait for it. */
-static bool
-commit(struct dbconn *c)
+/* Roll back what is open and forget what was to run on commit. */
+static void
+rollback(struct dbconn *c)
 {
-    if (mysql_commit(c->my) != 0) {
-        note_error(c, mysql_errno(c->my), mysql_error(c->my));
-        return false;
-    }
-    if (c->audit_staged) {
-        c->audit_staged = false;
-        audit_kick();
-        if (c->audit_ref && !audit_wait(c, c->audit_qid, c->audit_ref, 5000))
-            log_error("audit entry %lld was committed but not sequenced within 5 s",
-                      (long long)c->audit_qid);
-    }
-    return true;
+    if (!c->broken)
+        simple(c, "ROLLBACK");
+    c->non_commit = 0;
 }
 
-bool
-db_tx(struct req *r, tx_fn fn, void *ctx)
+enum db_status
+db_tx(struct dbconn *c, tx_fn fn, void *ctx)
 {
-    struct dbconn *c = req_db(r);
-    if (!c)
-        return false;
     for (int attempt = 0;; attempt++) {
-        enum db_status st;
-        c->audit_staged = false;
-        c->audit_ref = NULL;
-        if (!simple(c, "START TRANSACTION"))
-            goto dbfail;
-        enum tx_result res = fn(c, r, ctx);
+        c->non_commit = 0;
+        enum tx_result res = simple(c, "START TRANSACTION") ? fn(c, ctx) : TX_DBFAIL;
         if (res == TX_COMMIT) {
-            if (r->idem_key[0] && r->status) {
-                st = idem_store(c, r);
-                if (st == DB_DUPLICATE) {
-                    /* A concurrent retry with the same key committed first: answer as it did. */
-                    simple(c, "ROLLBACK");
-                    c->audit_staged = false;
-                    if (!idem_replay(r))
-                        req_error(r, E_CONFLICT,
-                                  "a request with this Idempotency-Key is in flight");
-                    return false;
-                }
-                if (st != DB_OK)
-                    goto dbfail;
+            if (mysql_commit(c->my) == 0) {
+                size_t n = c->non_commit;
+                c->non_commit = 0;
+                for (size_t i = 0; i < n; i++)
+                    c->on_commit[i].fn(c, c->on_commit[i].arg);
+                return DB_OK;
             }
-            if (commit(c))
-                return true;
-            goto dbfail;
+            note_error(c, mysql_errno(c->my), mysql_error(c->my));
+        } else if (res == TX_REFUSE) {
+            rollback(c);
+            return DB_REFUSED;
         }
-        if (res == TX_REFUSE) {
-            if (!c->broken)
-                simple(c, "ROLLBACK");
-            c->audit_staged = false;
-            /* A twin with the same Idempotency-Key may have committed while this one waited
-             * on its locks (and was refused for it): then its answer is this one's answer. */
-            if (r->idem_key[0] && !c->broken) {
-                char *refusal = r->resp;
-                size_t rlen = r->resp_len;
-                unsigned rstatus = r->status;
-                r->resp = NULL;
-                if (idem_replay(r))
-                    free(refusal);
-                else {
-                    r->resp = refusal;
-                    r->resp_len = rlen;
-                    r->status = rstatus;
-                }
-            }
-            return false;
-        }
-    dbfail:
-        st = db_classify(c->last_errno);
-        c->audit_staged = false;
-        if (!c->broken)
-            simple(c, "ROLLBACK");
+        enum db_status st = db_classify(c->last_errno);
+        rollback(c);
         if (st == DB_RETRY && attempt < 5) {
-            log_info("transaction conflict (%u), retry %d", c->last_errno, attempt + 1);
+            log_info("db_tx: transaction conflict (%u), retry %d", c->last_errno, attempt + 1);
             struct timespec ts = {0, (long)(1000000L << attempt) + (rand() % 1000) * 1000L};
             nanosleep(&ts, NULL);
             continue;
         }
-        db_fail(r, c, st == DB_OK ? DB_ERROR : st);
-        return false;
+        return st == DB_OK ? DB_ERROR : st;
     }
 }

@@ -19,7 +19,6 @@
 #include "config.h"
 
 struct dbconn;
-struct req;
 
 /* The classifier's verdicts (db_classify). */
 enum db_status {
@@ -29,6 +28,7 @@ enum db_status {
     DB_LOST,      /* connection gone: drop it, 503 */
     DB_FOREIGN,   /* foreign key refused: the referenced row is missing or in use */
     DB_ERROR,     /* anything else: 500 */
+    DB_REFUSED,   /* not the database's verdict: db_tx's function refused and rolled back */
 };
 
 enum dbv_type { DBV_NULL, DBV_I64, DBV_STR, DBV_BLOB };
@@ -90,26 +90,29 @@ void db_close_direct(struct dbconn *c);
 enum db_status db_run_script(struct dbconn *c, const char *sql, size_t len);
 
 /*
- * The transaction helper. fn runs inside START TRANSACTION ... COMMIT on the request's
- * connection and returns one of:
+ * The unit of work: db_tx runs fn inside START TRANSACTION ... COMMIT on connection c — a
+ * request's, a scheduler job's or a standalone one; nothing here knows a request. fn returns:
  *   TX_COMMIT  — commit;
- *   TX_REFUSE  — roll back; fn already set the refusal with req_error();
- *   TX_DBFAIL  — a db_exec/db_query failed; the helper classifies db_last_errno() and
- *                retries DB_RETRY (up to 5 times), maps the rest to an error on r.
- * fn may run several times: it must set everything it produces (its response too) afresh on
- * each run. When the request carries an Idempotency-Key, the helper stores fn's response in the
- * same transaction. Returns true when committed.
+ *   TX_REFUSE  — roll back (fn recorded why wherever its caller looks: in ctx, or on a request);
+ *   TX_DBFAIL  — a db_exec/db_query failed; db_tx classifies db_last_errno() and retries
+ *                DB_RETRY (deadlock, lock wait, Galera certification; up to 5 times).
+ * fn may run several times: it must set everything it produces afresh on each run.
+ * Returns DB_OK when committed, DB_REFUSED when fn refused, or the failure's class (DB_LOST,
+ * DB_DUPLICATE, DB_FOREIGN, DB_RETRY after the last retry, DB_ERROR). The HTTP layer's
+ * req_tx (http.h) wraps it for a request.
  */
 enum tx_result { TX_COMMIT, TX_REFUSE, TX_DBFAIL };
-typedef enum tx_result (*tx_fn)(struct dbconn *c, struct req *r, void *ctx);
-bool db_tx(struct req *r, tx_fn fn, void *ctx);
-/* The audit entry staged on this connection's transaction (audit.c): db_tx writes it with the
- * commit and then fills *ref (may be NULL). */
-struct audit_ref;
-void db_audit_stage(struct dbconn *c, struct audit_ref *ref, int64_t qid);
-bool db_audit_staged(const struct dbconn *c);
-
-/* Map a failed statement outside a transaction onto r (409/503/500). */
-void db_fail(struct req *r, struct dbconn *c, enum db_status st);
+typedef enum tx_result (*tx_fn)(struct dbconn *c, void *ctx);
+enum db_status db_tx(struct dbconn *c, tx_fn fn, void *ctx);
+/* Run fn(c, arg) right after the current transaction commits (not if it rolls back or is
+ * retried: a retried fn registers again). At most DB_ON_COMMIT_MAX per transaction; false when
+ * full. The audit log uses it to wake its sequencer. */
+#define DB_ON_COMMIT_MAX 4
+typedef void (*db_commit_fn)(struct dbconn *c, void *arg);
+bool db_on_commit(struct dbconn *c, db_commit_fn fn, void *arg);
+/* Whether fn is registered on the current transaction (audit: one entry per transaction). */
+bool db_on_commit_has(const struct dbconn *c, db_commit_fn fn);
+/* False once the connection reported a lost server (it is closed when released). */
+bool db_usable(const struct dbconn *c);
 
 #endif

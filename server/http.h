@@ -19,7 +19,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "actor.h"
+#include "canon.h"
 #include "config.h"
+#include "db.h"
 #include "util.h"
 
 struct MHD_Connection;
@@ -149,6 +152,7 @@ struct req {
     bool replayed;     /* answered from the idempotency store */
     struct dbconn *db; /* acquired lazily by req_db, released by the core */
     bool db_failed;
+    struct actor actor; /* filled by req_actor */
 };
 
 /* Path parameter by name; NULL when the route has none of that name. */
@@ -168,6 +172,18 @@ const char *json_text_problem(const char *text, size_t len);
 const char *req_header(const struct req *r, const char *name);
 /* The request's database connection (acquired on first use). NULL: 503 already set. */
 struct dbconn *req_db(struct req *r);
+/* Who acts through this request, for audit_append: the signed-in user, else anonymous, with
+ * the request's id and client address. Points into r. */
+const struct actor *req_actor(struct req *r);
+/* A request's unit of work (req_tx.c): db_tx on the request's connection, with fn seeing the
+ * request. Above db_tx it adds what only a request has: the Idempotency-Key record stored in
+ * the same transaction (and a concurrent twin's answer replayed), and the mapping of a
+ * database failure to its HTTP error. When fn refuses it sets the refusal on r (req_error).
+ * Returns true when committed. */
+typedef enum tx_result (*req_tx_fn)(struct dbconn *c, struct req *r, void *ctx);
+bool req_tx(struct req *r, req_tx_fn fn, void *ctx);
+/* Map a failed statement or transaction (st) onto r: 409, 503 or 500 (logged with c's error). */
+void req_db_fail(struct req *r, const struct dbconn *c, enum db_status st);
 /* The positive id in path parameter name and the request's connection: the preamble of every
  * handler that reads one object. NULL: the refusal (404 or 503) is already set. */
 struct dbconn *req_db_for(struct req *r, const char *name, int64_t *id);
@@ -201,9 +217,6 @@ void req_file(struct req *r, unsigned status, const char *type, int fd, uint64_t
 const char *json_str(const cJSON *obj, const char *key);
 int64_t json_i64(const cJSON *obj, const char *key, int64_t def);
 bool json_bool(const cJSON *obj, const char *key, bool def);
-/* Add an integer exactly: cJSON prints doubles beyond 32 bits as "1.78e+15", which clients
- * read as floating point; money (fen), times (µs) and ids go out as integer literals. */
-void json_add_i64(cJSON *obj, const char *key, int64_t v);
 /* Add a time of record as RFC 3339 UTC with microseconds. */
 void json_add_time(cJSON *obj, const char *key, int64_t t_us);
 /* Query parameters for keyset pagination: ?after=<id>&limit=<1..max> (default def). False:

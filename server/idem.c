@@ -73,7 +73,7 @@ idem_replay(struct req *r)
     struct dbres res;
     enum db_status st = db_query(c, sql_get, p, 3, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return true;
     }
     if (res.nrows == 0) {

@@ -4,7 +4,7 @@
  * The dispatcher calls idem_prepare() once the caller is authenticated and the body is read:
  * it checks the header and hashes the request. idem_replay() answers from the store when the
  * same user already used the key (same request: the first answer, with Idempotent-Replayed;
- * a different request: 422 idempotency_key_reused). db_tx() calls idem_store() just before
+ * a different request: 422 idempotency_key_reused). req_tx() calls idem_store() just before
  * COMMIT, so the answer is stored atomically with the change it describes.
  */
 #ifndef GGZY_IDEM_H

@@ -293,14 +293,6 @@ json_bool(const cJSON *obj, const char *key, bool def)
 }
 
 void
-json_add_i64(cJSON *obj, const char *key, int64_t v)
-{
-    char lit[24];
-    snprintf(lit, sizeof lit, "%lld", (long long)v);
-    cJSON_AddRawToObject(obj, key, lit);
-}
-
-void
 json_add_time(cJSON *obj, const char *key, int64_t t_us)
 {
     char ts[40];

@@ -20,7 +20,6 @@
 #include "logwatch.h"
 #include "checkpoint.h"
 #include "db.h"
-#include "http.h"
 #include "merkle.h"
 #include "util.h"
 

@@ -13,7 +13,6 @@
 #include "canon.h"
 #include "crypto.h"
 #include "db.h"
-#include "http.h"
 #include "util.h"
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -80,7 +79,7 @@ struct publish_ctx {
 };
 
 static enum tx_result
-publish_tx(struct dbconn *c, struct req *r, void *arg)
+publish_tx(struct dbconn *c, void *arg)
 {
     struct publish_ctx *x = arg;
     /* the last published set: its entry, sequenced or not (head || index || tail) */
@@ -104,7 +103,8 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "anchors_sha256", x->sha);
     cJSON_AddItemReferenceToObject(p, "anchors", x->anchors);
-    if (audit_append(c, r, "trust.anchors", "trust_anchors", 0, 0, p, NULL) != DB_OK)
+    if (audit_append(c, ACTOR_SYSTEM("system:trust-anchors"), "trust.anchors", "trust_anchors", 0,
+                     0, p, NULL) != DB_OK)
         return TX_DBFAIL;
     x->appended = true;
     return TX_COMMIT;
@@ -125,14 +125,12 @@ trust_publish(struct dbconn *c)
     if (ok) {
         hex_encode(h, 32, x.sha);
         /* outside any request: the actor is the system (docs/audit.md) */
-        struct req r = {.id = "trust", .db = c};
-        ok = db_tx(&r, publish_tx, &x);
+        ok = db_tx(c, publish_tx, &x) == DB_OK;
         if (!ok)
             log_error("trust_publish: the trust anchors could not be published: %s",
-                      r.resp ? r.resp : "database error");
+                      db_last_error(c));
         else if (x.appended)
             log_info("trust_publish: the trust anchors in force were published (sha256 %s)", x.sha);
-        free(r.resp);
     }
     cJSON_Delete(x.anchors);
     return ok;

@@ -211,7 +211,8 @@ key_register_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "suite", x->info->suite->name);
     cJSON_AddItemToObject(p, "certificate", cert_chain_json(x->chain));
     struct dbres k = {0};
-    if (audit_append(c, r, "account.key_register", "user", r->who.user_id, 0, p, NULL) != DB_OK ||
+    if (audit_append(c, req_actor(r), "account.key_register", "user", r->who.user_id, 0, p, NULL) !=
+            DB_OK ||
         store_key_list(c, r->who.user_id, &k) != DB_OK) {
         dbres_free(&k);
         return TX_DBFAIL;
@@ -243,7 +244,7 @@ key_register(struct req *r, const cJSON *body)
         goto out;
     enum db_status st = store_org_get(c, r->who.org_id, &org);
     if (st != DB_OK || org.nrows != 1) {
-        db_fail(r, c, st == DB_OK ? DB_ERROR : st);
+        req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
         goto out;
     }
     enum side side = side_of_org_type(dbres_str(&org, 0, 2));
@@ -287,7 +288,7 @@ key_register(struct req *r, const cJSON *body)
     x.der_len = der.len;
     x.chain = &chain;
     x.info = &info;
-    db_tx(r, key_register_tx, &x);
+    req_tx(r, key_register_tx, &x);
     buf_free(&der);
 out:
     dbres_free(&org);
@@ -306,7 +307,7 @@ reply_keys(struct req *r, int64_t user_id)
     struct dbres k;
     enum db_status st = store_key_list(c, user_id, &k);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     cJSON *o = cJSON_CreateObject();
@@ -356,7 +357,8 @@ key_revoke_tx(struct dbconn *c, struct req *r, void *arg)
     }
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "key_id", x->key_id);
-    if (audit_append(c, r, "account.key_revoke", "user", r->who.user_id, 0, p, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), "account.key_revoke", "user", r->who.user_id, 0, p, NULL) !=
+        DB_OK)
         return TX_DBFAIL;
     req_empty(r, 204);
     return TX_COMMIT;
@@ -372,5 +374,5 @@ key_revoke(struct req *r, const cJSON *body)
         req_error(r, E_NOT_FOUND, "no such key");
         return;
     }
-    db_tx(r, key_revoke_tx, &x);
+    req_tx(r, key_revoke_tx, &x);
 }

@@ -2,7 +2,7 @@
  * routes.c — the accounts module's route rows and handlers: log in and out, who am I,
  * password change, public-key registration, and the center admin's organization and user
  * administration. The dispatcher has already authenticated, authorized and validated the body
- * when a handler runs; every state change goes through db_tx with exactly one audit entry.
+ * when a handler runs; every state change goes through req_tx with exactly one audit entry.
  *
  * Rule codes used in refusals (docs/errors.md): ACC-ROLE-ORG, ACC-PASSWORD, ACC-SELF-DISABLE.
  */
@@ -118,7 +118,8 @@ login_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON *p = cJSON_CreateObject();
         cJSON_AddBoolToObject(p, "known_user", x->user_id != 0);
         cJSON_AddBoolToObject(p, "trusted_device", x->dkey[0] != '\0');
-        if (audit_append(c, r, "auth.login_failed", "user", x->user_id, 0, p, NULL) != DB_OK)
+        if (audit_append(c, req_actor(r), "auth.login_failed", "user", x->user_id, 0, p, NULL) !=
+            DB_OK)
             return TX_DBFAIL;
         req_error(r, E_BAD_CREDENTIALS, "wrong username or password, or the account is disabled");
         return TX_COMMIT;
@@ -147,7 +148,7 @@ login_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t expires = now + cfg->auth_session_ttl_s * 1000000LL;
     if (store_session_insert(c, hash, x->user_id, now, expires, r->client) != DB_OK ||
         store_throttle_clear(c, x->dkey[0] ? x->dkey : x->ukey) != DB_OK ||
-        audit_append(c, r, "auth.login", "user", x->user_id, 0, NULL, NULL) != DB_OK ||
+        audit_append(c, req_actor(r), "auth.login", "user", x->user_id, 0, NULL, NULL) != DB_OK ||
         store_user_get(c, x->user_id, &u) != DB_OK || u.nrows != 1) {
         dbres_free(&u);
         OPENSSL_cleanse(token, sizeof token);
@@ -173,7 +174,7 @@ throttled(struct req *r, struct dbconn *c, const char *key, long limit)
     struct dbres t;
     enum db_status st = store_throttle_get(c, key, &t);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return -1;
     }
     long wait =
@@ -209,7 +210,7 @@ login(struct req *r, const cJSON *body)
     struct dbres u;
     enum db_status st = store_user_login(c, username, &u);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     x.user_id = u.nrows == 1 ? dbres_i64(&u, 0, 0) : 0;
@@ -220,7 +221,7 @@ login(struct req *r, const cJSON *body)
         if (!crypto_sha256(device, strlen(device), dh) ||
             (st = store_device_user(c, dh, &owner)) != DB_OK) {
             dbres_free(&u);
-            db_fail(r, c, st == DB_OK ? DB_ERROR : st);
+            req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
             return;
         }
         if (owner == x.user_id)
@@ -242,7 +243,7 @@ login(struct req *r, const cJSON *body)
     else
         (void)password_verify(pw, dummy_hash); /* same work whether or not the user exists */
     dbres_free(&u);
-    db_tx(r, login_tx, &x);
+    req_tx(r, login_tx, &x);
     OPENSSL_cleanse(x.device, sizeof x.device);
 }
 
@@ -251,7 +252,8 @@ logout_tx(struct dbconn *c, struct req *r, void *arg)
 {
     (void)arg;
     if (store_session_revoke(c, r->who.token_hash, clock_now_us()) != DB_OK ||
-        audit_append(c, r, "auth.logout", "user", r->who.user_id, 0, NULL, NULL) != DB_OK)
+        audit_append(c, req_actor(r), "auth.logout", "user", r->who.user_id, 0, NULL, NULL) !=
+            DB_OK)
         return TX_DBFAIL;
     req_empty(r, 204);
     return TX_COMMIT;
@@ -261,7 +263,7 @@ static void
 logout(struct req *r, const cJSON *body)
 {
     (void)body;
-    if (db_tx(r, logout_tx, NULL))
+    if (req_tx(r, logout_tx, NULL))
         auth_cache_forget(r->who.token_hash);
 }
 
@@ -289,8 +291,8 @@ password_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t now = clock_now_us();
     if (store_user_set_password(c, r->who.user_id, x->hash, now) != DB_OK ||
         store_sessions_revoke_user(c, r->who.user_id, now, r->who.token_hash) != DB_OK ||
-        audit_append(c, r, "account.password_change", "user", r->who.user_id, 0, NULL, NULL) !=
-            DB_OK)
+        audit_append(c, req_actor(r), "account.password_change", "user", r->who.user_id, 0, NULL,
+                     NULL) != DB_OK)
         return TX_DBFAIL;
     req_empty(r, 204);
     return TX_COMMIT;
@@ -316,7 +318,7 @@ password_change(struct req *r, const cJSON *body)
     struct dbres u;
     enum db_status st = store_user_login(c, r->who.username, &u);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     bool ok = u.nrows == 1 && password_verify(old, dbres_str(&u, 0, 3));
@@ -325,7 +327,7 @@ password_change(struct req *r, const cJSON *body)
         /* a stolen session must not become an unthrottled password oracle */
         st = store_throttle_fail(c, pkey, clock_now_us(), cfg->auth_throttle_window_s * 1000000LL);
         if (st != DB_OK)
-            db_fail(r, c, st);
+            req_db_fail(r, c, st);
         else
             req_error(r, E_BAD_CREDENTIALS, "the old password is wrong");
         return;
@@ -336,7 +338,7 @@ password_change(struct req *r, const cJSON *body)
         req_error(r, E_INTERNAL, "cannot hash the password");
         return;
     }
-    if (db_tx(r, password_tx, &x))
+    if (req_tx(r, password_tx, &x))
         auth_cache_forget_user(r->who.user_id);
     free((char *)x.hash);
 }
@@ -369,7 +371,8 @@ org_create_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(p);
         return TX_DBFAIL;
     }
-    if (audit_append(c, r, "account.org_create", "organization", id, 0, p, NULL) != DB_OK ||
+    if (audit_append(c, req_actor(r), "account.org_create", "organization", id, 0, p, NULL) !=
+            DB_OK ||
         store_org_get(c, id, &o) != DB_OK || o.nrows != 1) {
         dbres_free(&o);
         return TX_DBFAIL;
@@ -399,7 +402,7 @@ org_create(struct req *r, const cJSON *body)
                      "region must be a six-digit administrative division code (GB/T 2260)"))
         return;
     struct org_ctx x = {body};
-    db_tx(r, org_create_tx, &x);
+    req_tx(r, org_create_tx, &x);
 }
 
 static void
@@ -425,7 +428,7 @@ org_list(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_org_list(c, type, after, limit, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     req_page_reply(r, &res, limit, "next_after", 0, org_row, NULL);
@@ -449,7 +452,7 @@ org_get(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_org_get(c, id, &res);
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else if (res.nrows == 0)
         req_error(r, E_NOT_FOUND, "no organization %lld", (long long)id);
     else
@@ -502,7 +505,7 @@ user_create_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "username", json_str(b, "username"));
     cJSON_AddStringToObject(p, "role", role);
     json_add_i64(p, "org_id", org_id);
-    if (audit_append(c, r, "account.user_create", "user", id, 0, p, NULL) != DB_OK ||
+    if (audit_append(c, req_actor(r), "account.user_create", "user", id, 0, p, NULL) != DB_OK ||
         store_user_get(c, id, &u) != DB_OK || u.nrows != 1) {
         dbres_free(&u);
         return TX_DBFAIL;
@@ -532,7 +535,7 @@ user_create(struct req *r, const cJSON *body)
         req_error(r, E_INTERNAL, "cannot hash the password");
         return;
     }
-    db_tx(r, user_create_tx, &x);
+    req_tx(r, user_create_tx, &x);
     free((char *)x.hash);
 }
 
@@ -558,7 +561,7 @@ user_list(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_user_list(c, org_id, role, after, limit, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     req_page_reply(r, &res, limit, "next_after", 0, user_row, NULL);
@@ -583,7 +586,7 @@ user_get(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_user_get(c, id, &res);
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else if (res.nrows == 0)
         req_error(r, E_NOT_FOUND, "no user %lld", (long long)id);
     else
@@ -615,7 +618,8 @@ user_disable_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     if (changed) { /* disabling or enabling twice changes nothing and logs nothing */
         if ((x->disabled && store_sessions_revoke_user(c, x->id, now, NULL) != DB_OK) ||
-            audit_append(c, r, x->disabled ? "account.user_disable" : "account.user_enable", "user",
+            audit_append(c, req_actor(r),
+                         x->disabled ? "account.user_disable" : "account.user_enable", "user",
                          x->id, 0, NULL, NULL) != DB_OK)
             return TX_DBFAIL;
     }
@@ -636,7 +640,7 @@ user_set_disabled(struct req *r, bool disabled)
         req_rule(r, "ACC-SELF-DISABLE", "you cannot disable your own account");
         return;
     }
-    if (db_tx(r, user_disable_tx, &x) && disabled)
+    if (req_tx(r, user_disable_tx, &x) && disabled)
         auth_cache_forget_user(x.id);
 }
 
@@ -743,11 +747,15 @@ struct boot_ctx {
     const char *username, *hash, *center, *code, *region;
     int64_t org_id;
     bool exists, created;
+    char why[200]; /* a refusal */
 };
+
+/* Bootstrap runs before any request, as the system (docs/audit.md). */
+#define BOOTSTRAP ACTOR_SYSTEM("system:bootstrap")
 
 /* Step 1: the trading center organization (found by its credit code, or created). */
 static enum tx_result
-bootstrap_org_tx(struct dbconn *c, struct req *r, void *arg)
+bootstrap_org_tx(struct dbconn *c, void *arg)
 {
     struct boot_ctx *x = arg;
     int64_t n;
@@ -766,10 +774,9 @@ bootstrap_org_tx(struct dbconn *c, struct req *r, void *arg)
         bool center = !strcmp(dbres_str(&o, 0, 2), "center");
         dbres_free(&o);
         if (!center) {
-            req_error(r, E_CONFLICT,
-                      "credit code %s belongs to an organization that is not "
-                      "the trading center",
-                      x->code);
+            snprintf(x->why, sizeof x->why,
+                     "credit code %s belongs to an organization that is not the trading center",
+                     x->code);
             return TX_REFUSE;
         }
         return TX_COMMIT;
@@ -785,14 +792,15 @@ bootstrap_org_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(p);
         return TX_DBFAIL;
     }
-    return audit_append(c, r, "account.org_create", "organization", x->org_id, 0, p, NULL) == DB_OK
+    return audit_append(c, BOOTSTRAP, "account.org_create", "organization", x->org_id, 0, p,
+                        NULL) == DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
 }
 
 /* Step 2: its first center_admin. */
 static enum tx_result
-bootstrap_user_tx(struct dbconn *c, struct req *r, void *arg)
+bootstrap_user_tx(struct dbconn *c, void *arg)
 {
     struct boot_ctx *x = arg;
     int64_t user_id;
@@ -805,7 +813,7 @@ bootstrap_user_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(q);
         return TX_DBFAIL;
     }
-    if (audit_append(c, r, "account.user_create", "user", user_id, 0, q, NULL) != DB_OK)
+    if (audit_append(c, BOOTSTRAP, "account.user_create", "user", user_id, 0, q, NULL) != DB_OK)
         return TX_DBFAIL;
     x->created = true;
     return TX_COMMIT;
@@ -846,13 +854,13 @@ accounts_bootstrap_admin(const struct config *c)
     }
     x.hash = password_hash(pw, (unsigned)c->auth_scrypt_log2n, (unsigned)c->auth_scrypt_r,
                            (unsigned)c->auth_scrypt_p);
-    struct req r = {.id = "bootstrap"};
-    r.db = db_connect_direct(c, false, err, sizeof err);
+    struct dbconn *db = db_connect_direct(c, false, err, sizeof err);
+    enum db_status st = DB_ERROR;
     bool ok = false;
-    if (!r.db)
-        log_error("%s", err);
-    else if (x.hash && db_tx(&r, bootstrap_org_tx, &x) &&
-             (x.exists || db_tx(&r, bootstrap_user_tx, &x))) {
+    if (!db)
+        log_error("accounts_bootstrap_admin: %s", err);
+    else if (x.hash && (st = db_tx(db, bootstrap_org_tx, &x)) == DB_OK &&
+             (x.exists || (st = db_tx(db, bootstrap_user_tx, &x)) == DB_OK)) {
         ok = true;
         if (!x.created)
             printf("a center_admin account exists already; nothing to do\n");
@@ -863,12 +871,11 @@ accounts_bootstrap_admin(const struct config *c)
         else
             printf("created center_admin \"%s\" with the password from GGZY_ADMIN_PASSWORD\n",
                    x.username);
-    } else if (r.resp) {
-        log_error("bootstrap failed: %s", r.resp);
-    }
+    } else if (x.hash)
+        log_error("accounts_bootstrap_admin: bootstrap failed: %s",
+                  st == DB_REFUSED ? x.why : db_last_error(db));
     OPENSSL_cleanse(gen, sizeof gen);
     free((char *)x.hash);
-    free(r.resp);
-    db_close_direct(r.db);
+    db_close_direct(db);
     return ok;
 }

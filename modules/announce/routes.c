@@ -149,7 +149,7 @@ draft_done(struct dbconn *c, struct req *r, const char *action, const struct dra
     cJSON_AddStringToObject(p, "title", x->in.title);
     struct dbres a = {0};
     enum tx_result t = TX_DBFAIL;
-    if (audit_append(c, r, action, "announcement", x->id, project, p, NULL) == DB_OK &&
+    if (audit_append(c, req_actor(r), action, "announcement", x->id, project, p, NULL) == DB_OK &&
         store_ann_get(c, x->id, false, &a) == DB_OK && a.nrows == 1) {
         req_json(r, status, ann_json(c, &a, 0, true));
         t = TX_COMMIT;
@@ -186,7 +186,7 @@ ann_create(struct req *r, const cJSON *body)
 {
     struct draft_ctx x = {0};
     if (req_param_id(r, "id", &x.project) && read_ann(r, body, &x.in))
-        db_tx(r, create_tx, &x);
+        req_tx(r, create_tx, &x);
 }
 
 /* Load an announcement whose project the caller is a party to. */
@@ -236,7 +236,7 @@ ann_update(struct req *r, const cJSON *body)
 {
     struct draft_ctx x = {0};
     if (req_param_id(r, "id", &x.id) && read_ann(r, body, &x.in))
-        db_tx(r, update_tx, &x);
+        req_tx(r, update_tx, &x);
 }
 
 static void
@@ -253,7 +253,7 @@ ann_get(struct req *r, const cJSON *body)
     if (load_own(c, r, id, false, &a, &v, &t))
         req_json(r, 200, ann_json(c, &a, 0, true));
     else if (t == TX_DBFAIL)
-        db_fail(r, c, DB_ERROR);
+        req_db_fail(r, c, DB_ERROR);
     dbres_free(&a);
 }
 
@@ -261,7 +261,7 @@ ann_get(struct req *r, const cJSON *body)
 
 struct publish_ctx {
     int64_t id;
-    struct audit_ref ref; /* outlives the transaction: db_tx fills it after the commit */
+    struct audit_ref ref; /* outlives the transaction: filled after the commit */
 };
 
 static bool
@@ -542,7 +542,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         dbres_free(&lots);
     }
     enum db_status st =
-        audit_append(c, r, "announce.publish", "announcement", x->id, v.id, p, &x->ref);
+        audit_append(c, req_actor(r), "announce.publish", "announcement", x->id, v.id, p, &x->ref);
     p = NULL; /* consumed */
     if (st != DB_OK)
         goto out;
@@ -564,7 +564,7 @@ ann_publish(struct req *r, const cJSON *body)
 {
     (void)body;
     struct publish_ctx x = {0};
-    if (req_param_id(r, "id", &x.id) && db_tx(r, publish_tx, &x))
+    if (req_param_id(r, "id", &x.id) && req_tx(r, publish_tx, &x))
         pages_invalidate(); /* after its index exists: the next read shows it */
 }
 
@@ -692,7 +692,7 @@ public_list(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_ann_public(c, type, cat, region, from, to, q, before, limit, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     req_page_reply(r, &res, limit, "next_before", 21, ann_row, NULL);
@@ -707,7 +707,7 @@ load_public(struct req *r, struct dbconn *c, int64_t id, struct dbres *a)
 {
     enum db_status st = store_ann_get(c, id, false, a);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return false;
     }
     if (a->nrows != 1 || !dbres_str(a, 0, 21)) {
@@ -827,7 +827,7 @@ public_atom(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_ann_public(c, NULL, NULL, NULL, 0, 0, NULL, 0, 50, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     char now[40];
@@ -875,7 +875,7 @@ public_ocds(struct req *r, bool record)
     enum db_status st = DB_OK;
     cJSON *pkg = ocds_package(c, id, cfg->ocds_prefix, cfg->public_base_url, record, &st);
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else if (!pkg)
         req_error(r, E_NOT_FOUND, "project %lld has published nothing", (long long)id);
     else

@@ -137,7 +137,7 @@ static void
 reply_checkpoint(struct req *r, struct dbconn *c, struct dbres *res, enum db_status st)
 {
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else if (res->nrows == 0)
         req_error(r, E_NOT_FOUND, "no such checkpoint (yet)");
     else
@@ -157,7 +157,7 @@ vkey_get(struct req *r, const cJSON *body)
     struct dbres k;
     enum db_status st = store_vkeys(c, &k);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     cJSON *o = cJSON_CreateObject();
@@ -217,7 +217,7 @@ checkpoint_list(struct req *r, const cJSON *body)
     struct dbres res;
     enum db_status st = store_checkpoint_list(c, (uint64_t)after, limit, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     req_page_reply(r, &res, limit, "next_after", 0, checkpoint_row, c);
@@ -257,7 +257,7 @@ checkpoint_request_now(struct req *r, const cJSON *body)
     if (st == DB_OK)
         st = store_tree_size(c, &size);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     checkpoint_request();
@@ -317,7 +317,8 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(p);
         return TX_DBFAIL;
     }
-    if (audit_append(c, r, "audit.cosign", "checkpoint", (int64_t)x->size, 0, p, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), "audit.cosign", "checkpoint", (int64_t)x->size, 0, p, NULL) !=
+        DB_OK)
         return TX_DBFAIL;
     struct dbres cp = {0};
     if (store_checkpoint_get(c, x->size, &cp) != DB_OK)
@@ -345,7 +346,7 @@ cosign(struct req *r, const cJSON *body)
     enum db_status st = store_checkpoint_get(c, x.size, &cp);
     if (st != DB_OK || cp.nrows == 0) {
         if (st != DB_OK)
-            db_fail(r, c, st);
+            req_db_fail(r, c, st);
         else
             req_error(r, E_NOT_FOUND, "no checkpoint of size %lld", (long long)size);
         dbres_free(&cp);
@@ -371,7 +372,7 @@ cosign(struct req *r, const cJSON *body)
     st = accounts_find_key(c, r->who.user_id, raw, &der, &der_len, x.key_id, &found);
     if (st != DB_OK) {
         dbres_free(&cp);
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     free(der);
@@ -383,7 +384,7 @@ cosign(struct req *r, const cJSON *body)
                              : "KEY-UNKNOWN";
     if (found && st != DB_OK) {
         dbres_free(&cp);
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     if (rule && strcmp(rule, "KEY-UNKNOWN")) {
@@ -412,7 +413,7 @@ cosign(struct req *r, const cJSON *body)
     /* The signed-note line, under the name the supervisor is known by in this log. */
     snprintf(x.line, sizeof x.line, "\xE2\x80\x94 %s/witness/%s %s\n", checkpoint_origin(),
              r->who.username, sig64);
-    db_tx(r, cosign_tx, &x);
+    req_tx(r, cosign_tx, &x);
     cJSON_Delete(x.signer);
 }
 
@@ -430,7 +431,8 @@ read_log_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "what", x->what);
     json_add_i64(p, "from", x->from);
     json_add_i64(p, "count", x->count);
-    return audit_append(c, r, "audit.read_withheld", "audit_log", x->id, 0, p, NULL) == DB_OK
+    return audit_append(c, req_actor(r), "audit.read_withheld", "audit_log", x->id, 0, p, NULL) ==
+                   DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
 }
@@ -440,9 +442,9 @@ read_log_tx(struct dbconn *c, struct req *r, void *arg)
 static void
 reply_logged(struct req *r, cJSON *o, bool withheld_seen, struct read_ctx *x)
 {
-    if (withheld_seen && !db_tx(r, read_log_tx, x)) {
+    if (withheld_seen && !req_tx(r, read_log_tx, x)) {
         cJSON_Delete(o);
-        return; /* db_tx set the refusal */
+        return; /* req_tx set the refusal */
     }
     req_json(r, 200, o);
 }
@@ -466,7 +468,7 @@ entries_get(struct req *r, const cJSON *body)
     struct dbres e;
     enum db_status st = store_entries(c, from, limit, &e);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     cJSON *o = cJSON_CreateObject();
@@ -490,7 +492,7 @@ db_and_tree(struct req *r, uint64_t *tree)
     struct dbconn *c = req_db(r);
     enum db_status st;
     if (c && (st = store_tree_size(c, tree)) != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return NULL;
     }
     return c;
@@ -573,7 +575,7 @@ timeline(struct req *r, const cJSON *body)
     enum db_status st = store_checkpoint_latest(c, &cp);
     if (st != DB_OK || cp.nrows == 0) {
         if (st != DB_OK)
-            db_fail(r, c, st);
+            req_db_fail(r, c, st);
         else
             req_error(r, E_NOT_FOUND, "no checkpoint has been signed yet");
         dbres_free(&cp);
@@ -583,7 +585,7 @@ timeline(struct req *r, const cJSON *body)
     st = store_project_entries(c, pid, size, &e);
     if (st != DB_OK) {
         dbres_free(&cp);
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     cJSON *o = cJSON_CreateObject();
@@ -615,7 +617,7 @@ test_deadline(struct req *r, const cJSON *body)
         checkpoint_schedule(c, json_i64(body, "deadline_us", 0), json_i64(body, "project_id", 0),
                             json_str(body, "label"));
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     req_empty(r, 204);
@@ -632,7 +634,7 @@ test_entry_tx(struct dbconn *c, struct req *r, void *arg)
     struct raw_ctx *x = arg;
     const cJSON *b = x->body;
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(b, "payload");
-    if (audit_append(c, r, json_str(b, "action"), json_str(b, "object_type"),
+    if (audit_append(c, req_actor(r), json_str(b, "action"), json_str(b, "object_type"),
                      json_i64(b, "object_id", 0), json_i64(b, "project_id", 0),
                      p ? cJSON_Duplicate(p, true) : NULL, &x->ref) != DB_OK)
         return TX_DBFAIL;
@@ -644,7 +646,7 @@ static void
 test_entry(struct req *r, const cJSON *body)
 {
     struct raw_ctx x = {.body = body};
-    db_tx(r, test_entry_tx, &x);
+    req_tx(r, test_entry_tx, &x);
 }
 
 static const struct field raw_entry_schema[] = {

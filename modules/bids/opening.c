@@ -297,7 +297,7 @@ reply_record(struct req *r, struct dbconn *c, int64_t project, int64_t lot, unsi
     enum db_status st;
     cJSON *j = record_json(c, project, lot, &st);
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else if (!j)
         req_error(r, E_NOT_FOUND, "the opening of lot %lld has not started", (long long)lot);
     else
@@ -534,7 +534,7 @@ batch_tx(struct dbconn *c, struct req *r, void *arg)
         }
         cJSON_AddItemToArray(arr, e);
     }
-    return audit_append(c, r, "bid.decrypt", "lot", x->lot, x->project, p, NULL) == DB_OK
+    return audit_append(c, req_actor(r), "bid.decrypt", "lot", x->lot, x->project, p, NULL) == DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
 }
@@ -568,7 +568,8 @@ complete_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(pl);
         return TX_DBFAIL;
     }
-    return audit_append(c, r, "opening.complete", "lot", x->lot, x->project, pl, NULL) == DB_OK
+    return audit_append(c, req_actor(r), "opening.complete", "lot", x->lot, x->project, pl, NULL) ==
+                   DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
 }
@@ -592,7 +593,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         (st = bids_load_key(c, project, lot, &k, &s, &found)) != DB_OK || o.nrows != 1 || !found ||
         (st = store_shares_in(c, dbres_i64(&o, 0, OC_ID), &in)) != DB_OK ||
         (st = store_bids_current(c, project, lot, &b)) != DB_OK) {
-        db_fail(r, c, st == DB_OK ? DB_ERROR : st);
+        req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
         goto out;
     }
     int t = (int)dbres_i64(&k, 0, 3);
@@ -657,7 +658,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
             batch_start(&run, cur, openers, nthreads);
         if (prev) { /* commit the previous batch meanwhile */
             struct batch_ctx bx = {project, lot, token, prev->out, prev->n};
-            failed = failed || !db_tx(r, batch_tx, &bx);
+            failed = failed || !req_tx(r, batch_tx, &bx);
             for (size_t j = 0; j < prev->n; j++)
                 free(prev->out[j].summary);
             prev = NULL;
@@ -676,7 +677,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
     }
     if (failed)
         goto out;
-    ok = db_tx(r, complete_tx, &cx);
+    ok = req_tx(r, complete_tx, &cx);
 out:
     OPENSSL_cleanse(sk, sizeof sk); /* the rebuilt key is wiped: it is published in the record */
     OPENSSL_cleanse(shares, sizeof shares);
@@ -816,8 +817,9 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(p);
         return TX_DBFAIL;
     }
-    return audit_append(c, r, action, "lot", x->lot, x->project, p, NULL) == DB_OK ? TX_COMMIT
-                                                                                   : TX_DBFAIL;
+    return audit_append(c, req_actor(r), action, "lot", x->lot, x->project, p, NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
 }
 
 void
@@ -828,7 +830,7 @@ opening_start(struct req *r, const cJSON *body)
                           .signed_us = json_i64(body, "signed_us", 0)};
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
-    if (!db_tx(r, start_tx, &x))
+    if (!req_tx(r, start_tx, &x))
         return;
     if (x.run && !run_opening(r, req_db(r), x.project, x.lot, x.token))
         return;
@@ -934,7 +936,7 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "x", x->share.x);
     json_add_i64(p, "shares_in", (int64_t)in.nrows);
     json_add_i64(p, "threshold", t);
-    if (audit_append(c, r, "opening.share", "lot", x->lot, x->project, p, NULL) == DB_OK)
+    if (audit_append(c, req_actor(r), "opening.share", "lot", x->lot, x->project, p, NULL) == DB_OK)
         res = TX_COMMIT;
 out:
     cJSON_Delete(signed_);
@@ -958,7 +960,7 @@ opening_share(struct req *r, const cJSON *body)
         req_error(r, E_INVALID_FIELD, "share must be 64 hex digits (the 32-byte share)");
         return;
     }
-    bool ok = db_tx(r, share_tx, &x);
+    bool ok = req_tx(r, share_tx, &x);
     OPENSSL_cleanse(&x.share, sizeof x.share); /* the clear share: kept only in the database */
     if (!ok)
         return;
@@ -1010,7 +1012,8 @@ object_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "objection_id", x->id);
     json_add_i64(p, "org_id", r->who.org_id);
     cJSON_AddStringToObject(p, "text", x->text);
-    if (audit_append(c, r, "opening.objection", "objection", x->id, x->project, p, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), "opening.objection", "objection", x->id, x->project, p,
+                     NULL) != DB_OK)
         goto out;
     cJSON *j = cJSON_CreateObject();
     json_add_i64(j, "id", x->id);
@@ -1033,7 +1036,7 @@ opening_object(struct req *r, const cJSON *body)
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
     x.text = json_str(body, "text");
-    db_tx(r, object_tx, &x);
+    req_tx(r, object_tx, &x);
 }
 
 static enum tx_result
@@ -1063,7 +1066,8 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "lot", lot);
     json_add_i64(p, "objection_id", x->id);
     cJSON_AddStringToObject(p, "answer", x->text);
-    if (audit_append(c, r, "opening.answer", "objection", x->id, x->project, p, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), "opening.answer", "objection", x->id, x->project, p, NULL) !=
+        DB_OK)
         return TX_DBFAIL;
     reply_record(r, c, x->project, x->lot, 200);
     return TX_COMMIT;
@@ -1077,5 +1081,5 @@ opening_answer(struct req *r, const cJSON *body)
         !req_param_id(r, "oid", &x.id))
         return;
     x.text = json_str(body, "answer");
-    db_tx(r, answer_tx, &x);
+    req_tx(r, answer_tx, &x);
 }

@@ -232,8 +232,8 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
     }
     if (t == TX_COMMIT && (store_opening_insert(c, x->project, x->lot, &key, x->users, x->key_ids,
                                                 r->who.user_id, clock_now_us(), &id) != DB_OK ||
-                           audit_append(c, r, "opening_key.create", "opening_key", id, x->project,
-                                        make_payload(x, &key, signers), NULL) != DB_OK))
+                           audit_append(c, req_actor(r), "opening_key.create", "opening_key", id,
+                                        x->project, make_payload(x, &key, signers), NULL) != DB_OK))
         t = TX_DBFAIL;
     for (int i = 0; i < x->n; i++)
         cJSON_Delete(signers[i]);
@@ -269,7 +269,7 @@ opening_key_create(struct req *r, const cJSON *body)
         x.users[x.n] = json_i64(it, "user_id", 0);
         x.key_ids[x.n++] = json_str(it, "key_id");
     }
-    db_tx(r, make_tx, &x);
+    req_tx(r, make_tx, &x);
 }
 
 /* ---- reading it ---- */
@@ -288,7 +288,7 @@ read_key(struct req *r, int64_t *project, int64_t *lot, struct dbres *k, struct 
     if (st == DB_OK && found)
         return c;
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else
         req_error(r, E_NOT_FOUND, "lot %lld of project %lld has no opening key", (long long)*lot,
                   (long long)*project);
@@ -314,7 +314,7 @@ opening_key_get(struct req *r, const cJSON *body)
         (!ann && entry_project(req_db(r), project, false, &p, &found) != DB_OK)) {
         dbres_free(&k);
         dbres_free(&s);
-        db_fail(r, req_db(r), DB_ERROR);
+        req_db_fail(r, req_db(r), DB_ERROR);
         return;
     }
     if (!ann && (!r->authed || !found || !entry_is_party(&r->who, &p))) {
@@ -441,7 +441,7 @@ bids_verify_signer(struct req *r, struct dbconn *c, const struct env_view *v, cJ
     const char *rule =
         accounts_signing_key(c, r->who.user_id, kid, clock_now_us(), k, why, sizeof why, &st);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return false;
     }
     if (rule && !strcmp(rule, "KEY-UNKNOWN")) {

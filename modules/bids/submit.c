@@ -376,7 +376,7 @@ bids_binding(struct req *r, const cJSON *body)
     struct binding_ctx x;
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
-    db_tx(r, binding_tx, &x);
+    req_tx(r, binding_tx, &x);
 }
 
 /* ---- submission ---- */
@@ -480,7 +480,8 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     }
     cJSON_AddItemToObject(p, "signed", signed_);
-    if (audit_append(c, r, "bid.receive", "bid", x->bid_id, x->project, p, &x->ref) != DB_OK)
+    if (audit_append(c, req_actor(r), "bid.receive", "bid", x->bid_id, x->project, p, &x->ref) !=
+        DB_OK)
         return TX_DBFAIL;
     /* the time of record is the entry's: it too must be within the deadline */
     if (!bids_in_time(x->ref.time_us, t.v.deadline_us)) {
@@ -519,7 +520,7 @@ bids_submit(struct req *r, const cJSON *body)
     x.signer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(header, "signer_key_id"));
     x.size = (int64_t)r->body_bytes;
     x.up = u;
-    if (!db_tx(r, submit_tx, &x)) {
+    if (!req_tx(r, submit_tx, &x)) {
         /* refused or failed after the file was made durable: leave no envelope that no bid
          * refers to (an identical upload committing concurrently keeps its file) */
         int64_t holder = 0;
@@ -560,7 +561,7 @@ bids_mine(struct req *r, const cJSON *body)
     struct dbres b;
     enum db_status st = store_bids_of_org(c, project, lot, r->who.org_id, &b);
     if (st != DB_OK)
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
     else {
         cJSON *o = cJSON_CreateObject();
         cJSON *items = cJSON_AddArrayToObject(o, "items");
@@ -663,7 +664,7 @@ withdraw_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "bid_id", id);
     json_add_i64(p, "revision", rev);
     cJSON_AddItemToObject(p, "signed", signed_);
-    if (audit_append(c, r, "bid.withdraw", "bid", id, x->project, p, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), "bid.withdraw", "bid", id, x->project, p, NULL) != DB_OK)
         return TX_DBFAIL;
     if (store_bid_get(c, id, &b) != DB_OK || b.nrows != 1) {
         dbres_free(&b);
@@ -683,7 +684,7 @@ bids_withdraw(struct req *r, const cJSON *body)
                              .signature = json_str(body, "signature")};
     if (!req_param_id(r, "id", &x.project) || !req_param_id(r, "lot", &x.lot))
         return;
-    db_tx(r, withdraw_tx, &x);
+    req_tx(r, withdraw_tx, &x);
 }
 
 /* ---- reading one bid: receipt and envelope ---- */
@@ -713,7 +714,7 @@ visible_bid(struct req *r, struct dbres *b, bool envelope)
                               o.nrows == 1 ? dbres_str(&o, 0, 2) : NULL, envelope);
     dbres_free(&o);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return NULL;
     }
     if (see == SEE_OK)
@@ -750,7 +751,7 @@ bids_receipt(struct req *r, const cJSON *body)
     if (st == DB_OK && index >= 0)
         st = db_query(c, sql_entry, ep, 1, &e);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         goto out;
     }
     uint8_t sig[64];

@@ -214,8 +214,8 @@ create_tx(struct dbconn *c, struct req *r, void *arg)
     if (store_project_insert(c, &x->in, r->who.org_id, r->who.user_id, now, &id) != DB_OK ||
         store_lots_replace(c, id, &x->in) != DB_OK)
         return TX_DBFAIL;
-    if (audit_append(c, r, "project.create", "project", id, id, project_payload(&x->in), NULL) !=
-            DB_OK ||
+    if (audit_append(c, req_actor(r), "project.create", "project", id, id, project_payload(&x->in),
+                     NULL) != DB_OK ||
         !reply_project(c, r, id, 201))
         return TX_DBFAIL;
     return TX_COMMIT;
@@ -226,7 +226,7 @@ project_create(struct req *r, const cJSON *body)
 {
     struct create_ctx x;
     if (read_project(r, body, &x.in))
-        db_tx(r, create_tx, &x);
+        req_tx(r, create_tx, &x);
 }
 
 /* Load a project the caller may see; 404 otherwise (others' projects do not exist for them). */
@@ -280,8 +280,8 @@ amend_tx(struct dbconn *c, struct req *r, void *arg)
         return t;
     if (store_project_update(c, x->id, &x->in, clock_now_us()) != DB_OK ||
         store_lots_replace(c, x->id, &x->in) != DB_OK ||
-        audit_append(c, r, "project.amend", "project", x->id, x->id, project_payload(&x->in),
-                     NULL) != DB_OK ||
+        audit_append(c, req_actor(r), "project.amend", "project", x->id, x->id,
+                     project_payload(&x->in), NULL) != DB_OK ||
         !reply_project(c, r, x->id, 200))
         return TX_DBFAIL;
     return TX_COMMIT;
@@ -292,7 +292,7 @@ project_amend(struct req *r, const cJSON *body)
 {
     struct amend_ctx x;
     if (req_param_id(r, "id", &x.id) && read_project(r, body, &x.in))
-        db_tx(r, amend_tx, &x);
+        req_tx(r, amend_tx, &x);
 }
 
 static void
@@ -307,11 +307,11 @@ project_get(struct req *r, const cJSON *body)
     enum tx_result t;
     if (!load_visible(r, c, id, false, &v, &t)) {
         if (t == TX_DBFAIL)
-            db_fail(r, c, DB_ERROR);
+            req_db_fail(r, c, DB_ERROR);
         return;
     }
     if (!reply_project(c, r, id, 200))
-        db_fail(r, c, DB_ERROR);
+        req_db_fail(r, c, DB_ERROR);
 }
 
 static void
@@ -333,7 +333,7 @@ project_list(struct req *r, const cJSON *body)
     int64_t org = r->who.role == ROLE_AGENT ? r->who.org_id : 0;
     enum db_status st = store_project_list(c, org, state, after, limit, &res);
     if (st != DB_OK) {
-        db_fail(r, c, st);
+        req_db_fail(r, c, st);
         return;
     }
     req_page_reply(r, &res, limit, "next_after", 0, project_row, c);
@@ -429,7 +429,8 @@ transition_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(p);
         return TX_DBFAIL;
     }
-    if (audit_append(c, r, "project.transition", "project", x->id, x->id, p, NULL) != DB_OK ||
+    if (audit_append(c, req_actor(r), "project.transition", "project", x->id, x->id, p, NULL) !=
+            DB_OK ||
         !reply_project(c, r, x->id, 200))
         return TX_DBFAIL;
     return TX_COMMIT;
@@ -440,7 +441,7 @@ project_transition(struct req *r, const cJSON *body)
 {
     struct transition_ctx x = {0, json_str(body, "to"), json_str(body, "reason")};
     if (req_param_id(r, "id", &x.id))
-        db_tx(r, transition_tx, &x);
+        req_tx(r, transition_tx, &x);
 }
 
 struct doc_ctx {
@@ -467,7 +468,8 @@ document_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "content_type", x->type);
     json_add_i64(p, "size", r->body.len);
     cJSON_AddStringToObject(p, "sha256", hex);
-    if (audit_append(c, r, "project.document_add", "document", x->doc_id, x->id, p, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), "project.document_add", "document", x->doc_id, x->id, p,
+                     NULL) != DB_OK)
         return TX_DBFAIL;
     cJSON *o = cJSON_CreateObject();
     json_add_i64(o, "id", x->doc_id);
@@ -503,7 +505,7 @@ document_upload(struct req *r, const cJSON *body)
         req_error(r, E_INTERNAL, "cannot hash the document");
         return;
     }
-    db_tx(r, document_tx, &x);
+    req_tx(r, document_tx, &x);
 }
 
 static void
@@ -520,14 +522,14 @@ document_get(struct req *r, const cJSON *body)
     enum tx_result t;
     if (!load_visible(r, c, id, false, &v, &t)) {
         if (t == TX_DBFAIL)
-            db_fail(r, c, DB_ERROR);
+            req_db_fail(r, c, DB_ERROR);
         return;
     }
     struct dbres d;
     enum db_status st = store_document(c, id, doc, &d);
     if (st != DB_OK || d.nrows != 1) {
         if (st != DB_OK)
-            db_fail(r, c, st);
+            req_db_fail(r, c, st);
         else
             req_error(r, E_NOT_FOUND, "no document %lld in project %lld", (long long)doc,
                       (long long)id);

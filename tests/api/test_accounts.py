@@ -1,4 +1,5 @@
 """Accounts, organizations, roles, sessions, keys and idempotency, through the real API."""
+import json
 import subprocess
 import tempfile
 import os
@@ -204,6 +205,26 @@ class OrgsUsersTest(ApiTest):
         # the stored bytes are what was hashed: leaf = SHA-256(0x00 || entry)
         ok = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE LEFT(nodes, 32) = UNHEX(SHA2(CONCAT(X'00', entry), 256))")
         self.assertEqual(int(ok[0][0]), len(rows))
+
+    def test_work_done_without_a_request_names_its_system_actor_and_carries_no_request(self):
+        self.srv.wait_sequenced()
+        entries = {r[0]: json.loads(r[1]) for r in self.srv.sql(
+            "SELECT action, entry FROM audit_entries WHERE actor_user_id IS NULL AND action IN "
+            "('account.org_create', 'account.user_create', 'trust.anchors')")}
+        self.assertEqual(entries["account.org_create"]["actor"], {"name": "system:bootstrap", "role": "system"})
+        self.assertEqual(entries["account.user_create"]["actor"], {"name": "system:bootstrap", "role": "system"})
+        self.assertEqual(entries["trust.anchors"]["actor"], {"name": "system:trust-anchors", "role": "system"})
+        for e in entries.values():
+            self.assertNotIn("request_id", e)
+            self.assertNotIn("client", e)
+        # and what a signed-in user does through a request names the user and the request
+        self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        e = json.loads(self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'account.org_create' "
+                                    "ORDER BY idx DESC LIMIT 1")[0][0])
+        self.assertEqual(e["actor"]["role"], "center_admin")
+        self.assertNotIn("name", e["actor"])
+        self.assertRegex(e["request_id"], r"^[0-9a-f]{24}$")
 
     def test_a_refused_change_leaves_no_audit_entry(self):
         self.srv.wait_sequenced()
