@@ -20,28 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 openssl req -new -utf8 -key "$key" -subj "/O=$name/serialNumber=$code/CN=$name" -out "$tmp/req.csr"
 touch "$tmp/index.txt"
 openssl rand -hex 16 > "$tmp/serial"
-cat > "$tmp/ca.cnf" <<CNF
-[ca]
-default_ca = dev
-[dev]
-database = $tmp/index.txt
-new_certs_dir = $tmp
-serial = $tmp/serial
-default_md = sha256
-string_mask = utf8only
-policy = any
-copy_extensions = none
-x509_extensions = ext
-unique_subject = no
-[any]
-organizationName = optional
-serialNumber = optional
-commonName = supplied
-[ext]
-basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature,nonRepudiation,keyAgreement
-CNF
 # valid from 2025 (test mode moves the clock) for ten years
-openssl ca -batch -config "$tmp/ca.cnf" -cert "$ca/$side-ca.crt" -keyfile "$ca/$side-ca.key" \
-  -in "$tmp/req.csr" -startdate 20250101000000Z -enddate 20350101000000Z -notext -out "$out" 2>/dev/null
+GGZY_CA_WORK=$tmp openssl ca -batch -config "$root/certs/dev-ca.cnf" -extensions org_ext \
+  -cert "$ca/$side-ca.crt" -keyfile "$ca/$side-ca.key" -in "$tmp/req.csr" -startdate 20250101000000Z -enddate 20350101000000Z -notext -out "$out" 2>/dev/null
 echo "issued $out for $code ($side side)"

@@ -12,6 +12,7 @@
 # certificate comes from the operator's CA and the trust anchors are the licensed CAs' roots.
 set -euo pipefail
 out=${1:?usage: make-dev-certs.sh OUTDIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$out"
 chmod 700 "$out"
 cd "$out"
@@ -42,27 +43,6 @@ chmod 700 trust
 # The side CAs are valid from 2025 to 2040, so that test mode may move the platform's clock to any
 # date the tests use (a certificate is checked at the time of use). `openssl ca -selfsign` is
 # what sets a start date with OpenSSL 3.0.
-ca_conf() {
-  cat <<CNF
-[ca]
-default_ca = dev
-[dev]
-database = $1/index.txt
-new_certs_dir = $1
-serial = $1/serial
-default_md = sha256
-policy = any
-copy_extensions = none
-x509_extensions = ext
-unique_subject = no
-[any]
-organizationName = optional
-serialNumber = optional
-commonName = supplied
-[ext]
-$2
-CNF
-}
 for side in bidder agent supervision center; do
   [[ -s trust/$side-ca.crt && -s trust/$side-ca.key ]] && continue
   tmp=$(mktemp -d)
@@ -72,11 +52,8 @@ for side in bidder agent supervision center; do
     -out "$tmp/req.csr"
   touch "$tmp/index.txt"
   openssl rand -hex 16 > "$tmp/serial"
-  ca_conf "$tmp" "basicConstraints=critical,CA:TRUE
-keyUsage=critical,keyCertSign,cRLSign
-subjectKeyIdentifier=hash" > "$tmp/ca.cnf"
-  openssl ca -batch -config "$tmp/ca.cnf" -selfsign -keyfile "trust/$side-ca.key" -in "$tmp/req.csr" \
-    -startdate 20250101000000Z -enddate 20401231000000Z -notext -out "trust/$side-ca.crt" 2>/dev/null
+  GGZY_CA_WORK=$tmp openssl ca -batch -config "$here/dev-ca.cnf" -extensions ca_ext -selfsign \
+    -keyfile "trust/$side-ca.key" -in "$tmp/req.csr" -startdate 20250101000000Z -enddate 20401231000000Z -notext -out "trust/$side-ca.crt" 2>/dev/null
   rm -rf "$tmp"
   chmod 644 "trust/$side-ca.crt"
   echo "development $side CA written to $out/trust"

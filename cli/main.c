@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "util.h"
 
 #ifndef GGZY_VERSION
 #define GGZY_VERSION "0"
@@ -159,17 +160,6 @@ unknown_command(const char *noun, const char *verb)
     return 2;
 }
 
-/* A positive decimal integer, digits only. */
-static bool
-positive(const char *s, long long *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return false;
-    *out = strtoll(s, &end, 10);
-    return *end == '\0' && *out > 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -209,6 +199,7 @@ main(int argc, char **argv)
             return 2;
         }
         const char *val = i + 1 < argc ? argv[++i] : NULL;
+        int64_t v;
         if (!val) {
             fprintf(stderr, "ggzy: %s needs a value\n", a);
             return 2;
@@ -225,16 +216,18 @@ main(int argc, char **argv)
             o.docs[o.ndocs++] = val;
             break;
         case OPT_PROJECT:
-            if (!(o.have_project = positive(val, &o.project))) {
+            if (!(o.have_project = parse_i64(val, 1, INT64_MAX, &v))) {
                 fprintf(stderr, "ggzy: --project takes a project id (a positive integer)\n");
                 return 2;
             }
+            o.project = v;
             break;
         case OPT_LOT:
-            if (!positive(val, &o.lot)) {
+            if (!parse_i64(val, 1, INT64_MAX, &v)) {
                 fprintf(stderr, "ggzy: --lot takes a lot number (a positive integer)\n");
                 return 2;
             }
+            o.lot = v;
             break;
         }
     }

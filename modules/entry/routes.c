@@ -572,22 +572,8 @@ static const struct field project_schema[] = {
     {"retender_of", F_INT, false, 1, INT64_C(9007199254740991), NULL},
     {NULL},
 };
-static const char *const state_values[] = {"draft",
-                                           "submitted",
-                                           "accepted",
-                                           "bidding",
-                                           "opened",
-                                           "evaluating",
-                                           "candidates_published",
-                                           "awarded",
-                                           "contracted",
-                                           "closed",
-                                           "suspended",
-                                           "terminated",
-                                           "failed",
-                                           NULL};
 static const struct field transition_schema[] = {
-    {"to", F_STRING, true, 1, 32, state_values},
+    {"to", F_STRING, true, 1, 32, project_states},
     {"reason", F_STRING, false, 1, 2000, NULL},
     {NULL},
 };
