@@ -516,6 +516,30 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
         violate(rep, "INV-CUSTODIANS", idx, "%s (%s)", why, rule);
 }
 
+/* ---- INV-ACTOR ---- */
+
+/* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
+ * theirs here. Every other entry a replay reads names the signed-in user who acted. */
+static const char *const system_actions[] = {"trust.anchors", NULL};
+
+static void
+check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_report *rep)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(entry, "actor");
+    const char *role = str(a, "role");
+    bool by_system = role && !strcmp(role, "system"), system_action = false;
+    for (size_t i = 0; system_actions[i]; i++)
+        system_action = system_action || !strcmp(action, system_actions[i]);
+    if (system_action && !by_system)
+        violate(rep, "INV-ACTOR", idx, "%s recorded by %s, but only the platform itself records it",
+                action, role ? role : "no actor");
+    else if (!system_action &&
+             (by_system || !role || !strcmp(role, "anonymous") || num(a, "user_id", 0) <= 0))
+        violate(rep, "INV-ACTOR", idx, "%s recorded without the signed-in user who did it (%s%s%s)",
+                action, role ? role : "no actor", str(a, "name") ? " " : "",
+                str(a, "name") ? str(a, "name") : "");
+}
+
 /* ---- the table ---- */
 
 static const struct {
@@ -543,6 +567,8 @@ static const struct {
                       "signature verifies"},
     {"INV-CUSTODIANS", "every opening key's custodians are certified, independent (no side and no "
                        "organization holds the threshold) and include each of the three sides"},
+    {"INV-ACTOR", "every act in a project's timeline names the signed-in user who did it; only "
+                  "the platform's own jobs (the trust anchors) act as the system"},
     {"INV-ANNOUNCE-IMMUTABLE", "no published announcement is published again (changed); a "
                                "change is a new announcement that supersedes it"},
 };
@@ -567,6 +593,7 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     int64_t idx = num(entry, "index", -1), t = num(entry, "time_us", 0);
     if (!action)
         return;
+    check_actor(entry, action, idx, rep);
     if (!strcmp(action, "trust.anchors")) {
         struct trust_set *ts = trust_set_from_json(cJSON_GetObjectItemCaseSensitive(p, "anchors"));
         if (ts) {

@@ -41,11 +41,13 @@ class IntegrityTest(Ceremony):
         return self.ggzy("audit", "replay", "--project", str(self.pid),
                          "--vkey", self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"], token=self.sup_tok)
 
-    def inject(self, action, payload, object_type="lot"):
+    def inject(self, action, payload, object_type="lot", system_actor=None):
         """Write an entry into the log as a future bug would (test mode only); returns its index."""
-        r = self.srv.request("POST", "/api/v1/test/audit/entries", {
-            "action": action, "object_type": object_type, "object_id": 1, "project_id": self.pid,
-            "payload": payload}, token=self.admin)
+        body = {"action": action, "object_type": object_type, "object_id": 1, "project_id": self.pid,
+                "payload": payload}
+        if system_actor:
+            body["system_actor"] = system_actor
+        r = self.srv.request("POST", "/api/v1/test/audit/entries", body, token=self.admin)
         self.assertEqual(r.status, 201, r)
         self.srv.wait_sequenced()
         return int(self.srv.sql("SELECT MAX(idx) FROM audit_entries")[0][0])
@@ -220,6 +222,9 @@ class IntegrityTest(Ceremony):
                 "certificate": [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode()]}})
         want["INV-CUSTODIANS"] = self.inject("opening_key.create", {"lot": 3, "threshold": 2, "shares": shares},
                                              "opening_key")
+        # an act claimed by a system job, as a DBA's queued row would be
+        want["INV-ACTOR"] = self.inject("project.document_add", {"document_id": 1}, "document",
+                                        system_actor="system:refund-scheduler")
         p = self.replay()
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         for rule, idx in want.items():

@@ -21,20 +21,34 @@
 
 static int64_t next_index;
 
-/* Feed one entry (payload as JSON text or as an object); returns the violations it added. */
+/* Feed one entry by actor (JSON text; payload as JSON text or as an object); returns the
+ * violations it added. */
 static size_t
-feed_obj(struct inv_state *s, struct inv_report *rep, const char *action, long long t,
-         cJSON *payload)
+feed_as(struct inv_state *s, struct inv_report *rep, const char *actor, const char *action,
+        long long t, cJSON *payload)
 {
     cJSON *e = cJSON_CreateObject();
     cJSON_AddNumberToObject(e, "index", (double)next_index++);
     cJSON_AddNumberToObject(e, "time_us", (double)t);
     cJSON_AddStringToObject(e, "action", action);
+    if (actor)
+        cJSON_AddItemToObject(e, "actor", cJSON_Parse(actor));
     cJSON_AddItemToObject(e, "payload", payload ? payload : cJSON_CreateObject());
     size_t before = rep->n;
     inv_feed(s, e, rep);
     cJSON_Delete(e);
     return rep->n - before;
+}
+
+#define USER   "{\"org_id\":2,\"role\":\"agent\",\"user_id\":3}"
+#define SYSTEM "{\"name\":\"system:trust-anchors\",\"role\":\"system\"}"
+
+/* An entry as a signed-in user's (the platform's own for trust.anchors). */
+static size_t
+feed_obj(struct inv_state *s, struct inv_report *rep, const char *action, long long t,
+         cJSON *payload)
+{
+    return feed_as(s, rep, strcmp(action, "trust.anchors") ? USER : SYSTEM, action, t, payload);
 }
 
 static size_t
@@ -574,12 +588,32 @@ republishing_an_announcement_is_a_violation(void)
 }
 
 static void
+acts_without_their_user_and_system_claims_on_user_acts_are_named(void)
+{
+    struct inv_report rep = {0};
+    struct inv_state *s = inv_new();
+    const char *doc = "{\"document_id\":1}";
+    CHECK(feed_as(s, &rep, USER, "project.document_add", T0, cJSON_Parse(doc)) == 0);
+    CHECK(feed_as(s, &rep, SYSTEM, "project.document_add", T0, cJSON_Parse(doc)) == 1);
+    CHECK(feed_as(s, &rep, "{\"role\":\"anonymous\"}", "project.document_add", T0,
+                  cJSON_Parse(doc)) == 1);
+    CHECK(feed_as(s, &rep, "{\"role\":\"agent\"}", "project.document_add", T0, cJSON_Parse(doc)) ==
+          1);
+    CHECK(feed_as(s, &rep, NULL, "project.document_add", T0, cJSON_Parse(doc)) == 1);
+    CHECK(feed_as(s, &rep, USER, "trust.anchors", T0, anchors_payload()) == 1);
+    CHECK(count(&rep, "INV-ACTOR") == 5);
+    CHECK(strstr(rep.v[0].message, "system:trust-anchors") != NULL);
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
 every_invariant_is_listed_with_a_description(void)
 {
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 12);
+    CHECK(n == 13);
 }
 
 int
@@ -597,6 +631,7 @@ main(void)
     RUN(unsigned_and_uncertified_acts_are_named);
     RUN(a_custodian_set_one_party_controls_is_named);
     RUN(republishing_an_announcement_is_a_violation);
+    RUN(acts_without_their_user_and_system_claims_on_user_acts_are_named);
     RUN(every_invariant_is_listed_with_a_description);
     for (int i = 0; i < SIDE__COUNT; i++) {
         EVP_PKEY_free(cas.key[i]);
