@@ -1,9 +1,10 @@
 /*
  * invariants.c — see invariants.h. Pure functions over parsed entries, fed in log order; the
  * checks rely on nothing but the entries themselves, the statute table as the law has it
- * (server/statutes.c, without an operator's overrides) and the trust anchors the log published
- * (trust.anchors entries, which every timeline includes). Unit-tested with synthetic timelines
- * (tests/unit/test_invariants.c); an API test writes each misuse into a real log and replays it.
+ * (server/rules/statutes.c, without an operator's overrides) and the trust anchors the log
+ * published (trust.anchors entries, which every timeline includes). Unit-tested with synthetic
+ * timelines (tests/unit/cli/test_invariants.c); an API test writes each misuse into a real log and
+ * replays it.
  */
 #define _GNU_SOURCE
 #include "invariants.h"

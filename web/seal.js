@@ -5,7 +5,7 @@
  * encrypted in 64 KiB AES-256-GCM chunks under a key derived with a key commitment; the bidder
  * signs everything with ECDSA P-256 / SHA-256, which WebCrypto gives as raw r‖s — the form the
  * envelope carries. Everything happens on the bidder's machine: the private key never leaves
- * the page. web/bid.js drives it; tests/api/test_bid_page.py checks in Chromium that what it
+ * the page. web/bid.js drives it; tests/web/test_bid_page.py checks in Chromium that what it
  * seals is accepted, opened at the ceremony and matches the published test vector.
  *
  * GGZYSeal.canonical(value)                     canonical JSON text (docs/audit.md §1)

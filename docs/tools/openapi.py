@@ -1,5 +1,5 @@
 """docs/tools/openapi.py — writes docs/openapi.json (run from the repository root:
-python3 docs/tools/openapi.py server/errors.def > docs/openapi.json). Every route of ggzyd is
+python3 docs/tools/openapi.py server/http/errors.def > docs/openapi.json). Every route of ggzyd is
 listed here with its roles; tests/api/test_docs.py fails when this and the route table differ."""
 import json
 ERR = {"$ref": "#/components/responses/Error"}
@@ -50,6 +50,7 @@ paths = {
  "/healthz": {"get": op("Health: the server and its database answer", ["public"], resp(200, "Healthy", ref("Health")))},
  "/metrics": {"get": op("Prometheus metrics: with the scrape token (Authorization: Bearer <metrics.token>) from anywhere, or to a direct loopback peer when no token is configured", ["public"], {"200": {"description": "Prometheus text format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}})},
  "/api/v1/openapi.json": {"get": op("This document", ["public"], resp(200, "The OpenAPI document", {"type": "object"}))},
+ "/api/v1/system/jobs": {"get": op("The background jobs of every module (docs/architecture.md \"Background work\"): when each last ran, whether it succeeded, how often, and when it is next due on the platform's clock", STAFF, resp(200, "Every job", ref("JobList")))},
  "/api/v1/auth/login": {"post": op("Log in: exchange username and password for a session token", ["public"], resp(200, "Logged in", ref("Session")), body=ref("LoginRequest"), errors=(429,), desc="Failed attempts are counted under hashed keys: for a client without a device token, per account and per client address (four times the limit there); for one that sends the device_token an earlier successful login of this account handed out, per device only — so nobody's failures lock the owner out of a device it used before. Past auth.throttle_failures failures within auth.throttle_window_s seconds the answer is 429 with Retry-After, and the password is not checked. Text with control characters (\\u0000 included) is refused (invalid_field).")},
  "/api/v1/auth/logout": {"post": op("Log out: revoke this session's token", USERS, resp(204, "Logged out"), errors=(413,))},
  "/api/v1/me": {"get": op("Who am I, on which platform (the id every signed act binds)", USERS, resp(200, "The caller", ref("Principal")))},
@@ -142,6 +143,7 @@ schemas = {
     "code": {"type": "string", "enum": "__CODES__"}, "message": {"type": "string"}, "request_id": {"type": "string"},
     "field": {"type": "string", "description": "The body field at fault (invalid_field, missing_field, unknown_field)."},
     "rule": {"type": "string", "description": "The rule code (rule_violation); see docs/errors.md."}}}}},
+ "JobList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["name", "next_due_us", "last_run_us", "last_ok", "runs", "failures"], "properties": {"name": {"type": "string", "description": "<module>.<what>, e.g. accounts.sessions-expire"}, "next_due_us": {"type": "integer"}, "last_run_us": {"type": ["integer", "null"]}, "last_ok": {"type": ["boolean", "null"]}, "runs": {"type": "integer"}, "failures": {"type": "integer"}}}}}},
  "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}, "database": {"type": "string", "enum": ["ok"]}, "audit_log": {"type": "string", "enum": ["intact"], "description": "503 audit_log_altered instead when the log failed its self-check"}, "now_us": {"type": "integer", "description": "the platform's clock: what a signed step's signed_us must be near"}}},
  "Role": {"type": "string", "enum": USERS},
  "OrganizationType": {"type": "string", "enum": ["bidder", "agency", "tenderer", "center", "supervision"]},

@@ -12,9 +12,7 @@
 #include "cert.h"
 #include "config.h"
 #include "db.h"
-#include "http.h"
-
-extern const struct module accounts_module;
+#include "app.h"
 
 /* ---- rules (rules.c) ---- */
 

@@ -1,6 +1,7 @@
 /*
  * internal.h — what the accounts module's handler files share (not for other modules):
- * routes.c (sessions, organizations, users, the route table) and keys.c (certified keys).
+ * routes.c (sessions, organizations, users, the route table), keys.c (certified keys) and
+ * jobs.c (housekeeping).
  */
 #ifndef GGZY_ACCOUNTS_INTERNAL_H
 #define GGZY_ACCOUNTS_INTERNAL_H
@@ -8,9 +9,22 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
-#include "http.h"
+#include "app.h"
 
 extern const struct config *accounts_cfg;
+/* The module's own configuration keys (auth.scrypt_*, auth.throttle_*: routes.c). */
+struct accounts_conf {
+    int64_t scrypt_log2n, scrypt_r, scrypt_p;
+    int64_t throttle_failures, throttle_window_s;
+};
+extern struct accounts_conf accounts_conf;
+
+/* jobs.c: the module's scheduler jobs (struct job run functions). A device token unused this
+ * many days is forgotten: its next login counts with everyone else's. */
+#define ACCOUNTS_DEVICE_IDLE_DAYS 90
+bool accounts_job_sessions(struct dbconn *c, const struct actor *a, int64_t now_us);
+bool accounts_job_throttle(struct dbconn *c, const struct actor *a, int64_t now_us);
+bool accounts_job_devices(struct dbconn *c, const struct actor *a, int64_t now_us);
 
 /* keys.c */
 void key_register(struct req *r, const cJSON *body);

@@ -17,7 +17,7 @@
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
-#include "http.h"
+#include "app.h"
 #include "store.h"
 
 #include "internal.h"
@@ -107,7 +107,7 @@ login_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct login_ctx *x = arg;
     int64_t now = clock_now_us();
-    int64_t window = cfg->auth_throttle_window_s * 1000000LL;
+    int64_t window = accounts_conf.throttle_window_s * 1000000LL;
     if (!x->ok) {
         if (x->dkey[0] ? store_throttle_fail(c, x->dkey, now, window) != DB_OK
                        : store_throttle_fail(c, x->ukey, now, window) != DB_OK ||
@@ -179,7 +179,7 @@ throttled(struct req *r, struct dbconn *c, const char *key, long limit)
     }
     long wait =
         t.nrows ? rule_throttle_wait((long)dbres_i64(&t, 0, 0), dbres_i64(&t, 0, 1), clock_now_us(),
-                                     cfg->auth_throttle_window_s * 1000000LL, limit)
+                                     accounts_conf.throttle_window_s * 1000000LL, limit)
                 : 0;
     dbres_free(&t);
     return wait;
@@ -227,7 +227,7 @@ login(struct req *r, const cJSON *body)
         if (owner == x.user_id)
             throttle_key(x.dkey, "d", dh, sizeof dh);
     }
-    long limit = (long)cfg->auth_throttle_failures, w1, w2 = 0;
+    long limit = (long)accounts_conf.throttle_failures, w1, w2 = 0;
     if (x.dkey[0])
         w1 = throttled(r, c, x.dkey, limit);
     else { /* per account, and (more loosely, since offices share addresses) per address */
@@ -312,7 +312,7 @@ password_change(struct req *r, const cJSON *body)
         return;
     char pkey[80];
     throttle_key(pkey, "p", &r->who.user_id, sizeof r->who.user_id);
-    long wait = throttled(r, c, pkey, (long)cfg->auth_throttle_failures);
+    long wait = throttled(r, c, pkey, (long)accounts_conf.throttle_failures);
     if (wait < 0 || refuse_throttled(r, wait, "password changes"))
         return;
     struct dbres u;
@@ -325,15 +325,17 @@ password_change(struct req *r, const cJSON *body)
     dbres_free(&u);
     if (!ok) {
         /* a stolen session must not become an unthrottled password oracle */
-        st = store_throttle_fail(c, pkey, clock_now_us(), cfg->auth_throttle_window_s * 1000000LL);
+        st = store_throttle_fail(c, pkey, clock_now_us(),
+                                 accounts_conf.throttle_window_s * 1000000LL);
         if (st != DB_OK)
             req_db_fail(r, c, st);
         else
             req_error(r, E_BAD_CREDENTIALS, "the old password is wrong");
         return;
     }
-    struct pw_ctx x = {password_hash(new, (unsigned)cfg->auth_scrypt_log2n,
-                                     (unsigned)cfg->auth_scrypt_r, (unsigned)cfg->auth_scrypt_p)};
+    struct pw_ctx x = {password_hash(new, (unsigned)accounts_conf.scrypt_log2n,
+                                     (unsigned)accounts_conf.scrypt_r,
+                                     (unsigned)accounts_conf.scrypt_p)};
     if (!x.hash) {
         req_error(r, E_INTERNAL, "cannot hash the password");
         return;
@@ -528,9 +530,9 @@ user_create(struct req *r, const cJSON *body)
         req_rule(r, "ACC-PASSWORD", "%s", why);
         return;
     }
-    struct user_ctx x = {body,
-                         password_hash(json_str(body, "password"), (unsigned)cfg->auth_scrypt_log2n,
-                                       (unsigned)cfg->auth_scrypt_r, (unsigned)cfg->auth_scrypt_p)};
+    struct user_ctx x = {
+        body, password_hash(json_str(body, "password"), (unsigned)accounts_conf.scrypt_log2n,
+                            (unsigned)accounts_conf.scrypt_r, (unsigned)accounts_conf.scrypt_p)};
     if (!x.hash) {
         req_error(r, E_INTERNAL, "cannot hash the password");
         return;
@@ -721,8 +723,8 @@ static bool
 accounts_init(const struct config *c)
 {
     cfg = c;
-    dummy_hash = password_hash("not a password", (unsigned)c->auth_scrypt_log2n,
-                               (unsigned)c->auth_scrypt_r, (unsigned)c->auth_scrypt_p);
+    dummy_hash = password_hash("not a password", (unsigned)accounts_conf.scrypt_log2n,
+                               (unsigned)accounts_conf.scrypt_r, (unsigned)accounts_conf.scrypt_p);
     return dummy_hash != NULL;
 }
 
@@ -733,12 +735,55 @@ accounts_fini(void)
     dummy_hash = NULL;
 }
 
+static int
+bootstrap_command(const struct config *conf)
+{
+    return accounts_bootstrap_admin(conf) ? 0 : 1;
+}
+
+struct accounts_conf accounts_conf;
+
+#define I(name, field, def, lo, hi) CONFIG_I(struct accounts_conf, name, field, def, lo, hi)
+static const struct config_key config_keys[] = {
+    I("auth.scrypt_log2n", scrypt_log2n, "15", 10, 22),
+    I("auth.scrypt_r", scrypt_r, "8", 1, 32),
+    I("auth.scrypt_p", scrypt_p, "1", 1, 16),
+    I("auth.throttle_failures", throttle_failures, "5", 1, 1000),
+    I("auth.throttle_window_s", throttle_window_s, "900", 1, 86400),
+};
+#undef I
+
+static const struct job jobs[] = {
+    {"accounts.sessions-expire", "system:housekeeping", 60, NULL, false, accounts_job_sessions},
+    {"accounts.throttle-expire", "system:housekeeping", 60, NULL, false, accounts_job_throttle},
+    {"accounts.devices-expire", "system:housekeeping", 3600, NULL, false, accounts_job_devices},
+};
+
+static const struct command commands[] = {
+    {"bootstrap-admin", bootstrap_command, "create the first center_admin if there is none"},
+};
+
+static const char *const rule_codes[] = {
+    "ACC-PASSWORD",     "ACC-ROLE-ORG",     "ACC-SELF-DISABLE", "KEY-CERT-ALG",
+    "KEY-CERT-CHAIN",   "KEY-CERT-EXPIRED", "KEY-CERT-FORMAT",  "KEY-CERT-ORG",
+    "KEY-CERT-REVOKED", "KEY-CERT-SIDE",    "KEY-CERT-USAGE",   "KEY-NO-CERT",
+    "KEY-PROOF",        "KEY-SIDE",         "KEY-UNKNOWN",      NULL,
+};
+
 const struct module accounts_module = {
     .name = "accounts",
+    .rule_codes = rule_codes,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = accounts_init,
     .fini = accounts_fini,
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
+    .commands = commands,
+    .ncommands = ARRAY_LEN(commands),
+    .config_keys = config_keys,
+    .nconfig_keys = ARRAY_LEN(config_keys),
+    .config = &accounts_conf,
 };
 
 /* ---- bootstrap ---- */
@@ -852,8 +897,8 @@ accounts_bootstrap_admin(const struct config *c)
         log_error("GGZY_ADMIN_PASSWORD: %s", rule_password_problem(pw, x.username));
         return false;
     }
-    x.hash = password_hash(pw, (unsigned)c->auth_scrypt_log2n, (unsigned)c->auth_scrypt_r,
-                           (unsigned)c->auth_scrypt_p);
+    x.hash = password_hash(pw, (unsigned)accounts_conf.scrypt_log2n,
+                           (unsigned)accounts_conf.scrypt_r, (unsigned)accounts_conf.scrypt_p);
     struct dbconn *db = db_connect_direct(c, false, err, sizeof err);
     enum db_status st = DB_ERROR;
     bool ok = false;

@@ -1,6 +1,6 @@
 /*
  * rules.c — the accounts module's rules as pure functions (see accounts.h). No I/O here, so
- * tests/unit/test_accounts_rules.c checks each at its boundaries.
+ * tests/unit/accounts/test_accounts_rules.c checks each at its boundaries.
  */
 #include <string.h>
 

@@ -315,3 +315,27 @@ store_device_put(struct dbconn *c, const uint8_t hash[32], int64_t user_id, int6
     struct dbv p[] = {DBV_BLOB(hash, 32), DBV_INT(user_id), DBV_INT(now), DBV_INT(now)};
     return db_exec(c, sql, p, 4, NULL, NULL);
 }
+
+enum db_status
+store_sessions_expire(struct dbconn *c, int64_t before)
+{
+    static const char sql[] = "DELETE FROM sessions WHERE expires_us < ? LIMIT 10000";
+    struct dbv p[] = {DBV_INT(before)};
+    return db_exec(c, sql, p, 1, NULL, NULL);
+}
+
+enum db_status
+store_throttle_expire(struct dbconn *c, int64_t before)
+{
+    static const char sql[] = "DELETE FROM login_throttle WHERE window_start_us < ? LIMIT 10000";
+    struct dbv p[] = {DBV_INT(before)};
+    return db_exec(c, sql, p, 1, NULL, NULL);
+}
+
+enum db_status
+store_devices_expire(struct dbconn *c, int64_t before)
+{
+    static const char sql[] = "DELETE FROM login_devices WHERE last_used_us < ? LIMIT 10000";
+    struct dbv p[] = {DBV_INT(before)};
+    return db_exec(c, sql, p, 1, NULL, NULL);
+}

@@ -51,6 +51,11 @@ enum db_status store_throttle_clear(struct dbconn *c, const char *key);
 enum db_status store_device_user(struct dbconn *c, const uint8_t hash[32], int64_t *user_id);
 enum db_status store_device_put(struct dbconn *c, const uint8_t hash[32], int64_t user_id,
                                 int64_t now);
+/* Housekeeping (jobs.c): delete sessions that expired before `before`, throttle windows that
+ * began before it, device tokens last used before it (up to 10000 rows a call). */
+enum db_status store_sessions_expire(struct dbconn *c, int64_t before);
+enum db_status store_throttle_expire(struct dbconn *c, int64_t before);
+enum db_status store_devices_expire(struct dbconn *c, int64_t before);
 
 /* key rows (store_key_list) */
 #define KEY_COLS(X)                                                                                \

@@ -1,7 +1,7 @@
 /*
  * announce.h — the announce module: every notice about a project is published in one place
  * (信息统一发布). Agents draft announcements; publishing is an explicit action that checks the
- * statutory rules (server/statutes.c), makes the content immutable, signs its hash with the
+ * statutory rules (server/rules/statutes.c), makes the content immutable, signs its hash with the
  * platform key and moves the project's state. The public reads without logging in.
  */
 #ifndef GGZY_ANNOUNCE_H
@@ -11,10 +11,8 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "http.h"
+#include "app.h"
 #include "statutes.h"
-
-extern const struct module announce_module;
 
 /* The bid deadline and opening time in force for a project: those of its latest published
  * tender announcement or amendment that sets them, which is *ann_id (found=false when none is
@@ -24,6 +22,18 @@ enum db_status announce_bid_times(struct dbconn *c, int64_t project_id, int64_t 
 /* The latest published tender announcement of a project, whose signed content carries every
  * lot's opening key (`opening_keys`); 0 when none. */
 enum db_status announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id);
+
+/* What a tender announcement needs from the opening stage (bids), which comes after announce:
+ * a provider hook the bids module sets at start-up (as entry_on_opened_check). keys: every opening
+ * key of the project's lots as a JSON array (NULL when none; caller frees); lot_without_key: the
+ * first lot without one (*lot 0 when none); started: has any lot's opening started? Without a
+ * provider a project has no keys and no opening. */
+struct announce_openings {
+    cJSON *(*keys)(struct dbconn *c, int64_t project_id, enum db_status *st);
+    enum db_status (*lot_without_key)(struct dbconn *c, int64_t project_id, int64_t *lot);
+    enum db_status (*started)(struct dbconn *c, int64_t project_id, bool *started);
+};
+void announce_set_openings(const struct announce_openings *p);
 
 /* The OCDS release package (record=false) or record package of a project (ocds.c); NULL when
  * the project has published nothing (or st says a database error). Caller frees. */

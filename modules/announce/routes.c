@@ -14,16 +14,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "announce.h"
 #include "audit.h"
-#include "bids.h"
 #include "checkpoint.h"
 #include "crypto.h"
-#include "entry.h"
+#include "entry/entry.h"
 #include "store.h"
 
+static cJSON *
+no_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
+{
+    (void)c, (void)project_id;
+    *st = DB_OK;
+    return NULL;
+}
+
+static enum db_status
+no_lot(struct dbconn *c, int64_t project_id, int64_t *lot)
+{
+    (void)c, (void)project_id;
+    *lot = 0;
+    return DB_OK;
+}
+
+static enum db_status
+not_started(struct dbconn *c, int64_t project_id, bool *started)
+{
+    (void)c, (void)project_id;
+    *started = false;
+    return DB_OK;
+}
+
+/* set once at start-up by the opening stage (bids), before any request */
+static struct announce_openings openings = {no_keys, no_lot, not_started};
+
+void
+announce_set_openings(const struct announce_openings *p)
+{
+    openings = *p;
+}
+
 static const struct config *cfg;
+/* The module's own configuration keys (config_keys, at the end). */
+static struct announce_conf {
+    char *base_url, *ocds_prefix;
+    int64_t cache_ms;
+} announce_conf;
 static void pages_invalidate(void);
 
 static const char *const time_keys[6] = {"docs_from_us", "docs_until_us",     "bid_deadline_us",
@@ -370,7 +407,7 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
             return TX_REFUSE;
         struct ann_in_force f;
         if (store_ann_in_force(c, v->id, &f) != DB_OK ||
-            bids_opening_started(c, v->id, &at->opening_started) != DB_OK)
+            openings.started(c, v->id, &at->opening_started) != DB_OK)
             return TX_DBFAIL;
         const char *place = dbres_str(a, 0, 24);
         at->now_us = now;
@@ -466,7 +503,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         enum db_status kst;
         int64_t missing = 0;
         if (entry_method_is_tender(v.method)) {
-            if (bids_lot_without_key(c, v.id, &missing) != DB_OK)
+            if (openings.lot_without_key(c, v.id, &missing) != DB_OK)
                 goto out;
             if (missing) {
                 req_rule(r, "ANN-OPENING-KEY",
@@ -478,7 +515,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
                 goto out;
             }
         }
-        cJSON *keys = bids_opening_keys(c, v.id, &kst);
+        cJSON *keys = openings.keys(c, v.id, &kst);
         if (kst != DB_OK)
             goto out;
         if (keys)
@@ -607,8 +644,8 @@ pages_get(const char *key, size_t *len)
     pthread_mutex_lock(&pages.mu);
     for (unsigned i = 0; i < PAGE_CACHE; i++)
         if (pages.slot[i].body && pages.slot[i].gen == pages.gen &&
-            now - pages.slot[i].at_us < cfg->public_cache_ms * 1000 && now >= pages.slot[i].at_us &&
-            !strcmp(pages.slot[i].key, key)) {
+            now - pages.slot[i].at_us < announce_conf.cache_ms * 1000 &&
+            now >= pages.slot[i].at_us && !strcmp(pages.slot[i].key, key)) {
             out = malloc(pages.slot[i].len);
             if (out) {
                 memcpy(out, pages.slot[i].body, pages.slot[i].len);
@@ -873,7 +910,8 @@ public_ocds(struct req *r, bool record)
     if (!c)
         return;
     enum db_status st = DB_OK;
-    cJSON *pkg = ocds_package(c, id, cfg->ocds_prefix, cfg->public_base_url, record, &st);
+    cJSON *pkg =
+        ocds_package(c, id, announce_conf.ocds_prefix, announce_conf.base_url, record, &st);
     if (st != DB_OK)
         req_db_fail(r, c, st);
     else if (!pkg)
@@ -955,10 +993,25 @@ announce_fini(void)
     pages_free();
 }
 
+static const struct config_key config_keys[] = {
+    CONFIG_S(struct announce_conf, "public.base_url", base_url, "https://localhost:8443"),
+    CONFIG_S(struct announce_conf, "ocds.prefix", ocds_prefix, "ocds-213czf"),
+    CONFIG_I(struct announce_conf, "public.cache_ms", cache_ms, "1000", 0, 60000),
+};
+
+static const char *const rule_codes[] = {
+    "ANN-AMENDS",      "ANN-DEADLINE-EARLIER", "ANN-DEADLINE-PASSED", "ANN-NO-EVALUATION",
+    "ANN-OPENING-KEY", "ANN-OPENING-STARTED",  "ANN-ORDER",           NULL,
+};
+
 const struct module announce_module = {
     .name = "announce",
+    .rule_codes = rule_codes,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = announce_init,
     .fini = announce_fini,
+    .config_keys = config_keys,
+    .nconfig_keys = ARRAY_LEN(config_keys),
+    .config = &announce_conf,
 };

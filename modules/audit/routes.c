@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "audit.h"
-#include "audit_api.h"
+#include "internal.h"
 #include "checkpoint.h"
 #include "logwatch.h"
 #include "crypto.h"
@@ -699,20 +699,21 @@ audit_init(const struct config *cfg)
      * signature against the anchors published before it) */
     static const char sql_global[] =
         "INSERT IGNORE INTO audit_global (idx, object_id) VALUES (?, ?)";
+    (void)cfg;
     audit_on_sequenced("trust.anchors", sql_global);
-    return audit_start(cfg);
+    return true;
 }
 
-static void
-audit_fini(void)
-{
-    audit_stop();
-}
+static const char *const rule_codes[] = {
+    "AUD-COSIGN-BACKWARDS",
+    "AUD-COSIGN-SIGNATURE",
+    NULL,
+};
 
 const struct module audit_module = {
     .name = "audit",
+    .rule_codes = rule_codes,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = audit_init,
-    .fini = audit_fini,
 };

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "audit_api.h"
+#include "internal.h"
 
 bool
 audit_rule_visible(const struct principal *who, int64_t actor_user_id, const char *object_type,

@@ -13,10 +13,8 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "http.h"
+#include "app.h"
 #include "statutes.h"
-
-extern const struct module bids_module;
 
 #define BIDS_DEFAULT_THRESHOLD 2
 

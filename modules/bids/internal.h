@@ -15,9 +15,15 @@
 #include "config.h"
 #include "db.h"
 #include "envelope.h"
-#include "http.h"
+#include "app.h"
 
 extern const struct config *bids_cfg;
+/* The module's own configuration keys (routes.c). */
+struct bids_conf {
+    int64_t max_envelope_bytes;
+    char *store_dir;
+};
+extern struct bids_conf bids_conf;
 
 /* Add bytes as lower-case hex under key (or to an array when o is one). */
 void bids_add_hex(cJSON *o, const char *key, const void *bytes, size_t n);
@@ -38,7 +44,7 @@ enum db_status bids_load_key(struct dbconn *c, int64_t project, int64_t lot, str
                              struct dbres *s, bool *found);
 
 /* A lot as the bid steps see it: its project and the bid times in force. */
-#include "entry.h"
+#include "entry/entry.h"
 struct lot_view {
     struct project_view p;
     int64_t deadline_us, opening_us;

@@ -28,14 +28,14 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
-#include "accounts.h"
-#include "announce.h"
+#include "accounts/accounts.h"
+#include "announce/announce.h"
 #include "audit.h"
 #include "bidplain.h"
 #include "bids.h"
 #include "canon.h"
 #include "crypto.h"
-#include "entry.h"
+#include "entry/entry.h"
 #include "envstore.h"
 #include "hpke.h"
 #include "internal.h"

@@ -10,19 +10,19 @@
  *
  * Making the key is one transaction with its audit entry, whose payload carries everything a
  * custodian needs to check their share (the commitments) and even to recover it (the sealed
- * shares): the private scalar is never stored, only wiped (server/timelock.c).
+ * shares): the private scalar is never stored, only wiped (lib/timelock.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "accounts.h"
-#include "announce.h"
+#include "accounts/accounts.h"
+#include "announce/announce.h"
 #include "audit.h"
 #include "bids.h"
 #include "crypto.h"
-#include "entry.h"
+#include "entry/entry.h"
 #include "envelope.h"
 #include "envstore.h"
 #include "internal.h"
@@ -365,11 +365,10 @@ bids_length_ok(struct req *r)
 {
     const char *cl = req_header(r, "Content-Length");
     int64_t declared;
-    if (cl && parse_i64(cl, 0, INT64_MAX, &declared) &&
-        declared > bids_cfg->bids_max_envelope_bytes) {
+    if (cl && parse_i64(cl, 0, INT64_MAX, &declared) && declared > bids_conf.max_envelope_bytes) {
         req_error(r, E_PAYLOAD_TOO_LARGE,
                   "an envelope is at most %lld bytes (bids.max_envelope_bytes)",
-                  (long long)bids_cfg->bids_max_envelope_bytes);
+                  (long long)bids_conf.max_envelope_bytes);
         return false;
     }
     return true;
@@ -382,7 +381,7 @@ check_open(struct req *r)
     if (!bids_length_ok(r))
         return NULL;
     struct env_stream *st = malloc(sizeof *st);
-    if (!st || !env_stream_init(st, (uint64_t)bids_cfg->bids_max_envelope_bytes)) {
+    if (!st || !env_stream_init(st, (uint64_t)bids_conf.max_envelope_bytes)) {
         if (st)
             env_stream_free(st);
         free(st);
@@ -398,7 +397,7 @@ bids_stream_refusal(struct req *r, const struct env_stream *st)
 {
     if (st->too_large)
         req_error(r, E_PAYLOAD_TOO_LARGE, "%s of %lld bytes (bids.max_envelope_bytes)", st->why,
-                  (long long)bids_cfg->bids_max_envelope_bytes);
+                  (long long)bids_conf.max_envelope_bytes);
     else
         req_error(r, E_INVALID_ENVELOPE, "%s", st->why);
 }
@@ -511,7 +510,10 @@ bids_init(const struct config *config)
     static const char sql_seq[] = "UPDATE bids SET audit_index = ? WHERE id = ?";
     audit_on_sequenced("bid.receive", sql_seq);
     entry_on_opened_check(bids_all_opened); /* opened → evaluating waits for every lot */
-    if (!envstore_init(config->bids_store_dir))
+    static const struct announce_openings openings = {bids_opening_keys, bids_lot_without_key,
+                                                      bids_opening_started};
+    announce_set_openings(&openings); /* a tender announcement carries the opening keys */
+    if (!envstore_init(bids_conf.store_dir))
         return false;
     /* envelopes a crash left without their bid (made durable, never committed) */
     struct dbconn *c = db_acquire();
@@ -573,10 +575,38 @@ static const struct route routes[] = {
      ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 8192, answer_schema, 0},
 };
 
+struct bids_conf bids_conf;
+
+static const struct config_key config_keys[] = {
+    CONFIG_I(struct bids_conf, "bids.max_envelope_bytes", max_envelope_bytes, "67108864", 4096,
+             INT64_C(1) << 36),
+    CONFIG_S(struct bids_conf, "bids.store_dir", store_dir, "var/envelopes"),
+};
+
+static bool
+config_check(char *err, size_t errlen)
+{
+    if (bids_conf.store_dir && bids_conf.store_dir[0])
+        return true;
+    snprintf(err, errlen, "bids.store_dir must name a directory");
+    return false;
+}
+
+static const char *const rule_codes[] = {
+    "BID-BOUND-BIDDER",  "BID-BOUND-LOT",   "BID-BOUND-PROJECT", "BID-BOUND-ROUND",
+    "BID-CUSTODIAN-KEY", "BID-DEADLINE",    "BID-NO-KEY",        "BID-NOT-OPEN",
+    "BID-OPENING-TIME",  "BID-REPLAY",      "BID-REVISION",      "BID-SHARE",
+    "BID-SIGNATURE",     "BID-SIGNED-TIME", "BID-SIGNER-KEY",    NULL,
+};
+
 const struct module bids_module = {
     .name = "bids",
+    .rule_codes = rule_codes,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = bids_init,
-    .fini = NULL,
+    .config_keys = config_keys,
+    .nconfig_keys = ARRAY_LEN(config_keys),
+    .config = &bids_conf,
+    .config_check = config_check,
 };

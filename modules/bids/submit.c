@@ -12,7 +12,7 @@
  *   GET    /api/v1/bids/{id}/receipt                        the receipt, with an inclusion proof
  *   GET    /api/v1/bids/{id}/envelope                       the stored bytes
  *
- * The time of record of a bid is its audit entry's (one clock, server/util.h): the deadline is
+ * The time of record of a bid is its audit entry's (one clock, lib/util.h): the deadline is
  * checked against it, inside the transaction, so no bid.receive entry can be later than the
  * deadline it was accepted under.
  */
@@ -22,14 +22,14 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
-#include "accounts.h"
-#include "announce.h"
+#include "accounts/accounts.h"
+#include "announce/announce.h"
 #include "audit.h"
 #include "bids.h"
 #include "canon.h"
 #include "checkpoint.h"
 #include "crypto.h"
-#include "entry.h"
+#include "entry/entry.h"
 #include "envstore.h"
 #include "internal.h"
 #include "merkle.h"
@@ -61,8 +61,7 @@ submit_open(struct req *r)
         return NULL;
     }
     u->sp.fd = -1;
-    if (!env_stream_init(&u->st, (uint64_t)bids_cfg->bids_max_envelope_bytes) ||
-        !spool_open(&u->sp)) {
+    if (!env_stream_init(&u->st, (uint64_t)bids_conf.max_envelope_bytes) || !spool_open(&u->sp)) {
         env_stream_free(&u->st);
         free(u);
         req_error(r, E_INTERNAL, "the upload could not be started");

@@ -2,7 +2,7 @@
  * entry.h — the entry module: every trading project enters through one door (项目统一进场).
  * Agents register projects (with lots and documents), center staff accept them (giving a
  * gap-free code) or return them for amendment, and every state change goes through the one
- * state machine (server/project_states.c). Its rules are pure functions (rules.c).
+ * state machine (lib/project_states.c). Its rules are pure functions (rules.c).
  */
 #ifndef GGZY_ENTRY_H
 #define GGZY_ENTRY_H
@@ -12,10 +12,8 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "http.h"
+#include "app.h"
 #include "statutes.h"
-
-extern const struct module entry_module;
 
 /* ---- rules (rules.c) ---- */
 /* Procurement methods each category allows (NULL-terminated). */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "audit.h"
 #include "crypto.h"
 #include "entry.h"
@@ -593,8 +593,13 @@ static const struct route routes[] = {
     {"GET", "/api/v1/projects/{id}/documents/{doc}", document_get, PARTIES, 0, NULL, ROUTE_RAW},
 };
 
+static const char *const rule_codes[] = {
+    "ENT-LOTS-BUDGET", "ENT-METHOD", "ENT-NOT-OPENED", "ENT-RETENDER", NULL,
+};
+
 const struct module entry_module = {
     .name = "entry",
+    .rule_codes = rule_codes,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = NULL,

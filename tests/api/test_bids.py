@@ -3,7 +3,7 @@ made with its private scalar split 2-of-3 among the agent, the supervisor and th
 center; each custodian checks their own share with `ggzy custodian check` against the
 published commitments; the database holds no private key; and every bad set of custodians is
 refused with its rule, leaving nothing behind. (That any two shares rebuild the key is
-tests/unit/test_timelock.c.)"""
+tests/unit/lib/test_timelock.c.)"""
 import json
 import os
 import subprocess

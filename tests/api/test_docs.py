@@ -50,7 +50,7 @@ class OpenApiMatchesRoutesTest(unittest.TestCase):
 
 
 def error_codes():
-    with open(os.path.join(ROOT, "server", "errors.def")) as f:
+    with open(os.path.join(ROOT, "server", "http", "errors.def")) as f:
         return re.findall(r'^ERR\(\w+,\s*"(\w+)",\s*(\d+)', f.read(), re.M)
 
 
@@ -69,7 +69,7 @@ class ErrorsDocTest(unittest.TestCase):
         with open(os.path.join(ROOT, "docs", "errors.md")) as f:
             text = f.read()
         used = set()
-        for top in ("modules", "server"):
+        for top in ("modules", "server", "lib"):
             for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
                 for fn in files:
                     if fn.endswith(".c"):
@@ -81,6 +81,47 @@ class ErrorsDocTest(unittest.TestCase):
         self.assertTrue(used)
         for code in used:
             self.assertIn("`%s`" % code, text)
+
+
+class ModuleContractTest(unittest.TestCase):
+    """Each module's descriptor declares the rule codes its refusals carry: every code its own
+    sources use (by its prefixes) is declared, each declared code is documented, and no code has
+    two owners."""
+
+    PREFIXES = {"accounts": ("ACC", "KEY"), "audit": ("AUD",), "entry": ("ENT",),
+                "announce": ("ANN",), "bids": ("BID",)}
+
+    def declared(self):
+        out = subprocess.run([GGZYD, "modules"], capture_output=True, text=True, check=True).stdout
+        mods, cur = {}, None
+        for line in out.splitlines():
+            if not line.startswith(" "):
+                cur = mods.setdefault(line.strip(), set())
+            elif line.strip().startswith("rule: "):
+                cur.add(line.strip()[6:])
+        return mods
+
+    def test_every_rule_code_a_module_uses_is_declared_once_and_documented(self):
+        with open(os.path.join(ROOT, "docs", "errors.md")) as f:
+            text = f.read()
+        mods = self.declared()
+        self.assertEqual(set(self.PREFIXES), set(mods) - {"core"})
+        owners = {}
+        for m, codes in mods.items():
+            for c in codes:
+                self.assertNotIn(c, owners, "%s is declared by %s and %s" % (c, owners.get(c), m))
+                owners[c] = m
+                self.assertIn("`%s`" % c, text, c)
+        for m, prefixes in self.PREFIXES.items():
+            used = set()
+            folder = os.path.join(ROOT, "modules", m)
+            for fn in os.listdir(folder):
+                if fn.endswith(".c"):
+                    with open(os.path.join(folder, fn)) as f:
+                        used |= set(re.findall(r'"((?:%s)-[A-Z0-9]+(?:-[A-Z0-9]+)*)"' % "|".join(prefixes),
+                                               f.read()))
+            self.assertTrue(used, m)
+            self.assertLessEqual(used, mods[m], "%s uses undeclared codes" % m)
 
 
 class ConfigDocTest(unittest.TestCase):

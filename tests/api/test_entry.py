@@ -185,7 +185,7 @@ class EntryTest(ApiTest):
 
 class TransitionMatrixTest(ApiTest):
     """Every pair of states, through the API, for every staff role, against the law's division
-    of who decides what (written out here, independently of server/project_states.c)."""
+    of who decides what (written out here, independently of lib/project_states.c)."""
 
     STATES = ["draft", "submitted", "accepted", "bidding", "opened", "evaluating",
               "candidates_published", "awarded", "contracted", "closed", "suspended", "terminated", "failed"]

@@ -1,0 +1,92 @@
+/*
+ * app.h — the application layer over HTTP, database and log: a request's unit of work (req_tx,
+ * which adds the Idempotency-Key record and the HTTP mapping of failures to db_tx) and keyset
+ * paging, the one shape of every list route. Modules build on this header and on those below.
+ */
+#ifndef GGZY_APP_H
+#define GGZY_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+
+/* A request's unit of work (req_tx.c): db_tx on the request's connection, with fn seeing the
+ * request. Above db_tx it adds what only a request has: the Idempotency-Key record stored in
+ * the same transaction (and a concurrent twin's answer replayed), and the mapping of a
+ * database failure to its HTTP error. When fn refuses it sets the refusal on r (req_error).
+ * Returns true when committed. */
+typedef enum tx_result (*req_tx_fn)(struct dbconn *c, struct req *r, void *ctx);
+bool req_tx(struct req *r, req_tx_fn fn, void *ctx);
+/* Query parameters for keyset pagination: ?after=<id>&limit=<1..max> (default def). False:
+ * 400 set on r. */
+bool req_page(struct req *r, int64_t *after, int64_t *limit, int64_t def, int64_t max);
+/* Answer 200 with a page of a list: {"items": [view(ctx, res, i)...], cursor: the keyset cursor
+ * for the next page (column cursor_col of the last row) or null when this page is the last}.
+ * Every list route answers in this one shape. */
+struct dbres;
+void req_page_reply(struct req *r, const struct dbres *res, int64_t limit, const char *cursor,
+                    size_t cursor_col, cJSON *(*view)(void *ctx, const struct dbres *, size_t),
+                    void *ctx);
+
+/* ---- modules ---- */
+
+/* A background job: run by the scheduler (scheduler.c) every every_s seconds of the platform's
+ * clock (or every(cfg) seconds when every is set; 0: never on a schedule), as the named system
+ * actor, on a connection of its own; at_start: also once whenever the node starts. One node of
+ * a cluster runs a due job; when it is next due is kept in the database, so a restart neither
+ * skips nor repeats a run. run uses db_tx and audit_append itself (one transaction per change,
+ * with its entry) and returns false when it failed (logged; retried when next due). */
+struct job {
+    const char *name;  /* "accounts.devices-expire": <module>.<what> */
+    const char *actor; /* "system:housekeeping": the actor of its audit entries */
+    int64_t every_s;
+    int64_t (*every)(const struct config *cfg);
+    bool at_start;
+    bool (*run)(struct dbconn *c, const struct actor *a, int64_t now_us);
+};
+
+/* A command of ggzyd besides serving (`ggzyd bootstrap-admin`): runs with the configuration
+ * loaded and the MariaDB client library initialized; returns the exit status. */
+struct command {
+    const char *name;
+    int (*run)(const struct config *cfg);
+    const char *summary;
+};
+
+/* The whole contract of a capability. Which modules it depends on is declared in its
+ * CMakeLists.txt (ggzy_module DEPENDS), which also decides what it may include. */
+struct module {
+    const char *name;
+    const struct route *routes;
+    size_t nroutes;
+    bool (*init)(const struct config *cfg); /* may be NULL */
+    void (*fini)(void);                     /* may be NULL */
+    const struct job *jobs;
+    size_t njobs;
+    const struct command *commands;
+    size_t ncommands;
+    const char *const *rule_codes; /* NULL-terminated: every rule code its refusals carry */
+    /* its own configuration keys, stored in *config (registered before the file is read), and
+     * their cross-key check (NULL or false with err filled: ggzyd refuses to start) */
+    const struct config_key *config_keys;
+    size_t nconfig_keys;
+    void *config;
+    bool (*config_check)(char *err, size_t errlen);
+};
+
+/* The scheduler (scheduler.c): start runs every job of mods on its own thread; kick wakes it
+ * (the test clock moved); stop waits for a running job to end. */
+bool scheduler_start(const struct module *const *mods, size_t nmods, const struct config *cfg);
+void scheduler_kick(void);
+void scheduler_stop(void);
+
+/* Add every route of mods to the router (after router_free); false with err naming the module
+ * and path of the first problem. */
+bool modules_routes(const struct module *const *mods, size_t nmods, bool test_mode, char *err,
+                    size_t errlen);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * core_routes.c — the core's own module: health, metrics, the OpenAPI document, and the
+ * test-mode clock. It is listed first in the module table like any other module.
+ *
+ * Its jobs (run by the scheduler, scheduler.c): core.idempotency-expire deletes answers kept for
+ * Idempotency-Key retries past their time; core.log-scan re-hashes the whole log at start-up and
+ * every audit.scan_interval_s. GET /api/v1/system/jobs shows every module's jobs.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "crypto.h"
+#include "db.h"
+#include "app.h"
+#include "idem.h"
+#include "logwatch.h"
+#include "metrics.h"
+
+static char *openapi_doc;
+static size_t openapi_len;
+static const char *metrics_token;
+
+static void
+healthz(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres res;
+    static const char sql[] = "SELECT 1";
+    enum db_status st = db_query(c, sql, NULL, 0, &res);
+    dbres_free(&res);
+    if (st != DB_OK) {
+        req_error(r, E_DB_UNAVAILABLE, "the database does not answer");
+        return;
+    }
+    char why[400];
+    if (!logwatch_ok(why, sizeof why)) {
+        req_error(r, E_LOG_ALTERED, "the audit log failed its self-check: %s", why);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddStringToObject(o, "database", "ok");
+    cJSON_AddStringToObject(o, "audit_log", "intact");
+    /* the platform's clock, which signed steps are checked against (docs/envelope.md §9.1) */
+    json_add_i64(o, "now_us", clock_now_us());
+    req_json(r, 200, o);
+}
+
+static void
+metrics(struct req *r, const cJSON *body)
+{
+    (void)body;
+    /* With metrics.token set, a scraper shows it (compared in constant time) from anywhere;
+     * without, only a loopback peer that is not a proxy relaying someone else is served: the
+     * peer's address alone proves nothing behind a reverse proxy. */
+    const char *auth = req_header(r, "Authorization");
+    bool allowed;
+    if (metrics_token && *metrics_token) {
+        size_t n = strlen(metrics_token);
+        allowed = auth && !strncmp(auth, "Bearer ", 7) && strlen(auth + 7) == n &&
+                  crypto_equal(auth + 7, metrics_token, n);
+    } else
+        allowed = !r->via_proxy && (!strncmp(r->client, "127.", 4) || !strcmp(r->client, "::1"));
+    if (!allowed) {
+        req_error(r, E_FORBIDDEN,
+                  "metrics are served with the scrape token (metrics.token), or to local "
+                  "clients when none is configured");
+        return;
+    }
+    size_t len;
+    char *text = metrics_render(&len);
+    if (!text) {
+        req_error(r, E_INTERNAL, "out of memory");
+        return;
+    }
+    req_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+static void
+openapi(struct req *r, const cJSON *body)
+{
+    (void)body;
+    if (!openapi_doc) {
+        req_error(r, E_NOT_FOUND, "the OpenAPI document is not installed");
+        return;
+    }
+    char *copy = malloc(openapi_len);
+    if (!copy) {
+        req_error(r, E_INTERNAL, "out of memory");
+        return;
+    }
+    memcpy(copy, openapi_doc, openapi_len);
+    req_raw(r, 200, "application/json", copy, openapi_len);
+}
+
+static void
+clock_reply(struct req *r)
+{
+    int64_t now = clock_now_us();
+    char ts[40];
+    clock_format(now, ts, sizeof ts);
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "now_us", now);
+    cJSON_AddStringToObject(o, "now", ts);
+    req_json(r, 200, o);
+}
+
+static void
+test_clock_get(struct req *r, const cJSON *body)
+{
+    (void)body;
+    clock_reply(r);
+}
+
+static void
+test_clock_set(struct req *r, const cJSON *body)
+{
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(body, "set_us");
+    const cJSON *adv = cJSON_GetObjectItemCaseSensitive(body, "advance_us");
+    if ((set != NULL) == (adv != NULL)) {
+        req_error(r, E_INVALID_FIELD, "send exactly one of set_us and advance_us");
+        return;
+    }
+    if (set)
+        clock_set_us((int64_t)set->valuedouble);
+    else
+        clock_advance_us((int64_t)adv->valuedouble);
+    log_warn("test clock moved");
+    scheduler_kick(); /* what fell due at the new time runs now */
+    clock_reply(r);
+}
+
+static void
+test_sleep(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t ms = 0;
+    const char *q = req_query(r, "ms");
+    if (!q || !parse_i64(q, 0, 60000, &ms)) {
+        req_error(r, E_BAD_REQUEST, "ms must be 0 to 60000");
+        return;
+    }
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "slept_ms", ms);
+    req_json(r, 200, o);
+}
+
+static const struct field clock_schema[] = {
+    {"set_us", F_INT, false, 0, INT64_C(9007199254740991), NULL},
+    {"advance_us", F_INT, false, -INT64_C(9007199254740991), INT64_C(9007199254740991), NULL},
+    {NULL},
+};
+
+/* ---- jobs ---- */
+
+static const char sql_jobs[] = "SELECT name, next_due_us, last_run_us, last_ok, runs, failures "
+                               "FROM jobs ORDER BY name";
+
+/* GET /api/v1/system/jobs: every background job, when it last ran and how, when it runs next. */
+static void
+jobs_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    struct dbres res;
+    enum db_status st = db_query(c, sql_jobs, NULL, 0, &res);
+    if (st != DB_OK) {
+        dbres_free(&res);
+        req_db_fail(r, c, st);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
+    for (size_t i = 0; i < res.nrows; i++) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", dbres_str(&res, i, 0));
+        json_add_i64(j, "next_due_us", dbres_i64(&res, i, 1));
+        if (!dbres_str(&res, i, 2))
+            cJSON_AddNullToObject(j, "last_run_us");
+        else
+            json_add_i64(j, "last_run_us", dbres_i64(&res, i, 2));
+        if (!dbres_str(&res, i, 3))
+            cJSON_AddNullToObject(j, "last_ok");
+        else
+            cJSON_AddBoolToObject(j, "last_ok", dbres_i64(&res, i, 3) != 0);
+        json_add_i64(j, "runs", dbres_i64(&res, i, 4));
+        json_add_i64(j, "failures", dbres_i64(&res, i, 5));
+        cJSON_AddItemToArray(items, j);
+    }
+    dbres_free(&res);
+    req_json(r, 200, o);
+}
+
+/* core.idempotency-expire: answers kept for Idempotency-Key retries past their time to live
+ * (housekeeping of expired data, not a state change of the platform: no audit entry). */
+static bool
+idempotency_expire(struct dbconn *c, const struct actor *a, int64_t now_us)
+{
+    (void)a;
+    return idem_expire(c, now_us);
+}
+
+/* core.log-scan: the whole log re-hashed against every signed checkpoint (logwatch.h). */
+static bool
+log_scan(struct dbconn *c, const struct actor *a, int64_t now_us)
+{
+    (void)a, (void)now_us;
+    bool db_error = false;
+    if (!logwatch_scan(c, &db_error) && db_error) {
+        log_warn("log_scan: the log could not be read; the scan is tried again later");
+        return false;
+    }
+    return true; /* an alarm is the watch's own outcome, raised and reported by it */
+}
+
+static int64_t
+log_scan_every(const struct config *cfg)
+{
+    return cfg->audit_scan_interval_s;
+}
+
+static const struct job jobs[] = {
+    {"core.idempotency-expire", "system:housekeeping", 60, NULL, false, idempotency_expire},
+    {"core.log-scan", "system:log-watch", 0, log_scan_every, true, log_scan},
+};
+
+static const struct route routes[] = {
+    {"GET", "/healthz", healthz, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/metrics", metrics, ROLE_PUBLIC, 0, NULL, ROUTE_RAW},
+    {"GET", "/api/v1/openapi.json", openapi, ROLE_PUBLIC, 0, NULL, ROUTE_RAW},
+    {"GET", "/api/v1/test/clock", test_clock_get, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
+    {"POST", "/api/v1/test/clock", test_clock_set, ROLE_PUBLIC, 256, clock_schema, ROUTE_TEST_ONLY},
+    {"GET", "/api/v1/test/sleep", test_sleep, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
+    {"GET", "/api/v1/system/jobs", jobs_list, ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL, 0},
+};
+
+static bool
+core_init(const struct config *cfg)
+{
+    metrics_token = cfg->metrics_token;
+    idem_set_ttl(cfg->idempotency_ttl_s);
+    openapi_doc = read_file(cfg->openapi_path, 4 << 20, &openapi_len);
+    if (!openapi_doc)
+        log_warn("cannot read the OpenAPI document %s", cfg->openapi_path);
+    return true;
+}
+
+static void
+core_fini(void)
+{
+    free(openapi_doc);
+    openapi_doc = NULL;
+}
+
+const struct module core_module = {
+    .name = "core",
+    .routes = routes,
+    .nroutes = ARRAY_LEN(routes),
+    .init = core_init,
+    .fini = core_fini,
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
+};

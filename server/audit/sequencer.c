@@ -1,0 +1,295 @@
+/*
+ * sequencer.c — gives queued audit entries their dense indexes and extends the Merkle tree.
+ *
+ * One thread per ggzyd. Each batch is one transaction: lock the head row (size and frontier),
+ * read up to BATCH committed entries without an index in qid order, and for each: index =
+ * size++, entry = head || index || tail (the bytes are made here, once, and stored exactly as
+ * hashed), leaf hash and completed nodes by frontier_append; write them back 32 rows per
+ * statement; store the new head; commit. Sequencers of several nodes serialize on the head row.
+ * After each batch the checkpointer (checkpoint.c) may sign the new tree head.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "logwatch.h"
+#include "checkpoint.h"
+#include "db.h"
+#include "merkle.h"
+#include "util.h"
+
+#define BATCH         512
+#define ROWS_PER_STMT 64
+#define COLS          8
+
+static pthread_t thread;
+static bool started;
+static atomic_bool stopping;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static bool kicked;
+static char sql_write_many[4096];
+
+static struct {
+    const char *action, *sql;
+} hooks[16];
+static size_t nhooks;
+
+void
+audit_on_sequenced(const char *action, const char *sql)
+{
+    if (nhooks < ARRAY_LEN(hooks)) {
+        hooks[nhooks].action = action;
+        hooks[nhooks].sql = sql;
+        nhooks++;
+    }
+}
+
+static const char sql_head[] = "SELECT size, frontier FROM audit_head WHERE id = 1 FOR UPDATE";
+static const char sql_pending[] =
+    "SELECT qid, recorded_us, action, object_type, object_id, head, tail FROM audit_entries "
+    "WHERE idx IS NULL ORDER BY qid LIMIT 512";
+static const char sql_write_one[] =
+    "INSERT INTO audit_entries (qid, idx, recorded_us, action, object_type, object_id, entry, "
+    "nodes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE idx = VALUES(idx), "
+    "entry = VALUES(entry), nodes = VALUES(nodes), head = NULL, tail = NULL";
+static const char sql_bump[] = "UPDATE audit_head SET size = ?, frontier = ? WHERE id = 1";
+
+/* The batched form of sql_write_one, built once from constants. */
+static void
+build_write_many(void)
+{
+    struct buf b = {0};
+    buf_puts(&b, "INSERT INTO audit_entries (qid, idx, recorded_us, action, object_type, "
+                 "object_id, entry, nodes) VALUES ");
+    for (int i = 0; i < ROWS_PER_STMT; i++)
+        buf_puts(&b, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+    buf_puts(&b, " ON DUPLICATE KEY UPDATE idx = VALUES(idx), entry = VALUES(entry), "
+                 "nodes = VALUES(nodes), head = NULL, tail = NULL");
+    snprintf(sql_write_many, sizeof sql_write_many, "%s", b.p ? b.p : "");
+    buf_free(&b);
+}
+
+struct seq_row {
+    char *entry;
+    size_t len;
+    mhash nodes[MERKLE_MAX_DEPTH];
+    int nnodes;
+};
+
+static bool
+begin(struct dbconn *c)
+{
+    static const char sql[] = "START TRANSACTION";
+    return db_exec(c, sql, NULL, 0, NULL, NULL) == DB_OK;
+}
+
+static void
+rollback(struct dbconn *c)
+{
+    static const char sql[] = "ROLLBACK";
+    (void)db_exec(c, sql, NULL, 0, NULL, NULL);
+}
+
+static bool
+commit(struct dbconn *c)
+{
+    static const char sql[] = "COMMIT";
+    return db_exec(c, sql, NULL, 0, NULL, NULL) == DB_OK;
+}
+
+int
+audit_sequence_batch(struct dbconn *c)
+{
+    struct dbres head = {0}, pend = {0};
+    struct seq_row *rows = NULL;
+    int done = -1;
+    struct frontier f;
+    if (!begin(c))
+        return -1;
+    if (db_query(c, sql_head, NULL, 0, &head) != DB_OK || head.nrows != 1 ||
+        !frontier_decode(&f, (uint64_t)dbres_i64(&head, 0, 0), dbres_str(&head, 0, 1),
+                         head.len[1])) {
+        log_error("cannot read the audit head: %s", db_last_error(c));
+        goto fail;
+    }
+    if (db_query(c, sql_pending, NULL, 0, &pend) != DB_OK)
+        goto fail;
+    if (pend.nrows == 0) {
+        done = checkpoint_maybe(c, &f) ? 0 : -1;
+        goto out;
+    }
+    rows = calloc(pend.nrows, sizeof *rows);
+    if (!rows)
+        goto fail;
+    uint64_t first = f.size;
+    for (size_t i = 0; i < pend.nrows; i++) {
+        struct buf b = {0};
+        buf_append(&b, dbres_str(&pend, i, 5), pend.len[i * pend.ncols + 5]);
+        buf_printf(&b, "%llu", (unsigned long long)f.size);
+        buf_append(&b, dbres_str(&pend, i, 6), pend.len[i * pend.ncols + 6]);
+        if (b.oom) {
+            buf_free(&b);
+            goto fail;
+        }
+        rows[i].len = b.len;
+        rows[i].entry = buf_take(&b);
+        mhash leaf;
+        if (!rows[i].entry || !merkle_leaf_hash(rows[i].entry, rows[i].len, leaf) ||
+            !frontier_append(&f, leaf, rows[i].nodes, &rows[i].nnodes))
+            goto fail;
+    }
+    for (size_t i = 0; i < pend.nrows;) {
+        size_t k = pend.nrows - i >= ROWS_PER_STMT ? ROWS_PER_STMT : 1;
+        struct dbv v[ROWS_PER_STMT * COLS];
+        for (size_t j = 0; j < k; j++) {
+            size_t r = i + j;
+            struct dbv *p = &v[j * COLS];
+            p[0] = DBV_INT(dbres_i64(&pend, r, 0));
+            p[1] = DBV_INT((int64_t)(first + r));
+            p[2] = DBV_INT(dbres_i64(&pend, r, 1));
+            p[3] = DBV_STR(dbres_str(&pend, r, 2));
+            p[4] = DBV_STR(dbres_str(&pend, r, 3));
+            p[5] = DBV_INT(dbres_i64(&pend, r, 4));
+            p[6] = DBV_BLOB(rows[r].entry, rows[r].len);
+            p[7] = DBV_BLOB(rows[r].nodes, (size_t)rows[r].nnodes * 32);
+        }
+        if (db_exec(c, k == 1 ? sql_write_one : sql_write_many, v, k * COLS, NULL, NULL) != DB_OK)
+            goto fail;
+        i += k;
+    }
+    for (size_t i = 0; i < pend.nrows && nhooks; i++)
+        for (size_t h = 0; h < nhooks; h++)
+            if (!strcmp(hooks[h].action, dbres_str(&pend, i, 2))) {
+                struct dbv hp[] = {DBV_INT((int64_t)(first + i)), DBV_INT(dbres_i64(&pend, i, 4))};
+                if (db_exec(c, hooks[h].sql, hp, 2, NULL, NULL) != DB_OK)
+                    goto fail;
+            }
+    struct dbv q[] = {DBV_INT((int64_t)f.size), DBV_BLOB(f.h, (size_t)f.n * 32)};
+    if (db_exec(c, sql_bump, q, 2, NULL, NULL) != DB_OK || !checkpoint_maybe(c, &f))
+        goto fail;
+    done = (int)pend.nrows;
+out:
+    if (!commit(c)) {
+        done = -1;
+        goto fail;
+    }
+    goto cleanup;
+fail:
+    if (db_last_errno(c))
+        log_warn("sequencing failed (%u): %s", db_last_errno(c), db_last_error(c));
+    rollback(c);
+    done = -1;
+cleanup:
+    for (size_t i = 0; rows && i < pend.nrows; i++)
+        free(rows[i].entry);
+    free(rows);
+    dbres_free(&head);
+    dbres_free(&pend);
+    return done;
+}
+
+void
+audit_kick(void)
+{
+    pthread_mutex_lock(&mu);
+    kicked = true;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+}
+
+static const char sql_where[] = "SELECT idx FROM audit_entries WHERE qid = ? AND idx IS NOT NULL";
+
+bool
+audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited++) {
+        struct dbres r;
+        struct dbv p[] = {DBV_INT(qid)};
+        if (db_query(c, sql_where, p, 1, &r) != DB_OK)
+            return false;
+        bool found = r.nrows == 1;
+        if (found)
+            ref->index = dbres_i64(&r, 0, 0);
+        dbres_free(&r);
+        if (found)
+            return true;
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+        if (waited % 50 == 49)
+            audit_kick();
+    }
+    return false;
+}
+
+static void *
+sequencer_main(void *arg)
+{
+    (void)arg;
+    log_set_request_id("sequencer");
+    while (!atomic_load(&stopping)) {
+        int n = 0;
+        struct dbconn *c = db_acquire();
+        if (c) {
+            n = audit_sequence_batch(c);
+            db_release(c);
+        }
+        if (n > 0)
+            continue; /* more may be waiting */
+        /* Sleep until kicked, or a short while (entries committed by other nodes, and
+         * periodic checkpoints, need no kick); longer after an error. */
+        pthread_mutex_lock(&mu);
+        if (!kicked && !atomic_load(&stopping)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            long add = n < 0 ? 500000000L : 20000000L;
+            ts.tv_nsec += add;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&cv, &mu, &ts);
+        }
+        kicked = false;
+        pthread_mutex_unlock(&mu);
+    }
+    /* Drain what is left before stopping, so a clean shutdown leaves nothing queued. */
+    struct dbconn *c = db_acquire();
+    if (c) {
+        while (audit_sequence_batch(c) > 0)
+            ;
+        db_release(c);
+    }
+    return NULL;
+}
+
+bool
+audit_start(const struct config *cfg)
+{
+    build_write_many();
+    logwatch_reset();
+    if (!checkpoint_init(cfg))
+        return false;
+    atomic_store(&stopping, false);
+    started = pthread_create(&thread, NULL, sequencer_main, NULL) == 0;
+    if (!started)
+        log_error("cannot start the audit sequencer");
+    return started;
+}
+
+void
+audit_stop(void)
+{
+    if (started) {
+        atomic_store(&stopping, true);
+        audit_kick();
+        pthread_join(thread, NULL);
+        started = false;
+    }
+    checkpoint_fini();
+}
