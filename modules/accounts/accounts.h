@@ -21,24 +21,24 @@ extern const char *const org_types[]; /* NULL-terminated */
 
 /* GB 32100-2015 unified social credit code: 18 characters from 0-9 and A-Z without I, O, S, V,
  * Z, the last a check character. */
-bool rule_credit_code_ok(const char *code);
+bool accounts_rule_credit_code_ok(const char *code);
 /* The check character for the first 17 characters, or 0 when they are not in the alphabet. */
-char rule_credit_code_check(const char *first17);
+char accounts_rule_credit_code_check(const char *first17);
 /* GB/T 2260 administrative division code: six digits, not starting with 0. */
-bool rule_region_ok(const char *region);
+bool accounts_rule_region_ok(const char *region);
 /* Usernames: 3-64 of a-z 0-9 . _ -, starting with a letter. */
-bool rule_username_ok(const char *username);
+bool accounts_rule_username_ok(const char *username);
 /* Passwords: 10-128 characters (bytes of UTF-8 counted as characters by the validator),
- * and not the username. Returns NULL or the reason. */
-const char *rule_password_problem(const char *password, const char *username);
+ * and not the username: ACC-PASSWORD. */
+struct refusal accounts_rule_password(const char *password, const char *username);
 /* May a user of this role belong to an organization of this type? (center_admin: center;
  * agent: agency or tenderer; bidder: bidder; supervisor: supervision; expert: any, since an
  * expert's employer matters for avoidance.) */
-bool rule_role_fits_org(unsigned role, const char *org_type);
+bool accounts_rule_role_fits_org(unsigned role, const char *org_type);
 /* Is the client locked out? failures within the window at or above limit. Returns the seconds
  * to wait (>0) or 0. */
-long rule_throttle_wait(long failures, long long window_start_us, long long now_us,
-                        long long window_us, long limit);
+long accounts_rule_throttle_wait(long failures, long long window_start_us, long long now_us,
+                                 long long window_us, long limit);
 
 /* ---- certified signing keys (keys.c) ---- */
 
@@ -79,9 +79,21 @@ struct dbconn;
 enum db_status accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4],
                                  uint8_t **der, size_t *der_len, char key_id[65], bool *found);
 
-/* For other modules: the type of organization id ("bidder", "agency", ...); found=false when
- * there is none. */
-enum db_status accounts_org_type(struct dbconn *c, int64_t id, char type[16], bool *found);
+/* For other modules: organization id (type "bidder", "agency", ...); found=false when there is
+ * none. */
+struct org_view {
+    int64_t id;
+    char type[16], credit_code[24], region[8];
+    char name[801]; /* VARCHAR(200) of UTF-8 */
+};
+enum db_status accounts_org(struct dbconn *c, int64_t id, struct org_view *o, bool *found);
+/* For other modules: the names of many organizations at once, ids a JSON array of ids (what
+ * JSON_ARRAYAGG makes); rows of ORG_NAME_COLS, in no particular order. */
+#define ORG_NAME_COLS(X)                                                                           \
+    X(ON_ID, "id")                                                                                 \
+    X(ON_NAME, "name")
+enum { ORG_NAME_COLS(DB_COL_ENUM) ON__COUNT };
+enum db_status accounts_org_names(struct dbconn *c, const char *ids, struct dbres *out);
 
 /* `ggzyd bootstrap-admin`: create the trading center and its first center_admin if no
  * center_admin exists. Prints the password once when it generated one. */

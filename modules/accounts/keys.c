@@ -61,8 +61,8 @@ accounts_signing_key(struct dbconn *c, int64_t user_id, const char *key_id, int6
     k->role = role_from_name(dbres_str(&r, 0, KU_ROLE));
     snprintf(k->key_id, sizeof k->key_id, "%s", key_id);
     if (!dbres_str(&r, 0, KU_CHAIN) ||
-        !cert_chain_from_der((const uint8_t *)dbres_str(&r, 0, KU_CHAIN), r.len[KU_CHAIN],
-                             &k->chain)) {
+        !cert_chain_from_der((const uint8_t *)dbres_str(&r, 0, KU_CHAIN),
+                             dbres_len(&r, 0, KU_CHAIN), &k->chain)) {
         rule = "KEY-NO-CERT";
         snprintf(why, whylen,
                  "key %.64s has no certificate (registered before certificates were required): "
@@ -129,7 +129,7 @@ key_json(const struct dbres *r, size_t i)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "key_id", dbres_str(r, i, KC_KEY_ID));
-    size_t n = r->len[i * r->ncols + KC_SPKI];
+    size_t n = dbres_len(r, i, KC_SPKI);
     char *b64 = malloc(4 * ((n + 2) / 3) + 1);
     struct buf pem = {0};
     if (b64) {
@@ -160,7 +160,7 @@ key_json(const struct dbres *r, size_t i)
         cJSON_AddStringToObject(cert, "credit_code", dbres_str(r, i, KC_CREDIT));
         json_add_time(cert, "not_after", dbres_i64(r, i, KC_NOT_AFTER));
         if (cert_chain_from_der((const uint8_t *)dbres_str(r, i, KC_CHAIN),
-                                r->len[i * r->ncols + KC_CHAIN], &chain)) {
+                                dbres_len(r, i, KC_CHAIN), &chain)) {
             cJSON_AddItemToObject(cert, "chain", cert_chain_json(&chain));
             cert_chain_free(&chain);
         }
@@ -247,15 +247,15 @@ key_register(struct req *r, const cJSON *body)
         req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
         goto out;
     }
-    enum side side = side_of_org_type(dbres_str(&org, 0, 2));
+    enum side side = side_of_org_type(dbres_str(&org, 0, OC_TYPE));
     if (side == SIDE_NONE) {
         req_rule(r, "KEY-SIDE",
                  "a %s organization has no side whose CA certifies signing keys on this platform",
-                 dbres_str(&org, 0, 2));
+                 dbres_str(&org, 0, OC_TYPE));
         goto out;
     }
-    const char *rule =
-        trust_check(side, &chain, dbres_str(&org, 0, 3), clock_now_us(), &info, why, sizeof why);
+    const char *rule = trust_check(side, &chain, dbres_str(&org, 0, OC_CREDIT), clock_now_us(),
+                                   &info, why, sizeof why);
     if (rule) {
         req_rule(r, rule, "%s", why);
         goto out;

@@ -11,7 +11,7 @@ const char *const org_types[] = {"bidder", "agency", "tenderer", "center", "supe
 static const char cc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY"; /* 31 characters */
 
 char
-rule_credit_code_check(const char *first17)
+accounts_rule_credit_code_check(const char *first17)
 {
     static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
     int sum = 0;
@@ -25,16 +25,16 @@ rule_credit_code_check(const char *first17)
 }
 
 bool
-rule_credit_code_ok(const char *code)
+accounts_rule_credit_code_ok(const char *code)
 {
     if (!code || strlen(code) != 18)
         return false;
-    char want = rule_credit_code_check(code);
+    char want = accounts_rule_credit_code_check(code);
     return want != 0 && code[17] == want;
 }
 
 bool
-rule_region_ok(const char *region)
+accounts_rule_region_ok(const char *region)
 {
     if (!region || strlen(region) != 6 || region[0] < '1' || region[0] > '9')
         return false;
@@ -45,7 +45,7 @@ rule_region_ok(const char *region)
 }
 
 bool
-rule_username_ok(const char *u)
+accounts_rule_username_ok(const char *u)
 {
     size_t n = u ? strlen(u) : 0;
     if (n < 3 || n > 64 || u[0] < 'a' || u[0] > 'z')
@@ -58,21 +58,22 @@ rule_username_ok(const char *u)
     return true;
 }
 
-const char *
-rule_password_problem(const char *pw, const char *username)
+struct refusal
+accounts_rule_password(const char *pw, const char *username)
 {
+    struct refusal f = {0};
     size_t n = pw ? strlen(pw) : 0;
     if (n < 10)
-        return "the password must be at least 10 characters long";
+        return *refuse(&f, "ACC-PASSWORD", "the password must be at least 10 characters long");
     if (n > 512)
-        return "the password is too long";
+        return *refuse(&f, "ACC-PASSWORD", "the password is too long");
     if (username && !strcmp(pw, username))
-        return "the password must not be the username";
-    return NULL;
+        return *refuse(&f, "ACC-PASSWORD", "the password must not be the username");
+    return f;
 }
 
 bool
-rule_role_fits_org(unsigned role, const char *t)
+accounts_rule_role_fits_org(unsigned role, const char *t)
 {
     if (!t)
         return false;
@@ -96,8 +97,8 @@ rule_role_fits_org(unsigned role, const char *t)
 }
 
 long
-rule_throttle_wait(long failures, long long window_start_us, long long now_us, long long window_us,
-                   long limit)
+accounts_rule_throttle_wait(long failures, long long window_start_us, long long now_us,
+                            long long window_us, long limit)
 {
     long long ends = window_start_us + window_us;
     if (failures < limit || now_us >= ends)

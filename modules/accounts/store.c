@@ -11,18 +11,24 @@
 
 #include "store.h"
 
-#define ORG_COLS "id, name, type, credit_code, region, created_us"
-#define USER_COLS                                                                                  \
-    "u.id, u.username, u.display_name, u.role, u.org_id, o.name, o.type, u.disabled, "             \
-    "u.created_us"
+#define COUNT_COLS(X) X(CN_COUNT, "COUNT(*)")
+enum { COUNT_COLS(DB_COL_ENUM) CN__COUNT };
+#define DEVICE_COLS(X) X(DV_USER, "user_id")
+enum { DEVICE_COLS(DB_COL_ENUM) DV__COUNT };
+#define KEY_PREFIX_COLS(X)                                                                         \
+    X(KP_KEY_ID, "key_id")                                                                         \
+    X(KP_SPKI, "spki_der")
+enum { KEY_PREFIX_COLS(DB_COL_ENUM) KP__COUNT };
 
 static const char sql_org_insert[] = "INSERT INTO organizations (name, type, credit_code, "
                                      "region, created_us) VALUES (?, ?, ?, ?, ?)";
-static const char sql_org_get[] = "SELECT " ORG_COLS " FROM organizations WHERE id = ?";
+static const char sql_org_get[] =
+    "SELECT " ORG_COLS(DB_COL_SQL) DB_COL_END " FROM organizations WHERE id = ?";
 static const char sql_org_by_code[] =
-    "SELECT " ORG_COLS " FROM organizations WHERE credit_code = ?";
-static const char sql_org_list[] = "SELECT " ORG_COLS " FROM organizations "
-                                   "WHERE (? IS NULL OR type = ?) AND id > ? ORDER BY id LIMIT ?";
+    "SELECT " ORG_COLS(DB_COL_SQL) DB_COL_END " FROM organizations WHERE credit_code = ?";
+static const char sql_org_list[] = "SELECT " ORG_COLS(DB_COL_SQL) DB_COL_END
+    " FROM organizations "
+    "WHERE (? IS NULL OR type = ?) AND id > ? ORDER BY id LIMIT ?";
 
 enum db_status
 store_org_insert(struct dbconn *c, const char *name, const char *type, const char *credit_code,
@@ -61,19 +67,21 @@ store_org_list(struct dbconn *c, const char *type, int64_t after, int64_t limit,
 static const char sql_user_insert[] =
     "INSERT INTO users (org_id, username, display_name, role, password_hash, disabled, "
     "created_us, updated_us) VALUES (?, ?, ?, ?, ?, 0, ?, ?)";
-static const char sql_user_get[] = "SELECT " USER_COLS " FROM users u JOIN organizations o "
-                                   "ON o.id = u.org_id WHERE u.id = ?";
-static const char sql_user_list[] =
-    "SELECT " USER_COLS " FROM users u JOIN organizations o ON o.id = u.org_id "
+static const char sql_user_get[] =
+    "SELECT " USER_COLS(DB_COL_SQL) DB_COL_END " FROM users u JOIN organizations o "
+                                               "ON o.id = u.org_id WHERE u.id = ?";
+static const char sql_user_list[] = "SELECT " USER_COLS(DB_COL_SQL) DB_COL_END
+    " FROM users u JOIN organizations o ON o.id = u.org_id "
     "WHERE (? = 0 OR u.org_id = ?) AND (? IS NULL OR u.role = ?) AND u.id > ? "
     "ORDER BY u.id LIMIT ?";
 static const char sql_user_login[] =
-    "SELECT id, org_id, role, password_hash, disabled FROM users WHERE username = ?";
+    "SELECT " LOGIN_COLS(DB_COL_SQL) DB_COL_END " FROM users WHERE username = ?";
 static const char sql_user_disable[] =
     "UPDATE users SET disabled = ?, updated_us = ? WHERE id = ? AND disabled <> ?";
 static const char sql_user_password[] =
     "UPDATE users SET password_hash = ?, updated_us = ? WHERE id = ?";
-static const char sql_count_admins[] = "SELECT COUNT(*) FROM users WHERE role = 'center_admin'";
+static const char sql_count_admins[] =
+    "SELECT " COUNT_COLS(DB_COL_SQL) DB_COL_END " FROM users WHERE role = 'center_admin'";
 
 enum db_status
 store_user_insert(struct dbconn *c, int64_t org_id, const char *username, const char *display_name,
@@ -129,7 +137,7 @@ store_count_center_admins(struct dbconn *c, int64_t *n)
 {
     struct dbres r;
     enum db_status st = db_query(c, sql_count_admins, NULL, 0, &r);
-    *n = st == DB_OK ? dbres_i64(&r, 0, 0) : 0;
+    *n = st == DB_OK ? dbres_i64(&r, 0, CN_COUNT) : 0;
     dbres_free(&r);
     return st;
 }
@@ -168,7 +176,7 @@ store_sessions_revoke_user(struct dbconn *c, int64_t user_id, int64_t now, const
 }
 
 static const char sql_throttle_get[] =
-    "SELECT failures, window_start_us FROM login_throttle WHERE throttle_key = ?";
+    "SELECT " THROTTLE_COLS(DB_COL_SQL) DB_COL_END " FROM login_throttle WHERE throttle_key = ?";
 /* A failure inside the window counts up; one after it starts a new window at 1. */
 static const char sql_throttle_fail[] =
     "INSERT INTO login_throttle (throttle_key, failures, window_start_us) VALUES (?, 1, ?) "
@@ -252,8 +260,9 @@ store_key_revoke(struct dbconn *c, int64_t user_id, const char *key_id, int64_t 
     return db_exec(c, sql_key_revoke, p, 3, changed, NULL);
 }
 
-static const char sql_key_by_prefix[] = "SELECT key_id, spki_der FROM user_keys WHERE user_id = ? "
-                                        "AND revoked_us IS NULL AND key_id LIKE ?";
+static const char sql_key_by_prefix[] =
+    "SELECT " KEY_PREFIX_COLS(DB_COL_SQL) DB_COL_END " FROM user_keys WHERE user_id = ? "
+                                                     "AND revoked_us IS NULL AND key_id LIKE ?";
 
 enum db_status
 accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4], uint8_t **der,
@@ -268,11 +277,11 @@ accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4], uint8
     *found = false;
     enum db_status st = db_query(c, sql_key_by_prefix, p, 2, &r);
     if (st == DB_OK && r.nrows >= 1) {
-        *der_len = r.len[1];
+        *der_len = dbres_len(&r, 0, KP_SPKI);
         *der = malloc(*der_len ? *der_len : 1);
         if (*der) {
-            memcpy(*der, r.cell[1], *der_len);
-            snprintf(key_id, 65, "%s", r.cell[0]);
+            memcpy(*der, dbres_str(&r, 0, KP_SPKI), *der_len);
+            snprintf(key_id, 65, "%s", dbres_str(&r, 0, KP_KEY_ID));
             *found = true;
         } else {
             st = DB_ERROR;
@@ -283,13 +292,19 @@ accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4], uint8
 }
 
 enum db_status
-accounts_org_type(struct dbconn *c, int64_t id, char type[16], bool *found)
+accounts_org(struct dbconn *c, int64_t id, struct org_view *o, bool *found)
 {
     struct dbres r;
     enum db_status st = store_org_get(c, id, &r);
     *found = st == DB_OK && r.nrows == 1;
-    if (*found)
-        snprintf(type, 16, "%s", dbres_str(&r, 0, 2));
+    memset(o, 0, sizeof *o);
+    if (*found) {
+        o->id = dbres_i64(&r, 0, OC_ID);
+        snprintf(o->type, sizeof o->type, "%s", dbres_str(&r, 0, OC_TYPE));
+        snprintf(o->credit_code, sizeof o->credit_code, "%s", dbres_str(&r, 0, OC_CREDIT));
+        snprintf(o->region, sizeof o->region, "%s", dbres_str(&r, 0, OC_REGION));
+        snprintf(o->name, sizeof o->name, "%s", dbres_str(&r, 0, OC_NAME));
+    }
     dbres_free(&r);
     return st;
 }
@@ -297,11 +312,12 @@ accounts_org_type(struct dbconn *c, int64_t id, char type[16], bool *found)
 enum db_status
 store_device_user(struct dbconn *c, const uint8_t hash[32], int64_t *user_id)
 {
-    static const char sql[] = "SELECT user_id FROM login_devices WHERE token_hash = ?";
+    static const char sql[] =
+        "SELECT " DEVICE_COLS(DB_COL_SQL) DB_COL_END " FROM login_devices WHERE token_hash = ?";
     struct dbv p[] = {DBV_BLOB(hash, 32)};
     struct dbres r;
     enum db_status st = db_query(c, sql, p, 1, &r);
-    *user_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    *user_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DV_USER) : 0;
     dbres_free(&r);
     return st;
 }
@@ -338,4 +354,14 @@ store_devices_expire(struct dbconn *c, int64_t before)
     static const char sql[] = "DELETE FROM login_devices WHERE last_used_us < ? LIMIT 10000";
     struct dbv p[] = {DBV_INT(before)};
     return db_exec(c, sql, p, 1, NULL, NULL);
+}
+
+enum db_status
+accounts_org_names(struct dbconn *c, const char *ids, struct dbres *out)
+{
+    static const char sql[] = "SELECT " ORG_NAME_COLS(DB_COL_SQL) DB_COL_END
+        " FROM organizations WHERE id IN "
+        "(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j)";
+    struct dbv p[] = {DBV_STR(ids)};
+    return db_query(c, sql, p, 1, out);
 }

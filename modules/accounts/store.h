@@ -11,6 +11,41 @@
 #include "db.h"
 
 /* org rows: id, name, type, credit_code, region, created_us */
+/* organization rows (store_org_get, store_org_by_code, store_org_list) */
+#define ORG_COLS(X)                                                                                \
+    X(OC_ID, "id")                                                                                 \
+    X(OC_NAME, "name")                                                                             \
+    X(OC_TYPE, "type")                                                                             \
+    X(OC_CREDIT, "credit_code")                                                                    \
+    X(OC_REGION, "region")                                                                         \
+    X(OC_CREATED, "created_us")
+enum { ORG_COLS(DB_COL_ENUM) OC__COUNT };
+/* user rows with their organization (store_user_get, store_user_list) */
+#define USER_COLS(X)                                                                               \
+    X(UC_ID, "u.id")                                                                               \
+    X(UC_USERNAME, "u.username")                                                                   \
+    X(UC_DISPLAY, "u.display_name")                                                                \
+    X(UC_ROLE, "u.role")                                                                           \
+    X(UC_ORG, "u.org_id")                                                                          \
+    X(UC_ORG_NAME, "o.name")                                                                       \
+    X(UC_ORG_TYPE, "o.type")                                                                       \
+    X(UC_DISABLED, "u.disabled")                                                                   \
+    X(UC_CREATED, "u.created_us")
+enum { USER_COLS(DB_COL_ENUM) UC__COUNT };
+/* what a login checks (store_user_login) */
+#define LOGIN_COLS(X)                                                                              \
+    X(LG_ID, "id")                                                                                 \
+    X(LG_ORG, "org_id")                                                                            \
+    X(LG_ROLE, "role")                                                                             \
+    X(LG_HASH, "password_hash")                                                                    \
+    X(LG_DISABLED, "disabled")
+enum { LOGIN_COLS(DB_COL_ENUM) LG__COUNT };
+/* a throttle window (store_throttle_get) */
+#define THROTTLE_COLS(X)                                                                           \
+    X(TH_FAILURES, "failures")                                                                     \
+    X(TH_WINDOW, "window_start_us")
+enum { THROTTLE_COLS(DB_COL_ENUM) TH__COUNT };
+
 enum db_status store_org_insert(struct dbconn *c, const char *name, const char *type,
                                 const char *credit_code, const char *region, int64_t now,
                                 int64_t *id);
@@ -42,7 +77,6 @@ enum db_status store_session_revoke(struct dbconn *c, const uint8_t hash[32], in
 enum db_status store_sessions_revoke_user(struct dbconn *c, int64_t user_id, int64_t now,
                                           const uint8_t *keep);
 
-/* throttle rows: failures, window_start_us (for the key) */
 enum db_status store_throttle_get(struct dbconn *c, const char *key, struct dbres *out);
 enum db_status store_throttle_fail(struct dbconn *c, const char *key, int64_t now,
                                    int64_t window_us);

@@ -49,12 +49,6 @@ struct ann_terms {
     int64_t publicity_from_us, publicity_until_us;
 };
 
-struct ann_refusal {
-    const char *rule; /* a statute code, or "R-CALENDAR" / "ANN-ORDER" / "ANN-…" */
-    bool conflict;    /* 409 (the state of things refuses it), not 422 */
-    char message[400];
-};
-
 /* An amendment against the terms in force (the latest published tender or amendment). */
 struct ann_amend_terms {
     int64_t now_us;                          /* the time of publication */
@@ -69,8 +63,8 @@ struct ann_amend_terms {
 
 /* A tender announcement: documents period, bid period (when the law requires tendering),
  * opening at the deadline. legally_required and tender apply R-BID-PERIOD. */
-bool ann_check_tender(enum category c, bool legally_required, bool tender,
-                      const struct ann_terms *t, struct ann_refusal *why);
+struct refusal announce_rule_tender(enum category c, bool legally_required, bool tender,
+                                    const struct ann_terms *t);
 /* An amendment. Sets *affects: whether it affects the bids, decided from its content (a new
  * deadline, opening time or place, or documents period) or the drafter's flag, which only adds.
  * Refuses: ANN-OPENING-STARTED (conflict) once any lot's opening started; ANN-DEADLINE-PASSED
@@ -78,18 +72,17 @@ bool ann_check_tender(enum category c, bool legally_required, bool tender,
  * for a deadline moved earlier; R-OPENING-AT-DEADLINE; R-BID-PERIOD (from the first day of the
  * documents to a new deadline, when the law requires tendering); R-AMEND-NOTICE (a change that
  * affects bids is published at least N days before the deadline, the new one when it moves). */
-bool ann_check_amendment(enum category c, bool legally_required, bool tender,
-                         const struct ann_amend_terms *t, bool *affects, struct ann_refusal *why);
+struct refusal announce_rule_amendment(enum category c, bool legally_required, bool tender,
+                                       const struct ann_amend_terms *t, bool *affects);
 /* A rule refusing the type until the capability that produces it exists (NULL: none). */
-const char *ann_needs_capability(const char *type);
+struct refusal announce_rule_capability(const char *type);
 /* Candidate publicity: lasts at least N. */
-bool ann_check_publicity(enum category c, const struct ann_terms *t, struct ann_refusal *why);
+struct refusal announce_rule_publicity(enum category c, const struct ann_terms *t);
 /* A deposit within the cap of the lot's estimate. */
-bool ann_check_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen,
-                       struct ann_refusal *why);
+struct refusal announce_rule_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen);
 /* The project state an announcement type needs, and the state publishing it leads to (NULL:
  * unchanged). */
-bool ann_state_ok(const char *type, const char *state);
-const char *ann_state_after(const char *type);
+bool announce_rule_state_ok(const char *type, const char *state);
+const char *announce_rule_state_after(const char *type);
 
 #endif

@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/accounts.h"
 #include "announce.h"
+#include "entry/entry.h"
 #include "store.h"
 
-/* Reads of other modules' tables, for this public view only. */
-static const char sql_project[] =
-    "SELECT p.code, p.name, p.category, p.method, p.budget_fen, t.id, t.name, g.id, g.name "
-    "FROM projects p JOIN organizations t ON t.id = p.tenderer_org_id "
-    "JOIN organizations g ON g.id = p.agent_org_id WHERE p.id = ?";
-static const char sql_lots[] =
-    "SELECT seq, name, estimate_fen FROM project_lots WHERE project_id = ? ORDER BY seq";
+/* The project as OCDS shows it: read through the entry and accounts modules, which own it. */
+struct ocds_project {
+    struct project_view v;
+    struct org_view buyer, agent;
+};
 
 static void
 add_time(cJSON *o, const char *key, int64_t us)
@@ -73,16 +73,16 @@ org(int64_t id, const char *name, const char *role)
 
 /* One release for the announcement in row i of a. */
 static cJSON *
-release(const char *ocid, const struct dbres *p, const struct dbres *lots, const struct dbres *a,
-        size_t i)
+release(const char *ocid, const struct ocds_project *p, const struct dbres *lots,
+        const struct dbres *a, size_t i)
 {
-    const char *type = dbres_str(a, i, 2);
+    const char *type = dbres_str(a, i, AC_TYPE);
     cJSON *r = cJSON_CreateObject();
     char id[160];
-    snprintf(id, sizeof id, "%.96s-%lld", ocid, (long long)dbres_i64(a, i, 0));
+    snprintf(id, sizeof id, "%.96s-%lld", ocid, (long long)dbres_i64(a, i, AC_ID));
     cJSON_AddStringToObject(r, "ocid", ocid);
     cJSON_AddStringToObject(r, "id", id);
-    add_time(r, "date", dbres_i64(a, i, 18));
+    add_time(r, "date", dbres_i64(a, i, AC_PUBLISHED));
     cJSON *tag = cJSON_AddArrayToObject(r, "tag");
     const char *t = !strcmp(type, "tender")       ? "tender"
                     : !strcmp(type, "amendment")  ? "tenderAmendment"
@@ -93,56 +93,56 @@ release(const char *ocid, const struct dbres *p, const struct dbres *lots, const
     cJSON_AddStringToObject(r, "initiationType", "tender");
     cJSON_AddStringToObject(r, "language", "zh");
     cJSON *parties = cJSON_AddArrayToObject(r, "parties");
-    cJSON_AddItemToArray(parties, org(dbres_i64(p, 0, 5), dbres_str(p, 0, 6), "buyer"));
-    cJSON_AddItemToArray(parties, org(dbres_i64(p, 0, 7), dbres_str(p, 0, 8), "procuringEntity"));
-    cJSON_AddItemToObject(r, "buyer", org(dbres_i64(p, 0, 5), dbres_str(p, 0, 6), NULL));
+    cJSON_AddItemToArray(parties, org(p->buyer.id, p->buyer.name, "buyer"));
+    cJSON_AddItemToArray(parties, org(p->agent.id, p->agent.name, "procuringEntity"));
+    cJSON_AddItemToObject(r, "buyer", org(p->buyer.id, p->buyer.name, NULL));
     cJSON *tender = cJSON_AddObjectToObject(r, "tender");
-    cJSON_AddStringToObject(tender, "id", dbres_str(p, 0, 0));
-    cJSON_AddStringToObject(tender, "title", dbres_str(p, 0, 1));
+    cJSON_AddStringToObject(tender, "id", p->v.code);
+    cJSON_AddStringToObject(tender, "title", p->v.name);
     cJSON_AddStringToObject(tender, "status",
                             !strcmp(type, "failed")        ? "unsuccessful"
                             : !strcmp(type, "termination") ? "cancelled"
                             : !strcmp(type, "award")       ? "complete"
                                                            : "active");
-    cJSON_AddStringToObject(tender, "procurementMethod", ocds_method(dbres_str(p, 0, 3)));
-    cJSON_AddStringToObject(tender, "procurementMethodDetails", dbres_str(p, 0, 3));
-    if (!strcmp(dbres_str(p, 0, 2), "engineering"))
+    cJSON_AddStringToObject(tender, "procurementMethod", ocds_method(p->v.method));
+    cJSON_AddStringToObject(tender, "procurementMethodDetails", p->v.method);
+    if (p->v.category == CAT_ENGINEERING)
         cJSON_AddStringToObject(tender, "mainProcurementCategory", "works");
-    cJSON_AddItemToObject(tender, "value", value(dbres_i64(p, 0, 4)));
-    cJSON_AddItemToObject(tender, "procuringEntity",
-                          org(dbres_i64(p, 0, 7), dbres_str(p, 0, 8), NULL));
+    cJSON_AddItemToObject(tender, "value", value(p->v.budget_fen));
+    cJSON_AddItemToObject(tender, "procuringEntity", org(p->agent.id, p->agent.name, NULL));
     cJSON *l = cJSON_AddArrayToObject(tender, "lots");
     for (size_t k = 0; k < lots->nrows; k++) {
         cJSON *lot = cJSON_CreateObject();
-        cJSON_AddStringToObject(lot, "id", dbres_str(lots, k, 0));
-        cJSON_AddStringToObject(lot, "title", dbres_str(lots, k, 1));
-        cJSON_AddItemToObject(lot, "value", value(dbres_i64(lots, k, 2)));
+        cJSON_AddStringToObject(lot, "id", dbres_str(lots, k, LC_SEQ));
+        cJSON_AddStringToObject(lot, "title", dbres_str(lots, k, LC_NAME));
+        cJSON_AddItemToObject(lot, "value", value(dbres_i64(lots, k, LC_ESTIMATE)));
         cJSON_AddItemToArray(l, lot);
     }
-    if (dbres_str(a, i, 7) && dbres_str(a, i, 9)) { /* the period bids are taken */
+    if (dbres_str(a, i, AC_DOCS_FROM) &&
+        dbres_str(a, i, AC_DEADLINE)) { /* the period bids are taken */
         cJSON *period = cJSON_AddObjectToObject(tender, "tenderPeriod");
-        add_time(period, "startDate", dbres_i64(a, i, 7));
-        add_time(period, "endDate", dbres_i64(a, i, 9));
-    } else if (dbres_str(a, i, 9)) { /* an amendment moving the deadline */
+        add_time(period, "startDate", dbres_i64(a, i, AC_DOCS_FROM));
+        add_time(period, "endDate", dbres_i64(a, i, AC_DEADLINE));
+    } else if (dbres_str(a, i, AC_DEADLINE)) { /* an amendment moving the deadline */
         cJSON *period = cJSON_AddObjectToObject(tender, "tenderPeriod");
-        add_time(period, "endDate", dbres_i64(a, i, 9));
+        add_time(period, "endDate", dbres_i64(a, i, AC_DEADLINE));
     }
     if (!strcmp(type, "amendment")) {
         cJSON *am = cJSON_AddArrayToObject(tender, "amendments");
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "id", id);
-        add_time(x, "date", dbres_i64(a, i, 18));
-        cJSON_AddStringToObject(x, "description", dbres_str(a, i, 3));
-        cJSON_AddStringToObject(x, "rationale", dbres_str(a, i, 4));
+        add_time(x, "date", dbres_i64(a, i, AC_PUBLISHED));
+        cJSON_AddStringToObject(x, "description", dbres_str(a, i, AC_TITLE));
+        cJSON_AddStringToObject(x, "rationale", dbres_str(a, i, AC_BODY));
         cJSON_AddItemToArray(am, x);
     }
     if (!strcmp(type, "candidates") || !strcmp(type, "award")) {
         cJSON *aw = cJSON_AddArrayToObject(r, "awards");
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "id", "1");
-        cJSON_AddStringToObject(x, "title", dbres_str(a, i, 3));
+        cJSON_AddStringToObject(x, "title", dbres_str(a, i, AC_TITLE));
         cJSON_AddStringToObject(x, "status", !strcmp(type, "award") ? "active" : "pending");
-        add_time(x, "date", dbres_i64(a, i, 18));
+        add_time(x, "date", dbres_i64(a, i, AC_PUBLISHED));
         cJSON_AddItemToArray(aw, x);
     }
     return r;
@@ -183,28 +183,35 @@ cJSON *
 ocds_package(struct dbconn *c, int64_t project_id, const char *prefix, const char *base_url,
              bool record, enum db_status *st)
 {
-    struct dbres p = {0}, lots = {0}, a = {0};
+    struct dbres lots = {0}, a = {0};
     cJSON *pkg = NULL;
-    struct dbv pp[] = {DBV_INT(project_id)};
-    if ((*st = db_query(c, sql_project, pp, 1, &p)) != DB_OK ||
-        (*st = db_query(c, sql_lots, pp, 1, &lots)) != DB_OK ||
+    struct ocds_project *p = calloc(1, sizeof *p);
+    bool found = false, buyer = false, agent = false;
+    if (!p) {
+        *st = DB_ERROR;
+        return NULL;
+    }
+    if ((*st = entry_project(c, project_id, false, &p->v, &found)) != DB_OK || !found ||
+        (*st = accounts_org(c, p->v.tenderer_org_id, &p->buyer, &buyer)) != DB_OK ||
+        (*st = accounts_org(c, p->v.agent_org_id, &p->agent, &agent)) != DB_OK ||
+        (*st = entry_lots(c, project_id, &lots)) != DB_OK ||
         (*st = store_ann_of_project(c, project_id, &a)) != DB_OK)
         goto out;
-    if (p.nrows != 1 || a.nrows == 0 || !dbres_str(&p, 0, 0))
+    if (a.nrows == 0 || !p->v.code[0])
         goto out; /* nothing published: nothing public */
     char ocid[96], uri[512];
-    snprintf(ocid, sizeof ocid, "%.40s-%.40s", prefix, dbres_str(&p, 0, 0));
+    snprintf(ocid, sizeof ocid, "%.40s-%.40s", prefix, p->v.code);
     snprintf(uri, sizeof uri, "%s/api/v1/public/projects/%lld/ocds/%s", base_url,
              (long long)project_id, record ? "record" : "releases");
     pkg = cJSON_CreateObject();
     cJSON_AddStringToObject(pkg, "uri", uri);
     cJSON_AddStringToObject(pkg, "version", "1.1");
-    add_time(pkg, "publishedDate", dbres_i64(&a, a.nrows - 1, 18));
+    add_time(pkg, "publishedDate", dbres_i64(&a, a.nrows - 1, AC_PUBLISHED));
     cJSON *publisher = cJSON_AddObjectToObject(pkg, "publisher");
     cJSON_AddStringToObject(publisher, "name", "公共资源交易平台");
     cJSON *releases = cJSON_CreateArray();
     for (size_t i = 0; i < a.nrows; i++)
-        cJSON_AddItemToArray(releases, release(ocid, &p, &lots, &a, i));
+        cJSON_AddItemToArray(releases, release(ocid, p, &lots, &a, i));
     if (!record) {
         cJSON_AddItemToObject(pkg, "releases", releases);
         goto out;
@@ -225,7 +232,7 @@ ocds_package(struct dbconn *c, int64_t project_id, const char *prefix, const cha
     cJSON_AddItemToObject(rec, "compiledRelease", compiled);
     cJSON_AddItemToArray(records, rec);
 out:
-    dbres_free(&p);
+    free(p);
     dbres_free(&lots);
     dbres_free(&a);
     return pkg;

@@ -10,17 +10,18 @@
 #include "announce.h"
 #include "calendar.h"
 
-static bool refuse(struct ann_refusal *why, const char *rule, const char *fmt, ...)
+static bool no(struct refusal *why, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Refuse: fill why, return false (the internal checks chain on a bool). */
 static bool
-refuse(struct ann_refusal *why, const char *rule, const char *fmt, ...)
+no(struct refusal *why, const char *code, const char *fmt, ...)
 {
-    why->rule = rule;
+    why->code = code;
     why->conflict = false;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why->message, sizeof why->message, fmt, ap);
+    vsnprintf(why->why, sizeof why->why, fmt, ap);
     va_end(ap);
     return false;
 }
@@ -36,7 +37,7 @@ source(enum statute_id id, enum category c)
  * says for the category. */
 static bool
 period_ok(enum statute_id id, enum category c, int64_t a_us, int64_t b_us, int64_t *have,
-          struct ann_refusal *why, const char *what)
+          struct refusal *why, const char *what)
 {
     int64_t need = statute_value(id, c);
     if (need < 0)
@@ -48,27 +49,27 @@ period_ok(enum statute_id id, enum category c, int64_t a_us, int64_t b_us, int64
         char da[11], db[11];
         cal_format_day(a, da);
         cal_format_day(b, db);
-        return refuse(why, "R-CALENDAR",
-                      "the working-day calendar does not cover %s to %s; the operator must add "
-                      "that year's file to calendar/",
-                      da, db);
+        return no(why, "R-CALENDAR",
+                  "the working-day calendar does not cover %s to %s; the operator must add "
+                  "that year's file to calendar/",
+                  da, db);
     }
     if (*have < need)
-        return refuse(why, statute(id)->code, "%s: %lld %s, the law requires at least %lld (%s)",
-                      what, (long long)*have, unit_name(u), (long long)need, source(id, c));
+        return no(why, statute(id)->code, "%s: %lld %s, the law requires at least %lld (%s)", what,
+                  (long long)*have, unit_name(u), (long long)need, source(id, c));
     return true;
 }
 
-bool
-ann_check_tender(enum category c, bool legally_required, bool tender, const struct ann_terms *t,
-                 struct ann_refusal *why)
+static bool
+check_tender(enum category c, bool legally_required, bool tender, const struct ann_terms *t,
+             struct refusal *why)
 {
     int64_t have;
     if (t->docs_from_us < t->now_us - 60000000LL || t->docs_until_us < t->docs_from_us ||
         t->bid_deadline_us < t->docs_from_us)
-        return refuse(why, "ANN-ORDER",
-                      "the documents must be available from publication on, and the dates "
-                      "must run: docs_from <= docs_until, docs_from <= bid_deadline");
+        return no(why, "ANN-ORDER",
+                  "the documents must be available from publication on, and the dates "
+                  "must run: docs_from <= docs_until, docs_from <= bid_deadline");
     if (!period_ok(S_DOC_SALE, c, t->docs_from_us, t->docs_until_us, &have, why,
                    "the tender documents are available for"))
         return false;
@@ -77,15 +78,15 @@ ann_check_tender(enum category c, bool legally_required, bool tender, const stru
                    "from the first day of the documents to the bid deadline"))
         return false;
     if (statute_value(S_OPENING, c) >= 0 && t->opening_us != t->bid_deadline_us)
-        return refuse(why, statute(S_OPENING)->code,
-                      "bids are opened at the bid deadline, at the same time (%s)",
-                      source(S_OPENING, c));
+        return no(why, statute(S_OPENING)->code,
+                  "bids are opened at the bid deadline, at the same time (%s)",
+                  source(S_OPENING, c));
     return true;
 }
 
-bool
-ann_check_amendment(enum category c, bool legally_required, bool tender,
-                    const struct ann_amend_terms *t, bool *affects, struct ann_refusal *why)
+static bool
+check_amendment(enum category c, bool legally_required, bool tender,
+                const struct ann_amend_terms *t, bool *affects, struct refusal *why)
 {
     int64_t have;
     bool moves_deadline = t->new_deadline_us && t->new_deadline_us != t->deadline_us;
@@ -95,35 +96,35 @@ ann_check_amendment(enum category c, bool legally_required, bool tender,
      * place, or of the tender documents affects the bids; the client's flag can only add */
     *affects = t->flag || dates || t->docs_changed;
     if (t->opening_started) {
-        refuse(why, "ANN-OPENING-STARTED",
-               "the opening of this project's bids has started: nothing about its bids can be "
-               "amended any more");
+        no(why, "ANN-OPENING-STARTED",
+           "the opening of this project's bids has started: nothing about its bids can be "
+           "amended any more");
         why->conflict = true;
         return false;
     }
     if (t->now_us > t->deadline_us && (dates || *affects))
-        return refuse(why, "ANN-DEADLINE-PASSED",
-                      "the bid deadline in force has passed: after it, nothing moves the deadline "
-                      "or the opening, and nothing that affects the bids can be amended");
+        return no(why, "ANN-DEADLINE-PASSED",
+                  "the bid deadline in force has passed: after it, nothing moves the deadline "
+                  "or the opening, and nothing that affects the bids can be amended");
     if (t->new_deadline_us && t->new_deadline_us < t->deadline_us)
-        return refuse(why, "ANN-DEADLINE-EARLIER",
-                      "a bid deadline only moves later: the new one is %lld µs before the one in "
-                      "force",
-                      (long long)(t->deadline_us - t->new_deadline_us));
+        return no(why, "ANN-DEADLINE-EARLIER",
+                  "a bid deadline only moves later: the new one is %lld µs before the one in "
+                  "force",
+                  (long long)(t->deadline_us - t->new_deadline_us));
     int64_t deadline = moves_deadline ? t->new_deadline_us : t->deadline_us;
     int64_t opening = t->new_opening_us ? t->new_opening_us : t->opening_us;
     if (statute_value(S_OPENING, c) >= 0 && opening != deadline)
-        return refuse(why, statute(S_OPENING)->code,
-                      "bids are opened at the bid deadline, at the same time (%s)",
-                      source(S_OPENING, c));
+        return no(why, statute(S_OPENING)->code,
+                  "bids are opened at the bid deadline, at the same time (%s)",
+                  source(S_OPENING, c));
     if (*affects && !period_ok(S_AMEND_NOTICE, c, t->now_us, deadline, &have, why,
                                "this change affects the bids but comes before the deadline by")) {
-        char first[sizeof why->message]; /* refuse() writes into why->message: copy it first */
-        snprintf(first, sizeof first, "%s", why->message);
-        return refuse(why, why->rule,
-                      "%s; move the bid deadline (to %lld days after publication at the "
-                      "earliest) in this amendment",
-                      first, (long long)statute_value(S_AMEND_NOTICE, c));
+        char first[sizeof why->why]; /* no() writes into why->why: copy it first */
+        snprintf(first, sizeof first, "%s", why->why);
+        return no(why, why->code,
+                  "%s; move the bid deadline (to %lld days after publication at the "
+                  "earliest) in this amendment",
+                  first, (long long)statute_value(S_AMEND_NOTICE, c));
     }
     if (moves_deadline && legally_required && tender &&
         !period_ok(S_BID_PERIOD, c, t->docs_first_us, deadline, &have, why,
@@ -132,31 +133,30 @@ ann_check_amendment(enum category c, bool legally_required, bool tender,
     return true;
 }
 
-bool
-ann_check_publicity(enum category c, const struct ann_terms *t, struct ann_refusal *why)
+static bool
+check_publicity(enum category c, const struct ann_terms *t, struct refusal *why)
 {
     int64_t have;
     if (t->publicity_until_us < t->publicity_from_us ||
         t->publicity_from_us < t->now_us - 60000000LL)
-        return refuse(why, "ANN-ORDER", "the publicity must start at publication and end after");
+        return no(why, "ANN-ORDER", "the publicity must start at publication and end after");
     return period_ok(S_PUBLICITY, c, t->publicity_from_us, t->publicity_until_us, &have, why,
                      "the publicity lasts");
 }
 
-bool
-ann_check_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen,
-                  struct ann_refusal *why)
+static bool
+check_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen, struct refusal *why)
 {
     int64_t permille = statute_value(S_DEPOSIT_CAP, c);
     if (permille < 0)
         return true;
     /* deposit / estimate <= permille / 1000, in integers (no floating point for money) */
     if (deposit_fen < 0 || (__int128)deposit_fen * 1000 > (__int128)estimate_fen * permille)
-        return refuse(why, statute(S_DEPOSIT_CAP)->code,
-                      "a deposit of %lld fen is more than %lld‰ of the lot's estimate of %lld fen "
-                      "(%s)",
-                      (long long)deposit_fen, (long long)permille, (long long)estimate_fen,
-                      source(S_DEPOSIT_CAP, c));
+        return no(why, statute(S_DEPOSIT_CAP)->code,
+                  "a deposit of %lld fen is more than %lld‰ of the lot's estimate of %lld fen "
+                  "(%s)",
+                  (long long)deposit_fen, (long long)permille, (long long)estimate_fen,
+                  source(S_DEPOSIT_CAP, c));
     return true;
 }
 
@@ -175,15 +175,23 @@ static const struct {
      "terminated"},
 };
 
-const char *
-ann_needs_capability(const char *type)
+struct refusal
+announce_rule_capability(const char *type)
 {
+    struct refusal f = {0};
     /* candidates come from an evaluation result, which only the evaluation capability makes */
-    return type && !strcmp(type, "candidates") ? "ANN-NO-EVALUATION" : NULL;
+    if (type && !strcmp(type, "candidates")) {
+        no(&f, "ANN-NO-EVALUATION",
+           "a %s announcement publishes the result of an evaluation, which no evaluation on this "
+           "platform has produced yet",
+           type);
+        f.conflict = true;
+    }
+    return f;
 }
 
 bool
-ann_state_ok(const char *type, const char *state)
+announce_rule_state_ok(const char *type, const char *state)
 {
     for (size_t i = 0; i < sizeof flow / sizeof flow[0]; i++)
         if (!strcmp(flow[i].type, type))
@@ -194,10 +202,45 @@ ann_state_ok(const char *type, const char *state)
 }
 
 const char *
-ann_state_after(const char *type)
+announce_rule_state_after(const char *type)
 {
     for (size_t i = 0; i < sizeof flow / sizeof flow[0]; i++)
         if (!strcmp(flow[i].type, type))
             return flow[i].after;
     return NULL;
+}
+
+/* ---- the rules, each returning one refusal (code NULL: allowed) ---- */
+
+struct refusal
+announce_rule_tender(enum category c, bool legally_required, bool tender, const struct ann_terms *t)
+{
+    struct refusal f = {0};
+    check_tender(c, legally_required, tender, t, &f);
+    return f;
+}
+
+struct refusal
+announce_rule_amendment(enum category c, bool legally_required, bool tender,
+                        const struct ann_amend_terms *t, bool *affects)
+{
+    struct refusal f = {0};
+    check_amendment(c, legally_required, tender, t, affects, &f);
+    return f;
+}
+
+struct refusal
+announce_rule_publicity(enum category c, const struct ann_terms *t)
+{
+    struct refusal f = {0};
+    check_publicity(c, t, &f);
+    return f;
+}
+
+struct refusal
+announce_rule_deposit(enum category c, int64_t deposit_fen, int64_t estimate_fen)
+{
+    struct refusal f = {0};
+    check_deposit(c, deposit_fen, estimate_fen, &f);
+    return f;
 }

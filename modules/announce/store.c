@@ -8,12 +8,15 @@
 #include "announce.h"
 #include "util.h"
 
-#define ANN_COLS                                                                                   \
-    "a.id, a.project_id, a.type, a.title, a.body, a.amends_id, a.affects_bids, a.docs_from_us, "   \
-    "a.docs_until_us, a.bid_deadline_us, a.opening_us, a.publicity_from_us, "                      \
-    "a.publicity_until_us, a.state, a.category, a.region, a.created_us, a.updated_us, "            \
-    "a.published_us, a.content_sha256, a.signature, a.pub_seq, p.code, a.content, "                \
-    "a.opening_place"
+#define DEADLINE_COLS(X)                                                                           \
+    X(DL_DEADLINE, "bid_deadline_us")                                                              \
+    X(DL_OPENING, "opening_us")                                                                    \
+    X(DL_ID, "id")
+enum { DEADLINE_COLS(DB_COL_ENUM) DL__COUNT };
+#define DOCS_NOW_COLS(X)                                                                           \
+    X(DN_FROM, "docs_from_us")                                                                     \
+    X(DN_UNTIL, "docs_until_us")
+enum { DOCS_NOW_COLS(DB_COL_ENUM) DN__COUNT };
 
 static const char sql_insert[] =
     "INSERT INTO announcements (project_id, type, title, body, amends_id, affects_bids, "
@@ -25,31 +28,34 @@ static const char sql_update[] =
     "docs_from_us = ?, docs_until_us = ?, bid_deadline_us = ?, opening_us = ?, "
     "publicity_from_us = ?, publicity_until_us = ?, opening_place = ?, updated_us = ? WHERE "
     "id = ? AND state = 'draft'";
-static const char sql_get[] = "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON "
-                              "p.id = a.project_id WHERE a.id = ?";
-static const char sql_get_lock[] = "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON "
-                                   "p.id = a.project_id WHERE a.id = ? FOR UPDATE";
+static const char sql_get[] =
+    "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a JOIN projects p ON "
+                                              "p.id = a.project_id WHERE a.id = ?";
+static const char sql_get_lock[] =
+    "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a JOIN projects p ON "
+                                              "p.id = a.project_id WHERE a.id = ? FOR UPDATE";
 static const char sql_dep_del[] = "DELETE FROM announcement_deposits WHERE announcement_id = ?";
 static const char sql_dep_ins[] =
     "INSERT INTO announcement_deposits (announcement_id, lot_seq, deposit_fen) VALUES (?, ?, ?)";
-static const char sql_deps[] = "SELECT lot_seq, deposit_fen FROM announcement_deposits WHERE "
-                               "announcement_id = ? ORDER BY lot_seq";
+static const char sql_deps[] =
+    "SELECT " DEPOSIT_COLS(DB_COL_SQL) DB_COL_END " FROM announcement_deposits WHERE "
+                                                  "announcement_id = ? ORDER BY lot_seq";
 static const char sql_publish[] =
     "UPDATE announcements SET state = 'published', published_us = ?, content = ?, "
     "content_sha256 = ?, signature = ? WHERE id = ? AND state = 'draft'";
-static const char sql_deadline[] =
-    "SELECT bid_deadline_us, opening_us, id FROM announcements WHERE project_id = ? AND "
+static const char sql_deadline[] = "SELECT " DEADLINE_COLS(DB_COL_SQL) DB_COL_END
+    " FROM announcements WHERE project_id = ? AND "
     "state = 'published' AND type IN ('tender','amendment') AND bid_deadline_us IS NOT NULL "
     "ORDER BY published_us DESC, id DESC LIMIT 1";
-static const char sql_public[] =
-    "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON p.id = a.project_id "
+static const char sql_public[] = "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END
+    " FROM announcements a JOIN projects p ON p.id = a.project_id "
     "WHERE a.pub_seq IS NOT NULL AND (? = 0 OR a.pub_seq < ?) AND (? IS NULL OR a.type = ?) "
     "AND (? IS NULL OR a.category = ?) AND (? IS NULL OR a.region = ?) "
     "AND (? = 0 OR a.published_us >= ?) AND (? = 0 OR a.published_us < ?) "
     "AND (? IS NULL OR a.title LIKE CONCAT('%', ?, '%') ESCAPE '!') ORDER BY a.pub_seq DESC "
     "LIMIT ?";
-static const char sql_of_project[] =
-    "SELECT " ANN_COLS " FROM announcements a JOIN projects p ON p.id = a.project_id "
+static const char sql_of_project[] = "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END
+    " FROM announcements a JOIN projects p ON p.id = a.project_id "
     "WHERE a.project_id = ? AND a.pub_seq IS NOT NULL ORDER BY a.pub_seq";
 
 static struct dbv
@@ -159,9 +165,9 @@ store_ann_deadline(struct dbconn *c, int64_t project, int64_t *deadline, int64_t
     enum db_status st = db_query(c, sql_deadline, p, 1, &r);
     *found = st == DB_OK && r.nrows == 1;
     if (*found) {
-        *deadline = dbres_i64(&r, 0, 0);
-        *opening = dbres_i64(&r, 0, 1);
-        *ann_id = dbres_i64(&r, 0, 2);
+        *deadline = dbres_i64(&r, 0, DL_DEADLINE);
+        *opening = dbres_i64(&r, 0, DL_OPENING);
+        *ann_id = dbres_i64(&r, 0, DL_ID);
     }
     dbres_free(&r);
     return st;
@@ -173,8 +179,8 @@ store_ann_in_force(struct dbconn *c, int64_t project, struct ann_in_force *f)
     static const char sql_docs[] =
         "SELECT docs_from_us FROM announcements WHERE project_id = ? AND state = 'published' "
         "AND type = 'tender' ORDER BY published_us, id LIMIT 1";
-    static const char sql_docs_now[] =
-        "SELECT docs_from_us, docs_until_us FROM announcements WHERE project_id = ? AND state = "
+    static const char sql_docs_now[] = "SELECT " DOCS_NOW_COLS(DB_COL_SQL) DB_COL_END
+        " FROM announcements WHERE project_id = ? AND state = "
         "'published' AND type IN ('tender','amendment') AND docs_from_us IS NOT NULL ORDER BY "
         "published_us DESC, id DESC LIMIT 1";
     static const char sql_place[] =
@@ -193,10 +199,10 @@ store_ann_in_force(struct dbconn *c, int64_t project, struct ann_in_force *f)
     if (st == DB_OK)
         st = db_query(c, sql_place, p, 1, &pl);
     if (st == DB_OK) {
-        f->docs_first_us = d.nrows == 1 ? dbres_i64(&d, 0, 0) : 0;
-        f->docs_from_us = n.nrows == 1 ? dbres_i64(&n, 0, 0) : 0;
-        f->docs_until_us = n.nrows == 1 ? dbres_i64(&n, 0, 1) : 0;
-        snprintf(f->place, sizeof f->place, "%s", pl.nrows == 1 ? dbres_str(&pl, 0, 0) : "");
+        f->docs_first_us = d.nrows == 1 ? dbres_i64(&d, 0, DB_VALUE) : 0;
+        f->docs_from_us = n.nrows == 1 ? dbres_i64(&n, 0, DN_FROM) : 0;
+        f->docs_until_us = n.nrows == 1 ? dbres_i64(&n, 0, DN_UNTIL) : 0;
+        snprintf(f->place, sizeof f->place, "%s", pl.nrows == 1 ? dbres_str(&pl, 0, DB_VALUE) : "");
     }
     dbres_free(&d);
     dbres_free(&n);
@@ -270,7 +276,9 @@ announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id)
     struct dbv p[] = {DBV_INT(project_id)};
     struct dbres r;
     enum db_status st = db_query(c, sql, p, 1, &r);
-    *ann_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    *ann_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
+
+const char store_sql_public_order[] = "UPDATE announcements SET pub_seq = ? WHERE id = ?";

@@ -27,12 +27,47 @@ struct ann_in {
     int64_t dep_fen[MAX_DEPOSITS];
 };
 
+/* announcement rows with their project's code (store_ann_get, store_ann_public,
+ * store_ann_of_project); the six times AC_DOCS_FROM … AC_PUBLICITY_UNTIL are consecutive, in the
+ * order of time_keys in routes.c */
+#define ANN_COLS(X)                                                                                \
+    X(AC_ID, "a.id")                                                                               \
+    X(AC_PROJECT, "a.project_id")                                                                  \
+    X(AC_TYPE, "a.type")                                                                           \
+    X(AC_TITLE, "a.title")                                                                         \
+    X(AC_BODY, "a.body")                                                                           \
+    X(AC_AMENDS, "a.amends_id")                                                                    \
+    X(AC_AFFECTS, "a.affects_bids")                                                                \
+    X(AC_DOCS_FROM, "a.docs_from_us")                                                              \
+    X(AC_DOCS_UNTIL, "a.docs_until_us")                                                            \
+    X(AC_DEADLINE, "a.bid_deadline_us")                                                            \
+    X(AC_OPENING, "a.opening_us")                                                                  \
+    X(AC_PUBLICITY_FROM, "a.publicity_from_us")                                                    \
+    X(AC_PUBLICITY_UNTIL, "a.publicity_until_us")                                                  \
+    X(AC_STATE, "a.state")                                                                         \
+    X(AC_CATEGORY, "a.category")                                                                   \
+    X(AC_REGION, "a.region")                                                                       \
+    X(AC_CREATED, "a.created_us")                                                                  \
+    X(AC_UPDATED, "a.updated_us")                                                                  \
+    X(AC_PUBLISHED, "a.published_us")                                                              \
+    X(AC_SHA, "a.content_sha256")                                                                  \
+    X(AC_SIGNATURE, "a.signature")                                                                 \
+    X(AC_PUB_SEQ, "a.pub_seq")                                                                     \
+    X(AC_PROJECT_CODE, "p.code")                                                                   \
+    X(AC_CONTENT, "a.content")                                                                     \
+    X(AC_PLACE, "a.opening_place")
+enum { ANN_COLS(DB_COL_ENUM) AC__COUNT };
+/* deposit rows (store_ann_deposits) */
+#define DEPOSIT_COLS(X)                                                                            \
+    X(DP_LOT, "lot_seq")                                                                           \
+    X(DP_FEN, "deposit_fen")
+enum { DEPOSIT_COLS(DB_COL_ENUM) DP__COUNT };
+
 enum db_status store_ann_insert(struct dbconn *c, int64_t project, const char *category,
                                 const char *region, const struct ann_in *in, int64_t user,
                                 int64_t now, int64_t *id);
 enum db_status store_ann_update(struct dbconn *c, int64_t id, const struct ann_in *in, int64_t now);
 enum db_status store_ann_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
-/* deposit rows: lot_seq, deposit_fen */
 enum db_status store_ann_deposits(struct dbconn *c, int64_t id, struct dbres *out);
 enum db_status store_ann_publish(struct dbconn *c, int64_t id, int64_t now, const char *content,
                                  size_t len, const uint8_t sha[32], const uint8_t sig[64]);
@@ -57,5 +92,9 @@ enum db_status store_ann_public(struct dbconn *c, const char *type, const char *
                                 int64_t before, int64_t limit, struct dbres *out);
 /* Every published announcement of a project, in publication order. */
 enum db_status store_ann_of_project(struct dbconn *c, int64_t project, struct dbres *out);
+
+/* The statement the sequencer runs for each published announcement (audit_on_sequenced): its
+ * public order is the index of its entry. */
+extern const char store_sql_public_order[];
 
 #endif

@@ -4,34 +4,34 @@
  */
 #include "store.h"
 
-#define CP_COLS "size, root, signed_us, kind, note"
-#define ENTRY_COLS                                                                                 \
-    "idx, recorded_us, action, actor_user_id, object_type, object_id, project_id, entry, "         \
-    "LEFT(nodes, 32)"
-
-static const char sql_cp_at_least[] =
-    "SELECT " CP_COLS " FROM audit_checkpoints WHERE size >= ? ORDER BY size LIMIT 1";
+static const char sql_cp_at_least[] = "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END
+    " FROM audit_checkpoints WHERE size >= ? ORDER BY size LIMIT 1";
 static const char sql_cp_latest[] =
-    "SELECT " CP_COLS " FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
-static const char sql_cp_get[] = "SELECT " CP_COLS " FROM audit_checkpoints WHERE size = ?";
-static const char sql_cp_list[] =
-    "SELECT " CP_COLS " FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?";
-static const char sql_cosigs[] = "SELECT user_id, key_id, line, signed_us FROM "
-                                 "audit_cosignatures WHERE size = ? ORDER BY signed_us, user_id";
+    "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
+static const char sql_cp_get[] =
+    "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints WHERE size = ?";
+static const char sql_cp_list[] = "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END
+    " FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?";
+static const char sql_cosigs[] = "SELECT " COSIG_COLS(DB_COL_SQL) DB_COL_END
+    " FROM "
+    "audit_cosignatures WHERE size = ? ORDER BY signed_us, user_id";
 static const char sql_cosig_insert[] = "INSERT INTO audit_cosignatures (size, user_id, key_id, "
                                        "line, signed_us) VALUES (?, ?, ?, ?, ?)";
 static const char sql_cosigned_max[] =
     "SELECT COALESCE(MAX(size), 0) FROM audit_cosignatures WHERE user_id = ?";
-static const char sql_entries[] = "SELECT " ENTRY_COLS " FROM audit_entries WHERE idx >= ? "
-                                  "ORDER BY idx LIMIT ?";
+static const char sql_entries[] =
+    "SELECT " ENTRY_COLS(DB_COL_SQL) DB_COL_END " FROM audit_entries WHERE idx >= ? "
+                                                "ORDER BY idx LIMIT ?";
 /* a project's entries, and the global ones every timeline includes (audit_global: the trust
  * anchors), in log order */
-static const char sql_project[] =
-    "SELECT " ENTRY_COLS " FROM audit_entries WHERE project_id = ? AND idx < ? UNION ALL "
-    "SELECT " ENTRY_COLS " FROM audit_entries WHERE idx IN (SELECT idx FROM audit_global WHERE "
+static const char sql_project[] = "SELECT " ENTRY_COLS(DB_COL_SQL) DB_COL_END
+    " FROM audit_entries WHERE project_id = ? AND idx < ? UNION ALL "
+    "SELECT " ENTRY_COLS(DB_COL_SQL) DB_COL_END
+    " FROM audit_entries WHERE idx IN (SELECT idx FROM audit_global WHERE "
     "idx < ?) ORDER BY idx";
 static const char sql_size[] = "SELECT size FROM audit_head WHERE id = 1";
-static const char sql_vkeys[] = "SELECT vkey, first_used_us FROM audit_keys ORDER BY first_used_us";
+static const char sql_vkeys[] =
+    "SELECT " VKEY_COLS(DB_COL_SQL) DB_COL_END " FROM audit_keys ORDER BY first_used_us";
 
 static enum db_status
 q1(struct dbconn *c, const char *sql, int64_t a, struct dbres *out)
@@ -91,7 +91,7 @@ store_cosigned_max(struct dbconn *c, int64_t user_id, uint64_t *size)
 {
     struct dbres r;
     enum db_status st = q1(c, sql_cosigned_max, user_id, &r);
-    *size = st == DB_OK && r.nrows ? (uint64_t)dbres_i64(&r, 0, 0) : 0;
+    *size = st == DB_OK && r.nrows ? (uint64_t)dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
@@ -114,7 +114,7 @@ store_tree_size(struct dbconn *c, uint64_t *size)
 {
     struct dbres r;
     enum db_status st = db_query(c, sql_size, NULL, 0, &r);
-    *size = st == DB_OK && r.nrows ? (uint64_t)dbres_i64(&r, 0, 0) : 0;
+    *size = st == DB_OK && r.nrows ? (uint64_t)dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
@@ -134,7 +134,7 @@ store_last_qid(struct dbconn *c, int64_t *qid)
 {
     struct dbres r;
     enum db_status st = db_query(c, sql_last_qid, NULL, 0, &r);
-    *qid = st == DB_OK && r.nrows ? dbres_i64(&r, 0, 0) : 0;
+    *qid = st == DB_OK && r.nrows ? dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
@@ -144,7 +144,10 @@ store_pending_upto(struct dbconn *c, int64_t qid, int64_t *n)
 {
     struct dbres r;
     enum db_status st = q1(c, sql_pending_upto, qid, &r);
-    *n = st == DB_OK && r.nrows ? dbres_i64(&r, 0, 0) : 0;
+    *n = st == DB_OK && r.nrows ? dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
+
+const char store_sql_global_entry[] =
+    "INSERT IGNORE INTO audit_global (idx, object_id) VALUES (?, ?)";

@@ -36,7 +36,7 @@ enum db_status bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready
 /* ---- rules (rules.c) ---- */
 /* May a lot get its opening key while its project is in this state? (accepted: before
  * bidding starts, so the key is published in the tender announcement.) */
-bool bids_key_state_ok(const char *project_state);
+bool bids_rule_key_state_ok(const char *project_state);
 
 /* What an envelope submitted for a lot must bind (docs/envelope.md §2). */
 struct bid_expect {
@@ -48,21 +48,20 @@ struct bid_expect {
  * BID-BOUND-LOT, BID-BOUND-BIDDER, BID-BOUND-ROUND (another opening key or deadline: sealed
  * for an earlier round, e.g. before an amendment moved the deadline), BID-REVISION (not a
  * positive integer). */
-const char *bids_binding_problem(const struct bid_expect *e, const cJSON *header, char *why,
-                                 size_t whylen);
+struct refusal bids_rule_binding(const struct bid_expect *e, const cJSON *header);
 /* Are bids taken while the project is in this state? (bidding; the deadline in force and the
  * lot's opening decide too, whatever the state says) */
-bool bids_accepting_state(const char *project_state);
+bool bids_rule_accepting_state(const char *project_state);
 /* May a lot's opening start, or take shares, while its project is in this state? (bidding, or
  * opened when another lot opened first; not suspended, failed or terminated) */
-bool bids_opening_state_ok(const char *project_state);
+bool bids_rule_opening_state_ok(const char *project_state);
 /* Is now within the bid period? (now <= deadline: the deadline's own microsecond is in time) */
-bool bids_in_time(int64_t now_us, int64_t deadline_us);
+bool bids_rule_in_time(int64_t now_us, int64_t deadline_us);
 /* Revisions run 1, 2, 3 … per bidder and lot: the next is last + 1 (last 0: none yet). */
-bool bids_revision_ok(int64_t revision, int64_t last);
+bool bids_rule_revision_ok(int64_t revision, int64_t last);
 /* May the lot be opened with n current bids in category c? (R-MIN-BIDS: at least 3 for
  * tenders; categories where the rule does not apply open any number above 0.) */
-bool bids_enough(enum category c, int64_t n);
+bool bids_rule_enough(enum category c, int64_t n);
 
 /* May a caller see a bid? (its receipt, or — envelope true — its stored ciphertext)
  * The bidder's own organization always. Nobody else who is not a party to the project, and no
@@ -72,8 +71,8 @@ bool bids_enough(enum category c, int64_t n);
  * handle complaints). Envelopes go to the parties only once the lot is opened (SEE_FORBIDDEN
  * before, for those who may know the bid exists). opening_state: NULL when not started. */
 enum bid_visibility { SEE_OK, SEE_FORBIDDEN, SEE_HIDDEN };
-enum bid_visibility bids_visibility(unsigned role, bool own, bool party, const char *opening_state,
-                                    bool envelope);
+enum bid_visibility bids_rule_visibility(unsigned role, bool own, bool party,
+                                         const char *opening_state, bool envelope);
 
 /* Why an envelope failed at the opening, and how the law counts it. */
 enum open_failure {
@@ -87,7 +86,7 @@ enum open_failure {
 /* "revocation" (撤销: the bidder's envelope is at fault, counted as a withdrawal after the
  * deadline — the deposit may be kept) or "withdrawal" (撤回: the platform is at fault, counted as
  * a withdrawal before the deadline — the deposit is refunded). NULL for OPEN_OK. */
-const char *bids_failure_class(enum open_failure f);
-const char *bids_failure_name(enum open_failure f);
+const char *bids_rule_failure_class(enum open_failure f);
+const char *bids_rule_failure_name(enum open_failure f);
 
 #endif

@@ -78,4 +78,13 @@ void opening_answer(struct req *r, const cJSON *body);
 extern const struct field opening_share_schema[], opening_start_schema[], objection_schema[],
     answer_schema[];
 
+/* check.c (bids_check_sink: the route's body sink) */
+extern const struct body_sink bids_check_sink;
+void envelope_check(struct req *r, const cJSON *body);
+
+/* keys.c */
+void opening_key_create(struct req *r, const cJSON *body);
+void opening_key_get(struct req *r, const cJSON *body);
+void opening_share_mine(struct req *r, const cJSON *body);
+
 #endif

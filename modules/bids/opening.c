@@ -13,7 +13,7 @@
  * the opening private key, which must match the published public key, and every current
  * envelope is opened in order — committed in small batches, so the record grows while it runs —
  * then the key itself is published with `opening.complete`. An envelope that fails is recorded
- * with its reason and its legal class (撤销 / 撤回, bids_failure_class) and the others go on.
+ * with its reason and its legal class (撤销 / 撤回, bids_rule_failure_class) and the others go on.
  * An opening interrupted by a crash stays `opening`; starting it again resumes where it was.
  * One run opens at a time: the run holds a lease on the opening row (migrations/0008), claimed
  * in the transaction that starts it and checked under the row lock before every commit, so two
@@ -42,21 +42,6 @@
 #include "store.h"
 #include "util.h"
 #include "vss.h"
-
-/* columns of store_opening_of_lot */
-enum {
-    OC_ID,
-    OC_KEY,
-    OC_STATE,
-    OC_BIDS,
-    OC_BY,
-    OC_STARTED,
-    OC_COMPLETED,
-    OC_SK,
-    OC_REASON,
-    OC_RUNNER,
-    OC_RUNNER_UNTIL
-};
 
 /* How long a run's lease on an opening holds without renewal (ggzyd clock). A run renews it
  * with every batch of BATCH_MAX envelopes, which takes seconds even at the largest size; a run
@@ -155,7 +140,7 @@ lot_name(int64_t lot, char out[24])
 static bool
 party_or_bidder(const struct req *r, const struct project_view *p)
 {
-    return r->who.role == ROLE_BIDDER || entry_is_party(&r->who, p);
+    return r->who.role == ROLE_BIDDER || entry_rule_is_party(&r->who, p);
 }
 
 /* The preamble of every step: the project (a party's, for the staff steps), the lot, and the
@@ -167,7 +152,7 @@ step_begin(struct dbconn *c, struct req *r, int64_t project, int64_t lot, bool l
     enum tx_result res = bids_lot_view(c, r, project, lot, lock, party_or_bidder, s);
     if (res != TX_COMMIT)
         return res;
-    if (r->who.role != ROLE_BIDDER && !bids_opening_state_ok(s->p.state)) {
+    if (r->who.role != ROLE_BIDDER && !bids_rule_opening_state_ok(s->p.state)) {
         req_transition_refused(r, s->p.state, "opened",
                                "project %s is %s: its bids are not opened now", s->p.code,
                                s->p.state);
@@ -214,6 +199,7 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
 {
     struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0}, ob = {0}, names = {0};
     cJSON *j = NULL;
+    char *ids = NULL;
     bool found;
     *st = store_opening_of_lot(c, project, lot, false, &o);
     if (*st != DB_OK || o.nrows != 1)
@@ -223,7 +209,8 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
         (*st = store_shares_in(c, id, &in)) != DB_OK ||
         (*st = store_bids_current(c, project, lot, &b)) != DB_OK ||
         (*st = store_objections(c, id, &ob)) != DB_OK ||
-        (*st = store_bidder_names(c, project, lot, &names)) != DB_OK) {
+        (ids = store_bidder_ids(c, project, lot, st), *st != DB_OK) ||
+        (ids && (*st = accounts_org_names(c, ids, &names)) != DB_OK)) {
         if (*st == DB_OK)
             *st = DB_ERROR;
         goto out;
@@ -238,9 +225,9 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
         json_add_i64(j, "completed_us", dbres_i64(&o, 0, OC_COMPLETED));
     if (dbres_str(&o, 0, OC_REASON))
         cJSON_AddStringToObject(j, "reason", dbres_str(&o, 0, OC_REASON));
-    cJSON_AddStringToObject(j, "opening_key_id", dbres_str(&k, 0, 1));
-    bids_add_hex(j, "public_key", dbres_str(&k, 0, 2), 65);
-    json_add_i64(j, "threshold", dbres_i64(&k, 0, 3));
+    cJSON_AddStringToObject(j, "opening_key_id", dbres_str(&k, 0, OK_KEY_ID));
+    bids_add_hex(j, "public_key", dbres_str(&k, 0, OK_PUBLIC), 65);
+    json_add_i64(j, "threshold", dbres_i64(&k, 0, OK_THRESHOLD));
     if (dbres_str(&o, 0, OC_SK))
         bids_add_hex(j, "private_key", dbres_str(&o, 0, OC_SK), 32);
     else
@@ -248,9 +235,9 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
     cJSON *sh = cJSON_AddArrayToObject(j, "shares");
     for (size_t i = 0; i < in.nrows; i++) {
         cJSON *e = cJSON_CreateObject();
-        json_add_i64(e, "x", dbres_i64(&in, i, 0));
-        json_add_i64(e, "custodian_user", dbres_i64(&in, i, 1));
-        json_add_i64(e, "submitted_us", dbres_i64(&in, i, 3));
+        json_add_i64(e, "x", dbres_i64(&in, i, SI_X));
+        json_add_i64(e, "custodian_user", dbres_i64(&in, i, SI_USER));
+        json_add_i64(e, "submitted_us", dbres_i64(&in, i, SI_SUBMITTED));
         cJSON_AddItemToArray(sh, e);
     }
     /* the record grows as envelopes are opened: only bids with an outcome are listed, each
@@ -261,20 +248,20 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
             continue;
         cJSON *v = bids_view(&b, i, true);
         for (size_t n = 0; n < names.nrows; n++)
-            if (dbres_i64(&names, n, 0) == dbres_i64(&b, i, BC_ORG))
-                cJSON_AddStringToObject(v, "bidder_name", dbres_str(&names, n, 1));
+            if (dbres_i64(&names, n, ON_ID) == dbres_i64(&b, i, BC_ORG))
+                cJSON_AddStringToObject(v, "bidder_name", dbres_str(&names, n, ON_NAME));
         cJSON_AddItemToArray(rec, v);
     }
     cJSON *obj = cJSON_AddArrayToObject(j, "objections");
     for (size_t i = 0; i < ob.nrows; i++) {
         cJSON *e = cJSON_CreateObject();
-        json_add_i64(e, "id", dbres_i64(&ob, i, 0));
-        json_add_i64(e, "org_id", dbres_i64(&ob, i, 1));
-        cJSON_AddStringToObject(e, "text", dbres_str(&ob, i, 3));
-        json_add_i64(e, "created_us", dbres_i64(&ob, i, 4));
-        if (dbres_str(&ob, i, 5)) {
-            cJSON_AddStringToObject(e, "answer", dbres_str(&ob, i, 5));
-            json_add_i64(e, "answered_us", dbres_i64(&ob, i, 7));
+        json_add_i64(e, "id", dbres_i64(&ob, i, OB_ID));
+        json_add_i64(e, "org_id", dbres_i64(&ob, i, OB_ORG));
+        cJSON_AddStringToObject(e, "text", dbres_str(&ob, i, OB_TEXT));
+        json_add_i64(e, "created_us", dbres_i64(&ob, i, OB_CREATED));
+        if (dbres_str(&ob, i, OB_ANSWER)) {
+            cJSON_AddStringToObject(e, "answer", dbres_str(&ob, i, OB_ANSWER));
+            json_add_i64(e, "answered_us", dbres_i64(&ob, i, OB_ANSWERED));
         } else
             cJSON_AddNullToObject(e, "answer");
         cJSON_AddItemToArray(obj, e);
@@ -287,6 +274,7 @@ out:
     dbres_free(&b);
     dbres_free(&ob);
     dbres_free(&names);
+    free(ids);
     return j;
 }
 
@@ -466,7 +454,7 @@ lease_keep(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
         return TX_DBFAIL;
     }
     bool mine = o.nrows == 1 && !strcmp(dbres_str(&o, 0, OC_STATE), "opening") &&
-                dbres_str(&o, 0, OC_RUNNER) && o.len[OC_RUNNER] == OPENING_TOKEN_LEN &&
+                dbres_str(&o, 0, OC_RUNNER) && dbres_len(&o, 0, OC_RUNNER) == OPENING_TOKEN_LEN &&
                 CRYPTO_memcmp(dbres_str(&o, 0, OC_RUNNER), token, OPENING_TOKEN_LEN) == 0;
     int64_t id = o.nrows == 1 ? dbres_i64(&o, 0, OC_ID) : 0;
     dbres_free(&o);
@@ -507,7 +495,7 @@ batch_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *arr = cJSON_AddArrayToObject(p, "bids");
     for (size_t i = 0; i < x->n; i++) {
         struct outcome *o = &x->out[i];
-        const char *cls = bids_failure_class(o->f);
+        const char *cls = bids_rule_failure_class(o->f);
         if (store_bid_opened(c, o->bid_id, o->f == OPEN_OK ? "opened" : "rejected", cls,
                              o->f == OPEN_OK ? NULL : o->reason, o->summary, o->price,
                              now) != DB_OK) {
@@ -529,7 +517,7 @@ batch_tx(struct dbconn *c, struct req *r, void *arg)
         } else {
             cJSON_AddStringToObject(e, "status", "rejected");
             cJSON_AddStringToObject(e, "class", cls);
-            cJSON_AddStringToObject(e, "failure", bids_failure_name(o->f));
+            cJSON_AddStringToObject(e, "failure", bids_rule_failure_name(o->f));
             cJSON_AddStringToObject(e, "reason", o->reason);
         }
         cJSON_AddItemToArray(arr, e);
@@ -596,7 +584,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
         goto out;
     }
-    int t = (int)dbres_i64(&k, 0, 3);
+    int t = (int)dbres_i64(&k, 0, OK_THRESHOLD);
     if (t < 2 || t > VSS_MAX) { /* never: the key was made within these bounds */
         req_error(r, E_INTERNAL, "the opening key's threshold is out of range");
         goto out;
@@ -606,11 +594,11 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         goto out;
     }
     for (int i = 0; i < t; i++) {
-        shares[i].x = (uint8_t)dbres_i64(&in, (size_t)i, 0);
-        memcpy(shares[i].y, dbres_str(&in, (size_t)i, 2), 32);
+        shares[i].x = (uint8_t)dbres_i64(&in, (size_t)i, SI_X);
+        memcpy(shares[i].y, dbres_str(&in, (size_t)i, SI_SHARE), 32);
     }
     if (!vss_combine(shares, t, sk) || !hpke_public_key(sk, pk) ||
-        CRYPTO_memcmp(pk, dbres_str(&k, 0, 2), 65) != 0) {
+        CRYPTO_memcmp(pk, dbres_str(&k, 0, OK_PUBLIC), 65) != 0) {
         log_error("project %lld lot %lld: the shares do not rebuild the opening key",
                   (long long)project, (long long)lot);
         req_error(r, E_INTERNAL, "the shares handed in do not rebuild the opening key");
@@ -723,11 +711,11 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         req_rule(r, "BID-NO-KEY", "lot %lld has no opening key", (long long)x->lot);
         return TX_REFUSE;
     }
-    int64_t key = dbres_i64(&k, 0, 0), threshold = dbres_i64(&k, 0, 3);
+    int64_t key = dbres_i64(&k, 0, OK_ID), threshold = dbres_i64(&k, 0, OK_THRESHOLD);
     cJSON *signed_ = NULL;
-    res =
-        signed_step(c, r, START_DOMAIN, step_fields(&s, x->lot, dbres_str(&k, 0, 1), x->signed_us),
-                    x->key_id, x->signature, x->signed_us, &signed_);
+    res = signed_step(c, r, START_DOMAIN,
+                      step_fields(&s, x->lot, dbres_str(&k, 0, OK_KEY_ID), x->signed_us), x->key_id,
+                      x->signature, x->signed_us, &signed_);
     dbres_free(&k);
     dbres_free(&sh);
     if (res != TX_COMMIT)
@@ -762,7 +750,7 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddItemToObject(p, "signed", signed_);
     enum db_status st;
     const char *action;
-    if (!bids_enough((enum category)s.p.category, n)) {
+    if (!bids_rule_enough((enum category)s.p.category, n)) {
         snprintf(reason, sizeof reason,
                  "R-MIN-BIDS: %lld bid(s) received, fewer than %lld: the bids are not opened and "
                  "the lot is tendered again",
@@ -771,17 +759,15 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         st = store_opening_start(c, key, x->project, x->lot, "failed", n, r->who.user_id, now,
                                  reason, &id);
         /* a project whose every lot failed fails */
-        static const char sql_left[] =
-            "SELECT COUNT(*) FROM project_lots l WHERE l.project_id = ? AND NOT EXISTS "
-            "(SELECT 1 FROM openings o WHERE o.project_id = l.project_id AND o.lot_seq = l.seq "
-            "AND o.state = 'failed')";
-        struct dbv lp[] = {DBV_INT(x->project)};
-        struct dbres left = {0};
+        struct dbres lots = {0}, failed = {0};
         if (st == DB_OK)
-            st = db_query(c, sql_left, lp, 1, &left);
-        if (st == DB_OK && left.nrows == 1 && dbres_i64(&left, 0, 0) == 0)
+            st = entry_lots(c, x->project, &lots);
+        if (st == DB_OK)
+            st = store_openings_failed(c, x->project, &failed);
+        if (st == DB_OK && failed.nrows == lots.nrows)
             st = advance(c, &s.p, "failed", p);
-        dbres_free(&left);
+        dbres_free(&lots);
+        dbres_free(&failed);
         action = "opening.fail";
     } else {
         /* the exact set to be opened, as a digest (an entry holds digests, whatever the count):
@@ -878,15 +864,15 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     }
     size_t row = SIZE_MAX;
     for (size_t i = 0; i < sh.nrows; i++)
-        if (dbres_i64(&sh, i, 0) == x->share.x)
+        if (dbres_i64(&sh, i, SH_X) == x->share.x)
             row = i;
-    if (row == SIZE_MAX || dbres_i64(&sh, row, 1) != r->who.user_id) {
+    if (row == SIZE_MAX || dbres_i64(&sh, row, SH_USER) != r->who.user_id) {
         req_error(r, E_FORBIDDEN, "share %d of lot %lld's opening key is not yours", x->share.x,
                   (long long)x->lot);
         goto out;
     }
     /* the hand-in is signed by the custodian: the lot, the share (its hash), the time */
-    cJSON *f = step_fields(&s, x->lot, dbres_str(&k, 0, 1), x->signed_us);
+    cJSON *f = step_fields(&s, x->lot, dbres_str(&k, 0, OK_KEY_ID), x->signed_us);
     uint8_t sh_hash[32];
     if (!crypto_sha256(x->share.y, 32, sh_hash)) {
         cJSON_Delete(f);
@@ -899,14 +885,15 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
                            &signed_)) != TX_COMMIT)
         goto out;
     res = TX_REFUSE;
-    int t = (int)dbres_i64(&k, 0, 3);
+    int t = (int)dbres_i64(&k, 0, OK_THRESHOLD);
     uint8_t cm[VSS_MAX][65];
-    if (t < 2 || t > VSS_MAX || k.len[5] != (unsigned long)t * 65) { /* never: made so */
+    if (t < 2 || t > VSS_MAX ||
+        dbres_len(&k, 0, OK_COMMITMENTS) != (unsigned long)t * 65) { /* never: made so */
         req_error(r, E_INTERNAL, "the opening key's commitments are malformed");
         goto out;
     }
     for (int i = 0; i < t; i++)
-        memcpy(cm[i], dbres_str(&k, 0, 5) + 65 * i, 65);
+        memcpy(cm[i], dbres_str(&k, 0, OK_COMMITMENTS) + 65 * i, 65);
     if (!vss_verify(&x->share, (const uint8_t(*)[65])cm, t)) {
         req_rule(r, "BID-SHARE",
                  "share %d does not match the published commitments: it was not kept (open "

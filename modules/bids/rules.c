@@ -10,7 +10,7 @@
 #include "vss.h"
 
 bool
-bids_key_state_ok(const char *project_state)
+bids_rule_key_state_ok(const char *project_state)
 {
     return project_state && !strcmp(project_state, "accepted");
 }
@@ -33,86 +33,82 @@ hdr_is(const cJSON *h, const char *name, const char *want)
     return v && want && !strcmp(v, want);
 }
 
-const char *
-bids_binding_problem(const struct bid_expect *e, const cJSON *h, char *why, size_t whylen)
+struct refusal
+bids_rule_binding(const struct bid_expect *e, const cJSON *h)
 {
+    struct refusal f = {0};
     int64_t lot, org, rev, deadline;
     if (!hdr_is(h, "platform", e->platform)) {
-        snprintf(why, whylen, "the envelope is sealed for another platform (platform must be %s)",
-                 e->platform);
-        return "BID-BOUND-PROJECT";
+        return *refuse(&f, "BID-BOUND-PROJECT",
+                       "the envelope is sealed for another platform (platform must be %s)",
+                       e->platform);
     }
     if (!hdr_is(h, "project_code", e->project_code)) {
-        snprintf(why, whylen,
-                 "the envelope is sealed for another project (project_code must be %s)",
-                 e->project_code);
-        return "BID-BOUND-PROJECT";
+        return *refuse(&f, "BID-BOUND-PROJECT",
+                       "the envelope is sealed for another project (project_code must be %s)",
+                       e->project_code);
     }
     if (!hdr_i64(h, "lot", &lot) || lot != e->lot) {
-        snprintf(why, whylen, "the envelope is sealed for another lot (lot must be %lld)",
-                 (long long)e->lot);
-        return "BID-BOUND-LOT";
+        return *refuse(&f, "BID-BOUND-LOT",
+                       "the envelope is sealed for another lot (lot must be %lld)",
+                       (long long)e->lot);
     }
     if (!hdr_i64(h, "bidder_org_id", &org) || org != e->bidder_org_id) {
-        snprintf(why, whylen,
-                 "the envelope is sealed for another bidder (bidder_org_id must be your "
-                 "organization, %lld)",
-                 (long long)e->bidder_org_id);
-        return "BID-BOUND-BIDDER";
+        return *refuse(&f, "BID-BOUND-BIDDER",
+                       "the envelope is sealed for another bidder (bidder_org_id must be your "
+                       "organization, %lld)",
+                       (long long)e->bidder_org_id);
     }
     if (!hdr_is(h, "opening_key_id", e->opening_key_id)) {
-        snprintf(why, whylen,
-                 "the envelope is sealed to another opening key (opening_key_id must be %s)",
-                 e->opening_key_id);
-        return "BID-BOUND-ROUND";
+        return *refuse(&f, "BID-BOUND-ROUND",
+                       "the envelope is sealed to another opening key (opening_key_id must be %s)",
+                       e->opening_key_id);
     }
     if (!hdr_i64(h, "bid_deadline_us", &deadline) || deadline != e->bid_deadline_us) {
-        snprintf(why, whylen,
-                 "the envelope binds another bid deadline (bid_deadline_us must be %lld, the "
-                 "deadline in force): seal it again",
-                 (long long)e->bid_deadline_us);
-        return "BID-BOUND-ROUND";
+        return *refuse(&f, "BID-BOUND-ROUND",
+                       "the envelope binds another bid deadline (bid_deadline_us must be %lld, the "
+                       "deadline in force): seal it again",
+                       (long long)e->bid_deadline_us);
     }
     if (!hdr_i64(h, "revision", &rev) || rev < 1 || rev > 1000000) {
-        snprintf(why, whylen, "revision must be a positive integer");
-        return "BID-REVISION";
+        return *refuse(&f, "BID-REVISION", "revision must be a positive integer");
     }
-    return NULL;
+    return f;
 }
 
 bool
-bids_accepting_state(const char *s)
+bids_rule_accepting_state(const char *s)
 {
     return s && !strcmp(s, "bidding");
 }
 
 bool
-bids_opening_state_ok(const char *s)
+bids_rule_opening_state_ok(const char *s)
 {
     return s && (!strcmp(s, "bidding") || !strcmp(s, "opened"));
 }
 
 bool
-bids_in_time(int64_t now_us, int64_t deadline_us)
+bids_rule_in_time(int64_t now_us, int64_t deadline_us)
 {
     return now_us <= deadline_us;
 }
 
 bool
-bids_revision_ok(int64_t revision, int64_t last)
+bids_rule_revision_ok(int64_t revision, int64_t last)
 {
     return revision == last + 1;
 }
 
 bool
-bids_enough(enum category c, int64_t n)
+bids_rule_enough(enum category c, int64_t n)
 {
     int64_t min = statute_value(S_MIN_BIDS, c);
     return n > 0 && (min < 0 || n >= min);
 }
 
 const char *
-bids_failure_class(enum open_failure f)
+bids_rule_failure_class(enum open_failure f)
 {
     switch (f) {
     case OPEN_OK:
@@ -129,14 +125,14 @@ bids_failure_class(enum open_failure f)
 }
 
 const char *
-bids_failure_name(enum open_failure f)
+bids_rule_failure_name(enum open_failure f)
 {
     static const char *const names[] = {"ok", "store", "format", "key", "cipher", "container"};
     return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "unknown";
 }
 
 enum bid_visibility
-bids_visibility(unsigned role, bool own, bool party, const char *opening_state, bool envelope)
+bids_rule_visibility(unsigned role, bool own, bool party, const char *opening_state, bool envelope)
 {
     if (own && role == ROLE_BIDDER)
         return SEE_OK;

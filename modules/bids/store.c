@@ -2,6 +2,7 @@
  * store.c — the bids module's SQL: opening keys and their sealed shares (migration 0006).
  * Prepared statements only; the callers hold the transaction.
  */
+#include "entry/entry.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -18,12 +19,11 @@ static const char sql_share_ins[] =
     "INSERT INTO opening_shares (opening_key, x, custodian_user, custodian_key_id, enc, sealed) "
     "VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_key_get[] =
-    "SELECT k.id, k.key_id, k.public_key, k.threshold, k.custodians, k.commitments, "
-    "k.created_us, p.code FROM opening_keys k JOIN projects p ON p.id = k.project_id "
-    "WHERE k.project_id = ? AND k.lot_seq = ?";
-static const char sql_shares[] =
-    "SELECT s.x, s.custodian_user, u.role, s.custodian_key_id, s.enc, s.sealed "
-    "FROM opening_shares s JOIN users u ON u.id = s.custodian_user "
+    "SELECT " OPENING_KEY_COLS(DB_COL_SQL) DB_COL_END " FROM opening_keys k JOIN projects p ON "
+                                                      "p.id = k.project_id "
+                                                      "WHERE k.project_id = ? AND k.lot_seq = ?";
+static const char sql_shares[] = "SELECT " SHARE_COLS(DB_COL_SQL) DB_COL_END
+    " FROM opening_shares s JOIN users u ON u.id = s.custodian_user "
     "WHERE s.opening_key = ? ORDER BY s.x";
 
 enum db_status
@@ -68,14 +68,24 @@ store_opening_shares(struct dbconn *c, int64_t opening_key, struct dbres *out)
 
 /* ---- bids (migration 0007) ---- */
 
-#define BID_COLS                                                                                   \
-    "id, project_id, lot_seq, bidder_org_id, bidder_user_id, revision, signer_key_id, "            \
-    "envelope_sha256, size, received_us, audit_index, state, state_us, open_status, open_class, "  \
-    "open_reason, summary, price_fen, opened_us"
+#define BID_LAST_COLS(X)                                                                           \
+    X(BL_ID, "id")                                                                                 \
+    X(BL_REVISION, "revision")                                                                     \
+    X(BL_STATE, "state")
+enum { BID_LAST_COLS(DB_COL_ENUM) BL__COUNT };
+#define KEY_LIST_COLS(X)                                                                           \
+    X(KL_LOT, "lot_seq")                                                                           \
+    X(KL_KEY_ID, "key_id")                                                                         \
+    X(KL_PUBLIC, "public_key")
+enum { KEY_LIST_COLS(DB_COL_ENUM) KL__COUNT };
+#define LOT_STATE_COLS(X)                                                                          \
+    X(LS_LOT, "lot_seq")                                                                           \
+    X(LS_STATE, "state")
+enum { LOT_STATE_COLS(DB_COL_ENUM) LS__COUNT };
 
 static const char sql_bid_by_sha[] = "SELECT id FROM bids WHERE envelope_sha256 = ?";
-static const char sql_bid_last[] =
-    "SELECT id, revision, state FROM bids WHERE project_id = ? AND lot_seq = ? AND "
+static const char sql_bid_last[] = "SELECT " BID_LAST_COLS(DB_COL_SQL) DB_COL_END
+    " FROM bids WHERE project_id = ? AND lot_seq = ? AND "
     "bidder_org_id = ? ORDER BY revision DESC LIMIT 1";
 static const char sql_bid_state[] =
     "UPDATE bids SET state = ?, state_us = ? WHERE id = ? AND state = 'current'";
@@ -84,11 +94,14 @@ static const char sql_bid_ins[] =
     "signer_key_id, envelope_sha256, size, received_us, state, state_us) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', ?)";
 static const char sql_bid_time[] = "UPDATE bids SET received_us = ?, state_us = ? WHERE id = ?";
-static const char sql_bid_get[] = "SELECT " BID_COLS " FROM bids WHERE id = ?";
-static const char sql_bids_org[] = "SELECT " BID_COLS " FROM bids WHERE project_id = ? AND "
-                                   "lot_seq = ? AND bidder_org_id = ? ORDER BY revision";
-static const char sql_bids_current[] = "SELECT " BID_COLS " FROM bids WHERE project_id = ? AND "
-                                       "lot_seq = ? AND state = 'current' ORDER BY id";
+static const char sql_bid_get[] =
+    "SELECT " BID_COLS(DB_COL_SQL) DB_COL_END " FROM bids WHERE id = ?";
+static const char sql_bids_org[] =
+    "SELECT " BID_COLS(DB_COL_SQL) DB_COL_END " FROM bids WHERE project_id = ? AND "
+                                              "lot_seq = ? AND bidder_org_id = ? ORDER BY revision";
+static const char sql_bids_current[] =
+    "SELECT " BID_COLS(DB_COL_SQL) DB_COL_END " FROM bids WHERE project_id = ? AND "
+                                              "lot_seq = ? AND state = 'current' ORDER BY id";
 static const char sql_bid_opened[] =
     "UPDATE bids SET open_status = ?, open_class = ?, open_reason = ?, summary = ?, "
     "price_fen = ?, opened_us = ? WHERE id = ? AND open_status IS NULL";
@@ -99,7 +112,7 @@ store_bid_by_sha(struct dbconn *c, const uint8_t sha[32], int64_t *id)
     struct dbv p[] = {DBV_BLOB(sha, 32)};
     struct dbres r;
     enum db_status st = db_query(c, sql_bid_by_sha, p, 1, &r);
-    *id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
+    *id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
@@ -114,9 +127,9 @@ store_bid_last(struct dbconn *c, int64_t project, int64_t lot, int64_t org, int6
     *id = *revision = 0;
     *current = false;
     if (st == DB_OK && r.nrows == 1) {
-        *id = dbres_i64(&r, 0, 0);
-        *revision = dbres_i64(&r, 0, 1);
-        *current = !strcmp(dbres_str(&r, 0, 2), "current");
+        *id = dbres_i64(&r, 0, BL_ID);
+        *revision = dbres_i64(&r, 0, BL_REVISION);
+        *current = !strcmp(dbres_str(&r, 0, BL_STATE), "current");
     }
     dbres_free(&r);
     return st;
@@ -172,14 +185,22 @@ store_bids_current(struct dbconn *c, int64_t project, int64_t lot, struct dbres 
     return db_query(c, sql_bids_current, p, ARRAY_LEN(p), out);
 }
 
-enum db_status
-store_bidder_names(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out)
+char *
+store_bidder_ids(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
 {
-    static const char sql[] =
-        "SELECT o.id, o.name FROM organizations o WHERE o.id IN (SELECT b.bidder_org_id FROM "
-        "bids b WHERE b.project_id = ? AND b.lot_seq = ? AND b.state = 'current')";
+    static const char sql[] = "SELECT JSON_ARRAYAGG(DISTINCT bidder_org_id) FROM bids WHERE "
+                              "project_id = ? AND lot_seq = ? AND state = 'current'";
     struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
-    return db_query(c, sql, p, ARRAY_LEN(p), out);
+    struct dbres r;
+    char *ids = NULL;
+    *st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    if (*st == DB_OK && r.nrows == 1 && dbres_str(&r, 0, DB_VALUE)) {
+        ids = strdup(dbres_str(&r, 0, DB_VALUE));
+        if (!ids)
+            *st = DB_ERROR;
+    }
+    dbres_free(&r);
+    return ids;
 }
 
 enum db_status
@@ -199,12 +220,11 @@ store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *c
 /* ---- openings ---- */
 
 static const char sql_opening_get[] =
-    "SELECT id, opening_key, state, bids, started_by, started_us, completed_us, private_key, "
-    "reason, runner, runner_until_us FROM openings WHERE project_id = ? AND lot_seq = ?";
+    "SELECT " OPENING_COLS(DB_COL_SQL) DB_COL_END " FROM openings WHERE project_id = ? AND "
+                                                  "lot_seq = ?";
 static const char sql_opening_lock[] =
-    "SELECT id, opening_key, state, bids, started_by, started_us, completed_us, private_key, "
-    "reason, runner, runner_until_us FROM openings WHERE project_id = ? AND lot_seq = ? FOR "
-    "UPDATE";
+    "SELECT " OPENING_COLS(DB_COL_SQL) DB_COL_END " FROM openings WHERE project_id = ? AND "
+                                                  "lot_seq = ? FOR UPDATE";
 static const char sql_opening_ins[] =
     "INSERT INTO openings (opening_key, project_id, lot_seq, state, bids, started_by, "
     "started_us, completed_us, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -215,14 +235,14 @@ static const char sql_opening_runner[] =
 static const char sql_sub_ins[] =
     "INSERT INTO opening_share_subs (opening_id, x, custodian_user, share, submitted_us) "
     "VALUES (?, ?, ?, ?, ?)";
-static const char sql_subs[] = "SELECT x, custodian_user, share, submitted_us FROM "
-                               "opening_share_subs WHERE opening_id = ? ORDER BY x";
+static const char sql_subs[] = "SELECT " SHARE_IN_COLS(DB_COL_SQL) DB_COL_END
+    " FROM "
+    "opening_share_subs WHERE opening_id = ? ORDER BY x";
 static const char sql_obj_ins[] =
     "INSERT INTO opening_objections (opening_id, org_id, user_id, text, created_us) "
     "VALUES (?, ?, ?, ?, ?)";
-static const char sql_obj_list[] =
-    "SELECT id, org_id, user_id, text, created_us, answer, answered_by, answered_us "
-    "FROM opening_objections WHERE opening_id = ? ORDER BY id";
+static const char sql_obj_list[] = "SELECT " OBJECTION_COLS(DB_COL_SQL) DB_COL_END
+    " FROM opening_objections WHERE opening_id = ? ORDER BY id";
 static const char sql_obj_answer[] =
     "UPDATE opening_objections SET answer = ?, answered_by = ?, answered_us = ? "
     "WHERE id = ? AND opening_id = ? AND answer IS NULL";
@@ -317,8 +337,9 @@ store_objection_answer(struct dbconn *c, int64_t opening, int64_t id, const char
 cJSON *
 bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
 {
-    static const char sql[] = "SELECT lot_seq, key_id, public_key FROM opening_keys WHERE "
-                              "project_id = ? ORDER BY lot_seq";
+    static const char sql[] =
+        "SELECT " KEY_LIST_COLS(DB_COL_SQL) DB_COL_END " FROM opening_keys WHERE "
+                                                       "project_id = ? ORDER BY lot_seq";
     struct dbv p[] = {DBV_INT(project_id)};
     struct dbres r;
     cJSON *arr = NULL;
@@ -328,9 +349,9 @@ bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
         if (!arr)
             arr = cJSON_CreateArray();
         cJSON *o = cJSON_CreateObject();
-        json_add_i64(o, "lot", dbres_i64(&r, i, 0));
-        cJSON_AddStringToObject(o, "key_id", dbres_str(&r, i, 1));
-        hex_encode((const uint8_t *)dbres_str(&r, i, 2), 65, hex);
+        json_add_i64(o, "lot", dbres_i64(&r, i, KL_LOT));
+        cJSON_AddStringToObject(o, "key_id", dbres_str(&r, i, KL_KEY_ID));
+        hex_encode((const uint8_t *)dbres_str(&r, i, KL_PUBLIC), 65, hex);
         cJSON_AddStringToObject(o, "public_key", hex);
         cJSON_AddItemToArray(arr, o);
     }
@@ -341,14 +362,22 @@ bids_opening_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
 enum db_status
 bids_lot_without_key(struct dbconn *c, int64_t project_id, int64_t *lot)
 {
-    static const char sql[] =
-        "SELECT l.seq FROM project_lots l LEFT JOIN opening_keys k ON k.project_id = l.project_id "
-        "AND k.lot_seq = l.seq WHERE l.project_id = ? AND k.id IS NULL ORDER BY l.seq LIMIT 1";
+    static const char sql[] = "SELECT lot_seq FROM opening_keys WHERE project_id = ?";
     struct dbv p[] = {DBV_INT(project_id)};
-    struct dbres r;
-    enum db_status st = db_query(c, sql, p, 1, &r);
-    *lot = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, 0) : 0;
-    dbres_free(&r);
+    struct dbres lots = {0}, keys = {0};
+    *lot = 0;
+    enum db_status st = entry_lots(c, project_id, &lots);
+    if (st == DB_OK)
+        st = db_query(c, sql, p, 1, &keys);
+    for (size_t i = 0; st == DB_OK && i < lots.nrows && !*lot; i++) {
+        bool has = false;
+        for (size_t k = 0; k < keys.nrows && !has; k++)
+            has = dbres_i64(&keys, k, DB_VALUE) == dbres_i64(&lots, i, LC_SEQ);
+        if (!has)
+            *lot = dbres_i64(&lots, i, LC_SEQ);
+    }
+    dbres_free(&lots);
+    dbres_free(&keys);
     return st;
 }
 
@@ -359,36 +388,60 @@ bids_opening_started(struct dbconn *c, int64_t project_id, bool *started)
     struct dbv p[] = {DBV_INT(project_id)};
     struct dbres r;
     enum db_status st = db_query(c, sql, p, 1, &r);
-    *started = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, 0) > 0;
+    *started = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
     dbres_free(&r);
     return st;
+}
+
+/* The state of each lot's opening (NULL before it starts), lots in order. */
+static const char *
+lot_opening_state(const struct dbres *states, int64_t lot)
+{
+    for (size_t k = 0; k < states->nrows; k++)
+        if (dbres_i64(states, k, LS_LOT) == lot)
+            return dbres_str(states, k, LS_STATE);
+    return NULL;
 }
 
 enum db_status
 bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready, char *why, size_t whylen)
 {
     static const char sql[] =
-        "SELECT l.seq, o.state FROM project_lots l LEFT JOIN openings o ON o.project_id = "
-        "l.project_id AND o.lot_seq = l.seq WHERE l.project_id = ? ORDER BY l.seq";
+        "SELECT " LOT_STATE_COLS(DB_COL_SQL) DB_COL_END " FROM openings WHERE project_id = ?";
     struct dbv p[] = {DBV_INT(project_id)};
-    struct dbres r;
-    enum db_status st = db_query(c, sql, p, 1, &r);
+    struct dbres lots = {0}, states = {0};
+    enum db_status st = entry_lots(c, project_id, &lots);
+    if (st == DB_OK)
+        st = db_query(c, sql, p, 1, &states);
     *ready = false;
     if (st == DB_OK) {
         size_t opened = 0, i;
-        for (i = 0; i < r.nrows; i++) {
-            const char *os = dbres_str(&r, i, 1);
+        for (i = 0; i < lots.nrows; i++) {
+            int64_t lot = dbres_i64(&lots, i, LC_SEQ);
+            const char *os = lot_opening_state(&states, lot);
             if (!os || (strcmp(os, "opened") && strcmp(os, "failed"))) {
-                snprintf(why, whylen, "the opening of lot %lld %s", (long long)dbres_i64(&r, i, 0),
+                snprintf(why, whylen, "the opening of lot %lld %s", (long long)lot,
                          os ? "has not ended" : "has not started");
                 break;
             }
             opened += !strcmp(os, "opened");
         }
-        if (i == r.nrows && opened == 0)
+        if (i == lots.nrows && opened == 0)
             snprintf(why, whylen, "no lot was opened: every one failed");
-        *ready = i == r.nrows && opened > 0;
+        *ready = i == lots.nrows && opened > 0;
     }
-    dbres_free(&r);
+    dbres_free(&lots);
+    dbres_free(&states);
     return st;
 }
+
+enum db_status
+store_openings_failed(struct dbconn *c, int64_t project, struct dbres *out)
+{
+    static const char sql[] =
+        "SELECT lot_seq FROM openings WHERE project_id = ? AND state = 'failed'";
+    struct dbv p[] = {DBV_INT(project)};
+    return db_query(c, sql, p, 1, out);
+}
+
+const char store_sql_bid_index[] = "UPDATE bids SET audit_index = ? WHERE id = ?";

@@ -10,16 +10,32 @@
 #include "db.h"
 #include "timelock.h"
 
-/* A registered key and its owner: row user_id, role, org_id, disabled, spki_der, revoked_us. */
 /* Insert an opening key and its sealed shares (users[i], key_ids[i] hold share x = i + 1). */
 enum db_status store_opening_insert(struct dbconn *c, int64_t project, int64_t lot,
                                     const struct tl_key *k, const int64_t *users,
                                     const char *const *key_ids, int64_t by, int64_t now,
                                     int64_t *id);
-/* A lot's opening key: row id, key_id, public_key, threshold, custodians, commitments,
- * created_us (no row when there is none). */
+/* A lot's opening key, with its project's code (no row when there is none). */
+#define OPENING_KEY_COLS(X)                                                                        \
+    X(OK_ID, "k.id")                                                                               \
+    X(OK_KEY_ID, "k.key_id")                                                                       \
+    X(OK_PUBLIC, "k.public_key")                                                                   \
+    X(OK_THRESHOLD, "k.threshold")                                                                 \
+    X(OK_CUSTODIANS, "k.custodians")                                                               \
+    X(OK_COMMITMENTS, "k.commitments")                                                             \
+    X(OK_CREATED, "k.created_us")                                                                  \
+    X(OK_PROJECT_CODE, "p.code")
+enum { OPENING_KEY_COLS(DB_COL_ENUM) OK__COUNT };
 enum db_status store_opening_get(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out);
-/* Its shares, by x: rows x, custodian_user, role, custodian_key_id, enc, sealed. */
+/* Its shares, by x, with each custodian's role. */
+#define SHARE_COLS(X)                                                                              \
+    X(SH_X, "s.x")                                                                                 \
+    X(SH_USER, "s.custodian_user")                                                                 \
+    X(SH_ROLE, "u.role")                                                                           \
+    X(SH_KEY_ID, "s.custodian_key_id")                                                             \
+    X(SH_ENC, "s.enc")                                                                             \
+    X(SH_SEALED, "s.sealed")
+enum { SHARE_COLS(DB_COL_ENUM) SH__COUNT };
 enum db_status store_opening_shares(struct dbconn *c, int64_t opening_key, struct dbres *out);
 
 /* ---- bids ---- */
@@ -29,27 +45,27 @@ struct bid_row {
     const uint8_t *sha256;
 };
 /* The columns of every bid read (store_bid_get, store_bids_of_org, store_bids_current). */
-enum bid_col {
-    BC_ID,
-    BC_PROJECT,
-    BC_LOT,
-    BC_ORG,
-    BC_USER,
-    BC_REVISION,
-    BC_SIGNER,
-    BC_SHA,
-    BC_SIZE,
-    BC_RECEIVED,
-    BC_AUDIT_INDEX,
-    BC_STATE,
-    BC_STATE_US,
-    BC_OPEN_STATUS,
-    BC_OPEN_CLASS,
-    BC_OPEN_REASON,
-    BC_SUMMARY,
-    BC_PRICE,
-    BC_OPENED_US
-};
+#define BID_COLS(X)                                                                                \
+    X(BC_ID, "id")                                                                                 \
+    X(BC_PROJECT, "project_id")                                                                    \
+    X(BC_LOT, "lot_seq")                                                                           \
+    X(BC_ORG, "bidder_org_id")                                                                     \
+    X(BC_USER, "bidder_user_id")                                                                   \
+    X(BC_REVISION, "revision")                                                                     \
+    X(BC_SIGNER, "signer_key_id")                                                                  \
+    X(BC_SHA, "envelope_sha256")                                                                   \
+    X(BC_SIZE, "size")                                                                             \
+    X(BC_RECEIVED, "received_us")                                                                  \
+    X(BC_AUDIT_INDEX, "audit_index")                                                               \
+    X(BC_STATE, "state")                                                                           \
+    X(BC_STATE_US, "state_us")                                                                     \
+    X(BC_OPEN_STATUS, "open_status")                                                               \
+    X(BC_OPEN_CLASS, "open_class")                                                                 \
+    X(BC_OPEN_REASON, "open_reason")                                                               \
+    X(BC_SUMMARY, "summary")                                                                       \
+    X(BC_PRICE, "price_fen")                                                                       \
+    X(BC_OPENED_US, "opened_us")
+enum { BID_COLS(DB_COL_ENUM) BC__COUNT };
 /* The bid holding exactly these envelope bytes (*id 0 when none). */
 enum db_status store_bid_by_sha(struct dbconn *c, const uint8_t sha[32], int64_t *id);
 /* The bidder's latest revision for the lot (*id 0 when none) and whether it is current. */
@@ -65,9 +81,9 @@ enum db_status store_bids_of_org(struct dbconn *c, int64_t project, int64_t lot,
                                  struct dbres *out);
 enum db_status store_bids_current(struct dbconn *c, int64_t project, int64_t lot,
                                   struct dbres *out);
-/* The names of the organizations with a current bid for the lot: rows id, name. */
-enum db_status store_bidder_names(struct dbconn *c, int64_t project, int64_t lot,
-                                  struct dbres *out);
+/* The organizations with a current bid for the lot, as a JSON array of ids (for accounts_orgs);
+ * NULL when there is none or on an error (*st says which). Caller frees. */
+char *store_bidder_ids(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st);
 /* Record a bid's opening outcome (status "opened" with summary and price, or "rejected" with
  * class and reason); a bid already recorded is left alone. */
 enum db_status store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *cls,
@@ -75,8 +91,20 @@ enum db_status store_bid_opened(struct dbconn *c, int64_t id, const char *status
                                 int64_t now);
 
 /* ---- openings ---- */
-/* A lot's opening: row id, opening_key, state, bids, started_by, started_us, completed_us,
- * private_key, reason, runner, runner_until_us (no row before it starts); lock: FOR UPDATE. */
+/* A lot's opening (no row before it starts); lock: FOR UPDATE. */
+#define OPENING_COLS(X)                                                                            \
+    X(OC_ID, "id")                                                                                 \
+    X(OC_KEY, "opening_key")                                                                       \
+    X(OC_STATE, "state")                                                                           \
+    X(OC_BIDS, "bids")                                                                             \
+    X(OC_BY, "started_by")                                                                         \
+    X(OC_STARTED, "started_us")                                                                    \
+    X(OC_COMPLETED, "completed_us")                                                                \
+    X(OC_SK, "private_key")                                                                        \
+    X(OC_REASON, "reason")                                                                         \
+    X(OC_RUNNER, "runner")                                                                         \
+    X(OC_RUNNER_UNTIL, "runner_until_us")
+enum { OPENING_COLS(DB_COL_ENUM) OC__COUNT };
 enum db_status store_opening_of_lot(struct dbconn *c, int64_t project, int64_t lot, bool lock,
                                     struct dbres *out);
 /* reason not NULL: the opening ends at once (failed) with it. */
@@ -92,13 +120,37 @@ enum db_status store_opening_runner(struct dbconn *c, int64_t id, const uint8_t 
                                     int64_t until_us);
 enum db_status store_share_insert(struct dbconn *c, int64_t opening, int x, int64_t user,
                                   const uint8_t y[32], int64_t now);
-/* Shares handed in: rows x, custodian_user, share, submitted_us. */
+/* Shares handed in. */
+#define SHARE_IN_COLS(X)                                                                           \
+    X(SI_X, "x")                                                                                   \
+    X(SI_USER, "custodian_user")                                                                   \
+    X(SI_SHARE, "share")                                                                           \
+    X(SI_SUBMITTED, "submitted_us")
+enum { SHARE_IN_COLS(DB_COL_ENUM) SI__COUNT };
 enum db_status store_shares_in(struct dbconn *c, int64_t opening, struct dbres *out);
 enum db_status store_objection_insert(struct dbconn *c, int64_t opening, int64_t org, int64_t user,
                                       const char *text, int64_t now, int64_t *id);
-/* rows id, org_id, user_id, text, created_us, answer, answered_by, answered_us */
+/* Objections raised at the opening, with their answers. */
+#define OBJECTION_COLS(X)                                                                          \
+    X(OB_ID, "id")                                                                                 \
+    X(OB_ORG, "org_id")                                                                            \
+    X(OB_USER, "user_id")                                                                          \
+    X(OB_TEXT, "text")                                                                             \
+    X(OB_CREATED, "created_us")                                                                    \
+    X(OB_ANSWER, "answer")                                                                         \
+    X(OB_BY, "answered_by")                                                                        \
+    X(OB_ANSWERED, "answered_us")
+enum { OBJECTION_COLS(DB_COL_ENUM) OB__COUNT };
 enum db_status store_objections(struct dbconn *c, int64_t opening, struct dbres *out);
 enum db_status store_objection_answer(struct dbconn *c, int64_t opening, int64_t id,
                                       const char *answer, int64_t by, int64_t now, bool *done);
+
+/* The lots of a project whose opening failed (one row per such lot, column DB_VALUE: the lot). */
+enum db_status store_openings_failed(struct dbconn *c, int64_t project, struct dbres *out);
+/* The receipt's inclusion: the latest signed checkpoint's size and note, and the entry at index
+ * (core audit tables, read through the audit layer). */
+
+/* The statement the sequencer runs for each received bid (audit_on_sequenced): its index. */
+extern const char store_sql_bid_index[];
 
 #endif

@@ -125,7 +125,7 @@ bids_view(const struct dbres *b, size_t i, bool with_opening)
             /* the sealed bytes verbatim, and the parsed view: every number in it is an integer
              * within ±(2^53−1) (bidplain_summary_check), which the one writer prints exactly */
             const char *sum = dbres_str(b, i, BC_SUMMARY);
-            size_t n = b->len[i * b->ncols + BC_SUMMARY];
+            size_t n = dbres_len(b, i, BC_SUMMARY);
             char *b64 = malloc(4 * ((n + 2) / 3) + 1);
             if (b64) {
                 b64_encode((const uint8_t *)sum, n, b64);
@@ -220,7 +220,7 @@ bids_lot_view(struct dbconn *c, struct req *r, int64_t project, int64_t lot, boo
     if (announce_bid_times(c, project, &v->deadline_us, &v->opening_us, &v->deadline_ann, &found) !=
         DB_OK)
         return TX_DBFAIL;
-    if (!found && !entry_is_party(&r->who, &v->p)) {
+    if (!found && !entry_rule_is_party(&r->who, &v->p)) {
         /* to a bidder, a project that announced nothing does not exist: not even its code */
         req_error(r, E_NOT_FOUND, "no project %lld", (long long)project);
         return TX_REFUSE;
@@ -265,7 +265,7 @@ lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct 
     enum tx_result res = bids_lot_view(c, r, project, lot, false, public_project, &t->v);
     if (res != TX_COMMIT)
         return res;
-    if (!bids_accepting_state(t->v.p.state)) {
+    if (!bids_rule_accepting_state(t->v.p.state)) {
         req_rule(r, "BID-NOT-OPEN", "project %s is %s: bids are taken only while it is bidding",
                  t->v.p.code, t->v.p.state);
         return TX_REFUSE;
@@ -291,8 +291,8 @@ lot_terms(struct dbconn *c, struct req *r, int64_t project, int64_t lot, struct 
         return TX_DBFAIL;
     }
     if (found) {
-        snprintf(t->key_id, sizeof t->key_id, "%s", dbres_str(&k, 0, 1));
-        memcpy(t->opening_pk, dbres_str(&k, 0, 2), 65);
+        snprintf(t->key_id, sizeof t->key_id, "%s", dbres_str(&k, 0, OK_KEY_ID));
+        memcpy(t->opening_pk, dbres_str(&k, 0, OK_PUBLIC), 65);
         dbres_free(&k);
         dbres_free(&s);
         return TX_COMMIT;
@@ -318,7 +318,7 @@ early_refusal(struct req *r)
     struct lot_terms t;
     enum tx_result res = lot_terms(c, r, project, lot, &t);
     db_release(c);
-    if (res == TX_COMMIT && !bids_in_time(clock_now_us(), t.v.deadline_us)) {
+    if (res == TX_COMMIT && !bids_rule_in_time(clock_now_us(), t.v.deadline_us)) {
         refuse_late(r, &t.v);
         return true;
     }
@@ -400,19 +400,18 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct submit_ctx *x = arg;
     struct lot_terms t;
-    char why[300];
     enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
     if (res != TX_COMMIT)
         return res;
     snprintf(x->code, sizeof x->code, "%s", t.v.p.code);
     struct bid_expect e = {bids_cfg->platform_id, t.v.p.code,     t.key_id, x->lot,
                            r->who.org_id,         t.v.deadline_us};
-    const char *rule = bids_binding_problem(&e, x->header, why, sizeof why);
-    if (rule) {
-        req_rule(r, rule, "%s", why);
+    struct refusal bound = bids_rule_binding(&e, x->header);
+    if (bound.code) {
+        req_refusal(r, &bound);
         return TX_REFUSE;
     }
-    if (!bids_in_time(clock_now_us(), t.v.deadline_us)) {
+    if (!bids_rule_in_time(clock_now_us(), t.v.deadline_us)) {
         refuse_late(r, &t.v);
         return TX_REFUSE;
     }
@@ -431,7 +430,7 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
     }
     x->revision =
         (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x->header, "revision"));
-    if (!bids_revision_ok(x->revision, last_rev)) {
+    if (!bids_rule_revision_ok(x->revision, last_rev)) {
         req_rule(r, "BID-REVISION",
                  "revision %lld is not the next one: your last revision for this lot is %lld, "
                  "so seal revision %lld",
@@ -483,7 +482,7 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
         DB_OK)
         return TX_DBFAIL;
     /* the time of record is the entry's: it too must be within the deadline */
-    if (!bids_in_time(x->ref.time_us, t.v.deadline_us)) {
+    if (!bids_rule_in_time(x->ref.time_us, t.v.deadline_us)) {
         refuse_late(r, &t.v);
         return TX_REFUSE;
     }
@@ -603,7 +602,7 @@ withdraw_tx(struct dbconn *c, struct req *r, void *arg)
     enum tx_result res = lot_terms(c, r, x->project, x->lot, &t);
     if (res != TX_COMMIT)
         return res;
-    if (!bids_in_time(clock_now_us(), t.v.deadline_us)) {
+    if (!bids_rule_in_time(clock_now_us(), t.v.deadline_us)) {
         req_rule(r, "BID-DEADLINE",
                  "the bid deadline of project %s passed: a bid can no longer be withdrawn",
                  t.v.p.code);
@@ -688,7 +687,7 @@ bids_withdraw(struct req *r, const cJSON *body)
 
 /* ---- reading one bid: receipt and envelope ---- */
 
-/* The bid of path parameter id, if the caller may see it (bids_visibility). NULL with the
+/* The bid of path parameter id, if the caller may see it (bids_rule_visibility). NULL with the
  * refusal set: 404 for a bid the caller may not know exists, 403 for an envelope not yet due. */
 static struct dbconn *
 visible_bid(struct req *r, struct dbres *b, bool envelope)
@@ -708,9 +707,9 @@ visible_bid(struct req *r, struct dbres *b, bool envelope)
     if (st == DB_OK && found)
         st = store_opening_of_lot(c, p.id, dbres_i64(b, 0, BC_LOT), false, &o);
     if (st == DB_OK && found)
-        see = bids_visibility(r->who.role, dbres_i64(b, 0, BC_ORG) == r->who.org_id,
-                              entry_is_party(&r->who, &p),
-                              o.nrows == 1 ? dbres_str(&o, 0, 2) : NULL, envelope);
+        see = bids_rule_visibility(r->who.role, dbres_i64(b, 0, BC_ORG) == r->who.org_id,
+                                   entry_rule_is_party(&r->who, &p),
+                                   o.nrows == 1 ? dbres_str(&o, 0, OC_STATE) : NULL, envelope);
     dbres_free(&o);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
@@ -738,17 +737,14 @@ bids_receipt(struct req *r, const cJSON *body)
     }
     struct project_view p;
     bool found;
-    struct dbres cp = {0}, e = {0};
+    char *note = NULL, *entry = NULL;
+    uint64_t size = 0;
     enum db_status st = entry_project(c, dbres_i64(&b, 0, BC_PROJECT), false, &p, &found);
     int64_t index = dbres_str(&b, 0, BC_AUDIT_INDEX) ? dbres_i64(&b, 0, BC_AUDIT_INDEX) : -1;
-    static const char sql_cp[] =
-        "SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
-    static const char sql_entry[] = "SELECT entry FROM audit_entries WHERE idx = ?";
-    struct dbv ep[] = {DBV_INT(index)};
     if (st == DB_OK && index >= 0)
-        st = db_query(c, sql_cp, NULL, 0, &cp);
+        st = checkpoint_latest(c, &size, &note);
     if (st == DB_OK && index >= 0)
-        st = db_query(c, sql_entry, ep, 1, &e);
+        st = audit_entry_text(c, (uint64_t)index, &entry);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
         goto out;
@@ -766,9 +762,8 @@ bids_receipt(struct req *r, const cJSON *body)
     cJSON *o = bids_view(&b, 0, true);
     add_receipt(o, text, sig);
     /* the inclusion proof, once a signed checkpoint covers the entry */
-    uint64_t size = cp.nrows == 1 ? (uint64_t)dbres_i64(&cp, 0, 0) : 0;
     mhash leaf;
-    cJSON *proof = index >= 0 && size > (uint64_t)index && e.nrows == 1
+    cJSON *proof = index >= 0 && size > (uint64_t)index && note && entry
                        ? audit_proof_json(c, (uint64_t)index, size)
                        : NULL;
     if (proof && audit_node(c, 0, (uint64_t)index, leaf)) {
@@ -776,8 +771,8 @@ bids_receipt(struct req *r, const cJSON *body)
         cJSON *inc = cJSON_AddObjectToObject(o, "inclusion");
         json_add_i64(inc, "index", index);
         json_add_i64(inc, "size", (int64_t)size);
-        cJSON_AddStringToObject(inc, "checkpoint", dbres_str(&cp, 0, 1));
-        cJSON_AddStringToObject(inc, "entry", dbres_str(&e, 0, 0));
+        cJSON_AddStringToObject(inc, "checkpoint", note);
+        cJSON_AddStringToObject(inc, "entry", entry);
         b64_encode(leaf, 32, b64);
         cJSON_AddStringToObject(inc, "leaf_hash", b64);
         cJSON_AddItemToObject(inc, "proof", proof);
@@ -788,8 +783,8 @@ bids_receipt(struct req *r, const cJSON *body)
     req_json(r, 200, o);
 out:
     dbres_free(&b);
-    dbres_free(&cp);
-    dbres_free(&e);
+    free(note);
+    free(entry);
 }
 
 void

@@ -17,17 +17,18 @@
 
 /* ---- rules (rules.c) ---- */
 /* Procurement methods each category allows (NULL-terminated). */
-const char *const *entry_methods(enum category c);
-bool entry_method_allowed(enum category c, const char *method);
+const char *const *entry_rule_methods(enum category c);
+bool entry_rule_method_allowed(enum category c, const char *method);
 /* Is method one where bids are tendered (so the tendering law's periods apply)? */
-bool entry_method_is_tender(const char *method);
+bool entry_rule_method_is_tender(const char *method);
 /* The code of an accepted project: region-year-category-sequence, e.g. 110000-2026-GC-00042. */
-void entry_format_code(char out[32], const char *region, int year, enum category c, int seq);
+void entry_rule_format_code(char out[32], const char *region, int year, enum category c, int seq);
 /* Which roles may ask for from -> to through the transitions route (0: none: another action
  * owns it — bidding begins with the tender announcement, opened with the opening ceremony). */
-unsigned entry_transition_roles(const char *from, const char *to);
-/* Document uploads: is the content type allowed, and do the bytes look like it? NULL or why. */
-const char *entry_document_problem(const char *content_type, const void *bytes, size_t len);
+unsigned entry_rule_transition_roles(const char *from, const char *to);
+/* Document uploads: is the content type allowed, and do the bytes look like it? ENT-DOCUMENT
+ * (answered 415). */
+struct refusal entry_rule_document(const char *content_type, const void *bytes, size_t len);
 
 /* ---- for other modules (store.c) ---- */
 struct project_view {
@@ -40,6 +41,13 @@ struct project_view {
 /* Read a project (found=false when there is none); FOR UPDATE when lock is true. */
 enum db_status entry_project(struct dbconn *c, int64_t id, bool lock, struct project_view *p,
                              bool *found);
+/* A project's lots in order (entry_lots): LOT_COLS names the columns of each row. */
+#define LOT_COLS(X)                                                                                \
+    X(LC_SEQ, "seq")                                                                               \
+    X(LC_NAME, "name")                                                                             \
+    X(LC_ESTIMATE, "estimate_fen")
+enum { LOT_COLS(DB_COL_ENUM) LC__COUNT };
+enum db_status entry_lots(struct dbconn *c, int64_t project_id, struct dbres *out);
 /* The estimate of lot seq of the project (found=false when there is none). */
 enum db_status entry_lot_estimate(struct dbconn *c, int64_t project_id, int seq, int64_t *fen,
                                   bool *found);
@@ -53,6 +61,6 @@ typedef enum db_status (*entry_opened_fn)(struct dbconn *c, int64_t project_id, 
                                           char *why, size_t whylen);
 void entry_on_opened_check(entry_opened_fn fn);
 /* May this caller act for the project (its agent or tenderer organization), or oversee it? */
-bool entry_is_party(const struct principal *who, const struct project_view *p);
+bool entry_rule_is_party(const struct principal *who, const struct project_view *p);
 
 #endif

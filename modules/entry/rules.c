@@ -19,7 +19,7 @@ static const char *const land[] = {"open_tender", "auction", "listing", NULL};
 static const char *const prop[] = {"listing", "auction", "negotiated_transfer", NULL};
 
 const char *const *
-entry_methods(enum category c)
+entry_rule_methods(enum category c)
 {
     switch (c) {
     case CAT_ENGINEERING:
@@ -36,22 +36,22 @@ entry_methods(enum category c)
 }
 
 bool
-entry_method_allowed(enum category c, const char *method)
+entry_rule_method_allowed(enum category c, const char *method)
 {
-    for (const char *const *m = entry_methods(c); m && *m; m++)
+    for (const char *const *m = entry_rule_methods(c); m && *m; m++)
         if (!strcmp(*m, method))
             return true;
     return false;
 }
 
 bool
-entry_method_is_tender(const char *method)
+entry_rule_method_is_tender(const char *method)
 {
     return !strcmp(method, "open_tender") || !strcmp(method, "invited_tender");
 }
 
 void
-entry_format_code(char out[32], const char *region, int year, enum category c, int seq)
+entry_rule_format_code(char out[32], const char *region, int year, enum category c, int seq)
 {
     static const char *const letters[] = {"GC", "CG", "TD", "CQ"};
     snprintf(out, 32, "%.6s-%04d-%s-%05d", region, year % 10000, c < CAT__COUNT ? letters[c] : "XX",
@@ -59,7 +59,7 @@ entry_format_code(char out[32], const char *region, int year, enum category c, i
 }
 
 unsigned
-entry_transition_roles(const char *from, const char *to)
+entry_rule_transition_roles(const char *from, const char *to)
 {
     /* Only the decisions the law gives to people; every other transition belongs to the
      * action that owns it (project_states.c) and is refused here whatever the caller's role. */
@@ -93,22 +93,24 @@ static const struct {
     {"application/msword", "\xD0\xCF\x11\xE0", 4},
 };
 
-const char *
-entry_document_problem(const char *type, const void *bytes, size_t len)
+struct refusal
+entry_rule_document(const char *type, const void *bytes, size_t len)
 {
+    struct refusal f = {0};
     if (!type)
-        return "send the document with its Content-Type";
+        return *refuse(&f, "ENT-DOCUMENT", "send the document with its Content-Type");
     for (size_t i = 0; i < sizeof doc_types / sizeof doc_types[0]; i++)
         if (!strcmp(doc_types[i].type, type)) {
             if (len < doc_types[i].len || memcmp(bytes, doc_types[i].magic, doc_types[i].len))
-                return "the file's content is not of the type it claims";
-            return NULL;
+                return *refuse(&f, "ENT-DOCUMENT",
+                               "the file's content is not of the type it claims");
+            return f;
         }
-    return "documents must be PDF, PNG, JPEG, ZIP, DOCX, XLSX or DOC";
+    return *refuse(&f, "ENT-DOCUMENT", "documents must be PDF, PNG, JPEG, ZIP, DOCX, XLSX or DOC");
 }
 
 bool
-entry_is_party(const struct principal *who, const struct project_view *p)
+entry_rule_is_party(const struct principal *who, const struct project_view *p)
 {
     if (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR))
         return true;

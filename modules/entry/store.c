@@ -1,9 +1,5 @@
 /*
  * store.c — the entry module's SQL, prepared statements only.
- *
- * project rows (PROJECT_COLS): id, code, name, category, method, region, tenderer_org_id,
- * agent_org_id, budget_fen, funding_source, legally_required, state, suspended_from,
- * return_reason, retender_of, created_us, updated_us
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,10 +7,8 @@
 #include "entry.h"
 #include "store.h"
 
-#define PROJECT_COLS                                                                               \
-    "id, code, name, category, method, region, tenderer_org_id, agent_org_id, budget_fen, "        \
-    "funding_source, legally_required, state, suspended_from, return_reason, retender_of, "        \
-    "created_us, updated_us"
+#define ESTIMATE_COLS(X) X(LE_ESTIMATE, "estimate_fen")
+enum { ESTIMATE_COLS(DB_COL_ENUM) LE__COUNT };
 
 static const char sql_insert[] =
     "INSERT INTO projects (name, category, method, region, tenderer_org_id, agent_org_id, "
@@ -23,21 +17,23 @@ static const char sql_insert[] =
 static const char sql_update[] =
     "UPDATE projects SET name = ?, category = ?, method = ?, region = ?, tenderer_org_id = ?, "
     "budget_fen = ?, funding_source = ?, legally_required = ?, updated_us = ? WHERE id = ?";
-static const char sql_get[] = "SELECT " PROJECT_COLS " FROM projects WHERE id = ?";
-static const char sql_get_lock[] = "SELECT " PROJECT_COLS " FROM projects WHERE id = ? FOR UPDATE";
-static const char sql_list_all[] =
-    "SELECT " PROJECT_COLS " FROM projects WHERE (? IS NULL OR state = ?) AND id > ? "
+static const char sql_get[] =
+    "SELECT " PROJECT_COLS(DB_COL_SQL) DB_COL_END " FROM projects WHERE id = ?";
+static const char sql_get_lock[] =
+    "SELECT " PROJECT_COLS(DB_COL_SQL) DB_COL_END " FROM projects WHERE id = ? FOR UPDATE";
+static const char sql_list_all[] = "SELECT " PROJECT_COLS(DB_COL_SQL) DB_COL_END
+    " FROM projects WHERE (? IS NULL OR state = ?) AND id > ? "
     "ORDER BY id LIMIT ?";
-static const char sql_list_org[] =
-    "SELECT " PROJECT_COLS " FROM projects WHERE (agent_org_id = ? OR tenderer_org_id = ?) "
+static const char sql_list_org[] = "SELECT " PROJECT_COLS(DB_COL_SQL) DB_COL_END
+    " FROM projects WHERE (agent_org_id = ? OR tenderer_org_id = ?) "
     "AND (? IS NULL OR state = ?) AND id > ? ORDER BY id LIMIT ?";
 static const char sql_lots_del[] = "DELETE FROM project_lots WHERE project_id = ?";
 static const char sql_lot_ins[] =
     "INSERT INTO project_lots (project_id, seq, name, estimate_fen) VALUES (?, ?, ?, ?)";
-static const char sql_lots[] =
-    "SELECT seq, name, estimate_fen FROM project_lots WHERE project_id = ? ORDER BY seq";
-static const char sql_lot[] =
-    "SELECT estimate_fen FROM project_lots WHERE project_id = ? AND seq = ?";
+static const char sql_lots[] = "SELECT " LOT_COLS(DB_COL_SQL) DB_COL_END
+    " FROM project_lots WHERE project_id = ? ORDER BY seq";
+static const char sql_lot[] = "SELECT " ESTIMATE_COLS(DB_COL_SQL) DB_COL_END
+    " FROM project_lots WHERE project_id = ? AND seq = ?";
 static const char sql_state[] =
     "UPDATE projects SET suspended_from = IF(? = 'suspended', state, NULL), state = ?, "
     "return_reason = ?, updated_us = ? WHERE id = ? AND state = ?";
@@ -49,10 +45,11 @@ static const char sql_counter[] =
 static const char sql_doc_ins[] =
     "INSERT INTO project_documents (project_id, name, content_type, size, sha256, content, "
     "uploaded_by, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_docs[] = "SELECT id, name, content_type, size, sha256, created_us FROM "
-                               "project_documents WHERE project_id = ? ORDER BY id";
-static const char sql_doc[] = "SELECT name, content_type, content FROM project_documents "
-                              "WHERE project_id = ? AND id = ?";
+static const char sql_docs[] = "SELECT " DOC_COLS(DB_COL_SQL) DB_COL_END
+    " FROM project_documents WHERE project_id = ? ORDER BY id";
+static const char sql_doc[] =
+    "SELECT " DOC1_COLS(DB_COL_SQL) DB_COL_END " FROM project_documents "
+                                               "WHERE project_id = ? AND id = ?";
 
 enum db_status
 store_project_insert(struct dbconn *c, const struct project_in *in, int64_t agent_org, int64_t user,
@@ -196,20 +193,27 @@ entry_project(struct dbconn *c, int64_t id, bool lock, struct project_view *v, b
     *found = st == DB_OK && r.nrows == 1;
     if (*found) {
         memset(v, 0, sizeof *v);
-        v->id = dbres_i64(&r, 0, 0);
-        snprintf(v->code, sizeof v->code, "%s", dbres_str(&r, 0, 1) ? dbres_str(&r, 0, 1) : "");
-        snprintf(v->name, sizeof v->name, "%s", dbres_str(&r, 0, 2));
-        v->category = category_from_name(dbres_str(&r, 0, 3));
-        snprintf(v->method, sizeof v->method, "%s", dbres_str(&r, 0, 4));
-        snprintf(v->region, sizeof v->region, "%s", dbres_str(&r, 0, 5));
-        v->tenderer_org_id = dbres_i64(&r, 0, 6);
-        v->agent_org_id = dbres_i64(&r, 0, 7);
-        v->budget_fen = dbres_i64(&r, 0, 8);
-        v->legally_required = dbres_i64(&r, 0, 10) != 0;
-        snprintf(v->state, sizeof v->state, "%s", dbres_str(&r, 0, 11));
+        v->id = dbres_i64(&r, 0, PC_ID);
+        snprintf(v->code, sizeof v->code, "%s",
+                 dbres_str(&r, 0, PC_CODE) ? dbres_str(&r, 0, PC_CODE) : "");
+        snprintf(v->name, sizeof v->name, "%s", dbres_str(&r, 0, PC_NAME));
+        v->category = category_from_name(dbres_str(&r, 0, PC_CATEGORY));
+        snprintf(v->method, sizeof v->method, "%s", dbres_str(&r, 0, PC_METHOD));
+        snprintf(v->region, sizeof v->region, "%s", dbres_str(&r, 0, PC_REGION));
+        v->tenderer_org_id = dbres_i64(&r, 0, PC_TENDERER);
+        v->agent_org_id = dbres_i64(&r, 0, PC_AGENT);
+        v->budget_fen = dbres_i64(&r, 0, PC_BUDGET);
+        v->legally_required = dbres_i64(&r, 0, PC_LEGAL) != 0;
+        snprintf(v->state, sizeof v->state, "%s", dbres_str(&r, 0, PC_STATE));
     }
     dbres_free(&r);
     return st;
+}
+
+enum db_status
+entry_lots(struct dbconn *c, int64_t project_id, struct dbres *out)
+{
+    return store_lots(c, project_id, out);
 }
 
 enum db_status
@@ -219,7 +223,7 @@ entry_lot_estimate(struct dbconn *c, int64_t project_id, int seq, int64_t *fen, 
     struct dbv p[] = {DBV_INT(project_id), DBV_INT(seq)};
     enum db_status st = db_query(c, sql_lot, p, 2, &r);
     *found = st == DB_OK && r.nrows == 1;
-    *fen = *found ? dbres_i64(&r, 0, 0) : 0;
+    *fen = *found ? dbres_i64(&r, 0, LE_ESTIMATE) : 0;
     dbres_free(&r);
     return st;
 }

@@ -162,8 +162,15 @@ static const struct field clock_schema[] = {
 
 /* ---- jobs ---- */
 
-static const char sql_jobs[] = "SELECT name, next_due_us, last_run_us, last_ok, runs, failures "
-                               "FROM jobs ORDER BY name";
+#define JOB_COLS(X)                                                                                \
+    X(JB_NAME, "name")                                                                             \
+    X(JB_NEXT, "next_due_us")                                                                      \
+    X(JB_LAST, "last_run_us")                                                                      \
+    X(JB_OK, "last_ok")                                                                            \
+    X(JB_RUNS, "runs")                                                                             \
+    X(JB_FAILURES, "failures")
+enum { JOB_COLS(DB_COL_ENUM) JB__COUNT };
+static const char sql_jobs[] = "SELECT " JOB_COLS(DB_COL_SQL) DB_COL_END " FROM jobs ORDER BY name";
 
 /* GET /api/v1/system/jobs: every background job, when it last ran and how, when it runs next. */
 static void
@@ -183,18 +190,18 @@ jobs_list(struct req *r, const cJSON *body)
     cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
     for (size_t i = 0; i < res.nrows; i++) {
         cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "name", dbres_str(&res, i, 0));
-        json_add_i64(j, "next_due_us", dbres_i64(&res, i, 1));
-        if (!dbres_str(&res, i, 2))
+        cJSON_AddStringToObject(j, "name", dbres_str(&res, i, JB_NAME));
+        json_add_i64(j, "next_due_us", dbres_i64(&res, i, JB_NEXT));
+        if (!dbres_str(&res, i, JB_LAST))
             cJSON_AddNullToObject(j, "last_run_us");
         else
-            json_add_i64(j, "last_run_us", dbres_i64(&res, i, 2));
-        if (!dbres_str(&res, i, 3))
+            json_add_i64(j, "last_run_us", dbres_i64(&res, i, JB_LAST));
+        if (!dbres_str(&res, i, JB_OK))
             cJSON_AddNullToObject(j, "last_ok");
         else
-            cJSON_AddBoolToObject(j, "last_ok", dbres_i64(&res, i, 3) != 0);
-        json_add_i64(j, "runs", dbres_i64(&res, i, 4));
-        json_add_i64(j, "failures", dbres_i64(&res, i, 5));
+            cJSON_AddBoolToObject(j, "last_ok", dbres_i64(&res, i, JB_OK) != 0);
+        json_add_i64(j, "runs", dbres_i64(&res, i, JB_RUNS));
+        json_add_i64(j, "failures", dbres_i64(&res, i, JB_FAILURES));
         cJSON_AddItemToArray(items, j);
     }
     dbres_free(&res);

@@ -109,15 +109,20 @@ audit_node(void *conn, int level, uint64_t index, mhash out)
     struct dbv p[] = {DBV_INT((int64_t)row)};
     if (db_query(conn, sql_node, p, 1, &r) != DB_OK)
         return false;
-    bool ok = r.nrows == 1 && r.len[0] >= (size_t)(level + 1) * 32;
+    bool ok = r.nrows == 1 && dbres_len(&r, 0, DB_VALUE) >= (size_t)(level + 1) * 32;
     if (ok)
-        memcpy(out, r.cell[0] + level * 32, 32);
+        memcpy(out, dbres_str(&r, 0, DB_VALUE) + level * 32, 32);
     dbres_free(&r);
     return ok;
 }
 
+#define LAST_COLS(X)                                                                               \
+    X(LS_SIZE, "size")                                                                             \
+    X(LS_ROOT, "root")                                                                             \
+    X(LS_SIGNED, "signed_us")
+enum { LAST_COLS(DB_COL_ENUM) LS__COUNT };
 static const char sql_last[] =
-    "SELECT size, root, signed_us FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
+    "SELECT " LAST_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
 static const char sql_due[] =
     "SELECT id FROM audit_deadlines WHERE checkpoint_size IS NULL AND deadline_us <= ? "
     "ORDER BY deadline_us LIMIT 100";
@@ -148,8 +153,8 @@ checkpoint_maybe(struct dbconn *c, const struct frontier *f)
         goto out;
     deadlines_checked_us = now;
     bool have_last = last.nrows == 1;
-    uint64_t last_size = have_last ? (uint64_t)dbres_i64(&last, 0, 0) : 0;
-    int64_t last_us = have_last ? dbres_i64(&last, 0, 2) : 0;
+    uint64_t last_size = have_last ? (uint64_t)dbres_i64(&last, 0, LS_SIZE) : 0;
+    int64_t last_us = have_last ? dbres_i64(&last, 0, LS_SIGNED) : 0;
     bool want_request = atomic_load(&requested), want_deadline = due.nrows > 0;
     bool want_periodic = f->size > last_size && now - last_us >= interval_us;
     known = true;
@@ -172,7 +177,7 @@ checkpoint_maybe(struct dbconn *c, const struct frontier *f)
     if (have_last) {
         /* Never sign a tree that does not extend the last signed one. */
         mhash proof[2 * MERKLE_MAX_DEPTH], last_root;
-        memcpy(last_root, dbres_str(&last, 0, 1), 32);
+        memcpy(last_root, dbres_str(&last, 0, LS_ROOT), 32);
         int len = merkle_consistency_proof(audit_node, c, last_size, f->size, proof);
         if (len < 0 || !merkle_verify_consistency(last_size, f->size, last_root, root,
                                                   (const mhash *)proof, (size_t)len)) {
@@ -190,7 +195,7 @@ checkpoint_maybe(struct dbconn *c, const struct frontier *f)
     bool db_error = false;
     mhash m_root = {0};
     if (have_last)
-        memcpy(m_root, dbres_str(&last, 0, 1), 32);
+        memcpy(m_root, dbres_str(&last, 0, LS_ROOT), 32);
     if (!logwatch_check_new(c, last_size, m_root, f, &db_error)) {
         if (!db_error)
             log_error("REFUSING TO SIGN the tree of size %llu: the audit log failed its "
@@ -268,4 +273,39 @@ audit_proof_json(struct dbconn *c, uint64_t index, uint64_t size)
         cJSON_AddItemToArray(arr, cJSON_CreateString(b));
     }
     return arr;
+}
+
+enum db_status
+checkpoint_latest(struct dbconn *c, uint64_t *size, char **note)
+{
+    static const char sql[] = "SELECT size, note FROM audit_checkpoints ORDER BY size DESC "
+                              "LIMIT 1";
+    enum { LC_SIZE, LC_NOTE };
+    struct dbres r;
+    *size = 0;
+    *note = NULL;
+    enum db_status st = db_query(c, sql, NULL, 0, &r);
+    if (st == DB_OK && r.nrows == 1) {
+        *note = strdup(dbres_str(&r, 0, LC_NOTE));
+        if (*note)
+            *size = (uint64_t)dbres_i64(&r, 0, LC_SIZE);
+        else
+            st = DB_ERROR;
+    }
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+audit_entry_text(struct dbconn *c, uint64_t index, char **entry)
+{
+    static const char sql[] = "SELECT entry FROM audit_entries WHERE idx = ?";
+    struct dbv p[] = {DBV_INT((int64_t)index)};
+    struct dbres r;
+    *entry = NULL;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    if (st == DB_OK && r.nrows == 1 && !(*entry = strdup(dbres_str(&r, 0, DB_VALUE))))
+        st = DB_ERROR;
+    dbres_free(&r);
+    return st;
 }

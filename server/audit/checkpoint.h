@@ -37,4 +37,10 @@ bool audit_node(void *conn, int level, uint64_t index, mhash out);
 struct cJSON;
 struct cJSON *audit_proof_json(struct dbconn *c, uint64_t index, uint64_t size);
 
+/* The latest signed checkpoint: its size and its signed note (malloc'd; NULL and size 0 when
+ * none is signed yet). */
+enum db_status checkpoint_latest(struct dbconn *c, uint64_t *size, char **note);
+/* The canonical JSON of the entry at index (malloc'd; NULL when there is none yet). */
+enum db_status audit_entry_text(struct dbconn *c, uint64_t index, char **entry);
+
 #endif

@@ -20,6 +20,16 @@
 
 #define BATCH 512
 
+#define LEAF_COLS(X)                                                                               \
+    X(LW_IDX, "idx")                                                                               \
+    X(LW_ENTRY, "entry")                                                                           \
+    X(LW_NODES, "nodes")
+enum { LEAF_COLS(DB_COL_ENUM) LW__COUNT };
+#define ROOT_COLS(X)                                                                               \
+    X(CR_SIZE, "size")                                                                             \
+    X(CR_ROOT, "root")
+enum { ROOT_COLS(DB_COL_ENUM) CR__COUNT };
+
 static atomic_bool alarmed;
 static pthread_mutex_t why_mu = PTHREAD_MUTEX_INITIALIZER;
 static char alarm_why[400];
@@ -58,8 +68,8 @@ static bool
 rehash(struct dbconn *c, uint64_t from, uint64_t to, struct frontier *f, const uint64_t *sizes,
        const uint8_t (*roots)[32], size_t nsizes, bool *db_error)
 {
-    static const char sql[] = "SELECT idx, entry, nodes FROM audit_entries WHERE idx >= ? AND "
-                              "idx < ? ORDER BY idx";
+    static const char sql[] = "SELECT " LEAF_COLS(DB_COL_SQL) DB_COL_END
+        " FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx";
     size_t next = 0;
     while (next < nsizes && sizes[next] <= from)
         next++;
@@ -74,18 +84,18 @@ rehash(struct dbconn *c, uint64_t from, uint64_t to, struct frontier *f, const u
         }
         bool ok = r.nrows == end - at;
         for (size_t i = 0; ok && i < r.nrows; i++) {
-            uint64_t idx = (uint64_t)dbres_i64(&r, i, 0);
+            uint64_t idx = (uint64_t)dbres_i64(&r, i, LW_IDX);
             mhash leaf, nodes[MERKLE_MAX_DEPTH];
             int nn;
-            if (idx != at + i || !dbres_str(&r, i, 1) || !dbres_str(&r, i, 2) ||
-                r.len[i * r.ncols + 2] < 32) {
+            if (idx != at + i || !dbres_str(&r, i, LW_ENTRY) || !dbres_str(&r, i, LW_NODES) ||
+                dbres_len(&r, i, LW_NODES) < 32) {
                 logwatch_alarm("entry %llu is missing or has no stored leaf",
                                (unsigned long long)(at + i));
                 ok = false;
                 break;
             }
-            if (!merkle_leaf_hash(dbres_str(&r, i, 1), r.len[i * r.ncols + 1], leaf) ||
-                memcmp(leaf, dbres_str(&r, i, 2), 32) != 0) {
+            if (!merkle_leaf_hash(dbres_str(&r, i, LW_ENTRY), dbres_len(&r, i, LW_ENTRY), leaf) ||
+                memcmp(leaf, dbres_str(&r, i, LW_NODES), 32) != 0) {
                 logwatch_alarm("entry %llu does not hash to its stored leaf",
                                (unsigned long long)idx);
                 ok = false;
@@ -160,7 +170,8 @@ logwatch_check_new(struct dbconn *c, uint64_t m, const mhash m_root, const struc
 bool
 logwatch_scan(struct dbconn *c, bool *db_error)
 {
-    static const char sql_cps[] = "SELECT size, root FROM audit_checkpoints ORDER BY size";
+    static const char sql_cps[] =
+        "SELECT " ROOT_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints ORDER BY size";
     static const char sql_size[] = "SELECT size FROM audit_head WHERE id = 1";
     struct dbres cps = {0}, head = {0};
     *db_error = false;
@@ -176,12 +187,12 @@ logwatch_scan(struct dbconn *c, bool *db_error)
     uint8_t(*roots)[32] = calloc(n ? n : 1, 32);
     bool ok = sizes && roots;
     for (size_t i = 0; ok && i < n; i++) {
-        sizes[i] = (uint64_t)dbres_i64(&cps, i, 0);
-        ok = cps.len[i * cps.ncols + 1] == 32;
+        sizes[i] = (uint64_t)dbres_i64(&cps, i, CR_SIZE);
+        ok = dbres_len(&cps, i, CR_ROOT) == 32;
         if (ok)
-            memcpy(roots[i], dbres_str(&cps, i, 1), 32);
+            memcpy(roots[i], dbres_str(&cps, i, CR_ROOT), 32);
     }
-    uint64_t size = (uint64_t)dbres_i64(&head, 0, 0);
+    uint64_t size = (uint64_t)dbres_i64(&head, 0, DB_VALUE);
     if (n && sizes[n - 1] > size) /* never: a checkpoint beyond the tree */
         logwatch_alarm("a signed checkpoint of size %llu is beyond the tree of %llu",
                        (unsigned long long)sizes[n - 1], (unsigned long long)size);

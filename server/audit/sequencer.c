@@ -50,10 +50,24 @@ audit_on_sequenced(const char *action, const char *sql)
     }
 }
 
-static const char sql_head[] = "SELECT size, frontier FROM audit_head WHERE id = 1 FOR UPDATE";
+#define HEAD_COLS(X)                                                                               \
+    X(HD_SIZE, "size")                                                                             \
+    X(HD_FRONTIER, "frontier")
+enum { HEAD_COLS(DB_COL_ENUM) HD__COUNT };
+#define PENDING_COLS(X)                                                                            \
+    X(PD_QID, "qid")                                                                               \
+    X(PD_RECORDED, "recorded_us")                                                                  \
+    X(PD_ACTION, "action")                                                                         \
+    X(PD_OBJ_TYPE, "object_type")                                                                  \
+    X(PD_OBJ_ID, "object_id")                                                                      \
+    X(PD_HEAD, "head")                                                                             \
+    X(PD_TAIL, "tail")
+enum { PENDING_COLS(DB_COL_ENUM) PD__COUNT };
+static const char sql_head[] =
+    "SELECT " HEAD_COLS(DB_COL_SQL) DB_COL_END " FROM audit_head WHERE id = 1 FOR UPDATE";
 static const char sql_pending[] =
-    "SELECT qid, recorded_us, action, object_type, object_id, head, tail FROM audit_entries "
-    "WHERE idx IS NULL ORDER BY qid LIMIT 512";
+    "SELECT " PENDING_COLS(DB_COL_SQL) DB_COL_END " FROM audit_entries "
+                                                  "WHERE idx IS NULL ORDER BY qid LIMIT 512";
 static const char sql_write_one[] =
     "INSERT INTO audit_entries (qid, idx, recorded_us, action, object_type, object_id, entry, "
     "nodes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE idx = VALUES(idx), "
@@ -113,8 +127,8 @@ audit_sequence_batch(struct dbconn *c)
     if (!begin(c))
         return -1;
     if (db_query(c, sql_head, NULL, 0, &head) != DB_OK || head.nrows != 1 ||
-        !frontier_decode(&f, (uint64_t)dbres_i64(&head, 0, 0), dbres_str(&head, 0, 1),
-                         head.len[1])) {
+        !frontier_decode(&f, (uint64_t)dbres_i64(&head, 0, HD_SIZE),
+                         dbres_str(&head, 0, HD_FRONTIER), dbres_len(&head, 0, HD_FRONTIER))) {
         log_error("cannot read the audit head: %s", db_last_error(c));
         goto fail;
     }
@@ -130,9 +144,9 @@ audit_sequence_batch(struct dbconn *c)
     uint64_t first = f.size;
     for (size_t i = 0; i < pend.nrows; i++) {
         struct buf b = {0};
-        buf_append(&b, dbres_str(&pend, i, 5), pend.len[i * pend.ncols + 5]);
+        buf_append(&b, dbres_str(&pend, i, PD_HEAD), dbres_len(&pend, i, PD_HEAD));
         buf_printf(&b, "%llu", (unsigned long long)f.size);
-        buf_append(&b, dbres_str(&pend, i, 6), pend.len[i * pend.ncols + 6]);
+        buf_append(&b, dbres_str(&pend, i, PD_TAIL), dbres_len(&pend, i, PD_TAIL));
         if (b.oom) {
             buf_free(&b);
             goto fail;
@@ -150,12 +164,12 @@ audit_sequence_batch(struct dbconn *c)
         for (size_t j = 0; j < k; j++) {
             size_t r = i + j;
             struct dbv *p = &v[j * COLS];
-            p[0] = DBV_INT(dbres_i64(&pend, r, 0));
+            p[0] = DBV_INT(dbres_i64(&pend, r, PD_QID));
             p[1] = DBV_INT((int64_t)(first + r));
-            p[2] = DBV_INT(dbres_i64(&pend, r, 1));
-            p[3] = DBV_STR(dbres_str(&pend, r, 2));
-            p[4] = DBV_STR(dbres_str(&pend, r, 3));
-            p[5] = DBV_INT(dbres_i64(&pend, r, 4));
+            p[2] = DBV_INT(dbres_i64(&pend, r, PD_RECORDED));
+            p[3] = DBV_STR(dbres_str(&pend, r, PD_ACTION));
+            p[4] = DBV_STR(dbres_str(&pend, r, PD_OBJ_TYPE));
+            p[5] = DBV_INT(dbres_i64(&pend, r, PD_OBJ_ID));
             p[6] = DBV_BLOB(rows[r].entry, rows[r].len);
             p[7] = DBV_BLOB(rows[r].nodes, (size_t)rows[r].nnodes * 32);
         }
@@ -165,8 +179,9 @@ audit_sequence_batch(struct dbconn *c)
     }
     for (size_t i = 0; i < pend.nrows && nhooks; i++)
         for (size_t h = 0; h < nhooks; h++)
-            if (!strcmp(hooks[h].action, dbres_str(&pend, i, 2))) {
-                struct dbv hp[] = {DBV_INT((int64_t)(first + i)), DBV_INT(dbres_i64(&pend, i, 4))};
+            if (!strcmp(hooks[h].action, dbres_str(&pend, i, PD_ACTION))) {
+                struct dbv hp[] = {DBV_INT((int64_t)(first + i)),
+                                   DBV_INT(dbres_i64(&pend, i, PD_OBJ_ID))};
                 if (db_exec(c, hooks[h].sql, hp, 2, NULL, NULL) != DB_OK)
                     goto fail;
             }
@@ -215,7 +230,7 @@ audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
             return false;
         bool found = r.nrows == 1;
         if (found)
-            ref->index = dbres_i64(&r, 0, 0);
+            ref->index = dbres_i64(&r, 0, DB_VALUE);
         dbres_free(&r);
         if (found)
             return true;

@@ -92,7 +92,9 @@ publish_tx(struct dbconn *c, void *arg)
         dbres_free(&last);
         return TX_DBFAIL;
     }
-    cJSON *e = last.nrows == 1 ? cJSON_ParseWithLength(dbres_str(&last, 0, 0), last.len[0]) : NULL;
+    cJSON *e = last.nrows == 1 ? cJSON_ParseWithLength(dbres_str(&last, 0, DB_VALUE),
+                                                       dbres_len(&last, 0, DB_VALUE))
+                               : NULL;
     const char *prev = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(e, "payload"), "anchors_sha256"));
     bool same = prev && !strcmp(prev, x->sha);

@@ -493,6 +493,24 @@ dbres_str(const struct dbres *r, size_t row, size_t col)
     return r->cell[row * r->ncols + col];
 }
 
+char *
+dbres_take(struct dbres *r, size_t row, size_t col)
+{
+    if (row >= r->nrows || col >= r->ncols)
+        return NULL;
+    char *v = r->cell[row * r->ncols + col];
+    r->cell[row * r->ncols + col] = NULL;
+    return v;
+}
+
+size_t
+dbres_len(const struct dbres *r, size_t row, size_t col)
+{
+    if (row >= r->nrows || col >= r->ncols)
+        return 0;
+    return r->len[row * r->ncols + col];
+}
+
 int64_t
 dbres_i64(const struct dbres *r, size_t row, size_t col)
 {

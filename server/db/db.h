@@ -56,8 +56,13 @@ struct dbres {
 #define DB_COL_SQL(name, sql)  sql ", "
 #define DB_COL_END             "NULL" /* the list's last column: each name is followed by a comma */
 #define DB_COL_ENUM(name, sql) name,
+/* The column of a statement that selects one value (SELECT COUNT(*) …). */
+enum { DB_VALUE = 0 };
 const char *dbres_str(const struct dbres *r, size_t row, size_t col); /* NULL for SQL NULL */
 int64_t dbres_i64(const struct dbres *r, size_t row, size_t col);     /* 0 for NULL */
+size_t dbres_len(const struct dbres *r, size_t row, size_t col);      /* bytes (0 for NULL) */
+/* Take a cell out of r: the caller owns (and frees) it; NULL for SQL NULL or out of range. */
+char *dbres_take(struct dbres *r, size_t row, size_t col);
 void dbres_free(struct dbres *r);
 
 /* Run one prepared statement (cached per connection by the sql pointer, so pass literals). */

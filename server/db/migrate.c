@@ -108,10 +108,16 @@ static const char sql_create[] =
     " version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL,"
     " checksum CHAR(64) CHARACTER SET ascii NOT NULL, dirty TINYINT(1) NOT NULL,"
     " applied_us BIGINT NOT NULL) ENGINE=InnoDB";
+#define APPLIED_COLS(X)                                                                            \
+    X(MG_VERSION, "version")                                                                       \
+    X(MG_NAME, "name")                                                                             \
+    X(MG_CHECKSUM, "checksum")                                                                     \
+    X(MG_DIRTY, "dirty")
+enum { APPLIED_COLS(DB_COL_ENUM) MG__COUNT };
 static const char sql_lock[] = "SELECT GET_LOCK('ggzy_migrate', 60)";
 static const char sql_unlock[] = "SELECT RELEASE_LOCK('ggzy_migrate')";
 static const char sql_applied[] =
-    "SELECT version, name, checksum, dirty FROM schema_migrations ORDER BY version";
+    "SELECT " APPLIED_COLS(DB_COL_SQL) DB_COL_END " FROM schema_migrations ORDER BY version";
 static const char sql_mark[] =
     "INSERT INTO schema_migrations (version, name, checksum, dirty, applied_us) "
     "VALUES (?, ?, ?, 1, ?)";
@@ -134,7 +140,7 @@ migrate_run(const struct config *cfg, bool apply)
         goto fail;
     }
     if (db_run_script(c, sql_create, strlen(sql_create)) != DB_OK ||
-        db_query(c, sql_lock, NULL, 0, &lk) != DB_OK || dbres_i64(&lk, 0, 0) != 1) {
+        db_query(c, sql_lock, NULL, 0, &lk) != DB_OK || dbres_i64(&lk, 0, DB_VALUE) != 1) {
         log_error("cannot prepare or lock schema_migrations: %s", db_last_error(c));
         goto fail;
     }
@@ -145,18 +151,18 @@ migrate_run(const struct config *cfg, bool apply)
     }
     int next = 0; /* files[0..next) are applied */
     for (size_t i = 0; i < applied.nrows; i++) {
-        int v = (int)dbres_i64(&applied, i, 0);
-        const char *sum = dbres_str(&applied, i, 2);
-        if (dbres_i64(&applied, i, 3)) {
+        int v = (int)dbres_i64(&applied, i, MG_VERSION);
+        const char *sum = dbres_str(&applied, i, MG_CHECKSUM);
+        if (dbres_i64(&applied, i, MG_DIRTY)) {
             log_error("migration %04d (%s) is dirty: it failed or was interrupted half-way. "
                       "Repair the schema by hand, then delete its row from schema_migrations "
                       "to retry it (docs/operations.md)",
-                      v, dbres_str(&applied, i, 1));
+                      v, dbres_str(&applied, i, MG_NAME));
             goto fail;
         }
         if (next >= n || files[next].version != v) {
-            log_error("applied migration %04d (%s) has no file in %s", v, dbres_str(&applied, i, 1),
-                      cfg->migrations_dir);
+            log_error("applied migration %04d (%s) has no file in %s", v,
+                      dbres_str(&applied, i, MG_NAME), cfg->migrations_dir);
             goto fail;
         }
         if (!crypto_equal(sum, files[next].sum, 64)) {

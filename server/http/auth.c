@@ -112,9 +112,17 @@ auth_new_token(char token[44], uint8_t hash[32])
     return ok;
 }
 
-static const char sql_session[] =
-    "SELECT s.user_id, s.expires_us, s.revoked_us, u.org_id, u.role, u.username, u.disabled "
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
+#define SESSION_COLS(X)                                                                            \
+    X(SS_USER, "s.user_id")                                                                        \
+    X(SS_EXPIRES, "s.expires_us")                                                                  \
+    X(SS_REVOKED, "s.revoked_us")                                                                  \
+    X(SS_ORG, "u.org_id")                                                                          \
+    X(SS_ROLE, "u.role")                                                                           \
+    X(SS_USERNAME, "u.username")                                                                   \
+    X(SS_DISABLED, "u.disabled")
+enum { SESSION_COLS(DB_COL_ENUM) SS__COUNT };
+static const char sql_session[] = "SELECT " SESSION_COLS(DB_COL_SQL) DB_COL_END
+    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
 
 enum auth_result
 auth_authenticate(struct req *r)
@@ -151,16 +159,17 @@ auth_authenticate(struct req *r)
     }
     enum auth_result out = AUTH_INVALID;
     if (res.nrows == 1) {
-        int64_t expires = dbres_i64(&res, 0, 1);
-        bool revoked = dbres_str(&res, 0, 2) != NULL;
-        bool disabled = dbres_i64(&res, 0, 6) != 0;
-        unsigned role = role_from_name(dbres_str(&res, 0, 4));
+        int64_t expires = dbres_i64(&res, 0, SS_EXPIRES);
+        bool revoked = dbres_str(&res, 0, SS_REVOKED) != NULL;
+        bool disabled = dbres_i64(&res, 0, SS_DISABLED) != 0;
+        unsigned role = role_from_name(dbres_str(&res, 0, SS_ROLE));
         if (!revoked && !disabled && now < expires && role) {
             memset(&r->who, 0, sizeof r->who);
-            r->who.user_id = dbres_i64(&res, 0, 0);
-            r->who.org_id = dbres_i64(&res, 0, 3);
+            r->who.user_id = dbres_i64(&res, 0, SS_USER);
+            r->who.org_id = dbres_i64(&res, 0, SS_ORG);
             r->who.role = role;
-            snprintf(r->who.username, sizeof r->who.username, "%s", dbres_str(&res, 0, 5));
+            snprintf(r->who.username, sizeof r->who.username, "%s",
+                     dbres_str(&res, 0, SS_USERNAME));
             memcpy(r->who.token_hash, hash, 32);
             cache_put(hash, &r->who, expires, now);
             out = AUTH_OK;

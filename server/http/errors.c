@@ -135,3 +135,23 @@ req_db_fail(struct req *r, const struct dbconn *c, enum db_status st)
         break;
     }
 }
+
+void
+req_refusal(struct req *r, const struct refusal *f)
+{
+    if (f->conflict)
+        req_rule_as(r, E_CONFLICT, f->code, "%s", f->why);
+    else
+        req_rule(r, f->code, "%s", f->why);
+}
+
+struct refusal *
+refuse(struct refusal *f, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    f->code = code;
+    vsnprintf(f->why, sizeof f->why, fmt, ap);
+    va_end(ap);
+    return f;
+}

@@ -191,6 +191,20 @@ void req_rule(struct req *r, const char *rule, const char *fmt, ...)
  * state of things breaks, a 403 for one about who acts); "rule" names the rule code. */
 void req_rule_as(struct req *r, enum err_code e, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The one shape of a refusal by a module's rules (<module>_rule_* in its rules.c): the rule code
+ * (NULL: nothing refused), whether the state of things refuses it (409) rather than the request
+ * (422), and the human sentence. */
+struct refusal {
+    const char *code;
+    bool conflict;
+    char why[400];
+};
+/* Answer r with f: 409 (conflict) or 422 rule_violation, "rule" naming f->code. */
+void req_refusal(struct req *r, const struct refusal *f);
+/* Fill f and return it (for rules.c: return refuse(&f, "ANN-…", "…")). */
+struct refusal *refuse(struct refusal *f, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Raw body (ROUTE_RAW handlers): takes ownership of body. */
 void req_raw(struct req *r, unsigned status, const char *type, char *body, size_t len);
 /* A body read from fd (size bytes from its current offset) as it is sent, so a large file

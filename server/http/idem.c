@@ -57,8 +57,14 @@ idem_prepare(struct req *r)
     return true;
 }
 
-static const char sql_get[] = "SELECT request_hash, status, response FROM idempotency "
-                              "WHERE user_id = ? AND idem_key = ? AND created_us > ?";
+#define IDEM_COLS(X)                                                                               \
+    X(IC_HASH, "request_hash")                                                                     \
+    X(IC_STATUS, "status")                                                                         \
+    X(IC_RESPONSE, "response")
+enum { IDEM_COLS(DB_COL_ENUM) IC__COUNT };
+static const char sql_get[] = "SELECT " IDEM_COLS(DB_COL_SQL) DB_COL_END
+    " FROM idempotency "
+    "WHERE user_id = ? AND idem_key = ? AND created_us > ?";
 
 bool
 idem_replay(struct req *r)
@@ -80,16 +86,16 @@ idem_replay(struct req *r)
         dbres_free(&res);
         return false;
     }
-    if (res.len[0] != 32 || !crypto_equal(res.cell[0], r->req_hash, 32)) {
+    if (dbres_len(&res, 0, IC_HASH) != 32 ||
+        !crypto_equal(dbres_str(&res, 0, IC_HASH), r->req_hash, 32)) {
         dbres_free(&res);
         req_error(r, E_IDEMPOTENCY_MISMATCH,
                   "this Idempotency-Key was already used for a different request");
         return true;
     }
-    unsigned status = (unsigned)dbres_i64(&res, 0, 1);
-    char *body = res.cell[2];
-    size_t len = res.len[2];
-    res.cell[2] = NULL;
+    unsigned status = (unsigned)dbres_i64(&res, 0, IC_STATUS);
+    size_t len = dbres_len(&res, 0, IC_RESPONSE);
+    char *body = dbres_take(&res, 0, IC_RESPONSE);
     dbres_free(&res);
     req_raw(r, status, "application/json", body, len);
     r->replayed = true;

@@ -5,81 +5,81 @@
 static void
 credit_codes_with_a_correct_check_character_pass(void)
 {
-    CHECK(rule_credit_code_ok("91350100M000100Y43")); /* published example */
+    CHECK(accounts_rule_credit_code_ok("91350100M000100Y43")); /* published example */
     char code[19] = "91110000MA0000000";
-    code[17] = rule_credit_code_check(code);
+    code[17] = accounts_rule_credit_code_check(code);
     code[18] = '\0';
-    CHECK(rule_credit_code_ok(code));
+    CHECK(accounts_rule_credit_code_ok(code));
     code[17] = code[17] == '0' ? '1' : '0';
-    CHECK(!rule_credit_code_ok(code));
+    CHECK(!accounts_rule_credit_code_ok(code));
 }
 
 static void
 credit_codes_with_bad_length_or_letters_fail(void)
 {
-    CHECK(!rule_credit_code_ok("91350100M000100Y4"));
-    CHECK(!rule_credit_code_ok("91350100M000100Y433"));
-    CHECK(!rule_credit_code_ok("91350100I000100Y43")); /* I is not in the alphabet */
-    CHECK(!rule_credit_code_ok("91350100m000100Y43")); /* lower case */
-    CHECK(!rule_credit_code_ok(NULL));
+    CHECK(!accounts_rule_credit_code_ok("91350100M000100Y4"));
+    CHECK(!accounts_rule_credit_code_ok("91350100M000100Y433"));
+    CHECK(!accounts_rule_credit_code_ok("91350100I000100Y43")); /* I is not in the alphabet */
+    CHECK(!accounts_rule_credit_code_ok("91350100m000100Y43")); /* lower case */
+    CHECK(!accounts_rule_credit_code_ok(NULL));
 }
 
 static void
 region_codes_are_six_digits_not_starting_with_zero(void)
 {
-    CHECK(rule_region_ok("110000"));
-    CHECK(rule_region_ok("440305"));
-    CHECK(!rule_region_ok("010000"));
-    CHECK(!rule_region_ok("11000"));
-    CHECK(!rule_region_ok("1100000"));
-    CHECK(!rule_region_ok("11000a"));
+    CHECK(accounts_rule_region_ok("110000"));
+    CHECK(accounts_rule_region_ok("440305"));
+    CHECK(!accounts_rule_region_ok("010000"));
+    CHECK(!accounts_rule_region_ok("11000"));
+    CHECK(!accounts_rule_region_ok("1100000"));
+    CHECK(!accounts_rule_region_ok("11000a"));
 }
 
 static void
 usernames_are_lowercase_and_start_with_a_letter(void)
 {
-    CHECK(rule_username_ok("abc"));
-    CHECK(rule_username_ok("zhang.san-01_x"));
-    CHECK(!rule_username_ok("ab"));
-    CHECK(!rule_username_ok("1abc"));
-    CHECK(!rule_username_ok("Abc"));
-    CHECK(!rule_username_ok("a bc"));
-    CHECK(!rule_username_ok("张三"));
+    CHECK(accounts_rule_username_ok("abc"));
+    CHECK(accounts_rule_username_ok("zhang.san-01_x"));
+    CHECK(!accounts_rule_username_ok("ab"));
+    CHECK(!accounts_rule_username_ok("1abc"));
+    CHECK(!accounts_rule_username_ok("Abc"));
+    CHECK(!accounts_rule_username_ok("a bc"));
+    CHECK(!accounts_rule_username_ok("张三"));
 }
 
 static void
 passwords_need_ten_characters_and_differ_from_the_username(void)
 {
-    CHECK(rule_password_problem("123456789", "u") != NULL);
-    CHECK(rule_password_problem("1234567890", "u") == NULL);
-    CHECK(rule_password_problem("zhangsan01", "zhangsan01") != NULL);
+    CHECK(accounts_rule_password("123456789", "u").code != NULL);
+    CHECK(accounts_rule_password("1234567890", "u").code == NULL);
+    CHECK(accounts_rule_password("zhangsan01", "zhangsan01").code != NULL);
 }
 
 static void
 roles_fit_only_their_organization_types(void)
 {
-    CHECK(rule_role_fits_org(ROLE_CENTER_ADMIN, "center"));
-    CHECK(!rule_role_fits_org(ROLE_CENTER_ADMIN, "bidder"));
-    CHECK(rule_role_fits_org(ROLE_AGENT, "agency"));
-    CHECK(rule_role_fits_org(ROLE_AGENT, "tenderer"));
-    CHECK(!rule_role_fits_org(ROLE_AGENT, "bidder"));
-    CHECK(rule_role_fits_org(ROLE_BIDDER, "bidder"));
-    CHECK(!rule_role_fits_org(ROLE_BIDDER, "supervision"));
-    CHECK(rule_role_fits_org(ROLE_SUPERVISOR, "supervision"));
-    CHECK(!rule_role_fits_org(ROLE_SUPERVISOR, "center"));
-    CHECK(rule_role_fits_org(ROLE_EXPERT, "bidder"));
-    CHECK(rule_role_fits_org(ROLE_EXPERT, "center"));
-    CHECK(!rule_role_fits_org(ROLE_EXPERT, "nonsense"));
+    CHECK(accounts_rule_role_fits_org(ROLE_CENTER_ADMIN, "center"));
+    CHECK(!accounts_rule_role_fits_org(ROLE_CENTER_ADMIN, "bidder"));
+    CHECK(accounts_rule_role_fits_org(ROLE_AGENT, "agency"));
+    CHECK(accounts_rule_role_fits_org(ROLE_AGENT, "tenderer"));
+    CHECK(!accounts_rule_role_fits_org(ROLE_AGENT, "bidder"));
+    CHECK(accounts_rule_role_fits_org(ROLE_BIDDER, "bidder"));
+    CHECK(!accounts_rule_role_fits_org(ROLE_BIDDER, "supervision"));
+    CHECK(accounts_rule_role_fits_org(ROLE_SUPERVISOR, "supervision"));
+    CHECK(!accounts_rule_role_fits_org(ROLE_SUPERVISOR, "center"));
+    CHECK(accounts_rule_role_fits_org(ROLE_EXPERT, "bidder"));
+    CHECK(accounts_rule_role_fits_org(ROLE_EXPERT, "center"));
+    CHECK(!accounts_rule_role_fits_org(ROLE_EXPERT, "nonsense"));
 }
 
 static void
 throttle_waits_only_at_the_limit_inside_the_window(void)
 {
     long long w = 900LL * 1000000;
-    CHECK(rule_throttle_wait(4, 0, 1000000, w, 5) == 0);
-    CHECK(rule_throttle_wait(5, 0, 1000000, w, 5) == 899);
-    CHECK(rule_throttle_wait(5, 0, w - 1, w, 5) == 1);
-    CHECK(rule_throttle_wait(5, 0, w, w, 5) == 0); /* the window is over */
+    CHECK(accounts_rule_throttle_wait(4, 0, 1000000, w, 5) == 0);
+    CHECK(accounts_rule_throttle_wait(5, 0, 1000000, w, 5) == 899);
+    CHECK(accounts_rule_throttle_wait(5, 0, w - 1, w, 5) == 1);
+    CHECK(accounts_rule_throttle_wait(5, 0, w, w, 5) == 0); /* the window is over */
 }
 
 int

@@ -69,11 +69,11 @@ one_organization_certified_for_two_sides_cannot_hold_the_threshold(void)
 static void
 opening_key_is_made_only_before_bidding_starts(void)
 {
-    CHECK(bids_key_state_ok("accepted"));
-    CHECK(!bids_key_state_ok("draft"));
-    CHECK(!bids_key_state_ok("bidding"));
-    CHECK(!bids_key_state_ok("opened"));
-    CHECK(!bids_key_state_ok(NULL));
+    CHECK(bids_rule_key_state_ok("accepted"));
+    CHECK(!bids_rule_key_state_ok("draft"));
+    CHECK(!bids_rule_key_state_ok("bidding"));
+    CHECK(!bids_rule_key_state_ok("opened"));
+    CHECK(!bids_rule_key_state_ok(NULL));
 }
 
 static cJSON *
@@ -91,7 +91,7 @@ static void
 binding_that_matches_the_lot_is_accepted(void)
 {
     cJSON *h = header();
-    CHECK(bids_binding_problem(&expect, h, why, sizeof why) == NULL);
+    CHECK(bids_rule_binding(&expect, h).code == NULL);
     cJSON_Delete(h);
 }
 
@@ -114,84 +114,84 @@ binding_to_another_project_lot_bidder_or_round_is_refused_with_its_own_rule(void
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cJSON *h = header();
         cJSON_ReplaceItemInObject(h, cases[i].field, cJSON_Parse(cases[i].json));
-        CHECK_STR(bids_binding_problem(&expect, h, why, sizeof why), cases[i].rule);
+        CHECK_STR(bids_rule_binding(&expect, h).code, cases[i].rule);
         cJSON_Delete(h);
     }
     cJSON *h = header();
     cJSON_DeleteItemFromObject(h, "bidder_org_id");
-    CHECK_STR(bids_binding_problem(&expect, h, why, sizeof why), "BID-BOUND-BIDDER");
+    CHECK_STR(bids_rule_binding(&expect, h).code, "BID-BOUND-BIDDER");
     cJSON_Delete(h);
 }
 
 static void
 deadline_microsecond_is_in_time_and_the_next_is_late(void)
 {
-    CHECK(bids_in_time(1000, 1000));
-    CHECK(!bids_in_time(1001, 1000));
+    CHECK(bids_rule_in_time(1000, 1000));
+    CHECK(!bids_rule_in_time(1001, 1000));
 }
 
 static void
 revisions_run_one_by_one(void)
 {
-    CHECK(bids_revision_ok(1, 0));
-    CHECK(bids_revision_ok(3, 2));
-    CHECK(!bids_revision_ok(2, 2)); /* a replayed revision */
-    CHECK(!bids_revision_ok(4, 2)); /* a skipped one */
-    CHECK(!bids_revision_ok(1, 2)); /* an old one */
+    CHECK(bids_rule_revision_ok(1, 0));
+    CHECK(bids_rule_revision_ok(3, 2));
+    CHECK(!bids_rule_revision_ok(2, 2)); /* a replayed revision */
+    CHECK(!bids_rule_revision_ok(4, 2)); /* a skipped one */
+    CHECK(!bids_rule_revision_ok(1, 2)); /* an old one */
 }
 
 static void
 three_bids_open_a_tender_and_two_do_not(void)
 {
-    CHECK(bids_enough(CAT_ENGINEERING, 3));
-    CHECK(!bids_enough(CAT_ENGINEERING, 2));
-    CHECK(!bids_enough(CAT_PROCUREMENT, 2));
-    CHECK(bids_enough(CAT_LAND_MINERAL, 1)); /* auctions: the rule does not apply */
-    CHECK(!bids_enough(CAT_LAND_MINERAL, 0));
+    CHECK(bids_rule_enough(CAT_ENGINEERING, 3));
+    CHECK(!bids_rule_enough(CAT_ENGINEERING, 2));
+    CHECK(!bids_rule_enough(CAT_PROCUREMENT, 2));
+    CHECK(bids_rule_enough(CAT_LAND_MINERAL, 1)); /* auctions: the rule does not apply */
+    CHECK(!bids_rule_enough(CAT_LAND_MINERAL, 0));
 }
 
 static void
 failures_of_the_bidders_envelope_are_revocations_and_the_platforms_withdrawals(void)
 {
-    CHECK(bids_failure_class(OPEN_OK) == NULL);
-    CHECK_STR(bids_failure_class(OPEN_STORE), "withdrawal");
-    CHECK_STR(bids_failure_class(OPEN_FORMAT), "revocation");
-    CHECK_STR(bids_failure_class(OPEN_KEY), "revocation");
-    CHECK_STR(bids_failure_class(OPEN_CIPHER), "revocation");
-    CHECK_STR(bids_failure_class(OPEN_CONTAINER), "revocation");
+    CHECK(bids_rule_failure_class(OPEN_OK) == NULL);
+    CHECK_STR(bids_rule_failure_class(OPEN_STORE), "withdrawal");
+    CHECK_STR(bids_rule_failure_class(OPEN_FORMAT), "revocation");
+    CHECK_STR(bids_rule_failure_class(OPEN_KEY), "revocation");
+    CHECK_STR(bids_rule_failure_class(OPEN_CIPHER), "revocation");
+    CHECK_STR(bids_rule_failure_class(OPEN_CONTAINER), "revocation");
 }
 
 static void
 an_opening_runs_only_for_a_project_in_its_bidding_states(void)
 {
-    CHECK(!bids_opening_state_ok("accepted"));
-    CHECK(bids_opening_state_ok("bidding"));
-    CHECK(bids_opening_state_ok("opened"));
-    CHECK(!bids_opening_state_ok("suspended"));
-    CHECK(!bids_opening_state_ok("failed"));
-    CHECK(!bids_opening_state_ok("terminated"));
-    CHECK(!bids_opening_state_ok(NULL));
+    CHECK(!bids_rule_opening_state_ok("accepted"));
+    CHECK(bids_rule_opening_state_ok("bidding"));
+    CHECK(bids_rule_opening_state_ok("opened"));
+    CHECK(!bids_rule_opening_state_ok("suspended"));
+    CHECK(!bids_rule_opening_state_ok("failed"));
+    CHECK(!bids_rule_opening_state_ok("terminated"));
+    CHECK(!bids_rule_opening_state_ok(NULL));
 }
 
 static void
 who_sees_a_bid_before_and_after_the_opening(void)
 {
     /* its own organization, always */
-    CHECK(bids_visibility(ROLE_BIDDER, true, false, NULL, true) == SEE_OK);
+    CHECK(bids_rule_visibility(ROLE_BIDDER, true, false, NULL, true) == SEE_OK);
     /* another bidder or an expert: not even its existence */
-    CHECK(bids_visibility(ROLE_BIDDER, false, false, "opened", false) == SEE_HIDDEN);
-    CHECK(bids_visibility(ROLE_EXPERT, false, true, "opened", false) == SEE_HIDDEN);
+    CHECK(bids_rule_visibility(ROLE_BIDDER, false, false, "opened", false) == SEE_HIDDEN);
+    CHECK(bids_rule_visibility(ROLE_EXPERT, false, true, "opened", false) == SEE_HIDDEN);
     /* the agent learns of bids only at the opening, and gets envelopes once it is opened */
-    CHECK(bids_visibility(ROLE_AGENT, false, true, NULL, false) == SEE_HIDDEN);
-    CHECK(bids_visibility(ROLE_AGENT, false, true, NULL, true) == SEE_HIDDEN);
-    CHECK(bids_visibility(ROLE_AGENT, false, true, "awaiting_shares", false) == SEE_OK);
-    CHECK(bids_visibility(ROLE_AGENT, false, true, "awaiting_shares", true) == SEE_FORBIDDEN);
-    CHECK(bids_visibility(ROLE_AGENT, false, true, "opened", true) == SEE_OK);
-    CHECK(bids_visibility(ROLE_AGENT, false, false, "opened", true) == SEE_HIDDEN);
+    CHECK(bids_rule_visibility(ROLE_AGENT, false, true, NULL, false) == SEE_HIDDEN);
+    CHECK(bids_rule_visibility(ROLE_AGENT, false, true, NULL, true) == SEE_HIDDEN);
+    CHECK(bids_rule_visibility(ROLE_AGENT, false, true, "awaiting_shares", false) == SEE_OK);
+    CHECK(bids_rule_visibility(ROLE_AGENT, false, true, "awaiting_shares", true) == SEE_FORBIDDEN);
+    CHECK(bids_rule_visibility(ROLE_AGENT, false, true, "opened", true) == SEE_OK);
+    CHECK(bids_rule_visibility(ROLE_AGENT, false, false, "opened", true) == SEE_HIDDEN);
     /* oversight: receipts at any time, envelopes once opened */
-    CHECK(bids_visibility(ROLE_SUPERVISOR, false, true, NULL, false) == SEE_OK);
-    CHECK(bids_visibility(ROLE_CENTER_ADMIN, false, true, NULL, true) == SEE_FORBIDDEN);
-    CHECK(bids_visibility(ROLE_CENTER_ADMIN, false, true, "opened", true) == SEE_OK);
+    CHECK(bids_rule_visibility(ROLE_SUPERVISOR, false, true, NULL, false) == SEE_OK);
+    CHECK(bids_rule_visibility(ROLE_CENTER_ADMIN, false, true, NULL, true) == SEE_FORBIDDEN);
+    CHECK(bids_rule_visibility(ROLE_CENTER_ADMIN, false, true, "opened", true) == SEE_OK);
 }
 
 int

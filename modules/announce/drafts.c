@@ -1,0 +1,185 @@
+/*
+ * drafts.c — agents draft announcements for their accepted projects and change them until they
+ * are published.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "accounts/accounts.h"
+#include "announce.h"
+#include "audit.h"
+#include "checkpoint.h"
+#include "crypto.h"
+#include "entry/entry.h"
+#include "internal.h"
+#include "store.h"
+
+/* ---- drafts ---- */
+
+static bool
+read_ann(struct req *r, const cJSON *b, struct ann_in *in)
+{
+    memset(in, 0, sizeof *in);
+    in->type = json_str(b, "type");
+    in->title = json_str(b, "title");
+    in->body = json_str(b, "body");
+    in->amends_id = json_i64(b, "amends_id", 0);
+    in->affects_bids = json_bool(b, "affects_bids", false);
+    in->opening_place = json_str(b, "opening_place");
+    for (int k = 0; k < 6; k++)
+        in->t[k] = json_i64(b, announce_time_keys[k], 0);
+    const cJSON *deps = cJSON_GetObjectItemCaseSensitive(b, "deposits");
+    for (const cJSON *it = deps ? deps->child : NULL; it; it = it->next) {
+        static const struct field dep_schema[] = {
+            {"lot", F_INT, true, 1, 50, NULL},
+            {"deposit_fen", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+            {NULL},
+        };
+        if (!json_validate(r, it, dep_schema, "deposits[]."))
+            return false;
+        in->dep_lot[in->ndep] = (int)json_i64(it, "lot", 0);
+        in->dep_fen[in->ndep++] = json_i64(it, "deposit_fen", 0);
+    }
+    if ((strcmp(in->type, "amendment") == 0) != (in->amends_id != 0)) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "field", "amends_id");
+        req_error_x(r, E_INVALID_FIELD, d,
+                    "an amendment names the announcement it amends "
+                    "(amends_id), and only an amendment does");
+        return false;
+    }
+    return true;
+}
+
+static bool
+not_draft(struct req *r, const char *state)
+{
+    req_transition_refused(r, state, "draft",
+                           "a published announcement never changes: publish an amendment instead");
+    return false;
+}
+
+struct draft_ctx {
+    int64_t project, id;
+    struct ann_in in;
+};
+
+/* The end of a draft's creation or edit: its audit entry ({type, title}) and the answer, the
+ * announcement as now stored. */
+static enum tx_result
+draft_done(struct dbconn *c, struct req *r, const char *action, const struct draft_ctx *x,
+           int64_t project, unsigned status)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "type", x->in.type);
+    cJSON_AddStringToObject(p, "title", x->in.title);
+    struct dbres a = {0};
+    enum tx_result t = TX_DBFAIL;
+    if (audit_append(c, req_actor(r), action, "announcement", x->id, project, p, NULL) == DB_OK &&
+        store_ann_get(c, x->id, false, &a) == DB_OK && a.nrows == 1) {
+        req_json(r, status, ann_json(c, &a, 0, true));
+        t = TX_COMMIT;
+    }
+    dbres_free(&a);
+    return t;
+}
+
+static enum tx_result
+create_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct draft_ctx *x = arg;
+    struct project_view v;
+    bool found;
+    if (entry_project(c, x->project, false, &v, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found || !entry_rule_is_party(&r->who, &v)) {
+        req_error(r, E_NOT_FOUND, "no project %lld", (long long)x->project);
+        return TX_REFUSE;
+    }
+    if (!strcmp(v.state, "draft") || !strcmp(v.state, "submitted")) {
+        req_transition_refused(r, v.state, "accepted",
+                               "nothing is announced for a project the center has not accepted");
+        return TX_REFUSE;
+    }
+    if (store_ann_insert(c, x->project, category_name((enum category)v.category), v.region, &x->in,
+                         r->who.user_id, clock_now_us(), &x->id) != DB_OK)
+        return TX_DBFAIL;
+    return draft_done(c, r, "announce.draft", x, x->project, 201);
+}
+
+void
+ann_create(struct req *r, const cJSON *body)
+{
+    struct draft_ctx x = {0};
+    if (req_param_id(r, "id", &x.project) && read_ann(r, body, &x.in))
+        req_tx(r, create_tx, &x);
+}
+
+/* Load an announcement whose project the caller is a party to. */
+bool
+load_own(struct dbconn *c, struct req *r, int64_t id, bool lock, struct dbres *a,
+         struct project_view *v, enum tx_result *t)
+{
+    bool found;
+    *t = TX_DBFAIL;
+    if (store_ann_get(c, id, lock, a) != DB_OK)
+        return false;
+    if (a->nrows != 1 || entry_project(c, dbres_i64(a, 0, AC_PROJECT), lock, v, &found) != DB_OK ||
+        !found || !entry_rule_is_party(&r->who, v)) {
+        if (a->nrows != 1 || found) {
+            req_error(r, E_NOT_FOUND, "no announcement %lld", (long long)id);
+            *t = TX_REFUSE;
+        }
+        return false;
+    }
+    return true;
+}
+
+static enum tx_result
+update_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct draft_ctx *x = arg;
+    struct dbres a = {0};
+    struct project_view v;
+    enum tx_result t;
+    if (!load_own(c, r, x->id, true, &a, &v, &t)) {
+        dbres_free(&a);
+        return t;
+    }
+    if (strcmp(dbres_str(&a, 0, AC_STATE), "draft")) {
+        not_draft(r, dbres_str(&a, 0, AC_STATE));
+        dbres_free(&a);
+        return TX_REFUSE;
+    }
+    dbres_free(&a);
+    if (store_ann_update(c, x->id, &x->in, clock_now_us()) != DB_OK)
+        return TX_DBFAIL;
+    return draft_done(c, r, "announce.edit", x, v.id, 200);
+}
+
+void
+ann_update(struct req *r, const cJSON *body)
+{
+    struct draft_ctx x = {0};
+    if (req_param_id(r, "id", &x.id) && read_ann(r, body, &x.in))
+        req_tx(r, update_tx, &x);
+}
+
+void
+ann_get(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t id;
+    struct dbconn *c = req_db_for(r, "id", &id);
+    if (!c)
+        return;
+    struct dbres a = {0};
+    struct project_view v;
+    enum tx_result t;
+    if (load_own(c, r, id, false, &a, &v, &t))
+        req_json(r, 200, ann_json(c, &a, 0, true));
+    else if (t == TX_DBFAIL)
+        req_db_fail(r, c, DB_ERROR);
+    dbres_free(&a);
+}

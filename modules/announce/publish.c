@@ -1,0 +1,354 @@
+/*
+ * publish.c — publishing: the statutory checks (announce_rule_*), immutability, the platform's
+ * signature, the project's next state and the bid deadline's checkpoint, in one transaction
+ * with one audit entry; a tender announcement carries every lot's opening key (from the opening
+ * stage, through the announce_openings provider).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "accounts/accounts.h"
+#include "announce.h"
+#include "audit.h"
+#include "checkpoint.h"
+#include "crypto.h"
+#include "entry/entry.h"
+#include "internal.h"
+#include "store.h"
+
+/* ---- what the opening stage provides ---- */
+
+static cJSON *
+no_keys(struct dbconn *c, int64_t project_id, enum db_status *st)
+{
+    (void)c, (void)project_id;
+    *st = DB_OK;
+    return NULL;
+}
+
+static enum db_status
+no_lot(struct dbconn *c, int64_t project_id, int64_t *lot)
+{
+    (void)c, (void)project_id;
+    *lot = 0;
+    return DB_OK;
+}
+
+static enum db_status
+not_started(struct dbconn *c, int64_t project_id, bool *started)
+{
+    (void)c, (void)project_id;
+    *started = false;
+    return DB_OK;
+}
+
+/* set once at start-up by the opening stage (bids), before any request */
+static struct announce_openings openings = {no_keys, no_lot, not_started};
+
+void
+announce_set_openings(const struct announce_openings *p)
+{
+    openings = *p;
+}
+
+/* ---- publishing ---- */
+
+struct publish_ctx {
+    int64_t id;
+    struct audit_ref ref; /* outlives the transaction: filled after the commit */
+};
+
+static bool
+need_times(struct req *r, const struct dbres *a, const int *keys, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (!dbres_str(a, 0, AC_DOCS_FROM + (size_t)keys[k])) {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "field", announce_time_keys[keys[k]]);
+            req_error_x(r, E_MISSING_FIELD, d, "publishing this announcement needs %s",
+                        announce_time_keys[keys[k]]);
+            return false;
+        }
+    return true;
+}
+
+/* The statutory checks for this announcement; sets the refusal on r. *deadline and *opening
+ * get the bid deadline it sets (0: none); *affects whether it affects the bids (an amendment's
+ * is decided from its content, at what the amendment was checked against). */
+static enum tx_result
+statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct project_view *v,
+          int64_t now, int64_t *deadline, int64_t *opening, bool *affects,
+          struct ann_amend_terms *at)
+{
+    const char *type = dbres_str(a, 0, AC_TYPE);
+    enum category cat = (enum category)v->category;
+    struct ann_terms t = {.now_us = now};
+    int64_t *slots[6] = {&t.docs_from_us, &t.docs_until_us,     &t.bid_deadline_us,
+                         &t.opening_us,   &t.publicity_from_us, &t.publicity_until_us};
+    for (int k = 0; k < 6; k++)
+        *slots[k] = dbres_i64(a, 0, AC_DOCS_FROM + (size_t)k);
+    struct refusal why;
+    *deadline = *opening = 0;
+    *affects = dbres_i64(a, 0, AC_AFFECTS) != 0;
+    if ((why = announce_rule_capability(type)).code) {
+        req_refusal(r, &why);
+        return TX_REFUSE;
+    }
+    if (!strcmp(type, "tender")) {
+        static const int keys[] = {0, 1, 2, 3};
+        if (!need_times(r, a, keys, 4))
+            return TX_REFUSE;
+        if ((why = announce_rule_tender(cat, v->legally_required,
+                                        entry_rule_method_is_tender(v->method), &t))
+                .code) {
+            req_refusal(r, &why);
+            return TX_REFUSE;
+        }
+        struct dbres d;
+        if (store_ann_deposits(c, dbres_i64(a, 0, AC_ID), &d) != DB_OK)
+            return TX_DBFAIL;
+        for (size_t k = 0; k < d.nrows; k++) {
+            int64_t est;
+            bool found;
+            if (entry_lot_estimate(c, v->id, (int)dbres_i64(&d, k, DP_LOT), &est, &found) !=
+                DB_OK) {
+                dbres_free(&d);
+                return TX_DBFAIL;
+            }
+            if (!found) {
+                dbres_free(&d);
+                req_error(r, E_INVALID_FIELD, "the project has no lot %lld",
+                          (long long)dbres_i64(&d, k, DP_LOT));
+                return TX_REFUSE;
+            }
+            if ((why = announce_rule_deposit(cat, dbres_i64(&d, k, DP_FEN), est)).code) {
+                dbres_free(&d);
+                req_refusal(r, &why);
+                return TX_REFUSE;
+            }
+        }
+        dbres_free(&d);
+        *deadline = t.bid_deadline_us;
+        *opening = t.opening_us;
+    } else if (!strcmp(type, "amendment")) {
+        struct dbres old = {0};
+        int64_t amends = dbres_i64(a, 0, AC_AMENDS);
+        if (store_ann_get(c, amends, false, &old) != DB_OK)
+            return TX_DBFAIL;
+        bool ok = old.nrows == 1 && dbres_i64(&old, 0, AC_PROJECT) == v->id &&
+                  !strcmp(dbres_str(&old, 0, AC_STATE), "published") &&
+                  (!strcmp(dbres_str(&old, 0, AC_TYPE), "tender") ||
+                   !strcmp(dbres_str(&old, 0, AC_TYPE), "amendment"));
+        dbres_free(&old);
+        if (!ok) {
+            req_rule(r, "ANN-AMENDS",
+                     "an amendment amends a published tender announcement (or "
+                     "amendment) of the same project");
+            return TX_REFUSE;
+        }
+        /* a new deadline comes with its opening time (they are the same instant), and back */
+        static const int both[] = {2, 3};
+        if ((dbres_str(a, 0, AC_DEADLINE) || dbres_str(a, 0, AC_OPENING)) &&
+            !need_times(r, a, both, 2))
+            return TX_REFUSE;
+        struct ann_in_force f;
+        if (store_ann_in_force(c, v->id, &f) != DB_OK ||
+            openings.started(c, v->id, &at->opening_started) != DB_OK)
+            return TX_DBFAIL;
+        const char *place = dbres_str(a, 0, AC_PLACE);
+        at->now_us = now;
+        at->deadline_us = f.deadline_us;
+        at->opening_us = f.opening_us;
+        at->docs_first_us = f.docs_first_us;
+        at->new_deadline_us = dbres_i64(a, 0, AC_DEADLINE);
+        at->new_opening_us = dbres_i64(a, 0, AC_OPENING);
+        at->place_changed = place && strcmp(place, f.place);
+        at->docs_changed =
+            (dbres_str(a, 0, AC_DOCS_FROM) && dbres_i64(a, 0, AC_DOCS_FROM) != f.docs_from_us) ||
+            (dbres_str(a, 0, AC_DOCS_UNTIL) && dbres_i64(a, 0, AC_DOCS_UNTIL) != f.docs_until_us);
+        at->flag = dbres_i64(a, 0, AC_AFFECTS) != 0;
+        if ((why = announce_rule_amendment(cat, v->legally_required,
+                                           entry_rule_method_is_tender(v->method), at, affects))
+                .code) {
+            req_refusal(r, &why);
+            return TX_REFUSE;
+        }
+        if (at->new_deadline_us && at->new_deadline_us != f.deadline_us) {
+            *deadline = at->new_deadline_us;
+            *opening = at->new_opening_us;
+        }
+    } else if (!strcmp(type, "candidates")) {
+        static const int keys[] = {4, 5};
+        if (!need_times(r, a, keys, 2))
+            return TX_REFUSE;
+        if ((why = announce_rule_publicity(cat, &t)).code) {
+            req_refusal(r, &why);
+            return TX_REFUSE;
+        }
+    }
+    return TX_COMMIT;
+}
+
+static enum tx_result
+publish_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct publish_ctx *x = arg;
+    struct dbres a = {0};
+    struct project_view v;
+    enum tx_result t;
+    cJSON *content = NULL, *p = NULL;
+    char *bytes = NULL;
+    if (!load_own(c, r, x->id, true, &a, &v, &t))
+        goto out;
+    t = TX_REFUSE;
+    const char *type = dbres_str(&a, 0, AC_TYPE);
+    if (strcmp(dbres_str(&a, 0, AC_STATE), "draft")) {
+        req_transition_refused(r, "published", "published",
+                               "this announcement is published already");
+        goto out;
+    }
+    const char *after = announce_rule_state_after(type);
+    if (!announce_rule_state_ok(type, v.state)) {
+        req_transition_refused(r, v.state, after ? after : v.state,
+                               "a %s announcement cannot be published for a "
+                               "%s project",
+                               type, v.state);
+        goto out;
+    }
+    int64_t now = clock_now_us(), deadline, opening;
+    bool affects;
+    struct ann_amend_terms at = {0};
+    if ((t = statutory(c, r, &a, &v, now, &deadline, &opening, &affects, &at)) != TX_COMMIT)
+        goto out;
+    t = TX_DBFAIL;
+    if (affects !=
+        (dbres_i64(&a, 0, AC_AFFECTS) != 0)) { /* the server's decision is what is published */
+        if (store_ann_set_affects(c, x->id, affects) != DB_OK)
+            goto out;
+        dbres_free(&a);
+        if (store_ann_get(c, x->id, true, &a) != DB_OK || a.nrows != 1)
+            goto out;
+        type = dbres_str(&a, 0, AC_TYPE); /* the row was read again: its cells are new */
+    }
+    /* The content as published: canonical JSON, hashed, signed. */
+    content = ann_json(NULL, &a, 0, true);
+    cJSON_DeleteItemFromObject(content, "state");
+    cJSON_DeleteItemFromObject(content, "created_at");
+    cJSON_DeleteItemFromObject(content, "deposits");
+    json_add_i64(content, "published_us", now);
+    cJSON_AddNumberToObject(content, "v", 1);
+    struct dbres d;
+    if (store_ann_deposits(c, x->id, &d) != DB_OK)
+        goto out;
+    cJSON *deps = cJSON_AddArrayToObject(content, "deposits");
+    for (size_t k = 0; k < d.nrows; k++) {
+        cJSON *o = cJSON_CreateObject();
+        json_add_i64(o, "lot", dbres_i64(&d, k, DP_LOT));
+        json_add_i64(o, "deposit_fen", dbres_i64(&d, k, DP_FEN));
+        cJSON_AddItemToArray(deps, o);
+    }
+    dbres_free(&d);
+    if (!strcmp(type, "tender")) { /* the time lock: what bidders seal to, signed with the rest */
+        enum db_status kst;
+        int64_t missing = 0;
+        if (entry_rule_method_is_tender(v.method)) {
+            if (openings.lot_without_key(c, v.id, &missing) != DB_OK)
+                goto out;
+            if (missing) {
+                req_rule(r, "ANN-OPENING-KEY",
+                         "lot %lld has no opening key: a tender announcement publishes every "
+                         "lot's opening key, so make them first (POST /api/v1/projects/%lld/lots/"
+                         "%lld/opening-key)",
+                         (long long)missing, (long long)v.id, (long long)missing);
+                t = TX_REFUSE;
+                goto out;
+            }
+        }
+        cJSON *keys = openings.keys(c, v.id, &kst);
+        if (kst != DB_OK)
+            goto out;
+        if (keys)
+            cJSON_AddItemToObject(content, "opening_keys", keys);
+    }
+    size_t len;
+    uint8_t sha[32], sig[64];
+    char hex[65], msg[128];
+    bytes = canon_json(content, &len);
+    if (!bytes || !crypto_sha256(bytes, len, sha)) {
+        log_error("announcement %lld: its content cannot be encoded", (long long)x->id);
+        goto out;
+    }
+    hex_encode(sha, 32, hex);
+    int mlen = snprintf(msg, sizeof msg, "ggzy-announcement-v1\n%s\n", hex);
+    if (!platform_sign(msg, (size_t)mlen, sig) ||
+        store_ann_publish(c, x->id, now, bytes, len, sha, sig) != DB_OK)
+        goto out;
+    p = cJSON_CreateObject();
+    json_add_i64(p, "announcement_id", x->id);
+    cJSON_AddStringToObject(p, "type", type);
+    cJSON_AddStringToObject(p, "content_sha256", hex);
+    /* what `ggzy audit replay` checks the statutes against, from the log alone */
+    cJSON_AddStringToObject(p, "category", category_name((enum category)v.category));
+    cJSON_AddBoolToObject(p, "legally_required", v.legally_required);
+    cJSON_AddBoolToObject(p, "tender_method", entry_rule_method_is_tender(v.method));
+    cJSON_AddBoolToObject(p, "affects_bids", affects);
+    if (dbres_str(&a, 0, AC_DOCS_FROM))
+        json_add_i64(p, "docs_from_us", dbres_i64(&a, 0, AC_DOCS_FROM));
+    if (dbres_str(&a, 0, AC_PLACE))
+        cJSON_AddStringToObject(p, "opening_place", dbres_str(&a, 0, AC_PLACE));
+    if (dbres_str(&a, 0, AC_AMENDS))
+        json_add_i64(p, "supersedes", dbres_i64(&a, 0, AC_AMENDS));
+    if (after && strcmp(after, v.state)) {
+        if (entry_set_state(c, v.id, after, v.state) != DB_OK)
+            goto out;
+        cJSON *tr = cJSON_AddObjectToObject(p, "transition");
+        cJSON_AddStringToObject(tr, "from", v.state);
+        cJSON_AddStringToObject(tr, "to", after);
+    }
+    if (deadline) { /* every lot shares the announcement's deadline; the log checkpoints it */
+        char label[200];
+        snprintf(label, sizeof label, "project %s bid deadline", v.code);
+        if (checkpoint_schedule(c, deadline, v.id, label) != DB_OK)
+            goto out;
+        cJSON *dl = cJSON_AddArrayToObject(p, "deadlines");
+        struct dbres lots;
+        if (entry_lots(c, v.id, &lots) != DB_OK)
+            goto out;
+        for (size_t k = 0; k < lots.nrows; k++) {
+            cJSON *o = cJSON_CreateObject();
+            char lot[24];
+            snprintf(lot, sizeof lot, "%lld", (long long)dbres_i64(&lots, k, LC_SEQ));
+            cJSON_AddStringToObject(o, "lot", lot);
+            json_add_i64(o, "bid_deadline_us", deadline);
+            json_add_i64(o, "opening_us", opening);
+            cJSON_AddItemToArray(dl, o);
+        }
+        dbres_free(&lots);
+    }
+    enum db_status st =
+        audit_append(c, req_actor(r), "announce.publish", "announcement", x->id, v.id, p, &x->ref);
+    p = NULL; /* consumed */
+    if (st != DB_OK)
+        goto out;
+    dbres_free(&a);
+    if (store_ann_get(c, x->id, false, &a) != DB_OK || a.nrows != 1)
+        goto out;
+    req_json(r, 200, ann_json(c, &a, 0, true));
+    t = TX_COMMIT;
+out:
+    cJSON_Delete(p);
+    cJSON_Delete(content);
+    free(bytes);
+    dbres_free(&a);
+    return t;
+}
+
+void
+ann_publish(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct publish_ctx x = {0};
+    if (req_param_id(r, "id", &x.id) && req_tx(r, publish_tx, &x))
+        pages_invalidate(); /* after its index exists: the next read shows it */
+}
