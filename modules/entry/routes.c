@@ -64,8 +64,7 @@ static const struct route routes[] = {
 };
 
 static const char *const rule_codes[] = {
-    "ENT-DOCUMENT",
-    "ENT-LOTS-BUDGET", "ENT-METHOD", "ENT-NOT-OPENED", "ENT-RETENDER", NULL,
+    "ENT-DOCUMENT", "ENT-LOTS-BUDGET", "ENT-METHOD", "ENT-NOT-OPENED", "ENT-RETENDER", NULL,
 };
 
 const struct module entry_module = {
