@@ -5,7 +5,7 @@
 #      (bench/audit_append.c);
 #   2. the time `ggzy audit verify --file` needs for a 1,000,000-entry export next to the time
 #      `openssl dgst -sha256` needs for the same entry bytes (median of 3 each).
-# usage: scripts/dev bench-audit [--entries N] [--writers W] [--seconds S]
+# usage: scripts/dev bench audit [--entries N] [--writers W] [--seconds S]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ENTRIES=1000000 WRITERS=16 SECS=5

@@ -15,7 +15,7 @@ run on the same machine:
 
 Each figure is the median of --runs runs (a fresh server and database per run); each ratio is the
 median of the runs' own ratios.
-usage: scripts/dev bench-bids [--bidders N] [--envelopes M] [--runs R]
+usage: scripts/dev bench bids [--bidders N] [--envelopes M] [--runs R]
 """
 import argparse
 import concurrent.futures

@@ -198,6 +198,8 @@ cmd_serve(struct config *cfg, const char *port_file)
         goto fail;
     }
     scheduler = true;
+    if (!log_buffered_start())
+        log_warn("logging unbuffered: no memory or thread for the log buffer");
     if (!http_start(cfg))
         goto fail;
     http = true;
@@ -254,6 +256,7 @@ fail:
         metrics_free();
     router_free();
     log_info("ggzyd stopped");
+    log_buffered_stop();
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -52,13 +53,30 @@ clock_format(int64_t t_us, char *buf, size_t len)
         us += 1000000;
         s -= 1;
     }
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", (tm.tm_year + 1900) % 10000,
-             (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-             tm.tm_sec % 100, us % 1000000);
-    snprintf(buf, len, "%s", tmp);
+    /* the date and time to the second, formatted once a second per thread (every log line and
+     * every time of record asks; gmtime and printf are the costly part) */
+    static _Thread_local time_t last_s = (time_t)-1;
+    static _Thread_local char last[32];
+    if (s != last_s) {
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        snprintf(last, sizeof last, "%04d-%02d-%02dT%02d:%02d:%02d", (tm.tm_year + 1900) % 10000,
+                 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+                 tm.tm_sec % 100);
+        last_s = s;
+    }
+    char tmp[32];
+    memcpy(tmp, last, 19);
+    tmp[19] = '.';
+    for (int i = 25; i >= 20; i--, us /= 10)
+        tmp[i] = (char)('0' + us % 10);
+    tmp[26] = 'Z';
+    tmp[27] = '\0';
+    if (len) {
+        size_t n = len - 1 < 27 ? len - 1 : 27;
+        memcpy(buf, tmp, n);
+        buf[n] = '\0';
+    }
 }
 
 /* ---- logging ---- */
@@ -85,18 +103,119 @@ log_request_id(void)
     return cur_rid;
 }
 
-void
-log_raw_line(const char *line, size_t len)
+static void
+write_all(const char *p, size_t len)
 {
     while (len > 0) {
-        ssize_t w = write(STDERR_FILENO, line, len);
+        ssize_t w = write(STDERR_FILENO, p, len);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             return;
-        line += w;
+        p += w;
         len -= (size_t)w;
     }
+}
+
+/* Buffered logging (the daemon's, log_buffered_start): lines gather in one buffer written when it
+ * fills, every LOG_FLUSH_MS by a flusher thread, and at once after a warning or an error — one
+ * write(2) for many lines instead of one each. Without it (the client, ggzyd's commands) every
+ * line is written as it comes. Either way a line is never split. */
+#define LOG_BUF_SIZE (64 * 1024)
+#define LOG_FLUSH_MS 100
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t log_cv = PTHREAD_COND_INITIALIZER;
+static char *log_buf;
+static size_t log_len;
+static atomic_bool log_buffered;
+static bool log_stopping;
+static pthread_t log_thread;
+
+void
+log_raw_line(const char *line, size_t len)
+{
+    if (!atomic_load(&log_buffered)) {
+        write_all(line, len);
+        return;
+    }
+    pthread_mutex_lock(&log_mu);
+    if (log_len + len > LOG_BUF_SIZE) {
+        write_all(log_buf, log_len);
+        log_len = 0;
+    }
+    if (len > LOG_BUF_SIZE)
+        write_all(line, len);
+    else {
+        memcpy(log_buf + log_len, line, len);
+        log_len += len;
+    }
+    pthread_mutex_unlock(&log_mu);
+}
+
+void
+log_flush(void)
+{
+    pthread_mutex_lock(&log_mu);
+    if (log_len)
+        write_all(log_buf, log_len);
+    log_len = 0;
+    pthread_mutex_unlock(&log_mu);
+}
+
+static void *
+log_flusher(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&log_mu);
+    while (!log_stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += LOG_FLUSH_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&log_cv, &log_mu, &ts);
+        if (log_len)
+            write_all(log_buf, log_len);
+        log_len = 0;
+    }
+    pthread_mutex_unlock(&log_mu);
+    return NULL;
+}
+
+bool
+log_buffered_start(void)
+{
+    if (atomic_load(&log_buffered))
+        return true;
+    log_buf = malloc(LOG_BUF_SIZE);
+    if (!log_buf)
+        return false;
+    log_stopping = false;
+    if (pthread_create(&log_thread, NULL, log_flusher, NULL) != 0) {
+        free(log_buf);
+        log_buf = NULL;
+        return false;
+    }
+    atomic_store(&log_buffered, true);
+    return true;
+}
+
+void
+log_buffered_stop(void)
+{
+    if (!atomic_load(&log_buffered))
+        return;
+    pthread_mutex_lock(&log_mu);
+    log_stopping = true;
+    pthread_cond_signal(&log_cv);
+    pthread_mutex_unlock(&log_mu);
+    pthread_join(log_thread, NULL);
+    log_flush();
+    atomic_store(&log_buffered, false);
+    free(log_buf);
+    log_buf = NULL;
 }
 
 void
@@ -121,6 +240,8 @@ log_write(enum log_level lv, const char *fn, const char *fmt, ...)
     if (!b.oom)
         log_raw_line(b.p, b.len);
     buf_free(&b);
+    if (lv >= LOG_WARN)
+        log_flush(); /* what went wrong is on disk at once, after everything before it */
 }
 
 /* ---- buffer ---- */

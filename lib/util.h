@@ -33,6 +33,11 @@ void log_write(enum log_level lv, const char *fn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Write a preformatted JSON object line (access log). */
 void log_raw_line(const char *line, size_t len);
+/* The daemon's buffered logging (util.c): start it once serving, stop it (which flushes) at the
+ * end; log_flush writes what is buffered now. */
+bool log_buffered_start(void);
+void log_buffered_stop(void);
+void log_flush(void);
 #define log_debug(...) log_write(LOG_DEBUG, __func__, __VA_ARGS__)
 #define log_info(...)  log_write(LOG_INFO, __func__, __VA_ARGS__)
 #define log_warn(...)  log_write(LOG_WARN, __func__, __VA_ARGS__)

@@ -19,9 +19,38 @@ struct croute {
     const struct route *rt;
     size_t nseg;
     char *seg[MAX_SEGS]; /* "{id}" kept as is; is_param marks it */
+    size_t seglen[MAX_SEGS];
     bool is_param[MAX_SEGS];
     int literals;
 };
+
+/* A request path split once into its segments (offsets into the path and lengths). */
+struct psplit {
+    size_t n;
+    const char *at[MAX_SEGS];
+    size_t len[MAX_SEGS];
+};
+
+/* Split path ("/a/b/c") into p; false when it has more segments than any route may. */
+static bool
+psplit(const char *path, struct psplit *p)
+{
+    const char *s = path + 1;
+    p->n = 0;
+    if (*s == '\0')
+        return true; /* "/": no segment */
+    for (;;) {
+        if (p->n == MAX_SEGS)
+            return false;
+        const char *e = strchr(s, '/');
+        p->at[p->n] = s;
+        p->len[p->n] = e ? (size_t)(e - s) : strlen(s);
+        p->n++;
+        if (!e)
+            return true;
+        s = e + 1;
+    }
+}
 
 static struct croute *table;
 static size_t ntable;
@@ -88,6 +117,11 @@ split(const char *pattern, struct croute *c, char *err, size_t errlen)
             return false;
         }
         c->seg[c->nseg] = strndup(p, n);
+        if (!c->seg[c->nseg]) {
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        c->seglen[c->nseg] = n;
         c->is_param[c->nseg] = n > 2 && p[0] == '{' && p[n - 1] == '}';
         if (!c->is_param[c->nseg])
             c->literals++;
@@ -185,27 +219,21 @@ router_index(const struct route *rt)
     return ntable;
 }
 
-/* Does path match c? Segment boundaries only; a param segment matches any non-empty one. */
+/* Does the split path match c? A param segment matches any non-empty one. */
 static bool
-match_one(const struct croute *c, const char *path)
+match_one(const struct croute *c, const struct psplit *p)
 {
-    const char *p = path + 1;
+    if (c->nseg != p->n)
+        return false;
     for (size_t s = 0; s < c->nseg; s++) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
         if (c->is_param[s]) {
-            if (n == 0)
+            if (p->len[s] == 0)
                 return false;
-        } else if (strlen(c->seg[s]) != n || memcmp(c->seg[s], p, n)) {
+        } else if (c->seglen[s] != p->len[s] || memcmp(c->seg[s], p->at[s], p->len[s])) {
             return false;
         }
-        if (s + 1 == c->nseg)
-            return e == NULL;
-        if (!e)
-            return false;
-        p = e + 1;
     }
-    return c->nseg == 0 && *p == '\0';
+    return true;
 }
 
 const struct route *
@@ -218,11 +246,14 @@ router_match(struct req *r, const char *method, const char *path, bool *path_kno
     if (!path || path[0] != '/')
         return NULL;
     const struct croute *hit = NULL;
+    struct psplit ps;
+    if (!psplit(path, &ps))
+        return NULL;
     /* HEAD is served as GET (libmicrohttpd drops the body). */
     const char *m = strcmp(method, "HEAD") ? method : "GET";
     for (size_t i = 0; i < ntable; i++) {
         const struct croute *c = &table[i];
-        if (!match_one(c, path))
+        if (!match_one(c, &ps))
             continue;
         if (allow && !strstr(allow, c->rt->method)) {
             size_t l = strlen(allow);
@@ -235,18 +266,13 @@ router_match(struct req *r, const char *method, const char *path, bool *path_kno
     if (!hit)
         return NULL;
     if (r) {
-        const char *p = path + 1;
         r->nparams = 0;
-        for (size_t s = 0; s < hit->nseg; s++) {
-            const char *e = strchr(p, '/');
-            size_t n = e ? (size_t)(e - p) : strlen(p);
+        for (size_t s = 0; s < hit->nseg; s++)
             if (hit->is_param[s] && r->nparams < REQ_MAX_PARAMS) {
                 r->pnames[r->nparams] = hit->seg[s];
-                r->pvals[r->nparams] = strndup(p, n);
+                r->pvals[r->nparams] = strndup(ps.at[s], ps.len[s]);
                 r->nparams++;
             }
-            p = e ? e + 1 : p + n;
-        }
     }
     return hit->rt;
 }

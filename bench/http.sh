@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/http_auth.sh — requests/second of ggzyd's minimal authenticated JSON route
+# bench/http.sh — requests/second of ggzyd's minimal authenticated JSON route
 # (GET /api/v1/me with a Bearer token) next to a bare libmicrohttpd handler (bench/bare_mhd.c),
 # measured in the same run on the same machine with wrk: same thread count, same transport,
 # keep-alive connections. Runs alternate (bare, ggzyd, bare, ggzyd, ...) so drift on a shared
@@ -8,7 +8,7 @@
 # Then (unless --no-sweep) a thread-model sweep: a route that queries the database
 # (GET /api/v1/users/{id}) at several http.threads values, to size the pool (docs/operations.md).
 #
-# usage: scripts/dev bench [--runs N] [--seconds S] [--connections C] [--threads T] [--no-sweep]
+# usage: scripts/dev bench http [--runs N] [--seconds S] [--connections C] [--threads T] [--no-sweep]
 # Needs the private MariaDB (scripts/dev bench starts it) and the release build.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# bench/public_list.sh — requests/second of the public announcement list (GET
+# bench/public.sh — requests/second of the public announcement list (GET
 # /api/v1/public/announcements: a page of 20 from a table of 100,000 published announcements,
 # no login) next to a bare libmicrohttpd handler serving the same page's bytes, in the same run:
 # same thread count, HTTPS, keep-alive connections (wrk). Runs alternate; medians and ratio.
-# usage: scripts/dev bench-public [--rows N] [--runs N] [--seconds S] [--connections C] [--threads T]
+# usage: scripts/dev bench public [--rows N] [--runs N] [--seconds S] [--connections C] [--threads T]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROWS=100000 RUNS=5 SECS=5 CONNS=64 THREADS=2
