@@ -10,7 +10,9 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const S = GGZYPage.session(), api = S.api, refusal = GGZYPage.refusal, beijing = GGZYPage.beijing;
+  GGZYShell.mount({ title: "投标文件密封递交",
+                    subtitle: "Seal and submit a bid — sealed in this browser, with your own key" });
+  const S = GGZYShell.session, api = S.api, refusal = GGZYPage.refusal, beijing = GGZYPage.beijing;
   let binding = null;
 
   function status(text, state) {
@@ -109,19 +111,6 @@
     return asText ? f.text() : f.arrayBuffer().then((b) => new Uint8Array(b));
   }
 
-  $("login-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    $("who").dataset.state = "busy";
-    const r = await S.login($("username").value, $("password").value);
-    $("password").value = "";
-    if (!r.me) {
-      $("who").textContent = r.refusal;
-      $("who").dataset.state = "refused";
-      return;
-    }
-    $("who").textContent = "已登录 signed in: " + r.me.username + (r.me.role ? " (" + r.me.role + ")" : "");
-    $("who").dataset.state = "in";
-  });
 
   const STATES = { current: "有效 current", superseded: "已替换 superseded", withdrawn: "已撤回 withdrawn" };
 

@@ -13,7 +13,9 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const S = GGZYPage.session(), api = S.api;
+  GGZYShell.mount({ title: "开标 · 密钥分片",
+                    subtitle: "The opening — for the agent, the center and the supervisor who hold the key's shares" });
+  const S = GGZYShell.session, api = S.api;
   const te = new TextEncoder();
   let lot = null; /* {project, lot, key: GET …/opening-key/share} once loaded */
 
@@ -42,13 +44,8 @@
     }
   }
 
-  $("login-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const r = await S.login($("username").value, $("password").value);
-    $("password").value = "";
-    $("who").textContent = r.me ? "已登录 signed in: " + r.me.username + " (" + r.me.role + ")" : r.refusal;
-    $("who").dataset.state = r.me ? "in" : "refused";
-    $("start").hidden = !(r.me && ["agent", "center_admin"].includes(r.me.role));
+  GGZYShell.onSignIn((me) => {
+    $("start").hidden = !["agent", "center_admin"].includes(me.role);
   });
 
   $("lot-form").addEventListener("submit", async (ev) => {

@@ -11,6 +11,7 @@
 "use strict";
 
 (function () {
+  GGZYShell.mount({ title: "开标记录", subtitle: "Bid opening record — live, refreshed every two seconds" });
   const q = new URLSearchParams(location.search);
   const project = q.get("project"), lot = q.get("lot");
   const $ = (id) => document.getElementById(id);
@@ -97,7 +98,7 @@
   }
 
   /* ---- on the spot: objections and answers ---- */
-  const S = GGZYPage.session(), call = S.api;
+  const S = GGZYShell.session, call = S.api;
   let last = null; /* the record as last shown */
   const base = () => "/api/v1/projects/" + encodeURIComponent(project) + "/lots/" + encodeURIComponent(lot);
 
@@ -111,17 +112,10 @@
     if (res.ok) render(await res.json());
   }
 
-  $("o-login-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const r = await S.login($("o-username").value, $("o-password").value);
-    $("o-password").value = "";
-    const role = r.me ? r.me.role : null;
-    $("o-who").textContent = r.me ? "已登录 signed in: " + r.me.username + " (" + role + ")" : "未登录 not signed in";
-    $("o-who").dataset.state = r.me ? "in" : "refused";
+  GGZYShell.onSignIn((me) => {
     $("verify-section").hidden = !(last && last.private_key && S.token);
-    $("o-object-form").hidden = role !== "bidder";
-    $("o-answer-form").hidden = !["agent", "center_admin", "supervisor"].includes(role);
-    if (!r.me) said({ status: 0, json: null }, r.refusal, "refused");
+    $("o-object-form").hidden = me.role !== "bidder";
+    $("o-answer-form").hidden = !["agent", "center_admin", "supervisor"].includes(me.role);
   });
 
   /* Re-derive one record: NULL when it agrees, else what does not. */

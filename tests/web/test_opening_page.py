@@ -94,10 +94,10 @@ class OpeningPageTest(Ceremony):
         def sign_in(br, username):
             br.get(url)  # a fresh page: signed out
             br.wait_for("document.getElementById('state').dataset.state === 'awaiting_shares'")
-            br.type("#o-username", username)
-            br.type("#o-password", "user-password-1")
-            br.click("#o-login")
-            br.wait_for("document.getElementById('o-who').dataset.state !== 'out'")
+            br.type("#username", username)
+            br.type("#password", "user-password-1")
+            br.click("#login")
+            br.wait_for("document.getElementById('who').dataset.state !== 'out'")
 
         def send(br, button):
             br.script("document.getElementById('o-status').dataset.state = 'busy';")
@@ -238,9 +238,9 @@ class OpeningCheckInBrowserTest(Ceremony):
             br.get(url)
             br.wait_for("document.getElementById('state').dataset.state === 'opened'")
             self.assertTrue(br.script("return document.getElementById('verify-section').hidden;"))  # signed out
-            br.type("#o-username", self.agent["username"])
-            br.type("#o-password", "user-password-1")
-            br.click("#o-login")
+            br.type("#username", self.agent["username"])
+            br.type("#password", "user-password-1")
+            br.click("#login")
             br.wait_for("!document.getElementById('verify-section').hidden")
             br.click("#verify")
             br.wait_for("['ok','bad'].includes(document.getElementById('v-status').dataset.state)", timeout=60)
