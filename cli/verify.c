@@ -205,15 +205,34 @@ check_checkpoints(struct verifier *v)
     return true;
 }
 
+void
+verifier_hash_entry(const char *bytes, size_t len, struct hashed_entry *h)
+{
+    h->has_bytes = bytes != NULL;
+    h->index_ok = h->hash_ok = false;
+    if (!bytes)
+        return;
+    h->index_ok = entry_index(bytes, len, &h->claimed);
+    h->hash_ok = h->index_ok && merkle_leaf_hash(bytes, len, h->leaf);
+}
+
 bool
 verifier_add_entry(struct verifier *v, const char *bytes, size_t len, const uint8_t *stored)
 {
+    struct hashed_entry h;
+    verifier_hash_entry(bytes, len, &h);
+    return verifier_add_hashed(v, &h, stored);
+}
+
+bool
+verifier_add_hashed(struct verifier *v, const struct hashed_entry *h, const uint8_t *stored)
+{
     if (v->failed)
         return false;
-    uint64_t pos = v->f.size, claimed;
+    uint64_t pos = v->f.size, claimed = h->claimed;
     mhash leaf;
-    if (bytes) {
-        if (!entry_index(bytes, len, &claimed))
+    if (h->has_bytes) {
+        if (!h->index_ok)
             return fail(v, (int64_t)pos, "entry %llu: no index in its bytes",
                         (unsigned long long)pos);
         if (claimed != pos)
@@ -222,8 +241,9 @@ verifier_add_entry(struct verifier *v, const char *bytes, size_t len, const uint
                         "out of order from index %llu",
                         (unsigned long long)pos, (unsigned long long)claimed,
                         (unsigned long long)pos);
-        if (!merkle_leaf_hash(bytes, len, leaf))
+        if (!h->hash_ok)
             return fail(v, -1, "cannot hash");
+        memcpy(leaf, h->leaf, 32);
         if (stored && memcmp(stored, leaf, 32))
             return fail(v, (int64_t)pos,
                         "entry %llu: its bytes do not hash to the leaf the log recorded (the "

@@ -58,6 +58,16 @@ bool verifier_check_consistency(struct verifier *v, uint64_t from, uint64_t to, 
 /* The entry at the next position: its bytes (or NULL when withheld) and the leaf hash the log
  * stored for it (may be NULL). */
 bool verifier_add_entry(struct verifier *v, const char *bytes, size_t len, const uint8_t *stored);
+/* The same in two steps, so that the order-free work runs on many threads: verifier_hash_entry
+ * (pure: the entry's claimed index and its leaf hash, into h), then verifier_add_hashed in log
+ * order. bytes NULL: withheld (only the stored hash counts). */
+struct hashed_entry {
+    bool has_bytes, index_ok, hash_ok;
+    uint64_t claimed;
+    uint8_t leaf[32];
+};
+void verifier_hash_entry(const char *bytes, size_t len, struct hashed_entry *h);
+bool verifier_add_hashed(struct verifier *v, const struct hashed_entry *h, const uint8_t *stored);
 bool verifier_finish(struct verifier *v);
 /* After a root mismatch at checkpoint size: the range of entries it concerns. */
 bool verifier_mismatch_range(const struct verifier *v, uint64_t *from, uint64_t *to,
