@@ -4,21 +4,105 @@
  * response on the *second* call of the access handler: with libmicrohttpd 0.9.75 a response
  * queued on the first call makes HTTPS responses Connection: close (a handshake per request).
  *
- * usage: bench_bare PORT THREADS [CERT KEY [BODYFILE]]   (runs until SIGTERM/SIGINT)
+ * usage: bench_bare PORT THREADS [CERT KEY [BODYFILE | --sink DIR]]   (until SIGTERM/SIGINT)
  * BODYFILE: serve these bytes instead of a small JSON object (a page of the same size as the
  * ggzyd response it is compared with).
+ * --sink DIR: the deadline rush's second baseline — each POST's body is hashed (SHA-256) and
+ * written to its own file in DIR as it arrives, fsynced and closed at its end (then the
+ * directory is fsynced), and answered 201 with the hash: what any server taking sealed bids must
+ * do at the least, with none of ggzyd's checks, spool, database or audit entry.
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
 #include <microhttpd.h>
+#include <openssl/evp.h>
 
 static const char small[] = "{\"id\":1,\"username\":\"bench\",\"role\":\"bidder\",\"org_id\":1}";
 static const char *body = small;
 static size_t body_len = sizeof small - 1;
+
+static const char *sink_dir;
+static int sink_dfd = -1;
+static atomic_long sink_seq;
+
+struct upload {
+    int fd;
+    EVP_MD_CTX *md;
+    bool failed;
+};
+
+static void
+upload_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+    (void)cls, (void)c, (void)t;
+    struct upload *u = *con_cls;
+    if (sink_dir && u) {
+        if (u->fd >= 0)
+            close(u->fd);
+        EVP_MD_CTX_free(u->md);
+        free(u);
+    }
+    *con_cls = NULL;
+}
+
+/* The sink: hash and write each piece as it arrives; at the end fsync, close, answer 201. */
+static enum MHD_Result
+sink(struct MHD_Connection *c, const char *upload, size_t *upload_size, void **con_cls)
+{
+    struct upload *u = *con_cls;
+    if (!u) {
+        u = calloc(1, sizeof *u);
+        if (!u)
+            return MHD_NO;
+        char name[64];
+        snprintf(name, sizeof name, "upload-%ld", atomic_fetch_add(&sink_seq, 1));
+        u->fd = openat(sink_dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        u->md = EVP_MD_CTX_new();
+        u->failed = u->fd < 0 || !u->md || EVP_DigestInit_ex(u->md, EVP_sha256(), NULL) != 1;
+        *con_cls = u;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        if (!u->failed && EVP_DigestUpdate(u->md, upload, n) != 1)
+            u->failed = true;
+        while (!u->failed && n > 0) {
+            ssize_t w = write(u->fd, upload, n);
+            if (w <= 0)
+                u->failed = true;
+            else
+                upload += w, n -= (size_t)w;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    unsigned char h[32];
+    unsigned hl = 0;
+    char hex[80] = "{\"sha256\":\"";
+    if (u->failed || fsync(u->fd) != 0 || EVP_DigestFinal_ex(u->md, h, &hl) != 1 ||
+        fsync(sink_dfd) != 0)
+        return MHD_NO;
+    for (unsigned i = 0; i < hl; i++)
+        snprintf(hex + 11 + 2 * i, 3, "%02x", h[i]);
+    strcat(hex, "\"}");
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(hex), hex, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    enum MHD_Result ret = MHD_queue_response(c, 201, r);
+    MHD_destroy_response(r);
+    return ret;
+}
 
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -28,7 +112,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
     (void)url;
     (void)method;
     (void)version;
-    (void)upload;
+    if (sink_dir && !strcmp(method, "POST"))
+        return sink(c, upload, upload_size, con_cls);
     static int first;
     if (*con_cls == NULL) {
         *con_cls = &first; /* first call: headers only */
@@ -65,9 +150,17 @@ slurp(const char *path)
 int
 main(int argc, char **argv)
 {
-    if (argc != 3 && argc != 5 && argc != 6) {
-        fprintf(stderr, "usage: bench_bare PORT THREADS [CERT KEY [BODYFILE]]\n");
+    if (argc != 3 && argc != 5 && argc != 6 && !(argc == 7 && !strcmp(argv[5], "--sink"))) {
+        fprintf(stderr, "usage: bench_bare PORT THREADS [CERT KEY [BODYFILE | --sink DIR]]\n");
         return 2;
+    }
+    if (argc == 7) {
+        sink_dir = argv[6];
+        sink_dfd = open(sink_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sink_dfd < 0) {
+            fprintf(stderr, "cannot open %s\n", sink_dir);
+            return 1;
+        }
     }
     char *page = argc == 6 ? slurp(argv[5]) : NULL;
     if (page) {
@@ -92,7 +185,8 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)atoi(argv[1]), NULL, NULL, handler, NULL, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)atoi(argv[2]), MHD_OPTION_CONNECTION_LIMIT, 4096u,
+        (unsigned)atoi(argv[2]), MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
+        upload_done, NULL,
         cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
         MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", MHD_OPTION_END);
     if (!d) {

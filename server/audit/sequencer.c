@@ -117,6 +117,23 @@ commit(struct dbconn *c)
     return db_exec(c, sql, NULL, 0, NULL, NULL) == DB_OK;
 }
 
+/* The highest qid this node's sequencer has committed an index for: audit_wait sleeps on it
+ * instead of asking the database every millisecond (an entry another node sequences is still
+ * found by the periodic look in audit_wait). */
+static int64_t sequenced_max;
+static pthread_mutex_t seq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t seq_cv = PTHREAD_COND_INITIALIZER;
+
+static void
+sequenced_up_to(int64_t qid)
+{
+    pthread_mutex_lock(&seq_mu);
+    if (qid > sequenced_max)
+        sequenced_max = qid;
+    pthread_cond_broadcast(&seq_cv);
+    pthread_mutex_unlock(&seq_mu);
+}
+
 int
 audit_sequence_batch(struct dbconn *c)
 {
@@ -194,6 +211,8 @@ out:
         done = -1;
         goto fail;
     }
+    if (done > 0) /* wake those waiting for these entries' indexes (audit_wait) */
+        sequenced_up_to(dbres_i64(&pend, pend.nrows - 1, PD_QID));
     goto cleanup;
 fail:
     if (db_last_errno(c))
@@ -223,7 +242,22 @@ static const char sql_where[] = "SELECT idx FROM audit_entries WHERE qid = ? AND
 bool
 audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
 {
-    for (int waited = 0; waited <= timeout_ms; waited++) {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        /* until this node's sequencer has passed qid, or 20 ms (another node's may have) */
+        pthread_mutex_lock(&seq_mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 20000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        bool passed = sequenced_max >= qid;
+        while (!passed && pthread_cond_timedwait(&seq_cv, &seq_mu, &until) == 0)
+            passed = sequenced_max >= qid;
+        pthread_mutex_unlock(&seq_mu);
         struct dbres r;
         struct dbv p[] = {DBV_INT(qid)};
         if (db_query(c, sql_where, p, 1, &r) != DB_OK)
@@ -234,12 +268,13 @@ audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
         dbres_free(&r);
         if (found)
             return true;
-        struct timespec ts = {0, 1000000L};
-        nanosleep(&ts, NULL);
-        if (waited % 50 == 49)
-            audit_kick();
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+            timeout_ms)
+            return false;
+        audit_kick(); /* not there yet: make sure the sequencer looks */
     }
-    return false;
 }
 
 static void *

@@ -98,7 +98,7 @@ config_register(const struct config_key *k, size_t n, void *base)
     for (size_t i = 0; i < n; i++) { /* one name, one key */
         char *other;
         if (find_key(NULL, k[i].name, &other)) {
-            log_error("config_register: the key %s is declared twice", k[i].name);
+            log_error("the key %s is declared twice", k[i].name);
             return false;
         }
     }

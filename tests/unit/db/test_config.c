@@ -1,5 +1,6 @@
 /* Unit tests of configuration parsing: defaults, the file, environment overrides, errors. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -117,6 +118,48 @@ test_mode_is_not_a_configuration_key(void)
         CHECK(strstr(config_key_name(i), "test") == NULL);
 }
 
+/* A module's own keys, as a descriptor declares them. */
+static struct demo_conf {
+    int64_t max;
+    char *dir;
+    bool on;
+} demo;
+static const struct config_key demo_keys[] = {
+    CONFIG_I(struct demo_conf, "demo.max", max, "7", 1, 100),
+    CONFIG_S(struct demo_conf, "demo.dir", dir, "var/demo"),
+    CONFIG_B(struct demo_conf, "demo.on", on, "off"),
+};
+
+static void
+a_modules_keys_are_read_like_the_cores_into_its_own_struct(void)
+{
+    struct config c;
+    char err[300];
+    CHECK(config_register(demo_keys, 3, &demo));
+    CHECK(config_load(&c, NULL, err, sizeof err));
+    CHECK(demo.max == 7 && !demo.on);
+    CHECK_STR(demo.dir, "var/demo");
+    config_free(&c);
+    CHECK(demo.dir == NULL); /* freed with the configuration */
+    write_conf("http.port = 9001\ndemo.max = 42\ndemo.on = on\n");
+    setenv("GGZY_DEMO_DIR", "/srv/demo", 1);
+    CHECK(config_load(&c, path, err, sizeof err));
+    CHECK(c.http_port == 9001 && demo.max == 42 && demo.on);
+    CHECK_STR(demo.dir, "/srv/demo");
+    unsetenv("GGZY_DEMO_DIR");
+    config_free(&c);
+    write_conf("demo.max = 101\n"); /* its ranges hold too */
+    CHECK(!config_load(&c, path, err, sizeof err));
+    CHECK(strstr(err, "demo.max") != NULL);
+    config_free(&c);
+    bool listed = false;
+    for (size_t i = 0; config_key_name(i); i++)
+        listed = listed || !strcmp(config_key_name(i), "demo.on");
+    CHECK(listed); /* `ggzyd config-keys` and the docs test see it */
+    static const struct config_key twice[] = {CONFIG_I(struct demo_conf, "http.port", max, "1", 1, 2)};
+    CHECK(!config_register(twice, 1, &demo)); /* one name, one key */
+}
+
 int
 main(void)
 {
@@ -131,6 +174,7 @@ main(void)
     RUN(environment_overrides_the_file);
     RUN(plain_http_is_refused_off_loopback);
     RUN(test_mode_is_not_a_configuration_key);
+    RUN(a_modules_keys_are_read_like_the_cores_into_its_own_struct);
     unlink(path);
     return CHECK_DONE();
 }
