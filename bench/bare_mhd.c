@@ -186,9 +186,9 @@ main(int argc, char **argv)
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)atoi(argv[1]), NULL, NULL, handler, NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)atoi(argv[2]), MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
-        upload_done, NULL,
-        cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
-        MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", MHD_OPTION_END);
+        upload_done, NULL, cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, key,
+        MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_PRIORITIES,
+        "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "cannot start\n");
         return 1;

@@ -156,7 +156,8 @@ a_modules_keys_are_read_like_the_cores_into_its_own_struct(void)
     for (size_t i = 0; config_key_name(i); i++)
         listed = listed || !strcmp(config_key_name(i), "demo.on");
     CHECK(listed); /* `ggzyd config-keys` and the docs test see it */
-    static const struct config_key twice[] = {CONFIG_I(struct demo_conf, "http.port", max, "1", 1, 2)};
+    static const struct config_key twice[] = {
+        CONFIG_I(struct demo_conf, "http.port", max, "1", 1, 2)};
     CHECK(!config_register(twice, 1, &demo)); /* one name, one key */
 }
 
