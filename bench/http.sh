@@ -109,7 +109,7 @@ compare() { # compare SCHEME TLS
     printf '  %-5s run %d: bare %10.0f req/s   ggzyd %10.0f req/s\n' "$scheme" "$i" "$b" "$g"
   done
   b=$(median < "$WORK/bare"); g=$(median < "$WORK/ggzy")
-  printf '%-5s median: bare %.0f req/s, ggzyd GET /api/v1/me %.0f req/s, ratio %.2f (goal >= 0.5)\n' \
+  printf '%-5s median: bare %.0f req/s, ggzyd GET /api/v1/me %.0f req/s, ratio %.2f (goal >= 0.7)\n' \
     "$scheme" "$b" "$g" "$(awk -v g="$g" -v b="$b" 'BEGIN {print g / b}')"
   stop_pid "$bpid"; stop_pid "$GPID"
 }

@@ -261,11 +261,14 @@ buf_reserve(struct buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
-    char *p = realloc(b->p, cap);
+    char *p = b->borrowed ? malloc(cap) : realloc(b->p, cap);
     if (!p) {
         b->oom = true;
         return false;
     }
+    if (b->borrowed && b->len)
+        memcpy(p, b->p, b->len);
+    b->borrowed = false;
     b->p = p;
     b->cap = cap;
     return true;
@@ -342,7 +345,9 @@ buf_json_escape(struct buf *b, const char *s, size_t n)
 void
 buf_free(struct buf *b)
 {
-    free(b->p);
+    if (!b->borrowed)
+        free(b->p);
+    b->borrowed = false;
     b->p = NULL;
     b->len = b->cap = 0;
     b->oom = false;
@@ -355,7 +360,7 @@ buf_take(struct buf *b)
         buf_free(b);
         return NULL;
     }
-    char *p = b->p;
+    char *p = b->borrowed ? strndup(b->p, b->len) : b->p;
     b->p = NULL;
     b->len = b->cap = 0;
     return p;

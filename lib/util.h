@@ -47,7 +47,9 @@ void log_flush(void);
 struct buf {
     char *p;
     size_t len, cap;
-    bool oom; /* set once an allocation failed; later appends are no-ops */
+    bool oom;      /* set once an allocation failed; later appends are no-ops */
+    bool borrowed; /* p is the caller's storage (a stack array of cap bytes): never freed; it
+                      moves to the heap only if it must grow */
 };
 void buf_append(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);

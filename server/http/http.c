@@ -500,6 +500,17 @@ stream_start(struct MHD_Connection *conn, struct req *r)
     log_set_request_id(NULL);
     return ret;
 }
+/* The request id: this process's random prefix, then the request counter as 12 hex digits. */
+static void
+request_id(char out[33], uint64_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t p = strnlen(rid_prefix, 20);
+    memcpy(out, rid_prefix, p);
+    for (int i = 11; i >= 0; i--, n >>= 4)
+        out[p + (size_t)i] = hex[n & 15];
+    out[p + 12] = '\0';
+}
 
 static enum MHD_Result
 access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -516,8 +527,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
         *con_cls = r;
         atomic_fetch_add(&in_flight, 1);
         r->start_us = clock_now_us();
-        snprintf(r->id, sizeof r->id, "%s%012llx", rid_prefix,
-                 (unsigned long long)atomic_fetch_add(&req_counter, 1));
+        request_id(r->id, (uint64_t)atomic_fetch_add(&req_counter, 1));
         r->conn = conn;
         r->method = method;
         r->path = url;
@@ -600,6 +610,52 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
     return ret;
 }
 
+/* Append the decimal digits of v. */
+static void
+put_u64(struct buf *b, uint64_t v)
+{
+    char d[24];
+    int n = 0;
+    do
+        d[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 24);
+    while (n)
+        buf_append(b, &d[--n], 1);
+}
+
+/* The access-log line of a finished request (docs/operations.md "Logs and metrics"). */
+static void
+access_line(const struct req *r, unsigned status, int64_t dur, bool completed)
+{
+    char ts[40], stack[1024];
+    clock_format(clock_now_us(), ts, sizeof ts);
+    struct buf b = {.p = stack, .cap = sizeof stack, .borrowed = true};
+    buf_puts(&b, "{\"ts\":\"");
+    buf_puts(&b, ts);
+    buf_puts(&b, "\",\"fn\":\"access\",\"rid\":\"");
+    buf_puts(&b, r->id);
+    buf_puts(&b, "\",\"method\":\"");
+    buf_json_escape(&b, r->method, strlen(r->method));
+    buf_puts(&b, "\",\"path\":\"");
+    buf_json_escape(&b, r->path, strnlen(r->path, 512));
+    buf_puts(&b, "\",\"route\":\"");
+    buf_puts(&b, r->route ? r->route->pattern : "");
+    buf_puts(&b, "\",\"status\":");
+    put_u64(&b, status);
+    buf_puts(&b, ",\"dur_us\":");
+    put_u64(&b, dur > 0 ? (uint64_t)dur : 0);
+    buf_puts(&b, ",\"bytes\":");
+    put_u64(&b, r->resp_len);
+    buf_puts(&b, ",\"client\":\"");
+    buf_puts(&b, r->client);
+    buf_puts(&b, "\",\"user_id\":");
+    put_u64(&b, r->authed && r->who.user_id > 0 ? (uint64_t)r->who.user_id : 0);
+    buf_puts(&b, completed ? "}\n" : ",\"aborted\":true}\n");
+    if (!b.oom)
+        log_raw_line(b.p, b.len);
+    buf_free(&b);
+}
+
 static void
 request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                   enum MHD_RequestTerminationCode toe)
@@ -614,24 +670,8 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     size_t ridx =
         r->route ? router_index(r->route) : (status == 200 ? router_count() + 1 : router_count());
     metrics_record(ridx, status, dur);
-    if (cfg->log_access) {
-        char ts[40];
-        clock_format(clock_now_us(), ts, sizeof ts);
-        struct buf b = {0};
-        buf_printf(&b, "{\"ts\":\"%s\",\"fn\":\"access\",\"rid\":\"%s\",\"method\":\"", ts, r->id);
-        buf_json_escape(&b, r->method, strlen(r->method));
-        buf_puts(&b, "\",\"path\":\"");
-        buf_json_escape(&b, r->path, strnlen(r->path, 512));
-        buf_printf(&b,
-                   "\",\"route\":\"%s\",\"status\":%u,\"dur_us\":%lld,\"bytes\":%zu,"
-                   "\"client\":\"%s\",\"user_id\":%lld%s}\n",
-                   r->route ? r->route->pattern : "", status, (long long)dur, r->resp_len,
-                   r->client, (long long)(r->authed ? r->who.user_id : 0),
-                   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
-        if (!b.oom)
-            log_raw_line(b.p, b.len);
-        buf_free(&b);
-    }
+    if (cfg->log_access) /* one line per request: built without printf, on the stack */
+        access_line(r, status, dur, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     if (r->db)
         db_release(r->db);
     for (size_t i = 0; i < r->nparams; i++)
