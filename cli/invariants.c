@@ -522,6 +522,14 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
 /* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
  * theirs here. Every other entry a replay reads names the signed-in user who acted. */
 static const char *const system_actions[] = {"trust.anchors", NULL};
+/* Acts a person's request makes, which one named job of the platform may also make: the opening
+ * a custodian's share set running, resumed by the platform after a crash (bids.openings-resume). */
+static const struct {
+    const char *action, *job;
+} resumable[] = {
+    {"bid.decrypt", "system:opening-runner"},
+    {"opening.complete", "system:opening-runner"},
+};
 
 static void
 check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_report *rep)
@@ -531,6 +539,10 @@ check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_repo
     bool by_system = role && !strcmp(role, "system"), system_action = false;
     for (size_t i = 0; system_actions[i]; i++)
         system_action = system_action || !strcmp(action, system_actions[i]);
+    for (size_t i = 0; by_system && i < sizeof resumable / sizeof resumable[0]; i++)
+        if (!strcmp(action, resumable[i].action) && str(a, "name") &&
+            !strcmp(str(a, "name"), resumable[i].job))
+            return; /* the platform resumed what a person's act had started */
     if (system_action && !by_system)
         violate(rep, "INV-ACTOR", idx, "%s recorded by %s, but only the platform itself records it",
                 action, role ? role : "no actor");

@@ -22,6 +22,7 @@ extern const struct config *bids_cfg;
 struct bids_conf {
     int64_t max_envelope_bytes;
     char *store_dir;
+    int64_t resume_after_s; /* an interrupted opening's lease lapsed this long: the job resumes */
 };
 extern struct bids_conf bids_conf;
 
@@ -77,6 +78,9 @@ void opening_object(struct req *r, const cJSON *body);
 void opening_answer(struct req *r, const cJSON *body);
 extern const struct field opening_share_schema[], opening_start_schema[], objection_schema[],
     answer_schema[];
+
+/* opening.c: the job bids.openings-resume (system:opening-runner) */
+bool bids_job_resume(struct dbconn *c, const struct actor *a, int64_t now_us);
 
 /* check.c (bids_check_sink: the route's body sink) */
 extern const struct body_sink bids_check_sink;

@@ -20,6 +20,7 @@
  * runs never both decrypt, record and audit the same envelopes.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,11 +442,33 @@ lease_claim(struct dbconn *c, struct req *r, const struct dbres *o, int64_t lot,
                : TX_DBFAIL;
 }
 
+/* What stopped a run, for whoever started it: a request answers it, the job logs it. st != DB_OK:
+ * a database failure; else e and why. */
+struct run_err {
+    enum err_code e;
+    enum db_status st;
+    char why[300];
+};
+
+static bool run_failed(struct run_err *f, enum err_code e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool
+run_failed(struct run_err *f, enum err_code e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    f->e = e;
+    vsnprintf(f->why, sizeof f->why, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 /* Before a run commits anything: lock the opening row, check that the run still holds the lease
  * and renew it — or, with release, give it up as the run ends. TX_REFUSE (409) when another run
  * took over (this one held it past OPENING_LEASE_US without renewal). */
 static enum tx_result
-lease_keep(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
+lease_keep(struct dbconn *c, struct run_err *err, int64_t project, int64_t lot,
            const uint8_t token[OPENING_TOKEN_LEN], bool release)
 {
     struct dbres o = {0};
@@ -461,10 +484,10 @@ lease_keep(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
     if (!mine) {
         log_error("lease_keep: project %lld lot %lld: another run took over the opening",
                   (long long)project, (long long)lot);
-        req_error(r, E_CONFLICT,
-                  "another run took over the opening of lot %lld; it goes on there (GET "
-                  "…/opening shows the record)",
-                  (long long)lot);
+        run_failed(err, E_CONFLICT,
+                   "another run took over the opening of lot %lld; it goes on there (GET "
+                   "…/opening shows the record)",
+                   (long long)lot);
         return TX_REFUSE;
     }
     return store_opening_runner(c, id, release ? NULL : token, clock_now_us() + OPENING_LEASE_US) ==
@@ -474,6 +497,8 @@ lease_keep(struct dbconn *c, struct req *r, int64_t project, int64_t lot,
 }
 
 struct batch_ctx {
+    const struct actor *actor;
+    struct run_err *err;
     int64_t project, lot;
     const uint8_t *token;
     struct outcome *out;
@@ -481,10 +506,10 @@ struct batch_ctx {
 };
 
 static enum tx_result
-batch_tx(struct dbconn *c, struct req *r, void *arg)
+batch_tx(struct dbconn *c, void *arg)
 {
     struct batch_ctx *x = arg;
-    enum tx_result held = lease_keep(c, r, x->project, x->lot, x->token, false);
+    enum tx_result held = lease_keep(c, x->err, x->project, x->lot, x->token, false);
     if (held != TX_COMMIT)
         return held;
     int64_t now = clock_now_us();
@@ -522,24 +547,26 @@ batch_tx(struct dbconn *c, struct req *r, void *arg)
         }
         cJSON_AddItemToArray(arr, e);
     }
-    return audit_append(c, req_actor(r), "bid.decrypt", "lot", x->lot, x->project, p, NULL) == DB_OK
+    return audit_append(c, x->actor, "bid.decrypt", "lot", x->lot, x->project, p, NULL) == DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
 }
 
 struct complete_ctx {
+    const struct actor *actor;
+    struct run_err *err;
     int64_t project, lot, opening;
     const uint8_t *sk, *token;
     int64_t opened, rejected;
 };
 
 static enum tx_result
-complete_tx(struct dbconn *c, struct req *r, void *arg)
+complete_tx(struct dbconn *c, void *arg)
 {
     struct complete_ctx *x = arg;
     struct project_view p;
     bool found;
-    enum tx_result held = lease_keep(c, r, x->project, x->lot, x->token, true);
+    enum tx_result held = lease_keep(c, x->err, x->project, x->lot, x->token, true);
     if (held != TX_COMMIT)
         return held;
     if (entry_project(c, x->project, true, &p, &found) != DB_OK || !found)
@@ -556,19 +583,21 @@ complete_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(pl);
         return TX_DBFAIL;
     }
-    return audit_append(c, req_actor(r), "opening.complete", "lot", x->lot, x->project, pl, NULL) ==
+    return audit_append(c, x->actor, "opening.complete", "lot", x->lot, x->project, pl, NULL) ==
                    DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
 }
 
 /* Rebuild the opening private key from the shares handed in, check it against the public key,
- * open every current envelope not opened yet, then publish the key. False (refusal set on r)
- * when the key cannot be rebuilt or a database step fails; the opening then stays `opening`
- * and starting it again resumes. */
+ * open every current envelope not opened yet, then publish the key, acting as a (the custodian
+ * whose share completed it, or the platform's resuming job), under the lease token holds. False
+ * (err filled) when the key cannot be rebuilt or a database step fails; the opening then stays
+ * `opening`, and starting it again — or, once its lease has long lapsed, the job
+ * bids.openings-resume — resumes it. No request is needed: each step is its own db_tx. */
 static bool
-run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
-            const uint8_t token[OPENING_TOKEN_LEN])
+opening_run(struct dbconn *c, const struct actor *a, int64_t project, int64_t lot,
+            const uint8_t token[OPENING_TOKEN_LEN], struct run_err *err)
 {
     struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0};
     struct vss_share shares[VSS_MAX];
@@ -581,16 +610,16 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         (st = bids_load_key(c, project, lot, &k, &s, &found)) != DB_OK || o.nrows != 1 || !found ||
         (st = store_shares_in(c, dbres_i64(&o, 0, OC_ID), &in)) != DB_OK ||
         (st = store_bids_current(c, project, lot, &b)) != DB_OK) {
-        req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
+        err->st = st == DB_OK ? DB_ERROR : st;
         goto out;
     }
     int t = (int)dbres_i64(&k, 0, OK_THRESHOLD);
     if (t < 2 || t > VSS_MAX) { /* never: the key was made within these bounds */
-        req_error(r, E_INTERNAL, "the opening key's threshold is out of range");
+        run_failed(err, E_INTERNAL, "the opening key's threshold is out of range");
         goto out;
     }
     if ((int)in.nrows < t) {
-        req_error(r, E_CONFLICT, "the opening has %zu of the %d shares it needs", in.nrows, t);
+        run_failed(err, E_CONFLICT, "the opening has %zu of the %d shares it needs", in.nrows, t);
         goto out;
     }
     for (int i = 0; i < t; i++) {
@@ -601,7 +630,7 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         CRYPTO_memcmp(pk, dbres_str(&k, 0, OK_PUBLIC), 65) != 0) {
         log_error("project %lld lot %lld: the shares do not rebuild the opening key",
                   (long long)project, (long long)lot);
-        req_error(r, E_INTERNAL, "the shares handed in do not rebuild the opening key");
+        run_failed(err, E_INTERNAL, "the shares handed in do not rebuild the opening key");
         goto out;
     }
     /* openers: one per CPU (at most MAX_OPENERS), each with buffers for the largest envelope */
@@ -621,10 +650,10 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         mem = mem && openers[w].file && openers[w].pt;
     }
     if (!mem) {
-        req_error(r, E_INTERNAL, "out of memory");
+        run_failed(err, E_INTERNAL, "out of memory");
         goto out;
     }
-    struct complete_ctx cx = {project, lot, dbres_i64(&o, 0, OC_ID), sk, token, 0, 0};
+    struct complete_ctx cx = {a, err, project, lot, dbres_i64(&o, 0, OC_ID), sk, token, 0, 0};
     struct batch_work *cur = &work[0], *prev = NULL;
     struct batch_run run;
     bool failed = false;
@@ -645,8 +674,13 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
         if (cur->n > 0)
             batch_start(&run, cur, openers, nthreads);
         if (prev) { /* commit the previous batch meanwhile */
-            struct batch_ctx bx = {project, lot, token, prev->out, prev->n};
-            failed = failed || !req_tx(r, batch_tx, &bx);
+            struct batch_ctx bx = {a, err, project, lot, token, prev->out, prev->n};
+            if (!failed) {
+                enum db_status bs = db_tx(c, batch_tx, &bx);
+                failed = bs != DB_OK;
+                if (failed && bs != DB_REFUSED)
+                    err->st = bs;
+            }
             for (size_t j = 0; j < prev->n; j++)
                 free(prev->out[j].summary);
             prev = NULL;
@@ -665,7 +699,10 @@ run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
     }
     if (failed)
         goto out;
-    ok = req_tx(r, complete_tx, &cx);
+    st = db_tx(c, complete_tx, &cx);
+    ok = st == DB_OK;
+    if (!ok && st != DB_REFUSED)
+        err->st = st;
 out:
     OPENSSL_cleanse(sk, sizeof sk); /* the rebuilt key is wiped: it is published in the record */
     OPENSSL_cleanse(shares, sizeof shares);
@@ -679,6 +716,92 @@ out:
     dbres_free(&s);
     dbres_free(&in);
     dbres_free(&b);
+    return ok;
+}
+
+/* The request's run: opening_run as the calling custodian, its failure answered on r. */
+static bool
+run_opening(struct req *r, struct dbconn *c, int64_t project, int64_t lot,
+            const uint8_t token[OPENING_TOKEN_LEN])
+{
+    struct run_err err = {.e = E_INTERNAL, .st = DB_OK, .why = "the opening stopped"};
+    if (opening_run(c, req_actor(r), project, lot, token, &err))
+        return true;
+    if (err.st != DB_OK)
+        req_db_fail(r, c, err.st);
+    else
+        req_error(r, err.e, "%s", err.why);
+    return false;
+}
+
+/* ---- resuming, by the platform ---- */
+
+struct resume_ctx {
+    int64_t project, lot, before;
+    uint8_t token[OPENING_TOKEN_LEN];
+    bool claimed;
+};
+
+/* Take the lease of a stalled opening for the job's run (another node's job, or a person's
+ * resume, may have taken it first: then nothing). */
+static enum tx_result
+resume_claim_tx(struct dbconn *c, void *arg)
+{
+    struct resume_ctx *x = arg;
+    struct dbres o = {0};
+    x->claimed = false;
+    if (store_opening_of_lot(c, x->project, x->lot, true, &o) != DB_OK) {
+        dbres_free(&o);
+        return TX_DBFAIL;
+    }
+    bool stalled = o.nrows == 1 && !strcmp(dbres_str(&o, 0, OC_STATE), "opening") &&
+                   (!dbres_str(&o, 0, OC_RUNNER) || dbres_i64(&o, 0, OC_RUNNER_UNTIL) < x->before);
+    int64_t id = o.nrows == 1 ? dbres_i64(&o, 0, OC_ID) : 0;
+    dbres_free(&o);
+    if (!stalled)
+        return TX_COMMIT; /* nothing to do */
+    if (!crypto_random(x->token, OPENING_TOKEN_LEN))
+        return TX_DBFAIL;
+    if (store_opening_runner(c, id, x->token, clock_now_us() + OPENING_LEASE_US) != DB_OK)
+        return TX_DBFAIL;
+    x->claimed = true;
+    return TX_COMMIT;
+}
+
+bool
+bids_job_resume(struct dbconn *c, const struct actor *a, int64_t now_us)
+{
+    /* people first: the custodians and the agent may resume it themselves (POST …/opening) as
+     * soon as the lease lapses; the platform does once it has lapsed for bids.resume_after_s */
+    int64_t before = now_us - bids_conf.resume_after_s * 1000000LL;
+    struct dbres st = {0};
+    if (bids_conf.resume_after_s == 0)
+        return true;
+    if (store_openings_stalled(c, before, &st) != DB_OK) {
+        dbres_free(&st);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < st.nrows; i++) {
+        struct resume_ctx x = {
+            dbres_i64(&st, i, SL_PROJECT), dbres_i64(&st, i, SL_LOT), before, {0}, false};
+        if (db_tx(c, resume_claim_tx, &x) != DB_OK) {
+            ok = false;
+            continue;
+        }
+        if (!x.claimed)
+            continue;
+        struct run_err err = {.e = E_INTERNAL, .st = DB_OK, .why = ""};
+        log_info("bids_job_resume: project %lld lot %lld: resuming an interrupted opening",
+                 (long long)x.project, (long long)x.lot);
+        if (!opening_run(c, a, x.project, x.lot, x.token, &err)) {
+            log_warn("bids_job_resume: project %lld lot %lld: %s", (long long)x.project,
+                     (long long)x.lot, err.st != DB_OK ? db_last_error(c) : err.why);
+            ok = false;
+        }
+        OPENSSL_cleanse(x.token, sizeof x.token);
+    }
+    dbres_free(&st);
     return ok;
 }
 

@@ -116,6 +116,11 @@ static const struct config_key config_keys[] = {
     CONFIG_I(struct bids_conf, "bids.max_envelope_bytes", max_envelope_bytes, "67108864", 4096,
              INT64_C(1) << 36),
     CONFIG_S(struct bids_conf, "bids.store_dir", store_dir, "var/envelopes"),
+    CONFIG_I(struct bids_conf, "bids.resume_after_s", resume_after_s, "60", 0, 86400),
+};
+
+static const struct job jobs[] = {
+    {"bids.openings-resume", "system:opening-runner", 15, NULL, true, bids_job_resume},
 };
 
 static bool
@@ -140,6 +145,8 @@ const struct module bids_module = {
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = bids_init,
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
     .config_keys = config_keys,
     .nconfig_keys = ARRAY_LEN(config_keys),
     .config = &bids_conf,

@@ -444,4 +444,14 @@ store_openings_failed(struct dbconn *c, int64_t project, struct dbres *out)
     return db_query(c, sql, p, 1, out);
 }
 
+enum db_status
+store_openings_stalled(struct dbconn *c, int64_t before, struct dbres *out)
+{
+    static const char sql[] = "SELECT " STALLED_COLS(DB_COL_SQL) DB_COL_END
+        " FROM openings WHERE state = 'opening' AND (runner IS NULL OR "
+        "runner_until_us < ?) ORDER BY id LIMIT 100";
+    struct dbv p[] = {DBV_INT(before)};
+    return db_query(c, sql, p, 1, out);
+}
+
 const char store_sql_bid_index[] = "UPDATE bids SET audit_index = ? WHERE id = ?";

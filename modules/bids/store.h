@@ -145,6 +145,13 @@ enum db_status store_objections(struct dbconn *c, int64_t opening, struct dbres 
 enum db_status store_objection_answer(struct dbconn *c, int64_t opening, int64_t id,
                                       const char *answer, int64_t by, int64_t now, bool *done);
 
+/* Openings a run left unfinished: state opening, no live lease since before `before` (the lease's
+ * end, or none at all). */
+#define STALLED_COLS(X)                                                                            \
+    X(SL_PROJECT, "project_id")                                                                    \
+    X(SL_LOT, "lot_seq")
+enum { STALLED_COLS(DB_COL_ENUM) SL__COUNT };
+enum db_status store_openings_stalled(struct dbconn *c, int64_t before, struct dbres *out);
 /* The lots of a project whose opening failed (one row per such lot, column DB_VALUE: the lot). */
 enum db_status store_openings_failed(struct dbconn *c, int64_t project, struct dbres *out);
 /* The receipt's inclusion: the latest signed checkpoint's size and note, and the entry at index

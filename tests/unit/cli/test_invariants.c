@@ -608,6 +608,24 @@ acts_without_their_user_and_system_claims_on_user_acts_are_named(void)
 }
 
 static void
+only_the_opening_runner_may_decrypt_for_the_platform(void)
+{
+    /* the platform resumes an opening a crash interrupted (bids.openings-resume): its decryption
+     * steps are its own, under that job's name and no other */
+    struct inv_report rep = {0};
+    struct inv_state *s = inv_new();
+    const char *runner = "{\"name\":\"system:opening-runner\",\"role\":\"system\"}";
+    feed_as(s, &rep, runner, "bid.decrypt", T0, cJSON_Parse("{\"lot\":\"1\",\"bids\":[]}"));
+    feed_as(s, &rep, USER, "bid.decrypt", T0, cJSON_Parse("{\"lot\":\"1\",\"bids\":[]}"));
+    CHECK(count(&rep, "INV-ACTOR") == 0);
+    feed_as(s, &rep, SYSTEM, "bid.decrypt", T0, cJSON_Parse("{\"lot\":\"1\",\"bids\":[]}"));
+    feed_as(s, &rep, runner, "project.document_add", T0, cJSON_Parse("{\"document_id\":1}"));
+    CHECK(count(&rep, "INV-ACTOR") == 2);
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
 every_invariant_is_listed_with_a_description(void)
 {
     size_t n = 0;
@@ -632,6 +650,7 @@ main(void)
     RUN(a_custodian_set_one_party_controls_is_named);
     RUN(republishing_an_announcement_is_a_violation);
     RUN(acts_without_their_user_and_system_claims_on_user_acts_are_named);
+    RUN(only_the_opening_runner_may_decrypt_for_the_platform);
     RUN(every_invariant_is_listed_with_a_description);
     for (int i = 0; i < SIDE__COUNT; i++) {
         EVP_PKEY_free(cas.key[i]);
