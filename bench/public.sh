@@ -60,10 +60,10 @@ INSERT INTO projects (code, name, category, method, region, tenderer_org_id, age
   SELECT '110000-2026-GC-00001', '某市政道路改造工程', 'engineering', 'open_tender', '110000',
     (SELECT id FROM organizations WHERE type = 'tenderer'), (SELECT id FROM organizations WHERE type = 'agency'),
     1, 100000000, '财政资金', 1, 'announced', 0, 0;
-INSERT INTO announcements (project_id, type, title, body, state, category, region, created_by,
+INSERT INTO announcements (project_id, project_code, type, title, body, state, category, region, created_by,
   created_us, updated_us, published_us, content_sha256, signature, pub_seq,
   docs_from_us, docs_until_us, bid_deadline_us, opening_us)
-  SELECT 1, ELT(1 + seq % 4, 'tender', 'amendment', 'candidates', 'award'),
+  SELECT 1, '110000-2026-GC-00001', ELT(1 + seq % 4, 'tender', 'amendment', 'candidates', 'award'),
     CONCAT('某市第', seq, '号工程施工招标公告'), '公告正文……', 'published',
     ELT(1 + seq % 4, 'engineering', 'procurement', 'land_mineral', 'state_property'),
     ELT(1 + seq % 3, '110000', '310000', '440300'), 1, seq, seq,

@@ -87,6 +87,8 @@ struct org_view {
     char name[801]; /* VARCHAR(200) of UTF-8 */
 };
 enum db_status accounts_org(struct dbconn *c, int64_t id, struct org_view *o, bool *found);
+/* For other modules: the role of user id ("agent", "supervisor", …; found=false: no such user). */
+enum db_status accounts_user_role(struct dbconn *c, int64_t id, char role[24], bool *found);
 /* For other modules: the names of many organizations at once, ids a JSON array of ids (what
  * JSON_ARRAYAGG makes); rows of ORG_NAME_COLS, in no particular order. */
 #define ORG_NAME_COLS(X)                                                                           \

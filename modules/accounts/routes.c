@@ -88,6 +88,7 @@ static bool
 accounts_init(const struct config *c)
 {
     accounts_cfg = c;
+    auth_set_session_lookup(store_session_lookup); /* the core authenticates through accounts */
     accounts_dummy_hash =
         password_hash("not a password", (unsigned)accounts_conf.scrypt_log2n,
                       (unsigned)accounts_conf.scrypt_r, (unsigned)accounts_conf.scrypt_p);

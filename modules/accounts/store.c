@@ -357,6 +357,17 @@ store_devices_expire(struct dbconn *c, int64_t before)
 }
 
 enum db_status
+accounts_user_role(struct dbconn *c, int64_t id, char role[24], bool *found)
+{
+    struct dbres r;
+    enum db_status st = store_user_get(c, id, &r);
+    *found = st == DB_OK && r.nrows == 1;
+    snprintf(role, 24, "%s", *found ? dbres_str(&r, 0, UC_ROLE) : "");
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
 accounts_org_names(struct dbconn *c, const char *ids, struct dbres *out)
 {
     static const char sql[] = "SELECT " ORG_NAME_COLS(DB_COL_SQL) DB_COL_END
@@ -364,4 +375,42 @@ accounts_org_names(struct dbconn *c, const char *ids, struct dbres *out)
         "(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j)";
     struct dbv p[] = {DBV_STR(ids)};
     return db_query(c, sql, p, 1, out);
+}
+
+#define SESSION_COLS(X)                                                                            \
+    X(SS_USER, "s.user_id")                                                                        \
+    X(SS_EXPIRES, "s.expires_us")                                                                  \
+    X(SS_REVOKED, "s.revoked_us")                                                                  \
+    X(SS_ORG, "u.org_id")                                                                          \
+    X(SS_ROLE, "u.role")                                                                           \
+    X(SS_USERNAME, "u.username")                                                                   \
+    X(SS_DISABLED, "u.disabled")
+enum { SESSION_COLS(DB_COL_ENUM) SS__COUNT };
+
+enum db_status
+store_session_lookup(struct dbconn *c, const uint8_t hash[32], int64_t now_us,
+                     struct principal *who, int64_t *expires_us, bool *found)
+{
+    static const char sql[] = "SELECT " SESSION_COLS(DB_COL_SQL) DB_COL_END
+        " FROM sessions s JOIN users u ON u.id = s.user_id WHERE "
+        "s.token_hash = ?";
+    struct dbv p[] = {DBV_BLOB(hash, 32)};
+    struct dbres res;
+    *found = false;
+    enum db_status st = db_query(c, sql, p, 1, &res);
+    if (st == DB_OK && res.nrows == 1) {
+        *expires_us = dbres_i64(&res, 0, SS_EXPIRES);
+        bool revoked = dbres_str(&res, 0, SS_REVOKED) != NULL;
+        bool disabled = dbres_i64(&res, 0, SS_DISABLED) != 0;
+        unsigned role = role_from_name(dbres_str(&res, 0, SS_ROLE));
+        if (!revoked && !disabled && now_us < *expires_us && role) {
+            who->user_id = dbres_i64(&res, 0, SS_USER);
+            who->org_id = dbres_i64(&res, 0, SS_ORG);
+            who->role = role;
+            snprintf(who->username, sizeof who->username, "%s", dbres_str(&res, 0, SS_USERNAME));
+            *found = true;
+        }
+    }
+    dbres_free(&res);
+    return st;
 }

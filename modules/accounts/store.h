@@ -10,7 +10,8 @@
 
 #include "db.h"
 
-/* org rows: id, name, type, credit_code, region, created_us */
+struct principal;
+
 /* organization rows (store_org_get, store_org_by_code, store_org_list) */
 #define ORG_COLS(X)                                                                                \
     X(OC_ID, "id")                                                                                 \
@@ -85,6 +86,10 @@ enum db_status store_throttle_clear(struct dbconn *c, const char *key);
 enum db_status store_device_user(struct dbconn *c, const uint8_t hash[32], int64_t *user_id);
 enum db_status store_device_put(struct dbconn *c, const uint8_t hash[32], int64_t user_id,
                                 int64_t now);
+/* The live session of a token (auth_set_session_lookup: the core asks accounts, which owns
+ * sessions and users). */
+enum db_status store_session_lookup(struct dbconn *c, const uint8_t hash[32], int64_t now_us,
+                                    struct principal *who, int64_t *expires_us, bool *found);
 /* Housekeeping (jobs.c): delete sessions that expired before `before`, throttle windows that
  * began before it, device tokens last used before it (up to 10000 rows a call). */
 enum db_status store_sessions_expire(struct dbconn *c, int64_t before);

@@ -102,8 +102,8 @@ create_tx(struct dbconn *c, struct req *r, void *arg)
                                "nothing is announced for a project the center has not accepted");
         return TX_REFUSE;
     }
-    if (store_ann_insert(c, x->project, category_name((enum category)v.category), v.region, &x->in,
-                         r->who.user_id, clock_now_us(), &x->id) != DB_OK)
+    if (store_ann_insert(c, x->project, v.code, category_name((enum category)v.category), v.region,
+                         &x->in, r->who.user_id, clock_now_us(), &x->id) != DB_OK)
         return TX_DBFAIL;
     return draft_done(c, r, "announce.draft", x, x->project, 201);
 }

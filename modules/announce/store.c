@@ -19,21 +19,20 @@ enum { DEADLINE_COLS(DB_COL_ENUM) DL__COUNT };
 enum { DOCS_NOW_COLS(DB_COL_ENUM) DN__COUNT };
 
 static const char sql_insert[] =
-    "INSERT INTO announcements (project_id, type, title, body, amends_id, affects_bids, "
+    "INSERT INTO announcements (project_id, project_code, type, title, body, amends_id, "
+    "affects_bids, "
     "docs_from_us, docs_until_us, bid_deadline_us, opening_us, publicity_from_us, "
     "publicity_until_us, opening_place, state, category, region, created_by, created_us, "
-    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
+    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
 static const char sql_update[] =
     "UPDATE announcements SET type = ?, title = ?, body = ?, amends_id = ?, affects_bids = ?, "
     "docs_from_us = ?, docs_until_us = ?, bid_deadline_us = ?, opening_us = ?, "
     "publicity_from_us = ?, publicity_until_us = ?, opening_place = ?, updated_us = ? WHERE "
     "id = ? AND state = 'draft'";
 static const char sql_get[] =
-    "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a JOIN projects p ON "
-                                              "p.id = a.project_id WHERE a.id = ?";
+    "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a WHERE a.id = ?";
 static const char sql_get_lock[] =
-    "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a JOIN projects p ON "
-                                              "p.id = a.project_id WHERE a.id = ? FOR UPDATE";
+    "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a WHERE a.id = ? FOR UPDATE";
 static const char sql_dep_del[] = "DELETE FROM announcement_deposits WHERE announcement_id = ?";
 static const char sql_dep_ins[] =
     "INSERT INTO announcement_deposits (announcement_id, lot_seq, deposit_fen) VALUES (?, ?, ?)";
@@ -48,14 +47,14 @@ static const char sql_deadline[] = "SELECT " DEADLINE_COLS(DB_COL_SQL) DB_COL_EN
     "state = 'published' AND type IN ('tender','amendment') AND bid_deadline_us IS NOT NULL "
     "ORDER BY published_us DESC, id DESC LIMIT 1";
 static const char sql_public[] = "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END
-    " FROM announcements a JOIN projects p ON p.id = a.project_id "
+    " FROM announcements a "
     "WHERE a.pub_seq IS NOT NULL AND (? = 0 OR a.pub_seq < ?) AND (? IS NULL OR a.type = ?) "
     "AND (? IS NULL OR a.category = ?) AND (? IS NULL OR a.region = ?) "
     "AND (? = 0 OR a.published_us >= ?) AND (? = 0 OR a.published_us < ?) "
     "AND (? IS NULL OR a.title LIKE CONCAT('%', ?, '%') ESCAPE '!') ORDER BY a.pub_seq DESC "
     "LIMIT ?";
 static const char sql_of_project[] = "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END
-    " FROM announcements a JOIN projects p ON p.id = a.project_id "
+    " FROM announcements a "
     "WHERE a.project_id = ? AND a.pub_seq IS NOT NULL ORDER BY a.pub_seq";
 
 static struct dbv
@@ -83,10 +82,12 @@ deposits_replace(struct dbconn *c, int64_t id, const struct ann_in *in)
 }
 
 enum db_status
-store_ann_insert(struct dbconn *c, int64_t project, const char *category, const char *region,
-                 const struct ann_in *in, int64_t user, int64_t now, int64_t *id)
+store_ann_insert(struct dbconn *c, int64_t project, const char *project_code, const char *category,
+                 const char *region, const struct ann_in *in, int64_t user, int64_t now,
+                 int64_t *id)
 {
     struct dbv p[] = {DBV_INT(project),
+                      project_code && *project_code ? DBV_STR(project_code) : DBV_NUL,
                       DBV_STR(in->type),
                       DBV_STR(in->title),
                       DBV_STR(in->body),

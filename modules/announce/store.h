@@ -27,7 +27,7 @@ struct ann_in {
     int64_t dep_fen[MAX_DEPOSITS];
 };
 
-/* announcement rows with their project's code (store_ann_get, store_ann_public,
+/* announcement rows, with the project's code they keep (store_ann_get, store_ann_public,
  * store_ann_of_project); the six times AC_DOCS_FROM … AC_PUBLICITY_UNTIL are consecutive, in the
  * order of time_keys in routes.c */
 #define ANN_COLS(X)                                                                                \
@@ -53,7 +53,7 @@ struct ann_in {
     X(AC_SHA, "a.content_sha256")                                                                  \
     X(AC_SIGNATURE, "a.signature")                                                                 \
     X(AC_PUB_SEQ, "a.pub_seq")                                                                     \
-    X(AC_PROJECT_CODE, "p.code")                                                                   \
+    X(AC_PROJECT_CODE, "a.project_code")                                                           \
     X(AC_CONTENT, "a.content")                                                                     \
     X(AC_PLACE, "a.opening_place")
 enum { ANN_COLS(DB_COL_ENUM) AC__COUNT };
@@ -63,9 +63,9 @@ enum { ANN_COLS(DB_COL_ENUM) AC__COUNT };
     X(DP_FEN, "deposit_fen")
 enum { DEPOSIT_COLS(DB_COL_ENUM) DP__COUNT };
 
-enum db_status store_ann_insert(struct dbconn *c, int64_t project, const char *category,
-                                const char *region, const struct ann_in *in, int64_t user,
-                                int64_t now, int64_t *id);
+enum db_status store_ann_insert(struct dbconn *c, int64_t project, const char *project_code,
+                                const char *category, const char *region, const struct ann_in *in,
+                                int64_t user, int64_t now, int64_t *id);
 enum db_status store_ann_update(struct dbconn *c, int64_t id, const struct ann_in *in, int64_t now);
 enum db_status store_ann_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
 enum db_status store_ann_deposits(struct dbconn *c, int64_t id, struct dbres *out);

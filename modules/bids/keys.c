@@ -32,16 +32,21 @@ bids_add_hex(cJSON *o, const char *key, const void *bytes, size_t n)
         cJSON_AddStringToObject(o, key, hex);
 }
 
-/* The public view of a lot's opening key (one row of store_opening_get, its shares). */
+/* The public view of a lot's opening key (one row of store_opening_get, its shares), with the
+ * project's code and each custodian's role as their modules (entry, accounts) say; NULL with *st
+ * on a database failure. */
 static cJSON *
-key_json(int64_t project, int64_t lot, const struct dbres *k, const struct dbres *s)
+key_json(struct dbconn *c, int64_t project, int64_t lot, const struct dbres *k,
+         const struct dbres *s, enum db_status *st)
 {
+    struct project_view pv;
+    bool found = false;
+    if ((*st = entry_project(c, project, false, &pv, &found)) != DB_OK)
+        return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "platform", bids_cfg->platform_id);
-    if (dbres_str(
-            k, 0,
-            OK_PROJECT_CODE)) /* what a signed step of the opening binds (docs/envelope.md §9.1) */
-        cJSON_AddStringToObject(o, "project_code", dbres_str(k, 0, OK_PROJECT_CODE));
+    if (found && pv.code[0]) /* what a signed step of the opening binds (docs/envelope.md §9.1) */
+        cJSON_AddStringToObject(o, "project_code", pv.code);
     json_add_i64(o, "project_id", project);
     json_add_i64(o, "lot", lot);
     cJSON_AddStringToObject(o, "key_id", dbres_str(k, 0, OK_KEY_ID));
@@ -49,15 +54,21 @@ key_json(int64_t project, int64_t lot, const struct dbres *k, const struct dbres
     cJSON_AddStringToObject(o, "suite", "HPKE(DHKEM-P256-HKDF-SHA256,HKDF-SHA256,AES-256-GCM)");
     json_add_i64(o, "threshold", dbres_i64(k, 0, OK_THRESHOLD));
     cJSON *cm = cJSON_AddArrayToObject(o, "commitments");
-    const char *c = dbres_str(k, 0, OK_COMMITMENTS);
+    const char *cms = dbres_str(k, 0, OK_COMMITMENTS);
     for (size_t off = 0; off + 65 <= dbres_len(k, 0, OK_COMMITMENTS); off += 65)
-        bids_add_hex(cm, NULL, c + off, 65);
+        bids_add_hex(cm, NULL, cms + off, 65);
     cJSON *cu = cJSON_AddArrayToObject(o, "custodians");
     for (size_t i = 0; i < s->nrows; i++) {
         cJSON *e = cJSON_CreateObject();
         json_add_i64(e, "x", dbres_i64(s, i, SH_X));
         json_add_i64(e, "user_id", dbres_i64(s, i, SH_USER));
-        cJSON_AddStringToObject(e, "role", dbres_str(s, i, SH_ROLE));
+        char role[24];
+        if ((*st = accounts_user_role(c, dbres_i64(s, i, SH_USER), role, &found)) != DB_OK) {
+            cJSON_Delete(e);
+            cJSON_Delete(o);
+            return NULL;
+        }
+        cJSON_AddStringToObject(e, "role", role);
         cJSON_AddStringToObject(e, "key_id", dbres_str(s, i, SH_KEY_ID));
         cJSON_AddItemToArray(cu, e);
     }
@@ -233,9 +244,13 @@ make_tx(struct dbconn *c, struct req *r, void *arg)
         dbres_free(&s);
         return TX_DBFAIL;
     }
-    req_json(r, 201, key_json(x->project, x->lot, &k, &s));
+    enum db_status vst;
+    cJSON *view = key_json(c, x->project, x->lot, &k, &s, &vst);
     dbres_free(&k);
     dbres_free(&s);
+    if (!view)
+        return TX_DBFAIL;
+    req_json(r, 201, view);
     return TX_COMMIT;
 }
 
@@ -313,9 +328,14 @@ opening_key_get(struct req *r, const cJSON *body)
                   (long long)project);
         return;
     }
-    req_json(r, 200, key_json(project, lot, &k, &s));
+    enum db_status st;
+    cJSON *view = key_json(req_db(r), project, lot, &k, &s, &st);
     dbres_free(&k);
     dbres_free(&s);
+    if (view)
+        req_json(r, 200, view);
+    else
+        req_db_fail(r, req_db(r), st);
 }
 
 /* The caller's own sealed share: only ciphertext, which only their registered key opens. */
@@ -335,7 +355,14 @@ opening_share_mine(struct req *r, const cJSON *body)
         req_error(r, E_NOT_FOUND, "you hold no share of the opening key of lot %lld",
                   (long long)lot);
     else {
-        cJSON *o = key_json(project, lot, &k, &s);
+        enum db_status st;
+        cJSON *o = key_json(req_db(r), project, lot, &k, &s, &st);
+        if (!o) {
+            req_db_fail(r, req_db(r), st);
+            dbres_free(&k);
+            dbres_free(&s);
+            return;
+        }
         cJSON *m = cJSON_AddObjectToObject(o, "share");
         json_add_i64(m, "x", dbres_i64(&s, row, SH_X));
         cJSON_AddStringToObject(m, "key_id", dbres_str(&s, row, SH_KEY_ID));

@@ -19,12 +19,10 @@ static const char sql_share_ins[] =
     "INSERT INTO opening_shares (opening_key, x, custodian_user, custodian_key_id, enc, sealed) "
     "VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_key_get[] =
-    "SELECT " OPENING_KEY_COLS(DB_COL_SQL) DB_COL_END " FROM opening_keys k JOIN projects p ON "
-                                                      "p.id = k.project_id "
+    "SELECT " OPENING_KEY_COLS(DB_COL_SQL) DB_COL_END " FROM opening_keys k "
                                                       "WHERE k.project_id = ? AND k.lot_seq = ?";
 static const char sql_shares[] = "SELECT " SHARE_COLS(DB_COL_SQL) DB_COL_END
-    " FROM opening_shares s JOIN users u ON u.id = s.custodian_user "
-    "WHERE s.opening_key = ? ORDER BY s.x";
+    " FROM opening_shares s WHERE s.opening_key = ? ORDER BY s.x";
 
 enum db_status
 store_opening_insert(struct dbconn *c, int64_t project, int64_t lot, const struct tl_key *k,

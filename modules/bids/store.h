@@ -15,7 +15,7 @@ enum db_status store_opening_insert(struct dbconn *c, int64_t project, int64_t l
                                     const struct tl_key *k, const int64_t *users,
                                     const char *const *key_ids, int64_t by, int64_t now,
                                     int64_t *id);
-/* A lot's opening key, with its project's code (no row when there is none). */
+/* A lot's opening key (no row when there is none). */
 #define OPENING_KEY_COLS(X)                                                                        \
     X(OK_ID, "k.id")                                                                               \
     X(OK_KEY_ID, "k.key_id")                                                                       \
@@ -23,15 +23,13 @@ enum db_status store_opening_insert(struct dbconn *c, int64_t project, int64_t l
     X(OK_THRESHOLD, "k.threshold")                                                                 \
     X(OK_CUSTODIANS, "k.custodians")                                                               \
     X(OK_COMMITMENTS, "k.commitments")                                                             \
-    X(OK_CREATED, "k.created_us")                                                                  \
-    X(OK_PROJECT_CODE, "p.code")
+    X(OK_CREATED, "k.created_us")
 enum { OPENING_KEY_COLS(DB_COL_ENUM) OK__COUNT };
 enum db_status store_opening_get(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out);
-/* Its shares, by x, with each custodian's role. */
+/* Its shares, by x. */
 #define SHARE_COLS(X)                                                                              \
     X(SH_X, "s.x")                                                                                 \
     X(SH_USER, "s.custodian_user")                                                                 \
-    X(SH_ROLE, "u.role")                                                                           \
     X(SH_KEY_ID, "s.custodian_key_id")                                                             \
     X(SH_ENC, "s.enc")                                                                             \
     X(SH_SEALED, "s.sealed")

@@ -112,17 +112,13 @@ auth_new_token(char token[44], uint8_t hash[32])
     return ok;
 }
 
-#define SESSION_COLS(X)                                                                            \
-    X(SS_USER, "s.user_id")                                                                        \
-    X(SS_EXPIRES, "s.expires_us")                                                                  \
-    X(SS_REVOKED, "s.revoked_us")                                                                  \
-    X(SS_ORG, "u.org_id")                                                                          \
-    X(SS_ROLE, "u.role")                                                                           \
-    X(SS_USERNAME, "u.username")                                                                   \
-    X(SS_DISABLED, "u.disabled")
-enum { SESSION_COLS(DB_COL_ENUM) SS__COUNT };
-static const char sql_session[] = "SELECT " SESSION_COLS(DB_COL_SQL) DB_COL_END
-    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
+static auth_session_fn session_lookup; /* set once at start-up, before any request */
+
+void
+auth_set_session_lookup(auth_session_fn fn)
+{
+    session_lookup = fn;
+}
 
 enum auth_result
 auth_authenticate(struct req *r)
@@ -150,31 +146,21 @@ auth_authenticate(struct req *r)
     struct dbconn *c = req_db(r);
     if (!c)
         return AUTH_ERROR;
-    struct dbv p[] = {DBV_BLOB(hash, 32)};
-    struct dbres res;
-    enum db_status st = db_query(c, sql_session, p, 1, &res);
+    if (!session_lookup)
+        return AUTH_INVALID;
+    struct principal who = {0};
+    int64_t expires = 0;
+    bool found = false;
+    enum db_status st = session_lookup(c, hash, now, &who, &expires, &found);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
         return AUTH_ERROR;
     }
-    enum auth_result out = AUTH_INVALID;
-    if (res.nrows == 1) {
-        int64_t expires = dbres_i64(&res, 0, SS_EXPIRES);
-        bool revoked = dbres_str(&res, 0, SS_REVOKED) != NULL;
-        bool disabled = dbres_i64(&res, 0, SS_DISABLED) != 0;
-        unsigned role = role_from_name(dbres_str(&res, 0, SS_ROLE));
-        if (!revoked && !disabled && now < expires && role) {
-            memset(&r->who, 0, sizeof r->who);
-            r->who.user_id = dbres_i64(&res, 0, SS_USER);
-            r->who.org_id = dbres_i64(&res, 0, SS_ORG);
-            r->who.role = role;
-            snprintf(r->who.username, sizeof r->who.username, "%s",
-                     dbres_str(&res, 0, SS_USERNAME));
-            memcpy(r->who.token_hash, hash, 32);
-            cache_put(hash, &r->who, expires, now);
-            out = AUTH_OK;
-        }
-    }
-    dbres_free(&res);
-    return out;
+    if (!found || !who.role)
+        return AUTH_INVALID;
+    r->who = who;
+    memcpy(r->who.token_hash, hash, 32);
+    cache_put(hash, &r->who, expires, now);
+    OPENSSL_cleanse(&who, sizeof who);
+    return AUTH_OK;
 }

@@ -14,6 +14,8 @@
 #include "config.h"
 
 struct req;
+struct dbconn;
+struct principal;
 
 enum auth_result { AUTH_NONE, AUTH_OK, AUTH_INVALID, AUTH_ERROR };
 
@@ -23,6 +25,13 @@ enum auth_result auth_authenticate(struct req *r);
 /* A fresh token (base64url text, 44 bytes incl. NUL) and its hash. */
 bool auth_new_token(char token[44], uint8_t hash[32]);
 void auth_cache_forget(const uint8_t hash[32]);
+/* Who a session token (its SHA-256) belongs to — asked of the module that owns sessions and users
+ * (accounts sets it at start-up; the core reads no module's table): fill who (user id,
+ * organization, role, username) and *expires_us, or set *found false when the token names no live
+ * session of an enabled user at now_us. Without one set, every token is refused. */
+typedef enum db_status (*auth_session_fn)(struct dbconn *c, const uint8_t hash[32], int64_t now_us,
+                                          struct principal *who, int64_t *expires_us, bool *found);
+void auth_set_session_lookup(auth_session_fn fn);
 void auth_cache_forget_user(int64_t user_id);
 
 #endif
