@@ -26,11 +26,25 @@ crypto_random(void *out, size_t n)
     return n <= INT32_MAX && RAND_bytes(out, (int)n) == 1;
 }
 
+/* SHA-256 fetched from the provider once: EVP_sha256() makes OpenSSL 3 look the algorithm up by
+ * name (a lock and string compares) on every use, which showed in the request path's profile
+ * (every request hashes its bearer token). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 bool
 crypto_sha256(const void *data, size_t n, uint8_t out[32])
 {
     unsigned int len = 0;
-    return EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) == 1 && len == 32;
+    pthread_once(&sha256_once, sha256_fetch);
+    const EVP_MD *md = sha256_md ? sha256_md : EVP_sha256();
+    return EVP_Digest(data, n, out, &len, md, NULL) == 1 && len == 32;
 }
 
 bool
