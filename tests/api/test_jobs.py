@@ -82,3 +82,34 @@ class SchedulerTest(ApiTest):
         self.assertEqual(after["core.log-scan"]["runs"], scans + 1)  # the self-check at start
         self.assertEqual(after["accounts.devices-expire"]["next_due_us"], devices["next_due_us"])
         self.assertEqual(after["accounts.devices-expire"]["runs"], devices["runs"])
+
+
+class TwoNodesTest(ApiTest):
+    """Two ggzyd nodes on one database, as in a cluster: a due job runs on exactly one of them."""
+
+    def test_a_due_run_is_claimed_by_exactly_one_of_two_nodes(self):
+        from harness import Server
+        other = Server(conf={"db.name": self.srv.db}, create_db=False, start=False)
+        other.start()
+        other.db = self.srv.db + "_not_mine"  # closing the second node drops no database
+        self.addCleanup(other.close)
+        admin = self.srv.admin_token()
+        name = "accounts.sessions-expire"
+        before = self.wait_runs(admin, name, 0)
+        t = self.srv.request("GET", "/api/v1/test/clock").json["now_us"] + 61 * 1000000
+        for node in (self.srv, other):  # each node has its own test clock: move both alike
+            r = node.request("POST", "/api/v1/test/clock", {"set_us": t})
+            self.assertEqual(r.status, 200, r)
+        after = self.wait_runs(admin, name, before + 1)
+        time.sleep(1.5)  # both schedulers have looked again since
+        self.assertEqual(jobs(self.srv, admin)[name]["runs"], after)
+        self.assertEqual(after, before + 1)
+
+    def wait_runs(self, token, name, at_least, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            j = jobs(self.srv, token).get(name)
+            if j and j["runs"] >= at_least:
+                return j["runs"]
+            time.sleep(0.1)
+        self.fail("%s did not reach %d runs" % (name, at_least))
