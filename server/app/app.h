@@ -82,6 +82,7 @@ struct module {
  * (the test clock moved); stop waits for a running job to end. */
 bool scheduler_start(const struct module *const *mods, size_t nmods, const struct config *cfg);
 void scheduler_kick(void);
+void scheduler_clock_moved(void); /* the test clock moved (either way): kick, and re-base */
 void scheduler_stop(void);
 
 /* Add every route of mods to the router (after router_free); false with err naming the module

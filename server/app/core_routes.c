@@ -133,7 +133,7 @@ test_clock_set(struct req *r, const cJSON *body)
     else
         clock_advance_us((int64_t)adv->valuedouble);
     log_warn("test clock moved");
-    scheduler_kick(); /* what fell due at the new time runs now */
+    scheduler_clock_moved(); /* what fell due at the new time runs now */
     clock_reply(r);
 }
 

@@ -9,7 +9,10 @@
  * time on, so of several nodes of a cluster exactly one runs it (the others' UPDATE matches no
  * row; on Galera a concurrent claim fails certification and is not retried). A job marked
  * at_start also runs once whenever this node starts (the log's self-check). Moving the test
- * clock wakes the scheduler (scheduler_kick); otherwise it looks once a second.
+ * clock wakes the scheduler (scheduler_clock_moved), which first brings any due time more than a
+ * period past the new now back to one period from it (the clock was set back: test mode only);
+ * otherwise it looks once a second. Each node's clock is its own: a due time is never taken for
+ * due because another node's clock disagrees.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,11 +39,14 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
 static const char sql_register[] = "INSERT IGNORE INTO jobs (name, next_due_us) VALUES (?, ?)";
-/* due, or the clock was set back further than one period (then the stored time is not to be
- * waited for) */
+/* due now: one node's UPDATE matches, the others' find the due time already moved on */
 static const char sql_claim[] =
-    "UPDATE jobs SET next_due_us = ?, last_run_us = ? WHERE name = ? AND "
-    "(next_due_us <= ? OR next_due_us > ?)";
+    "UPDATE jobs SET next_due_us = ?, last_run_us = ? WHERE name = ? AND next_due_us <= ?";
+/* the test clock was set back: a due time more than one period ahead comes back to one period
+ * from the new now (test mode only: production's clock never moves back) */
+static const char sql_rebase[] =
+    "UPDATE jobs SET next_due_us = ? WHERE name = ? AND next_due_us > ?";
+static atomic_bool rebase_pending;
 static const char sql_done[] = "UPDATE jobs SET last_ok = ?, runs = runs + 1, failures = "
                                "failures + ? WHERE name = ?";
 
@@ -67,19 +73,35 @@ claim(struct dbconn *c, const struct sjob *s, int64_t now)
     if (s->every_us <= 0)
         return false; /* at start-up only */
     int64_t next = now + s->every_us;
-    struct dbv p[] = {DBV_INT(next), DBV_INT(now), DBV_STR(s->job->name), DBV_INT(now),
-                      DBV_INT(next)};
+    struct dbv p[] = {DBV_INT(next), DBV_INT(now), DBV_STR(s->job->name), DBV_INT(now)};
     uint64_t n = 0;
-    if (db_exec(c, sql_claim, p, 5, &n, NULL) != DB_OK) {
+    if (db_exec(c, sql_claim, p, 4, &n, NULL) != DB_OK) {
         log_warn("claim: %s: %s", s->job->name, db_last_error(c));
         return false;
     }
     return n == 1;
 }
 
+/* After the test clock moved: no due time stays more than one period past the new now. */
+static void
+rebase(struct dbconn *c)
+{
+    int64_t now = clock_now_us();
+    for (size_t i = 0; i < njobs; i++) {
+        if (jobs[i].every_us <= 0)
+            continue;
+        int64_t next = now + jobs[i].every_us;
+        struct dbv p[] = {DBV_INT(next), DBV_STR(jobs[i].job->name), DBV_INT(next)};
+        if (db_exec(c, sql_rebase, p, 3, NULL, NULL) != DB_OK)
+            log_warn("rebase: %s: %s", jobs[i].job->name, db_last_error(c));
+    }
+}
+
 static void
 tick(struct dbconn *c)
 {
+    if (atomic_exchange(&rebase_pending, false))
+        rebase(c);
     for (size_t i = 0; i < njobs && !atomic_load(&stopping); i++) {
         int64_t now = clock_now_us();
         if (jobs[i].start_pending) {
@@ -156,6 +178,13 @@ scheduler_start(const struct module *const *mods, size_t nmods, const struct con
         jobs = NULL;
     }
     return started;
+}
+
+void
+scheduler_clock_moved(void)
+{
+    atomic_store(&rebase_pending, true);
+    scheduler_kick();
 }
 
 void
