@@ -15,6 +15,7 @@
 #include "logwatch.h"
 #include "merkle.h"
 #include "note.h"
+#include "logread.h"
 #include "store.h"
 
 /* ---- handlers ---- */
@@ -27,7 +28,7 @@ vkey_get(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres k;
-    enum db_status st = store_vkeys(c, &k);
+    enum db_status st = logread_vkeys(c, &k);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
         return;
@@ -53,8 +54,8 @@ checkpoint_get(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres res;
-    enum db_status st = req_query(r, "at_least") ? store_checkpoint_at_least(c, at_least, &res)
-                                                 : store_checkpoint_latest(c, &res);
+    enum db_status st = req_query(r, "at_least") ? logread_checkpoint_at_least(c, at_least, &res)
+                                                 : logread_checkpoint_latest(c, &res);
     reply_checkpoint(r, c, &res, st);
 }
 
@@ -72,7 +73,7 @@ checkpoint_by_size(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres res;
-    enum db_status st = store_checkpoint_get(c, (uint64_t)size, &res);
+    enum db_status st = logread_checkpoint_get(c, (uint64_t)size, &res);
     reply_checkpoint(r, c, &res, st);
 }
 
@@ -87,7 +88,7 @@ checkpoint_list(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres res;
-    enum db_status st = store_checkpoint_list(c, (uint64_t)after, limit, &res);
+    enum db_status st = logread_checkpoint_list(c, (uint64_t)after, limit, &res);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
         return;
@@ -111,10 +112,10 @@ checkpoint_request_now(struct req *r, const cJSON *body)
         return;
     /* Everything committed before this request is sequenced first, then signed. */
     int64_t last_qid;
-    enum db_status st = store_last_qid(c, &last_qid);
+    enum db_status st = logread_last_qid(c, &last_qid);
     for (int waited = 0; st == DB_OK; waited += 2) {
         int64_t pending;
-        st = store_pending_upto(c, last_qid, &pending);
+        st = logread_pending_upto(c, last_qid, &pending);
         if (st != DB_OK || pending == 0)
             break;
         if (waited > 5000) {
@@ -127,7 +128,7 @@ checkpoint_request_now(struct req *r, const cJSON *body)
     }
     uint64_t size;
     if (st == DB_OK)
-        st = store_tree_size(c, &size);
+        st = logread_tree_size(c, &size);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
         return;
@@ -136,7 +137,7 @@ checkpoint_request_now(struct req *r, const cJSON *body)
     /* The sequencer signs on its next pass: wait for a checkpoint covering today's tree. */
     for (int waited = 0; waited < 5000; waited += 5) {
         struct dbres res;
-        st = store_checkpoint_at_least(c, size, &res);
+        st = logread_checkpoint_at_least(c, size, &res);
         if (st != DB_OK || res.nrows > 0) {
             reply_checkpoint(r, c, &res, st);
             return;
@@ -193,7 +194,7 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
         DB_OK)
         return TX_DBFAIL;
     struct dbres cp = {0};
-    if (store_checkpoint_get(c, x->size, &cp) != DB_OK)
+    if (logread_checkpoint_get(c, x->size, &cp) != DB_OK)
         return TX_DBFAIL;
     req_json(r, 201, checkpoint_json(c, &cp, 0));
     dbres_free(&cp);
@@ -215,7 +216,7 @@ cosign(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres cp;
-    enum db_status st = store_checkpoint_get(c, x.size, &cp);
+    enum db_status st = logread_checkpoint_get(c, x.size, &cp);
     if (st != DB_OK || cp.nrows == 0) {
         if (st != DB_OK)
             req_db_fail(r, c, st);

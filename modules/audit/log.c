@@ -15,6 +15,7 @@
 #include "logwatch.h"
 #include "merkle.h"
 #include "note.h"
+#include "logread.h"
 #include "store.h"
 
 struct read_ctx {
@@ -66,7 +67,7 @@ entries_get(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres e;
-    enum db_status st = store_entries(c, from, limit, &e);
+    enum db_status st = logread_entries(c, from, limit, &e);
     if (st != DB_OK) {
         req_db_fail(r, c, st);
         return;
@@ -91,7 +92,7 @@ db_and_tree(struct req *r, uint64_t *tree)
 {
     struct dbconn *c = req_db(r);
     enum db_status st;
-    if (c && (st = store_tree_size(c, tree)) != DB_OK) {
+    if (c && (st = logread_tree_size(c, tree)) != DB_OK) {
         req_db_fail(r, c, st);
         return NULL;
     }
@@ -172,7 +173,7 @@ timeline(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres cp, e = {0};
-    enum db_status st = store_checkpoint_latest(c, &cp);
+    enum db_status st = logread_checkpoint_latest(c, &cp);
     if (st != DB_OK || cp.nrows == 0) {
         if (st != DB_OK)
             req_db_fail(r, c, st);
@@ -182,7 +183,7 @@ timeline(struct req *r, const cJSON *body)
         return;
     }
     uint64_t size = (uint64_t)dbres_i64(&cp, 0, CP_SIZE);
-    st = store_project_entries(c, pid, size, &e);
+    st = logread_project_entries(c, pid, size, &e);
     if (st != DB_OK) {
         dbres_free(&cp);
         req_db_fail(r, c, st);

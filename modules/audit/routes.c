@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "merkle.h"
 #include "note.h"
+#include "logread.h"
 #include "store.h"
 
 static void
@@ -104,16 +105,6 @@ static const struct route routes[] = {
      ROUTE_TEST_ONLY},
 };
 
-static bool
-audit_init(const struct config *cfg)
-{
-    /* the trust anchors in force belong to every project's timeline (the replay checks each
-     * signature against the anchors published before it) */
-    (void)cfg;
-    audit_on_sequenced("trust.anchors", store_sql_global_entry);
-    return true;
-}
-
 static const char *const rule_codes[] = {
     "AUD-COSIGN-BACKWARDS",
     "AUD-COSIGN-SIGNATURE",
@@ -125,5 +116,4 @@ const struct module audit_module = {
     .rule_codes = rule_codes,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
-    .init = audit_init,
 };

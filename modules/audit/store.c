@@ -1,17 +1,8 @@
 /*
- * store.c — the audit module's SQL, prepared statements only (see store.h). Entries are read
- * only once sequenced (idx IS NOT NULL).
+ * store.c — the audit module's own SQL, prepared statements only: supervisors' cosignatures.
  */
 #include "store.h"
 
-static const char sql_cp_at_least[] = "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END
-    " FROM audit_checkpoints WHERE size >= ? ORDER BY size LIMIT 1";
-static const char sql_cp_latest[] =
-    "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints ORDER BY size DESC LIMIT 1";
-static const char sql_cp_get[] =
-    "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints WHERE size = ?";
-static const char sql_cp_list[] = "SELECT " CP_COLS(DB_COL_SQL) DB_COL_END
-    " FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?";
 static const char sql_cosigs[] = "SELECT " COSIG_COLS(DB_COL_SQL) DB_COL_END
     " FROM "
     "audit_cosignatures WHERE size = ? ORDER BY signed_us, user_id";
@@ -19,62 +10,12 @@ static const char sql_cosig_insert[] = "INSERT INTO audit_cosignatures (size, us
                                        "line, signed_us) VALUES (?, ?, ?, ?, ?)";
 static const char sql_cosigned_max[] =
     "SELECT COALESCE(MAX(size), 0) FROM audit_cosignatures WHERE user_id = ?";
-static const char sql_entries[] =
-    "SELECT " ENTRY_COLS(DB_COL_SQL) DB_COL_END " FROM audit_entries WHERE idx >= ? "
-                                                "ORDER BY idx LIMIT ?";
-/* a project's entries, and the global ones every timeline includes (audit_global: the trust
- * anchors), in log order */
-static const char sql_project[] = "SELECT " ENTRY_COLS(DB_COL_SQL) DB_COL_END
-    " FROM audit_entries WHERE project_id = ? AND idx < ? UNION ALL "
-    "SELECT " ENTRY_COLS(DB_COL_SQL) DB_COL_END
-    " FROM audit_entries WHERE idx IN (SELECT idx FROM audit_global WHERE "
-    "idx < ?) ORDER BY idx";
-static const char sql_size[] = "SELECT size FROM audit_head WHERE id = 1";
-static const char sql_vkeys[] =
-    "SELECT " VKEY_COLS(DB_COL_SQL) DB_COL_END " FROM audit_keys ORDER BY first_used_us";
-
-static enum db_status
-q1(struct dbconn *c, const char *sql, int64_t a, struct dbres *out)
-{
-    struct dbv p[] = {DBV_INT(a)};
-    return db_query(c, sql, p, 1, out);
-}
-
-static enum db_status
-q2(struct dbconn *c, const char *sql, int64_t a, int64_t b, struct dbres *out)
-{
-    struct dbv p[] = {DBV_INT(a), DBV_INT(b)};
-    return db_query(c, sql, p, 2, out);
-}
-
-enum db_status
-store_checkpoint_at_least(struct dbconn *c, uint64_t size, struct dbres *out)
-{
-    return q1(c, sql_cp_at_least, (int64_t)size, out);
-}
-
-enum db_status
-store_checkpoint_latest(struct dbconn *c, struct dbres *out)
-{
-    return db_query(c, sql_cp_latest, NULL, 0, out);
-}
-
-enum db_status
-store_checkpoint_get(struct dbconn *c, uint64_t size, struct dbres *out)
-{
-    return q1(c, sql_cp_get, (int64_t)size, out);
-}
-
-enum db_status
-store_checkpoint_list(struct dbconn *c, uint64_t after, int64_t limit, struct dbres *out)
-{
-    return q2(c, sql_cp_list, (int64_t)after, limit, out);
-}
 
 enum db_status
 store_cosignatures(struct dbconn *c, uint64_t size, struct dbres *out)
 {
-    return q1(c, sql_cosigs, (int64_t)size, out);
+    struct dbv p[] = {DBV_INT((int64_t)size)};
+    return db_query(c, sql_cosigs, p, 1, out);
 }
 
 enum db_status
@@ -90,64 +31,9 @@ enum db_status
 store_cosigned_max(struct dbconn *c, int64_t user_id, uint64_t *size)
 {
     struct dbres r;
-    enum db_status st = q1(c, sql_cosigned_max, user_id, &r);
+    struct dbv p[] = {DBV_INT(user_id)};
+    enum db_status st = db_query(c, sql_cosigned_max, p, 1, &r);
     *size = st == DB_OK && r.nrows ? (uint64_t)dbres_i64(&r, 0, DB_VALUE) : 0;
     dbres_free(&r);
     return st;
 }
-
-enum db_status
-store_entries(struct dbconn *c, uint64_t from, int64_t limit, struct dbres *out)
-{
-    return q2(c, sql_entries, (int64_t)from, limit, out);
-}
-
-enum db_status
-store_project_entries(struct dbconn *c, int64_t project_id, uint64_t below, struct dbres *out)
-{
-    struct dbv p[] = {DBV_INT(project_id), DBV_INT((int64_t)below), DBV_INT((int64_t)below)};
-    return db_query(c, sql_project, p, 3, out);
-}
-
-enum db_status
-store_tree_size(struct dbconn *c, uint64_t *size)
-{
-    struct dbres r;
-    enum db_status st = db_query(c, sql_size, NULL, 0, &r);
-    *size = st == DB_OK && r.nrows ? (uint64_t)dbres_i64(&r, 0, DB_VALUE) : 0;
-    dbres_free(&r);
-    return st;
-}
-
-enum db_status
-store_vkeys(struct dbconn *c, struct dbres *out)
-{
-    return db_query(c, sql_vkeys, NULL, 0, out);
-}
-
-static const char sql_last_qid[] = "SELECT COALESCE(MAX(qid), 0) FROM audit_entries";
-static const char sql_pending_upto[] =
-    "SELECT COUNT(*) FROM audit_entries WHERE idx IS NULL AND qid <= ?";
-
-enum db_status
-store_last_qid(struct dbconn *c, int64_t *qid)
-{
-    struct dbres r;
-    enum db_status st = db_query(c, sql_last_qid, NULL, 0, &r);
-    *qid = st == DB_OK && r.nrows ? dbres_i64(&r, 0, DB_VALUE) : 0;
-    dbres_free(&r);
-    return st;
-}
-
-enum db_status
-store_pending_upto(struct dbconn *c, int64_t qid, int64_t *n)
-{
-    struct dbres r;
-    enum db_status st = q1(c, sql_pending_upto, qid, &r);
-    *n = st == DB_OK && r.nrows ? dbres_i64(&r, 0, DB_VALUE) : 0;
-    dbres_free(&r);
-    return st;
-}
-
-const char store_sql_global_entry[] =
-    "INSERT IGNORE INTO audit_global (idx, object_id) VALUES (?, ?)";

@@ -14,6 +14,7 @@
 #include "logwatch.h"
 #include "merkle.h"
 #include "note.h"
+#include "logread.h"
 #include "store.h"
 
 /* ---- views ---- */

@@ -324,6 +324,14 @@ audit_start(const struct config *cfg)
 {
     build_write_many();
     logwatch_reset();
+    /* the trust anchors in force belong to every project's timeline (the replay checks each
+     * signature against the anchors published before it): audit_global lists them */
+    static const char sql_global[] =
+        "INSERT IGNORE INTO audit_global (idx, object_id) VALUES (?, ?)";
+    static bool global_hooked;
+    if (!global_hooked)
+        audit_on_sequenced("trust.anchors", sql_global);
+    global_hooked = true;
     if (!checkpoint_init(cfg))
         return false;
     atomic_store(&stopping, false);
