@@ -315,7 +315,7 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
 
 static void
 check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx, int64_t t,
-           struct inv_report *rep)
+           bool by_system, struct inv_report *rep)
 {
     if (!strcmp(action, "lot.deadline_set")) {
         struct lot *l = lot_named(s, str(p, "lot"));
@@ -349,6 +349,12 @@ check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
                     l->name);
         return;
     }
+    /* the platform resumes an opening a crash interrupted (system:opening-runner, INV-ACTOR): it
+     * may decrypt and complete only an opening that was started and has not ended */
+    if ((decrypt || complete) && by_system && (!l->opening_started || l->opening_ended))
+        violate(rep, "INV-BID-OPENING", idx,
+                "the platform recorded %s for lot %s, whose opening was not running", action,
+                l->name);
     if (decrypt && (l->opening_us < 0 || t < l->opening_us))
         violate(rep, "INV-BID-OPENING", idx, "a bid of lot %s decrypted before the opening time",
                 l->name);
@@ -619,6 +625,7 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     check_state(s, action, p, idx, rep);
     check_signature(s, action, p, idx, t, rep);
     check_custodians(s, action, p, idx, t, rep);
-    check_bids(s, action, p, idx, t, rep);
+    const char *role = str(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
+    check_bids(s, action, p, idx, t, role && !strcmp(role, "system"), rep);
     check_announcements(s, action, p, idx, t, rep);
 }

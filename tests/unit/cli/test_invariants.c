@@ -626,6 +626,29 @@ only_the_opening_runner_may_decrypt_for_the_platform(void)
 }
 
 static void
+the_platform_decrypts_only_an_opening_that_is_running(void)
+{
+    /* a row claiming the runner, queued for a lot whose opening never started, is named */
+    struct inv_report rep = {0};
+    struct inv_state *s = inv_new();
+    const char *runner = "{\"name\":\"system:opening-runner\",\"role\":\"system\"}";
+    char set[160];
+    snprintf(set, sizeof set, "{\"lot\":\"1\",\"bid_deadline_us\":%lld,\"opening_us\":%lld}",
+             (long long)(T0 - 1000), (long long)(T0 - 1000));
+    feed_as(s, &rep, USER, "lot.deadline_set", T0 - 2000, cJSON_Parse(set));
+    feed_as(s, &rep, runner, "bid.decrypt", T0, cJSON_Parse("{\"lot\":\"1\",\"bids\":[]}"));
+    CHECK(count(&rep, "INV-BID-OPENING") == 1);
+    feed_as(s, &rep, USER, "opening.start", T0, cJSON_Parse("{\"lot\":\"1\"}"));
+    feed_as(s, &rep, runner, "bid.decrypt", T0, cJSON_Parse("{\"lot\":\"1\",\"bids\":[]}"));
+    feed_as(s, &rep, runner, "opening.complete", T0, cJSON_Parse("{\"lot\":\"1\"}"));
+    CHECK(count(&rep, "INV-BID-OPENING") == 1); /* resuming a running opening is no misuse */
+    feed_as(s, &rep, runner, "bid.decrypt", T0, cJSON_Parse("{\"lot\":\"1\",\"bids\":[]}"));
+    CHECK(count(&rep, "INV-BID-OPENING") == 2); /* nor after it ended */
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
 every_invariant_is_listed_with_a_description(void)
 {
     size_t n = 0;
@@ -651,6 +674,7 @@ main(void)
     RUN(republishing_an_announcement_is_a_violation);
     RUN(acts_without_their_user_and_system_claims_on_user_acts_are_named);
     RUN(only_the_opening_runner_may_decrypt_for_the_platform);
+    RUN(the_platform_decrypts_only_an_opening_that_is_running);
     RUN(every_invariant_is_listed_with_a_description);
     for (int i = 0; i < SIDE__COUNT; i++) {
         EVP_PKEY_free(cas.key[i]);
