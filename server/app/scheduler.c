@@ -27,6 +27,8 @@ struct sjob {
     const struct job *job;
     int64_t every_us;
     bool start_pending; /* at_start, not yet run since this node started */
+    int64_t due_us;     /* when the table last said it is next due (0: ask): an idle job costs
+                           no statement until then */
 };
 
 static struct sjob *jobs;
@@ -47,6 +49,7 @@ static const char sql_claim[] =
 static const char sql_rebase[] =
     "UPDATE jobs SET next_due_us = ? WHERE name = ? AND next_due_us > ?";
 static atomic_bool rebase_pending;
+static const char sql_due[] = "SELECT next_due_us FROM jobs WHERE name = ?";
 static const char sql_done[] = "UPDATE jobs SET last_ok = ?, runs = runs + 1, failures = "
                                "failures + ? WHERE name = ?";
 
@@ -66,12 +69,14 @@ run_job(struct dbconn *c, const struct sjob *s, int64_t now)
     log_set_request_id("scheduler");
 }
 
-/* Claim the run of s if it is due at now: true when this node is to run it. */
+/* Claim the run of s if it is due at now: true when this node is to run it. The due time the
+ * table holds is remembered, so the table is asked again only once it has come (another node's
+ * run can only have moved it later). */
 static bool
-claim(struct dbconn *c, const struct sjob *s, int64_t now)
+claim(struct dbconn *c, struct sjob *s, int64_t now)
 {
-    if (s->every_us <= 0)
-        return false; /* at start-up only */
+    if (s->every_us <= 0 || (s->due_us && now < s->due_us))
+        return false; /* at start-up only, or not due yet */
     int64_t next = now + s->every_us;
     struct dbv p[] = {DBV_INT(next), DBV_INT(now), DBV_STR(s->job->name), DBV_INT(now)};
     uint64_t n = 0;
@@ -79,7 +84,16 @@ claim(struct dbconn *c, const struct sjob *s, int64_t now)
         log_warn("claim: %s: %s", s->job->name, db_last_error(c));
         return false;
     }
-    return n == 1;
+    if (n == 1) {
+        s->due_us = next;
+        return true;
+    }
+    struct dbres r;
+    struct dbv q[] = {DBV_STR(s->job->name)};
+    s->due_us =
+        db_query(c, sql_due, q, 1, &r) == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
+    dbres_free(&r);
+    return false;
 }
 
 /* After the test clock moved: no due time stays more than one period past the new now. */
@@ -94,6 +108,7 @@ rebase(struct dbconn *c)
         struct dbv p[] = {DBV_INT(next), DBV_STR(jobs[i].job->name), DBV_INT(next)};
         if (db_exec(c, sql_rebase, p, 3, NULL, NULL) != DB_OK)
             log_warn("rebase: %s: %s", jobs[i].job->name, db_last_error(c));
+        jobs[i].due_us = 0; /* ask the table again */
     }
 }
 
@@ -168,7 +183,7 @@ scheduler_start(const struct module *const *mods, size_t nmods, const struct con
         for (size_t k = 0; k < mods[i]->njobs; k++) {
             const struct job *j = &mods[i]->jobs[k];
             int64_t every = j->every ? j->every(cfg) : j->every_s;
-            jobs[njobs++] = (struct sjob){j, every * 1000000, j->at_start};
+            jobs[njobs++] = (struct sjob){j, every * 1000000, j->at_start, 0};
         }
     atomic_store(&stopping, false);
     started = pthread_create(&thread, NULL, loop, NULL) == 0;
