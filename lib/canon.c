@@ -228,6 +228,6 @@ void
 json_add_i64(cJSON *obj, const char *key, int64_t v)
 {
     char lit[24];
-    snprintf(lit, sizeof lit, "%lld", (long long)v);
+    i64_format(v, lit);
     cJSON_AddRawToObject(obj, key, lit);
 }

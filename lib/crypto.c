@@ -32,10 +32,23 @@ crypto_random(void *out, size_t n)
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 
+/* One digest context per thread, reused: EVP_Digest allocates and frees a context on every
+ * call, which the request path's profile showed (every request hashes its bearer token). The
+ * key's destructor frees a thread's context when the thread ends. */
+static pthread_key_t sha256_ctx_key;
+static bool sha256_ctx_key_ok;
+
+static void
+sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
 static void
 sha256_fetch(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha256_ctx_key_ok = pthread_key_create(&sha256_ctx_key, sha256_ctx_free) == 0;
 }
 
 bool
@@ -44,7 +57,16 @@ crypto_sha256(const void *data, size_t n, uint8_t out[32])
     unsigned int len = 0;
     pthread_once(&sha256_once, sha256_fetch);
     const EVP_MD *md = sha256_md ? sha256_md : EVP_sha256();
-    return EVP_Digest(data, n, out, &len, md, NULL) == 1 && len == 32;
+    EVP_MD_CTX *ctx = sha256_ctx_key_ok ? pthread_getspecific(sha256_ctx_key) : NULL;
+    if (!ctx && sha256_ctx_key_ok && (ctx = EVP_MD_CTX_new()) != NULL &&
+        pthread_setspecific(sha256_ctx_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    if (!ctx) /* no per-thread context: the one-shot call */
+        return EVP_Digest(data, n, out, &len, md, NULL) == 1 && len == 32;
+    return EVP_DigestInit_ex2(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, data, n) == 1 &&
+           EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == 32;
 }
 
 bool

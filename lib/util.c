@@ -336,8 +336,13 @@ buf_json_escape(struct buf *b, const char *s, size_t n)
         default:
             if (c < 0x20)
                 buf_printf(b, "\\u%04x", c);
-            else
-                buf_append(b, &s[i], 1);
+            else { /* a run of bytes that need no escape, copied at once */
+                size_t j = i + 1;
+                while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+                    j++;
+                buf_append(b, &s[i], j - i);
+                i = j - 1;
+            }
         }
     }
 }
@@ -367,6 +372,23 @@ buf_take(struct buf *b)
 }
 
 /* ---- parsers ---- */
+
+size_t
+i64_format(int64_t v, char *out)
+{
+    char d[20];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+    do
+        d[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = d[--n];
+    out[len] = '\0';
+    return len;
+}
 
 bool
 parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)

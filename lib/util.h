@@ -69,6 +69,9 @@ void be_store(uint8_t *p, uint64_t v, int n);
 uint64_t be_load(const uint8_t *p, int n);
 
 /* ---- strings ---- */
+/* Write v in decimal, NUL-terminated, into out (at least 21 bytes); returns the length.
+ * What printf's "%lld" writes, without printf. */
+size_t i64_format(int64_t v, char *out);
 /* Parse a whole decimal int64 in [min,max]; false on any junk. */
 bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Read a whole file (at most max bytes). Returns malloc'd NUL-terminated data or NULL. */

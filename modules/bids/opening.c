@@ -331,7 +331,6 @@ open_one(struct opener *w, const struct dbres *b, size_t i, const uint8_t sk[32]
     uint8_t h[32];
     struct env_view v;
     struct bidplain bp;
-    bool decrypted = false;
     memset(o, 0, sizeof *o);
     o->bid_id = dbres_i64(b, i, BC_ID);
     memcpy(o->sha, dbres_str(b, i, BC_SHA), 32);
@@ -342,7 +341,7 @@ open_one(struct opener *w, const struct dbres *b, size_t i, const uint8_t sk[32]
                  "the stored envelope is missing or is not the bytes received");
     } else if (!env_parse_layout(w->file, len, &v, false, o->reason, sizeof o->reason))
         o->f = OPEN_FORMAT;
-    else if (!(decrypted = env_open_buf(&v, sk, w->pt, w->cap, o->reason, sizeof o->reason)))
+    else if (!env_open_buf(&v, sk, w->pt, w->cap, o->reason, sizeof o->reason))
         o->f = OPEN_CIPHER;
     else if (!bidplain_parse(w->pt, (size_t)v.pt_len, &bp, o->reason, sizeof o->reason))
         o->f = OPEN_CONTAINER;
@@ -351,8 +350,10 @@ open_one(struct opener *w, const struct dbres *b, size_t i, const uint8_t sk[32]
         snprintf(o->reason, sizeof o->reason, "out of memory");
     } else
         o->price = bp.price_fen;
-    if (decrypted)
-        OPENSSL_cleanse(w->pt, (size_t)v.pt_len); /* the plaintext is not kept: only the summary */
+    /* Only the summary is kept. The plaintext stays in w->pt until the next envelope overwrites
+     * it and the run wipes the buffer as it ends (opening_run's out:): wiping each envelope's
+     * megabyte at once cost the run a twentieth of its time, and the run's memory holds the
+     * private key anyway. */
 }
 
 /* One batch opened by the opener threads: each takes the next envelope until none is left. */
@@ -707,6 +708,8 @@ out:
     OPENSSL_cleanse(sk, sizeof sk); /* the rebuilt key is wiped: it is published in the record */
     OPENSSL_cleanse(shares, sizeof shares);
     for (int w = 0; w < MAX_OPENERS; w++) {
+        if (openers[w].pt)
+            OPENSSL_cleanse(openers[w].pt, openers[w].cap); /* no plaintext outlives the run */
         free(openers[w].file);
         free(openers[w].pt);
     }

@@ -1,9 +1,9 @@
 /*
  * audit.c — queues audit entries (see audit.h); canonical JSON is in canon.c.
  *
- * Index allocation: SELECT size FROM audit_head FOR UPDATE; insert at that index; size+1.
- * The head row lock serialises appenders, which is what makes the index dense without
- * AUTO_INCREMENT; the lock is held only until the surrounding transaction commits.
+ * An append is one INSERT in the caller's transaction: the entry's canonical bytes before and
+ * after its index (head, tail), with idx NULL. Appenders never wait on one another; the
+ * sequencer (sequencer.c) gives committed entries their dense indexes afterwards, in batches.
  */
 #include "audit.h"
 #include "canon.h"

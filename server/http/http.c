@@ -428,6 +428,23 @@ is_address(const char *s)
     return inet_pton(AF_INET, s, tmp) == 1 || inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/* Write a.b.c.d of an IPv4 address into out (at least INET_ADDRSTRLEN bytes). */
+static void
+ipv4_format(const struct in_addr *a, char *out)
+{
+    const uint8_t *b = (const uint8_t *)&a->s_addr; /* network order: first byte first */
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 /* The client's address: the peer's, or — when the peer is a configured reverse proxy — the
  * rightmost address of X-Forwarded-For that is not itself a configured proxy. A client cannot
  * choose its address by sending the header: from any other peer it is ignored. *via_proxy
@@ -442,9 +459,9 @@ client_address(struct MHD_Connection *conn, char *out, size_t len, bool *via_pro
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)len);
+    if (sa->sa_family == AF_INET &&
+        len >= INET_ADDRSTRLEN) /* by hand: inet_ntop's sprintf showed */
+        ipv4_format(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, out);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
                   (socklen_t)len);
@@ -615,12 +632,7 @@ static void
 put_u64(struct buf *b, uint64_t v)
 {
     char d[24];
-    int n = 0;
-    do
-        d[n++] = (char)('0' + v % 10);
-    while ((v /= 10) && n < 24);
-    while (n)
-        buf_append(b, &d[--n], 1);
+    buf_append(b, d, i64_format(v > INT64_MAX ? INT64_MAX : (int64_t)v, d));
 }
 
 /* The access-log line of a finished request (docs/operations.md "Logs and metrics"). */
