@@ -139,8 +139,23 @@ def main():
         "body": "示范学校教学楼施工项目已由示范市发展和改革委员会批准建设，资金来自财政资金，"
                 "招标人为示范市教育局。现对该项目的施工进行公开招标，欢迎合格的投标人参加投标。",
         "docs_from_us": now + 60 * 1000000, "docs_until_us": now + 60 * 1000000 + 6 * DAY,
-        "bid_deadline_us": deadline, "opening_us": deadline, "opening_place": "示范市公共资源交易中心 开标一室"},
+        "bid_deadline_us": deadline, "opening_us": deadline},
         token=agent["token"]), 201, "the tender announcement")
+    # the opening happens in a booked room at the deadline; the announcement states that room
+    site = must(call("POST", "/api/v1/venues/sites", {"name": "示范市公共资源交易中心",
+                                                      "address": "示范市示范区交易路 1 号", "region": "110000"},
+                     token=admin), 201, "the center's site")
+    room = must(call("POST", "/api/v1/venues/sites/%d/rooms" % site["id"], {
+        "name": "开标一室", "kind": "opening", "capacity": 60, "equipment": ["recording", "screens"],
+        "opens": "08:30", "closes": "18:00"}, token=admin), 201, "the opening room")
+    must(call("POST", "/api/v1/venues/sites/%d/rooms" % site["id"], {
+        "name": "评标一室", "kind": "evaluation", "capacity": 9, "equipment": ["recording", "isolated_network"],
+        "opens": "08:30", "closes": "18:00"}, token=admin), 201, "the evaluation room")
+    booking = must(call("POST", "/api/v1/venues/bookings", {
+        "room_id": room["id"], "project_id": pid, "purpose": "opening", "lots": [1], "start_us": deadline,
+        "end_us": deadline + 90 * 60 * 1000000, "people": 40}, token=agent["token"]), 201, "booking the opening room")
+    must(call("POST", "/api/v1/venues/bookings/%d/decision" % booking["id"], {"approve": True}, token=admin), 200,
+         "approving the booking")
     must(call("POST", "/api/v1/announcements/%d/publish" % ann["id"], token=agent["token"]), 200,
          "publishing the tender announcement")
 

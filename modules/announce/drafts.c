@@ -183,3 +183,34 @@ ann_get(struct req *r, const cJSON *body)
         req_db_fail(r, c, DB_ERROR);
     dbres_free(&a);
 }
+
+/* The venues stage relocated a published opening (venues_set_on_relocated): draft the change
+ * notice of its place for the agent, amending what is in force; nothing when no tender is
+ * published. The agent completes it (a new deadline when the notice period needs one) and
+ * publishes it; until then the replay names the opening whose room differs from the announced. */
+enum db_status
+ann_draft_place_change(struct dbconn *c, int64_t project, int64_t user, const char *old_place,
+                       const char *new_place, int64_t now_us, int64_t *draft)
+{
+    struct ann_in_force f;
+    struct project_view v;
+    bool found;
+    char body[8200];
+    *draft = 0;
+    enum db_status st = store_ann_in_force(c, project, &f);
+    if (st != DB_OK || !f.found)
+        return st;
+    if ((st = entry_project(c, project, false, &v, &found)) != DB_OK || !found)
+        return st;
+    snprintf(body, sizeof body,
+             "因原开标场地（%s）无法使用，本项目开标地点变更为：%s。开标时间不变。其他内容不变。",
+             old_place, new_place);
+    struct ann_in in = {.type = "amendment",
+                        .title = "变更公告（开标地点变更）",
+                        .body = body,
+                        .amends_id = f.ann_id,
+                        .affects_bids = true,
+                        .opening_place = new_place};
+    return store_ann_insert(c, project, v.code, category_name((enum category)v.category), v.region,
+                            &in, user, now_us, draft);
+}

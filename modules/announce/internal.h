@@ -41,6 +41,10 @@ void ann_update(struct req *r, const cJSON *body);
 void ann_get(struct req *r, const cJSON *body);
 bool load_own(struct dbconn *c, struct req *r, int64_t id, bool lock, struct dbres *a,
               struct project_view *v, enum tx_result *t);
+/* The venues stage's hook (venues_relocated_fn): the change notice of an opening's place. */
+enum db_status ann_draft_place_change(struct dbconn *c, int64_t project, int64_t user,
+                                      const char *old_place, const char *new_place, int64_t now_us,
+                                      int64_t *draft);
 
 /* views.c */
 cJSON *ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body);

@@ -16,6 +16,7 @@
 #include "entry/entry.h"
 #include "internal.h"
 #include "store.h"
+#include "venues/venues.h"
 
 /* ---- what the opening stage provides ---- */
 
@@ -73,14 +74,100 @@ need_times(struct req *r, const struct dbres *a, const int *keys, int n)
     return true;
 }
 
+/* Every lot of the project has an approved opening booking, beginning at opening_us (0: at
+ * whatever time): the place the announcement states is the booked rooms' (招标投标法 第三十四条).
+ * Fills place (the distinct places, joined by "；") and adds "opening_venues" to out. TX_REFUSE
+ * with ANN-OPENING-VENUE set on r. */
+static enum tx_result
+booked_place(struct dbconn *c, struct req *r, const struct project_view *v, int64_t opening_us,
+             char *place, size_t n, cJSON *out)
+{
+    struct dbres lots = {0};
+    enum tx_result t = TX_COMMIT;
+    size_t used = 0;
+    place[0] = '\0';
+    if (entry_lots(c, v->id, &lots) != DB_OK)
+        return TX_DBFAIL;
+    cJSON *list = cJSON_AddArrayToObject(out, "opening_venues");
+    for (size_t k = 0; k < lots.nrows && t == TX_COMMIT; k++) {
+        int lot = (int)dbres_i64(&lots, k, LC_SEQ);
+        struct venue_opening o;
+        bool found;
+        char a[40], b[40];
+        if (venues_lot_opening(c, v->id, lot, &o, &found) != DB_OK) {
+            t = TX_DBFAIL;
+            break;
+        }
+        t = TX_REFUSE;
+        if (!found)
+            req_rule(r, "ANN-OPENING-VENUE",
+                     "lot %d has no opening room booked: the opening is held in a booked room at "
+                     "the bid deadline (招标投标法 第三十四条); book one (POST "
+                     "/api/v1/venues/bookings) and have it approved first",
+                     lot);
+        else if (!o.approved)
+            req_rule(r, "ANN-OPENING-VENUE",
+                     "lot %d's opening booking %lld awaits the center's approval", lot,
+                     (long long)o.booking_id);
+        else if (opening_us && o.start_us != opening_us) {
+            clock_format(o.start_us, a, sizeof a);
+            clock_format(opening_us, b, sizeof b);
+            req_rule(
+                r, "ANN-OPENING-VENUE",
+                "lot %d's opening booking %lld begins at %s, not at the opening time %s: "
+                "the opening is at the bid deadline, in the booked room (招标投标法 第三十四条)",
+                lot, (long long)o.booking_id, a, b);
+        } else
+            t = TX_COMMIT;
+        if (t != TX_COMMIT)
+            break;
+        cJSON *e = cJSON_CreateObject();
+        json_add_i64(e, "lot", lot);
+        json_add_i64(e, "booking_id", o.booking_id);
+        json_add_i64(e, "room_id", o.room_id);
+        json_add_i64(e, "start_us", o.start_us);
+        json_add_i64(e, "end_us", o.end_us);
+        cJSON_AddStringToObject(e, "place", o.place);
+        cJSON_AddItemToArray(list, e);
+        if (!strstr(place, o.place) && used < n)
+            used += (size_t)snprintf(place + used, n - used, "%s%s", used ? "；" : "", o.place);
+    }
+    dbres_free(&lots);
+    return t;
+}
+
+/* The draft states the booked place: a place it says must be that one (ANN-OPENING-VENUE: the
+ * center relocates a booking, the agent does not retype it), and one it does not say is set
+ * (*reread: its row changed). */
+static enum tx_result
+set_place(struct dbconn *c, struct req *r, const struct dbres *a, const char *place, bool *reread)
+{
+    const char *had = dbres_str(a, 0, AC_PLACE);
+    if (had && !strcmp(had, place))
+        return TX_COMMIT;
+    if (had) {
+        req_rule(r, "ANN-OPENING-VENUE",
+                 "the opening place is the booked room's: %s (to open elsewhere, the booking is "
+                 "moved to another room first)",
+                 place);
+        return TX_REFUSE;
+    }
+    *reread = true;
+    return store_ann_set_place(c, dbres_i64(a, 0, AC_ID), place) == DB_OK ? TX_COMMIT : TX_DBFAIL;
+}
+
 /* The statutory checks for this announcement; sets the refusal on r. *deadline and *opening
  * get the bid deadline it sets (0: none); *affects whether it affects the bids (an amendment's
- * is decided from its content, at what the amendment was checked against). */
+ * is decided from its content, at what the amendment was checked against). The opening's
+ * place is the booked rooms': it is set on the draft (*reread) and the bookings an amendment's
+ * new deadline moves are moved; venue gets "opening_venues" and "opening_moves" for the entry. */
 static enum tx_result
 statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct project_view *v,
           int64_t now, int64_t *deadline, int64_t *opening, bool *affects,
-          struct ann_amend_terms *at)
+          struct ann_amend_terms *at, cJSON *venue, bool *reread)
 {
+    char place[8010];
+    enum tx_result vt;
     const char *type = dbres_str(a, 0, AC_TYPE);
     enum category cat = (enum category)v->category;
     struct ann_terms t = {.now_us = now};
@@ -129,6 +216,10 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
             }
         }
         dbres_free(&d);
+        if ((vt = booked_place(c, r, v, t.opening_us, place, sizeof place, venue)) != TX_COMMIT)
+            return vt;
+        if ((vt = set_place(c, r, a, place, reread)) != TX_COMMIT)
+            return vt;
         *deadline = t.bid_deadline_us;
         *opening = t.opening_us;
     } else if (!strcmp(type, "amendment")) {
@@ -156,14 +247,20 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         if (store_ann_in_force(c, v->id, &f) != DB_OK ||
             openings.started(c, v->id, &at->opening_started) != DB_OK)
             return TX_DBFAIL;
-        const char *place = dbres_str(a, 0, AC_PLACE);
+        /* a new deadline moves the opening booking with it; a place is the booked rooms' */
+        bool moves = dbres_str(a, 0, AC_DEADLINE) && dbres_i64(a, 0, AC_DEADLINE) != f.deadline_us;
+        bool placed = dbres_str(a, 0, AC_PLACE) || moves;
+        if (placed) {
+            if ((vt = booked_place(c, r, v, 0, place, sizeof place, venue)) != TX_COMMIT)
+                return vt;
+        }
         at->now_us = now;
         at->deadline_us = f.deadline_us;
         at->opening_us = f.opening_us;
         at->docs_first_us = f.docs_first_us;
         at->new_deadline_us = dbres_i64(a, 0, AC_DEADLINE);
         at->new_opening_us = dbres_i64(a, 0, AC_OPENING);
-        at->place_changed = place && strcmp(place, f.place);
+        at->place_changed = placed && strcmp(place, f.place);
         at->docs_changed =
             (dbres_str(a, 0, AC_DOCS_FROM) && dbres_i64(a, 0, AC_DOCS_FROM) != f.docs_from_us) ||
             (dbres_str(a, 0, AC_DOCS_UNTIL) && dbres_i64(a, 0, AC_DOCS_UNTIL) != f.docs_until_us);
@@ -174,6 +271,18 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
             req_refusal(r, &why);
             return TX_REFUSE;
         }
+        if (moves) {
+            cJSON *mv = NULL;
+            if (venues_move_openings(c, v->id, at->new_opening_us, now, &why, &mv) != DB_OK)
+                return TX_DBFAIL;
+            cJSON_AddItemToObject(venue, "opening_moves", mv);
+            if (why.code) {
+                req_refusal(r, &why);
+                return TX_REFUSE;
+            }
+        }
+        if (placed && (vt = set_place(c, r, a, place, reread)) != TX_COMMIT)
+            return vt;
         if (at->new_deadline_us && at->new_deadline_us != f.deadline_us) {
             *deadline = at->new_deadline_us;
             *opening = at->new_opening_us;
@@ -197,7 +306,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     struct dbres a = {0};
     struct project_view v;
     enum tx_result t;
-    cJSON *content = NULL, *p = NULL;
+    cJSON *content = NULL, *p = NULL, *venue = NULL;
     char *bytes = NULL;
     if (!load_own(c, r, x->id, true, &a, &v, &t))
         goto out;
@@ -219,13 +328,18 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t now = clock_now_us(), deadline, opening;
     bool affects;
     struct ann_amend_terms at = {0};
-    if ((t = statutory(c, r, &a, &v, now, &deadline, &opening, &affects, &at)) != TX_COMMIT)
+    bool reread = false;
+    venue = cJSON_CreateObject();
+    if ((t = statutory(c, r, &a, &v, now, &deadline, &opening, &affects, &at, venue, &reread)) !=
+        TX_COMMIT)
         goto out;
     t = TX_DBFAIL;
-    if (affects !=
-        (dbres_i64(&a, 0, AC_AFFECTS) != 0)) { /* the server's decision is what is published */
+    if (affects != (dbres_i64(&a, 0, AC_AFFECTS) != 0)) { /* the server's decision is published */
         if (store_ann_set_affects(c, x->id, affects) != DB_OK)
             goto out;
+        reread = true;
+    }
+    if (reread) {
         dbres_free(&a);
         if (store_ann_get(c, x->id, true, &a) != DB_OK || a.nrows != 1)
             goto out;
@@ -299,6 +413,10 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_AddStringToObject(p, "opening_place", dbres_str(&a, 0, AC_PLACE));
     if (dbres_str(&a, 0, AC_AMENDS))
         json_add_i64(p, "supersedes", dbres_i64(&a, 0, AC_AMENDS));
+    while (venue->child) { /* the booked rooms and the bookings moved: the replay checks them */
+        cJSON *it = cJSON_DetachItemViaPointer(venue, venue->child);
+        cJSON_AddItemToObject(p, it->string, it);
+    }
     if (after && strcmp(after, v.state)) {
         if (entry_set_state(c, v.id, after, v.state) != DB_OK)
             goto out;
@@ -338,6 +456,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     t = TX_COMMIT;
 out:
     cJSON_Delete(p);
+    cJSON_Delete(venue);
     cJSON_Delete(content);
     free(bytes);
     dbres_free(&a);

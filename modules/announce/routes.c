@@ -21,6 +21,7 @@
 #include "crypto.h"
 #include "entry/entry.h"
 #include "internal.h"
+#include "venues/venues.h"
 #include "store.h"
 
 const struct config *announce_cfg;
@@ -50,7 +51,7 @@ static const struct field ann_schema[] = {
     TIME_FIELD("publicity_from_us"),
     TIME_FIELD("publicity_until_us"),
     {"deposits", F_ARRAY, false, 0, 50, NULL},
-    {"opening_place", F_STRING, false, 1, 300, NULL},
+    {"opening_place", F_STRING, false, 1, 2000, NULL},
     {NULL},
 };
 
@@ -78,6 +79,7 @@ announce_init(const struct config *config)
 {
     announce_cfg = config;
     audit_on_sequenced("announce.publish", store_sql_public_order);
+    venues_set_on_relocated(ann_draft_place_change); /* a relocated opening's change notice */
     return true;
 }
 
@@ -94,8 +96,15 @@ static const struct config_key config_keys[] = {
 };
 
 static const char *const rule_codes[] = {
-    "ANN-AMENDS",      "ANN-DEADLINE-EARLIER", "ANN-DEADLINE-PASSED", "ANN-NO-EVALUATION",
-    "ANN-OPENING-KEY", "ANN-OPENING-STARTED",  "ANN-ORDER",           NULL,
+    "ANN-AMENDS",
+    "ANN-DEADLINE-EARLIER",
+    "ANN-DEADLINE-PASSED",
+    "ANN-NO-EVALUATION",
+    "ANN-OPENING-KEY",
+    "ANN-OPENING-STARTED",
+    "ANN-OPENING-VENUE",
+    "ANN-ORDER",
+    NULL,
 };
 
 const struct module announce_module = {

@@ -221,6 +221,15 @@ store_ann_set_affects(struct dbconn *c, int64_t id, bool affects)
 }
 
 enum db_status
+store_ann_set_place(struct dbconn *c, int64_t id, const char *place)
+{
+    static const char sql[] = "UPDATE announcements SET opening_place = ? WHERE id = ? AND "
+                              "state = 'draft'";
+    struct dbv p[] = {DBV_STR(place), DBV_INT(id)};
+    return db_exec(c, sql, p, 2, NULL, NULL);
+}
+
+enum db_status
 store_ann_public(struct dbconn *c, const char *type, const char *category, const char *region,
                  int64_t from_us, int64_t to_us, const char *q, int64_t before, int64_t limit,
                  struct dbres *out)

@@ -81,11 +81,13 @@ struct ann_in_force {
     bool found;
     int64_t deadline_us, opening_us, ann_id;
     int64_t docs_first_us, docs_from_us, docs_until_us;
-    char place[1210]; /* 300 characters of UTF-8 */
+    char place[8010]; /* 2000 characters of UTF-8 */
 };
 enum db_status store_ann_in_force(struct dbconn *c, int64_t project, struct ann_in_force *f);
 /* Record on a draft being published whether it affects the bids (decided by the server). */
 enum db_status store_ann_set_affects(struct dbconn *c, int64_t id, bool affects);
+/* A draft's opening place, set from its booked rooms at publication. */
+enum db_status store_ann_set_place(struct dbconn *c, int64_t id, const char *place);
 /* Public listing, newest first by pub_seq < before (0: from the newest). */
 enum db_status store_ann_public(struct dbconn *c, const char *type, const char *category,
                                 const char *region, int64_t from_us, int64_t to_us, const char *q,

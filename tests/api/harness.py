@@ -538,6 +538,45 @@ class ApiTest(unittest.TestCase):
                                  {"custodians": self._custodians}, token=self._key_maker)
             self.assertEqual(r.status, 201, r)
 
+    def book_opening(self, pid, opening_us, agent_tok, minutes=60):
+        """The opening room a tender announcement needs (docs/venues.md §4): a room open all day
+        at a site made once per test, booked by the agent for every lot of the project at
+        opening_us and approved by the center. A live opening booking of the project at another
+        time is cancelled first. Returns the booking's answer (a refusal is returned, not
+        asserted: the publication that follows says what is missing)."""
+        admin = self.srv.admin_token()
+        if not getattr(self, "_opening_site", None):
+            r = self.srv.request("POST", "/api/v1/venues/sites", {
+                "name": "测试交易中心-" + secrets.token_hex(3), "address": "某市某路 1 号",
+                "region": "110000"}, token=admin)
+            self.assertEqual(r.status, 201, r)
+            self._opening_site, self._opening_rooms = r.json, {}
+        if pid not in self._opening_rooms:  # a room per project: projects never compete for one
+            r = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self._opening_site["id"], {
+                "name": "开标室 %d" % pid, "kind": "opening", "capacity": 200, "equipment": ["recording"],
+                "opens": "00:00", "closes": "24:00"}, token=admin)
+            self.assertEqual(r.status, 201, r)
+            self._opening_rooms[pid] = r.json
+        lots = [l["seq"] for l in self.srv.request("GET", "/api/v1/projects/%d" % pid, token=agent_tok).json["lots"]]
+        have = self.srv.request("GET", "/api/v1/venues/bookings?project=%d" % pid, token=admin).json["items"]
+        for b in have:
+            if b["purpose"] != "opening" or b["state"] not in ("requested", "approved"):
+                continue
+            if b["start_us"] == opening_us and b["state"] == "approved":
+                return b
+            self.srv.request("POST", "/api/v1/venues/bookings/%d/cancel" % b["id"], {"reason": "另订"}, token=admin)
+        day_end = ((opening_us + 8 * 3600 * 10**6) // (86400 * 10**6) + 1) * 86400 * 10**6 - 8 * 3600 * 10**6
+        r = self.srv.request("POST", "/api/v1/venues/bookings", {
+            "room_id": self._opening_rooms[pid]["id"], "project_id": pid, "purpose": "opening", "lots": lots,
+            "start_us": opening_us, "end_us": min(opening_us + minutes * 60 * 10**6, day_end), "people": 50},
+            token=agent_tok)
+        if r.status != 201:
+            return r
+        d = self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % r.json["id"], {"approve": True},
+                             token=admin)
+        self.assertEqual(d.status, 200, d)
+        return d.json
+
     def assertError(self, r, status, code):
         self.assertEqual(r.status, status, r)
         self.assertEqual(r.code, code, r)

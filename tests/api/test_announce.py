@@ -56,6 +56,8 @@ class AnnounceTest(ApiTest):
         b.update(kw)
         r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % pid, b, token=self.tok)
         self.assertEqual(r.status, 201, r)
+        if b["type"] == "tender" and "opening_us" in b:  # the opening's room (docs/venues.md)
+            self.book_opening(pid, b["opening_us"], self.tok)
         return r.json
 
     def publish(self, aid):

@@ -100,9 +100,27 @@ class IntegrityTest(Ceremony):
         self.assertTrue(r.json["affects_bids"])
         sig = self.srv.request("GET", "/api/v1/public/announcements/%d/signature" % r.json["id"]).json
         self.assertTrue(json.loads(sig["content"])["affects_bids"])
-        # another opening place is a change that affects the bids too, so it needs 15 days
+        # the opening place is the booked room's: a typed other place is refused
         self.clock(self.now + 7 * DAY)
         r = self.amend(affects_bids=False, opening_place="开标二室")
+        self.assertRule(r, 422, "ANN-OPENING-VENUE")
+        # the room breaks down: the center relocates the opening, the platform drafts the change
+        # notice, and another place is a change that affects the bids, so it needs 15 days
+        spare = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self._opening_site["id"], {
+            "name": "开标二室", "kind": "opening", "capacity": 200, "opens": "00:00", "closes": "24:00"},
+            token=self.admin)
+        self.assertEqual(spare.status, 201, spare)
+        room = self._opening_rooms[self.pid]
+        r = self.srv.request("POST", "/api/v1/venues/rooms/%d/relocate" % room["id"], {"reason": "录像系统故障"},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([m["to_room_id"] for m in r.json["moves"]], [spare.json["id"]])
+        draft = r.json["drafted"][0]
+        self.assertIn("开标二室", draft["opening_place"])
+        got = self.srv.request("GET", "/api/v1/announcements/%d" % draft["announcement_id"], token=self.agent_tok)
+        self.assertEqual(got.json["state"], "draft", got)
+        self.assertEqual(got.json["opening_place"], draft["opening_place"])
+        r = self.srv.request("POST", "/api/v1/announcements/%d/publish" % draft["announcement_id"], token=self.agent_tok)
         self.assertRule(r, 422, "R-AMEND-NOTICE")
 
     # -- 2. each state is reached only by the action that owns it --

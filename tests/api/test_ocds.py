@@ -44,6 +44,8 @@ class OcdsTest(ApiTest):
 
     def publish(self, **kw):
         a = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.p["id"], kw, token=self.tok).json
+        if kw.get("type") == "tender":
+            self.book_opening(self.p["id"], kw["opening_us"], self.tok)
         r = self.srv.request("POST", "/api/v1/announcements/%d/publish" % a["id"], token=self.tok)
         self.assertEqual(r.status, 200, r)
         return r.json

@@ -93,6 +93,7 @@ class Ceremony(ApiTest):
                               "opening_us": self.deadline}, token=self.agent_tok)
         self.assertEqual(r.status, 201, r)
         self.ann = r.json["id"]
+        self.book_opening(self.pid, self.deadline, self.agent_tok)
         r = self.srv.request("POST", "/api/v1/announcements/%d/publish" % self.ann, token=self.agent_tok)
         self.assertEqual(r.status, 200, r)
         self.bidders = [self.bidder() for _ in range(4)]

@@ -1,0 +1,65 @@
+/*
+ * internal.h — what the venues module's files share (not for other modules): rooms.c (sites,
+ * rooms, their states, the calendar), bookings.c (ask, decide, cancel, read), views.c, routes.c.
+ */
+#ifndef GGZY_VENUES_INTERNAL_H
+#define GGZY_VENUES_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "store.h"
+#include "venues.h"
+
+/* The module's configuration (routes.c). */
+struct venues_conf {
+    int64_t buffer_minutes;
+    const char *approval; /* "manual" or "auto" */
+};
+extern struct venues_conf venues_conf;
+
+/* rooms.c */
+void site_create(struct req *r, const cJSON *body);
+void site_list(struct req *r, const cJSON *body);
+void room_create(struct req *r, const cJSON *body);
+void room_get(struct req *r, const cJSON *body);
+void room_state(struct req *r, const cJSON *body);
+void calendar_get(struct req *r, const cJSON *body);
+
+/* ical.c: a room's bookings, and the caller's agency's, as iCalendar (RFC 5545) */
+void room_ics(struct req *r, const cJSON *body);
+void own_ics(struct req *r, const cJSON *body);
+
+/* relocate.c */
+void room_relocate(struct req *r, const cJSON *body);
+
+/* bookings.c */
+void booking_create(struct req *r, const cJSON *body);
+void booking_get(struct req *r, const cJSON *body);
+void booking_list(struct req *r, const cJSON *body);
+void booking_decide(struct req *r, const cJSON *body);
+void booking_cancel(struct req *r, const cJSON *body);
+
+/* openings.c: the one way a booking takes its minutes [start, end + buffer) of room: DB_OK,
+ * or DB_DUPLICATE with f set to 409 VENUE-OVERLAP naming the holder's span (held: its start,
+ * end, and end with the buffer; zeros when the holder let go meanwhile). */
+enum db_status slots_take_or_refuse(struct dbconn *c, int64_t room, int64_t booking,
+                                    int64_t start_us, int64_t end_us, int64_t buffer_us,
+                                    struct refusal *f, int64_t held[3]);
+/* Move row i of a locked BOOKING_COLS result to [start, end) in room; f set when refused. */
+enum db_status booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room,
+                            int64_t start_us, int64_t end_us, int64_t now_us, struct refusal *f);
+/* The place of booking row i as an announcement states it. */
+void booking_place(const struct dbres *b, size_t i, char *out, size_t n);
+
+/* views.c: the JSON of each row, the one place they are shaped */
+cJSON *site_json(const struct dbres *s, size_t i);
+cJSON *room_json(const struct dbres *s, size_t i);
+/* A booking as its parties and staff see it. */
+cJSON *booking_json(const struct dbres *s, size_t i);
+/* A booking in a calendar: detail false gives the span and nothing else (the public's view). */
+cJSON *booking_slot_json(const struct dbres *s, size_t i, bool detail);
+/* The room facts the rules check, borrowed from row i of a ROOM_COLS result. */
+struct venue_room_facts room_facts(const struct dbres *s, size_t i);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * openings.c — what the announcement stage asks of the venues (venues.h): the place and time of
+ * a lot's opening booking, which a tender announcement must promise (招标投标法 第三十四条: the
+ * opening is at the bid deadline, at the place the tender documents set), and the move of the
+ * opening bookings that an amendment moving the deadline makes in its own transaction. Also the
+ * one way a booking takes its minutes (slots_take_or_refuse), which bookings.c, this file and
+ * the relocation share.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "canon.h"
+#include "internal.h"
+#include "util.h"
+
+enum db_status
+slots_take_or_refuse(struct dbconn *c, int64_t room, int64_t booking, int64_t start_us,
+                     int64_t end_us, int64_t buffer_us, struct refusal *f, int64_t held[3])
+{
+    int64_t first, last;
+    venues_rule_slots(start_us, end_us, buffer_us, &first, &last);
+    enum db_status st = store_slots_take(c, room, first, last, booking);
+    if (st != DB_DUPLICATE)
+        return st;
+    struct dbres h = {0};
+    enum db_status hs = store_slot_holder(c, room, first, last, &h);
+    if (hs != DB_OK) {
+        dbres_free(&h);
+        return hs;
+    }
+    held[0] = held[1] = held[2] = 0;
+    if (h.nrows == 1) {
+        held[0] = dbres_i64(&h, 0, BC_START);
+        held[1] = dbres_i64(&h, 0, BC_END);
+        held[2] = held[1] + dbres_i64(&h, 0, BC_BUFFER);
+        char a[40], b[40], e[40];
+        clock_format(held[0], a, sizeof a);
+        clock_format(held[1], b, sizeof b);
+        clock_format(held[2], e, sizeof e);
+        refuse(f, "VENUE-OVERLAP",
+               "the room is booked from %s to %s (held until %s with the setup buffer)", a, b, e);
+    } else /* the holder gave its minutes back meanwhile: asking again may succeed */
+        refuse(f, "VENUE-OVERLAP", "the room was being booked for that time; ask again");
+    f->conflict = true;
+    dbres_free(&h);
+    return DB_DUPLICATE;
+}
+
+void
+booking_place(const struct dbres *b, size_t i, char *out, size_t n)
+{
+    snprintf(out, n, "%s %s（%s）", dbres_str(b, i, BC_SITE_NAME), dbres_str(b, i, BC_ROOM_NAME),
+             dbres_str(b, i, BC_ADDRESS));
+}
+
+enum db_status
+venues_lot_opening(struct dbconn *c, int64_t project, int lot, struct venue_opening *o, bool *found)
+{
+    struct dbres b = {0};
+    enum db_status st = store_lot_opening_booking(c, project, lot, &b);
+    *found = st == DB_OK && b.nrows == 1;
+    memset(o, 0, sizeof *o);
+    if (*found) {
+        o->booking_id = dbres_i64(&b, 0, BC_ID);
+        o->room_id = dbres_i64(&b, 0, BC_ROOM);
+        o->start_us = dbres_i64(&b, 0, BC_START);
+        o->end_us = dbres_i64(&b, 0, BC_END);
+        o->approved = !strcmp(dbres_str(&b, 0, BC_STATE), "approved");
+        booking_place(&b, 0, o->place, sizeof o->place);
+    }
+    dbres_free(&b);
+    return st;
+}
+
+/* Move booking row i of b (locked) to [start_us, end_us) in room (its own or another):
+ * checks the room as a new booking would (kind, state, hours, capacity), gives back the old
+ * minutes and takes the new ones. DB_OK with f->code NULL when moved; DB_OK with f set when
+ * refused. */
+enum db_status
+booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room, int64_t start_us,
+             int64_t end_us, int64_t now_us, struct refusal *f)
+{
+    struct dbres r = {0};
+    int64_t id = dbres_i64(b, i, BC_ID), held[3];
+    enum db_status st = store_room(c, room, true, &r);
+    memset(f, 0, sizeof *f);
+    if (st != DB_OK)
+        goto out;
+    if (r.nrows != 1) {
+        refuse(f, "VENUE-ROOM-STATE", "room %lld does not exist", (long long)room);
+        goto out;
+    }
+    struct venue_room_facts facts = room_facts(&r, 0);
+    struct venue_ask ask = {dbres_str(b, i, BC_PURPOSE), start_us, end_us,
+                            dbres_i64(b, i, BC_PEOPLE)};
+    *f = venues_rule_booking(&facts, &ask, now_us);
+    if (f->code)
+        goto out;
+    if ((st = store_slots_free(c, id)) != DB_OK ||
+        (st = store_booking_move(c, id, room, start_us, end_us, now_us)) != DB_OK)
+        goto out;
+    st = slots_take_or_refuse(c, room, id, start_us, end_us, dbres_i64(b, i, BC_BUFFER), f, held);
+    if (st == DB_DUPLICATE)
+        st = DB_OK; /* f says it */
+out:
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+venues_move_openings(struct dbconn *c, int64_t project, int64_t start_us, int64_t now_us,
+                     struct refusal *f, cJSON **moves)
+{
+    struct dbres b = {0};
+    memset(f, 0, sizeof *f);
+    *moves = NULL;
+    enum db_status st = store_project_openings(c, project, &b);
+    if (st != DB_OK)
+        goto out;
+    *moves = cJSON_CreateArray();
+    for (size_t i = 0; i < b.nrows && !f->code; i++) {
+        int64_t from = dbres_i64(&b, i, BC_START), len = dbres_i64(&b, i, BC_END) - from;
+        if (from == start_us)
+            continue;
+        if ((st = booking_move(c, &b, i, dbres_i64(&b, i, BC_ROOM), start_us, start_us + len,
+                               now_us, f)) != DB_OK)
+            goto out;
+        cJSON *m = cJSON_CreateObject();
+        json_add_i64(m, "booking_id", dbres_i64(&b, i, BC_ID));
+        json_add_i64(m, "room_id", dbres_i64(&b, i, BC_ROOM));
+        json_add_i64(m, "from_us", from);
+        json_add_i64(m, "start_us", start_us);
+        json_add_i64(m, "end_us", start_us + len);
+        cJSON_AddItemToArray(*moves, m);
+    }
+out:
+    if (st != DB_OK) {
+        cJSON_Delete(*moves);
+        *moves = NULL;
+    }
+    dbres_free(&b);
+    return st;
+}

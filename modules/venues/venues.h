@@ -1,0 +1,97 @@
+/*
+ * venues.h — the venues module: unified venue arrangement (场地统一安排). Center staff register
+ * sites and rooms; agents book a room for a lot's opening or an evaluation session; staff
+ * approve or refuse (or the configured policy does); no two live bookings of a room overlap,
+ * which the database itself guarantees (one row per room and minute, migrations/0014). Its rules
+ * are pure functions (rules.c); docs/venues.md is the reference.
+ */
+#ifndef GGZY_VENUES_H
+#define GGZY_VENUES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "db.h"
+
+/* Local time of the rooms: China Standard Time, UTC+8 all year (no daylight saving). */
+#define VENUES_UTC_OFFSET_MIN 480
+#define VENUES_MINUTE_US      INT64_C(60000000)
+
+/* The kinds of room, the states of a room, the purposes of a booking (NULL-terminated). */
+extern const char *const venues_kinds[];
+extern const char *const venues_room_states[];
+extern const char *const venues_purposes[];
+extern const char *const venues_equipment[];
+
+/* ---- what the announcement stage reads and does (openings.c) ---- */
+
+/* A lot's live opening booking as a tender announcement states it. place is the text the
+ * announcement carries: "<site> <room>（<address>）". */
+struct venue_opening {
+    int64_t booking_id, room_id, start_us, end_us;
+    bool approved;
+    char place[800];
+};
+/* The live opening booking of lot of project (*found false when none). */
+enum db_status venues_lot_opening(struct dbconn *c, int64_t project, int lot,
+                                  struct venue_opening *o, bool *found);
+/* Move every live opening booking of project to begin at start_us (each keeps its room and its
+ * length), in the caller's transaction — an amendment that moves the deadline moves its opening
+ * with it. When the room cannot hold the new span, f says why (VENUE-OVERLAP naming the holder's
+ * span, VENUE-HOURS, VENUE-ROOM-STATE, …) and the caller refuses (its rollback undoes any move
+ * made). *moves gets what was moved ([{booking_id, room_id, from_us, start_us, end_us}], caller
+ * frees; NULL on a database error) for the caller's one audit entry. */
+enum db_status venues_move_openings(struct dbconn *c, int64_t project, int64_t start_us,
+                                    int64_t now_us, struct refusal *f, cJSON **moves);
+
+/* What a later stage does when the center relocates a published opening to another place: the
+ * announce module drafts the change notice (变更公告) for the project's agent, with the new
+ * place, in the relocation's transaction (*draft 0: nothing was published to amend). A provider
+ * hook set at start-up; without one nothing is drafted. */
+typedef enum db_status (*venues_relocated_fn)(struct dbconn *c, int64_t project, int64_t user,
+                                              const char *old_place, const char *new_place,
+                                              int64_t now_us, int64_t *draft);
+void venues_set_on_relocated(venues_relocated_fn fn);
+
+/* ---- rules (rules.c) ---- */
+
+/* What a booking asks of a room, and the room as it is. */
+struct venue_room_facts {
+    const char *kind, *state;
+    int64_t capacity;
+    int opens_min, closes_min; /* local minutes after midnight, opens < closes <= 1440 */
+};
+struct venue_ask {
+    const char *purpose;
+    int64_t start_us, end_us, people;
+};
+
+/* May a room of this kind hold a session of this purpose? */
+bool venues_rule_kind_serves(const char *kind, const char *purpose);
+/* Opening hours as given for a room: whole minutes, opens before closes, within one day.
+ * VENUE-HOURS. */
+struct refusal venues_rule_hours(int opens_min, int closes_min);
+/* Every check of a booking against its room and the clock, in the order a person would want to
+ * hear them: the span (VENUE-SPAN: not empty; VENUE-UNIT: whole minutes), the past (VENUE-PAST),
+ * the room's kind (VENUE-KIND), its state (VENUE-ROOM-STATE, 409), its hours (VENUE-HOURS: begins
+ * and ends within one local day's opening hours) and its capacity (VENUE-CAPACITY). code NULL:
+ * allowed. */
+struct refusal venues_rule_booking(const struct venue_room_facts *room, const struct venue_ask *a,
+                                   int64_t now_us);
+/* May a project in this state book a session of this purpose? VENUE-PROJECT-STATE (409). */
+struct refusal venues_rule_project_state(const char *purpose, const char *state);
+/* An evaluation session begins only once the lot's opening session has ended.
+ * VENUE-AFTER-OPENING; opening_end_us 0: the lot has no opening booked. */
+struct refusal venues_rule_after_opening(int64_t start_us, int64_t opening_end_us, int lot);
+/* The minutes [first, last) a booking holds: its span and the setup buffer after it. */
+void venues_rule_slots(int64_t start_us, int64_t end_us, int64_t buffer_us, int64_t *first,
+                       int64_t *last);
+/* The local day (days since 1970-01-01 in UTC+8) of a time, and the UTC time a local day
+ * begins. */
+int64_t venues_rule_local_day(int64_t t_us);
+int64_t venues_rule_day_start_us(int64_t day);
+/* Parse "YYYY-MM-DD" into a local day; false when it is not a date. */
+bool venues_rule_parse_day(const char *s, int64_t *day);
+
+#endif

@@ -1,0 +1,392 @@
+"""Unified venue arrangement through the real API (docs/venues.md): sites and rooms registered
+by center staff, bookings asked by agents and decided by staff, no double booking even when 20
+agents race for the same hour, every boundary of a booking refused or allowed with its rule
+code, a room never retired under its bookings, and the public calendar that shows an evaluation
+room only as occupied."""
+import concurrent.futures
+
+from harness import ApiTest
+
+MIN = 60 * 1000000
+HOUR = 60 * MIN
+DAY = 24 * HOUR
+UTC8 = 8 * HOUR
+
+
+class VenueFixture(ApiTest):
+    """A site with an opening room and an evaluation room, an agency with an accepted project."""
+    server_args = {"conf": {"venues.buffer_minutes": "30"}}
+
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+        self.agency = self.make_org(self.admin, "agency")
+        self.tenderer = self.make_org(self.admin, "tenderer")
+        _, self.agent_tok = self.make_user(self.admin, self.agency["id"], "agent")
+        sup_org = self.make_org(self.admin, "supervision")
+        _, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
+        bidder_org = self.make_org(self.admin, "bidder")
+        _, self.bidder_tok = self.make_user(self.admin, bidder_org["id"], "bidder")
+        r = self.srv.request("POST", "/api/v1/venues/sites", {
+            "name": "市公共资源交易中心", "address": "某市某区某路 1 号", "region": "110000"}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        self.site = r.json
+        self.opening_room = self.room("第一开标室", "opening", 40, ["recording", "screens"])
+        self.eval_room = self.room("第一评标室", "evaluation", 9, ["recording", "isolated_network"])
+        self.pid = self.project()
+        # the day after tomorrow, local (UTC+8) midnight, as UTC microseconds
+        now = self.server_now()
+        self.day0 = ((now + UTC8) // DAY + 2) * DAY - UTC8
+
+    def room(self, name, kind, capacity, equipment=(), opens="08:30", closes="18:00", **kw):
+        body = {"name": name, "kind": kind, "capacity": capacity, "equipment": list(equipment),
+                "opens": opens, "closes": closes}
+        body.update(kw)
+        r = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self.site["id"], body, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def project(self, token=None):
+        token = token or self.agent_tok
+        r = self.srv.request("POST", "/api/v1/projects", {
+            "name": "某某学校教学楼新建工程", "category": "engineering", "method": "open_tender",
+            "region": "110000", "tenderer_org_id": self.tenderer["id"], "budget_fen": 1000000000,
+            "funding_source": "财政资金", "legally_required": True,
+            "lots": [{"name": "一标段", "estimate_fen": 600000000},
+                     {"name": "二标段", "estimate_fen": 400000000}]}, token=token)
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid, {"to": "submitted"},
+                                          token=token).status, 200)
+        r = self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid, {"to": "accepted"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        return pid
+
+    def at(self, hh, mm=0, day=0):
+        return self.day0 + day * DAY + hh * HOUR + mm * MIN
+
+    def book(self, start, end, room=None, purpose="opening", lots=(1,), people=10, token=None, pid=None):
+        return self.srv.request("POST", "/api/v1/venues/bookings", {
+            "room_id": (room or self.opening_room)["id"], "project_id": pid or self.pid, "purpose": purpose,
+            "lots": list(lots), "start_us": start, "end_us": end, "people": people}, token=token or self.agent_tok)
+
+
+class VenuesTest(VenueFixture):
+    def test_staff_register_rooms_that_anyone_may_read_and_only_staff_may_add(self):
+        r = self.srv.request("GET", "/api/v1/venues/rooms/%d" % self.eval_room["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["kind"], r.json["capacity"], r.json["opens"], r.json["closes"]),
+                         ("evaluation", 9, "08:30", "18:00"))
+        self.assertEqual(r.json["equipment"], ["recording", "isolated_network"])
+        self.assertEqual(self.srv.request("GET", "/api/v1/venues/sites").json["items"][0]["name"], "市公共资源交易中心")
+        r = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self.site["id"], {
+            "name": "x", "kind": "opening", "capacity": 5, "opens": "08:00", "closes": "17:00"}, token=self.agent_tok)
+        self.assertError(r, 403, "forbidden")
+        # a remote venue names the region it serves; hours run forwards within a day
+        r = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self.site["id"], {
+            "name": "远程副场", "kind": "remote_guest", "capacity": 5, "opens": "08:00", "closes": "17:00"},
+            token=self.admin)
+        self.assertError(r, 422, "invalid_field")
+        self.room("远程副场", "remote_guest", 5, region="120000")
+        r = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self.site["id"], {
+            "name": "夜间", "kind": "opening", "capacity": 5, "opens": "18:00", "closes": "08:00"}, token=self.admin)
+        self.assertError(r, 422, "rule_violation")
+        self.assertEqual(r.json["error"]["rule"], "VENUE-HOURS")
+
+    def test_a_request_holds_the_room_until_staff_decide_and_a_refusal_gives_it_back(self):
+        r = self.book(self.at(9), self.at(11))
+        self.assertEqual(r.status, 201, r)
+        b = r.json
+        self.assertEqual((b["state"], b["lots"], b["buffer_us"]), ("requested", [1], 30 * MIN))
+        self.assertEqual(self.book(self.at(10), self.at(12), lots=(2,)).json["error"]["rule"],
+                         "VENUE-OVERLAP")
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % b["id"], {"approve": False},
+                             token=self.admin)
+        self.assertError(r, 422, "missing_field")
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % b["id"],
+                             {"approve": False, "reason": "该时段已安排设备检修"}, token=self.admin)
+        self.assertEqual((r.status, r.json["state"]), (200, "refused"), r)
+        # the refused booking's minutes and its lot are free again
+        r = self.book(self.at(10), self.at(12))
+        self.assertEqual(r.status, 201, r)
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % r.json["id"], {"approve": True},
+                             token=self.admin)
+        self.assertEqual(r.json["state"], "approved")
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % r.json["id"], {"approve": True},
+                             token=self.admin)
+        self.assertError(r, 409, "invalid_transition")
+        # one live opening per lot
+        self.assertEqual(self.book(self.at(14), self.at(15)).json["error"]["rule"], "VENUE-LOT-BOOKED")
+
+    def test_twenty_agents_racing_for_one_hour_get_one_booking_and_nineteen_conflicts(self):
+        pids = [self.pid] + [self.project() for _ in range(19)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=20) as ex:
+            rs = list(ex.map(lambda p: self.book(self.at(9, 0), self.at(10, 0), pid=p), pids))
+        won = [r for r in rs if r.status == 201]
+        self.assertEqual(len(won), 1, [r.status for r in rs])
+        for r in rs:
+            if r.status != 201:
+                self.assertError(r, 409, "conflict")
+                d = r.json["error"]
+                self.assertEqual((d["rule"], d["held_from_us"], d["held_until_us"]),
+                                 ("VENUE-OVERLAP", self.at(9), self.at(10, 30)))
+                self.assertNotIn("project", r.json["error"]["message"])  # whose it is stays unsaid
+                self.assertNotIn("project_id", r.json["error"])
+        rows = self.srv.sql("SELECT COUNT(*), COUNT(DISTINCT booking_id) FROM venue_slots")
+        self.assertEqual(rows, [["90", "1"]])  # 60 minutes and the 30-minute buffer, one holder
+
+    def test_every_boundary_of_a_booking_has_its_rule(self):
+        cases = [
+            (self.at(9), self.at(9), "VENUE-SPAN"),
+            (self.at(10), self.at(9), "VENUE-SPAN"),
+            (self.at(9) + 1, self.at(10), "VENUE-UNIT"),
+            (self.at(8, 29), self.at(10), "VENUE-HOURS"),
+            (self.at(17), self.at(18, 1), "VENUE-HOURS"),
+            (self.at(17), self.at(9, day=1), "VENUE-HOURS"),
+            (self.at(9, day=-3), self.at(10, day=-3), "VENUE-PAST"),
+        ]
+        for start, end, rule in cases:
+            r = self.book(start, end)
+            self.assertError(r, 422, "rule_violation")
+            self.assertEqual(r.json["error"]["rule"], rule, (start, end))
+        r = self.book(self.at(9), self.at(10), room=self.eval_room)
+        self.assertEqual(r.json["error"]["rule"], "VENUE-KIND")
+        r = self.book(self.at(9), self.at(10), people=41)
+        self.assertEqual(r.json["error"]["rule"], "VENUE-CAPACITY")
+        r = self.book(self.at(9), self.at(10), lots=(3,))
+        self.assertEqual(r.json["error"]["rule"], "VENUE-LOTS")
+        # the whole opening hours are bookable: 08:30 to 18:00
+        self.assertEqual(self.book(self.at(8, 30), self.at(12)).status, 201)
+        # touching: the next booking may begin once the 30-minute setup buffer has passed
+        self.assertEqual(self.book(self.at(12, 29), self.at(13), lots=(2,)).json["error"]["rule"],
+                         "VENUE-OVERLAP")
+        self.assertEqual(self.book(self.at(12, 30), self.at(18), lots=(2,)).status, 201)
+
+    def test_evaluation_rooms_are_booked_after_the_opening_and_shown_to_the_public_as_occupied(self):
+        r = self.book(self.at(9), self.at(10), room=self.eval_room, purpose="evaluation", people=7)
+        self.assertEqual(r.json["error"]["rule"], "VENUE-AFTER-OPENING")
+        self.assertEqual(self.book(self.at(9), self.at(10)).status, 201)
+        r = self.book(self.at(9, 30), self.at(12), room=self.eval_room, purpose="evaluation", people=7)
+        self.assertEqual(r.json["error"]["rule"], "VENUE-AFTER-OPENING")
+        r = self.book(self.at(10), self.at(12), room=self.eval_room, purpose="evaluation", people=10)
+        self.assertEqual(r.json["error"]["rule"], "VENUE-CAPACITY")
+        r = self.book(self.at(10), self.at(12), room=self.eval_room, purpose="evaluation", people=7)
+        self.assertEqual(r.status, 201, r)
+        day = "%s" % self.local_date(self.day0)
+        q = "/api/v1/venues/calendar?site=%d&day=%s" % (self.site["id"], day)
+        for tok in (None, self.bidder_tok):
+            cal = self.srv.request("GET", q, token=tok).json
+            ev = [x for x in cal["rooms"] if x["id"] == self.eval_room["id"]][0]
+            self.assertEqual(ev["bookings"], [{"start_us": self.at(10), "end_us": self.at(12),
+                                               "status": "occupied"}])
+        cal = self.srv.request("GET", q, token=self.sup_tok).json
+        ev = [x for x in cal["rooms"] if x["id"] == self.eval_room["id"]][0]
+        self.assertEqual((ev["bookings"][0]["project_id"], ev["bookings"][0]["purpose"]), (self.pid, "evaluation"))
+        # another agency sees neither the booking nor the project's list
+        other = self.make_org(self.admin, "agency")
+        _, other_tok = self.make_user(self.admin, other["id"], "agent")
+        bid = ev["bookings"][0]["id"]
+        self.assertError(self.srv.request("GET", "/api/v1/venues/bookings/%d" % bid, token=other_tok), 404, "not_found")
+        lst = self.srv.request("GET", "/api/v1/venues/bookings?project=%d" % self.pid, token=other_tok).json
+        self.assertEqual(lst["items"], [])
+        self.assertEqual(len(self.srv.request("GET", "/api/v1/venues/bookings?project=%d" % self.pid,
+                                              token=self.agent_tok).json["items"]), 2)
+
+    @staticmethod
+    def local_date(t_us):
+        import datetime
+        return datetime.datetime.fromtimestamp((t_us + UTC8) / 1e6, datetime.timezone.utc).strftime("%Y-%m-%d")
+
+    def test_a_room_with_bookings_to_come_is_not_retired_and_a_room_out_of_service_takes_none(self):
+        b = self.book(self.at(9), self.at(10)).json
+        room = "/api/v1/venues/rooms/%d/state" % self.opening_room["id"]
+        r = self.srv.request("POST", room, {"state": "retired", "reason": "装修"}, token=self.admin)
+        self.assertError(r, 409, "conflict")
+        self.assertEqual(r.json["error"]["rule"], "VENUE-ROOM-BOOKED")
+        self.assertEqual([x["id"] for x in r.json["error"]["bookings"]], [b["id"]])
+        r = self.srv.request("POST", room, {"state": "maintenance", "reason": "投影仪故障"}, token=self.admin)
+        self.assertEqual(r.json["state"], "maintenance")
+        r = self.book(self.at(14), self.at(15), lots=(2,))
+        self.assertError(r, 409, "conflict")
+        self.assertEqual(r.json["error"]["rule"], "VENUE-ROOM-STATE")
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/cancel" % b["id"], {"reason": "改期"},
+                             token=self.agent_tok)
+        self.assertEqual(r.json["state"], "cancelled")
+        r = self.srv.request("POST", room, {"state": "retired", "reason": "装修"}, token=self.admin)
+        self.assertEqual(r.json["state"], "retired")
+        r = self.srv.request("POST", room, {"state": "open"}, token=self.admin)
+        self.assertError(r, 409, "invalid_transition")
+
+    def test_every_change_is_in_the_audit_log_with_its_actor(self):
+        b = self.book(self.at(9), self.at(10)).json
+        self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % b["id"], {"approve": True}, token=self.admin)
+        self.srv.wait_sequenced()
+        rows = self.srv.sql("SELECT action, object_type FROM audit_entries WHERE action LIKE 'venue.%' ORDER BY idx")
+        self.assertEqual([r[0] for r in rows], ["venue.site.create", "venue.room.create", "venue.room.create",
+                                                "venue.booking.request", "venue.booking.decide"])
+
+
+class AutoApprovalTest(VenueFixture):
+    server_args = {"conf": {"venues.approval": "auto", "venues.buffer_minutes": "0"}}
+
+    def test_with_the_auto_policy_a_booking_is_approved_at_once_and_touching_bookings_fit(self):
+        self.assertEqual(self.book(self.at(9), self.at(10)).json["state"], "approved")
+        self.assertEqual(self.book(self.at(10), self.at(11), lots=(2,)).status, 201)
+        self.assertEqual(self.book(self.at(10, 59), self.at(12), lots=(2,), pid=self.project()).status, 409)
+
+
+class AnnouncedOpeningTest(VenueFixture):
+    """The opening happens where and when the announcement says (招标投标法 第三十四条)."""
+
+    def setUp(self):
+        super().setUp()
+        self.make_opening_keys(self.pid, 2, self.agent_tok)
+        self.deadline = self.at(10, day=25)
+
+    def approve(self, b):
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % b["id"], {"approve": True},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def tender(self):
+        now = self.server_now()
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid, {
+            "type": "tender", "title": "招标公告", "body": "……", "docs_from_us": now + 60 * 10**6,
+            "docs_until_us": now + 7 * DAY, "bid_deadline_us": self.deadline, "opening_us": self.deadline},
+            token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        return r.json["id"]
+
+    def publish(self, aid):
+        return self.srv.request("POST", "/api/v1/announcements/%d/publish" % aid, token=self.agent_tok)
+
+    def published(self):
+        aid = self.tender()
+        b = self.approve(self.book(self.deadline, self.deadline + 2 * HOUR, lots=(1, 2), people=30).json)
+        r = self.publish(aid)
+        self.assertEqual(r.status, 200, r)
+        return aid, b
+
+    def amend(self, aid, when):
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid, {
+            "type": "amendment", "amends_id": aid, "title": "变更公告", "body": "顺延",
+            "bid_deadline_us": when, "opening_us": when}, token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        return r.json["id"], self.publish(r.json["id"])
+
+    def assertRule(self, r, status, rule, text=None):
+        self.assertEqual((r.status, r.json["error"].get("rule")), (status, rule), r)
+        if text:
+            self.assertIn(text, r.json["error"]["message"])
+
+    def test_a_tender_is_published_only_with_an_approved_room_at_its_deadline_and_states_that_room(self):
+        aid = self.tender()
+        self.assertRule(self.publish(aid), 422, "ANN-OPENING-VENUE", "no opening room booked")
+        wrong = self.approve(self.book(self.deadline + HOUR, self.deadline + 2 * HOUR, lots=(1, 2)).json)
+        self.assertRule(self.publish(aid), 422, "ANN-OPENING-VENUE", "not at the opening time")
+        self.srv.request("POST", "/api/v1/venues/bookings/%d/cancel" % wrong["id"], {"reason": "改"}, token=self.agent_tok)
+        b = self.book(self.deadline, self.deadline + 2 * HOUR, lots=(1,)).json
+        self.assertRule(self.publish(aid), 422, "ANN-OPENING-VENUE", "awaits the center's approval")
+        self.approve(b)
+        self.assertRule(self.publish(aid), 422, "ANN-OPENING-VENUE", "lot 2")  # every lot has its room
+        self.approve(self.book(self.deadline, self.deadline + HOUR, lots=(2,), room=self.room("第二开标室", "opening", 20)).json)
+        r = self.publish(aid)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["opening_place"], "市公共资源交易中心 第一开标室（某市某区某路 1 号）；"
+                                                  "市公共资源交易中心 第二开标室（某市某区某路 1 号）")
+        content = self.srv.request("GET", "/api/v1/public/announcements/%d/signature" % aid).json["content"]
+        self.assertIn("第一开标室", content)  # the place is in what the platform signed
+        self.srv.wait_sequenced()
+        import json as _json
+        entry = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE action = 'announce.publish'")
+        venues = _json.loads(entry[0][0])["payload"]["opening_venues"]
+        self.assertEqual(sorted((v["lot"], v["start_us"]) for v in venues), [(1, self.deadline), (2, self.deadline)])
+
+    def test_a_typed_place_that_is_not_the_booked_room_is_refused(self):
+        aid = self.tender()
+        self.srv.sql("UPDATE announcements SET opening_place = '别处' WHERE id = %d" % aid)
+        self.approve(self.book(self.deadline, self.deadline + 2 * HOUR, lots=(1, 2)).json)
+        self.assertRule(self.publish(aid), 422, "ANN-OPENING-VENUE", "the booked room's")
+
+    def test_an_amendment_moving_the_deadline_moves_the_opening_room_with_it_or_is_refused(self):
+        aid, b = self.published()
+        later = self.deadline + 2 * DAY
+        other = self.project()
+        taken = self.book(later - HOUR, later + HOUR, pid=other).json  # the room is taken then
+        draft, r = self.amend(aid, later)
+        self.assertRule(r, 409, "VENUE-OVERLAP")
+        self.assertNotIn("project", r.json["error"]["message"])  # the span, not whose it is
+        got = self.srv.request("GET", "/api/v1/venues/bookings/%d" % b["id"], token=self.admin).json
+        self.assertEqual(got["start_us"], self.deadline)  # nothing moved
+        self.assertEqual(self.srv.request("GET", "/api/v1/announcements/%d" % draft, token=self.agent_tok).json["state"], "draft")
+        self.srv.request("POST", "/api/v1/venues/bookings/%d/cancel" % taken["id"], {"reason": "让"}, token=self.agent_tok)
+        _, r = self.publish_again(draft)
+        self.assertEqual(r.status, 200, r)
+        got = self.srv.request("GET", "/api/v1/venues/bookings/%d" % b["id"], token=self.admin).json
+        self.assertEqual((got["start_us"], got["end_us"]), (later, later + 2 * HOUR))
+        rows = self.srv.sql("SELECT MIN(minute) * 60000000, COUNT(*) FROM venue_slots WHERE booking_id = %d" % b["id"])
+        self.assertEqual(rows, [[str(later), "150"]])
+
+    def publish_again(self, draft):
+        return draft, self.publish(draft)
+
+    def test_relocation_moves_every_booking_to_an_equivalent_room_or_none(self):
+        aid, b = self.published()
+        spare = self.room("备用开标室", "opening", 40)
+        blocker = self.approve(self.book(self.deadline, self.deadline + HOUR, room=spare, pid=self.project()).json)
+        reloc = "/api/v1/venues/rooms/%d/relocate" % self.opening_room["id"]
+        self.assertError(self.srv.request("POST", reloc, {"reason": "停电"}, token=self.agent_tok), 403, "forbidden")
+        r = self.srv.request("POST", reloc, {"reason": "停电"}, token=self.admin)
+        self.assertRule(r, 409, "VENUE-NO-ROOM")
+        self.assertEqual(r.json["error"]["booking_id"], b["id"])
+        self.assertEqual(self.srv.request("GET", "/api/v1/venues/rooms/%d" % self.opening_room["id"]).json["state"], "open")
+        self.srv.request("POST", "/api/v1/venues/bookings/%d/cancel" % blocker["id"], {"reason": "让"}, token=self.admin)
+        r = self.srv.request("POST", reloc, {"reason": "停电"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([(m["booking_id"], m["to_room_id"]) for m in r.json["moves"]], [(b["id"], spare["id"])])
+        self.assertEqual(self.srv.request("GET", "/api/v1/venues/rooms/%d" % self.opening_room["id"]).json["state"],
+                         "maintenance")
+        d = r.json["drafted"]
+        self.assertEqual([x["project_id"] for x in d], [self.pid])
+        ann = self.srv.request("GET", "/api/v1/announcements/%d" % d[0]["announcement_id"], token=self.agent_tok).json
+        self.assertEqual((ann["type"], ann["amends_id"], ann["state"]), ("amendment", aid, "draft"))
+        self.assertIn("备用开标室", ann["opening_place"])
+        self.assertIn("第一开标室", ann["body"])
+        self.srv.wait_sequenced()
+        rows = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'venue.room.relocate'")
+        self.assertEqual(rows, [["1"]])  # the refused attempt left nothing
+
+
+class CalendarExportTest(VenueFixture):
+    def test_room_and_agency_calendars_are_valid_icalendar_and_the_public_sees_only_occupied(self):
+        import icalendar
+        self.book(self.at(9), self.at(10))
+        self.book(self.at(10), self.at(12), room=self.eval_room, purpose="evaluation", people=7)
+        other = self.make_org(self.admin, "agency")
+        _, other_tok = self.make_user(self.admin, other["id"], "agent")
+
+        def get(path, tok=None):
+            r = self.srv.request("GET", path, token=tok)
+            self.assertEqual(r.status, 200, r)
+            self.assertTrue(r.header("Content-Type").startswith("text/calendar"), r)
+            raw = r.raw
+            for line in raw.split(b"\r\n"):
+                self.assertLessEqual(len(line), 75)  # folded (RFC 5545 §3.1)
+            self.assertNotIn(b"\n", raw.replace(b"\r\n", b""))
+            return [e for e in icalendar.Calendar.from_ical(raw).walk("VEVENT")]
+
+        room = "/api/v1/venues/rooms/%d/calendar.ics" % self.eval_room["id"]
+        for tok in (None, self.bidder_tok, other_tok):
+            ev = get(room, tok)
+            self.assertEqual([str(e["SUMMARY"]) for e in ev], ["占用 occupied"])
+            self.assertNotIn("DESCRIPTION", ev[0])
+            self.assertEqual(int(ev[0].decoded("DTSTART").timestamp() * 10**6), self.at(10))
+            self.assertEqual(int(ev[0].decoded("DTEND").timestamp() * 10**6), self.at(12))
+        ev = get(room, self.sup_tok)
+        self.assertIn("project %d" % self.pid, str(ev[0]["SUMMARY"]))
+        ev = get("/api/v1/venues/bookings.ics", self.agent_tok)
+        self.assertEqual(len(ev), 2)
+        self.assertEqual(str(ev[0]["STATUS"]), "TENTATIVE")
+        self.assertEqual(get("/api/v1/venues/bookings.ics", other_tok), [])
+        self.assertError(self.srv.request("GET", "/api/v1/venues/bookings.ics", token=self.bidder_tok), 403, "forbidden")
