@@ -31,8 +31,18 @@
 
 #include "sigsuite.h"
 
-enum side { SIDE_BIDDER, SIDE_AGENT, SIDE_SUPERVISION, SIDE_CENTER, SIDE__COUNT, SIDE_NONE = -1 };
-const char *side_name(enum side s);         /* "bidder", "agent", "supervision", "center" */
+/* The sides whose CAs certify keys: the four sides of a tender, and the center's devices (a
+ * room's recorder, whose certificate names the center's credit code). */
+enum side {
+    SIDE_BIDDER,
+    SIDE_AGENT,
+    SIDE_SUPERVISION,
+    SIDE_CENTER,
+    SIDE_DEVICE,
+    SIDE__COUNT,
+    SIDE_NONE = -1
+};
+const char *side_name(enum side s); /* "bidder", "agent", "supervision", "center", "device" */
 enum side side_from_name(const char *name); /* SIDE_NONE when unknown */
 /* The side of an organization type (organizations.type): bidder → bidder; agency and
  * tenderer → agent (the tendering side); supervision; center. SIDE_NONE for others. */

@@ -14,9 +14,28 @@
 /* The module's configuration (routes.c). */
 struct venues_conf {
     int64_t buffer_minutes;
-    const char *approval; /* "manual" or "auto" */
+    const char *approval;       /* "manual" or "auto" */
+    int64_t retention_years[4]; /* per category (enum category): the archive period */
+    int64_t recording_grace_minutes;
 };
 extern struct venues_conf venues_conf;
+extern const struct config *venues_cfg;
+/* The archive period of a category's recordings in years (-1: the longest of all). */
+int64_t venues_retention_years(int category);
+
+/* recordings.c */
+void recorder_create(struct req *r, const cJSON *body);
+void recorder_list(struct req *r, const cJSON *body);
+void recorder_revoke(struct req *r, const cJSON *body);
+void recording_create(struct req *r, const cJSON *body);
+void booking_recordings(struct req *r, const cJSON *body);
+/* Do the recordings s (RECORDING_COLS, by start) cover [start, end)? */
+bool recordings_cover(const struct dbres *s, int64_t start_us, int64_t end_us);
+
+/* jobs.c: the recording monitor (venues.recordings-check, system:venue-monitor) */
+bool venues_job_recordings(struct dbconn *c, const struct actor *a, int64_t now_us);
+/* warnings (jobs.c): what the monitor raised, for supervisors and staff */
+void warning_list(struct req *r, const cJSON *body);
 
 /* rooms.c */
 void site_create(struct req *r, const cJSON *body);
@@ -55,6 +74,9 @@ void booking_place(const struct dbres *b, size_t i, char *out, size_t n);
 /* views.c: the JSON of each row, the one place they are shaped */
 cJSON *site_json(const struct dbres *s, size_t i);
 cJSON *room_json(const struct dbres *s, size_t i);
+cJSON *recorder_json(const struct dbres *s, size_t i);
+cJSON *recording_json(const struct dbres *s, size_t i);
+cJSON *warning_json(const struct dbres *s, size_t i);
 /* A booking as its parties and staff see it. */
 cJSON *booking_json(const struct dbres *s, size_t i);
 /* A booking in a calendar: detail false gives the span and nothing else (the public's view). */

@@ -10,6 +10,16 @@
 #include "internal.h"
 
 struct venues_conf venues_conf;
+const struct config *venues_cfg;
+
+int64_t
+venues_retention_years(int category)
+{
+    int64_t most = 0;
+    for (int k = 0; k < 4; k++)
+        most = venues_conf.retention_years[k] > most ? venues_conf.retention_years[k] : most;
+    return category >= 0 && category < 4 ? venues_conf.retention_years[category] : most;
+}
 
 static const struct field site_schema[] = {
     {"name", F_STRING, true, 1, 200, NULL},
@@ -30,6 +40,25 @@ static const struct field state_schema[] = {
 };
 static const struct field relocate_schema[] = {
     {"reason", F_STRING, true, 1, 2000, NULL},
+    {NULL},
+};
+static const struct field recorder_schema[] = {
+    {"certificate", F_STRING, true, 1, 65536, NULL},
+    {"proof", F_STRING, true, 1, 200, NULL},
+    {"label", F_STRING, false, 1, 200, NULL},
+    {NULL},
+};
+static const struct field recording_schema[] = {
+    {"recorder_key_id", F_STRING, true, 64, 64, NULL},
+    {"room_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"booking_id", F_INT, false, 1, INT64_C(9007199254740991), NULL},
+    {"start_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"end_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"size", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"sha256", F_STRING, true, 64, 64, NULL},
+    {"storage_ref", F_STRING, true, 1, 500, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
 static const struct field booking_schema[] = {
@@ -67,6 +96,17 @@ static const struct route routes[] = {
      relocate_schema, 0},
     {"GET", "/api/v1/venues/rooms/{id}/calendar.ics", room_ics, ROLE_PUBLIC, 0, NULL, 0},
     {"GET", "/api/v1/venues/bookings.ics", own_ics, ROLE_AGENT, 0, NULL, 0},
+    {"POST", "/api/v1/venues/rooms/{id}/recorders", recorder_create, ROLE_CENTER_ADMIN, 70000,
+     recorder_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/venues/rooms/{id}/recorders", recorder_list,
+     ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL, 0},
+    {"POST", "/api/v1/venues/recorders/{id}/revoke", recorder_revoke, ROLE_CENTER_ADMIN, 0, NULL,
+     0},
+    /* a recorder has no session: its signature by its certified key is what admits it */
+    {"POST", "/api/v1/venues/recordings", recording_create, ROLE_PUBLIC, 4096, recording_schema, 0},
+    {"GET", "/api/v1/venues/bookings/{id}/recordings", booking_recordings, PARTIES, 0, NULL, 0},
+    {"GET", "/api/v1/venues/warnings", warning_list, ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL,
+     0},
     {"GET", "/api/v1/venues/calendar", calendar_get, ROLE_PUBLIC, 0, NULL, 0},
     {"POST", "/api/v1/venues/bookings", booking_create, ROLE_AGENT, 4096, booking_schema,
      ROUTE_CREATES},
@@ -79,16 +119,57 @@ static const struct route routes[] = {
 };
 
 static const char *const rule_codes[] = {
-    "VENUE-AFTER-OPENING", "VENUE-CAPACITY",      "VENUE-HOURS",       "VENUE-KIND",
-    "VENUE-LOT-BOOKED",    "VENUE-LOTS",          "VENUE-NO-ROOM",     "VENUE-OVERLAP",
-    "VENUE-PAST",          "VENUE-PROJECT-STATE", "VENUE-ROOM-BOOKED", "VENUE-ROOM-STATE",
-    "VENUE-SPAN",          "VENUE-STARTED",       "VENUE-UNIT",        NULL,
+    "VENUE-AFTER-OPENING",
+    "VENUE-CAPACITY",
+    "VENUE-HOURS",
+    "VENUE-KIND",
+    "VENUE-LOT-BOOKED",
+    "VENUE-LOTS",
+    "VENUE-NO-ROOM",
+    "VENUE-OVERLAP",
+    "VENUE-PAST",
+    "VENUE-PROJECT-STATE",
+    "VENUE-RECORDER-KEY",
+    "VENUE-RECORDER-PROOF",
+    "VENUE-RECORDING-BOOKING",
+    "VENUE-RECORDING-CONFLICT",
+    "VENUE-ROOM-BOOKED",
+    "VENUE-ROOM-STATE",
+    "VENUE-SIGNATURE",
+    "VENUE-SIGNED-TIME",
+    "VENUE-SPAN",
+    "VENUE-STARTED",
+    "VENUE-UNIT",
+    NULL,
 };
 
 static const struct config_key config_keys[] = {
     CONFIG_I(struct venues_conf, "venues.buffer_minutes", buffer_minutes, "30", 0, 240),
     CONFIG_S(struct venues_conf, "venues.approval", approval, "manual"),
+    /* the archive period of recordings per category, in years (政府采购法 第四十二条: government
+     * procurement files at least 15 years from the end of the procurement) */
+    CONFIG_I(struct venues_conf, "venues.retention_years.engineering", retention_years[0], "15", 1,
+             100),
+    CONFIG_I(struct venues_conf, "venues.retention_years.procurement", retention_years[1], "15", 15,
+             100),
+    CONFIG_I(struct venues_conf, "venues.retention_years.land_mineral", retention_years[2], "15", 1,
+             100),
+    CONFIG_I(struct venues_conf, "venues.retention_years.state_property", retention_years[3], "15",
+             1, 100),
+    CONFIG_I(struct venues_conf, "venues.recording_grace_minutes", recording_grace_minutes, "60", 0,
+             10080),
 };
+
+static const struct job jobs[] = {
+    {"venues.recordings-check", "system:venue-monitor", 60, NULL, false, venues_job_recordings},
+};
+
+static bool
+venues_init(const struct config *config)
+{
+    venues_cfg = config;
+    return true;
+}
 
 static bool
 config_check(char *err, size_t errlen)
@@ -104,6 +185,9 @@ const struct module venues_module = {
     .name = "venues",
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
+    .init = venues_init,
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
     .rule_codes = rule_codes,
     .config_keys = config_keys,
     .nconfig_keys = ARRAY_LEN(config_keys),

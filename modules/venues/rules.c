@@ -184,3 +184,17 @@ venues_rule_parse_day(const char *s, int64_t *day)
     *day = era * 146097 + doe - 719468;
     return true;
 }
+
+bool
+venues_rule_covered(int64_t start_us, int64_t end_us, const int64_t *from, const int64_t *to,
+                    size_t n)
+{
+    int64_t reached = start_us; /* covered from start_us up to here */
+    for (size_t i = 0; i < n && reached < end_us; i++) {
+        if (from[i] > reached + VENUES_GAP_US)
+            return false;
+        if (to[i] > reached)
+            reached = to[i];
+    }
+    return reached + VENUES_GAP_US >= end_us;
+}

@@ -273,3 +273,149 @@ store_lot_opening_booking(struct dbconn *c, int64_t project, int lot, struct dbr
     struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
     return db_query(c, sql_opening_of_lot, p, 2, out);
 }
+
+/* ---- recorders, recordings, warnings ---- */
+
+static const char sql_recorder_ins[] =
+    "INSERT INTO venue_recorders (room_id, key_id, chain, credit_code, label, state, created_by, "
+    "created_us) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)";
+static const char sql_recorder_id[] =
+    "SELECT " RECORDER_COLS(DB_COL_SQL) DB_COL_END " FROM venue_recorders WHERE id = ?";
+static const char sql_recorder_key[] =
+    "SELECT " RECORDER_COLS(DB_COL_SQL) DB_COL_END " FROM venue_recorders WHERE key_id = ?";
+static const char sql_recorders_room[] = "SELECT " RECORDER_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_recorders WHERE room_id = ? ORDER BY id";
+static const char sql_recorder_revoke[] =
+    "UPDATE venue_recorders SET state = 'revoked', revoked_us = ? WHERE id = ? AND state = "
+    "'active'";
+static const char sql_recording_ins[] =
+    "INSERT INTO venue_recordings (recorder_id, room_id, booking_id, start_us, end_us, "
+    "size_bytes, sha256, storage_ref, signed_us, signature, retain_until_us, created_us) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_recording_file[] = "SELECT " RECORDING_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_recordings WHERE recorder_id = ? AND sha256 = ?";
+static const char sql_recording[] =
+    "SELECT " RECORDING_COLS(DB_COL_SQL) DB_COL_END " FROM venue_recordings WHERE id = ?";
+static const char sql_recordings_booking[] = "SELECT " RECORDING_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_recordings WHERE booking_id = ? ORDER BY start_us, id";
+static const char sql_ended_unwarned[] = "SELECT " BOOKING_COLS(DB_COL_SQL) DB_COL_END BOOKING_FROM
+    " WHERE b.state = 'approved' AND b.end_us < ? AND b.id > ? AND b.recording_checked_us IS "
+    "NULL ORDER BY b.id LIMIT ?";
+static const char sql_booking_checked[] =
+    "UPDATE venue_bookings SET recording_checked_us = ? WHERE id = ?";
+static const char sql_warning_ins[] =
+    "INSERT INTO venue_warnings (booking_id, project_id, kind, detail, created_us) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char sql_warnings[] = "SELECT " WARNING_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_warnings WHERE id > ? ORDER BY id LIMIT ?";
+
+enum db_status
+store_recorder_insert(struct dbconn *c, int64_t room, const char *key_id, const uint8_t *chain,
+                      size_t chain_len, const char *credit_code, const char *label, int64_t user,
+                      int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(room),        DBV_STR(key_id), DBV_BLOB(chain, chain_len),
+                      DBV_STR(credit_code), DBV_STR(label),  DBV_INT(user),
+                      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_recorder_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_recorder(struct dbconn *c, int64_t id, const char *key, struct dbres *out)
+{
+    struct dbv p[] = {key ? DBV_STR(key) : DBV_INT(id)};
+    return db_query(c, key ? sql_recorder_key : sql_recorder_id, p, 1, out);
+}
+
+enum db_status
+store_recorders_of_room(struct dbconn *c, int64_t room, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(room)};
+    return db_query(c, sql_recorders_room, p, 1, out);
+}
+
+enum db_status
+store_recorder_revoke(struct dbconn *c, int64_t id, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql_recorder_revoke, p, 2, NULL, NULL);
+}
+
+enum db_status
+store_recording_insert(struct dbconn *c, const struct recording_in *in, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(in->recorder),
+                      DBV_INT(in->room),
+                      in->booking ? DBV_INT(in->booking) : DBV_NUL,
+                      DBV_INT(in->start_us),
+                      DBV_INT(in->end_us),
+                      DBV_INT(in->size),
+                      DBV_STR(in->sha256),
+                      DBV_STR(in->storage_ref),
+                      DBV_INT(in->signed_us),
+                      DBV_STR(in->signature),
+                      DBV_INT(in->retain_until_us),
+                      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_recording_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_recording_by_file(struct dbconn *c, int64_t recorder, const char *sha256, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(recorder), DBV_STR(sha256)};
+    return db_query(c, sql_recording_file, p, 2, out);
+}
+
+enum db_status
+store_recording(struct dbconn *c, int64_t id, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, sql_recording, p, 1, out);
+}
+
+enum db_status
+store_recordings_of_booking(struct dbconn *c, int64_t booking, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(booking)};
+    return db_query(c, sql_recordings_booking, p, 1, out);
+}
+
+enum db_status
+store_bookings_ended_unwarned(struct dbconn *c, int64_t t, int64_t after, int64_t limit,
+                              struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(t), DBV_INT(after), DBV_INT(limit)};
+    return db_query(c, sql_ended_unwarned, p, 3, out);
+}
+
+enum db_status
+store_warning_insert(struct dbconn *c, int64_t booking, int64_t project, const char *kind,
+                     const char *detail, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(booking), DBV_INT(project), DBV_STR(kind), DBV_STR(detail),
+                      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_warning_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_warnings(struct dbconn *c, int64_t after, int64_t limit, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(after), DBV_INT(limit)};
+    return db_query(c, sql_warnings, p, 2, out);
+}
+
+enum db_status
+store_booking_checked(struct dbconn *c, int64_t booking, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(now), DBV_INT(booking)};
+    return db_exec(c, sql_booking_checked, p, 2, NULL, NULL);
+}

@@ -57,6 +57,50 @@ enum { ROOM_COLS(DB_COL_ENUM) RC__COUNT };
     X(BC_ADDRESS, "s.address")
 enum { BOOKING_COLS(DB_COL_ENUM) BC__COUNT };
 
+#define RECORDER_COLS(X)                                                                           \
+    X(DC_ID, "id")                                                                                 \
+    X(DC_ROOM, "room_id")                                                                          \
+    X(DC_KEY, "key_id")                                                                            \
+    X(DC_CHAIN, "chain")                                                                           \
+    X(DC_CREDIT, "credit_code")                                                                    \
+    X(DC_LABEL, "label")                                                                           \
+    X(DC_STATE, "state")                                                                           \
+    X(DC_CREATED, "created_us")                                                                    \
+    X(DC_REVOKED, "revoked_us")
+enum { RECORDER_COLS(DB_COL_ENUM) DC__COUNT };
+
+#define RECORDING_COLS(X)                                                                          \
+    X(VC_ID, "id")                                                                                 \
+    X(VC_RECORDER, "recorder_id")                                                                  \
+    X(VC_ROOM, "room_id")                                                                          \
+    X(VC_BOOKING, "booking_id")                                                                    \
+    X(VC_START, "start_us")                                                                        \
+    X(VC_END, "end_us")                                                                            \
+    X(VC_SIZE, "size_bytes")                                                                       \
+    X(VC_SHA, "sha256")                                                                            \
+    X(VC_REF, "storage_ref")                                                                       \
+    X(VC_SIGNED, "signed_us")                                                                      \
+    X(VC_SIGNATURE, "signature")                                                                   \
+    X(VC_RETAIN, "retain_until_us")                                                                \
+    X(VC_CREATED, "created_us")
+enum { RECORDING_COLS(DB_COL_ENUM) VC__COUNT };
+
+#define WARNING_COLS(X)                                                                            \
+    X(WC_ID, "id")                                                                                 \
+    X(WC_BOOKING, "booking_id")                                                                    \
+    X(WC_PROJECT, "project_id")                                                                    \
+    X(WC_KIND, "kind")                                                                             \
+    X(WC_DETAIL, "detail")                                                                         \
+    X(WC_CREATED, "created_us")
+enum { WARNING_COLS(DB_COL_ENUM) WC__COUNT };
+
+/* A recording to store (checked). */
+struct recording_in {
+    int64_t recorder, room, booking; /* booking 0: none */
+    int64_t start_us, end_us, size, signed_us, retain_until_us;
+    const char *sha256, *storage_ref, *signature;
+};
+
 /* A booking to store (validated). */
 struct booking_in {
     int64_t room, project, agent_org, user, people;
@@ -122,5 +166,31 @@ enum db_status store_rooms_like(struct dbconn *c, int64_t room, int64_t site, co
 /* The live opening booking of a lot (BOOKING_COLS; no row when none). */
 enum db_status store_lot_opening_booking(struct dbconn *c, int64_t project, int lot,
                                          struct dbres *out);
+
+enum db_status store_recorder_insert(struct dbconn *c, int64_t room, const char *key_id,
+                                     const uint8_t *chain, size_t chain_len,
+                                     const char *credit_code, const char *label, int64_t user,
+                                     int64_t now, int64_t *id);
+/* A recorder by id (key NULL) or by key id. */
+enum db_status store_recorder(struct dbconn *c, int64_t id, const char *key, struct dbres *out);
+enum db_status store_recorders_of_room(struct dbconn *c, int64_t room, struct dbres *out);
+enum db_status store_recorder_revoke(struct dbconn *c, int64_t id, int64_t now);
+/* DB_DUPLICATE when the recorder registered that file already. */
+enum db_status store_recording_insert(struct dbconn *c, const struct recording_in *in, int64_t now,
+                                      int64_t *id);
+enum db_status store_recording_by_file(struct dbconn *c, int64_t recorder, const char *sha256,
+                                       struct dbres *out);
+enum db_status store_recording(struct dbconn *c, int64_t id, struct dbres *out);
+/* A booking's recordings by start. */
+enum db_status store_recordings_of_booking(struct dbconn *c, int64_t booking, struct dbres *out);
+/* The recording monitor looked at the booking. */
+enum db_status store_booking_checked(struct dbconn *c, int64_t booking, int64_t now);
+/* Approved bookings that ended before t, not yet looked at (BOOKING_COLS), at most limit. */
+enum db_status store_bookings_ended_unwarned(struct dbconn *c, int64_t t, int64_t after,
+                                             int64_t limit, struct dbres *out);
+/* DB_DUPLICATE when the booking has that warning already. */
+enum db_status store_warning_insert(struct dbconn *c, int64_t booking, int64_t project,
+                                    const char *kind, const char *detail, int64_t now, int64_t *id);
+enum db_status store_warnings(struct dbconn *c, int64_t after, int64_t limit, struct dbres *out);
 
 #endif

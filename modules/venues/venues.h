@@ -9,6 +9,7 @@
 #define GGZY_VENUES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app.h"
@@ -17,6 +18,8 @@
 /* Local time of the rooms: China Standard Time, UTC+8 all year (no daylight saving). */
 #define VENUES_UTC_OFFSET_MIN 480
 #define VENUES_MINUTE_US      INT64_C(60000000)
+#define VENUES_YEAR_US        (INT64_C(31557600) * 1000000) /* a Julian year, 365.25 days */
+#define VENUES_SIGNED_SKEW_US (INT64_C(300) * 1000000)      /* a device's signature is this fresh */
 
 /* The kinds of room, the states of a room, the purposes of a booking (NULL-terminated). */
 extern const char *const venues_kinds[];
@@ -91,6 +94,11 @@ void venues_rule_slots(int64_t start_us, int64_t end_us, int64_t buffer_us, int6
  * begins. */
 int64_t venues_rule_local_day(int64_t t_us);
 int64_t venues_rule_day_start_us(int64_t day);
+/* Do the spans [from[i], to[i]) (sorted by from) cover [start, end) without a gap longer than
+ * VENUES_GAP_US (a recorder's file boundary)? */
+#define VENUES_GAP_US (INT64_C(5) * 1000000)
+bool venues_rule_covered(int64_t start_us, int64_t end_us, const int64_t *from, const int64_t *to,
+                         size_t n);
 /* Parse "YYYY-MM-DD" into a local day; false when it is not a date. */
 bool venues_rule_parse_day(const char *s, int64_t *day);
 

@@ -153,3 +153,56 @@ booking_json(const struct dbres *s, size_t i)
     json_add_i64(o, "created_us", dbres_i64(s, i, BC_CREATED));
     return o;
 }
+
+cJSON *
+recorder_json(const struct dbres *s, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "id", dbres_i64(s, i, DC_ID));
+    json_add_i64(o, "room_id", dbres_i64(s, i, DC_ROOM));
+    cJSON_AddStringToObject(o, "key_id", dbres_str(s, i, DC_KEY));
+    cJSON_AddStringToObject(o, "label", dbres_str(s, i, DC_LABEL));
+    cJSON_AddStringToObject(o, "state", dbres_str(s, i, DC_STATE));
+    json_add_i64(o, "created_us", dbres_i64(s, i, DC_CREATED));
+    if (dbres_str(s, i, DC_REVOKED))
+        json_add_i64(o, "revoked_us", dbres_i64(s, i, DC_REVOKED));
+    else
+        cJSON_AddNullToObject(o, "revoked_us");
+    return o;
+}
+
+cJSON *
+recording_json(const struct dbres *s, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "id", dbres_i64(s, i, VC_ID));
+    json_add_i64(o, "recorder_id", dbres_i64(s, i, VC_RECORDER));
+    json_add_i64(o, "room_id", dbres_i64(s, i, VC_ROOM));
+    if (dbres_str(s, i, VC_BOOKING))
+        json_add_i64(o, "booking_id", dbres_i64(s, i, VC_BOOKING));
+    else
+        cJSON_AddNullToObject(o, "booking_id");
+    json_add_i64(o, "start_us", dbres_i64(s, i, VC_START));
+    json_add_i64(o, "end_us", dbres_i64(s, i, VC_END));
+    json_add_i64(o, "size", dbres_i64(s, i, VC_SIZE));
+    cJSON_AddStringToObject(o, "sha256", dbres_str(s, i, VC_SHA));
+    cJSON_AddStringToObject(o, "storage_ref", dbres_str(s, i, VC_REF));
+    json_add_i64(o, "signed_us", dbres_i64(s, i, VC_SIGNED));
+    cJSON_AddStringToObject(o, "signature", dbres_str(s, i, VC_SIGNATURE));
+    json_add_i64(o, "retain_until_us", dbres_i64(s, i, VC_RETAIN));
+    json_add_i64(o, "created_us", dbres_i64(s, i, VC_CREATED));
+    return o;
+}
+
+cJSON *
+warning_json(const struct dbres *s, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "id", dbres_i64(s, i, WC_ID));
+    json_add_i64(o, "booking_id", dbres_i64(s, i, WC_BOOKING));
+    json_add_i64(o, "project_id", dbres_i64(s, i, WC_PROJECT));
+    cJSON_AddStringToObject(o, "kind", dbres_str(s, i, WC_KIND));
+    cJSON_AddStringToObject(o, "detail", dbres_str(s, i, WC_DETAIL));
+    json_add_i64(o, "created_us", dbres_i64(s, i, WC_CREATED));
+    return o;
+}

@@ -50,7 +50,8 @@ struct config {
     int64_t idempotency_ttl_s;
     char *platform_id;
     /* trust anchors per side, and CRLs: PEM files (trust.h) */
-    char *trust_bidder_ca, *trust_agent_ca, *trust_supervision_ca, *trust_center_ca, *trust_crl;
+    char *trust_bidder_ca, *trust_agent_ca, *trust_supervision_ca, *trust_center_ca;
+    char *trust_device_ca, *trust_crl;
     /* not from the file: command-line only */
     bool test_mode;
 };

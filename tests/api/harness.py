@@ -147,6 +147,7 @@ class Server:
             "trust.agent_ca": os.path.join(TRUST, "agent-ca.crt"),
             "trust.supervision_ca": os.path.join(TRUST, "supervision-ca.crt"),
             "trust.center_ca": os.path.join(TRUST, "center-ca.crt"),
+            "trust.device_ca": os.path.join(TRUST, "device-ca.crt"),
             "trust.crl": os.path.join(self.dir, "crl.pem"),
         }
         open(os.path.join(self.dir, "crl.pem"), "w").close()  # no revocation yet

@@ -5,7 +5,7 @@ code, a room never retired under its bookings, and the public calendar that show
 room only as occupied."""
 import concurrent.futures
 
-from harness import ApiTest
+from harness import ApiTest, issue_cert, sign_act
 
 MIN = 60 * 1000000
 HOUR = 60 * MIN
@@ -22,9 +22,9 @@ class VenueFixture(ApiTest):
         self.admin = self.srv.admin_token()
         self.agency = self.make_org(self.admin, "agency")
         self.tenderer = self.make_org(self.admin, "tenderer")
-        _, self.agent_tok = self.make_user(self.admin, self.agency["id"], "agent")
+        self.agent, self.agent_tok = self.make_user(self.admin, self.agency["id"], "agent")
         sup_org = self.make_org(self.admin, "supervision")
-        _, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
+        self.sup, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
         bidder_org = self.make_org(self.admin, "bidder")
         _, self.bidder_tok = self.make_user(self.admin, bidder_org["id"], "bidder")
         r = self.srv.request("POST", "/api/v1/venues/sites", {
@@ -390,3 +390,137 @@ class CalendarExportTest(VenueFixture):
         self.assertEqual(str(ev[0]["STATUS"]), "TENTATIVE")
         self.assertEqual(get("/api/v1/venues/bookings.ics", other_tok), [])
         self.assertError(self.srv.request("GET", "/api/v1/venues/bookings.ics", token=self.bidder_tok), 403, "forbidden")
+
+
+class RecordingTest(VenueFixture):
+    """Each room's recorder registers its recordings, signed by its own certified key; a booking
+    that ended without a complete recording raises a warning supervisors see."""
+
+    def setUp(self):
+        super().setUp()
+        me = self.srv.request("GET", "/api/v1/me", token=self.admin).json
+        self.center = self.srv.request("GET", "/api/v1/orgs/%d" % me["org_id"], token=self.admin).json
+        self.b1 = self.book(self.at(9), self.at(10)).json
+        self.b2 = self.book(self.at(11), self.at(12), lots=(2,)).json
+        for b in (self.b1, self.b2):
+            self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % b["id"], {"approve": True}, token=self.admin)
+
+    def recorder(self, room=None, side="device", proof_room=None, expect=201):
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        import hashlib
+        room = room or self.opening_room
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = issue_cert(key.public_key(), self.center["credit_code"], side, name="开标室录像系统")
+        der = x509.load_pem_x509_certificate(cert.encode()).public_bytes(serialization.Encoding.DER)
+        proof = sign_act(key, "ggzy-recorder-register-v1", {
+            "certificate_sha256": hashlib.sha256(der).hexdigest(), "platform": "ggzy.test",
+            "room_id": proof_room or room["id"]})
+        r = self.srv.request("POST", "/api/v1/venues/rooms/%d/recorders" % room["id"],
+                             {"certificate": cert, "proof": proof, "label": "录像一号"}, token=self.admin)
+        self.assertEqual(r.status, expect, r)
+        return key, r
+
+    def register(self, key, key_id, booking, start, end, sha="ab" * 32, signed_us=None, room=None, **over):
+        f = {"booking_id": booking["id"] if booking else 0, "end_us": end, "platform": "ggzy.test",
+             "recorder_key_id": key_id, "room_id": (room or self.opening_room)["id"], "sha256": sha,
+             "signed_us": signed_us if signed_us is not None else self.server_now(), "size": 123456789,
+             "start_us": start, "storage_ref": "nas://room1/2026/rec-0001.mp4"}
+        sig = sign_act(key, "ggzy-recording-v1", f)
+        body = {k: v for k, v in f.items() if k != "platform"}
+        if not booking:
+            del body["booking_id"]
+        body.update(over)
+        body["signature"] = sig
+        return self.srv.request("POST", "/api/v1/venues/recordings", body)
+
+    def clock(self, t):
+        r = self.srv.request("POST", "/api/v1/test/clock", {"set_us": t})
+        self.assertEqual(r.status, 200, r)
+        self.admin = self.srv.admin_token()  # sessions made at another time have expired
+        self.agent_tok = self.srv.login(self.agent["username"], "user-password-1")
+        self.sup_tok = self.srv.login(self.sup["username"], "user-password-1")
+
+    def test_a_recorder_is_a_certified_device_bound_to_its_room(self):
+        _, r = self.recorder(side="bidder", expect=422)
+        self.assertEqual(r.json["error"]["rule"], "KEY-CERT-SIDE")
+        _, r = self.recorder(proof_room=self.eval_room["id"], expect=422)
+        self.assertEqual(r.json["error"]["rule"], "VENUE-RECORDER-PROOF")
+        key, r = self.recorder()
+        self.assertEqual((r.json["room_id"], r.json["state"]), (self.opening_room["id"], "active"))
+        self.assertError(self.srv.request("POST", "/api/v1/venues/rooms/%d/recorders" % self.opening_room["id"],
+                                          {"certificate": "x", "proof": "y"}, token=self.agent_tok), 403, "forbidden")
+        lst = self.srv.request("GET", "/api/v1/venues/rooms/%d/recorders" % self.opening_room["id"], token=self.sup_tok)
+        self.assertEqual([x["key_id"] for x in lst.json["items"]], [r.json["key_id"]])
+
+    def test_a_signed_registration_is_checked_idempotent_and_replay_proof(self):
+        key, rec = self.recorder()
+        kid = rec.json["key_id"]
+        self.clock(self.at(10, 5))
+        r = self.register(key, kid, self.b1, self.at(9), self.at(10))
+        self.assertEqual(r.status, 201, r)
+        first = r.json
+        self.assertEqual((first["booking_id"], first["sha256"]), (self.b1["id"], "ab" * 32))
+        # 15 years' archive (政府采购法 第四十二条 for procurement; the configured default for all)
+        self.assertEqual(first["retain_until_us"], self.at(10) + 15 * 31557600 * 10**6)
+        # the same registration again: the same recording, no second entry
+        again = self.register(key, kid, self.b1, self.at(9), self.at(10))
+        self.assertEqual((again.status, again.json["id"]), (200, first["id"]))
+        # the same file with other details: refused
+        r = self.register(key, kid, self.b1, self.at(9), self.at(10, 1))
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "VENUE-RECORDING-CONFLICT"))
+        # a stale signature (a replay of an old registration): refused
+        r = self.register(key, kid, self.b1, self.at(9), self.at(10), sha="cd" * 32,
+                          signed_us=self.server_now() - 301 * 10**6)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (422, "VENUE-SIGNED-TIME"))
+        # a field changed after signing, or another key's signature: refused
+        r = self.register(key, kid, self.b1, self.at(9), self.at(10), sha="cd" * 32, size=1)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (422, "VENUE-SIGNATURE"))
+        other, _ = self.recorder(room=self.eval_room)
+        r = self.register(other, kid, self.b1, self.at(9), self.at(10), sha="cd" * 32)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (422, "VENUE-SIGNATURE"))
+        # a recorder speaks for its own room only
+        r = self.register(key, kid, None, self.at(9), self.at(10), sha="ef" * 32, room=self.eval_room)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "VENUE-RECORDER-KEY"))
+        # a booking of another room, or a span outside the booking
+        r = self.register(key, kid, self.b2, self.at(9), self.at(10), sha="ef" * 32)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (422, "VENUE-RECORDING-BOOKING"))
+        # revoked: it registers nothing more
+        self.srv.request("POST", "/api/v1/venues/recorders/%d/revoke" % rec.json["id"], token=self.admin)
+        r = self.register(key, kid, self.b1, self.at(9), self.at(10), sha="ef" * 32)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "VENUE-RECORDER-KEY"))
+        self.srv.wait_sequenced()
+        rows = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE action = 'venue.recording.register'")
+        self.assertEqual(len(rows), 1)
+        import json as _json
+        e = _json.loads(rows[0][0])
+        self.assertEqual(e["actor"]["role"], "device")
+        self.assertEqual(e["payload"]["signed"]["fields"]["sha256"], "ab" * 32)
+        self.assertEqual(e["payload"]["signed"]["signer"]["side"], "device")
+        got = self.srv.request("GET", "/api/v1/venues/bookings/%d/recordings" % self.b1["id"], token=self.agent_tok).json
+        self.assertEqual(([x["id"] for x in got["items"]], got["complete"]), ([first["id"]], True))
+
+    def test_a_booking_that_ended_without_a_complete_recording_raises_a_warning(self):
+        key, rec = self.recorder()
+        kid = rec.json["key_id"]
+        self.clock(self.at(10, 5))
+        self.assertEqual(self.register(key, kid, self.b1, self.at(9), self.at(10)).status, 201)
+        # booking 2 has half of its hour recorded
+        self.clock(self.at(12, 5))
+        self.assertEqual(self.register(key, kid, self.b2, self.at(11), self.at(11, 30), sha="12" * 32).status, 201)
+        self.clock(self.at(13, 30))  # past the 60-minute grace after both ends
+        import time
+        deadline = time.time() + 15
+        items = []
+        while time.time() < deadline:
+            items = self.srv.request("GET", "/api/v1/venues/warnings", token=self.sup_tok).json["items"]
+            if items:
+                break
+            time.sleep(0.2)
+        self.assertEqual([(w["booking_id"], w["kind"]) for w in items], [(self.b2["id"], "recording_missing")])
+        self.assertError(self.srv.request("GET", "/api/v1/venues/warnings", token=self.agent_tok), 403, "forbidden")
+        self.srv.wait_sequenced()
+        rows = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE action = 'venue.recording.missing'")
+        import json as _json
+        self.assertEqual([_json.loads(x[0])["actor"]["name"] for x in rows], ["system:venue-monitor"])

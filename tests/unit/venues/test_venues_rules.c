@@ -34,7 +34,7 @@ a_booking_is_checked_at_each_of_its_boundaries(void)
     CHECK_STR(code(local(10, 0), local(9, 0), 10, now), "VENUE-SPAN");
     CHECK_STR(code(local(9, 0) + 1, local(10, 0), 10, now), "VENUE-UNIT");
     CHECK_STR(code(local(9, 0), local(10, 0) - 1, 10, now), "VENUE-UNIT");
-    CHECK_STR(code(local(8, 30), local(18, 0), 10, now), "ok");  /* the whole day's hours */
+    CHECK_STR(code(local(8, 30), local(18, 0), 10, now), "ok"); /* the whole day's hours */
     CHECK_STR(code(local(8, 29), local(10, 0), 10, now), "VENUE-HOURS");
     CHECK_STR(code(local(17, 0), local(18, 1), 10, now), "VENUE-HOURS");
     CHECK_STR(code(local(17, 0), local(33, 0), 10, now), "VENUE-HOURS"); /* into the next day */
@@ -77,8 +77,7 @@ static void
 evaluations_follow_their_lots_opening_and_projects_book_in_their_states(void)
 {
     CHECK_STR(venues_rule_after_opening(local(10, 0), 0, 1).code, "VENUE-AFTER-OPENING");
-    CHECK_STR(venues_rule_after_opening(local(9, 59), local(10, 0), 1).code,
-              "VENUE-AFTER-OPENING");
+    CHECK_STR(venues_rule_after_opening(local(9, 59), local(10, 0), 1).code, "VENUE-AFTER-OPENING");
     CHECK(venues_rule_after_opening(local(10, 0), local(10, 0), 1).code == NULL);
     CHECK(venues_rule_project_state("opening", "accepted").code == NULL);
     CHECK(venues_rule_project_state("opening", "bidding").code == NULL);
@@ -107,9 +106,31 @@ local_days_are_china_standard_time(void)
     CHECK_STR(venues_rule_hours(0, 1441).code, "VENUE-HOURS");
 }
 
+static void
+recordings_cover_a_booking_only_without_gaps(void)
+{
+    int64_t s = 0, e = HOUR, sec = 1000000;
+    int64_t whole_f[] = {0}, whole_t[] = {HOUR};
+    CHECK(venues_rule_covered(s, e, whole_f, whole_t, 1));
+    /* two files meeting within the gap a recorder needs to start a new one */
+    int64_t two_f[] = {0, 30 * MIN + 4 * sec}, two_t[] = {30 * MIN, HOUR};
+    CHECK(venues_rule_covered(s, e, two_f, two_t, 2));
+    int64_t gap_f[] = {0, 30 * MIN + 6 * sec}, gap_t[] = {30 * MIN, HOUR};
+    CHECK(!venues_rule_covered(s, e, gap_f, gap_t, 2));
+    int64_t late_f[] = {10 * sec}, late_t[] = {HOUR};
+    CHECK(!venues_rule_covered(s, e, late_f, late_t, 1)); /* began late */
+    int64_t early_f[] = {0}, early_t[] = {HOUR - 10 * sec};
+    CHECK(!venues_rule_covered(s, e, early_f, early_t, 1)); /* stopped early */
+    CHECK(!venues_rule_covered(s, e, NULL, NULL, 0));
+    /* overlapping and nested files */
+    int64_t ov_f[] = {-MIN, 10 * MIN, 20 * MIN}, ov_t[] = {40 * MIN, 15 * MIN, HOUR + MIN};
+    CHECK(venues_rule_covered(s, e, ov_f, ov_t, 3));
+}
+
 int
 main(void)
 {
+    RUN(recordings_cover_a_booking_only_without_gaps);
     RUN(a_booking_is_checked_at_each_of_its_boundaries);
     RUN(a_room_serves_only_its_purposes_and_only_while_open);
     RUN(a_booking_holds_its_minutes_and_the_buffer_after_them);
