@@ -78,11 +78,10 @@ inv_report_free(struct inv_report *rep)
     memset(rep, 0, sizeof *rep);
 }
 
-static void violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+#define violate inv_violate
 
-static void
-violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
+void
+inv_violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
 {
     if (rep->n == rep->cap) {
         size_t cap = rep->cap ? rep->cap * 2 : 8;
@@ -413,6 +412,10 @@ static const struct {
     {"bid.withdraw", SIDE_BIT(SIDE_BIDDER)},
     {"opening.start", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_CENTER)},
     {"opening.share", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER)},
+    {"venue.recording.register", SIDE_BIT(SIDE_DEVICE)},
+    {"venue.attendance", SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_SUPERVISION) |
+                             SIDE_BIT(SIDE_CENTER)},
+    {"venue.witness", SIDE_BIT(SIDE_CENTER)},
 };
 
 /* Does the signature of signed (domain and fields, or an envelope's digest) verify by key? */
@@ -471,6 +474,13 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = kid && !strcmp(kid, info.key_id);
         else if (!strcmp(action, "bid.withdraw"))
             same = num(f, "bid_id", -1) == num(p, "bid_id", -2);
+        else if (!strncmp(action, "venue.", 6)) /* a sign-in, a witness entry, a recording */
+            same = num(f, "booking_id", -1) == num(p, "booking_id", -2) &&
+                   (strcmp(action, "venue.recording.register") ||
+                    (str(f, "sha256") && str(p, "sha256") &&
+                     !strcmp(str(f, "sha256"), str(p, "sha256")) &&
+                     num(f, "start_us", -1) == num(p, "start_us", -2) &&
+                     num(f, "end_us", -1) == num(p, "end_us", -2)));
         else {
             char lot[24];
             snprintf(lot, sizeof lot, "%lld", (long long)num(f, "lot", -1));
@@ -527,7 +537,10 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
 
 /* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
  * theirs here. Every other entry a replay reads names the signed-in user who acted. */
-static const char *const system_actions[] = {"trust.anchors", NULL};
+static const char *const system_actions[] = {"trust.anchors", "venue.recording.missing", NULL};
+/* Acts of a device of the center, signed by its certified key (INV-SIGNATURE): a room's
+ * recorder registering a recording acts as "device:<its key id>", never a person or a job. */
+static const char *const device_actions[] = {"venue.recording.register", NULL};
 /* Acts a person's request makes, which one named job of the platform may also make: the opening
  * a custodian's share set running, resumed by the platform after a crash (bids.openings-resume). */
 static const struct {
@@ -543,6 +556,18 @@ check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_repo
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(entry, "actor");
     const char *role = str(a, "role");
     bool by_system = role && !strcmp(role, "system"), system_action = false;
+    bool by_device = role && !strcmp(role, "device"), device_action = false;
+    for (size_t i = 0; device_actions[i]; i++)
+        device_action = device_action || !strcmp(action, device_actions[i]);
+    if (device_action || by_device) {
+        if (!(device_action && by_device && str(a, "name") &&
+              !strncmp(str(a, "name"), "device:", 7)))
+            violate(rep, "INV-ACTOR", idx,
+                    "%s recorded by %s: only a room's certified device records "
+                    "its recordings, and a device records nothing else",
+                    action, role ? role : "no actor");
+        return;
+    }
     for (size_t i = 0; system_actions[i]; i++)
         system_action = system_action || !strcmp(action, system_actions[i]);
     for (size_t i = 0; by_system && i < sizeof resumable / sizeof resumable[0]; i++)
@@ -590,6 +615,13 @@ static const struct {
                   "the platform's own jobs (the trust anchors) act as the system"},
     {"INV-ANNOUNCE-IMMUTABLE", "no published announcement is published again (changed); a "
                                "change is a new announcement that supersedes it"},
+    {"INV-VENUE-OVERLAP", "(whole log) no two live bookings of a room hold the same minute, "
+                          "setup buffers included, however they were booked, moved or relocated"},
+    {"INV-VENUE-OPENING", "(whole log) a tender names an approved opening room per lot booked from "
+                          "the lot's opening time, and each opening starts in that room during "
+                          "that booking"},
+    {"INV-VENUE-RECORDING", "(whole log) every approved booking that ended a week before the log's "
+                            "last entry has recordings covering it, or the monitor's warning"},
 };
 
 const char *

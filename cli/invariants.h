@@ -34,4 +34,17 @@ void inv_report_free(struct inv_report *rep);
 const char *inv_code(size_t i);
 const char *inv_description(size_t i);
 
+/* For the replay's own files: append a violation. */
+void inv_violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The venue ledger (invariants_venues.c), fed the whole log in order (`ggzy audit replay --file
+ * EXPORT`): INV-VENUE-OVERLAP, INV-VENUE-OPENING as entries arrive, INV-VENUE-RECORDING at the
+ * end (vl_finish). */
+struct venue_ledger;
+struct venue_ledger *vl_new(void);
+void vl_free(struct venue_ledger *v);
+void vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep);
+void vl_finish(struct venue_ledger *v, struct inv_report *rep);
+
 #endif

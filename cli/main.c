@@ -28,8 +28,10 @@ static const struct command commands[] = {
      "check every entry and signed checkpoint of the audit log (or of an export)"},
     {"audit", "export", cmd_audit_export, "> EXPORT",
      "write the log and its checkpoints to stdout (a supervisor's token)"},
-    {"audit", "replay", cmd_audit_replay, "--project ID [--vkey VKEY] [--file EXPORT]",
-     "a project's timeline under a signed checkpoint, every invariant checked"},
+    {"audit", "replay", cmd_audit_replay,
+     "--project ID [--vkey VKEY] | --file EXPORT [--vkey VKEY]",
+     "a project's timeline under a signed checkpoint, every invariant checked; or a whole "
+     "exported log with the venue invariants across projects"},
     {"audit", "cosign", cmd_audit_cosign, "--key SUPERVISOR.pem [--state FILE] [--vkey VKEY]",
      "countersign the newest checkpoint once it extends the last one you cosigned"},
     {"audit", "invariants", cmd_audit_invariants, "",

@@ -465,3 +465,17 @@ be_load(const uint8_t *p, int n)
         v = v << 8 | p[i];
     return v;
 }
+
+bool
+spans_cover(int64_t start, int64_t end, const int64_t *from, const int64_t *to, size_t n,
+            int64_t gap)
+{
+    int64_t reached = start; /* covered from start up to here */
+    for (size_t i = 0; i < n && reached < end; i++) {
+        if (from[i] > reached + gap)
+            return false;
+        if (to[i] > reached)
+            reached = to[i];
+    }
+    return reached + gap >= end;
+}

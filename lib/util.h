@@ -74,6 +74,10 @@ uint64_t be_load(const uint8_t *p, int n);
 size_t i64_format(int64_t v, char *out);
 /* Parse a whole decimal int64 in [min,max]; false on any junk. */
 bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Do the spans [from[i], to[i]) (sorted by from) cover [start, end), no gap longer than gap? (A
+ * session's recordings, checked by ggzyd's monitor and by the replay alike.) */
+bool spans_cover(int64_t start, int64_t end, const int64_t *from, const int64_t *to, size_t n,
+                 int64_t gap);
 /* Read a whole file (at most max bytes). Returns malloc'd NUL-terminated data or NULL. */
 char *read_file(const char *path, size_t max, size_t *len_out);
 

@@ -39,6 +39,7 @@
 #include "entry/entry.h"
 #include "envstore.h"
 #include "hpke.h"
+#include "venues/venues.h"
 #include "internal.h"
 #include "store.h"
 #include "util.h"
@@ -267,6 +268,14 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
             cJSON_AddNullToObject(e, "answer");
         cJSON_AddItemToArray(obj, e);
     }
+    /* who attended, in the room or online, each by a signed sign-in (docs/venues.md §5) */
+    cJSON *att = venues_opening_attendance(c, project, lot, st);
+    if (!att) {
+        cJSON_Delete(j);
+        j = NULL;
+        goto out;
+    }
+    cJSON_AddItemToObject(j, "attendance", att);
 out:
     dbres_free(&o);
     dbres_free(&k);

@@ -23,6 +23,12 @@ extern const struct config *venues_cfg;
 /* The archive period of a category's recordings in years (-1: the longest of all). */
 int64_t venues_retention_years(int category);
 
+/* attendance.c */
+void attendance_create(struct req *r, const cJSON *body);
+void attendance_list(struct req *r, const cJSON *body);
+void witness_create(struct req *r, const cJSON *body);
+void witness_list(struct req *r, const cJSON *body);
+
 /* recordings.c */
 void recorder_create(struct req *r, const cJSON *body);
 void recorder_list(struct req *r, const cJSON *body);
@@ -75,6 +81,8 @@ void booking_place(const struct dbres *b, size_t i, char *out, size_t n);
 cJSON *site_json(const struct dbres *s, size_t i);
 cJSON *room_json(const struct dbres *s, size_t i);
 cJSON *recorder_json(const struct dbres *s, size_t i);
+cJSON *attendance_json(const struct dbres *s, size_t i);
+cJSON *witness_json(const struct dbres *s, size_t i);
 cJSON *recording_json(const struct dbres *s, size_t i);
 cJSON *warning_json(const struct dbres *s, size_t i);
 /* A booking as its parties and staff see it. */

@@ -61,6 +61,22 @@ static const struct field recording_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const char *const attend_modes[] = {"in_room", "online", NULL};
+static const struct field attend_schema[] = {
+    {"mode", F_STRING, true, 1, 16, attend_modes},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+static const struct field witness_schema[] = {
+    {"text", F_STRING, true, 1, 4000, NULL},
+    {"recordings", F_ARRAY, false, 0, 16, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
 static const struct field booking_schema[] = {
     {"room_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
     {"project_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
@@ -105,6 +121,13 @@ static const struct route routes[] = {
     /* a recorder has no session: its signature by its certified key is what admits it */
     {"POST", "/api/v1/venues/recordings", recording_create, ROLE_PUBLIC, 4096, recording_schema, 0},
     {"GET", "/api/v1/venues/bookings/{id}/recordings", booking_recordings, PARTIES, 0, NULL, 0},
+    {"POST", "/api/v1/venues/bookings/{id}/attendance", attendance_create, ROLES_USER, 4096,
+     attend_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/venues/bookings/{id}/attendance", attendance_list, ROLES_USER, 0, NULL, 0},
+    {"POST", "/api/v1/venues/bookings/{id}/witness", witness_create, ROLE_CENTER_ADMIN, 16384,
+     witness_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/venues/bookings/{id}/witness", witness_list,
+     ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL, 0},
     {"GET", "/api/v1/venues/warnings", warning_list, ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL,
      0},
     {"GET", "/api/v1/venues/calendar", calendar_get, ROLE_PUBLIC, 0, NULL, 0},
@@ -120,6 +143,9 @@ static const struct route routes[] = {
 
 static const char *const rule_codes[] = {
     "VENUE-AFTER-OPENING",
+    "VENUE-ATTENDANCE-MODE",
+    "VENUE-ATTENDANCE-TIME",
+    "VENUE-ATTENDEE",
     "VENUE-CAPACITY",
     "VENUE-HOURS",
     "VENUE-KIND",
@@ -136,10 +162,13 @@ static const char *const rule_codes[] = {
     "VENUE-ROOM-BOOKED",
     "VENUE-ROOM-STATE",
     "VENUE-SIGNATURE",
+    "VENUE-SIGNED-IN",
     "VENUE-SIGNED-TIME",
+    "VENUE-SIGNER-KEY",
     "VENUE-SPAN",
     "VENUE-STARTED",
     "VENUE-UNIT",
+    "VENUE-WITNESS-RECORDING",
     NULL,
 };
 

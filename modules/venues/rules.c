@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
 #include "venues.h"
 
 const char *const venues_kinds[] = {"opening", "evaluation",  "negotiation",  "draw",
@@ -189,12 +190,33 @@ bool
 venues_rule_covered(int64_t start_us, int64_t end_us, const int64_t *from, const int64_t *to,
                     size_t n)
 {
-    int64_t reached = start_us; /* covered from start_us up to here */
-    for (size_t i = 0; i < n && reached < end_us; i++) {
-        if (from[i] > reached + VENUES_GAP_US)
-            return false;
-        if (to[i] > reached)
-            reached = to[i];
-    }
-    return reached + VENUES_GAP_US >= end_us;
+    return spans_cover(start_us, end_us, from, to, n, VENUES_GAP_US);
+}
+
+struct refusal
+venues_rule_attendee(const char *purpose, const char *role, const char *mode, bool own)
+{
+    struct refusal f = {0};
+    bool opening = !strcmp(purpose, "opening");
+    bool ok = !strcmp(role, "center_admin") || !strcmp(role, "supervisor") ||
+              (!strcmp(role, "agent") && own) ||
+              (opening ? !strcmp(role, "bidder") : !strcmp(role, "expert"));
+    if (!ok)
+        refuse(&f, "VENUE-ATTENDEE", "a %s does not attend this %s session", role, purpose);
+    else if (!opening && strcmp(mode, "in_room"))
+        refuse(&f, "VENUE-ATTENDANCE-MODE",
+               "an evaluation is closed: it is attended in its room, not online");
+    return f;
+}
+
+struct refusal
+venues_rule_attend_time(int64_t start_us, int64_t end_us, int64_t early_us, int64_t now_us)
+{
+    struct refusal f = {0};
+    if (now_us < start_us - early_us)
+        refuse(&f, "VENUE-ATTENDANCE-TIME", "sign-in opens %lld minutes before the session",
+               (long long)(early_us / VENUES_MINUTE_US));
+    else if (now_us >= end_us)
+        refuse(&f, "VENUE-ATTENDANCE-TIME", "the session is over");
+    return f;
 }

@@ -419,3 +419,65 @@ store_booking_checked(struct dbconn *c, int64_t booking, int64_t now)
     struct dbv p[] = {DBV_INT(now), DBV_INT(booking)};
     return db_exec(c, sql_booking_checked, p, 2, NULL, NULL);
 }
+
+/* ---- attendance and the witness log ---- */
+
+static const char sql_attend_ins[] =
+    "INSERT INTO venue_attendance (booking_id, user_id, org_id, role, mode, key_id, signed_us, "
+    "signature, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_attend[] = "SELECT " ATTEND_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_attendance WHERE booking_id = ? ORDER BY signed_us, id";
+static const char sql_attend_lot[] = "SELECT " ATTEND_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_attendance WHERE booking_id = "
+    "(SELECT booking_id FROM venue_opening_lots WHERE project_id = ? AND lot_seq = ?) "
+    "ORDER BY signed_us, id";
+static const char sql_witness_ins[] =
+    "INSERT INTO venue_witness (booking_id, user_id, text, recordings, key_id, signed_us, "
+    "signature, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_witness[] = "SELECT " WITNESS_COLS(DB_COL_SQL) DB_COL_END
+    " FROM venue_witness WHERE booking_id = ? ORDER BY id";
+
+enum db_status
+store_attendance_insert(struct dbconn *c, const struct statement_in *in, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(in->booking),   DBV_INT(in->user),      DBV_INT(in->org),
+                      DBV_STR(in->role),      DBV_STR(in->mode),      DBV_STR(in->key_id),
+                      DBV_INT(in->signed_us), DBV_STR(in->signature), DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_attend_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_attendance(struct dbconn *c, int64_t booking, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(booking)};
+    return db_query(c, sql_attend, p, 1, out);
+}
+
+enum db_status
+store_attendance_of_lot(struct dbconn *c, int64_t project, int lot, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    return db_query(c, sql_attend_lot, p, 2, out);
+}
+
+enum db_status
+store_witness_insert(struct dbconn *c, const struct statement_in *in, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(in->booking),    DBV_INT(in->user),   DBV_STR(in->text),
+                      DBV_STR(in->recordings), DBV_STR(in->key_id), DBV_INT(in->signed_us),
+                      DBV_STR(in->signature),  DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_witness_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_witness(struct dbconn *c, int64_t booking, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(booking)};
+    return db_query(c, sql_witness, p, 1, out);
+}

@@ -94,6 +94,36 @@ enum { RECORDING_COLS(DB_COL_ENUM) VC__COUNT };
     X(WC_CREATED, "created_us")
 enum { WARNING_COLS(DB_COL_ENUM) WC__COUNT };
 
+#define ATTEND_COLS(X)                                                                             \
+    X(AC_ID, "id")                                                                                 \
+    X(AC_BOOKING, "booking_id")                                                                    \
+    X(AC_USER, "user_id")                                                                          \
+    X(AC_ORG, "org_id")                                                                            \
+    X(AC_ROLE, "role")                                                                             \
+    X(AC_MODE, "mode")                                                                             \
+    X(AC_KEY, "key_id")                                                                            \
+    X(AC_SIGNED, "signed_us")                                                                      \
+    X(AC_SIGNATURE, "signature")
+enum { ATTEND_COLS(DB_COL_ENUM) AC__COUNT };
+
+#define WITNESS_COLS(X)                                                                            \
+    X(XC_ID, "id")                                                                                 \
+    X(XC_BOOKING, "booking_id")                                                                    \
+    X(XC_USER, "user_id")                                                                          \
+    X(XC_TEXT, "text")                                                                             \
+    X(XC_RECORDINGS, "recordings")                                                                 \
+    X(XC_KEY, "key_id")                                                                            \
+    X(XC_SIGNED, "signed_us")                                                                      \
+    X(XC_SIGNATURE, "signature")
+enum { WITNESS_COLS(DB_COL_ENUM) XC__COUNT };
+
+/* A signed statement about a session (a sign-in or a witness entry), checked. */
+struct statement_in {
+    int64_t booking, user, org, signed_us;
+    const char *role, *mode, *key_id, *signature;
+    const char *text, *recordings; /* the witness log's */
+};
+
 /* A recording to store (checked). */
 struct recording_in {
     int64_t recorder, room, booking; /* booking 0: none */
@@ -192,5 +222,16 @@ enum db_status store_bookings_ended_unwarned(struct dbconn *c, int64_t t, int64_
 enum db_status store_warning_insert(struct dbconn *c, int64_t booking, int64_t project,
                                     const char *kind, const char *detail, int64_t now, int64_t *id);
 enum db_status store_warnings(struct dbconn *c, int64_t after, int64_t limit, struct dbres *out);
+
+/* DB_DUPLICATE when the user signed in to the booking already. */
+enum db_status store_attendance_insert(struct dbconn *c, const struct statement_in *in, int64_t now,
+                                       int64_t *id);
+enum db_status store_attendance(struct dbconn *c, int64_t booking, struct dbres *out);
+/* The sign-ins of a lot's live opening booking (ATTEND_COLS). */
+enum db_status store_attendance_of_lot(struct dbconn *c, int64_t project, int lot,
+                                       struct dbres *out);
+enum db_status store_witness_insert(struct dbconn *c, const struct statement_in *in, int64_t now,
+                                    int64_t *id);
+enum db_status store_witness(struct dbconn *c, int64_t booking, struct dbres *out);
 
 #endif

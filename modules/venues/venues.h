@@ -57,6 +57,11 @@ typedef enum db_status (*venues_relocated_fn)(struct dbconn *c, int64_t project,
                                               int64_t now_us, int64_t *draft);
 void venues_set_on_relocated(venues_relocated_fn fn);
 
+/* The sign-ins of a lot's opening session (docs/venues.md §5), for the opening record: a JSON
+ * array of {user_id, org_id, role, mode, signed_us, key_id} (caller frees; NULL when *st says a
+ * database error). */
+cJSON *venues_opening_attendance(struct dbconn *c, int64_t project, int lot, enum db_status *st);
+
 /* ---- rules (rules.c) ---- */
 
 /* What a booking asks of a room, and the room as it is. */
@@ -99,6 +104,16 @@ int64_t venues_rule_day_start_us(int64_t day);
 #define VENUES_GAP_US (INT64_C(5) * 1000000)
 bool venues_rule_covered(int64_t start_us, int64_t end_us, const int64_t *from, const int64_t *to,
                          size_t n);
+/* May a person of role attend a session of purpose, in mode ("in_room", "online")? own: of the
+ * booking's agency. An opening admits bidders (in the room or online: 不见面开标), its agent,
+ * supervisors and center staff; an evaluation or negotiation (closed) its experts, its agent,
+ * supervisors and center staff, in the room. VENUE-ATTENDEE, VENUE-ATTENDANCE-MODE. */
+struct refusal venues_rule_attendee(const char *purpose, const char *role, const char *mode,
+                                    bool own);
+/* Sign-in is open from early_us before the session's start until its end.
+ * VENUE-ATTENDANCE-TIME. */
+struct refusal venues_rule_attend_time(int64_t start_us, int64_t end_us, int64_t early_us,
+                                       int64_t now_us);
 /* Parse "YYYY-MM-DD" into a local day; false when it is not a date. */
 bool venues_rule_parse_day(const char *s, int64_t *day);
 

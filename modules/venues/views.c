@@ -206,3 +206,34 @@ warning_json(const struct dbres *s, size_t i)
     json_add_i64(o, "created_us", dbres_i64(s, i, WC_CREATED));
     return o;
 }
+
+cJSON *
+attendance_json(const struct dbres *s, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "id", dbres_i64(s, i, AC_ID));
+    json_add_i64(o, "booking_id", dbres_i64(s, i, AC_BOOKING));
+    json_add_i64(o, "user_id", dbres_i64(s, i, AC_USER));
+    json_add_i64(o, "org_id", dbres_i64(s, i, AC_ORG));
+    cJSON_AddStringToObject(o, "role", dbres_str(s, i, AC_ROLE));
+    cJSON_AddStringToObject(o, "mode", dbres_str(s, i, AC_MODE));
+    cJSON_AddStringToObject(o, "key_id", dbres_str(s, i, AC_KEY));
+    json_add_i64(o, "signed_us", dbres_i64(s, i, AC_SIGNED));
+    cJSON_AddStringToObject(o, "signature", dbres_str(s, i, AC_SIGNATURE));
+    return o;
+}
+
+cJSON *
+witness_json(const struct dbres *s, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "id", dbres_i64(s, i, XC_ID));
+    json_add_i64(o, "booking_id", dbres_i64(s, i, XC_BOOKING));
+    json_add_i64(o, "user_id", dbres_i64(s, i, XC_USER));
+    cJSON_AddStringToObject(o, "text", dbres_str(s, i, XC_TEXT));
+    cJSON_AddItemToObject(o, "recordings", int_list(dbres_str(s, i, XC_RECORDINGS)));
+    cJSON_AddStringToObject(o, "key_id", dbres_str(s, i, XC_KEY));
+    json_add_i64(o, "signed_us", dbres_i64(s, i, XC_SIGNED));
+    cJSON_AddStringToObject(o, "signature", dbres_str(s, i, XC_SIGNATURE));
+    return o;
+}

@@ -41,9 +41,9 @@ class IntegrityTest(Ceremony):
         return self.ggzy("audit", "replay", "--project", str(self.pid),
                          "--vkey", self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"], token=self.sup_tok)
 
-    def inject(self, action, payload, object_type="lot", system_actor=None):
+    def inject(self, action, payload, object_type="lot", system_actor=None, object_id=1):
         """Write an entry into the log as a future bug would (test mode only); returns its index."""
-        body = {"action": action, "object_type": object_type, "object_id": 1, "project_id": self.pid,
+        body = {"action": action, "object_type": object_type, "object_id": object_id, "project_id": self.pid,
                 "payload": payload}
         if system_actor:
             body["system_actor"] = system_actor
@@ -194,6 +194,51 @@ class IntegrityTest(Ceremony):
                        "opening.start", "opening.share", "bid.decrypt", "opening.complete"):
             self.assertIn(action, p.stdout)
         self.assertIn("every invariant holds", p.stdout)
+
+    def replay_log(self):
+        """The whole log exported by a supervisor and replayed with the venue ledger."""
+        self.replay()  # a checkpoint covers everything
+        vkey = self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
+        p = self.ggzy("audit", "export", token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        path = os.path.join(self.tmp, "log.export")
+        with open(path, "w") as f:
+            f.write(p.stdout)
+        return self.ggzy("audit", "replay", "--file", path, "--vkey", vkey, token=self.sup_tok)
+
+    def test_the_whole_log_replays_its_venues_clean_and_names_each_misuse(self):
+        self.bid_three()
+        self.clock(self.deadline)
+        self.assertEqual(self.start_req(self.agent_tok).status, 200)
+        p = self.replay_log()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("every venue invariant holds", p.stdout)
+        room = self._opening_rooms[self.pid]["id"]
+        booking = [b for b in self.srv.request("GET", "/api/v1/venues/bookings?project=%d" % self.pid,
+                                               token=self.admin).json["items"] if b["purpose"] == "opening"][0]
+        hour = 3600 * 10**6
+        want = {}
+        # a DBA's row booking the opening room for the same hour
+        want["INV-VENUE-OVERLAP"] = self.inject("venue.booking.request", {
+            "room_id": room, "purpose": "evaluation", "lots": [1], "start_us": self.deadline,
+            "end_us": self.deadline + hour, "buffer_us": 0, "people": 5, "state": "approved"},
+            object_type="booking", object_id=99999)
+        # the opening moved to another room with no change notice, then lot 2 opened there
+        self.inject("venue.room.relocate", {"room_id": room, "reason": "x", "moves": [{
+            "booking_id": booking["id"], "project_id": self.pid, "purpose": "opening", "to_room_id": 424242,
+            "start_us": booking["start_us"], "end_us": booking["end_us"]}]}, object_type="room", object_id=room)
+        want["INV-VENUE-OPENING"] = self.inject("opening.start", {"lot": "2"})
+        # a booking that ended long ago with neither a recording nor the monitor's warning
+        self.inject("venue.booking.request", {
+            "room_id": 777, "purpose": "opening", "lots": [2], "start_us": self.deadline - 10 * DAY,
+            "end_us": self.deadline - 10 * DAY + hour, "buffer_us": 0, "people": 5, "state": "approved"},
+            object_type="booking", object_id=99998)
+        p = self.replay_log()
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        for code, idx in want.items():
+            self.assertIn("VIOLATION %s at index %d" % (code, idx), p.stdout)
+        self.assertIn("VIOLATION INV-VENUE-RECORDING", p.stdout)
+        self.assertIn("booking 99998", p.stdout)
 
     def test_each_misuse_written_into_the_log_is_named_by_the_replay_with_its_index(self):
         self.bid_three()

@@ -26,7 +26,7 @@ class VenueFixture(ApiTest):
         sup_org = self.make_org(self.admin, "supervision")
         self.sup, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
         bidder_org = self.make_org(self.admin, "bidder")
-        _, self.bidder_tok = self.make_user(self.admin, bidder_org["id"], "bidder")
+        self.bidder, self.bidder_tok = self.make_user(self.admin, bidder_org["id"], "bidder")
         r = self.srv.request("POST", "/api/v1/venues/sites", {
             "name": "市公共资源交易中心", "address": "某市某区某路 1 号", "region": "110000"}, token=self.admin)
         self.assertEqual(r.status, 201, r)
@@ -524,3 +524,93 @@ class RecordingTest(VenueFixture):
         rows = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE action = 'venue.recording.missing'")
         import json as _json
         self.assertEqual([_json.loads(x[0])["actor"]["name"] for x in rows], ["system:venue-monitor"])
+
+
+class AttendanceTest(VenueFixture):
+    """Each sign-in is a statement signed by the person's certified key; the center's witness
+    keeps a signed log per session."""
+
+    def setUp(self):
+        super().setUp()
+        self.opening = self.book(self.at(9), self.at(10)).json
+        self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % self.opening["id"], {"approve": True},
+                         token=self.admin)
+        self.evaluation = self.book(self.at(10), self.at(12), room=self.eval_room, purpose="evaluation", people=7).json
+        self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % self.evaluation["id"], {"approve": True},
+                         token=self.admin)
+
+    def clock(self, t):
+        self.assertEqual(self.srv.request("POST", "/api/v1/test/clock", {"set_us": t}).status, 200)
+        self.admin = self.srv.admin_token()
+        self.agent_tok = self.srv.login(self.agent["username"], "user-password-1")
+        self.sup_tok = self.srv.login(self.sup["username"], "user-password-1")
+        self.bidder_tok = self.srv.login(self.bidder["username"], "user-password-1")
+
+    def sign_in(self, token, key, key_id, booking, mode="in_room", signed_us=None, user_id=None):
+        me = self.srv.request("GET", "/api/v1/me", token=token).json
+        f = {"booking_id": booking["id"], "mode": mode, "platform": "ggzy.test",
+             "signed_us": signed_us if signed_us is not None else self.server_now(),
+             "user_id": user_id or me["id"]}
+        return self.srv.request("POST", "/api/v1/venues/bookings/%d/attendance" % booking["id"], {
+            "mode": mode, "key_id": key_id, "signed_us": f["signed_us"],
+            "signature": sign_act(key, "ggzy-attendance-v1", f)}, token=token)
+
+    def rule(self, r, status, rule):
+        self.assertEqual((r.status, r.json["error"].get("rule")), (status, rule), r)
+
+    def test_a_sign_in_is_a_signed_statement_of_who_came_when_and_how(self):
+        self.clock(self.at(7, 50))
+        bkey, br = self.register_key(self.bidder_tok)
+        bid = br.json["key_id"]
+        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening), 422, "VENUE-ATTENDANCE-TIME")
+        self.clock(self.at(8, 30))
+        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening, signed_us=self.server_now() - 301 * 10**6),
+                  422, "VENUE-SIGNED-TIME")
+        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening, user_id=1), 422, "VENUE-SIGNATURE")
+        skey, sr = self.register_key(self.sup_tok)
+        self.rule(self.sign_in(self.bidder_tok, skey, sr.json["key_id"], self.opening), 422, "VENUE-SIGNER-KEY")
+        r = self.sign_in(self.bidder_tok, bkey, bid, self.opening, mode="online")  # 不见面开标
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["mode"], r.json["role"]), ("online", "bidder"))
+        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening), 409, "VENUE-SIGNED-IN")
+        # the evaluation is closed: no bidder, and nobody online
+        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.evaluation), 403, "VENUE-ATTENDEE")
+        self.clock(self.at(9, 30))  # an hour before the evaluation
+        self.rule(self.sign_in(self.sup_tok, skey, sr.json["key_id"], self.evaluation, mode="online"),
+                  403, "VENUE-ATTENDANCE-MODE")
+        self.assertEqual(self.sign_in(self.sup_tok, skey, sr.json["key_id"], self.evaluation).status, 201)
+        # who attended the opening is known to its parties; who sat in the evaluation to staff
+        lst = self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % self.opening["id"],
+                               token=self.bidder_tok).json
+        self.assertEqual([(a["user_id"], a["mode"]) for a in lst["items"]], [(self.bidder["id"], "online")])
+        self.assertError(self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % self.evaluation["id"],
+                                          token=self.agent_tok), 404, "not_found")
+        lst = self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % self.evaluation["id"],
+                               token=self.sup_tok).json
+        self.assertEqual([a["role"] for a in lst["items"]], ["supervisor"])
+        self.srv.wait_sequenced()
+        import json as _json
+        rows = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE action = 'venue.attendance' ORDER BY idx")
+        e = _json.loads(rows[0][0])
+        self.assertEqual((e["project_id"], e["payload"]["signed"]["fields"]["mode"]), (self.pid, "online"))
+        self.assertEqual(e["payload"]["signed"]["signer"]["side"], "bidder")
+
+    def test_the_center_keeps_a_signed_witness_log_per_session(self):
+        self.clock(self.at(9, 5))
+        akey, ar = self.register_key(self.admin)
+        kid = ar.json["key_id"]
+        me = self.srv.request("GET", "/api/v1/me", token=self.admin).json
+
+        def witness(text, recordings=(), tok=None, key=akey):
+            f = {"booking_id": self.opening["id"], "platform": "ggzy.test", "recordings": list(recordings),
+                 "signed_us": self.server_now(), "text": text, "user_id": me["id"]}
+            return self.srv.request("POST", "/api/v1/venues/bookings/%d/witness" % self.opening["id"], {
+                "text": text, "recordings": list(recordings), "key_id": kid, "signed_us": f["signed_us"],
+                "signature": sign_act(key, "ggzy-witness-v1", f)}, token=tok or self.admin)
+
+        r = witness("09:00 开标开始，投标人代表 3 名到场")
+        self.assertEqual(r.status, 201, r)
+        self.rule(witness("录像见附", recordings=(99,)), 422, "VENUE-WITNESS-RECORDING")
+        self.assertError(witness("代记", tok=self.agent_tok), 403, "forbidden")
+        lst = self.srv.request("GET", "/api/v1/venues/bookings/%d/witness" % self.opening["id"], token=self.sup_tok).json
+        self.assertEqual([w["text"] for w in lst["items"]], ["09:00 开标开始，投标人代表 3 名到场"])
