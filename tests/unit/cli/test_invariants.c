@@ -655,7 +655,106 @@ every_invariant_is_listed_with_a_description(void)
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 13);
+    CHECK(n == 16);
+}
+
+/* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object", "payload"}. */
+static void
+vfeed(struct venue_ledger *v, struct inv_report *rep, int64_t idx, int64_t t, const char *action,
+      int64_t project, int64_t oid, const char *payload)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"index\":%lld,\"time_us\":%lld,\"action\":\"%s\",\"project_id\":%lld,"
+             "\"object\":{\"type\":\"x\",\"id\":%lld},\"payload\":%s}",
+             (long long)idx, (long long)t, action, (long long)project, (long long)oid, payload);
+    cJSON *e = cJSON_Parse(text);
+    CHECK(e != NULL);
+    vl_feed(v, e, rep);
+    cJSON_Delete(e);
+}
+
+static void
+the_venue_ledger_names_overlaps_misplaced_openings_and_unrecorded_sessions(void)
+{
+    const int64_t H = INT64_C(3600000000), T = INT64_C(1800000000000000);
+    struct venue_ledger *v = vl_new();
+    struct inv_report rep = {0};
+    char p[600];
+    /* project 7's opening of lot 1 in room 1, 10:00-12:00 with a 30-minute buffer, approved */
+    snprintf(p, sizeof p,
+             "{\"room_id\":1,\"purpose\":\"opening\",\"start_us\":%lld,\"end_us\":%lld,"
+             "\"buffer_us\":%lld,\"state\":\"requested\"}",
+             (long long)(T + 10 * H), (long long)(T + 12 * H), (long long)(H / 2));
+    vfeed(v, &rep, 1, T, "venue.booking.request", 7, 100, p);
+    vfeed(v, &rep, 2, T, "venue.booking.decide", 7, 100, "{\"to\":\"approved\"}");
+    /* touching after the buffer is no overlap; a minute into it is */
+    snprintf(p, sizeof p,
+             "{\"room_id\":1,\"purpose\":\"evaluation\",\"start_us\":%lld,\"end_us\":%lld,"
+             "\"buffer_us\":0,\"state\":\"approved\"}",
+             (long long)(T + 12 * H + H / 2), (long long)(T + 14 * H));
+    vfeed(v, &rep, 3, T, "venue.booking.request", 8, 101, p);
+    CHECK(rep.n == 0);
+    snprintf(p, sizeof p,
+             "{\"room_id\":1,\"purpose\":\"evaluation\",\"start_us\":%lld,\"end_us\":%lld,"
+             "\"buffer_us\":0,\"state\":\"approved\"}",
+             (long long)(T + 12 * H + H / 2 - 60000000), (long long)(T + 13 * H));
+    vfeed(v, &rep, 4, T, "venue.booking.request", 9, 102, p);
+    CHECK(count(&rep, "INV-VENUE-OVERLAP") >= 1);
+    vfeed(v, &rep, 5, T, "venue.booking.cancel", 9, 102, "{\"to\":\"cancelled\"}");
+    size_t before = rep.n;
+    /* the tender promises room 1 from 10:00 for lot 1 */
+    snprintf(p, sizeof p,
+             "{\"type\":\"tender\",\"deadlines\":[{\"lot\":\"1\",\"opening_us\":%lld}],"
+             "\"opening_venues\":[{\"lot\":1,\"booking_id\":100,\"room_id\":1,"
+             "\"start_us\":%lld}]}",
+             (long long)(T + 10 * H), (long long)(T + 10 * H));
+    vfeed(v, &rep, 6, T, "announce.publish", 7, 1, p);
+    CHECK(rep.n == before);
+    /* a tender naming no room */
+    vfeed(v, &rep, 7, T, "announce.publish", 8, 2, "{\"type\":\"tender\"}");
+    CHECK(count(&rep, "INV-VENUE-OPENING") == 1);
+    /* opened where announced: fine; after a silent relocation: named */
+    vfeed(v, &rep, 8, T + 10 * H, "opening.start", 7, 1, "{\"lot\":\"1\"}");
+    CHECK(count(&rep, "INV-VENUE-OPENING") == 1);
+    snprintf(p, sizeof p,
+             "{\"moves\":[{\"booking_id\":100,\"to_room_id\":2,\"start_us\":%lld,"
+             "\"end_us\":%lld}]}",
+             (long long)(T + 10 * H), (long long)(T + 12 * H));
+    vfeed(v, &rep, 9, T, "venue.room.relocate", 0, 1, p);
+    vfeed(v, &rep, 10, T + 10 * H, "opening.start", 7, 1, "{\"lot\":\"1\"}");
+    CHECK(count(&rep, "INV-VENUE-OPENING") == 2);
+    /* a lot opened with no announced room at all */
+    vfeed(v, &rep, 11, T + 10 * H, "opening.start", 7, 1, "{\"lot\":\"2\"}");
+    CHECK(count(&rep, "INV-VENUE-OPENING") == 3);
+    /* a week on: booking 100 is recorded in full, 101 warned of; both hold */
+    snprintf(p, sizeof p, "{\"booking_id\":100,\"start_us\":%lld,\"end_us\":%lld}",
+             (long long)(T + 10 * H), (long long)(T + 12 * H));
+    vfeed(v, &rep, 12, T + 12 * H, "venue.recording.register", 7, 1, p);
+    vfeed(v, &rep, 13, T + 15 * H, "venue.recording.missing", 8, 101, "{}");
+    vfeed(v, &rep, 14, T + 8 * DAY, "trust.anchors", 0, 0, "{}");
+    vl_finish(v, &rep);
+    CHECK(count(&rep, "INV-VENUE-RECORDING") == 0);
+    inv_report_free(&rep);
+    vl_free(v);
+    /* and without them, both are named */
+    v = vl_new();
+    snprintf(p, sizeof p,
+             "{\"room_id\":1,\"purpose\":\"opening\",\"start_us\":%lld,\"end_us\":%lld,"
+             "\"buffer_us\":0,\"state\":\"approved\"}",
+             (long long)(T + 10 * H), (long long)(T + 12 * H));
+    vfeed(v, &rep, 1, T, "venue.booking.request", 7, 100, p);
+    snprintf(p, sizeof p, "{\"booking_id\":100,\"start_us\":%lld,\"end_us\":%lld}",
+             (long long)(T + 10 * H), (long long)(T + 11 * H)); /* half of it */
+    vfeed(v, &rep, 2, T + 12 * H, "venue.recording.register", 7, 1, p);
+    vfeed(v, &rep, 3, T + 6 * DAY, "trust.anchors", 0, 0, "{}");
+    vl_finish(v, &rep);
+    CHECK(count(&rep, "INV-VENUE-RECORDING") == 0); /* not a week yet */
+    vfeed(v, &rep, 4, T + 8 * DAY, "trust.anchors", 0, 0, "{}");
+    vl_finish(v, &rep);
+    CHECK(count(&rep, "INV-VENUE-RECORDING") == 1);
+    inv_report_free(&rep);
+    vl_free(v);
 }
 
 int
@@ -663,6 +762,7 @@ main(void)
 {
     make_cas();
     RUN(the_state_table_allows_the_statutory_path_and_nothing_else);
+    RUN(the_venue_ledger_names_overlaps_misplaced_openings_and_unrecorded_sessions);
     RUN(a_lawful_timeline_has_no_violations);
     RUN(reopening_bidding_after_the_deadline_is_named);
     RUN(a_late_bid_and_an_early_opening_are_named);
