@@ -77,7 +77,9 @@ class Lot:
                         {"type": "tender", "title": "招标公告", "body": "……", "docs_from_us": self.now,
                          "docs_until_us": self.now + 5 * DAY, "bid_deadline_us": self.deadline,
                          "opening_us": self.deadline}, token=self.agent_tok)
-        r = srv.request("POST", "/api/v1/announcements/%d/publish" % r.json["id"], token=self.agent_tok)
+        aid = r.json["id"]
+        t.book_opening(self.pid, self.deadline, self.agent_tok)  # the opening's room (docs/venues.md)
+        r = srv.request("POST", "/api/v1/announcements/%d/publish" % aid, token=self.agent_tok)
         assert r.status == 200, r
         self.bidders = []
         for _ in range(n):

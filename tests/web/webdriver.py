@@ -113,6 +113,14 @@ class Browser:
             time.sleep(0.1)
         raise WebDriverError("timed out waiting for: " + js_condition)
 
+    def screenshot(self, path, width=1400, height=1000):
+        """A PNG of the page as it is shown (to look at what a user sees), in a window of that
+        size."""
+        import base64
+        self._s("POST", "/window/rect", {"width": width, "height": height})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self._s("GET", "/screenshot")))
+
     def close(self):
         try:
             if self.session:

@@ -19,6 +19,7 @@ const GGZYShell = (() => {
     ["/bid.html", "投标 Bid"],
     ["/custodian.html", "开标密钥 Opening key"],
     ["/opening.html", "开标记录 Opening record"],
+    ["/venues.html", "场地 Venues"],
   ];
   const session = GGZYPage.session();
   const hooks = [];
