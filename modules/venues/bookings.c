@@ -130,7 +130,7 @@ booking_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     }
     t = TX_DBFAIL;
-    if (store_room(c, x->in.room, true, &room) != DB_OK)
+    if (store_room(c, x->in.room, ROOM_SHARED, &room) != DB_OK)
         goto out;
     t = TX_REFUSE;
     if (room.nrows != 1) {
@@ -151,11 +151,18 @@ booking_tx(struct dbconn *c, struct req *r, void *arg)
     x->in.user = r->who.user_id;
     x->in.buffer_us = venues_conf.buffer_minutes * VENUES_MINUTE_US;
     x->in.state = !strcmp(venues_conf.approval, "auto") ? "approved" : "requested";
-    if (store_booking_insert(c, &x->in, now, &id) != DB_OK)
-        goto out;
     int64_t held[3];
-    enum db_status st = slots_take_or_refuse(c, x->in.room, id, x->in.start_us, x->in.end_us,
-                                             x->in.buffer_us, &f, held);
+    enum db_status st =
+        slots_peek(c, x->in.room, x->in.start_us, x->in.end_us, x->in.buffer_us, &f, held);
+    if (st == DB_DUPLICATE) {
+        refuse_overlap(r, &f, held);
+        t = TX_REFUSE;
+        goto out;
+    }
+    if (st != DB_OK || store_booking_insert(c, &x->in, now, &id) != DB_OK)
+        goto out;
+    st = slots_take_or_refuse(c, x->in.room, id, x->in.start_us, x->in.end_us, x->in.buffer_us, &f,
+                              held);
     if (st == DB_DUPLICATE) {
         refuse_overlap(r, &f, held);
         t = TX_REFUSE;

@@ -131,7 +131,7 @@ room_ics(struct req *r, const cJSON *body)
     struct dbconn *c = req_db_for(r, "id", &id);
     if (!c)
         return;
-    enum db_status st = store_room(c, id, false, &room);
+    enum db_status st = store_room(c, id, ROOM_READ, &room);
     if (st == DB_OK && room.nrows == 1)
         st = store_bookings_live_after(c, id, 0, &s);
     if (st != DB_OK)

@@ -71,6 +71,10 @@ void booking_cancel(struct req *r, const cJSON *body);
 enum db_status slots_take_or_refuse(struct dbconn *c, int64_t room, int64_t booking,
                                     int64_t start_us, int64_t end_us, int64_t buffer_us,
                                     struct refusal *f, int64_t held[3]);
+/* A look before writing anything: DB_DUPLICATE with f set when a booking the transaction can
+ * see holds any of the minutes (most refusals end here; the keys still decide the rest). */
+enum db_status slots_peek(struct dbconn *c, int64_t room, int64_t start_us, int64_t end_us,
+                          int64_t buffer_us, struct refusal *f, int64_t held[3]);
 /* Move row i of a locked BOOKING_COLS result to [start, end) in room; f set when refused. */
 enum db_status booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room,
                             int64_t start_us, int64_t end_us, int64_t now_us, struct refusal *f);

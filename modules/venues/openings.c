@@ -13,26 +13,15 @@
 #include "internal.h"
 #include "util.h"
 
-enum db_status
-slots_take_or_refuse(struct dbconn *c, int64_t room, int64_t booking, int64_t start_us,
-                     int64_t end_us, int64_t buffer_us, struct refusal *f, int64_t held[3])
+/* f: 409 VENUE-OVERLAP naming holder row 0 of h (held: its start, end, end with buffer). */
+static void
+overlap(const struct dbres *h, struct refusal *f, int64_t held[3])
 {
-    int64_t first, last;
-    venues_rule_slots(start_us, end_us, buffer_us, &first, &last);
-    enum db_status st = store_slots_take(c, room, first, last, booking);
-    if (st != DB_DUPLICATE)
-        return st;
-    struct dbres h = {0};
-    enum db_status hs = store_slot_holder(c, room, first, last, &h);
-    if (hs != DB_OK) {
-        dbres_free(&h);
-        return hs;
-    }
     held[0] = held[1] = held[2] = 0;
-    if (h.nrows == 1) {
-        held[0] = dbres_i64(&h, 0, BC_START);
-        held[1] = dbres_i64(&h, 0, BC_END);
-        held[2] = held[1] + dbres_i64(&h, 0, BC_BUFFER);
+    if (h->nrows == 1) {
+        held[0] = dbres_i64(h, 0, BC_START);
+        held[1] = dbres_i64(h, 0, BC_END);
+        held[2] = held[1] + dbres_i64(h, 0, BC_BUFFER);
         char a[40], b[40], e[40];
         clock_format(held[0], a, sizeof a);
         clock_format(held[1], b, sizeof b);
@@ -42,8 +31,41 @@ slots_take_or_refuse(struct dbconn *c, int64_t room, int64_t booking, int64_t st
     } else /* the holder gave its minutes back meanwhile: asking again may succeed */
         refuse(f, "VENUE-OVERLAP", "the room was being booked for that time; ask again");
     f->conflict = true;
+}
+
+enum db_status
+slots_peek(struct dbconn *c, int64_t room, int64_t start_us, int64_t end_us, int64_t buffer_us,
+           struct refusal *f, int64_t held[3])
+{
+    int64_t first, last;
+    struct dbres h = {0};
+    venues_rule_slots(start_us, end_us, buffer_us, &first, &last);
+    enum db_status st = store_slot_holder(c, room, first, last, false, &h);
+    if (st == DB_OK && h.nrows == 1) {
+        overlap(&h, f, held);
+        st = DB_DUPLICATE;
+    }
     dbres_free(&h);
-    return DB_DUPLICATE;
+    return st;
+}
+
+enum db_status
+slots_take_or_refuse(struct dbconn *c, int64_t room, int64_t booking, int64_t start_us,
+                     int64_t end_us, int64_t buffer_us, struct refusal *f, int64_t held[3])
+{
+    int64_t first, last;
+    struct dbres h = {0};
+    venues_rule_slots(start_us, end_us, buffer_us, &first, &last);
+    /* the keys decide between bookings under way at once (and across a cluster's nodes) */
+    enum db_status st = store_slots_take(c, room, first, last, booking);
+    if (st != DB_DUPLICATE)
+        return st;
+    if ((st = store_slot_holder(c, room, first, last, true, &h)) == DB_OK) {
+        overlap(&h, f, held);
+        st = DB_DUPLICATE;
+    }
+    dbres_free(&h);
+    return st;
 }
 
 void
@@ -82,7 +104,7 @@ booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room, in
 {
     struct dbres r = {0};
     int64_t id = dbres_i64(b, i, BC_ID), held[3];
-    enum db_status st = store_room(c, room, true, &r);
+    enum db_status st = store_room(c, room, ROOM_SHARED, &r);
     memset(f, 0, sizeof *f);
     if (st != DB_OK)
         goto out;

@@ -67,7 +67,7 @@ recorder_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t id, now = clock_now_us();
     enum tx_result t = TX_DBFAIL;
     cJSON *fields = NULL, *p = NULL;
-    if (store_room(c, x->room, true, &room) != DB_OK ||
+    if (store_room(c, x->room, ROOM_SHARED, &room) != DB_OK ||
         accounts_org(c, r->who.org_id, &center, &found) != DB_OK)
         goto out;
     t = TX_REFUSE;

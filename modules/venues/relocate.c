@@ -67,7 +67,7 @@ relocate_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t now = clock_now_us();
     enum tx_result t = TX_DBFAIL;
     cJSON *p = cJSON_CreateObject(), *moves = NULL, *stay = NULL, *drafts = NULL;
-    if (store_room(c, x->id, true, &room) != DB_OK)
+    if (store_room(c, x->id, ROOM_EXCLUSIVE, &room) != DB_OK)
         goto out;
     t = TX_REFUSE;
     if (room.nrows != 1) {

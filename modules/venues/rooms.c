@@ -124,7 +124,7 @@ room_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "closes_min", x->closes);
     if (st != DB_OK ||
         audit_append(c, req_actor(r), "venue.room.create", "room", id, 0, p, NULL) != DB_OK ||
-        store_room(c, id, false, &s) != DB_OK || s.nrows != 1)
+        store_room(c, id, ROOM_READ, &s) != DB_OK || s.nrows != 1)
         goto dbfail;
     req_json(r, 201, room_json(&s, 0));
     dbres_free(&s);
@@ -217,7 +217,7 @@ room_get(struct req *r, const cJSON *body)
     struct dbconn *c = req_db_for(r, "id", &id);
     if (!c)
         return;
-    enum db_status st = store_room(c, id, false, &s);
+    enum db_status st = store_room(c, id, ROOM_READ, &s);
     if (st != DB_OK)
         req_db_fail(r, c, st);
     else if (s.nrows != 1)
@@ -263,7 +263,7 @@ state_tx(struct dbconn *c, struct req *r, void *arg)
     struct dbres s = {0}, b = {0};
     int64_t now = clock_now_us();
     enum tx_result t = TX_DBFAIL;
-    if (store_room(c, x->id, true, &s) != DB_OK)
+    if (store_room(c, x->id, ROOM_EXCLUSIVE, &s) != DB_OK)
         goto out;
     t = TX_REFUSE;
     if (s.nrows != 1) {
@@ -295,7 +295,7 @@ state_tx(struct dbconn *c, struct req *r, void *arg)
         audit_append(c, req_actor(r), "venue.room.state", "room", x->id, 0, p, NULL) != DB_OK)
         goto out;
     dbres_free(&s);
-    if (store_room(c, x->id, false, &s) != DB_OK || s.nrows != 1)
+    if (store_room(c, x->id, ROOM_READ, &s) != DB_OK || s.nrows != 1)
         goto out;
     req_json(r, 200, room_json(&s, 0));
     t = TX_COMMIT;

@@ -72,9 +72,9 @@ local_minute(int64_t t_us, int64_t day)
 }
 
 static void
-hhmm(int64_t m, char out[8])
+hhmm(int64_t m, char out[16])
 {
-    snprintf(out, 8, "%02d:%02d", (int)(m / 60), (int)(m % 60));
+    snprintf(out, 16, "%02d:%02d", (int)(m / 60 % 100), (int)(m % 60));
 }
 
 struct refusal
@@ -108,7 +108,7 @@ venues_rule_booking(const struct venue_room_facts *room, const struct venue_ask 
     int64_t day = venues_rule_local_day(a->start_us);
     int64_t from = local_minute(a->start_us, day), to = local_minute(a->end_us, day);
     if (to > 1440 || from < room->opens_min || to > room->closes_min) {
-        char o[8], c[8];
+        char o[16], c[16];
         hhmm(room->opens_min, o);
         hhmm(room->closes_min, c);
         refuse(&f, "VENUE-HOURS",

@@ -23,7 +23,9 @@ static const char sql_room_ins[] =
     "closes_min, state, created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)";
 static const char sql_room[] =
     "SELECT " ROOM_COLS(DB_COL_SQL) DB_COL_END ROOM_FROM " WHERE r.id = ?";
-static const char sql_room_lock[] =
+static const char sql_room_shared[] =
+    "SELECT " ROOM_COLS(DB_COL_SQL) DB_COL_END ROOM_FROM " WHERE r.id = ? LOCK IN SHARE MODE";
+static const char sql_room_exclusive[] =
     "SELECT " ROOM_COLS(DB_COL_SQL) DB_COL_END ROOM_FROM " WHERE r.id = ? FOR UPDATE";
 static const char sql_rooms_of_site[] = "SELECT " ROOM_COLS(DB_COL_SQL) DB_COL_END ROOM_FROM
     " WHERE r.site_id = ? AND r.state <> 'retired' ORDER BY r.id";
@@ -62,6 +64,9 @@ static const char sql_slot_holder[] = "SELECT " BOOKING_COLS(DB_COL_SQL) DB_COL_
     " JOIN venue_slots v ON v.booking_id = b.id "
     "WHERE v.room_id = ? AND v.minute >= ? AND v.minute < ? ORDER BY v.minute LIMIT 1 "
     "LOCK IN SHARE MODE";
+static const char sql_slot_peek[] = "SELECT " BOOKING_COLS(DB_COL_SQL) DB_COL_END BOOKING_FROM
+    " JOIN venue_slots v ON v.booking_id = b.id "
+    "WHERE v.room_id = ? AND v.minute >= ? AND v.minute < ? ORDER BY v.minute LIMIT 1";
 static const char sql_slots_free[] = "DELETE FROM venue_slots WHERE booking_id = ?";
 static const char sql_lots_free[] = "DELETE FROM venue_opening_lots WHERE booking_id = ?";
 static const char sql_lot_take[] =
@@ -119,10 +124,14 @@ store_room_insert(struct dbconn *c, int64_t site, const char *name, const char *
 }
 
 enum db_status
-store_room(struct dbconn *c, int64_t id, bool lock, struct dbres *out)
+store_room(struct dbconn *c, int64_t id, enum room_lock lock, struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(id)};
-    return db_query(c, lock ? sql_room_lock : sql_room, p, 1, out);
+    return db_query(c,
+                    lock == ROOM_EXCLUSIVE ? sql_room_exclusive
+                    : lock == ROOM_SHARED  ? sql_room_shared
+                                           : sql_room,
+                    p, 1, out);
 }
 
 enum db_status
@@ -216,10 +225,11 @@ store_slots_take(struct dbconn *c, int64_t room, int64_t first, int64_t last, in
 }
 
 enum db_status
-store_slot_holder(struct dbconn *c, int64_t room, int64_t first, int64_t last, struct dbres *out)
+store_slot_holder(struct dbconn *c, int64_t room, int64_t first, int64_t last, bool lock,
+                  struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(room), DBV_INT(first), DBV_INT(last)};
-    return db_query(c, sql_slot_holder, p, 3, out);
+    return db_query(c, lock ? sql_slot_holder : sql_slot_peek, p, 3, out);
 }
 
 enum db_status

@@ -147,9 +147,13 @@ enum db_status store_sites(struct dbconn *c, int64_t after, int64_t limit, struc
 enum db_status store_room_insert(struct dbconn *c, int64_t site, const char *name, const char *kind,
                                  const char *region, int64_t capacity, const char *equipment,
                                  int opens, int closes, int64_t now, int64_t *id);
-/* One room with its site's name and address; FOR UPDATE when lock (bookings lock their room:
- * a room's state and its new bookings never cross). */
-enum db_status store_room(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
+/* How a transaction holds a room's row: not at all, shared (every booking, move and recorder:
+ * bookings of one room do not wait for each other — their slots' keys settle who wins), or
+ * exclusive (a change of the room's state, a relocation: it waits for the bookings under way,
+ * and they for it, so a room is never retired under a booking being made on this server). */
+enum room_lock { ROOM_READ, ROOM_SHARED, ROOM_EXCLUSIVE };
+/* One room with its site's name and address. */
+enum db_status store_room(struct dbconn *c, int64_t id, enum room_lock lock, struct dbres *out);
 enum db_status store_rooms_of_site(struct dbconn *c, int64_t site, struct dbres *out);
 enum db_status store_room_set_state(struct dbconn *c, int64_t id, const char *state,
                                     const char *reason, int64_t now);
@@ -174,10 +178,11 @@ enum db_status store_booking_cancel(struct dbconn *c, int64_t id, const char *re
  * any of them is held already (by a live booking). */
 enum db_status store_slots_take(struct dbconn *c, int64_t room, int64_t first, int64_t last,
                                 int64_t booking);
-/* The live booking holding the earliest of [first, last) of a room, read with a shared lock
- * (so the latest committed holder, whatever the transaction's snapshot): BOOKING_COLS. */
+/* The live booking holding the earliest of [first, last) of a room (BOOKING_COLS): with lock, a
+ * shared lock reads the latest committed holder whatever the transaction's snapshot; without, the
+ * snapshot's (a cheap look before taking the minutes: most refusals end there). */
 enum db_status store_slot_holder(struct dbconn *c, int64_t room, int64_t first, int64_t last,
-                                 struct dbres *out);
+                                 bool lock, struct dbres *out);
 /* Give back a booking's minutes and its lots' opening places. */
 enum db_status store_booking_release(struct dbconn *c, int64_t booking);
 /* Record that lot of project is opened by booking: DB_DUPLICATE when it has a live one. */

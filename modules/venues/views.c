@@ -13,7 +13,7 @@
 static void
 add_hhmm(cJSON *o, const char *key, int64_t m)
 {
-    char s[8];
+    char s[16];
     snprintf(s, sizeof s, "%02d:%02d", (int)(m / 60 % 100), (int)(m % 60));
     cJSON_AddStringToObject(o, key, s);
 }
