@@ -172,6 +172,9 @@ def main():
     print("   - open the lot at the deadline as two of demo-agent, demo-supervisor, admin (keys in %s):\n"
           "       %s/custodian.html" % (keys, BASE))
     print("   - the opening record, live:\n       %s/opening.html?project=%d&lot=1" % (BASE, pid))
+    print("   - the venues: the week of the center's rooms (the opening room is booked for the deadline);\n"
+          "     as demo-agent book an evaluation room for after it, as admin approve it:\n"
+          "       %s/venues.html?site=%d&week=%s" % (BASE, site["id"], when[:10]))
     print("   - the supervisor verifies the log on their machine:\n       ggzy --server %s --ca %s audit verify"
           % (BASE, CA))
 

@@ -658,7 +658,8 @@ every_invariant_is_listed_with_a_description(void)
     CHECK(n == 16);
 }
 
-/* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object", "payload"}. */
+/* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object",
+ * "payload"}. */
 static void
 vfeed(struct venue_ledger *v, struct inv_report *rep, int64_t idx, int64_t t, const char *action,
       int64_t project, int64_t oid, const char *payload)
