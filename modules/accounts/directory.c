@@ -59,9 +59,7 @@ check_field(struct req *r, bool ok, const char *field, const char *msg)
 {
     if (ok)
         return true;
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "field", field);
-    req_error_x(r, E_INVALID_FIELD, d, "%s", msg);
+    req_field_error(r, E_INVALID_FIELD, field, "%s", msg);
     return false;
 }
 
@@ -152,9 +150,7 @@ user_create_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     if (o.nrows == 0) {
         dbres_free(&o);
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "org_id");
-        req_error_x(r, E_INVALID_FIELD, d, "no organization %lld", (long long)org_id);
+        req_field_error(r, E_INVALID_FIELD, "org_id", "no organization %lld", (long long)org_id);
         return TX_REFUSE;
     }
     bool fits = accounts_rule_role_fits_org(role_from_name(role), dbres_str(&o, 0, OC_TYPE));

@@ -42,11 +42,9 @@ read_ann(struct req *r, const cJSON *b, struct ann_in *in)
         in->dep_fen[in->ndep++] = json_i64(it, "deposit_fen", 0);
     }
     if ((strcmp(in->type, "amendment") == 0) != (in->amends_id != 0)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "amends_id");
-        req_error_x(r, E_INVALID_FIELD, d,
-                    "an amendment names the announcement it amends "
-                    "(amends_id), and only an amendment does");
+        req_field_error(r, E_INVALID_FIELD, "amends_id",
+                        "an amendment names the announcement it amends "
+                        "(amends_id), and only an amendment does");
         return false;
     }
     return true;

@@ -65,10 +65,8 @@ need_times(struct req *r, const struct dbres *a, const int *keys, int n)
 {
     for (int k = 0; k < n; k++)
         if (!dbres_str(a, 0, AC_DOCS_FROM + (size_t)keys[k])) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "field", announce_time_keys[keys[k]]);
-            req_error_x(r, E_MISSING_FIELD, d, "publishing this announcement needs %s",
-                        announce_time_keys[keys[k]]);
+            req_field_error(r, E_MISSING_FIELD, announce_time_keys[keys[k]],
+                            "publishing this announcement needs %s", announce_time_keys[keys[k]]);
             return false;
         }
     return true;

@@ -237,9 +237,8 @@ cosign(struct req *r, const cJSON *body)
     bool found = false;
     if (!parsed || rawlen < 8) {
         dbres_free(&cp);
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "signature");
-        req_error_x(r, E_INVALID_FIELD, d, "signature must be base64(key id || DER signature)");
+        req_field_error(r, E_INVALID_FIELD, "signature",
+                        "signature must be base64(key id || DER signature)");
         return;
     }
     st = accounts_find_key(c, r->who.user_id, raw, &der, &der_len, x.key_id, &found);

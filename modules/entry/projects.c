@@ -20,9 +20,7 @@
 static bool
 field_error(struct req *r, const char *field, const char *msg)
 {
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "field", field);
-    req_error_x(r, E_INVALID_FIELD, d, "%s", msg);
+    req_field_error(r, E_INVALID_FIELD, field, "%s", msg);
     return false;
 }
 
@@ -304,9 +302,7 @@ transition_tx(struct dbconn *c, struct req *r, void *arg)
     bool returning = !strcmp(v.state, "submitted") && !strcmp(x->to, "draft");
     if ((returning || !strcmp(x->to, "terminated") || !strcmp(x->to, "suspended")) &&
         (!x->reason || !*x->reason)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "reason");
-        req_error_x(r, E_MISSING_FIELD, d, "say why: reason is required for this step");
+        req_field_error(r, E_MISSING_FIELD, "reason", "say why: reason is required for this step");
         return TX_REFUSE;
     }
     int64_t now = clock_now_us();

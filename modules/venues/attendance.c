@@ -79,6 +79,23 @@ session(struct dbconn *c, struct req *r, int64_t id, struct dbres *b)
     return TX_COMMIT;
 }
 
+/* Add the signed statement to payload p (consumed) and append action's entry for the booking,
+ * row 0 of b, in its project's timeline. */
+static enum db_status
+log_statement(struct dbconn *c, struct req *r, const char *action, const char *domain,
+              const struct dbres *b, const struct signing_key *k, const cJSON *fields,
+              const char *sig, cJSON *p)
+{
+    cJSON *sa = accounts_signed_json(k, domain, fields, sig);
+    if (!sa) {
+        cJSON_Delete(p);
+        return DB_ERROR;
+    }
+    cJSON_AddItemToObject(p, "signed", sa);
+    return audit_append(c, req_actor(r), action, "booking", dbres_i64(b, 0, BC_ID),
+                        dbres_i64(b, 0, BC_PROJECT), p, NULL);
+}
+
 static cJSON *
 statement_fields(const struct statement_in *in, bool witness)
 {
@@ -151,12 +168,7 @@ attend_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "purpose", dbres_str(&b, 0, BC_PURPOSE));
     json_add_i64(p, "room_id", dbres_i64(&b, 0, BC_ROOM));
     cJSON_AddStringToObject(p, "mode", in->mode);
-    cJSON *sa = accounts_signed_json(&k, ATTEND_DOMAIN, fields, in->signature);
-    if (!sa)
-        goto out;
-    cJSON_AddItemToObject(p, "signed", sa);
-    st = audit_append(c, req_actor(r), "venue.attendance", "booking", in->booking,
-                      dbres_i64(&b, 0, BC_PROJECT), p, NULL);
+    st = log_statement(c, r, "venue.attendance", ATTEND_DOMAIN, &b, &k, fields, in->signature, p);
     p = NULL;
     if (st != DB_OK || store_attendance(c, in->booking, &a) != DB_OK)
         goto out;
@@ -279,12 +291,8 @@ witness_tx(struct dbconn *c, struct req *r, void *arg)
     p = cJSON_CreateObject();
     json_add_i64(p, "booking_id", in->booking);
     json_add_i64(p, "entry_id", id);
-    cJSON *sa = accounts_signed_json(&k, WITNESS_DOMAIN, fields, in->signature);
-    if (!sa)
-        goto out;
-    cJSON_AddItemToObject(p, "signed", sa);
-    enum db_status st = audit_append(c, req_actor(r), "venue.witness", "booking", in->booking,
-                                     dbres_i64(&b, 0, BC_PROJECT), p, NULL);
+    enum db_status st =
+        log_statement(c, r, "venue.witness", WITNESS_DOMAIN, &b, &k, fields, in->signature, p);
     p = NULL;
     if (st != DB_OK || store_witness(c, in->booking, &w) != DB_OK)
         goto out;
@@ -318,9 +326,8 @@ witness_create(struct req *r, const cJSON *body)
     for (const cJSON *it = ids ? ids->child : NULL; it; it = it->next) {
         if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9007199254740991.0 ||
             it->valuedouble != (double)(int64_t)it->valuedouble || n > sizeof x.ids - 24) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "field", "recordings");
-            req_error_x(r, E_INVALID_FIELD, d, "recordings is a list of recording ids");
+            req_field_error(r, E_INVALID_FIELD, "recordings",
+                            "recordings is a list of recording ids");
             return;
         }
         n += (size_t)snprintf(x.ids + n, sizeof x.ids - n, "%s%lld", n ? "," : "",

@@ -192,14 +192,6 @@ out:
     return t;
 }
 
-static void
-bad_field(struct req *r, const char *field, const char *msg)
-{
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "field", field);
-    req_error_x(r, E_INVALID_FIELD, d, "%s", msg);
-}
-
 void
 booking_create(struct req *r, const cJSON *body)
 {
@@ -215,12 +207,12 @@ booking_create(struct req *r, const cJSON *body)
     for (const cJSON *it = lots->child; it; it = it->next) {
         if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 1000 ||
             it->valuedouble != (double)(int)it->valuedouble || x.nlots >= MAX_BOOKED_LOTS) {
-            bad_field(r, "lots", "lots is a list of lot numbers (1, 2, …)");
+            req_field_error(r, E_INVALID_FIELD, "lots", "lots is a list of lot numbers (1, 2, …)");
             return;
         }
         for (int k = 0; k < x.nlots; k++)
             if (x.lots[k] == (int)it->valuedouble) {
-                bad_field(r, "lots", "a lot is named twice");
+                req_field_error(r, E_INVALID_FIELD, "lots", "a lot is named twice");
                 return;
             }
         x.lots[x.nlots++] = (int)it->valuedouble;
@@ -355,9 +347,7 @@ booking_decide(struct req *r, const cJSON *body)
     if (!req_param_id(r, "id", &x.id))
         return;
     if (!x.approve && !x.reason) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "reason");
-        req_error_x(r, E_MISSING_FIELD, d, "a refusal needs a reason");
+        req_field_error(r, E_MISSING_FIELD, "reason", "a refusal needs a reason");
         return;
     }
     req_tx(r, decide_tx, &x);

@@ -43,6 +43,13 @@ bool venues_job_recordings(struct dbconn *c, const struct actor *a, int64_t now_
 /* warnings (jobs.c): what the monitor raised, for supervisors and staff */
 void warning_list(struct req *r, const cJSON *body);
 
+/* rooms.c: one page of rows fn reads (after, limit from the query), answered with row's view
+ * and the next cursor */
+typedef enum db_status (*venues_page_fn)(struct dbconn *c, int64_t after, int64_t limit,
+                                         struct dbres *out);
+void venues_page(struct req *r, venues_page_fn fn, size_t id_col,
+                 cJSON *(*row)(void *ctx, const struct dbres *s, size_t i));
+
 /* rooms.c */
 void site_create(struct req *r, const cJSON *body);
 void site_list(struct req *r, const cJSON *body);

@@ -100,15 +100,5 @@ void
 warning_list(struct req *r, const cJSON *body)
 {
     (void)body;
-    int64_t after, limit;
-    struct dbres s = {0};
-    struct dbconn *c = req_db(r);
-    if (!c || !req_page(r, &after, &limit, 50, 200))
-        return;
-    enum db_status st = store_warnings(c, after, limit, &s);
-    if (st != DB_OK)
-        req_db_fail(r, c, st);
-    else
-        req_page_reply(r, &s, limit, "after", WC_ID, warning_row, NULL);
-    dbres_free(&s);
+    venues_page(r, store_warnings, WC_ID, warning_row);
 }

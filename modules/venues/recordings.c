@@ -432,9 +432,7 @@ recording_create(struct req *r, const cJSON *body)
     x.in.signature = json_str(body, "signature");
     for (const char *s = x.in.sha256; *s; s++)
         if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'))) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "field", "sha256");
-            req_error_x(r, E_INVALID_FIELD, d, "sha256 is 64 lower-case hex digits");
+            req_field_error(r, E_INVALID_FIELD, "sha256", "sha256 is 64 lower-case hex digits");
             return;
         }
     req_tx(r, recording_tx, &x);

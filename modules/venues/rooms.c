@@ -53,10 +53,8 @@ site_create(struct req *r, const cJSON *body)
     struct site_ctx x = {json_str(body, "name"), json_str(body, "address"),
                          json_str(body, "region")};
     if (!accounts_rule_region_ok(x.region)) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "region");
-        req_error_x(r, E_INVALID_FIELD, d,
-                    "region must be a six-digit administrative division code");
+        req_field_error(r, E_INVALID_FIELD, "region",
+                        "region must be a six-digit administrative division code");
         return;
     }
     req_tx(r, site_tx, &x);
@@ -70,20 +68,27 @@ site_row(void *ctx, const struct dbres *s, size_t i)
 }
 
 void
-site_list(struct req *r, const cJSON *body)
+venues_page(struct req *r, venues_page_fn fn, size_t id_col,
+            cJSON *(*row)(void *ctx, const struct dbres *s, size_t i))
 {
-    (void)body;
     int64_t after, limit;
     struct dbres s = {0};
     struct dbconn *c = req_db(r);
     if (!c || !req_page(r, &after, &limit, 50, 200))
         return;
-    enum db_status st = store_sites(c, after, limit, &s);
+    enum db_status st = fn(c, after, limit, &s);
     if (st != DB_OK)
         req_db_fail(r, c, st);
     else
-        req_page_reply(r, &s, limit, "after", SC_ID, site_row, NULL);
+        req_page_reply(r, &s, limit, "after", id_col, row, NULL);
     dbres_free(&s);
+}
+
+void
+site_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    venues_page(r, store_sites, SC_ID, site_row);
 }
 
 /* ---- rooms ---- */
@@ -155,14 +160,6 @@ in_list(const char *const *list, const char *v)
     return false;
 }
 
-static void
-bad_field(struct req *r, const char *field, const char *msg)
-{
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "field", field);
-    req_error_x(r, E_INVALID_FIELD, d, "%s", msg);
-}
-
 void
 room_create(struct req *r, const cJSON *body)
 {
@@ -177,13 +174,14 @@ room_create(struct req *r, const cJSON *body)
     x.closes = parse_hhmm(json_str(body, "closes"));
     bool remote = !strcmp(x.kind, "remote_main") || !strcmp(x.kind, "remote_guest");
     if (remote != (x.region != NULL) || (x.region && !accounts_rule_region_ok(x.region))) {
-        bad_field(r, "region",
-                  "a remote evaluation venue (remote_main, remote_guest) names the "
-                  "six-digit region it serves; other rooms have none");
+        req_field_error(r, E_INVALID_FIELD, "region",
+                        "a remote evaluation venue (remote_main, remote_guest) names the "
+                        "six-digit region it serves; other rooms have none");
         return;
     }
     if (x.opens < 0 || x.closes < 0) {
-        bad_field(r, x.opens < 0 ? "opens" : "closes", "opening hours are HH:MM, 00:00 to 24:00");
+        req_field_error(r, E_INVALID_FIELD, x.opens < 0 ? "opens" : "closes",
+                        "opening hours are HH:MM, 00:00 to 24:00");
         return;
     }
     struct refusal f = venues_rule_hours(x.opens, x.closes);
@@ -195,9 +193,9 @@ room_create(struct req *r, const cJSON *body)
     size_t n = 0;
     for (const cJSON *it = eq ? eq->child : NULL; it; it = it->next) {
         if (!cJSON_IsString(it) || !in_list(venues_equipment, it->valuestring)) {
-            bad_field(r, "equipment",
-                      "equipment is a list of: recording, screens, "
-                      "isolated_network, document_cabinets");
+            req_field_error(r, E_INVALID_FIELD, "equipment",
+                            "equipment is a list of: recording, screens, "
+                            "isolated_network, document_cabinets");
             return;
         }
         if (strstr(x.equipment, it->valuestring))
@@ -312,9 +310,8 @@ room_state(struct req *r, const cJSON *body)
     if (!req_param_id(r, "id", &x.id))
         return;
     if (strcmp(x.to, "open") && !x.reason) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "field", "reason");
-        req_error_x(r, E_MISSING_FIELD, d, "taking a room out of service needs a reason");
+        req_field_error(r, E_MISSING_FIELD, "reason",
+                        "taking a room out of service needs a reason");
         return;
     }
     req_tx(r, state_tx, &x);

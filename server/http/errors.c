@@ -71,6 +71,17 @@ req_error(struct req *r, enum err_code e, const char *fmt, ...)
 }
 
 void
+req_field_error(struct req *r, enum err_code e, const char *field, const char *fmt, ...)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "field", field);
+    va_list ap;
+    va_start(ap, fmt);
+    set_error(r, e, d, fmt, ap);
+    va_end(ap);
+}
+
+void
 req_error_x(struct req *r, enum err_code e, cJSON *details, const char *fmt, ...)
 {
     va_list ap;

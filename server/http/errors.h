@@ -31,6 +31,9 @@ void req_error(struct req *r, enum err_code e, const char *fmt, ...)
 /* An error with extra members merged into the error object (details is consumed). */
 void req_error_x(struct req *r, enum err_code e, cJSON *details, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* An error about one body field: e (missing_field, invalid_field) with "field" naming it. */
+void req_field_error(struct req *r, enum err_code e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* 409 invalid_transition with the object's current state and the one requested. */
 void req_transition_refused(struct req *r, const char *current, const char *requested,
                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
