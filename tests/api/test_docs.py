@@ -5,6 +5,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import unittest
 
 from harness import ApiTest, GGZYD, ROOT
@@ -145,6 +146,20 @@ class RulesDocTest(unittest.TestCase):
         self.assertGreater(len(rows), 5)
         for code, cat, value, unit, source in rows:
             self.assertIn("| `%s` | %s | %s %s | %s |" % (code, cat, value, unit, source), doc)
+
+
+class DrawDocTest(unittest.TestCase):
+    """docs/draw.md lets an outsider replay a draw without our code: its Python, run as it
+    stands, prints exactly the vectors the page shows (and lib/draw.c's unit test checks)."""
+
+    def test_the_draw_pages_python_prints_its_vectors(self):
+        with open(os.path.join(ROOT, "docs", "draw.md")) as f:
+            doc = f.read()
+        code = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+        printed = re.search(r"It prints\n\n```\n(.*?)```", doc, re.S).group(1)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        self.assertEqual(out, printed)
+        self.assertIn("5c74428f0f45b961ca13b606821720ccb34b28ad651d6cd12111b7dc1163945e", out)
 
 
 class ServedDocumentTest(ApiTest):
