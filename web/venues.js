@@ -135,7 +135,8 @@
                 el("td", PURPOSES[b.purpose] || b.purpose), el("td", b.lots.join(",")),
                 el("td", STATES[b.state] || b.state));
       const td = el("td");
-      if (b.state === "requested" || b.state === "approved") {
+      if (b.announced_by) td.textContent = "公告 #" + b.announced_by + " 已载明 stated by the announcement";
+      else if (b.state === "requested" || b.state === "approved") {
         const c = el("button", "取消 cancel", { type: "button", "data-cancel": b.id });
         c.addEventListener("click", async () => {
           const x = await api("POST", "/api/v1/venues/bookings/" + b.id + "/cancel", {});

@@ -74,11 +74,12 @@ need_times(struct req *r, const struct dbres *a, const int *keys, int n)
 
 /* Every lot of the project has an approved opening booking, beginning at opening_us (0: at
  * whatever time): the place the announcement states is the booked rooms' (招标投标法 第三十四条).
- * Fills place (the distinct places, joined by "；") and adds "opening_venues" to out. TX_REFUSE
+ * Fills place (the distinct places, joined by "；") and adds "opening_venues" to out; each
+ * booking is marked as stated by announcement ann_id (it is never cancelled). TX_REFUSE
  * with ANN-OPENING-VENUE set on r. */
 static enum tx_result
-booked_place(struct dbconn *c, struct req *r, const struct project_view *v, int64_t opening_us,
-             char *place, size_t n, cJSON *out)
+booked_place(struct dbconn *c, struct req *r, const struct project_view *v, int64_t ann_id,
+             int64_t opening_us, char *place, size_t n, cJSON *out)
 {
     struct dbres lots = {0};
     enum tx_result t = TX_COMMIT;
@@ -119,6 +120,10 @@ booked_place(struct dbconn *c, struct req *r, const struct project_view *v, int6
             t = TX_COMMIT;
         if (t != TX_COMMIT)
             break;
+        if (venues_mark_announced(c, o.booking_id, ann_id) != DB_OK) {
+            t = TX_DBFAIL;
+            break;
+        }
         cJSON *e = cJSON_CreateObject();
         json_add_i64(e, "lot", lot);
         json_add_i64(e, "booking_id", o.booking_id);
@@ -214,7 +219,8 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
             }
         }
         dbres_free(&d);
-        if ((vt = booked_place(c, r, v, t.opening_us, place, sizeof place, venue)) != TX_COMMIT)
+        if ((vt = booked_place(c, r, v, dbres_i64(a, 0, AC_ID), t.opening_us, place, sizeof place,
+                               venue)) != TX_COMMIT)
             return vt;
         if ((vt = set_place(c, r, a, place, reread)) != TX_COMMIT)
             return vt;
@@ -249,7 +255,8 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         bool moves = dbres_str(a, 0, AC_DEADLINE) && dbres_i64(a, 0, AC_DEADLINE) != f.deadline_us;
         bool placed = dbres_str(a, 0, AC_PLACE) || moves;
         if (placed) {
-            if ((vt = booked_place(c, r, v, 0, place, sizeof place, venue)) != TX_COMMIT)
+            if ((vt = booked_place(c, r, v, dbres_i64(a, 0, AC_ID), 0, place, sizeof place,
+                                   venue)) != TX_COMMIT)
                 return vt;
         }
         at->now_us = now;

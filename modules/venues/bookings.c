@@ -313,6 +313,14 @@ decide_tx(struct dbconn *c, struct req *r, void *arg)
         req_transition_refused(r, from, to, "the booking is %s", from);
         goto out;
     }
+    if (x->cancel && dbres_str(&b, 0, BC_ANNOUNCED)) {
+        req_rule_as(r, E_CONFLICT, "VENUE-ANNOUNCED",
+                    "announcement %lld states this opening room: it moves with an amendment of the "
+                    "deadline, or the center relocates it (with the change notice); it is not "
+                    "cancelled",
+                    (long long)dbres_i64(&b, 0, BC_ANNOUNCED));
+        goto out;
+    }
     if (x->cancel && dbres_i64(&b, 0, BC_START) <= now) {
         req_rule_as(r, E_CONFLICT, "VENUE-STARTED",
                     "the booking has begun: what happened in the room stays on record");

@@ -163,3 +163,9 @@ out:
     dbres_free(&b);
     return st;
 }
+
+enum db_status
+venues_mark_announced(struct dbconn *c, int64_t booking, int64_t announcement)
+{
+    return store_booking_announced(c, booking, announcement);
+}

@@ -143,6 +143,7 @@ static const struct route routes[] = {
 
 static const char *const rule_codes[] = {
     "VENUE-AFTER-OPENING",
+    "VENUE-ANNOUNCED",
     "VENUE-ATTENDANCE-MODE",
     "VENUE-ATTENDANCE-TIME",
     "VENUE-ATTENDEE",

@@ -79,6 +79,8 @@ static const char sql_booking_move[] =
 static const char sql_rooms_like[] = "SELECT " ROOM_COLS(DB_COL_SQL) DB_COL_END ROOM_FROM
     " WHERE r.id <> ? AND r.kind = ? AND r.state = 'open' AND r.capacity >= ? "
     "ORDER BY r.site_id <> ?, r.capacity, r.id";
+static const char sql_booking_announced[] =
+    "UPDATE venue_bookings SET announced_by = ? WHERE id = ?";
 static const char sql_opening_of_lot[] = "SELECT " BOOKING_COLS(DB_COL_SQL) DB_COL_END BOOKING_FROM
     " JOIN venue_opening_lots o ON o.booking_id = b.id WHERE o.project_id = ? AND o.lot_seq = ?";
 
@@ -490,4 +492,11 @@ store_witness(struct dbconn *c, int64_t booking, struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(booking)};
     return db_query(c, sql_witness, p, 1, out);
+}
+
+enum db_status
+store_booking_announced(struct dbconn *c, int64_t booking, int64_t announcement)
+{
+    struct dbv p[] = {DBV_INT(announcement), DBV_INT(booking)};
+    return db_exec(c, sql_booking_announced, p, 2, NULL, NULL);
 }

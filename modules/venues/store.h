@@ -51,6 +51,7 @@ enum { ROOM_COLS(DB_COL_ENUM) RC__COUNT };
     X(BC_DECIDED_BY, "b.decided_by")                                                               \
     X(BC_DECIDED, "b.decided_us")                                                                  \
     X(BC_CREATED, "b.created_us")                                                                  \
+    X(BC_ANNOUNCED, "b.announced_by")                                                              \
     X(BC_ROOM_NAME, "r.name")                                                                      \
     X(BC_ROOM_KIND, "r.kind")                                                                      \
     X(BC_SITE_NAME, "s.name")                                                                      \
@@ -198,6 +199,8 @@ enum db_status store_booking_move(struct dbconn *c, int64_t id, int64_t room, in
  * site's first (ROOM_COLS). */
 enum db_status store_rooms_like(struct dbconn *c, int64_t room, int64_t site, const char *kind,
                                 int64_t people, struct dbres *out);
+/* A published announcement states booking's room. */
+enum db_status store_booking_announced(struct dbconn *c, int64_t booking, int64_t announcement);
 /* The live opening booking of a lot (BOOKING_COLS; no row when none). */
 enum db_status store_lot_opening_booking(struct dbconn *c, int64_t project, int lot,
                                          struct dbres *out);

@@ -39,6 +39,9 @@ struct venue_opening {
 /* The live opening booking of lot of project (*found false when none). */
 enum db_status venues_lot_opening(struct dbconn *c, int64_t project, int lot,
                                   struct venue_opening *o, bool *found);
+/* Record that a published announcement states the booking's room: from then on the booking is
+ * never cancelled (VENUE-ANNOUNCED), only moved by an amendment or relocated. */
+enum db_status venues_mark_announced(struct dbconn *c, int64_t booking, int64_t announcement);
 /* Move every live opening booking of project to begin at start_us (each keeps its room and its
  * length), in the caller's transaction — an amendment that moves the deadline moves its opening
  * with it. When the room cannot hold the new span, f says why (VENUE-OVERLAP naming the holder's

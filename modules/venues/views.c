@@ -150,6 +150,10 @@ booking_json(const struct dbres *s, size_t i)
     else
         cJSON_AddNullToObject(o, "decided_us");
     json_add_i64(o, "requested_by", dbres_i64(s, i, BC_REQUESTED_BY));
+    if (dbres_str(s, i, BC_ANNOUNCED))
+        json_add_i64(o, "announced_by", dbres_i64(s, i, BC_ANNOUNCED));
+    else
+        cJSON_AddNullToObject(o, "announced_by");
     json_add_i64(o, "created_us", dbres_i64(s, i, BC_CREATED));
     return o;
 }

@@ -303,6 +303,16 @@ class AnnouncedOpeningTest(VenueFixture):
         venues = _json.loads(entry[0][0])["payload"]["opening_venues"]
         self.assertEqual(sorted((v["lot"], v["start_us"]) for v in venues), [(1, self.deadline), (2, self.deadline)])
 
+    def test_an_opening_room_an_announcement_states_is_never_cancelled(self):
+        aid, b = self.published()
+        got = self.srv.request("GET", "/api/v1/venues/bookings/%d" % b["id"], token=self.agent_tok).json
+        self.assertEqual(got["announced_by"], aid)
+        for tok in (self.agent_tok, self.admin):  # neither the agent nor the center
+            r = self.srv.request("POST", "/api/v1/venues/bookings/%d/cancel" % b["id"], {"reason": "不开了"}, token=tok)
+            self.assertRule(r, 409, "VENUE-ANNOUNCED")
+        self.assertEqual(self.srv.request("GET", "/api/v1/venues/bookings/%d" % b["id"], token=self.admin).json["state"],
+                         "approved")
+
     def test_a_typed_place_that_is_not_the_booked_room_is_refused(self):
         aid = self.tender()
         self.srv.sql("UPDATE announcements SET opening_place = '别处' WHERE id = %d" % aid)
