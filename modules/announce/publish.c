@@ -288,7 +288,7 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         }
         if (placed && (vt = set_place(c, r, a, place, reread)) != TX_COMMIT)
             return vt;
-        if (at->new_deadline_us && at->new_deadline_us != f.deadline_us) {
+        if (moves) {
             *deadline = at->new_deadline_us;
             *opening = at->new_opening_us;
         }
