@@ -4,9 +4,10 @@
  *
  * Pool: a fixed array of slots guarded by one mutex and condition variable. A slot holds a
  * connection or nothing; acquire takes a free slot (waiting at most db.acquire_timeout_ms),
- * connects it when empty and pings it when it has been idle a while, so a database restart
- * costs at most the requests that were in flight. Each connection caches its prepared
- * statements keyed by the SQL literal's address.
+ * connects it when empty and pings it when it has been idle a while or when another
+ * connection has been found lost since its last use (a restart loses them all at once), so a
+ * database restart costs at most the requests that were in flight. Each connection caches its
+ * prepared statements keyed by the SQL literal's address.
  */
 #define _GNU_SOURCE
 #include "db.h"
@@ -28,6 +29,10 @@
 #define STMT_CACHE   96
 #define IDLE_PING_US (5 * 1000000LL)
 
+/* Bumped each time any connection finds the server gone: a restart loses every connection at
+ * once, so the others are pinged before their next use, however recently they were used. */
+static long loss_epoch;
+
 struct stmt_ent {
     const char *sql;
     MYSQL_STMT *st;
@@ -38,6 +43,7 @@ struct dbconn {
     bool broken;
     bool pooled;
     int64_t last_used_us;
+    long loss_epoch; /* the pool's loss epoch this connection was last known good in */
     unsigned last_errno;
     char last_error[256];
     struct stmt_ent cache[STMT_CACHE];
@@ -121,8 +127,10 @@ note_error(struct dbconn *c, unsigned e, const char *msg)
     c->last_errno = e;
     snprintf(c->last_error, sizeof c->last_error, "%s", msg ? msg : "");
     enum db_status st = db_classify(e);
-    if (st == DB_LOST || e == 0)
+    if (st == DB_LOST || e == 0) {
         c->broken = true;
+        __atomic_add_fetch(&loss_epoch, 1, __ATOMIC_RELAXED);
+    }
     return st == DB_OK ? DB_ERROR : st;
 }
 
@@ -603,7 +611,9 @@ db_acquire(void)
     pthread_mutex_unlock(&pool.mu);
 
     int64_t now = clock_now_us();
-    if (c->my && now - c->last_used_us > IDLE_PING_US && mysql_ping(c->my) != 0) {
+    long epoch = __atomic_load_n(&loss_epoch, __ATOMIC_RELAXED);
+    if (c->my && (now - c->last_used_us > IDLE_PING_US || c->loss_epoch != epoch) &&
+        mysql_ping(c->my) != 0) {
         log_warn("idle database connection is gone (%s); reconnecting", mysql_error(c->my));
         __atomic_add_fetch(&pool.lost, 1, __ATOMIC_RELAXED);
         conn_close(c);
@@ -618,6 +628,7 @@ db_acquire(void)
         }
         __atomic_add_fetch(&pool.connects, 1, __ATOMIC_RELAXED);
     }
+    c->loss_epoch = epoch;
     c->last_errno = 0;
     c->last_error[0] = '\0';
     return c;
