@@ -43,7 +43,7 @@ chmod 700 trust
 # The side CAs are valid from 2025 to 2040, so that test mode may move the platform's clock to any
 # date the tests use (a certificate is checked at the time of use). `openssl ca -selfsign` is
 # what sets a start date with OpenSSL 3.0.
-for side in bidder agent supervision center device; do
+for side in bidder agent supervision center device expert; do
   [[ -s trust/$side-ca.crt && -s trust/$side-ca.key ]] && continue
   tmp=$(mktemp -d)
   openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/key" 2>/dev/null

@@ -16,8 +16,8 @@
 #include "crypto.h"
 #include "util.h"
 
-static const char *const side_names[SIDE__COUNT] = {"bidder", "agent", "supervision", "center",
-                                                    "device"};
+static const char *const side_names[SIDE__COUNT] = {"bidder", "agent",  "supervision",
+                                                    "center", "device", "expert"};
 
 const char *
 side_name(enum side s)
@@ -48,6 +48,12 @@ side_of_org_type(const char *t)
     if (!strcmp(t, "center"))
         return SIDE_CENTER;
     return SIDE_NONE;
+}
+
+enum side
+side_of_account(const char *role, const char *org_type)
+{
+    return role && !strcmp(role, "expert") ? SIDE_EXPERT : side_of_org_type(org_type);
 }
 
 struct trust_set {

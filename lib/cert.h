@@ -31,22 +31,30 @@
 
 #include "sigsuite.h"
 
-/* The sides whose CAs certify keys: the four sides of a tender, and the center's devices (a
- * room's recorder, whose certificate names the center's credit code). */
+/* The sides whose CAs certify keys: the four sides of a tender, the center's devices (a room's
+ * recorder, whose certificate names the center's credit code), and evaluation experts (a
+ * person's certificate from the CA the operator configures for experts, naming the credit code
+ * of the organization the expert works for). */
 enum side {
     SIDE_BIDDER,
     SIDE_AGENT,
     SIDE_SUPERVISION,
     SIDE_CENTER,
     SIDE_DEVICE,
+    SIDE_EXPERT,
     SIDE__COUNT,
     SIDE_NONE = -1
 };
-const char *side_name(enum side s); /* "bidder", "agent", "supervision", "center", "device" */
+const char *side_name(enum side s);         /* "bidder", "agent", "supervision", "center", "device",
+                                               "expert" */
 enum side side_from_name(const char *name); /* SIDE_NONE when unknown */
 /* The side of an organization type (organizations.type): bidder → bidder; agency and
  * tenderer → agent (the tendering side); supervision; center. SIDE_NONE for others. */
 enum side side_of_org_type(const char *org_type);
+/* The side of an account: an expert's keys are certified as an expert's, whatever their
+ * employer's type (an expert works for a bidder or a tenderer as often as not); everyone else's
+ * by their organization's type. */
+enum side side_of_account(const char *role, const char *org_type);
 
 #define CERT_MAX_CHAIN 8
 #define CERT_MAX_DER   8192 /* one certificate */

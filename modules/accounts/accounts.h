@@ -65,6 +65,17 @@ void accounts_signing_key_free(struct signing_key *k);
 /* Does sig_b64 (base64 of a raw signature) verify by k over domain "\n" canonical(fields)? */
 bool accounts_act_verifies(const struct signing_key *k, const char *domain, const cJSON *fields,
                            const char *sig_b64);
+/* The one check of a signed act by user_id (a sign-in, a cosignature, a confirmation): key_id a
+ * key of theirs that may sign now (accounts_signing_key), signed_us within skew_us of now, and
+ * the signature over domain "\n" canonical(fields). ACT_OK with *k filled (free it); else what
+ * failed, with *rule (for ACT_KEY: the KEY-* code) and why set, and k freed. ACT_DBFAIL: the
+ * database failed. Each module maps the failure onto its own rule codes. */
+enum act_check { ACT_OK, ACT_KEY, ACT_TIME, ACT_SIGNATURE, ACT_DBFAIL };
+enum act_check accounts_check_act(struct dbconn *c, int64_t user_id, const char *key_id,
+                                  int64_t signed_us, const char *domain, const cJSON *fields,
+                                  const char *sig_b64, int64_t now, int64_t skew_us,
+                                  struct signing_key *k, const char **rule, char *why,
+                                  size_t whylen);
 /* What an audit payload keeps of a signed act, for a supervisor to re-verify it offline
  * (docs/audit.md §8): {"domain", "fields", "signature", "signer": {"key_id", "suite", "side",
  * "credit_code", "certificate": [base64 DER, leaf first]}}. fields is copied. For an envelope
@@ -93,7 +104,8 @@ enum db_status accounts_user_role(struct dbconn *c, int64_t id, char role[24], b
  * JSON_ARRAYAGG makes); rows of ORG_NAME_COLS, in no particular order. */
 #define ORG_NAME_COLS(X)                                                                           \
     X(ON_ID, "id")                                                                                 \
-    X(ON_NAME, "name")
+    X(ON_NAME, "name")                                                                             \
+    X(ON_CREDIT, "credit_code")
 enum { ORG_NAME_COLS(DB_COL_ENUM) ON__COUNT };
 enum db_status accounts_org_names(struct dbconn *c, const char *ids, struct dbres *out);
 

@@ -13,7 +13,8 @@
  * and a proof — a signature with the certified key over "ggzy-key-register-v1" — so nobody
  * registers a certificate whose key they do not hold. The center admin, who sets every password,
  * holds no side's CA key, so it can sign in as anyone but certify no key. Rule codes: KEY-PROOF,
- * KEY-CERT-* (cert.h), KEY-SIDE (an account whose organization has no side: experts, for now).
+ * KEY-CERT-* (cert.h), KEY-SIDE (an account with no side; an expert's side is always the experts'
+ * CA).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ accounts_signing_key(struct dbconn *c, int64_t user_id, const char *key_id, int6
     }
     /* the row is not trusted: the side and credit code come from the organization, the key
      * from the certificate, and the certificate is checked against the anchors in force */
-    enum side side = side_of_org_type(dbres_str(&r, 0, KU_ORG_TYPE));
+    enum side side = side_of_account(dbres_str(&r, 0, KU_ROLE), dbres_str(&r, 0, KU_ORG_TYPE));
     rule = trust_check(side, &k->chain, dbres_str(&r, 0, KU_CREDIT), at_us, &k->info, why, whylen);
     if (!rule && strcmp(k->info.key_id, key_id)) {
         rule = "KEY-CERT-CHAIN";
@@ -97,6 +98,35 @@ accounts_act_verifies(const struct signing_key *k, const char *domain, const cJS
               k->info.suite->verify(k->info.key, msg, len, sig, (size_t)n);
     free(msg);
     return ok;
+}
+
+enum act_check
+accounts_check_act(struct dbconn *c, int64_t user_id, const char *key_id, int64_t signed_us,
+                   const char *domain, const cJSON *fields, const char *sig_b64, int64_t now,
+                   int64_t skew_us, struct signing_key *k, const char **rule, char *why,
+                   size_t whylen)
+{
+    enum db_status st;
+    *rule = accounts_signing_key(c, user_id, key_id, now, k, why, whylen, &st);
+    if (st != DB_OK)
+        return ACT_DBFAIL;
+    if (*rule)
+        return ACT_KEY;
+    if (signed_us < now - skew_us || signed_us > now + skew_us) {
+        *rule = "";
+        snprintf(why, whylen,
+                 "signed_us is more than %lld s from the platform's clock: sign it now",
+                 (long long)(skew_us / 1000000));
+        accounts_signing_key_free(k);
+        return ACT_TIME;
+    }
+    if (!accounts_act_verifies(k, domain, fields, sig_b64)) {
+        *rule = "";
+        snprintf(why, whylen, "the signature does not verify over %s and the act's fields", domain);
+        accounts_signing_key_free(k);
+        return ACT_SIGNATURE;
+    }
+    return ACT_OK;
 }
 
 cJSON *
@@ -247,7 +277,7 @@ key_register(struct req *r, const cJSON *body)
         req_db_fail(r, c, st == DB_OK ? DB_ERROR : st);
         goto out;
     }
-    enum side side = side_of_org_type(dbres_str(&org, 0, OC_TYPE));
+    enum side side = side_of_account(role_name(r->who.role), dbres_str(&org, 0, OC_TYPE));
     if (side == SIDE_NONE) {
         req_rule(r, "KEY-SIDE",
                  "a %s organization has no side whose CA certifies signing keys on this platform",

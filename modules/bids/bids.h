@@ -33,6 +33,11 @@ enum db_status bids_opening_started(struct dbconn *c, int64_t project_id, bool *
 enum db_status bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready, char *why,
                                size_t whylen);
 
+/* For the expert draw (avoidance): every organization that has bid for any lot of the project,
+ * in any state (withdrawn too), as a JSON array of ids (malloc'd; "[]" when none; NULL when *st
+ * says a database error). */
+char *bids_project_bidders(struct dbconn *c, int64_t project_id, enum db_status *st);
+
 /* ---- rules (rules.c) ---- */
 /* May a lot get its opening key while its project is in this state? (accepted: before
  * bidding starts, so the key is published in the tender announcement.) */

@@ -184,6 +184,23 @@ store_bids_current(struct dbconn *c, int64_t project, int64_t lot, struct dbres 
 }
 
 char *
+bids_project_bidders(struct dbconn *c, int64_t project, enum db_status *st)
+{
+    static const char sql[] = "SELECT COALESCE(JSON_ARRAYAGG(DISTINCT bidder_org_id), '[]') FROM "
+                              "bids WHERE project_id = ?";
+    struct dbv p[] = {DBV_INT(project)};
+    struct dbres r;
+    char *ids = NULL;
+    *st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    if (*st == DB_OK &&
+        !(ids = strdup(r.nrows == 1 && dbres_str(&r, 0, DB_VALUE) ? dbres_str(&r, 0, DB_VALUE)
+                                                                  : "[]")))
+        *st = DB_ERROR;
+    dbres_free(&r);
+    return ids;
+}
+
+char *
 store_bidder_ids(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
 {
     static const char sql[] = "SELECT JSON_ARRAYAGG(DISTINCT bidder_org_id) FROM bids WHERE "

@@ -35,29 +35,25 @@ signed_statement(struct dbconn *c, struct req *r, const char *domain, const cJSO
                  const struct statement_in *in, int64_t now, struct signing_key *k)
 {
     char why[300];
-    enum db_status st;
-    const char *rule =
-        accounts_signing_key(c, r->who.user_id, in->key_id, now, k, why, sizeof why, &st);
-    if (st != DB_OK)
+    const char *rule;
+    switch (accounts_check_act(c, r->who.user_id, in->key_id, in->signed_us, domain, fields,
+                               in->signature, now, VENUES_SIGNED_SKEW_US, k, &rule, why,
+                               sizeof why)) {
+    case ACT_OK:
+        return TX_COMMIT;
+    case ACT_DBFAIL:
         return TX_DBFAIL;
-    if (rule) {
+    case ACT_KEY:
         req_rule(r, !strcmp(rule, "KEY-UNKNOWN") ? "VENUE-SIGNER-KEY" : rule, "%s", why);
         return TX_REFUSE;
-    }
-    if (in->signed_us < now - VENUES_SIGNED_SKEW_US ||
-        in->signed_us > now + VENUES_SIGNED_SKEW_US) {
-        req_rule(r, "VENUE-SIGNED-TIME",
-                 "signed_us is more than 300 s from the platform's clock: sign it now");
+    case ACT_TIME:
+        req_rule(r, "VENUE-SIGNED-TIME", "%s", why);
+        return TX_REFUSE;
+    case ACT_SIGNATURE:
+        req_rule(r, "VENUE-SIGNATURE", "%s (docs/venues.md §5)", why);
         return TX_REFUSE;
     }
-    if (!accounts_act_verifies(k, domain, fields, in->signature)) {
-        req_rule(r, "VENUE-SIGNATURE",
-                 "the signature does not verify over %s and the statement's "
-                 "fields (docs/venues.md §5)",
-                 domain);
-        return TX_REFUSE;
-    }
-    return TX_COMMIT;
+    return TX_DBFAIL;
 }
 
 /* A live approved booking the statement is about, or the refusal set on r. */

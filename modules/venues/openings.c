@@ -94,6 +94,29 @@ venues_lot_opening(struct dbconn *c, int64_t project, int lot, struct venue_open
     return st;
 }
 
+enum db_status
+venues_session(struct dbconn *c, int64_t id, struct venue_session *s, bool *found)
+{
+    struct dbres b = {0};
+    enum db_status st = store_booking(c, id, false, &b);
+    *found = st == DB_OK && b.nrows == 1;
+    memset(s, 0, sizeof *s);
+    if (*found) {
+        s->booking_id = id;
+        s->project_id = dbres_i64(&b, 0, BC_PROJECT);
+        s->agent_org_id = dbres_i64(&b, 0, BC_AGENT_ORG);
+        s->room_id = dbres_i64(&b, 0, BC_ROOM);
+        s->start_us = dbres_i64(&b, 0, BC_START);
+        s->end_us = dbres_i64(&b, 0, BC_END);
+        s->people = dbres_i64(&b, 0, BC_PEOPLE);
+        snprintf(s->purpose, sizeof s->purpose, "%s", dbres_str(&b, 0, BC_PURPOSE));
+        snprintf(s->state, sizeof s->state, "%s", dbres_str(&b, 0, BC_STATE));
+        booking_place(&b, 0, s->place, sizeof s->place);
+    }
+    dbres_free(&b);
+    return st;
+}
+
 /* Move booking row i of b (locked) to [start_us, end_us) in room (its own or another):
  * checks the room as a new booking would (kind, state, hours, capacity), gives back the old
  * minutes and takes the new ones. DB_OK with f->code NULL when moved; DB_OK with f set when

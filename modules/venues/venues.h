@@ -39,6 +39,15 @@ struct venue_opening {
 /* The live opening booking of lot of project (*found false when none). */
 enum db_status venues_lot_opening(struct dbconn *c, int64_t project, int lot,
                                   struct venue_opening *o, bool *found);
+/* A booked session as a later stage reads it (the expert draw books its committee for one):
+ * booking id's project, purpose, state, span, room and place. */
+struct venue_session {
+    int64_t booking_id, project_id, agent_org_id, room_id, start_us, end_us, people;
+    char purpose[16], state[16];
+    char place[800];
+};
+/* Booking id as a session (*found false when there is none). */
+enum db_status venues_session(struct dbconn *c, int64_t id, struct venue_session *s, bool *found);
 /* Record that a published announcement states the booking's room: from then on the booking is
  * never cancelled (VENUE-ANNOUNCED), only moved by an amendment or relocated. */
 enum db_status venues_mark_announced(struct dbconn *c, int64_t booking, int64_t announcement);

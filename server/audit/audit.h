@@ -48,6 +48,6 @@ void audit_on_sequenced(const char *action, const char *sql);
 /* Wait until the entry queued as qid is sequenced; fills *ref. False on timeout. */
 bool audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms);
 
-#define AUDIT_MAX_ENTRY 65536
+#define AUDIT_MAX_ENTRY (8 << 20) /* the largest: an expert draw's fixed pool (docs/draw.md §2) */
 
 #endif

@@ -65,6 +65,7 @@ static const struct config_key keys[] = {
     S("trust.supervision_ca", trust_supervision_ca, NULL),
     S("trust.center_ca", trust_center_ca, NULL),
     S("trust.device_ca", trust_device_ca, NULL),
+    S("trust.expert_ca", trust_expert_ca, NULL),
     S("trust.crl", trust_crl, NULL),
 };
 

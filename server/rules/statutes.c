@@ -60,6 +60,55 @@ static struct statute table[S__COUNT] = {
                     {"招标投标法 第二十八条", "政府采购法 第三十六条", NULL, NULL},
                     {U_NONE, U_NONE, U_NONE, U_NONE},
                     {3, 3, -1, -1}},
+    /* The expert library is one for the center, and admission to it follows the tendering law
+     * (the engineering column): an expert it admits also meets government procurement's own
+     * conditions for review experts, which are no stricter on title and years. */
+    [S_EXPERT_YEARS] = {"R-EXPERT-YEARS",
+                        "An evaluation expert has worked in the field for at least N years",
+                        {"招标投标法 第三十七条", NULL, NULL, NULL},
+                        {U_YEARS, U_NONE, U_NONE, U_NONE},
+                        {8, -1, -1, -1}},
+    [S_EXPERT_TITLE] = {"R-EXPERT-TITLE",
+                        "An evaluation expert holds a senior professional title or an equivalent "
+                        "professional level (1: required)",
+                        {"招标投标法 第三十七条", NULL, NULL, NULL},
+                        {U_NONE, U_NONE, U_NONE, U_NONE},
+                        {1, -1, -1, -1}},
+    [S_EXPERT_AGE] =
+        {"R-EXPERT-AGE",
+         "An evaluation expert is at most N years old when admitted (the operator sets "
+         "N from the rules in force)",
+         {"国家发展改革委令第26号（评标专家和评标专家库管理办法）", NULL, NULL, NULL},
+         {U_YEARS, U_NONE, U_NONE, U_NONE},
+         {70, -1, -1, -1}},
+    [S_EXPERT_E_EVAL] = {"R-EXPERT-E-EVAL",
+                         "An evaluation expert can evaluate electronically (1: required)",
+                         {"国家发展改革委令第26号（评标专家和评标专家库管理办法）", NULL, NULL,
+                          NULL},
+                         {U_NONE, U_NONE, U_NONE, U_NONE},
+                         {1, -1, -1, -1}},
+    [S_COMMITTEE_SIZE] = {"R-COMMITTEE-SIZE",
+                          "An evaluation committee has an odd number of members, at least N",
+                          {"招标投标法 第三十七条", "财政部令第87号 第四十七条", NULL, NULL},
+                          {U_MEMBERS, U_MEMBERS, U_NONE, U_NONE},
+                          {5, 5, -1, -1}},
+    [S_COMMITTEE_LARGE_BUDGET] = {"R-COMMITTEE-LARGE-BUDGET",
+                                  "From a budget of N on, the larger minimum committee applies",
+                                  {NULL, "财政部令第87号 第四十七条", NULL, NULL},
+                                  {U_NONE, U_FEN, U_NONE, U_NONE},
+                                  {-1, 1000000000, -1, -1}},
+    [S_COMMITTEE_LARGE] = {"R-COMMITTEE-LARGE",
+                           "A committee for a budget at or above R-COMMITTEE-LARGE-BUDGET has at "
+                           "least N members",
+                           {NULL, "财政部令第87号 第四十七条", NULL, NULL},
+                           {U_NONE, U_MEMBERS, U_NONE, U_NONE},
+                           {-1, 7, -1, -1}},
+    [S_COMMITTEE_EXPERTS] = {"R-COMMITTEE-EXPERTS",
+                             "Experts from the library are at least two thirds of the committee "
+                             "(N per mille, exact for committees below 500)",
+                             {"招标投标法 第三十七条", "财政部令第87号 第四十七条", NULL, NULL},
+                             {U_PERMILLE, U_PERMILLE, U_NONE, U_NONE},
+                             {666, 666, -1, -1}},
 };
 
 const char *
@@ -98,8 +147,9 @@ statute_unit(enum statute_id id, enum category c)
 const char *
 unit_name(enum unit u)
 {
-    static const char *const n[] = {"", "days", "working days", "per mille"};
-    return u <= U_PERMILLE ? n[u] : "";
+    static const char *const n[] = {"",      "days", "working days", "per mille",
+                                    "years", "fen",  "members"};
+    return u <= U_MEMBERS ? n[u] : "";
 }
 
 bool
@@ -133,7 +183,8 @@ statutes_load_overrides(const char *path, char *err, size_t errlen)
         for (int i = 0; i < S__COUNT; i++)
             if (!strcmp(table[i].code, code))
                 id = i;
-        if (c < 0 || id < 0 || v < 0 || v > 100000 || table[id].value[c] < 0) {
+        if (c < 0 || id < 0 || v < 0 || table[id].value[c] < 0 ||
+            (table[id].unit[c] != U_FEN && v > 100000)) {
             snprintf(err, errlen, "%s line %d: no rule %s for category %s (or a bad value)", path,
                      lineno, code, cat);
             ok = false;

@@ -23,7 +23,7 @@ enum category {
     CAT_STATE_PROPERTY,
     CAT__COUNT
 };
-enum unit { U_NONE, U_DAYS, U_WORKING_DAYS, U_PERMILLE };
+enum unit { U_NONE, U_DAYS, U_WORKING_DAYS, U_PERMILLE, U_YEARS, U_FEN, U_MEMBERS };
 
 struct statute {
     const char *code;
@@ -34,13 +34,21 @@ struct statute {
 };
 
 enum statute_id {
-    S_BID_PERIOD,   /* documents first available -> bid deadline, at least N */
-    S_DOC_SALE,     /* documents available for at least N */
-    S_OPENING,      /* opening time equals the bid deadline */
-    S_AMEND_NOTICE, /* amendment affecting bids published at least N before the deadline */
-    S_PUBLICITY,    /* candidate publicity lasts at least N */
-    S_DEPOSIT_CAP,  /* bid deposit at most N per mille of the lot's estimate */
-    S_MIN_BIDS,     /* fewer than N bids: the lot is not opened (tendered again) */
+    S_BID_PERIOD,     /* documents first available -> bid deadline, at least N */
+    S_DOC_SALE,       /* documents available for at least N */
+    S_OPENING,        /* opening time equals the bid deadline */
+    S_AMEND_NOTICE,   /* amendment affecting bids published at least N before the deadline */
+    S_PUBLICITY,      /* candidate publicity lasts at least N */
+    S_DEPOSIT_CAP,    /* bid deposit at most N per mille of the lot's estimate */
+    S_MIN_BIDS,       /* fewer than N bids: the lot is not opened (tendered again) */
+    S_EXPERT_YEARS,   /* an expert has worked at least N years in the field */
+    S_EXPERT_TITLE,   /* an expert holds a senior title (1: required) */
+    S_EXPERT_AGE,     /* an expert is at most N years old */
+    S_EXPERT_E_EVAL,  /* an expert can evaluate electronically (1: required) */
+    S_COMMITTEE_SIZE, /* a committee has at least N members, an odd number */
+    S_COMMITTEE_LARGE_BUDGET, /* from this budget (fen) on, the larger minimum applies */
+    S_COMMITTEE_LARGE,        /* the larger minimum */
+    S_COMMITTEE_EXPERTS,      /* library experts are at least N per mille of the members */
     S__COUNT
 };
 

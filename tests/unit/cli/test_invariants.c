@@ -137,8 +137,8 @@ static struct {
 static void
 make_cas(void)
 {
-    static const char *const names[] = {"bidder CA", "agent CA", "supervision CA", "center CA",
-                                        "device CA"};
+    static const char *const names[] = {"bidder CA", "agent CA",  "supervision CA",
+                                        "center CA", "device CA", "expert CA"};
     for (int i = 0; i < SIDE__COUNT; i++) {
         cas.key[i] = p256();
         cas.der[i] =
@@ -186,7 +186,8 @@ b64_item(const uint8_t *der, size_t len)
 static cJSON *
 anchors_payload(void)
 {
-    static const char *const names[] = {"bidder", "agent", "supervision", "center", "device"};
+    static const char *const names[] = {"bidder", "agent",  "supervision",
+                                        "center", "device", "expert"};
     cJSON *p = cJSON_CreateObject(), *a = cJSON_AddObjectToObject(p, "anchors");
     cJSON *sides = cJSON_AddObjectToObject(a, "sides");
     for (int i = 0; i < SIDE__COUNT; i++) {

@@ -1,0 +1,111 @@
+-- 0019_experts.sql — the expert library and the committee draw (专家统一抽取), owned by the
+-- experts module (docs/experts.md, docs/draw.md). An expert is a user of role expert; their
+-- employer is their organization. The draw's secret is kept here until the draw is done and then
+-- revealed into the audit log; the pool, its pseudonyms and the order are what the log holds.
+
+CREATE TABLE expert_profiles (
+    user_id        BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+    title          VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'senior, deputy_senior, intermediate, junior, none',
+    field_since    SMALLINT NOT NULL COMMENT 'year the expert began to work in the field',
+    birth_year     SMALLINT NOT NULL,
+    region         CHAR(6) CHARACTER SET ascii NOT NULL,
+    sharing        VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'region, province, national: who may draw them',
+    e_evaluation   TINYINT(1) NOT NULL COMMENT 'able to evaluate electronically',
+    state          VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'applied, active, suspended, removed',
+    state_reason   VARCHAR(2000) NULL,
+    suspended_until BIGINT NULL,
+    served_version BIGINT NOT NULL DEFAULT 0 COMMENT 'written by every invitation: two draws of one expert conflict on this row',
+    created_us     BIGINT NOT NULL,
+    updated_us     BIGINT NOT NULL,
+    KEY ix_expert_state (state, user_id)
+) ENGINE=InnoDB;
+
+CREATE TABLE expert_specialties (
+    user_id   BIGINT UNSIGNED NOT NULL,
+    code      VARCHAR(16) CHARACTER SET ascii NOT NULL,
+    PRIMARY KEY (user_id, code),
+    KEY ix_specialty_code (code, user_id)
+) ENGINE=InnoDB;
+
+-- Declared relations: an organization (by credit code) the expert must not evaluate, and why.
+CREATE TABLE expert_relations (
+    id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    user_id      BIGINT UNSIGNED NOT NULL,
+    kind         VARCHAR(24) CHARACTER SET ascii NOT NULL COMMENT 'relative, former_employer, director, shareholder, legal_rep_kin',
+    credit_code  CHAR(18) CHARACTER SET ascii NOT NULL,
+    org_name     VARCHAR(200) NOT NULL,
+    ends_us      BIGINT NULL COMMENT 'when the relation ended (NULL: it holds)',
+    created_us   BIGINT NOT NULL,
+    KEY ix_relation_user (user_id),
+    KEY ix_relation_code (credit_code)
+) ENGINE=InnoDB;
+
+CREATE TABLE expert_leaves (
+    id        BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    user_id   BIGINT UNSIGNED NOT NULL,
+    start_us  BIGINT NOT NULL,
+    end_us    BIGINT NOT NULL,
+    created_us BIGINT NOT NULL,
+    KEY ix_leave_user (user_id, start_us)
+) ENGINE=InnoDB;
+
+CREATE TABLE draws (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    project_id    BIGINT UNSIGNED NOT NULL,
+    booking_id    BIGINT UNSIGNED NOT NULL,
+    tenderer_org_id BIGINT UNSIGNED NOT NULL,
+    session_start_us BIGINT NOT NULL,
+    session_end_us   BIGINT NOT NULL,
+    size          INT NOT NULL,
+    owner_reps    INT NOT NULL,
+    reserves      INT NOT NULL,
+    groups_json   VARCHAR(2000) NOT NULL COMMENT '[{"specialty","count"}] in the request order',
+    regions_json  VARCHAR(400) CHARACTER SET ascii NOT NULL,
+    state         VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'committed, pooled, drawn, complete, short, cancelled',
+    secret        BINARY(32) NULL COMMENT 'until the draw is done; then revealed into the log and erased',
+    seed_commit   CHAR(64) CHARACTER SET ascii NOT NULL,
+    pool_sha256   CHAR(64) CHARACTER SET ascii NULL,
+    seed          CHAR(64) CHARACTER SET ascii NULL,
+    supervisor_id BIGINT UNSIGNED NULL,
+    supervisor_value VARCHAR(200) NULL,
+    place         VARCHAR(800) NOT NULL COMMENT 'where the session is, as the experts are told',
+    pool_size     INT NULL,
+    requested_by  BIGINT UNSIGNED NOT NULL,
+    answer_minutes INT NOT NULL,
+    created_us    BIGINT NOT NULL,
+    updated_us    BIGINT NOT NULL,
+    KEY ix_draw_project (project_id, id),
+    KEY ix_draw_booking (booking_id)
+) ENGINE=InnoDB;
+
+-- The two (or more) center staff who supervise a draw, each cosigning its commitment.
+CREATE TABLE draw_cosigns (
+    draw_id    BIGINT UNSIGNED NOT NULL,
+    user_id    BIGINT UNSIGNED NOT NULL,
+    key_id     CHAR(64) CHARACTER SET ascii NOT NULL,
+    signature  VARCHAR(200) CHARACTER SET ascii NOT NULL,
+    signed_us  BIGINT NOT NULL,
+    PRIMARY KEY (draw_id, user_id)
+) ENGINE=InnoDB;
+
+-- The fixed pool: one row per eligible expert, with the pseudonym the log knows them by.
+CREATE TABLE draw_pool (
+    draw_id    BIGINT UNSIGNED NOT NULL,
+    pseudonym  CHAR(16) CHARACTER SET ascii NOT NULL,
+    user_id    BIGINT UNSIGNED NOT NULL,
+    grp        VARCHAR(16) CHARACTER SET ascii NOT NULL,
+    pos        INT NOT NULL COMMENT 'position in its group (pool order)',
+    drawn_rank INT NULL COMMENT 'its place in the group''s draw order once drawn',
+    state      VARCHAR(16) CHARACTER SET ascii NULL COMMENT 'invited, confirmed, declined, expired, replaced',
+    invited_us BIGINT NULL,
+    answer_by_us BIGINT NULL,
+    answered_us BIGINT NULL,
+    reason     VARCHAR(400) NULL,
+    PRIMARY KEY (draw_id, pseudonym),
+    UNIQUE KEY uq_draw_pool_user (draw_id, user_id),
+    KEY ix_draw_pool_user (user_id, state)
+) ENGINE=InnoDB;
+
+-- An expert's keys are certified by the experts' CA (trust.expert_ca), a side of its own.
+ALTER TABLE user_keys
+    MODIFY COLUMN side ENUM('bidder','agent','supervision','center','expert') NULL;

@@ -1,0 +1,337 @@
+/*
+ * answers.c — the drawn experts' answers and what follows from them. An expert sees only their
+ * own assignments (time and place, not the project) and confirms or declines each with a
+ * statement signed by their certified key; a decline, or no answer within the draw's window
+ * (the job experts.answers-expire, actor system:draw-monitor), is replaced by the next of the
+ * same group's draw order. Only confirmations count; once every group has its count the draw is
+ * complete; a group whose order (or reserves) runs out leaves the draw short, for the agent.
+ *
+ *   GET  /api/v1/experts/me/assignments              the caller's own
+ *   POST /api/v1/experts/me/assignments/{id}/answer  confirm or decline draw id
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+#include "audit.h"
+#include "canon.h"
+#include "crypto.h"
+#include "draw.h"
+#include "internal.h"
+#include "util.h"
+
+#define ANSWER_DOMAIN "ggzy-draw-answer-v1"
+#define SKEW_US       (INT64_C(300) * 1000000)
+
+/* ---- filling the committee ---- */
+
+enum db_status
+draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bool *short_)
+{
+    struct dbres p = {0};
+    int64_t id = dbres_i64(d, 0, DC_ID), reserves = dbres_i64(d, 0, DC_RESERVES);
+    int64_t start = dbres_i64(d, 0, DC_START), end = dbres_i64(d, 0, DC_END);
+    int64_t answer_by = now + dbres_i64(d, 0, DC_ANSWER_MIN) * 60 * INT64_C(1000000);
+    uint8_t seed[32];
+    size_t *order = NULL;
+    *short_ = false;
+    cJSON *groups = cJSON_Parse(dbres_str(d, 0, DC_GROUPS)), *g;
+    enum db_status st = groups && dbres_str(d, 0, DC_SEED) &&
+                                hex_decode(dbres_str(d, 0, DC_SEED), seed, 32)
+                            ? store_pool(c, id, &p)
+                            : DB_ERROR;
+    cJSON_ArrayForEach(g, groups)
+    {
+        if (st != DB_OK)
+            break;
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "specialty"));
+        int64_t count = json_i64(g, "count", 0), held = 0, ranks = 0;
+        size_t first = p.nrows, m = 0;
+        for (size_t i = 0; i < p.nrows; i++)
+            if (!strcmp(dbres_str(&p, i, PL_GROUP), name)) {
+                first = first == p.nrows ? i : first;
+                m++;
+                const char *s = dbres_str(&p, i, PL_STATE);
+                ranks += dbres_str(&p, i, PL_RANK) != NULL;
+                held += s && (!strcmp(s, "invited") || !strcmp(s, "confirmed"));
+            }
+        /* the order of the whole walk this group may make: its count and its reserves */
+        size_t k = (size_t)(count + reserves) < m ? (size_t)(count + reserves) : m;
+        free(order);
+        order = calloc(k + 1, sizeof *order);
+        if (!order || !draw_order(seed, name, m, k, order)) {
+            st = DB_ERROR;
+            break;
+        }
+        while (held < count && st == DB_OK) {
+            if ((size_t)ranks >= k) {
+                *short_ = true;
+                break;
+            }
+            size_t row = first + order[ranks];
+            const char *pseud = dbres_str(&p, row, PL_PSEUDONYM);
+            int64_t user = dbres_i64(&p, row, PL_USER);
+            bool busy;
+            /* one expert, one place: the write makes two draws of this expert conflict */
+            if ((st = store_profile_touch(c, user)) != DB_OK ||
+                (st = store_busy(c, user, id, start, end, &busy)) != DB_OK)
+                break;
+            st = store_pool_invite(c, id, pseud, ranks, busy ? "skipped" : "invited",
+                                   busy ? "busy" : NULL, now, busy ? 0 : answer_by);
+            cJSON *step = cJSON_CreateObject();
+            cJSON_AddStringToObject(step, "group", name);
+            json_add_i64(step, "rank", ranks);
+            cJSON_AddStringToObject(step, "pseudonym", pseud);
+            cJSON_AddStringToObject(step, "state", busy ? "skipped" : "invited");
+            if (busy)
+                cJSON_AddStringToObject(step, "reason", "busy");
+            cJSON_AddItemToArray(steps, step);
+            held += !busy;
+            ranks++;
+        }
+    }
+    free(order);
+    cJSON_Delete(groups);
+    dbres_free(&p);
+    OPENSSL_cleanse(seed, sizeof seed);
+    return st;
+}
+
+/* Is every group's count confirmed? */
+static enum db_status
+draw_complete(struct dbconn *c, const struct dbres *d, bool *done)
+{
+    struct dbres p = {0};
+    cJSON *groups = cJSON_Parse(dbres_str(d, 0, DC_GROUPS)), *g;
+    enum db_status st = groups ? store_pool(c, dbres_i64(d, 0, DC_ID), &p) : DB_ERROR;
+    *done = st == DB_OK;
+    cJSON_ArrayForEach(g, groups)
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "specialty"));
+        int64_t n = 0;
+        for (size_t i = 0; i < p.nrows; i++)
+            n += !strcmp(dbres_str(&p, i, PL_GROUP), name) && dbres_str(&p, i, PL_STATE) &&
+                 !strcmp(dbres_str(&p, i, PL_STATE), "confirmed");
+        *done = *done && n >= json_i64(g, "count", 0);
+    }
+    cJSON_Delete(groups);
+    dbres_free(&p);
+    return st;
+}
+
+/* After a change of members: refill, then mark the draw short or complete. The new state goes
+ * into pl. */
+static enum db_status
+settle(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl)
+{
+    cJSON *steps = cJSON_AddArrayToObject(pl, "steps");
+    bool short_ = false, done = false;
+    enum db_status st = draw_fill(c, d, now, steps, &short_);
+    if (st == DB_OK && !short_)
+        st = draw_complete(c, d, &done);
+    const char *to = short_ ? "short" : done ? "complete" : "drawn";
+    if (st == DB_OK && strcmp(to, "drawn"))
+        st = store_draw_state(c, dbres_i64(d, 0, DC_ID), to, now);
+    cJSON_AddStringToObject(pl, "state", to);
+    return st;
+}
+
+/* ---- an expert's own ---- */
+
+void
+assignment_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    struct dbres s = {0};
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    enum db_status st = store_assignments(c, r->who.user_id, &s);
+    if (st != DB_OK) {
+        req_db_fail(r, c, st);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
+    for (size_t i = 0; i < s.nrows; i++)
+        cJSON_AddItemToArray(items, assignment_json(&s, i));
+    dbres_free(&s);
+    req_json(r, 200, o);
+}
+
+struct answer_in {
+    int64_t draw, signed_us;
+    bool accept;
+    const char *reason, *key_id, *signature;
+};
+
+static enum tx_result
+answer_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct answer_in *x = arg;
+    struct dbres d = {0}, p = {0};
+    struct signing_key k = {0};
+    cJSON *fields = NULL, *pl = NULL;
+    int64_t now = clock_now_us();
+    char why[300];
+    const char *rule;
+    enum tx_result t = TX_DBFAIL;
+    if (store_draw(c, x->draw, true, &d) != DB_OK || store_pool(c, x->draw, &p) != DB_OK)
+        goto out;
+    size_t me = p.nrows;
+    for (size_t i = 0; i < p.nrows; i++)
+        if (dbres_i64(&p, i, PL_USER) == r->who.user_id && dbres_str(&p, i, PL_STATE) &&
+            strcmp(dbres_str(&p, i, PL_STATE), "skipped"))
+            me = i;
+    t = TX_REFUSE;
+    if (d.nrows != 1 || me == p.nrows) {
+        /* not drawn there, or not even in the pool: nothing to tell */
+        req_error(r, E_NOT_FOUND, "no assignment of yours for draw %lld", (long long)x->draw);
+        goto out;
+    }
+    const char *state = dbres_str(&p, me, PL_STATE);
+    if (strcmp(state, "invited") || strcmp(dbres_str(&d, 0, DC_STATE), "drawn")) {
+        req_transition_refused(r, state, x->accept ? "confirmed" : "declined",
+                               "this assignment is %s: it takes no answer", state);
+        goto out;
+    }
+    if (dbres_i64(&p, me, PL_ANSWER_BY) < now) {
+        req_rule_as(r, E_CONFLICT, "DRAW-ANSWER-LATE",
+                    "the time to answer has passed: the assignment has gone to the next expert");
+        goto out;
+    }
+    const char *pseud = dbres_str(&p, me, PL_PSEUDONYM);
+    fields = cJSON_CreateObject();
+    cJSON_AddBoolToObject(fields, "accept", x->accept);
+    json_add_i64(fields, "draw_id", x->draw);
+    cJSON_AddStringToObject(fields, "platform", experts_cfg->platform_id);
+    cJSON_AddStringToObject(fields, "pseudonym", pseud);
+    json_add_i64(fields, "signed_us", x->signed_us);
+    json_add_i64(fields, "user_id", r->who.user_id);
+    switch (accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, ANSWER_DOMAIN, fields,
+                               x->signature, now, SKEW_US, &k, &rule, why, sizeof why)) {
+    case ACT_OK:
+        break;
+    case ACT_DBFAIL:
+        t = TX_DBFAIL;
+        goto out;
+    case ACT_KEY:
+        req_rule(r, !strcmp(rule, "KEY-UNKNOWN") ? "DRAW-SIGNER-KEY" : rule, "%s", why);
+        goto out;
+    case ACT_TIME:
+        req_rule(r, "DRAW-SIGNED-TIME", "%s", why);
+        goto out;
+    case ACT_SIGNATURE:
+        req_rule(r, "DRAW-SIGNATURE", "%s (docs/draw.md §8)", why);
+        goto out;
+    }
+    t = TX_DBFAIL;
+    const char *to = x->accept ? "confirmed" : "declined";
+    if (store_pool_answer(c, x->draw, pseud, to, x->reason, now) != DB_OK)
+        goto out;
+    pl = cJSON_CreateObject();
+    cJSON_AddStringToObject(pl, "pseudonym", pseud);
+    cJSON_AddStringToObject(pl, "answer", to);
+    if (x->reason)
+        cJSON_AddStringToObject(pl, "reason", x->reason);
+    cJSON *sa = accounts_signed_json(&k, ANSWER_DOMAIN, fields, x->signature);
+    if (!sa)
+        goto out;
+    cJSON_AddItemToObject(pl, "signed", sa);
+    if (settle(c, &d, now, pl) != DB_OK)
+        goto out;
+    enum db_status st = audit_append(c, req_actor(r), "draw.answer", "draw", x->draw,
+                                     dbres_i64(&d, 0, DC_PROJECT), pl, NULL);
+    pl = NULL;
+    if (st != DB_OK)
+        goto out;
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "draw_id", x->draw);
+    cJSON_AddStringToObject(o, "state", to);
+    req_json(r, 200, o);
+    t = TX_COMMIT;
+out:
+    cJSON_Delete(fields);
+    cJSON_Delete(pl);
+    accounts_signing_key_free(&k);
+    dbres_free(&d);
+    dbres_free(&p);
+    return t;
+}
+
+void
+assignment_answer(struct req *r, const cJSON *body)
+{
+    struct answer_in x = {.signed_us = json_i64(body, "signed_us", 0),
+                          .accept = json_bool(body, "accept", false),
+                          .reason = json_str(body, "reason"),
+                          .key_id = json_str(body, "key_id"),
+                          .signature = json_str(body, "signature")};
+    if (req_param_id(r, "id", &x.draw))
+        req_tx(r, answer_tx, &x);
+}
+
+/* ---- no answer in time (the job) ---- */
+
+struct expire_ctx {
+    int64_t draw, now;
+    const struct actor *a;
+};
+
+static enum tx_result
+expire_tx(struct dbconn *c, void *arg)
+{
+    struct expire_ctx *x = arg;
+    struct dbres d = {0}, p = {0};
+    cJSON *pl = NULL;
+    enum tx_result t = TX_DBFAIL;
+    if (store_draw(c, x->draw, true, &d) != DB_OK || d.nrows != 1 ||
+        store_pool(c, x->draw, &p) != DB_OK)
+        goto out;
+    pl = cJSON_CreateObject();
+    cJSON *gone = cJSON_AddArrayToObject(pl, "expired");
+    for (size_t i = 0; i < p.nrows; i++) {
+        const char *s = dbres_str(&p, i, PL_STATE);
+        if (s && !strcmp(s, "invited") && dbres_i64(&p, i, PL_ANSWER_BY) < x->now) {
+            if (store_pool_answer(c, x->draw, dbres_str(&p, i, PL_PSEUDONYM), "expired",
+                                  "no answer in time", x->now) != DB_OK)
+                goto out;
+            cJSON_AddItemToArray(gone, cJSON_CreateString(dbres_str(&p, i, PL_PSEUDONYM)));
+        }
+    }
+    if (!cJSON_GetArraySize(gone) || strcmp(dbres_str(&d, 0, DC_STATE), "drawn")) {
+        t = TX_COMMIT; /* answered or cancelled meanwhile: nothing to log */
+        goto out;
+    }
+    if (settle(c, &d, x->now, pl) != DB_OK)
+        goto out;
+    enum db_status st = audit_append(c, x->a, "draw.expire", "draw", x->draw,
+                                     dbres_i64(&d, 0, DC_PROJECT), pl, NULL);
+    pl = NULL;
+    t = st == DB_OK ? TX_COMMIT : TX_DBFAIL;
+out:
+    cJSON_Delete(pl);
+    dbres_free(&d);
+    dbres_free(&p);
+    return t;
+}
+
+bool
+experts_job_expire(struct dbconn *c, const struct actor *a, int64_t now_us)
+{
+    struct dbres ids = {0};
+    if (store_draws_expired(c, now_us, &ids) != DB_OK) {
+        dbres_free(&ids);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < ids.nrows; i++) {
+        struct expire_ctx x = {dbres_i64(&ids, i, DB_VALUE), now_us, a};
+        if (db_tx(c, expire_tx, &x) != DB_OK) {
+            log_warn("experts_job_expire: draw %lld: %s", (long long)x.draw, db_last_error(c));
+            ok = false;
+        }
+    }
+    dbres_free(&ids);
+    return ok;
+}

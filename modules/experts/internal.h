@@ -1,0 +1,77 @@
+/*
+ * internal.h — what the experts module's files share (not for other modules): library.c (the
+ * specialties, profiles, admission, relations, leaves), draws.c (request, cosign and pool,
+ * entropy and order, reads), answers.c (confirm, decline, expiry and replacement), views.c,
+ * routes.c.
+ */
+#ifndef GGZY_EXPERTS_INTERNAL_H
+#define GGZY_EXPERTS_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "experts.h"
+#include "store.h"
+
+#define DRAW_GROUPS_MAX 8
+
+/* The module's configuration (routes.c). */
+struct experts_conf {
+    const char *specialties;      /* the classification file */
+    int64_t window_hours;         /* a draw is asked at most this long before its session */
+    int64_t answer_minutes;       /* a drawn expert confirms or declines within this */
+    int64_t staff;                /* center staff who cosign a draw's commitment (≥ 2) */
+    int64_t pool_ratio;           /* the eligible pool is at least this many times the draw */
+    int64_t served_days;          /* no expert serves the same tenderer twice within this */
+    int64_t relation_years;       /* how long a former relation still counts */
+};
+extern struct experts_conf experts_conf;
+extern const struct config *experts_cfg;
+
+/* library.c: the classification (loaded at start-up) */
+bool specialties_load(const char *path, char *err, size_t errlen);
+void specialties_free(void);
+/* The specialty's name, or NULL when the code is not in the classification. */
+const char *specialty_name(const char *code);
+void specialties_get(struct req *r, const cJSON *body);
+void profile_me(struct req *r, const cJSON *body);
+void profile_save(struct req *r, const cJSON *body);
+void profile_get(struct req *r, const cJSON *body);
+void profile_list(struct req *r, const cJSON *body);
+void profile_admit(struct req *r, const cJSON *body);
+void profile_state(struct req *r, const cJSON *body);
+void relation_create(struct req *r, const cJSON *body);
+void leave_create(struct req *r, const cJSON *body);
+/* The year (UTC+8) of a time. */
+int experts_year(int64_t t_us);
+
+/* draws.c */
+void draw_create(struct req *r, const cJSON *body);
+void draw_cosign(struct req *r, const cJSON *body);
+void draw_entropy(struct req *r, const cJSON *body);
+void draw_get(struct req *r, const cJSON *body);
+void draw_list(struct req *r, const cJSON *body);
+void draw_cancel(struct req *r, const cJSON *body);
+
+/* answers.c */
+void assignment_list(struct req *r, const cJSON *body);
+void assignment_answer(struct req *r, const cJSON *body);
+bool experts_job_expire(struct dbconn *c, const struct actor *a, int64_t now_us);
+/* Invite the next members of each group of the drawn draw (row 0 of d, locked) until each has
+ * its count of invited or confirmed members, walking the group's draw order from the seed:
+ * an expert now busy elsewhere is skipped (recorded). Appends each step to steps ([{group,
+ * rank, pseudonym, state}]). *short_ set when a group's order is exhausted or its reserves are
+ * used up. */
+enum db_status draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps,
+                         bool *short_);
+
+/* views.c */
+cJSON *profile_json(const struct dbres *s, size_t i);
+cJSON *relation_json(const struct dbres *s, size_t i);
+cJSON *leave_json(const struct dbres *s, size_t i);
+/* A draw: detail adds the members (pseudonyms, states; names only with names). */
+cJSON *draw_json(const struct dbres *d, size_t i);
+cJSON *member_json(const struct dbres *p, size_t i, bool names);
+cJSON *assignment_json(const struct dbres *s, size_t i);
+
+#endif

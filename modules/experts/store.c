@@ -1,0 +1,345 @@
+/*
+ * store.c — the experts module's SQL, prepared statements only.
+ */
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+#define PROFILE_FROM                                                                               \
+    " FROM expert_profiles p JOIN users u ON u.id = p.user_id "                                    \
+    "JOIN organizations o ON o.id = u.org_id"
+
+static const char sql_profile[] =
+    "SELECT " PROFILE_COLS(DB_COL_SQL) DB_COL_END PROFILE_FROM " WHERE p.user_id = ?";
+static const char sql_profile_lock[] =
+    "SELECT " PROFILE_COLS(DB_COL_SQL) DB_COL_END PROFILE_FROM " WHERE p.user_id = ? FOR UPDATE";
+static const char sql_profiles[] = "SELECT " PROFILE_COLS(DB_COL_SQL) DB_COL_END PROFILE_FROM
+    " WHERE (? = '' OR p.state = ?) AND p.user_id > ? ORDER BY p.user_id LIMIT ?";
+static const char sql_profile_ins[] =
+    "INSERT INTO expert_profiles (user_id, title, field_since, birth_year, region, sharing, "
+    "e_evaluation, state, created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?)";
+static const char sql_profile_upd[] =
+    "UPDATE expert_profiles SET title = ?, field_since = ?, birth_year = ?, region = ?, "
+    "sharing = ?, e_evaluation = ?, updated_us = ? WHERE user_id = ?";
+static const char sql_profile_state[] = "UPDATE expert_profiles SET state = ?, state_reason = ?, "
+                                        "suspended_until = ?, updated_us = ? WHERE user_id = ?";
+static const char sql_profile_touch[] =
+    "UPDATE expert_profiles SET served_version = served_version + 1 WHERE user_id = ?";
+static const char sql_spec_clear[] = "DELETE FROM expert_specialties WHERE user_id = ?";
+static const char sql_spec_ins[] = "INSERT INTO expert_specialties (user_id, code) VALUES (?, ?)";
+static const char sql_relation_ins[] =
+    "INSERT INTO expert_relations (user_id, kind, credit_code, org_name, ends_us, created_us) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_relations[] = "SELECT " RELATION_COLS(DB_COL_SQL) DB_COL_END
+    " FROM expert_relations WHERE user_id = ? ORDER BY id";
+static const char sql_leave_ins[] = "INSERT INTO expert_leaves (user_id, start_us, end_us, "
+                                    "created_us) VALUES (?, ?, ?, ?)";
+static const char sql_leaves[] = "SELECT " LEAVE_COLS(DB_COL_SQL) DB_COL_END
+    " FROM expert_leaves WHERE user_id = ? ORDER BY start_us, id";
+
+static const char sql_draw_ins[] =
+    "INSERT INTO draws (project_id, booking_id, tenderer_org_id, session_start_us, "
+    "session_end_us, size, owner_reps, reserves, groups_json, regions_json, state, secret, "
+    "seed_commit, place, requested_by, answer_minutes, created_us, updated_us) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_draw[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ?";
+static const char sql_draw_lock[] =
+    "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ? FOR UPDATE";
+static const char sql_draws_project[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END
+    " FROM draws WHERE project_id = ? AND id > ? ORDER BY id LIMIT ?";
+static const char sql_draw_live[] =
+    "SELECT COUNT(*) FROM draws WHERE booking_id = ? AND state NOT IN ('cancelled', 'short')";
+static const char sql_draw_state[] = "UPDATE draws SET state = ?, updated_us = ? WHERE id = ?";
+static const char sql_draw_pooled[] = "UPDATE draws SET state = 'pooled', pool_sha256 = ?, "
+                                      "pool_size = ?, updated_us = ? WHERE id = ?";
+static const char sql_draw_seeded[] =
+    "UPDATE draws SET state = 'drawn', seed = ?, supervisor_id = ?, supervisor_value = ?, "
+    "secret = NULL, updated_us = ? WHERE id = ?";
+static const char sql_cosign_ins[] =
+    "INSERT INTO draw_cosigns (draw_id, user_id, key_id, signature, signed_us) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char sql_cosigns[] = "SELECT " COSIGN_COLS(DB_COL_SQL) DB_COL_END
+    " FROM draw_cosigns WHERE draw_id = ? ORDER BY signed_us, user_id";
+static const char sql_candidates[] =
+    "SELECT " CAND_COLS(DB_COL_SQL) DB_COL_END " FROM expert_profiles p "
+    "JOIN users u ON u.id = p.user_id JOIN expert_specialties s ON s.user_id = p.user_id "
+    "WHERE s.code IN (SELECT j.code FROM JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(16) "
+    "CHARACTER SET ascii PATH '$')) j) ORDER BY p.user_id, s.code";
+static const char sql_pool_ins[] =
+    "INSERT INTO draw_pool (draw_id, pseudonym, user_id, grp, pos) SELECT ?, j.p, j.u, j.g, j.n "
+    "FROM JSON_TABLE(?, '$[*]' COLUMNS (p CHAR(16) CHARACTER SET ascii PATH '$[0]', u BIGINT "
+    "UNSIGNED PATH '$[1]', g VARCHAR(16) CHARACTER SET ascii PATH '$[2]', n INT PATH '$[3]')) j";
+static const char sql_pool[] = "SELECT " POOL_COLS(DB_COL_SQL) DB_COL_END
+    " FROM draw_pool q JOIN users u ON u.id = q.user_id WHERE q.draw_id = ? "
+    "ORDER BY q.grp, q.pos";
+static const char sql_pool_invite[] =
+    "UPDATE draw_pool SET drawn_rank = ?, state = ?, reason = ?, invited_us = ?, "
+    "answer_by_us = ? WHERE draw_id = ? AND pseudonym = ?";
+static const char sql_pool_answer[] = "UPDATE draw_pool SET state = ?, reason = ?, answered_us = ? "
+                                      "WHERE draw_id = ? AND pseudonym = ?";
+static const char sql_busy[] =
+    "SELECT COUNT(*) FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE q.user_id = ? AND "
+    "q.draw_id <> ? AND q.state IN ('invited', 'confirmed') AND d.session_start_us < ? AND "
+    "d.session_end_us > ?";
+static const char sql_assignments[] =
+    "SELECT " ASSIGN_COLS(DB_COL_SQL) DB_COL_END " FROM draw_pool q JOIN draws d ON d.id = "
+    "q.draw_id WHERE q.user_id = ? AND q.state IS NOT NULL AND q.state <> 'skipped' "
+    "ORDER BY d.session_start_us DESC, d.id DESC LIMIT 200";
+static const char sql_expired[] = "SELECT DISTINCT draw_id FROM draw_pool WHERE state = 'invited' "
+                                  "AND answer_by_us < ? ORDER BY draw_id LIMIT 100";
+
+enum db_status
+store_profile(struct dbconn *c, int64_t user, bool lock, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(user)};
+    return db_query(c, lock ? sql_profile_lock : sql_profile, p, 1, out);
+}
+
+enum db_status
+store_profiles(struct dbconn *c, const char *state, int64_t after, int64_t limit,
+               struct dbres *out)
+{
+    struct dbv p[] = {DBV_STR(state), DBV_STR(state), DBV_INT(after), DBV_INT(limit)};
+    return db_query(c, sql_profiles, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_profile_insert(struct dbconn *c, int64_t user, const char *title, int since, int birth,
+                     const char *region, const char *sharing, bool e_eval, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(user),   DBV_STR(title),   DBV_INT(since),  DBV_INT(birth),
+                      DBV_STR(region), DBV_STR(sharing), DBV_INT(e_eval), DBV_INT(now),
+                      DBV_INT(now)};
+    return db_exec(c, sql_profile_ins, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_profile_update(struct dbconn *c, int64_t user, const char *title, int since, int birth,
+                     const char *region, const char *sharing, bool e_eval, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(title),  DBV_INT(since), DBV_INT(birth), DBV_STR(region),
+                      DBV_STR(sharing), DBV_INT(e_eval), DBV_INT(now),  DBV_INT(user)};
+    return db_exec(c, sql_profile_upd, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_profile_state(struct dbconn *c, int64_t user, const char *state, const char *reason,
+                    int64_t until, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(state), reason ? DBV_STR(reason) : DBV_NUL,
+                      until ? DBV_INT(until) : DBV_NUL, DBV_INT(now), DBV_INT(user)};
+    return db_exec(c, sql_profile_state, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_profile_touch(struct dbconn *c, int64_t user)
+{
+    struct dbv p[] = {DBV_INT(user)};
+    return db_exec(c, sql_profile_touch, p, 1, NULL, NULL);
+}
+
+enum db_status
+store_specialties_set(struct dbconn *c, int64_t user, const char *const *codes, size_t n)
+{
+    struct dbv p[] = {DBV_INT(user)};
+    enum db_status st = db_exec(c, sql_spec_clear, p, 1, NULL, NULL);
+    for (size_t i = 0; st == DB_OK && i < n; i++) {
+        struct dbv q[] = {DBV_INT(user), DBV_STR(codes[i])};
+        st = db_exec(c, sql_spec_ins, q, 2, NULL, NULL);
+    }
+    return st;
+}
+
+enum db_status
+store_relation_insert(struct dbconn *c, int64_t user, const char *kind, const char *credit,
+                      const char *name, int64_t ends, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(user), DBV_STR(kind), DBV_STR(credit), DBV_STR(name),
+                      ends ? DBV_INT(ends) : DBV_NUL, DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_relation_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_relations(struct dbconn *c, int64_t user, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(user)};
+    return db_query(c, sql_relations, p, 1, out);
+}
+
+enum db_status
+store_leave_insert(struct dbconn *c, int64_t user, int64_t start, int64_t end, int64_t now,
+                   int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(user), DBV_INT(start), DBV_INT(end), DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_leave_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_leaves(struct dbconn *c, int64_t user, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(user)};
+    return db_query(c, sql_leaves, p, 1, out);
+}
+
+enum db_status
+store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(d->project),   DBV_INT(d->booking),       DBV_INT(d->tenderer),
+                      DBV_INT(d->start_us),  DBV_INT(d->end_us),        DBV_INT(d->size),
+                      DBV_INT(d->owner_reps), DBV_INT(d->reserves),     DBV_STR(d->groups),
+                      DBV_STR(d->regions),   DBV_BLOB(d->secret, 32),   DBV_STR(d->commit),
+                      DBV_STR(d->place),     DBV_INT(d->requested_by),  DBV_INT(d->answer_minutes),
+                      DBV_INT(now),          DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_draw_ins, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_draw(struct dbconn *c, int64_t id, bool lock, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, lock ? sql_draw_lock : sql_draw, p, 1, out);
+}
+
+enum db_status
+store_draws_project(struct dbconn *c, int64_t project, int64_t after, int64_t limit,
+                    struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(project), DBV_INT(after), DBV_INT(limit)};
+    return db_query(c, sql_draws_project, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_draw_live_for_booking(struct dbconn *c, int64_t booking, bool *live)
+{
+    struct dbv p[] = {DBV_INT(booking)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql_draw_live, p, 1, &r);
+    *live = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_draw_state(struct dbconn *c, int64_t id, const char *state, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(state), DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql_draw_state, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_draw_pooled(struct dbconn *c, int64_t id, const char *pool_sha, int64_t pool_size,
+                  int64_t now)
+{
+    struct dbv p[] = {DBV_STR(pool_sha), DBV_INT(pool_size), DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql_draw_pooled, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_draw_seeded(struct dbconn *c, int64_t id, const char *seed, int64_t supervisor,
+                  const char *value, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(seed), DBV_INT(supervisor), DBV_STR(value), DBV_INT(now),
+                      DBV_INT(id)};
+    return db_exec(c, sql_draw_seeded, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_cosign_insert(struct dbconn *c, int64_t draw, int64_t user, const char *key_id,
+                    const char *sig, int64_t signed_us)
+{
+    struct dbv p[] = {DBV_INT(draw), DBV_INT(user), DBV_STR(key_id), DBV_STR(sig),
+                      DBV_INT(signed_us)};
+    return db_exec(c, sql_cosign_ins, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(draw)};
+    return db_query(c, sql_cosigns, p, 1, out);
+}
+
+enum db_status
+store_candidates(struct dbconn *c, const char *codes, const char *conflict_orgs,
+                 const char *conflict_codes, int64_t since_rel, int64_t tenderer,
+                 int64_t served_since, int64_t start, int64_t end, struct dbres *out)
+{
+    /* in the order of the placeholders: CAND_COLS's, then the WHERE clause's */
+    struct dbv p[] = {DBV_STR(conflict_orgs), DBV_INT(since_rel),    DBV_STR(conflict_codes),
+                      DBV_INT(tenderer),      DBV_INT(served_since), DBV_INT(end),
+                      DBV_INT(start),         DBV_INT(end),          DBV_INT(start),
+                      DBV_STR(codes)};
+    return db_query(c, sql_candidates, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_pool_insert(struct dbconn *c, int64_t draw, const char *rows)
+{
+    struct dbv p[] = {DBV_INT(draw), DBV_STR(rows)};
+    return db_exec(c, sql_pool_ins, p, 2, NULL, NULL);
+}
+
+enum db_status
+store_pool(struct dbconn *c, int64_t draw, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(draw)};
+    return db_query(c, sql_pool, p, 1, out);
+}
+
+enum db_status
+store_pool_invite(struct dbconn *c, int64_t draw, const char *pseudonym, int64_t rank,
+                  const char *state, const char *reason, int64_t now, int64_t answer_by)
+{
+    struct dbv p[] = {DBV_INT(rank),
+                      DBV_STR(state),
+                      reason ? DBV_STR(reason) : DBV_NUL,
+                      DBV_INT(now),
+                      answer_by ? DBV_INT(answer_by) : DBV_NUL,
+                      DBV_INT(draw),
+                      DBV_STR(pseudonym)};
+    return db_exec(c, sql_pool_invite, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_pool_answer(struct dbconn *c, int64_t draw, const char *pseudonym, const char *state,
+                  const char *reason, int64_t now)
+{
+    struct dbv p[] = {DBV_STR(state), reason ? DBV_STR(reason) : DBV_NUL, DBV_INT(now),
+                      DBV_INT(draw), DBV_STR(pseudonym)};
+    return db_exec(c, sql_pool_answer, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_busy(struct dbconn *c, int64_t user, int64_t draw, int64_t start, int64_t end, bool *busy)
+{
+    struct dbv p[] = {DBV_INT(user), DBV_INT(draw), DBV_INT(end), DBV_INT(start)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql_busy, p, ARRAY_LEN(p), &r);
+    *busy = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_assignments(struct dbconn *c, int64_t user, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(user)};
+    return db_query(c, sql_assignments, p, 1, out);
+}
+
+enum db_status
+store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(now)};
+    return db_query(c, sql_expired, p, 1, out);
+}

@@ -1,0 +1,403 @@
+"""The expert library and the committee draw through the real API (docs/experts.md,
+docs/draw.md): admission against the rule table, avoidance before the draw with counts per
+reason, a draw committed before its pool and seeded by a supervisor's signed value, replayed here
+from the audit log alone with the Python of docs/draw.md, declines and silence replaced from the
+same stream, secrecy per role, and one expert never in two overlapping sessions even when two
+draws run at once."""
+import concurrent.futures
+import hashlib
+import json
+import time
+
+from harness import ApiTest, sign_act
+
+MIN = 60 * 1000000
+HOUR = 60 * MIN
+DAY = 24 * HOUR
+UTC8 = 8 * HOUR
+PROFILE = {"title": "senior", "field_since": 2005, "birth_year": 1975, "region": "110000",
+           "sharing": "region", "e_evaluation": True, "specialties": ["A0101"]}
+
+
+def replay(entries, group_counts):
+    """docs/draw.md §6, applied to the draw's entries as the log holds them: the commitment, the
+    pool and its hash, the seed, and each group's order, from which the invitations must come."""
+    h = hashlib.sha256
+    req = entries["draw.request"]
+    pool_e = entries["draw.pool"]
+    seeded = entries["draw.seeded"]
+    secret = bytes.fromhex(seeded["secret"])
+    assert h(b"ggzy-draw-commit-v1\n" + secret).hexdigest() == req["seed_commit"]
+    pool = pool_e["pool"]
+    canon = json.dumps(pool, separators=(",", ":"), ensure_ascii=False).encode()
+    assert h(canon).hexdigest() == pool_e["pool_sha256"]
+    value = seeded["supervisor"]["fields"]["value"].encode()
+    seed = h(b"ggzy-draw-seed-v1\n" + secret + bytes.fromhex(pool_e["pool_sha256"]) + h(value).digest()
+             + h(b"").digest()).digest()
+    assert seed.hex() == seeded["seed"]
+
+    def stream(group):
+        i = 0
+        while True:
+            block = h(seed + b"\n" + group.encode() + b"\n" + i.to_bytes(8, "big")).digest()
+            for k in range(4):
+                yield int.from_bytes(block[8 * k:8 * k + 8], "big")
+            i += 1
+
+    def choice(st, n):
+        limit = 2**64 - 2**64 % n
+        while True:
+            r = next(st)
+            if r < limit:
+                return r % n
+
+    orders = {}
+    for g in group_counts:
+        members = [p for p, grp in pool if grp == g]
+        st, left = stream(g), list(range(len(members)))
+        orders[g] = [members[left.pop(choice(st, len(members) - j))] for j in range(len(members))]
+    return orders
+
+
+class ExpertFixture(ApiTest):
+    def setUp(self):
+        super().setUp()
+        self.admin = self.srv.admin_token()
+        self.agency = self.make_org(self.admin, "agency")
+        self.tenderer = self.make_org(self.admin, "tenderer")
+        self.agent, self.agent_tok = self.make_user(self.admin, self.agency["id"], "agent")
+        sup_org = self.make_org(self.admin, "supervision")
+        self.sup, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
+        self.bidder_org = self.make_org(self.admin, "bidder")
+        self.bidder, self.bidder_tok = self.make_user(self.admin, self.bidder_org["id"], "bidder")
+        center = self.srv.request("GET", "/api/v1/me", token=self.admin).json["org_id"]
+        self.staff2, self.staff2_tok = self.make_user(self.admin, center, "center_admin")
+        r = self.srv.request("POST", "/api/v1/venues/sites", {
+            "name": "交易中心", "address": "某路 1 号", "region": "110000"}, token=self.admin)
+        self.site = r.json
+        self.opening_room = self.room("开标室", "opening", 40)
+        self.eval_room = self.room("评标室", "evaluation", 9)
+        now = self.server_now()
+        self.day0 = ((now + UTC8) // DAY + 2) * DAY - UTC8
+        self.employer = self.make_org(self.admin, "bidder", name="某设计院")
+
+    def room(self, name, kind, capacity):
+        r = self.srv.request("POST", "/api/v1/venues/sites/%d/rooms" % self.site["id"], {
+            "name": name, "kind": kind, "capacity": capacity, "equipment": ["recording"],
+            "opens": "00:00", "closes": "24:00"}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def at(self, hh, mm=0, day=0):
+        return self.day0 + day * DAY + hh * HOUR + mm * MIN
+
+    def clock(self, t):
+        self.assertEqual(self.srv.request("POST", "/api/v1/test/clock", {"set_us": t}).status, 200)
+        self.admin = self.srv.admin_token()
+        self.staff2_tok = self.srv.login(self.staff2["username"], "user-password-1")
+        self.agent_tok = self.srv.login(self.agent["username"], "user-password-1")
+        self.sup_tok = self.srv.login(self.sup["username"], "user-password-1")
+        self.bidder_tok = self.srv.login(self.bidder["username"], "user-password-1")
+        for e in getattr(self, "experts", []):
+            e["tok"] = self.srv.login(e["user"]["username"], "user-password-1")
+
+    def opened_project(self, eval_from, eval_to, budget=1000000000, category="engineering", bidders=()):
+        """A project whose bids are opened, with an approved evaluation session: the bookings
+        through the API, the opening's result (state opened, the bids received) as the opening
+        ceremony would leave it."""
+        r = self.srv.request("POST", "/api/v1/projects", {
+            "name": "某工程", "category": category, "method": "open_tender", "region": "110000",
+            "tenderer_org_id": self.tenderer["id"], "budget_fen": budget, "funding_source": "财政资金",
+            "legally_required": True, "lots": [{"name": "一标段", "estimate_fen": budget}]}, token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid, {"to": "submitted"}, token=self.agent_tok)
+        self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid, {"to": "accepted"}, token=self.admin)
+        ids = []
+        for purpose, room, a, b in (("opening", self.opening_room, eval_from - HOUR, eval_from),
+                                    ("evaluation", self.eval_room, eval_from, eval_to)):
+            r = self.srv.request("POST", "/api/v1/venues/bookings", {
+                "room_id": room["id"], "project_id": pid, "purpose": purpose, "lots": [1],
+                "start_us": a, "end_us": b, "people": 9}, token=self.agent_tok)
+            self.assertEqual(r.status, 201, r)
+            self.assertEqual(self.srv.request("POST", "/api/v1/venues/bookings/%d/decision" % r.json["id"],
+                                              {"approve": True}, token=self.admin).status, 200)
+            ids.append(r.json["id"])
+        self.srv.sql("UPDATE projects SET state = 'opened' WHERE id = %d" % pid)
+        for i, org in enumerate(bidders):
+            self.srv.sql("INSERT INTO bids (project_id, lot_seq, bidder_org_id, bidder_user_id, revision, "
+                         "signer_key_id, envelope_sha256, size, received_us, state, state_us) VALUES "
+                         "(%d, 1, %d, %d, 1, REPEAT('0', 64), UNHEX(SHA2('%d-%d', 256)), 1, 0, 'current', 0)"
+                         % (pid, org, self.bidder["id"], pid, i))
+        return pid, ids[1]
+
+    def expert(self, org=None, admit=True, **over):
+        user, tok = self.make_user(self.admin, (org or self.employer)["id"], "expert")
+        body = dict(PROFILE)
+        body.update(over)
+        r = self.srv.request("POST", "/api/v1/experts/me", body, token=tok)
+        self.assertEqual(r.status, 201, r)
+        if admit:
+            r = self.srv.request("POST", "/api/v1/experts/%d/admit" % user["id"], token=self.admin)
+            self.assertEqual(r.status, 200, r)
+        e = {"user": user, "tok": tok}
+        self.experts = getattr(self, "experts", []) + [e]
+        return e
+
+    def rule(self, r, status, rule):
+        self.assertEqual((r.status, (r.json or {}).get("error", {}).get("rule")), (status, rule), r)
+
+    def signed(self, tok, domain, fields, key=None):
+        """A signed act of the caller: their key registered once, fields with user_id, platform and
+        signed_us; returns the body members key_id, signed_us, signature."""
+        me = self.srv.request("GET", "/api/v1/me", token=tok).json
+        cache = self.__dict__.setdefault("_keys", {})
+        if me["id"] not in cache:
+            k, r = self.register_key(tok)
+            cache[me["id"]] = (k, r.json["key_id"])
+        k, kid = cache[me["id"]]
+        f = dict(fields, user_id=me["id"], platform="ggzy.test", signed_us=self.server_now())
+        return {"key_id": kid, "signed_us": f["signed_us"], "signature": sign_act(key or k, domain, f)}
+
+    def entries(self, draw_id):
+        self.srv.wait_sequenced()
+        rows = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE object_type = 'draw' AND object_id = %d "
+                            "ORDER BY idx" % draw_id)
+        out = {}
+        for (e,) in rows:
+            e = json.loads(e)
+            out.setdefault(e["action"], e["payload"]) if e["action"] not in ("draw.answer", "draw.expire") \
+                else out.setdefault(e["action"] + "s", []).append(e["payload"])
+        return out
+
+    def cosign(self, draw, tok):
+        r = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        body = self.signed(tok, "ggzy-draw-cosign-v1", {"draw_id": draw["id"], "seed_commit": r["seed_commit"]})
+        return self.srv.request("POST", "/api/v1/draws/%d/cosign" % draw["id"], body, token=tok)
+
+    def entropy(self, draw, value="值-2026-12-02"):
+        d = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        body = self.signed(self.sup_tok, "ggzy-draw-entropy-v1", {
+            "draw_id": draw["id"], "seed_commit": d["seed_commit"], "pool_sha256": d["pool_sha256"],
+            "value": value})
+        body["value"] = value
+        return self.srv.request("POST", "/api/v1/draws/%d/entropy" % draw["id"], body, token=self.sup_tok)
+
+    def answer(self, e, draw_id, accept, reason=None):
+        mine = self.srv.request("GET", "/api/v1/experts/me/assignments", token=e["tok"]).json["items"]
+        a = [x for x in mine if x["draw_id"] == draw_id]
+        pseud = a[0]["pseudonym"] if a else "0" * 16
+        body = self.signed(e["tok"], "ggzy-draw-answer-v1", {"draw_id": draw_id, "pseudonym": pseud,
+                                                              "accept": accept})
+        body["accept"] = accept
+        if reason:
+            body["reason"] = reason
+        return self.srv.request("POST", "/api/v1/experts/me/assignments/%d/answer" % draw_id, body, token=e["tok"])
+
+    def ask(self, pid, booking, groups=(("A0101", 4),), owner_reps=1, reserves=2, regions=("110000",)):
+        return self.srv.request("POST", "/api/v1/draws", {
+            "project_id": pid, "booking_id": booking, "owner_reps": owner_reps, "reserves": reserves,
+            "groups": [{"specialty": s, "count": n} for s, n in groups], "regions": list(regions)},
+            token=self.agent_tok)
+
+
+class LibraryTest(ExpertFixture):
+    def test_the_classification_is_public_and_admission_follows_the_rule_table(self):
+        spec = self.srv.request("GET", "/api/v1/experts/specialties").json["items"]
+        self.assertIn({"code": "A0101", "name": "建筑结构", "parent": "A01"}, spec)
+        user, tok = self.make_user(self.admin, self.employer["id"], "expert")
+        bad = dict(PROFILE, specialties=["Z99"])
+        self.rule(self.srv.request("POST", "/api/v1/experts/me", bad, token=tok), 422, "EXP-SPECIALTY")
+        self.rule(self.srv.request("POST", "/api/v1/experts/me", dict(PROFILE, birth_year=1970, field_since=1960),
+                                   token=tok), 422, "EXP-PROFILE")
+        now_year = int(self.srv.request("GET", "/healthz").json["now_us"] // (365.25 * DAY)) + 1970
+        for over, rule in (({"field_since": now_year - 5}, "R-EXPERT-YEARS"),
+                           ({"title": "deputy_senior"}, "R-EXPERT-TITLE"),
+                           ({"birth_year": now_year - 75}, "R-EXPERT-AGE"),
+                           ({"e_evaluation": False}, "R-EXPERT-E-EVAL")):
+            r = self.srv.request("POST", "/api/v1/experts/me", dict(PROFILE, **over), token=tok)
+            self.assertIn(r.status, (200, 201), r)
+            self.rule(self.srv.request("POST", "/api/v1/experts/%d/admit" % user["id"], token=self.admin), 422, rule)
+        self.assertEqual(self.srv.request("POST", "/api/v1/experts/me", PROFILE, token=tok).status, 200)
+        self.assertEqual(self.srv.request("POST", "/api/v1/experts/%d/admit" % user["id"], token=self.admin).status, 200)
+        # admitted: a change that breaks a condition is refused with it
+        self.rule(self.srv.request("POST", "/api/v1/experts/me", dict(PROFILE, title="intermediate"), token=tok),
+                  422, "R-EXPERT-TITLE")
+        me = self.srv.request("GET", "/api/v1/experts/me", token=tok).json
+        self.assertEqual((me["state"], me["employer"]["credit_code"], me["specialties"][0]["name"]),
+                         ("active", self.employer["credit_code"], "建筑结构"))
+        # who may do what
+        self.assertEqual(self.srv.request("POST", "/api/v1/experts/me", PROFILE, token=self.bidder_tok).status, 403)
+        self.assertEqual(self.srv.request("GET", "/api/v1/experts", token=self.agent_tok).status, 403)
+        self.assertEqual(self.srv.request("POST", "/api/v1/experts/%d/admit" % user["id"], token=self.sup_tok).status,
+                         403)
+        self.assertEqual(len(self.srv.request("GET", "/api/v1/experts?state=active", token=self.sup_tok).json["items"]),
+                         1)
+        # suspension is a recorded decision with its reason; removal is final
+        r = self.srv.request("POST", "/api/v1/experts/%d/state" % user["id"],
+                             {"state": "suspended", "reason": "评标中违规", "until_us": self.at(0, day=30)},
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.srv.request("POST", "/api/v1/experts/%d/state" % user["id"], {"state": "removed", "reason": "严重违规"},
+                         token=self.admin)
+        self.assertError(self.srv.request("POST", "/api/v1/experts/%d/state" % user["id"],
+                                          {"state": "active", "reason": "恢复"}, token=self.admin),
+                         409, "invalid_transition")
+        self.srv.wait_sequenced()
+        acts = [a for (a,) in self.srv.sql("SELECT action FROM audit_entries WHERE object_type = 'expert' AND object_id = %d "
+                                           "ORDER BY idx" % user["id"])]
+        self.assertEqual(acts[-3:], ["expert.admit", "expert.state", "expert.state"])
+
+    def test_an_experts_key_is_certified_as_an_experts_whatever_their_employer(self):
+        e = self.expert()
+        _, r = self.register_key(e["tok"])
+        self.assertEqual(r.json["certificate"]["side"] if "certificate" in r.json else "expert", "expert", r)
+        from harness import issue_cert
+        from cryptography.hazmat.primitives.asymmetric import ec
+        k = ec.generate_private_key(ec.SECP256R1())
+        # the employer is a bidder: a bidder-CA certificate does not make an expert's key
+        cert = issue_cert(k.public_key(), self.employer["credit_code"], "bidder")
+        _, r = self.register_key(e["tok"], key=k, cert=cert, expect=None)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (422, "KEY-CERT-SIDE"), r)
+
+
+class DrawTest(ExpertFixture):
+    def library(self, pid):
+        """Fourteen experts of A0101; five of them are not eligible, each for one reason."""
+        ok = [self.expert() for _ in range(9)]
+        self.expert(org=self.tenderer)  # employed by the tenderer
+        rel = self.expert()
+        self.srv.request("POST", "/api/v1/experts/me/relations", {
+            "kind": "relative", "credit_code": self.bidder_org["credit_code"], "org_name": "投标人"},
+            token=rel["tok"])
+        sus = self.expert()
+        self.srv.request("POST", "/api/v1/experts/%d/state" % sus["user"]["id"],
+                         {"state": "suspended", "reason": "调查中"}, token=self.admin)
+        leave = self.expert()
+        self.srv.request("POST", "/api/v1/experts/me/leaves", {"start_us": self.at(0), "end_us": self.at(23)},
+                         token=leave["tok"])
+        self.expert(region="120000")  # another region, shared with its own region only
+        return ok
+
+    def test_a_draw_is_committed_pooled_seeded_and_replayed_from_the_log_alone(self):
+        pid, booking = self.opened_project(self.at(10), self.at(12), bidders=[self.bidder_org["id"]])
+        ok = self.library(pid)
+        self.clock(self.at(10) - 30 * HOUR)
+        self.rule(self.ask(pid, booking), 409, "DRAW-WINDOW")
+        self.clock(self.at(8))
+        self.rule(self.ask(pid, booking, groups=(("A0101", 4),), owner_reps=2), 422, "R-COMMITTEE-SIZE")
+        self.rule(self.ask(pid, booking, groups=(("A0101", 3),), owner_reps=2), 422, "R-COMMITTEE-EXPERTS")
+        self.rule(self.ask(pid, booking, groups=(("A0101", 10),), owner_reps=1), 422, "DRAW-CAPACITY")
+        self.rule(self.ask(pid, booking, groups=(("Z1", 4),)), 422, "DRAW-SPECIALTY")
+        r = self.ask(pid, booking, regions=("110000", "120000"))
+        self.assertEqual(r.status, 201, r)
+        draw = r.json
+        self.assertEqual((draw["state"], draw["size"], draw["pool_sha256"]), ("committed", 5, None))
+        self.rule(self.ask(pid, booking), 409, "DRAW-EXISTS")
+        # the supervisor cannot seed a draw whose pool is not fixed; one staff member is not two
+        self.assertError(self.entropy(draw), 409, "invalid_transition")
+        self.assertEqual(self.cosign(draw, self.admin).json["state"], "committed")
+        self.rule(self.cosign(draw, self.admin), 409, "DRAW-COSIGNED")
+        r = self.cosign(draw, self.staff2_tok)
+        self.assertEqual((r.status, r.json["state"], r.json["pool_size"]), (200, "pooled", 9), r)
+        pool_entry = self.entries(draw["id"])["draw.pool"]
+        self.assertEqual({k: v for k, v in pool_entry["excluded"].items() if v},
+                         {"employed": 1, "related": 1, "suspended": 1, "on_leave": 1, "region": 1})
+        # pseudonyms and groups, never ids or names
+        self.assertTrue(all(len(p) == 2 and len(p[0]) == 16 and p[1] == "A0101" for p in pool_entry["pool"]))
+        self.assertNotIn(ok[0]["user"]["display_name"], json.dumps(pool_entry, ensure_ascii=False))
+        # a value signed with someone else's key, or for another pool, is refused
+        d = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        body = self.signed(self.sup_tok, "ggzy-draw-entropy-v1", {
+            "draw_id": draw["id"], "seed_commit": d["seed_commit"], "pool_sha256": "00" * 32, "value": "x"})
+        body["value"] = "x"
+        self.rule(self.srv.request("POST", "/api/v1/draws/%d/entropy" % draw["id"], body, token=self.sup_tok),
+                  422, "DRAW-SIGNATURE")
+        r = self.entropy(draw)
+        self.assertEqual((r.status, r.json["state"]), (200, "drawn"), r)
+        log = self.entries(draw["id"])
+        orders = replay(log, ["A0101"])
+        invited = [s["pseudonym"] for s in log["draw.seeded"]["steps"] if s["state"] == "invited"]
+        self.assertEqual(invited, orders["A0101"][:4])
+        # secrecy: staff and supervisors see names (and the read is logged); the agent sees states
+        view = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.agent_tok).json
+        self.assertEqual(len(view["members"]), 4)
+        self.assertNotIn("user_id", view["members"][0])
+        self.assertNotIn("name", view["members"][0])
+        self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.bidder_tok).status, 403)
+        full = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.sup_tok).json
+        by_user = {m["user_id"]: m for m in full["members"]}
+        self.assertIn("draw.read", self.entries(draw["id"]))
+        drawn = [e for e in self.experts if e["user"]["id"] in by_user]
+        outsider = [e for e in ok if e["user"]["id"] not in by_user][0]
+        # an expert sees their own assignment: time and place, not the project
+        mine = self.srv.request("GET", "/api/v1/experts/me/assignments", token=drawn[0]["tok"]).json["items"]
+        self.assertEqual((len(mine), mine[0]["state"], mine[0]["session_start_us"]), (1, "invited", self.at(10)))
+        self.assertNotIn("project_id", mine[0])
+        self.assertIn("评标室", mine[0]["place"])
+        self.assertEqual(self.answer(outsider, draw["id"], True).status, 404)
+        # a decline is replaced by the next of the same order
+        r = self.answer(drawn[0], draw["id"], False, reason="出差")
+        self.assertEqual(r.status, 200, r)
+        self.assertError(self.answer(drawn[0], draw["id"], True), 409, "invalid_transition")
+        for e in drawn[1:]:
+            self.assertEqual(self.answer(e, draw["id"], True).status, 200)
+        log = self.entries(draw["id"])
+        steps = [s for a in log["draw.answers"] for s in a["steps"]]
+        self.assertEqual([s["pseudonym"] for s in steps], [orders["A0101"][4]])
+        nxt = [m for m in self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json["members"]
+               if m["state"] == "invited"][0]
+        e = [x for x in self.experts if x["user"]["id"] == nxt["user_id"]][0]
+        self.assertEqual(self.answer(e, draw["id"], True).status, 200)
+        final = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        self.assertEqual(final["state"], "complete")
+        self.assertEqual(sorted(m["state"] for m in final["members"]), ["confirmed"] * 4 + ["declined"])
+        self.assertEqual(self.srv.sql("SELECT secret IS NULL FROM draws WHERE id = %d" % draw["id"])[0][0], "1")
+
+    def test_silence_is_a_decline_and_a_committee_short_of_reserves_goes_back_to_the_agent(self):
+        pid, booking = self.opened_project(self.at(10), self.at(12))
+        for _ in range(10):
+            self.expert()
+        self.clock(self.at(8))
+        draw = self.ask(pid, booking, reserves=1).json
+        self.cosign(draw, self.admin)
+        self.cosign(draw, self.staff2_tok)
+        self.assertEqual(self.entropy(draw).json["state"], "drawn")
+        self.clock(self.at(8, 31))  # the scheduler runs experts.answers-expire on the moved clock
+        deadline = time.time() + 15
+        while "draw.expires" not in self.entries(draw["id"]) and time.time() < deadline:
+            time.sleep(0.2)
+        log = self.entries(draw["id"])
+        self.assertEqual(len(log["draw.expires"][0]["expired"]), 4)
+        # four silent, one reserve: the group's walk ends short
+        self.assertEqual(log["draw.expires"][0]["state"], "short")
+        self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.agent_tok).json["state"],
+                         "short")
+        # the agent may ask again: a new commitment, next to the first in the log
+        self.assertEqual(self.ask(pid, booking, reserves=1).status, 201)
+
+
+class OnePlaceTest(ExpertFixture):
+    def test_two_draws_at_once_never_put_one_expert_in_overlapping_sessions(self):
+        p1, b1 = self.opened_project(self.at(10), self.at(12))
+        self.eval_room = self.room("第二评标室", "evaluation", 9)
+        self.opening_room = self.room("第二开标室", "opening", 40)
+        p2, b2 = self.opened_project(self.at(10, 30), self.at(12, 30))
+        for _ in range(10):
+            self.expert()
+        self.clock(self.at(8))
+        draws = []
+        for pid, b in ((p1, b1), (p2, b2)):
+            d = self.ask(pid, b, reserves=5).json
+            self.cosign(d, self.admin)
+            self.assertEqual(self.cosign(d, self.staff2_tok).json["pool_size"], 10)
+            draws.append(d)
+        with concurrent.futures.ThreadPoolExecutor(2) as ex:
+            rs = list(ex.map(self.entropy, draws))
+        self.assertEqual([r.status for r in rs], [200, 200], rs)
+        members = []
+        for d in draws:
+            full = self.srv.request("GET", "/api/v1/draws/%d" % d["id"], token=self.admin).json
+            members.append({m["user_id"] for m in full["members"] if m["state"] == "invited"})
+        self.assertEqual((len(members[0]), len(members[1])), (4, 4))
+        self.assertEqual(members[0] & members[1], set())
