@@ -25,7 +25,7 @@ struct opts {
     const char *binding, *summary, *envelope, *receipt_out;
     const char *docs[BIDPLAIN_MAX_DOCS];
     int ndocs;
-    long long project, lot;
+    long long project, lot, draw;
     bool have_project;
 };
 
@@ -78,6 +78,7 @@ int cmd_audit_replay(const struct opts *o);
 int cmd_audit_cosign(const struct opts *o);
 int cmd_audit_invariants(const struct opts *o);
 int cmd_bid_seal(const struct opts *o);
+int cmd_draw_verify(const struct opts *o);
 int cmd_bid_check(const struct opts *o);
 int cmd_bid_submit(const struct opts *o);
 int cmd_bid_list(const struct opts *o);

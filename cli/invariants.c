@@ -416,6 +416,10 @@ static const struct {
     {"venue.attendance", SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_SUPERVISION) |
                              SIDE_BIT(SIDE_CENTER)},
     {"venue.witness", SIDE_BIT(SIDE_CENTER)},
+    {"draw.cosign", SIDE_BIT(SIDE_CENTER)},
+    {"draw.pool", SIDE_BIT(SIDE_CENTER)}, /* the last cosignature, which fixed the pool */
+    {"draw.seeded", SIDE_BIT(SIDE_SUPERVISION)},
+    {"draw.answer", SIDE_BIT(SIDE_EXPERT)},
 };
 
 /* Does the signature of signed (domain and fields, or an envelope's digest) verify by key? */
@@ -474,6 +478,8 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = kid && !strcmp(kid, info.key_id);
         else if (!strcmp(action, "bid.withdraw"))
             same = num(f, "bid_id", -1) == num(p, "bid_id", -2);
+        else if (!strncmp(action, "draw.", 5)) /* a cosignature, the value, an answer */
+            same = num(f, "draw_id", -1) == num(p, "draw_id", -2);
         else if (!strncmp(action, "venue.", 6)) /* a sign-in, a witness entry, a recording */
             same = num(f, "booking_id", -1) == num(p, "booking_id", -2) &&
                    (strcmp(action, "venue.recording.register") ||
@@ -537,7 +543,8 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
 
 /* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
  * theirs here. Every other entry a replay reads names the signed-in user who acted. */
-static const char *const system_actions[] = {"trust.anchors", "venue.recording.missing", NULL};
+static const char *const system_actions[] = {"trust.anchors", "venue.recording.missing",
+                                             "draw.expire", NULL};
 /* Acts of a device of the center, signed by its certified key (INV-SIGNATURE): a room's
  * recorder registering a recording acts as "device:<its key id>", never a person or a job. */
 static const char *const device_actions[] = {"venue.recording.register", NULL};

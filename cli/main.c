@@ -52,6 +52,9 @@ static const struct command commands[] = {
      "open and verify your share of a lot's opening key"},
     {"custodian", "share", cmd_custodian_share, "--project ID --lot N --key CUSTODIAN.pem",
      "verify your share and hand it in, signed; at the opening"},
+    {"draw", "verify", cmd_draw_verify, "--file EXPORT --draw ID [--vkey VKEY]",
+     "replay a committee draw from an exported log alone: commitment, pool, seed, order, every "
+     "invitation and replacement (docs/draw.md §9)"},
     {"envelope", "open", cmd_envelope_open,
      "--file ENVELOPE --opening-sk HEX [--bidder-key PEM] [--out FILE] [--out-dir DIR]",
      "open a sealed envelope with a published opening key and check its signature"},
@@ -67,7 +70,7 @@ static const struct command commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-enum opt_kind { OPT_STRING, OPT_PROJECT, OPT_LOT, OPT_DOC };
+enum opt_kind { OPT_STRING, OPT_PROJECT, OPT_LOT, OPT_DRAW, OPT_DOC };
 
 /* One row per option: its name, what it fills in struct opts. */
 static const struct {
@@ -95,6 +98,7 @@ static const struct {
     {"--doc", OPT_DOC, 0},
     {"--project", OPT_PROJECT, 0},
     {"--lot", OPT_LOT, 0},
+    {"--draw", OPT_DRAW, 0},
 };
 
 static const struct command *running;
@@ -223,6 +227,13 @@ main(int argc, char **argv)
                 return 2;
             }
             o.project = v;
+            break;
+        case OPT_DRAW:
+            if (!parse_i64(val, 1, INT64_MAX, &v)) {
+                fprintf(stderr, "ggzy: --draw takes a draw id (a positive integer)\n");
+                return 2;
+            }
+            o.draw = v;
             break;
         case OPT_LOT:
             if (!parse_i64(val, 1, INT64_MAX, &v)) {

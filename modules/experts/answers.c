@@ -37,10 +37,10 @@ draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bo
     size_t *order = NULL;
     *short_ = false;
     cJSON *groups = cJSON_Parse(dbres_str(d, 0, DC_GROUPS)), *g;
-    enum db_status st = groups && dbres_str(d, 0, DC_SEED) &&
-                                hex_decode(dbres_str(d, 0, DC_SEED), seed, 32)
-                            ? store_pool(c, id, &p)
-                            : DB_ERROR;
+    enum db_status st =
+        groups && dbres_str(d, 0, DC_SEED) && hex_decode(dbres_str(d, 0, DC_SEED), seed, 32)
+            ? store_pool(c, id, &p)
+            : DB_ERROR;
     cJSON_ArrayForEach(g, groups)
     {
         if (st != DB_OK)
@@ -230,6 +230,7 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     if (store_pool_answer(c, x->draw, pseud, to, x->reason, now) != DB_OK)
         goto out;
     pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", x->draw);
     cJSON_AddStringToObject(pl, "pseudonym", pseud);
     cJSON_AddStringToObject(pl, "answer", to);
     if (x->reason)
@@ -289,6 +290,7 @@ expire_tx(struct dbconn *c, void *arg)
         store_pool(c, x->draw, &p) != DB_OK)
         goto out;
     pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", x->draw);
     cJSON *gone = cJSON_AddArrayToObject(pl, "expired");
     for (size_t i = 0; i < p.nrows; i++) {
         const char *s = dbres_str(&p, i, PL_STATE);

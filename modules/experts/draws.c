@@ -170,6 +170,7 @@ request_tx(struct dbconn *c, struct req *r, void *arg)
     if (!groups || !regions || store_draw_insert(c, &row, now, &id) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", id);
     json_add_i64(pl, "booking_id", x->booking);
     cJSON_AddStringToObject(pl, "category", category_name((enum category)p.category));
     json_add_i64(pl, "budget_fen", p.budget_fen);
@@ -214,8 +215,9 @@ draw_create(struct req *r, const cJSON *body)
         const cJSON *sp = cJSON_GetObjectItemCaseSensitive(g, "specialty");
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "count");
         if (!cJSON_IsString(sp) || !specialty_name(sp->valuestring)) {
-            req_rule(r, "DRAW-SPECIALTY", "each group names a specialty of the classification "
-                                          "(GET /api/v1/experts/specialties)");
+            req_rule(r, "DRAW-SPECIALTY",
+                     "each group names a specialty of the classification "
+                     "(GET /api/v1/experts/specialties)");
             goto out;
         }
         if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > 49 ||
@@ -224,8 +226,9 @@ draw_create(struct req *r, const cJSON *body)
             goto out;
         }
         const cJSON *h;
-        cJSON_ArrayForEach(h, x.groups) if (!strcmp(
-            cJSON_GetObjectItemCaseSensitive(h, "specialty")->valuestring, sp->valuestring))
+        cJSON_ArrayForEach(
+            h, x.groups) if (!strcmp(cJSON_GetObjectItemCaseSensitive(h, "specialty")->valuestring,
+                                     sp->valuestring))
         {
             req_rule(r, "DRAW-SPECIALTY", "%s is asked twice: one group per specialty",
                      sp->valuestring);
@@ -367,9 +370,9 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
             .state = dbres_str(&cand, i, CD_STATE),
             .suspended_until = dbres_i64(&cand, i, CD_UNTIL),
             .disabled = dbres_i64(&cand, i, CD_DISABLED) != 0,
-            .region_ok = experts_rule_region_ok(dbres_str(&cand, i, CD_REGION),
-                                                dbres_str(&cand, i, CD_SHARING), p.region, allowed,
-                                                na),
+            .region_ok =
+                experts_rule_region_ok(dbres_str(&cand, i, CD_REGION),
+                                       dbres_str(&cand, i, CD_SHARING), p.region, allowed, na),
             .employed = dbres_i64(&cand, i, CD_EMPLOYED) != 0,
             .related = dbres_i64(&cand, i, CD_RELATED) != 0,
             .served = dbres_i64(&cand, i, CD_SERVED) != 0,
@@ -491,8 +494,8 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
     char why[300];
     const char *rule;
     enum tx_result t = locked_draw(c, r, x->draw, &d);
-    if (t != TX_COMMIT || (t = draw_in_state(r, &d, "committed", "its pool is fixed already")) !=
-                              TX_COMMIT)
+    if (t != TX_COMMIT ||
+        (t = draw_in_state(r, &d, "committed", "its pool is fixed already")) != TX_COMMIT)
         goto out;
     fields = cosign_fields(x, dbres_str(&d, 0, DC_COMMIT), r->who.user_id);
     t = act_refused(r,
@@ -514,6 +517,7 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
     if (st != DB_OK || store_cosigns(c, x->draw, &cs) != DB_OK)
         goto out;
     pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", x->draw);
     cJSON_AddStringToObject(pl, "seed_commit", dbres_str(&d, 0, DC_COMMIT));
     json_add_i64(pl, "cosigns", (int64_t)cs.nrows);
     cJSON *sa = accounts_signed_json(&k, COSIGN_DOMAIN, fields, x->signature);
@@ -576,8 +580,9 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     const char *rule;
     uint8_t pool_sha[32], seed[32], secret[32];
     enum tx_result t = locked_draw(c, r, x->draw, &d);
-    if (t != TX_COMMIT || (t = draw_in_state(r, &d, "pooled", "its pool must be fixed, and only "
-                                                             "one value is taken")) != TX_COMMIT)
+    if (t != TX_COMMIT || (t = draw_in_state(r, &d, "pooled",
+                                             "its pool must be fixed, and only "
+                                             "one value is taken")) != TX_COMMIT)
         goto out;
     fields = cJSON_CreateObject();
     json_add_i64(fields, "draw_id", x->draw);
@@ -609,6 +614,7 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     if (store_draw(c, x->draw, true, &d) != DB_OK || d.nrows != 1)
         goto out;
     pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", x->draw);
     cJSON *steps = cJSON_AddArrayToObject(pl, "steps");
     bool short_ = false;
     if (draw_fill(c, &d, now, steps, &short_) != DB_OK)
@@ -622,7 +628,7 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *sa = accounts_signed_json(&k, ENTROPY_DOMAIN, fields, x->signature);
     if (!sa)
         goto out;
-    cJSON_AddItemToObject(pl, "supervisor", sa);
+    cJSON_AddItemToObject(pl, "signed", sa); /* the supervisor's value, signed */
     enum db_status st = audit_append(c, req_actor(r), "draw.seeded", "draw", x->draw,
                                      dbres_i64(&d, 0, DC_PROJECT), pl, NULL);
     pl = NULL;
@@ -699,8 +705,8 @@ read_tx(struct dbconn *c, struct req *r, void *arg)
     if (x->names && shown) {
         cJSON *pl = cJSON_CreateObject();
         json_add_i64(pl, "members", (int64_t)shown);
-        if (audit_append(c, req_actor(r), "draw.read", "draw", x->id,
-                         dbres_i64(&d, 0, DC_PROJECT), pl, NULL) != DB_OK) {
+        if (audit_append(c, req_actor(r), "draw.read", "draw", x->id, dbres_i64(&d, 0, DC_PROJECT),
+                         pl, NULL) != DB_OK) {
             cJSON_Delete(o);
             goto out;
         }

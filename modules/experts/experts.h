@@ -72,14 +72,14 @@ bool experts_rule_region_ok(const char *home, const char *sharing, const char *p
 /* Why an expert of the library is not in a draw's pool, checked in this order (the first that
  * holds is the one counted): NULL when eligible. */
 struct candidate_facts {
-    const char *state;        /* active, suspended, … */
-    int64_t suspended_until;  /* 0: none */
-    bool disabled;            /* the account is disabled */
-    bool region_ok;           /* experts_rule_region_ok */
-    bool employed;            /* works for the tenderer, the agent or a bidder */
-    bool related;             /* a declared relation to one of them within the look-back */
-    bool served;              /* served the same tenderer within the configured days */
-    bool on_leave, busy;      /* overlapping the session */
+    const char *state;       /* active, suspended, … */
+    int64_t suspended_until; /* 0: none */
+    bool disabled;           /* the account is disabled */
+    bool region_ok;          /* experts_rule_region_ok */
+    bool employed;           /* works for the tenderer, the agent or a bidder */
+    bool related;            /* a declared relation to one of them within the look-back */
+    bool served;             /* served the same tenderer within the configured days */
+    bool on_leave, busy;     /* overlapping the session */
 };
 const char *experts_rule_exclusion(const struct candidate_facts *f, int64_t now_us);
 /* The reasons experts_rule_exclusion names, in its order (NULL-terminated): the keys of the

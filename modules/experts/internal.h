@@ -17,13 +17,13 @@
 
 /* The module's configuration (routes.c). */
 struct experts_conf {
-    const char *specialties;      /* the classification file */
-    int64_t window_hours;         /* a draw is asked at most this long before its session */
-    int64_t answer_minutes;       /* a drawn expert confirms or declines within this */
-    int64_t staff;                /* center staff who cosign a draw's commitment (≥ 2) */
-    int64_t pool_ratio;           /* the eligible pool is at least this many times the draw */
-    int64_t served_days;          /* no expert serves the same tenderer twice within this */
-    int64_t relation_years;       /* how long a former relation still counts */
+    const char *specialties; /* the classification file */
+    int64_t window_hours;    /* a draw is asked at most this long before its session */
+    int64_t answer_minutes;  /* a drawn expert confirms or declines within this */
+    int64_t staff;           /* center staff who cosign a draw's commitment (≥ 2) */
+    int64_t pool_ratio;      /* the eligible pool is at least this many times the draw */
+    int64_t served_days;     /* no expert serves the same tenderer twice within this */
+    int64_t relation_years;  /* how long a former relation still counts */
 };
 extern struct experts_conf experts_conf;
 extern const struct config *experts_cfg;

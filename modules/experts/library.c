@@ -262,11 +262,10 @@ save_tx(struct dbconn *c, struct req *r, void *arg)
             goto out;
         }
     }
-    enum db_status st =
-        fresh ? store_profile_insert(c, user, x->title, x->since, x->birth, x->region, x->sharing,
-                                     x->e_eval, now)
-              : store_profile_update(c, user, x->title, x->since, x->birth, x->region, x->sharing,
-                                     x->e_eval, now);
+    enum db_status st = fresh ? store_profile_insert(c, user, x->title, x->since, x->birth,
+                                                     x->region, x->sharing, x->e_eval, now)
+                              : store_profile_update(c, user, x->title, x->since, x->birth,
+                                                     x->region, x->sharing, x->e_eval, now);
     if (st != DB_OK || store_specialties_set(c, user, x->codes, x->ncodes) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
@@ -315,8 +314,9 @@ profile_save(struct req *r, const cJSON *body)
     cJSON_ArrayForEach(it, arr)
     {
         if (!cJSON_IsString(it) || !specialty_name(it->valuestring)) {
-            req_rule(r, "EXP-SPECIALTY", "%s is not a specialty of the classification "
-                                         "(GET /api/v1/experts/specialties)",
+            req_rule(r, "EXP-SPECIALTY",
+                     "%s is not a specialty of the classification "
+                     "(GET /api/v1/experts/specialties)",
                      cJSON_IsString(it) ? it->valuestring : "an item");
             return;
         }
@@ -359,8 +359,8 @@ state_tx(struct dbconn *c, struct req *r, void *arg)
             goto out;
         }
         struct expert_facts f = {dbres_str(&p, 0, PC_TITLE), (int)dbres_i64(&p, 0, PC_SINCE),
-                                 (int)dbres_i64(&p, 0, PC_BIRTH),
-                                 dbres_i64(&p, 0, PC_E_EVAL) != 0, experts_year(now)};
+                                 (int)dbres_i64(&p, 0, PC_BIRTH), dbres_i64(&p, 0, PC_E_EVAL) != 0,
+                                 experts_year(now)};
         struct refusal rf = experts_rule_admission(&f);
         if (rf.code) {
             req_refusal(r, &rf);
@@ -370,7 +370,8 @@ state_tx(struct dbconn *c, struct req *r, void *arg)
             req_rule(r, "EXP-SPECIALTY", "the profile names no specialty");
             goto out;
         }
-    } else if (!strcmp(cur, "removed") || (!strcmp(cur, "applied") && strcmp(x->state, "removed"))) {
+    } else if (!strcmp(cur, "removed") ||
+               (!strcmp(cur, "applied") && strcmp(x->state, "removed"))) {
         req_transition_refused(r, cur, x->state,
                                !strcmp(cur, "removed") ? "a removed expert stays removed"
                                                        : "an applied profile is admitted first");
@@ -387,8 +388,8 @@ state_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_AddStringToObject(pl, "reason", x->reason);
     if (x->until)
         json_add_i64(pl, "until_us", x->until);
-    if (audit_append(c, req_actor(r), x->admit ? "expert.admit" : "expert.state", "expert",
-                     x->user, 0, pl, NULL) != DB_OK)
+    if (audit_append(c, req_actor(r), x->admit ? "expert.admit" : "expert.state", "expert", x->user,
+                     0, pl, NULL) != DB_OK)
         goto out;
     t = TX_COMMIT;
     req_empty(r, 200);

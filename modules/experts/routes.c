@@ -67,12 +67,9 @@ static const struct field entropy_schema[] = {
     {NULL},
 };
 static const struct field answer_schema[] = {
-    {"accept", F_BOOL, true, 0, 0, NULL},
-    {"reason", F_STRING, false, 1, 400, NULL},
-    {"key_id", F_STRING, true, 64, 64, NULL},
-    {"signed_us", F_INT, true, 0, MAX_ID, NULL},
-    {"signature", F_STRING, true, 1, 200, NULL},
-    {NULL},
+    {"accept", F_BOOL, true, 0, 0, NULL},        {"reason", F_STRING, false, 1, 400, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},    {"signed_us", F_INT, true, 0, MAX_ID, NULL},
+    {"signature", F_STRING, true, 1, 200, NULL}, {NULL},
 };
 static const struct field cancel_schema[] = {
     {"reason", F_STRING, true, 1, 2000, NULL},
@@ -95,23 +92,21 @@ static const struct route routes[] = {
     {"GET", "/api/v1/experts", profile_list, STAFF, 0, NULL, 0},
     {"GET", "/api/v1/experts/{id}", profile_get, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/experts/{id}/admit", profile_admit, ROLE_CENTER_ADMIN, 0, NULL, 0},
-    {"POST", "/api/v1/experts/{id}/state", profile_state, ROLE_CENTER_ADMIN, 4096, state_schema,
-     0},
+    {"POST", "/api/v1/experts/{id}/state", profile_state, ROLE_CENTER_ADMIN, 4096, state_schema, 0},
     {"POST", "/api/v1/draws", draw_create, ROLE_AGENT, 8192, draw_schema, ROUTE_CREATES},
     {"GET", "/api/v1/draws", draw_list, ROLE_AGENT | STAFF, 0, NULL, 0},
     {"GET", "/api/v1/draws/{id}", draw_get, ROLE_AGENT | STAFF, 0, NULL, 0},
     {"POST", "/api/v1/draws/{id}/cosign", draw_cosign, ROLE_CENTER_ADMIN, 4096, cosign_schema, 0},
-    {"POST", "/api/v1/draws/{id}/entropy", draw_entropy, ROLE_SUPERVISOR, 4096, entropy_schema,
-     0},
+    {"POST", "/api/v1/draws/{id}/entropy", draw_entropy, ROLE_SUPERVISOR, 4096, entropy_schema, 0},
     {"POST", "/api/v1/draws/{id}/cancel", draw_cancel, ROLE_AGENT | ROLE_CENTER_ADMIN, 4096,
      cancel_schema, 0},
 };
 
 static const char *const rule_codes[] = {
-    "DRAW-ANSWER-LATE",  "DRAW-CAPACITY", "DRAW-COSIGNED",    "DRAW-EXISTS",
-    "DRAW-POOL-SMALL",   "DRAW-PROJECT-STATE", "DRAW-SESSION", "DRAW-SIGNATURE",
-    "DRAW-SIGNED-TIME",  "DRAW-SIGNER-KEY", "DRAW-SPECIALTY", "DRAW-WINDOW",
-    "EXP-PROFILE",       "EXP-SPECIALTY", "EXP-STATE",        NULL,
+    "DRAW-ANSWER-LATE", "DRAW-CAPACITY",      "DRAW-COSIGNED",  "DRAW-EXISTS",
+    "DRAW-POOL-SMALL",  "DRAW-PROJECT-STATE", "DRAW-SESSION",   "DRAW-SIGNATURE",
+    "DRAW-SIGNED-TIME", "DRAW-SIGNER-KEY",    "DRAW-SPECIALTY", "DRAW-WINDOW",
+    "EXP-PROFILE",      "EXP-SPECIALTY",      "EXP-STATE",      NULL,
 };
 
 static const struct config_key config_keys[] = {

@@ -9,15 +9,14 @@
 #include "experts.h"
 #include "http.h"
 
-const char *const experts_titles[] = {"senior", "deputy_senior", "intermediate", "junior", "none",
-                                      NULL};
+const char *const experts_titles[] = {"senior", "deputy_senior", "intermediate",
+                                      "junior", "none",          NULL};
 const char *const experts_sharing[] = {"region", "province", "national", NULL};
 const char *const experts_relation_kinds[] = {"relative",    "former_employer", "director",
                                               "shareholder", "legal_rep_kin",   NULL};
 const char *const experts_states[] = {"applied", "active", "suspended", "removed", NULL};
-const char *const experts_exclusion_reasons[] = {"removed",  "suspended", "region",
-                                                 "employed", "related",   "served",
-                                                 "on_leave", "busy",      NULL};
+const char *const experts_exclusion_reasons[] = {
+    "removed", "suspended", "region", "employed", "related", "served", "on_leave", "busy", NULL};
 
 static bool
 in_list(const char *const *list, const char *s)
@@ -34,15 +33,16 @@ experts_rule_profile(const char *title, int field_since, int birth_year, const c
 {
     struct refusal f = {0};
     if (!in_list(experts_titles, title))
-        refuse(&f, "EXP-PROFILE", "title must be one of senior, deputy_senior, intermediate, "
-                                  "junior, none");
+        refuse(&f, "EXP-PROFILE",
+               "title must be one of senior, deputy_senior, intermediate, "
+               "junior, none");
     else if (!in_list(experts_sharing, sharing))
         refuse(&f, "EXP-PROFILE", "sharing must be region, province or national");
     else if (birth_year < 1900 || birth_year > now_year)
         refuse(&f, "EXP-PROFILE", "birth_year %d is not a year of birth", birth_year);
     else if (field_since < birth_year || field_since > now_year)
-        refuse(&f, "EXP-PROFILE",
-               "field_since %d must lie between the year of birth and this year", field_since);
+        refuse(&f, "EXP-PROFILE", "field_since %d must lie between the year of birth and this year",
+               field_since);
     return f;
 }
 

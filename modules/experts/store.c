@@ -43,7 +43,8 @@ static const char sql_draw_ins[] =
     "session_end_us, size, owner_reps, reserves, groups_json, regions_json, state, secret, "
     "seed_commit, place, requested_by, answer_minutes, created_us, updated_us) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_draw[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ?";
+static const char sql_draw[] =
+    "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ?";
 static const char sql_draw_lock[] =
     "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ? FOR UPDATE";
 static const char sql_draws_project[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END
@@ -61,8 +62,8 @@ static const char sql_cosign_ins[] =
     "VALUES (?, ?, ?, ?, ?)";
 static const char sql_cosigns[] = "SELECT " COSIGN_COLS(DB_COL_SQL) DB_COL_END
     " FROM draw_cosigns WHERE draw_id = ? ORDER BY signed_us, user_id";
-static const char sql_candidates[] =
-    "SELECT " CAND_COLS(DB_COL_SQL) DB_COL_END " FROM expert_profiles p "
+static const char sql_candidates[] = "SELECT " CAND_COLS(DB_COL_SQL) DB_COL_END
+    " FROM expert_profiles p "
     "JOIN users u ON u.id = p.user_id JOIN expert_specialties s ON s.user_id = p.user_id "
     "WHERE s.code IN (SELECT j.code FROM JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(16) "
     "CHARACTER SET ascii PATH '$')) j) ORDER BY p.user_id, s.code";
@@ -82,8 +83,8 @@ static const char sql_busy[] =
     "SELECT COUNT(*) FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE q.user_id = ? AND "
     "q.draw_id <> ? AND q.state IN ('invited', 'confirmed') AND d.session_start_us < ? AND "
     "d.session_end_us > ?";
-static const char sql_assignments[] =
-    "SELECT " ASSIGN_COLS(DB_COL_SQL) DB_COL_END " FROM draw_pool q JOIN draws d ON d.id = "
+static const char sql_assignments[] = "SELECT " ASSIGN_COLS(DB_COL_SQL) DB_COL_END
+    " FROM draw_pool q JOIN draws d ON d.id = "
     "q.draw_id WHERE q.user_id = ? AND q.state IS NOT NULL AND q.state <> 'skipped' "
     "ORDER BY d.session_start_us DESC, d.id DESC LIMIT 200";
 static const char sql_expired[] = "SELECT DISTINCT draw_id FROM draw_pool WHERE state = 'invited' "
@@ -97,8 +98,7 @@ store_profile(struct dbconn *c, int64_t user, bool lock, struct dbres *out)
 }
 
 enum db_status
-store_profiles(struct dbconn *c, const char *state, int64_t after, int64_t limit,
-               struct dbres *out)
+store_profiles(struct dbconn *c, const char *state, int64_t after, int64_t limit, struct dbres *out)
 {
     struct dbv p[] = {DBV_STR(state), DBV_STR(state), DBV_INT(after), DBV_INT(limit)};
     return db_query(c, sql_profiles, p, ARRAY_LEN(p), out);
@@ -108,9 +108,9 @@ enum db_status
 store_profile_insert(struct dbconn *c, int64_t user, const char *title, int since, int birth,
                      const char *region, const char *sharing, bool e_eval, int64_t now)
 {
-    struct dbv p[] = {DBV_INT(user),   DBV_STR(title),   DBV_INT(since),  DBV_INT(birth),
-                      DBV_STR(region), DBV_STR(sharing), DBV_INT(e_eval), DBV_INT(now),
-                      DBV_INT(now)};
+    struct dbv p[] = {DBV_INT(user),   DBV_STR(title),  DBV_INT(since),
+                      DBV_INT(birth),  DBV_STR(region), DBV_STR(sharing),
+                      DBV_INT(e_eval), DBV_INT(now),    DBV_INT(now)};
     return db_exec(c, sql_profile_ins, p, ARRAY_LEN(p), NULL, NULL);
 }
 
@@ -118,8 +118,8 @@ enum db_status
 store_profile_update(struct dbconn *c, int64_t user, const char *title, int since, int birth,
                      const char *region, const char *sharing, bool e_eval, int64_t now)
 {
-    struct dbv p[] = {DBV_STR(title),  DBV_INT(since), DBV_INT(birth), DBV_STR(region),
-                      DBV_STR(sharing), DBV_INT(e_eval), DBV_INT(now),  DBV_INT(user)};
+    struct dbv p[] = {DBV_STR(title),   DBV_INT(since),  DBV_INT(birth), DBV_STR(region),
+                      DBV_STR(sharing), DBV_INT(e_eval), DBV_INT(now),   DBV_INT(user)};
     return db_exec(c, sql_profile_upd, p, ARRAY_LEN(p), NULL, NULL);
 }
 
@@ -155,8 +155,12 @@ enum db_status
 store_relation_insert(struct dbconn *c, int64_t user, const char *kind, const char *credit,
                       const char *name, int64_t ends, int64_t now, int64_t *id)
 {
-    struct dbv p[] = {DBV_INT(user), DBV_STR(kind), DBV_STR(credit), DBV_STR(name),
-                      ends ? DBV_INT(ends) : DBV_NUL, DBV_INT(now)};
+    struct dbv p[] = {DBV_INT(user),
+                      DBV_STR(kind),
+                      DBV_STR(credit),
+                      DBV_STR(name),
+                      ends ? DBV_INT(ends) : DBV_NUL,
+                      DBV_INT(now)};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_relation_ins, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;
@@ -191,12 +195,23 @@ store_leaves(struct dbconn *c, int64_t user, struct dbres *out)
 enum db_status
 store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now, int64_t *id)
 {
-    struct dbv p[] = {DBV_INT(d->project),   DBV_INT(d->booking),       DBV_INT(d->tenderer),
-                      DBV_INT(d->start_us),  DBV_INT(d->end_us),        DBV_INT(d->size),
-                      DBV_INT(d->owner_reps), DBV_INT(d->reserves),     DBV_STR(d->groups),
-                      DBV_STR(d->regions),   DBV_BLOB(d->secret, 32),   DBV_STR(d->commit),
-                      DBV_STR(d->place),     DBV_INT(d->requested_by),  DBV_INT(d->answer_minutes),
-                      DBV_INT(now),          DBV_INT(now)};
+    struct dbv p[] = {DBV_INT(d->project),
+                      DBV_INT(d->booking),
+                      DBV_INT(d->tenderer),
+                      DBV_INT(d->start_us),
+                      DBV_INT(d->end_us),
+                      DBV_INT(d->size),
+                      DBV_INT(d->owner_reps),
+                      DBV_INT(d->reserves),
+                      DBV_STR(d->groups),
+                      DBV_STR(d->regions),
+                      DBV_BLOB(d->secret, 32),
+                      DBV_STR(d->commit),
+                      DBV_STR(d->place),
+                      DBV_INT(d->requested_by),
+                      DBV_INT(d->answer_minutes),
+                      DBV_INT(now),
+                      DBV_INT(now)};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_draw_ins, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;

@@ -166,17 +166,17 @@ struct draw_row {
 enum db_status store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now,
                                  int64_t *id);
 enum db_status store_draw(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
-enum db_status store_draws_project(struct dbconn *c, int64_t project, int64_t after,
-                                   int64_t limit, struct dbres *out);
+enum db_status store_draws_project(struct dbconn *c, int64_t project, int64_t after, int64_t limit,
+                                   struct dbres *out);
 /* Is there a draw of booking in a live state (not cancelled, short or pool_short)? */
 enum db_status store_draw_live_for_booking(struct dbconn *c, int64_t booking, bool *live);
 enum db_status store_draw_state(struct dbconn *c, int64_t id, const char *state, int64_t now);
 enum db_status store_draw_pooled(struct dbconn *c, int64_t id, const char *pool_sha,
                                  int64_t pool_size, int64_t now);
-enum db_status store_draw_seeded(struct dbconn *c, int64_t id, const char *seed,
-                                 int64_t supervisor, const char *value, int64_t now);
-enum db_status store_cosign_insert(struct dbconn *c, int64_t draw, int64_t user,
-                                   const char *key_id, const char *sig, int64_t signed_us);
+enum db_status store_draw_seeded(struct dbconn *c, int64_t id, const char *seed, int64_t supervisor,
+                                 const char *value, int64_t now);
+enum db_status store_cosign_insert(struct dbconn *c, int64_t draw, int64_t user, const char *key_id,
+                                   const char *sig, int64_t signed_us);
 enum db_status store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out);
 /* The library rows of the requested specialties (codes: a JSON array of strings) with the facts
  * of avoidance: conflict_orgs a JSON array of organization ids, conflict_codes one of credit
@@ -196,8 +196,8 @@ enum db_status store_pool_invite(struct dbconn *c, int64_t draw, const char *pse
 enum db_status store_pool_answer(struct dbconn *c, int64_t draw, const char *pseudonym,
                                  const char *state, const char *reason, int64_t now);
 /* Does user hold an invitation or a confirmation of another draw overlapping [start, end)? */
-enum db_status store_busy(struct dbconn *c, int64_t user, int64_t draw, int64_t start,
-                          int64_t end, bool *busy);
+enum db_status store_busy(struct dbconn *c, int64_t user, int64_t draw, int64_t start, int64_t end,
+                          bool *busy);
 enum db_status store_assignments(struct dbconn *c, int64_t user, struct dbres *out);
 /* The draws with an invitation unanswered at now (ids in DB_VALUE). */
 enum db_status store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out);

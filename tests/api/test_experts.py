@@ -7,9 +7,16 @@ draws run at once."""
 import concurrent.futures
 import hashlib
 import json
+import os
+import subprocess
+import tempfile
 import time
 
-from harness import ApiTest, sign_act
+from harness import ROOT, ApiTest, sign_act
+
+GGZY = os.environ.get("GGZY_CLI") or os.path.join(
+    os.path.dirname(os.environ.get("GGZYD", os.path.join(ROOT, "build", "debug", "ggzyd"))), "ggzy")
+CA = os.path.join(ROOT, "var", "certs", "ca.crt")
 
 MIN = 60 * 1000000
 HOUR = 60 * MIN
@@ -31,7 +38,7 @@ def replay(entries, group_counts):
     pool = pool_e["pool"]
     canon = json.dumps(pool, separators=(",", ":"), ensure_ascii=False).encode()
     assert h(canon).hexdigest() == pool_e["pool_sha256"]
-    value = seeded["supervisor"]["fields"]["value"].encode()
+    value = seeded["signed"]["fields"]["value"].encode()
     seed = h(b"ggzy-draw-seed-v1\n" + secret + bytes.fromhex(pool_e["pool_sha256"]) + h(value).digest()
              + h(b"").digest()).digest()
     assert seed.hex() == seeded["seed"]
@@ -353,6 +360,38 @@ class DrawTest(ExpertFixture):
         self.assertEqual(final["state"], "complete")
         self.assertEqual(sorted(m["state"] for m in final["members"]), ["confirmed"] * 4 + ["declined"])
         self.assertEqual(self.srv.sql("SELECT secret IS NULL FROM draws WHERE id = %d" % draw["id"])[0][0], "1")
+        # `ggzy draw verify` replays it from a supervisor's export of the log alone
+        p, path = self.verify(draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("OK: draw %d replays from the log" % draw["id"], p.stdout)
+        self.assertIn(orders["A0101"][4] + "(confirmed)", p.stdout)
+        # an operator who swaps the order of the pool's members in the log is caught
+        with open(path) as f:
+            text = f.read()
+        a, b = pool_entry["pool"][0][0], pool_entry["pool"][1][0]
+        with open(path, "w") as f:
+            f.write(text.replace(a, "X" * 16).replace(b, a).replace("X" * 16, b))
+        p = self.run_ggzy("draw", "verify", "--file", path, "--draw", str(draw["id"]), "--vkey", self.vkey)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+
+    def run_ggzy(self, *args, token=None):
+        env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA)
+        if token:
+            env["GGZY_TOKEN"] = token
+        return subprocess.run([GGZY] + list(args), capture_output=True, text=True, env=env, timeout=120)
+
+    def verify(self, draw_id):
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
+        self.srv.wait_sequenced()
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
+        self.vkey = self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
+        p = self.run_ggzy("audit", "export", token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        path = os.path.join(tempfile.mkdtemp(), "log.export")
+        self.addCleanup(lambda: os.path.exists(path) and os.remove(path))
+        with open(path, "w") as f:
+            f.write(p.stdout)
+        return self.run_ggzy("draw", "verify", "--file", path, "--draw", str(draw_id), "--vkey", self.vkey), path
 
     def test_silence_is_a_decline_and_a_committee_short_of_reserves_goes_back_to_the_agent(self):
         pid, booking = self.opened_project(self.at(10), self.at(12))
