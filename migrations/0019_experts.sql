@@ -70,6 +70,7 @@ CREATE TABLE draws (
     supervisor_value VARCHAR(200) NULL,
     place         VARCHAR(800) NOT NULL COMMENT 'where the session is, as the experts are told',
     pool_size     INT NULL,
+    pool_map      MEDIUMTEXT CHARACTER SET ascii NULL COMMENT '[[pseudonym, user_id, group], ...] by pseudonym: who each pseudonym is; never logged before the reveal',
     requested_by  BIGINT UNSIGNED NOT NULL,
     answer_minutes INT NOT NULL,
     created_us    BIGINT NOT NULL,
@@ -88,15 +89,16 @@ CREATE TABLE draw_cosigns (
     PRIMARY KEY (draw_id, user_id)
 ) ENGINE=InnoDB;
 
--- The fixed pool: one row per eligible expert, with the pseudonym the log knows them by.
+-- The members drawn so far: one row per rank of a group's order walked (invited, or skipped
+-- because busy), with the pseudonym the log knows them by. The rest of the pool is pool_map.
 CREATE TABLE draw_pool (
     draw_id    BIGINT UNSIGNED NOT NULL,
     pseudonym  CHAR(16) CHARACTER SET ascii NOT NULL,
     user_id    BIGINT UNSIGNED NOT NULL,
     grp        VARCHAR(16) CHARACTER SET ascii NOT NULL,
     pos        INT NOT NULL COMMENT 'position in its group (pool order)',
-    drawn_rank INT NULL COMMENT 'its place in the group''s draw order once drawn',
-    state      VARCHAR(16) CHARACTER SET ascii NULL COMMENT 'invited, confirmed, declined, expired, replaced',
+    drawn_rank INT NOT NULL COMMENT 'its place in the group''s draw order',
+    state      VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'invited, skipped, confirmed, declined, expired, cancelled',
     invited_us BIGINT NULL,
     answer_by_us BIGINT NULL,
     answered_us BIGINT NULL,

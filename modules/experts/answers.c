@@ -29,32 +29,47 @@
 enum db_status
 draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bool *short_)
 {
-    struct dbres p = {0};
+    struct dbres p = {0}, mp = {0};
     int64_t id = dbres_i64(d, 0, DC_ID), reserves = dbres_i64(d, 0, DC_RESERVES);
     int64_t start = dbres_i64(d, 0, DC_START), end = dbres_i64(d, 0, DC_END);
     int64_t answer_by = now + dbres_i64(d, 0, DC_ANSWER_MIN) * 60 * INT64_C(1000000);
     uint8_t seed[32];
     size_t *order = NULL;
+    const cJSON **members = NULL;
+    cJSON *map = NULL;
     *short_ = false;
     cJSON *groups = cJSON_Parse(dbres_str(d, 0, DC_GROUPS)), *g;
     enum db_status st =
         groups && dbres_str(d, 0, DC_SEED) && hex_decode(dbres_str(d, 0, DC_SEED), seed, 32)
             ? store_pool(c, id, &p)
             : DB_ERROR;
+    if (st == DB_OK)
+        st = store_pool_map(c, id, &mp);
+    if (st == DB_OK && !(mp.nrows == 1 && (map = cJSON_Parse(dbres_str(&mp, 0, DB_VALUE)))))
+        st = DB_ERROR;
+    size_t total = map ? (size_t)cJSON_GetArraySize(map) : 0;
+    if (st == DB_OK && !(members = calloc(total + 1, sizeof *members)))
+        st = DB_ERROR;
     cJSON_ArrayForEach(g, groups)
     {
         if (st != DB_OK)
             break;
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "specialty"));
         int64_t count = json_i64(g, "count", 0), held = 0, ranks = 0;
-        size_t first = p.nrows, m = 0;
+        /* the group's members in pool order: the map is the pool, sorted by pseudonym */
+        size_t m = 0;
+        const cJSON *it;
+        cJSON_ArrayForEach(it, map)
+        {
+            const char *gn = cJSON_GetStringValue(cJSON_GetArrayItem(it, 2));
+            if (gn && !strcmp(gn, name))
+                members[m++] = it;
+        }
         for (size_t i = 0; i < p.nrows; i++)
             if (!strcmp(dbres_str(&p, i, PL_GROUP), name)) {
-                first = first == p.nrows ? i : first;
-                m++;
                 const char *s = dbres_str(&p, i, PL_STATE);
-                ranks += dbres_str(&p, i, PL_RANK) != NULL;
-                held += s && (!strcmp(s, "invited") || !strcmp(s, "confirmed"));
+                ranks++;
+                held += !strcmp(s, "invited") || !strcmp(s, "confirmed");
             }
         /* the order of the whole walk this group may make: its count and its reserves */
         size_t k = (size_t)(count + reserves) < m ? (size_t)(count + reserves) : m;
@@ -69,21 +84,29 @@ draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bo
                 *short_ = true;
                 break;
             }
-            size_t row = first + order[ranks];
-            const char *pseud = dbres_str(&p, row, PL_PSEUDONYM);
-            int64_t user = dbres_i64(&p, row, PL_USER);
+            const cJSON *who = members[order[ranks]];
+            struct pool_member pm = {
+                .pseudonym = cJSON_GetStringValue(cJSON_GetArrayItem(who, 0)),
+                .group = name,
+                .user = (int64_t)cJSON_GetNumberValue(cJSON_GetArrayItem(who, 1)),
+                .pos = (int64_t)order[ranks],
+                .rank = ranks,
+            };
             bool busy;
             /* one expert, one place: the write makes two draws of this expert conflict */
-            if ((st = store_profile_touch(c, user)) != DB_OK ||
-                (st = store_busy(c, user, id, start, end, &busy)) != DB_OK)
+            if (!pm.pseudonym || (st = store_profile_touch(c, pm.user)) != DB_OK ||
+                (st = store_busy(c, pm.user, id, start, end, &busy)) != DB_OK) {
+                st = st == DB_OK ? DB_ERROR : st;
                 break;
-            st = store_pool_invite(c, id, pseud, ranks, busy ? "skipped" : "invited",
-                                   busy ? "busy" : NULL, now, busy ? 0 : answer_by);
+            }
+            pm.state = busy ? "skipped" : "invited";
+            pm.reason = busy ? "busy" : NULL;
+            st = store_pool_add(c, id, &pm, now, busy ? 0 : answer_by);
             cJSON *step = cJSON_CreateObject();
             cJSON_AddStringToObject(step, "group", name);
             json_add_i64(step, "rank", ranks);
-            cJSON_AddStringToObject(step, "pseudonym", pseud);
-            cJSON_AddStringToObject(step, "state", busy ? "skipped" : "invited");
+            cJSON_AddStringToObject(step, "pseudonym", pm.pseudonym);
+            cJSON_AddStringToObject(step, "state", pm.state);
             if (busy)
                 cJSON_AddStringToObject(step, "reason", "busy");
             cJSON_AddItemToArray(steps, step);
@@ -92,8 +115,11 @@ draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bo
         }
     }
     free(order);
+    free(members);
+    cJSON_Delete(map);
     cJSON_Delete(groups);
     dbres_free(&p);
+    dbres_free(&mp);
     OPENSSL_cleanse(seed, sizeof seed);
     return st;
 }

@@ -328,7 +328,7 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
     int64_t counts[DRAW_GROUPS_MAX], have[DRAW_GROUPS_MAX] = {0};
     size_t ng = draw_groups(d, names, counts);
     int64_t id = dbres_i64(d, 0, DC_ID), excluded[16] = {0};
-    char *ids = NULL, *codes = NULL, *groups = NULL, *rows = NULL, *canon = NULL;
+    char *ids = NULL, *codes = NULL, *rows = NULL, *canon = NULL;
     struct member *m = NULL;
     struct dbres cand = {0};
     size_t nm = 0;
@@ -338,16 +338,14 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
         goto fail;
     if ((st = conflicts(c, &p, &ids, &codes)) != DB_OK)
         goto fail;
-    cJSON *ga = cJSON_CreateArray();
-    for (size_t g = 0; g < ng; g++)
-        cJSON_AddItemToArray(ga, cJSON_CreateString(names[g]));
-    groups = cJSON_PrintUnformatted(ga);
-    cJSON_Delete(ga);
     enum category cat = (enum category)p.category;
     int64_t since_rel =
         now - experts_rule_relation_years(cat, experts_conf.relation_years) * EXPERTS_YEAR_US;
     int64_t start = dbres_i64(d, 0, DC_START), end = dbres_i64(d, 0, DC_END);
-    st = store_candidates(c, groups, ids, codes, since_rel, p.tenderer_org_id,
+    const char *gnames[DRAW_GROUPS_MAX];
+    for (size_t g = 0; g < ng; g++)
+        gnames[g] = names[g];
+    st = store_candidates(c, gnames, ng, ids, codes, since_rel, p.tenderer_org_id,
                           start - experts_conf.served_days * EXPERTS_DAY_US, start, end, &cand);
     if (st != DB_OK)
         goto fail;
@@ -414,24 +412,22 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
             st = DB_ERROR; /* two pseudonyms alike (p < 2^-40 per pair): asked again, new ones */
             goto fail;
         }
-    /* the pool as logged, and the rows with each member's position in its group */
-    cJSON *pool = cJSON_CreateArray(), *ra = cJSON_CreateArray();
-    int64_t pos[DRAW_GROUPS_MAX] = {0};
+    /* the pool as logged, and the map of who each pseudonym is (kept, never logged) */
+    cJSON *pool = cJSON_CreateArray();
+    struct buf map = {0};
+    buf_puts(&map, "[");
     for (size_t i = 0; i < nm; i++) {
-        cJSON *pair = cJSON_CreateArray(), *row = cJSON_CreateArray();
+        cJSON *pair = cJSON_CreateArray();
         cJSON_AddItemToArray(pair, cJSON_CreateString(m[i].pseudonym));
         cJSON_AddItemToArray(pair, cJSON_CreateString(names[m[i].group]));
         cJSON_AddItemToArray(pool, pair);
-        cJSON_AddItemToArray(row, cJSON_CreateString(m[i].pseudonym));
-        cJSON_AddItemToArray(row, cJSON_CreateNumber((double)m[i].user));
-        cJSON_AddItemToArray(row, cJSON_CreateString(names[m[i].group]));
-        cJSON_AddItemToArray(row, cJSON_CreateNumber((double)pos[m[i].group]++));
-        cJSON_AddItemToArray(ra, row);
+        buf_printf(&map, "%s[\"%s\",%lld,\"%s\"]", i ? "," : "", m[i].pseudonym,
+                   (long long)m[i].user, names[m[i].group]);
     }
+    buf_puts(&map, "]");
     size_t clen = 0;
     canon = canon_json(pool, &clen);
-    rows = cJSON_PrintUnformatted(ra);
-    cJSON_Delete(ra);
+    rows = buf_take(&map);
     uint8_t sha[32];
     char sha_hex[65];
     if (!canon || !rows || !crypto_sha256(canon, clen, sha)) {
@@ -440,8 +436,7 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
         goto fail;
     }
     hex_encode(sha, 32, sha_hex);
-    if ((st = store_pool_insert(c, id, rows)) != DB_OK ||
-        (st = store_draw_pooled(c, id, sha_hex, (int64_t)nm, now)) != DB_OK) {
+    if ((st = store_draw_pooled(c, id, sha_hex, (int64_t)nm, rows, now)) != DB_OK) {
         cJSON_Delete(pool);
         goto fail;
     }
@@ -458,7 +453,6 @@ fail:
     free(m);
     free(ids);
     free(codes);
-    free(groups);
     free(rows);
     free(canon);
     return st;

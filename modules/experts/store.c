@@ -53,7 +53,8 @@ static const char sql_draw_live[] =
     "SELECT COUNT(*) FROM draws WHERE booking_id = ? AND state NOT IN ('cancelled', 'short')";
 static const char sql_draw_state[] = "UPDATE draws SET state = ?, updated_us = ? WHERE id = ?";
 static const char sql_draw_pooled[] = "UPDATE draws SET state = 'pooled', pool_sha256 = ?, "
-                                      "pool_size = ?, updated_us = ? WHERE id = ?";
+                                      "pool_size = ?, pool_map = ?, updated_us = ? WHERE id = ?";
+static const char sql_pool_map[] = "SELECT pool_map FROM draws WHERE id = ?";
 static const char sql_draw_seeded[] =
     "UPDATE draws SET state = 'drawn', seed = ?, supervisor_id = ?, supervisor_value = ?, "
     "secret = NULL, updated_us = ? WHERE id = ?";
@@ -65,18 +66,13 @@ static const char sql_cosigns[] = "SELECT " COSIGN_COLS(DB_COL_SQL) DB_COL_END
 static const char sql_candidates[] = "SELECT " CAND_COLS(DB_COL_SQL) DB_COL_END
     " FROM expert_profiles p "
     "JOIN users u ON u.id = p.user_id JOIN expert_specialties s ON s.user_id = p.user_id "
-    "WHERE s.code IN (SELECT j.code FROM JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(16) "
-    "CHARACTER SET ascii PATH '$')) j) ORDER BY p.user_id, s.code";
-static const char sql_pool_ins[] =
-    "INSERT INTO draw_pool (draw_id, pseudonym, user_id, grp, pos) SELECT ?, j.p, j.u, j.g, j.n "
-    "FROM JSON_TABLE(?, '$[*]' COLUMNS (p CHAR(16) CHARACTER SET ascii PATH '$[0]', u BIGINT "
-    "UNSIGNED PATH '$[1]', g VARCHAR(16) CHARACTER SET ascii PATH '$[2]', n INT PATH '$[3]')) j";
+    "WHERE s.code IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY p.user_id, s.code";
 static const char sql_pool[] = "SELECT " POOL_COLS(DB_COL_SQL) DB_COL_END
     " FROM draw_pool q JOIN users u ON u.id = q.user_id WHERE q.draw_id = ? "
     "ORDER BY q.grp, q.pos";
-static const char sql_pool_invite[] =
-    "UPDATE draw_pool SET drawn_rank = ?, state = ?, reason = ?, invited_us = ?, "
-    "answer_by_us = ? WHERE draw_id = ? AND pseudonym = ?";
+static const char sql_pool_add[] =
+    "INSERT INTO draw_pool (draw_id, pseudonym, user_id, grp, pos, drawn_rank, state, reason, "
+    "invited_us, answer_by_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_pool_answer[] = "UPDATE draw_pool SET state = ?, reason = ?, answered_us = ? "
                                       "WHERE draw_id = ? AND pseudonym = ?";
 static const char sql_busy[] =
@@ -253,9 +249,10 @@ store_draw_state(struct dbconn *c, int64_t id, const char *state, int64_t now)
 
 enum db_status
 store_draw_pooled(struct dbconn *c, int64_t id, const char *pool_sha, int64_t pool_size,
-                  int64_t now)
+                  const char *map, int64_t now)
 {
-    struct dbv p[] = {DBV_STR(pool_sha), DBV_INT(pool_size), DBV_INT(now), DBV_INT(id)};
+    struct dbv p[] = {DBV_STR(pool_sha), DBV_INT(pool_size), DBV_STR(map), DBV_INT(now),
+                      DBV_INT(id)};
     return db_exec(c, sql_draw_pooled, p, ARRAY_LEN(p), NULL, NULL);
 }
 
@@ -285,23 +282,42 @@ store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out)
 }
 
 enum db_status
-store_candidates(struct dbconn *c, const char *codes, const char *conflict_orgs,
-                 const char *conflict_codes, int64_t since_rel, int64_t tenderer,
-                 int64_t served_since, int64_t start, int64_t end, struct dbres *out)
+store_candidates(struct dbconn *c, const char *const *codes, size_t ncodes,
+                 const char *conflict_orgs, const char *conflict_codes, int64_t since_rel,
+                 int64_t tenderer, int64_t served_since, int64_t start, int64_t end,
+                 struct dbres *out)
 {
     /* in the order of the placeholders: CAND_COLS's, then the WHERE clause's */
-    struct dbv p[] = {DBV_STR(conflict_orgs), DBV_INT(since_rel),    DBV_STR(conflict_codes),
-                      DBV_INT(tenderer),      DBV_INT(served_since), DBV_INT(end),
-                      DBV_INT(start),         DBV_INT(end),          DBV_INT(start),
-                      DBV_STR(codes)};
+    struct dbv p[] = {DBV_STR(conflict_orgs),
+                      DBV_INT(since_rel),
+                      DBV_STR(conflict_codes),
+                      DBV_INT(tenderer),
+                      DBV_INT(served_since),
+                      DBV_INT(end),
+                      DBV_INT(start),
+                      DBV_INT(end),
+                      DBV_INT(start),
+                      DBV_NUL,
+                      DBV_NUL,
+                      DBV_NUL,
+                      DBV_NUL,
+                      DBV_NUL,
+                      DBV_NUL,
+                      DBV_NUL,
+                      DBV_NUL};
+    /* a literal list (padded with the first) lets the index on the code drive the query */
+    if (ncodes == 0 || ncodes > 8)
+        return DB_ERROR;
+    for (size_t i = 0; i < 8; i++)
+        p[9 + i] = DBV_STR(codes[i < ncodes ? i : 0]);
     return db_query(c, sql_candidates, p, ARRAY_LEN(p), out);
 }
 
 enum db_status
-store_pool_insert(struct dbconn *c, int64_t draw, const char *rows)
+store_pool_map(struct dbconn *c, int64_t draw, struct dbres *out)
 {
-    struct dbv p[] = {DBV_INT(draw), DBV_STR(rows)};
-    return db_exec(c, sql_pool_ins, p, 2, NULL, NULL);
+    struct dbv p[] = {DBV_INT(draw)};
+    return db_query(c, sql_pool_map, p, 1, out);
 }
 
 enum db_status
@@ -312,17 +328,15 @@ store_pool(struct dbconn *c, int64_t draw, struct dbres *out)
 }
 
 enum db_status
-store_pool_invite(struct dbconn *c, int64_t draw, const char *pseudonym, int64_t rank,
-                  const char *state, const char *reason, int64_t now, int64_t answer_by)
+store_pool_add(struct dbconn *c, int64_t draw, const struct pool_member *m, int64_t now,
+               int64_t answer_by)
 {
-    struct dbv p[] = {DBV_INT(rank),
-                      DBV_STR(state),
-                      reason ? DBV_STR(reason) : DBV_NUL,
-                      DBV_INT(now),
-                      answer_by ? DBV_INT(answer_by) : DBV_NUL,
-                      DBV_INT(draw),
-                      DBV_STR(pseudonym)};
-    return db_exec(c, sql_pool_invite, p, ARRAY_LEN(p), NULL, NULL);
+    struct dbv p[] = {DBV_INT(draw),     DBV_STR(m->pseudonym),
+                      DBV_INT(m->user),  DBV_STR(m->group),
+                      DBV_INT(m->pos),   DBV_INT(m->rank),
+                      DBV_STR(m->state), m->reason ? DBV_STR(m->reason) : DBV_NUL,
+                      DBV_INT(now),      answer_by ? DBV_INT(answer_by) : DBV_NUL};
+    return db_exec(c, sql_pool_add, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 enum db_status

@@ -90,10 +90,12 @@ enum { COSIGN_COLS(DB_COL_ENUM) CS__COUNT };
     X(CD_STATE, "p.state")                                                                         \
     X(CD_UNTIL, "p.suspended_until")                                                               \
     X(CD_DISABLED, "u.disabled")                                                                   \
-    X(CD_EMPLOYED, "JSON_CONTAINS(?, CAST(u.org_id AS CHAR))")                                     \
-    X(CD_RELATED, "EXISTS (SELECT 1 FROM expert_relations r WHERE r.user_id = p.user_id AND "      \
-                  "(r.ends_us IS NULL OR r.ends_us > ?) AND JSON_CONTAINS(?, JSON_QUOTE("          \
-                  "r.credit_code)))")                                                              \
+    X(CD_EMPLOYED, "u.org_id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT "        \
+                   "UNSIGNED PATH '$')) j)")                                                       \
+    X(CD_RELATED,                                                                                  \
+      "EXISTS (SELECT 1 FROM expert_relations r WHERE r.user_id = p.user_id AND "                  \
+      "(r.ends_us IS NULL OR r.ends_us > ?) AND r.credit_code IN (SELECT j.code FROM "             \
+      "JSON_TABLE(?, '$[*]' COLUMNS (code CHAR(18) CHARACTER SET ascii PATH '$')) j))")            \
     X(CD_SERVED, "EXISTS (SELECT 1 FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE "       \
                  "q.user_id = p.user_id AND q.state = 'confirmed' AND d.tenderer_org_id = ? AND "  \
                  "d.session_start_us > ?)")                                                        \
@@ -171,28 +173,34 @@ enum db_status store_draws_project(struct dbconn *c, int64_t project, int64_t af
 /* Is there a draw of booking in a live state (not cancelled, short or pool_short)? */
 enum db_status store_draw_live_for_booking(struct dbconn *c, int64_t booking, bool *live);
 enum db_status store_draw_state(struct dbconn *c, int64_t id, const char *state, int64_t now);
+/* The pool is fixed: its hash, its size and who each pseudonym is (map: a JSON array of
+ * [pseudonym, user_id, group] by pseudonym). */
 enum db_status store_draw_pooled(struct dbconn *c, int64_t id, const char *pool_sha,
-                                 int64_t pool_size, int64_t now);
+                                 int64_t pool_size, const char *map, int64_t now);
 enum db_status store_draw_seeded(struct dbconn *c, int64_t id, const char *seed, int64_t supervisor,
                                  const char *value, int64_t now);
 enum db_status store_cosign_insert(struct dbconn *c, int64_t draw, int64_t user, const char *key_id,
                                    const char *sig, int64_t signed_us);
 enum db_status store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out);
-/* The library rows of the requested specialties (codes: a JSON array of strings) with the facts
+/* The library rows of the requested specialties (1 to 8 codes) with the facts
  * of avoidance: conflict_orgs a JSON array of organization ids, conflict_codes one of credit
  * codes, relations that ended before since_rel still count as ended, service of tenderer after
  * served_since, leaves and other assignments overlapping [start, end). Ordered by user, code. */
-enum db_status store_candidates(struct dbconn *c, const char *codes, const char *conflict_orgs,
-                                const char *conflict_codes, int64_t since_rel, int64_t tenderer,
-                                int64_t served_since, int64_t start, int64_t end,
-                                struct dbres *out);
-/* The pool, in one statement: rows a JSON array of [pseudonym, user_id, group, pos]. */
-enum db_status store_pool_insert(struct dbconn *c, int64_t draw, const char *rows);
-/* The pool of a draw by group, then position. */
+enum db_status store_candidates(struct dbconn *c, const char *const *codes, size_t ncodes,
+                                const char *conflict_orgs, const char *conflict_codes,
+                                int64_t since_rel, int64_t tenderer, int64_t served_since,
+                                int64_t start, int64_t end, struct dbres *out);
+/* The draw's pool map (DB_VALUE: the JSON of store_draw_pooled). */
+enum db_status store_pool_map(struct dbconn *c, int64_t draw, struct dbres *out);
+/* The members drawn so far, by group, then position. */
 enum db_status store_pool(struct dbconn *c, int64_t draw, struct dbres *out);
-enum db_status store_pool_invite(struct dbconn *c, int64_t draw, const char *pseudonym,
-                                 int64_t rank, const char *state, const char *reason, int64_t now,
-                                 int64_t answer_by);
+/* A rank of a group's order walked: the member invited (answer_by set) or skipped. */
+struct pool_member {
+    const char *pseudonym, *group, *state, *reason;
+    int64_t user, pos, rank;
+};
+enum db_status store_pool_add(struct dbconn *c, int64_t draw, const struct pool_member *m,
+                              int64_t now, int64_t answer_by);
 enum db_status store_pool_answer(struct dbconn *c, int64_t draw, const char *pseudonym,
                                  const char *state, const char *reason, int64_t now);
 /* Does user hold an invitation or a confirmation of another draw overlapping [start, end)? */

@@ -97,7 +97,8 @@ class OpeningPageTest(Ceremony):
             br.type("#username", username)
             br.type("#password", "user-password-1")
             br.click("#login")
-            br.wait_for("document.getElementById('who').dataset.state !== 'out'")
+            # 'in', not merely 'not out': while the sign-in is in flight the state is 'busy'
+            br.wait_for("document.getElementById('who').dataset.state === 'in'")
 
         def send(br, button):
             br.script("document.getElementById('o-status').dataset.state = 'busy';")
@@ -162,7 +163,7 @@ class CustodianPageTest(Ceremony):
             br.type("#username", username)
             br.type("#password", password)
             br.click("#login")
-            br.wait_for("document.getElementById('who').dataset.state !== 'out'")
+            br.wait_for("document.getElementById('who').dataset.state === 'in'")
             br.type("#project", str(self.pid))
             br.type("#lot", "1")
             return act(br, "#load")
