@@ -11,6 +11,7 @@ CREATE TABLE expert_profiles (
     region         CHAR(6) CHARACTER SET ascii NOT NULL,
     sharing        VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'region, province, national: who may draw them',
     e_evaluation   TINYINT(1) NOT NULL COMMENT 'able to evaluate electronically',
+    phone          VARCHAR(32) CHARACTER SET ascii NULL COMMENT 'where invitations go besides the inbox (SMS, voice)',
     state          VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'applied, active, suspended, removed',
     state_reason   VARCHAR(2000) NULL,
     suspended_until BIGINT NULL,

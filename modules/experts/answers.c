@@ -19,12 +19,47 @@
 #include "crypto.h"
 #include "draw.h"
 #include "internal.h"
+#include "outbox/outbox.h"
 #include "util.h"
 
 #define ANSWER_DOMAIN "ggzy-draw-answer-v1"
 #define SKEW_US       (INT64_C(300) * 1000000)
 
 /* ---- filling the committee ---- */
+
+/* Tell an invited expert when and where (never the project): their inbox, and the external
+ * channels at their phone. */
+static enum db_status
+invite(struct dbconn *c, const struct dbres *d, const struct pool_member *pm, int64_t answer_by,
+       int64_t now)
+{
+    struct dbres p = {0};
+    char from[24], to[24], by[24], body[1400];
+    int64_t msg;
+    enum db_status st = store_profile(c, pm->user, false, &p);
+    if (st != DB_OK)
+        goto out;
+    experts_local_time(dbres_i64(d, 0, DC_START), from);
+    experts_local_time(dbres_i64(d, 0, DC_END), to);
+    experts_local_time(answer_by, by);
+    snprintf(body, sizeof body,
+             "您被随机抽取为评标专家：%s 至 %s，地点：%s。请于 %s 前在平台以本人证书确认或拒绝"
+             "（抽取 %lld）。You were drawn as an evaluation expert: %s to %s (UTC+8) at the "
+             "place above; confirm or decline on the platform with your key before %s.",
+             from, to, dbres_str(d, 0, DC_PLACE), by, (long long)dbres_i64(d, 0, DC_ID), from, to,
+             by);
+    struct outbox_msg m = {.user = pm->user,
+                           .kind = "draw.invitation",
+                           .subject = "评标专家抽取通知 An evaluation assignment",
+                           .body = body,
+                           .ref_type = "draw",
+                           .ref_id = dbres_i64(d, 0, DC_ID),
+                           .address = p.nrows == 1 ? dbres_str(&p, 0, PC_PHONE) : NULL};
+    st = outbox_send(c, &m, now, &msg);
+out:
+    dbres_free(&p);
+    return st;
+}
 
 enum db_status
 draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bool *short_)
@@ -102,6 +137,8 @@ draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bo
             pm.state = busy ? "skipped" : "invited";
             pm.reason = busy ? "busy" : NULL;
             st = store_pool_add(c, id, &pm, now, busy ? 0 : answer_by);
+            if (st == DB_OK && !busy)
+                st = invite(c, d, &pm, answer_by, now);
             cJSON *step = cJSON_CreateObject();
             cJSON_AddStringToObject(step, "group", name);
             json_add_i64(step, "rank", ranks);

@@ -44,6 +44,8 @@ void relation_create(struct req *r, const cJSON *body);
 void leave_create(struct req *r, const cJSON *body);
 /* The year (UTC+8) of a time. */
 int experts_year(int64_t t_us);
+/* A time as people in the rooms read it: "YYYY-MM-DD HH:MM" in China Standard Time. */
+void experts_local_time(int64_t t_us, char out[24]);
 
 /* draws.c */
 void draw_create(struct req *r, const cJSON *body);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "accounts/accounts.h"
 #include "audit.h"
@@ -152,6 +153,15 @@ experts_year(int64_t t_us)
     return atoi(d);
 }
 
+void
+experts_local_time(int64_t t_us, char out[24])
+{
+    time_t s = (time_t)((t_us + INT64_C(8) * 3600 * 1000000) / 1000000);
+    struct tm tm;
+    if (!gmtime_r(&s, &tm) || !strftime(out, 24, "%Y-%m-%d %H:%M", &tm))
+        snprintf(out, 24, "?");
+}
+
 /* ---- profiles ---- */
 
 /* The whole profile of user (profile, relations, leaves), or 404 set. */
@@ -229,7 +239,7 @@ profile_list(struct req *r, const cJSON *body)
 }
 
 struct profile_in {
-    const char *title, *region, *sharing;
+    const char *title, *region, *sharing, *phone;
     int since, birth;
     bool e_eval;
     const char *codes[20];
@@ -262,10 +272,11 @@ save_tx(struct dbconn *c, struct req *r, void *arg)
             goto out;
         }
     }
-    enum db_status st = fresh ? store_profile_insert(c, user, x->title, x->since, x->birth,
-                                                     x->region, x->sharing, x->e_eval, now)
-                              : store_profile_update(c, user, x->title, x->since, x->birth,
-                                                     x->region, x->sharing, x->e_eval, now);
+    enum db_status st = fresh
+                            ? store_profile_insert(c, user, x->title, x->since, x->birth, x->region,
+                                                   x->sharing, x->e_eval, x->phone, now)
+                            : store_profile_update(c, user, x->title, x->since, x->birth, x->region,
+                                                   x->sharing, x->e_eval, x->phone, now);
     if (st != DB_OK || store_specialties_set(c, user, x->codes, x->ncodes) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
@@ -275,6 +286,7 @@ save_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(pl, "region", x->region);
     cJSON_AddStringToObject(pl, "sharing", x->sharing);
     cJSON_AddBoolToObject(pl, "e_evaluation", x->e_eval);
+    cJSON_AddBoolToObject(pl, "phone", x->phone != NULL); /* whether, not which */
     cJSON *codes = cJSON_AddArrayToObject(pl, "specialties");
     for (size_t i = 0; i < x->ncodes; i++)
         cJSON_AddItemToArray(codes, cJSON_CreateString(x->codes[i]));
@@ -298,7 +310,14 @@ profile_save(struct req *r, const cJSON *body)
         .since = (int)json_i64(body, "field_since", 0),
         .birth = (int)json_i64(body, "birth_year", 0),
         .e_eval = json_bool(body, "e_evaluation", false),
+        .phone = json_str(body, "phone"),
     };
+    for (const char *p = x.phone; p && *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p == '+' && p == x.phone) || *p == '-')) {
+            req_field_error(r, E_INVALID_FIELD, "phone",
+                            "phone is digits, an optional leading + and dashes");
+            return;
+        }
     struct refusal f =
         experts_rule_profile(x.title, x.since, x.birth, x.sharing, experts_year(clock_now_us()));
     if (f.code) {

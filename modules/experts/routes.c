@@ -23,6 +23,7 @@ static const struct field profile_schema[] = {
     {"sharing", F_STRING, true, 1, 16, experts_sharing},
     {"e_evaluation", F_BOOL, true, 0, 0, NULL},
     {"specialties", F_ARRAY, true, 1, 20, NULL},
+    {"phone", F_STRING, false, 5, 20, NULL},
     {NULL},
 };
 static const char *const settable_states[] = {"active", "suspended", "removed", NULL};

@@ -18,10 +18,11 @@ static const char sql_profiles[] = "SELECT " PROFILE_COLS(DB_COL_SQL) DB_COL_END
     " WHERE (? = '' OR p.state = ?) AND p.user_id > ? ORDER BY p.user_id LIMIT ?";
 static const char sql_profile_ins[] =
     "INSERT INTO expert_profiles (user_id, title, field_since, birth_year, region, sharing, "
-    "e_evaluation, state, created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?)";
+    "e_evaluation, phone, state, created_us, updated_us) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?, ?)";
 static const char sql_profile_upd[] =
     "UPDATE expert_profiles SET title = ?, field_since = ?, birth_year = ?, region = ?, "
-    "sharing = ?, e_evaluation = ?, updated_us = ? WHERE user_id = ?";
+    "sharing = ?, e_evaluation = ?, phone = ?, updated_us = ? WHERE user_id = ?";
 static const char sql_profile_state[] = "UPDATE expert_profiles SET state = ?, state_reason = ?, "
                                         "suspended_until = ?, updated_us = ? WHERE user_id = ?";
 static const char sql_profile_touch[] =
@@ -102,20 +103,30 @@ store_profiles(struct dbconn *c, const char *state, int64_t after, int64_t limit
 
 enum db_status
 store_profile_insert(struct dbconn *c, int64_t user, const char *title, int since, int birth,
-                     const char *region, const char *sharing, bool e_eval, int64_t now)
+                     const char *region, const char *sharing, bool e_eval, const char *phone,
+                     int64_t now)
 {
-    struct dbv p[] = {DBV_INT(user),   DBV_STR(title),  DBV_INT(since),
-                      DBV_INT(birth),  DBV_STR(region), DBV_STR(sharing),
-                      DBV_INT(e_eval), DBV_INT(now),    DBV_INT(now)};
+    struct dbv p[] = {
+        DBV_INT(user),   DBV_STR(title),   DBV_INT(since),  DBV_INT(birth),
+        DBV_STR(region), DBV_STR(sharing), DBV_INT(e_eval), phone ? DBV_STR(phone) : DBV_NUL,
+        DBV_INT(now),    DBV_INT(now)};
     return db_exec(c, sql_profile_ins, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 enum db_status
 store_profile_update(struct dbconn *c, int64_t user, const char *title, int since, int birth,
-                     const char *region, const char *sharing, bool e_eval, int64_t now)
+                     const char *region, const char *sharing, bool e_eval, const char *phone,
+                     int64_t now)
 {
-    struct dbv p[] = {DBV_STR(title),   DBV_INT(since),  DBV_INT(birth), DBV_STR(region),
-                      DBV_STR(sharing), DBV_INT(e_eval), DBV_INT(now),   DBV_INT(user)};
+    struct dbv p[] = {DBV_STR(title),
+                      DBV_INT(since),
+                      DBV_INT(birth),
+                      DBV_STR(region),
+                      DBV_STR(sharing),
+                      DBV_INT(e_eval),
+                      phone ? DBV_STR(phone) : DBV_NUL,
+                      DBV_INT(now),
+                      DBV_INT(user)};
     return db_exec(c, sql_profile_upd, p, ARRAY_LEN(p), NULL, NULL);
 }
 

@@ -24,6 +24,7 @@
     X(PC_REGION, "p.region")                                                                       \
     X(PC_SHARING, "p.sharing")                                                                     \
     X(PC_E_EVAL, "p.e_evaluation")                                                                 \
+    X(PC_PHONE, "p.phone")                                                                         \
     X(PC_STATE, "p.state")                                                                         \
     X(PC_REASON, "p.state_reason")                                                                 \
     X(PC_UNTIL, "p.suspended_until")                                                               \
@@ -139,10 +140,10 @@ enum db_status store_profiles(struct dbconn *c, const char *state, int64_t after
                               struct dbres *out);
 enum db_status store_profile_insert(struct dbconn *c, int64_t user, const char *title, int since,
                                     int birth, const char *region, const char *sharing, bool e_eval,
-                                    int64_t now);
+                                    const char *phone, int64_t now);
 enum db_status store_profile_update(struct dbconn *c, int64_t user, const char *title, int since,
                                     int birth, const char *region, const char *sharing, bool e_eval,
-                                    int64_t now);
+                                    const char *phone, int64_t now);
 enum db_status store_profile_state(struct dbconn *c, int64_t user, const char *state,
                                    const char *reason, int64_t until, int64_t now);
 /* Write the expert's row so that two transactions inviting them conflict (also across the nodes

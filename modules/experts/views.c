@@ -45,6 +45,7 @@ profile_json(const struct dbres *s, size_t i)
     cJSON_AddStringToObject(o, "region", dbres_str(s, i, PC_REGION));
     cJSON_AddStringToObject(o, "sharing", dbres_str(s, i, PC_SHARING));
     cJSON_AddBoolToObject(o, "e_evaluation", dbres_i64(s, i, PC_E_EVAL) != 0);
+    add_str_or_null(o, "phone", dbres_str(s, i, PC_PHONE));
     cJSON *sp = cJSON_AddArrayToObject(o, "specialties");
     for (const char *p = dbres_str(s, i, PC_SPECIALTIES); p && *p;) {
         const char *e = strchr(p, ',');

@@ -138,6 +138,9 @@ class Server:
             "api.openapi": os.path.join(ROOT, "docs", "openapi.json"),
             "calendar.dir": os.path.join(ROOT, "calendar"),
             "experts.specialties": os.path.join(ROOT, "data", "expert-specialties.tsv"),
+            # the development channel: what an SMS gateway would be sent, one JSON line each
+            "outbox.channels": "file",
+            "outbox.file_path": os.path.join(self.dir, "outbox.jsonl"),
             "auth.scrypt_log2n": "10",
             "audit.key": self.audit_key,
             "audit.origin": "ggzy.test/audit",

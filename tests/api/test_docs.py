@@ -91,7 +91,7 @@ class ModuleContractTest(unittest.TestCase):
 
     PREFIXES = {"accounts": ("ACC", "KEY"), "audit": ("AUD",), "entry": ("ENT",),
                 "venues": ("VENUE",), "announce": ("ANN",), "bids": ("BID",),
-                "experts": ("EXP", "DRAW")}
+                "experts": ("EXP", "DRAW"), "outbox": ()}
 
     def declared(self):
         out = subprocess.run([GGZYD, "modules"], capture_output=True, text=True, check=True).stdout
@@ -122,7 +122,7 @@ class ModuleContractTest(unittest.TestCase):
                     with open(os.path.join(folder, fn)) as f:
                         used |= set(re.findall(r'"((?:%s)-[A-Z0-9]+(?:-[A-Z0-9]+)*)"' % "|".join(prefixes),
                                                f.read()))
-            self.assertTrue(used, m)
+            self.assertTrue(used or not prefixes, m)
             self.assertLessEqual(used, mods[m], "%s uses undeclared codes" % m)
 
 

@@ -141,13 +141,16 @@ class ExpertFixture(ApiTest):
     def expert(self, org=None, admit=True, **over):
         user, tok = self.make_user(self.admin, (org or self.employer)["id"], "expert")
         body = dict(PROFILE)
+        n = len(getattr(self, "experts", []))
+        if n % 2 == 0:  # every other expert gives a phone for SMS
+            body["phone"] = "1380000%04d" % n
         body.update(over)
         r = self.srv.request("POST", "/api/v1/experts/me", body, token=tok)
         self.assertEqual(r.status, 201, r)
         if admit:
             r = self.srv.request("POST", "/api/v1/experts/%d/admit" % user["id"], token=self.admin)
             self.assertEqual(r.status, 200, r)
-        e = {"user": user, "tok": tok}
+        e = {"user": user, "tok": tok, "phone": body.get("phone")}
         self.experts = getattr(self, "experts", []) + [e]
         return e
 
@@ -338,6 +341,25 @@ class DrawTest(ExpertFixture):
         drawn = [e for e in self.experts if e["user"]["id"] in by_user]
         outsider = [e for e in ok if e["user"]["id"] not in by_user][0]
         # an expert sees their own assignment: time and place, not the project
+        inbox = self.srv.request("GET", "/api/v1/me/inbox", token=drawn[0]["tok"]).json["items"]
+        self.assertEqual([(m["kind"], m["ref"]) for m in inbox], [("draw.invitation", {"type": "draw", "id": draw["id"]})])
+        self.assertIn("评标室", inbox[0]["body"])
+        self.assertNotIn("某工程", inbox[0]["body"])
+        self.assertEqual(self.srv.request("POST", "/api/v1/me/inbox/%d/read" % inbox[0]["id"],
+                                          token=drawn[0]["tok"]).status, 200)
+        self.assertEqual(self.srv.request("POST", "/api/v1/me/inbox/%d/read" % inbox[0]["id"],
+                                          token=drawn[1]["tok"]).status, 404)
+        # the phone channel (here the development file channel) gets it from the outbox's job
+        phoned = [e for e in drawn if e.get("phone")]
+        self.assertTrue(phoned)
+        self.srv.request("POST", "/api/v1/test/clock", {"advance_us": 11 * 10**6})
+        path = os.path.join(self.srv.dir, "outbox.jsonl")
+        deadline = time.time() + 15
+        while time.time() < deadline and not (os.path.exists(path) and open(path).read().count("\n") >= len(phoned)):
+            time.sleep(0.2)
+        lines = [json.loads(x) for x in open(path).read().splitlines()]
+        self.assertEqual(sorted(x["to"] for x in lines), sorted(e["phone"] for e in phoned))
+        self.assertEqual({x["channel"] for x in lines}, {"file (development)"})
         mine = self.srv.request("GET", "/api/v1/experts/me/assignments", token=drawn[0]["tok"]).json["items"]
         self.assertEqual((len(mine), mine[0]["state"], mine[0]["session_start_us"]), (1, "invited", self.at(10)))
         self.assertNotIn("project_id", mine[0])
