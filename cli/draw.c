@@ -92,7 +92,8 @@ collect(const char *file, long long id, struct replay *r)
             r->pool = p, p = NULL;
         else if (!strcmp(action, "draw.seeded") && !r->seeded)
             r->seeded = p, p = NULL;
-        else if (!strcmp(action, "draw.answer") || !strcmp(action, "draw.expire"))
+        else if (!strcmp(action, "draw.answer") || !strcmp(action, "draw.expire") ||
+                 !strcmp(action, "draw.replace"))
             cJSON_AddItemToArray(r->changes, p), p = NULL;
         if (!strcmp(action, "draw.cosign") || !strcmp(action, "draw.pool")) {
             const cJSON *src = p ? p : r->pool;
@@ -251,13 +252,15 @@ cmd_draw_verify(const struct opts *o)
     /* 5. every invitation, skip and replacement, in log order */
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.seeded, "steps"))
         check_step(&r, g, ng, it);
-    cJSON *confirmed = cJSON_CreateArray();
+    cJSON *confirmed = cJSON_CreateArray(), *replaced = cJSON_CreateArray();
     const cJSON *ch;
     cJSON_ArrayForEach(ch, r.changes)
     {
         const char *ans = jstr(ch, "answer");
         if (ans && !strcmp(ans, "confirmed"))
             cJSON_AddItemToArray(confirmed, cJSON_CreateString(jstr(ch, "pseudonym")));
+        if (cJSON_GetObjectItemCaseSensitive(ch, "void_from_us")) /* draw.replace */
+            cJSON_AddItemToArray(replaced, cJSON_CreateString(jstr(ch, "pseudonym")));
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ch, "steps"))
             check_step(&r, g, ng, it);
     }
@@ -266,13 +269,15 @@ cmd_draw_verify(const struct opts *o)
         printf("group %s (%lld of %zu in the pool):", g[i].name, (long long)g[i].count, g[i].m);
         for (size_t j = 0; j < g[i].next && j < g[i].k; j++) {
             const char *p = g[i].members[g[i].order[j]];
-            bool yes = false;
+            bool yes = false, gone = false;
             cJSON_ArrayForEach(it, confirmed) yes = yes || !strcmp(it->valuestring, p);
-            printf(" %s%s", p, yes ? "(confirmed)" : "");
+            cJSON_ArrayForEach(it, replaced) gone = gone || !strcmp(it->valuestring, p);
+            printf(" %s%s", p, gone ? "(replaced)" : yes ? "(confirmed)" : "");
         }
         printf("\n");
     }
     cJSON_Delete(confirmed);
+    cJSON_Delete(replaced);
     hex_encode(seed, 32, hex);
     if (!r.bad)
         printf("OK: draw %lld replays from the log: committed secret, pool %s…, seed %s, every "

@@ -194,7 +194,7 @@ settle(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl)
     if (st == DB_OK && !short_)
         st = draw_complete(c, d, &done);
     const char *to = short_ ? "short" : done ? "complete" : "drawn";
-    if (st == DB_OK && strcmp(to, "drawn"))
+    if (st == DB_OK && strcmp(to, dbres_str(d, 0, DC_STATE)))
         st = store_draw_state(c, dbres_i64(d, 0, DC_ID), to, now);
     cJSON_AddStringToObject(pl, "state", to);
     return st;
@@ -333,6 +333,80 @@ assignment_answer(struct req *r, const cJSON *body)
                           .signature = json_str(body, "signature")};
     if (req_param_id(r, "id", &x.draw))
         req_tx(r, answer_tx, &x);
+}
+
+/* ---- a member replaced during the evaluation ---- */
+
+struct replace_in {
+    int64_t draw;
+    const char *pseudonym, *cause, *reason;
+};
+
+/* Center staff replace a confirmed member (recusal, illness): the member's conclusions are void
+ * from now (实施条例 第四十六条、第四十八条; the evaluation capability reads void_from_us), and
+ * the next of the same group's order is invited. */
+static enum tx_result
+replace_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct replace_in *x = arg;
+    struct dbres d = {0}, p = {0};
+    cJSON *pl = NULL;
+    int64_t now = clock_now_us();
+    enum tx_result t = TX_DBFAIL;
+    if (store_draw(c, x->draw, true, &d) != DB_OK || store_pool(c, x->draw, &p) != DB_OK)
+        goto out;
+    t = TX_REFUSE;
+    size_t me = p.nrows;
+    for (size_t i = 0; i < p.nrows; i++)
+        if (!strcmp(dbres_str(&p, i, PL_PSEUDONYM), x->pseudonym))
+            me = i;
+    if (d.nrows != 1 || me == p.nrows) {
+        req_error(r, E_NOT_FOUND, "no member %s of draw %lld", x->pseudonym, (long long)x->draw);
+        goto out;
+    }
+    const char *ds = dbres_str(&d, 0, DC_STATE), *ms = dbres_str(&p, me, PL_STATE);
+    if ((strcmp(ds, "complete") && strcmp(ds, "drawn")) || strcmp(ms, "confirmed")) {
+        req_transition_refused(r, strcmp(ms, "confirmed") ? ms : ds, "replaced",
+                               "only a confirmed member of a drawn or complete committee is "
+                               "replaced (the member is %s, the draw %s)",
+                               ms, ds);
+        goto out;
+    }
+    t = TX_DBFAIL;
+    char why[480];
+    snprintf(why, sizeof why, "%s: %s", x->cause, x->reason);
+    if (store_pool_answer(c, x->draw, x->pseudonym, "replaced", why, now) != DB_OK)
+        goto out;
+    pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", x->draw);
+    cJSON_AddStringToObject(pl, "pseudonym", x->pseudonym);
+    cJSON_AddStringToObject(pl, "cause", x->cause);
+    cJSON_AddStringToObject(pl, "reason", x->reason);
+    json_add_i64(pl, "void_from_us", now);
+    if (settle(c, &d, now, pl) != DB_OK)
+        goto out;
+    enum db_status st = audit_append(c, req_actor(r), "draw.replace", "draw", x->draw,
+                                     dbres_i64(&d, 0, DC_PROJECT), pl, NULL);
+    pl = NULL;
+    if (st != DB_OK)
+        goto out;
+    req_empty(r, 200);
+    t = TX_COMMIT;
+out:
+    cJSON_Delete(pl);
+    dbres_free(&d);
+    dbres_free(&p);
+    return t;
+}
+
+void
+member_replace(struct req *r, const cJSON *body)
+{
+    struct replace_in x = {.pseudonym = req_param(r, "pseudonym"),
+                           .cause = json_str(body, "cause"),
+                           .reason = json_str(body, "reason")};
+    if (req_param_id(r, "id", &x.draw))
+        req_tx(r, replace_tx, &x);
 }
 
 /* ---- no answer in time (the job) ---- */

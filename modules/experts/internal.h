@@ -58,6 +58,7 @@ void draw_cancel(struct req *r, const cJSON *body);
 /* answers.c */
 void assignment_list(struct req *r, const cJSON *body);
 void assignment_answer(struct req *r, const cJSON *body);
+void member_replace(struct req *r, const cJSON *body);
 bool experts_job_expire(struct dbconn *c, const struct actor *a, int64_t now_us);
 /* Invite the next members of each group of the drawn draw (row 0 of d, locked) until each has
  * its count of invited or confirmed members, walking the group's draw order from the seed:

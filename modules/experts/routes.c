@@ -72,6 +72,12 @@ static const struct field answer_schema[] = {
     {"key_id", F_STRING, true, 64, 64, NULL},    {"signed_us", F_INT, true, 0, MAX_ID, NULL},
     {"signature", F_STRING, true, 1, 200, NULL}, {NULL},
 };
+static const char *const replace_causes[] = {"recusal", "illness", "misconduct", "other", NULL};
+static const struct field replace_schema[] = {
+    {"cause", F_STRING, true, 1, 16, replace_causes},
+    {"reason", F_STRING, true, 1, 400, NULL},
+    {NULL},
+};
 static const struct field cancel_schema[] = {
     {"reason", F_STRING, true, 1, 2000, NULL},
     {NULL},
@@ -99,6 +105,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/draws/{id}", draw_get, ROLE_AGENT | STAFF, 0, NULL, 0},
     {"POST", "/api/v1/draws/{id}/cosign", draw_cosign, ROLE_CENTER_ADMIN, 4096, cosign_schema, 0},
     {"POST", "/api/v1/draws/{id}/entropy", draw_entropy, ROLE_SUPERVISOR, 4096, entropy_schema, 0},
+    {"POST", "/api/v1/draws/{id}/members/{pseudonym}/replace", member_replace, ROLE_CENTER_ADMIN,
+     4096, replace_schema, 0},
     {"POST", "/api/v1/draws/{id}/cancel", draw_cancel, ROLE_AGENT | ROLE_CENTER_ADMIN, 4096,
      cancel_schema, 0},
 };
