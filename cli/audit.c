@@ -662,12 +662,13 @@ replay_log(const struct opts *o)
         return 2;
     }
     struct venue_ledger *vl = vl_new();
+    struct draw_ledger *dl = dl_new();
     struct inv_report rep = {0};
     char *line = NULL;
     size_t cap = 0, entries = 0;
     ssize_t n;
     int bad = 0;
-    while (vl && (n = getline(&line, &cap, f)) > 0) {
+    while (vl && dl && (n = getline(&line, &cap, f)) > 0) {
         if (n < 7 || memcmp(line, "entry ", 6))
             continue;
         if (line[n - 1] == '\n')
@@ -687,14 +688,17 @@ replay_log(const struct opts *o)
         cJSON *e = cJSON_ParseWithLength(sp2 + 1, jl);
         if (e) {
             vl_feed(vl, e, &rep);
+            dl_feed(dl, e, &rep);
             entries++;
         }
         cJSON_Delete(e);
     }
     free(line);
     fclose(f);
-    if (!vl) {
+    if (!vl || !dl) {
         fprintf(stderr, "ggzy: out of memory\n");
+        vl_free(vl);
+        dl_free(dl);
         return 2;
     }
     vl_finish(vl, &rep);
@@ -702,10 +706,12 @@ replay_log(const struct opts *o)
         printf("VIOLATION %s at index %lld: %s\n", rep.v[i].code, (long long)rep.v[i].index,
                rep.v[i].message);
     if (!bad && !rep.n)
-        printf("OK: %zu entries replayed; every venue invariant holds across the log\n", entries);
+        printf("OK: %zu entries replayed; every venue and draw invariant holds across the log\n",
+               entries);
     rc = bad || rep.n ? 1 : 0;
     inv_report_free(&rep);
     vl_free(vl);
+    dl_free(dl);
     return rc;
 }
 

@@ -50,6 +50,7 @@ struct inv_state {
     int64_t docs_first_us;
     char place[1210];
     struct trust_set *anchors; /* the latest published (trust.anchors) */
+    struct draw_ledger *draws; /* the project's committee draws */
 };
 
 struct inv_state *
@@ -59,6 +60,10 @@ inv_new(void)
     if (s) {
         snprintf(s->state, sizeof s->state, "draft");
         s->category = -1;
+        if (!(s->draws = dl_new())) {
+            free(s);
+            return NULL;
+        }
     }
     return s;
 }
@@ -66,8 +71,10 @@ inv_new(void)
 void
 inv_free(struct inv_state *s)
 {
-    if (s)
+    if (s) {
         trust_set_free(s->anchors);
+        dl_free(s->draws);
+    }
     free(s);
 }
 
@@ -623,6 +630,15 @@ static const struct {
                   "the platform's own jobs (the trust anchors) act as the system"},
     {"INV-ANNOUNCE-IMMUTABLE", "no published announcement is published again (changed); a "
                                "change is a new announcement that supersedes it"},
+    {"INV-DRAW-SEED", "every committee draw reveals the secret it committed to before its pool, "
+                      "logs the pool its hash names, and seeds from the secret, the pool, the "
+                      "supervisor's value and the public value"},
+    {"INV-DRAW-ORDER", "every invitation, skip and replacement of a draw is the next rank of its "
+                       "group's order from the seed, within the group's count and reserves"},
+    {"INV-DRAW-SIZE", "every committee asked for is odd, large enough for its category and "
+                      "budget, and at least two thirds library experts"},
+    {"INV-DRAW-STAFF", "every draw's pool is fixed only after at least two distinct center staff "
+                       "(and as many as it required) cosigned its commitment"},
     {"INV-VENUE-OVERLAP", "(whole log) no two live bookings of a room hold the same minute, "
                           "setup buffers included, however they were booked, moved or relocated"},
     {"INV-VENUE-OPENING", "(whole log) a tender names an approved opening room per lot booked from "
@@ -668,4 +684,5 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     const char *role = str(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
     check_bids(s, action, p, idx, t, role && !strcmp(role, "system"), rep);
     check_announcements(s, action, p, idx, t, rep);
+    dl_feed(s->draws, entry, rep);
 }

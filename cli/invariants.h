@@ -47,4 +47,14 @@ void vl_free(struct venue_ledger *v);
 void vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep);
 void vl_finish(struct venue_ledger *v, struct inv_report *rep);
 
+/* The draw ledger (invariants_draws.c), fed entries in log order (a project's timeline, the
+ * whole log, or one draw's entries): INV-DRAW-SEED, INV-DRAW-ORDER, INV-DRAW-SIZE and
+ * INV-DRAW-STAFF as the entries arrive. dl_print prints draw id's walk per group (-1: the log
+ * holds no seeded draw of that id). */
+struct draw_ledger;
+struct draw_ledger *dl_new(void);
+void dl_free(struct draw_ledger *l);
+void dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep);
+int dl_print(const struct draw_ledger *l, int64_t id);
+
 #endif

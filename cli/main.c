@@ -31,7 +31,7 @@ static const struct command commands[] = {
     {"audit", "replay", cmd_audit_replay,
      "--project ID [--vkey VKEY] | --file EXPORT [--vkey VKEY]",
      "a project's timeline under a signed checkpoint, every invariant checked; or a whole "
-     "exported log with the venue invariants across projects"},
+     "exported log with the venue and draw invariants across projects"},
     {"audit", "cosign", cmd_audit_cosign, "--key SUPERVISOR.pem [--state FILE] [--vkey VKEY]",
      "countersign the newest checkpoint once it extends the last one you cosigned"},
     {"audit", "invariants", cmd_audit_invariants, "",

@@ -355,9 +355,14 @@ class DrawTest(ExpertFixture):
         self.srv.request("POST", "/api/v1/test/clock", {"advance_us": 11 * 10**6})
         path = os.path.join(self.srv.dir, "outbox.jsonl")
         deadline = time.time() + 15
-        while time.time() < deadline and not (os.path.exists(path) and open(path).read().count("\n") >= len(phoned)):
+        def written():
+            if not os.path.exists(path):
+                return ""
+            with open(path) as f:
+                return f.read()
+        while time.time() < deadline and written().count("\n") < len(phoned):
             time.sleep(0.2)
-        lines = [json.loads(x) for x in open(path).read().splitlines()]
+        lines = [json.loads(x) for x in written().splitlines()]
         self.assertEqual(sorted(x["to"] for x in lines), sorted(e["phone"] for e in phoned))
         self.assertEqual({x["channel"] for x in lines}, {"file (development)"})
         mine = self.srv.request("GET", "/api/v1/experts/me/assignments", token=drawn[0]["tok"]).json["items"]
@@ -404,6 +409,28 @@ class DrawTest(ExpertFixture):
         walk = " ".join(o + ("(replaced)" if o == first else "(confirmed)" if o in said_yes else "")
                         for o in orders["A0101"][:6])
         self.assertIn("group A0101 (4 of 9 in the pool): " + walk + "\n", p.stdout)
+        # the project's timeline replays clean: signatures (cosigners, supervisor, experts' own
+        # side), actors, and every draw invariant; then an invitation out of stream order that
+        # an insider writes into the log is named
+        p = self.run_ggzy("audit", "replay", "--project", str(pid), "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("draw.seeded", p.stdout)
+        wrong = orders["A0101"][8]
+        r = self.srv.request("POST", "/api/v1/test/audit/entries", {
+            "action": "draw.expire", "object_type": "draw", "object_id": draw["id"], "project_id": pid,
+            "system_actor": "system:draw-monitor",
+            "payload": {"draw_id": draw["id"], "expired": [], "state": "drawn",
+                        "steps": [{"group": "A0101", "rank": 6, "pseudonym": wrong, "state": "invited"}]}},
+            token=self.admin)
+        self.assertIn(r.status, (200, 201), r)
+        self.verify(draw["id"])  # a checkpoint that covers it
+        p = self.run_ggzy("audit", "replay", "--project", str(pid), "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("VIOLATION INV-DRAW-ORDER", p.stdout)
+        self.assertIn(wrong, p.stdout)
+        p, path = self.verify(draw["id"])
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("FAILED: INV-DRAW-ORDER", p.stdout)
         # an operator who swaps the order of the pool's members in the log is caught
         with open(path) as f:
             text = f.read()

@@ -1,0 +1,359 @@
+/*
+ * invariants_draws.c — the draw ledger (invariants.h): each committee draw re-derived from its
+ * entries as they arrive in log order (docs/draw.md §9), the misuses named with their index:
+ *   INV-DRAW-SEED   the revealed secret is the one committed to before the pool, the pool hashes
+ *                   to its logged hash, and the seed is the hash of its parts;
+ *   INV-DRAW-ORDER  every invitation, skip and replacement is the next rank of its group's
+ *                   order (lib/draw.c), within the group's count and reserves;
+ *   INV-DRAW-SIZE   the committee is odd, large enough for its category and budget, and at
+ *                   least two thirds library experts (the statute table as the law has it);
+ *   INV-DRAW-STAFF  at least two distinct staff (and as many as the request required) cosigned
+ *                   the commitment before the pool was fixed.
+ * `ggzy audit replay` feeds it every entry; `ggzy draw verify` feeds it one draw's and prints the
+ * walk (dl_print).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "canon.h"
+#include "crypto.h"
+#include "draw.h"
+#include "invariants.h"
+#include "statutes.h"
+
+#define GROUPS_MAX 8
+#define DRAWS_MAX  4096
+
+struct group {
+    char name[DRAW_GROUP_MAX + 1];
+    int64_t count;
+    const char **members; /* pseudonyms in pool order (into pool) */
+    size_t m, k, next;    /* members, the walk's length, the next rank */
+    size_t *order;
+};
+
+struct one_draw {
+    int64_t id;
+    cJSON *request, *pool; /* the payloads, owned */
+    int64_t cosigners[16];
+    int ncosigners;
+    bool seeded;
+    struct group g[GROUPS_MAX];
+    size_t ng;
+    cJSON *confirmed, *replaced; /* pseudonyms */
+};
+
+struct draw_ledger {
+    struct one_draw *d[DRAWS_MAX];
+    size_t n;
+};
+
+static const char *
+jstr_(const cJSON *o, const char *k)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static int64_t
+jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+}
+
+static bool
+hex32(const cJSON *o, const char *k, uint8_t out[32])
+{
+    const char *h = jstr_(o, k);
+    return h && strlen(h) == 64 && hex_decode(h, out, 32);
+}
+
+struct draw_ledger *
+dl_new(void)
+{
+    return calloc(1, sizeof(struct draw_ledger));
+}
+
+void
+dl_free(struct draw_ledger *l)
+{
+    for (size_t i = 0; l && i < l->n; i++) {
+        struct one_draw *d = l->d[i];
+        for (size_t k = 0; k < d->ng; k++) {
+            free(d->g[k].members);
+            free(d->g[k].order);
+        }
+        cJSON_Delete(d->request);
+        cJSON_Delete(d->pool);
+        cJSON_Delete(d->confirmed);
+        cJSON_Delete(d->replaced);
+        free(d);
+    }
+    free(l);
+}
+
+static struct one_draw *
+draw_of(struct draw_ledger *l, int64_t id, bool make)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->d[i]->id == id)
+            return l->d[i];
+    if (!make || l->n == DRAWS_MAX)
+        return NULL;
+    struct one_draw *d = calloc(1, sizeof *d);
+    if (d) {
+        d->id = id;
+        d->confirmed = cJSON_CreateArray();
+        d->replaced = cJSON_CreateArray();
+        l->d[l->n++] = d;
+    }
+    return d;
+}
+
+static void
+note_cosigner(struct one_draw *d, const cJSON *p)
+{
+    const cJSON *f =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
+    int64_t who = jnum(f, "user_id");
+    for (int i = 0; i < d->ncosigners; i++)
+        if (d->cosigners[i] == who)
+            return;
+    if (who > 0 && d->ncosigners < 16)
+        d->cosigners[d->ncosigners++] = who;
+}
+
+/* The committee the request asks for, against the statute table as the law has it. */
+static void
+check_size(struct one_draw *d, int64_t idx, struct inv_report *rep)
+{
+    int c = category_from_name(jstr_(d->request, "category"));
+    int64_t experts = 0, reps = jnum(d->request, "owner_reps");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->request, "groups"))
+        experts += jnum(it, "count");
+    int64_t size = experts + reps;
+    enum category cat = c < 0 ? CAT_ENGINEERING : (enum category)c;
+    int64_t min = statute_value(S_COMMITTEE_SIZE, cat),
+            share = statute_value(S_COMMITTEE_EXPERTS, cat);
+    int64_t big = statute_value(S_COMMITTEE_LARGE_BUDGET, cat),
+            large = statute_value(S_COMMITTEE_LARGE, cat);
+    if (min < 0)
+        min = statute_value(S_COMMITTEE_SIZE, CAT_ENGINEERING);
+    if (share < 0)
+        share = statute_value(S_COMMITTEE_EXPERTS, CAT_ENGINEERING);
+    if (c < 0)
+        inv_violate(rep, "INV-DRAW-SIZE", idx, "draw %lld: the request names no category",
+                    (long long)d->id);
+    else if (size % 2 == 0 || size < min)
+        inv_violate(rep, "INV-DRAW-SIZE", idx,
+                    "draw %lld: a committee of %lld is even or below %lld (R-COMMITTEE-SIZE)",
+                    (long long)d->id, (long long)size, (long long)min);
+    else if (big >= 0 && large >= 0 && jnum(d->request, "budget_fen") >= big && size < large)
+        inv_violate(rep, "INV-DRAW-SIZE", idx,
+                    "draw %lld: a committee of %lld for a budget of %lld fen (R-COMMITTEE-LARGE)",
+                    (long long)d->id, (long long)size, (long long)jnum(d->request, "budget_fen"));
+    else if (experts * 1000 < size * share)
+        inv_violate(rep, "INV-DRAW-SIZE", idx,
+                    "draw %lld: %lld of %lld members from the library (R-COMMITTEE-EXPERTS)",
+                    (long long)d->id, (long long)experts, (long long)size);
+    if (jnum(d->request, "size") != size)
+        inv_violate(rep, "INV-DRAW-SIZE", idx,
+                    "draw %lld: the request's size is not its groups and representatives",
+                    (long long)d->id);
+}
+
+/* The seed re-derived and each group ordered; false when the draw cannot be walked. */
+static bool
+seed_and_order(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_report *rep)
+{
+    uint8_t secret[32], commit[32], want[32], pool_sha[32], seed[32];
+    bool ok = true;
+    if (!hex32(p, "secret", secret) || !draw_commit(secret, commit) ||
+        !hex32(d->request, "seed_commit", want) || memcmp(commit, want, 32)) {
+        inv_violate(rep, "INV-DRAW-SEED", idx,
+                    "draw %lld: the revealed secret is not the one committed to before the pool",
+                    (long long)d->id);
+        ok = false;
+    }
+    const cJSON *pool = cJSON_GetObjectItemCaseSensitive(d->pool, "pool");
+    size_t clen = 0;
+    char *canon = cJSON_IsArray(pool) ? canon_json(pool, &clen) : NULL;
+    if (!canon || !crypto_sha256(canon, clen, pool_sha) || !hex32(d->pool, "pool_sha256", want) ||
+        memcmp(pool_sha, want, 32)) {
+        inv_violate(rep, "INV-DRAW-SEED", idx,
+                    "draw %lld: the logged pool does not hash to its pool_sha256",
+                    (long long)d->id);
+        ok = false;
+    }
+    free(canon);
+    const cJSON *f =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
+    const char *value = jstr_(f, "value"), *beacon = jstr_(p, "beacon");
+    if (!value || !beacon ||
+        !draw_seed(secret, pool_sha, value, strlen(value), beacon, strlen(beacon), seed) ||
+        !hex32(p, "seed", want) || memcmp(seed, want, 32)) {
+        inv_violate(rep, "INV-DRAW-SEED", idx,
+                    "draw %lld: the seed is not the hash of the secret, the pool, the "
+                    "supervisor's value and the public value",
+                    (long long)d->id);
+        ok = false;
+    }
+    OPENSSL_cleanse(secret, sizeof secret);
+    const cJSON *it;
+    int64_t reserves = jnum(d->request, "reserves");
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->request, "groups"))
+    {
+        if (d->ng == GROUPS_MAX)
+            break;
+        struct group *g = &d->g[d->ng++];
+        snprintf(g->name, sizeof g->name, "%s",
+                 jstr_(it, "specialty") ? jstr_(it, "specialty") : "");
+        g->count = jnum(it, "count");
+        g->members = calloc((size_t)cJSON_GetArraySize(pool) + 1, sizeof *g->members);
+        const cJSON *pair;
+        cJSON_ArrayForEach(pair, pool)
+        {
+            const char *gn = cJSON_GetStringValue(cJSON_GetArrayItem(pair, 1));
+            if (g->members && gn && !strcmp(gn, g->name))
+                g->members[g->m++] = cJSON_GetStringValue(cJSON_GetArrayItem(pair, 0));
+        }
+        int64_t walk = g->count + (reserves > 0 ? reserves : 0);
+        g->k = walk > 0 && (size_t)walk < g->m ? (size_t)walk : g->m;
+        g->order = calloc(g->k + 1, sizeof *g->order);
+        if (!g->members || !g->order || !draw_order(seed, g->name, g->m, g->k, g->order)) {
+            g->k = 0;
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void
+check_steps(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_report *rep)
+{
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "steps"))
+    {
+        const char *name = jstr_(s, "group"), *pseud = jstr_(s, "pseudonym");
+        struct group *g = NULL;
+        for (size_t i = 0; i < d->ng && !g; i++)
+            if (name && !strcmp(d->g[i].name, name))
+                g = &d->g[i];
+        if (!g || !pseud) {
+            inv_violate(rep, "INV-DRAW-ORDER", idx, "draw %lld: a step names no requested group",
+                        (long long)d->id);
+            continue;
+        }
+        if (g->next >= g->k || jnum(s, "rank") != (int64_t)g->next ||
+            strcmp(g->members[g->order[g->next]], pseud))
+            inv_violate(rep, "INV-DRAW-ORDER", idx,
+                        "draw %lld: %s rank %lld is %s, but the order gives %s", (long long)d->id,
+                        name, (long long)jnum(s, "rank"), pseud,
+                        g->next < g->k ? g->members[g->order[g->next]]
+                                       : "nobody (its count and reserves are used up)");
+        g->next++;
+    }
+}
+
+void
+dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
+{
+    const char *action = jstr_(entry, "action");
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
+    const char *type = jstr_(obj, "type");
+    int64_t idx = jnum(entry, "index");
+    if (!l || !action || strncmp(action, "draw.", 5) || !type || strcmp(type, "draw"))
+        return;
+    struct one_draw *d = draw_of(l, jnum(obj, "id"), !strcmp(action, "draw.request"));
+    if (!d) {
+        inv_violate(rep, "INV-DRAW-SEED", idx, "%s of draw %lld, which was never requested", action,
+                    (long long)jnum(obj, "id"));
+        return;
+    }
+    if (!strcmp(action, "draw.request")) {
+        if (!d->request)
+            d->request = cJSON_Duplicate(p, true);
+    } else if (!strcmp(action, "draw.cosign") || !strcmp(action, "draw.pool")) {
+        if (d->pool) {
+            inv_violate(rep, "INV-DRAW-STAFF", idx,
+                        "draw %lld: a cosignature after its pool was fixed", (long long)d->id);
+            return;
+        }
+        note_cosigner(d, p);
+        if (!strcmp(action, "draw.pool")) {
+            d->pool = cJSON_Duplicate(p, true);
+            int64_t need = jnum(d->request, "staff");
+            if (d->ncosigners < 2 || d->ncosigners < need)
+                inv_violate(rep, "INV-DRAW-STAFF", idx,
+                            "draw %lld: its pool was fixed with %d distinct cosigners (%lld "
+                            "required, and never fewer than two)",
+                            (long long)d->id, d->ncosigners, (long long)need);
+        }
+    } else if (!strcmp(action, "draw.seeded")) {
+        if (d->seeded || !d->request || !d->pool) {
+            inv_violate(rep, "INV-DRAW-SEED", idx, "draw %lld: seeded %s", (long long)d->id,
+                        d->seeded ? "twice" : "without a logged commitment and pool before it");
+            return;
+        }
+        d->seeded = true;
+        bool ok = seed_and_order(d, p, idx, rep);
+        check_size(d, idx, rep);
+        if (ok)
+            check_steps(d, p, idx, rep);
+    } else if (!strcmp(action, "draw.answer") || !strcmp(action, "draw.expire") ||
+               !strcmp(action, "draw.replace")) {
+        if (!d->seeded) {
+            inv_violate(rep, "INV-DRAW-ORDER", idx, "draw %lld: %s before its seed",
+                        (long long)d->id, action);
+            return;
+        }
+        const char *ans = jstr_(p, "answer");
+        if (ans && !strcmp(ans, "confirmed") && jstr_(p, "pseudonym"))
+            cJSON_AddItemToArray(d->confirmed, cJSON_CreateString(jstr_(p, "pseudonym")));
+        if (!strcmp(action, "draw.replace") && jstr_(p, "pseudonym"))
+            cJSON_AddItemToArray(d->replaced, cJSON_CreateString(jstr_(p, "pseudonym")));
+        check_steps(d, p, idx, rep);
+    }
+}
+
+static bool
+listed(const cJSON *a, const char *s)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, a) if (it->valuestring && !strcmp(it->valuestring, s)) return true;
+    return false;
+}
+
+int
+dl_print(const struct draw_ledger *l, int64_t id)
+{
+    const struct one_draw *d = NULL;
+    for (size_t i = 0; l && i < l->n && !d; i++)
+        if (l->d[i]->id == id)
+            d = l->d[i];
+    if (!d || !d->request || !d->pool || !d->seeded) {
+        printf("draw %lld has %s in this log\n", (long long)id,
+               !d || !d->request ? "no request"
+               : !d->pool        ? "no fixed pool"
+                          : "no seed (the supervisor's value has not come, or was withheld)");
+        return -1;
+    }
+    for (size_t i = 0; i < d->ng; i++) {
+        const struct group *g = &d->g[i];
+        printf("group %s (%lld of %zu in the pool):", g->name, (long long)g->count, g->m);
+        for (size_t j = 0; j < g->next && j < g->k; j++) {
+            const char *p = g->members[g->order[j]];
+            printf(" %s%s", p,
+                   listed(d->replaced, p)    ? "(replaced)"
+                   : listed(d->confirmed, p) ? "(confirmed)"
+                                             : "");
+        }
+        printf("\n");
+    }
+    return 0;
+}
