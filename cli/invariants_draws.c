@@ -133,8 +133,8 @@ check_size(struct one_draw *d, int64_t idx, struct inv_report *rep)
     int c = category_from_name(jstr_(d->request, "category"));
     int64_t experts = 0, reps = jnum(d->request, "owner_reps");
     const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->request, "groups"))
-        experts += jnum(it, "count");
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->request, "groups")) experts +=
+        jnum(it, "count");
     int64_t size = experts + reps;
     enum category cat = c < 0 ? CAT_ENGINEERING : (enum category)c;
     int64_t min = statute_value(S_COMMITTEE_SIZE, cat),
