@@ -20,6 +20,7 @@ const GGZYShell = (() => {
     ["/custodian.html", "开标密钥 Opening key"],
     ["/opening.html", "开标记录 Opening record"],
     ["/venues.html", "场地 Venues"],
+    ["/draws.html", "专家抽取 Draws"],
   ];
   const session = GGZYPage.session();
   const hooks = [];
