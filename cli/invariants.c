@@ -551,7 +551,7 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
 /* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
  * theirs here. Every other entry a replay reads names the signed-in user who acted. */
 static const char *const system_actions[] = {
-    "trust.anchors", "venue.recording.missing", "draw.expire", "outbox.delivered",
+    "trust.anchors", "venue.recording.missing", "draw.expire", "draw.reveal", "outbox.delivered",
     "outbox.retry",  "outbox.failed",           NULL};
 /* Acts of a device of the center, signed by its certified key (INV-SIGNATURE): a room's
  * recorder registering a recording acts as "device:<its key id>", never a person or a job. */

@@ -74,6 +74,7 @@ CREATE TABLE draws (
     pool_map      MEDIUMTEXT CHARACTER SET ascii NULL COMMENT '[[pseudonym, user_id, group], ...] by pseudonym: who each pseudonym is; never logged before the reveal',
     requested_by  BIGINT UNSIGNED NOT NULL,
     answer_minutes INT NOT NULL,
+    revealed_us   BIGINT NULL COMMENT 'when the names were revealed into the log (the result is published)',
     created_us    BIGINT NOT NULL,
     updated_us    BIGINT NOT NULL,
     KEY ix_draw_project (project_id, id),
@@ -107,6 +108,20 @@ CREATE TABLE draw_pool (
     PRIMARY KEY (draw_id, pseudonym),
     UNIQUE KEY uq_draw_pool_user (draw_id, user_id),
     KEY ix_draw_pool_user (user_id, state)
+) ENGINE=InnoDB;
+
+-- After the evaluation, the agent and the supervisor rate each member who served.
+CREATE TABLE expert_ratings (
+    id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    draw_id     BIGINT UNSIGNED NOT NULL,
+    user_id     BIGINT UNSIGNED NOT NULL COMMENT 'the expert',
+    rater_id    BIGINT UNSIGNED NOT NULL,
+    rater_role  VARCHAR(16) CHARACTER SET ascii NOT NULL,
+    score       TINYINT NOT NULL COMMENT '1 (poor) to 5 (excellent)',
+    comment     VARCHAR(2000) NULL,
+    created_us  BIGINT NOT NULL,
+    UNIQUE KEY uq_rating (draw_id, user_id, rater_id),
+    KEY ix_rating_expert (user_id)
 ) ENGINE=InnoDB;
 
 -- An expert's keys are certified by the experts' CA (trust.expert_ca), a side of its own.

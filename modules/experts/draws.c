@@ -658,7 +658,7 @@ draw_entropy(struct req *r, const cJSON *body)
 
 struct read_in {
     int64_t id;
-    bool names;
+    bool staff;
 };
 
 /* Staff and supervisors see who is on the committee; that read is logged in the same
@@ -688,15 +688,17 @@ read_tx(struct dbconn *c, struct req *r, void *arg)
     }
     if (store_pool(c, x->id, &p) != DB_OK)
         goto out;
+    /* once the result is published (draw.reveal) the project's parties see the names too */
+    bool names = x->staff || dbres_str(&d, 0, DC_REVEALED);
     cJSON *o = draw_json(&d, 0);
     cJSON *ms = cJSON_AddArrayToObject(o, "members");
     size_t shown = 0;
     for (size_t i = 0; i < p.nrows; i++)
         if (dbres_str(&p, i, PL_STATE)) {
-            cJSON_AddItemToArray(ms, member_json(&p, i, x->names));
+            cJSON_AddItemToArray(ms, member_json(&p, i, names));
             shown++;
         }
-    if (x->names && shown) {
+    if (names && shown && !dbres_str(&d, 0, DC_REVEALED)) {
         cJSON *pl = cJSON_CreateObject();
         json_add_i64(pl, "members", (int64_t)shown);
         if (audit_append(c, req_actor(r), "draw.read", "draw", x->id, dbres_i64(&d, 0, DC_PROJECT),
@@ -717,7 +719,7 @@ void
 draw_get(struct req *r, const cJSON *body)
 {
     (void)body;
-    struct read_in x = {.names = (r->who.role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) != 0};
+    struct read_in x = {.staff = (r->who.role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) != 0};
     if (req_param_id(r, "id", &x.id))
         req_tx(r, read_tx, &x);
 }

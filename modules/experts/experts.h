@@ -89,6 +89,10 @@ extern const char *const experts_exclusion_reasons[];
  * in government procurement (政府采购法实施条例 第九条). */
 int64_t experts_rule_relation_years(enum category c, int64_t configured);
 
+/* Is the result of a project in this state published (so its committee's names are revealed)?
+ * candidates_published or awarded. */
+bool experts_rule_result_published(const char *project_state);
+
 /* The eligible pool of each group must hold at least ratio times the group's count
  * (DRAW-POOL-SMALL, 409): *group set to the first group short. */
 struct refusal experts_rule_pool(const int64_t *have, const int64_t *need, size_t ngroups,

@@ -68,10 +68,16 @@ bool experts_job_expire(struct dbconn *c, const struct actor *a, int64_t now_us)
 enum db_status draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps,
                          bool *short_);
 
+/* results.c: ratings, and the reveal once the result is published (experts.reveal,
+ * system:draw-reveal) */
+void member_rate(struct req *r, const cJSON *body);
+bool experts_job_reveal(struct dbconn *c, const struct actor *a, int64_t now_us);
+
 /* views.c */
 cJSON *profile_json(const struct dbres *s, size_t i);
 cJSON *relation_json(const struct dbres *s, size_t i);
 cJSON *leave_json(const struct dbres *s, size_t i);
+cJSON *rating_json(const struct dbres *s, size_t i);
 /* A draw: detail adds the members (pseudonyms, states; names only with names). */
 cJSON *draw_json(const struct dbres *d, size_t i);
 cJSON *member_json(const struct dbres *p, size_t i, bool names);

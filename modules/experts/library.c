@@ -169,13 +169,13 @@ static void
 profile_reply(struct req *r, int64_t user)
 {
     struct dbconn *c = req_db(r);
-    struct dbres p = {0}, rel = {0}, lv = {0};
+    struct dbres p = {0}, rel = {0}, lv = {0}, rt = {0};
     enum db_status st;
     if (!c)
         return;
     if ((st = store_profile(c, user, false, &p)) != DB_OK ||
         (st = store_relations(c, user, &rel)) != DB_OK ||
-        (st = store_leaves(c, user, &lv)) != DB_OK) {
+        (st = store_leaves(c, user, &lv)) != DB_OK || (st = store_ratings(c, user, &rt)) != DB_OK) {
         req_db_fail(r, c, st);
         goto out;
     }
@@ -190,11 +190,24 @@ profile_reply(struct req *r, int64_t user)
     a = cJSON_AddArrayToObject(o, "leaves");
     for (size_t i = 0; i < lv.nrows; i++)
         cJSON_AddItemToArray(a, leave_json(&lv, i));
+    /* ratings only to staff and supervisors (GET /api/v1/experts/{id}), not to the expert */
+    if (r->who.role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) {
+        int64_t sum = 0;
+        a = cJSON_AddArrayToObject(o, "ratings");
+        for (size_t i = 0; i < rt.nrows; i++) {
+            cJSON_AddItemToArray(a, rating_json(&rt, i));
+            sum += dbres_i64(&rt, i, RT_SCORE);
+        }
+        cJSON *s = cJSON_AddObjectToObject(o, "rating_summary");
+        json_add_i64(s, "count", (int64_t)rt.nrows);
+        json_add_i64(s, "score_sum", sum); /* an average is score_sum / count: no float leaves */
+    }
     req_json(r, 200, o);
 out:
     dbres_free(&p);
     dbres_free(&rel);
     dbres_free(&lv);
+    dbres_free(&rt);
 }
 
 void

@@ -78,6 +78,11 @@ static const struct field replace_schema[] = {
     {"reason", F_STRING, true, 1, 400, NULL},
     {NULL},
 };
+static const struct field rating_schema[] = {
+    {"score", F_INT, true, 1, 5, NULL},
+    {"comment", F_STRING, false, 1, 2000, NULL},
+    {NULL},
+};
 static const struct field cancel_schema[] = {
     {"reason", F_STRING, true, 1, 2000, NULL},
     {NULL},
@@ -107,15 +112,19 @@ static const struct route routes[] = {
     {"POST", "/api/v1/draws/{id}/entropy", draw_entropy, ROLE_SUPERVISOR, 4096, entropy_schema, 0},
     {"POST", "/api/v1/draws/{id}/members/{pseudonym}/replace", member_replace, ROLE_CENTER_ADMIN,
      4096, replace_schema, 0},
+    {"POST", "/api/v1/draws/{id}/members/{pseudonym}/rating", member_rate,
+     ROLE_AGENT | ROLE_SUPERVISOR, 4096, rating_schema, ROUTE_CREATES},
     {"POST", "/api/v1/draws/{id}/cancel", draw_cancel, ROLE_AGENT | ROLE_CENTER_ADMIN, 4096,
      cancel_schema, 0},
 };
 
 static const char *const rule_codes[] = {
-    "DRAW-ANSWER-LATE", "DRAW-CAPACITY",      "DRAW-COSIGNED",  "DRAW-EXISTS",
-    "DRAW-POOL-SMALL",  "DRAW-PROJECT-STATE", "DRAW-SESSION",   "DRAW-SIGNATURE",
-    "DRAW-SIGNED-TIME", "DRAW-SIGNER-KEY",    "DRAW-SPECIALTY", "DRAW-WINDOW",
-    "EXP-PROFILE",      "EXP-SPECIALTY",      "EXP-STATE",      NULL,
+    "DRAW-ANSWER-LATE", "DRAW-RATED",         "DRAW-RATING-EARLY",
+    "DRAW-CAPACITY",    "DRAW-COSIGNED",      "DRAW-EXISTS",
+    "DRAW-POOL-SMALL",  "DRAW-PROJECT-STATE", "DRAW-SESSION",
+    "DRAW-SIGNATURE",   "DRAW-SIGNED-TIME",   "DRAW-SIGNER-KEY",
+    "DRAW-SPECIALTY",   "DRAW-WINDOW",        "EXP-PROFILE",
+    "EXP-SPECIALTY",    "EXP-STATE",          NULL,
 };
 
 static const struct config_key config_keys[] = {
@@ -131,6 +140,7 @@ static const struct config_key config_keys[] = {
 
 static const struct job jobs[] = {
     {"experts.answers-expire", "system:draw-monitor", 60, NULL, false, experts_job_expire},
+    {"experts.reveal", "system:draw-reveal", 60, NULL, false, experts_job_reveal},
 };
 
 static bool

@@ -186,3 +186,10 @@ experts_rule_pool(const int64_t *have, const int64_t *need, size_t ngroups, int6
         }
     return f;
 }
+
+bool
+experts_rule_result_published(const char *project_state)
+{
+    return project_state &&
+           (!strcmp(project_state, "candidates_published") || !strcmp(project_state, "awarded"));
+}

@@ -87,6 +87,46 @@ static const char sql_assignments[] = "SELECT " ASSIGN_COLS(DB_COL_SQL) DB_COL_E
 static const char sql_expired[] = "SELECT DISTINCT draw_id FROM draw_pool WHERE state = 'invited' "
                                   "AND answer_by_us < ? ORDER BY draw_id LIMIT 100";
 
+static const char sql_rating_ins[] =
+    "INSERT INTO expert_ratings (draw_id, user_id, rater_id, rater_role, score, comment, "
+    "created_us) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_ratings[] = "SELECT " RATING_COLS(DB_COL_SQL) DB_COL_END
+    " FROM expert_ratings WHERE user_id = ? ORDER BY id";
+static const char sql_unrevealed[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END
+    " FROM draws WHERE state = 'complete' AND revealed_us IS NULL ORDER BY id LIMIT ?";
+static const char sql_revealed[] = "UPDATE draws SET revealed_us = ? WHERE id = ?";
+
+enum db_status
+store_rating_insert(struct dbconn *c, int64_t draw, int64_t expert, int64_t rater, const char *role,
+                    int64_t score, const char *comment, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(draw), DBV_INT(expert), DBV_INT(rater),
+                      DBV_STR(role), DBV_INT(score),  comment ? DBV_STR(comment) : DBV_NUL,
+                      DBV_INT(now)};
+    return db_exec(c, sql_rating_ins, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_ratings(struct dbconn *c, int64_t expert, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(expert)};
+    return db_query(c, sql_ratings, p, 1, out);
+}
+
+enum db_status
+store_draws_unrevealed(struct dbconn *c, int64_t limit, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(limit)};
+    return db_query(c, sql_unrevealed, p, 1, out);
+}
+
+enum db_status
+store_draw_revealed(struct dbconn *c, int64_t id, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql_revealed, p, 2, NULL, NULL);
+}
+
 enum db_status
 store_profile(struct dbconn *c, int64_t user, bool lock, struct dbres *out)
 {

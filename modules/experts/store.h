@@ -73,7 +73,8 @@ enum { LEAVE_COLS(DB_COL_ENUM) LV__COUNT };
     X(DC_REQUESTED_BY, "requested_by")                                                             \
     X(DC_ANSWER_MIN, "answer_minutes")                                                             \
     X(DC_CREATED, "created_us")                                                                    \
-    X(DC_UPDATED, "updated_us")
+    X(DC_UPDATED, "updated_us")                                                                    \
+    X(DC_REVEALED, "revealed_us")
 enum { DRAW_COLS(DB_COL_ENUM) DC__COUNT };
 
 #define COSIGN_COLS(X)                                                                             \
@@ -208,6 +209,21 @@ enum db_status store_pool_answer(struct dbconn *c, int64_t draw, const char *pse
 enum db_status store_busy(struct dbconn *c, int64_t user, int64_t draw, int64_t start, int64_t end,
                           bool *busy);
 enum db_status store_assignments(struct dbconn *c, int64_t user, struct dbres *out);
+#define RATING_COLS(X)                                                                             \
+    X(RT_DRAW, "draw_id")                                                                          \
+    X(RT_ROLE, "rater_role")                                                                       \
+    X(RT_SCORE, "score")                                                                           \
+    X(RT_COMMENT, "comment")                                                                       \
+    X(RT_CREATED, "created_us")
+enum { RATING_COLS(DB_COL_ENUM) RT__COUNT };
+enum db_status store_rating_insert(struct dbconn *c, int64_t draw, int64_t expert, int64_t rater,
+                                   const char *role, int64_t score, const char *comment,
+                                   int64_t now);
+enum db_status store_ratings(struct dbconn *c, int64_t expert, struct dbres *out);
+/* Complete draws whose names are not yet revealed (DRAW_COLS), oldest first. */
+enum db_status store_draws_unrevealed(struct dbconn *c, int64_t limit, struct dbres *out);
+enum db_status store_draw_revealed(struct dbconn *c, int64_t id, int64_t now);
+
 /* The draws with an invitation unanswered at now (ids in DB_VALUE). */
 enum db_status store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out);
 

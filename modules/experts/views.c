@@ -78,6 +78,18 @@ relation_json(const struct dbres *s, size_t i)
 }
 
 cJSON *
+rating_json(const struct dbres *s, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_i64(o, "draw_id", dbres_i64(s, i, RT_DRAW));
+    cJSON_AddStringToObject(o, "rater_role", dbres_str(s, i, RT_ROLE));
+    json_add_i64(o, "score", dbres_i64(s, i, RT_SCORE));
+    add_str_or_null(o, "comment", dbres_str(s, i, RT_COMMENT));
+    json_add_i64(o, "created_us", dbres_i64(s, i, RT_CREATED));
+    return o;
+}
+
+cJSON *
 leave_json(const struct dbres *s, size_t i)
 {
     cJSON *o = cJSON_CreateObject();
@@ -119,6 +131,7 @@ draw_json(const struct dbres *d, size_t i)
     add_i64_or_null(o, "pool_size", d, i, DC_POOL_SIZE);
     add_str_or_null(o, "seed", dbres_str(d, i, DC_SEED));
     json_add_i64(o, "answer_minutes", dbres_i64(d, i, DC_ANSWER_MIN));
+    add_i64_or_null(o, "revealed_us", d, i, DC_REVEALED);
     json_add_i64(o, "created_us", dbres_i64(d, i, DC_CREATED));
     return o;
 }

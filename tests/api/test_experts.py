@@ -482,6 +482,50 @@ class DrawTest(ExpertFixture):
         self.assertEqual(self.ask(pid, booking, reserves=1).status, 201)
 
 
+class ResultTest(ExpertFixture):
+    def test_once_the_result_is_published_the_names_are_revealed_and_the_members_rated(self):
+        pid, booking = self.opened_project(self.at(10), self.at(12))
+        for _ in range(10):
+            self.expert()
+        self.clock(self.at(8))
+        draw = self.ask(pid, booking).json
+        self.cosign(draw, self.admin)
+        self.cosign(draw, self.staff2_tok)
+        self.entropy(draw)
+        full = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        for m in full["members"]:
+            e = [x for x in self.experts if x["user"]["id"] == m["user_id"]][0]
+            self.assertEqual(self.answer(e, draw["id"], True).status, 200)
+        member = full["members"][0]
+        path = "/api/v1/draws/%d/members/%s/rating" % (draw["id"], member["pseudonym"])
+        self.rule(self.srv.request("POST", path, {"score": 5}, token=self.agent_tok), 409, "DRAW-RATING-EARLY")
+        # the agent sees no names while the evaluation runs
+        view = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.agent_tok).json
+        self.assertNotIn("name", view["members"][0])
+        # the evaluation is over and its result published (the state the result announcement owns)
+        self.srv.sql("UPDATE projects SET state = 'candidates_published' WHERE id = %d" % pid)
+        self.clock(self.at(13))
+        deadline = time.time() + 15
+        while "draw.reveal" not in self.entries(draw["id"]) and time.time() < deadline:
+            time.sleep(0.2)
+        reveal = self.entries(draw["id"])["draw.reveal"]
+        self.assertEqual({(m["pseudonym"], m["user_id"]) for m in reveal["members"]},
+                         {(m["pseudonym"], m["user_id"]) for m in full["members"]})
+        view = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.agent_tok).json
+        self.assertEqual({m["name"] for m in view["members"]}, {m["name"] for m in full["members"]})
+        self.assertIsNotNone(view["revealed_us"])
+        # the agent and a supervisor rate a member once each; nobody else does
+        self.assertEqual(self.srv.request("POST", path, {"score": 2, "comment": "迟到"}, token=self.agent_tok).status, 201)
+        self.rule(self.srv.request("POST", path, {"score": 3}, token=self.agent_tok), 409, "DRAW-RATED")
+        self.assertEqual(self.srv.request("POST", path, {"score": 4}, token=self.sup_tok).status, 201)
+        self.assertEqual(self.srv.request("POST", path, {"score": 4}, token=self.bidder_tok).status, 403)
+        self.assertEqual(self.srv.request("POST", path, {"score": 9}, token=self.sup_tok).status, 422)
+        prof = self.srv.request("GET", "/api/v1/experts/%d" % member["user_id"], token=self.sup_tok).json
+        self.assertEqual(prof["rating_summary"], {"count": 2, "score_sum": 6})
+        e = [x for x in self.experts if x["user"]["id"] == member["user_id"]][0]
+        self.assertNotIn("ratings", self.srv.request("GET", "/api/v1/experts/me", token=e["tok"]).json)
+
+
 class OnePlaceTest(ExpertFixture):
     def test_two_draws_at_once_never_put_one_expert_in_overlapping_sessions(self):
         p1, b1 = self.opened_project(self.at(10), self.at(12))
