@@ -426,6 +426,7 @@ static const struct {
     {"draw.cosign", SIDE_BIT(SIDE_CENTER)},
     {"draw.pool", SIDE_BIT(SIDE_CENTER)}, /* the last cosignature, which fixed the pool */
     {"draw.seeded", SIDE_BIT(SIDE_SUPERVISION)},
+    {"draw.value", SIDE_BIT(SIDE_SUPERVISION)},
     {"draw.answer", SIDE_BIT(SIDE_EXPERT)},
 };
 

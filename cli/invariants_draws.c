@@ -36,7 +36,7 @@ struct group {
 };
 
 struct one_draw {
-    int64_t id;
+    int64_t id, pooled_us; /* pooled_us: the time of the draw.pool entry */
     cJSON *request, *pool; /* the payloads, owned */
     int64_t cosigners[16];
     int ncosigners;
@@ -287,6 +287,7 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
         note_cosigner(d, p);
         if (!strcmp(action, "draw.pool")) {
             d->pool = cJSON_Duplicate(p, true);
+            d->pooled_us = jnum(entry, "time_us");
             int64_t need = jnum(d->request, "staff");
             if (d->ncosigners < 2 || d->ncosigners < need)
                 inv_violate(rep, "INV-DRAW-STAFF", idx,
@@ -301,6 +302,11 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
             return;
         }
         d->seeded = true;
+        const char *beacon = jstr_(p, "beacon");
+        if (beacon && *beacon && jnum(p, "beacon_published_us") <= d->pooled_us)
+            inv_violate(rep, "INV-DRAW-SEED", idx,
+                        "draw %lld: the public value was published before the pool was fixed",
+                        (long long)d->id);
         bool ok = seed_and_order(d, p, idx, rep);
         check_size(d, idx, rep);
         if (ok)

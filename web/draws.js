@@ -15,7 +15,8 @@
   GGZYShell.mount({ title: "专家抽取", subtitle: "Expert draws — the library, committees, replay" });
   const S = GGZYShell.session, api = S.api;
   const te = new TextEncoder();
-  const STATES = { committed: "已承诺 committed", pooled: "已定池 pooled", drawn: "已抽取 drawn",
+  const STATES = { committed: "已承诺 committed", pooled: "已定池 pooled", valued: "待公开值 valued",
+                   drawn: "已抽取 drawn",
                    complete: "已组成 complete", short: "人数不足 short", cancelled: "已取消 cancelled",
                    invited: "待答复 invited", confirmed: "已确认 confirmed", declined: "已拒绝 declined",
                    expired: "逾期 expired", skipped: "跳过 skipped", replaced: "已更换 replaced",
@@ -181,6 +182,20 @@
                                                              seed_commit: d.seed_commit, value: v.value });
         body.value = v.value;
         const r = await api("POST", "/api/v1/draws/" + d.id + "/entropy", body);
+        if (r.status !== 200) throw new Error(GGZYPage.refusal(r.status, r.json));
+        box.replaceWith(drawView(r.json));
+      });
+    }
+    if (me.role === "center_admin" && d.state === "valued") {
+      const v = el("input", undefined, { class: "d-beacon", placeholder: "公开随机值 the published value", maxlength: "200" });
+      const t = el("input", undefined, { class: "d-beacon-at", type: "datetime-local", step: "1" });
+      box.append(v, t);
+      act("录入公开值 Enter the public value", "beacon", async () => {
+        if (!v.value || !t.value) throw new Error("输入公开值及其公布时间 the value and when it was published (Beijing time)");
+        const [dd, hh] = t.value.split("T"), [y, m, dy] = dd.split("-").map(Number);
+        const [H, M, Sx] = (hh + ":00").split(":").map(Number);
+        const at = (Date.UTC(y, m - 1, dy, H, M, Sx || 0) - 8 * 3600e3) * 1000;
+        const r = await api("POST", "/api/v1/draws/" + d.id + "/beacon", { value: v.value, published_us: at });
         if (r.status !== 200) throw new Error(GGZYPage.refusal(r.status, r.json));
         box.replaceWith(drawView(r.json));
       });

@@ -166,6 +166,8 @@ request_tx(struct dbconn *c, struct req *r, void *arg)
                            .regions = regions,
                            .commit = commit_hex,
                            .place = s.place,
+                           .beacon_source =
+                               *experts_conf.beacon_source ? experts_conf.beacon_source : NULL,
                            .secret = secret};
     if (!groups || !regions || store_draw_insert(c, &row, now, &id) != DB_OK)
         goto out;
@@ -183,6 +185,8 @@ request_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(pl, "size", x->experts + x->owner_reps);
     json_add_i64(pl, "staff", experts_conf.staff);
     cJSON_AddStringToObject(pl, "seed_commit", commit_hex);
+    /* the public value's source, announced before the pool is fixed ("" for none) */
+    cJSON_AddStringToObject(pl, "beacon_source", experts_conf.beacon_source);
     struct dbres d = {0};
     if (audit_append(c, req_actor(r), "draw.request", "draw", id, x->project, pl, NULL) != DB_OK ||
         store_draw(c, id, false, &d) != DB_OK || d.nrows != 1) {
@@ -560,7 +564,60 @@ draw_cosign(struct req *r, const cJSON *body)
         req_tx(r, cosign_tx, &x);
 }
 
-/* ---- the supervisor's value, the seed, the order ---- */
+/* ---- the supervisor's value, the public value, the seed, the order ---- */
+
+/* Seed the locked draw (row 0 of d) from its secret, its pool, the supervisor's value (act: their
+ * signed act as logged, consumed) and the public value (beacon, "" for none), walk each group's
+ * order to invite the first experts, and append draw.seeded as actor a: the secret revealed. */
+static enum db_status
+seed_and_invite(struct dbconn *c, const struct actor *a, struct dbres *d, int64_t supervisor,
+                const char *value, cJSON *act, const char *beacon, int64_t beacon_published_us,
+                int64_t now)
+{
+    uint8_t pool_sha[32], seed[32], secret[32];
+    char seed_hex[65], secret_hex[65];
+    int64_t id = dbres_i64(d, 0, DC_ID), project = dbres_i64(d, 0, DC_PROJECT);
+    cJSON *pl = NULL;
+    bool short_ = false;
+    enum db_status st = DB_ERROR;
+    if (dbres_len(d, 0, DC_SECRET) != 32 || !hex_decode(dbres_str(d, 0, DC_POOL_SHA), pool_sha, 32))
+        goto out;
+    memcpy(secret, dbres_str(d, 0, DC_SECRET), 32);
+    if (!draw_seed(secret, pool_sha, value, strlen(value), beacon, strlen(beacon), seed))
+        goto out;
+    hex_encode(seed, 32, seed_hex);
+    hex_encode(secret, 32, secret_hex);
+    if ((st = store_draw_seeded(c, id, seed_hex, supervisor, value, *beacon ? beacon : NULL,
+                                beacon_published_us, now)) != DB_OK)
+        goto out;
+    dbres_free(d);
+    if ((st = store_draw(c, id, true, d)) != DB_OK || d->nrows != 1) {
+        st = st == DB_OK ? DB_ERROR : st;
+        goto out;
+    }
+    pl = cJSON_CreateObject();
+    json_add_i64(pl, "draw_id", id);
+    cJSON *steps = cJSON_AddArrayToObject(pl, "steps");
+    if ((st = draw_fill(c, d, now, steps, &short_)) != DB_OK ||
+        (short_ && (st = store_draw_state(c, id, "short", now)) != DB_OK))
+        goto out;
+    cJSON_AddStringToObject(pl, "secret", secret_hex);
+    cJSON_AddStringToObject(pl, "beacon", beacon);
+    if (*beacon)
+        json_add_i64(pl, "beacon_published_us", beacon_published_us);
+    cJSON_AddStringToObject(pl, "seed", seed_hex);
+    cJSON_AddStringToObject(pl, "state", short_ ? "short" : "drawn");
+    cJSON_AddItemToObject(pl, "signed", act); /* the supervisor's value, signed */
+    act = NULL;
+    st = audit_append(c, a, "draw.seeded", "draw", id, project, pl, NULL);
+    pl = NULL;
+out:
+    OPENSSL_cleanse(secret, sizeof secret);
+    OPENSSL_cleanse(secret_hex, sizeof secret_hex);
+    cJSON_Delete(act);
+    cJSON_Delete(pl);
+    return st;
+}
 
 static enum tx_result
 entropy_tx(struct dbconn *c, struct req *r, void *arg)
@@ -568,11 +625,10 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     struct signed_in *x = arg;
     struct dbres d = {0};
     struct signing_key k = {0};
-    cJSON *fields = NULL, *pl = NULL;
+    cJSON *fields = NULL, *act = NULL;
     int64_t now = clock_now_us();
-    char why[300], seed_hex[65], secret_hex[65];
+    char why[300], *act_text = NULL;
     const char *rule;
-    uint8_t pool_sha[32], seed[32], secret[32];
     enum tx_result t = locked_draw(c, r, x->draw, &d);
     if (t != TX_COMMIT || (t = draw_in_state(r, &d, "pooled",
                                              "its pool must be fixed, and only "
@@ -594,50 +650,39 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     if (t != TX_COMMIT)
         goto out;
     t = TX_DBFAIL;
-    if (dbres_len(&d, 0, DC_SECRET) != 32 ||
-        !hex_decode(dbres_str(&d, 0, DC_POOL_SHA), pool_sha, 32))
+    if (!(act = accounts_signed_json(&k, ENTROPY_DOMAIN, fields, x->signature)))
         goto out;
-    memcpy(secret, dbres_str(&d, 0, DC_SECRET), 32);
-    if (!draw_seed(secret, pool_sha, x->value, strlen(x->value), "", 0, seed))
-        goto out;
-    hex_encode(seed, 32, seed_hex);
-    hex_encode(secret, 32, secret_hex);
-    if (store_draw_seeded(c, x->draw, seed_hex, r->who.user_id, x->value, now) != DB_OK)
-        goto out;
-    dbres_free(&d);
-    if (store_draw(c, x->draw, true, &d) != DB_OK || d.nrows != 1)
-        goto out;
-    pl = cJSON_CreateObject();
-    json_add_i64(pl, "draw_id", x->draw);
-    cJSON *steps = cJSON_AddArrayToObject(pl, "steps");
-    bool short_ = false;
-    if (draw_fill(c, &d, now, steps, &short_) != DB_OK)
-        goto out;
-    if (short_ && store_draw_state(c, x->draw, "short", now) != DB_OK)
-        goto out;
-    cJSON_AddStringToObject(pl, "secret", secret_hex);
-    cJSON_AddStringToObject(pl, "beacon", "");
-    cJSON_AddStringToObject(pl, "seed", seed_hex);
-    cJSON_AddStringToObject(pl, "state", short_ ? "short" : "drawn");
-    cJSON *sa = accounts_signed_json(&k, ENTROPY_DOMAIN, fields, x->signature);
-    if (!sa)
-        goto out;
-    cJSON_AddItemToObject(pl, "signed", sa); /* the supervisor's value, signed */
-    enum db_status st = audit_append(c, req_actor(r), "draw.seeded", "draw", x->draw,
-                                     dbres_i64(&d, 0, DC_PROJECT), pl, NULL);
-    pl = NULL;
-    if (st != DB_OK)
-        goto out;
+    if (dbres_str(&d, 0, DC_BEACON_SOURCE)) {
+        /* a public value is configured: it is taken once published after this; keep the act */
+        cJSON *pl = cJSON_CreateObject();
+        json_add_i64(pl, "draw_id", x->draw);
+        cJSON_AddStringToObject(pl, "beacon_source", dbres_str(&d, 0, DC_BEACON_SOURCE));
+        if (!(act_text = cJSON_PrintUnformatted(act)) ||
+            store_draw_valued(c, x->draw, r->who.user_id, x->value, act_text, now) != DB_OK) {
+            cJSON_Delete(pl);
+            goto out;
+        }
+        cJSON_AddItemToObject(pl, "signed", act);
+        act = NULL;
+        if (audit_append(c, req_actor(r), "draw.value", "draw", x->draw,
+                         dbres_i64(&d, 0, DC_PROJECT), pl, NULL) != DB_OK)
+            goto out;
+    } else {
+        enum db_status st =
+            seed_and_invite(c, req_actor(r), &d, r->who.user_id, x->value, act, "", 0, now);
+        act = NULL;
+        if (st != DB_OK)
+            goto out;
+    }
     dbres_free(&d);
     if (store_draw(c, x->draw, false, &d) != DB_OK || d.nrows != 1)
         goto out;
     req_json(r, 200, draw_json(&d, 0));
     t = TX_COMMIT;
 out:
-    OPENSSL_cleanse(secret, sizeof secret);
-    OPENSSL_cleanse(secret_hex, sizeof secret_hex);
     cJSON_Delete(fields);
-    cJSON_Delete(pl);
+    cJSON_Delete(act);
+    free(act_text);
     accounts_signing_key_free(&k);
     dbres_free(&d);
     return t;
@@ -652,6 +697,63 @@ draw_entropy(struct req *r, const cJSON *body)
                           .value = json_str(body, "value")};
     if (req_param_id(r, "id", &x.draw))
         req_tx(r, entropy_tx, &x);
+}
+
+struct beacon_in {
+    int64_t draw, published_us;
+    const char *value;
+};
+
+/* Center staff enter the public value as its source published it (anyone can compare it with
+ * the source): one published after the pool was fixed, and not in the future. */
+static enum tx_result
+beacon_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct beacon_in *x = arg;
+    struct dbres d = {0};
+    int64_t now = clock_now_us();
+    enum tx_result t = locked_draw(c, r, x->draw, &d);
+    if (t != TX_COMMIT ||
+        (t = draw_in_state(r, &d, "valued", "the public value comes after the supervisor's")) !=
+            TX_COMMIT)
+        goto out;
+    t = TX_REFUSE;
+    if (x->published_us <= dbres_i64(&d, 0, DC_POOLED) || x->published_us > now) {
+        req_rule(r, "DRAW-BEACON-TIME",
+                 "the public value must be one published after the pool was fixed and before "
+                 "now (published_us)");
+        goto out;
+    }
+    t = TX_DBFAIL;
+    cJSON *act = cJSON_Parse(dbres_str(&d, 0, DC_SUP_ACT));
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(act, "fields");
+    const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "value"));
+    char *v = value ? strdup(value) : NULL;
+    enum db_status st = v ? seed_and_invite(c, req_actor(r), &d, dbres_i64(&d, 0, DC_SUPERVISOR), v,
+                                            act, x->value, x->published_us, now)
+                          : DB_ERROR;
+    if (!v)
+        cJSON_Delete(act);
+    free(v);
+    if (st != DB_OK)
+        goto out;
+    dbres_free(&d);
+    if (store_draw(c, x->draw, false, &d) != DB_OK || d.nrows != 1)
+        goto out;
+    req_json(r, 200, draw_json(&d, 0));
+    t = TX_COMMIT;
+out:
+    dbres_free(&d);
+    return t;
+}
+
+void
+draw_beacon(struct req *r, const cJSON *body)
+{
+    struct beacon_in x = {.value = json_str(body, "value"),
+                          .published_us = json_i64(body, "published_us", 0)};
+    if (req_param_id(r, "id", &x.draw))
+        req_tx(r, beacon_tx, &x);
 }
 
 /* ---- reading ---- */

@@ -17,13 +17,14 @@
 
 /* The module's configuration (routes.c). */
 struct experts_conf {
-    const char *specialties; /* the classification file */
-    int64_t window_hours;    /* a draw is asked at most this long before its session */
-    int64_t answer_minutes;  /* a drawn expert confirms or declines within this */
-    int64_t staff;           /* center staff who cosign a draw's commitment (≥ 2) */
-    int64_t pool_ratio;      /* the eligible pool is at least this many times the draw */
-    int64_t served_days;     /* no expert serves the same tenderer twice within this */
-    int64_t relation_years;  /* how long a former relation still counts */
+    const char *specialties;   /* the classification file */
+    int64_t window_hours;      /* a draw is asked at most this long before its session */
+    int64_t answer_minutes;    /* a drawn expert confirms or declines within this */
+    int64_t staff;             /* center staff who cosign a draw's commitment (≥ 2) */
+    int64_t pool_ratio;        /* the eligible pool is at least this many times the draw */
+    int64_t served_days;       /* no expert serves the same tenderer twice within this */
+    int64_t relation_years;    /* how long a former relation still counts */
+    const char *beacon_source; /* the public value's source ("": none) */
 };
 extern struct experts_conf experts_conf;
 extern const struct config *experts_cfg;
@@ -51,6 +52,7 @@ void experts_local_time(int64_t t_us, char out[24]);
 void draw_create(struct req *r, const cJSON *body);
 void draw_cosign(struct req *r, const cJSON *body);
 void draw_entropy(struct req *r, const cJSON *body);
+void draw_beacon(struct req *r, const cJSON *body);
 void draw_get(struct req *r, const cJSON *body);
 void draw_list(struct req *r, const cJSON *body);
 void draw_cancel(struct req *r, const cJSON *body);

@@ -67,6 +67,11 @@ static const struct field entropy_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const struct field beacon_schema[] = {
+    {"value", F_STRING, true, 1, 200, NULL},
+    {"published_us", F_INT, true, 0, MAX_ID, NULL},
+    {NULL},
+};
 static const struct field answer_schema[] = {
     {"accept", F_BOOL, true, 0, 0, NULL},        {"reason", F_STRING, false, 1, 400, NULL},
     {"key_id", F_STRING, true, 64, 64, NULL},    {"signed_us", F_INT, true, 0, MAX_ID, NULL},
@@ -114,17 +119,31 @@ static const struct route routes[] = {
      4096, replace_schema, 0},
     {"POST", "/api/v1/draws/{id}/members/{pseudonym}/rating", member_rate,
      ROLE_AGENT | ROLE_SUPERVISOR, 4096, rating_schema, ROUTE_CREATES},
+    {"POST", "/api/v1/draws/{id}/beacon", draw_beacon, ROLE_CENTER_ADMIN, 1024, beacon_schema, 0},
     {"POST", "/api/v1/draws/{id}/cancel", draw_cancel, ROLE_AGENT | ROLE_CENTER_ADMIN, 4096,
      cancel_schema, 0},
 };
 
 static const char *const rule_codes[] = {
-    "DRAW-ANSWER-LATE", "DRAW-RATED",         "DRAW-RATING-EARLY",
-    "DRAW-CAPACITY",    "DRAW-COSIGNED",      "DRAW-EXISTS",
-    "DRAW-POOL-SMALL",  "DRAW-PROJECT-STATE", "DRAW-SESSION",
-    "DRAW-SIGNATURE",   "DRAW-SIGNED-TIME",   "DRAW-SIGNER-KEY",
-    "DRAW-SPECIALTY",   "DRAW-WINDOW",        "EXP-PROFILE",
-    "EXP-SPECIALTY",    "EXP-STATE",          NULL,
+    "DRAW-ANSWER-LATE",
+    "DRAW-BEACON-TIME",
+    "DRAW-RATED",
+    "DRAW-RATING-EARLY",
+    "DRAW-CAPACITY",
+    "DRAW-COSIGNED",
+    "DRAW-EXISTS",
+    "DRAW-POOL-SMALL",
+    "DRAW-PROJECT-STATE",
+    "DRAW-SESSION",
+    "DRAW-SIGNATURE",
+    "DRAW-SIGNED-TIME",
+    "DRAW-SIGNER-KEY",
+    "DRAW-SPECIALTY",
+    "DRAW-WINDOW",
+    "EXP-PROFILE",
+    "EXP-SPECIALTY",
+    "EXP-STATE",
+    NULL,
 };
 
 static const struct config_key config_keys[] = {
@@ -136,6 +155,8 @@ static const struct config_key config_keys[] = {
     CONFIG_I(struct experts_conf, "experts.pool_ratio", pool_ratio, "2", 2, 100),
     CONFIG_I(struct experts_conf, "experts.served_days", served_days, "30", 0, 3650),
     CONFIG_I(struct experts_conf, "experts.relation_years", relation_years, "3", 0, 50),
+    /* RFC 3797 §4: a public random source, named before the pool is fixed */
+    CONFIG_S(struct experts_conf, "experts.beacon_source", beacon_source, ""),
 };
 
 static const struct job jobs[] = {

@@ -42,8 +42,8 @@ static const char sql_leaves[] = "SELECT " LEAVE_COLS(DB_COL_SQL) DB_COL_END
 static const char sql_draw_ins[] =
     "INSERT INTO draws (project_id, booking_id, tenderer_org_id, session_start_us, "
     "session_end_us, size, owner_reps, reserves, groups_json, regions_json, state, secret, "
-    "seed_commit, place, requested_by, answer_minutes, created_us, updated_us) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?)";
+    "seed_commit, place, requested_by, answer_minutes, beacon_source, created_us, updated_us) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_draw[] =
     "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ?";
 static const char sql_draw_lock[] =
@@ -53,12 +53,16 @@ static const char sql_draws_project[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_E
 static const char sql_draw_live[] =
     "SELECT COUNT(*) FROM draws WHERE booking_id = ? AND state NOT IN ('cancelled', 'short')";
 static const char sql_draw_state[] = "UPDATE draws SET state = ?, updated_us = ? WHERE id = ?";
-static const char sql_draw_pooled[] = "UPDATE draws SET state = 'pooled', pool_sha256 = ?, "
-                                      "pool_size = ?, pool_map = ?, updated_us = ? WHERE id = ?";
+static const char sql_draw_pooled[] =
+    "UPDATE draws SET state = 'pooled', pool_sha256 = ?, "
+    "pool_size = ?, pool_map = ?, pooled_us = ?, updated_us = ? WHERE id = ?";
 static const char sql_pool_map[] = "SELECT pool_map FROM draws WHERE id = ?";
 static const char sql_draw_seeded[] =
     "UPDATE draws SET state = 'drawn', seed = ?, supervisor_id = ?, supervisor_value = ?, "
-    "secret = NULL, updated_us = ? WHERE id = ?";
+    "beacon = ?, beacon_published_us = ?, secret = NULL, updated_us = ? WHERE id = ?";
+static const char sql_draw_valued[] =
+    "UPDATE draws SET state = 'valued', supervisor_id = ?, supervisor_value = ?, "
+    "supervisor_act = ?, updated_us = ? WHERE id = ?";
 static const char sql_cosign_ins[] =
     "INSERT INTO draw_cosigns (draw_id, user_id, key_id, signature, signed_us) "
     "VALUES (?, ?, ?, ?, ?)";
@@ -257,6 +261,7 @@ store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now, int64
                       DBV_STR(d->place),
                       DBV_INT(d->requested_by),
                       DBV_INT(d->answer_minutes),
+                      d->beacon_source ? DBV_STR(d->beacon_source) : DBV_NUL,
                       DBV_INT(now),
                       DBV_INT(now)};
     uint64_t iid = 0;
@@ -302,18 +307,31 @@ enum db_status
 store_draw_pooled(struct dbconn *c, int64_t id, const char *pool_sha, int64_t pool_size,
                   const char *map, int64_t now)
 {
-    struct dbv p[] = {DBV_STR(pool_sha), DBV_INT(pool_size), DBV_STR(map), DBV_INT(now),
-                      DBV_INT(id)};
+    struct dbv p[] = {DBV_STR(pool_sha), DBV_INT(pool_size), DBV_STR(map),
+                      DBV_INT(now),      DBV_INT(now),       DBV_INT(id)};
     return db_exec(c, sql_draw_pooled, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 enum db_status
 store_draw_seeded(struct dbconn *c, int64_t id, const char *seed, int64_t supervisor,
-                  const char *value, int64_t now)
+                  const char *value, const char *beacon, int64_t beacon_published_us, int64_t now)
 {
-    struct dbv p[] = {DBV_STR(seed), DBV_INT(supervisor), DBV_STR(value), DBV_INT(now),
+    struct dbv p[] = {DBV_STR(seed),
+                      DBV_INT(supervisor),
+                      DBV_STR(value),
+                      beacon ? DBV_STR(beacon) : DBV_NUL,
+                      beacon ? DBV_INT(beacon_published_us) : DBV_NUL,
+                      DBV_INT(now),
                       DBV_INT(id)};
     return db_exec(c, sql_draw_seeded, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_draw_valued(struct dbconn *c, int64_t id, int64_t supervisor, const char *value,
+                  const char *act, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(supervisor), DBV_STR(value), DBV_STR(act), DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql_draw_valued, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 enum db_status

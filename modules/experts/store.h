@@ -74,7 +74,10 @@ enum { LEAVE_COLS(DB_COL_ENUM) LV__COUNT };
     X(DC_ANSWER_MIN, "answer_minutes")                                                             \
     X(DC_CREATED, "created_us")                                                                    \
     X(DC_UPDATED, "updated_us")                                                                    \
-    X(DC_REVEALED, "revealed_us")
+    X(DC_REVEALED, "revealed_us")                                                                  \
+    X(DC_POOLED, "pooled_us")                                                                      \
+    X(DC_SUP_ACT, "supervisor_act")                                                                \
+    X(DC_BEACON_SOURCE, "beacon_source")
 enum { DRAW_COLS(DB_COL_ENUM) DC__COUNT };
 
 #define COSIGN_COLS(X)                                                                             \
@@ -165,6 +168,7 @@ struct draw_row {
     int64_t project, booking, tenderer, start_us, end_us, size, owner_reps, reserves, requested_by;
     int64_t answer_minutes;
     const char *groups, *regions, *commit, *place;
+    const char *beacon_source; /* NULL: no public value */
     const uint8_t *secret;
 };
 enum db_status store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now,
@@ -180,7 +184,11 @@ enum db_status store_draw_state(struct dbconn *c, int64_t id, const char *state,
 enum db_status store_draw_pooled(struct dbconn *c, int64_t id, const char *pool_sha,
                                  int64_t pool_size, const char *map, int64_t now);
 enum db_status store_draw_seeded(struct dbconn *c, int64_t id, const char *seed, int64_t supervisor,
-                                 const char *value, int64_t now);
+                                 const char *value, const char *beacon, int64_t beacon_published_us,
+                                 int64_t now);
+/* The supervisor's value has come (act: their signed act as logged); the public value is due. */
+enum db_status store_draw_valued(struct dbconn *c, int64_t id, int64_t supervisor,
+                                 const char *value, const char *act, int64_t now);
 enum db_status store_cosign_insert(struct dbconn *c, int64_t draw, int64_t user, const char *key_id,
                                    const char *sig, int64_t signed_us);
 enum db_status store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out);

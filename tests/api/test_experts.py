@@ -39,8 +39,9 @@ def replay(entries, group_counts):
     canon = json.dumps(pool, separators=(",", ":"), ensure_ascii=False).encode()
     assert h(canon).hexdigest() == pool_e["pool_sha256"]
     value = seeded["signed"]["fields"]["value"].encode()
+    beacon = seeded["beacon"].encode()
     seed = h(b"ggzy-draw-seed-v1\n" + secret + bytes.fromhex(pool_e["pool_sha256"]) + h(value).digest()
-             + h(b"").digest()).digest()
+             + h(beacon).digest()).digest()
     assert seed.hex() == seeded["seed"]
 
     def stream(group):
@@ -480,6 +481,40 @@ class DrawTest(ExpertFixture):
                          "short")
         # the agent may ask again: a new commitment, next to the first in the log
         self.assertEqual(self.ask(pid, booking, reserves=1).status, 201)
+
+
+class BeaconTest(ExpertFixture):
+    """With a public value configured (RFC 3797 §4), the seed waits for it after the supervisor's."""
+    server_args = {"conf": {"experts.beacon_source": "中国福利彩票双色球开奖号码（抽取后第一期）"}}
+
+    def test_the_seed_waits_for_a_public_value_published_after_the_pool(self):
+        pid, booking = self.opened_project(self.at(10), self.at(12))
+        for _ in range(10):
+            self.expert()
+        self.clock(self.at(8))
+        draw = self.ask(pid, booking).json
+        self.assertEqual(self.entries(draw["id"])["draw.request"]["beacon_source"],
+                         "中国福利彩票双色球开奖号码（抽取后第一期）")
+        self.cosign(draw, self.admin)
+        self.cosign(draw, self.staff2_tok)
+        pooled_at = self.server_now()
+        r = self.entropy(draw)
+        self.assertEqual((r.status, r.json["state"], r.json["seed"]), (200, "valued", None), r)
+        self.assertIn("draw.value", self.entries(draw["id"]))
+        beacon = "03 07 12 19 25 31 + 09"
+        self.assertEqual(self.srv.request("POST", "/api/v1/draws/%d/beacon" % draw["id"],
+                                          {"value": beacon, "published_us": pooled_at}, token=self.sup_tok).status, 403)
+        self.rule(self.srv.request("POST", "/api/v1/draws/%d/beacon" % draw["id"],
+                                   {"value": beacon, "published_us": pooled_at - 60 * 10**6}, token=self.admin),
+                  422, "DRAW-BEACON-TIME")
+        self.clock(self.at(8, 20))
+        r = self.srv.request("POST", "/api/v1/draws/%d/beacon" % draw["id"],
+                             {"value": beacon, "published_us": self.at(8, 15)}, token=self.admin)
+        self.assertEqual((r.status, r.json["state"]), (200, "drawn"), r)
+        log = self.entries(draw["id"])
+        self.assertEqual(log["draw.seeded"]["beacon"], beacon)
+        orders = replay(log, ["A0101"])
+        self.assertEqual([s["pseudonym"] for s in log["draw.seeded"]["steps"]], orders["A0101"][:4])
 
 
 class ResultTest(ExpertFixture):
