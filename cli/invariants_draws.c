@@ -308,7 +308,9 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
                         "draw %lld: the public value was published before the pool was fixed",
                         (long long)d->id);
         bool ok = seed_and_order(d, p, idx, rep);
-        check_size(d, idx, rep);
+        const char *kind = jstr_(d->request, "kind");
+        if (!kind || strcmp(kind, "agency")) /* an agency draw draws no committee */
+            check_size(d, idx, rep);
         if (ok)
             check_steps(d, p, idx, rep);
     } else if (!strcmp(action, "draw.answer") || !strcmp(action, "draw.expire") ||

@@ -52,6 +52,8 @@ CREATE TABLE expert_leaves (
 
 CREATE TABLE draws (
     id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    kind          VARCHAR(16) CHARACTER SET ascii NOT NULL DEFAULT 'committee' COMMENT 'committee: experts for a session; agency: a tenderer''s agency (project and booking 0)',
+    category      VARCHAR(16) CHARACTER SET ascii NULL COMMENT 'an agency draw: the trading category',
     project_id    BIGINT UNSIGNED NOT NULL,
     booking_id    BIGINT UNSIGNED NOT NULL,
     tenderer_org_id BIGINT UNSIGNED NOT NULL,
@@ -113,6 +115,21 @@ CREATE TABLE draw_pool (
     PRIMARY KEY (draw_id, pseudonym),
     UNIQUE KEY uq_draw_pool_user (draw_id, user_id),
     KEY ix_draw_pool_user (user_id, state)
+) ENGINE=InnoDB;
+
+-- The agencies a tenderer may draw (招标代理机构抽取): what each registered with the center, the
+-- organizations it declared itself affiliated with, and its state. Name, credit code and region
+-- are the organization's at registration (accounts owns organizations).
+CREATE TABLE agency_profiles (
+    org_id      BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+    name        VARCHAR(200) NOT NULL,
+    credit_code CHAR(18) CHARACTER SET ascii NOT NULL,
+    region      CHAR(6) CHARACTER SET ascii NOT NULL,
+    categories  VARCHAR(100) CHARACTER SET ascii NOT NULL COMMENT 'the trading categories it is registered for, comma-separated',
+    affiliates  VARCHAR(2000) CHARACTER SET ascii NOT NULL COMMENT 'credit codes of organizations it is affiliated with, comma-separated',
+    state       VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'active, suspended',
+    reason      VARCHAR(2000) NULL,
+    updated_us  BIGINT NOT NULL
 ) ENGINE=InnoDB;
 
 -- After the evaluation, the agent and the supervisor rate each member who served.

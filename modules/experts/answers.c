@@ -127,17 +127,20 @@ draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bo
                 .pos = (int64_t)order[ranks],
                 .rank = ranks,
             };
-            bool busy;
-            /* one expert, one place: the write makes two draws of this expert conflict */
-            if (!pm.pseudonym || (st = store_profile_touch(c, pm.user)) != DB_OK ||
-                (st = store_busy(c, pm.user, id, start, end, &busy)) != DB_OK) {
-                st = st == DB_OK ? DB_ERROR : st;
+            bool busy = false, agency = !strcmp(dbres_str(d, 0, DC_KIND), "agency");
+            if (!pm.pseudonym) {
+                st = DB_ERROR;
                 break;
             }
-            pm.state = busy ? "skipped" : "invited";
+            /* one expert, one place: the write makes two draws of this expert conflict */
+            if (!agency && ((st = store_profile_touch(c, pm.user)) != DB_OK ||
+                            (st = store_busy(c, pm.user, id, start, end, &busy)) != DB_OK))
+                break;
+            /* an agency drawn is the tenderer's agency: nothing to confirm */
+            pm.state = agency ? "confirmed" : busy ? "skipped" : "invited";
             pm.reason = busy ? "busy" : NULL;
-            st = store_pool_add(c, id, &pm, now, busy ? 0 : answer_by);
-            if (st == DB_OK && !busy)
+            st = store_pool_add(c, id, &pm, now, busy || agency ? 0 : answer_by);
+            if (st == DB_OK && !busy && !agency)
                 st = invite(c, d, &pm, answer_by, now);
             cJSON *step = cJSON_CreateObject();
             cJSON_AddStringToObject(step, "group", name);

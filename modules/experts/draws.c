@@ -261,12 +261,6 @@ out:
 
 /* ---- the pool ---- */
 
-struct member {
-    char pseudonym[17];
-    int64_t user;
-    int group;
-};
-
 static int
 by_pseudonym(const void *a, const void *b)
 {
@@ -320,28 +314,26 @@ conflicts(struct dbconn *c, const struct project_view *p, char **ids, char **cod
     return *codes ? DB_OK : DB_ERROR;
 }
 
-/* Fix the pool of the draw (row 0 of d, locked) in the caller's transaction: avoidance over the
- * library, pseudonyms, the canonical list and its hash. pl gets pool, pool_sha256, excluded and
- * group_sizes; f is set when a group's pool is too small (nothing then written). */
+/* The eligible experts of a committee draw (row 0 of d) after avoidance: *m (malloc'd) gets
+ * each with a fresh pseudonym and the first requested group they hold, have the count per group,
+ * excluded the count per reason (experts_exclusion_reasons). */
 static enum db_status
-fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct refusal *f)
+expert_members(struct dbconn *c, const struct dbres *d, int64_t now, char names[][17], size_t ng,
+               struct member **mp, size_t *nmp, int64_t *have, int64_t *excluded)
 {
     struct project_view p;
     bool found;
-    char names[DRAW_GROUPS_MAX][17];
-    int64_t counts[DRAW_GROUPS_MAX], have[DRAW_GROUPS_MAX] = {0};
-    size_t ng = draw_groups(d, names, counts);
-    int64_t id = dbres_i64(d, 0, DC_ID), excluded[16] = {0};
-    char *ids = NULL, *codes = NULL, *rows = NULL, *canon = NULL;
-    struct member *m = NULL;
+    char *ids = NULL, *codes = NULL;
     struct dbres cand = {0};
+    struct member *m = NULL;
     size_t nm = 0;
-    memset(f, 0, sizeof *f);
     enum db_status st = entry_project(c, dbres_i64(d, 0, DC_PROJECT), false, &p, &found);
-    if (st != DB_OK || !found || ng == 0)
-        goto fail;
+    if (st == DB_OK && (!found || ng == 0))
+        st = DB_ERROR;
+    if (st != DB_OK)
+        goto out;
     if ((st = conflicts(c, &p, &ids, &codes)) != DB_OK)
-        goto fail;
+        goto out;
     enum category cat = (enum category)p.category;
     int64_t since_rel =
         now - experts_rule_relation_years(cat, experts_conf.relation_years) * EXPERTS_YEAR_US;
@@ -352,7 +344,7 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
     st = store_candidates(c, gnames, ng, ids, codes, since_rel, p.tenderer_org_id,
                           start - experts_conf.served_days * EXPERTS_DAY_US, start, end, &cand);
     if (st != DB_OK)
-        goto fail;
+        goto out;
     cJSON *regions = cJSON_Parse(dbres_str(d, 0, DC_REGIONS));
     const char *allowed[64];
     size_t na = 0;
@@ -400,6 +392,33 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
         i = k;
     }
     cJSON_Delete(regions);
+out:
+    dbres_free(&cand);
+    free(ids);
+    free(codes);
+    *mp = m;
+    *nmp = nm;
+    return st;
+}
+
+/* Fix the pool of the draw (row 0 of d, locked) in the caller's transaction: avoidance over the
+ * library, pseudonyms, the canonical list and its hash. pl gets pool, pool_sha256, excluded and
+ * group_sizes; f is set when a group's pool is too small (nothing then written). */
+static enum db_status
+fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct refusal *f)
+{
+    char names[DRAW_GROUPS_MAX][17];
+    int64_t counts[DRAW_GROUPS_MAX], have[DRAW_GROUPS_MAX] = {0};
+    size_t ng = draw_groups(d, names, counts);
+    int64_t id = dbres_i64(d, 0, DC_ID), excluded[16] = {0};
+    char *rows = NULL, *canon = NULL;
+    struct member *m = NULL;
+    size_t nm = 0;
+    memset(f, 0, sizeof *f);
+    enum db_status st = ng == 0 ? DB_ERROR
+                        : !strcmp(dbres_str(d, 0, DC_KIND), "agency")
+                            ? agency_members(c, d, now, &m, &nm, have, excluded)
+                            : expert_members(c, d, now, names, ng, &m, &nm, have, excluded);
     if (st != DB_OK)
         goto fail;
     {
@@ -453,10 +472,7 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
     for (size_t g = 0; g < ng; g++)
         json_add_i64(gs, names[g], have[g]);
 fail:
-    dbres_free(&cand);
     free(m);
-    free(ids);
-    free(codes);
     free(rows);
     free(canon);
     return st;
@@ -598,15 +614,19 @@ seed_and_invite(struct dbconn *c, const struct actor *a, struct dbres *d, int64_
     pl = cJSON_CreateObject();
     json_add_i64(pl, "draw_id", id);
     cJSON *steps = cJSON_AddArrayToObject(pl, "steps");
-    if ((st = draw_fill(c, d, now, steps, &short_)) != DB_OK ||
-        (short_ && (st = store_draw_state(c, id, "short", now)) != DB_OK))
+    /* an agency draw is complete once drawn: the agencies drawn are the tenderer's */
+    bool agency = !strcmp(dbres_str(d, 0, DC_KIND), "agency");
+    if ((st = draw_fill(c, d, now, steps, &short_)) != DB_OK)
+        goto out;
+    const char *to = short_ ? "short" : agency ? "complete" : "drawn";
+    if (strcmp(to, "drawn") && (st = store_draw_state(c, id, to, now)) != DB_OK)
         goto out;
     cJSON_AddStringToObject(pl, "secret", secret_hex);
     cJSON_AddStringToObject(pl, "beacon", beacon);
     if (*beacon)
         json_add_i64(pl, "beacon_published_us", beacon_published_us);
     cJSON_AddStringToObject(pl, "seed", seed_hex);
-    cJSON_AddStringToObject(pl, "state", short_ ? "short" : "drawn");
+    cJSON_AddStringToObject(pl, "state", to);
     cJSON_AddItemToObject(pl, "signed", act); /* the supervisor's value, signed */
     act = NULL;
     st = audit_append(c, a, "draw.seeded", "draw", id, project, pl, NULL);
@@ -765,13 +785,30 @@ struct read_in {
 
 /* Staff and supervisors see who is on the committee; that read is logged in the same
  * transaction (draw.read), so no list is seen without its entry. */
+enum tx_result
+draw_visible(struct dbconn *c, struct req *r, const struct dbres *d)
+{
+    struct project_view pv;
+    bool found;
+    if (!strcmp(dbres_str(d, 0, DC_KIND), "agency")) {
+        if ((r->who.role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) ||
+            (r->who.role == ROLE_AGENT && r->who.org_id == dbres_i64(d, 0, DC_TENDERER)))
+            return TX_COMMIT;
+    } else {
+        if (entry_project(c, dbres_i64(d, 0, DC_PROJECT), false, &pv, &found) != DB_OK)
+            return TX_DBFAIL;
+        if (found && entry_rule_is_party(&r->who, &pv))
+            return TX_COMMIT;
+    }
+    req_error(r, E_NOT_FOUND, "no draw %lld", (long long)dbres_i64(d, 0, DC_ID));
+    return TX_REFUSE;
+}
+
 static enum tx_result
 read_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct read_in *x = arg;
     struct dbres d = {0}, p = {0};
-    struct project_view pv;
-    bool found;
     enum tx_result t = TX_DBFAIL;
     if (store_draw(c, x->id, false, &d) != DB_OK)
         goto out;
@@ -780,14 +817,9 @@ read_tx(struct dbconn *c, struct req *r, void *arg)
         req_error(r, E_NOT_FOUND, "no draw %lld", (long long)x->id);
         goto out;
     }
+    if ((t = draw_visible(c, r, &d)) != TX_COMMIT)
+        goto out;
     t = TX_DBFAIL;
-    if (entry_project(c, dbres_i64(&d, 0, DC_PROJECT), false, &pv, &found) != DB_OK)
-        goto out;
-    if (!found || !entry_rule_is_party(&r->who, &pv)) {
-        req_error(r, E_NOT_FOUND, "no draw %lld", (long long)x->id);
-        t = TX_REFUSE;
-        goto out;
-    }
     if (store_pool(c, x->id, &p) != DB_OK)
         goto out;
     /* once the result is published (draw.reveal) the project's parties see the names too */
@@ -875,20 +907,11 @@ cancel_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct cancel_in *x = arg;
     struct dbres d = {0}, p = {0};
-    struct project_view pv;
-    bool found;
     int64_t now = clock_now_us();
     enum tx_result t = locked_draw(c, r, x->id, &d);
-    if (t != TX_COMMIT)
-        goto out;
-    t = TX_DBFAIL;
-    if (entry_project(c, dbres_i64(&d, 0, DC_PROJECT), false, &pv, &found) != DB_OK)
+    if (t != TX_COMMIT || (t = draw_visible(c, r, &d)) != TX_COMMIT)
         goto out;
     t = TX_REFUSE;
-    if (!found || !entry_rule_is_party(&r->who, &pv)) {
-        req_error(r, E_NOT_FOUND, "no draw %lld", (long long)x->id);
-        goto out;
-    }
     const char *cur = dbres_str(&d, 0, DC_STATE);
     if (!strcmp(cur, "complete") || !strcmp(cur, "cancelled")) {
         req_transition_refused(r, cur, "cancelled", "the draw is %s", cur);

@@ -89,6 +89,13 @@ extern const char *const experts_exclusion_reasons[];
  * in government procurement (政府采购法实施条例 第九条). */
 int64_t experts_rule_relation_years(enum category c, int64_t configured);
 
+/* Why a registered agency is not in a tenderer's agency draw, in this order: not active
+ * ("suspended"), outside the allowed regions ("region"), affiliated with the tenderer
+ * ("related"), or drawn for the same tenderer within experts.served_days ("served"); NULL when
+ * eligible. The names are those of experts_exclusion_reasons. */
+const char *experts_rule_agency_exclusion(const char *state, bool region_ok, bool related,
+                                          bool served);
+
 /* Is the result of a project in this state published (so its committee's names are revealed)?
  * candidates_published or awarded. */
 bool experts_rule_result_published(const char *project_state);

@@ -57,6 +57,23 @@ void draw_get(struct req *r, const cJSON *body);
 void draw_list(struct req *r, const cJSON *body);
 void draw_cancel(struct req *r, const cJSON *body);
 
+/* agency.c: the agencies a tenderer may draw, and the agency draw */
+void agency_register(struct req *r, const cJSON *body);
+void agency_list(struct req *r, const cJSON *body);
+void agency_draw_create(struct req *r, const cJSON *body);
+/* The eligible agencies of an agency draw (row 0 of d) after its exclusions, as
+ * expert_members gives experts (draws.c). */
+struct member {
+    char pseudonym[17];
+    int64_t user; /* an expert's user id; an agency's organization id */
+    int group;
+};
+enum db_status agency_members(struct dbconn *c, const struct dbres *d, int64_t now,
+                              struct member **m, size_t *nm, int64_t *have, int64_t *excluded);
+/* May the caller see draw row 0 of d (a committee's: a party of its project; an agency draw's:
+ * staff or the tenderer's own people)? TX_COMMIT, or the refusal (404) set. */
+enum tx_result draw_visible(struct dbconn *c, struct req *r, const struct dbres *d);
+
 /* answers.c */
 void assignment_list(struct req *r, const cJSON *body);
 void assignment_answer(struct req *r, const cJSON *body);

@@ -37,8 +37,6 @@ rating_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct rating_in *x = arg;
     struct dbres d = {0}, p = {0};
-    struct project_view pv;
-    bool found;
     int64_t now = clock_now_us();
     enum tx_result t = TX_DBFAIL;
     if (store_draw(c, x->draw, false, &d) != DB_OK || store_pool(c, x->draw, &p) != DB_OK)
@@ -48,12 +46,11 @@ rating_tx(struct dbconn *c, struct req *r, void *arg)
         req_error(r, E_NOT_FOUND, "no draw %lld", (long long)x->draw);
         goto out;
     }
-    t = TX_DBFAIL;
-    if (entry_project(c, dbres_i64(&d, 0, DC_PROJECT), false, &pv, &found) != DB_OK)
+    if ((t = draw_visible(c, r, &d)) != TX_COMMIT)
         goto out;
     t = TX_REFUSE;
-    if (!found || !entry_rule_is_party(&r->who, &pv)) {
-        req_error(r, E_NOT_FOUND, "no draw %lld", (long long)x->draw);
+    if (strcmp(dbres_str(&d, 0, DC_KIND), "committee")) {
+        req_error(r, E_NOT_FOUND, "an agency draw's members are not rated here");
         goto out;
     }
     size_t me = p.nrows;
@@ -167,13 +164,16 @@ experts_job_reveal(struct dbconn *c, const struct actor *a, int64_t now_us)
     bool ok = true;
     for (size_t i = 0; i < d.nrows; i++) {
         struct project_view pv;
-        bool found;
-        if (entry_project(c, dbres_i64(&d, i, DC_PROJECT), false, &pv, &found) != DB_OK) {
-            ok = false;
-            continue;
+        bool found = false;
+        /* an agency draw's result is the agency itself: revealed once complete */
+        if (strcmp(dbres_str(&d, i, DC_KIND), "agency")) {
+            if (entry_project(c, dbres_i64(&d, i, DC_PROJECT), false, &pv, &found) != DB_OK) {
+                ok = false;
+                continue;
+            }
+            if (!found || !experts_rule_result_published(pv.state))
+                continue;
         }
-        if (!found || !experts_rule_result_published(pv.state))
-            continue;
         struct reveal_ctx x = {dbres_i64(&d, i, DC_ID), now_us, a};
         if (db_tx(c, reveal_tx, &x) != DB_OK) {
             log_warn("experts_job_reveal: draw %lld: %s", (long long)x.draw, db_last_error(c));

@@ -88,6 +88,21 @@ static const struct field rating_schema[] = {
     {"comment", F_STRING, false, 1, 2000, NULL},
     {NULL},
 };
+static const char *const agency_states[] = {"active", "suspended", NULL};
+static const struct field agency_schema[] = {
+    {"categories", F_ARRAY, true, 1, 4, NULL},
+    {"affiliates", F_ARRAY, true, 0, 50, NULL},
+    {"state", F_STRING, true, 1, 16, agency_states},
+    {"reason", F_STRING, false, 1, 2000, NULL},
+    {NULL},
+};
+static const struct field agency_draw_schema[] = {
+    {"category", F_STRING, true, 1, 16, NULL},
+    {"regions", F_ARRAY, true, 1, 64, NULL},
+    {"count", F_INT, true, 1, 3, NULL},
+    {"reserves", F_INT, true, 0, 10, NULL},
+    {NULL},
+};
 static const struct field cancel_schema[] = {
     {"reason", F_STRING, true, 1, 2000, NULL},
     {NULL},
@@ -110,6 +125,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/experts/{id}", profile_get, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/experts/{id}/admit", profile_admit, ROLE_CENTER_ADMIN, 0, NULL, 0},
     {"POST", "/api/v1/experts/{id}/state", profile_state, ROLE_CENTER_ADMIN, 4096, state_schema, 0},
+    {"POST", "/api/v1/agencies/{id}/registration", agency_register, ROLE_CENTER_ADMIN, 8192,
+     agency_schema, 0},
+    {"GET", "/api/v1/agencies", agency_list, ROLE_PUBLIC, 0, NULL, 0},
+    {"POST", "/api/v1/agency-draws", agency_draw_create, ROLE_AGENT, 4096, agency_draw_schema,
+     ROUTE_CREATES},
     {"POST", "/api/v1/draws", draw_create, ROLE_AGENT, 8192, draw_schema, ROUTE_CREATES},
     {"GET", "/api/v1/draws", draw_list, ROLE_AGENT | STAFF, 0, NULL, 0},
     {"GET", "/api/v1/draws/{id}", draw_get, ROLE_AGENT | STAFF, 0, NULL, 0},
@@ -125,25 +145,13 @@ static const struct route routes[] = {
 };
 
 static const char *const rule_codes[] = {
-    "DRAW-ANSWER-LATE",
-    "DRAW-BEACON-TIME",
-    "DRAW-RATED",
-    "DRAW-RATING-EARLY",
-    "DRAW-CAPACITY",
-    "DRAW-COSIGNED",
-    "DRAW-EXISTS",
-    "DRAW-POOL-SMALL",
-    "DRAW-PROJECT-STATE",
-    "DRAW-SESSION",
-    "DRAW-SIGNATURE",
-    "DRAW-SIGNED-TIME",
-    "DRAW-SIGNER-KEY",
-    "DRAW-SPECIALTY",
-    "DRAW-WINDOW",
-    "EXP-PROFILE",
-    "EXP-SPECIALTY",
-    "EXP-STATE",
-    NULL,
+    "DRAW-AGENCY",      "DRAW-ANSWER-LATE",   "DRAW-TENDERER",
+    "DRAW-BEACON-TIME", "DRAW-RATED",         "DRAW-RATING-EARLY",
+    "DRAW-CAPACITY",    "DRAW-COSIGNED",      "DRAW-EXISTS",
+    "DRAW-POOL-SMALL",  "DRAW-PROJECT-STATE", "DRAW-SESSION",
+    "DRAW-SIGNATURE",   "DRAW-SIGNED-TIME",   "DRAW-SIGNER-KEY",
+    "DRAW-SPECIALTY",   "DRAW-WINDOW",        "EXP-PROFILE",
+    "EXP-SPECIALTY",    "EXP-STATE",          NULL,
 };
 
 static const struct config_key config_keys[] = {

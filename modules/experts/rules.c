@@ -193,3 +193,17 @@ experts_rule_result_published(const char *project_state)
     return project_state &&
            (!strcmp(project_state, "candidates_published") || !strcmp(project_state, "awarded"));
 }
+
+const char *
+experts_rule_agency_exclusion(const char *state, bool region_ok, bool related, bool served)
+{
+    if (!state || strcmp(state, "active"))
+        return "suspended";
+    if (!region_ok)
+        return "region";
+    if (related)
+        return "related";
+    if (served)
+        return "served";
+    return NULL;
+}

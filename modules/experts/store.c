@@ -42,8 +42,9 @@ static const char sql_leaves[] = "SELECT " LEAVE_COLS(DB_COL_SQL) DB_COL_END
 static const char sql_draw_ins[] =
     "INSERT INTO draws (project_id, booking_id, tenderer_org_id, session_start_us, "
     "session_end_us, size, owner_reps, reserves, groups_json, regions_json, state, secret, "
-    "seed_commit, place, requested_by, answer_minutes, beacon_source, created_us, updated_us) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?)";
+    "seed_commit, place, requested_by, answer_minutes, beacon_source, kind, category, "
+    "created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?)";
 static const char sql_draw[] =
     "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END " FROM draws WHERE id = ?";
 static const char sql_draw_lock[] =
@@ -51,7 +52,8 @@ static const char sql_draw_lock[] =
 static const char sql_draws_project[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END
     " FROM draws WHERE project_id = ? AND id > ? ORDER BY id LIMIT ?";
 static const char sql_draw_live[] =
-    "SELECT COUNT(*) FROM draws WHERE booking_id = ? AND state NOT IN ('cancelled', 'short')";
+    "SELECT COUNT(*) FROM draws WHERE kind = 'committee' AND booking_id = ? AND "
+    "state NOT IN ('cancelled', 'short')";
 static const char sql_draw_state[] = "UPDATE draws SET state = ?, updated_us = ? WHERE id = ?";
 static const char sql_draw_pooled[] =
     "UPDATE draws SET state = 'pooled', pool_sha256 = ?, "
@@ -73,8 +75,9 @@ static const char sql_candidates[] = "SELECT " CAND_COLS(DB_COL_SQL) DB_COL_END
     "JOIN users u ON u.id = p.user_id JOIN expert_specialties s ON s.user_id = p.user_id "
     "WHERE s.code IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY p.user_id, s.code";
 static const char sql_pool[] = "SELECT " POOL_COLS(DB_COL_SQL) DB_COL_END
-    " FROM draw_pool q JOIN users u ON u.id = q.user_id WHERE q.draw_id = ? "
-    "ORDER BY q.grp, q.pos";
+    " FROM draw_pool q JOIN draws d ON d.id = q.draw_id LEFT JOIN users u ON u.id = q.user_id "
+    "AND d.kind = 'committee' LEFT JOIN agency_profiles a ON a.org_id = q.user_id AND "
+    "d.kind = 'agency' WHERE q.draw_id = ? ORDER BY q.grp, q.pos";
 static const char sql_pool_add[] =
     "INSERT INTO draw_pool (draw_id, pseudonym, user_id, grp, pos, drawn_rank, state, reason, "
     "invited_us, answer_by_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -82,11 +85,12 @@ static const char sql_pool_answer[] = "UPDATE draw_pool SET state = ?, reason = 
                                       "WHERE draw_id = ? AND pseudonym = ?";
 static const char sql_busy[] =
     "SELECT COUNT(*) FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE q.user_id = ? AND "
-    "q.draw_id <> ? AND q.state IN ('invited', 'confirmed') AND d.session_start_us < ? AND "
+    "d.kind = 'committee' AND q.draw_id <> ? AND q.state IN ('invited', 'confirmed') AND "
+    "d.session_start_us < ? AND "
     "d.session_end_us > ?";
 static const char sql_assignments[] = "SELECT " ASSIGN_COLS(DB_COL_SQL) DB_COL_END
     " FROM draw_pool q JOIN draws d ON d.id = "
-    "q.draw_id WHERE q.user_id = ? AND q.state IS NOT NULL AND q.state <> 'skipped' "
+    "q.draw_id WHERE q.user_id = ? AND d.kind = 'committee' AND q.state <> 'skipped' "
     "ORDER BY d.session_start_us DESC, d.id DESC LIMIT 200";
 static const char sql_expired[] = "SELECT DISTINCT draw_id FROM draw_pool WHERE state = 'invited' "
                                   "AND answer_by_us < ? ORDER BY draw_id LIMIT 100";
@@ -99,6 +103,40 @@ static const char sql_ratings[] = "SELECT " RATING_COLS(DB_COL_SQL) DB_COL_END
 static const char sql_unrevealed[] = "SELECT " DRAW_COLS(DB_COL_SQL) DB_COL_END
     " FROM draws WHERE state = 'complete' AND revealed_us IS NULL ORDER BY id LIMIT ?";
 static const char sql_revealed[] = "UPDATE draws SET revealed_us = ? WHERE id = ?";
+
+static const char sql_agency_upsert[] =
+    "INSERT INTO agency_profiles (org_id, name, credit_code, region, categories, affiliates, "
+    "state, reason, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "name = VALUES(name), credit_code = VALUES(credit_code), region = VALUES(region), "
+    "categories = VALUES(categories), affiliates = VALUES(affiliates), state = VALUES(state), "
+    "reason = VALUES(reason), updated_us = VALUES(updated_us)";
+static const char sql_agencies[] = "SELECT " AGENCY_COLS(DB_COL_SQL) DB_COL_END
+    " FROM agency_profiles a WHERE (? > 0 AND a.org_id = ?) OR (? = 0 AND "
+    "FIND_IN_SET(?, a.categories) > 0) ORDER BY a.org_id";
+
+enum db_status
+store_agency_upsert(struct dbconn *c, const struct agency_row *a, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(a->org),
+                      DBV_STR(a->name),
+                      DBV_STR(a->credit),
+                      DBV_STR(a->region),
+                      DBV_STR(a->categories),
+                      DBV_STR(a->affiliates),
+                      DBV_STR(a->state),
+                      a->reason ? DBV_STR(a->reason) : DBV_NUL,
+                      DBV_INT(now)};
+    return db_exec(c, sql_agency_upsert, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_agencies(struct dbconn *c, const char *category, int64_t org, int64_t tenderer,
+               int64_t served_since, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(tenderer), DBV_INT(served_since), DBV_INT(org),
+                      DBV_INT(org),      DBV_INT(org),          DBV_STR(category ? category : "")};
+    return db_query(c, sql_agencies, p, ARRAY_LEN(p), out);
+}
 
 enum db_status
 store_rating_insert(struct dbconn *c, int64_t draw, int64_t expert, int64_t rater, const char *role,
@@ -262,6 +300,8 @@ store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now, int64
                       DBV_INT(d->requested_by),
                       DBV_INT(d->answer_minutes),
                       d->beacon_source ? DBV_STR(d->beacon_source) : DBV_NUL,
+                      DBV_STR(d->kind ? d->kind : "committee"),
+                      d->category ? DBV_STR(d->category) : DBV_NUL,
                       DBV_INT(now),
                       DBV_INT(now)};
     uint64_t iid = 0;

@@ -52,6 +52,8 @@ enum { LEAVE_COLS(DB_COL_ENUM) LV__COUNT };
 
 #define DRAW_COLS(X)                                                                               \
     X(DC_ID, "id")                                                                                 \
+    X(DC_KIND, "kind")                                                                             \
+    X(DC_CATEGORY, "category")                                                                     \
     X(DC_PROJECT, "project_id")                                                                    \
     X(DC_BOOKING, "booking_id")                                                                    \
     X(DC_TENDERER, "tenderer_org_id")                                                              \
@@ -102,12 +104,14 @@ enum { COSIGN_COLS(DB_COL_ENUM) CS__COUNT };
       "(r.ends_us IS NULL OR r.ends_us > ?) AND r.credit_code IN (SELECT j.code FROM "             \
       "JSON_TABLE(?, '$[*]' COLUMNS (code CHAR(18) CHARACTER SET ascii PATH '$')) j))")            \
     X(CD_SERVED, "EXISTS (SELECT 1 FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE "       \
-                 "q.user_id = p.user_id AND q.state = 'confirmed' AND d.tenderer_org_id = ? AND "  \
+                 "d.kind = 'committee' AND q.user_id = p.user_id AND q.state = 'confirmed' AND "   \
+                 "d.tenderer_org_id = ? AND "                                                      \
                  "d.session_start_us > ?)")                                                        \
     X(CD_LEAVE, "EXISTS (SELECT 1 FROM expert_leaves l WHERE l.user_id = p.user_id AND "           \
                 "l.start_us < ? AND l.end_us > ?)")                                                \
     X(CD_BUSY, "EXISTS (SELECT 1 FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE "         \
-               "q.user_id = p.user_id AND q.state IN ('invited', 'confirmed') AND "                \
+               "d.kind = 'committee' AND q.user_id = p.user_id AND q.state IN ('invited', "        \
+               "'confirmed') AND "                                                                 \
                "d.session_start_us < ? AND d.session_end_us > ?)")
 enum { CAND_COLS(DB_COL_ENUM) CD__COUNT };
 
@@ -122,7 +126,7 @@ enum { CAND_COLS(DB_COL_ENUM) CD__COUNT };
     X(PL_ANSWER_BY, "q.answer_by_us")                                                              \
     X(PL_ANSWERED, "q.answered_us")                                                                \
     X(PL_REASON, "q.reason")                                                                       \
-    X(PL_NAME, "u.display_name")
+    X(PL_NAME, "COALESCE(u.display_name, a.name)")
 enum { POOL_COLS(DB_COL_ENUM) PL__COUNT };
 
 /* An expert's own assignments: what they are told (time and place, not the project). */
@@ -169,6 +173,8 @@ struct draw_row {
     int64_t answer_minutes;
     const char *groups, *regions, *commit, *place;
     const char *beacon_source; /* NULL: no public value */
+    const char *kind;          /* "committee" or "agency" */
+    const char *category;      /* an agency draw's category, else NULL */
     const uint8_t *secret;
 };
 enum db_status store_draw_insert(struct dbconn *c, const struct draw_row *d, int64_t now,
@@ -231,6 +237,31 @@ enum db_status store_ratings(struct dbconn *c, int64_t expert, struct dbres *out
 /* Complete draws whose names are not yet revealed (DRAW_COLS), oldest first. */
 enum db_status store_draws_unrevealed(struct dbconn *c, int64_t limit, struct dbres *out);
 enum db_status store_draw_revealed(struct dbconn *c, int64_t id, int64_t now);
+
+/* Agencies (agency_profiles). */
+#define AGENCY_COLS(X)                                                                             \
+    X(AG_ORG, "a.org_id")                                                                          \
+    X(AG_NAME, "a.name")                                                                           \
+    X(AG_CREDIT, "a.credit_code")                                                                  \
+    X(AG_REGION, "a.region")                                                                       \
+    X(AG_CATEGORIES, "a.categories")                                                               \
+    X(AG_AFFILIATES, "a.affiliates")                                                               \
+    X(AG_STATE, "a.state")                                                                         \
+    X(AG_REASON, "a.reason")                                                                       \
+    X(AG_UPDATED, "a.updated_us")                                                                  \
+    X(AG_SERVED, "EXISTS (SELECT 1 FROM draw_pool q JOIN draws d ON d.id = q.draw_id WHERE "       \
+                 "d.kind = 'agency' AND q.user_id = a.org_id AND q.state = 'confirmed' AND "       \
+                 "d.tenderer_org_id = ? AND d.created_us > ?)")
+enum { AGENCY_COLS(DB_COL_ENUM) AG__COUNT };
+struct agency_row {
+    int64_t org;
+    const char *name, *credit, *region, *categories, *affiliates, *state, *reason;
+};
+enum db_status store_agency_upsert(struct dbconn *c, const struct agency_row *a, int64_t now);
+/* The agencies registered for category (served: for tenderer since served_since), by org id;
+ * one agency when org > 0 (category then ignored). */
+enum db_status store_agencies(struct dbconn *c, const char *category, int64_t org, int64_t tenderer,
+                              int64_t served_since, struct dbres *out);
 
 /* The draws with an invitation unanswered at now (ids in DB_VALUE). */
 enum db_status store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out);

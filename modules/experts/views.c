@@ -104,6 +104,7 @@ draw_json(const struct dbres *d, size_t i)
 {
     cJSON *o = cJSON_CreateObject();
     json_add_i64(o, "id", dbres_i64(d, i, DC_ID));
+    cJSON_AddStringToObject(o, "kind", dbres_str(d, i, DC_KIND));
     json_add_i64(o, "project_id", dbres_i64(d, i, DC_PROJECT));
     json_add_i64(o, "booking_id", dbres_i64(d, i, DC_BOOKING));
     cJSON_AddStringToObject(o, "state", dbres_str(d, i, DC_STATE));

@@ -211,6 +211,25 @@ class ExpertFixture(ApiTest):
             "groups": [{"specialty": s, "count": n} for s, n in groups], "regions": list(regions)},
             token=self.agent_tok)
 
+    def run_ggzy(self, *args, token=None):
+        env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA)
+        if token:
+            env["GGZY_TOKEN"] = token
+        return subprocess.run([GGZY] + list(args), capture_output=True, text=True, env=env, timeout=120)
+
+    def verify(self, draw_id):
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
+        self.srv.wait_sequenced()
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
+        self.vkey = self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
+        p = self.run_ggzy("audit", "export", token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        path = os.path.join(tempfile.mkdtemp(), "log.export")
+        self.addCleanup(lambda: os.path.exists(path) and os.remove(path))
+        with open(path, "w") as f:
+            f.write(p.stdout)
+        return self.run_ggzy("draw", "verify", "--file", path, "--draw", str(draw_id), "--vkey", self.vkey), path
+
 
 class LibraryTest(ExpertFixture):
     def test_the_classification_is_public_and_admission_follows_the_rule_table(self):
@@ -441,25 +460,6 @@ class DrawTest(ExpertFixture):
         p = self.run_ggzy("draw", "verify", "--file", path, "--draw", str(draw["id"]), "--vkey", self.vkey)
         self.assertNotEqual(p.returncode, 0, p.stdout)
 
-    def run_ggzy(self, *args, token=None):
-        env = dict(os.environ, GGZY_SERVER="https://localhost:%d" % self.srv.port, GGZY_CA=CA)
-        if token:
-            env["GGZY_TOKEN"] = token
-        return subprocess.run([GGZY] + list(args), capture_output=True, text=True, env=env, timeout=120)
-
-    def verify(self, draw_id):
-        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
-        self.srv.wait_sequenced()
-        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
-        self.vkey = self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
-        p = self.run_ggzy("audit", "export", token=self.sup_tok)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        path = os.path.join(tempfile.mkdtemp(), "log.export")
-        self.addCleanup(lambda: os.path.exists(path) and os.remove(path))
-        with open(path, "w") as f:
-            f.write(p.stdout)
-        return self.run_ggzy("draw", "verify", "--file", path, "--draw", str(draw_id), "--vkey", self.vkey), path
-
     def test_silence_is_a_decline_and_a_committee_short_of_reserves_goes_back_to_the_agent(self):
         pid, booking = self.opened_project(self.at(10), self.at(12))
         for _ in range(10):
@@ -515,6 +515,59 @@ class BeaconTest(ExpertFixture):
         self.assertEqual(log["draw.seeded"]["beacon"], beacon)
         orders = replay(log, ["A0101"])
         self.assertEqual([s["pseudonym"] for s in log["draw.seeded"]["steps"]], orders["A0101"][:4])
+
+
+class AgencyDrawTest(ExpertFixture):
+    """A tenderer draws its agency from the register with the same engine and the same replay."""
+
+    def test_a_tenderer_draws_its_agency_from_the_register_and_the_log_replays_it(self):
+        agencies = []
+        for i in range(7):
+            org = self.make_org(self.admin, "agency", name="代理机构%d" % i)
+            body = {"categories": ["procurement"], "affiliates": [], "state": "active"}
+            if i == 4:
+                body["affiliates"] = [self.tenderer["credit_code"]]  # affiliated with the tenderer
+            if i == 5:
+                body["state"] = "suspended"
+                body["reason"] = "违规"
+            r = self.srv.request("POST", "/api/v1/agencies/%d/registration" % org["id"], body, token=self.admin)
+            self.assertEqual(r.status, 200, r)
+            agencies.append(org)
+        self.rule(self.srv.request("POST", "/api/v1/agencies/%d/registration" % self.bidder_org["id"], {
+            "categories": ["procurement"], "affiliates": [], "state": "active"}, token=self.admin), 422, "DRAW-AGENCY")
+        self.assertEqual(len(self.srv.request("GET", "/api/v1/agencies?category=procurement").json["items"]), 7)
+        # only a tenderer's own people ask
+        ask = {"category": "procurement", "regions": ["110000"], "count": 1, "reserves": 1}
+        self.rule(self.srv.request("POST", "/api/v1/agency-draws", ask, token=self.agent_tok), 403, "DRAW-TENDERER")
+        owner, owner_tok = self.make_user(self.admin, self.tenderer["id"], "agent")
+        r = self.srv.request("POST", "/api/v1/agency-draws", ask, token=owner_tok)
+        self.assertEqual(r.status, 201, r)
+        draw = r.json
+        self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.agent_tok).status, 404)
+        self.cosign(draw, self.admin)
+        r = self.cosign(draw, self.staff2_tok)
+        self.assertEqual((r.status, r.json["pool_size"]), (200, 5), r)
+        log = self.entries(draw["id"])
+        self.assertEqual({k: v for k, v in log["draw.pool"]["excluded"].items() if v}, {"related": 1, "suspended": 1})
+        r = self.entropy(draw)
+        self.assertEqual((r.status, r.json["state"]), (200, "complete"), r)
+        log = self.entries(draw["id"])
+        orders = replay(log, ["agency"])
+        self.assertEqual([s["pseudonym"] for s in log["draw.seeded"]["steps"]], orders["agency"][:1])
+        # the result is the agency itself: revealed into the log once complete
+        self.clock(self.server_now() + 61 * 10**6)
+        deadline = time.time() + 15
+        while "draw.reveal" not in self.entries(draw["id"]) and time.time() < deadline:
+            time.sleep(0.2)
+        chosen = self.entries(draw["id"])["draw.reveal"]["members"][0]
+        self.assertIn(chosen["user_id"], [a["id"] for i, a in enumerate(agencies) if i not in (4, 5)])
+        self.assertEqual(chosen["name"], [a["name"] for a in agencies if a["id"] == chosen["user_id"]][0])
+        owner_tok = self.srv.login(owner["username"], "user-password-1")
+        view = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=owner_tok).json
+        self.assertEqual(view["members"][0]["name"], chosen["name"])
+        # the whole log replays: the agency draw's commitment, pool, seed and order included
+        p, _ = self.verify(draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
 class ResultTest(ExpertFixture):
