@@ -640,6 +640,9 @@ static const struct {
                       "budget, and at least two thirds library experts"},
     {"INV-DRAW-STAFF", "every draw's pool is fixed only after at least two distinct center staff "
                        "(and as many as it required) cosigned its commitment"},
+    {"INV-DRAW-AVOID", "(whole log) no member a draw reveals works for the project's tenderer, "
+                       "agent or a bidder known when its pool was fixed, or had declared a "
+                       "relation to one of them that still counted"},
     {"INV-VENUE-OVERLAP", "(whole log) no two live bookings of a room hold the same minute, "
                           "setup buffers included, however they were booked, moved or relocated"},
     {"INV-VENUE-OPENING", "(whole log) a tender names an approved opening room per lot booked from "

@@ -8,7 +8,10 @@
  *   INV-DRAW-SIZE   the committee is odd, large enough for its category and budget, and at
  *                   least two thirds library experts (the statute table as the law has it);
  *   INV-DRAW-STAFF  at least two distinct staff (and as many as the request required) cosigned
- *                   the commitment before the pool was fixed.
+ *                   the commitment before the pool was fixed;
+ *   INV-DRAW-AVOID  (whole log, once the names are revealed) no member drawn works for the
+ *                   project's tenderer, its agent or a bidder known when the pool was fixed, or
+ *                   had declared a relation to one of them that still counted then.
  * `ggzy audit replay` feeds it every entry; `ggzy draw verify` feeds it one draw's and prints the
  * walk (dl_print).
  */
@@ -37,6 +40,7 @@ struct group {
 
 struct one_draw {
     int64_t id, pooled_us; /* pooled_us: the time of the draw.pool entry */
+    int64_t project;       /* the draw.request entry's project (0: an agency draw) */
     cJSON *request, *pool; /* the payloads, owned */
     int64_t cosigners[16];
     int ncosigners;
@@ -46,10 +50,61 @@ struct one_draw {
     cJSON *confirmed, *replaced; /* pseudonyms */
 };
 
+/* What the whole log tells of people and organizations, for INV-DRAW-AVOID. */
+struct org_rec {
+    int64_t id;
+    char credit[19];
+};
+struct user_rec {
+    int64_t id, org;
+};
+struct rel_rec {
+    int64_t user, since_us, ended_us; /* ended_us 0: it holds */
+    char credit[19];
+};
+struct project_rec {
+    int64_t id, tenderer, agent;
+};
+struct bid_rec {
+    int64_t project, org, t;
+};
+
 struct draw_ledger {
     struct one_draw *d[DRAWS_MAX];
     size_t n;
+    struct org_rec *orgs;
+    struct user_rec *users;
+    struct rel_rec *rels;
+    struct project_rec *projects;
+    struct bid_rec *bids;
+    size_t norgs, nusers, nrels, nprojects, nbids;
+    size_t corgs, cusers, crels, cprojects, cbids;
 };
+
+/* Append one element to a growing array (false on OOM). */
+static bool
+grow(void **arr, size_t *n, size_t *cap, size_t size)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        void *p = realloc(*arr, nc * size);
+        if (!p)
+            return false;
+        *arr = p;
+        *cap = nc;
+    }
+    (*n)++;
+    return true;
+}
+
+static const char *
+credit_of(const struct draw_ledger *l, int64_t org)
+{
+    for (size_t i = 0; i < l->norgs; i++)
+        if (l->orgs[i].id == org)
+            return l->orgs[i].credit;
+    return NULL;
+}
 
 static const char *
 jstr_(const cJSON *o, const char *k)
@@ -91,6 +146,13 @@ dl_free(struct draw_ledger *l)
         cJSON_Delete(d->confirmed);
         cJSON_Delete(d->replaced);
         free(d);
+    }
+    if (l) {
+        free(l->orgs);
+        free(l->users);
+        free(l->rels);
+        free(l->projects);
+        free(l->bids);
     }
     free(l);
 }
@@ -259,6 +321,92 @@ check_steps(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_report *
     }
 }
 
+/* The people and organizations the log tells of (account, project, bid and expert entries). */
+static void
+note_fact(struct draw_ledger *l, const char *action, const cJSON *entry, const cJSON *obj,
+          const cJSON *p)
+{
+    int64_t t = jnum(entry, "time_us");
+    if (!strcmp(action, "account.org_create") && jstr_(p, "credit_code") &&
+        grow((void **)&l->orgs, &l->norgs, &l->corgs, sizeof *l->orgs)) {
+        l->orgs[l->norgs - 1].id = jnum(obj, "id");
+        snprintf(l->orgs[l->norgs - 1].credit, 19, "%s", jstr_(p, "credit_code"));
+    } else if (!strcmp(action, "account.user_create") &&
+               grow((void **)&l->users, &l->nusers, &l->cusers, sizeof *l->users)) {
+        l->users[l->nusers - 1] = (struct user_rec){jnum(obj, "id"), jnum(p, "org_id")};
+    } else if (!strcmp(action, "expert.relation.add") && jstr_(p, "credit_code") &&
+               grow((void **)&l->rels, &l->nrels, &l->crels, sizeof *l->rels)) {
+        struct rel_rec *x = &l->rels[l->nrels - 1];
+        x->user = jnum(obj, "id");
+        x->since_us = t;
+        x->ended_us = jnum(p, "ended_us") > 0 ? jnum(p, "ended_us") : 0;
+        snprintf(x->credit, 19, "%s", jstr_(p, "credit_code"));
+    } else if (!strcmp(action, "project.create") &&
+               grow((void **)&l->projects, &l->nprojects, &l->cprojects, sizeof *l->projects)) {
+        l->projects[l->nprojects - 1] =
+            (struct project_rec){jnum(obj, "id"), jnum(p, "tenderer_org_id"),
+                                 jnum(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "org_id")};
+    } else if (!strcmp(action, "bid.receive") &&
+               grow((void **)&l->bids, &l->nbids, &l->cbids, sizeof *l->bids)) {
+        l->bids[l->nbids - 1] =
+            (struct bid_rec){jnum(entry, "project_id"), jnum(p, "bidder_org_id"), t};
+    }
+}
+
+/* INV-DRAW-AVOID at the reveal: each named member against the conflicts known when the pool was
+ * fixed. Only where the log told of the member's account (a whole log). */
+static void
+check_avoid(struct draw_ledger *l, struct one_draw *d, const cJSON *p, int64_t idx,
+            struct inv_report *rep)
+{
+    const struct project_rec *pr = NULL;
+    for (size_t i = 0; i < l->nprojects && !pr; i++)
+        if (l->projects[i].id == d->project)
+            pr = &l->projects[i];
+    if (!pr)
+        return;
+    int64_t conflict[256];
+    size_t nc = 0;
+    conflict[nc++] = pr->tenderer;
+    conflict[nc++] = pr->agent;
+    for (size_t i = 0; i < l->nbids && nc < 256; i++)
+        if (l->bids[i].project == d->project && l->bids[i].t <= d->pooled_us)
+            conflict[nc++] = l->bids[i].org;
+    int64_t years = jnum(d->request, "relation_years");
+    int64_t since = d->pooled_us - (years > 0 ? years : 0) * INT64_C(31557600) * 1000000;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(p, "members"))
+    {
+        int64_t user = jnum(m, "user_id"), org = -1;
+        const char *pseud = jstr_(m, "pseudonym");
+        for (size_t i = 0; i < l->nusers; i++)
+            if (l->users[i].id == user)
+                org = l->users[i].org;
+        if (org < 0)
+            continue; /* the account's creation is not in this log */
+        for (size_t k = 0; k < nc; k++)
+            if (conflict[k] == org)
+                inv_violate(rep, "INV-DRAW-AVOID", idx,
+                            "draw %lld: %s works for organization %lld, a party of project %lld",
+                            (long long)d->id, pseud ? pseud : "?", (long long)org,
+                            (long long)d->project);
+        for (size_t i = 0; i < l->nrels; i++) {
+            const struct rel_rec *x = &l->rels[i];
+            if (x->user != user || x->since_us > d->pooled_us ||
+                (x->ended_us && x->ended_us <= since))
+                continue;
+            for (size_t k = 0; k < nc; k++) {
+                const char *cc = credit_of(l, conflict[k]);
+                if (cc && !strcmp(cc, x->credit))
+                    inv_violate(rep, "INV-DRAW-AVOID", idx,
+                                "draw %lld: %s declared a relation to %s, a party of project %lld",
+                                (long long)d->id, pseud ? pseud : "?", x->credit,
+                                (long long)d->project);
+            }
+        }
+    }
+}
+
 void
 dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
 {
@@ -267,7 +415,10 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
     const char *type = jstr_(obj, "type");
     int64_t idx = jnum(entry, "index");
-    if (!l || !action || strncmp(action, "draw.", 5) || !type || strcmp(type, "draw"))
+    if (!l || !action)
+        return;
+    note_fact(l, action, entry, obj, p);
+    if (strncmp(action, "draw.", 5) || !type || strcmp(type, "draw"))
         return;
     struct one_draw *d = draw_of(l, jnum(obj, "id"), !strcmp(action, "draw.request"));
     if (!d) {
@@ -276,8 +427,10 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
         return;
     }
     if (!strcmp(action, "draw.request")) {
-        if (!d->request)
+        if (!d->request) {
             d->request = cJSON_Duplicate(p, true);
+            d->project = jnum(entry, "project_id") > 0 ? jnum(entry, "project_id") : 0;
+        }
     } else if (!strcmp(action, "draw.cosign") || !strcmp(action, "draw.pool")) {
         if (d->pool) {
             inv_violate(rep, "INV-DRAW-STAFF", idx,
@@ -313,6 +466,9 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
             check_size(d, idx, rep);
         if (ok)
             check_steps(d, p, idx, rep);
+    } else if (!strcmp(action, "draw.reveal")) {
+        if (d->seeded && d->project)
+            check_avoid(l, d, p, idx, rep);
     } else if (!strcmp(action, "draw.answer") || !strcmp(action, "draw.expire") ||
                !strcmp(action, "draw.replace")) {
         if (!d->seeded) {

@@ -184,6 +184,11 @@ request_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddItemToObject(pl, "regions", cJSON_Duplicate(x->regions, true));
     json_add_i64(pl, "size", x->experts + x->owner_reps);
     json_add_i64(pl, "staff", experts_conf.staff);
+    /* the avoidance settings in force, for the replay (INV-DRAW-AVOID) */
+    json_add_i64(
+        pl, "relation_years",
+        experts_rule_relation_years((enum category)p.category, experts_conf.relation_years));
+    json_add_i64(pl, "served_days", experts_conf.served_days);
     cJSON_AddStringToObject(pl, "seed_commit", commit_hex);
     /* the public value's source, announced before the pool is fixed ("" for none) */
     cJSON_AddStringToObject(pl, "beacon_source", experts_conf.beacon_source);

@@ -575,6 +575,7 @@ class ResultTest(ExpertFixture):
         pid, booking = self.opened_project(self.at(10), self.at(12))
         for _ in range(10):
             self.expert()
+        insider = self.expert(org=self.tenderer)  # works for the tenderer: never in the pool
         self.clock(self.at(8))
         draw = self.ask(pid, booking).json
         self.cosign(draw, self.admin)
@@ -612,6 +613,22 @@ class ResultTest(ExpertFixture):
         self.assertEqual(prof["rating_summary"], {"count": 2, "score_sum": 6})
         e = [x for x in self.experts if x["user"]["id"] == member["user_id"]][0]
         self.assertNotIn("ratings", self.srv.request("GET", "/api/v1/experts/me", token=e["tok"]).json)
+        # the whole log replays clean, avoidance included now that the names are in it
+        p, path = self.verify(draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # a reveal naming the tenderer's own employee (what a swapped mapping would say) is caught
+        fake = dict(reveal["members"][0], user_id=insider["user"]["id"])
+        r = self.srv.request("POST", "/api/v1/test/audit/entries", {
+            "action": "draw.reveal", "object_type": "draw", "object_id": draw["id"], "project_id": pid,
+            "system_actor": "system:draw-reveal", "payload": {"draw_id": draw["id"], "members": [fake]}},
+            token=self.admin)
+        self.assertIn(r.status, (200, 201), r)
+        p, path = self.verify(draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("VIOLATION INV-DRAW-AVOID", p.stdout)
 
 
 class OnePlaceTest(ExpertFixture):
