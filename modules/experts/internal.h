@@ -42,6 +42,7 @@ void profile_list(struct req *r, const cJSON *body);
 void profile_admit(struct req *r, const cJSON *body);
 void profile_state(struct req *r, const cJSON *body);
 void relation_create(struct req *r, const cJSON *body);
+void relation_end(struct req *r, const cJSON *body);
 void leave_create(struct req *r, const cJSON *body);
 /* The year (UTC+8) of a time. */
 int experts_year(int64_t t_us);

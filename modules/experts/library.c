@@ -518,6 +518,50 @@ relation_create(struct req *r, const cJSON *body)
     req_tx(r, relation_tx, &x);
 }
 
+struct relation_end_in {
+    int64_t user, id, ends;
+    const char *reason;
+};
+
+/* Center staff end a relation (the expert asked, with proof): a change that makes the expert
+ * drawn more, so it is not the expert's own to make. */
+static enum tx_result
+relation_end_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct relation_end_in *x = arg;
+    bool done;
+    if (store_relation_end(c, x->user, x->id, x->ends, &done) != DB_OK)
+        return TX_DBFAIL;
+    if (!done) {
+        req_error(r, E_NOT_FOUND, "expert %lld has no holding relation %lld", (long long)x->user,
+                  (long long)x->id);
+        return TX_REFUSE;
+    }
+    cJSON *pl = cJSON_CreateObject();
+    json_add_i64(pl, "relation_id", x->id);
+    json_add_i64(pl, "ended_us", x->ends);
+    cJSON_AddStringToObject(pl, "reason", x->reason);
+    if (audit_append(c, req_actor(r), "expert.relation.end", "expert", x->user, 0, pl, NULL) !=
+        DB_OK)
+        return TX_DBFAIL;
+    req_empty(r, 200);
+    return TX_COMMIT;
+}
+
+void
+relation_end(struct req *r, const cJSON *body)
+{
+    struct relation_end_in x = {.ends = json_i64(body, "ended_us", 0),
+                                .reason = json_str(body, "reason")};
+    if (!req_param_id(r, "id", &x.user) || !req_param_id(r, "rid", &x.id))
+        return;
+    if (x.ends > clock_now_us()) {
+        req_field_error(r, E_INVALID_FIELD, "ended_us", "a relation ends now or in the past");
+        return;
+    }
+    req_tx(r, relation_end_tx, &x);
+}
+
 struct leave_in {
     int64_t start, end;
 };

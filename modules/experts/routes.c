@@ -40,6 +40,11 @@ static const struct field relation_schema[] = {
     {"ended_us", F_INT, false, 1, MAX_ID, NULL},
     {NULL},
 };
+static const struct field relation_end_schema[] = {
+    {"ended_us", F_INT, true, 1, MAX_ID, NULL},
+    {"reason", F_STRING, true, 1, 2000, NULL},
+    {NULL},
+};
 static const struct field leave_schema[] = {
     {"start_us", F_INT, true, 0, MAX_ID, NULL},
     {"end_us", F_INT, true, 0, MAX_ID, NULL},
@@ -124,6 +129,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/experts", profile_list, STAFF, 0, NULL, 0},
     {"GET", "/api/v1/experts/{id}", profile_get, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/experts/{id}/admit", profile_admit, ROLE_CENTER_ADMIN, 0, NULL, 0},
+    {"POST", "/api/v1/experts/{id}/relations/{rid}/end", relation_end, ROLE_CENTER_ADMIN, 4096,
+     relation_end_schema, 0},
     {"POST", "/api/v1/experts/{id}/state", profile_state, ROLE_CENTER_ADMIN, 4096, state_schema, 0},
     {"POST", "/api/v1/agencies/{id}/registration", agency_register, ROLE_CENTER_ADMIN, 8192,
      agency_schema, 0},

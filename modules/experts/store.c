@@ -34,6 +34,8 @@ static const char sql_relation_ins[] =
     "VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_relations[] = "SELECT " RELATION_COLS(DB_COL_SQL) DB_COL_END
     " FROM expert_relations WHERE user_id = ? ORDER BY id";
+static const char sql_relation_end[] = "UPDATE expert_relations SET ends_us = ? WHERE id = ? AND "
+                                       "user_id = ? AND ends_us IS NULL";
 static const char sql_leave_ins[] = "INSERT INTO expert_leaves (user_id, start_us, end_us, "
                                     "created_us) VALUES (?, ?, ?, ?)";
 static const char sql_leaves[] = "SELECT " LEAVE_COLS(DB_COL_SQL) DB_COL_END
@@ -253,6 +255,16 @@ store_relation_insert(struct dbconn *c, int64_t user, const char *kind, const ch
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_relation_ins, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_relation_end(struct dbconn *c, int64_t user, int64_t id, int64_t ends, bool *done)
+{
+    struct dbv p[] = {DBV_INT(ends), DBV_INT(id), DBV_INT(user)};
+    uint64_t n = 0;
+    enum db_status st = db_exec(c, sql_relation_end, p, ARRAY_LEN(p), &n, NULL);
+    *done = st == DB_OK && n == 1;
     return st;
 }
 

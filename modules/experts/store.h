@@ -163,6 +163,9 @@ enum db_status store_relation_insert(struct dbconn *c, int64_t user, const char 
                                      const char *credit, const char *name, int64_t ends,
                                      int64_t now, int64_t *id);
 enum db_status store_relations(struct dbconn *c, int64_t user, struct dbres *out);
+/* End user's relation id (a holding one) at ends; *done false when there is none such. */
+enum db_status store_relation_end(struct dbconn *c, int64_t user, int64_t id, int64_t ends,
+                                  bool *done);
 enum db_status store_leave_insert(struct dbconn *c, int64_t user, int64_t start, int64_t end,
                                   int64_t now, int64_t *id);
 enum db_status store_leaves(struct dbconn *c, int64_t user, struct dbres *out);

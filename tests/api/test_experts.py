@@ -297,9 +297,14 @@ class DrawTest(ExpertFixture):
         ok = [self.expert() for _ in range(9)]
         self.expert(org=self.tenderer)  # employed by the tenderer
         rel = self.expert()
-        self.srv.request("POST", "/api/v1/experts/me/relations", {
+        r = self.srv.request("POST", "/api/v1/experts/me/relations", {
             "kind": "relative", "credit_code": self.bidder_org["credit_code"], "org_name": "投标人"},
             token=rel["tok"])
+        # a relation the expert may not end alone; staff may, and it then still counts for years
+        self.assertEqual(self.srv.request("POST", "/api/v1/experts/%d/relations/%d/end" % (rel["user"]["id"], r.json["id"]),
+                                          {"ended_us": self.server_now(), "reason": "离职"}, token=rel["tok"]).status, 403)
+        self.assertEqual(self.srv.request("POST", "/api/v1/experts/%d/relations/%d/end" % (rel["user"]["id"], r.json["id"]),
+                                          {"ended_us": self.server_now(), "reason": "离职证明"}, token=self.admin).status, 200)
         sus = self.expert()
         self.srv.request("POST", "/api/v1/experts/%d/state" % sus["user"]["id"],
                          {"state": "suspended", "reason": "调查中"}, token=self.admin)
@@ -355,6 +360,11 @@ class DrawTest(ExpertFixture):
         self.assertNotIn("user_id", view["members"][0])
         self.assertNotIn("name", view["members"][0])
         self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.bidder_tok).status, 403)
+        self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"]).status, 401)
+        other = self.make_org(self.admin, "agency")
+        _, other_tok = self.make_user(self.admin, other["id"], "agent")
+        self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=other_tok).status, 404)
+        self.assertEqual(self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=ok[0]["tok"]).status, 403)
         full = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.sup_tok).json
         by_user = {m["user_id"]: m for m in full["members"]}
         self.assertIn("draw.read", self.entries(draw["id"]))
