@@ -3,8 +3,8 @@
 # ECDSA P-256:
 #   - a local CA (ca.crt, ca.key) and a server certificate for localhost, 127.0.0.1 and ::1
 #     (server.crt, server.key), for HTTPS;
-#   - one development CA per side of a tender, under trust/ (bidder-ca, agent-ca,
-#     supervision-ca, center-ca: .crt and .key), the anchors that certify signing keys
+#   - one development CA per side, under trust/ (bidder-ca, agent-ca, supervision-ca,
+#     center-ca, device-ca, expert-ca: .crt and .key), the anchors that certify signing keys
 #     (docs/operations.md "Trust anchors"); certs/issue-dev-cert.sh issues organization
 #     certificates from them.
 # Private keys are written only to OUTDIR (var/certs, git-ignored), mode 600, and never
