@@ -640,6 +640,8 @@ static const struct {
                       "budget, and at least two thirds library experts"},
     {"INV-DRAW-STAFF", "every draw's pool is fixed only after at least two distinct center staff "
                        "(and as many as it required) cosigned its commitment"},
+    {"INV-DRAW-MAP", "every member a draw reveals is the one its pseudonym was bound to when the "
+                     "pool was fixed (the pseudonym is a hash of the draw, the member and a salt)"},
     {"INV-DRAW-AVOID", "(whole log) no member a draw reveals works for the project's tenderer, "
                        "agent or a bidder known when its pool was fixed, or had declared a "
                        "relation to one of them that still counted"},

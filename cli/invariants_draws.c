@@ -467,6 +467,18 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
         if (ok)
             check_steps(d, p, idx, rep);
     } else if (!strcmp(action, "draw.reveal")) {
+        const cJSON *m;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(p, "members"))
+        {
+            char want[17];
+            const char *pseud = jstr_(m, "pseudonym");
+            if (!pseud || !draw_pseudonym(d->id, jnum(m, "user_id"), jstr_(m, "salt"), want) ||
+                strcmp(want, pseud))
+                inv_violate(rep, "INV-DRAW-MAP", idx,
+                            "draw %lld: %s is not bound to member %lld by its salt: the mapping "
+                            "was changed after the pool was fixed",
+                            (long long)d->id, pseud ? pseud : "?", (long long)jnum(m, "user_id"));
+        }
         if (d->seeded && d->project)
             check_avoid(l, d, p, idx, rep);
     } else if (!strcmp(action, "draw.answer") || !strcmp(action, "draw.expire") ||

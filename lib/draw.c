@@ -3,6 +3,7 @@
  */
 #include "draw.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,23 @@ draw_seed(const uint8_t secret[32], const uint8_t pool_sha256[32], const void *s
               crypto_sha256(m, sizeof m, seed);
     OPENSSL_cleanse(m, sizeof m);
     return ok;
+}
+
+bool
+draw_pseudonym(int64_t draw_id, int64_t member_id, const char *salt_hex, char out[17])
+{
+    char buf[160];
+    uint8_t h[32];
+    char hex[65];
+    int n = snprintf(buf, sizeof buf, DRAW_MEMBER_DOMAIN "%lld\n%lld\n%s", (long long)draw_id,
+                     (long long)member_id, salt_hex ? salt_hex : "");
+    if (!salt_hex || strlen(salt_hex) != 32 || n < 0 || (size_t)n >= sizeof buf ||
+        !crypto_sha256(buf, (size_t)n, h))
+        return false;
+    hex_encode(h, 32, hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
+    return true;
 }
 
 bool

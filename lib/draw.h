@@ -27,6 +27,13 @@ bool draw_commit(const uint8_t secret[32], uint8_t out[32]);
 bool draw_seed(const uint8_t secret[32], const uint8_t pool_sha256[32], const void *supervisor,
                size_t slen, const void *beacon, size_t blen, uint8_t seed[32]);
 
+/* A member's pseudonym in draw draw_id: the first 16 hex digits of SHA-256("ggzy-draw-member-v1\n"
+ * || decimal draw id || "\n" || decimal member id || "\n" || salt), salt 32 hex digits of
+ * randomness kept with the pool and revealed with the names: whoever holds the salt can show
+ * whose the pseudonym is, and nobody can later give it to somebody else (docs/draw.md §2). */
+#define DRAW_MEMBER_DOMAIN "ggzy-draw-member-v1\n"
+bool draw_pseudonym(int64_t draw_id, int64_t member_id, const char *salt_hex, char out[17]);
+
 /* One group's stream: block i is SHA-256(seed || "\n" || group || "\n" || be64(i)), read as four
  * big-endian 64-bit numbers in order. */
 struct draw_stream {

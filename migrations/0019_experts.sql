@@ -73,7 +73,7 @@ CREATE TABLE draws (
     supervisor_value VARCHAR(200) NULL,
     place         VARCHAR(800) NOT NULL COMMENT 'where the session is, as the experts are told',
     pool_size     INT NULL,
-    pool_map      MEDIUMTEXT CHARACTER SET ascii NULL COMMENT '[[pseudonym, user_id, group], ...] by pseudonym: who each pseudonym is; never logged before the reveal',
+    pool_map      MEDIUMTEXT CHARACTER SET ascii NULL COMMENT '[[pseudonym, user_id, group, salt], ...] by pseudonym: who each pseudonym is; logged only for the drawn, at the reveal',
     requested_by  BIGINT UNSIGNED NOT NULL,
     answer_minutes INT NOT NULL,
     pooled_us     BIGINT NULL COMMENT 'when the pool was fixed',
@@ -103,6 +103,7 @@ CREATE TABLE draw_cosigns (
 CREATE TABLE draw_pool (
     draw_id    BIGINT UNSIGNED NOT NULL,
     pseudonym  CHAR(16) CHARACTER SET ascii NOT NULL,
+    salt       CHAR(32) CHARACTER SET ascii NOT NULL COMMENT 'binds the pseudonym to the member (lib/draw.h draw_pseudonym)',
     user_id    BIGINT UNSIGNED NOT NULL,
     grp        VARCHAR(16) CHARACTER SET ascii NOT NULL,
     pos        INT NOT NULL COMMENT 'position in its group (pool order)',

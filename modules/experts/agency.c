@@ -203,14 +203,12 @@ agency_members(struct dbconn *c, const struct dbres *d, int64_t now, struct memb
                     excluded[e]++;
             continue;
         }
-        uint8_t rnd[8];
-        if (!crypto_random(rnd, sizeof rnd)) {
+        m[nm].user = dbres_i64(&a, i, AG_ORG);
+        m[nm].group = 0;
+        if (!member_name(&m[nm++], dbres_i64(d, 0, DC_ID))) {
             st = DB_ERROR;
             break;
         }
-        hex_encode(rnd, 8, m[nm].pseudonym);
-        m[nm].user = dbres_i64(&a, i, AG_ORG);
-        m[nm++].group = 0;
         have[0]++;
     }
     cJSON_Delete(regions);

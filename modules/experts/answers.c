@@ -122,13 +122,14 @@ draw_fill(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *steps, bo
             const cJSON *who = members[order[ranks]];
             struct pool_member pm = {
                 .pseudonym = cJSON_GetStringValue(cJSON_GetArrayItem(who, 0)),
+                .salt = cJSON_GetStringValue(cJSON_GetArrayItem(who, 3)),
                 .group = name,
                 .user = (int64_t)cJSON_GetNumberValue(cJSON_GetArrayItem(who, 1)),
                 .pos = (int64_t)order[ranks],
                 .rank = ranks,
             };
             bool busy = false, agency = !strcmp(dbres_str(d, 0, DC_KIND), "agency");
-            if (!pm.pseudonym) {
+            if (!pm.pseudonym || !pm.salt) {
                 st = DB_ERROR;
                 break;
             }

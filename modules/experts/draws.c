@@ -319,6 +319,16 @@ conflicts(struct dbconn *c, const struct project_view *p, char **ids, char **cod
     return *codes ? DB_OK : DB_ERROR;
 }
 
+bool
+member_name(struct member *m, int64_t draw)
+{
+    uint8_t rnd[16];
+    if (!crypto_random(rnd, sizeof rnd))
+        return false;
+    hex_encode(rnd, 16, m->salt);
+    return draw_pseudonym(draw, m->user, m->salt, m->pseudonym);
+}
+
 /* The eligible experts of a committee draw (row 0 of d) after avoidance: *m (malloc'd) gets
  * each with a fresh pseudonym and the first requested group they hold, have the count per group,
  * excluded the count per reason (experts_exclusion_reasons). */
@@ -384,14 +394,12 @@ expert_members(struct dbconn *c, const struct dbres *d, int64_t now, char names[
                 if (!strcmp(experts_exclusion_reasons[e], why))
                     excluded[e]++;
         } else if (best >= 0) {
-            uint8_t rnd[8];
-            if (!crypto_random(rnd, sizeof rnd)) {
+            m[nm].user = user;
+            m[nm].group = best;
+            if (!member_name(&m[nm++], dbres_i64(d, 0, DC_ID))) {
                 st = DB_ERROR;
                 break;
             }
-            hex_encode(rnd, 8, m[nm].pseudonym);
-            m[nm].user = user;
-            m[nm++].group = best;
             have[best]++;
         }
         i = k;
@@ -440,7 +448,8 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
             st = DB_ERROR; /* two pseudonyms alike (p < 2^-40 per pair): asked again, new ones */
             goto fail;
         }
-    /* the pool as logged, and the map of who each pseudonym is (kept, never logged) */
+    /* the pool as logged, and the map of who each pseudonym is with its salt (kept, logged only
+     * for the members drawn, when the names are revealed) */
     cJSON *pool = cJSON_CreateArray();
     struct buf map = {0};
     buf_puts(&map, "[");
@@ -449,8 +458,8 @@ fix_pool(struct dbconn *c, const struct dbres *d, int64_t now, cJSON *pl, struct
         cJSON_AddItemToArray(pair, cJSON_CreateString(m[i].pseudonym));
         cJSON_AddItemToArray(pair, cJSON_CreateString(names[m[i].group]));
         cJSON_AddItemToArray(pool, pair);
-        buf_printf(&map, "%s[\"%s\",%lld,\"%s\"]", i ? "," : "", m[i].pseudonym,
-                   (long long)m[i].user, names[m[i].group]);
+        buf_printf(&map, "%s[\"%s\",%lld,\"%s\",\"%s\"]", i ? "," : "", m[i].pseudonym,
+                   (long long)m[i].user, names[m[i].group], m[i].salt);
     }
     buf_puts(&map, "]");
     size_t clen = 0;

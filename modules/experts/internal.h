@@ -65,10 +65,13 @@ void agency_draw_create(struct req *r, const cJSON *body);
 /* The eligible agencies of an agency draw (row 0 of d) after its exclusions, as
  * expert_members gives experts (draws.c). */
 struct member {
-    char pseudonym[17];
+    char pseudonym[17]; /* draw_pseudonym(draw, user, salt) */
+    char salt[33];
     int64_t user; /* an expert's user id; an agency's organization id */
     int group;
 };
+/* A fresh salt and the pseudonym it binds member m to in draw (false: no randomness). */
+bool member_name(struct member *m, int64_t draw);
 enum db_status agency_members(struct dbconn *c, const struct dbres *d, int64_t now,
                               struct member **m, size_t *nm, int64_t *have, int64_t *excluded);
 /* May the caller see draw row 0 of d (a committee's: a party of its project; an agency draw's:

@@ -137,6 +137,8 @@ reveal_tx(struct dbconn *c, void *arg)
         cJSON_AddStringToObject(m, "state", dbres_str(&p, i, PL_STATE));
         json_add_i64(m, "user_id", dbres_i64(&p, i, PL_USER));
         cJSON_AddStringToObject(m, "name", dbres_str(&p, i, PL_NAME));
+        /* the salt shows the pseudonym was this member's from the start (draw_pseudonym) */
+        cJSON_AddStringToObject(m, "salt", dbres_str(&p, i, PL_SALT));
         cJSON_AddItemToArray(ms, m);
     }
     if (store_draw_revealed(c, x->draw, x->now) != DB_OK) {

@@ -81,8 +81,8 @@ static const char sql_pool[] = "SELECT " POOL_COLS(DB_COL_SQL) DB_COL_END
     "AND d.kind = 'committee' LEFT JOIN agency_profiles a ON a.org_id = q.user_id AND "
     "d.kind = 'agency' WHERE q.draw_id = ? ORDER BY q.grp, q.pos";
 static const char sql_pool_add[] =
-    "INSERT INTO draw_pool (draw_id, pseudonym, user_id, grp, pos, drawn_rank, state, reason, "
-    "invited_us, answer_by_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO draw_pool (draw_id, pseudonym, salt, user_id, grp, pos, drawn_rank, state, "
+    "reason, invited_us, answer_by_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_pool_answer[] = "UPDATE draw_pool SET state = ?, reason = ?, answered_us = ? "
                                       "WHERE draw_id = ? AND pseudonym = ?";
 static const char sql_busy[] =
@@ -452,11 +452,17 @@ enum db_status
 store_pool_add(struct dbconn *c, int64_t draw, const struct pool_member *m, int64_t now,
                int64_t answer_by)
 {
-    struct dbv p[] = {DBV_INT(draw),     DBV_STR(m->pseudonym),
-                      DBV_INT(m->user),  DBV_STR(m->group),
-                      DBV_INT(m->pos),   DBV_INT(m->rank),
-                      DBV_STR(m->state), m->reason ? DBV_STR(m->reason) : DBV_NUL,
-                      DBV_INT(now),      answer_by ? DBV_INT(answer_by) : DBV_NUL};
+    struct dbv p[] = {DBV_INT(draw),
+                      DBV_STR(m->pseudonym),
+                      DBV_STR(m->salt),
+                      DBV_INT(m->user),
+                      DBV_STR(m->group),
+                      DBV_INT(m->pos),
+                      DBV_INT(m->rank),
+                      DBV_STR(m->state),
+                      m->reason ? DBV_STR(m->reason) : DBV_NUL,
+                      DBV_INT(now),
+                      answer_by ? DBV_INT(answer_by) : DBV_NUL};
     return db_exec(c, sql_pool_add, p, ARRAY_LEN(p), NULL, NULL);
 }
 

@@ -126,7 +126,8 @@ enum { CAND_COLS(DB_COL_ENUM) CD__COUNT };
     X(PL_ANSWER_BY, "q.answer_by_us")                                                              \
     X(PL_ANSWERED, "q.answered_us")                                                                \
     X(PL_REASON, "q.reason")                                                                       \
-    X(PL_NAME, "COALESCE(u.display_name, a.name)")
+    X(PL_NAME, "COALESCE(u.display_name, a.name)")                                                 \
+    X(PL_SALT, "q.salt")
 enum { POOL_COLS(DB_COL_ENUM) PL__COUNT };
 
 /* An expert's own assignments: what they are told (time and place, not the project). */
@@ -215,7 +216,7 @@ enum db_status store_pool_map(struct dbconn *c, int64_t draw, struct dbres *out)
 enum db_status store_pool(struct dbconn *c, int64_t draw, struct dbres *out);
 /* A rank of a group's order walked: the member invited (answer_by set) or skipped. */
 struct pool_member {
-    const char *pseudonym, *group, *state, *reason;
+    const char *pseudonym, *group, *state, *reason, *salt;
     int64_t user, pos, rank;
 };
 enum db_status store_pool_add(struct dbconn *c, int64_t draw, const struct pool_member *m,

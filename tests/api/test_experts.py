@@ -639,6 +639,7 @@ class ResultTest(ExpertFixture):
         p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("VIOLATION INV-DRAW-AVOID", p.stdout)
+        self.assertIn("VIOLATION INV-DRAW-MAP", p.stdout)  # and the pseudonym was never theirs
 
 
 class OnePlaceTest(ExpertFixture):

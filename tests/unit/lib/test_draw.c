@@ -115,9 +115,22 @@ every_member_is_drawn_about_as_often_in_each_place(void)
         CHECK(first[i] > 1800 && first[i] < 2200);
 }
 
+static void
+a_pseudonym_binds_its_member_by_the_salt(void)
+{
+    char p[17];
+    CHECK(draw_pseudonym(7, 42, "00112233445566778899aabbccddeeff", p));
+    CHECK_STR(p, "77884861acd43477"); /* docs/draw.md §2 */
+    CHECK(draw_pseudonym(7, 43, "00112233445566778899aabbccddeeff", p));
+    CHECK(strcmp(p, "77884861acd43477") != 0);
+    CHECK(!draw_pseudonym(7, 42, "0011", p)); /* a salt is 32 hex digits */
+    CHECK(!draw_pseudonym(7, 42, NULL, p));
+}
+
 int
 main(void)
 {
+    RUN(a_pseudonym_binds_its_member_by_the_salt);
     RUN(the_commitment_and_the_seed_are_the_documented_hashes);
     RUN(a_group_stream_reads_each_block_as_four_big_endian_numbers);
     RUN(rejection_sampling_discards_what_would_bias_the_choice);
