@@ -109,6 +109,26 @@ enum db_status accounts_user_role(struct dbconn *c, int64_t id, char role[24], b
 enum { ORG_NAME_COLS(DB_COL_ENUM) ON__COUNT };
 enum db_status accounts_org_names(struct dbconn *c, const char *ids, struct dbres *out);
 
+/* For other modules: people by id (ids a JSON array), with their organization: rows of
+ * PEOPLE_COLS in no particular order (find a row with accounts_person_row). */
+#define PEOPLE_COLS(X)                                                                             \
+    X(PE_ID, "u.id")                                                                               \
+    X(PE_NAME, "u.display_name")                                                                   \
+    X(PE_USERNAME, "u.username")                                                                   \
+    X(PE_ROLE, "u.role")                                                                           \
+    X(PE_DISABLED, "u.disabled")                                                                   \
+    X(PE_ORG, "u.org_id")                                                                          \
+    X(PE_ORG_NAME, "o.name")                                                                       \
+    X(PE_CREDIT, "o.credit_code")
+enum { PEOPLE_COLS(DB_COL_ENUM) PE__COUNT };
+enum db_status accounts_people(struct dbconn *c, const char *ids, struct dbres *out);
+/* The row of user id in an accounts_people result, or (size_t)-1. */
+size_t accounts_person_row(const struct dbres *people, int64_t id);
+/* For other modules: the users of the organizations org_ids (a JSON array), and the disabled
+ * users of a role, each as a JSON array of ids (malloc'd; NULL when *st says a database error). */
+char *accounts_members_of(struct dbconn *c, const char *org_ids, enum db_status *st);
+char *accounts_disabled(struct dbconn *c, const char *role, enum db_status *st);
+
 /* `ggzyd bootstrap-admin`: create the trading center and its first center_admin if no
  * center_admin exists. Prints the password once when it generated one. */
 bool accounts_bootstrap_admin(const struct config *cfg);

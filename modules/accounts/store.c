@@ -414,3 +414,55 @@ store_session_lookup(struct dbconn *c, const uint8_t hash[32], int64_t now_us,
     dbres_free(&res);
     return st;
 }
+
+enum db_status
+accounts_people(struct dbconn *c, const char *ids, struct dbres *out)
+{
+    static const char sql[] = "SELECT " PEOPLE_COLS(DB_COL_SQL) DB_COL_END
+        " FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id IN "
+        "(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j)";
+    struct dbv p[] = {DBV_STR(ids)};
+    return db_query(c, sql, p, 1, out);
+}
+
+size_t
+accounts_person_row(const struct dbres *people, int64_t id)
+{
+    for (size_t i = 0; i < people->nrows; i++)
+        if (dbres_i64(people, i, PE_ID) == id)
+            return i;
+    return (size_t)-1;
+}
+
+/* One JSON array of ids from a one-column query with one string parameter. */
+static char *
+id_array(struct dbconn *c, const char *sql, const char *param, enum db_status *st)
+{
+    struct dbv p[] = {DBV_STR(param)};
+    struct dbres r;
+    char *out = NULL;
+    *st = db_query(c, sql, p, 1, &r);
+    if (*st == DB_OK &&
+        !(out = strdup(r.nrows == 1 && dbres_str(&r, 0, DB_VALUE) ? dbres_str(&r, 0, DB_VALUE)
+                                                                  : "[]")))
+        *st = DB_ERROR;
+    dbres_free(&r);
+    return out;
+}
+
+char *
+accounts_members_of(struct dbconn *c, const char *org_ids, enum db_status *st)
+{
+    static const char sql[] =
+        "SELECT COALESCE(JSON_ARRAYAGG(u.id), '[]') FROM users u WHERE u.org_id IN "
+        "(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS j)";
+    return id_array(c, sql, org_ids, st);
+}
+
+char *
+accounts_disabled(struct dbconn *c, const char *role, enum db_status *st)
+{
+    static const char sql[] =
+        "SELECT COALESCE(JSON_ARRAYAGG(id), '[]') FROM users WHERE disabled = 1 AND role = ?";
+    return id_array(c, sql, role, st);
+}

@@ -338,7 +338,7 @@ expert_members(struct dbconn *c, const struct dbres *d, int64_t now, char names[
 {
     struct project_view p;
     bool found;
-    char *ids = NULL, *codes = NULL;
+    char *ids = NULL, *codes = NULL, *employed = NULL, *disabled = NULL;
     struct dbres cand = {0};
     struct member *m = NULL;
     size_t nm = 0;
@@ -347,7 +347,9 @@ expert_members(struct dbconn *c, const struct dbres *d, int64_t now, char names[
         st = DB_ERROR;
     if (st != DB_OK)
         goto out;
-    if ((st = conflicts(c, &p, &ids, &codes)) != DB_OK)
+    if ((st = conflicts(c, &p, &ids, &codes)) != DB_OK ||
+        !(employed = accounts_members_of(c, ids, &st)) ||
+        !(disabled = accounts_disabled(c, "expert", &st)))
         goto out;
     enum category cat = (enum category)p.category;
     int64_t since_rel =
@@ -356,7 +358,7 @@ expert_members(struct dbconn *c, const struct dbres *d, int64_t now, char names[
     const char *gnames[DRAW_GROUPS_MAX];
     for (size_t g = 0; g < ng; g++)
         gnames[g] = names[g];
-    st = store_candidates(c, gnames, ng, ids, codes, since_rel, p.tenderer_org_id,
+    st = store_candidates(c, gnames, ng, disabled, employed, codes, since_rel, p.tenderer_org_id,
                           start - experts_conf.served_days * EXPERTS_DAY_US, start, end, &cand);
     if (st != DB_OK)
         goto out;
@@ -409,6 +411,8 @@ out:
     dbres_free(&cand);
     free(ids);
     free(codes);
+    free(employed);
+    free(disabled);
     *mp = m;
     *nmp = nm;
     return st;
@@ -822,7 +826,7 @@ static enum tx_result
 read_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct read_in *x = arg;
-    struct dbres d = {0}, p = {0};
+    struct dbres d = {0}, p = {0}, people = {0};
     enum tx_result t = TX_DBFAIL;
     if (store_draw(c, x->id, false, &d) != DB_OK)
         goto out;
@@ -838,12 +842,14 @@ read_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     /* once the result is published (draw.reveal) the project's parties see the names too */
     bool names = x->staff || dbres_str(&d, 0, DC_REVEALED);
+    if (names && experts_people(c, &p, PL_USER, &people) != DB_OK)
+        goto out;
     cJSON *o = draw_json(&d, 0);
     cJSON *ms = cJSON_AddArrayToObject(o, "members");
     size_t shown = 0;
     for (size_t i = 0; i < p.nrows; i++)
         if (dbres_str(&p, i, PL_STATE)) {
-            cJSON_AddItemToArray(ms, member_json(&p, i, names));
+            cJSON_AddItemToArray(ms, member_json(&p, i, names, &people));
             shown++;
         }
     if (names && shown && !dbres_str(&d, 0, DC_REVEALED)) {
@@ -860,6 +866,7 @@ read_tx(struct dbconn *c, struct req *r, void *arg)
 out:
     dbres_free(&d);
     dbres_free(&p);
+    dbres_free(&people);
     return t;
 }
 

@@ -97,13 +97,20 @@ void member_rate(struct req *r, const cJSON *body);
 bool experts_job_reveal(struct dbconn *c, const struct actor *a, int64_t now_us);
 
 /* views.c */
-cJSON *profile_json(const struct dbres *s, size_t i);
+/* The ids of column col of s as a JSON array (malloc'd), and the people they are
+ * (accounts_people, PEOPLE_COLS): the accounts module owns names and employers. */
+char *experts_ids_json(const struct dbres *s, size_t col);
+enum db_status experts_people(struct dbconn *c, const struct dbres *s, size_t col,
+                              struct dbres *people);
+/* Who pool row i is: an agency's name, or the person's from people ("" when unknown). */
+const char *pool_member_name(const struct dbres *p, size_t i, const struct dbres *people);
+cJSON *profile_json(const struct dbres *s, size_t i, const struct dbres *people);
 cJSON *relation_json(const struct dbres *s, size_t i);
 cJSON *leave_json(const struct dbres *s, size_t i);
 cJSON *rating_json(const struct dbres *s, size_t i);
 /* A draw: detail adds the members (pseudonyms, states; names only with names). */
 cJSON *draw_json(const struct dbres *d, size_t i);
-cJSON *member_json(const struct dbres *p, size_t i, bool names);
+cJSON *member_json(const struct dbres *p, size_t i, bool names, const struct dbres *people);
 cJSON *assignment_json(const struct dbres *s, size_t i);
 
 #endif

@@ -169,11 +169,12 @@ static void
 profile_reply(struct req *r, int64_t user)
 {
     struct dbconn *c = req_db(r);
-    struct dbres p = {0}, rel = {0}, lv = {0}, rt = {0};
+    struct dbres p = {0}, rel = {0}, lv = {0}, rt = {0}, people = {0};
     enum db_status st;
     if (!c)
         return;
     if ((st = store_profile(c, user, false, &p)) != DB_OK ||
+        (st = experts_people(c, &p, PC_USER, &people)) != DB_OK ||
         (st = store_relations(c, user, &rel)) != DB_OK ||
         (st = store_leaves(c, user, &lv)) != DB_OK || (st = store_ratings(c, user, &rt)) != DB_OK) {
         req_db_fail(r, c, st);
@@ -183,7 +184,7 @@ profile_reply(struct req *r, int64_t user)
         req_error(r, E_NOT_FOUND, "no expert profile for user %lld", (long long)user);
         goto out;
     }
-    cJSON *o = profile_json(&p, 0);
+    cJSON *o = profile_json(&p, 0, &people);
     cJSON *a = cJSON_AddArrayToObject(o, "relations");
     for (size_t i = 0; i < rel.nrows; i++)
         cJSON_AddItemToArray(a, relation_json(&rel, i));
@@ -208,6 +209,7 @@ out:
     dbres_free(&rel);
     dbres_free(&lv);
     dbres_free(&rt);
+    dbres_free(&people);
 }
 
 void
@@ -229,8 +231,7 @@ profile_get(struct req *r, const cJSON *body)
 static cJSON *
 profile_row(void *ctx, const struct dbres *s, size_t i)
 {
-    (void)ctx;
-    return profile_json(s, i);
+    return profile_json(s, i, ctx);
 }
 
 void
@@ -243,12 +244,16 @@ profile_list(struct req *r, const cJSON *body)
     struct dbconn *c = req_db(r);
     if (!c || !req_page(r, &after, &limit, 50, 200))
         return;
+    struct dbres people = {0};
     enum db_status st = store_profiles(c, state ? state : "", after, limit, &s);
+    if (st == DB_OK)
+        st = experts_people(c, &s, PC_USER, &people);
     if (st != DB_OK)
         req_db_fail(r, c, st);
     else
-        req_page_reply(r, &s, limit, "after", PC_USER, profile_row, NULL);
+        req_page_reply(r, &s, limit, "after", PC_USER, profile_row, &people);
     dbres_free(&s);
+    dbres_free(&people);
 }
 
 struct profile_in {

@@ -117,7 +117,7 @@ static enum tx_result
 reveal_tx(struct dbconn *c, void *arg)
 {
     struct reveal_ctx *x = arg;
-    struct dbres d = {0}, p = {0};
+    struct dbres d = {0}, p = {0}, people = {0};
     enum tx_result t = TX_DBFAIL;
     if (store_draw(c, x->draw, true, &d) != DB_OK || d.nrows != 1 ||
         store_pool(c, x->draw, &p) != DB_OK)
@@ -126,6 +126,8 @@ reveal_tx(struct dbconn *c, void *arg)
         t = TX_COMMIT; /* another node revealed it meanwhile */
         goto out;
     }
+    if (experts_people(c, &p, PL_USER, &people) != DB_OK)
+        goto out;
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "draw_id", x->draw);
     cJSON *ms = cJSON_AddArrayToObject(pl, "members");
@@ -136,7 +138,7 @@ reveal_tx(struct dbconn *c, void *arg)
         json_add_i64(m, "rank", dbres_i64(&p, i, PL_RANK));
         cJSON_AddStringToObject(m, "state", dbres_str(&p, i, PL_STATE));
         json_add_i64(m, "user_id", dbres_i64(&p, i, PL_USER));
-        cJSON_AddStringToObject(m, "name", dbres_str(&p, i, PL_NAME));
+        cJSON_AddStringToObject(m, "name", pool_member_name(&p, i, &people));
         /* the salt shows the pseudonym was this member's from the start (draw_pseudonym) */
         cJSON_AddStringToObject(m, "salt", dbres_str(&p, i, PL_SALT));
         cJSON_AddItemToArray(ms, m);
@@ -152,6 +154,7 @@ reveal_tx(struct dbconn *c, void *arg)
 out:
     dbres_free(&d);
     dbres_free(&p);
+    dbres_free(&people);
     return t;
 }
 

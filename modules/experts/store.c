@@ -6,9 +6,8 @@
 #include "store.h"
 #include "util.h"
 
-#define PROFILE_FROM                                                                               \
-    " FROM expert_profiles p JOIN users u ON u.id = p.user_id "                                    \
-    "JOIN organizations o ON o.id = u.org_id"
+/* the people themselves (names, employers) are the accounts module's: accounts_people */
+#define PROFILE_FROM " FROM expert_profiles p"
 
 static const char sql_profile[] =
     "SELECT " PROFILE_COLS(DB_COL_SQL) DB_COL_END PROFILE_FROM " WHERE p.user_id = ?";
@@ -73,13 +72,11 @@ static const char sql_cosign_ins[] =
 static const char sql_cosigns[] = "SELECT " COSIGN_COLS(DB_COL_SQL) DB_COL_END
     " FROM draw_cosigns WHERE draw_id = ? ORDER BY signed_us, user_id";
 static const char sql_candidates[] = "SELECT " CAND_COLS(DB_COL_SQL) DB_COL_END
-    " FROM expert_profiles p "
-    "JOIN users u ON u.id = p.user_id JOIN expert_specialties s ON s.user_id = p.user_id "
+    " FROM expert_profiles p JOIN expert_specialties s ON s.user_id = p.user_id "
     "WHERE s.code IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY p.user_id, s.code";
 static const char sql_pool[] = "SELECT " POOL_COLS(DB_COL_SQL) DB_COL_END
-    " FROM draw_pool q JOIN draws d ON d.id = q.draw_id LEFT JOIN users u ON u.id = q.user_id "
-    "AND d.kind = 'committee' LEFT JOIN agency_profiles a ON a.org_id = q.user_id AND "
-    "d.kind = 'agency' WHERE q.draw_id = ? ORDER BY q.grp, q.pos";
+    " FROM draw_pool q JOIN draws d ON d.id = q.draw_id LEFT JOIN agency_profiles a ON "
+    "a.org_id = q.user_id AND d.kind = 'agency' WHERE q.draw_id = ? ORDER BY q.grp, q.pos";
 static const char sql_pool_add[] =
     "INSERT INTO draw_pool (draw_id, pseudonym, salt, user_id, grp, pos, drawn_rank, state, "
     "reason, invited_us, answer_by_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -403,34 +400,21 @@ store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out)
 }
 
 enum db_status
-store_candidates(struct dbconn *c, const char *const *codes, size_t ncodes,
-                 const char *conflict_orgs, const char *conflict_codes, int64_t since_rel,
+store_candidates(struct dbconn *c, const char *const *codes, size_t ncodes, const char *disabled,
+                 const char *employed, const char *conflict_codes, int64_t since_rel,
                  int64_t tenderer, int64_t served_since, int64_t start, int64_t end,
                  struct dbres *out)
 {
     /* in the order of the placeholders: CAND_COLS's, then the WHERE clause's */
-    struct dbv p[] = {DBV_STR(conflict_orgs),
-                      DBV_INT(since_rel),
-                      DBV_STR(conflict_codes),
-                      DBV_INT(tenderer),
-                      DBV_INT(served_since),
-                      DBV_INT(end),
-                      DBV_INT(start),
-                      DBV_INT(end),
-                      DBV_INT(start),
-                      DBV_NUL,
-                      DBV_NUL,
-                      DBV_NUL,
-                      DBV_NUL,
-                      DBV_NUL,
-                      DBV_NUL,
-                      DBV_NUL,
-                      DBV_NUL};
+    struct dbv p[18] = {
+        DBV_STR(disabled), DBV_STR(employed),     DBV_INT(since_rel), DBV_STR(conflict_codes),
+        DBV_INT(tenderer), DBV_INT(served_since), DBV_INT(end),       DBV_INT(start),
+        DBV_INT(end),      DBV_INT(start)};
     /* a literal list (padded with the first) lets the index on the code drive the query */
     if (ncodes == 0 || ncodes > 8)
         return DB_ERROR;
     for (size_t i = 0; i < 8; i++)
-        p[9 + i] = DBV_STR(codes[i < ncodes ? i : 0]);
+        p[10 + i] = DBV_STR(codes[i < ncodes ? i : 0]);
     return db_query(c, sql_candidates, p, ARRAY_LEN(p), out);
 }
 

@@ -13,11 +13,6 @@
 
 #define PROFILE_COLS(X)                                                                            \
     X(PC_USER, "p.user_id")                                                                        \
-    X(PC_NAME, "u.display_name")                                                                   \
-    X(PC_USERNAME, "u.username")                                                                   \
-    X(PC_ORG, "u.org_id")                                                                          \
-    X(PC_ORG_NAME, "o.name")                                                                       \
-    X(PC_CREDIT, "o.credit_code")                                                                  \
     X(PC_TITLE, "p.title")                                                                         \
     X(PC_SINCE, "p.field_since")                                                                   \
     X(PC_BIRTH, "p.birth_year")                                                                    \
@@ -28,7 +23,6 @@
     X(PC_STATE, "p.state")                                                                         \
     X(PC_REASON, "p.state_reason")                                                                 \
     X(PC_UNTIL, "p.suspended_until")                                                               \
-    X(PC_DISABLED, "u.disabled")                                                                   \
     X(PC_CREATED, "p.created_us")                                                                  \
     X(PC_UPDATED, "p.updated_us")                                                                  \
     X(PC_SPECIALTIES, "(SELECT GROUP_CONCAT(s.code ORDER BY s.code SEPARATOR ',') FROM "           \
@@ -96,8 +90,9 @@ enum { COSIGN_COLS(DB_COL_ENUM) CS__COUNT };
     X(CD_SHARING, "p.sharing")                                                                     \
     X(CD_STATE, "p.state")                                                                         \
     X(CD_UNTIL, "p.suspended_until")                                                               \
-    X(CD_DISABLED, "u.disabled")                                                                   \
-    X(CD_EMPLOYED, "u.org_id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT "        \
+    X(CD_DISABLED, "p.user_id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT "       \
+                   "UNSIGNED PATH '$')) j)")                                                       \
+    X(CD_EMPLOYED, "p.user_id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT "       \
                    "UNSIGNED PATH '$')) j)")                                                       \
     X(CD_RELATED,                                                                                  \
       "EXISTS (SELECT 1 FROM expert_relations r WHERE r.user_id = p.user_id AND "                  \
@@ -126,7 +121,7 @@ enum { CAND_COLS(DB_COL_ENUM) CD__COUNT };
     X(PL_ANSWER_BY, "q.answer_by_us")                                                              \
     X(PL_ANSWERED, "q.answered_us")                                                                \
     X(PL_REASON, "q.reason")                                                                       \
-    X(PL_NAME, "COALESCE(u.display_name, a.name)")                                                 \
+    X(PL_AGENCY_NAME, "a.name")                                                                    \
     X(PL_SALT, "q.salt")
 enum { POOL_COLS(DB_COL_ENUM) PL__COUNT };
 
@@ -206,10 +201,12 @@ enum db_status store_cosigns(struct dbconn *c, int64_t draw, struct dbres *out);
  * of avoidance: conflict_orgs a JSON array of organization ids, conflict_codes one of credit
  * codes, relations that ended before since_rel still count as ended, service of tenderer after
  * served_since, leaves and other assignments overlapping [start, end). Ordered by user, code. */
+/* disabled and employed: JSON arrays of user ids (accounts_disabled, accounts_members_of). */
 enum db_status store_candidates(struct dbconn *c, const char *const *codes, size_t ncodes,
-                                const char *conflict_orgs, const char *conflict_codes,
-                                int64_t since_rel, int64_t tenderer, int64_t served_since,
-                                int64_t start, int64_t end, struct dbres *out);
+                                const char *disabled, const char *employed,
+                                const char *conflict_codes, int64_t since_rel, int64_t tenderer,
+                                int64_t served_since, int64_t start, int64_t end,
+                                struct dbres *out);
 /* The draw's pool map (DB_VALUE: the JSON of store_draw_pooled). */
 enum db_status store_pool_map(struct dbconn *c, int64_t draw, struct dbres *out);
 /* The members drawn so far, by group, then position. */

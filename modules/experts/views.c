@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/accounts.h"
 #include "canon.h"
 #include "internal.h"
 #include "util.h"
@@ -28,17 +29,48 @@ add_i64_or_null(cJSON *o, const char *key, const struct dbres *s, size_t i, size
         cJSON_AddNullToObject(o, key);
 }
 
+char *
+experts_ids_json(const struct dbres *s, size_t col)
+{
+    struct buf b = {0};
+    buf_puts(&b, "[");
+    for (size_t i = 0; i < s->nrows; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)dbres_i64(s, i, col));
+    buf_puts(&b, "]");
+    return buf_take(&b);
+}
+
+enum db_status
+experts_people(struct dbconn *c, const struct dbres *s, size_t col, struct dbres *people)
+{
+    char *ids = experts_ids_json(s, col);
+    enum db_status st = ids ? accounts_people(c, ids, people) : DB_ERROR;
+    free(ids);
+    return st;
+}
+
+const char *
+pool_member_name(const struct dbres *p, size_t i, const struct dbres *people)
+{
+    if (dbres_str(p, i, PL_AGENCY_NAME))
+        return dbres_str(p, i, PL_AGENCY_NAME);
+    size_t k = people ? accounts_person_row(people, dbres_i64(p, i, PL_USER)) : (size_t)-1;
+    return k == (size_t)-1 ? "" : dbres_str(people, k, PE_NAME);
+}
+
 cJSON *
-profile_json(const struct dbres *s, size_t i)
+profile_json(const struct dbres *s, size_t i, const struct dbres *people)
 {
     cJSON *o = cJSON_CreateObject();
+    size_t k = accounts_person_row(people, dbres_i64(s, i, PC_USER));
+    bool known = k != (size_t)-1;
     json_add_i64(o, "user_id", dbres_i64(s, i, PC_USER));
-    cJSON_AddStringToObject(o, "name", dbres_str(s, i, PC_NAME));
-    cJSON_AddStringToObject(o, "username", dbres_str(s, i, PC_USERNAME));
+    cJSON_AddStringToObject(o, "name", known ? dbres_str(people, k, PE_NAME) : "");
+    cJSON_AddStringToObject(o, "username", known ? dbres_str(people, k, PE_USERNAME) : "");
     cJSON *emp = cJSON_AddObjectToObject(o, "employer");
-    json_add_i64(emp, "org_id", dbres_i64(s, i, PC_ORG));
-    cJSON_AddStringToObject(emp, "name", dbres_str(s, i, PC_ORG_NAME));
-    cJSON_AddStringToObject(emp, "credit_code", dbres_str(s, i, PC_CREDIT));
+    json_add_i64(emp, "org_id", known ? dbres_i64(people, k, PE_ORG) : 0);
+    cJSON_AddStringToObject(emp, "name", known ? dbres_str(people, k, PE_ORG_NAME) : "");
+    cJSON_AddStringToObject(emp, "credit_code", known ? dbres_str(people, k, PE_CREDIT) : "");
     cJSON_AddStringToObject(o, "title", dbres_str(s, i, PC_TITLE));
     json_add_i64(o, "field_since", dbres_i64(s, i, PC_SINCE));
     json_add_i64(o, "birth_year", dbres_i64(s, i, PC_BIRTH));
@@ -138,7 +170,7 @@ draw_json(const struct dbres *d, size_t i)
 }
 
 cJSON *
-member_json(const struct dbres *p, size_t i, bool names)
+member_json(const struct dbres *p, size_t i, bool names, const struct dbres *people)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "pseudonym", dbres_str(p, i, PL_PSEUDONYM));
@@ -149,7 +181,7 @@ member_json(const struct dbres *p, size_t i, bool names)
     add_i64_or_null(o, "answer_by_us", p, i, PL_ANSWER_BY);
     if (names) {
         json_add_i64(o, "user_id", dbres_i64(p, i, PL_USER));
-        cJSON_AddStringToObject(o, "name", dbres_str(p, i, PL_NAME));
+        cJSON_AddStringToObject(o, "name", pool_member_name(p, i, people));
     }
     return o;
 }
