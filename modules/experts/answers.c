@@ -23,7 +23,6 @@
 #include "util.h"
 
 #define ANSWER_DOMAIN "ggzy-draw-answer-v1"
-#define SKEW_US       (INT64_C(300) * 1000000)
 
 /* ---- filling the committee ---- */
 
@@ -240,8 +239,6 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     cJSON *fields = NULL, *pl = NULL;
     int64_t now = clock_now_us();
-    char why[300];
-    const char *rule;
     enum tx_result t = TX_DBFAIL;
     if (store_draw(c, x->draw, true, &d) != DB_OK || store_pool(c, x->draw, &p) != DB_OK)
         goto out;
@@ -275,23 +272,9 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(fields, "pseudonym", pseud);
     json_add_i64(fields, "signed_us", x->signed_us);
     json_add_i64(fields, "user_id", r->who.user_id);
-    switch (accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, ANSWER_DOMAIN, fields,
-                               x->signature, now, SKEW_US, &k, &rule, why, sizeof why)) {
-    case ACT_OK:
-        break;
-    case ACT_DBFAIL:
-        t = TX_DBFAIL;
+    if ((t = draw_check_act(c, r, ANSWER_DOMAIN, fields, x->key_id, x->signed_us, x->signature, now,
+                            &k)) != TX_COMMIT)
         goto out;
-    case ACT_KEY:
-        req_rule(r, !strcmp(rule, "KEY-UNKNOWN") ? "DRAW-SIGNER-KEY" : rule, "%s", why);
-        goto out;
-    case ACT_TIME:
-        req_rule(r, "DRAW-SIGNED-TIME", "%s", why);
-        goto out;
-    case ACT_SIGNATURE:
-        req_rule(r, "DRAW-SIGNATURE", "%s (docs/draw.md §8)", why);
-        goto out;
-    }
     t = TX_DBFAIL;
     const char *to = x->accept ? "confirmed" : "declined";
     if (store_pool_answer(c, x->draw, pseud, to, x->reason, now) != DB_OK)

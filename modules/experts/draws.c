@@ -36,11 +36,15 @@
 #define ENTROPY_DOMAIN "ggzy-draw-entropy-v1"
 #define SKEW_US        (INT64_C(300) * 1000000)
 
-/* Answer a failed signed act with the draw's rule codes. */
-static enum tx_result
-act_refused(struct req *r, enum act_check a, const char *rule, const char *why)
+enum tx_result
+draw_check_act(struct dbconn *c, struct req *r, const char *domain, const cJSON *fields,
+               const char *key_id, int64_t signed_us, const char *signature, int64_t now,
+               struct signing_key *k)
 {
-    switch (a) {
+    char why[300];
+    const char *rule;
+    switch (accounts_check_act(c, r->who.user_id, key_id, signed_us, domain, fields, signature, now,
+                               SKEW_US, k, &rule, why, sizeof why)) {
     case ACT_OK:
         return TX_COMMIT;
     case ACT_DBFAIL:
@@ -56,6 +60,20 @@ act_refused(struct req *r, enum act_check a, const char *rule, const char *why)
         break;
     }
     return TX_REFUSE;
+}
+
+/* Answer 200 with draw id as it now stands (after the caller's changes). */
+static enum db_status
+reply_draw(struct dbconn *c, struct req *r, int64_t id)
+{
+    struct dbres d = {0};
+    enum db_status st = store_draw(c, id, false, &d);
+    if (st == DB_OK && d.nrows != 1)
+        st = DB_ERROR;
+    if (st == DB_OK)
+        req_json(r, 200, draw_json(&d, 0));
+    dbres_free(&d);
+    return st;
 }
 
 /* The locked draw id, or the refusal (404) set. */
@@ -523,18 +541,12 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     cJSON *fields = NULL, *pl = NULL;
     int64_t now = clock_now_us();
-    char why[300];
-    const char *rule;
     enum tx_result t = locked_draw(c, r, x->draw, &d);
     if (t != TX_COMMIT ||
         (t = draw_in_state(r, &d, "committed", "its pool is fixed already")) != TX_COMMIT)
         goto out;
     fields = cosign_fields(x, dbres_str(&d, 0, DC_COMMIT), r->who.user_id);
-    t = act_refused(r,
-                    accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, COSIGN_DOMAIN,
-                                       fields, x->signature, now, SKEW_US, &k, &rule, why,
-                                       sizeof why),
-                    rule, why);
+    t = draw_check_act(c, r, COSIGN_DOMAIN, fields, x->key_id, x->signed_us, x->signature, now, &k);
     if (t != TX_COMMIT)
         goto out;
     t = TX_DBFAIL;
@@ -574,10 +586,8 @@ cosign_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     }
     pl = NULL;
-    dbres_free(&d);
-    if (store_draw(c, x->draw, false, &d) != DB_OK || d.nrows != 1)
+    if (reply_draw(c, r, x->draw) != DB_OK)
         goto out;
-    req_json(r, 200, draw_json(&d, 0));
     t = TX_COMMIT;
 out:
     cJSON_Delete(fields);
@@ -665,8 +675,7 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     cJSON *fields = NULL, *act = NULL;
     int64_t now = clock_now_us();
-    char why[300], *act_text = NULL;
-    const char *rule;
+    char *act_text = NULL;
     enum tx_result t = locked_draw(c, r, x->draw, &d);
     if (t != TX_COMMIT || (t = draw_in_state(r, &d, "pooled",
                                              "its pool must be fixed, and only "
@@ -680,11 +689,8 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(fields, "signed_us", x->signed_us);
     json_add_i64(fields, "user_id", r->who.user_id);
     cJSON_AddStringToObject(fields, "value", x->value);
-    t = act_refused(r,
-                    accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, ENTROPY_DOMAIN,
-                                       fields, x->signature, now, SKEW_US, &k, &rule, why,
-                                       sizeof why),
-                    rule, why);
+    t = draw_check_act(c, r, ENTROPY_DOMAIN, fields, x->key_id, x->signed_us, x->signature, now,
+                       &k);
     if (t != TX_COMMIT)
         goto out;
     t = TX_DBFAIL;
@@ -712,10 +718,8 @@ entropy_tx(struct dbconn *c, struct req *r, void *arg)
         if (st != DB_OK)
             goto out;
     }
-    dbres_free(&d);
-    if (store_draw(c, x->draw, false, &d) != DB_OK || d.nrows != 1)
+    if (reply_draw(c, r, x->draw) != DB_OK)
         goto out;
-    req_json(r, 200, draw_json(&d, 0));
     t = TX_COMMIT;
 out:
     cJSON_Delete(fields);
@@ -775,10 +779,8 @@ beacon_tx(struct dbconn *c, struct req *r, void *arg)
     free(v);
     if (st != DB_OK)
         goto out;
-    dbres_free(&d);
-    if (store_draw(c, x->draw, false, &d) != DB_OK || d.nrows != 1)
+    if (reply_draw(c, r, x->draw) != DB_OK)
         goto out;
-    req_json(r, 200, draw_json(&d, 0));
     t = TX_COMMIT;
 out:
     dbres_free(&d);

@@ -50,6 +50,14 @@ int experts_year(int64_t t_us);
 void experts_local_time(int64_t t_us, char out[24]);
 
 /* draws.c */
+/* The one check of a signed act of a draw (a cosignature, a value, an answer): the caller's
+ * live certified key, signed_us within 300 s, the signature over domain and fields
+ * (accounts_check_act), refusals mapped to DRAW-SIGNER-KEY / -SIGNED-TIME / -SIGNATURE (or the
+ * KEY-CERT-* code). TX_COMMIT with *k filled (the caller frees it), else the refusal set. */
+struct signing_key;
+enum tx_result draw_check_act(struct dbconn *c, struct req *r, const char *domain,
+                              const cJSON *fields, const char *key_id, int64_t signed_us,
+                              const char *signature, int64_t now, struct signing_key *k);
 void draw_create(struct req *r, const cJSON *body);
 void draw_cosign(struct req *r, const cJSON *body);
 void draw_entropy(struct req *r, const cJSON *body);

@@ -465,6 +465,23 @@ profile_state(struct req *r, const cJSON *body)
 
 /* ---- relations and leaves ---- */
 
+/* The caller's own profile, locked (what they add to hangs on it), or 404 set. */
+static enum tx_result
+own_profile(struct dbconn *c, struct req *r)
+{
+    struct dbres p = {0};
+    enum db_status st = store_profile(c, r->who.user_id, true, &p);
+    bool have = st == DB_OK && p.nrows == 1;
+    dbres_free(&p);
+    if (st != DB_OK)
+        return TX_DBFAIL;
+    if (!have) {
+        req_error(r, E_NOT_FOUND, "create your expert profile first (POST /api/v1/experts/me)");
+        return TX_REFUSE;
+    }
+    return TX_COMMIT;
+}
+
 struct relation_in {
     const char *kind, *credit, *name;
     int64_t ends;
@@ -474,18 +491,10 @@ static enum tx_result
 relation_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct relation_in *x = arg;
-    struct dbres p = {0};
     int64_t id, now = clock_now_us();
-    if (store_profile(c, r->who.user_id, true, &p) != DB_OK) {
-        dbres_free(&p);
-        return TX_DBFAIL;
-    }
-    bool have = p.nrows == 1;
-    dbres_free(&p);
-    if (!have) {
-        req_error(r, E_NOT_FOUND, "create your expert profile first (POST /api/v1/experts/me)");
-        return TX_REFUSE;
-    }
+    enum tx_result t = own_profile(c, r);
+    if (t != TX_COMMIT)
+        return t;
     if (store_relation_insert(c, r->who.user_id, x->kind, x->credit, x->name, x->ends, now, &id) !=
         DB_OK)
         return TX_DBFAIL;
@@ -576,17 +585,9 @@ leave_tx(struct dbconn *c, struct req *r, void *arg)
 {
     struct leave_in *x = arg;
     int64_t id, now = clock_now_us();
-    struct dbres p = {0};
-    if (store_profile(c, r->who.user_id, true, &p) != DB_OK) {
-        dbres_free(&p);
-        return TX_DBFAIL;
-    }
-    bool have = p.nrows == 1;
-    dbres_free(&p);
-    if (!have) {
-        req_error(r, E_NOT_FOUND, "create your expert profile first (POST /api/v1/experts/me)");
-        return TX_REFUSE;
-    }
+    enum tx_result t = own_profile(c, r);
+    if (t != TX_COMMIT)
+        return t;
     if (store_leave_insert(c, r->who.user_id, x->start, x->end, now, &id) != DB_OK)
         return TX_DBFAIL;
     cJSON *pl = cJSON_CreateObject();
