@@ -663,12 +663,13 @@ replay_log(const struct opts *o)
     }
     struct venue_ledger *vl = vl_new();
     struct draw_ledger *dl = dl_new();
+    struct deposit_ledger *dep = dep_new();
     struct inv_report rep = {0};
     char *line = NULL;
     size_t cap = 0, entries = 0;
     ssize_t n;
     int bad = 0;
-    while (vl && dl && (n = getline(&line, &cap, f)) > 0) {
+    while (vl && dl && dep && (n = getline(&line, &cap, f)) > 0) {
         if (n < 7 || memcmp(line, "entry ", 6))
             continue;
         if (line[n - 1] == '\n')
@@ -689,29 +690,34 @@ replay_log(const struct opts *o)
         if (e) {
             vl_feed(vl, e, &rep);
             dl_feed(dl, e, &rep);
+            dep_feed(dep, e, &rep);
             entries++;
         }
         cJSON_Delete(e);
     }
     free(line);
     fclose(f);
-    if (!vl || !dl) {
+    if (!vl || !dl || !dep) {
         fprintf(stderr, "ggzy: out of memory\n");
         vl_free(vl);
         dl_free(dl);
+        dep_free(dep);
         return 2;
     }
     vl_finish(vl, &rep);
+    dep_finish(dep, &rep);
     for (size_t i = 0; i < rep.n; i++)
         printf("VIOLATION %s at index %lld: %s\n", rep.v[i].code, (long long)rep.v[i].index,
                rep.v[i].message);
     if (!bad && !rep.n)
-        printf("OK: %zu entries replayed; every venue and draw invariant holds across the log\n",
+        printf("OK: %zu entries replayed; every venue, draw and deposit invariant holds across the "
+               "log\n",
                entries);
     rc = bad || rep.n ? 1 : 0;
     inv_report_free(&rep);
     vl_free(vl);
     dl_free(dl);
+    dep_free(dep);
     return rc;
 }
 
@@ -791,6 +797,7 @@ cmd_audit_replay(const struct opts *o)
             cJSON_Delete(parsed);
         }
     }
+    inv_finish(st, &rep);
     for (size_t i = 0; i < rep.n; i++)
         printf("VIOLATION %s at index %lld: %s\n", rep.v[i].code, (long long)rep.v[i].index,
                rep.v[i].message);

@@ -49,8 +49,9 @@ struct inv_state {
     bool legally_required, tender_method;
     int64_t docs_first_us;
     char place[1210];
-    struct trust_set *anchors; /* the latest published (trust.anchors) */
-    struct draw_ledger *draws; /* the project's committee draws */
+    struct trust_set *anchors;       /* the latest published (trust.anchors) */
+    struct draw_ledger *draws;       /* the project's committee draws */
+    struct deposit_ledger *deposits; /* the project's deposit postings and refunds */
 };
 
 struct inv_state *
@@ -60,7 +61,8 @@ inv_new(void)
     if (s) {
         snprintf(s->state, sizeof s->state, "draft");
         s->category = -1;
-        if (!(s->draws = dl_new())) {
+        if (!(s->draws = dl_new()) || !(s->deposits = dep_new())) {
+            dl_free(s->draws);
             free(s);
             return NULL;
         }
@@ -74,8 +76,15 @@ inv_free(struct inv_state *s)
     if (s) {
         trust_set_free(s->anchors);
         dl_free(s->draws);
+        dep_free(s->deposits);
     }
     free(s);
+}
+
+void
+inv_finish(struct inv_state *s, struct inv_report *rep)
+{
+    dep_finish(s->deposits, rep);
 }
 
 void
@@ -428,6 +437,10 @@ static const struct {
     {"draw.seeded", SIDE_BIT(SIDE_SUPERVISION)},
     {"draw.value", SIDE_BIT(SIDE_SUPERVISION)},
     {"draw.answer", SIDE_BIT(SIDE_EXPERT)},
+    {"deposit.basic_account.request", SIDE_BIT(SIDE_BIDDER)},
+    {"deposit.notice", SIDE_BIT(SIDE_FINANCE)},
+    {"deposit.guarantee.register", SIDE_BIT(SIDE_FINANCE)},
+    {"deposit.forfeit.decide", SIDE_BIT(SIDE_SUPERVISION)},
 };
 
 /* Does the signature of signed (domain and fields, or an envelope's digest) verify by key? */
@@ -488,6 +501,25 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = num(f, "bid_id", -1) == num(p, "bid_id", -2);
         else if (!strncmp(action, "draw.", 5)) /* a cosignature, the value, an answer */
             same = num(f, "draw_id", -1) == num(p, "draw_id", -2);
+        else if (!strcmp(action, "deposit.notice")) { /* the bank's posting is the signed amount */
+            int64_t amount = num(f, "amount_fen", -1), booked = -2;
+            const cJSON *ps = cJSON_GetObjectItemCaseSensitive(p, "postings");
+            for (const cJSON *x = cJSON_IsArray(ps) ? ps->child : NULL; x; x = x->next)
+                if (str(x, "account") && !strcmp(str(x, "account"), "bank"))
+                    booked = num(x, "fen", 0) < 0 ? -num(x, "fen", 0) : num(x, "fen", 0);
+            same = amount == booked;
+        } else if (!strcmp(action, "deposit.guarantee.register"))
+            same = num(f, "amount_fen", -1) == num(p, "amount_fen", -2) &&
+                   num(f, "bidder_org_id", -1) == num(p, "org_id", -2) &&
+                   num(f, "lot", -1) == num(p, "lot", -2);
+        else if (!strcmp(action, "deposit.forfeit.decide"))
+            same = num(f, "forfeiture_id", -1) == num(p, "forfeiture_id", -2) &&
+                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "approve")) ==
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "approve"));
+        else if (!strcmp(action, "deposit.basic_account.request"))
+            same = str(f, "account_no") && str(p, "account_no") &&
+                   !strcmp(str(f, "account_no"), str(p, "account_no")) &&
+                   num(f, "org_id", -1) == num(p, "org_id", -2);
         else if (!strncmp(action, "venue.", 6)) /* a sign-in, a witness entry, a recording */
             same = num(f, "booking_id", -1) == num(p, "booking_id", -2) &&
                    (strcmp(action, "venue.recording.register") ||
@@ -552,11 +584,22 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
 /* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
  * theirs here. Every other entry a replay reads names the signed-in user who acted. */
 static const char *const system_actions[] = {
-    "trust.anchors", "venue.recording.missing", "draw.expire", "draw.reveal", "outbox.delivered",
-    "outbox.retry",  "outbox.failed",           NULL};
-/* Acts of a device of the center, signed by its certified key (INV-SIGNATURE): a room's
- * recorder registering a recording acts as "device:<its key id>", never a person or a job. */
-static const char *const device_actions[] = {"venue.recording.register", NULL};
+    "trust.anchors",       "venue.recording.missing", "draw.expire",
+    "draw.reveal",         "outbox.delivered",        "outbox.retry",
+    "outbox.failed",       "deposit.refund.instruct", "deposit.refund.sent",
+    "deposit.refund.warn", "deposit.refund.late",     NULL};
+/* Acts of parties that are not people, each signed by its certified key (INV-SIGNATURE) and
+ * recorded under that key: a room's recorder registering a recording ("device:<key id>"), the
+ * center's bank notifying its account's movements ("bank:<key id>"), a guarantee's issuer
+ * registering it ("issuer:<key id>"). None of them does anything else, and nobody else does
+ * these. */
+static const struct {
+    const char *action, *role, *prefix;
+} party_actions[] = {
+    {"venue.recording.register", "device", "device:"},
+    {"deposit.notice", "bank", "bank:"},
+    {"deposit.guarantee.register", "issuer", "issuer:"},
+};
 /* Acts a person's request makes, which one named job of the platform may also make: the opening
  * a custodian's share set running, resumed by the platform after a crash (bids.openings-resume). */
 static const struct {
@@ -572,16 +615,19 @@ check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_repo
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(entry, "actor");
     const char *role = str(a, "role");
     bool by_system = role && !strcmp(role, "system"), system_action = false;
-    bool by_device = role && !strcmp(role, "device"), device_action = false;
-    for (size_t i = 0; device_actions[i]; i++)
-        device_action = device_action || !strcmp(action, device_actions[i]);
-    if (device_action || by_device) {
-        if (!(device_action && by_device && str(a, "name") &&
-              !strncmp(str(a, "name"), "device:", 7)))
+    for (size_t i = 0; i < sizeof party_actions / sizeof party_actions[0]; i++) {
+        bool by_party = role && !strcmp(role, party_actions[i].role);
+        bool party_action = !strcmp(action, party_actions[i].action);
+        if (!by_party && !party_action)
+            continue;
+        const char *name = str(a, "name");
+        if (!(by_party && party_action && name &&
+              !strncmp(name, party_actions[i].prefix, strlen(party_actions[i].prefix))))
             violate(rep, "INV-ACTOR", idx,
-                    "%s recorded by %s: only a room's certified device records "
-                    "its recordings, and a device records nothing else",
-                    action, role ? role : "no actor");
+                    "%s recorded by %s: only a certified %s records %s, and it records nothing "
+                    "else",
+                    action, role ? role : "no actor", party_actions[i].role,
+                    party_actions[i].action);
         return;
     }
     for (size_t i = 0; system_actions[i]; i++)
@@ -652,6 +698,18 @@ static const struct {
                           "that booking"},
     {"INV-VENUE-RECORDING", "(whole log) every approved booking that ended a week before the log's "
                             "last entry has recordings covering it, or the monitor's warning"},
+    {"INV-DEP-BALANCE", "every deposit entry's postings sum to zero: the ledger balances at every "
+                        "index, no fen created or lost"},
+    {"INV-DEP-REFUND", "no sub-account is debited beyond what was credited to it: no refund "
+                       "exceeds the deposit"},
+    {"INV-DEP-BASIC", "no deposit is counted from another account than the bidder's registered "
+                      "basic account where the law asks (实施条例 第二十六条), nor after the bid "
+                      "deadline"},
+    {"INV-DEP-LATE", "every refund paid after its due time is recorded late, and every refund "
+                     "unpaid an hour past it was flagged late by the monitor"},
+    {"INV-DEP-FORFEIT", "no deposit is forfeited but by a supervisor's approval of a proposal "
+                        "with a 撤销-class ground the record bears out (a revocation the opening "
+                        "classified, a winner refusing the contract or the bond)"},
 };
 
 const char *
@@ -691,4 +749,5 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     check_bids(s, action, p, idx, t, role && !strcmp(role, "system"), rep);
     check_announcements(s, action, p, idx, t, rep);
     dl_feed(s->draws, entry, rep);
+    dep_feed(s->deposits, entry, rep);
 }

@@ -57,4 +57,15 @@ void dl_free(struct draw_ledger *l);
 void dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep);
 int dl_print(const struct draw_ledger *l, int64_t id);
 
+/* The deposit ledger (invariants_deposits.c), fed entries in log order (a project's timeline or
+ * the whole log): INV-DEP-BALANCE, INV-DEP-REFUND and INV-DEP-BASIC as the entries arrive,
+ * INV-DEP-LATE then and at the end (dep_finish). */
+struct deposit_ledger;
+struct deposit_ledger *dep_new(void);
+void dep_free(struct deposit_ledger *d);
+void dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep);
+void dep_finish(struct deposit_ledger *d, struct inv_report *rep);
+/* The checks of a project's timeline that need its end (INV-DEP-LATE). */
+void inv_finish(struct inv_state *s, struct inv_report *rep);
+
 #endif

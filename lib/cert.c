@@ -16,8 +16,8 @@
 #include "crypto.h"
 #include "util.h"
 
-static const char *const side_names[SIDE__COUNT] = {"bidder", "agent",  "supervision",
-                                                    "center", "device", "expert"};
+static const char *const side_names[SIDE__COUNT] = {"bidder", "agent",  "supervision", "center",
+                                                    "device", "expert", "finance"};
 
 const char *
 side_name(enum side s)

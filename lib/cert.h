@@ -34,7 +34,9 @@
 /* The sides whose CAs certify keys: the four sides of a tender, the center's devices (a room's
  * recorder, whose certificate names the center's credit code), and evaluation experts (a
  * person's certificate from the CA the operator configures for experts, naming the credit code
- * of the organization the expert works for). */
+ * of the organization the expert works for), and financial institutions (the center's bank, whose
+ * signed notices move deposits, and the banks and insurers that issue electronic guarantees,
+ * each certificate naming the institution's credit code). */
 enum side {
     SIDE_BIDDER,
     SIDE_AGENT,
@@ -42,11 +44,12 @@ enum side {
     SIDE_CENTER,
     SIDE_DEVICE,
     SIDE_EXPERT,
+    SIDE_FINANCE, /* banks and guarantee issuers: the deposit capability's outside parties */
     SIDE__COUNT,
     SIDE_NONE = -1
 };
 const char *side_name(enum side s);         /* "bidder", "agent", "supervision", "center", "device",
-                                               "expert" */
+                                               "expert", "finance" */
 enum side side_from_name(const char *name); /* SIDE_NONE when unknown */
 /* The side of an organization type (organizations.type): bidder → bidder; agency and
  * tenderer → agent (the tendering side); supervision; center. SIDE_NONE for others. */

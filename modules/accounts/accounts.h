@@ -128,6 +128,8 @@ size_t accounts_person_row(const struct dbres *people, int64_t id);
  * users of a role, each as a JSON array of ids (malloc'd; NULL when *st says a database error). */
 char *accounts_members_of(struct dbconn *c, const char *org_ids, enum db_status *st);
 char *accounts_disabled(struct dbconn *c, const char *role, enum db_status *st);
+/* … and the enabled users of a role (whom a deadline warning goes to). */
+char *accounts_active_of_role(struct dbconn *c, const char *role, enum db_status *st);
 
 /* `ggzyd bootstrap-admin`: create the trading center and its first center_admin if no
  * center_admin exists. Prints the password once when it generated one. */

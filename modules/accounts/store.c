@@ -466,3 +466,11 @@ accounts_disabled(struct dbconn *c, const char *role, enum db_status *st)
         "SELECT COALESCE(JSON_ARRAYAGG(id), '[]') FROM users WHERE disabled = 1 AND role = ?";
     return id_array(c, sql, role, st);
 }
+
+char *
+accounts_active_of_role(struct dbconn *c, const char *role, enum db_status *st)
+{
+    static const char sql[] =
+        "SELECT COALESCE(JSON_ARRAYAGG(id), '[]') FROM users WHERE disabled = 0 AND role = ?";
+    return id_array(c, sql, role, st);
+}

@@ -22,6 +22,10 @@ enum db_status announce_bid_times(struct dbconn *c, int64_t project_id, int64_t 
 /* The latest published tender announcement of a project, whose signed content carries every
  * lot's opening key (`opening_keys`); 0 when none. */
 enum db_status announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id);
+/* The bid deposit the published tender announcement states for a lot (found=false when none is
+ * published, or it states no deposit for the lot). */
+enum db_status announce_lot_deposit(struct dbconn *c, int64_t project_id, int64_t lot, int64_t *fen,
+                                    bool *found);
 
 /* What a tender announcement needs from the opening stage (bids), which comes after announce:
  * a provider hook the bids module sets at start-up (as entry_on_opened_check). keys: every opening

@@ -292,3 +292,23 @@ announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id)
 }
 
 const char store_sql_public_order[] = "UPDATE announcements SET pub_seq = ? WHERE id = ?";
+
+enum db_status
+announce_lot_deposit(struct dbconn *c, int64_t project_id, int64_t lot, int64_t *fen, bool *found)
+{
+    int64_t ann;
+    struct dbres d = {0};
+    *fen = 0;
+    *found = false;
+    enum db_status st = announce_keys_published(c, project_id, &ann);
+    if (st != DB_OK || !ann)
+        return st;
+    if ((st = store_ann_deposits(c, ann, &d)) == DB_OK)
+        for (size_t i = 0; i < d.nrows; i++)
+            if (dbres_i64(&d, i, DP_LOT) == lot) {
+                *fen = dbres_i64(&d, i, DP_FEN);
+                *found = true;
+            }
+    dbres_free(&d);
+    return st;
+}

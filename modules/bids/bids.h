@@ -38,6 +38,26 @@ enum db_status bids_all_opened(struct dbconn *c, int64_t project_id, bool *ready
  * says a database error). */
 char *bids_project_bidders(struct dbconn *c, int64_t project_id, enum db_status *st);
 
+/* For deposits: where an organization's bid for a lot stands. any: it ever bid; current: its
+ * latest revision is current (not withdrawn); withdrawn_us: when its latest was withdrawn (0 when
+ * current or none); opened: the opening opened it; open_class: "revocation" or "withdrawal" when
+ * the opening rejected it (bids_rule_failure_class), else "". */
+struct bid_standing {
+    bool any, current, opened;
+    int64_t withdrawn_us;
+    char open_class[16];
+};
+enum db_status bids_standing(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                             struct bid_standing *s);
+
+/* What the opening record shows of deposits, which come after bids: a provider hook the
+ * deposits module sets at start-up. state: the organization's deposit for the lot at the bid
+ * deadline ("paid", "partial", "guaranteed", "missing", or "none" when the lot asks for none);
+ * false on a database error. Without a provider the record shows no deposit states. */
+typedef bool (*bids_deposit_state_fn)(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                                      char state[16]);
+void bids_set_deposit_state(bids_deposit_state_fn fn);
+
 /* ---- rules (rules.c) ---- */
 /* May a lot get its opening key while its project is in this state? (accepted: before
  * bidding starts, so the key is published in the tender announcement.) */

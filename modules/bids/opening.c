@@ -195,6 +195,28 @@ advance(struct dbconn *c, struct project_view *p, const char *to, cJSON *payload
 
 /* ---- the record ---- */
 
+static bids_deposit_state_fn deposit_state;
+
+void
+bids_set_deposit_state(bids_deposit_state_fn fn)
+{
+    deposit_state = fn;
+}
+
+/* Add "deposit" (the state at the deadline) to a record v of org's bid; false on a database
+ * error. Nothing without a provider. */
+static bool
+add_deposit(struct dbconn *c, cJSON *v, int64_t project, int64_t lot, int64_t org)
+{
+    char d[16];
+    if (!deposit_state)
+        return true;
+    if (!deposit_state(c, project, lot, org, d))
+        return false;
+    cJSON_AddStringToObject(v, "deposit", d);
+    return true;
+}
+
 /* The opening record of a lot (NULL with st DB_OK when it has not started). */
 static cJSON *
 record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
@@ -253,6 +275,12 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
             if (dbres_i64(&names, n, ON_ID) == dbres_i64(&b, i, BC_ORG))
                 cJSON_AddStringToObject(v, "bidder_name", dbres_str(&names, n, ON_NAME));
         cJSON_AddItemToArray(rec, v);
+        if (!add_deposit(c, v, project, lot, dbres_i64(&b, i, BC_ORG))) {
+            *st = DB_ERROR;
+            cJSON_Delete(j);
+            j = NULL;
+            goto out;
+        }
     }
     cJSON *obj = cJSON_AddArrayToObject(j, "objections");
     for (size_t i = 0; i < ob.nrows; i++) {
@@ -562,6 +590,27 @@ batch_tx(struct dbconn *c, void *arg)
                : TX_DBFAIL;
 }
 
+/* The deposit state at the deadline of every bidder with a current bid, into the record of
+ * opening.complete as "deposits": [{org_id, state}] (nothing without a provider). */
+static enum db_status
+deposit_states(struct dbconn *c, cJSON *pl, int64_t project, int64_t lot)
+{
+    struct dbres b = {0};
+    if (!deposit_state)
+        return DB_OK;
+    enum db_status st = store_bids_current(c, project, lot, &b);
+    cJSON *arr = cJSON_AddArrayToObject(pl, "deposits");
+    for (size_t i = 0; st == DB_OK && i < b.nrows; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, e);
+        json_add_i64(e, "org_id", dbres_i64(&b, i, BC_ORG));
+        if (!add_deposit(c, e, project, lot, dbres_i64(&b, i, BC_ORG)))
+            st = DB_ERROR;
+    }
+    dbres_free(&b);
+    return st;
+}
+
 struct complete_ctx {
     const struct actor *actor;
     struct run_err *err;
@@ -588,6 +637,10 @@ complete_tx(struct dbconn *c, void *arg)
     bids_add_hex(pl, "private_key", x->sk, 32);
     json_add_i64(pl, "opened", x->opened);
     json_add_i64(pl, "rejected", x->rejected);
+    if (deposit_states(c, pl, x->project, x->lot) != DB_OK) {
+        cJSON_Delete(pl);
+        return TX_DBFAIL;
+    }
     if (store_opening_set(c, x->opening, "opened", clock_now_us(), x->sk) != DB_OK ||
         advance(c, &p, "opened", pl) != DB_OK) {
         cJSON_Delete(pl);

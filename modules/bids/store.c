@@ -470,3 +470,26 @@ store_openings_stalled(struct dbconn *c, int64_t before, struct dbres *out)
 }
 
 const char store_sql_bid_index[] = "UPDATE bids SET audit_index = ? WHERE id = ?";
+
+enum db_status
+bids_standing(struct dbconn *c, int64_t project, int64_t lot, int64_t org, struct bid_standing *s)
+{
+    static const char sql[] = "SELECT state, state_us, open_status, open_class FROM bids WHERE "
+                              "project_id = ? AND lot_seq = ? AND bidder_org_id = ? "
+                              "ORDER BY revision DESC LIMIT 1";
+    enum { S_STATE, S_STATE_US, S_OPEN, S_CLASS };
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot), DBV_INT(org)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    memset(s, 0, sizeof *s);
+    if (st == DB_OK && r.nrows == 1) {
+        s->any = true;
+        s->current = !strcmp(dbres_str(&r, 0, S_STATE), "current");
+        s->withdrawn_us = s->current ? 0 : dbres_i64(&r, 0, S_STATE_US);
+        s->opened = dbres_str(&r, 0, S_OPEN) && !strcmp(dbres_str(&r, 0, S_OPEN), "opened");
+        snprintf(s->open_class, sizeof s->open_class, "%s",
+                 dbres_str(&r, 0, S_CLASS) ? dbres_str(&r, 0, S_CLASS) : "");
+    }
+    dbres_free(&r);
+    return st;
+}

@@ -32,6 +32,27 @@ void req_page_reply(struct req *r, const struct dbres *res, int64_t limit, const
                     size_t cursor_col, cJSON *(*view)(void *ctx, const struct dbres *, size_t),
                     void *ctx);
 
+/* ---- events (events.c) ----
+ * What one stage tells the stages before it, which cannot include its header: the evaluation
+ * capability reports an award notice or a signed contract, and deposits (earlier) subscribes to
+ * set refund deadlines. A subscriber runs inside the emitter's transaction (the emitter writes
+ * the audit entry of its act); a subscriber's failure fails the emitter's transaction. Kinds are
+ * a closed list here, so that an emitter and its subscribers agree at compile time. */
+enum app_event_kind { EV_AWARD_NOTICE, EV_CONTRACT_SIGNED, EV__COUNT };
+struct app_event {
+    enum app_event_kind kind;
+    int64_t project_id;
+    int64_t winner_org; /* the winning bidder's organization (0: none named) */
+    int64_t at_us;      /* when it happened: the notice's publication, the contract's signing */
+};
+typedef enum db_status (*app_event_fn)(struct dbconn *c, const struct actor *a,
+                                       const struct app_event *e);
+/* Subscribe at init (before serving); at most 8 subscribers per kind. False when full. */
+bool app_subscribe(enum app_event_kind kind, app_event_fn fn);
+/* Run every subscriber of e->kind in order; the first failure is returned. */
+enum db_status app_emit(struct dbconn *c, const struct actor *a, const struct app_event *e);
+const char *app_event_name(enum app_event_kind kind); /* "award_notice", "contract_signed" */
+
 /* ---- modules ---- */
 
 /* A background job: run by the scheduler (scheduler.c) every every_s seconds of the platform's

@@ -5,6 +5,10 @@
  * Its jobs (run by the scheduler, scheduler.c): core.idempotency-expire deletes answers kept for
  * Idempotency-Key retries past their time; core.log-scan re-hashes the whole log at start-up and
  * every audit.scan_interval_s. GET /api/v1/system/jobs shows every module's jobs.
+ *
+ * In test mode, POST /api/v1/test/events emits an event of a stage not built yet (the award
+ * notice, the contract: app.h) as the caller, with its audit entry (action test.event), so that
+ * the stages before it are tested through the hook they will be told by.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,9 +17,10 @@
 #include <time.h>
 
 #include "app.h"
+#include "audit.h"
+#include "canon.h"
 #include "crypto.h"
 #include "db.h"
-#include "app.h"
 #include "idem.h"
 #include "logwatch.h"
 #include "metrics.h"
@@ -160,6 +165,50 @@ static const struct field clock_schema[] = {
     {NULL},
 };
 
+/* ---- test events ---- */
+
+static const char *const event_kinds[] = {"award_notice", "contract_signed", NULL};
+static const struct field event_schema[] = {
+    {"kind", F_STRING, true, 1, 32, event_kinds},
+    {"project_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"winner_org_id", F_INT, false, 1, INT64_C(9007199254740991), NULL},
+    {"at_us", F_INT, false, 0, INT64_C(9007199254740991), NULL},
+    {NULL},
+};
+
+static enum tx_result
+event_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    const struct app_event *e = arg;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "kind", app_event_name(e->kind));
+    json_add_i64(p, "winner_org_id", e->winner_org);
+    json_add_i64(p, "at_us", e->at_us);
+    if (audit_append(c, req_actor(r), "test.event", "project", e->project_id, e->project_id, p,
+                     NULL) != DB_OK ||
+        app_emit(c, req_actor(r), e) != DB_OK)
+        return TX_DBFAIL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", app_event_name(e->kind));
+    json_add_i64(o, "project_id", e->project_id);
+    json_add_i64(o, "at_us", e->at_us);
+    req_json(r, 201, o);
+    return TX_COMMIT;
+}
+
+static void
+test_event(struct req *r, const cJSON *body)
+{
+    struct app_event e = {
+        .kind =
+            strcmp(json_str(body, "kind"), "award_notice") ? EV_CONTRACT_SIGNED : EV_AWARD_NOTICE,
+        .project_id = json_i64(body, "project_id", 0),
+        .winner_org = json_i64(body, "winner_org_id", 0),
+        .at_us = json_i64(body, "at_us", clock_now_us()),
+    };
+    req_tx(r, event_tx, &e);
+}
+
 /* ---- jobs ---- */
 
 #define JOB_COLS(X)                                                                                \
@@ -248,6 +297,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/test/clock", test_clock_get, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
     {"POST", "/api/v1/test/clock", test_clock_set, ROLE_PUBLIC, 256, clock_schema, ROUTE_TEST_ONLY},
     {"GET", "/api/v1/test/sleep", test_sleep, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
+    {"POST", "/api/v1/test/events", test_event, ROLE_CENTER_ADMIN, 1024, event_schema,
+     ROUTE_TEST_ONLY},
     {"GET", "/api/v1/system/jobs", jobs_list, ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL, 0},
 };
 

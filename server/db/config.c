@@ -66,6 +66,7 @@ static const struct config_key keys[] = {
     S("trust.center_ca", trust_center_ca, NULL),
     S("trust.device_ca", trust_device_ca, NULL),
     S("trust.expert_ca", trust_expert_ca, NULL),
+    S("trust.finance_ca", trust_finance_ca, NULL),
     S("trust.crl", trust_crl, NULL),
 };
 

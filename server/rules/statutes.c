@@ -109,6 +109,51 @@ static struct statute table[S__COUNT] = {
                              {"招标投标法 第三十七条", "财政部令第87号 第四十七条", NULL, NULL},
                              {U_PERMILLE, U_PERMILLE, U_NONE, U_NONE},
                              {666, 666, -1, -1}},
+    /* Deposits (docs/deposits.md). */
+    [S_DEPOSIT_BASIC] = {"R-DEPOSIT-BASIC",
+                         "A deposit paid in money counts only when it comes from the bidder's "
+                         "registered basic account (1: required); from any other account it is "
+                         "held and returned",
+                         {"实施条例 第二十六条", NULL, NULL, NULL},
+                         {U_NONE, U_NONE, U_NONE, U_NONE},
+                         {1, -1, -1, -1}},
+    [S_DEPOSIT_CASH] = {"R-DEPOSIT-CASH",
+                        "Deposits are made in non-cash form only (cheque, draft, promissory note, "
+                        "transfer, guarantee; 1: required); cash is held and returned",
+                        {NULL, "政府采购法实施条例 第三十三条", NULL, NULL},
+                        {U_NONE, U_NONE, U_NONE, U_NONE},
+                        {-1, 1, -1, -1}},
+    [S_REFUND_WITHDRAWAL] = {"R-REFUND-WITHDRAWAL",
+                             "A bid withdrawn before the deadline (and a deposit paid without a "
+                             "bid, from the deadline) is refunded within N",
+                             {"实施条例 第三十五条", "财政部令第87号 第三十八条", NULL, NULL},
+                             {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                             {5, 5, -1, -1}},
+    [S_REFUND_AWARD] = {"R-REFUND-AWARD",
+                        "Losing bidders' deposits are refunded within N after the award notice",
+                        {NULL, "财政部令第87号 第三十八条", NULL, NULL},
+                        {U_NONE, U_WORKING_DAYS, U_NONE, U_NONE},
+                        {-1, 5, -1, -1}},
+    [S_REFUND_CONTRACT] = {"R-REFUND-CONTRACT",
+                           "Deposits are refunded within N after the contract is signed (the "
+                           "tendering law: every bidder's, with bank-deposit interest; "
+                           "procurement: the winner's)",
+                           {"实施条例 第五十七条", "财政部令第87号 第三十八条", NULL, NULL},
+                           {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                           {5, 5, -1, -1}},
+    [S_REFUND_TERMINATION] = {"R-REFUND-TERMINATION",
+                              "When the tender is terminated or fails, deposits are refunded "
+                              "with their interest within N (the tendering law says 及时, "
+                              "promptly: N is the operator's reading of it)",
+                              {"实施条例 第三十一条", "财政部令第87号 第二十九条", NULL, NULL},
+                              {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                              {5, 5, -1, -1}},
+    [S_REFUND_LATE_FEE] = {"R-REFUND-LATE-FEE",
+                           "A refund made late adds a fee for the days overdue at N per mille of "
+                           "the central bank's benchmark lending rate (the rate + 20 %)",
+                           {NULL, "财政部令第87号 第三十八条", NULL, NULL},
+                           {U_NONE, U_PERMILLE, U_NONE, U_NONE},
+                           {-1, 1200, -1, -1}},
 };
 
 const char *

@@ -49,6 +49,13 @@ enum statute_id {
     S_COMMITTEE_LARGE_BUDGET, /* from this budget (fen) on, the larger minimum applies */
     S_COMMITTEE_LARGE,        /* the larger minimum */
     S_COMMITTEE_EXPERTS,      /* library experts are at least N per mille of the members */
+    S_DEPOSIT_BASIC,          /* a cash deposit counts only from the basic account (1) */
+    S_DEPOSIT_CASH,           /* deposits are non-cash only (1): cash is held, not counted */
+    S_REFUND_WITHDRAWAL,      /* refund within N after a withdrawal before the deadline */
+    S_REFUND_AWARD,           /* refund losing bidders within N after the award notice */
+    S_REFUND_CONTRACT,        /* refund within N after the contract is signed */
+    S_REFUND_TERMINATION,     /* refund within N after the tender is terminated or fails */
+    S_REFUND_LATE_FEE,        /* a late refund pays N per mille of the benchmark lending rate */
     S__COUNT
 };
 

@@ -138,6 +138,8 @@ class Server:
             "api.openapi": os.path.join(ROOT, "docs", "openapi.json"),
             "calendar.dir": os.path.join(ROOT, "calendar"),
             "experts.specialties": os.path.join(ROOT, "data", "expert-specialties.tsv"),
+            "deposits.rates": os.path.join(ROOT, "data", "deposit-rates.tsv"),
+            "deposits.instructions_dir": os.path.join(self.dir, "bank", "instructions"),
             # the development channel: what an SMS gateway would be sent, one JSON line each
             "outbox.channels": "file",
             "outbox.file_path": os.path.join(self.dir, "outbox.jsonl"),
@@ -153,9 +155,11 @@ class Server:
             "trust.center_ca": os.path.join(TRUST, "center-ca.crt"),
             "trust.device_ca": os.path.join(TRUST, "device-ca.crt"),
             "trust.expert_ca": os.path.join(TRUST, "expert-ca.crt"),
+            "trust.finance_ca": os.path.join(TRUST, "finance-ca.crt"),
             "trust.crl": os.path.join(self.dir, "crl.pem"),
         }
         open(os.path.join(self.dir, "crl.pem"), "w").close()  # no revocation yet
+        os.makedirs(os.path.join(self.dir, "bank", "instructions"))
         lines.update(conf or {})
         with open(self.conf_path, "w") as f:
             for k, v in lines.items():

@@ -91,7 +91,7 @@ class ModuleContractTest(unittest.TestCase):
 
     PREFIXES = {"accounts": ("ACC", "KEY"), "audit": ("AUD",), "entry": ("ENT",),
                 "venues": ("VENUE",), "announce": ("ANN",), "bids": ("BID",),
-                "experts": ("EXP", "DRAW"), "outbox": ()}
+                "experts": ("EXP", "DRAW"), "outbox": (), "deposits": ("DEP",)}
 
     def declared(self):
         out = subprocess.run([GGZYD, "modules"], capture_output=True, text=True, check=True).stdout

@@ -51,6 +51,8 @@ class Ceremony(ApiTest):
     the test clock can move past the deadline without logging in again."""
 
     server_args = {"conf": {"auth.session_ttl_s": "2592000"}}
+    deposits = None  # the tender's deposits: [{"lot", "deposit_fen"}] (test_deposits.py)
+    category = "engineering"
 
     def setUp(self):
         super().setUp()
@@ -64,7 +66,7 @@ class Ceremony(ApiTest):
         self.agent, self.agent_tok = self.make_user(self.admin, agency["id"], "agent")
         sup_org = self.make_org(self.admin, "supervision")
         self.sup, self.sup_tok = self.make_user(self.admin, sup_org["id"], "supervisor")
-        body = {"name": "某某学校教学楼工程", "category": "engineering", "method": "open_tender",
+        body = {"name": "某某学校教学楼工程", "category": self.category, "method": "open_tender",
                 "region": "110000", "tenderer_org_id": tenderer["id"], "budget_fen": 800000000,
                 "funding_source": "财政资金", "legally_required": True,
                 "lots": [{"name": "施工一标段", "estimate_fen": 500000000},
@@ -87,10 +89,12 @@ class Ceremony(ApiTest):
             if lot == 1:
                 self.okey = r.json
         self.deadline = self.now + 20 * DAY
-        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid,
-                             {"type": "tender", "title": "招标公告", "body": "……", "docs_from_us": self.now,
-                              "docs_until_us": self.now + 5 * DAY, "bid_deadline_us": self.deadline,
-                              "opening_us": self.deadline}, token=self.agent_tok)
+        tender = {"type": "tender", "title": "招标公告", "body": "……", "docs_from_us": self.now,
+                  "docs_until_us": self.now + 5 * DAY, "bid_deadline_us": self.deadline,
+                  "opening_us": self.deadline}
+        if self.deposits:
+            tender["deposits"] = self.deposits
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid, tender, token=self.agent_tok)
         self.assertEqual(r.status, 201, r)
         self.ann = r.json["id"]
         self.book_opening(self.pid, self.deadline, self.agent_tok)

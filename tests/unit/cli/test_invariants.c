@@ -137,8 +137,8 @@ static struct {
 static void
 make_cas(void)
 {
-    static const char *const names[] = {"bidder CA", "agent CA",  "supervision CA",
-                                        "center CA", "device CA", "expert CA"};
+    static const char *const names[] = {"bidder CA", "agent CA",  "supervision CA", "center CA",
+                                        "device CA", "expert CA", "finance CA"};
     for (int i = 0; i < SIDE__COUNT; i++) {
         cas.key[i] = p256();
         cas.der[i] =
@@ -186,8 +186,8 @@ b64_item(const uint8_t *der, size_t len)
 static cJSON *
 anchors_payload(void)
 {
-    static const char *const names[] = {"bidder", "agent",  "supervision",
-                                        "center", "device", "expert"};
+    static const char *const names[] = {"bidder", "agent",  "supervision", "center",
+                                        "device", "expert", "finance"};
     cJSON *p = cJSON_CreateObject(), *a = cJSON_AddObjectToObject(p, "anchors");
     cJSON *sides = cJSON_AddObjectToObject(a, "sides");
     for (int i = 0; i < SIDE__COUNT; i++) {
@@ -650,13 +650,113 @@ the_platform_decrypts_only_an_opening_that_is_running(void)
     inv_free(s);
 }
 
+/* One entry for the deposit ledger, as the modules log it. */
+static void
+dfeed(struct deposit_ledger *d, struct inv_report *rep, int64_t idx, int64_t t, const char *action,
+      int64_t oid, const char *payload)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"index\":%lld,\"time_us\":%lld,\"action\":\"%s\",\"project_id\":7,"
+             "\"object\":{\"type\":\"x\",\"id\":%lld},\"payload\":%s}",
+             (long long)idx, (long long)t, action, (long long)oid, payload);
+    cJSON *e = cJSON_Parse(text);
+    CHECK(e != NULL);
+    dep_feed(d, e, rep);
+    cJSON_Delete(e);
+}
+
+#define ARRIVAL(payer, basic, value, fen)                                                          \
+    "{\"outcome\":\"credited\",\"subaccount_id\":5,\"org_id\":9,\"category\":0,"                   \
+    "\"deadline_us\":1000,\"basic_account\":\"" basic "\",\"signed\":{\"fields\":{"                \
+    "\"payer_account\":\"" payer "\",\"value_us\":" value "}},\"postings\":[{\"account\":"         \
+    "\"bank\",\"fen\":" fen "},{\"account\":\"sub\",\"ref\":5,\"fen\":-" fen "}]}"
+
+static void
+the_deposit_ledger_names_unbalanced_entries_excess_refunds_non_basic_deposits_and_late_refunds(void)
+{
+    struct deposit_ledger *d = dep_new();
+    struct inv_report rep = {0};
+    dfeed(d, &rep, 1, 10, "deposit.basic_account.decide", 1,
+          "{\"org_id\":9,\"account_no\":\"6222001\",\"decision\":\"approved\"}");
+    dfeed(d, &rep, 2, 20, "deposit.notice", 2, ARRIVAL("6222001", "6222001", "900", "500"));
+    CHECK(rep.n == 0);
+    /* from another account than the approved one, whatever the payload claims */
+    dfeed(d, &rep, 3, 30, "deposit.notice", 3, ARRIVAL("6222999", "6222999", "900", "500"));
+    CHECK(count(&rep, "INV-DEP-BASIC") == 1);
+    /* after the deadline */
+    dfeed(d, &rep, 4, 40, "deposit.notice", 4, ARRIVAL("6222001", "6222001", "1001", "500"));
+    CHECK(count(&rep, "INV-DEP-BASIC") == 2);
+    /* postings that do not balance */
+    dfeed(d, &rep, 5, 50, "deposit.notice", 5,
+          "{\"outcome\":\"held\",\"postings\":[{\"account\":\"bank\",\"fen\":10},"
+          "{\"account\":\"held\",\"fen\":-9}]}");
+    CHECK(count(&rep, "INV-DEP-BALANCE") == 1);
+    /* a refund of more than the sub-account holds (1500 credited) */
+    dfeed(d, &rep, 6, 60, "deposit.refund.instruct", 40,
+          "{\"instruction\":{\"instruction\":{\"due_us\":100}},\"postings\":[{\"account\":\"sub\","
+          "\"ref\":5,\"fen\":1600},{\"account\":\"refunds_payable\",\"fen\":-1600}]}");
+    CHECK(count(&rep, "INV-DEP-REFUND") == 1);
+    CHECK(count(&rep, "INV-DEP-BALANCE") == 1);
+    /* paid after its due time without saying so */
+    dfeed(d, &rep, 7, 70, "deposit.notice", 7,
+          "{\"outcome\":\"confirmed\",\"refund_id\":40,\"late\":false,\"signed\":{\"fields\":"
+          "{\"value_us\":101}},\"postings\":[{\"account\":\"refunds_payable\",\"fen\":1600},"
+          "{\"account\":\"bank\",\"fen\":-1600}]}");
+    CHECK(count(&rep, "INV-DEP-LATE") == 1);
+    /* unpaid an hour past its due, never flagged; a flagged one is no violation */
+    dfeed(d, &rep, 8, 80, "deposit.refund.instruct", 41,
+          "{\"instruction\":{\"instruction\":{\"due_us\":100}},\"postings\":[]}");
+    CHECK(count(&rep, "INV-DEP-BALANCE") == 2); /* no postings at all */
+    dfeed(d, &rep, 9, 90, "deposit.refund.instruct", 42,
+          "{\"instruction\":{\"instruction\":{\"due_us\":100}},\"postings\":[{\"account\":\"sub\","
+          "\"ref\":6,\"fen\":0},{\"account\":\"refunds_payable\",\"fen\":0}]}");
+    dfeed(d, &rep, 10, 100 + 3600000000LL + 1, "deposit.refund.late", 42, "{}");
+    dep_finish(d, &rep);
+    CHECK(count(&rep, "INV-DEP-LATE") == 2);
+    /* forfeiture: only a supervisor's approval of a grounded proposal moves money there */
+    const char *to_forfeited = "\"postings\":[{\"account\":\"sub\",\"ref\":9,\"fen\":5},"
+                               "{\"account\":\"forfeited\",\"fen\":-5}]";
+    char pl[600];
+    snprintf(pl, sizeof pl, "{\"forfeiture_id\":1,\"approve\":true,%s}", to_forfeited);
+    dfeed(d, &rep, 11, 110, "deposit.forfeit.decide", 1, pl); /* no proposal */
+    CHECK(count(&rep, "INV-DEP-FORFEIT") == 2);               /* …and the posting */
+    dfeed(d, &rep, 12, 120, "deposit.forfeit.propose", 2,
+          "{\"forfeiture_id\":2,\"org_id\":9,\"ground\":\"revocation\",\"evidence\":"
+          "{\"open_class\":\"withdrawal\"}}");
+    snprintf(pl, sizeof pl, "{\"forfeiture_id\":2,\"approve\":true,%s}", to_forfeited);
+    dfeed(d, &rep, 13, 130, "deposit.forfeit.decide", 2, pl); /* 撤回 never forfeits */
+    CHECK(count(&rep, "INV-DEP-FORFEIT") == 4);
+    dfeed(d, &rep, 14, 140, "deposit.forfeit.propose", 3,
+          "{\"forfeiture_id\":3,\"org_id\":9,\"ground\":\"refused_contract\",\"evidence\":"
+          "{\"open_class\":\"\",\"award_winner\":9,\"contract_signed\":false}}");
+    dfeed(d, &rep, 15, 145, "deposit.notice", 4,
+          "{\"outcome\":\"held\",\"postings\":[{\"account\":\"bank\",\"fen\":5},"
+          "{\"account\":\"sub\",\"ref\":11,\"fen\":-5}]}");
+    snprintf(pl, sizeof pl,
+             "{\"forfeiture_id\":3,\"approve\":true,\"postings\":[{\"account\":\"sub\","
+             "\"ref\":11,\"fen\":5},{\"account\":\"forfeited\",\"fen\":-5}]}");
+    size_t before = rep.n;
+    char text[1200];
+    snprintf(text, sizeof text,
+             "{\"index\":16,\"time_us\":150,\"action\":\"deposit.forfeit.decide\",\"actor\":"
+             "{\"role\":\"supervisor\",\"user_id\":4},\"object\":{\"id\":3},\"payload\":%s}",
+             pl);
+    cJSON *e = cJSON_Parse(text);
+    dep_feed(d, e, &rep);
+    cJSON_Delete(e);
+    CHECK(rep.n == before); /* grounded, approved by a supervisor */
+    inv_report_free(&rep);
+    dep_free(d);
+}
+
 static void
 every_invariant_is_listed_with_a_description(void)
 {
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 22);
+    CHECK(n == 27);
 }
 
 /* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object",
@@ -779,6 +879,7 @@ main(void)
     RUN(only_the_opening_runner_may_decrypt_for_the_platform);
     RUN(the_platform_decrypts_only_an_opening_that_is_running);
     RUN(every_invariant_is_listed_with_a_description);
+    RUN(the_deposit_ledger_names_unbalanced_entries_excess_refunds_non_basic_deposits_and_late_refunds);
     for (int i = 0; i < SIDE__COUNT; i++) {
         EVP_PKEY_free(cas.key[i]);
         X509_free(cas.cert[i]);

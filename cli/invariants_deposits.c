@@ -1,0 +1,292 @@
+/*
+ * invariants_deposits.c — the deposit ledger of the replay (see invariants.h): every posting the
+ * log records (deposit.notice, deposit.refund.instruct: their payloads' "postings"), every
+ * sub-account's balance rebuilt from them, the basic accounts the log approved, and each refund's
+ * due time, payment and late flag. It checks, from the log alone (docs/deposits.md §10):
+ *   INV-DEP-BALANCE  every entry's postings sum to zero (so the ledger balances at every index);
+ *   INV-DEP-REFUND   no sub-account is ever debited beyond what was credited to it (no refund
+ *                    exceeds the deposit);
+ *   INV-DEP-BASIC    no arrival is counted (credited) from another account than the bidder's
+ *                    registered basic account where the law asks (实施条例 第二十六条), or after
+ *                    the bid deadline;
+ *   INV-DEP-LATE     every refund paid after its due time says so, and every refund still unpaid
+ *                    an hour past its due time by the log's last entry was flagged late;
+ *   INV-DEP-FORFEIT  money reaches `forfeited` only by a supervisor's approval of a proposal
+ *                    whose ground is of the 撤销 class and borne out by its recorded evidence.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invariants.h"
+#include "statutes.h"
+
+/* The monitor (deposits.deadlines) runs every minute: a refund unpaid past its due time is
+ * flagged within this much of it. */
+#define DEP_GRACE_US (INT64_C(3600) * 1000000)
+
+struct dsub {
+    int64_t id, balance;
+};
+struct dbasic {
+    int64_t org;
+    char account[40];
+};
+struct drefund {
+    int64_t id, due;
+    bool done, flagged;
+};
+
+struct dforfeit {
+    int64_t id, org;
+    bool grounded; /* a 撤销-class ground its evidence bears out */
+};
+
+struct deposit_ledger {
+    struct dforfeit *f;
+    size_t nf, fcap;
+    struct dsub *s;
+    size_t ns, scap;
+    struct dbasic *b;
+    size_t nb, bcap;
+    struct drefund *r;
+    size_t nr, rcap;
+    int64_t last_us;
+};
+
+static const char *
+s_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t
+n_of(const cJSON *o, const char *k, int64_t def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+}
+
+/* Grow *p (n used, *cap allocated, items of size sz) for one more; false when out of memory. */
+static bool
+grow(void **p, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *q = realloc(*p, c * sz);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+struct deposit_ledger *
+dep_new(void)
+{
+    return calloc(1, sizeof(struct deposit_ledger));
+}
+
+void
+dep_free(struct deposit_ledger *d)
+{
+    if (d) {
+        free(d->f);
+        free(d->s);
+        free(d->b);
+        free(d->r);
+    }
+    free(d);
+}
+
+static struct dsub *
+sub(struct deposit_ledger *d, int64_t id)
+{
+    for (size_t i = 0; i < d->ns; i++)
+        if (d->s[i].id == id)
+            return &d->s[i];
+    if (!grow((void **)&d->s, d->ns, &d->scap, sizeof *d->s))
+        return NULL;
+    d->s[d->ns] = (struct dsub){id, 0};
+    return &d->s[d->ns++];
+}
+
+static struct drefund *
+refund(struct deposit_ledger *d, int64_t id, bool add)
+{
+    for (size_t i = 0; i < d->nr; i++)
+        if (d->r[i].id == id)
+            return &d->r[i];
+    if (!add || !grow((void **)&d->r, d->nr, &d->rcap, sizeof *d->r))
+        return NULL;
+    d->r[d->nr] = (struct drefund){.id = id};
+    return &d->r[d->nr++];
+}
+
+static const char *
+basic_of(const struct deposit_ledger *d, int64_t org)
+{
+    for (size_t i = 0; i < d->nb; i++)
+        if (d->b[i].org == org)
+            return d->b[i].account;
+    return NULL;
+}
+
+/* INV-DEP-BALANCE and INV-DEP-REFUND over one entry's postings (forfeiting: an approved
+ * forfeiture, the only act that may credit `forfeited`). */
+static void
+postings(struct deposit_ledger *d, const char *action, const cJSON *ps, int64_t idx,
+         bool forfeiting, struct inv_report *rep)
+{
+    __int128 sum = 0;
+    int n = 0;
+    for (const cJSON *p = ps->child; p; p = p->next, n++)
+        sum += n_of(p, "fen", 0);
+    if (n < 2 || sum != 0)
+        inv_violate(rep, "INV-DEP-BALANCE", idx,
+                    "%s: its %d postings sum to %lld fen, not zero: money created or lost", action,
+                    n, (long long)sum);
+    for (const cJSON *p = ps->child; p; p = p->next) {
+        const char *acc = s_of(p, "account");
+        struct dsub *s;
+        if (acc && !strcmp(acc, "forfeited") && n_of(p, "fen", 0) < 0 && !forfeiting)
+            inv_violate(rep, "INV-DEP-FORFEIT", idx,
+                        "%s moves %lld fen to forfeited deposits without an approved forfeiture",
+                        action, (long long)-n_of(p, "fen", 0));
+        if (!acc || strcmp(acc, "sub") || !(s = sub(d, n_of(p, "ref", 0))))
+            continue;
+        s->balance += n_of(p, "fen", 0);
+        if (s->balance > 0)
+            inv_violate(rep, "INV-DEP-REFUND", idx,
+                        "%s: sub-account %lld is debited %lld fen beyond what was credited to it",
+                        action, (long long)s->id, (long long)s->balance);
+    }
+}
+
+/* INV-DEP-BASIC for an arrival the platform credited. */
+static void
+arrival(struct deposit_ledger *d, const cJSON *p, int64_t idx, struct inv_report *rep)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"),
+                                                      "fields"); /* as the bank signed it */
+    const char *payer = s_of(f, "payer_account"), *recorded = s_of(p, "basic_account");
+    const char *approved = basic_of(d, n_of(p, "org_id", -1));
+    int cat = (int)n_of(p, "category", -1);
+    if (n_of(f, "value_us", 0) > n_of(p, "deadline_us", INT64_MAX))
+        inv_violate(rep, "INV-DEP-BASIC", idx,
+                    "an arrival after the bid deadline was counted as sub-account %lld's deposit",
+                    (long long)n_of(p, "subaccount_id", 0));
+    if (cat < 0 || cat >= CAT__COUNT || statute_value(S_DEPOSIT_BASIC, (enum category)cat) != 1)
+        return;
+    if (!payer || !recorded || strcmp(payer, recorded) || (approved && strcmp(approved, payer)))
+        inv_violate(rep, "INV-DEP-BASIC", idx,
+                    "a payment from %s was counted as organization %lld's deposit, which is not "
+                    "its registered basic account (%s)",
+                    payer ? payer : "no account", (long long)n_of(p, "org_id", 0),
+                    approved   ? approved
+                    : recorded ? recorded
+                               : "none");
+}
+
+void
+dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
+{
+    const char *action = s_of(entry, "action");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
+    int64_t idx = n_of(entry, "index", -1);
+    if (!action || strncmp(action, "deposit.", 8))
+        return;
+    d->last_us = n_of(entry, "time_us", d->last_us);
+    const cJSON *ps = cJSON_GetObjectItemCaseSensitive(p, "postings");
+    bool forfeiting = false;
+    if (!strcmp(action, "deposit.forfeit.propose")) {
+        const char *ground = s_of(p, "ground");
+        const cJSON *ev = cJSON_GetObjectItemCaseSensitive(p, "evidence");
+        const char *cls = s_of(ev, "open_class");
+        bool ok =
+            ground && ((!strcmp(ground, "revocation") && cls && !strcmp(cls, "revocation")) ||
+                       ((!strcmp(ground, "refused_contract") || !strcmp(ground, "refused_bond")) &&
+                        n_of(ev, "award_winner", -1) == n_of(p, "org_id", -2) &&
+                        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "contract_signed"))));
+        if (grow((void **)&d->f, d->nf, &d->fcap, sizeof *d->f))
+            d->f[d->nf++] =
+                (struct dforfeit){n_of(p, "forfeiture_id", 0), n_of(p, "org_id", 0), ok};
+    } else if (!strcmp(action, "deposit.forfeit.decide") &&
+               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "approve"))) {
+        const struct dforfeit *f = NULL;
+        const char *role = s_of(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
+        for (size_t i = 0; i < d->nf; i++)
+            if (d->f[i].id == n_of(p, "forfeiture_id", -1))
+                f = &d->f[i];
+        forfeiting = f && f->grounded && role && !strcmp(role, "supervisor");
+        if (!forfeiting)
+            inv_violate(rep, "INV-DEP-FORFEIT", idx, "forfeiture %lld was approved %s",
+                        (long long)n_of(p, "forfeiture_id", 0),
+                        !f ? "without a proposal in the log"
+                        : !f->grounded
+                            ? "on a ground the record does not bear out (撤回 never forfeits)"
+                            : "by someone who is not a supervisor");
+    }
+    if (cJSON_IsArray(ps))
+        postings(d, action, ps, idx, forfeiting, rep);
+    else if (!strcmp(action, "deposit.notice") || !strcmp(action, "deposit.refund.instruct"))
+        inv_violate(rep, "INV-DEP-BALANCE", idx, "%s records no postings", action);
+    if (!strcmp(action, "deposit.basic_account.decide")) {
+        const char *acc = s_of(p, "account_no"), *dec = s_of(p, "decision");
+        int64_t org = n_of(p, "org_id", 0);
+        if (!acc || !dec || strcmp(dec, "approved"))
+            return;
+        size_t i = 0;
+        while (i < d->nb && d->b[i].org != org)
+            i++;
+        if (i == d->nb) {
+            if (!grow((void **)&d->b, d->nb, &d->bcap, sizeof *d->b))
+                return;
+            d->nb++;
+        }
+        d->b[i].org = org;
+        snprintf(d->b[i].account, sizeof d->b[i].account, "%s", acc);
+    } else if (!strcmp(action, "deposit.notice")) {
+        const char *outcome = s_of(p, "outcome");
+        if (outcome && !strcmp(outcome, "credited"))
+            arrival(d, p, idx, rep);
+        struct drefund *r = outcome && (!strcmp(outcome, "confirmed") || !strcmp(outcome, "failed"))
+                                ? refund(d, n_of(p, "refund_id", 0), false)
+                                : NULL;
+        if (!r)
+            return;
+        r->done = true;
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
+        const cJSON *late = cJSON_GetObjectItemCaseSensitive(p, "late");
+        if (!strcmp(outcome, "confirmed") && n_of(f, "value_us", 0) > r->due && !cJSON_IsTrue(late))
+            inv_violate(rep, "INV-DEP-LATE", idx,
+                        "refund %lld was paid after its due time and is not recorded late",
+                        (long long)r->id);
+    } else if (!strcmp(action, "deposit.refund.instruct")) {
+        const cJSON *ins = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(p, "instruction"), "instruction");
+        struct drefund *r = refund(d, n_of(obj, "id", 0), true);
+        if (r)
+            r->due = n_of(ins, "due_us", 0);
+    } else if (!strcmp(action, "deposit.refund.late")) {
+        struct drefund *r = refund(d, n_of(obj, "id", 0), false);
+        if (r)
+            r->flagged = true;
+    }
+}
+
+void
+dep_finish(struct deposit_ledger *d, struct inv_report *rep)
+{
+    for (size_t i = 0; i < d->nr; i++) {
+        const struct drefund *r = &d->r[i];
+        if (!r->done && !r->flagged && r->due + DEP_GRACE_US < d->last_us)
+            inv_violate(rep, "INV-DEP-LATE", -1,
+                        "refund %lld is unpaid past its due time and was never flagged late",
+                        (long long)r->id);
+    }
+}

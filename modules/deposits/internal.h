@@ -1,0 +1,109 @@
+/*
+ * internal.h — what the deposits module's files share (not for other modules): ledger.c (the
+ * one way an entry is posted), basic.c (basic accounts), lots.c (sub-accounts and the state at
+ * the deadline), notices.c (the bank's key and its signed notices), refunds.c (causes,
+ * instructions, confirmations, the jobs), views.c, routes.c.
+ */
+#ifndef GGZY_DEPOSITS_INTERNAL_H
+#define GGZY_DEPOSITS_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "deposits.h"
+#include "store.h"
+
+#define DEP_DAY_US INT64_C(86400000000)
+
+/* The module's configuration (routes.c). */
+struct deposits_conf {
+    const char *bank_cert;        /* the center's bank: its signing certificate (PEM chain) */
+    const char *bank_credit_code; /* … naming this credit code, under trust.finance_ca */
+    const char *bank_name;        /* shown to bidders with the sub-account number */
+    const char *account_name;     /* the center's account's holder name */
+    const char *prefix;           /* the sub-account numbers' prefix (digits) */
+    const char *instructions_dir; /* where signed payment instructions are written for the bank */
+    const char *rates;            /* the interest rate table (data/deposit-rates.tsv) */
+    int64_t notice_skew_s;        /* a notice is signed within this of the platform's clock */
+    int64_t warn_hours;           /* staff and supervisors are warned this long before a due */
+    int64_t bid_validity_days;    /* the bid validity period after the deadline (guarantees) */
+};
+extern struct deposits_conf deposits_conf;
+extern const struct config *deposits_cfg;
+
+/* ledger.c: post one balanced entry (kind, project, sub-account, memo) with its postings in the
+ * caller's transaction; *json gets the postings as the audit payload carries them
+ * ([{account, ref?, fen}], caller owns it). DB_ERROR when the postings do not balance — a bug,
+ * never written. */
+enum db_status ledger_post(struct dbconn *c, const char *kind, int64_t project, int64_t sub,
+                           const char *memo, const struct posting *p, size_t n, int64_t now,
+                           int64_t *entry, cJSON **json);
+void ledger_get(struct req *r, const cJSON *body);
+void entries_list(struct req *r, const cJSON *body);
+
+/* basic.c */
+void basic_create(struct req *r, const cJSON *body);
+void basic_list(struct req *r, const cJSON *body);
+void basic_decide(struct req *r, const cJSON *body);
+/* The organization's approved basic account number into out ("" when none). */
+enum db_status basic_account_of(struct dbconn *c, int64_t org, char *out, size_t outlen,
+                                char *holder, size_t holderlen);
+
+/* lots.c */
+void sub_open(struct req *r, const cJSON *body);
+void sub_get(struct req *r, const cJSON *body);
+/* The provider of bids_set_deposit_state (bids.h). */
+bool deposit_state_at_deadline(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                               char state[16]);
+
+/* notices.c */
+bool bank_load(char *err, size_t errlen);
+void bank_free(void);
+void notice_create(struct req *r, const cJSON *body);
+void notice_list(struct req *r, const cJSON *body);
+void flag_list(struct req *r, const cJSON *body);
+
+/* refunds.c */
+bool rates_load(const char *path, char *err, size_t errlen);
+enum db_status deposits_on_event(struct dbconn *c, const struct actor *a,
+                                 const struct app_event *e);
+bool deposits_job_refunds(struct dbconn *c, const struct actor *a, int64_t now_us);
+bool deposits_job_deadlines(struct dbconn *c, const struct actor *a, int64_t now_us);
+void refund_list(struct req *r, const cJSON *body);
+
+/* The parsed notice (notices.c). */
+struct bank_notice {
+    const char *txn, *kind, *account, *payer, *payer_name, *instrument;
+    int64_t amount, refund, value_us, signed_us;
+};
+
+/* A bank's refund notice (paid or failed), inside notices.c's transaction: checked against the
+ * refund it names (the refusal set on r), booked; fills row's outcome, sub-account and entry
+ * and adds what the audit entry shows to payload. */
+struct notice_row;
+enum tx_result refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n,
+                              int64_t now, struct notice_row *row, cJSON *payload,
+                              int64_t *project);
+
+/* guarantees.c */
+void guarantee_create(struct req *r, const cJSON *body);
+void guarantee_list(struct req *r, const cJSON *body);
+/* The end of the bid validity period of a deadline (deposits.bid_validity_days after it). */
+int64_t deposits_validity_end(int64_t deadline_us);
+
+/* forfeit.c */
+void forfeit_propose(struct req *r, const cJSON *body);
+void forfeit_decide(struct req *r, const cJSON *body);
+void forfeit_list(struct req *r, const cJSON *body);
+
+/* views.c */
+cJSON *sub_json(const struct dbres *s, size_t i);
+cJSON *basic_json(const struct dbres *s, size_t i);
+cJSON *notice_json(const struct dbres *s, size_t i);
+cJSON *refund_json(const struct dbres *s, size_t i);
+cJSON *guarantee_json(const struct dbres *s, size_t i);
+cJSON *forfeit_json(const struct dbres *s, size_t i);
+/* Keyset paging over newest-first lists: ?before=<id>&limit=. */
+bool deposits_page(struct req *r, int64_t *before, int64_t *limit);
+
+#endif

@@ -1,0 +1,619 @@
+/*
+ * refunds.c — refunds on time (docs/deposits.md §6–§8). The job deposits.refunds
+ * (system:refund-scheduler) finds each open sub-account with money on it whose refund is due to
+ * start — the cause (deposits_rule_cause) from the project's state, the bid's standing and the
+ * events of later stages (the award notice, the contract: app.h's event hook, which this module
+ * subscribes to) — and issues a payment instruction: the principal (what the sub-account holds,
+ * never more), the interest where the law gives it and the late fee where it is late, signed by
+ * the platform's key over "ggzy-refund-instruction-v1" "\n" canonical(fields), booked as owed
+ * (refunds payable) in the same transaction as its audit entry, then written for the bank as a
+ * file (deposits.instructions_dir) and marked sent. The bank's notice confirms it (refund_confirm)
+ * or says it failed (the money goes back on the sub-account, to be instructed again). The job
+ * deposits.deadlines (system:refund-monitor) warns center staff and supervisors before a due
+ * time and flags each refund still unpaid after it.
+ *
+ *   GET /api/v1/deposits/refunds   staff, supervisors (?state=&late=1)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "accounts/accounts.h"
+#include "announce/announce.h"
+#include "audit.h"
+#include "bids/bids.h"
+#include "calendar.h"
+#include "canon.h"
+#include "checkpoint.h"
+#include "crypto.h"
+#include "entry/entry.h"
+#include "internal.h"
+#include "outbox/outbox.h"
+#include "util.h"
+
+#define INSTRUCTION_DOMAIN "ggzy-refund-instruction-v1"
+#define RATES_MAX          512
+
+static struct rate_row rates[RATES_MAX];
+static size_t nrates;
+
+bool
+rates_load(const char *path, char *err, size_t errlen)
+{
+    size_t len;
+    char why[200];
+    char *text = read_file(path, 1 << 20, &len);
+    if (!text) {
+        snprintf(err, errlen, "deposits.rates: cannot read %s", path);
+        return false;
+    }
+    bool ok = deposits_rule_rates_parse(text, rates, RATES_MAX, &nrates, why, sizeof why);
+    free(text);
+    if (!ok)
+        snprintf(err, errlen, "deposits.rates %s: %s", path, why);
+    return ok;
+}
+
+enum db_status
+deposits_on_event(struct dbconn *c, const struct actor *a, const struct app_event *e)
+{
+    (void)a; /* the emitter writes the audit entry of its act */
+    return store_event_insert(c, e->project_id, app_event_name(e->kind), e->winner_org, e->at_us);
+}
+
+/* ---- instructing a refund ---- */
+
+struct refund_ctx {
+    int64_t sub, now, refund; /* refund: the one issued (0: none due) */
+    const struct actor *a;
+};
+
+/* What the refund of sub-account s is for now (cause, event), from the project, the bid and the
+ * events. CAUSE_NONE when nothing is due yet. */
+static enum db_status
+refund_cause(struct dbconn *c, const struct dbres *s, int64_t now, enum refund_cause *cause,
+             int64_t *event_us)
+{
+    struct project_view p;
+    struct bid_standing b;
+    struct dbres ev = {0};
+    int64_t project = dbres_i64(s, 0, SC_PROJECT), deadline, opening, ann;
+    bool found, published;
+    *cause = CAUSE_NONE;
+    enum db_status st = entry_project(c, project, false, &p, &found);
+    if (st == DB_OK)
+        st = announce_bid_times(c, project, &deadline, &opening, &ann, &published);
+    if (st == DB_OK)
+        st = bids_standing(c, project, dbres_i64(s, 0, SC_LOT), dbres_i64(s, 0, SC_ORG), &b);
+    if (st == DB_OK)
+        st = store_events(c, project, &ev);
+    if (st != DB_OK || !found)
+        goto out;
+    struct cause_in in = {.category = (enum category)dbres_i64(s, 0, SC_CATEGORY),
+                          .project_state = p.state,
+                          .now_us = now,
+                          .deadline_us = published ? deadline : dbres_i64(s, 0, SC_DEADLINE),
+                          .org = dbres_i64(s, 0, SC_ORG),
+                          .bid_any = b.any,
+                          .bid_current = b.current,
+                          .withdrawn_us = b.withdrawn_us};
+    for (size_t i = 0; i < ev.nrows; i++) {
+        const char *k = dbres_str(&ev, i, VC_KIND);
+        int64_t w = dbres_str(&ev, i, VC_WINNER) ? dbres_i64(&ev, i, VC_WINNER) : 0;
+        if (!strcmp(k, "award_notice"))
+            in.award_us = dbres_i64(&ev, i, VC_AT), in.award_winner = w;
+        else
+            in.contract_us = dbres_i64(&ev, i, VC_AT), in.contract_winner = w;
+    }
+    *cause = deposits_rule_cause(&in, event_us);
+out:
+    dbres_free(&ev);
+    return st;
+}
+
+/* The signed instruction (fields and signature) as the bank receives it; caller frees. */
+static char *
+instruction_text(const cJSON *fields)
+{
+    size_t len = 0;
+    char *canon = canon_json(fields, &len);
+    struct buf m = {0};
+    uint8_t sig[64];
+    char b64[100];
+    char *out = NULL;
+    if (!canon)
+        return NULL;
+    buf_append(&m, INSTRUCTION_DOMAIN "\n", strlen(INSTRUCTION_DOMAIN) + 1);
+    buf_append(&m, canon, len);
+    if (!m.oom && platform_sign(m.p, m.len, sig)) {
+        b64_encode(sig, sizeof sig, b64);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "instruction", cJSON_Duplicate(fields, true));
+        cJSON_AddStringToObject(o, "signature", b64);
+        cJSON_AddStringToObject(o, "key", checkpoint_vkey());
+        out = canon_json(o, &len);
+        cJSON_Delete(o);
+    }
+    free(canon);
+    buf_free(&m);
+    OPENSSL_cleanse(sig, sizeof sig);
+    return out;
+}
+
+static enum tx_result
+refund_tx(struct dbconn *c, void *arg)
+{
+    struct refund_ctx *x = arg;
+    struct dbres s = {0}, n = {0};
+    enum refund_cause cause;
+    int64_t event_us = 0, balance = 0, interest = 0, fee = 0, id = 0;
+    const char *to = NULL, *to_name = NULL;
+    char *text = NULL;
+    cJSON *f = NULL, *pl = NULL, *postings = NULL;
+    enum tx_result t = TX_DBFAIL;
+    x->refund = 0;
+    if (store_sub_by_id(c, x->sub, true, &s) != DB_OK || s.nrows != 1)
+        goto out;
+    t = TX_COMMIT; /* from here, nothing to do commits nothing */
+    if (strcmp(dbres_str(&s, 0, SC_STATE), "open"))
+        goto out;
+    t = TX_DBFAIL;
+    if (store_sub_balance(c, x->sub, &balance) != DB_OK ||
+        refund_cause(c, &s, x->now, &cause, &event_us) != DB_OK ||
+        store_notices_of_sub(c, x->sub, &n) != DB_OK)
+        goto out;
+    t = TX_COMMIT;
+    if (balance <= 0 || cause == CAUSE_NONE)
+        goto out;
+    bool forfeiting;
+    t = TX_DBFAIL;
+    if (store_forfeit_open(c, dbres_i64(&s, 0, SC_PROJECT), dbres_i64(&s, 0, SC_LOT),
+                           dbres_i64(&s, 0, SC_ORG), &forfeiting) != DB_OK)
+        goto out;
+    t = TX_COMMIT;
+    if (forfeiting) /* proposed or approved: not refunded while a supervisor decides */
+        goto out;
+    enum category cat = (enum category)dbres_i64(&s, 0, SC_CATEGORY);
+    int64_t due = deposits_rule_due(cat, cause, event_us), today = cal_day(x->now);
+    if (due == INT64_MIN || due < 0) {
+        log_warn("refund_tx: sub-account %lld: no due time for %s (%s)", (long long)x->sub,
+                 deposits_rule_cause_name(cause),
+                 due == INT64_MIN ? "the calendar lacks the year" : "no statute for the category");
+        goto out;
+    }
+    /* the interest on each credited arrival, from the day it arrived to the day the refund is
+     * instructed (docs/deposits.md §7); refunded to its payer */
+    bool with_interest = deposits_rule_interest_applies(cat, cause);
+    for (size_t i = 0; i < n.nrows; i++) {
+        if (strcmp(dbres_str(&n, i, NC_KIND), "arrival") ||
+            strcmp(dbres_str(&n, i, NC_OUTCOME), "credited"))
+            continue;
+        if (!to) {
+            to = dbres_str(&n, i, NC_PAYER);
+            to_name = dbres_str(&n, i, NC_PAYER_NAME);
+        }
+        if (with_interest) {
+            int64_t v =
+                deposits_rule_interest(rates, nrates, dbres_i64(&n, i, NC_AMOUNT),
+                                       cal_day(dbres_i64(&n, i, NC_VALUE)), today, false, 1000);
+            if (v < 0) {
+                log_error("refund_tx: the rate table does not reach back to sub-account %lld's "
+                          "arrival",
+                          (long long)x->sub);
+                goto out;
+            }
+            interest += v;
+        }
+    }
+    if (!to)
+        goto out; /* money on it but no credited arrival: cannot be (the ledger says) */
+    /* procurement: a late refund pays the benchmark lending rate plus 20 % for each day late
+     * (87号令 第三十八条) */
+    int64_t permille = statute_value(S_REFUND_LATE_FEE, cat);
+    if (permille > 0 && x->now > due) {
+        fee = deposits_rule_interest(rates, nrates, balance, cal_day(due) + 1, today + 1, true,
+                                     permille);
+        if (fee < 0)
+            fee = 0;
+    }
+    const struct statute *law = statute(deposits_rule_cause_statute(cause));
+    struct refund_row row = {x->sub,
+                             balance,
+                             interest,
+                             fee,
+                             event_us,
+                             due,
+                             x->now,
+                             deposits_rule_cause_name(cause),
+                             law->code,
+                             to,
+                             to_name ? to_name : "",
+                             ""};
+    t = TX_DBFAIL;
+    if (store_refund_insert(c, &row, &id) != DB_OK)
+        goto out;
+    int64_t total = balance + interest + fee;
+    f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "platform", deposits_cfg->platform_id);
+    json_add_i64(f, "refund_id", id);
+    cJSON_AddStringToObject(f, "from_account", dbres_str(&s, 0, SC_NUMBER));
+    cJSON_AddStringToObject(f, "to_account", to);
+    cJSON_AddStringToObject(f, "to_name", row.to_name);
+    json_add_i64(f, "principal_fen", balance);
+    json_add_i64(f, "interest_fen", interest);
+    json_add_i64(f, "fee_fen", fee);
+    json_add_i64(f, "amount_fen", total);
+    cJSON_AddStringToObject(f, "cause", row.cause);
+    cJSON_AddStringToObject(f, "basis", law->code);
+    json_add_i64(f, "due_us", due);
+    json_add_i64(f, "issued_us", x->now);
+    if (!(text = instruction_text(f)) || store_refund_set_instruction(c, id, text) != DB_OK)
+        goto out;
+    struct posting p[3] = {{ACC_SUB, x->sub, balance},
+                           {ACC_REFUNDS_PAYABLE, 0, -total},
+                           {ACC_INTEREST_EXPENSE, 0, interest + fee}};
+    int64_t project = dbres_i64(&s, 0, SC_PROJECT), entry;
+    if (ledger_post(c, "refund_instructed", project, x->sub, row.cause, p, interest + fee ? 3 : 2,
+                    x->now, &entry, &postings) != DB_OK ||
+        store_sub_set_state(c, x->sub, "refunding") != DB_OK)
+        goto out;
+    pl = cJSON_CreateObject();
+    json_add_i64(pl, "refund_id", id);
+    json_add_i64(pl, "subaccount_id", x->sub);
+    json_add_i64(pl, "org_id", dbres_i64(&s, 0, SC_ORG));
+    json_add_i64(pl, "lot", dbres_i64(&s, 0, SC_LOT));
+    json_add_i64(pl, "category", cat);
+    json_add_i64(pl, "event_us", event_us);
+    cJSON_AddStringToObject(pl, "source", law->source[cat] ? law->source[cat] : "");
+    cJSON *ins = cJSON_Parse(text);
+    if (!ins)
+        goto out;
+    cJSON_AddItemToObject(pl, "instruction", ins);
+    cJSON_AddItemToObject(pl, "postings", postings);
+    postings = NULL;
+    enum db_status st =
+        audit_append(c, x->a, "deposit.refund.instruct", "refund", id, project, pl, NULL);
+    pl = NULL;
+    if (st != DB_OK)
+        goto out;
+    x->refund = id;
+    t = TX_COMMIT;
+out:
+    free(text);
+    cJSON_Delete(f);
+    cJSON_Delete(pl);
+    cJSON_Delete(postings);
+    dbres_free(&s);
+    dbres_free(&n);
+    return t;
+}
+
+/* Write text as dir/refund-<id>.json, whole or not at all (a temporary file renamed). */
+static bool
+write_instruction(int64_t id, const char *text)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/refund-%lld.json", deposits_conf.instructions_dir,
+             (long long)id);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        log_error("write_instruction: %s: %s", tmp, strerror(errno));
+        return false;
+    }
+    size_t len = strlen(text), at = 0;
+    while (at < len) {
+        ssize_t w = write(fd, text + at, len - at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        at += (size_t)w;
+    }
+    bool ok = at == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        log_error("write_instruction: %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    return ok;
+}
+
+struct sent_ctx {
+    int64_t refund, now;
+    const struct actor *a;
+};
+
+static enum tx_result
+sent_tx(struct dbconn *c, void *arg)
+{
+    struct sent_ctx *x = arg;
+    struct dbres f = {0}, s = {0};
+    enum tx_result t = TX_DBFAIL;
+    if (store_refund_get(c, x->refund, true, &f) != DB_OK || f.nrows != 1)
+        goto out;
+    t = TX_COMMIT;
+    if (strcmp(dbres_str(&f, 0, RC_STATE), "instructed"))
+        goto out;
+    t = TX_DBFAIL;
+    if (store_sub_by_id(c, dbres_i64(&f, 0, RC_SUB), false, &s) != DB_OK || s.nrows != 1 ||
+        store_refund_sent(c, x->refund, x->now) != DB_OK)
+        goto out;
+    cJSON *pl = cJSON_CreateObject();
+    json_add_i64(pl, "refund_id", x->refund);
+    json_add_i64(pl, "subaccount_id", dbres_i64(&f, 0, RC_SUB));
+    char file[64];
+    snprintf(file, sizeof file, "refund-%lld.json", (long long)x->refund);
+    cJSON_AddStringToObject(pl, "file", file);
+    if (audit_append(c, x->a, "deposit.refund.sent", "refund", x->refund,
+                     dbres_i64(&s, 0, SC_PROJECT), pl, NULL) != DB_OK)
+        goto out;
+    t = TX_COMMIT;
+out:
+    dbres_free(&f);
+    dbres_free(&s);
+    return t;
+}
+
+/* Hand refund id's instruction to the bank and record that. */
+static bool
+send_refund(struct dbconn *c, const struct actor *a, int64_t id, int64_t now)
+{
+    struct dbres f = {0};
+    bool ok = false;
+    if (!*deposits_conf.instructions_dir)
+        return true; /* nowhere to hand it: it stays instructed, and the monitor warns */
+    if (store_refund_get(c, id, false, &f) != DB_OK || f.nrows != 1)
+        goto out;
+    if (!write_instruction(id, dbres_str(&f, 0, RC_INSTRUCTION)))
+        goto out;
+    struct sent_ctx x = {id, now, a};
+    ok = db_tx(c, sent_tx, &x) == DB_OK;
+out:
+    dbres_free(&f);
+    return ok;
+}
+
+bool
+deposits_job_refunds(struct dbconn *c, const struct actor *a, int64_t now_us)
+{
+    struct dbres s = {0};
+    bool ok = true;
+    /* instructions a crash left unsent first */
+    if (store_refunds_instructed(c, 200, &s) != DB_OK)
+        return false;
+    for (size_t i = 0; i < s.nrows; i++)
+        ok = send_refund(c, a, dbres_i64(&s, i, RC_ID), now_us) && ok;
+    dbres_free(&s);
+    for (int64_t after = 0;;) {
+        if (store_subs_open(c, after, 200, &s) != DB_OK)
+            return false;
+        for (size_t i = 0; i < s.nrows; i++) {
+            struct refund_ctx x = {dbres_i64(&s, i, SC_ID), now_us, 0, a};
+            if (db_tx(c, refund_tx, &x) != DB_OK) {
+                log_warn("deposits_job_refunds: sub-account %lld: %s", (long long)x.sub,
+                         db_last_error(c));
+                ok = false;
+            } else if (x.refund)
+                ok = send_refund(c, a, x.refund, now_us) && ok;
+        }
+        size_t got = s.nrows;
+        if (got)
+            after = dbres_i64(&s, got - 1, SC_ID);
+        dbres_free(&s);
+        if (got < 200)
+            break;
+    }
+    return ok;
+}
+
+/* ---- the bank's confirmation ---- */
+
+enum tx_result
+refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n, int64_t now,
+               struct notice_row *row, cJSON *pl, int64_t *project)
+{
+    struct dbres f = {0}, s = {0};
+    cJSON *postings = NULL;
+    enum tx_result t = TX_DBFAIL;
+    if (store_refund_get(c, n->refund, true, &f) != DB_OK)
+        goto out;
+    t = TX_REFUSE;
+    if (f.nrows != 1) {
+        req_rule(r, "DEP-REFUND-UNKNOWN", "no refund %lld was instructed", (long long)n->refund);
+        goto out;
+    }
+    const char *state = dbres_str(&f, 0, RC_STATE);
+    if (strcmp(state, "sent") && strcmp(state, "instructed")) {
+        req_rule_as(r, E_CONFLICT, "DEP-REFUND-STATE", "refund %lld is %s already",
+                    (long long)n->refund, state);
+        goto out;
+    }
+    int64_t principal = dbres_i64(&f, 0, RC_PRINCIPAL),
+            extra = dbres_i64(&f, 0, RC_INTEREST) + dbres_i64(&f, 0, RC_FEE);
+    if (n->amount != principal + extra || strcmp(n->account, dbres_str(&f, 0, RC_TO_ACCOUNT))) {
+        req_rule_as(r, E_CONFLICT, "DEP-REFUND-MISMATCH",
+                    "refund %lld instructs %lld fen to %s, not %lld fen to %s",
+                    (long long)n->refund, (long long)(principal + extra),
+                    dbres_str(&f, 0, RC_TO_ACCOUNT), (long long)n->amount, n->account);
+        goto out;
+    }
+    t = TX_DBFAIL;
+    int64_t sub = dbres_i64(&f, 0, RC_SUB), due = dbres_i64(&f, 0, RC_DUE);
+    if (store_sub_by_id(c, sub, true, &s) != DB_OK || s.nrows != 1)
+        goto out;
+    *project = dbres_i64(&s, 0, SC_PROJECT);
+    bool paid = !strcmp(n->kind, "refund_paid"), late = paid && n->value_us > due;
+    struct posting pp[2] = {{ACC_REFUNDS_PAYABLE, 0, n->amount}, {ACC_BANK, 0, -n->amount}};
+    struct posting pf[3] = {{ACC_REFUNDS_PAYABLE, 0, n->amount},
+                            {ACC_SUB, sub, -principal},
+                            {ACC_INTEREST_EXPENSE, 0, -extra}};
+    if (ledger_post(c, paid ? "refund_paid" : "refund_failed", *project, sub, n->txn,
+                    paid ? pp : pf, paid ? 2 : (extra ? 3 : 2), now, &row->entry,
+                    &postings) != DB_OK ||
+        store_refund_done(c, n->refund, paid ? "paid" : "failed", n->value_us, late) != DB_OK ||
+        store_sub_set_state(c, sub, paid ? "closed" : "open") != DB_OK)
+        goto out;
+    row->outcome = paid ? "confirmed" : "failed";
+    row->sub = sub;
+    cJSON_AddStringToObject(pl, "outcome", row->outcome);
+    json_add_i64(pl, "refund_id", n->refund);
+    json_add_i64(pl, "subaccount_id", sub);
+    json_add_i64(pl, "org_id", dbres_i64(&s, 0, SC_ORG));
+    json_add_i64(pl, "principal_fen", principal);
+    json_add_i64(pl, "due_us", due);
+    cJSON_AddBoolToObject(pl, "late", late);
+    cJSON_AddItemToObject(pl, "postings", postings);
+    postings = NULL;
+    t = TX_COMMIT;
+out:
+    cJSON_Delete(postings);
+    dbres_free(&f);
+    dbres_free(&s);
+    return t;
+}
+
+/* ---- warnings and late flags ---- */
+
+struct watch_ctx {
+    int64_t refund, now;
+    bool late;
+    const struct actor *a;
+};
+
+/* Tell every enabled user of role about refund f (in the caller's transaction). */
+static enum db_status
+tell(struct dbconn *c, const char *role, const struct dbres *f, bool late, int64_t now)
+{
+    enum db_status st;
+    char *ids = accounts_active_of_role(c, role, &st);
+    cJSON *arr = ids ? cJSON_Parse(ids) : NULL, *it;
+    char subject[200], body[600], due[11];
+    if (!ids)
+        return st;
+    cal_format_day(cal_day(dbres_i64(f, 0, RC_DUE)), due);
+    snprintf(subject, sizeof subject,
+             late ? "保证金退还逾期：退款 %lld" : "保证金退还即将到期：退款 %lld",
+             (long long)dbres_i64(f, 0, RC_ID));
+    snprintf(body, sizeof body,
+             "Refund %lld of sub-account %lld (%lld fen, %s) is due by the end of %s (China "
+             "Standard Time) and is %s.",
+             (long long)dbres_i64(f, 0, RC_ID), (long long)dbres_i64(f, 0, RC_SUB),
+             (long long)(dbres_i64(f, 0, RC_PRINCIPAL) + dbres_i64(f, 0, RC_INTEREST) +
+                         dbres_i64(f, 0, RC_FEE)),
+             dbres_str(f, 0, RC_BASIS), due, late ? "late" : "not yet paid");
+    st = DB_OK;
+    cJSON_ArrayForEach(it, arr)
+    {
+        int64_t msg;
+        struct outbox_msg m = {.user = (int64_t)it->valuedouble,
+                               .kind = late ? "deposit.refund.late" : "deposit.refund.due",
+                               .subject = subject,
+                               .body = body,
+                               .ref_type = "refund",
+                               .ref_id = dbres_i64(f, 0, RC_ID)};
+        if ((st = outbox_send(c, &m, now, &msg)) != DB_OK)
+            break;
+    }
+    cJSON_Delete(arr);
+    free(ids);
+    return st;
+}
+
+static enum tx_result
+watch_tx(struct dbconn *c, void *arg)
+{
+    struct watch_ctx *x = arg;
+    struct dbres f = {0}, s = {0};
+    enum tx_result t = TX_DBFAIL;
+    if (store_refund_get(c, x->refund, true, &f) != DB_OK || f.nrows != 1)
+        goto out;
+    t = TX_COMMIT;
+    const char *state = dbres_str(&f, 0, RC_STATE);
+    if ((strcmp(state, "instructed") && strcmp(state, "sent")) ||
+        (x->late ? dbres_str(&f, 0, RC_LATE_FLAGGED) != NULL : dbres_str(&f, 0, RC_WARNED) != NULL))
+        goto out; /* paid or handled meanwhile */
+    t = TX_DBFAIL;
+    if (store_sub_by_id(c, dbres_i64(&f, 0, RC_SUB), false, &s) != DB_OK || s.nrows != 1 ||
+        store_refund_mark(c, x->refund, x->late, x->now) != DB_OK ||
+        tell(c, "center_admin", &f, x->late, x->now) != DB_OK ||
+        tell(c, "supervisor", &f, x->late, x->now) != DB_OK)
+        goto out;
+    cJSON *pl = cJSON_CreateObject();
+    json_add_i64(pl, "refund_id", x->refund);
+    json_add_i64(pl, "subaccount_id", dbres_i64(&f, 0, RC_SUB));
+    json_add_i64(pl, "due_us", dbres_i64(&f, 0, RC_DUE));
+    cJSON_AddStringToObject(pl, "state", state);
+    if (audit_append(c, x->a, x->late ? "deposit.refund.late" : "deposit.refund.warn", "refund",
+                     x->refund, dbres_i64(&s, 0, SC_PROJECT), pl, NULL) != DB_OK)
+        goto out;
+    t = TX_COMMIT;
+out:
+    dbres_free(&f);
+    dbres_free(&s);
+    return t;
+}
+
+bool
+deposits_job_deadlines(struct dbconn *c, const struct actor *a, int64_t now_us)
+{
+    bool ok = true;
+    for (int late = 0; late < 2; late++) {
+        struct dbres f = {0};
+        enum db_status st =
+            late ? store_refunds_overdue(c, now_us, 200, &f)
+                 : store_refunds_to_warn(c, now_us + deposits_conf.warn_hours * 3600 * 1000000, 200,
+                                         &f);
+        if (st != DB_OK) {
+            dbres_free(&f);
+            return false;
+        }
+        for (size_t i = 0; i < f.nrows; i++) {
+            struct watch_ctx x = {dbres_i64(&f, i, RC_ID), now_us, late, a};
+            if (db_tx(c, watch_tx, &x) != DB_OK) {
+                log_warn("deposits_job_deadlines: refund %lld: %s", (long long)x.refund,
+                         db_last_error(c));
+                ok = false;
+            }
+        }
+        dbres_free(&f);
+    }
+    return ok;
+}
+
+/* ---- the list ---- */
+
+static cJSON *
+refund_view(void *ctx, const struct dbres *s, size_t i)
+{
+    (void)ctx;
+    return refund_json(s, i);
+}
+
+void
+refund_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t before, limit;
+    struct dbres s = {0};
+    const char *late = req_query(r, "late");
+    if (!deposits_page(r, &before, &limit))
+        return;
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    enum db_status st =
+        store_refunds(c, req_query(r, "state"), late && !strcmp(late, "1"), before, limit, &s);
+    if (st != DB_OK)
+        req_db_fail(r, c, st);
+    else
+        req_page_reply(r, &s, limit, "next_before", RC_ID, refund_view, NULL);
+    dbres_free(&s);
+}

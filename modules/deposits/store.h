@@ -1,0 +1,287 @@
+/*
+ * store.h — the deposits module's SQL (store.c) and its rows' columns. Tables:
+ * deposit_basic_accounts, deposit_subaccounts, deposit_entries, deposit_postings,
+ * deposit_notices, deposit_refunds, deposit_events, deposit_flags, deposit_guarantees,
+ * deposit_forfeitures (migration 0021).
+ */
+#ifndef GGZY_DEPOSITS_STORE_H
+#define GGZY_DEPOSITS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "deposits.h"
+
+#define BASIC_COLS(X)                                                                              \
+    X(BA_ID, "id")                                                                                 \
+    X(BA_ORG, "org_id")                                                                            \
+    X(BA_ACCOUNT, "account_no")                                                                    \
+    X(BA_BANK, "bank_name")                                                                        \
+    X(BA_HOLDER, "holder_name")                                                                    \
+    X(BA_STATE, "state")                                                                           \
+    X(BA_REQUESTED_BY, "requested_by")                                                             \
+    X(BA_REQUESTED, "requested_us")                                                                \
+    X(BA_DECIDED_BY, "decided_by")                                                                 \
+    X(BA_DECIDED, "decided_us")                                                                    \
+    X(BA_REASON, "reason")
+enum { BASIC_COLS(DB_COL_ENUM) BA__COUNT };
+
+#define SUB_COLS(X)                                                                                \
+    X(SC_ID, "id")                                                                                 \
+    X(SC_PROJECT, "project_id")                                                                    \
+    X(SC_LOT, "lot_seq")                                                                           \
+    X(SC_ORG, "org_id")                                                                            \
+    X(SC_NUMBER, "number")                                                                         \
+    X(SC_REQUIRED, "required_fen")                                                                 \
+    X(SC_CATEGORY, "category")                                                                     \
+    X(SC_DEADLINE, "deadline_us")                                                                  \
+    X(SC_STATE, "state")                                                                           \
+    X(SC_CREATED, "created_us")
+enum { SUB_COLS(DB_COL_ENUM) SC__COUNT };
+
+#define NOTICE_COLS(X)                                                                             \
+    X(NC_ID, "id")                                                                                 \
+    X(NC_TXN, "bank_txn")                                                                          \
+    X(NC_KIND, "kind")                                                                             \
+    X(NC_ACCOUNT, "account")                                                                       \
+    X(NC_AMOUNT, "amount_fen")                                                                     \
+    X(NC_PAYER, "payer_account")                                                                   \
+    X(NC_PAYER_NAME, "payer_name")                                                                 \
+    X(NC_INSTRUMENT, "instrument")                                                                 \
+    X(NC_REFUND, "refund_id")                                                                      \
+    X(NC_VALUE, "value_us")                                                                        \
+    X(NC_SIGNED, "signed_us")                                                                      \
+    X(NC_RECEIVED, "received_us")                                                                  \
+    X(NC_OUTCOME, "outcome")                                                                       \
+    X(NC_HOLD, "hold_reason")                                                                      \
+    X(NC_SUB, "subaccount_id")                                                                     \
+    X(NC_ENTRY, "entry_id")
+enum { NOTICE_COLS(DB_COL_ENUM) NC__COUNT };
+
+#define REFUND_COLS(X)                                                                             \
+    X(RC_ID, "id")                                                                                 \
+    X(RC_SUB, "subaccount_id")                                                                     \
+    X(RC_CAUSE, "cause")                                                                           \
+    X(RC_BASIS, "basis")                                                                           \
+    X(RC_PRINCIPAL, "principal_fen")                                                               \
+    X(RC_INTEREST, "interest_fen")                                                                 \
+    X(RC_FEE, "fee_fen")                                                                           \
+    X(RC_TO_ACCOUNT, "to_account")                                                                 \
+    X(RC_TO_NAME, "to_name")                                                                       \
+    X(RC_EVENT, "event_us")                                                                        \
+    X(RC_DUE, "due_us")                                                                            \
+    X(RC_STATE, "state")                                                                           \
+    X(RC_INSTRUCTION, "instruction")                                                               \
+    X(RC_CREATED, "created_us")                                                                    \
+    X(RC_SENT, "sent_us")                                                                          \
+    X(RC_PAID, "paid_us")                                                                          \
+    X(RC_LATE, "late")                                                                             \
+    X(RC_WARNED, "warned_us")                                                                      \
+    X(RC_LATE_FLAGGED, "late_flagged_us")
+enum { REFUND_COLS(DB_COL_ENUM) RC__COUNT };
+
+#define ENTRY_COLS(X)                                                                              \
+    X(EC_ID, "id")                                                                                 \
+    X(EC_KIND, "kind")                                                                             \
+    X(EC_PROJECT, "project_id")                                                                    \
+    X(EC_SUB, "subaccount_id")                                                                     \
+    X(EC_MEMO, "memo")                                                                             \
+    X(EC_CREATED, "created_us")
+enum { ENTRY_COLS(DB_COL_ENUM) EC__COUNT };
+
+#define POSTING_COLS(X)                                                                            \
+    X(PC_ENTRY, "entry_id")                                                                        \
+    X(PC_ACCOUNT, "account")                                                                       \
+    X(PC_REF, "ref")                                                                               \
+    X(PC_FEN, "fen")
+enum { POSTING_COLS(DB_COL_ENUM) PC__COUNT };
+
+#define BALANCE_COLS(X)                                                                            \
+    X(BL_ACCOUNT, "account")                                                                       \
+    X(BL_FEN, "CAST(SUM(fen) AS SIGNED)")                                                          \
+    X(BL_POSTINGS, "COUNT(*)")
+enum { BALANCE_COLS(DB_COL_ENUM) BL__COUNT };
+
+#define FLAG_COLS(X)                                                                               \
+    X(FC_ID, "id")                                                                                 \
+    X(FC_PROJECT, "project_id")                                                                    \
+    X(FC_LOT, "lot_seq")                                                                           \
+    X(FC_PAYER, "payer_account")                                                                   \
+    X(FC_ORG_A, "org_a")                                                                           \
+    X(FC_ORG_B, "org_b")                                                                           \
+    X(FC_NOTICE, "notice_id")                                                                      \
+    X(FC_CREATED, "created_us")
+enum { FLAG_COLS(DB_COL_ENUM) FC__COUNT };
+
+#define EVENT_COLS(X)                                                                              \
+    X(VC_KIND, "kind")                                                                             \
+    X(VC_WINNER, "winner_org")                                                                     \
+    X(VC_AT, "at_us")
+enum { EVENT_COLS(DB_COL_ENUM) VC__COUNT };
+
+#define GUARANTEE_COLS(X)                                                                          \
+    X(GC_ID, "id")                                                                                 \
+    X(GC_ISSUER, "issuer_code")                                                                    \
+    X(GC_NUMBER, "guarantee_no")                                                                   \
+    X(GC_ISSUER_NAME, "issuer_name")                                                               \
+    X(GC_KEY, "issuer_key_id")                                                                     \
+    X(GC_REF, "verify_ref")                                                                        \
+    X(GC_PROJECT, "project_id")                                                                    \
+    X(GC_LOT, "lot_seq")                                                                           \
+    X(GC_ORG, "org_id")                                                                            \
+    X(GC_AMOUNT, "amount_fen")                                                                     \
+    X(GC_FROM, "valid_from_us")                                                                    \
+    X(GC_UNTIL, "valid_until_us")                                                                  \
+    X(GC_SIGNED, "signed_us")                                                                      \
+    X(GC_RECEIVED, "received_us")                                                                  \
+    X(GC_STATE, "state")
+enum { GUARANTEE_COLS(DB_COL_ENUM) GC__COUNT };
+
+#define FORFEIT_COLS(X)                                                                            \
+    X(FF_ID, "id")                                                                                 \
+    X(FF_PROJECT, "project_id")                                                                    \
+    X(FF_LOT, "lot_seq")                                                                           \
+    X(FF_ORG, "org_id")                                                                            \
+    X(FF_SUB, "subaccount_id")                                                                     \
+    X(FF_GUARANTEE, "guarantee_id")                                                                \
+    X(FF_GROUND, "ground")                                                                         \
+    X(FF_ARTICLE, "article")                                                                       \
+    X(FF_REASON, "reason")                                                                         \
+    X(FF_AMOUNT, "amount_fen")                                                                     \
+    X(FF_PROPOSED_BY, "proposed_by")                                                               \
+    X(FF_PROPOSED, "proposed_us")                                                                  \
+    X(FF_STATE, "state")                                                                           \
+    X(FF_DECIDED_BY, "decided_by")                                                                 \
+    X(FF_DECIDED, "decided_us")                                                                    \
+    X(FF_DECISION, "decision_reason")
+enum { FORFEIT_COLS(DB_COL_ENUM) FF__COUNT };
+
+/* basic accounts */
+enum db_status store_basic_insert(struct dbconn *c, int64_t org, const char *account,
+                                  const char *bank, const char *holder, int64_t user, int64_t now,
+                                  int64_t *id);
+enum db_status store_basic_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
+/* org 0: every organization's; state NULL: any state. Newest first below `before` (0: all). */
+enum db_status store_basic_list(struct dbconn *c, int64_t org, const char *state, int64_t before,
+                                int64_t limit, struct dbres *out);
+/* The organization's approved basic account (0 or 1 row). */
+enum db_status store_basic_approved(struct dbconn *c, int64_t org, struct dbres *out);
+/* Decide a pending request: approve replaces the approved one (if any). */
+enum db_status store_basic_decide(struct dbconn *c, int64_t id, int64_t org, bool approve,
+                                  int64_t user, const char *reason, int64_t now);
+
+/* sub-accounts */
+enum db_status store_sub_get(struct dbconn *c, int64_t project, int64_t lot, int64_t org, bool lock,
+                             struct dbres *out);
+enum db_status store_sub_by_id(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
+enum db_status store_sub_by_number(struct dbconn *c, const char *number, struct dbres *out);
+enum db_status store_sub_insert(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                                int64_t required, int category, int64_t deadline, int64_t now,
+                                int64_t *id);
+enum db_status store_sub_set_number(struct dbconn *c, int64_t id, const char *number);
+enum db_status store_sub_set_state(struct dbconn *c, int64_t id, const char *state);
+/* What the center owes on the sub-account now (−Σ of its postings). */
+enum db_status store_sub_balance(struct dbconn *c, int64_t id, int64_t *fen);
+/* Σ of the arrivals credited to it that arrived by `by`. */
+enum db_status store_sub_credited(struct dbconn *c, int64_t id, int64_t by, int64_t *fen);
+/* Open sub-accounts with money on them, by id after `after`. */
+enum db_status store_subs_open(struct dbconn *c, int64_t after, int64_t limit, struct dbres *out);
+
+/* the ledger */
+enum db_status store_entry_insert(struct dbconn *c, const char *kind, int64_t project, int64_t sub,
+                                  const char *memo, int64_t now, int64_t *id);
+enum db_status store_posting_insert(struct dbconn *c, int64_t entry, enum dep_account a,
+                                    int64_t ref, int64_t fen);
+enum db_status store_balances(struct dbconn *c, struct dbres *out);
+/* Entries that do not balance (ids, at most 10): none, ever, unless someone edited the tables. */
+enum db_status store_unbalanced(struct dbconn *c, struct dbres *out);
+enum db_status store_entries(struct dbconn *c, int64_t after, int64_t limit, struct dbres *out);
+enum db_status store_postings_between(struct dbconn *c, int64_t from, int64_t to,
+                                      struct dbres *out);
+
+/* notices */
+struct notice_row {
+    const char *txn, *kind, *account, *payer, *payer_name, *instrument, *outcome, *hold, *notice;
+    int64_t amount, refund, value_us, signed_us, received_us, sub, entry;
+};
+enum db_status store_notice_insert(struct dbconn *c, const struct notice_row *n, int64_t *id);
+enum db_status store_notice_by_txn(struct dbconn *c, const char *txn, struct dbres *out);
+enum db_status store_notice_get(struct dbconn *c, int64_t id, struct dbres *out);
+enum db_status store_notice_set_entry(struct dbconn *c, int64_t id, int64_t entry);
+/* outcome NULL: any. Newest first below `before` (0: all). */
+enum db_status store_notices(struct dbconn *c, const char *outcome, int64_t before, int64_t limit,
+                             struct dbres *out);
+enum db_status store_notices_of_sub(struct dbconn *c, int64_t sub, struct dbres *out);
+/* Other organizations' sub-accounts of the lot that received money from payer: their org ids. */
+enum db_status store_payer_others(struct dbconn *c, int64_t project, int64_t lot, const char *payer,
+                                  int64_t org, struct dbres *out);
+
+/* flags */
+enum db_status store_flag_insert(struct dbconn *c, int64_t project, int64_t lot, const char *payer,
+                                 int64_t a, int64_t b, int64_t notice, int64_t now);
+enum db_status store_flags(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out);
+
+/* refunds */
+struct refund_row {
+    int64_t sub, principal, interest, fee, event_us, due_us, now;
+    const char *cause, *basis, *to_account, *to_name, *instruction;
+};
+enum db_status store_refund_insert(struct dbconn *c, const struct refund_row *f, int64_t *id);
+enum db_status store_refund_set_instruction(struct dbconn *c, int64_t id, const char *text);
+enum db_status store_refund_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
+enum db_status store_refunds_instructed(struct dbconn *c, int64_t limit, struct dbres *out);
+enum db_status store_refund_sent(struct dbconn *c, int64_t id, int64_t now);
+enum db_status store_refund_done(struct dbconn *c, int64_t id, const char *state, int64_t paid_us,
+                                 bool late);
+/* state NULL: any; late: only late ones. Newest first below `before` (0: all). */
+enum db_status store_refunds(struct dbconn *c, const char *state, bool late, int64_t before,
+                             int64_t limit, struct dbres *out);
+enum db_status store_refunds_of_sub(struct dbconn *c, int64_t sub, struct dbres *out);
+/* Unpaid refunds due before `by` not yet warned of / past due not yet flagged late. */
+enum db_status store_refunds_to_warn(struct dbconn *c, int64_t by, int64_t limit,
+                                     struct dbres *out);
+enum db_status store_refunds_overdue(struct dbconn *c, int64_t now, int64_t limit,
+                                     struct dbres *out);
+enum db_status store_refund_mark(struct dbconn *c, int64_t id, bool late_flag, int64_t now);
+
+/* guarantees */
+struct guarantee_row {
+    const char *issuer, *number, *issuer_name, *key_id, *ref, *text;
+    int64_t project, lot, org, amount, from_us, until_us, signed_us, received_us;
+};
+enum db_status store_guarantee_insert(struct dbconn *c, const struct guarantee_row *g, int64_t *id);
+enum db_status store_guarantee_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
+/* The issuer's guarantee of that number (locking, so that two registrations serialize). */
+enum db_status store_guarantee_by_number(struct dbconn *c, const char *issuer, const char *number,
+                                         struct dbres *out);
+/* org 0: every bidder's of the lot; project 0: every guarantee (newest first below before). */
+enum db_status store_guarantees(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                                int64_t before, int64_t limit, struct dbres *out);
+/* The largest amount of a valid guarantee of (project, lot, org) registered by `by` whose
+ * validity covers [from, until]; 0 when none. */
+enum db_status store_guarantee_cover(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                                     int64_t by, int64_t from, int64_t until, int64_t *fen,
+                                     int64_t *id);
+enum db_status store_guarantee_set_state(struct dbconn *c, int64_t id, const char *state);
+
+/* forfeitures */
+struct forfeit_row {
+    int64_t project, lot, org, sub, guarantee, amount, user, now;
+    const char *ground, *article, *reason;
+};
+enum db_status store_forfeit_insert(struct dbconn *c, const struct forfeit_row *f, int64_t *id);
+enum db_status store_forfeit_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
+enum db_status store_forfeit_decide(struct dbconn *c, int64_t id, bool approve, int64_t user,
+                                    const char *reason, int64_t now);
+enum db_status store_forfeits(struct dbconn *c, int64_t project, struct dbres *out);
+/* Is a forfeiture of (project, lot, org) proposed or approved? */
+enum db_status store_forfeit_open(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                                  bool *open);
+
+/* events of later stages */
+enum db_status store_event_insert(struct dbconn *c, int64_t project, const char *kind,
+                                  int64_t winner, int64_t at);
+enum db_status store_events(struct dbconn *c, int64_t project, struct dbres *out);
+
+#endif

@@ -1,0 +1,569 @@
+"""Bid deposits (保证金统一收退) through the real API, with the simulated bank (tests/sim/bank.py) as
+a separate process posting signed notices over HTTPS and paying the platform's signed refund
+instructions: basic accounts asked for by the organization (signed) and decided by staff; one
+sub-account per bidder per lot; arrivals credited only from the basic account, before the
+deadline, once per bank transaction; collusion indicators; refunds by the legal deadline with
+interest, warned of and flagged late; the ledger balanced after every scenario, and the replay
+of the log clean."""
+import calendar
+import datetime
+import glob
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness import CA, ROOT, issue_cert, credit_code, sign_act
+import test_opening
+
+DAY = 86400 * 10**6
+CST = 8 * 3600 * 10**6
+BANK_DIR = tempfile.mkdtemp(prefix="ggzy-bank-")
+BANK_CODE = credit_code("91110000BK")
+BANK_KEY = ec.generate_private_key(ec.SECP256R1())
+BANK_KEY_PATH = os.path.join(BANK_DIR, "bank.key")
+BANK_CERT_PATH = os.path.join(BANK_DIR, "bank.crt")
+with open(BANK_KEY_PATH, "wb") as f:
+    f.write(BANK_KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption()))
+with open(BANK_CERT_PATH, "w") as f:
+    f.write(issue_cert(BANK_KEY.public_key(), BANK_CODE, "finance", name="开发测试银行"))
+DEPOSIT = 1000000  # 1 万元, of lot 1's estimate of 500 万元 (2 % would be 100 000 00 fen)
+
+
+def rates():
+    rows = []
+    with open(os.path.join(ROOT, "data", "deposit-rates.tsv")) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                d, dep, lend = line.split()
+                y, m, dd = map(int, d.split("-"))
+                rows.append((calendar.timegm(datetime.date(y, m, dd).timetuple()) // 86400, int(dep), int(lend)))
+    return rows
+
+
+def cst_day(t_us):
+    return (t_us + CST) // DAY
+
+
+def interest(fen, a, b):
+    """docs/deposits.md §7, written again here: Σ over days a ≤ d < b of fen × rate(d), over
+    a 360-day year, rounded half up to the fen once."""
+    rows, total = rates(), 0
+    for d in range(a, b):
+        rate = [r for r in rows if r[0] <= d][-1][1]
+        total += fen * rate * 1000
+    den = 360 * 10**6 * 1000
+    return (total + den // 2) // den
+
+
+class DepositTest(test_opening.Ceremony):
+    server_args = {"conf": {"auth.session_ttl_s": "2592000", "deposits.bank_cert": BANK_CERT_PATH,
+                            "deposits.bank_credit_code": BANK_CODE}}
+    deposits = [{"lot": 1, "deposit_fen": DEPOSIT}]
+    bid_all = test_opening.OpeningTest.bid_all
+
+    def setUp(self):
+        super().setUp()
+        self.spool = os.path.join(self.tmp, "bank")
+        os.makedirs(self.spool)
+        self.bank_log = open(os.path.join(self.tmp, "bank.log"), "wb")
+        self.bank = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests", "sim", "bank.py"), "--url",
+             "https://localhost:%d" % self.srv.port, "--ca", CA, "--key", BANK_KEY_PATH, "--cert",
+             BANK_CERT_PATH, "--platform", "ggzy.test", "--vkey", self.vkey(), "--spool", self.spool,
+             "--instructions", os.path.join(self.srv.dir, "bank", "instructions")],
+            stdout=subprocess.DEVNULL, stderr=self.bank_log)
+        self.addCleanup(self.stop_bank)
+        self.wait(lambda: os.path.exists(os.path.join(self.spool, "READY")), "the bank did not start")
+        self.seq = 0
+
+    def stop_bank(self):
+        self.bank.terminate()
+        self.bank.wait(timeout=10)
+        self.bank_log.close()
+
+    # -- helpers --
+
+    def wait(self, cond, what, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            v = cond()
+            if v:
+                return v
+            time.sleep(0.05)
+        self.fail(what)
+
+    def basic(self, b, account, approve=True, holder=None):
+        """The organization's basic account, asked for (signed by its key) and decided by staff."""
+        org = self.srv.request("GET", "/api/v1/orgs/%d" % b["org"], token=b["tok"]).json
+        f = {"account_no": account, "bank_name": "某银行某支行", "holder_name": holder or org["name"],
+             "org_id": b["org"], "platform": "ggzy.test", "signed_us": self.server_now()}
+        body = dict(f, key_id=b["kid"], signature=sign_act(b["key"], "ggzy-basic-account-v1", f))
+        del body["org_id"], body["platform"]
+        r = self.srv.request("POST", "/api/v1/deposits/basic-accounts", body, token=b["tok"])
+        if r.status != 201 or approve is None:
+            return r
+        decision = {"approve": True} if approve else {"approve": False, "reason": "开户许可证不符"}
+        r = self.srv.request("POST", "/api/v1/deposits/basic-accounts/%d/decision" % r.json["id"], decision,
+                             token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        return r
+
+    def sub(self, b, lot=1):
+        r = self.srv.request("POST", "/api/v1/projects/%d/lots/%d/deposit" % (self.pid, lot), token=b["tok"])
+        self.assertIn(r.status, (200, 201), r)
+        return r.json
+
+    def pay(self, account, amount, payer, name="付款单位", instrument="transfer", resend=1, txn=None, **extra):
+        """A payment order to the bank, which notifies the platform: the platform's answer."""
+        self.seq += 1
+        txn = txn or "TX%s%04d" % (secrets.token_hex(3), self.seq)
+        order = {"bank_txn": txn, "account": account, "amount_fen": amount, "resend": resend}
+        if payer is not None:
+            order.update(payer_account=payer, payer_name=name)
+        if instrument:
+            order["instrument"] = instrument
+        order.update(extra)
+        with open(os.path.join(self.spool, "%s.order.json" % txn), "w") as f:
+            json.dump(order, f)
+        res = os.path.join(self.spool, "%s.result.json" % txn)
+        self.wait(lambda: os.path.exists(res), "the bank did not notify " + txn)
+        with open(res) as f:
+            out = json.load(f)
+        out["txn"] = txn
+        return out
+
+    def ledger(self):
+        r = self.srv.request("GET", "/api/v1/deposits/ledger", token=self.sup_tok)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["total_fen"], 0, r.json)
+        self.assertTrue(r.json["balanced"], r.json)
+        return r.json["accounts"]
+
+    def run_job(self, name, to_us=None):
+        """Move the clock (to to_us, or a minute on) and wait for the job's next run."""
+        def runs():
+            r = self.srv.request("GET", "/api/v1/system/jobs", token=self.admin)
+            return next(j for j in r.json["items"] if j["name"] == name)["runs"]
+        before = runs()
+        if to_us is None:
+            to_us = self.server_now() + 61 * 10**6
+        self.clock(to_us)
+        self.wait(lambda: runs() > before, name + " did not run")
+
+    def replay_clean(self):
+        self.srv.wait_sequenced()
+        p = self.ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey(), token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("every invariant holds", p.stdout)
+
+    def refunds(self, **q):
+        qs = "&".join("%s=%s" % kv for kv in q.items())
+        r = self.srv.request("GET", "/api/v1/deposits/refunds?" + qs, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        return r.json["items"]
+
+
+class ArrivalTest(DepositTest):
+    def test_a_deposit_counts_only_from_the_basic_account_before_the_deadline_and_once(self):
+        b0, b1, b2, b3 = self.bidders
+        for i, b in enumerate(self.bidders):
+            self.basic(b, "62220000000000%02d" % i)
+        subs = [self.sub(b) for b in self.bidders]
+        self.assertEqual(self.sub(b0)["id"], subs[0]["id"])  # opened once: the same sub-account
+        self.assertEqual(subs[0]["pay_to"]["account_no"], subs[0]["number"])
+        self.assertEqual(subs[0]["required_fen"], DEPOSIT)
+        self.assertEqual(len({s["number"] for s in subs}), 4)
+        # from the basic account: credited
+        r = self.pay(subs[0]["number"], DEPOSIT, "6222000000000000")
+        self.assertEqual((r["status"], r["body"]["outcome"]), (201, "credited"), r)
+        # from another account: held, not counted
+        r = self.pay(subs[1]["number"], DEPOSIT, "6222999900000001")
+        self.assertEqual((r["body"]["outcome"], r["body"]["hold_reason"]), ("held", "not_basic_account"), r)
+        # the bank sends one notice twice: booked once
+        r = self.pay(subs[2]["number"], DEPOSIT, "6222000000000002", resend=2)
+        self.assertEqual([a[0] for a in r["answers"]], [201, 200], r)
+        self.assertTrue(r["answers"][1][1]["duplicate"])
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM deposit_notices WHERE bank_txn = '%s'" % r["txn"]),
+                         [["1"]])
+        # another notice under a booked transaction id is refused (a bank that reuses one)
+        now = self.server_now()
+        n = {"bank_txn": r["txn"], "kind": "arrival", "account": subs[2]["number"], "amount_fen": 5,
+             "payer_account": "6222000000000002", "payer_name": "付款单位", "instrument": "transfer",
+             "value_us": now, "signed_us": now, "platform": "ggzy.test"}
+        c = self.srv.request("POST", "/api/v1/deposits/bank/notices",
+                             {"notice": n, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", n)})
+        self.assertEqual((c.status, c.json["error"]["rule"]), (409, "DEP-NOTICE-CONFLICT"), c)
+        # an unknown sub-account and a notice without its payer: held, never guessed
+        r = self.pay("880100009999999", 300, "6222000000000000")
+        self.assertEqual(r["body"]["hold_reason"], "unknown_account", r)
+        r = self.pay(subs[3]["number"], 400, None)
+        self.assertEqual(r["body"]["hold_reason"], "incomplete", r)
+        acc = self.ledger()
+        held = DEPOSIT + 300 + 400
+        self.assertEqual(acc["held"], -held)
+        self.assertEqual(acc["sub"], -2 * DEPOSIT)
+        self.assertEqual(acc["bank"], held + 2 * DEPOSIT)
+        # after the deadline: does not count (and the refunds of those who never bid begin)
+        self.clock(self.deadline + 60 * 10**6)
+        r = self.pay(subs[3]["number"], DEPOSIT, "6222000000000003",
+                     value_us=self.deadline + 30 * 10**6)
+        self.assertEqual(r["body"]["hold_reason"], "late", r)
+        states = [self.srv.request("GET", "/api/v1/projects/%d/lots/1/deposit" % self.pid, token=b["tok"]).json
+                  for b in self.bidders]
+        self.assertEqual([s["deposit"] for s in states], ["paid", "missing", "paid", "missing"])
+        self.assertEqual(states[0]["credited_by_deadline_fen"], DEPOSIT)
+        self.assertEqual(self.ledger()["held"], -(held + DEPOSIT))
+        # a bidder sees only its own sub-account; the ledger is the center's and supervisors'
+        self.assertEqual(self.srv.request("GET", "/api/v1/deposits/ledger", token=b0["tok"]).status, 403)
+        self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d/lots/2/deposit" % self.pid,
+                                          token=b0["tok"]).status, 404)
+        # the bank acted in the log under its own key, and the replay holds
+        self.srv.wait_sequenced()
+        actors = self.srv.sql("SELECT DISTINCT JSON_VALUE(entry, '$.actor.role') FROM audit_entries "
+                              "WHERE action = 'deposit.notice'")
+        self.assertEqual(actors, [["bank"]])
+        self.replay_clean()
+        # a DBA who edits a posting breaks the balance, and the ledger says so
+        self.srv.sql("UPDATE deposit_postings SET fen = fen + 1 WHERE account = 'held' LIMIT 1")
+        r = self.srv.request("GET", "/api/v1/deposits/ledger", token=self.sup_tok).json
+        self.assertFalse(r["balanced"])
+        self.assertEqual(len(r["unbalanced_entries"]), 1)
+
+    def test_notices_not_signed_fresh_by_the_configured_bank_are_refused_and_book_nothing(self):
+        b0 = self.bidders[0]
+        self.basic(b0, "6222000000000100")
+        s = self.sub(b0)
+        now = self.server_now()
+        n = {"bank_txn": "FORGED1", "kind": "arrival", "account": s["number"], "amount_fen": DEPOSIT,
+             "payer_account": "6222000000000100", "payer_name": "x", "instrument": "transfer",
+             "value_us": now, "signed_us": now, "platform": "ggzy.test"}
+        post = lambda body: self.srv.request("POST", "/api/v1/deposits/bank/notices", body)
+        # another key, even one certified by the finance CA: not the configured bank's
+        other = ec.generate_private_key(ec.SECP256R1())
+        self.assertError(post({"notice": n, "signature": sign_act(other, "ggzy-bank-notice-v1", n)}),
+                         403, "forbidden")
+        self.assertError(post({"notice": n, "signature": ""}), 422, "invalid_field")
+        self.assertError(post({"notice": n}), 422, "missing_field")
+        # the bank's own signature over other bytes (another domain)
+        r = post({"notice": n, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v0", n)})
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "DEP-SIGNATURE"), r)
+        # stale: a captured notice replayed ten minutes later
+        stale = dict(n, signed_us=now - 600 * 10**6)
+        r = post({"notice": stale, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", stale)})
+        self.assertEqual((r.status, r.json["error"]["rule"]), (422, "DEP-SIGNED-TIME"), r)
+        # for another platform
+        elsewhere = dict(n, platform="ggzy.elsewhere")
+        r = post({"notice": elsewhere, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", elsewhere)})
+        self.assertEqual(r.json["error"]["rule"], "DEP-PLATFORM", r)
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM deposit_notices"), [["0"]])
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM deposit_postings"), [["0"]])
+        # and the well-signed one is booked
+        r = post({"notice": n, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", n)})
+        self.assertEqual((r.status, r.json["outcome"]), (201, "credited"), r)
+        self.ledger()
+
+    def test_a_basic_account_is_the_organizations_own_signed_request_decided_by_staff(self):
+        b0, b1 = self.bidders[:2]
+        # another holder than the organization
+        r = self.basic(b0, "6222000000000200", holder="别的公司")
+        self.assertEqual(r.json["error"]["rule"], "DEP-BASIC-HOLDER", r)
+        # signed by another organization's key: refused (no one names an account for another)
+        org = self.srv.request("GET", "/api/v1/orgs/%d" % b0["org"], token=b0["tok"]).json
+        f = {"account_no": "6222000000000201", "bank_name": "某银行", "holder_name": org["name"],
+             "org_id": b0["org"], "platform": "ggzy.test", "signed_us": self.server_now()}
+        r = self.srv.request("POST", "/api/v1/deposits/basic-accounts",
+                             {"account_no": f["account_no"], "bank_name": f["bank_name"], "holder_name": org["name"],
+                              "signed_us": f["signed_us"], "key_id": b1["kid"],
+                              "signature": sign_act(b1["key"], "ggzy-basic-account-v1", f)}, token=b0["tok"])
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json["error"]["rule"], "KEY-UNKNOWN", r)
+        # one request under review at a time; staff decide; an approval replaces the account
+        r = self.basic(b0, "6222000000000202", approve=None)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.basic(b0, "6222000000000203", approve=None).json["error"]["rule"],
+                         "DEP-BASIC-PENDING")
+        self.assertEqual(self.srv.request("POST", "/api/v1/deposits/basic-accounts/%d/decision" % r.json["id"],
+                                          {"approve": True}, token=b0["tok"]).status, 403)
+        self.assertEqual(self.srv.request("POST", "/api/v1/deposits/basic-accounts/%d/decision" % r.json["id"],
+                                          {"approve": True}, token=self.admin).json["state"], "approved")
+        self.basic(b0, "6222000000000204")
+        mine = self.srv.request("GET", "/api/v1/deposits/basic-accounts", token=b0["tok"]).json["items"]
+        self.assertEqual([(x["account_no"], x["state"]) for x in mine],
+                         [("6222000000000204", "approved"), ("6222000000000202", "replaced")])
+        self.assertEqual(self.srv.request("GET", "/api/v1/deposits/basic-accounts", token=b1["tok"]).json["items"], [])
+        self.replay_clean()
+
+    def test_one_payer_account_for_two_bidders_of_a_lot_raises_the_collusion_indicator(self):
+        b0, b1, b2 = self.bidders[:3]
+        for i, b in enumerate((b0, b1, b2)):
+            self.basic(b, "62220000000003%02d" % i)
+        s0, s1, s2 = self.sub(b0), self.sub(b1), self.sub(b2)
+        self.pay(s0["number"], DEPOSIT, "6222000000000300")
+        r = self.pay(s1["number"], DEPOSIT, "6222000000000300")  # b0's account pays for b1
+        self.assertEqual(r["body"]["hold_reason"], "not_basic_account")
+        self.pay(s2["number"], DEPOSIT, "6222000000000302")
+        flags = self.srv.request("GET", "/api/v1/projects/%d/deposit-flags" % self.pid, token=self.sup_tok)
+        self.assertEqual(flags.status, 200, flags)
+        self.assertEqual([(f["payer_account"], sorted(f["org_ids"])) for f in flags.json["items"]],
+                         [("6222000000000300", sorted([b0["org"], b1["org"]]))])
+        self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d/deposit-flags" % self.pid,
+                                          token=b0["tok"]).status, 403)
+        self.ledger()
+
+    def test_the_opening_record_shows_each_bidders_deposit_state_at_the_deadline(self):
+        for i, b in enumerate(self.bidders[:3]):
+            self.basic(b, "62220000000004%02d" % i)
+        s0, s1 = self.sub(self.bidders[0]), self.sub(self.bidders[1])
+        self.pay(s0["number"], DEPOSIT, "6222000000000400")
+        self.pay(s1["number"], DEPOSIT // 2, "6222000000000401")
+        self.bid_all(3)
+        self.clock(self.deadline)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
+        for i in (0, 1):
+            p = self.share(i)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
+        self.assertEqual(rec["state"], "opened", rec)
+        by_org = {x["bidder_org_id"]: x["deposit"] for x in rec["records"]}
+        self.assertEqual(by_org, {self.bidders[0]["org"]: "paid", self.bidders[1]["org"]: "partial",
+                                  self.bidders[2]["org"]: "missing"})
+        self.replay_clean()
+
+
+class RefundTest(DepositTest):
+    def test_after_the_contract_every_deposit_is_refunded_with_interest_through_the_bank(self):
+        b0, b1 = self.bidders[:2]
+        self.basic(b0, "6222000000000500")
+        self.basic(b1, "6222000000000501")
+        s0, s1 = self.sub(b0), self.sub(b1)
+        self.pay(s0["number"], DEPOSIT, "6222000000000500", name="甲公司")
+        self.pay(s1["number"], DEPOSIT, "6222000000000501", name="乙公司")
+        arrived = self.server_now()
+        self.bid_all(2)
+        # the evaluation (a later stage) reports the contract through the event hook
+        signed = self.deadline + 5 * DAY
+        self.clock(signed)
+        r = self.srv.request("POST", "/api/v1/test/events", {"kind": "contract_signed", "project_id": self.pid,
+                                                             "winner_org_id": b0["org"], "at_us": signed},
+                             token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        self.run_job("deposits.refunds", signed + 3600 * 10**6)
+        paid = self.wait(lambda: (lambda x: x if len(x) == 2 and all(f["state"] == "paid" for f in x) else None)(
+            self.refunds()), "the bank did not pay both refunds")
+        want = interest(DEPOSIT, cst_day(arrived), cst_day(signed + 3600 * 10**6))
+        self.assertGreater(want, 0)
+        due = (cst_day(signed) + 5 + 1) * DAY - CST - 1  # 第五十七条: five days after the signing
+        for f in paid:
+            self.assertEqual((f["cause"], f["basis"], f["principal_fen"], f["interest_fen"], f["fee_fen"]),
+                             ("contract", "R-REFUND-CONTRACT", DEPOSIT, want, 0), f)
+            self.assertEqual(f["due_us"], due)
+            self.assertFalse(f["late"])
+            self.assertIn(f["to_account"], ("6222000000000500", "6222000000000501"))
+        with open(os.path.join(self.spool, "instructions.jsonl")) as fh:
+            handled = [json.loads(x) for x in fh]
+        self.assertEqual(sorted(h["status"] for h in handled), [201, 201], handled)
+        for s in (s0, s1):
+            b = b0 if s is s0 else b1
+            mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/deposit" % self.pid, token=b["tok"]).json
+            self.assertEqual((mine["state"], mine["balance_fen"]), ("closed", 0), mine)
+        acc = self.ledger()
+        self.assertEqual((acc["sub"], acc["refunds_payable"]), (0, 0))
+        self.assertEqual(acc["interest_expense"], 2 * want)
+        self.assertEqual(acc["bank"], -2 * want)
+        # the platform acted as its named job, the bank as itself
+        self.srv.wait_sequenced()
+        who = dict(self.srv.sql("SELECT action, JSON_VALUE(entry, '$.actor.name') FROM audit_entries WHERE "
+                                "action IN ('deposit.refund.instruct', 'deposit.refund.sent')"))
+        self.assertEqual(who, {"deposit.refund.instruct": "system:refund-scheduler",
+                               "deposit.refund.sent": "system:refund-scheduler"})
+        self.replay_clean()
+
+    def test_an_unpaid_refund_is_warned_of_before_its_deadline_and_flagged_late_after(self):
+        b0 = self.bidders[0]
+        self.basic(b0, "6222000000000600")
+        s0 = self.sub(b0)
+        self.pay(s0["number"], DEPOSIT, "6222000000000600")
+        with open(os.path.join(self.spool, "MODE"), "w") as f:
+            f.write("hold")  # the bank sits on the instruction
+        # paid, never bid: due five days after the deadline (第三十五条 as the platform reads it)
+        self.run_job("deposits.refunds", self.deadline + 3600 * 10**6)
+        f = self.wait(lambda: (lambda x: x[0] if x and x[0]["state"] == "sent" else None)(self.refunds()),
+                      "no refund was sent")
+        self.assertEqual((f["cause"], f["interest_fen"]), ("no_bid", 0))
+        self.assertTrue(glob.glob(os.path.join(self.srv.dir, "bank", "instructions", "refund-%d.json" % f["id"])))
+        self.run_job("deposits.deadlines", f["due_us"] - 12 * 3600 * 10**6)
+        inbox = self.wait(lambda: [m for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.sup_tok)
+                                   .json["items"] if m["kind"] == "deposit.refund.due"], "no warning")
+        self.assertEqual(len(inbox), 1)
+        self.assertEqual(self.refunds(late=1), [])
+        self.run_job("deposits.deadlines", f["due_us"] + 3600 * 10**6)
+        late = self.wait(lambda: self.refunds(late=1), "not flagged late")
+        self.assertEqual(late[0]["id"], f["id"])
+        admin_inbox = self.srv.request("GET", "/api/v1/me/inbox", token=self.admin).json["items"]
+        self.assertEqual(sorted(m["kind"] for m in admin_inbox if m["kind"].startswith("deposit.")),
+                         ["deposit.refund.due", "deposit.refund.late"])
+        # the bank pays at last: paid, and late
+        with open(os.path.join(self.spool, "MODE"), "w") as fh:
+            fh.write("pay")
+        done = self.wait(lambda: (lambda x: x[0] if x[0]["state"] == "paid" else None)(self.refunds()),
+                         "the bank did not pay")
+        self.assertTrue(done["late"])
+        self.ledger()
+        self.replay_clean()
+
+    def test_a_refund_the_bank_could_not_pay_goes_back_on_the_sub_account(self):
+        b0 = self.bidders[0]
+        self.basic(b0, "6222000000000700")
+        s0 = self.sub(b0)
+        self.pay(s0["number"], DEPOSIT, "6222000000000700")
+        with open(os.path.join(self.spool, "MODE"), "w") as f:
+            f.write("fail")
+        self.run_job("deposits.refunds", self.deadline + 3600 * 10**6)
+        failed = self.wait(lambda: (lambda x: x[0] if x and x[0]["state"] == "failed" else None)(self.refunds()),
+                           "the failure was not booked")
+        mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/deposit" % self.pid, token=b0["tok"]).json
+        self.assertEqual((mine["state"], mine["balance_fen"]), ("open", DEPOSIT))
+        acc = self.ledger()
+        self.assertEqual((acc["sub"], acc["refunds_payable"]), (-DEPOSIT, 0))
+        # a confirmation of a refund that is not under way is refused
+        now = self.server_now()
+        n = {"bank_txn": "LATE-CONFIRM", "kind": "refund_paid", "account": "6222000000000700",
+             "amount_fen": DEPOSIT, "refund_id": failed["id"], "value_us": now, "signed_us": now,
+             "platform": "ggzy.test"}
+        r = self.srv.request("POST", "/api/v1/deposits/bank/notices",
+                             {"notice": n, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", n)})
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-REFUND-STATE"), r)
+        self.replay_clean()
+
+
+ISSUER_KEY = ec.generate_private_key(ec.SECP256R1())
+ISSUER_CODE = credit_code("91310000MB")
+ISSUER_CERT = issue_cert(ISSUER_KEY.public_key(), ISSUER_CODE, "finance", name="某保险股份有限公司")
+
+
+class GuaranteeTest(DepositTest):
+    def guarantee(self, b, number=None, amount=DEPOSIT, until=None, code=None, key=ISSUER_KEY,
+                  cert=ISSUER_CERT, issuer_code=ISSUER_CODE, **over):
+        org = self.srv.request("GET", "/api/v1/orgs/%d" % b["org"], token=b["tok"]).json
+        g = {"platform": "ggzy.test", "guarantee_no": number or "BH" + secrets.token_hex(4),
+             "issuer_credit_code": issuer_code, "issuer_name": "某保险股份有限公司",
+             "verify_ref": "https://insurer.example/verify/123", "project_id": self.pid, "lot": 1,
+             "bidder_org_id": b["org"], "bidder_credit_code": code or org["credit_code"],
+             "amount_fen": amount, "valid_from_us": self.now,
+             "valid_until_us": until or self.deadline + 91 * DAY, "signed_us": self.server_now()}
+        g.update(over)
+        return self.srv.request("POST", "/api/v1/deposits/guarantees", {
+            "guarantee": g, "certificate": cert, "signature": sign_act(key, "ggzy-guarantee-v1", g)})
+
+    def test_a_guarantee_of_any_certified_issuer_counts_as_the_deposit_and_bad_ones_are_refused(self):
+        b0, b1 = self.bidders[:2]
+        self.sub(b0)
+        r = self.guarantee(b0, number="BH-0001")
+        self.assertEqual((r.status, r.json["state"]), (201, "valid"), r)
+        mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/deposit" % self.pid, token=b0["tok"]).json
+        self.assertEqual((mine["deposit"], mine["balance_fen"]), ("guaranteed", 0), mine)
+        self.assertEqual([g["guarantee_no"] for g in mine["guarantees"]], ["BH-0001"])
+        # the issuer sends it again: registered once; other terms under the same number: refused
+        again = self.guarantee(b0, number="BH-0001")
+        self.assertEqual((again.status, again.json["duplicate"]), (200, True), again)
+        self.assertEqual(self.guarantee(b0, number="BH-0001", amount=DEPOSIT + 1).json["error"]["rule"],
+                         "DEP-GUARANTEE-CONFLICT")
+        # not long enough for the bid validity period, too small, for someone else's credit code
+        self.assertEqual(self.guarantee(b1, until=self.deadline + 89 * DAY).json["error"]["rule"],
+                         "DEP-GUARANTEE-VALIDITY")
+        self.assertEqual(self.guarantee(b1, amount=DEPOSIT - 1).json["error"]["rule"], "DEP-GUARANTEE-AMOUNT")
+        self.assertEqual(self.guarantee(b1, code=credit_code()).json["error"]["rule"], "DEP-GUARANTEE-BIDDER")
+        # an issuer not certified under the finance anchor, or one claiming another's credit code
+        from harness import make_ca
+        rogue = make_ca()
+        forged = issue_cert(ISSUER_KEY.public_key(), ISSUER_CODE, ca=rogue)
+        r = self.guarantee(b1, cert=forged)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "KEY-CERT-CHAIN"), r)
+        r = self.guarantee(b1, issuer_code=credit_code("91310000MB"))
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "KEY-CERT-ORG"), r)
+        # signed by another key than the certificate's
+        r = self.guarantee(b1, key=ec.generate_private_key(ec.SECP256R1()))
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "DEP-SIGNATURE"), r)
+        # any other certified issuer is as good: the platform designates none
+        other_key = ec.generate_private_key(ec.SECP256R1())
+        other_code = credit_code("91440000BK")
+        r = self.guarantee(b1, key=other_key, issuer_code=other_code,
+                           cert=issue_cert(other_key.public_key(), other_code, "finance", name="另一银行"))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(len(self.srv.request("GET", "/api/v1/deposits/guarantees", token=self.sup_tok)
+                             .json["items"]), 2)
+        self.assertEqual(len(self.srv.request("GET", "/api/v1/deposits/guarantees", token=b1["tok"])
+                             .json["items"]), 1)
+        self.srv.wait_sequenced()
+        self.assertEqual(self.srv.sql("SELECT DISTINCT JSON_VALUE(entry, '$.actor.role') FROM audit_entries "
+                                      "WHERE action = 'deposit.guarantee.register'"), [["issuer"]])
+        self.replay_clean()
+
+
+class ForfeitTest(DepositTest):
+    def decide(self, fid, approve=True, reason="投标截止后撤销投标文件，依法不予退还", key=None):
+        sup = self.cust[1]
+        f = {"approve": approve, "forfeiture_id": fid, "platform": "ggzy.test", "reason": reason,
+             "signed_us": self.server_now(), "user_id": sup["user_id"]}
+        return self.srv.request("POST", "/api/v1/deposits/forfeitures/%d/decision" % fid, {
+            "approve": approve, "reason": reason, "key_id": sup["key_id"], "signed_us": f["signed_us"],
+            "signature": sign_act(key or sup["key"], "ggzy-forfeiture-decision-v1", f)}, token=self.sup_tok)
+
+    def test_a_revoked_bids_deposit_is_forfeited_only_on_a_supervisors_signed_approval(self):
+        b0, b1, b2 = self.bidders[:3]
+        subs = []
+        for i, b in enumerate((b0, b1, b2)):
+            self.basic(b, "62220000000008%02d" % i)
+            subs.append(self.sub(b))
+            self.pay(subs[-1]["number"], DEPOSIT, "62220000000008%02d" % i)
+        self.bid_all(3, bad=2)  # b2 sealed to another key: rejected at the opening, its own fault
+        self.clock(self.deadline)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
+        for i in (0, 1):
+            p = self.share(i)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        url = "/api/v1/projects/%d/lots/1/forfeitures" % self.pid
+        body = lambda b, g="revocation": {"org_id": b["org"], "ground": g, "reason": "开标时投标文件无法解密，系投标人原因"}
+        # no ground: an opened bid, a winner's refusal without an award notice
+        self.assertEqual(self.srv.request("POST", url, body(b1), token=self.agent_tok).json["error"]["rule"],
+                         "DEP-FORFEIT-GROUND")
+        self.assertEqual(self.srv.request("POST", url, body(b0, "refused_contract"), token=self.agent_tok)
+                         .json["error"]["rule"], "DEP-FORFEIT-GROUND")
+        # a bidder proposes nothing; the agent proposes, once
+        self.assertEqual(self.srv.request("POST", url, body(b2), token=b0["tok"]).status, 403)
+        r = self.srv.request("POST", url, body(b2), token=self.agent_tok)
+        self.assertEqual((r.status, r.json["state"], r.json["article"]), (201, "proposed", "实施条例 第三十五条"), r)
+        fid = r.json["id"]
+        self.assertEqual(self.srv.request("POST", url, body(b2), token=self.admin).json["error"]["rule"],
+                         "DEP-FORFEIT-OPEN")
+        # the supervisor decides, signed by their own key; not the agent, not another key
+        self.assertEqual(self.srv.request("POST", "/api/v1/deposits/forfeitures/%d/decision" % fid, {
+            "approve": True, "reason": "x", "key_id": "00" * 32, "signed_us": 0, "signature": "AA=="},
+            token=self.agent_tok).status, 403)
+        r = self.decide(fid, key=ec.generate_private_key(ec.SECP256R1()))
+        self.assertEqual(r.json["error"]["rule"], "DEP-SIGNATURE", r)
+        r = self.decide(fid)
+        self.assertEqual((r.status, r.json["state"]), (200, "approved"), r)
+        self.assertEqual(self.decide(fid).status, 409)
+        acc = self.ledger()
+        self.assertEqual(acc["forfeited"], -DEPOSIT)
+        mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/deposit" % self.pid, token=b2["tok"]).json
+        self.assertEqual((mine["state"], mine["balance_fen"]), ("forfeited", 0))
+        # after the contract the others are refunded; the forfeited deposit is not
+        r = self.srv.request("POST", "/api/v1/test/events", {"kind": "contract_signed", "project_id": self.pid,
+                                                             "winner_org_id": b0["org"]}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        self.run_job("deposits.refunds")
+        refunded = self.wait(lambda: (lambda x: x if len(x) == 2 else None)(self.refunds()), "no refunds")
+        self.assertEqual(sorted(f["subaccount_id"] for f in refunded), sorted([subs[0]["id"], subs[1]["id"]]))
+        listed = self.srv.request("GET", "/api/v1/projects/%d/forfeitures" % self.pid, token=self.sup_tok).json
+        self.assertEqual([(f["ground"], f["state"]) for f in listed["items"]], [("revocation", "approved")])
+        self.replay_clean()
