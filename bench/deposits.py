@@ -61,13 +61,14 @@ def setup(srv, bidders):
                        token=admin).status == 200
     t.make_opening_keys(pid, 1, agent)
     now = srv.request("GET", "/healthz").json["now_us"]
-    deadline = now + 21 * DAY
+    deadline = (now // DAY + 21) * DAY + 2 * 3600 * 10**6  # 10:00 CST, three weeks on
     r = srv.request("POST", "/api/v1/projects/%d/announcements" % pid, {
         "type": "tender", "title": "招标公告", "body": "……", "docs_from_us": now,
         "docs_until_us": now + 6 * DAY, "bid_deadline_us": deadline, "opening_us": deadline,
         "deposits": [{"lot": 1, "deposit_fen": DEPOSIT}]}, token=agent)
     assert r.status == 201, r
-    t.book_opening(pid, deadline, agent)
+    b = t.book_opening(pid, deadline, agent)
+    assert isinstance(b, dict), b
     r = srv.request("POST", "/api/v1/announcements/%d/publish" % r.json["id"], token=agent)
     assert r.status == 200, r
     subs = []

@@ -183,6 +183,24 @@ out:
     return t;
 }
 
+/* Answer a notice whose bank_txn is booked (old): the same movement again is 200 with the
+ * notice as booked and duplicate true, anything else 409. Returns same when it was the same
+ * (TX_COMMIT when nothing was written yet, TX_REFUSE to roll back what was), else TX_REFUSE. */
+static enum tx_result
+booked(struct req *r, const struct dbres *old, const struct bank_notice *n, enum tx_result same)
+{
+    if (!same_notice(old, n)) {
+        req_rule_as(r, E_CONFLICT, "DEP-NOTICE-CONFLICT",
+                    "bank_txn %s was booked (notice %lld) with other details", n->txn,
+                    (long long)dbres_i64(old, 0, NC_ID));
+        return TX_REFUSE;
+    }
+    cJSON *o = notice_json(old, 0);
+    cJSON_AddBoolToObject(o, "duplicate", true);
+    req_json(r, 200, o);
+    return same;
+}
+
 static enum tx_result
 notice_tx(struct dbconn *c, struct req *r, void *arg)
 {
@@ -196,17 +214,7 @@ notice_tx(struct dbconn *c, struct req *r, void *arg)
     if (store_notice_by_txn(c, n->txn, &old) != DB_OK)
         goto out;
     if (old.nrows == 1) {
-        t = TX_REFUSE;
-        if (!same_notice(&old, n)) {
-            req_rule_as(r, E_CONFLICT, "DEP-NOTICE-CONFLICT",
-                        "bank_txn %s was booked (notice %lld) with other details", n->txn,
-                        (long long)dbres_i64(&old, 0, NC_ID));
-            goto out;
-        }
-        cJSON *o = notice_json(&old, 0);
-        cJSON_AddBoolToObject(o, "duplicate", true);
-        req_json(r, 200, o);
-        t = TX_COMMIT;
+        t = booked(r, &old, n, TX_COMMIT);
         goto out;
     }
     pl = cJSON_CreateObject();
@@ -233,6 +241,16 @@ notice_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     row.notice = text;
     enum db_status st = store_notice_insert(c, &row, &id);
+    if (st == DB_DUPLICATE) {
+        /* a twin of this notice committed while this one was being booked (its insert waited
+         * on the twin's key): roll this one back and answer as the twin booked it — a locking
+         * read sees the committed row */
+        dbres_free(&old);
+        if (store_notice_by_txn(c, n->txn, &old) != DB_OK || old.nrows != 1)
+            goto out;
+        t = booked(r, &old, n, TX_REFUSE);
+        goto out;
+    }
     if (st != DB_OK)
         goto out;
     for (size_t i = 0; i < x->nothers; i++) {

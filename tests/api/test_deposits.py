@@ -567,3 +567,23 @@ class ForfeitTest(DepositTest):
         listed = self.srv.request("GET", "/api/v1/projects/%d/forfeitures" % self.pid, token=self.sup_tok).json
         self.assertEqual([(f["ground"], f["state"]) for f in listed["items"]], [("revocation", "approved")])
         self.replay_clean()
+
+
+class ConcurrentNoticeTest(DepositTest):
+    def test_the_same_notice_sent_at_once_on_many_connections_is_booked_once(self):
+        import concurrent.futures
+        b0 = self.bidders[0]
+        self.basic(b0, "6222000000000900")
+        s = self.sub(b0)
+        now = self.server_now()
+        n = {"bank_txn": "SAME-ONE", "kind": "arrival", "account": s["number"], "amount_fen": DEPOSIT,
+             "payer_account": "6222000000000900", "payer_name": "x", "instrument": "transfer",
+             "value_us": now, "signed_us": now, "platform": "ggzy.test"}
+        body = {"notice": n, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", n)}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+            got = list(ex.map(lambda _: self.srv.request("POST", "/api/v1/deposits/bank/notices", body),
+                              range(8)))
+        self.assertEqual(sorted(r.status for r in got), [200] * 7 + [201], got)
+        self.assertTrue(all(r.json["id"] == got[0].json["id"] for r in got))
+        self.assertEqual(self.ledger()["sub"], -DEPOSIT)
+        self.replay_clean()
