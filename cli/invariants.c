@@ -440,6 +440,7 @@ static const struct {
     {"deposit.basic_account.request", SIDE_BIT(SIDE_BIDDER)},
     {"deposit.notice", SIDE_BIT(SIDE_FINANCE)},
     {"deposit.guarantee.register", SIDE_BIT(SIDE_FINANCE)},
+    {"deposit.statement.import", SIDE_BIT(SIDE_FINANCE)},
     {"deposit.forfeit.decide", SIDE_BIT(SIDE_SUPERVISION)},
 };
 
@@ -508,7 +509,9 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
                 if (str(x, "account") && !strcmp(str(x, "account"), "bank"))
                     booked = num(x, "fen", 0) < 0 ? -num(x, "fen", 0) : num(x, "fen", 0);
             same = amount == booked;
-        } else if (!strcmp(action, "deposit.guarantee.register"))
+        } else if (!strcmp(action, "deposit.statement.import"))
+            same = str(f, "date") && str(p, "date") && !strcmp(str(f, "date"), str(p, "date"));
+        else if (!strcmp(action, "deposit.guarantee.register"))
             same = num(f, "amount_fen", -1) == num(p, "amount_fen", -2) &&
                    num(f, "bidder_org_id", -1) == num(p, "org_id", -2) &&
                    num(f, "lot", -1) == num(p, "lot", -2);
@@ -599,6 +602,7 @@ static const struct {
     {"venue.recording.register", "device", "device:"},
     {"deposit.notice", "bank", "bank:"},
     {"deposit.guarantee.register", "issuer", "issuer:"},
+    {"deposit.statement.import", "bank", "bank:"},
 };
 /* Acts a person's request makes, which one named job of the platform may also make: the opening
  * a custodian's share set running, resumed by the platform after a crash (bids.openings-resume). */
@@ -615,19 +619,22 @@ check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_repo
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(entry, "actor");
     const char *role = str(a, "role");
     bool by_system = role && !strcmp(role, "system"), system_action = false;
+    bool party_role = false, party_action = false, ok = false;
     for (size_t i = 0; i < sizeof party_actions / sizeof party_actions[0]; i++) {
-        bool by_party = role && !strcmp(role, party_actions[i].role);
-        bool party_action = !strcmp(action, party_actions[i].action);
-        if (!by_party && !party_action)
-            continue;
-        const char *name = str(a, "name");
-        if (!(by_party && party_action && name &&
-              !strncmp(name, party_actions[i].prefix, strlen(party_actions[i].prefix))))
+        bool r_ = role && !strcmp(role, party_actions[i].role);
+        bool a_ = !strcmp(action, party_actions[i].action);
+        party_role = party_role || r_;
+        party_action = party_action || a_;
+        ok = ok ||
+             (r_ && a_ && str(a, "name") &&
+              !strncmp(str(a, "name"), party_actions[i].prefix, strlen(party_actions[i].prefix)));
+    }
+    if (party_role || party_action) {
+        if (!ok)
             violate(rep, "INV-ACTOR", idx,
-                    "%s recorded by %s: only a certified %s records %s, and it records nothing "
-                    "else",
-                    action, role ? role : "no actor", party_actions[i].role,
-                    party_actions[i].action);
+                    "%s recorded by %s: a device, the bank or a guarantee's issuer records only "
+                    "its own certified acts, and nobody else records them",
+                    action, role ? role : "no actor");
         return;
     }
     for (size_t i = 0; system_actions[i]; i++)

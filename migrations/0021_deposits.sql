@@ -197,3 +197,15 @@ CREATE TABLE deposit_forfeitures (
     KEY ix_forfeit_project (project_id, id),
     KEY ix_forfeit_sub (subaccount_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The bank's daily statements (对账单), signed, once per day; matched against the notices booked.
+CREATE TABLE deposit_statements (
+    id             BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    statement_date CHAR(10) CHARACTER SET ascii NOT NULL,
+    received_us    BIGINT NOT NULL,
+    line_count     INT NOT NULL,
+    matched        INT NOT NULL,
+    differences    TEXT NOT NULL COMMENT 'JSON array of {bank_txn, kind, issue}',
+    statement      TEXT NOT NULL COMMENT 'the signed statement as canonical JSON',
+    UNIQUE KEY uq_statement_date (statement_date)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

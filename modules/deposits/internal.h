@@ -62,6 +62,18 @@ void bank_free(void);
 void notice_create(struct req *r, const cJSON *body);
 void notice_list(struct req *r, const cJSON *body);
 void flag_list(struct req *r, const cJSON *body);
+/* The bank's signed document (a notice, a statement): its certificate in force, its signature
+ * over domain "\n" canonical(fields), the platform, signed_us fresh. False: the refusal is set
+ * on r. *k gets the bank's key (its chain borrowed: free only k->info with cert_info_free). */
+struct signing_key;
+bool bank_check(struct req *r, const char *domain, const cJSON *fields, const char *signature,
+                struct signing_key *k);
+bool bank_is_loaded(void);
+
+/* statements.c */
+void statement_create(struct req *r, const cJSON *body);
+void statement_list(struct req *r, const cJSON *body);
+cJSON *statement_json(const struct dbres *s, size_t i);
 
 /* refunds.c */
 bool rates_load(const char *path, char *err, size_t errlen);
@@ -95,6 +107,9 @@ int64_t deposits_validity_end(int64_t deadline_us);
 void forfeit_propose(struct req *r, const cJSON *body);
 void forfeit_decide(struct req *r, const cJSON *body);
 void forfeit_list(struct req *r, const cJSON *body);
+
+/* Is the booked notice (a NOTICE_COLS row) the movement n describes? */
+bool notices_same(const struct dbres *old, const struct bank_notice *n);
 
 /* views.c */
 cJSON *sub_json(const struct dbres *s, size_t i);

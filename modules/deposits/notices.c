@@ -59,6 +59,12 @@ bank_load(char *err, size_t errlen)
     return true;
 }
 
+bool
+bank_is_loaded(void)
+{
+    return bank_loaded;
+}
+
 void
 bank_free(void)
 {
@@ -281,13 +287,55 @@ out:
     return t;
 }
 
+bool
+bank_check(struct req *r, const char *domain, const cJSON *fields, const char *signature,
+           struct signing_key *k)
+{
+    char why[300];
+    int64_t now = clock_now_us(), skew = deposits_conf.notice_skew_s * 1000000;
+    int64_t signed_us = json_i64(fields, "signed_us", 0);
+    /* the certificate as of now, against the anchors in force (a revoked bank key stops here) */
+    k->chain = bank_chain;
+    const char *rule = trust_check(SIDE_FINANCE, &bank_chain, deposits_conf.bank_credit_code, now,
+                                   &k->info, why, sizeof why);
+    if (rule) {
+        req_rule_as(r, E_FORBIDDEN, rule, "the bank's certificate: %s", why);
+        return false;
+    }
+    snprintf(k->key_id, sizeof k->key_id, "%s", k->info.key_id);
+    if (!accounts_act_verifies(k, domain, fields, signature)) {
+        req_rule_as(r, E_FORBIDDEN, "DEP-SIGNATURE",
+                    "the signature is not the bank's over %s and the document (docs/deposits.md "
+                    "§5)",
+                    domain);
+        return false;
+    }
+    if (strcmp(json_str(fields, "platform"), deposits_cfg->platform_id)) {
+        req_rule(r, "DEP-PLATFORM", "the document is for platform %s, not this one",
+                 json_str(fields, "platform"));
+        return false;
+    }
+    if (signed_us < now - skew || signed_us > now + skew) {
+        req_rule(r, "DEP-SIGNED-TIME",
+                 "signed_us is more than %lld s from the platform's clock: a stale or replayed "
+                 "document is signed again by the bank",
+                 (long long)deposits_conf.notice_skew_s);
+        return false;
+    }
+    return true;
+}
+
+bool
+notices_same(const struct dbres *old, const struct bank_notice *n)
+{
+    return same_notice(old, n);
+}
+
 void
 notice_create(struct req *r, const cJSON *body)
 {
     struct notice_ctx x = {.fields = cJSON_GetObjectItemCaseSensitive(body, "notice"),
                            .signature = json_str(body, "signature")};
-    char why[300];
-    int64_t now = clock_now_us(), skew = deposits_conf.notice_skew_s * 1000000;
     if (!bank_loaded) {
         req_rule_as(r, E_FORBIDDEN, "DEP-BANK", "no bank is configured (deposits.bank_cert)");
         return;
@@ -304,33 +352,8 @@ notice_create(struct req *r, const cJSON *body)
                                json_str(f, "payer_name"),    json_str(f, "instrument"),
                                json_i64(f, "amount_fen", 0), json_i64(f, "refund_id", 0),
                                json_i64(f, "value_us", 0),   json_i64(f, "signed_us", 0)};
-    /* the certificate as of now, against the anchors in force (a revoked bank key stops here) */
-    x.k.chain = bank_chain;
-    const char *rule = trust_check(SIDE_FINANCE, &bank_chain, deposits_conf.bank_credit_code, now,
-                                   &x.k.info, why, sizeof why);
-    if (rule) {
-        req_rule_as(r, E_FORBIDDEN, rule, "the bank's certificate: %s", why);
+    if (!bank_check(r, NOTICE_DOMAIN, x.fields, x.signature, &x.k))
         goto out;
-    }
-    snprintf(x.k.key_id, sizeof x.k.key_id, "%s", x.k.info.key_id);
-    if (!accounts_act_verifies(&x.k, NOTICE_DOMAIN, x.fields, x.signature)) {
-        req_rule_as(r, E_FORBIDDEN, "DEP-SIGNATURE",
-                    "the signature is not the bank's over " NOTICE_DOMAIN
-                    " and the notice (docs/deposits.md §5)");
-        goto out;
-    }
-    if (strcmp(json_str(f, "platform"), deposits_cfg->platform_id)) {
-        req_rule(r, "DEP-PLATFORM", "the notice is for platform %s, not this one",
-                 json_str(f, "platform"));
-        goto out;
-    }
-    if (x.n.signed_us < now - skew || x.n.signed_us > now + skew) {
-        req_rule(r, "DEP-SIGNED-TIME",
-                 "signed_us is more than %lld s from the platform's clock: a stale or replayed "
-                 "notice is signed again by the bank",
-                 (long long)deposits_conf.notice_skew_s);
-        goto out;
-    }
     if (strcmp(x.n.kind, "arrival") && !x.n.refund) {
         req_field_error(r, E_MISSING_FIELD, "notice.refund_id", "a refund's notice names it");
         goto out;

@@ -42,6 +42,11 @@ static const struct field guarantee_body_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const struct field statement_body_schema[] = {
+    {"statement", F_OBJECT, true, 0, 0, NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
 static const char *const forfeit_grounds[] = {"revocation", "refused_contract", "refused_bond",
                                               NULL};
 static const struct field forfeit_schema[] = {
@@ -75,6 +80,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/deposits/guarantees", guarantee_create, ROLE_PUBLIC, 32768,
      guarantee_body_schema, ROUTE_CREATES},
     {"GET", "/api/v1/deposits/guarantees", guarantee_list, ROLE_BIDDER | STAFF, 0, NULL, 0},
+    {"POST", "/api/v1/deposits/statements", statement_create, ROLE_PUBLIC, 2 * 1024 * 1024,
+     statement_body_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/deposits/statements", statement_list, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/projects/{id}/lots/{lot}/forfeitures", forfeit_propose,
      ROLE_AGENT | ROLE_CENTER_ADMIN, 4096, forfeit_schema, ROUTE_CREATES},
     {"GET", "/api/v1/projects/{id}/forfeitures", forfeit_list, ROLE_AGENT | STAFF, 0, NULL, 0},
@@ -105,6 +113,7 @@ static const char *const rule_codes[] = {
     "DEP-REFUND-UNKNOWN",
     "DEP-SIGNATURE",
     "DEP-SIGNED-TIME",
+    "DEP-STATEMENT-CONFLICT",
     NULL,
 };
 

@@ -664,3 +664,47 @@ store_forfeit_open(struct dbconn *c, int64_t project, int64_t lot, int64_t org, 
     *open = n > 0;
     return st;
 }
+
+/* ---- statements ---- */
+
+#define STATEMENT_SELECT "SELECT " STATEMENT_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_statements "
+
+enum db_status
+store_statement_by_date(struct dbconn *c, const char *date, struct dbres *out)
+{
+    static const char sql[] = STATEMENT_SELECT "WHERE statement_date = ? FOR UPDATE";
+    struct dbv p[] = {DBV_STR(date)};
+    return db_query(c, sql, p, 1, out);
+}
+
+enum db_status
+store_statement_insert(struct dbconn *c, const char *date, int64_t now, int64_t lines,
+                       int64_t matched, const char *differences, const char *text, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO deposit_statements (statement_date, received_us, line_count, "
+        "matched, differences, statement) VALUES (?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_STR(date),    DBV_INT(now),         DBV_INT(lines),
+                      DBV_INT(matched), DBV_STR(differences), DBV_STR(text)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_statements(struct dbconn *c, int64_t before, int64_t limit, struct dbres *out)
+{
+    static const char sql[] = STATEMENT_SELECT "WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?";
+    struct dbv p[] = {DBV_INT(before), DBV_INT(before), DBV_INT(limit)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_notices_valued(struct dbconn *c, int64_t from, int64_t to, struct dbres *out)
+{
+    static const char sql[] = "SELECT bank_txn FROM deposit_notices WHERE value_us >= ? AND "
+                              "value_us < ? ORDER BY id";
+    struct dbv p[] = {DBV_INT(from), DBV_INT(to)};
+    return db_query(c, sql, p, 2, out);
+}

@@ -279,6 +279,24 @@ enum db_status store_forfeits(struct dbconn *c, int64_t project, struct dbres *o
 enum db_status store_forfeit_open(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
                                   bool *open);
 
+/* statements */
+#define STATEMENT_COLS(X)                                                                          \
+    X(ST_ID, "id")                                                                                 \
+    X(ST_DATE, "statement_date")                                                                   \
+    X(ST_RECEIVED, "received_us")                                                                  \
+    X(ST_LINES, "line_count")                                                                      \
+    X(ST_MATCHED, "matched")                                                                       \
+    X(ST_DIFFERENCES, "differences")                                                               \
+    X(ST_TEXT, "statement")
+enum { STATEMENT_COLS(DB_COL_ENUM) ST__COUNT };
+enum db_status store_statement_by_date(struct dbconn *c, const char *date, struct dbres *out);
+enum db_status store_statement_insert(struct dbconn *c, const char *date, int64_t now,
+                                      int64_t lines, int64_t matched, const char *differences,
+                                      const char *text, int64_t *id);
+enum db_status store_statements(struct dbconn *c, int64_t before, int64_t limit, struct dbres *out);
+/* Arrivals and refund notices whose value date lies in [from, to): their bank_txn. */
+enum db_status store_notices_valued(struct dbconn *c, int64_t from, int64_t to, struct dbres *out);
+
 /* events of later stages */
 enum db_status store_event_insert(struct dbconn *c, int64_t project, const char *kind,
                                   int64_t winner, int64_t at);

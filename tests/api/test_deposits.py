@@ -587,3 +587,48 @@ class ConcurrentNoticeTest(DepositTest):
         self.assertTrue(all(r.json["id"] == got[0].json["id"] for r in got))
         self.assertEqual(self.ledger()["sub"], -DEPOSIT)
         self.replay_clean()
+
+
+class ReconciliationTest(DepositTest):
+    def statement(self, lines, date="2026-03-02"):
+        st = {"platform": "ggzy.test", "date": date, "lines": lines, "signed_us": self.server_now()}
+        return self.srv.request("POST", "/api/v1/deposits/statements", {
+            "statement": st, "signature": sign_act(BANK_KEY, "ggzy-bank-statement-v1", st)})
+
+    def test_the_daily_statement_is_matched_and_an_arrival_never_notified_is_held_not_guessed(self):
+        b0 = self.bidders[0]
+        self.basic(b0, "6222000000001000")
+        s = self.sub(b0)
+        a = self.pay(s["number"], DEPOSIT // 2, "6222000000001000")["body"]
+        b = self.pay(s["number"], DEPOSIT // 4, "6222000000001000")["body"]
+        e = self.pay(s["number"], 100, "6222000000001000")["body"]
+        line = lambda n, **over: dict({k: n[k] for k in ("bank_txn", "kind", "account", "amount_fen",
+                                                          "payer_account", "payer_name", "instrument",
+                                                          "value_us")}, **over)
+        unmatched = {"bank_txn": "NEVER-NOTIFIED", "kind": "arrival", "account": s["number"], "amount_fen": 777,
+                     "payer_account": "6222000000001000", "payer_name": "付款单位", "instrument": "transfer",
+                     "value_us": a["value_us"]}
+        lines = [line(a), line(b, amount_fen=b["amount_fen"] + 1), unmatched,
+                 {"bank_txn": "RF-X", "kind": "refund_paid", "account": "6222000000001000", "amount_fen": 5,
+                  "refund_id": 999, "value_us": a["value_us"]}]
+        r = self.statement(lines)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["lines"], r.json["matched"]), (4, 1))
+        self.assertEqual(sorted((d["bank_txn"], d["issue"]) for d in r.json["differences"]),
+                         sorted([(b["bank_txn"], "differs"), ("NEVER-NOTIFIED", "unmatched_held"),
+                                 ("RF-X", "refund_not_notified"), (e["bank_txn"], "not_in_statement")]))
+        held = self.srv.request("GET", "/api/v1/deposits/notices?outcome=held", token=self.admin).json["items"]
+        self.assertEqual([(n["bank_txn"], n["hold_reason"]) for n in held], [("NEVER-NOTIFIED", "unmatched")])
+        acc = self.ledger()
+        self.assertEqual((acc["held"], acc["sub"]), (-777, -(DEPOSIT // 2 + DEPOSIT // 4 + 100)))
+        # the day's statement once: the same again is answered as imported, other lines refused
+        self.assertEqual(self.statement(lines).json.get("duplicate"), True)
+        self.assertEqual(self.statement(lines[:2]).json["error"]["rule"], "DEP-STATEMENT-CONFLICT")
+        # the bank's late notice of the held arrival: booked already (held), not credited twice
+        r = self.pay(s["number"], 777, "6222000000001000", txn="NEVER-NOTIFIED", value_us=a["value_us"])
+        self.assertEqual((r["status"], r["body"]["outcome"]), (200, "held"), r)
+        self.assertEqual(self.srv.request("GET", "/api/v1/deposits/statements", token=self.sup_tok)
+                         .json["items"][0]["matched"], 1)
+        self.assertEqual(self.srv.request("GET", "/api/v1/deposits/statements", token=b0["tok"]).status, 403)
+        self.ledger()
+        self.replay_clean()
