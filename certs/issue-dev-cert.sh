@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # certs/issue-dev-cert.sh SIDE CREDIT_CODE KEY.pem OUT.crt [NAME] — a development organization
 # certificate for a signing key, from the development CA of SIDE (bidder, agent, supervision,
-# center, device or expert; certs/make-dev-certs.sh made it under var/certs/trust; an expert's
+# center, device, expert or finance; certs/make-dev-certs.sh made it under var/certs/trust; an expert's
 # names their employer's credit code). The subject names the
 # organization's unified social credit code as serialNumber, as the platform requires
 # (docs/operations.md "Trust anchors"). KEY.pem is the holder's private key (PKCS#8 or SEC1,
