@@ -231,3 +231,12 @@ json_add_i64(cJSON *obj, const char *key, int64_t v)
     i64_format(v, lit);
     cJSON_AddRawToObject(obj, key, lit);
 }
+
+void
+json_add_str_or_null(cJSON *obj, const char *key, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(obj, key, v);
+    else
+        cJSON_AddNullToObject(obj, key);
+}

@@ -8,24 +8,7 @@
 #include "internal.h"
 #include "util.h"
 
-static void
-add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
 /* An integer column that may be NULL. */
-static void
-add_opt(cJSON *o, const char *k, const struct dbres *s, size_t i, size_t col)
-{
-    if (dbres_str(s, i, col))
-        json_add_i64(o, k, dbres_i64(s, i, col));
-    else
-        cJSON_AddNullToObject(o, k);
-}
 
 cJSON *
 sub_json(const struct dbres *s, size_t i)
@@ -35,7 +18,7 @@ sub_json(const struct dbres *s, size_t i)
     json_add_i64(o, "project_id", dbres_i64(s, i, SC_PROJECT));
     json_add_i64(o, "lot", dbres_i64(s, i, SC_LOT));
     json_add_i64(o, "org_id", dbres_i64(s, i, SC_ORG));
-    add_str(o, "number", dbres_str(s, i, SC_NUMBER));
+    json_add_str_or_null(o, "number", dbres_str(s, i, SC_NUMBER));
     json_add_i64(o, "required_fen", dbres_i64(s, i, SC_REQUIRED));
     cJSON_AddStringToObject(o, "category",
                             category_name((enum category)dbres_i64(s, i, SC_CATEGORY)));
@@ -56,9 +39,9 @@ basic_json(const struct dbres *s, size_t i)
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, BA_STATE));
     json_add_i64(o, "requested_by", dbres_i64(s, i, BA_REQUESTED_BY));
     json_add_i64(o, "requested_us", dbres_i64(s, i, BA_REQUESTED));
-    add_opt(o, "decided_by", s, i, BA_DECIDED_BY);
-    add_opt(o, "decided_us", s, i, BA_DECIDED);
-    add_str(o, "reason", dbres_str(s, i, BA_REASON));
+    json_add_col_i64(o, "decided_by", s, i, BA_DECIDED_BY);
+    json_add_col_i64(o, "decided_us", s, i, BA_DECIDED);
+    json_add_str_or_null(o, "reason", dbres_str(s, i, BA_REASON));
     return o;
 }
 
@@ -71,17 +54,17 @@ notice_json(const struct dbres *s, size_t i)
     cJSON_AddStringToObject(o, "kind", dbres_str(s, i, NC_KIND));
     cJSON_AddStringToObject(o, "account", dbres_str(s, i, NC_ACCOUNT));
     json_add_i64(o, "amount_fen", dbres_i64(s, i, NC_AMOUNT));
-    add_str(o, "payer_account", dbres_str(s, i, NC_PAYER));
-    add_str(o, "payer_name", dbres_str(s, i, NC_PAYER_NAME));
-    add_str(o, "instrument", dbres_str(s, i, NC_INSTRUMENT));
-    add_opt(o, "refund_id", s, i, NC_REFUND);
+    json_add_str_or_null(o, "payer_account", dbres_str(s, i, NC_PAYER));
+    json_add_str_or_null(o, "payer_name", dbres_str(s, i, NC_PAYER_NAME));
+    json_add_str_or_null(o, "instrument", dbres_str(s, i, NC_INSTRUMENT));
+    json_add_col_i64(o, "refund_id", s, i, NC_REFUND);
     json_add_i64(o, "value_us", dbres_i64(s, i, NC_VALUE));
     json_add_i64(o, "signed_us", dbres_i64(s, i, NC_SIGNED));
     json_add_i64(o, "received_us", dbres_i64(s, i, NC_RECEIVED));
     cJSON_AddStringToObject(o, "outcome", dbres_str(s, i, NC_OUTCOME));
-    add_str(o, "hold_reason", dbres_str(s, i, NC_HOLD));
-    add_opt(o, "subaccount_id", s, i, NC_SUB);
-    add_opt(o, "entry_id", s, i, NC_ENTRY);
+    json_add_str_or_null(o, "hold_reason", dbres_str(s, i, NC_HOLD));
+    json_add_col_i64(o, "subaccount_id", s, i, NC_SUB);
+    json_add_col_i64(o, "entry_id", s, i, NC_ENTRY);
     return o;
 }
 
@@ -105,12 +88,12 @@ refund_json(const struct dbres *s, size_t i)
     json_add_i64(o, "due_us", dbres_i64(s, i, RC_DUE));
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, RC_STATE));
     json_add_i64(o, "created_us", dbres_i64(s, i, RC_CREATED));
-    add_opt(o, "sent_us", s, i, RC_SENT);
-    add_opt(o, "paid_us", s, i, RC_PAID);
+    json_add_col_i64(o, "sent_us", s, i, RC_SENT);
+    json_add_col_i64(o, "paid_us", s, i, RC_PAID);
     cJSON_AddBoolToObject(o, "late",
                           dbres_i64(s, i, RC_LATE) != 0 || dbres_str(s, i, RC_LATE_FLAGGED));
-    add_opt(o, "warned_us", s, i, RC_WARNED);
-    add_opt(o, "late_flagged_us", s, i, RC_LATE_FLAGGED);
+    json_add_col_i64(o, "warned_us", s, i, RC_WARNED);
+    json_add_col_i64(o, "late_flagged_us", s, i, RC_LATE_FLAGGED);
     cJSON *ins = cJSON_Parse(dbres_str(s, i, RC_INSTRUCTION));
     if (ins)
         cJSON_AddItemToObject(o, "instruction", ins);
@@ -147,8 +130,8 @@ forfeit_json(const struct dbres *s, size_t i)
     json_add_i64(o, "project_id", dbres_i64(s, i, FF_PROJECT));
     json_add_i64(o, "lot", dbres_i64(s, i, FF_LOT));
     json_add_i64(o, "org_id", dbres_i64(s, i, FF_ORG));
-    add_opt(o, "subaccount_id", s, i, FF_SUB);
-    add_opt(o, "guarantee_id", s, i, FF_GUARANTEE);
+    json_add_col_i64(o, "subaccount_id", s, i, FF_SUB);
+    json_add_col_i64(o, "guarantee_id", s, i, FF_GUARANTEE);
     cJSON_AddStringToObject(o, "ground", dbres_str(s, i, FF_GROUND));
     cJSON_AddStringToObject(o, "article", dbres_str(s, i, FF_ARTICLE));
     cJSON_AddStringToObject(o, "reason", dbres_str(s, i, FF_REASON));
@@ -156,9 +139,9 @@ forfeit_json(const struct dbres *s, size_t i)
     json_add_i64(o, "proposed_by", dbres_i64(s, i, FF_PROPOSED_BY));
     json_add_i64(o, "proposed_us", dbres_i64(s, i, FF_PROPOSED));
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, FF_STATE));
-    add_opt(o, "decided_by", s, i, FF_DECIDED_BY);
-    add_opt(o, "decided_us", s, i, FF_DECIDED);
-    add_str(o, "decision_reason", dbres_str(s, i, FF_DECISION));
+    json_add_col_i64(o, "decided_by", s, i, FF_DECIDED_BY);
+    json_add_col_i64(o, "decided_us", s, i, FF_DECIDED);
+    json_add_str_or_null(o, "decision_reason", dbres_str(s, i, FF_DECISION));
     return o;
 }
 

@@ -11,24 +11,6 @@
 #include "internal.h"
 #include "util.h"
 
-static void
-add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void
-add_i64_or_null(cJSON *o, const char *key, const struct dbres *s, size_t i, size_t col)
-{
-    if (dbres_str(s, i, col))
-        json_add_i64(o, key, dbres_i64(s, i, col));
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 char *
 experts_ids_json(const struct dbres *s, size_t col)
 {
@@ -77,7 +59,7 @@ profile_json(const struct dbres *s, size_t i, const struct dbres *people)
     cJSON_AddStringToObject(o, "region", dbres_str(s, i, PC_REGION));
     cJSON_AddStringToObject(o, "sharing", dbres_str(s, i, PC_SHARING));
     cJSON_AddBoolToObject(o, "e_evaluation", dbres_i64(s, i, PC_E_EVAL) != 0);
-    add_str_or_null(o, "phone", dbres_str(s, i, PC_PHONE));
+    json_add_str_or_null(o, "phone", dbres_str(s, i, PC_PHONE));
     cJSON *sp = cJSON_AddArrayToObject(o, "specialties");
     for (const char *p = dbres_str(s, i, PC_SPECIALTIES); p && *p;) {
         const char *e = strchr(p, ',');
@@ -86,13 +68,13 @@ profile_json(const struct dbres *s, size_t i, const struct dbres *people)
         snprintf(code, sizeof code, "%.*s", (int)n, p);
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "code", code);
-        add_str_or_null(x, "name", specialty_name(code));
+        json_add_str_or_null(x, "name", specialty_name(code));
         cJSON_AddItemToArray(sp, x);
         p = e ? e + 1 : p + n;
     }
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, PC_STATE));
-    add_str_or_null(o, "state_reason", dbres_str(s, i, PC_REASON));
-    add_i64_or_null(o, "suspended_until_us", s, i, PC_UNTIL);
+    json_add_str_or_null(o, "state_reason", dbres_str(s, i, PC_REASON));
+    json_add_col_i64(o, "suspended_until_us", s, i, PC_UNTIL);
     json_add_i64(o, "updated_us", dbres_i64(s, i, PC_UPDATED));
     return o;
 }
@@ -105,7 +87,7 @@ relation_json(const struct dbres *s, size_t i)
     cJSON_AddStringToObject(o, "kind", dbres_str(s, i, RL_KIND));
     cJSON_AddStringToObject(o, "credit_code", dbres_str(s, i, RL_CREDIT));
     cJSON_AddStringToObject(o, "org_name", dbres_str(s, i, RL_NAME));
-    add_i64_or_null(o, "ended_us", s, i, RL_ENDS);
+    json_add_col_i64(o, "ended_us", s, i, RL_ENDS);
     return o;
 }
 
@@ -116,7 +98,7 @@ rating_json(const struct dbres *s, size_t i)
     json_add_i64(o, "draw_id", dbres_i64(s, i, RT_DRAW));
     cJSON_AddStringToObject(o, "rater_role", dbres_str(s, i, RT_ROLE));
     json_add_i64(o, "score", dbres_i64(s, i, RT_SCORE));
-    add_str_or_null(o, "comment", dbres_str(s, i, RT_COMMENT));
+    json_add_str_or_null(o, "comment", dbres_str(s, i, RT_COMMENT));
     json_add_i64(o, "created_us", dbres_i64(s, i, RT_CREATED));
     return o;
 }
@@ -160,11 +142,11 @@ draw_json(const struct dbres *d, size_t i)
     json_add_i64(o, "session_end_us", dbres_i64(d, i, DC_END));
     cJSON_AddStringToObject(o, "place", dbres_str(d, i, DC_PLACE));
     cJSON_AddStringToObject(o, "seed_commit", dbres_str(d, i, DC_COMMIT));
-    add_str_or_null(o, "pool_sha256", dbres_str(d, i, DC_POOL_SHA));
-    add_i64_or_null(o, "pool_size", d, i, DC_POOL_SIZE);
-    add_str_or_null(o, "seed", dbres_str(d, i, DC_SEED));
+    json_add_str_or_null(o, "pool_sha256", dbres_str(d, i, DC_POOL_SHA));
+    json_add_col_i64(o, "pool_size", d, i, DC_POOL_SIZE);
+    json_add_str_or_null(o, "seed", dbres_str(d, i, DC_SEED));
     json_add_i64(o, "answer_minutes", dbres_i64(d, i, DC_ANSWER_MIN));
-    add_i64_or_null(o, "revealed_us", d, i, DC_REVEALED);
+    json_add_col_i64(o, "revealed_us", d, i, DC_REVEALED);
     json_add_i64(o, "created_us", dbres_i64(d, i, DC_CREATED));
     return o;
 }
@@ -177,8 +159,8 @@ member_json(const struct dbres *p, size_t i, bool names, const struct dbres *peo
     cJSON_AddStringToObject(o, "group", dbres_str(p, i, PL_GROUP));
     json_add_i64(o, "rank", dbres_i64(p, i, PL_RANK));
     cJSON_AddStringToObject(o, "state", dbres_str(p, i, PL_STATE));
-    add_str_or_null(o, "reason", dbres_str(p, i, PL_REASON));
-    add_i64_or_null(o, "answer_by_us", p, i, PL_ANSWER_BY);
+    json_add_str_or_null(o, "reason", dbres_str(p, i, PL_REASON));
+    json_add_col_i64(o, "answer_by_us", p, i, PL_ANSWER_BY);
     if (names) {
         json_add_i64(o, "user_id", dbres_i64(p, i, PL_USER));
         cJSON_AddStringToObject(o, "name", pool_member_name(p, i, people));
@@ -196,6 +178,6 @@ assignment_json(const struct dbres *s, size_t i)
     json_add_i64(o, "session_start_us", dbres_i64(s, i, AS_START));
     json_add_i64(o, "session_end_us", dbres_i64(s, i, AS_END));
     cJSON_AddStringToObject(o, "place", dbres_str(s, i, AS_PLACE));
-    add_i64_or_null(o, "answer_by_us", s, i, AS_ANSWER_BY);
+    json_add_col_i64(o, "answer_by_us", s, i, AS_ANSWER_BY);
     return o;
 }

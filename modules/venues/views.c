@@ -18,15 +18,6 @@ add_hhmm(cJSON *o, const char *key, int64_t m)
     cJSON_AddStringToObject(o, key, s);
 }
 
-static void
-add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 /* "1,2,3" as [1, 2, 3] */
 static cJSON *
 int_list(const char *s)
@@ -86,13 +77,13 @@ room_json(const struct dbres *s, size_t i)
     cJSON_AddStringToObject(o, "address", dbres_str(s, i, RC_ADDRESS));
     cJSON_AddStringToObject(o, "name", dbres_str(s, i, RC_NAME));
     cJSON_AddStringToObject(o, "kind", dbres_str(s, i, RC_KIND));
-    add_str_or_null(o, "region", dbres_str(s, i, RC_REGION));
+    json_add_str_or_null(o, "region", dbres_str(s, i, RC_REGION));
     json_add_i64(o, "capacity", dbres_i64(s, i, RC_CAPACITY));
     cJSON_AddItemToObject(o, "equipment", word_list(dbres_str(s, i, RC_EQUIPMENT)));
     add_hhmm(o, "opens", dbres_i64(s, i, RC_OPENS));
     add_hhmm(o, "closes", dbres_i64(s, i, RC_CLOSES));
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, RC_STATE));
-    add_str_or_null(o, "state_reason", dbres_str(s, i, RC_REASON));
+    json_add_str_or_null(o, "state_reason", dbres_str(s, i, RC_REASON));
     return o;
 }
 
@@ -140,7 +131,7 @@ booking_json(const struct dbres *s, size_t i)
     json_add_i64(o, "buffer_us", dbres_i64(s, i, BC_BUFFER));
     json_add_i64(o, "people", dbres_i64(s, i, BC_PEOPLE));
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, BC_STATE));
-    add_str_or_null(o, "reason", dbres_str(s, i, BC_REASON));
+    json_add_str_or_null(o, "reason", dbres_str(s, i, BC_REASON));
     if (dbres_str(s, i, BC_DECIDED_BY))
         json_add_i64(o, "decided_by", dbres_i64(s, i, BC_DECIDED_BY));
     else

@@ -293,6 +293,15 @@ json_bool(const cJSON *obj, const char *key, bool def)
 }
 
 void
+json_add_col_i64(cJSON *obj, const char *key, const struct dbres *res, size_t i, size_t col)
+{
+    if (dbres_str(res, i, col))
+        json_add_i64(obj, key, dbres_i64(res, i, col));
+    else
+        cJSON_AddNullToObject(obj, key);
+}
+
+void
 json_add_time(cJSON *obj, const char *key, int64_t t_us)
 {
     char ts[40];

@@ -109,6 +109,8 @@ int64_t json_i64(const cJSON *obj, const char *key, int64_t def);
 bool json_bool(const cJSON *obj, const char *key, bool def);
 /* Add a time of record as RFC 3339 UTC with microseconds. */
 void json_add_time(cJSON *obj, const char *key, int64_t t_us);
+/* Add column col of row i as an exact integer, or null when the column is NULL. */
+void json_add_col_i64(cJSON *obj, const char *key, const struct dbres *res, size_t i, size_t col);
 /* Validate obj against a schema; on failure sets the 422 on r and returns false. Exposed for
  * handlers that validate nested objects, and for the unit tests. */
 bool json_validate(struct req *r, const cJSON *obj, const struct field *schema, const char *prefix);
