@@ -19,7 +19,6 @@
 #include "util.h"
 
 #define BASIC_DOMAIN "ggzy-basic-account-v1"
-#define SKEW_US      (INT64_C(300) * 1000000)
 
 struct basic_in {
     const char *account, *bank, *holder, *key_id, *signature;
@@ -47,8 +46,6 @@ basic_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     struct dbres b = {0};
     bool found;
-    char why[300];
-    const char *rule;
     int64_t now = clock_now_us(), id;
     cJSON *fields = NULL, *p = NULL;
     enum tx_result t = TX_DBFAIL;
@@ -76,23 +73,9 @@ basic_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(fields, "org_id", r->who.org_id);
     cJSON_AddStringToObject(fields, "platform", deposits_cfg->platform_id);
     json_add_i64(fields, "signed_us", x->signed_us);
-    switch (accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, BASIC_DOMAIN, fields,
-                               x->signature, now, SKEW_US, &k, &rule, why, sizeof why)) {
-    case ACT_OK:
-        break;
-    case ACT_DBFAIL:
-        t = TX_DBFAIL;
+    if ((t = deposits_person_act(c, r, BASIC_DOMAIN, fields, x->key_id, x->signed_us, x->signature,
+                                 "§3", &k)) != TX_COMMIT)
         goto out;
-    case ACT_KEY:
-        req_rule(r, rule, "%s", why);
-        goto out;
-    case ACT_TIME:
-        req_rule(r, "DEP-SIGNED-TIME", "%s", why);
-        goto out;
-    case ACT_SIGNATURE:
-        req_rule(r, "DEP-SIGNATURE", "%s (docs/deposits.md §3)", why);
-        goto out;
-    }
     t = TX_DBFAIL;
     enum db_status st = store_basic_insert(c, r->who.org_id, x->account, x->bank, x->holder,
                                            r->who.user_id, now, &id);

@@ -32,7 +32,6 @@
 #include "util.h"
 
 #define DECISION_DOMAIN "ggzy-forfeiture-decision-v1"
-#define SKEW_US         (INT64_C(300) * 1000000)
 
 struct propose_in {
     int64_t project, lot, org;
@@ -194,8 +193,6 @@ decide_tx(struct dbconn *c, struct req *r, void *arg)
     struct dbres f = {0};
     struct signing_key k = {0};
     cJSON *fields = NULL, *pl = NULL, *postings = NULL;
-    char why[300];
-    const char *rule;
     int64_t now = clock_now_us(), entry;
     enum tx_result t = TX_DBFAIL;
     if (store_forfeit_get(c, x->id, true, &f) != DB_OK)
@@ -222,23 +219,9 @@ decide_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(fields, "reason", x->reason);
     json_add_i64(fields, "signed_us", x->signed_us);
     json_add_i64(fields, "user_id", r->who.user_id);
-    switch (accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, DECISION_DOMAIN, fields,
-                               x->signature, now, SKEW_US, &k, &rule, why, sizeof why)) {
-    case ACT_OK:
-        break;
-    case ACT_DBFAIL:
-        t = TX_DBFAIL;
+    if ((t = deposits_person_act(c, r, DECISION_DOMAIN, fields, x->key_id, x->signed_us,
+                                 x->signature, "§9a", &k)) != TX_COMMIT)
         goto out;
-    case ACT_KEY:
-        req_rule(r, rule, "%s", why);
-        goto out;
-    case ACT_TIME:
-        req_rule(r, "DEP-SIGNED-TIME", "%s", why);
-        goto out;
-    case ACT_SIGNATURE:
-        req_rule(r, "DEP-SIGNATURE", "%s (docs/deposits.md §9a)", why);
-        goto out;
-    }
     t = TX_DBFAIL;
     int64_t project = dbres_i64(&f, 0, FF_PROJECT), amount = dbres_i64(&f, 0, FF_AMOUNT);
     int64_t sub = dbres_str(&f, 0, FF_SUB) ? dbres_i64(&f, 0, FF_SUB) : 0;

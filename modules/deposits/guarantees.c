@@ -177,9 +177,7 @@ guarantee_tx(struct dbconn *c, struct req *r, void *arg)
     if (!sg)
         goto out;
     cJSON_AddItemToObject(pl, "signed", sg);
-    snprintf(name, sizeof name, "issuer:%.16s", x->k.key_id);
-    struct actor issuer = {
-        .role = "issuer", .name = name, .request_id = r->id, .client = r->client};
+    struct actor issuer = party_actor("issuer", &x->k, r, name);
     enum db_status st =
         audit_append(c, &issuer, "deposit.guarantee.register", "guarantee", id, project, pl, NULL);
     pl = NULL;

@@ -69,6 +69,18 @@ struct signing_key;
 bool bank_check(struct req *r, const char *domain, const cJSON *fields, const char *signature,
                 struct signing_key *k);
 bool bank_is_loaded(void);
+/* A person's signed act (a basic-account request, a forfeiture decision): accounts_check_act
+ * for the caller within 300 s, its failures mapped onto KEY-*, DEP-SIGNED-TIME and
+ * DEP-SIGNATURE (citing docs/deposits.md section). TX_COMMIT with *k filled (free it);
+ * TX_REFUSE with the refusal set; TX_DBFAIL. */
+enum tx_result deposits_person_act(struct dbconn *c, struct req *r, const char *domain,
+                                   const cJSON *fields, const char *key_id, int64_t signed_us,
+                                   const char *signature, const char *section,
+                                   struct signing_key *k);
+/* The actor a party acts as in the log, named by its key: "<role>:<16 hex of its key id>" into
+ * name (40 bytes), through request r. */
+struct actor party_actor(const char *role, const struct signing_key *k, const struct req *r,
+                         char name[40]);
 
 /* statements.c */
 void statement_create(struct req *r, const cJSON *body);

@@ -271,8 +271,7 @@ notice_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     cJSON_AddItemToObject(pl, "signed", sg);
     /* the bank acts, named by its key, as the replay expects (docs/audit.md INV-ACTOR) */
-    snprintf(name, sizeof name, "bank:%.16s", x->k.key_id);
-    struct actor bank = {.role = "bank", .name = name, .request_id = r->id, .client = r->client};
+    struct actor bank = party_actor("bank", &x->k, r, name);
     st = audit_append(c, &bank, "deposit.notice", "notice", id, project, pl, NULL);
     pl = NULL;
     dbres_free(&old);
@@ -323,6 +322,39 @@ bank_check(struct req *r, const char *domain, const cJSON *fields, const char *s
         return false;
     }
     return true;
+}
+
+enum tx_result
+deposits_person_act(struct dbconn *c, struct req *r, const char *domain, const cJSON *fields,
+                    const char *key_id, int64_t signed_us, const char *signature,
+                    const char *section, struct signing_key *k)
+{
+    char why[300];
+    const char *rule;
+    switch (accounts_check_act(c, r->who.user_id, key_id, signed_us, domain, fields, signature,
+                               clock_now_us(), INT64_C(300) * 1000000, k, &rule, why, sizeof why)) {
+    case ACT_OK:
+        return TX_COMMIT;
+    case ACT_DBFAIL:
+        return TX_DBFAIL;
+    case ACT_KEY:
+        req_rule(r, rule, "%s", why);
+        break;
+    case ACT_TIME:
+        req_rule(r, "DEP-SIGNED-TIME", "%s", why);
+        break;
+    case ACT_SIGNATURE:
+        req_rule(r, "DEP-SIGNATURE", "%s (docs/deposits.md %s)", why, section);
+        break;
+    }
+    return TX_REFUSE;
+}
+
+struct actor
+party_actor(const char *role, const struct signing_key *k, const struct req *r, char name[40])
+{
+    snprintf(name, 40, "%s:%.16s", role, k->key_id);
+    return (struct actor){.role = role, .name = name, .request_id = r->id, .client = r->client};
 }
 
 bool

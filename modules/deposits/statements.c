@@ -196,8 +196,7 @@ statement_tx(struct dbconn *c, struct req *r, void *arg)
     if (!sg)
         goto out;
     cJSON_AddItemToObject(pl, "signed", sg);
-    snprintf(name, sizeof name, "bank:%.16s", x->k.key_id);
-    struct actor bank = {.role = "bank", .name = name, .request_id = r->id, .client = r->client};
+    struct actor bank = party_actor("bank", &x->k, r, name);
     enum db_status st =
         audit_append(c, &bank, "deposit.statement.import", "statement", id, 0, pl, NULL);
     pl = NULL;
