@@ -233,6 +233,14 @@ json_add_i64(cJSON *obj, const char *key, int64_t v)
 }
 
 void
+json_append_i64(cJSON *arr, int64_t v)
+{
+    char lit[24];
+    i64_format(v, lit);
+    cJSON_AddItemToArray(arr, cJSON_CreateRaw(lit));
+}
+
+void
 json_add_str_or_null(cJSON *obj, const char *key, const char *v)
 {
     if (v)

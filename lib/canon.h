@@ -29,6 +29,8 @@ const char *json_ints_problem(const char *text, size_t len);
 /* Add an integer exactly: cJSON prints doubles beyond 32 bits as "1.78e+15", which clients
  * read as floating point; money (fen), times (µs) and ids go out as integer literals. */
 void json_add_i64(cJSON *obj, const char *key, int64_t v);
+/* Append an integer to an array exactly, as json_add_i64 adds one to an object. */
+void json_append_i64(cJSON *arr, int64_t v);
 /* Add v as a string, or null when v is NULL (a NULL column in a view). */
 void json_add_str_or_null(cJSON *obj, const char *key, const char *v);
 /* Append s as a canonical JSON string, quotes included. */

@@ -965,7 +965,7 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
             cJSON *e = cJSON_CreateArray();
             char hex[65];
             hex_encode((const uint8_t *)dbres_str(&b, i, BC_SHA), 32, hex);
-            cJSON_AddItemToArray(e, cJSON_CreateNumber((double)dbres_i64(&b, i, BC_ID)));
+            json_append_i64(e, dbres_i64(&b, i, BC_ID));
             cJSON_AddItemToArray(e, cJSON_CreateString(hex));
             cJSON_AddItemToArray(set, e);
         }

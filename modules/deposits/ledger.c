@@ -78,7 +78,7 @@ ledger_get(struct req *r, const cJSON *body)
     json_add_i64(o, "postings", postings);
     cJSON *bad = cJSON_AddArrayToObject(o, "unbalanced_entries");
     for (size_t i = 0; i < u.nrows; i++)
-        cJSON_AddItemToArray(bad, cJSON_CreateNumber((double)dbres_i64(&u, i, DB_VALUE)));
+        json_append_i64(bad, dbres_i64(&u, i, DB_VALUE));
     cJSON_AddBoolToObject(o, "balanced", total == 0 && u.nrows == 0);
     req_json(r, 200, o);
 out:

@@ -6,6 +6,7 @@
  *
  *   POST /api/v1/projects/{id}/lots/{lot}/deposit   a bidder: open (or see) its sub-account
  *   GET  /api/v1/projects/{id}/lots/{lot}/deposit   a bidder: its sub-account, arrivals, refunds
+ *   GET  /api/v1/deposits/subaccounts               a bidder's own, or every one for staff
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,18 +49,23 @@ state_of(struct dbconn *c, int64_t project, int64_t lot, int64_t org, int64_t re
     return st;
 }
 
-/* The answer about a sub-account: the row, where to pay, its balance, its arrivals and refunds,
- * and the state of the deposit (at the deadline once it passed, else now). */
+/* The view of sub-account row i of s: the row, the project's name, where to pay, its balance,
+ * its arrivals, refunds and guarantees, and the state of the deposit (at the deadline once it
+ * passed, else now). On DB_OK *out is a new object the caller owns; else *out is NULL. */
 static enum db_status
-sub_reply(struct dbconn *c, struct req *r, const struct dbres *s, unsigned status)
+sub_view(struct dbconn *c, const struct dbres *s, size_t i, cJSON **out)
 {
     struct dbres n = {0}, f = {0}, g = {0};
-    int64_t id = dbres_i64(s, 0, SC_ID), bal = 0, credited = 0, deadline;
-    int64_t project = dbres_i64(s, 0, SC_PROJECT), lot = dbres_i64(s, 0, SC_LOT);
-    int64_t org = dbres_i64(s, 0, SC_ORG);
+    struct project_view p;
+    bool found = false;
+    int64_t id = dbres_i64(s, i, SC_ID), bal = 0, credited = 0, deadline;
+    int64_t project = dbres_i64(s, i, SC_PROJECT), lot = dbres_i64(s, i, SC_LOT);
+    int64_t org = dbres_i64(s, i, SC_ORG);
     char state[16];
-    enum db_status st =
-        deadline_of(c, dbres_i64(s, 0, SC_PROJECT), dbres_i64(s, 0, SC_DEADLINE), &deadline);
+    *out = NULL;
+    enum db_status st = deadline_of(c, project, dbres_i64(s, i, SC_DEADLINE), &deadline);
+    if (st == DB_OK)
+        st = entry_project(c, project, false, &p, &found);
     if (st == DB_OK)
         st = store_sub_balance(c, id, &bal);
     if (st == DB_OK)
@@ -72,32 +78,44 @@ sub_reply(struct dbconn *c, struct req *r, const struct dbres *s, unsigned statu
         st = store_guarantees(c, project, lot, org, 0, 50, &g);
     if (st == DB_OK)
         st =
-            state_of(c, project, lot, org, dbres_i64(s, 0, SC_REQUIRED), credited, deadline, state);
+            state_of(c, project, lot, org, dbres_i64(s, i, SC_REQUIRED), credited, deadline, state);
     if (st != DB_OK)
         goto out;
-    cJSON *o = sub_json(s, 0);
+    cJSON *o = sub_json(s, i);
+    json_add_str_or_null(o, "project_name", found ? p.name : NULL);
     cJSON *pay = cJSON_AddObjectToObject(o, "pay_to");
     cJSON_AddStringToObject(pay, "bank_name", deposits_conf.bank_name);
     cJSON_AddStringToObject(pay, "account_name", deposits_conf.account_name);
-    cJSON_AddStringToObject(pay, "account_no", dbres_str(s, 0, SC_NUMBER));
+    cJSON_AddStringToObject(pay, "account_no", dbres_str(s, i, SC_NUMBER));
     json_add_i64(o, "deadline_us", deadline);
     json_add_i64(o, "balance_fen", bal);
     json_add_i64(o, "credited_by_deadline_fen", credited);
     cJSON_AddStringToObject(o, "deposit", state);
     cJSON *arr = cJSON_AddArrayToObject(o, "arrivals");
-    for (size_t i = 0; i < n.nrows; i++)
-        cJSON_AddItemToArray(arr, notice_json(&n, i));
+    for (size_t k = 0; k < n.nrows; k++)
+        cJSON_AddItemToArray(arr, notice_json(&n, k));
     arr = cJSON_AddArrayToObject(o, "refunds");
-    for (size_t i = 0; i < f.nrows; i++)
-        cJSON_AddItemToArray(arr, refund_json(&f, i));
+    for (size_t k = 0; k < f.nrows; k++)
+        cJSON_AddItemToArray(arr, refund_json(&f, k));
     arr = cJSON_AddArrayToObject(o, "guarantees");
-    for (size_t i = 0; i < g.nrows; i++)
-        cJSON_AddItemToArray(arr, guarantee_json(&g, i));
-    req_json(r, status, o);
+    for (size_t k = 0; k < g.nrows; k++)
+        cJSON_AddItemToArray(arr, guarantee_json(&g, k));
+    *out = o;
 out:
     dbres_free(&n);
     dbres_free(&f);
     dbres_free(&g);
+    return st;
+}
+
+/* Answer the one sub-account in s with status. */
+static enum db_status
+sub_reply(struct dbconn *c, struct req *r, const struct dbres *s, unsigned status)
+{
+    cJSON *o;
+    enum db_status st = sub_view(c, s, 0, &o);
+    if (st == DB_OK)
+        req_json(r, status, o);
     return st;
 }
 
@@ -234,4 +252,52 @@ deposit_state_at_deadline(struct dbconn *c, int64_t project, int64_t lot, int64_
         st = state_of(c, project, lot, org, fen, credited, deadline, state);
     dbres_free(&s);
     return st == DB_OK;
+}
+
+/* GET /api/v1/deposits/subaccounts?project=&org=&before=&limit= — newest first, each in full
+ * (as GET …/deposit answers it). A bidder sees its organization's only, whatever org it asks;
+ * staff and supervisors every one (limit at most 100: each is several reads). */
+void
+sub_list(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t before, limit, project = 0, org = 0;
+    struct dbres s = {0};
+    const char *q_project = req_query(r, "project"), *q_org = req_query(r, "org");
+    if (!deposits_page(r, &before, &limit))
+        return;
+    if (limit > 100) {
+        req_error(r, E_BAD_REQUEST, "limit must be from 1 to 100 here");
+        return;
+    }
+    if ((q_project && !parse_i64(q_project, 1, INT64_MAX, &project)) ||
+        (q_org && !parse_i64(q_org, 1, INT64_MAX, &org))) {
+        req_error(r, E_BAD_REQUEST, "project and org are positive ids");
+        return;
+    }
+    if (r->who.role == ROLE_BIDDER)
+        org = r->who.org_id;
+    struct dbconn *c = req_db(r);
+    if (!c)
+        return;
+    enum db_status st = store_subs(c, org, project, before, limit, &s);
+    cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
+    for (size_t i = 0; st == DB_OK && i < s.nrows; i++) {
+        cJSON *v;
+        st = sub_view(c, &s, i, &v);
+        if (st == DB_OK)
+            cJSON_AddItemToArray(items, v);
+    }
+    if (st != DB_OK) {
+        cJSON_Delete(o);
+        req_db_fail(r, c, st);
+        goto out;
+    }
+    if ((int64_t)s.nrows == limit && s.nrows > 0)
+        json_add_i64(o, "next_before", dbres_i64(&s, s.nrows - 1, SC_ID));
+    else
+        cJSON_AddNullToObject(o, "next_before");
+    req_json(r, 200, o);
+out:
+    dbres_free(&s);
 }

@@ -177,7 +177,7 @@ arrival(struct dbconn *c, struct notice_ctx *x, int64_t now, struct notice_row *
             goto out;
         for (size_t i = 0; i < o.nrows && x->nothers < ARRAY_LEN(x->others); i++) {
             x->others[x->nothers++] = dbres_i64(&o, i, DB_VALUE);
-            cJSON_AddItemToArray(flags, cJSON_CreateNumber((double)dbres_i64(&o, i, DB_VALUE)));
+            json_append_i64(flags, dbres_i64(&o, i, DB_VALUE));
         }
     }
     x->org = org;

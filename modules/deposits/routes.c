@@ -70,6 +70,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/projects/{id}/lots/{lot}/deposit", sub_open, ROLE_BIDDER, 0, NULL,
      ROUTE_CREATES},
     {"GET", "/api/v1/projects/{id}/lots/{lot}/deposit", sub_get, ROLE_BIDDER, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/subaccounts", sub_list, ROLE_BIDDER | STAFF, 0, NULL, 0},
     {"GET", "/api/v1/projects/{id}/deposit-flags", flag_list, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/deposits/bank/notices", notice_create, ROLE_PUBLIC, 8192, notice_body_schema,
      ROUTE_CREATES},

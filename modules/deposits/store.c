@@ -8,10 +8,13 @@
 #include "store.h"
 #include "util.h"
 
-#define BASIC_SELECT     "SELECT " BASIC_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_basic_accounts "
-#define SUB_SELECT       "SELECT " SUB_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_subaccounts "
-#define NOTICE_SELECT    "SELECT " NOTICE_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_notices "
-#define REFUND_SELECT    "SELECT " REFUND_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_refunds "
+#define BASIC_SELECT  "SELECT " BASIC_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_basic_accounts "
+#define SUB_SELECT    "SELECT " SUB_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_subaccounts "
+#define NOTICE_SELECT "SELECT " NOTICE_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_notices "
+#define REFUND_SELECT "SELECT " REFUND_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_refunds "
+#define REFUND_LIST                                                                                \
+    "SELECT " REFUND_COLS(DB_COL_SQL) REFUND_VIEW_COLS(DB_COL_SQL) DB_COL_END                      \
+        " FROM deposit_refunds "
 #define GUARANTEE_SELECT "SELECT " GUARANTEE_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_guarantees "
 #define FORFEIT_SELECT   "SELECT " FORFEIT_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_forfeitures "
 
@@ -114,6 +117,17 @@ store_sub_get(struct dbconn *c, int64_t project, int64_t lot, int64_t org, bool 
         SUB_SELECT "WHERE project_id = ? AND lot_seq = ? AND org_id = ? FOR UPDATE";
     struct dbv p[] = {DBV_INT(project), DBV_INT(lot), DBV_INT(org)};
     return db_query(c, lock ? sql_lock : sql, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_subs(struct dbconn *c, int64_t org, int64_t project, int64_t before, int64_t limit,
+           struct dbres *out)
+{
+    static const char sql[] = SUB_SELECT "WHERE (? = 0 OR org_id = ?) AND (? = 0 OR project_id = "
+                                         "?) AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?";
+    struct dbv p[] = {DBV_INT(org),    DBV_INT(org),    DBV_INT(project), DBV_INT(project),
+                      DBV_INT(before), DBV_INT(before), DBV_INT(limit)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
 }
 
 enum db_status
@@ -433,9 +447,9 @@ enum db_status
 store_refunds(struct dbconn *c, const char *state, bool late, int64_t before, int64_t limit,
               struct dbres *out)
 {
-    static const char sql[] = REFUND_SELECT "WHERE (? = '' OR state = ?) AND (? = 0 OR late = 1 OR "
-                                            "late_flagged_us IS NOT NULL) AND (? = 0 OR id < ?) "
-                                            "ORDER BY id DESC LIMIT ?";
+    static const char sql[] = REFUND_LIST "WHERE (? = '' OR state = ?) AND (? = 0 OR late = 1 OR "
+                                          "late_flagged_us IS NOT NULL) AND (? = 0 OR id < ?) "
+                                          "ORDER BY id DESC LIMIT ?";
     const char *s = state ? state : "";
     struct dbv p[] = {DBV_STR(s),      DBV_STR(s),      DBV_INT(late ? 1 : 0),
                       DBV_INT(before), DBV_INT(before), DBV_INT(limit)};

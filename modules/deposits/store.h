@@ -80,6 +80,13 @@ enum { NOTICE_COLS(DB_COL_ENUM) NC__COUNT };
     X(RC_WARNED, "warned_us")                                                                      \
     X(RC_LATE_FLAGGED, "late_flagged_us")
 enum { REFUND_COLS(DB_COL_ENUM) RC__COUNT };
+/* The lists of refunds (store_refunds) also name whose they are: the sub-account's project, lot
+ * and organization, after the row's own columns (a row read elsewhere has ncols <= RV_PROJECT). */
+#define REFUND_VIEW_COLS(X)                                                                        \
+    X(RV_PROJECT, "(SELECT s.project_id FROM deposit_subaccounts s WHERE s.id = subaccount_id)")   \
+    X(RV_LOT, "(SELECT s.lot_seq FROM deposit_subaccounts s WHERE s.id = subaccount_id)")          \
+    X(RV_ORG, "(SELECT s.org_id FROM deposit_subaccounts s WHERE s.id = subaccount_id)")
+enum { RV__BEFORE = RC__COUNT - 1, REFUND_VIEW_COLS(DB_COL_ENUM) RV__COUNT };
 
 #define ENTRY_COLS(X)                                                                              \
     X(EC_ID, "id")                                                                                 \
@@ -174,6 +181,9 @@ enum db_status store_basic_decide(struct dbconn *c, int64_t id, int64_t org, boo
 /* sub-accounts */
 enum db_status store_sub_get(struct dbconn *c, int64_t project, int64_t lot, int64_t org, bool lock,
                              struct dbres *out);
+/* Sub-accounts newest first: of org and of project (0: any), ids below before (0: any). */
+enum db_status store_subs(struct dbconn *c, int64_t org, int64_t project, int64_t before,
+                          int64_t limit, struct dbres *out);
 enum db_status store_sub_by_id(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
 enum db_status store_sub_by_number(struct dbconn *c, const char *number, struct dbres *out);
 enum db_status store_sub_insert(struct dbconn *c, int64_t project, int64_t lot, int64_t org,

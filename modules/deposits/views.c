@@ -8,8 +8,6 @@
 #include "internal.h"
 #include "util.h"
 
-/* An integer column that may be NULL. */
-
 cJSON *
 sub_json(const struct dbres *s, size_t i)
 {
@@ -76,6 +74,11 @@ refund_json(const struct dbres *s, size_t i)
             fee = dbres_i64(s, i, RC_FEE);
     json_add_i64(o, "id", dbres_i64(s, i, RC_ID));
     json_add_i64(o, "subaccount_id", dbres_i64(s, i, RC_SUB));
+    if (s->ncols > RV_ORG) { /* a list's row (REFUND_VIEW_COLS) */
+        json_add_i64(o, "project_id", dbres_i64(s, i, RV_PROJECT));
+        json_add_i64(o, "lot", dbres_i64(s, i, RV_LOT));
+        json_add_i64(o, "org_id", dbres_i64(s, i, RV_ORG));
+    }
     cJSON_AddStringToObject(o, "cause", dbres_str(s, i, RC_CAUSE));
     cJSON_AddStringToObject(o, "basis", dbres_str(s, i, RC_BASIS));
     json_add_i64(o, "principal_fen", p);
@@ -177,8 +180,8 @@ deposits_collusion(struct dbconn *c, int64_t project, int64_t lot, enum db_statu
         json_add_i64(o, "lot", dbres_i64(&f, i, FC_LOT));
         cJSON_AddStringToObject(o, "payer_account", dbres_str(&f, i, FC_PAYER));
         cJSON *ids = cJSON_AddArrayToObject(o, "org_ids");
-        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)dbres_i64(&f, i, FC_ORG_A)));
-        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)dbres_i64(&f, i, FC_ORG_B)));
+        json_append_i64(ids, dbres_i64(&f, i, FC_ORG_A));
+        json_append_i64(ids, dbres_i64(&f, i, FC_ORG_B));
         json_add_i64(o, "notice_id", dbres_i64(&f, i, FC_NOTICE));
         json_add_i64(o, "created_us", dbres_i64(&f, i, FC_CREATED));
         cJSON_AddStringToObject(o, "rule", "实施条例 第四十条");

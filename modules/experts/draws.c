@@ -319,8 +319,8 @@ conflicts(struct dbconn *c, const struct project_view *p, char **ids, char **cod
     free(bidders);
     if (!a)
         return st == DB_OK ? DB_ERROR : st;
-    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)p->tenderer_org_id));
-    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)p->agent_org_id));
+    json_append_i64(a, p->tenderer_org_id);
+    json_append_i64(a, p->agent_org_id);
     *ids = cJSON_PrintUnformatted(a);
     cJSON_Delete(a);
     struct dbres names = {0};

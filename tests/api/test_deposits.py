@@ -164,6 +164,12 @@ class DepositTest(test_opening.Ceremony):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("every invariant holds", p.stdout)
 
+    def statement(self, lines, date="2026-03-02"):
+        """The bank's signed daily statement of the center's account (§5b), posted."""
+        st = {"platform": "ggzy.test", "date": date, "lines": lines, "signed_us": self.server_now()}
+        return self.srv.request("POST", "/api/v1/deposits/statements", {
+            "statement": st, "signature": sign_act(BANK_KEY, "ggzy-bank-statement-v1", st)})
+
     def refunds(self, **q):
         qs = "&".join("%s=%s" % kv for kv in q.items())
         r = self.srv.request("GET", "/api/v1/deposits/refunds?" + qs, token=self.admin)
@@ -238,6 +244,26 @@ class ArrivalTest(DepositTest):
         r = self.srv.request("GET", "/api/v1/deposits/ledger", token=self.sup_tok).json
         self.assertFalse(r["balanced"])
         self.assertEqual(len(r["unbalanced_entries"]), 1)
+
+    def test_a_bidder_lists_only_its_own_sub_accounts_and_staff_list_every_one(self):
+        b0, b1 = self.bidders[:2]
+        s0, s1 = self.sub(b0), self.sub(b1)
+        got = lambda tok, q="": self.srv.request("GET", "/api/v1/deposits/subaccounts" + q, token=tok)
+        mine = got(b0["tok"], "?org=%d" % b1["org"]).json["items"]  # asking for another's: still its own
+        self.assertEqual([x["id"] for x in mine], [s0["id"]])
+        self.assertEqual((mine[0]["deposit"], mine[0]["project_name"], mine[0]["arrivals"], mine[0]["refunds"]),
+                         ("missing", "某某学校教学楼工程", [], []))
+        self.assertEqual(mine[0]["pay_to"]["account_no"], s0["number"])
+        every = got(self.sup_tok, "?project=%d" % self.pid).json
+        self.assertEqual([x["id"] for x in every["items"]], [s1["id"], s0["id"]])  # newest first
+        page = got(self.admin, "?limit=1").json
+        self.assertEqual([x["id"] for x in page["items"]], [s1["id"]])
+        self.assertEqual([x["id"] for x in got(self.admin, "?limit=1&before=%d" % page["next_before"])
+                          .json["items"]], [s0["id"]])
+        self.assertEqual(got(self.admin, "?project=%d" % (self.pid + 1000)).json["items"], [])
+        self.assertEqual(got(self.admin, "?limit=101").status, 400)
+        self.assertEqual(got(self.admin, "?project=x").status, 400)
+        self.assertEqual(got(self.agent_tok).status, 403)
 
     def test_notices_not_signed_fresh_by_the_configured_bank_are_refused_and_book_nothing(self):
         b0 = self.bidders[0]
@@ -369,6 +395,8 @@ class RefundTest(DepositTest):
             self.assertEqual(f["due_us"], due)
             self.assertFalse(f["late"])
             self.assertIn(f["to_account"], ("6222000000000500", "6222000000000501"))
+            self.assertEqual((f["project_id"], f["lot"]), (self.pid, 1))
+        self.assertEqual(sorted(f["org_id"] for f in paid), sorted([b0["org"], b1["org"]]))
         with open(os.path.join(self.spool, "instructions.jsonl")) as fh:
             handled = [json.loads(x) for x in fh]
         self.assertEqual(sorted(h["status"] for h in handled), [201, 201], handled)
@@ -592,11 +620,6 @@ class ConcurrentNoticeTest(DepositTest):
 
 
 class ReconciliationTest(DepositTest):
-    def statement(self, lines, date="2026-03-02"):
-        st = {"platform": "ggzy.test", "date": date, "lines": lines, "signed_us": self.server_now()}
-        return self.srv.request("POST", "/api/v1/deposits/statements", {
-            "statement": st, "signature": sign_act(BANK_KEY, "ggzy-bank-statement-v1", st)})
-
     def test_the_daily_statement_is_matched_and_an_arrival_never_notified_is_held_not_guessed(self):
         b0 = self.bidders[0]
         self.basic(b0, "6222000000001000")

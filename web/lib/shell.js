@@ -21,6 +21,7 @@ const GGZYShell = (() => {
     ["/opening.html", "开标记录 Opening record"],
     ["/venues.html", "场地 Venues"],
     ["/draws.html", "专家抽取 Draws"],
+    ["/deposits.html", "保证金 Deposits"],
   ];
   const session = GGZYPage.session();
   const hooks = [];
