@@ -708,7 +708,8 @@ static const struct {
     {"INV-DEP-BALANCE", "every deposit entry's postings sum to zero: the ledger balances at every "
                         "index, no fen created or lost"},
     {"INV-DEP-REFUND", "no sub-account is debited beyond what was credited to it: no refund "
-                       "exceeds the deposit"},
+                       "exceeds the deposit; held money goes back only by center staff, whole, "
+                       "once, to the payer the bank's signed notice names"},
     {"INV-DEP-BASIC", "no deposit is counted from another account than the bidder's registered "
                       "basic account where the law asks (实施条例 第二十六条), nor after the bid "
                       "deadline"},

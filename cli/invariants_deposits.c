@@ -5,7 +5,9 @@
  * due time, payment and late flag. It checks, from the log alone (docs/deposits.md §10):
  *   INV-DEP-BALANCE  every entry's postings sum to zero (so the ledger balances at every index);
  *   INV-DEP-REFUND   no sub-account is ever debited beyond what was credited to it (no refund
- *                    exceeds the deposit);
+ *                    exceeds the deposit); held money goes back only by center staff, once at a
+ *                    time, whole, and to the payer account the bank's signed notice (or
+ *                    statement) names;
  *   INV-DEP-BASIC    no arrival is counted (credited) from another account than the bidder's
  *                    registered basic account where the law asks (实施条例 第二十六条), or after
  *                    the bid deadline;
@@ -35,6 +37,13 @@ struct dbasic {
 struct drefund {
     int64_t id, due;
     bool done, flagged;
+    long held; /* a return: the index of its held payment in held[], else -1 */
+};
+/* A payment the bank notified (or only its statement showed) that was held, as signed. */
+struct dheld {
+    char txn[80], payer[40];
+    int64_t amount;
+    int state; /* 0 held, 1 being returned, 2 returned */
 };
 
 struct dforfeit {
@@ -51,6 +60,8 @@ struct deposit_ledger {
     size_t nb, bcap;
     struct drefund *r;
     size_t nr, rcap;
+    struct dheld *h;
+    size_t nh, hcap;
     int64_t last_us;
 };
 
@@ -97,6 +108,7 @@ dep_free(struct deposit_ledger *d)
         free(d->s);
         free(d->b);
         free(d->r);
+        free(d->h);
     }
     free(d);
 }
@@ -121,8 +133,64 @@ refund(struct deposit_ledger *d, int64_t id, bool add)
             return &d->r[i];
     if (!add || !grow((void **)&d->r, d->nr, &d->rcap, sizeof *d->r))
         return NULL;
-    d->r[d->nr] = (struct drefund){.id = id};
+    d->r[d->nr] = (struct drefund){.id = id, .held = -1};
     return &d->r[d->nr++];
+}
+
+/* Record a held payment (txn, amount, payer as the bank signed them). */
+static void
+held_add(struct deposit_ledger *d, const cJSON *f)
+{
+    const char *txn = s_of(f, "bank_txn"), *payer = s_of(f, "payer_account");
+    if (!txn || !grow((void **)&d->h, d->nh, &d->hcap, sizeof *d->h))
+        return;
+    struct dheld *h = &d->h[d->nh++];
+    *h = (struct dheld){.amount = n_of(f, "amount_fen", 0)};
+    snprintf(h->txn, sizeof h->txn, "%s", txn);
+    snprintf(h->payer, sizeof h->payer, "%s", payer ? payer : "");
+}
+
+static long
+held_find(const struct deposit_ledger *d, const char *txn)
+{
+    for (size_t i = 0; txn && i < d->nh; i++)
+        if (!strcmp(d->h[i].txn, txn))
+            return (long)i;
+    return -1;
+}
+
+/* INV-DEP-REFUND for a return of held money (deposit.return.instruct). */
+static void
+held_return(struct deposit_ledger *d, const cJSON *entry, const cJSON *p, int64_t idx,
+            struct inv_report *rep)
+{
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
+    const cJSON *ins = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(p, "instruction"), "instruction");
+    const char *role = s_of(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
+    const char *txn = s_of(p, "bank_txn"), *to = s_of(ins, "to_account");
+    long i = held_find(d, txn);
+    int64_t amount = n_of(ins, "amount_fen", -1);
+    const char *why = !role || strcmp(role, "center_admin") ? "by someone who is not center staff"
+                      : i < 0                               ? "of a payment the log never held"
+                      : d->h[i].state == 1                  ? "while its return is under way"
+                      : d->h[i].state == 2                  ? "of a payment returned already"
+                      : amount != d->h[i].amount || n_of(ins, "principal_fen", -1) != amount
+                          ? "of another amount than was held"
+                      : !to || strcmp(to, d->h[i].payer) || !*d->h[i].payer
+                          ? "to another account than the one it came from"
+                          : NULL;
+    if (why) {
+        inv_violate(rep, "INV-DEP-REFUND", idx, "held payment %s was returned %s",
+                    txn ? txn : "(unnamed)", why);
+        return;
+    }
+    d->h[i].state = 1;
+    struct drefund *r = refund(d, n_of(obj, "id", 0), true);
+    if (r) {
+        r->due = n_of(ins, "due_us", 0);
+        r->held = i;
+    }
 }
 
 static const char *
@@ -232,7 +300,8 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
     }
     if (cJSON_IsArray(ps))
         postings(d, action, ps, idx, forfeiting, rep);
-    else if (!strcmp(action, "deposit.notice") || !strcmp(action, "deposit.refund.instruct"))
+    else if (!strcmp(action, "deposit.notice") || !strcmp(action, "deposit.refund.instruct") ||
+             !strcmp(action, "deposit.return.instruct"))
         inv_violate(rep, "INV-DEP-BALANCE", idx, "%s records no postings", action);
     if (!strcmp(action, "deposit.basic_account.decide")) {
         const char *acc = s_of(p, "account_no"), *dec = s_of(p, "decision");
@@ -249,16 +318,42 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
         }
         d->b[i].org = org;
         snprintf(d->b[i].account, sizeof d->b[i].account, "%s", acc);
+    } else if (!strcmp(action, "deposit.statement.import")) {
+        /* an arrival only the statement showed was booked held: its line as the bank signed it */
+        const cJSON *lines = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"),
+                                             "fields"),
+            "lines");
+        const cJSON *df, *l;
+        cJSON_ArrayForEach(df, cJSON_GetObjectItemCaseSensitive(p, "differences"))
+        {
+            const char *issue = s_of(df, "issue"), *txn = s_of(df, "bank_txn");
+            if (!issue || strcmp(issue, "unmatched_held") || !txn)
+                continue;
+            cJSON_ArrayForEach(l,
+                               lines) if (s_of(l, "bank_txn") && !strcmp(s_of(l, "bank_txn"), txn))
+            {
+                held_add(d, l);
+                break;
+            }
+        }
+    } else if (!strcmp(action, "deposit.return.instruct")) {
+        held_return(d, entry, p, idx, rep);
     } else if (!strcmp(action, "deposit.notice")) {
         const char *outcome = s_of(p, "outcome");
         if (outcome && !strcmp(outcome, "credited"))
             arrival(d, p, idx, rep);
+        if (outcome && !strcmp(outcome, "held"))
+            held_add(d, cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields"));
         struct drefund *r = outcome && (!strcmp(outcome, "confirmed") || !strcmp(outcome, "failed"))
                                 ? refund(d, n_of(p, "refund_id", 0), false)
                                 : NULL;
         if (!r)
             return;
         r->done = true;
+        if (r->held >= 0) /* a return: paid, or held again to be returned again */
+            d->h[r->held].state = !strcmp(outcome, "confirmed") ? 2 : 0;
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
         const cJSON *late = cJSON_GetObjectItemCaseSensitive(p, "late");

@@ -23,7 +23,8 @@
                  incomplete: "信息不全 incomplete notice", late: "截止后到账 after the deadline",
                  cash: "不收现金 cash not accepted", not_basic_account: "非基本账户 not from the basic account" };
   const CAUSE = { withdrawal: "撤回 withdrawal", no_bid: "未投标 no bid", award: "中标公告 award",
-                  contract: "合同签订 contract", termination: "终止 termination" };
+                  contract: "合同签订 contract", termination: "终止 termination",
+                  return: "退回暂挂款 held money returned" };
   const REFUND = { instructed: "已出指令 instructed", sent: "已发银行 sent to the bank",
                    paid: "已退 paid", failed: "退款失败 failed" };
   const ACCOUNT = { bank: "中心银行账户 bank", sub: "子账户 sub-accounts", held: "暂挂 held",
@@ -111,7 +112,9 @@
       tr.append(lines(dep));
       tr.append(lines(s.arrivals.filter((n) => n.kind === "arrival").map((n) =>
         "¥" + yuan(n.amount_fen) + " " + bj(n.value_us).slice(0, 16) + " " +
-        (n.outcome === "credited" ? "已入账 credited" : "暂挂 held: " + (HOLD[n.hold_reason] || n.hold_reason)))));
+        (n.outcome === "credited" ? "已入账 credited"
+          : (n.outcome === "returned" ? "已退回付款方 returned to the payer: " : "暂挂 held: ") +
+            (HOLD[n.hold_reason] || n.hold_reason)))));
       const due = s.refunds.filter((f) => f.state !== "paid"), done = s.refunds.filter((f) => f.state === "paid");
       const dueTd = lines(due.map((f) => refundText(f) + " · 应于 " + bj(f.due_us).slice(0, 16) + " 前 · " +
         (REFUND[f.state] || f.state) + (f.late ? " · 逾期 late" : "")));
@@ -172,9 +175,29 @@
       tr.append(el("td", n.bank_txn), el("td", n.account),
                 lines([n.payer_name || "—", n.payer_account || "—"]), money(n.amount_fen),
                 el("td", HOLD[n.hold_reason] || n.hold_reason || ""), el("td", bj(n.value_us).slice(0, 16)));
+      const td = el("td");
+      if (n.return_id !== null) td.textContent = "退回中 being returned (#" + n.return_id + ")";
+      else if (!n.payer_account) td.textContent = "付款账户不明 no payer: ask the bank";
+      else if (me.role === "center_admin") {
+        const b = el("button", "退回付款方 return to the payer", { type: "button", "data-return": n.id });
+        b.addEventListener("click", () => giveBack(n));
+        td.append(b);
+      }
+      tr.append(td);
       body.append(tr);
     }
-    if (!j.items.length) empty(body, "无 none", 6);
+    if (!j.items.length) empty(body, "无 none", 7);
+  }
+
+  async function giveBack(n) {
+    const reason = $("ret-reason").value.trim();
+    if (!reason) return say("ret-status", "退回需要理由 a return needs a reason", "refused");
+    say("ret-status", "提交 returning…", "busy");
+    const r = await api("POST", "/api/v1/deposits/notices/" + n.id + "/return", { reason });
+    if (r.status !== 201) return say("ret-status", GGZYPage.refusal(r.status, r.json), "refused");
+    say("ret-status", n.bank_txn + " ¥" + yuan(r.json.amount_fen) + " 退回 " + r.json.to_name + " " +
+        r.json.to_account + "，应于 " + bj(r.json.due_us).slice(0, 16) + " 前 due by", "done");
+    await Promise.all([showHeld(), showLedger(), showJournal(false), showOverdue()]);
   }
 
   async function showStatements() {
@@ -264,8 +287,10 @@
 
   async function refundRow(f, cells) {
     const tr = el("tr", undefined, { "data-refund": f.id, "data-state": f.state, "data-late": f.late ? "1" : "0" });
-    tr.append(el("td", String(f.id)), el("td", "#" + f.project_id), el("td", String(f.lot)),
-              el("td", await orgName(f.org_id)), el("td", CAUSE[f.cause] || f.cause), ...cells);
+    tr.append(el("td", String(f.id)), el("td", f.project_id !== null ? "#" + f.project_id : "—"),
+              el("td", f.lot !== null ? String(f.lot) : "—"),
+              el("td", f.org_id !== null ? await orgName(f.org_id) : f.to_name),
+              el("td", CAUSE[f.cause] || f.cause), ...cells);
     return tr;
   }
 

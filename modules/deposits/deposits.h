@@ -99,6 +99,9 @@ enum statute_id deposits_rule_cause_statute(enum refund_cause c);
  * working days from the calendar: the end of that day, China Standard Time). -1 when the
  * statute does not apply to the category, INT64_MIN when the calendar lacks a year. */
 int64_t deposits_rule_due(enum category c, enum refund_cause cause, int64_t event_us);
+/* A return of held money's deadline: the end of the day (China Standard Time) `working_days`
+ * working days after now's day; INT64_MIN when the calendar lacks a year. */
+int64_t deposits_rule_return_due(int64_t now_us, int64_t working_days);
 /* Does the refund carry interest? The tendering law: after the contract (第五十七条) and on
  * termination (第三十一条); procurement: on termination (its 孳息, 87号令 第二十九条). */
 bool deposits_rule_interest_applies(enum category c, enum refund_cause cause);

@@ -27,6 +27,7 @@ struct deposits_conf {
     int64_t notice_skew_s;        /* a notice is signed within this of the platform's clock */
     int64_t warn_hours;           /* staff and supervisors are warned this long before a due */
     int64_t bid_validity_days;    /* the bid validity period after the deadline (guarantees) */
+    int64_t return_days;          /* held money goes back to its payer within these working days */
 };
 extern struct deposits_conf deposits_conf;
 extern const struct config *deposits_cfg;
@@ -106,7 +107,18 @@ struct bank_notice {
  * refund it names (the refusal set on r), booked; fills row's outcome, sub-account and entry
  * and adds what the audit entry shows to payload. */
 struct notice_row;
+/* The signed instruction of fields, as the bank receives it: canonical JSON of {instruction,
+ * signature, key} (malloc'd; NULL on failure). */
+char *refund_instruction_text(const cJSON *fields);
 enum tx_result refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n,
+                              int64_t now, struct notice_row *row, cJSON *payload,
+                              int64_t *project);
+
+/* returns.c */
+void return_create(struct req *r, const cJSON *body);
+/* The bank's notice of a return (refund row f, whose notice_id is set) paid or failed, in
+ * refund_confirm's place and with its contract. */
+enum tx_result return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice *n,
                               int64_t now, struct notice_row *row, cJSON *payload,
                               int64_t *project);
 

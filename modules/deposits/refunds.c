@@ -117,8 +117,8 @@ out:
 }
 
 /* The signed instruction (fields and signature) as the bank receives it; caller frees. */
-static char *
-instruction_text(const cJSON *fields)
+char *
+refund_instruction_text(const cJSON *fields)
 {
     size_t len = 0;
     char *canon = canon_json(fields, &len);
@@ -252,7 +252,7 @@ refund_tx(struct dbconn *c, void *arg)
     cJSON_AddStringToObject(f, "basis", law->code);
     json_add_i64(f, "due_us", due);
     json_add_i64(f, "issued_us", x->now);
-    if (!(text = instruction_text(f)) || store_refund_set_instruction(c, id, text) != DB_OK)
+    if (!(text = refund_instruction_text(f)) || store_refund_set_instruction(c, id, text) != DB_OK)
         goto out;
     struct posting p[3] = {{ACC_SUB, x->sub, balance},
                            {ACC_REFUNDS_PAYABLE, 0, -total},
@@ -326,6 +326,27 @@ write_instruction(int64_t id, const char *text)
     return ok;
 }
 
+/* The project refund row f is of (0 when none: a return of money paid into no sub-account): its
+ * sub-account's, or for a return its notice's sub-account's. */
+static enum db_status
+refund_project(struct dbconn *c, const struct dbres *f, int64_t *project)
+{
+    struct dbres n = {0}, s = {0};
+    int64_t sub = dbres_i64(f, 0, RC_SUB);
+    enum db_status st = DB_OK;
+    *project = 0;
+    if (!sub && dbres_i64(f, 0, RC_NOTICE)) {
+        st = store_notice_get(c, dbres_i64(f, 0, RC_NOTICE), &n);
+        if (st == DB_OK && n.nrows == 1)
+            sub = dbres_i64(&n, 0, NC_SUB);
+    }
+    if (st == DB_OK && sub && (st = store_sub_by_id(c, sub, false, &s)) == DB_OK && s.nrows == 1)
+        *project = dbres_i64(&s, 0, SC_PROJECT);
+    dbres_free(&n);
+    dbres_free(&s);
+    return st;
+}
+
 struct sent_ctx {
     int64_t refund, now;
     const struct actor *a;
@@ -335,7 +356,8 @@ static enum tx_result
 sent_tx(struct dbconn *c, void *arg)
 {
     struct sent_ctx *x = arg;
-    struct dbres f = {0}, s = {0};
+    struct dbres f = {0};
+    int64_t project;
     enum tx_result t = TX_DBFAIL;
     if (store_refund_get(c, x->refund, true, &f) != DB_OK || f.nrows != 1)
         goto out;
@@ -343,22 +365,22 @@ sent_tx(struct dbconn *c, void *arg)
     if (strcmp(dbres_str(&f, 0, RC_STATE), "instructed"))
         goto out;
     t = TX_DBFAIL;
-    if (store_sub_by_id(c, dbres_i64(&f, 0, RC_SUB), false, &s) != DB_OK || s.nrows != 1 ||
+    if (refund_project(c, &f, &project) != DB_OK ||
         store_refund_sent(c, x->refund, x->now) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "refund_id", x->refund);
-    json_add_i64(pl, "subaccount_id", dbres_i64(&f, 0, RC_SUB));
+    json_add_col_i64(pl, "subaccount_id", &f, 0, RC_SUB);
+    json_add_col_i64(pl, "notice_id", &f, 0, RC_NOTICE);
     char file[64];
     snprintf(file, sizeof file, "refund-%lld.json", (long long)x->refund);
     cJSON_AddStringToObject(pl, "file", file);
-    if (audit_append(c, x->a, "deposit.refund.sent", "refund", x->refund,
-                     dbres_i64(&s, 0, SC_PROJECT), pl, NULL) != DB_OK)
+    if (audit_append(c, x->a, "deposit.refund.sent", "refund", x->refund, project, pl, NULL) !=
+        DB_OK)
         goto out;
     t = TX_COMMIT;
 out:
     dbres_free(&f);
-    dbres_free(&s);
     return t;
 }
 
@@ -445,6 +467,10 @@ refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n, int
                     dbres_str(&f, 0, RC_TO_ACCOUNT), (long long)n->amount, n->account);
         goto out;
     }
+    if (dbres_i64(&f, 0, RC_NOTICE)) { /* the return of a held notice */
+        t = return_confirm(c, &f, n, now, row, pl, project);
+        goto out;
+    }
     t = TX_DBFAIL;
     int64_t sub = dbres_i64(&f, 0, RC_SUB), due = dbres_i64(&f, 0, RC_DUE);
     if (store_sub_by_id(c, sub, true, &s) != DB_OK || s.nrows != 1)
@@ -502,10 +528,12 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, bool late, int64
     snprintf(subject, sizeof subject,
              late ? "保证金退还逾期：退款 %lld" : "保证金退还即将到期：退款 %lld",
              (long long)dbres_i64(f, 0, RC_ID));
+    bool ret = dbres_i64(f, 0, RC_NOTICE) != 0;
     snprintf(body, sizeof body,
-             "Refund %lld of sub-account %lld (%lld fen, %s) is due by the end of %s (China "
+             "Refund %lld of %s %lld (%lld fen, %s) is due by the end of %s (China "
              "Standard Time) and is %s.",
-             (long long)dbres_i64(f, 0, RC_ID), (long long)dbres_i64(f, 0, RC_SUB),
+             (long long)dbres_i64(f, 0, RC_ID), ret ? "held payment notice" : "sub-account",
+             (long long)dbres_i64(f, 0, ret ? RC_NOTICE : RC_SUB),
              (long long)(dbres_i64(f, 0, RC_PRINCIPAL) + dbres_i64(f, 0, RC_INTEREST) +
                          dbres_i64(f, 0, RC_FEE)),
              dbres_str(f, 0, RC_BASIS), due, late ? "late" : "not yet paid");
@@ -531,7 +559,8 @@ static enum tx_result
 watch_tx(struct dbconn *c, void *arg)
 {
     struct watch_ctx *x = arg;
-    struct dbres f = {0}, s = {0};
+    struct dbres f = {0};
+    int64_t project;
     enum tx_result t = TX_DBFAIL;
     if (store_refund_get(c, x->refund, true, &f) != DB_OK || f.nrows != 1)
         goto out;
@@ -541,23 +570,23 @@ watch_tx(struct dbconn *c, void *arg)
         (x->late ? dbres_str(&f, 0, RC_LATE_FLAGGED) != NULL : dbres_str(&f, 0, RC_WARNED) != NULL))
         goto out; /* paid or handled meanwhile */
     t = TX_DBFAIL;
-    if (store_sub_by_id(c, dbres_i64(&f, 0, RC_SUB), false, &s) != DB_OK || s.nrows != 1 ||
+    if (refund_project(c, &f, &project) != DB_OK ||
         store_refund_mark(c, x->refund, x->late, x->now) != DB_OK ||
         tell(c, "center_admin", &f, x->late, x->now) != DB_OK ||
         tell(c, "supervisor", &f, x->late, x->now) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "refund_id", x->refund);
-    json_add_i64(pl, "subaccount_id", dbres_i64(&f, 0, RC_SUB));
+    json_add_col_i64(pl, "subaccount_id", &f, 0, RC_SUB);
+    json_add_col_i64(pl, "notice_id", &f, 0, RC_NOTICE);
     json_add_i64(pl, "due_us", dbres_i64(&f, 0, RC_DUE));
     cJSON_AddStringToObject(pl, "state", state);
     if (audit_append(c, x->a, x->late ? "deposit.refund.late" : "deposit.refund.warn", "refund",
-                     x->refund, dbres_i64(&s, 0, SC_PROJECT), pl, NULL) != DB_OK)
+                     x->refund, project, pl, NULL) != DB_OK)
         goto out;
     t = TX_COMMIT;
 out:
     dbres_free(&f);
-    dbres_free(&s);
     return t;
 }
 

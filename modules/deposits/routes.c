@@ -47,6 +47,10 @@ static const struct field statement_body_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const struct field return_schema[] = {
+    {"reason", F_STRING, true, 1, 500, NULL},
+    {NULL},
+};
 static const char *const forfeit_grounds[] = {"revocation", "refused_contract", "refused_bond",
                                               NULL};
 static const struct field forfeit_schema[] = {
@@ -75,6 +79,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/deposits/bank/notices", notice_create, ROLE_PUBLIC, 8192, notice_body_schema,
      ROUTE_CREATES},
     {"GET", "/api/v1/deposits/notices", notice_list, STAFF, 0, NULL, 0},
+    {"POST", "/api/v1/deposits/notices/{id}/return", return_create, ROLE_CENTER_ADMIN, 4096,
+     return_schema, ROUTE_CREATES},
     {"GET", "/api/v1/deposits/ledger", ledger_get, STAFF, 0, NULL, 0},
     {"GET", "/api/v1/deposits/entries", entries_list, STAFF, 0, NULL, 0},
     {"GET", "/api/v1/deposits/refunds", refund_list, STAFF, 0, NULL, 0},
@@ -112,6 +118,8 @@ static const char *const rule_codes[] = {
     "DEP-REFUND-MISMATCH",
     "DEP-REFUND-STATE",
     "DEP-REFUND-UNKNOWN",
+    "DEP-RETURN-PAYER",
+    "DEP-RETURN-STATE",
     "DEP-SIGNATURE",
     "DEP-SIGNED-TIME",
     "DEP-STATEMENT-CONFLICT",
@@ -130,6 +138,8 @@ static const struct config_key config_keys[] = {
     CONFIG_I(struct deposits_conf, "deposits.warn_hours", warn_hours, "24", 1, 720),
     /* 实施条例 第二十六条: a deposit's validity is the bids' (until the tender states its own) */
     CONFIG_I(struct deposits_conf, "deposits.bid_validity_days", bid_validity_days, "90", 1, 365),
+    /* no statute sets it: the platform's own promise, published (docs/deposits.md §5c) */
+    CONFIG_I(struct deposits_conf, "deposits.return_days", return_days, "5", 1, 30),
 };
 
 static const struct job jobs[] = {

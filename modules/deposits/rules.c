@@ -198,6 +198,13 @@ deposits_rule_due(enum category c, enum refund_cause cause, int64_t event_us)
     return day_end_us(day);
 }
 
+int64_t
+deposits_rule_return_due(int64_t now_us, int64_t working_days)
+{
+    int64_t day = cal_add_working_days(cal_day(now_us), working_days);
+    return day == INT64_MIN ? INT64_MIN : day_end_us(day);
+}
+
 bool
 deposits_rule_interest_applies(enum category c, enum refund_cause cause)
 {

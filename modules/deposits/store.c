@@ -12,6 +12,9 @@
 #define SUB_SELECT    "SELECT " SUB_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_subaccounts "
 #define NOTICE_SELECT "SELECT " NOTICE_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_notices "
 #define REFUND_SELECT "SELECT " REFUND_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_refunds "
+#define NOTICE_LIST                                                                                \
+    "SELECT " NOTICE_COLS(DB_COL_SQL) NOTICE_VIEW_COLS(DB_COL_SQL) DB_COL_END                      \
+        " FROM deposit_notices "
 #define REFUND_LIST                                                                                \
     "SELECT " REFUND_COLS(DB_COL_SQL) REFUND_VIEW_COLS(DB_COL_SQL) DB_COL_END                      \
         " FROM deposit_refunds "
@@ -317,6 +320,22 @@ store_notice_get(struct dbconn *c, int64_t id, struct dbres *out)
 }
 
 enum db_status
+store_notice_lock(struct dbconn *c, int64_t id, struct dbres *out)
+{
+    static const char sql[] = NOTICE_SELECT "WHERE id = ? FOR UPDATE";
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, sql, p, 1, out);
+}
+
+enum db_status
+store_notice_set_outcome(struct dbconn *c, int64_t id, const char *outcome)
+{
+    static const char sql[] = "UPDATE deposit_notices SET outcome = ? WHERE id = ?";
+    struct dbv p[] = {DBV_STR(outcome), DBV_INT(id)};
+    return db_exec(c, sql, p, 2, NULL, NULL);
+}
+
+enum db_status
 store_notice_set_entry(struct dbconn *c, int64_t id, int64_t entry)
 {
     static const char sql[] = "UPDATE deposit_notices SET entry_id = ? WHERE id = ?";
@@ -328,8 +347,8 @@ enum db_status
 store_notices(struct dbconn *c, const char *outcome, int64_t before, int64_t limit,
               struct dbres *out)
 {
-    static const char sql[] = NOTICE_SELECT "WHERE (? = '' OR outcome = ?) AND (? = 0 OR id < ?) "
-                                            "ORDER BY id DESC LIMIT ?";
+    static const char sql[] = NOTICE_LIST "WHERE (? = '' OR outcome = ?) AND (? = 0 OR id < ?) "
+                                          "ORDER BY id DESC LIMIT ?";
     const char *o = outcome ? outcome : "";
     struct dbv p[] = {DBV_STR(o), DBV_STR(o), DBV_INT(before), DBV_INT(before), DBV_INT(limit)};
     return db_query(c, sql, p, ARRAY_LEN(p), out);
@@ -385,14 +404,28 @@ enum db_status
 store_refund_insert(struct dbconn *c, const struct refund_row *f, int64_t *id)
 {
     static const char sql[] =
-        "INSERT INTO deposit_refunds (subaccount_id, cause, basis, principal_fen, interest_fen, "
-        "fee_fen, to_account, to_name, event_us, due_us, state, instruction, created_us, "
-        "active_sub) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'instructed', ?, ?, ?)";
-    struct dbv p[] = {DBV_INT(f->sub),        DBV_STR(f->cause),       DBV_STR(f->basis),
-                      DBV_INT(f->principal),  DBV_INT(f->interest),    DBV_INT(f->fee),
-                      DBV_STR(f->to_account), DBV_STR(f->to_name),     DBV_INT(f->event_us),
-                      DBV_INT(f->due_us),     DBV_STR(f->instruction), DBV_INT(f->now),
-                      DBV_INT(f->sub)};
+        "INSERT INTO deposit_refunds (subaccount_id, notice_id, reason, cause, basis, "
+        "principal_fen, interest_fen, fee_fen, to_account, to_name, event_us, due_us, state, "
+        "instruction, created_us, active_sub, active_notice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, 'instructed', ?, ?, ?, ?)";
+    struct dbv sub = f->sub ? DBV_INT(f->sub) : DBV_NUL,
+               notice = f->notice ? DBV_INT(f->notice) : DBV_NUL;
+    struct dbv p[] = {sub,
+                      notice,
+                      f->reason ? DBV_STR(f->reason) : DBV_NUL,
+                      DBV_STR(f->cause),
+                      DBV_STR(f->basis),
+                      DBV_INT(f->principal),
+                      DBV_INT(f->interest),
+                      DBV_INT(f->fee),
+                      DBV_STR(f->to_account),
+                      DBV_STR(f->to_name),
+                      DBV_INT(f->event_us),
+                      DBV_INT(f->due_us),
+                      DBV_STR(f->instruction),
+                      DBV_INT(f->now),
+                      sub,
+                      notice};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;
@@ -437,7 +470,7 @@ enum db_status
 store_refund_done(struct dbconn *c, int64_t id, const char *state, int64_t paid_us, bool late)
 {
     static const char sql[] = "UPDATE deposit_refunds SET state = ?, paid_us = ?, late = ?, "
-                              "active_sub = NULL WHERE id = ?";
+                              "active_sub = NULL, active_notice = NULL WHERE id = ?";
     struct dbv p[] = {DBV_STR(state), paid_us ? DBV_INT(paid_us) : DBV_NUL, DBV_INT(late ? 1 : 0),
                       DBV_INT(id)};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);

@@ -58,10 +58,18 @@ enum { SUB_COLS(DB_COL_ENUM) SC__COUNT };
     X(NC_SUB, "subaccount_id")                                                                     \
     X(NC_ENTRY, "entry_id")
 enum { NOTICE_COLS(DB_COL_ENUM) NC__COUNT };
+/* The list of notices (store_notices) also names the return under way of a held one (NULL when
+ * none), after the row's own columns (a row read elsewhere has ncols <= NV_RETURN). */
+#define NOTICE_VIEW_COLS(X)                                                                        \
+    X(NV_RETURN, "(SELECT r.id FROM deposit_refunds r WHERE r.active_notice = "                    \
+                 "deposit_notices.id)")
+enum { NV__BEFORE = NC__COUNT - 1, NOTICE_VIEW_COLS(DB_COL_ENUM) NV__COUNT };
 
 #define REFUND_COLS(X)                                                                             \
     X(RC_ID, "id")                                                                                 \
     X(RC_SUB, "subaccount_id")                                                                     \
+    X(RC_NOTICE, "notice_id")                                                                      \
+    X(RC_REASON, "reason")                                                                         \
     X(RC_CAUSE, "cause")                                                                           \
     X(RC_BASIS, "basis")                                                                           \
     X(RC_PRINCIPAL, "principal_fen")                                                               \
@@ -81,11 +89,16 @@ enum { NOTICE_COLS(DB_COL_ENUM) NC__COUNT };
     X(RC_LATE_FLAGGED, "late_flagged_us")
 enum { REFUND_COLS(DB_COL_ENUM) RC__COUNT };
 /* The lists of refunds (store_refunds) also name whose they are: the sub-account's project, lot
- * and organization, after the row's own columns (a row read elsewhere has ncols <= RV_PROJECT). */
+ * and organization (a return's: its notice's sub-account's, if any; else NULL), after the row's
+ * own columns (a row read elsewhere has ncols <= RV_PROJECT). */
+#define REFUND_OWNER                                                                               \
+    "COALESCE(subaccount_id, (SELECT n.subaccount_id FROM deposit_notices n WHERE n.id = "         \
+    "notice_id))"
 #define REFUND_VIEW_COLS(X)                                                                        \
-    X(RV_PROJECT, "(SELECT s.project_id FROM deposit_subaccounts s WHERE s.id = subaccount_id)")   \
-    X(RV_LOT, "(SELECT s.lot_seq FROM deposit_subaccounts s WHERE s.id = subaccount_id)")          \
-    X(RV_ORG, "(SELECT s.org_id FROM deposit_subaccounts s WHERE s.id = subaccount_id)")
+    X(RV_PROJECT,                                                                                  \
+      "(SELECT s.project_id FROM deposit_subaccounts s WHERE s.id = " REFUND_OWNER ")")            \
+    X(RV_LOT, "(SELECT s.lot_seq FROM deposit_subaccounts s WHERE s.id = " REFUND_OWNER ")")       \
+    X(RV_ORG, "(SELECT s.org_id FROM deposit_subaccounts s WHERE s.id = " REFUND_OWNER ")")
 enum { RV__BEFORE = RC__COUNT - 1, REFUND_VIEW_COLS(DB_COL_ENUM) RV__COUNT };
 
 #define ENTRY_COLS(X)                                                                              \
@@ -218,6 +231,10 @@ struct notice_row {
 enum db_status store_notice_insert(struct dbconn *c, const struct notice_row *n, int64_t *id);
 enum db_status store_notice_by_txn(struct dbconn *c, const char *txn, struct dbres *out);
 enum db_status store_notice_get(struct dbconn *c, int64_t id, struct dbres *out);
+/* The notice, FOR UPDATE. */
+enum db_status store_notice_lock(struct dbconn *c, int64_t id, struct dbres *out);
+/* A held notice's outcome once its return is paid. */
+enum db_status store_notice_set_outcome(struct dbconn *c, int64_t id, const char *outcome);
 enum db_status store_notice_set_entry(struct dbconn *c, int64_t id, int64_t entry);
 /* outcome NULL: any. Newest first below `before` (0: all). */
 enum db_status store_notices(struct dbconn *c, const char *outcome, int64_t before, int64_t limit,
@@ -233,9 +250,12 @@ enum db_status store_flag_insert(struct dbconn *c, int64_t project, int64_t lot,
 enum db_status store_flags(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out);
 
 /* refunds */
+/* A refund of sub-account sub, or (sub 0) the return of held notice `notice` with its reason. */
 struct refund_row {
     int64_t sub, principal, interest, fee, event_us, due_us, now;
     const char *cause, *basis, *to_account, *to_name, *instruction;
+    int64_t notice;
+    const char *reason;
 };
 enum db_status store_refund_insert(struct dbconn *c, const struct refund_row *f, int64_t *id);
 enum db_status store_refund_set_instruction(struct dbconn *c, int64_t id, const char *text);

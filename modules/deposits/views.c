@@ -63,6 +63,8 @@ notice_json(const struct dbres *s, size_t i)
     json_add_str_or_null(o, "hold_reason", dbres_str(s, i, NC_HOLD));
     json_add_col_i64(o, "subaccount_id", s, i, NC_SUB);
     json_add_col_i64(o, "entry_id", s, i, NC_ENTRY);
+    if (s->ncols > NV_RETURN) /* a list's row (NOTICE_VIEW_COLS) */
+        json_add_col_i64(o, "return_id", s, i, NV_RETURN);
     return o;
 }
 
@@ -73,11 +75,13 @@ refund_json(const struct dbres *s, size_t i)
     int64_t p = dbres_i64(s, i, RC_PRINCIPAL), in = dbres_i64(s, i, RC_INTEREST),
             fee = dbres_i64(s, i, RC_FEE);
     json_add_i64(o, "id", dbres_i64(s, i, RC_ID));
-    json_add_i64(o, "subaccount_id", dbres_i64(s, i, RC_SUB));
+    json_add_col_i64(o, "subaccount_id", s, i, RC_SUB);
+    json_add_col_i64(o, "notice_id", s, i, RC_NOTICE);
+    json_add_str_or_null(o, "reason", dbres_str(s, i, RC_REASON));
     if (s->ncols > RV_ORG) { /* a list's row (REFUND_VIEW_COLS) */
-        json_add_i64(o, "project_id", dbres_i64(s, i, RV_PROJECT));
-        json_add_i64(o, "lot", dbres_i64(s, i, RV_LOT));
-        json_add_i64(o, "org_id", dbres_i64(s, i, RV_ORG));
+        json_add_col_i64(o, "project_id", s, i, RV_PROJECT);
+        json_add_col_i64(o, "lot", s, i, RV_LOT);
+        json_add_col_i64(o, "org_id", s, i, RV_ORG);
     }
     cJSON_AddStringToObject(o, "cause", dbres_str(s, i, RC_CAUSE));
     cJSON_AddStringToObject(o, "basis", dbres_str(s, i, RC_BASIS));

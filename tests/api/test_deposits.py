@@ -474,6 +474,86 @@ class RefundTest(DepositTest):
         self.replay_clean()
 
 
+class ReturnTest(DepositTest):
+    def give_back(self, notice, reason="非本项目保证金，原路退回", tok=None):
+        return self.srv.request("POST", "/api/v1/deposits/notices/%d/return" % notice, {"reason": reason},
+                                token=tok or self.admin)
+
+    def held(self):
+        return {n["bank_txn"]: n for n in
+                self.srv.request("GET", "/api/v1/deposits/notices?outcome=held", token=self.admin).json["items"]}
+
+    def test_held_money_goes_back_to_its_payer_only_by_center_staff_whole_and_once(self):
+        b0 = self.bidders[0]
+        self.basic(b0, "6222000000005000")
+        s0 = self.sub(b0)
+        stray = self.pay("880100009999999", 300, "6222000000005999", name="某某公司")["body"]
+        other = self.pay(s0["number"], 500, "6222999900000005", name="另一单位")["body"]
+        nameless = self.pay(s0["number"], 400, None)["body"]
+        paid = self.pay(s0["number"], DEPOSIT, "6222000000005000")["body"]
+        self.assertEqual({t: n["return_id"] for t, n in self.held().items()},
+                         {stray["bank_txn"]: None, other["bank_txn"]: None, nameless["bank_txn"]: None})
+        # only center staff return, with a reason; never what was counted, never without a payer
+        for tok in (b0["tok"], self.sup_tok, self.agent_tok):
+            self.assertEqual(self.give_back(stray["id"], tok=tok).status, 403)
+        self.assertEqual(self.srv.request("POST", "/api/v1/deposits/notices/%d/return" % stray["id"], {},
+                                          token=self.admin).status, 422)
+        r = self.give_back(nameless["id"])
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-RETURN-PAYER"), r)
+        r = self.give_back(paid["id"])
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-RETURN-STATE"), r)
+        self.assertEqual(self.give_back(999999).status, 404)
+        # the stray payment: whole, to the account it came from, due in five working days
+        r = self.give_back(stray["id"])
+        self.assertEqual(r.status, 201, r)
+        f = r.json
+        self.assertEqual((f["cause"], f["basis"], f["notice_id"], f["subaccount_id"], f["principal_fen"],
+                          f["amount_fen"], f["to_account"], f["to_name"], f["state"]),
+                         ("return", "deposits.return_days", stray["id"], None, 300, 300, "6222000000005999",
+                          "某某公司", "instructed"))
+        self.assertEqual(f["instruction"]["instruction"]["returns_bank_txn"], stray["bank_txn"])
+        self.assertGreater(f["due_us"], self.server_now() + 5 * DAY)  # 2026-03-02 is a Monday: the next one
+        r = self.give_back(stray["id"])
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-RETURN-STATE"), r)
+        self.assertEqual(self.held()[stray["bank_txn"]]["return_id"], f["id"])
+        acc = self.ledger()
+        self.assertEqual((acc["held"], acc["refunds_payable"]), (-900, -300))
+        # the job hands it to the bank, which pays: the notice is returned, nothing is held for it
+        self.run_job("deposits.refunds")
+        self.wait(lambda: [x for x in self.refunds() if x["id"] == f["id"] and x["state"] == "paid"],
+                  "the bank did not pay the return")
+        returned = self.srv.request("GET", "/api/v1/deposits/notices?outcome=returned", token=self.admin).json
+        self.assertEqual([n["bank_txn"] for n in returned["items"]], [stray["bank_txn"]])
+        self.assertNotIn(stray["bank_txn"], self.held())
+        acc = self.ledger()
+        self.assertEqual((acc["held"], acc["refunds_payable"], acc["bank"]), (-900, 0, DEPOSIT + 900))
+        r = self.give_back(stray["id"])
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-RETURN-STATE"), r)
+        # the bank cannot pay the other: held again, and returned again
+        with open(os.path.join(self.spool, "MODE"), "w") as fh:
+            fh.write("fail")
+        g = self.give_back(other["id"]).json
+        self.run_job("deposits.refunds")
+        self.wait(lambda: [x for x in self.refunds() if x["id"] == g["id"] and x["state"] == "failed"],
+                  "the failure was not booked")
+        self.assertIsNone(self.held()[other["bank_txn"]]["return_id"])
+        self.assertEqual(self.ledger()["held"], -900)
+        with open(os.path.join(self.spool, "MODE"), "w") as fh:
+            fh.write("pay")
+        h = self.give_back(other["id"], reason="再次退回").json
+        self.run_job("deposits.refunds")
+        self.wait(lambda: [x for x in self.refunds() if x["id"] == h["id"] and x["state"] == "paid"], "not paid")
+        self.assertEqual(self.ledger()["held"], -400)
+        # the bidder's own view says its stray payment went back
+        mine = self.srv.request("GET", "/api/v1/projects/%d/lots/1/deposit" % self.pid, token=b0["tok"]).json
+        self.assertEqual(sorted(n["outcome"] for n in mine["arrivals"]), ["credited", "held", "returned"])
+        self.srv.wait_sequenced()
+        who = self.srv.sql("SELECT DISTINCT JSON_VALUE(entry, '$.actor.role') FROM audit_entries "
+                           "WHERE action = 'deposit.return.instruct' AND idx IS NOT NULL")
+        self.assertEqual(who, [["center_admin"]])
+        self.replay_clean()
+
+
 ISSUER_KEY = ec.generate_private_key(ec.SECP256R1())
 ISSUER_CODE = credit_code("91310000MB")
 ISSUER_CERT = issue_cert(ISSUER_KEY.public_key(), ISSUER_CODE, "finance", name="某保险股份有限公司")

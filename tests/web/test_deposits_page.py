@@ -2,7 +2,8 @@
 bank (tests/sim/bank.py) as its own process: a bidder opens its sub-account from the page, sees
 what arrived and why a payment from another account is held, then the refund due and by when,
 then what was refunded; center staff read the balanced ledger, the held money and the day's
-statement differences, and approve a basic account from the console; a supervisor sees a refund
+statement differences, approve a basic account and return held money to its payer from the
+console; a supervisor sees a refund
 the bank sits on flagged late and by how long, with no staff action offered; each sees only
 their part."""
 import os
@@ -100,7 +101,7 @@ class DepositsPageTest(DepositTest):
         self.shot("deposits-bidder.png")
         self.ledger()
 
-    def test_center_staff_reconcile_and_decide_a_basic_account_from_the_console(self):
+    def test_center_staff_reconcile_decide_a_basic_account_and_return_held_money_from_the_console(self):
         b0, b1 = self.bidders[:2]
         self.basic(b0, "6222000000003000")
         s = self.sub(b0)
@@ -134,8 +135,22 @@ class DepositsPageTest(DepositTest):
         got = self.srv.request("GET", "/api/v1/deposits/basic-accounts?org=%d" % b1["org"], token=self.admin).json
         self.assertEqual(got["items"][0]["state"], "approved")
         self.assertEqual(self.texts("#basic tbody tr[data-basic]"), [])
+        # staff return the stray payment to whoever paid it: the page names where and by when
+        stray = self.srv.request("GET", "/api/v1/deposits/notices?outcome=held", token=self.admin).json["items"][0]
+        br.click("#held button[data-return='%d']" % stray["id"])
+        br.wait_for("document.getElementById('ret-status').dataset.state !== 'busy'")
+        self.assertIn("6222000000003000", br.text("#ret-status"))
+        self.assertIn("应于", br.text("#ret-status"))
+        br.wait_for("document.querySelectorAll('#held button[data-return]').length === 0")
+        self.assertIn("退回中", self.texts("#held tbody tr[data-reason='unknown_account']")[0])
         self.browser.script("window.scrollTo(0, 0);")
         self.shot("deposits-console.png", height=2400)
+        self.run_job("deposits.refunds")
+        self.wait(lambda: self.srv.request("GET", "/api/v1/deposits/notices?outcome=returned",
+                                           token=self.admin).json["items"], "the bank did not return it")
+        self.page("admin", ADMIN_PASSWORD)
+        self.assertEqual(self.texts("#held tbody tr[data-txn]"), [])
+        self.ledger()
         # a DBA who edits a posting: the console says the ledger does not balance
         self.srv.sql("UPDATE deposit_postings SET fen = fen + 1 WHERE account = 'held' LIMIT 1")
         self.page("admin", ADMIN_PASSWORD)

@@ -750,6 +750,81 @@ the_deposit_ledger_names_unbalanced_entries_excess_refunds_non_basic_deposits_an
     dep_free(d);
 }
 
+/* One entry of the deposit ledger with its actor's role. */
+static void
+dfeed_as(struct deposit_ledger *d, struct inv_report *rep, int64_t idx, const char *role,
+         const char *action, int64_t oid, const char *payload)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"index\":%lld,\"time_us\":%lld,\"action\":\"%s\",\"actor\":{\"role\":\"%s\","
+             "\"user_id\":3},\"object\":{\"type\":\"refund\",\"id\":%lld},\"payload\":%s}",
+             (long long)idx, (long long)idx * 10, action, role, (long long)oid, payload);
+    cJSON *e = cJSON_Parse(text);
+    CHECK(e != NULL);
+    dep_feed(d, e, rep);
+    cJSON_Delete(e);
+}
+
+#define RETURN(txn, fen, to)                                                                       \
+    "{\"bank_txn\":\"" txn "\",\"instruction\":{\"instruction\":{\"due_us\":1000000,"              \
+    "\"principal_fen\":" fen ",\"amount_fen\":" fen ",\"to_account\":\"" to "\"}},"                \
+    "\"postings\":[{\"account\":\"held\",\"fen\":" fen "},{\"account\":"                           \
+    "\"refunds_payable\",\"fen\":-" fen "}]}"
+
+static void
+held_money_goes_back_only_whole_once_by_staff_and_to_its_payer(void)
+{
+    struct deposit_ledger *d = dep_new();
+    struct inv_report rep = {0};
+    dfeed_as(d, &rep, 1, "bank", "deposit.notice", 1,
+             "{\"outcome\":\"held\",\"signed\":{\"fields\":{\"bank_txn\":\"T1\","
+             "\"amount_fen\":300,\"payer_account\":\"6222005\"}},\"postings\":[{\"account\":"
+             "\"bank\",\"fen\":300},{\"account\":\"held\",\"fen\":-300}]}");
+    /* only the statement showed T2: held by its import */
+    dfeed_as(d, &rep, 2, "bank", "deposit.statement.import", 1,
+             "{\"differences\":[{\"bank_txn\":\"T2\",\"issue\":\"unmatched_held\"}],"
+             "\"signed\":{\"fields\":{\"lines\":[{\"bank_txn\":\"T2\",\"amount_fen\":70,"
+             "\"payer_account\":\"6222006\"}]}},\"postings\":[{\"account\":\"bank\",\"fen\":70},"
+             "{\"account\":\"held\",\"fen\":-70}]}");
+    CHECK(rep.n == 0);
+    dfeed_as(d, &rep, 3, "center_admin", "deposit.return.instruct", 10,
+             RETURN("T1", "300", "6222005"));
+    dfeed_as(d, &rep, 4, "center_admin", "deposit.return.instruct", 11,
+             RETURN("T2", "70", "6222006"));
+    CHECK(rep.n == 0);
+    /* again while under way; a payment never held; another amount; elsewhere; not by staff */
+    dfeed_as(d, &rep, 5, "center_admin", "deposit.return.instruct", 12,
+             RETURN("T1", "300", "6222005"));
+    dfeed_as(d, &rep, 6, "center_admin", "deposit.return.instruct", 13,
+             RETURN("T9", "300", "6222005"));
+    CHECK(count(&rep, "INV-DEP-REFUND") == 2);
+    dfeed_as(d, &rep, 7, "bank", "deposit.notice", 8,
+             "{\"outcome\":\"failed\",\"refund_id\":10,\"postings\":[{\"account\":"
+             "\"refunds_payable\",\"fen\":300},{\"account\":\"held\",\"fen\":-300}]}");
+    dfeed_as(d, &rep, 8, "center_admin", "deposit.return.instruct", 14,
+             RETURN("T1", "301", "6222005"));
+    dfeed_as(d, &rep, 9, "center_admin", "deposit.return.instruct", 15,
+             RETURN("T1", "300", "6222777"));
+    dfeed_as(d, &rep, 10, "supervisor", "deposit.return.instruct", 16,
+             RETURN("T1", "300", "6222005"));
+    CHECK(count(&rep, "INV-DEP-REFUND") == 5);
+    /* held again after the failure: returned again, paid, and never a third time */
+    dfeed_as(d, &rep, 11, "center_admin", "deposit.return.instruct", 17,
+             RETURN("T1", "300", "6222005"));
+    CHECK(count(&rep, "INV-DEP-REFUND") == 5);
+    dfeed_as(d, &rep, 12, "bank", "deposit.notice", 9,
+             "{\"outcome\":\"confirmed\",\"refund_id\":17,\"late\":false,\"signed\":{\"fields\":"
+             "{\"value_us\":5}},\"postings\":[{\"account\":\"refunds_payable\",\"fen\":300},"
+             "{\"account\":\"bank\",\"fen\":-300}]}");
+    dfeed_as(d, &rep, 13, "center_admin", "deposit.return.instruct", 18,
+             RETURN("T1", "300", "6222005"));
+    CHECK(count(&rep, "INV-DEP-REFUND") == 6);
+    CHECK(count(&rep, "INV-DEP-BALANCE") == 0);
+    inv_report_free(&rep);
+    dep_free(d);
+}
+
 static void
 every_invariant_is_listed_with_a_description(void)
 {
@@ -880,6 +955,7 @@ main(void)
     RUN(the_platform_decrypts_only_an_opening_that_is_running);
     RUN(every_invariant_is_listed_with_a_description);
     RUN(the_deposit_ledger_names_unbalanced_entries_excess_refunds_non_basic_deposits_and_late_refunds);
+    RUN(held_money_goes_back_only_whole_once_by_staff_and_to_its_payer);
     for (int i = 0; i < SIDE__COUNT; i++) {
         EVP_PKEY_free(cas.key[i]);
         X509_free(cas.cert[i]);

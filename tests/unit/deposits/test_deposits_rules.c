@@ -141,6 +141,19 @@ a_refund_is_due_by_the_end_of_the_fifth_day_or_working_day_china_standard_time(v
 }
 
 static void
+held_money_goes_back_by_the_end_of_the_nth_working_day(void)
+{
+    /* from Monday 2026-03-02 10:00: five working days, the end of Monday 03-09 */
+    int64_t ev = cst(2026, 3, 2) + 10 * 3600 * INT64_C(1000000);
+    CHECK(deposits_rule_return_due(ev, 5) == cst(2026, 3, 10) - 1);
+    CHECK(deposits_rule_return_due(ev, 1) == cst(2026, 3, 4) - 1);
+    /* from the eve of the National Day holiday (2026-10-01 to 10-07): past the holiday */
+    CHECK(deposits_rule_return_due(cst(2026, 9, 30), 1) >= cst(2026, 10, 9) - 1);
+    /* beyond the calendar's years */
+    CHECK(deposits_rule_return_due(cst(2099, 1, 5), 5) == INT64_MIN);
+}
+
+static void
 interest_is_simple_over_a_360_day_year_by_the_rate_of_each_day_rounded_half_up_once(void)
 {
     struct rate_row r[8];
@@ -180,6 +193,7 @@ main(void)
     RUN(the_state_at_the_deadline_is_paid_partial_missing_or_none);
     RUN(a_refund_is_caused_by_withdrawal_no_bid_award_contract_or_termination);
     RUN(a_refund_is_due_by_the_end_of_the_fifth_day_or_working_day_china_standard_time);
+    RUN(held_money_goes_back_by_the_end_of_the_nth_working_day);
     RUN(interest_is_simple_over_a_360_day_year_by_the_rate_of_each_day_rounded_half_up_once);
     return CHECK_DONE();
 }
