@@ -502,13 +502,20 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = num(f, "bid_id", -1) == num(p, "bid_id", -2);
         else if (!strncmp(action, "draw.", 5)) /* a cosignature, the value, an answer */
             same = num(f, "draw_id", -1) == num(p, "draw_id", -2);
-        else if (!strcmp(action, "deposit.notice")) { /* the bank's posting is the signed amount */
-            int64_t amount = num(f, "amount_fen", -1), booked = -2;
+        else if (!strcmp(action, "deposit.notice")) {
+            /* the bank's posting is the signed amount; a refund the bank could not pay moves no
+             * money through the bank: its payable's reversal is */
+            int64_t amount = num(f, "amount_fen", -1), booked = -2, payable = -2;
             const cJSON *ps = cJSON_GetObjectItemCaseSensitive(p, "postings");
-            for (const cJSON *x = cJSON_IsArray(ps) ? ps->child : NULL; x; x = x->next)
+            for (const cJSON *x = cJSON_IsArray(ps) ? ps->child : NULL; x; x = x->next) {
+                int64_t v = num(x, "fen", 0) < 0 ? -num(x, "fen", 0) : num(x, "fen", 0);
                 if (str(x, "account") && !strcmp(str(x, "account"), "bank"))
-                    booked = num(x, "fen", 0) < 0 ? -num(x, "fen", 0) : num(x, "fen", 0);
-            same = amount == booked;
+                    booked = v;
+                else if (str(x, "account") && !strcmp(str(x, "account"), "refunds_payable"))
+                    payable = v;
+            }
+            const char *outcome = str(p, "outcome");
+            same = amount == (outcome && !strcmp(outcome, "failed") ? payable : booked);
         } else if (!strcmp(action, "deposit.statement.import"))
             same = str(f, "date") && str(p, "date") && !strcmp(str(f, "date"), str(p, "date"));
         else if (!strcmp(action, "deposit.guarantee.register"))

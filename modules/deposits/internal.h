@@ -28,6 +28,7 @@ struct deposits_conf {
     int64_t warn_hours;           /* staff and supervisors are warned this long before a due */
     int64_t bid_validity_days;    /* the bid validity period after the deadline (guarantees) */
     int64_t return_days;          /* held money goes back to its payer within these working days */
+    int64_t retry_hours;          /* a refund the bank could not pay is instructed again after */
 };
 extern struct deposits_conf deposits_conf;
 extern const struct config *deposits_cfg;
@@ -110,6 +111,8 @@ struct notice_row;
 /* The signed instruction of fields, as the bank receives it: canonical JSON of {instruction,
  * signature, key} (malloc'd; NULL on failure). */
 char *refund_instruction_text(const cJSON *fields);
+/* Tell center staff (the outbox) that the bank could not pay refund row f. */
+enum db_status refund_tell_failed(struct dbconn *c, const struct dbres *f, int64_t now);
 enum tx_result refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n,
                               int64_t now, struct notice_row *row, cJSON *payload,
                               int64_t *project);

@@ -178,6 +178,13 @@ refund_tx(struct dbconn *c, void *arg)
     t = TX_COMMIT;
     if (forfeiting) /* proposed or approved: not refunded while a supervisor decides */
         goto out;
+    int64_t failed_us = 0;
+    t = TX_DBFAIL;
+    if (store_refund_last_failed(c, x->sub, &failed_us) != DB_OK)
+        goto out;
+    t = TX_COMMIT;
+    if (failed_us && x->now < failed_us + deposits_conf.retry_hours * 3600 * INT64_C(1000000))
+        goto out; /* the bank could not pay it: again after deposits.retry_hours, not every run */
     enum category cat = (enum category)dbres_i64(&s, 0, SC_CATEGORY);
     int64_t due = deposits_rule_due(cat, cause, event_us), today = cal_day(x->now);
     if (due == INT64_MIN || due < 0) {
@@ -485,7 +492,8 @@ refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n, int
                     paid ? pp : pf, paid ? 2 : (extra ? 3 : 2), now, &row->entry,
                     &postings) != DB_OK ||
         store_refund_done(c, n->refund, paid ? "paid" : "failed", n->value_us, late) != DB_OK ||
-        store_sub_set_state(c, sub, paid ? "closed" : "open") != DB_OK)
+        store_sub_set_state(c, sub, paid ? "closed" : "open") != DB_OK ||
+        (!paid && refund_tell_failed(c, &f, now) != DB_OK))
         goto out;
     row->outcome = paid ? "confirmed" : "failed";
     row->sub = sub;
@@ -514,35 +522,45 @@ struct watch_ctx {
     const struct actor *a;
 };
 
+/* What a refund's message says: it is due soon, late, or the bank could not pay it. */
+enum tell_kind { TELL_DUE, TELL_LATE, TELL_FAILED };
+
 /* Tell every enabled user of role about refund f (in the caller's transaction). */
 static enum db_status
-tell(struct dbconn *c, const char *role, const struct dbres *f, bool late, int64_t now)
+tell(struct dbconn *c, const char *role, const struct dbres *f, enum tell_kind k, int64_t now)
 {
+    static const char *const kinds[] = {"deposit.refund.due", "deposit.refund.late",
+                                        "deposit.refund.failed"};
+    static const char *const subjects[] = {"保证金退还即将到期", "保证金退还逾期",
+                                           "保证金退款未能支付"};
     enum db_status st;
     char *ids = accounts_active_of_role(c, role, &st);
     cJSON *arr = ids ? cJSON_Parse(ids) : NULL, *it;
-    char subject[200], body[600], due[11];
+    char subject[200], body[700], due[11];
     if (!ids)
         return st;
     cal_format_day(cal_day(dbres_i64(f, 0, RC_DUE)), due);
-    snprintf(subject, sizeof subject,
-             late ? "保证金退还逾期：退款 %lld" : "保证金退还即将到期：退款 %lld",
+    snprintf(subject, sizeof subject, "%s：退款 %lld", subjects[k],
              (long long)dbres_i64(f, 0, RC_ID));
     bool ret = dbres_i64(f, 0, RC_NOTICE) != 0;
     snprintf(body, sizeof body,
-             "Refund %lld of %s %lld (%lld fen, %s) is due by the end of %s (China "
-             "Standard Time) and is %s.",
+             "Refund %lld of %s %lld (%lld fen to %s, %s) is due by the end of %s (China "
+             "Standard Time) and %s.",
              (long long)dbres_i64(f, 0, RC_ID), ret ? "held payment notice" : "sub-account",
              (long long)dbres_i64(f, 0, ret ? RC_NOTICE : RC_SUB),
              (long long)(dbres_i64(f, 0, RC_PRINCIPAL) + dbres_i64(f, 0, RC_INTEREST) +
                          dbres_i64(f, 0, RC_FEE)),
-             dbres_str(f, 0, RC_BASIS), due, late ? "late" : "not yet paid");
+             dbres_str(f, 0, RC_TO_ACCOUNT), dbres_str(f, 0, RC_BASIS), due,
+             k == TELL_FAILED ? "could not be paid by the bank (it is instructed again after "
+                                "deposits.retry_hours; check the payee account)"
+             : k == TELL_LATE ? "is late"
+                              : "is not yet paid");
     st = DB_OK;
     cJSON_ArrayForEach(it, arr)
     {
         int64_t msg;
         struct outbox_msg m = {.user = (int64_t)it->valuedouble,
-                               .kind = late ? "deposit.refund.late" : "deposit.refund.due",
+                               .kind = kinds[k],
                                .subject = subject,
                                .body = body,
                                .ref_type = "refund",
@@ -553,6 +571,12 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, bool late, int64
     cJSON_Delete(arr);
     free(ids);
     return st;
+}
+
+enum db_status
+refund_tell_failed(struct dbconn *c, const struct dbres *f, int64_t now)
+{
+    return tell(c, "center_admin", f, TELL_FAILED, now);
 }
 
 static enum tx_result
@@ -572,8 +596,8 @@ watch_tx(struct dbconn *c, void *arg)
     t = TX_DBFAIL;
     if (refund_project(c, &f, &project) != DB_OK ||
         store_refund_mark(c, x->refund, x->late, x->now) != DB_OK ||
-        tell(c, "center_admin", &f, x->late, x->now) != DB_OK ||
-        tell(c, "supervisor", &f, x->late, x->now) != DB_OK)
+        tell(c, "center_admin", &f, x->late ? TELL_LATE : TELL_DUE, x->now) != DB_OK ||
+        tell(c, "supervisor", &f, x->late ? TELL_LATE : TELL_DUE, x->now) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "refund_id", x->refund);

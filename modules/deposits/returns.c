@@ -182,7 +182,8 @@ return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice
     if (ledger_post(c, paid ? "return_paid" : "return_failed", *project, sub, n->txn, p, 2, now,
                     &row->entry, &postings) != DB_OK ||
         store_refund_done(c, refund, paid ? "paid" : "failed", n->value_us, late) != DB_OK ||
-        (paid && store_notice_set_outcome(c, notice, "returned") != DB_OK))
+        (paid && store_notice_set_outcome(c, notice, "returned") != DB_OK) ||
+        (!paid && refund_tell_failed(c, f, now) != DB_OK))
         goto out;
     row->outcome = paid ? "confirmed" : "failed";
     cJSON_AddStringToObject(pl, "outcome", row->outcome);

@@ -140,6 +140,7 @@ static const struct config_key config_keys[] = {
     CONFIG_I(struct deposits_conf, "deposits.bid_validity_days", bid_validity_days, "90", 1, 365),
     /* no statute sets it: the platform's own promise, published (docs/deposits.md §5c) */
     CONFIG_I(struct deposits_conf, "deposits.return_days", return_days, "5", 1, 30),
+    CONFIG_I(struct deposits_conf, "deposits.retry_hours", retry_hours, "24", 1, 720),
 };
 
 static const struct job jobs[] = {

@@ -467,6 +467,22 @@ store_refund_sent(struct dbconn *c, int64_t id, int64_t now)
 }
 
 enum db_status
+store_refund_last_failed(struct dbconn *c, int64_t sub, int64_t *failed_us)
+{
+    static const char sql[] = "SELECT state, paid_us FROM deposit_refunds WHERE subaccount_id = ? "
+                              "ORDER BY id DESC LIMIT 1";
+    enum { LF_STATE, LF_AT };
+    struct dbv p[] = {DBV_INT(sub)};
+    struct dbres r = {0};
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *failed_us = st == DB_OK && r.nrows == 1 && !strcmp(dbres_str(&r, 0, LF_STATE), "failed")
+                     ? dbres_i64(&r, 0, LF_AT)
+                     : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
 store_refund_done(struct dbconn *c, int64_t id, const char *state, int64_t paid_us, bool late)
 {
     static const char sql[] = "UPDATE deposit_refunds SET state = ?, paid_us = ?, late = ?, "

@@ -262,6 +262,9 @@ enum db_status store_refund_set_instruction(struct dbconn *c, int64_t id, const 
 enum db_status store_refund_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
 enum db_status store_refunds_instructed(struct dbconn *c, int64_t limit, struct dbres *out);
 enum db_status store_refund_sent(struct dbconn *c, int64_t id, int64_t now);
+/* When sub-account sub's latest refund failed (the bank's value time; 0 when its latest did
+ * not fail, or it has none). */
+enum db_status store_refund_last_failed(struct dbconn *c, int64_t sub, int64_t *failed_us);
 enum db_status store_refund_done(struct dbconn *c, int64_t id, const char *state, int64_t paid_us,
                                  bool late);
 /* state NULL: any; late: only late ones. Newest first below `before` (0: all). */

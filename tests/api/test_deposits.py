@@ -159,7 +159,11 @@ class DepositTest(test_opening.Ceremony):
         self.wait(lambda: runs() > before, name + " did not run")
 
     def replay_clean(self):
+        """The replay of the project's log, up to a checkpoint signed now (so it covers every
+        entry so far, not the last periodic checkpoint's), holds every invariant."""
         self.srv.wait_sequenced()
+        r = self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.sup_tok)
+        self.assertEqual(r.status, 200, r)
         p = self.ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey(), token=self.sup_tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("every invariant holds", p.stdout)
@@ -471,6 +475,21 @@ class RefundTest(DepositTest):
         r = self.srv.request("POST", "/api/v1/deposits/bank/notices",
                              {"notice": n, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", n)})
         self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-REFUND-STATE"), r)
+        # center staff are told; the job does not instruct it again every minute, but after
+        # deposits.retry_hours (24), when the bank pays
+        told = [m for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.admin).json["items"]
+                if m["kind"] == "deposit.refund.failed"]
+        self.assertEqual(len(told), 1)
+        self.assertIn("6222000000000700", told[0]["body"])
+        with open(os.path.join(self.spool, "MODE"), "w") as f:
+            f.write("pay")
+        self.run_job("deposits.refunds")
+        self.assertEqual(len(self.refunds()), 1)
+        self.run_job("deposits.refunds", self.server_now() + 25 * 3600 * 10**6)
+        again = self.wait(lambda: (lambda x: x if len(x) == 2 and x[0]["state"] == "paid" else None)(
+            self.refunds()), "not instructed again, or not paid")
+        self.assertEqual((again[0]["principal_fen"], again[1]["state"]), (DEPOSIT, "failed"))
+        self.ledger()
         self.replay_clean()
 
 
