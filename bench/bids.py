@@ -154,7 +154,7 @@ def profiled(pid, what):
     if not out:
         return None
     os.makedirs(out, exist_ok=True)
-    return subprocess.Popen(["perf", "record", "-F", "999", "-p", str(pid), "-o",
+    return subprocess.Popen(["perf", "record", "-g", "-F", "999", "-p", str(pid), "-o",
                              os.path.join(out, what + ".data")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -10,6 +10,7 @@ bank transaction is booked exactly once, and every sub-account holds what was pa
 
 usage: scripts/dev bench deposits [--notices N] [--bidders B] [--clients C] [--dup-percent P]
                                   [--runs R]
+With GGZY_BENCH_PERF=DIR, ggzyd is profiled during each rush (DIR/deposits-rush-N.data).
 """
 import argparse
 import concurrent.futures
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import harness  # noqa: E402
 from venues import plain_commits  # noqa: E402
+from bids import proc_cpu, profiled, stop_profile  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
@@ -170,7 +172,12 @@ def main():
         try:
             subs = setup(srv, a.bidders)
             bodies, distinct = notices(srv, key, subs, a.notices, a.dup_percent, run)
+            c0, p0 = proc_cpu(srv.proc.pid), os.times()
+            prof = profiled(srv.proc.pid, "deposits-rush-%d" % (run + 1))
             booked, dups, dt = rush(srv, bodies, a.clients)
+            stop_profile(prof)
+            c1, p1 = proc_cpu(srv.proc.pid), os.times()
+            cpu = (c1 - c0, (p1.user + p1.system) - (p0.user + p0.system))
             rate = (booked + dups) / dt
             proof(srv, bodies, distinct)
             plain = plain_commits(srv, a.clients, 3)
@@ -182,6 +189,9 @@ def main():
         print("  run %d: %d booked, %d duplicates answered in %.2f s: %.0f notices/s; plain commits %.0f/s; "
               "ratio %.3f; each transaction booked once, the ledger balanced"
               % (run + 1, booked, dups, dt, rate, plain, rate / plain))
+        # on two cores, a client near a whole CPU-second per wall second is the bound, not ggzyd
+        print("  cpu: ggzyd %.2f s (%.0f µs a notice), the client %.2f s, wall %.2f s"
+              % (cpu[0], cpu[0] * 1e6 / (booked + dups), cpu[1], dt))
     print("median: %.0f notices/s, plain commits %.0f/s, ratio %.3f; nothing booked twice, the ledger balanced"
           % (statistics.median(ours), statistics.median(base), statistics.median(ratios)))
 
