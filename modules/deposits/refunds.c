@@ -338,20 +338,17 @@ write_instruction(int64_t id, const char *text)
 static enum db_status
 refund_project(struct dbconn *c, const struct dbres *f, int64_t *project)
 {
-    struct dbres n = {0}, s = {0};
+    struct dbres n = {0};
     int64_t sub = dbres_i64(f, 0, RC_SUB);
     enum db_status st = DB_OK;
-    *project = 0;
     if (!sub && dbres_i64(f, 0, RC_NOTICE)) {
         st = store_notice_get(c, dbres_i64(f, 0, RC_NOTICE), &n);
         if (st == DB_OK && n.nrows == 1)
             sub = dbres_i64(&n, 0, NC_SUB);
     }
-    if (st == DB_OK && sub && (st = store_sub_by_id(c, sub, false, &s)) == DB_OK && s.nrows == 1)
-        *project = dbres_i64(&s, 0, SC_PROJECT);
     dbres_free(&n);
-    dbres_free(&s);
-    return st;
+    *project = 0;
+    return st == DB_OK ? store_sub_project(c, sub, project) : st;
 }
 
 struct sent_ctx {

@@ -106,14 +106,8 @@ return_tx(struct dbconn *c, struct req *r, void *arg)
     if (!(text = refund_instruction_text(fields)) ||
         store_refund_set_instruction(c, id, text) != DB_OK)
         goto out;
-    if (sub) {
-        struct dbres s = {0};
-        st = store_sub_by_id(c, sub, false, &s);
-        project = st == DB_OK && s.nrows == 1 ? dbres_i64(&s, 0, SC_PROJECT) : 0;
-        dbres_free(&s);
-        if (st != DB_OK)
-            goto out;
-    }
+    if (store_sub_project(c, sub, &project) != DB_OK)
+        goto out;
     struct posting p[2] = {{ACC_HELD, 0, amount}, {ACC_REFUNDS_PAYABLE, 0, -amount}};
     if (ledger_post(c, "return_instructed", project, sub, dbres_str(&n, 0, NC_TXN), p, 2, now,
                     &entry, &postings) != DB_OK)
@@ -160,7 +154,7 @@ enum tx_result
 return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice *n, int64_t now,
                struct notice_row *row, cJSON *pl, int64_t *project)
 {
-    struct dbres h = {0}, s = {0};
+    struct dbres h = {0};
     cJSON *postings = NULL;
     enum tx_result t = TX_DBFAIL;
     int64_t refund = dbres_i64(f, 0, RC_ID), notice = dbres_i64(f, 0, RC_NOTICE);
@@ -168,13 +162,8 @@ return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice
     if (store_notice_lock(c, notice, &h) != DB_OK || h.nrows != 1)
         goto out;
     int64_t sub = dbres_i64(&h, 0, NC_SUB);
-    *project = 0;
-    if (sub) {
-        if (store_sub_by_id(c, sub, false, &s) != DB_OK)
-            goto out;
-        if (s.nrows == 1)
-            *project = dbres_i64(&s, 0, SC_PROJECT);
-    }
+    if (store_sub_project(c, sub, project) != DB_OK)
+        goto out;
     bool paid = !strcmp(n->kind, "refund_paid"), late = paid && n->value_us > due;
     /* paid: the payable leaves the bank; failed: the money is held again */
     struct posting p[2] = {{ACC_REFUNDS_PAYABLE, 0, n->amount},
@@ -199,6 +188,5 @@ return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice
 out:
     cJSON_Delete(postings);
     dbres_free(&h);
-    dbres_free(&s);
     return t;
 }

@@ -134,6 +134,22 @@ store_subs(struct dbconn *c, int64_t org, int64_t project, int64_t before, int64
 }
 
 enum db_status
+store_sub_project(struct dbconn *c, int64_t sub, int64_t *project)
+{
+    static const char sql[] = "SELECT project_id FROM deposit_subaccounts WHERE id = ?";
+    struct dbv p[] = {DBV_INT(sub)};
+    struct dbres r = {0};
+    *project = 0;
+    if (!sub)
+        return DB_OK;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    if (st == DB_OK && r.nrows == 1)
+        *project = dbres_i64(&r, 0, DB_VALUE);
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
 store_sub_by_id(struct dbconn *c, int64_t id, bool lock, struct dbres *out)
 {
     static const char sql[] = SUB_SELECT "WHERE id = ?";

@@ -197,6 +197,8 @@ enum db_status store_sub_get(struct dbconn *c, int64_t project, int64_t lot, int
 /* Sub-accounts newest first: of org and of project (0: any), ids below before (0: any). */
 enum db_status store_subs(struct dbconn *c, int64_t org, int64_t project, int64_t before,
                           int64_t limit, struct dbres *out);
+/* The project of sub-account sub; *project 0 when sub is 0 or there is none. */
+enum db_status store_sub_project(struct dbconn *c, int64_t sub, int64_t *project);
 enum db_status store_sub_by_id(struct dbconn *c, int64_t id, bool lock, struct dbres *out);
 enum db_status store_sub_by_number(struct dbconn *c, const char *number, struct dbres *out);
 enum db_status store_sub_insert(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
