@@ -131,8 +131,11 @@ class DepositTest(test_opening.Ceremony):
         if instrument:
             order["instrument"] = instrument
         order.update(extra)
-        with open(os.path.join(self.spool, "%s.order.json" % txn), "w") as f:
+        # whole or not at all: the bank lists *.order.json while this is written
+        path = os.path.join(self.spool, "%s.order.json" % txn)
+        with open(path + ".tmp", "w") as f:
             json.dump(order, f)
+        os.rename(path + ".tmp", path)
         res = os.path.join(self.spool, "%s.result.json" % txn)
         self.wait(lambda: os.path.exists(res), "the bank did not notify " + txn)
         with open(res) as f:

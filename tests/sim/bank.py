@@ -100,8 +100,11 @@ class Bank:
             res = path[:-len(".order.json")] + ".result.json"
             if os.path.exists(res):
                 continue
-            with open(path) as f:
-                order = json.load(f)
+            try:
+                with open(path) as f:
+                    order = json.load(f)
+            except ValueError:  # still being written by a careless client: the next round
+                continue
             n = {k: order[k] for k in ("bank_txn", "account", "amount_fen", "payer_account", "payer_name",
                                        "instrument", "value_us") if k in order}
             n.setdefault("kind", "arrival")
