@@ -712,6 +712,10 @@ static const struct {
                           "that booking"},
     {"INV-VENUE-RECORDING", "(whole log) every approved booking that ended a week before the log's "
                             "last entry has recordings covering it, or the monitor's warning"},
+    {"INV-VENUE-ATTENDEE", "(whole log) a bidder signs in to an opening only while its "
+                           "organization has a current bid for one of its lots, an expert to an "
+                           "evaluation only as a confirmed, not replaced, member of its live "
+                           "committee draw"},
     {"INV-DEP-BALANCE", "every deposit entry's postings sum to zero: the ledger balances at every "
                         "index, no fen created or lost"},
     {"INV-DEP-REFUND", "no sub-account is debited beyond what was credited to it: no refund "

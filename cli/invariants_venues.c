@@ -8,7 +8,12 @@
  *   INV-VENUE-OPENING    a tender names an opening room per lot, booked from the lot's opening
  *                        time, and each opening starts in that room, in its booked span;
  *   INV-VENUE-RECORDING  a booking that ended a week before the log's last entry has recordings
- *                        that cover it or a warning.
+ *                        that cover it or a warning;
+ *   INV-VENUE-ATTENDEE   a bidder signs in to an opening only while its organization has a
+ *                        current bid for one of the session's lots (bid.receive, not withdrawn),
+ *                        an expert to an evaluation only as a confirmed member of the session's
+ *                        live committee draw (draw.answer confirmed, not replaced, the draw not
+ *                        cancelled or short).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +28,7 @@
 
 struct vbook {
     int64_t id, project, room, start, end, buffer;
+    uint64_t lots; /* bit n: lot n (1–63) */
     char purpose[16], state[16];
     bool warned;
     size_t nspans;
@@ -33,13 +39,51 @@ struct vlot { /* the room a published announcement promised for a lot's opening 
     int64_t project, lot, booking, room, start;
 };
 
+struct vbid { /* an organization's latest bid for a lot */
+    int64_t project, lot, org, bid;
+    bool current;
+};
+
+struct vmember {
+    char pseudonym[24];
+    int64_t user;
+    bool confirmed;
+};
+
+struct vdraw { /* a committee draw and the members who confirmed */
+    int64_t id, booking;
+    bool live;
+    struct vmember *m;
+    size_t nm, mcap;
+};
+
 struct venue_ledger {
     struct vbook *b;
     size_t nb, bcap;
     struct vlot *l;
     size_t nl, lcap;
+    struct vbid *bids;
+    size_t nbids, bidcap;
+    struct vdraw *d;
+    size_t nd, dcap;
     int64_t last_us;
 };
+
+/* Make room for one more element of an array (*cap grows by doubling); false when out of
+ * memory. */
+static bool
+grow(void **a, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *p = realloc(*a, c * size);
+    if (!p)
+        return false;
+    *a = p;
+    *cap = c;
+    return true;
+}
 
 struct venue_ledger *
 vl_new(void)
@@ -53,6 +97,10 @@ vl_free(struct venue_ledger *v)
     if (v) {
         free(v->b);
         free(v->l);
+        free(v->bids);
+        for (size_t i = 0; i < v->nd; i++)
+            free(v->d[i].m);
+        free(v->d);
     }
     free(v);
 }
@@ -151,6 +199,10 @@ request(struct venue_ledger *v, int64_t id, int64_t project, const cJSON *p, int
     b->start = n_of(p, "start_us", 0);
     b->end = n_of(p, "end_us", 0);
     b->buffer = n_of(p, "buffer_us", 0);
+    const cJSON *lots = cJSON_GetObjectItemCaseSensitive(p, "lots");
+    for (const cJSON *e = cJSON_IsArray(lots) ? lots->child : NULL; e; e = e->next)
+        if (cJSON_IsNumber(e) && e->valuedouble >= 1 && e->valuedouble <= 63)
+            b->lots |= UINT64_C(1) << (int)e->valuedouble;
     snprintf(b->purpose, sizeof b->purpose, "%s", s_of(p, "purpose") ? s_of(p, "purpose") : "");
     snprintf(b->state, sizeof b->state, "%s", s_of(p, "state") ? s_of(p, "state") : "requested");
     check_overlap(v, b, idx, rep);
@@ -239,6 +291,107 @@ opening_start(struct venue_ledger *v, int64_t project, const cJSON *p, int64_t t
                     (long long)lot, (long long)b->id, b->state);
 }
 
+/* ---- who may sign in (INV-VENUE-ATTENDEE) ---- */
+
+static struct vbid *
+bid_of(struct venue_ledger *v, int64_t project, int64_t lot, int64_t org, bool add)
+{
+    for (size_t i = 0; i < v->nbids; i++)
+        if (v->bids[i].project == project && v->bids[i].lot == lot && v->bids[i].org == org)
+            return &v->bids[i];
+    if (!add || !grow((void **)&v->bids, v->nbids, &v->bidcap, sizeof *v->bids))
+        return NULL;
+    struct vbid *b = &v->bids[v->nbids++];
+    *b = (struct vbid){.project = project, .lot = lot, .org = org};
+    return b;
+}
+
+static struct vdraw *
+draw_of(struct venue_ledger *v, int64_t id)
+{
+    for (size_t i = 0; i < v->nd; i++)
+        if (v->d[i].id == id)
+            return &v->d[i];
+    return NULL;
+}
+
+static struct vmember *
+member_of(struct vdraw *d, const char *pseudonym, bool add)
+{
+    for (size_t i = 0; i < d->nm; i++)
+        if (!strcmp(d->m[i].pseudonym, pseudonym))
+            return &d->m[i];
+    if (!add || !grow((void **)&d->m, d->nm, &d->mcap, sizeof *d->m))
+        return NULL;
+    struct vmember *m = &d->m[d->nm++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->pseudonym, sizeof m->pseudonym, "%s", pseudonym);
+    return m;
+}
+
+/* The draw acts that decide who sits in a session: the request names the booking, a signed
+ * confirmation makes the answering expert a member, a replacement ends it, a cancelled or short
+ * draw has no committee. */
+static void
+draw_act(struct venue_ledger *v, const char *action, const cJSON *entry, const cJSON *p,
+         int64_t oid)
+{
+    const cJSON *actor = cJSON_GetObjectItemCaseSensitive(entry, "actor");
+    struct vdraw *d = draw_of(v, n_of(p, "draw_id", oid));
+    if (!strcmp(action, "draw.request")) {
+        if (d || !grow((void **)&v->d, v->nd, &v->dcap, sizeof *v->d))
+            return;
+        d = &v->d[v->nd++];
+        *d = (struct vdraw){
+            .id = n_of(p, "draw_id", oid), .booking = n_of(p, "booking_id", 0), .live = true};
+        return;
+    }
+    if (!d)
+        return;
+    const char *state = s_of(p, "state"), *ps = s_of(p, "pseudonym"), *ans = s_of(p, "answer");
+    struct vmember *m;
+    if (!strcmp(action, "draw.cancel") ||
+        (state && (!strcmp(state, "cancelled") || !strcmp(state, "short"))))
+        d->live = false;
+    if (!strcmp(action, "draw.answer") && ps && ans && !strcmp(ans, "confirmed") &&
+        (m = member_of(d, ps, true))) {
+        m->user = n_of(actor, "user_id", 0);
+        m->confirmed = true;
+    } else if (!strcmp(action, "draw.replace") && ps && (m = member_of(d, ps, false)))
+        m->confirmed = false;
+}
+
+static void
+attendance(struct venue_ledger *v, const cJSON *entry, const cJSON *p, int64_t idx,
+           struct inv_report *rep)
+{
+    const cJSON *actor = cJSON_GetObjectItemCaseSensitive(entry, "actor");
+    const char *role = s_of(actor, "role");
+    int64_t user = n_of(actor, "user_id", 0), org = n_of(actor, "org_id", 0);
+    struct vbook *b = find(v, n_of(p, "booking_id", -1));
+    bool ok = false;
+    if (!role || (strcmp(role, "bidder") && strcmp(role, "expert")))
+        return; /* the roles every session of its kind admits */
+    if (b && !strcmp(role, "bidder") && !strcmp(b->purpose, "opening"))
+        for (size_t i = 0; i < v->nbids && !ok; i++) {
+            const struct vbid *x = &v->bids[i];
+            ok = x->project == b->project && x->org == org && x->current && x->lot >= 1 &&
+                 x->lot <= 63 && (b->lots >> x->lot & 1);
+        }
+    if (b && !strcmp(role, "expert"))
+        for (size_t i = 0; i < v->nd && !ok; i++) {
+            const struct vdraw *d = &v->d[i];
+            for (size_t k = 0; d->booking == b->id && d->live && k < d->nm && !ok; k++)
+                ok = d->m[k].confirmed && d->m[k].user == user;
+        }
+    if (!ok)
+        inv_violate(rep, "INV-VENUE-ATTENDEE", idx,
+                    "user %lld (%s) signed in to booking %lld, which is not theirs to attend: %s",
+                    (long long)user, role, (long long)n_of(p, "booking_id", -1),
+                    !strcmp(role, "bidder") ? "their organization has no current bid for its lots"
+                                            : "they are no confirmed member of its committee");
+}
+
 void
 vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
 {
@@ -279,7 +432,20 @@ vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
     } else if (!strcmp(action, "venue.recording.missing")) {
         if ((b = find(v, oid)))
             b->warned = true;
-    }
+    } else if (!strcmp(action, "venue.attendance"))
+        attendance(v, entry, p, idx, rep);
+    else if (!strcmp(action, "bid.receive")) {
+        struct vbid *x = bid_of(v, project, n_of(p, "lot", -1), n_of(p, "bidder_org_id", -1), true);
+        if (x) {
+            x->bid = n_of(p, "bid_id", oid);
+            x->current = true;
+        }
+    } else if (!strcmp(action, "bid.withdraw")) {
+        for (size_t i = 0; i < v->nbids; i++)
+            if (v->bids[i].bid == n_of(p, "bid_id", oid))
+                v->bids[i].current = false;
+    } else if (!strncmp(action, "draw.", 5))
+        draw_act(v, action, entry, p, oid);
 }
 
 void

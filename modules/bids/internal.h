@@ -61,6 +61,9 @@ enum tx_result bids_lot_view(struct dbconn *c, struct req *r, int64_t project, i
 
 /* submit.c */
 extern const struct body_sink bids_submit_sink;
+/* parties.c: the venue stage's hooks (sign-in of an opening's bidders, relocations) */
+void bids_parties_init(void);
+
 void bids_submit(struct req *r, const cJSON *body);
 void bids_withdraw(struct req *r, const cJSON *body);
 void bids_mine(struct req *r, const cJSON *body);

@@ -48,6 +48,7 @@ bids_init(const struct config *config)
     static const struct announce_openings openings = {bids_opening_keys, bids_lot_without_key,
                                                       bids_opening_started};
     announce_set_openings(&openings); /* a tender announcement carries the opening keys */
+    bids_parties_init();              /* an opening admits its bidders; relocations tell them */
     if (!envstore_init(bids_conf.store_dir))
         return false;
     /* envelopes a crash left without their bid (made durable, never committed) */

@@ -218,6 +218,38 @@ store_bidder_ids(struct dbconn *c, int64_t project, int64_t lot, enum db_status 
     return ids;
 }
 
+char *
+store_session_bidders(struct dbconn *c, int64_t project, const char *lots, enum db_status *st)
+{
+    static const char sql[] = "SELECT COALESCE(JSON_ARRAYAGG(DISTINCT bidder_org_id), '[]') FROM "
+                              "bids WHERE project_id = ? AND FIND_IN_SET(lot_seq, ?) > 0 AND "
+                              "state = 'current'";
+    struct dbv p[] = {DBV_INT(project), DBV_STR(lots)};
+    struct dbres r;
+    char *ids = NULL;
+    *st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    if (*st == DB_OK &&
+        !(ids = strdup(r.nrows == 1 && dbres_str(&r, 0, DB_VALUE) ? dbres_str(&r, 0, DB_VALUE)
+                                                                  : "[]")))
+        *st = DB_ERROR;
+    dbres_free(&r);
+    return ids;
+}
+
+enum db_status
+store_org_bids_in(struct dbconn *c, int64_t project, const char *lots, int64_t org, bool *any)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM bids WHERE project_id = ? AND "
+                              "FIND_IN_SET(lot_seq, ?) > 0 AND bidder_org_id = ? AND "
+                              "state = 'current'";
+    struct dbv p[] = {DBV_INT(project), DBV_STR(lots), DBV_INT(org)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    *any = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
+    dbres_free(&r);
+    return st;
+}
+
 enum db_status
 store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *cls,
                  const char *reason, const char *summary, int64_t price, int64_t now)

@@ -82,6 +82,13 @@ enum db_status store_bids_current(struct dbconn *c, int64_t project, int64_t lot
 /* The organizations with a current bid for the lot, as a JSON array of ids (for accounts_orgs);
  * NULL when there is none or on an error (*st says which). Caller frees. */
 char *store_bidder_ids(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st);
+/* The organizations with a current bid for any of lots (comma-separated lot numbers) of project,
+ * as a JSON array of ids ("[]" when none); NULL on an error (*st). Caller frees. */
+char *store_session_bidders(struct dbconn *c, int64_t project, const char *lots,
+                            enum db_status *st);
+/* Has org a current bid for any of lots of project? */
+enum db_status store_org_bids_in(struct dbconn *c, int64_t project, const char *lots, int64_t org,
+                                 bool *any);
 /* Record a bid's opening outcome (status "opened" with summary and price, or "rejected" with
  * class and reason); a bid already recorded is left alone. */
 enum db_status store_bid_opened(struct dbconn *c, int64_t id, const char *status, const char *cls,

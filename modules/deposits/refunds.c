@@ -532,7 +532,6 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, enum tell_kind k
                                            "保证金退款未能支付"};
     enum db_status st;
     char *ids = accounts_active_of_role(c, role, &st);
-    cJSON *arr = ids ? cJSON_Parse(ids) : NULL, *it;
     char subject[200], body[700], due[11];
     if (!ids)
         return st;
@@ -552,20 +551,12 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, enum tell_kind k
                                 "deposits.retry_hours; check the payee account)"
              : k == TELL_LATE ? "is late"
                               : "is not yet paid");
-    st = DB_OK;
-    cJSON_ArrayForEach(it, arr)
-    {
-        int64_t msg;
-        struct outbox_msg m = {.user = (int64_t)it->valuedouble,
-                               .kind = kinds[k],
-                               .subject = subject,
-                               .body = body,
-                               .ref_type = "refund",
-                               .ref_id = dbres_i64(f, 0, RC_ID)};
-        if ((st = outbox_send(c, &m, now, &msg)) != DB_OK)
-            break;
-    }
-    cJSON_Delete(arr);
+    struct outbox_msg m = {.kind = kinds[k],
+                           .subject = subject,
+                           .body = body,
+                           .ref_type = "refund",
+                           .ref_id = dbres_i64(f, 0, RC_ID)};
+    st = outbox_send_each(c, ids, &m, now);
     free(ids);
     return st;
 }

@@ -30,6 +30,9 @@ extern struct experts_conf experts_conf;
 extern const struct config *experts_cfg;
 
 /* library.c: the classification (loaded at start-up) */
+/* parties.c: the venue stage's hooks (an evaluation's experts sign in; relocations) */
+void experts_parties_init(void);
+
 bool specialties_load(const char *path, char *err, size_t errlen);
 void specialties_free(void);
 /* The specialty's name, or NULL when the code is not in the classification. */

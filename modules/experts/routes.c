@@ -184,6 +184,7 @@ experts_init(const struct config *config)
 {
     char err[300];
     experts_cfg = config;
+    experts_parties_init(); /* an evaluation admits its committee; relocations tell it */
     if (!specialties_load(experts_conf.specialties, err, sizeof err)) {
         log_error("experts_init: %s", err);
         return false;

@@ -477,6 +477,50 @@ store_assignments(struct dbconn *c, int64_t user, struct dbres *out)
     return db_query(c, sql_assignments, p, 1, out);
 }
 
+#define LIVE_COMMITTEE                                                                             \
+    "d.booking_id = ? AND d.kind = 'committee' AND d.state NOT IN ('cancelled', 'short')"
+
+enum db_status
+store_session_member(struct dbconn *c, int64_t booking, int64_t user, bool *yes)
+{
+    static const char sql[] =
+        "SELECT COUNT(*) FROM draw_pool q JOIN draws d ON d.id = "
+        "q.draw_id WHERE " LIVE_COMMITTEE " AND q.user_id = ? AND q.state = 'confirmed'";
+    struct dbv p[] = {DBV_INT(booking), DBV_INT(user)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    *yes = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
+    dbres_free(&r);
+    return st;
+}
+
+char *
+store_session_members(struct dbconn *c, int64_t booking, enum db_status *st)
+{
+    static const char sql[] = "SELECT COALESCE(JSON_ARRAYAGG(DISTINCT q.user_id), '[]') FROM "
+                              "draw_pool q JOIN draws d ON d.id = q.draw_id WHERE " LIVE_COMMITTEE
+                              " AND q.state IN ('invited', 'confirmed')";
+    struct dbv p[] = {DBV_INT(booking)};
+    struct dbres r;
+    char *ids = NULL;
+    *st = db_query(c, sql, p, ARRAY_LEN(p), &r);
+    if (*st == DB_OK &&
+        !(ids = strdup(r.nrows == 1 && dbres_str(&r, 0, DB_VALUE) ? dbres_str(&r, 0, DB_VALUE)
+                                                                  : "[]")))
+        *st = DB_ERROR;
+    dbres_free(&r);
+    return ids;
+}
+
+enum db_status
+store_draws_place(struct dbconn *c, int64_t booking, const char *place, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE draws d SET d.place = ?, d.updated_us = ? WHERE " LIVE_COMMITTEE;
+    struct dbv p[] = {DBV_STR(place), DBV_INT(now), DBV_INT(booking)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
 enum db_status
 store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out)
 {

@@ -83,6 +83,27 @@ outbox_send(struct dbconn *c, const struct outbox_msg *m, int64_t now, int64_t *
     return st;
 }
 
+enum db_status
+outbox_send_each(struct dbconn *c, const char *ids, const struct outbox_msg *m, int64_t now)
+{
+    cJSON *arr = ids ? cJSON_Parse(ids) : NULL, *it;
+    enum db_status st = ids && !cJSON_IsArray(arr) ? DB_ERROR : DB_OK;
+    cJSON_ArrayForEach(it, arr)
+    {
+        struct outbox_msg one = *m;
+        int64_t id;
+        if (!cJSON_IsNumber(it)) {
+            st = DB_ERROR;
+            break;
+        }
+        one.user = (int64_t)it->valuedouble; /* ids are below 2^53 (BIGINT AUTO_INCREMENT) */
+        if ((st = outbox_send(c, &one, now, &id)) != DB_OK)
+            break;
+    }
+    cJSON_Delete(arr);
+    return st;
+}
+
 struct outcome_ctx {
     const struct dbres *d;
     size_t i;

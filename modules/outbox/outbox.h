@@ -26,6 +26,10 @@ struct outbox_msg {
     int64_t ref_id;
 };
 enum db_status outbox_send(struct dbconn *c, const struct outbox_msg *m, int64_t now, int64_t *id);
+/* The same message to each user of ids (a JSON array of user ids, as accounts_members_of gives;
+ * m->user is not read), in the caller's transaction. NULL or "[]": nobody, DB_OK. */
+enum db_status outbox_send_each(struct dbconn *c, const char *ids, const struct outbox_msg *m,
+                                int64_t now);
 
 /* ---- rules (rules.c) ---- */
 /* When a failed delivery is tried again: after 30 s, doubling, at most an hour apart. */

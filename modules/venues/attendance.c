@@ -122,6 +122,42 @@ statement_fields(const struct statement_in *in, bool witness)
 
 /* ---- sign-in ---- */
 
+static venues_party_fn bidder_check, expert_check; /* NULL: nobody of the role is admitted */
+
+void
+venues_set_party_check(const char *role, venues_party_fn fn)
+{
+    if (!strcmp(role, "bidder"))
+        bidder_check = fn;
+    else if (!strcmp(role, "expert"))
+        expert_check = fn;
+}
+
+/* Is the caller, a bidder or an expert, a party of booking row 0 of b? (Other roles pass:
+ * venues_rule_attendee decided them.) TX_COMMIT, or the refusal set on r. */
+static enum tx_result
+party_of(struct dbconn *c, struct req *r, const struct dbres *b, const char *role)
+{
+    bool bidder = !strcmp(role, "bidder");
+    venues_party_fn fn = bidder ? bidder_check : !strcmp(role, "expert") ? expert_check : NULL;
+    struct venue_session s;
+    bool admitted = false;
+    if (!bidder && strcmp(role, "expert"))
+        return TX_COMMIT;
+    booking_session(b, 0, &s);
+    if (fn && fn(c, &s, r->who.user_id, r->who.org_id, &admitted) != DB_OK)
+        return TX_DBFAIL;
+    if (admitted)
+        return TX_COMMIT;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "rule", "VENUE-ATTENDEE");
+    req_error_x(r, E_FORBIDDEN, d, "%s",
+                bidder ? "your organization has no current bid for this opening's lots: an "
+                         "opening admits the bidders of its lots"
+                       : "you are not a confirmed member of this session's committee");
+    return TX_REFUSE;
+}
+
 static enum tx_result
 attend_tx(struct dbconn *c, struct req *r, void *arg)
 {
@@ -142,6 +178,9 @@ attend_tx(struct dbconn *c, struct req *r, void *arg)
         req_error_x(r, f.conflict ? E_CONFLICT : E_FORBIDDEN, d, "%s", f.why);
         goto out;
     }
+    if ((t = party_of(c, r, &b, in->role)) != TX_COMMIT)
+        goto out;
+    t = TX_REFUSE;
     f = venues_rule_attend_time(dbres_i64(&b, 0, BC_START), dbres_i64(&b, 0, BC_END), EARLY_US,
                                 now);
     if (f.code) {

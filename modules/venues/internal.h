@@ -87,6 +87,8 @@ enum db_status booking_move(struct dbconn *c, const struct dbres *b, size_t i, i
                             int64_t start_us, int64_t end_us, int64_t now_us, struct refusal *f);
 /* The place of booking row i as an announcement states it. */
 void booking_place(const struct dbres *b, size_t i, char *out, size_t n);
+/* Booking row i of b as a later stage reads it. */
+void booking_session(const struct dbres *b, size_t i, struct venue_session *s);
 
 /* views.c: the JSON of each row, the one place they are shaped */
 cJSON *site_json(const struct dbres *s, size_t i);

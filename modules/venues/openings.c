@@ -94,6 +94,23 @@ venues_lot_opening(struct dbconn *c, int64_t project, int lot, struct venue_open
     return st;
 }
 
+void
+booking_session(const struct dbres *b, size_t i, struct venue_session *s)
+{
+    memset(s, 0, sizeof *s);
+    s->booking_id = dbres_i64(b, i, BC_ID);
+    s->project_id = dbres_i64(b, i, BC_PROJECT);
+    s->agent_org_id = dbres_i64(b, i, BC_AGENT_ORG);
+    s->room_id = dbres_i64(b, i, BC_ROOM);
+    s->start_us = dbres_i64(b, i, BC_START);
+    s->end_us = dbres_i64(b, i, BC_END);
+    s->people = dbres_i64(b, i, BC_PEOPLE);
+    snprintf(s->purpose, sizeof s->purpose, "%s", dbres_str(b, i, BC_PURPOSE));
+    snprintf(s->state, sizeof s->state, "%s", dbres_str(b, i, BC_STATE));
+    snprintf(s->lots, sizeof s->lots, "%s", dbres_str(b, i, BC_LOTS));
+    booking_place(b, i, s->place, sizeof s->place);
+}
+
 enum db_status
 venues_session(struct dbconn *c, int64_t id, struct venue_session *s, bool *found)
 {
@@ -101,18 +118,8 @@ venues_session(struct dbconn *c, int64_t id, struct venue_session *s, bool *foun
     enum db_status st = store_booking(c, id, false, &b);
     *found = st == DB_OK && b.nrows == 1;
     memset(s, 0, sizeof *s);
-    if (*found) {
-        s->booking_id = id;
-        s->project_id = dbres_i64(&b, 0, BC_PROJECT);
-        s->agent_org_id = dbres_i64(&b, 0, BC_AGENT_ORG);
-        s->room_id = dbres_i64(&b, 0, BC_ROOM);
-        s->start_us = dbres_i64(&b, 0, BC_START);
-        s->end_us = dbres_i64(&b, 0, BC_END);
-        s->people = dbres_i64(&b, 0, BC_PEOPLE);
-        snprintf(s->purpose, sizeof s->purpose, "%s", dbres_str(&b, 0, BC_PURPOSE));
-        snprintf(s->state, sizeof s->state, "%s", dbres_str(&b, 0, BC_STATE));
-        booking_place(&b, 0, s->place, sizeof s->place);
-    }
+    if (*found)
+        booking_session(&b, 0, s);
     dbres_free(&b);
     return st;
 }

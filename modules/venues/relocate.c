@@ -6,13 +6,19 @@
  * booking under way stays (what happens in the room is on record). Where an opening's place
  * changes on a published tender, the announce stage drafts the change notice for the agent
  * (venues_set_on_relocated) in the same transaction; the answer and the entry name the drafts.
+ * Everyone the move affects is told in the same transaction: the booking's agency here, and
+ * whom later stages bind to the session (venues_add_on_moved: an opening's bidders, an
+ * evaluation's drawn experts, whose assignment then names the new room).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "accounts/accounts.h"
 #include "audit.h"
 #include "canon.h"
 #include "internal.h"
+#include "outbox/outbox.h"
 #include "util.h"
 
 static enum db_status
@@ -25,6 +31,50 @@ no_draft(struct dbconn *c, int64_t project, int64_t user, const char *old_place,
 }
 
 static venues_relocated_fn on_relocated = no_draft;
+
+static venues_moved_fn on_moved[8];
+static size_t n_moved;
+
+void
+venues_add_on_moved(venues_moved_fn fn)
+{
+    if (fn && n_moved < ARRAY_LEN(on_moved))
+        on_moved[n_moved++] = fn;
+}
+
+/* Tell everyone booking was affects that it moved to now_at: the booking's agency here, then
+ * whom each later stage keeps bound to the session (venues_add_on_moved). */
+static enum db_status
+tell_moved(struct dbconn *c, const struct venue_session *was, const struct venue_session *now_at,
+           const char *reason, int64_t now)
+{
+    char org[24], from[40], subject[200], body[2400];
+    enum db_status st;
+    snprintf(org, sizeof org, "[%lld]", (long long)was->agent_org_id);
+    char *ids = accounts_members_of(c, org, &st);
+    if (!ids)
+        return st;
+    clock_format(was->start_us, from, sizeof from);
+    snprintf(subject, sizeof subject, "场地变更：预约 %lld", (long long)was->booking_id);
+    snprintf(body, sizeof body,
+             "The %s session of project %lld (lots %s) at %s moves from %s to %s: %s. %s",
+             was->purpose, (long long)was->project_id, was->lots, from, was->place, now_at->place,
+             reason,
+             strcmp(was->purpose, "opening")
+                 ? "The drawn experts are told by the platform."
+                 : "Where the tender was published, a change notice (变更公告) is drafted for "
+                   "you: publish it.");
+    struct outbox_msg m = {.kind = "venue.booking.moved",
+                           .subject = subject,
+                           .body = body,
+                           .ref_type = "booking",
+                           .ref_id = was->booking_id};
+    st = outbox_send_each(c, ids, &m, now);
+    free(ids);
+    for (size_t i = 0; st == DB_OK && i < n_moved; i++)
+        st = on_moved[i](c, was, now_at, reason, now);
+    return st;
+}
 
 void
 venues_set_on_relocated(venues_relocated_fn fn)
@@ -121,6 +171,11 @@ relocate_tx(struct dbconn *c, struct req *r, void *arg)
         json_add_i64(o, "start_us", dbres_i64(&b, i, BC_START));
         json_add_i64(o, "end_us", dbres_i64(&b, i, BC_END));
         cJSON_AddItemToArray(moves, o);
+        struct venue_session before, after;
+        booking_session(&b, i, &before);
+        booking_session(&to, 0, &after);
+        if (tell_moved(c, &before, &after, x->reason, now) != DB_OK)
+            goto out;
         if (!strcmp(dbres_str(&b, i, BC_PURPOSE), "opening")) {
             char was[3000], now_at[3000];
             int64_t draft = 0;

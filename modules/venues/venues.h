@@ -44,6 +44,7 @@ enum db_status venues_lot_opening(struct dbconn *c, int64_t project, int lot,
 struct venue_session {
     int64_t booking_id, project_id, agent_org_id, room_id, start_us, end_us, people;
     char purpose[16], state[16];
+    char lots[400]; /* the lot numbers, comma-separated */
     char place[800];
 };
 /* Booking id as a session (*found false when there is none). */
@@ -68,6 +69,25 @@ typedef enum db_status (*venues_relocated_fn)(struct dbconn *c, int64_t project,
                                               const char *old_place, const char *new_place,
                                               int64_t now_us, int64_t *draft);
 void venues_set_on_relocated(venues_relocated_fn fn);
+
+/* Who of a role a session admits, as only a later stage knows it: an opening's bidders are the
+ * organizations with a current bid for one of its lots (bids), an evaluation's experts the
+ * confirmed members of its committee (experts). A provider hook per role ("bidder", "expert"),
+ * set at start-up; without one nobody of that role is admitted (default deny). *admitted false:
+ * refused as VENUE-ATTENDEE. */
+typedef enum db_status (*venues_party_fn)(struct dbconn *c, const struct venue_session *s,
+                                          int64_t user, int64_t org, bool *admitted);
+void venues_set_party_check(const char *role, venues_party_fn fn);
+
+/* Who else a relocation affects: each later stage that keeps people bound to a session tells
+ * them (the bidders of an opening, the drawn experts of an evaluation) and updates what it
+ * copied of the place, in the relocation's transaction. was and now_at are the booking before
+ * and after (same span, another room). Hooks added at start-up (at most 8), called in order for
+ * every booking moved. The venues module itself tells the booking's agency. */
+typedef enum db_status (*venues_moved_fn)(struct dbconn *c, const struct venue_session *was,
+                                          const struct venue_session *now_at, const char *reason,
+                                          int64_t now_us);
+void venues_add_on_moved(venues_moved_fn fn);
 
 /* The sign-ins of a lot's opening session (docs/venues.md §5), for the opening record: a JSON
  * array of {user_id, org_id, role, mode, signed_us, key_id} (caller frees; NULL when *st says a

@@ -668,3 +668,73 @@ class OnePlaceTest(ExpertFixture):
             members.append({m["user_id"] for m in full["members"] if m["state"] == "invited"})
         self.assertEqual((len(members[0]), len(members[1])), (4, 4))
         self.assertEqual(members[0] & members[1], set())
+
+class SessionTest(ExpertFixture):
+    """The committee in the room (docs/venues.md §4, §5): only its confirmed members sign in to
+    the evaluation, and when the center relocates the session the members' assignment follows
+    the booking and each member is told."""
+
+    def sign_in(self, e, booking):
+        body = self.signed(e["tok"], "ggzy-attendance-v1", {"booking_id": booking, "mode": "in_room"})
+        body["mode"] = "in_room"
+        return self.srv.request("POST", "/api/v1/venues/bookings/%d/attendance" % booking, body, token=e["tok"])
+
+    def test_only_confirmed_members_sit_in_the_session_and_a_relocation_takes_them_along(self):
+        pid, booking = self.opened_project(self.at(10), self.at(12))
+        for _ in range(8):
+            self.expert()
+        self.clock(self.at(8))
+        draw = self.ask(pid, booking).json
+        self.cosign(draw, self.admin)
+        self.cosign(draw, self.staff2_tok)
+        self.assertEqual(self.entropy(draw).status, 200)
+        full = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        by_user = {m["user_id"] for m in full["members"]}
+        members = [e for e in self.experts if e["user"]["id"] in by_user]
+        outsider = [e for e in self.experts if e["user"]["id"] not in by_user][0]
+        for e in members:
+            self.assertEqual(self.answer(e, draw["id"], True).status, 200)
+        # the center relocates the evaluation room's sessions before it begins
+        spare = self.room("备用评标室", "evaluation", 9)
+        r = self.srv.request("POST", "/api/v1/venues/rooms/%d/relocate" % self.eval_room["id"],
+                             {"reason": "空调故障"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([(m["booking_id"], m["to_room_id"]) for m in r.json["moves"]], [(booking, spare["id"])])
+        for e in members[:2]:  # the assignment names the new room
+            mine = self.srv.request("GET", "/api/v1/experts/me/assignments", token=e["tok"]).json["items"]
+            self.assertIn("备用评标室", [a for a in mine if a["draw_id"] == draw["id"]][0]["place"])
+            told = [m for m in self.srv.request("GET", "/api/v1/me/inbox", token=e["tok"]).json["items"]
+                    if m["kind"] == "draw.session.moved"]
+            self.assertEqual(len(told), 1, told)
+            self.assertIn("备用评标室", told[0]["body"])
+            self.assertNotIn("某工程", told[0]["body"])  # time and place, never the project
+            self.assertNotIn("空调", told[0]["body"])
+        self.assertEqual([m for m in self.srv.request("GET", "/api/v1/me/inbox", token=outsider["tok"]).json["items"]
+                          if m["kind"] == "draw.session.moved"], [])
+        # an hour before the session a member who fell ill is replaced: from then on not in the
+        # committee. A confirmed member signs in; the replaced one and an outsider are refused
+        self.clock(self.at(9, 30))
+        gone = next(m["pseudonym"] for m in full["members"] if m["user_id"] == members[1]["user"]["id"])
+        r = self.srv.request("POST", "/api/v1/draws/%d/members/%s/replace" % (draw["id"], gone),
+                             {"cause": "illness", "reason": "住院"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        r = self.sign_in(members[0], booking)
+        self.assertEqual(r.status, 201, r)
+        for e in (members[1], outsider):
+            self.rule(self.sign_in(e, booking), 403, "VENUE-ATTENDEE")
+        lst = self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % booking, token=self.sup_tok).json
+        self.assertEqual([(a["user_id"], a["role"]) for a in lst["items"]], [(members[0]["user"]["id"], "expert")])
+        # the whole log replays clean: the sign-in is a confirmed member's (INV-VENUE-ATTENDEE)
+        p, path = self.verify(draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # a sign-in of the outsider written around the rules (a bug, a DBA's row) is named
+        r = self.srv.request("POST", "/api/v1/test/audit/entries", {
+            "action": "venue.attendance", "object_type": "booking", "object_id": booking, "project_id": pid,
+            "payload": {"booking_id": booking, "purpose": "evaluation", "mode": "in_room"}}, token=outsider["tok"])
+        self.assertIn(r.status, (200, 201), r)
+        p, path = self.verify(draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("VIOLATION INV-VENUE-ATTENDEE", p.stdout)

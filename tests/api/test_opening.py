@@ -179,6 +179,19 @@ class Ceremony(ApiTest):
         return self.srv.request("POST", "/api/v1/projects/%d/lots/%d/bids/withdrawal" % (self.pid, lot), body,
                                 token=b["tok"])
 
+    def sign_in(self, b, mode="online"):
+        """Sign in to the project's opening session with the bidder's certified key
+        (docs/venues.md §5)."""
+        me = self.srv.request("GET", "/api/v1/me", token=b["tok"]).json
+        booking = next(x for x in self.srv.request("GET", "/api/v1/venues/bookings?project=%d" % self.pid,
+                                                   token=self.admin).json["items"]
+                       if x["purpose"] == "opening" and x["state"] == "approved")
+        f = {"booking_id": booking["id"], "mode": mode, "platform": me["platform"],
+             "signed_us": self.server_now(), "user_id": me["id"]}
+        return self.srv.request("POST", "/api/v1/venues/bookings/%d/attendance" % booking["id"], {
+            "mode": mode, "key_id": b["kid"], "signed_us": f["signed_us"],
+            "signature": sign_act(b["key"], "ggzy-attendance-v1", f)}, token=b["tok"])
+
     def binding(self, b, lot=1):
         r = self.srv.request("GET", "/api/v1/projects/%d/lots/%d/bids/binding" % (self.pid, lot), token=b["tok"])
         self.assertEqual(r.status, 200, r)
@@ -611,10 +624,19 @@ class OpeningTest(Ceremony):
         self.assertEqual([(k["lot"], k["public_key"]) for k in content["opening_keys"]][0],
                          (1, self.okey["public_key"]))
         self.bid_all(4, bad=2)
+        # 不见面开标: the bidders of the lot sign in online; an organization without a bid is no party
+        self.clock(self.deadline - 30 * 60 * 10**6)
+        self.assertEqual(self.sign_in(self.bidders[0]).status, 201)
+        self.assertEqual(self.sign_in(self.bidders[1], mode="in_room").status, 201)
+        r = self.sign_in(self.bidder())
+        self.assertEqual((r.status, r.json["error"].get("rule")), (403, "VENUE-ATTENDEE"), r)
         self.clock(self.deadline)
         r = self.start_req(self.admin, lot=1)
         self.assertEqual((r.status, r.json.get("state")), (200, "awaiting_shares"), r)
         self.assertEqual(r.json["bids"], 4)
+        att = r.json["attendance"]
+        self.assertEqual(sorted((a["org_id"], a["mode"]) for a in att),
+                         sorted([(self.bidders[0]["org"], "online"), (self.bidders[1]["org"], "in_room")]))
         self.assertIsNone(r.json["private_key"])
         self.assertError(self.start_req(self.admin, lot=1),
                          409, "conflict")

@@ -363,6 +363,14 @@ class AnnouncedOpeningTest(VenueFixture):
         self.assertEqual((ann["type"], ann["amends_id"], ann["state"]), ("amendment", aid, "draft"))
         self.assertIn("备用开标室", ann["opening_place"])
         self.assertIn("第一开标室", ann["body"])
+        # the agency is told where its session now is; nobody else is told of this project
+        told = [m for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]
+                if m["kind"] == "venue.booking.moved"]
+        self.assertEqual(len(told), 1, told)
+        self.assertIn("备用开标室", told[0]["body"])
+        self.assertIn("停电", told[0]["body"])
+        self.assertEqual([m for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.bidder_tok).json["items"]
+                          if m["kind"].startswith("venue.")], [])  # it has no bid in the project
         self.srv.wait_sequenced()
         rows = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'venue.room.relocate'")
         self.assertEqual(rows, [["1"]])  # the refused attempt left nothing
@@ -570,29 +578,42 @@ class AttendanceTest(VenueFixture):
 
     def test_a_sign_in_is_a_signed_statement_of_who_came_when_and_how(self):
         self.clock(self.at(7, 50))
+        akey, ar = self.register_key(self.agent_tok)
+        aid = ar.json["key_id"]
+        self.rule(self.sign_in(self.agent_tok, akey, aid, self.opening), 422, "VENUE-ATTENDANCE-TIME")
+        self.clock(self.at(8, 30))
+        self.rule(self.sign_in(self.agent_tok, akey, aid, self.opening, signed_us=self.server_now() - 301 * 10**6),
+                  422, "VENUE-SIGNED-TIME")
+        self.rule(self.sign_in(self.agent_tok, akey, aid, self.opening, user_id=1), 422, "VENUE-SIGNATURE")
+        skey, sr = self.register_key(self.sup_tok)
+        self.rule(self.sign_in(self.agent_tok, skey, sr.json["key_id"], self.opening), 422, "VENUE-SIGNER-KEY")
+        r = self.sign_in(self.agent_tok, akey, aid, self.opening, mode="online")  # 不见面开标
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["mode"], r.json["role"]), ("online", "agent"))
+        self.rule(self.sign_in(self.agent_tok, akey, aid, self.opening), 409, "VENUE-SIGNED-IN")
+        # a bidder without a bid for the opening's lots is no party of it (test_opening signs
+        # the lot's bidders in); the evaluation is closed: no bidder, and nobody online
         bkey, br = self.register_key(self.bidder_tok)
         bid = br.json["key_id"]
-        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening), 422, "VENUE-ATTENDANCE-TIME")
-        self.clock(self.at(8, 30))
-        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening, signed_us=self.server_now() - 301 * 10**6),
-                  422, "VENUE-SIGNED-TIME")
-        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening, user_id=1), 422, "VENUE-SIGNATURE")
-        skey, sr = self.register_key(self.sup_tok)
-        self.rule(self.sign_in(self.bidder_tok, skey, sr.json["key_id"], self.opening), 422, "VENUE-SIGNER-KEY")
-        r = self.sign_in(self.bidder_tok, bkey, bid, self.opening, mode="online")  # 不见面开标
-        self.assertEqual(r.status, 201, r)
-        self.assertEqual((r.json["mode"], r.json["role"]), ("online", "bidder"))
-        self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.opening), 409, "VENUE-SIGNED-IN")
-        # the evaluation is closed: no bidder, and nobody online
+        r = self.sign_in(self.bidder_tok, bkey, bid, self.opening)
+        self.rule(r, 403, "VENUE-ATTENDEE")
+        self.assertIn("no current bid", r.json["error"]["message"])
         self.rule(self.sign_in(self.bidder_tok, bkey, bid, self.evaluation), 403, "VENUE-ATTENDEE")
+        # an expert who is not a confirmed member of the session's committee does not sit in it
+        # (test_experts signs a drawn member in)
+        expert, expert_tok = self.make_user(self.admin, self.make_org(self.admin, "bidder")["id"], "expert")
         self.clock(self.at(9, 30))  # an hour before the evaluation
+        expert_tok = self.srv.login(expert["username"], "user-password-1")
+        r = self.sign_in(expert_tok, bkey, bid, self.evaluation)
+        self.rule(r, 403, "VENUE-ATTENDEE")
+        self.assertIn("committee", r.json["error"]["message"])
         self.rule(self.sign_in(self.sup_tok, skey, sr.json["key_id"], self.evaluation, mode="online"),
                   403, "VENUE-ATTENDANCE-MODE")
         self.assertEqual(self.sign_in(self.sup_tok, skey, sr.json["key_id"], self.evaluation).status, 201)
         # who attended the opening is known to its parties; who sat in the evaluation to staff
         lst = self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % self.opening["id"],
                                token=self.bidder_tok).json
-        self.assertEqual([(a["user_id"], a["mode"]) for a in lst["items"]], [(self.bidder["id"], "online")])
+        self.assertEqual([(a["user_id"], a["mode"]) for a in lst["items"]], [(self.agent["id"], "online")])
         self.assertError(self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % self.evaluation["id"],
                                           token=self.agent_tok), 404, "not_found")
         lst = self.srv.request("GET", "/api/v1/venues/bookings/%d/attendance" % self.evaluation["id"],
@@ -603,7 +624,7 @@ class AttendanceTest(VenueFixture):
         rows = self.srv.sql("SELECT CAST(entry AS CHAR) FROM audit_entries WHERE action = 'venue.attendance' ORDER BY idx")
         e = _json.loads(rows[0][0])
         self.assertEqual((e["project_id"], e["payload"]["signed"]["fields"]["mode"]), (self.pid, "online"))
-        self.assertEqual(e["payload"]["signed"]["signer"]["side"], "bidder")
+        self.assertEqual(e["payload"]["signed"]["signer"]["side"], "agent")
 
     def test_the_center_keeps_a_signed_witness_log_per_session(self):
         self.clock(self.at(9, 5))

@@ -831,7 +831,7 @@ every_invariant_is_listed_with_a_description(void)
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 27);
+    CHECK(n == 28);
 }
 
 /* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object",
@@ -934,12 +934,78 @@ the_venue_ledger_names_overlaps_misplaced_openings_and_unrecorded_sessions(void)
     vl_free(v);
 }
 
+/* One entry with an actor for the venue ledger. */
+static void
+afeed(struct venue_ledger *v, struct inv_report *rep, int64_t idx, const char *action,
+      const char *actor, int64_t project, int64_t oid, const char *payload)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"index\":%lld,\"time_us\":1,\"action\":\"%s\",\"actor\":%s,"
+             "\"project_id\":%lld,\"object\":{\"type\":\"x\",\"id\":%lld},\"payload\":%s}",
+             (long long)idx, action, actor, (long long)project, (long long)oid, payload);
+    cJSON *e = cJSON_Parse(text);
+    CHECK(e != NULL);
+    vl_feed(v, e, rep);
+    cJSON_Delete(e);
+}
+
+static void
+only_a_lots_bidders_and_a_sessions_confirmed_members_sign_in(void)
+{
+    struct venue_ledger *v = vl_new();
+    struct inv_report rep = {0};
+    const char *agent = "{\"role\":\"agent\",\"user_id\":5,\"org_id\":2}";
+    const char *b50 = "{\"role\":\"bidder\",\"user_id\":70,\"org_id\":50}";
+    const char *b51 = "{\"role\":\"bidder\",\"user_id\":71,\"org_id\":51}";
+    const char *e60 = "{\"role\":\"expert\",\"user_id\":60,\"org_id\":9}";
+    const char *e61 = "{\"role\":\"expert\",\"user_id\":61,\"org_id\":9}";
+    afeed(v, &rep, 1, "venue.booking.request", agent, 7, 100,
+          "{\"room_id\":1,\"purpose\":\"opening\",\"lots\":[1],\"start_us\":10,"
+          "\"end_us\":20,\"buffer_us\":0,\"state\":\"approved\"}");
+    afeed(v, &rep, 2, "venue.booking.request", agent, 7, 101,
+          "{\"room_id\":2,\"purpose\":\"evaluation\",\"lots\":[1],\"start_us\":30,"
+          "\"end_us\":40,\"buffer_us\":0,\"state\":\"approved\"}");
+    afeed(v, &rep, 3, "bid.receive", b50, 7, 900,
+          "{\"lot\":\"1\",\"bid_id\":900,\"bidder_org_id\":50,\"revision\":1}");
+    afeed(v, &rep, 4, "bid.receive", b51, 7, 901,
+          "{\"lot\":\"2\",\"bid_id\":901,\"bidder_org_id\":51,\"revision\":1}");
+    /* the agent, and a bidder of lot 1, sign in to lot 1's opening */
+    afeed(v, &rep, 5, "venue.attendance", agent, 7, 100, "{\"booking_id\":100}");
+    afeed(v, &rep, 6, "venue.attendance", b50, 7, 100, "{\"booking_id\":100}");
+    CHECK(rep.n == 0);
+    /* a bidder of lot 2 only, and a bidder after withdrawing, are no party of it */
+    afeed(v, &rep, 7, "venue.attendance", b51, 7, 100, "{\"booking_id\":100}");
+    CHECK(count(&rep, "INV-VENUE-ATTENDEE") == 1);
+    afeed(v, &rep, 8, "bid.withdraw", b50, 7, 900, "{\"lot\":\"1\",\"bid_id\":900}");
+    afeed(v, &rep, 9, "venue.attendance", b50, 7, 100, "{\"booking_id\":100}");
+    CHECK(count(&rep, "INV-VENUE-ATTENDEE") == 2);
+    /* the committee: expert 60 confirmed; 61 never was; 60 after being replaced is not */
+    afeed(v, &rep, 10, "draw.request", agent, 7, 3, "{\"draw_id\":3,\"booking_id\":101}");
+    afeed(v, &rep, 11, "draw.answer", e60, 7, 3,
+          "{\"draw_id\":3,\"pseudonym\":\"p1\",\"answer\":\"confirmed\",\"state\":"
+          "\"complete\"}");
+    afeed(v, &rep, 12, "venue.attendance", e60, 7, 101, "{\"booking_id\":101}");
+    CHECK(count(&rep, "INV-VENUE-ATTENDEE") == 2);
+    afeed(v, &rep, 13, "venue.attendance", e61, 7, 101, "{\"booking_id\":101}");
+    CHECK(count(&rep, "INV-VENUE-ATTENDEE") == 3);
+    afeed(v, &rep, 14, "venue.attendance", e60, 7, 100, "{\"booking_id\":100}"); /* another */
+    CHECK(count(&rep, "INV-VENUE-ATTENDEE") == 4);
+    afeed(v, &rep, 15, "draw.replace", agent, 7, 3,
+          "{\"draw_id\":3,\"pseudonym\":\"p1\",\"state\":\"drawn\"}");
+    afeed(v, &rep, 16, "venue.attendance", e60, 7, 101, "{\"booking_id\":101}");
+    CHECK(count(&rep, "INV-VENUE-ATTENDEE") == 5);
+    inv_report_free(&rep);
+    vl_free(v);
+}
+
 int
 main(void)
 {
     make_cas();
     RUN(the_state_table_allows_the_statutory_path_and_nothing_else);
     RUN(the_venue_ledger_names_overlaps_misplaced_openings_and_unrecorded_sessions);
+    RUN(only_a_lots_bidders_and_a_sessions_confirmed_members_sign_in);
     RUN(a_lawful_timeline_has_no_violations);
     RUN(reopening_bidding_after_the_deadline_is_named);
     RUN(a_late_bid_and_an_early_opening_are_named);
