@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "calendar.h"
 #include "internal.h"
 #include "outbox/outbox.h"
 #include "store.h"
@@ -42,12 +43,13 @@ opening_moved(struct dbconn *c, const struct venue_session *was, const struct ve
         return st;
     if (!(ids = accounts_members_of(c, orgs, &st)))
         goto out;
-    clock_format(was->start_us, from, sizeof from);
+    cal_format_minute(was->start_us, from);
     snprintf(subject, sizeof subject, "开标地点变更：项目 %lld", (long long)was->project_id);
-    snprintf(body, sizeof body,
-             "The opening of project %lld (lots %s) at %s moves from %s to %s: %s. The time is "
-             "unchanged; the change notice (变更公告) will be published on the platform.",
-             (long long)was->project_id, was->lots, from, was->place, now_at->place, reason);
+    snprintf(
+        body, sizeof body,
+        "The opening of project %lld (lots %s) at %s (UTC+8) moves from %s to %s: %s. The time is "
+        "unchanged; the change notice (变更公告) will be published on the platform.",
+        (long long)was->project_id, was->lots, from, was->place, now_at->place, reason);
     struct outbox_msg m = {.kind = "venue.opening.moved",
                            .subject = subject,
                            .body = body,

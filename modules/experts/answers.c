@@ -18,6 +18,7 @@
 #include "canon.h"
 #include "crypto.h"
 #include "draw.h"
+#include "calendar.h"
 #include "internal.h"
 #include "outbox/outbox.h"
 #include "util.h"
@@ -38,9 +39,9 @@ invite(struct dbconn *c, const struct dbres *d, const struct pool_member *pm, in
     enum db_status st = store_profile(c, pm->user, false, &p);
     if (st != DB_OK)
         goto out;
-    experts_local_time(dbres_i64(d, 0, DC_START), from);
-    experts_local_time(dbres_i64(d, 0, DC_END), to);
-    experts_local_time(answer_by, by);
+    cal_format_minute(dbres_i64(d, 0, DC_START), from);
+    cal_format_minute(dbres_i64(d, 0, DC_END), to);
+    cal_format_minute(answer_by, by);
     snprintf(body, sizeof body,
              "您被随机抽取为评标专家：%s 至 %s，地点：%s。请于 %s 前在平台以本人证书确认或拒绝"
              "（抽取 %lld）。You were drawn as an evaluation expert: %s to %s (UTC+8) at the "

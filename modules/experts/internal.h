@@ -49,8 +49,6 @@ void relation_end(struct req *r, const cJSON *body);
 void leave_create(struct req *r, const cJSON *body);
 /* The year (UTC+8) of a time. */
 int experts_year(int64_t t_us);
-/* A time as people in the rooms read it: "YYYY-MM-DD HH:MM" in China Standard Time. */
-void experts_local_time(int64_t t_us, char out[24]);
 
 /* draws.c */
 /* The one check of a signed act of a draw (a cosignature, a value, an answer): the caller's

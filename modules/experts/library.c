@@ -153,15 +153,6 @@ experts_year(int64_t t_us)
     return atoi(d);
 }
 
-void
-experts_local_time(int64_t t_us, char out[24])
-{
-    time_t s = (time_t)((t_us + INT64_C(8) * 3600 * 1000000) / 1000000);
-    struct tm tm;
-    if (!gmtime_r(&s, &tm) || !strftime(out, 24, "%Y-%m-%d %H:%M", &tm))
-        snprintf(out, 24, "?");
-}
-
 /* ---- profiles ---- */
 
 /* The whole profile of user (profile, relations, leaves), or 404 set. */

@@ -494,22 +494,15 @@ store_session_member(struct dbconn *c, int64_t booking, int64_t user, bool *yes)
     return st;
 }
 
-char *
-store_session_members(struct dbconn *c, int64_t booking, enum db_status *st)
+enum db_status
+store_session_members(struct dbconn *c, int64_t booking, struct dbres *out)
 {
-    static const char sql[] = "SELECT COALESCE(JSON_ARRAYAGG(DISTINCT q.user_id), '[]') FROM "
-                              "draw_pool q JOIN draws d ON d.id = q.draw_id WHERE " LIVE_COMMITTEE
-                              " AND q.state IN ('invited', 'confirmed')";
+    static const char sql[] = "SELECT DISTINCT " SESSION_MEMBER_COLS(DB_COL_SQL) DB_COL_END
+        " FROM draw_pool q JOIN draws d ON d.id = q.draw_id LEFT JOIN expert_profiles p ON "
+        "p.user_id = q.user_id WHERE " LIVE_COMMITTEE " AND q.state IN ('invited', 'confirmed') "
+        "ORDER BY q.user_id";
     struct dbv p[] = {DBV_INT(booking)};
-    struct dbres r;
-    char *ids = NULL;
-    *st = db_query(c, sql, p, ARRAY_LEN(p), &r);
-    if (*st == DB_OK &&
-        !(ids = strdup(r.nrows == 1 && dbres_str(&r, 0, DB_VALUE) ? dbres_str(&r, 0, DB_VALUE)
-                                                                  : "[]")))
-        *st = DB_ERROR;
-    dbres_free(&r);
-    return ids;
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
 }
 
 enum db_status

@@ -267,9 +267,13 @@ enum db_status store_agencies(struct dbconn *c, const char *category, int64_t or
 /* The draws with an invitation unanswered at now (ids in DB_VALUE). */
 /* For the venue stage: is user a confirmed member of a live committee draw for booking? */
 enum db_status store_session_member(struct dbconn *c, int64_t booking, int64_t user, bool *yes);
-/* The invited and confirmed members of booking's live committee draws, as a JSON array of user
- * ids ("[]" when none; NULL on an error, *st). Caller frees. */
-char *store_session_members(struct dbconn *c, int64_t booking, enum db_status *st);
+/* The invited and confirmed members of booking's live committee draws: rows of
+ * SESSION_MEMBER_COLS, with the phone their invitation went to. */
+#define SESSION_MEMBER_COLS(X)                                                                     \
+    X(SM_USER, "q.user_id")                                                                        \
+    X(SM_PHONE, "p.phone")
+enum { SESSION_MEMBER_COLS(DB_COL_ENUM) SM__COUNT };
+enum db_status store_session_members(struct dbconn *c, int64_t booking, struct dbres *out);
 /* The live draws of booking take place at place from now on (a relocation). */
 enum db_status store_draws_place(struct dbconn *c, int64_t booking, const char *place, int64_t now);
 enum db_status store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out);

@@ -16,6 +16,7 @@
 
 #include "accounts/accounts.h"
 #include "audit.h"
+#include "calendar.h"
 #include "canon.h"
 #include "internal.h"
 #include "outbox/outbox.h"
@@ -54,10 +55,10 @@ tell_moved(struct dbconn *c, const struct venue_session *was, const struct venue
     char *ids = accounts_members_of(c, org, &st);
     if (!ids)
         return st;
-    clock_format(was->start_us, from, sizeof from);
+    cal_format_minute(was->start_us, from);
     snprintf(subject, sizeof subject, "场地变更：预约 %lld", (long long)was->booking_id);
     snprintf(body, sizeof body,
-             "The %s session of project %lld (lots %s) at %s moves from %s to %s: %s. %s",
+             "The %s session of project %lld (lots %s) at %s (UTC+8) moves from %s to %s: %s. %s",
              was->purpose, (long long)was->project_id, was->lots, from, was->place, now_at->place,
              reason,
              strcmp(was->purpose, "opening")

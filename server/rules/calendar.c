@@ -28,6 +28,18 @@ struct year {
 static struct year *years;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
+void
+cal_format_minute(int64_t t_us, char out[17])
+{
+    int64_t day = cal_day(t_us);
+    int64_t min = (t_us + INT64_C(8) * 3600 * 1000000) / 60000000 - day * 1440;
+    char d[11], tmp[40];
+    cal_format_day(day, d);
+    snprintf(tmp, sizeof tmp, "%s %02d:%02d", d, (int)(min / 60), (int)(min % 60));
+    memcpy(out, tmp, 16);
+    out[16] = '\0';
+}
+
 int64_t
 cal_day_from_ymd(int y, int m, int d)
 {

@@ -21,6 +21,9 @@ int64_t cal_day(int64_t t_us);                    /* the CST day of a time of re
 int64_t cal_day_from_ymd(int y, int m, int d);    /* proleptic Gregorian */
 bool cal_parse_date(const char *s, int64_t *day); /* "YYYY-MM-DD" */
 void cal_format_day(int64_t day, char out[11]);
+/* A time of record as China Standard Time to the minute, "YYYY-MM-DD HH:MM" (what a message to a
+ * person says; the API itself speaks UTC microseconds). */
+void cal_format_minute(int64_t t_us, char out[17]);
 /* 1 working day, 0 not, -1 its year is not in the calendar. */
 int cal_is_working(int64_t day);
 /* Working days d with a < d <= b (the first day is not counted); -1 when a year is missing. */

@@ -711,6 +711,10 @@ class SessionTest(ExpertFixture):
             self.assertNotIn("空调", told[0]["body"])
         self.assertEqual([m for m in self.srv.request("GET", "/api/v1/me/inbox", token=outsider["tok"]).json["items"]
                           if m["kind"] == "draw.session.moved"], [])
+        # and where the invitation went to a phone, so does the change
+        phones = self.srv.sql("SELECT d.address FROM outbox_deliveries d JOIN outbox_messages m ON m.id = d.message_id "
+                              "WHERE m.kind = 'draw.session.moved' ORDER BY d.address")
+        self.assertEqual([p[0] for p in phones], sorted(e["phone"] for e in members if e.get("phone")))
         # an hour before the session a member who fell ill is replaced: from then on not in the
         # committee. A confirmed member signs in; the replaced one and an outsider are refused
         self.clock(self.at(9, 30))
