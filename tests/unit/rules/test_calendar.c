@@ -38,6 +38,13 @@ times_of_record_fall_on_china_standard_time_days(void)
     int64_t t = (D("2026-01-01") * 86400 + 16 * 3600) * 1000000LL - 1;
     CHECK(cal_day(t) == D("2026-01-01"));
     CHECK(cal_day(t + 1) == D("2026-01-02"));
+    char m[17];
+    cal_format_minute(t, m);
+    CHECK_STR(m, "2026-01-01 23:59");
+    cal_format_minute(t + 1, m);
+    CHECK_STR(m, "2026-01-02 00:00");
+    cal_format_minute(t + 1 + (INT64_C(9) * 60 + 30) * 60000000, m); /* 09:30 Beijing */
+    CHECK_STR(m, "2026-01-02 09:30");
 }
 
 static void
