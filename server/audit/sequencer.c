@@ -7,6 +7,14 @@
  * hashed), leaf hash and completed nodes by frontier_append; write them back 32 rows per
  * statement; store the new head; commit. Sequencers of several nodes serialize on the head row.
  * After each batch the checkpointer (checkpoint.c) may sign the new tree head.
+ *
+ * Where a batch looks: entries are queued with rising qids but commit in any order, so a batch
+ * reads the primary key from WINDOW qids below the highest one sequenced (the near look). The
+ * secondary index that "idx IS NULL" would use holds, until purge, a delete-marked record for
+ * every entry sequenced lately, and under load walking them cost more than the batch's writes.
+ * An entry that commits more than WINDOW qids late (a long transaction) is found by the full
+ * look through that index, made at start, at least once a second, and — at most every 100 ms —
+ * when audit_wait has waited 200 ms for its entry.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -26,6 +34,7 @@
 #define BATCH         512
 #define ROWS_PER_STMT 64
 #define COLS          8
+#define WINDOW        2048
 
 static pthread_t thread;
 static bool started;
@@ -65,9 +74,13 @@ enum { HEAD_COLS(DB_COL_ENUM) HD__COUNT };
 enum { PENDING_COLS(DB_COL_ENUM) PD__COUNT };
 static const char sql_head[] =
     "SELECT " HEAD_COLS(DB_COL_SQL) DB_COL_END " FROM audit_head WHERE id = 1 FOR UPDATE";
-static const char sql_pending[] =
+static const char sql_pending_all[] =
     "SELECT " PENDING_COLS(DB_COL_SQL) DB_COL_END " FROM audit_entries "
                                                   "WHERE idx IS NULL ORDER BY qid LIMIT 512";
+static const char sql_pending_near[] = "SELECT " PENDING_COLS(DB_COL_SQL) DB_COL_END
+    " FROM audit_entries FORCE INDEX (PRIMARY) WHERE qid > ? AND idx IS NULL "
+    "ORDER BY qid LIMIT 512";
+static const char sql_last_qid[] = "SELECT COALESCE(MAX(qid), 0) FROM audit_entries";
 static const char sql_write_one[] =
     "INSERT INTO audit_entries (qid, idx, recorded_us, action, object_type, object_id, entry, "
     "nodes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE idx = VALUES(idx), "
@@ -134,6 +147,31 @@ sequenced_up_to(int64_t qid)
     pthread_mutex_unlock(&seq_mu);
 }
 
+/* The near look's lower bound (only the sequencer thread moves it), and the full look's clock. */
+static int64_t scan_from;
+static int64_t last_full_ms = -1;
+static atomic_bool full_wanted;
+
+static int64_t
+monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Whether this batch makes the full look (see the top of the file). */
+static bool
+full_look_due(void)
+{
+    int64_t now = monotonic_ms(), since = last_full_ms < 0 ? INT64_MAX : now - last_full_ms;
+    if (since < 1000 && !(since >= 100 && atomic_load(&full_wanted)))
+        return false;
+    atomic_store(&full_wanted, false);
+    last_full_ms = now;
+    return true;
+}
+
 int
 audit_sequence_batch(struct dbconn *c)
 {
@@ -149,7 +187,18 @@ audit_sequence_batch(struct dbconn *c)
         log_error("cannot read the audit head: %s", db_last_error(c));
         goto fail;
     }
-    if (db_query(c, sql_pending, NULL, 0, &pend) != DB_OK)
+    bool full = full_look_due();
+    int64_t last_qid = 0;
+    if (full) { /* where the near look may start after it, even if nothing is pending */
+        struct dbres m;
+        if (db_query(c, sql_last_qid, NULL, 0, &m) != DB_OK)
+            goto fail;
+        last_qid = dbres_i64(&m, 0, DB_VALUE);
+        dbres_free(&m);
+    }
+    struct dbv from[] = {DBV_INT(scan_from)};
+    if (full ? db_query(c, sql_pending_all, NULL, 0, &pend) != DB_OK
+             : db_query(c, sql_pending_near, from, 1, &pend) != DB_OK)
         goto fail;
     if (pend.nrows == 0) {
         done = checkpoint_maybe(c, &f) ? 0 : -1;
@@ -211,8 +260,15 @@ out:
         done = -1;
         goto fail;
     }
-    if (done > 0) /* wake those waiting for these entries' indexes (audit_wait) */
-        sequenced_up_to(dbres_i64(&pend, pend.nrows - 1, PD_QID));
+    if (done > 0) { /* wake those waiting for these entries' indexes (audit_wait) */
+        int64_t top = dbres_i64(&pend, pend.nrows - 1, PD_QID);
+        sequenced_up_to(top);
+        /* a full batch leaves more behind, above top: the near look must start below them */
+        if (top > last_qid || pend.nrows == BATCH)
+            last_qid = top;
+    }
+    if (last_qid - WINDOW > scan_from)
+        scan_from = last_qid - WINDOW;
     goto cleanup;
 fail:
     if (db_last_errno(c))
@@ -270,9 +326,11 @@ audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
             return true;
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
-            timeout_ms)
+        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (waited >= timeout_ms)
             return false;
+        if (waited >= 200) /* committed behind the near look's window? */
+            atomic_store(&full_wanted, true);
         audit_kick(); /* not there yet: make sure the sequencer looks */
     }
 }
@@ -312,6 +370,7 @@ sequencer_main(void *arg)
     /* Drain what is left before stopping, so a clean shutdown leaves nothing queued. */
     struct dbconn *c = db_acquire();
     if (c) {
+        last_full_ms = -1; /* a full look first */
         while (audit_sequence_batch(c) > 0)
             ;
         db_release(c);
@@ -335,6 +394,8 @@ audit_start(const struct config *cfg)
     if (!checkpoint_init(cfg))
         return false;
     atomic_store(&stopping, false);
+    scan_from = 0;
+    last_full_ms = -1;
     started = pthread_create(&thread, NULL, sequencer_main, NULL) == 0;
     if (!started)
         log_error("cannot start the audit sequencer");

@@ -531,3 +531,52 @@ class LogWatchTest(ApiTest):
         h, ok = self.intact()
         self.assertError(h, 503, "audit_log_altered")
         self.assertIn("does not hash to its stored leaf", h.json["error"]["message"])
+
+
+class SequencerTest(ApiTest):
+    """How a committed entry gets its index (docs/audit.md §1, "How an entry gets its index"): the
+    sequencer looks for pending entries near the last qid it sequenced and makes a full look at
+    least once a second, so an entry whose transaction commits long after thousands of later
+    ones still gets its index. The rows here are queued by hand, as a DBA could."""
+
+    COLS = "(idx, recorded_us, action, actor_user_id, object_type, object_id, project_id, head, tail)"
+
+    def test_an_entry_committed_after_thousands_queued_behind_it_still_gets_its_index(self):
+        self.srv.wait_sequenced()
+        password = self.srv.admin_password
+        if password is None:
+            with open(os.path.join(ROOT, "var", "mariadb", "admin.password")) as f:
+                password = f.read().strip()
+        late = subprocess.Popen(
+            ["mariadb", "--no-defaults", "-S", self.srv.db_socket, "-u", "ggzy_admin", "-N", "-B",
+             "--unbuffered", self.srv.db], env=dict(os.environ, MYSQL_PWD=password),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            late.stdin.write("START TRANSACTION; INSERT INTO audit_entries %s VALUES "
+                             "(NULL, 1, 'test.late', NULL, 'test', 0, NULL, '{\"i\":', '}'); "
+                             "SELECT LAST_INSERT_ID();\n" % self.COLS)
+            late.stdin.flush()
+            qid = int(late.stdout.readline())
+            # 3000 entries queued after it commit first and are sequenced while it is open
+            self.srv.sql("INSERT INTO audit_entries %s SELECT NULL, 1, 'test.bulk', NULL, 'test', seq, "
+                         "NULL, '{\"i\":', '}' FROM seq_1_to_3000" % self.COLS)
+            self.srv.wait_sequenced()
+            self.assertEqual(self.srv.sql("SELECT COUNT(*), MIN(qid) > %d FROM audit_entries "
+                                          "WHERE action = 'test.bulk' AND idx IS NOT NULL" % qid),
+                             [["3000", "1"]])
+            late.stdin.write("COMMIT;\n")
+            late.stdin.close()
+            self.assertEqual(late.wait(timeout=30), 0)
+        finally:
+            if late.poll() is None:
+                late.kill()
+                late.wait()
+            late.stdout.close()
+        self.srv.wait_sequenced(timeout=10)
+        self.assertEqual(self.srv.sql("SELECT a.idx > (SELECT MAX(idx) FROM audit_entries WHERE action = "
+                                      "'test.bulk'), a.entry = CONCAT('{\"i\":', a.idx, '}') FROM "
+                                      "audit_entries a WHERE a.qid = %d" % qid), [["1", "1"]])
+        # and the tree the sequencer built over all of them is the one it signs
+        r = self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.srv.admin_token())
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["size"], int(self.srv.sql("SELECT COUNT(*) FROM audit_entries")[0][0]))
