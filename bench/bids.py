@@ -154,9 +154,11 @@ def profiled(pid, what):
     if not out:
         return None
     os.makedirs(out, exist_ok=True)
-    return subprocess.Popen(["perf", "record", "-g", "-F", "999", "-p", str(pid), "-o",
-                             os.path.join(out, what + ".data")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(["perf", "record", "-g", "-F", "999", "-p", str(pid), "-o",
+                          os.path.join(out, what + ".data")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # perf attaches to every thread before it samples: the rush lasts about a second
+    return p
 
 
 def stop_profile(p):
@@ -227,10 +229,12 @@ def sink_mbs(directory, envs):
                 c.close()
 
         total = sum(len(e) for _, e in envs)
+        c0 = proc_cpu(bare.pid)
         t0 = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(envs)) as ex:
             list(ex.map(lambda e: one(e[1]), envs))
         secs = time.perf_counter() - t0
+        print("  cpu: sink %.2f s, wall %.2f s" % (proc_cpu(bare.pid) - c0, secs))
     finally:
         bare.terminate()
         bare.wait()

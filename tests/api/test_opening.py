@@ -472,6 +472,25 @@ class SubmissionTest(Ceremony):
         self.assertEqual(self.count("SELECT COUNT(*) FROM bids"), 1)
         self.assertEqual(self.count("SELECT COUNT(*) FROM audit_entries WHERE action = 'bid.receive'"), 1)
 
+    def test_a_lot_that_stops_taking_bids_refuses_the_next_upload_even_within_the_early_checks_second(self):
+        # the early check remembers for a second that the lot takes bids (docs/envelope.md §8);
+        # the transaction's own checks refuse what changed meanwhile, after the body
+        b, other = self.bidders[0], self.bidders[1]
+        sealed = self.seal(other)
+        self.assertEqual(self.submit(b, self.seal(b))[0], 201)
+        files = self.stored()[0]
+        self.srv.sql("UPDATE projects SET state = 'evaluating' WHERE id = %d" % self.pid)  # what a DBA can do
+        status, j = self.submit(other, sealed)
+        self.assertEqual((status, j["error"].get("rule")), (422, "BID-NOT-OPEN"), j)
+        deadline = time.time() + 10  # the spool file goes when the connection's request ends
+        while self.stored()[1] and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.stored(), (files, []))
+        self.assertEqual(self.count("SELECT COUNT(*) FROM bids WHERE project_id = %d" % self.pid), 1)
+        time.sleep(1.1)  # the remembered yes is gone: refused before the first byte again
+        status, j = self.early_answer(other, 1, 50 << 20)
+        self.assertEqual((status, j["error"].get("rule")), (422, "BID-NOT-OPEN"), j)
+
     def test_only_bidders_submit_and_a_bid_is_seen_only_by_its_own_organization(self):
         b = self.bidders[0]
         sealed = self.seal(b)
