@@ -51,12 +51,13 @@ enum db_status bids_standing(struct dbconn *c, int64_t project, int64_t lot, int
                              struct bid_standing *s);
 
 /* What the opening record shows of deposits, which come after bids: a provider hook the
- * deposits module sets at start-up. state: the organization's deposit for the lot at the bid
- * deadline ("paid", "partial", "guaranteed", "missing", or "none" when the lot asks for none);
+ * deposits module sets at start-up. states[i]: the deposit of organization orgs[i] (n of them)
+ * for the lot at the bid deadline ("paid", "partial", "guaranteed", "missing", or "none" when
+ * the lot asks for none) — all of a lot's bidders in one call, which reads the lot at once;
  * false on a database error. Without a provider the record shows no deposit states. */
-typedef bool (*bids_deposit_state_fn)(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
-                                      char state[16]);
-void bids_set_deposit_state(bids_deposit_state_fn fn);
+typedef bool (*bids_deposit_states_fn)(struct dbconn *c, int64_t project, int64_t lot, size_t n,
+                                       const int64_t *orgs, char (*states)[16]);
+void bids_set_deposit_states(bids_deposit_states_fn fn);
 
 /* ---- rules (rules.c) ---- */
 /* May a lot get its opening key while its project is in this state? (accepted: before

@@ -195,25 +195,35 @@ advance(struct dbconn *c, struct project_view *p, const char *to, cJSON *payload
 
 /* ---- the record ---- */
 
-static bids_deposit_state_fn deposit_state;
+static bids_deposit_states_fn deposit_states_of;
 
 void
-bids_set_deposit_state(bids_deposit_state_fn fn)
+bids_set_deposit_states(bids_deposit_states_fn fn)
 {
-    deposit_state = fn;
+    deposit_states_of = fn;
 }
 
-/* Add "deposit" (the state at the deadline) to a record v of org's bid; false on a database
- * error. Nothing without a provider. */
+/* The deposit state at the deadline of the organization of every row of bids b (BC_ORG), in one
+ * call of the provider: *out is a malloc'd array of b->nrows (the caller frees), or NULL without
+ * a provider or rows. False on a database error or out of memory. */
 static bool
-add_deposit(struct dbconn *c, cJSON *v, int64_t project, int64_t lot, int64_t org)
+deposits_of(struct dbconn *c, int64_t project, int64_t lot, const struct dbres *b, char (**out)[16])
 {
-    char d[16];
-    if (!deposit_state)
+    *out = NULL;
+    if (!deposit_states_of || b->nrows == 0)
         return true;
-    if (!deposit_state(c, project, lot, org, d))
+    int64_t *orgs = calloc(b->nrows, sizeof *orgs);
+    char(*states)[16] = calloc(b->nrows, sizeof *states);
+    bool ok = orgs && states;
+    for (size_t i = 0; ok && i < b->nrows; i++)
+        orgs[i] = dbres_i64(b, i, BC_ORG);
+    ok = ok && deposit_states_of(c, project, lot, b->nrows, orgs, states);
+    free(orgs);
+    if (!ok) {
+        free(states);
         return false;
-    cJSON_AddStringToObject(v, "deposit", d);
+    }
+    *out = states;
     return true;
 }
 
@@ -224,6 +234,7 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
     struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0}, ob = {0}, names = {0};
     cJSON *j = NULL;
     char *ids = NULL;
+    char(*deposits)[16] = NULL;
     bool found;
     *st = store_opening_of_lot(c, project, lot, false, &o);
     if (*st != DB_OK || o.nrows != 1)
@@ -267,6 +278,12 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
     /* the record grows as envelopes are opened: only bids with an outcome are listed, each
      * with the bidder's name, as it is read out (唱标) */
     cJSON *rec = cJSON_AddArrayToObject(j, "records");
+    if (!deposits_of(c, project, lot, &b, &deposits)) {
+        *st = DB_ERROR;
+        cJSON_Delete(j);
+        j = NULL;
+        goto out;
+    }
     for (size_t i = 0; i < b.nrows; i++) {
         if (!dbres_str(&b, i, BC_OPEN_STATUS))
             continue;
@@ -274,13 +291,9 @@ record_json(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
         for (size_t n = 0; n < names.nrows; n++)
             if (dbres_i64(&names, n, ON_ID) == dbres_i64(&b, i, BC_ORG))
                 cJSON_AddStringToObject(v, "bidder_name", dbres_str(&names, n, ON_NAME));
+        if (deposits)
+            cJSON_AddStringToObject(v, "deposit", deposits[i]);
         cJSON_AddItemToArray(rec, v);
-        if (!add_deposit(c, v, project, lot, dbres_i64(&b, i, BC_ORG))) {
-            *st = DB_ERROR;
-            cJSON_Delete(j);
-            j = NULL;
-            goto out;
-        }
     }
     cJSON *obj = cJSON_AddArrayToObject(j, "objections");
     for (size_t i = 0; i < ob.nrows; i++) {
@@ -313,6 +326,7 @@ out:
     dbres_free(&ob);
     dbres_free(&names);
     free(ids);
+    free(deposits);
     return j;
 }
 
@@ -596,17 +610,20 @@ static enum db_status
 deposit_states(struct dbconn *c, cJSON *pl, int64_t project, int64_t lot)
 {
     struct dbres b = {0};
-    if (!deposit_state)
+    char(*deposits)[16] = NULL;
+    if (!deposit_states_of)
         return DB_OK;
     enum db_status st = store_bids_current(c, project, lot, &b);
+    if (st == DB_OK && !deposits_of(c, project, lot, &b, &deposits))
+        st = DB_ERROR;
     cJSON *arr = cJSON_AddArrayToObject(pl, "deposits");
-    for (size_t i = 0; st == DB_OK && i < b.nrows; i++) {
+    for (size_t i = 0; st == DB_OK && deposits && i < b.nrows; i++) {
         cJSON *e = cJSON_CreateObject();
         cJSON_AddItemToArray(arr, e);
         json_add_i64(e, "org_id", dbres_i64(&b, i, BC_ORG));
-        if (!add_deposit(c, e, project, lot, dbres_i64(&b, i, BC_ORG)))
-            st = DB_ERROR;
+        cJSON_AddStringToObject(e, "deposit", deposits[i]);
     }
+    free(deposits);
     dbres_free(&b);
     return st;
 }

@@ -55,9 +55,9 @@ enum db_status basic_account_of(struct dbconn *c, int64_t org, char *out, size_t
 void sub_open(struct req *r, const cJSON *body);
 void sub_get(struct req *r, const cJSON *body);
 void sub_list(struct req *r, const cJSON *body);
-/* The provider of bids_set_deposit_state (bids.h). */
-bool deposit_state_at_deadline(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
-                               char state[16]);
+/* The provider of bids_set_deposit_states (bids.h). */
+bool deposit_states_at_deadline(struct dbconn *c, int64_t project, int64_t lot, size_t n,
+                                const int64_t *orgs, char (*states)[16]);
 
 /* notices.c */
 bool bank_load(char *err, size_t errlen);

@@ -2,7 +2,8 @@
  * lots.c — a bidder's virtual sub-account for a lot (虚拟子账号, docs/deposits.md §4): opened by
  * the bidder while the lot takes bids and its published tender states a deposit, numbered from
  * its id with a check digit so a mistyped number reaches no other bidder; and the deposit's
- * state at the bid deadline, which the opening record shows (the provider of bids.h).
+ * state at the bid deadline, which the opening record shows (the provider of bids.h: every
+ * bidder's of a lot in a few reads, whatever their number).
  *
  *   POST /api/v1/projects/{id}/lots/{lot}/deposit   a bidder: open (or see) its sub-account
  *   GET  /api/v1/projects/{id}/lots/{lot}/deposit   a bidder: its sub-account, arrivals, refunds
@@ -229,28 +230,58 @@ sub_get(struct req *r, const cJSON *body)
     dbres_free(&s);
 }
 
-bool
-deposit_state_at_deadline(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
-                          char state[16])
+/* The row of r whose column col holds v, r being in ascending order of that column; r->nrows
+ * when none does. */
+static size_t
+row_by_id(const struct dbres *r, size_t col, int64_t v)
 {
-    struct dbres s = {0};
-    int64_t fen = 0, credited = 0, deadline;
-    bool stated = false;
-    enum db_status st = store_sub_get(c, project, lot, org, false, &s);
-    bool have = st == DB_OK && s.nrows == 1;
-    if (st == DB_OK)
-        st = deadline_of(c, project, have ? dbres_i64(&s, 0, SC_DEADLINE) : 0, &deadline);
-    if (st == DB_OK && have) {
-        fen = dbres_i64(&s, 0, SC_REQUIRED);
-        st = store_sub_credited(c, dbres_i64(&s, 0, SC_ID), deadline, &credited);
-    } else if (st == DB_OK) {
-        st = announce_lot_deposit(c, project, lot, &fen, &stated);
-        if (!stated)
-            fen = 0;
+    size_t lo = 0, hi = r->nrows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t x = dbres_i64(r, mid, col);
+        if (x == v)
+            return mid;
+        if (x < v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    return r->nrows;
+}
+
+bool
+deposit_states_at_deadline(struct dbconn *c, int64_t project, int64_t lot, size_t n,
+                           const int64_t *orgs, char (*states)[16])
+{
+    struct dbres s = {0}, cr = {0};
+    int64_t deadline = 0, opening, ann, lot_fen = 0;
+    bool published = false, stated = false;
+    enum db_status st = announce_bid_times(c, project, &deadline, &opening, &ann, &published);
     if (st == DB_OK)
-        st = state_of(c, project, lot, org, fen, credited, deadline, state);
+        st = store_subs_of_lot(c, project, lot, &s);
+    if (st == DB_OK && published)
+        st = store_credited_of_lot(c, project, lot, deadline, &cr);
+    if (st == DB_OK)
+        st = announce_lot_deposit(c, project, lot, &lot_fen, &stated);
+    if (!stated)
+        lot_fen = 0;
+    for (size_t i = 0; st == DB_OK && i < n; i++) {
+        size_t k = row_by_id(&s, SC_ORG, orgs[i]);
+        int64_t fen = lot_fen, credited = 0, by = published ? deadline : 0;
+        if (k < s.nrows) {
+            int64_t sub = dbres_i64(&s, k, SC_ID);
+            fen = dbres_i64(&s, k, SC_REQUIRED);
+            if (!published) { /* no tender in force: the sub-account's own deadline */
+                by = dbres_i64(&s, k, SC_DEADLINE);
+                st = store_sub_credited(c, sub, by, &credited);
+            } else if ((k = row_by_id(&cr, CR_SUB, sub)) < cr.nrows)
+                credited = dbres_i64(&cr, k, CR_FEN);
+        }
+        if (st == DB_OK)
+            st = state_of(c, project, lot, orgs[i], fen, credited, by, states[i]);
+    }
     dbres_free(&s);
+    dbres_free(&cr);
     return st == DB_OK;
 }
 

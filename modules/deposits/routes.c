@@ -175,7 +175,7 @@ deposits_init(const struct config *config)
         bank_free();
         return false;
     }
-    bids_set_deposit_state(deposit_state_at_deadline);
+    bids_set_deposit_states(deposit_states_at_deadline);
     return true;
 }
 

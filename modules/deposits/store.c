@@ -123,6 +123,14 @@ store_sub_get(struct dbconn *c, int64_t project, int64_t lot, int64_t org, bool 
 }
 
 enum db_status
+store_subs_of_lot(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out)
+{
+    static const char sql[] = SUB_SELECT "WHERE project_id = ? AND lot_seq = ? ORDER BY org_id";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
 store_subs(struct dbconn *c, int64_t org, int64_t project, int64_t before, int64_t limit,
            struct dbres *out)
 {
@@ -214,6 +222,18 @@ store_sub_credited(struct dbconn *c, int64_t id, int64_t by, int64_t *fen)
         "subaccount_id = ? AND kind = 'arrival' AND outcome = 'credited' AND value_us <= ?";
     struct dbv p[] = {DBV_INT(id), DBV_INT(by)};
     return one_i64(c, sql, p, 2, fen);
+}
+
+enum db_status
+store_credited_of_lot(struct dbconn *c, int64_t project, int64_t lot, int64_t by, struct dbres *out)
+{
+    static const char sql[] = "SELECT " CREDITED_COLS(DB_COL_SQL) DB_COL_END
+        " FROM deposit_subaccounts s JOIN "
+        "deposit_notices n ON n.subaccount_id = s.id WHERE s.project_id = ? AND s.lot_seq = ? AND "
+        "n.kind = 'arrival' AND n.outcome = 'credited' AND n.value_us <= ? GROUP BY s.id ORDER BY "
+        "s.id";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot), DBV_INT(by)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
 }
 
 enum db_status

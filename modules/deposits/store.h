@@ -210,6 +210,15 @@ enum db_status store_sub_set_state(struct dbconn *c, int64_t id, const char *sta
 enum db_status store_sub_balance(struct dbconn *c, int64_t id, int64_t *fen);
 /* Σ of the arrivals credited to it that arrived by `by`. */
 enum db_status store_sub_credited(struct dbconn *c, int64_t id, int64_t by, int64_t *fen);
+/* Every sub-account of a lot, in org_id order; and for each that had arrivals credited by `by`,
+ * their Σ (a row per sub-account in id order, CREDITED_COLS). */
+enum db_status store_subs_of_lot(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out);
+#define CREDITED_COLS(X)                                                                           \
+    X(CR_SUB, "s.id")                                                                              \
+    X(CR_FEN, "CAST(SUM(n.amount_fen) AS SIGNED)")
+enum { CREDITED_COLS(DB_COL_ENUM) CR__COUNT };
+enum db_status store_credited_of_lot(struct dbconn *c, int64_t project, int64_t lot, int64_t by,
+                                     struct dbres *out);
 /* Open sub-accounts with money on them, by id after `after`. */
 enum db_status store_subs_open(struct dbconn *c, int64_t after, int64_t limit, struct dbres *out);
 
