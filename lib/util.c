@@ -45,6 +45,18 @@ clock_advance_us(int64_t delta_us)
 }
 
 void
+clock_deadline_ms(clockid_t clk, long ms, struct timespec *ts)
+{
+    clock_gettime(clk, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+void
 clock_format(int64_t t_us, char *buf, size_t len)
 {
     time_t s = (time_t)(t_us / 1000000);
@@ -169,12 +181,7 @@ log_flusher(void *arg)
     pthread_mutex_lock(&log_mu);
     while (!log_stopping) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += LOG_FLUSH_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        clock_deadline_ms(CLOCK_REALTIME, LOG_FLUSH_MS, &ts);
         pthread_cond_timedwait(&log_cv, &log_mu, &ts);
         if (log_len)
             write_all(log_buf, log_len);

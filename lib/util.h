@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- the one clock ---- */
 int64_t clock_now_us(void);
@@ -23,6 +24,10 @@ void clock_advance_us(int64_t delta_us);
 /* Format t (µs since epoch, UTC) as RFC 3339 with microseconds: 2026-11-22T08:00:00.123456Z.
  * buf must hold at least 28 bytes. */
 void clock_format(int64_t t_us, char *buf, size_t len);
+/* *ts = ms milliseconds from now on clock clk (CLOCK_REALTIME, or CLOCK_MONOTONIC for a
+ * condition variable set to it): the deadline pthread_cond_timedwait takes. Not a time of
+ * record. */
+void clock_deadline_ms(clockid_t clk, long ms, struct timespec *ts);
 
 /* ---- logging ---- */
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };

@@ -19,7 +19,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
@@ -343,12 +342,7 @@ early_lookup(int64_t project, int64_t lot, int64_t now, bool *asker)
     size_t i = early_slot(project, lot);
     int64_t deadline = 0;
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += EARLY_WAIT_MS * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    clock_deadline_ms(CLOCK_REALTIME, EARLY_WAIT_MS, &until);
     *asker = false;
     pthread_mutex_lock(&early_mu);
     while (!early_fresh(i, project, lot, now) && early[i].asking && early[i].project == project &&

@@ -254,9 +254,10 @@ deposit_states_at_deadline(struct dbconn *c, int64_t project, int64_t lot, size_
                            const int64_t *orgs, char (*states)[16])
 {
     struct dbres s = {0}, cr = {0};
-    int64_t deadline = 0, opening, ann, lot_fen = 0;
-    bool published = false, stated = false;
-    enum db_status st = announce_bid_times(c, project, &deadline, &opening, &ann, &published);
+    int64_t deadline = 0, lot_fen = 0;
+    bool stated = false;
+    enum db_status st = deadline_of(c, project, 0, &deadline);
+    bool published = deadline != 0; /* else each sub-account's own deadline */
     if (st == DB_OK)
         st = store_subs_of_lot(c, project, lot, &s);
     if (st == DB_OK && published)
@@ -267,11 +268,11 @@ deposit_states_at_deadline(struct dbconn *c, int64_t project, int64_t lot, size_
         lot_fen = 0;
     for (size_t i = 0; st == DB_OK && i < n; i++) {
         size_t k = row_by_id(&s, SC_ORG, orgs[i]);
-        int64_t fen = lot_fen, credited = 0, by = published ? deadline : 0;
+        int64_t fen = lot_fen, credited = 0, by = deadline;
         if (k < s.nrows) {
             int64_t sub = dbres_i64(&s, k, SC_ID);
             fen = dbres_i64(&s, k, SC_REQUIRED);
-            if (!published) { /* no tender in force: the sub-account's own deadline */
+            if (!published) {
                 by = dbres_i64(&s, k, SC_DEADLINE);
                 st = store_sub_credited(c, sub, by, &credited);
             } else if ((k = row_by_id(&cr, CR_SUB, sub)) < cr.nrows)

@@ -4,7 +4,7 @@
  * One thread per ggzyd. Each batch is one transaction: lock the head row (size and frontier),
  * read up to BATCH committed entries without an index in qid order, and for each: index =
  * size++, entry = head || index || tail (the bytes are made here, once, and stored exactly as
- * hashed), leaf hash and completed nodes by frontier_append; write them back 32 rows per
+ * hashed), leaf hash and completed nodes by frontier_append; write them back ROWS_PER_STMT rows per
  * statement; store the new head; commit. Sequencers of several nodes serialize on the head row.
  * After each batch the checkpointer (checkpoint.c) may sign the new tree head.
  *
@@ -298,18 +298,12 @@ static const char sql_where[] = "SELECT idx FROM audit_entries WHERE qid = ? AND
 bool
 audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
 {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t start = monotonic_ms();
     for (;;) {
         /* until this node's sequencer has passed qid, or 20 ms (another node's may have) */
         pthread_mutex_lock(&seq_mu);
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 20000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        clock_deadline_ms(CLOCK_REALTIME, 20, &until);
         bool passed = sequenced_max >= qid;
         while (!passed && pthread_cond_timedwait(&seq_cv, &seq_mu, &until) == 0)
             passed = sequenced_max >= qid;
@@ -324,9 +318,7 @@ audit_wait(struct dbconn *c, int64_t qid, struct audit_ref *ref, int timeout_ms)
         dbres_free(&r);
         if (found)
             return true;
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        int64_t waited = monotonic_ms() - start;
         if (waited >= timeout_ms)
             return false;
         if (waited >= 200) /* committed behind the near look's window? */
@@ -355,13 +347,7 @@ sequencer_main(void *arg)
         pthread_mutex_lock(&mu);
         if (!kicked && !atomic_load(&stopping)) {
             struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            long add = n < 0 ? 500000000L : 100000000L;
-            ts.tv_nsec += add;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            clock_deadline_ms(CLOCK_REALTIME, n < 0 ? 500 : 100, &ts);
             pthread_cond_timedwait(&cv, &mu, &ts);
         }
         kicked = false;

@@ -588,14 +588,8 @@ struct dbconn *
 db_acquire(void)
 {
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
     long ms = (long)cfg->db_acquire_timeout_ms;
-    deadline.tv_sec += ms / 1000;
-    deadline.tv_nsec += (ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    clock_deadline_ms(CLOCK_MONOTONIC, ms, &deadline);
     pthread_mutex_lock(&pool.mu);
     if (pool.nfree == 0)
         pool.waits++;
