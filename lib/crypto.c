@@ -69,6 +69,43 @@ crypto_sha256(const void *data, size_t n, uint8_t out[32])
            EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == 32;
 }
 
+static EVP_KDF *hkdf_kdf;
+static pthread_once_t hkdf_once = PTHREAD_ONCE_INIT;
+
+static void
+hkdf_fetch(void)
+{
+    hkdf_kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+}
+
+bool
+crypto_hkdf(enum crypto_hkdf_mode mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
+            size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+{
+    pthread_once(&hkdf_once, hkdf_fetch);
+    EVP_KDF_CTX *ctx = hkdf_kdf ? EVP_KDF_CTX_new(hkdf_kdf) : NULL;
+    if (!ctx)
+        return false;
+    int m = mode == CRYPTO_HKDF_EXTRACT  ? EVP_KDF_HKDF_MODE_EXTRACT_ONLY
+            : mode == CRYPTO_HKDF_EXPAND ? EVP_KDF_HKDF_MODE_EXPAND_ONLY
+                                         : EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND;
+    OSSL_PARAM params[6], *p = params;
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &m);
+    /* An empty key or salt is legal in HKDF; OpenSSL wants a non-NULL pointer for it. */
+    *p++ = OSSL_PARAM_construct_octet_string(
+        OSSL_KDF_PARAM_KEY, (void *)(key_len ? key : (const uint8_t *)""), key_len);
+    if (mode != CRYPTO_HKDF_EXPAND)
+        *p++ = OSSL_PARAM_construct_octet_string(
+            OSSL_KDF_PARAM_SALT, (void *)(salt_len ? salt : (const uint8_t *)""), salt_len);
+    if (mode != CRYPTO_HKDF_EXTRACT)
+        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    *p = OSSL_PARAM_construct_end();
+    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(ctx); /* clears the key material it copied */
+    return ok;
+}
+
 bool
 crypto_equal(const void *a, const void *b, size_t n)
 {

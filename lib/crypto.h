@@ -16,6 +16,15 @@ bool crypto_sha256(const void *data, size_t n, uint8_t out[32]);
 /* Constant-time equality of two equal-length byte strings (CRYPTO_memcmp). */
 bool crypto_equal(const void *a, const void *b, size_t n);
 
+/* HKDF-SHA256 (RFC 5869): both steps, Extract alone (out_len 32) or Expand alone (key is the
+ * PRK). An empty salt or key may be NULL. The algorithm is fetched from the provider once: a
+ * fetch per call (a lock and string compares) cost an opening a tenth of its per-envelope work,
+ * which derives nine keys per envelope. */
+enum crypto_hkdf_mode { CRYPTO_HKDF_FULL, CRYPTO_HKDF_EXTRACT, CRYPTO_HKDF_EXPAND };
+bool crypto_hkdf(enum crypto_hkdf_mode mode, const uint8_t *salt, size_t salt_len,
+                 const uint8_t *key, size_t key_len, const uint8_t *info, size_t info_len,
+                 uint8_t *out, size_t out_len);
+
 /* The value of one hex digit, or -1. */
 int hex_digit(char c);
 void hex_encode(const uint8_t *in, size_t n, char *out); /* out: 2n+1 bytes */

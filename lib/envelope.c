@@ -44,19 +44,7 @@ derive(const uint8_t key[32], const uint8_t nonce[16], const char *label, const 
     size_t l = strlen(label);
     memcpy(info, label, l);
     memcpy(info + l, hh, 32);
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, 32),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)nonce, 16),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, l + 32),
-        OSSL_PARAM_construct_end(),
-    };
-    bool ok = ctx && EVP_KDF_derive(ctx, out, 32, params) == 1;
-    EVP_KDF_CTX_free(ctx);
-    EVP_KDF_free(kdf);
-    return ok;
+    return crypto_hkdf(CRYPTO_HKDF_FULL, nonce, 16, key, 32, info, l + 32, out, 32);
 }
 
 /* The nonce of chunk i: an 11-byte big-endian counter, then 0x01 on the last chunk. */
@@ -302,7 +290,15 @@ env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt_ou
         snprintf(why, whylen, "out of memory");
         return false;
     }
-    if (!env_open_buf(v, opening_sk, pt, cap, why, whylen)) {
+    struct hpke_receiver k;
+    if (!hpke_receiver_init(&k, opening_sk)) {
+        free(pt);
+        snprintf(why, whylen, "the opening key is not a P-256 private key");
+        return false;
+    }
+    bool ok = env_open_buf(v, &k, pt, cap, why, whylen);
+    hpke_receiver_free(&k);
+    if (!ok) {
         free(pt); /* env_open_buf wiped it */
         return false;
     }
@@ -311,8 +307,8 @@ env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt_ou
 }
 
 bool
-env_open_buf(const struct env_view *v, const uint8_t opening_sk[32], uint8_t *pt, size_t cap,
-             char *why, size_t whylen)
+env_open_buf(const struct env_view *v, const struct hpke_receiver *opening_key, uint8_t *pt,
+             size_t cap, char *why, size_t whylen)
 {
     uint8_t key[32], payload[32], commitment[32], info[48];
     struct hpke_ctx hc;
@@ -320,7 +316,8 @@ env_open_buf(const struct env_view *v, const uint8_t opening_sk[32], uint8_t *pt
     bool ok = false;
     memcpy(info, "ggzy-envelope-v1", 16);
     memcpy(info + 16, v->header_hash, 32);
-    if (!hpke_setup_receiver(HPKE_AES_256_GCM, v->enc, opening_sk, info, sizeof info, &hc, NULL) ||
+    if (!hpke_setup_receiver_with(HPKE_AES_256_GCM, v->enc, opening_key, info, sizeof info, &hc,
+                                  NULL) ||
         !hpke_open(&hc, NULL, 0, v->wrapped, WRAPPED_LEN, key)) {
         snprintf(why, whylen,
                  "the content key does not unwrap with this opening key (wrong "

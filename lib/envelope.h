@@ -61,10 +61,12 @@ bool env_verify_signature(const struct env_view *v, const uint8_t *spki, size_t 
  * returns the plaintext (malloc'd; caller frees). Nothing is returned on any failure. */
 bool env_open(const struct env_view *v, const uint8_t opening_sk[32], uint8_t **pt, char *why,
               size_t whylen);
-/* The same into the caller's buffer of cap bytes (at least v->pt_len), for an opener that
- * reuses one buffer for many envelopes. On failure the buffer is wiped. */
-bool env_open_buf(const struct env_view *v, const uint8_t opening_sk[32], uint8_t *pt, size_t cap,
-                  char *why, size_t whylen);
+/* The same into the caller's buffer of cap bytes (at least v->pt_len), with the opening key
+ * prepared once (hpke_receiver_init), for an opener that opens many envelopes with one key and
+ * one buffer. On failure the buffer is wiped. */
+struct hpke_receiver;
+bool env_open_buf(const struct env_view *v, const struct hpke_receiver *opening_key, uint8_t *pt,
+                  size_t cap, char *why, size_t whylen);
 
 /* ---- streaming: checking an envelope as it arrives (submission) ----
  * The platform checks an upload without holding it: env_stream_feed takes the bytes in pieces

@@ -4,15 +4,14 @@
  * RFC's Appendix A.3.1 vectors (tests/unit/lib/test_hpke.c).
  */
 #include "hpke.h"
+#include "crypto.h"
 
+#include <pthread.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 
 #define KEM_ID 0x0010
@@ -23,33 +22,6 @@ static const uint8_t p256_order[32] = {
     0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
 
 /* HKDF-Extract or -Expand with SHA-256 (EVP_KDF "HKDF"). */
-static bool
-hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key, size_t key_len,
-     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    bool ok = false;
-    if (ctx) {
-        OSSL_PARAM params[6], *p = params;
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
-        *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-        /* An empty key is legal in HKDF; OpenSSL wants a non-NULL pointer for it. */
-        *p++ = OSSL_PARAM_construct_octet_string(
-            OSSL_KDF_PARAM_KEY, (void *)(key_len ? key : (const uint8_t *)""), key_len);
-        if (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY)
-            *p++ = OSSL_PARAM_construct_octet_string(
-                OSSL_KDF_PARAM_SALT, (void *)(salt_len ? salt : (const uint8_t *)""), salt_len);
-        else
-            *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-        *p = OSSL_PARAM_construct_end();
-        ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    }
-    EVP_KDF_CTX_free(ctx);
-    EVP_KDF_free(kdf);
-    return ok;
-}
-
 /* LabeledExtract(salt, label, ikm) = Extract(salt, "HPKE-v1" || suite_id || label || ikm). */
 static bool
 labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt, size_t salt_len,
@@ -64,7 +36,7 @@ labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt, siz
     memcpy(buf + 7 + suite_len, label, l);
     if (ikm_len)
         memcpy(buf + 7 + suite_len + l, ikm, ikm_len);
-    bool ok = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, n, NULL, 0, out, 32);
+    bool ok = crypto_hkdf(CRYPTO_HKDF_EXTRACT, salt, salt_len, buf, n, NULL, 0, out, 32);
     OPENSSL_cleanse(buf, n); /* held the input keying material */
     return ok;
 }
@@ -86,7 +58,7 @@ labeled_expand(const uint8_t *suite, size_t suite_len, const uint8_t prk[32], co
     memcpy(buf + 9 + suite_len, label, l);
     if (info_len)
         memcpy(buf + 9 + suite_len + l, info, info_len);
-    return hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, 32, buf, n, out, L);
+    return crypto_hkdf(CRYPTO_HKDF_EXPAND, NULL, 0, prk, 32, buf, n, out, L);
 }
 
 static const uint8_t kem_suite[5] = {'K', 'E', 'M', KEM_ID >> 8, KEM_ID & 0xFF};
@@ -103,18 +75,46 @@ hpke_suite(enum hpke_aead aead, uint8_t out[10])
     out[9] = (uint8_t)aead;
 }
 
+/* The P-256 group, made once and shared read-only by every thread: making it per call cost
+ * a tenth of a decapsulation. NULL if OpenSSL could not make it. */
+static EC_GROUP *p256_group;
+static pthread_once_t p256_once = PTHREAD_ONCE_INIT;
+
+static void
+p256_make(void)
+{
+    p256_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+}
+
+static const EC_GROUP *
+p256(void)
+{
+    pthread_once(&p256_once, p256_make);
+    return p256_group;
+}
+
+/* A private scalar as a BIGNUM flagged for OpenSSL's constant-time paths; caller frees it with
+ * BN_clear_free. */
+static BIGNUM *
+scalar(const uint8_t sk[HPKE_NSK])
+{
+    BIGNUM *k = BN_bin2bn(sk, HPKE_NSK, NULL);
+    if (k)
+        BN_set_flags(k, BN_FLG_CONSTTIME);
+    return k;
+}
+
 bool
 hpke_public_key(const uint8_t sk[HPKE_NSK], uint8_t pk[HPKE_NENC])
 {
-    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    const EC_GROUP *g = p256();
     EC_POINT *P = g ? EC_POINT_new(g) : NULL;
-    BIGNUM *k = BN_bin2bn(sk, HPKE_NSK, NULL);
+    BIGNUM *k = scalar(sk);
     bool ok =
         P && k && EC_POINT_mul(g, P, k, NULL, NULL, NULL) == 1 &&
         EC_POINT_point2oct(g, P, POINT_CONVERSION_UNCOMPRESSED, pk, HPKE_NENC, NULL) == HPKE_NENC;
     BN_clear_free(k); /* the private scalar */
     EC_POINT_free(P);
-    EC_GROUP_free(g);
     return ok;
 }
 
@@ -143,42 +143,27 @@ out:
     return ok;
 }
 
-/* An EVP_PKEY for a P-256 private scalar (with its public point) or a public point alone. */
-static EVP_PKEY *
-p256_key(const uint8_t *sk, const uint8_t pk[HPKE_NENC])
-{
-    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-    BIGNUM *k = sk ? BN_bin2bn(sk, HPKE_NSK, NULL) : NULL;
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY *key = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (b && ctx && (!sk || k) &&
-        OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
-        OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pk, HPKE_NENC) == 1 &&
-        (!sk || OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, k) == 1) &&
-        (params = OSSL_PARAM_BLD_to_param(b)) && EVP_PKEY_fromdata_init(ctx) == 1)
-        if (EVP_PKEY_fromdata(ctx, &key, sk ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
-            key = NULL;
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(b);
-    BN_clear_free(k);
-    EVP_PKEY_CTX_free(ctx);
-    return key;
-}
-
-/* DH(sk, pk): the x-coordinate of the shared point. */
+/* DH(k, peer): the x-coordinate of k times the peer's point — the computation OpenSSL's ECDH
+ * makes (EC_POINT_mul on the scalar flagged constant-time), without building an EVP_PKEY per
+ * point, which cost more than the multiplication. The peer's encoding must be an uncompressed
+ * point on the curve (EC_POINT_oct2point checks it; P-256's cofactor is 1, so every such point
+ * is in the group). */
 static bool
-dh(const uint8_t sk[HPKE_NSK], const uint8_t pk_own[HPKE_NENC], const uint8_t peer[HPKE_NENC],
-   uint8_t out[32])
+dh(const BIGNUM *k, const uint8_t peer[HPKE_NENC], uint8_t out[32])
 {
-    EVP_PKEY *mine = p256_key(sk, pk_own), *theirs = p256_key(NULL, peer);
-    EVP_PKEY_CTX *ctx = mine && theirs ? EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL) : NULL;
-    size_t len = 32;
-    bool ok = ctx && EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer(ctx, theirs) == 1 &&
-              EVP_PKEY_derive(ctx, out, &len) == 1 && len == 32;
-    EVP_PKEY_CTX_free(ctx);
-    EVP_PKEY_free(mine);
-    EVP_PKEY_free(theirs);
+    const EC_GROUP *g = p256();
+    EC_POINT *P = g ? EC_POINT_new(g) : NULL, *S = g ? EC_POINT_new(g) : NULL;
+    BN_CTX *bc = BN_CTX_new();
+    BIGNUM *x = BN_new();
+    bool ok = P && S && bc && x && k && peer[0] == 0x04 &&
+              EC_POINT_oct2point(g, P, peer, HPKE_NENC, bc) == 1 &&
+              EC_POINT_mul(g, S, NULL, P, k, bc) == 1 && !EC_POINT_is_at_infinity(g, S) &&
+              EC_POINT_get_affine_coordinates(g, S, x, NULL, bc) == 1 &&
+              BN_bn2binpad(x, out, 32) == 32;
+    BN_clear_free(x); /* the shared x-coordinate */
+    BN_CTX_free(bc);
+    EC_POINT_clear_free(S);
+    EC_POINT_free(P);
     return ok;
 }
 
@@ -237,12 +222,44 @@ hpke_setup_sender(enum hpke_aead aead, const uint8_t pkR[HPKE_NENC], const uint8
     } else {
         ok = true;
     }
-    ok = ok && hpke_derive_keypair(ikmE, ikmE_len, skE, enc) && dh(skE, enc, pkR, dhv) &&
-         shared(dhv, enc, pkR, ss) && key_schedule(aead, ss, info, info_len, ctx);
+    ok = ok && hpke_derive_keypair(ikmE, ikmE_len, skE, enc);
+    BIGNUM *eph = ok ? scalar(skE) : NULL;
+    ok = eph && dh(eph, pkR, dhv) && shared(dhv, enc, pkR, ss) &&
+         key_schedule(aead, ss, info, info_len, ctx);
     if (ok && shared_secret)
         memcpy(shared_secret, ss, HPKE_NSECRET);
+    BN_clear_free(eph);               /* the ephemeral scalar */
     OPENSSL_cleanse(ikm, sizeof ikm); /* ephemeral secrets die here */
     OPENSSL_cleanse(skE, sizeof skE);
+    OPENSSL_cleanse(dhv, sizeof dhv);
+    OPENSSL_cleanse(ss, sizeof ss);
+    return ok;
+}
+
+bool
+hpke_receiver_init(struct hpke_receiver *k, const uint8_t skR[HPKE_NSK])
+{
+    k->scalar = hpke_public_key(skR, k->pk) ? scalar(skR) : NULL;
+    return k->scalar != NULL;
+}
+
+void
+hpke_receiver_free(struct hpke_receiver *k)
+{
+    BN_clear_free(k->scalar); /* the private scalar */
+    k->scalar = NULL;
+}
+
+bool
+hpke_setup_receiver_with(enum hpke_aead aead, const uint8_t enc[HPKE_NENC],
+                         const struct hpke_receiver *k, const uint8_t *info, size_t info_len,
+                         struct hpke_ctx *ctx, uint8_t shared_secret[HPKE_NSECRET])
+{
+    uint8_t dhv[32], ss[HPKE_NSECRET];
+    bool ok = k->scalar && dh(k->scalar, enc, dhv) && shared(dhv, enc, k->pk, ss) &&
+              key_schedule(aead, ss, info, info_len, ctx);
+    if (ok && shared_secret)
+        memcpy(shared_secret, ss, HPKE_NSECRET);
     OPENSSL_cleanse(dhv, sizeof dhv);
     OPENSSL_cleanse(ss, sizeof ss);
     return ok;
@@ -253,13 +270,10 @@ hpke_setup_receiver(enum hpke_aead aead, const uint8_t enc[HPKE_NENC], const uin
                     const uint8_t *info, size_t info_len, struct hpke_ctx *ctx,
                     uint8_t shared_secret[HPKE_NSECRET])
 {
-    uint8_t pkR[HPKE_NENC], dhv[32], ss[HPKE_NSECRET];
-    bool ok = hpke_public_key(skR, pkR) && dh(skR, pkR, enc, dhv) && shared(dhv, enc, pkR, ss) &&
-              key_schedule(aead, ss, info, info_len, ctx);
-    if (ok && shared_secret)
-        memcpy(shared_secret, ss, HPKE_NSECRET);
-    OPENSSL_cleanse(dhv, sizeof dhv);
-    OPENSSL_cleanse(ss, sizeof ss);
+    struct hpke_receiver k;
+    bool ok = hpke_receiver_init(&k, skR) &&
+              hpke_setup_receiver_with(aead, enc, &k, info, info_len, ctx, shared_secret);
+    hpke_receiver_free(&k);
     return ok;
 }
 

@@ -376,7 +376,8 @@ struct opener {
 
 /* Open one stored envelope with the rebuilt key; the outcome says how it went. */
 static void
-open_one(struct opener *w, const struct dbres *b, size_t i, const uint8_t sk[32], struct outcome *o)
+open_one(struct opener *w, const struct dbres *b, size_t i, const struct hpke_receiver *key,
+         struct outcome *o)
 {
     size_t len = 0;
     uint8_t h[32];
@@ -392,7 +393,7 @@ open_one(struct opener *w, const struct dbres *b, size_t i, const uint8_t sk[32]
                  "the stored envelope is missing or is not the bytes received");
     } else if (!env_parse_layout(w->file, len, &v, false, o->reason, sizeof o->reason))
         o->f = OPEN_FORMAT;
-    else if (!env_open_buf(&v, sk, w->pt, w->cap, o->reason, sizeof o->reason))
+    else if (!env_open_buf(&v, key, w->pt, w->cap, o->reason, sizeof o->reason))
         o->f = OPEN_CIPHER;
     else if (!bidplain_parse(w->pt, (size_t)v.pt_len, &bp, o->reason, sizeof o->reason))
         o->f = OPEN_CONTAINER;
@@ -413,7 +414,7 @@ struct batch_work {
     size_t rows[BATCH_MAX];
     struct outcome out[BATCH_MAX];
     size_t n;
-    const uint8_t *sk;
+    const struct hpke_receiver *key;
     atomic_size_t next;
 };
 
@@ -428,7 +429,7 @@ open_worker(void *arg)
     struct worker_arg *a = arg;
     struct batch_work *bw = a->bw;
     for (size_t k; (k = atomic_fetch_add(&bw->next, 1)) < bw->n;)
-        open_one(a->w, bw->b, bw->rows[k], bw->sk, &bw->out[k]);
+        open_one(a->w, bw->b, bw->rows[k], bw->key, &bw->out[k]);
     return NULL;
 }
 
@@ -681,7 +682,8 @@ opening_run(struct dbconn *c, const struct actor *a, int64_t project, int64_t lo
 {
     struct dbres o = {0}, k = {0}, s = {0}, in = {0}, b = {0};
     struct vss_share shares[VSS_MAX];
-    uint8_t sk[32], pk[65];
+    uint8_t sk[32];
+    struct hpke_receiver key = {0};
     struct batch_work *work = NULL;
     struct opener openers[MAX_OPENERS] = {{0}};
     bool found, ok = false;
@@ -706,8 +708,8 @@ opening_run(struct dbconn *c, const struct actor *a, int64_t project, int64_t lo
         shares[i].x = (uint8_t)dbres_i64(&in, (size_t)i, SI_X);
         memcpy(shares[i].y, dbres_str(&in, (size_t)i, SI_SHARE), 32);
     }
-    if (!vss_combine(shares, t, sk) || !hpke_public_key(sk, pk) ||
-        CRYPTO_memcmp(pk, dbres_str(&k, 0, OK_PUBLIC), 65) != 0) {
+    if (!vss_combine(shares, t, sk) || !hpke_receiver_init(&key, sk) ||
+        CRYPTO_memcmp(key.pk, dbres_str(&k, 0, OK_PUBLIC), 65) != 0) {
         log_error("project %lld lot %lld: the shares do not rebuild the opening key",
                   (long long)project, (long long)lot);
         run_failed(err, E_INTERNAL, "the shares handed in do not rebuild the opening key");
@@ -740,7 +742,7 @@ opening_run(struct dbconn *c, const struct actor *a, int64_t project, int64_t lo
     size_t i = 0;
     for (;;) {
         cur->b = &b;
-        cur->sk = sk;
+        cur->key = &key;
         cur->n = 0;
         for (; i < b.nrows && cur->n < BATCH_MAX; i++) {
             if (dbres_str(&b, i, BC_OPEN_STATUS)) { /* opened before a restart */
@@ -785,6 +787,7 @@ opening_run(struct dbconn *c, const struct actor *a, int64_t project, int64_t lo
         err->st = st;
 out:
     OPENSSL_cleanse(sk, sizeof sk); /* the rebuilt key is wiped: it is published in the record */
+    hpke_receiver_free(&key);
     OPENSSL_cleanse(shares, sizeof shares);
     for (int w = 0; w < MAX_OPENERS; w++) {
         if (openers[w].pt)

@@ -120,6 +120,45 @@ aes_256_gcm_round_trips_and_refuses_tampering(void)
     CHECK(!hpke_setup_receiver(HPKE_AES_256_GCM, bad, skR, info, sizeof info, &r, NULL));
 }
 
+static void
+a_prepared_receiver_key_opens_what_the_one_shot_setup_opens_and_refuses_bad_points(void)
+{
+    uint8_t ikmR[32], skR[32], pkR[65], enc[65], key[32], ct[48], back[32], ss1[32], ss2[32];
+    memset(ikmR, 9, sizeof ikmR);
+    CHECK(hpke_derive_keypair(ikmR, sizeof ikmR, skR, pkR));
+    memset(key, 0x3C, sizeof key);
+    static const uint8_t info[] = "one opening key, many envelopes";
+    struct hpke_ctx s, r1, r2;
+    struct hpke_receiver k;
+    CHECK(hpke_receiver_init(&k, skR));
+    CHECK(memcmp(k.pk, pkR, 65) == 0);
+    for (int i = 0; i < 3; i++) { /* the prepared key serves envelope after envelope */
+        CHECK(hpke_setup_sender(HPKE_AES_256_GCM, pkR, info, sizeof info, NULL, 0, enc, &s, NULL));
+        CHECK(hpke_seal(&s, NULL, 0, key, 32, ct));
+        CHECK(hpke_setup_receiver(HPKE_AES_256_GCM, enc, skR, info, sizeof info, &r1, ss1));
+        CHECK(hpke_setup_receiver_with(HPKE_AES_256_GCM, enc, &k, info, sizeof info, &r2, ss2));
+        CHECK(memcmp(ss1, ss2, 32) == 0 && memcmp(r1.key, r2.key, 32) == 0 &&
+              memcmp(r1.base_nonce, r2.base_nonce, HPKE_NN) == 0);
+        CHECK(hpke_open(&r2, NULL, 0, ct, 48, back) && memcmp(back, key, 32) == 0);
+    }
+    uint8_t bad[65];
+    memcpy(bad, enc, 65);
+    bad[40] ^= 0x10; /* off the curve */
+    CHECK(!hpke_setup_receiver_with(HPKE_AES_256_GCM, bad, &k, info, sizeof info, &r2, NULL));
+    memcpy(bad, enc, 65);
+    bad[0] = 0x02; /* a compressed point's prefix: not the encoding RFC 9180 uses */
+    CHECK(!hpke_setup_receiver_with(HPKE_AES_256_GCM, bad, &k, info, sizeof info, &r2, NULL));
+    memset(bad, 0, sizeof bad); /* the point at infinity has no 65-byte encoding */
+    CHECK(!hpke_setup_receiver_with(HPKE_AES_256_GCM, bad, &k, info, sizeof info, &r2, NULL));
+    hpke_receiver_free(&k);
+    hpke_receiver_free(&k); /* safe twice */
+    CHECK(!hpke_setup_receiver_with(HPKE_AES_256_GCM, enc, &k, info, sizeof info, &r2, NULL));
+    /* the zero scalar makes no key: its public point is the point at infinity */
+    uint8_t zero[32] = {0};
+    CHECK(!hpke_receiver_init(&k, zero));
+    hpke_receiver_free(&k);
+}
+
 int
 main(void)
 {
@@ -134,6 +173,7 @@ main(void)
     RUN(derive_keypair_matches_the_published_keys);
     RUN(sender_and_receiver_reach_the_published_schedule_and_ciphertexts);
     RUN(aes_256_gcm_round_trips_and_refuses_tampering);
+    RUN(a_prepared_receiver_key_opens_what_the_one_shot_setup_opens_and_refuses_bad_points);
     cJSON_Delete(v);
     return CHECK_DONE();
 }
