@@ -321,8 +321,9 @@ cmd_bid_submit(const struct opts *o)
         goto out;
     }
     j = cJSON_Parse(resp);
-    printf("received: bid %lld, revision %lld, sha256 %s, at %s\n", (long long)jint(j, "bid_id"),
-           (long long)jint(j, "revision"), jstr(j, "envelope_sha256"), jstr(j, "received_at"));
+    printf("received: bid %lld, revision %lld, sha256 %s, at %s\n",
+           (long long)json_i64(j, "bid_id", -1), (long long)json_i64(j, "revision", -1),
+           json_str(j, "envelope_sha256"), json_str(j, "received_at"));
     if (o->receipt_out) {
         FILE *rf = fopen(o->receipt_out, "w");
         bool ok = rf && fwrite(resp, 1, resplen, rf) == resplen;
@@ -359,8 +360,8 @@ mine_preamble(const struct opts *o, struct client *c, char *path, size_t n)
 static void
 print_bid(const cJSON *b)
 {
-    printf("revision %lld  %-10s  received %s  sha256 %s\n", (long long)jint(b, "revision"),
-           jstr(b, "state"), jstr(b, "received_at"), jstr(b, "envelope_sha256"));
+    printf("revision %lld  %-10s  received %s  sha256 %s\n", (long long)json_i64(b, "revision", -1),
+           json_str(b, "state"), json_str(b, "received_at"), json_str(b, "envelope_sha256"));
 }
 
 int
@@ -415,7 +416,7 @@ cmd_bid_withdraw(const struct opts *o)
     }
     const cJSON *cur = NULL, *items = cJSON_GetObjectItemCaseSensitive(mine, "items");
     for (const cJSON *it = items ? items->child : NULL; it; it = it->next)
-        if (jstr(it, "state") && !strcmp(jstr(it, "state"), "current"))
+        if (json_str(it, "state") && !strcmp(json_str(it, "state"), "current"))
             cur = it;
     if (!cur) {
         printf("no current bid in lot %lld\n", o->lot);
@@ -424,16 +425,16 @@ cmd_bid_withdraw(const struct opts *o)
     }
     f = cJSON_CreateObject();
     char lit[24];
-    snprintf(lit, sizeof lit, "%lld", (long long)jint(cur, "id"));
+    snprintf(lit, sizeof lit, "%lld", (long long)json_i64(cur, "id", -1));
     cJSON_AddRawToObject(f, "bid_id", lit);
-    snprintf(lit, sizeof lit, "%lld", (long long)jint(cur, "bidder_org_id"));
+    snprintf(lit, sizeof lit, "%lld", (long long)json_i64(cur, "bidder_org_id", -1));
     cJSON_AddRawToObject(f, "bidder_org_id", lit);
-    cJSON_AddStringToObject(f, "envelope_sha256", jstr(cur, "envelope_sha256"));
+    cJSON_AddStringToObject(f, "envelope_sha256", json_str(cur, "envelope_sha256"));
     snprintf(lit, sizeof lit, "%lld", o->lot);
     cJSON_AddRawToObject(f, "lot", lit);
-    cJSON_AddStringToObject(f, "platform", jstr(bind, "platform"));
-    cJSON_AddStringToObject(f, "project_code", jstr(bind, "project_code"));
-    snprintf(lit, sizeof lit, "%lld", (long long)jint(cur, "revision"));
+    cJSON_AddStringToObject(f, "platform", json_str(bind, "platform"));
+    cJSON_AddStringToObject(f, "project_code", json_str(bind, "project_code"));
+    snprintf(lit, sizeof lit, "%lld", (long long)json_i64(cur, "revision", -1));
     cJSON_AddRawToObject(f, "revision", lit);
     sig = sign_act_b64(key, "ggzy-bid-withdraw-v1", f);
     if (!sig) {
@@ -441,7 +442,7 @@ cmd_bid_withdraw(const struct opts *o)
         goto out;
     }
     snprintf(body, sizeof body, "{\"bid_id\":%lld,\"key_id\":\"%s\",\"signature\":\"%s\"}",
-             (long long)jint(cur, "id"), kid, sig);
+             (long long)json_i64(cur, "id", -1), kid, sig);
     snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/bids/withdrawal", o->project,
              o->lot);
     if (!client_request(&c, "POST", path, body, &status, &resp, NULL, err, sizeof err)) {

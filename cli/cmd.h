@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "bidplain.h"
+#include "canon.h"
 #include "client.h"
 
 /* Every option a command may take (main.c's option table fills it); a command reads only its
@@ -50,9 +51,7 @@ char *get_vkey(const struct opts *o, const struct client *c, const char *from_fi
 EVP_PKEY *load_private_key(const char *path);
 /* Decode a hex string member of o into out (exactly n bytes). */
 bool hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n);
-/* A string member of o, or NULL; an integer member, or -1. */
-const char *jstr(const cJSON *o, const char *name);
-int64_t jint(const cJSON *o, const char *name);
+/* Members of a JSON object: json_str, json_i64 and json_bool (lib/canon.h). */
 /* Progress of a large upload on stderr (arg: an int, -1 at first). */
 void upload_progress(uint64_t sent, uint64_t total, void *arg);
 /* POST a file (streamed, with progress on a terminal) to path; the answer in *status and *resp

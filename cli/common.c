@@ -1,7 +1,7 @@
 /*
  * common.c — what every ggzy command shares: the HTTPS client set-up, the verifier key, private
- * keys and key ids, signed acts, the platform's clock, uploads with progress, JSON members and
- * the one way a refusal is printed. Nothing here knows a command.
+ * keys and key ids, signed acts, the platform's clock, uploads with progress, and the one way a
+ * refusal is printed. Nothing here knows a command.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -128,21 +128,6 @@ hex_member(const cJSON *o, const char *name, uint8_t *out, size_t n)
 {
     const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
     return h && strlen(h) == 2 * n && hex_decode(h, out, n);
-}
-
-/* A string member, or NULL. */
-const char *
-jstr(const cJSON *o, const char *name)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-/* An integer member, or -1 when it is missing or not a number. */
-int64_t
-jint(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
 }
 
 /* Progress of a large upload on stderr, every 10 %, when stderr is a terminal. */

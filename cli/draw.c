@@ -43,7 +43,8 @@ cmd_draw_verify(const struct opts *o)
             continue; /* withheld from the exporter: a supervisor's export has every entry */
         cJSON *e = cJSON_Parse(sp2 + 1);
         const cJSON *obj = cJSON_GetObjectItemCaseSensitive(e, "object");
-        if (jstr(obj, "type") && !strcmp(jstr(obj, "type"), "draw") && jint(obj, "id") == o->draw)
+        if (json_str(obj, "type") && !strcmp(json_str(obj, "type"), "draw") &&
+            json_i64(obj, "id", -1) == o->draw)
             dl_feed(dl, e, &rep);
         cJSON_Delete(e);
     }

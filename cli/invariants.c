@@ -99,41 +99,15 @@ inv_report_free(struct inv_report *rep)
 void
 inv_violate(struct inv_report *rep, const char *code, int64_t index, const char *fmt, ...)
 {
-    if (rep->n == rep->cap) {
-        size_t cap = rep->cap ? rep->cap * 2 : 8;
-        struct inv_violation *v = realloc(rep->v, cap * sizeof *v);
-        if (!v)
-            return;
-        rep->v = v;
-        rep->cap = cap;
-    }
-    struct inv_violation *v = &rep->v[rep->n++];
+    struct inv_violation *v = arr_push((void **)&rep->v, &rep->n, &rep->cap, sizeof *rep->v);
+    if (!v)
+        return;
     v->code = code;
     v->index = index;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(v->message, sizeof v->message, fmt, ap);
     va_end(ap);
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int64_t
-num(const cJSON *o, const char *k, int64_t def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
-}
-
-static bool
-flag(const cJSON *o, const char *k)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
 /* A lot by name ("1"; a number is taken as its decimal name). */
@@ -184,7 +158,7 @@ check_state(struct inv_state *s, const char *action, const cJSON *payload, int64
         if (!cJSON_IsObject(p))
             return;
     }
-    const char *from = str(p, "from"), *to = str(p, "to");
+    const char *from = json_str(p, "from"), *to = json_str(p, "to");
     if (!from || !to) {
         violate(rep, "INV-STATE", idx, "a transition without from/to");
         return;
@@ -197,10 +171,10 @@ check_state(struct inv_state *s, const char *action, const cJSON *payload, int64
     else if (!strcmp(from, "suspended") && s->before_suspend[0] && strcmp(to, s->before_suspend))
         violate(rep, "INV-STATE", idx, "resumed to %s, but it was suspended from %s", to,
                 s->before_suspend);
-    else if (!project_transition_owned_by(from, to, action, str(payload, "type")))
+    else if (!project_transition_owned_by(from, to, action, json_str(payload, "type")))
         violate(rep, "INV-STATE-OWNER", idx, "%s → %s was made by %s%s%s, but %s owns it", from, to,
-                action, str(payload, "type") ? " " : "",
-                str(payload, "type") ? str(payload, "type") : "",
+                action, json_str(payload, "type") ? " " : "",
+                json_str(payload, "type") ? json_str(payload, "type") : "",
                 project_transition_owner(from, to));
     else if (!strcmp(from, "opened") && !strcmp(to, "evaluating")) {
         bool ended = s->nlots > 0, opened = false;
@@ -251,8 +225,8 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
 {
     if (strcmp(action, "announce.publish"))
         return;
-    int64_t id = num(p, "announcement_id", -1);
-    const char *sha = str(p, "content_sha256"), *type = str(p, "type");
+    int64_t id = json_i64(p, "announcement_id", -1);
+    const char *sha = json_str(p, "content_sha256"), *type = json_str(p, "type");
     for (int i = 0; i < s->nann; i++)
         if (s->ann[i].id == id) {
             violate(rep, "INV-ANNOUNCE-IMMUTABLE", idx, "announcement %lld was published again%s",
@@ -268,21 +242,21 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
     bool tender = type && !strcmp(type, "tender"), amendment = type && !strcmp(type, "amendment");
     if (tender && !s->tendered) { /* the terms the statutes count from */
         s->tendered = true;
-        s->category = str(p, "category") ? category_from_name(str(p, "category")) : -1;
-        s->legally_required = flag(p, "legally_required");
-        s->tender_method = flag(p, "tender_method");
-        s->docs_first_us = num(p, "docs_from_us", 0);
+        s->category = json_str(p, "category") ? category_from_name(json_str(p, "category")) : -1;
+        s->legally_required = json_bool(p, "legally_required", false);
+        s->tender_method = json_bool(p, "tender_method", false);
+        s->docs_first_us = json_i64(p, "docs_from_us", 0);
     }
-    const char *place = str(p, "opening_place");
+    const char *place = json_str(p, "opening_place");
     bool place_changed = amendment && place && strcmp(place, s->place);
-    bool affects = flag(p, "affects_bids");
+    bool affects = json_bool(p, "affects_bids", false);
     const cJSON *dl = cJSON_GetObjectItemCaseSensitive(p, "deadlines");
     bool moved = false;
     for (const cJSON *it = cJSON_IsArray(dl) ? dl->child : NULL; it; it = it->next) {
-        struct lot *l = lot_named(s, str(it, "lot"));
+        struct lot *l = lot_named(s, json_str(it, "lot"));
         if (!l)
             continue;
-        int64_t nd = num(it, "bid_deadline_us", -1), no = num(it, "opening_us", nd);
+        int64_t nd = json_i64(it, "bid_deadline_us", -1), no = json_i64(it, "opening_us", nd);
         if (amendment && l->deadline_us >= 0 && nd != l->deadline_us) {
             moved = true;
             if (t > l->deadline_us || l->opening_started)
@@ -333,10 +307,10 @@ check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
            bool by_system, struct inv_report *rep)
 {
     if (!strcmp(action, "lot.deadline_set")) {
-        struct lot *l = lot_named(s, str(p, "lot"));
+        struct lot *l = lot_named(s, json_str(p, "lot"));
         if (l) {
-            l->deadline_us = num(p, "bid_deadline_us", -1);
-            l->opening_us = num(p, "opening_us", l->deadline_us);
+            l->deadline_us = json_i64(p, "bid_deadline_us", -1);
+            l->opening_us = json_i64(p, "opening_us", l->deadline_us);
             if (l->first_opening_us < 0 || l->opening_us < l->first_opening_us)
                 l->first_opening_us = l->opening_us;
         }
@@ -411,7 +385,7 @@ certified(const struct inv_state *s, const cJSON *signer, unsigned mask, int64_t
     cert_chain_free(&chain);
     if (rule)
         return why;
-    const char *kid = str(signer, "key_id");
+    const char *kid = json_str(signer, "key_id");
     if (!kid || strcmp(kid, info->key_id))
         return "the key id it names is not the certificate's key";
     return NULL;
@@ -448,7 +422,7 @@ static const struct {
 static bool
 signature_verifies(const cJSON *sg, const struct cert_info *info)
 {
-    const char *domain = str(sg, "domain"), *sig64 = str(sg, "signature");
+    const char *domain = json_str(sg, "domain"), *sig64 = json_str(sg, "signature");
     const cJSON *fields = cJSON_GetObjectItemCaseSensitive(sg, "fields");
     uint8_t sig[SIG_MAX], digest[32];
     size_t bl = sig64 ? strlen(sig64) : 0;
@@ -456,7 +430,7 @@ signature_verifies(const cJSON *sg, const struct cert_info *info)
     if (n <= 0 || !info->suite || (size_t)n != info->suite->sig_len || !cJSON_IsObject(fields))
         return false;
     if (!domain) { /* an envelope: signed over its digest */
-        const char *h = str(fields, "signed_sha256");
+        const char *h = json_str(fields, "signed_sha256");
         return h && strlen(h) == 64 && hex_decode(h, digest, 32) &&
                info->suite->verify_digest(info->key, digest, 32, sig, (size_t)n);
     }
@@ -494,54 +468,58 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
                 action);
     else { /* what was signed is what the entry records */
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(sg, "fields");
-        const char *kid = str(p, "signer_key_id");
+        const char *kid = json_str(p, "signer_key_id");
         bool same = true;
         if (!strcmp(action, "bid.receive"))
             same = kid && !strcmp(kid, info.key_id);
         else if (!strcmp(action, "bid.withdraw"))
-            same = num(f, "bid_id", -1) == num(p, "bid_id", -2);
+            same = json_i64(f, "bid_id", -1) == json_i64(p, "bid_id", -2);
         else if (!strncmp(action, "draw.", 5)) /* a cosignature, the value, an answer */
-            same = num(f, "draw_id", -1) == num(p, "draw_id", -2);
+            same = json_i64(f, "draw_id", -1) == json_i64(p, "draw_id", -2);
         else if (!strcmp(action, "deposit.notice")) {
             /* the bank's posting is the signed amount; a refund the bank could not pay moves no
              * money through the bank: its payable's reversal is */
-            int64_t amount = num(f, "amount_fen", -1), booked = -2, payable = -2;
+            int64_t amount = json_i64(f, "amount_fen", -1), booked = -2, payable = -2;
             const cJSON *ps = cJSON_GetObjectItemCaseSensitive(p, "postings");
             for (const cJSON *x = cJSON_IsArray(ps) ? ps->child : NULL; x; x = x->next) {
-                int64_t v = num(x, "fen", 0) < 0 ? -num(x, "fen", 0) : num(x, "fen", 0);
-                if (str(x, "account") && !strcmp(str(x, "account"), "bank"))
+                int64_t v =
+                    json_i64(x, "fen", 0) < 0 ? -json_i64(x, "fen", 0) : json_i64(x, "fen", 0);
+                if (json_str(x, "account") && !strcmp(json_str(x, "account"), "bank"))
                     booked = v;
-                else if (str(x, "account") && !strcmp(str(x, "account"), "refunds_payable"))
+                else if (json_str(x, "account") &&
+                         !strcmp(json_str(x, "account"), "refunds_payable"))
                     payable = v;
             }
-            const char *outcome = str(p, "outcome");
+            const char *outcome = json_str(p, "outcome");
             same = amount == (outcome && !strcmp(outcome, "failed") ? payable : booked);
         } else if (!strcmp(action, "deposit.statement.import"))
-            same = str(f, "date") && str(p, "date") && !strcmp(str(f, "date"), str(p, "date"));
+            same = json_str(f, "date") && json_str(p, "date") &&
+                   !strcmp(json_str(f, "date"), json_str(p, "date"));
         else if (!strcmp(action, "deposit.guarantee.register"))
-            same = num(f, "amount_fen", -1) == num(p, "amount_fen", -2) &&
-                   num(f, "bidder_org_id", -1) == num(p, "org_id", -2) &&
-                   num(f, "lot", -1) == num(p, "lot", -2);
+            same = json_i64(f, "amount_fen", -1) == json_i64(p, "amount_fen", -2) &&
+                   json_i64(f, "bidder_org_id", -1) == json_i64(p, "org_id", -2) &&
+                   json_i64(f, "lot", -1) == json_i64(p, "lot", -2);
         else if (!strcmp(action, "deposit.forfeit.decide"))
-            same = num(f, "forfeiture_id", -1) == num(p, "forfeiture_id", -2) &&
+            same = json_i64(f, "forfeiture_id", -1) == json_i64(p, "forfeiture_id", -2) &&
                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "approve")) ==
                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "approve"));
         else if (!strcmp(action, "deposit.basic_account.request"))
-            same = str(f, "account_no") && str(p, "account_no") &&
-                   !strcmp(str(f, "account_no"), str(p, "account_no")) &&
-                   num(f, "org_id", -1) == num(p, "org_id", -2);
+            same = json_str(f, "account_no") && json_str(p, "account_no") &&
+                   !strcmp(json_str(f, "account_no"), json_str(p, "account_no")) &&
+                   json_i64(f, "org_id", -1) == json_i64(p, "org_id", -2);
         else if (!strncmp(action, "venue.", 6)) /* a sign-in, a witness entry, a recording */
-            same = num(f, "booking_id", -1) == num(p, "booking_id", -2) &&
+            same = json_i64(f, "booking_id", -1) == json_i64(p, "booking_id", -2) &&
                    (strcmp(action, "venue.recording.register") ||
-                    (str(f, "sha256") && str(p, "sha256") &&
-                     !strcmp(str(f, "sha256"), str(p, "sha256")) &&
-                     num(f, "start_us", -1) == num(p, "start_us", -2) &&
-                     num(f, "end_us", -1) == num(p, "end_us", -2)));
+                    (json_str(f, "sha256") && json_str(p, "sha256") &&
+                     !strcmp(json_str(f, "sha256"), json_str(p, "sha256")) &&
+                     json_i64(f, "start_us", -1) == json_i64(p, "start_us", -2) &&
+                     json_i64(f, "end_us", -1) == json_i64(p, "end_us", -2)));
         else {
             char lot[24];
-            snprintf(lot, sizeof lot, "%lld", (long long)num(f, "lot", -1));
-            same = str(p, "lot") && !strcmp(lot, str(p, "lot")) &&
-                   (strcmp(action, "opening.share") || num(f, "x", -1) == num(p, "x", -2));
+            snprintf(lot, sizeof lot, "%lld", (long long)json_i64(f, "lot", -1));
+            same =
+                json_str(p, "lot") && !strcmp(lot, json_str(p, "lot")) &&
+                (strcmp(action, "opening.share") || json_i64(f, "x", -1) == json_i64(p, "x", -2));
         }
         if (!same)
             violate(rep, "INV-SIGNATURE", idx, "%s: the signed act is not the one recorded",
@@ -577,14 +555,15 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
             cert_info_free(&info);
             return;
         }
-        h[n].user = num(it, "user_id", -1);
+        h[n].user = json_i64(it, "user_id", -1);
         h[n].side = (int)side;
         snprintf(h[n].org, sizeof h[n].org, "%s", info.credit_code);
         cert_info_free(&info);
         n++;
     }
     char why[300];
-    const char *rule = tl_custodians_problem(h, n, (int)num(p, "threshold", 0), why, sizeof why);
+    const char *rule =
+        tl_custodians_problem(h, n, (int)json_i64(p, "threshold", 0), why, sizeof why);
     if (rule)
         violate(rep, "INV-CUSTODIANS", idx, "%s (%s)", why, rule);
 }
@@ -624,7 +603,7 @@ static void
 check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_report *rep)
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(entry, "actor");
-    const char *role = str(a, "role");
+    const char *role = json_str(a, "role");
     bool by_system = role && !strcmp(role, "system"), system_action = false;
     bool party_role = false, party_action = false, ok = false;
     for (size_t i = 0; i < sizeof party_actions / sizeof party_actions[0]; i++) {
@@ -632,9 +611,9 @@ check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_repo
         bool a_ = !strcmp(action, party_actions[i].action);
         party_role = party_role || r_;
         party_action = party_action || a_;
-        ok = ok ||
-             (r_ && a_ && str(a, "name") &&
-              !strncmp(str(a, "name"), party_actions[i].prefix, strlen(party_actions[i].prefix)));
+        ok = ok || (r_ && a_ && json_str(a, "name") &&
+                    !strncmp(json_str(a, "name"), party_actions[i].prefix,
+                             strlen(party_actions[i].prefix)));
     }
     if (party_role || party_action) {
         if (!ok)
@@ -647,17 +626,17 @@ check_actor(const cJSON *entry, const char *action, int64_t idx, struct inv_repo
     for (size_t i = 0; system_actions[i]; i++)
         system_action = system_action || !strcmp(action, system_actions[i]);
     for (size_t i = 0; by_system && i < sizeof resumable / sizeof resumable[0]; i++)
-        if (!strcmp(action, resumable[i].action) && str(a, "name") &&
-            !strcmp(str(a, "name"), resumable[i].job))
+        if (!strcmp(action, resumable[i].action) && json_str(a, "name") &&
+            !strcmp(json_str(a, "name"), resumable[i].job))
             return; /* the platform resumed what a person's act had started */
     if (system_action && !by_system)
         violate(rep, "INV-ACTOR", idx, "%s recorded by %s, but only the platform itself records it",
                 action, role ? role : "no actor");
     else if (!system_action &&
-             (by_system || !role || !strcmp(role, "anonymous") || num(a, "user_id", 0) <= 0))
+             (by_system || !role || !strcmp(role, "anonymous") || json_i64(a, "user_id", 0) <= 0))
         violate(rep, "INV-ACTOR", idx, "%s recorded without the signed-in user who did it (%s%s%s)",
-                action, role ? role : "no actor", str(a, "name") ? " " : "",
-                str(a, "name") ? str(a, "name") : "");
+                action, role ? role : "no actor", json_str(a, "name") ? " " : "",
+                json_str(a, "name") ? json_str(a, "name") : "");
 }
 
 /* ---- the table ---- */
@@ -746,9 +725,9 @@ inv_description(size_t i)
 void
 inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
 {
-    const char *action = str(entry, "action");
+    const char *action = json_str(entry, "action");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
-    int64_t idx = num(entry, "index", -1), t = num(entry, "time_us", 0);
+    int64_t idx = json_i64(entry, "index", -1), t = json_i64(entry, "time_us", 0);
     if (!action)
         return;
     check_actor(entry, action, idx, rep);
@@ -764,7 +743,7 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     check_state(s, action, p, idx, rep);
     check_signature(s, action, p, idx, t, rep);
     check_custodians(s, action, p, idx, t, rep);
-    const char *role = str(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
+    const char *role = json_str(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
     check_bids(s, action, p, idx, t, role && !strcmp(role, "system"), rep);
     check_announcements(s, action, p, idx, t, rep);
     dl_feed(s->draws, entry, rep);

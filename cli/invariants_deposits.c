@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "invariants.h"
 #include "statutes.h"
 
@@ -65,35 +66,6 @@ struct deposit_ledger {
     int64_t last_us;
 };
 
-static const char *
-s_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int64_t
-n_of(const cJSON *o, const char *k, int64_t def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
-}
-
-/* Grow *p (n used, *cap allocated, items of size sz) for one more; false when out of memory. */
-static bool
-grow(void **p, size_t n, size_t *cap, size_t sz)
-{
-    if (n < *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 16;
-    void *q = realloc(*p, c * sz);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 struct deposit_ledger *
 dep_new(void)
 {
@@ -119,10 +91,10 @@ sub(struct deposit_ledger *d, int64_t id)
     for (size_t i = 0; i < d->ns; i++)
         if (d->s[i].id == id)
             return &d->s[i];
-    if (!grow((void **)&d->s, d->ns, &d->scap, sizeof *d->s))
-        return NULL;
-    d->s[d->ns] = (struct dsub){id, 0};
-    return &d->s[d->ns++];
+    struct dsub *s = arr_push((void **)&d->s, &d->ns, &d->scap, sizeof *d->s);
+    if (s)
+        s->id = id;
+    return s;
 }
 
 static struct drefund *
@@ -131,21 +103,21 @@ refund(struct deposit_ledger *d, int64_t id, bool add)
     for (size_t i = 0; i < d->nr; i++)
         if (d->r[i].id == id)
             return &d->r[i];
-    if (!add || !grow((void **)&d->r, d->nr, &d->rcap, sizeof *d->r))
-        return NULL;
-    d->r[d->nr] = (struct drefund){.id = id, .held = -1};
-    return &d->r[d->nr++];
+    struct drefund *r = add ? arr_push((void **)&d->r, &d->nr, &d->rcap, sizeof *d->r) : NULL;
+    if (r)
+        *r = (struct drefund){.id = id, .held = -1};
+    return r;
 }
 
 /* Record a held payment (txn, amount, payer as the bank signed them). */
 static void
 held_add(struct deposit_ledger *d, const cJSON *f)
 {
-    const char *txn = s_of(f, "bank_txn"), *payer = s_of(f, "payer_account");
-    if (!txn || !grow((void **)&d->h, d->nh, &d->hcap, sizeof *d->h))
+    const char *txn = json_str(f, "bank_txn"), *payer = json_str(f, "payer_account");
+    struct dheld *h = txn ? arr_push((void **)&d->h, &d->nh, &d->hcap, sizeof *d->h) : NULL;
+    if (!h)
         return;
-    struct dheld *h = &d->h[d->nh++];
-    *h = (struct dheld){.amount = n_of(f, "amount_fen", 0)};
+    h->amount = json_i64(f, "amount_fen", 0);
     snprintf(h->txn, sizeof h->txn, "%s", txn);
     snprintf(h->payer, sizeof h->payer, "%s", payer ? payer : "");
 }
@@ -167,15 +139,15 @@ held_return(struct deposit_ledger *d, const cJSON *entry, const cJSON *p, int64_
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
     const cJSON *ins = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(p, "instruction"), "instruction");
-    const char *role = s_of(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
-    const char *txn = s_of(p, "bank_txn"), *to = s_of(ins, "to_account");
+    const char *role = json_str(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
+    const char *txn = json_str(p, "bank_txn"), *to = json_str(ins, "to_account");
     long i = held_find(d, txn);
-    int64_t amount = n_of(ins, "amount_fen", -1);
+    int64_t amount = json_i64(ins, "amount_fen", -1);
     const char *why = !role || strcmp(role, "center_admin") ? "by someone who is not center staff"
                       : i < 0                               ? "of a payment the log never held"
                       : d->h[i].state == 1                  ? "while its return is under way"
                       : d->h[i].state == 2                  ? "of a payment returned already"
-                      : amount != d->h[i].amount || n_of(ins, "principal_fen", -1) != amount
+                      : amount != d->h[i].amount || json_i64(ins, "principal_fen", -1) != amount
                           ? "of another amount than was held"
                       : !to || strcmp(to, d->h[i].payer) || !*d->h[i].payer
                           ? "to another account than the one it came from"
@@ -186,9 +158,9 @@ held_return(struct deposit_ledger *d, const cJSON *entry, const cJSON *p, int64_
         return;
     }
     d->h[i].state = 1;
-    struct drefund *r = refund(d, n_of(obj, "id", 0), true);
+    struct drefund *r = refund(d, json_i64(obj, "id", 0), true);
     if (r) {
-        r->due = n_of(ins, "due_us", 0);
+        r->due = json_i64(ins, "due_us", 0);
         r->held = i;
     }
 }
@@ -211,21 +183,21 @@ postings(struct deposit_ledger *d, const char *action, const cJSON *ps, int64_t 
     __int128 sum = 0;
     int n = 0;
     for (const cJSON *p = ps->child; p; p = p->next, n++)
-        sum += n_of(p, "fen", 0);
+        sum += json_i64(p, "fen", 0);
     if (n < 2 || sum != 0)
         inv_violate(rep, "INV-DEP-BALANCE", idx,
                     "%s: its %d postings sum to %lld fen, not zero: money created or lost", action,
                     n, (long long)sum);
     for (const cJSON *p = ps->child; p; p = p->next) {
-        const char *acc = s_of(p, "account");
+        const char *acc = json_str(p, "account");
         struct dsub *s;
-        if (acc && !strcmp(acc, "forfeited") && n_of(p, "fen", 0) < 0 && !forfeiting)
+        if (acc && !strcmp(acc, "forfeited") && json_i64(p, "fen", 0) < 0 && !forfeiting)
             inv_violate(rep, "INV-DEP-FORFEIT", idx,
                         "%s moves %lld fen to forfeited deposits without an approved forfeiture",
-                        action, (long long)-n_of(p, "fen", 0));
-        if (!acc || strcmp(acc, "sub") || !(s = sub(d, n_of(p, "ref", 0))))
+                        action, (long long)-json_i64(p, "fen", 0));
+        if (!acc || strcmp(acc, "sub") || !(s = sub(d, json_i64(p, "ref", 0))))
             continue;
-        s->balance += n_of(p, "fen", 0);
+        s->balance += json_i64(p, "fen", 0);
         if (s->balance > 0)
             inv_violate(rep, "INV-DEP-REFUND", idx,
                         "%s: sub-account %lld is debited %lld fen beyond what was credited to it",
@@ -239,20 +211,20 @@ arrival(struct deposit_ledger *d, const cJSON *p, int64_t idx, struct inv_report
 {
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"),
                                                       "fields"); /* as the bank signed it */
-    const char *payer = s_of(f, "payer_account"), *recorded = s_of(p, "basic_account");
-    const char *approved = basic_of(d, n_of(p, "org_id", -1));
-    int cat = (int)n_of(p, "category", -1);
-    if (n_of(f, "value_us", 0) > n_of(p, "deadline_us", INT64_MAX))
+    const char *payer = json_str(f, "payer_account"), *recorded = json_str(p, "basic_account");
+    const char *approved = basic_of(d, json_i64(p, "org_id", -1));
+    int cat = (int)json_i64(p, "category", -1);
+    if (json_i64(f, "value_us", 0) > json_i64(p, "deadline_us", INT64_MAX))
         inv_violate(rep, "INV-DEP-BASIC", idx,
                     "an arrival after the bid deadline was counted as sub-account %lld's deposit",
-                    (long long)n_of(p, "subaccount_id", 0));
+                    (long long)json_i64(p, "subaccount_id", 0));
     if (cat < 0 || cat >= CAT__COUNT || statute_value(S_DEPOSIT_BASIC, (enum category)cat) != 1)
         return;
     if (!payer || !recorded || strcmp(payer, recorded) || (approved && strcmp(approved, payer)))
         inv_violate(rep, "INV-DEP-BASIC", idx,
                     "a payment from %s was counted as organization %lld's deposit, which is not "
                     "its registered basic account (%s)",
-                    payer ? payer : "no account", (long long)n_of(p, "org_id", 0),
+                    payer ? payer : "no account", (long long)json_i64(p, "org_id", 0),
                     approved   ? approved
                     : recorded ? recorded
                                : "none");
@@ -261,38 +233,38 @@ arrival(struct deposit_ledger *d, const cJSON *p, int64_t idx, struct inv_report
 void
 dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
 {
-    const char *action = s_of(entry, "action");
+    const char *action = json_str(entry, "action");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
-    int64_t idx = n_of(entry, "index", -1);
+    int64_t idx = json_i64(entry, "index", -1);
     if (!action || strncmp(action, "deposit.", 8))
         return;
-    d->last_us = n_of(entry, "time_us", d->last_us);
+    d->last_us = json_i64(entry, "time_us", d->last_us);
     const cJSON *ps = cJSON_GetObjectItemCaseSensitive(p, "postings");
     bool forfeiting = false;
     if (!strcmp(action, "deposit.forfeit.propose")) {
-        const char *ground = s_of(p, "ground");
+        const char *ground = json_str(p, "ground");
         const cJSON *ev = cJSON_GetObjectItemCaseSensitive(p, "evidence");
-        const char *cls = s_of(ev, "open_class");
+        const char *cls = json_str(ev, "open_class");
         bool ok =
             ground && ((!strcmp(ground, "revocation") && cls && !strcmp(cls, "revocation")) ||
                        ((!strcmp(ground, "refused_contract") || !strcmp(ground, "refused_bond")) &&
-                        n_of(ev, "award_winner", -1) == n_of(p, "org_id", -2) &&
+                        json_i64(ev, "award_winner", -1) == json_i64(p, "org_id", -2) &&
                         !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "contract_signed"))));
-        if (grow((void **)&d->f, d->nf, &d->fcap, sizeof *d->f))
-            d->f[d->nf++] =
-                (struct dforfeit){n_of(p, "forfeiture_id", 0), n_of(p, "org_id", 0), ok};
+        struct dforfeit *f = arr_push((void **)&d->f, &d->nf, &d->fcap, sizeof *d->f);
+        if (f)
+            *f = (struct dforfeit){json_i64(p, "forfeiture_id", 0), json_i64(p, "org_id", 0), ok};
     } else if (!strcmp(action, "deposit.forfeit.decide") &&
                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "approve"))) {
         const struct dforfeit *f = NULL;
-        const char *role = s_of(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
+        const char *role = json_str(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "role");
         for (size_t i = 0; i < d->nf; i++)
-            if (d->f[i].id == n_of(p, "forfeiture_id", -1))
+            if (d->f[i].id == json_i64(p, "forfeiture_id", -1))
                 f = &d->f[i];
         forfeiting = f && f->grounded && role && !strcmp(role, "supervisor");
         if (!forfeiting)
             inv_violate(rep, "INV-DEP-FORFEIT", idx, "forfeiture %lld was approved %s",
-                        (long long)n_of(p, "forfeiture_id", 0),
+                        (long long)json_i64(p, "forfeiture_id", 0),
                         !f ? "without a proposal in the log"
                         : !f->grounded
                             ? "on a ground the record does not bear out (撤回 never forfeits)"
@@ -304,17 +276,16 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
              !strcmp(action, "deposit.return.instruct"))
         inv_violate(rep, "INV-DEP-BALANCE", idx, "%s records no postings", action);
     if (!strcmp(action, "deposit.basic_account.decide")) {
-        const char *acc = s_of(p, "account_no"), *dec = s_of(p, "decision");
-        int64_t org = n_of(p, "org_id", 0);
+        const char *acc = json_str(p, "account_no"), *dec = json_str(p, "decision");
+        int64_t org = json_i64(p, "org_id", 0);
         if (!acc || !dec || strcmp(dec, "approved"))
             return;
         size_t i = 0;
         while (i < d->nb && d->b[i].org != org)
             i++;
         if (i == d->nb) {
-            if (!grow((void **)&d->b, d->nb, &d->bcap, sizeof *d->b))
+            if (!arr_push((void **)&d->b, &d->nb, &d->bcap, sizeof *d->b))
                 return;
-            d->nb++;
         }
         d->b[i].org = org;
         snprintf(d->b[i].account, sizeof d->b[i].account, "%s", acc);
@@ -327,11 +298,11 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
         const cJSON *df, *l;
         cJSON_ArrayForEach(df, cJSON_GetObjectItemCaseSensitive(p, "differences"))
         {
-            const char *issue = s_of(df, "issue"), *txn = s_of(df, "bank_txn");
+            const char *issue = json_str(df, "issue"), *txn = json_str(df, "bank_txn");
             if (!issue || strcmp(issue, "unmatched_held") || !txn)
                 continue;
-            cJSON_ArrayForEach(l,
-                               lines) if (s_of(l, "bank_txn") && !strcmp(s_of(l, "bank_txn"), txn))
+            cJSON_ArrayForEach(l, lines) if (json_str(l, "bank_txn") &&
+                                             !strcmp(json_str(l, "bank_txn"), txn))
             {
                 held_add(d, l);
                 break;
@@ -340,14 +311,14 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
     } else if (!strcmp(action, "deposit.return.instruct")) {
         held_return(d, entry, p, idx, rep);
     } else if (!strcmp(action, "deposit.notice")) {
-        const char *outcome = s_of(p, "outcome");
+        const char *outcome = json_str(p, "outcome");
         if (outcome && !strcmp(outcome, "credited"))
             arrival(d, p, idx, rep);
         if (outcome && !strcmp(outcome, "held"))
             held_add(d, cJSON_GetObjectItemCaseSensitive(
                             cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields"));
         struct drefund *r = outcome && (!strcmp(outcome, "confirmed") || !strcmp(outcome, "failed"))
-                                ? refund(d, n_of(p, "refund_id", 0), false)
+                                ? refund(d, json_i64(p, "refund_id", 0), false)
                                 : NULL;
         if (!r)
             return;
@@ -357,18 +328,19 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
         const cJSON *late = cJSON_GetObjectItemCaseSensitive(p, "late");
-        if (!strcmp(outcome, "confirmed") && n_of(f, "value_us", 0) > r->due && !cJSON_IsTrue(late))
+        if (!strcmp(outcome, "confirmed") && json_i64(f, "value_us", 0) > r->due &&
+            !cJSON_IsTrue(late))
             inv_violate(rep, "INV-DEP-LATE", idx,
                         "refund %lld was paid after its due time and is not recorded late",
                         (long long)r->id);
     } else if (!strcmp(action, "deposit.refund.instruct")) {
         const cJSON *ins = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(p, "instruction"), "instruction");
-        struct drefund *r = refund(d, n_of(obj, "id", 0), true);
+        struct drefund *r = refund(d, json_i64(obj, "id", 0), true);
         if (r)
-            r->due = n_of(ins, "due_us", 0);
+            r->due = json_i64(ins, "due_us", 0);
     } else if (!strcmp(action, "deposit.refund.late")) {
-        struct drefund *r = refund(d, n_of(obj, "id", 0), false);
+        struct drefund *r = refund(d, json_i64(obj, "id", 0), false);
         if (r)
             r->flagged = true;
     }

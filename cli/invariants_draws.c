@@ -81,22 +81,6 @@ struct draw_ledger {
     size_t corgs, cusers, crels, cprojects, cbids;
 };
 
-/* Append one element to a growing array (false on OOM). */
-static bool
-grow(void **arr, size_t *n, size_t *cap, size_t size)
-{
-    if (*n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 64;
-        void *p = realloc(*arr, nc * size);
-        if (!p)
-            return false;
-        *arr = p;
-        *cap = nc;
-    }
-    (*n)++;
-    return true;
-}
-
 static const char *
 credit_of(const struct draw_ledger *l, int64_t org)
 {
@@ -106,23 +90,10 @@ credit_of(const struct draw_ledger *l, int64_t org)
     return NULL;
 }
 
-static const char *
-jstr_(const cJSON *o, const char *k)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static int64_t
-jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
-}
-
 static bool
 hex32(const cJSON *o, const char *k, uint8_t out[32])
 {
-    const char *h = jstr_(o, k);
+    const char *h = json_str(o, k);
     return h && strlen(h) == 64 && hex_decode(h, out, 32);
 }
 
@@ -180,7 +151,7 @@ note_cosigner(struct one_draw *d, const cJSON *p)
 {
     const cJSON *f =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
-    int64_t who = jnum(f, "user_id");
+    int64_t who = json_i64(f, "user_id", -1);
     for (int i = 0; i < d->ncosigners; i++)
         if (d->cosigners[i] == who)
             return;
@@ -192,11 +163,11 @@ note_cosigner(struct one_draw *d, const cJSON *p)
 static void
 check_size(struct one_draw *d, int64_t idx, struct inv_report *rep)
 {
-    int c = category_from_name(jstr_(d->request, "category"));
-    int64_t experts = 0, reps = jnum(d->request, "owner_reps");
+    int c = category_from_name(json_str(d->request, "category"));
+    int64_t experts = 0, reps = json_i64(d->request, "owner_reps", -1);
     const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->request, "groups")) experts +=
-        jnum(it, "count");
+        json_i64(it, "count", -1);
     int64_t size = experts + reps;
     enum category cat = c < 0 ? CAT_ENGINEERING : (enum category)c;
     int64_t min = statute_value(S_COMMITTEE_SIZE, cat),
@@ -214,15 +185,17 @@ check_size(struct one_draw *d, int64_t idx, struct inv_report *rep)
         inv_violate(rep, "INV-DRAW-SIZE", idx,
                     "draw %lld: a committee of %lld is even or below %lld (R-COMMITTEE-SIZE)",
                     (long long)d->id, (long long)size, (long long)min);
-    else if (big >= 0 && large >= 0 && jnum(d->request, "budget_fen") >= big && size < large)
+    else if (big >= 0 && large >= 0 && json_i64(d->request, "budget_fen", -1) >= big &&
+             size < large)
         inv_violate(rep, "INV-DRAW-SIZE", idx,
                     "draw %lld: a committee of %lld for a budget of %lld fen (R-COMMITTEE-LARGE)",
-                    (long long)d->id, (long long)size, (long long)jnum(d->request, "budget_fen"));
+                    (long long)d->id, (long long)size,
+                    (long long)json_i64(d->request, "budget_fen", -1));
     else if (experts * 1000 < size * share)
         inv_violate(rep, "INV-DRAW-SIZE", idx,
                     "draw %lld: %lld of %lld members from the library (R-COMMITTEE-EXPERTS)",
                     (long long)d->id, (long long)experts, (long long)size);
-    if (jnum(d->request, "size") != size)
+    if (json_i64(d->request, "size", -1) != size)
         inv_violate(rep, "INV-DRAW-SIZE", idx,
                     "draw %lld: the request's size is not its groups and representatives",
                     (long long)d->id);
@@ -254,7 +227,7 @@ seed_and_order(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_repor
     free(canon);
     const cJSON *f =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields");
-    const char *value = jstr_(f, "value"), *beacon = jstr_(p, "beacon");
+    const char *value = json_str(f, "value"), *beacon = json_str(p, "beacon");
     if (!value || !beacon ||
         !draw_seed(secret, pool_sha, value, strlen(value), beacon, strlen(beacon), seed) ||
         !hex32(p, "seed", want) || memcmp(seed, want, 32)) {
@@ -266,15 +239,15 @@ seed_and_order(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_repor
     }
     OPENSSL_cleanse(secret, sizeof secret);
     const cJSON *it;
-    int64_t reserves = jnum(d->request, "reserves");
+    int64_t reserves = json_i64(d->request, "reserves", -1);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->request, "groups"))
     {
         if (d->ng == GROUPS_MAX)
             break;
         struct group *g = &d->g[d->ng++];
         snprintf(g->name, sizeof g->name, "%s",
-                 jstr_(it, "specialty") ? jstr_(it, "specialty") : "");
-        g->count = jnum(it, "count");
+                 json_str(it, "specialty") ? json_str(it, "specialty") : "");
+        g->count = json_i64(it, "count", -1);
         g->members = calloc((size_t)cJSON_GetArraySize(pool) + 1, sizeof *g->members);
         const cJSON *pair;
         cJSON_ArrayForEach(pair, pool)
@@ -300,7 +273,7 @@ check_steps(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_report *
     const cJSON *s;
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(p, "steps"))
     {
-        const char *name = jstr_(s, "group"), *pseud = jstr_(s, "pseudonym");
+        const char *name = json_str(s, "group"), *pseud = json_str(s, "pseudonym");
         struct group *g = NULL;
         for (size_t i = 0; i < d->ng && !g; i++)
             if (name && !strcmp(d->g[i].name, name))
@@ -310,11 +283,11 @@ check_steps(struct one_draw *d, const cJSON *p, int64_t idx, struct inv_report *
                         (long long)d->id);
             continue;
         }
-        if (g->next >= g->k || jnum(s, "rank") != (int64_t)g->next ||
+        if (g->next >= g->k || json_i64(s, "rank", -1) != (int64_t)g->next ||
             strcmp(g->members[g->order[g->next]], pseud))
             inv_violate(rep, "INV-DRAW-ORDER", idx,
                         "draw %lld: %s rank %lld is %s, but the order gives %s", (long long)d->id,
-                        name, (long long)jnum(s, "rank"), pseud,
+                        name, (long long)json_i64(s, "rank", -1), pseud,
                         g->next < g->k ? g->members[g->order[g->next]]
                                        : "nobody (its count and reserves are used up)");
         g->next++;
@@ -326,30 +299,31 @@ static void
 note_fact(struct draw_ledger *l, const char *action, const cJSON *entry, const cJSON *obj,
           const cJSON *p)
 {
-    int64_t t = jnum(entry, "time_us");
-    if (!strcmp(action, "account.org_create") && jstr_(p, "credit_code") &&
-        grow((void **)&l->orgs, &l->norgs, &l->corgs, sizeof *l->orgs)) {
-        l->orgs[l->norgs - 1].id = jnum(obj, "id");
-        snprintf(l->orgs[l->norgs - 1].credit, 19, "%s", jstr_(p, "credit_code"));
+    int64_t t = json_i64(entry, "time_us", -1);
+    if (!strcmp(action, "account.org_create") && json_str(p, "credit_code") &&
+        arr_push((void **)&l->orgs, &l->norgs, &l->corgs, sizeof *l->orgs)) {
+        l->orgs[l->norgs - 1].id = json_i64(obj, "id", -1);
+        snprintf(l->orgs[l->norgs - 1].credit, 19, "%s", json_str(p, "credit_code"));
     } else if (!strcmp(action, "account.user_create") &&
-               grow((void **)&l->users, &l->nusers, &l->cusers, sizeof *l->users)) {
-        l->users[l->nusers - 1] = (struct user_rec){jnum(obj, "id"), jnum(p, "org_id")};
-    } else if (!strcmp(action, "expert.relation.add") && jstr_(p, "credit_code") &&
-               grow((void **)&l->rels, &l->nrels, &l->crels, sizeof *l->rels)) {
+               arr_push((void **)&l->users, &l->nusers, &l->cusers, sizeof *l->users)) {
+        l->users[l->nusers - 1] =
+            (struct user_rec){json_i64(obj, "id", -1), json_i64(p, "org_id", -1)};
+    } else if (!strcmp(action, "expert.relation.add") && json_str(p, "credit_code") &&
+               arr_push((void **)&l->rels, &l->nrels, &l->crels, sizeof *l->rels)) {
         struct rel_rec *x = &l->rels[l->nrels - 1];
-        x->user = jnum(obj, "id");
+        x->user = json_i64(obj, "id", -1);
         x->since_us = t;
-        x->ended_us = jnum(p, "ended_us") > 0 ? jnum(p, "ended_us") : 0;
-        snprintf(x->credit, 19, "%s", jstr_(p, "credit_code"));
+        x->ended_us = json_i64(p, "ended_us", -1) > 0 ? json_i64(p, "ended_us", -1) : 0;
+        snprintf(x->credit, 19, "%s", json_str(p, "credit_code"));
     } else if (!strcmp(action, "project.create") &&
-               grow((void **)&l->projects, &l->nprojects, &l->cprojects, sizeof *l->projects)) {
-        l->projects[l->nprojects - 1] =
-            (struct project_rec){jnum(obj, "id"), jnum(p, "tenderer_org_id"),
-                                 jnum(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "org_id")};
+               arr_push((void **)&l->projects, &l->nprojects, &l->cprojects, sizeof *l->projects)) {
+        l->projects[l->nprojects - 1] = (struct project_rec){
+            json_i64(obj, "id", -1), json_i64(p, "tenderer_org_id", -1),
+            json_i64(cJSON_GetObjectItemCaseSensitive(entry, "actor"), "org_id", -1)};
     } else if (!strcmp(action, "bid.receive") &&
-               grow((void **)&l->bids, &l->nbids, &l->cbids, sizeof *l->bids)) {
-        l->bids[l->nbids - 1] =
-            (struct bid_rec){jnum(entry, "project_id"), jnum(p, "bidder_org_id"), t};
+               arr_push((void **)&l->bids, &l->nbids, &l->cbids, sizeof *l->bids)) {
+        l->bids[l->nbids - 1] = (struct bid_rec){json_i64(entry, "project_id", -1),
+                                                 json_i64(p, "bidder_org_id", -1), t};
     }
 }
 
@@ -372,13 +346,13 @@ check_avoid(struct draw_ledger *l, struct one_draw *d, const cJSON *p, int64_t i
     for (size_t i = 0; i < l->nbids && nc < 256; i++)
         if (l->bids[i].project == d->project && l->bids[i].t <= d->pooled_us)
             conflict[nc++] = l->bids[i].org;
-    int64_t years = jnum(d->request, "relation_years");
+    int64_t years = json_i64(d->request, "relation_years", -1);
     int64_t since = d->pooled_us - (years > 0 ? years : 0) * INT64_C(31557600) * 1000000;
     const cJSON *m;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(p, "members"))
     {
-        int64_t user = jnum(m, "user_id"), org = -1;
-        const char *pseud = jstr_(m, "pseudonym");
+        int64_t user = json_i64(m, "user_id", -1), org = -1;
+        const char *pseud = json_str(m, "pseudonym");
         for (size_t i = 0; i < l->nusers; i++)
             if (l->users[i].id == user)
                 org = l->users[i].org;
@@ -410,26 +384,27 @@ check_avoid(struct draw_ledger *l, struct one_draw *d, const cJSON *p, int64_t i
 void
 dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
 {
-    const char *action = jstr_(entry, "action");
+    const char *action = json_str(entry, "action");
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
-    const char *type = jstr_(obj, "type");
-    int64_t idx = jnum(entry, "index");
+    const char *type = json_str(obj, "type");
+    int64_t idx = json_i64(entry, "index", -1);
     if (!l || !action)
         return;
     note_fact(l, action, entry, obj, p);
     if (strncmp(action, "draw.", 5) || !type || strcmp(type, "draw"))
         return;
-    struct one_draw *d = draw_of(l, jnum(obj, "id"), !strcmp(action, "draw.request"));
+    struct one_draw *d = draw_of(l, json_i64(obj, "id", -1), !strcmp(action, "draw.request"));
     if (!d) {
         inv_violate(rep, "INV-DRAW-SEED", idx, "%s of draw %lld, which was never requested", action,
-                    (long long)jnum(obj, "id"));
+                    (long long)json_i64(obj, "id", -1));
         return;
     }
     if (!strcmp(action, "draw.request")) {
         if (!d->request) {
             d->request = cJSON_Duplicate(p, true);
-            d->project = jnum(entry, "project_id") > 0 ? jnum(entry, "project_id") : 0;
+            d->project =
+                json_i64(entry, "project_id", -1) > 0 ? json_i64(entry, "project_id", -1) : 0;
         }
     } else if (!strcmp(action, "draw.cosign") || !strcmp(action, "draw.pool")) {
         if (d->pool) {
@@ -440,8 +415,8 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
         note_cosigner(d, p);
         if (!strcmp(action, "draw.pool")) {
             d->pool = cJSON_Duplicate(p, true);
-            d->pooled_us = jnum(entry, "time_us");
-            int64_t need = jnum(d->request, "staff");
+            d->pooled_us = json_i64(entry, "time_us", -1);
+            int64_t need = json_i64(d->request, "staff", -1);
             if (d->ncosigners < 2 || d->ncosigners < need)
                 inv_violate(rep, "INV-DRAW-STAFF", idx,
                             "draw %lld: its pool was fixed with %d distinct cosigners (%lld "
@@ -455,13 +430,13 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
             return;
         }
         d->seeded = true;
-        const char *beacon = jstr_(p, "beacon");
-        if (beacon && *beacon && jnum(p, "beacon_published_us") <= d->pooled_us)
+        const char *beacon = json_str(p, "beacon");
+        if (beacon && *beacon && json_i64(p, "beacon_published_us", -1) <= d->pooled_us)
             inv_violate(rep, "INV-DRAW-SEED", idx,
                         "draw %lld: the public value was published before the pool was fixed",
                         (long long)d->id);
         bool ok = seed_and_order(d, p, idx, rep);
-        const char *kind = jstr_(d->request, "kind");
+        const char *kind = json_str(d->request, "kind");
         if (!kind || strcmp(kind, "agency")) /* an agency draw draws no committee */
             check_size(d, idx, rep);
         if (ok)
@@ -471,13 +446,15 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
         cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(p, "members"))
         {
             char want[17];
-            const char *pseud = jstr_(m, "pseudonym");
-            if (!pseud || !draw_pseudonym(d->id, jnum(m, "user_id"), jstr_(m, "salt"), want) ||
+            const char *pseud = json_str(m, "pseudonym");
+            if (!pseud ||
+                !draw_pseudonym(d->id, json_i64(m, "user_id", -1), json_str(m, "salt"), want) ||
                 strcmp(want, pseud))
                 inv_violate(rep, "INV-DRAW-MAP", idx,
                             "draw %lld: %s is not bound to member %lld by its salt: the mapping "
                             "was changed after the pool was fixed",
-                            (long long)d->id, pseud ? pseud : "?", (long long)jnum(m, "user_id"));
+                            (long long)d->id, pseud ? pseud : "?",
+                            (long long)json_i64(m, "user_id", -1));
         }
         if (d->seeded && d->project)
             check_avoid(l, d, p, idx, rep);
@@ -488,11 +465,11 @@ dl_feed(struct draw_ledger *l, const cJSON *entry, struct inv_report *rep)
                         (long long)d->id, action);
             return;
         }
-        const char *ans = jstr_(p, "answer");
-        if (ans && !strcmp(ans, "confirmed") && jstr_(p, "pseudonym"))
-            cJSON_AddItemToArray(d->confirmed, cJSON_CreateString(jstr_(p, "pseudonym")));
-        if (!strcmp(action, "draw.replace") && jstr_(p, "pseudonym"))
-            cJSON_AddItemToArray(d->replaced, cJSON_CreateString(jstr_(p, "pseudonym")));
+        const char *ans = json_str(p, "answer");
+        if (ans && !strcmp(ans, "confirmed") && json_str(p, "pseudonym"))
+            cJSON_AddItemToArray(d->confirmed, cJSON_CreateString(json_str(p, "pseudonym")));
+        if (!strcmp(action, "draw.replace") && json_str(p, "pseudonym"))
+            cJSON_AddItemToArray(d->replaced, cJSON_CreateString(json_str(p, "pseudonym")));
         check_steps(d, p, idx, rep);
     }
 }

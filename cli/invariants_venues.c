@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "invariants.h"
 #include "util.h"
 
@@ -69,22 +70,6 @@ struct venue_ledger {
     int64_t last_us;
 };
 
-/* Make room for one more element of an array (*cap grows by doubling); false when out of
- * memory. */
-static bool
-grow(void **a, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 16;
-    void *p = realloc(*a, c * size);
-    if (!p)
-        return false;
-    *a = p;
-    *cap = c;
-    return true;
-}
-
 struct venue_ledger *
 vl_new(void)
 {
@@ -105,15 +90,10 @@ vl_free(struct venue_ledger *v)
     free(v);
 }
 
-static const char *
-s_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
+/* An integer member, also one written as a decimal string (a lot is, in some payloads); def
+ * when absent or neither. */
 static int64_t
-n_of(const cJSON *o, const char *k, int64_t def)
+num_or_text(const cJSON *o, const char *k, int64_t def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     if (cJSON_IsNumber(v))
@@ -162,18 +142,9 @@ lot_of(struct venue_ledger *v, int64_t project, int64_t lot, bool add)
     for (size_t i = 0; i < v->nl; i++)
         if (v->l[i].project == project && v->l[i].lot == lot)
             return &v->l[i];
-    if (!add)
+    struct vlot *l = add ? arr_push((void **)&v->l, &v->nl, &v->lcap, sizeof *v->l) : NULL;
+    if (!l)
         return NULL;
-    if (v->nl == v->lcap) {
-        size_t cap = v->lcap ? v->lcap * 2 : 16;
-        struct vlot *l = realloc(v->l, cap * sizeof *l);
-        if (!l)
-            return NULL;
-        v->l = l;
-        v->lcap = cap;
-    }
-    struct vlot *l = &v->l[v->nl++];
-    memset(l, 0, sizeof *l);
     l->project = project;
     l->lot = lot;
     return l;
@@ -183,28 +154,23 @@ static void
 request(struct venue_ledger *v, int64_t id, int64_t project, const cJSON *p, int64_t idx,
         struct inv_report *rep)
 {
-    if (v->nb == v->bcap) {
-        size_t cap = v->bcap ? v->bcap * 2 : 64;
-        struct vbook *b = realloc(v->b, cap * sizeof *b);
-        if (!b)
-            return;
-        v->b = b;
-        v->bcap = cap;
-    }
-    struct vbook *b = &v->b[v->nb++];
-    memset(b, 0, sizeof *b);
+    struct vbook *b = arr_push((void **)&v->b, &v->nb, &v->bcap, sizeof *v->b);
+    if (!b)
+        return;
     b->id = id;
     b->project = project;
-    b->room = n_of(p, "room_id", 0);
-    b->start = n_of(p, "start_us", 0);
-    b->end = n_of(p, "end_us", 0);
-    b->buffer = n_of(p, "buffer_us", 0);
+    b->room = num_or_text(p, "room_id", 0);
+    b->start = num_or_text(p, "start_us", 0);
+    b->end = num_or_text(p, "end_us", 0);
+    b->buffer = num_or_text(p, "buffer_us", 0);
     const cJSON *lots = cJSON_GetObjectItemCaseSensitive(p, "lots");
     for (const cJSON *e = cJSON_IsArray(lots) ? lots->child : NULL; e; e = e->next)
         if (cJSON_IsNumber(e) && e->valuedouble >= 1 && e->valuedouble <= 63)
             b->lots |= UINT64_C(1) << (int)e->valuedouble;
-    snprintf(b->purpose, sizeof b->purpose, "%s", s_of(p, "purpose") ? s_of(p, "purpose") : "");
-    snprintf(b->state, sizeof b->state, "%s", s_of(p, "state") ? s_of(p, "state") : "requested");
+    snprintf(b->purpose, sizeof b->purpose, "%s",
+             json_str(p, "purpose") ? json_str(p, "purpose") : "");
+    snprintf(b->state, sizeof b->state, "%s",
+             json_str(p, "state") ? json_str(p, "state") : "requested");
     check_overlap(v, b, idx, rep);
 }
 
@@ -212,16 +178,16 @@ request(struct venue_ledger *v, int64_t id, int64_t project, const cJSON *p, int
 static void
 move(struct venue_ledger *v, const cJSON *m, int64_t room, int64_t idx, struct inv_report *rep)
 {
-    struct vbook *b = find(v, n_of(m, "booking_id", -1));
+    struct vbook *b = find(v, num_or_text(m, "booking_id", -1));
     if (!b) {
         inv_violate(rep, "INV-VENUE-OVERLAP", idx, "booking %lld is moved but was never booked",
-                    (long long)n_of(m, "booking_id", -1));
+                    (long long)num_or_text(m, "booking_id", -1));
         return;
     }
     if (room > 0)
         b->room = room;
-    b->start = n_of(m, "start_us", b->start);
-    b->end = n_of(m, "end_us", b->end);
+    b->start = num_or_text(m, "start_us", b->start);
+    b->end = num_or_text(m, "end_us", b->end);
     check_overlap(v, b, idx, rep);
 }
 
@@ -236,16 +202,16 @@ publish(struct venue_ledger *v, int64_t project, const cJSON *p, int64_t idx,
         move(v, m, 0, idx, rep);
     const cJSON *venues = cJSON_GetObjectItemCaseSensitive(p, "opening_venues");
     const cJSON *deadlines = cJSON_GetObjectItemCaseSensitive(p, "deadlines");
-    const char *type = s_of(p, "type");
+    const char *type = json_str(p, "type");
     if (type && !strcmp(type, "tender") && !cJSON_IsArray(venues))
         inv_violate(rep, "INV-VENUE-OPENING", idx,
                     "a tender announcement of project %lld names no opening room",
                     (long long)project);
     for (const cJSON *e = cJSON_IsArray(venues) ? venues->child : NULL; e; e = e->next) {
-        int64_t lot = n_of(e, "lot", -1), start = n_of(e, "start_us", -1);
-        struct vbook *b = find(v, n_of(e, "booking_id", -1));
-        if (!b || b->project != project || b->room != n_of(e, "room_id", -1) || b->start != start ||
-            strcmp(b->purpose, "opening"))
+        int64_t lot = num_or_text(e, "lot", -1), start = num_or_text(e, "start_us", -1);
+        struct vbook *b = find(v, num_or_text(e, "booking_id", -1));
+        if (!b || b->project != project || b->room != num_or_text(e, "room_id", -1) ||
+            b->start != start || strcmp(b->purpose, "opening"))
             inv_violate(rep, "INV-VENUE-OPENING", idx,
                         "lot %lld's announced opening room is not a booking of it in the log",
                         (long long)lot);
@@ -254,15 +220,15 @@ publish(struct venue_ledger *v, int64_t project, const cJSON *p, int64_t idx,
                         "lot %lld's announced opening booking %lld is %s, not approved",
                         (long long)lot, (long long)b->id, b->state);
         for (const cJSON *d = cJSON_IsArray(deadlines) ? deadlines->child : NULL; d; d = d->next)
-            if (n_of(d, "lot", -2) == lot && n_of(d, "opening_us", -1) != start)
+            if (num_or_text(d, "lot", -2) == lot && num_or_text(d, "opening_us", -1) != start)
                 inv_violate(rep, "INV-VENUE-OPENING", idx,
                             "lot %lld's opening room is booked from another time than its "
                             "announced opening",
                             (long long)lot);
         struct vlot *l = lot_of(v, project, lot, true);
         if (l) {
-            l->booking = n_of(e, "booking_id", -1);
-            l->room = n_of(e, "room_id", -1);
+            l->booking = num_or_text(e, "booking_id", -1);
+            l->room = num_or_text(e, "room_id", -1);
             l->start = start;
         }
     }
@@ -272,7 +238,7 @@ static void
 opening_start(struct venue_ledger *v, int64_t project, const cJSON *p, int64_t t, int64_t idx,
               struct inv_report *rep)
 {
-    int64_t lot = n_of(p, "lot", -1);
+    int64_t lot = num_or_text(p, "lot", -1);
     struct vlot *l = lot_of(v, project, lot, false);
     struct vbook *b = l ? find(v, l->booking) : NULL;
     if (!l || !b)
@@ -299,10 +265,10 @@ bid_of(struct venue_ledger *v, int64_t project, int64_t lot, int64_t org, bool a
     for (size_t i = 0; i < v->nbids; i++)
         if (v->bids[i].project == project && v->bids[i].lot == lot && v->bids[i].org == org)
             return &v->bids[i];
-    if (!add || !grow((void **)&v->bids, v->nbids, &v->bidcap, sizeof *v->bids))
-        return NULL;
-    struct vbid *b = &v->bids[v->nbids++];
-    *b = (struct vbid){.project = project, .lot = lot, .org = org};
+    struct vbid *b =
+        add ? arr_push((void **)&v->bids, &v->nbids, &v->bidcap, sizeof *v->bids) : NULL;
+    if (b)
+        *b = (struct vbid){.project = project, .lot = lot, .org = org};
     return b;
 }
 
@@ -321,10 +287,9 @@ member_of(struct vdraw *d, const char *pseudonym, bool add)
     for (size_t i = 0; i < d->nm; i++)
         if (!strcmp(d->m[i].pseudonym, pseudonym))
             return &d->m[i];
-    if (!add || !grow((void **)&d->m, d->nm, &d->mcap, sizeof *d->m))
+    struct vmember *m = add ? arr_push((void **)&d->m, &d->nm, &d->mcap, sizeof *d->m) : NULL;
+    if (!m)
         return NULL;
-    struct vmember *m = &d->m[d->nm++];
-    memset(m, 0, sizeof *m);
     snprintf(m->pseudonym, sizeof m->pseudonym, "%s", pseudonym);
     return m;
 }
@@ -337,25 +302,26 @@ draw_act(struct venue_ledger *v, const char *action, const cJSON *entry, const c
          int64_t oid)
 {
     const cJSON *actor = cJSON_GetObjectItemCaseSensitive(entry, "actor");
-    struct vdraw *d = draw_of(v, n_of(p, "draw_id", oid));
+    struct vdraw *d = draw_of(v, num_or_text(p, "draw_id", oid));
     if (!strcmp(action, "draw.request")) {
-        if (d || !grow((void **)&v->d, v->nd, &v->dcap, sizeof *v->d))
+        if (d || !(d = arr_push((void **)&v->d, &v->nd, &v->dcap, sizeof *v->d)))
             return;
-        d = &v->d[v->nd++];
-        *d = (struct vdraw){
-            .id = n_of(p, "draw_id", oid), .booking = n_of(p, "booking_id", 0), .live = true};
+        *d = (struct vdraw){.id = num_or_text(p, "draw_id", oid),
+                            .booking = num_or_text(p, "booking_id", 0),
+                            .live = true};
         return;
     }
     if (!d)
         return;
-    const char *state = s_of(p, "state"), *ps = s_of(p, "pseudonym"), *ans = s_of(p, "answer");
+    const char *state = json_str(p, "state"), *ps = json_str(p, "pseudonym"),
+               *ans = json_str(p, "answer");
     struct vmember *m;
     if (!strcmp(action, "draw.cancel") ||
         (state && (!strcmp(state, "cancelled") || !strcmp(state, "short"))))
         d->live = false;
     if (!strcmp(action, "draw.answer") && ps && ans && !strcmp(ans, "confirmed") &&
         (m = member_of(d, ps, true))) {
-        m->user = n_of(actor, "user_id", 0);
+        m->user = num_or_text(actor, "user_id", 0);
         m->confirmed = true;
     } else if (!strcmp(action, "draw.replace") && ps && (m = member_of(d, ps, false)))
         m->confirmed = false;
@@ -366,9 +332,9 @@ attendance(struct venue_ledger *v, const cJSON *entry, const cJSON *p, int64_t i
            struct inv_report *rep)
 {
     const cJSON *actor = cJSON_GetObjectItemCaseSensitive(entry, "actor");
-    const char *role = s_of(actor, "role");
-    int64_t user = n_of(actor, "user_id", 0), org = n_of(actor, "org_id", 0);
-    struct vbook *b = find(v, n_of(p, "booking_id", -1));
+    const char *role = json_str(actor, "role");
+    int64_t user = num_or_text(actor, "user_id", 0), org = num_or_text(actor, "org_id", 0);
+    struct vbook *b = find(v, num_or_text(p, "booking_id", -1));
     bool ok = false;
     if (!role || (strcmp(role, "bidder") && strcmp(role, "expert")))
         return; /* the roles every session of its kind admits */
@@ -387,7 +353,7 @@ attendance(struct venue_ledger *v, const cJSON *entry, const cJSON *p, int64_t i
     if (!ok)
         inv_violate(rep, "INV-VENUE-ATTENDEE", idx,
                     "user %lld (%s) signed in to booking %lld, which is not theirs to attend: %s",
-                    (long long)user, role, (long long)n_of(p, "booking_id", -1),
+                    (long long)user, role, (long long)num_or_text(p, "booking_id", -1),
                     !strcmp(role, "bidder") ? "their organization has no current bid for its lots"
                                             : "they are no confirmed member of its committee");
 }
@@ -395,11 +361,11 @@ attendance(struct venue_ledger *v, const cJSON *entry, const cJSON *p, int64_t i
 void
 vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
 {
-    const char *action = s_of(entry, "action");
+    const char *action = json_str(entry, "action");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(entry, "object");
-    int64_t idx = n_of(entry, "index", -1), t = n_of(entry, "time_us", 0);
-    int64_t project = n_of(entry, "project_id", 0), oid = n_of(obj, "id", 0);
+    int64_t idx = num_or_text(entry, "index", -1), t = num_or_text(entry, "time_us", 0);
+    int64_t project = num_or_text(entry, "project_id", 0), oid = num_or_text(obj, "id", 0);
     if (!action)
         return;
     v->last_us = t; /* the time of the log's last entry, in log order */
@@ -407,20 +373,20 @@ vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
     if (!strcmp(action, "venue.booking.request"))
         request(v, oid, project, p, idx, rep);
     else if (!strcmp(action, "venue.booking.decide") || !strcmp(action, "venue.booking.cancel")) {
-        if ((b = find(v, oid)) && s_of(p, "to"))
-            snprintf(b->state, sizeof b->state, "%s", s_of(p, "to"));
+        if ((b = find(v, oid)) && json_str(p, "to"))
+            snprintf(b->state, sizeof b->state, "%s", json_str(p, "to"));
     } else if (!strcmp(action, "announce.publish"))
         publish(v, project, p, idx, rep);
     else if (!strcmp(action, "venue.room.relocate")) {
         const cJSON *moves = cJSON_GetObjectItemCaseSensitive(p, "moves");
         for (const cJSON *m = cJSON_IsArray(moves) ? moves->child : NULL; m; m = m->next)
-            move(v, m, n_of(m, "to_room_id", 0), idx, rep);
+            move(v, m, num_or_text(m, "to_room_id", 0), idx, rep);
     } else if (!strcmp(action, "opening.start"))
         opening_start(v, project, p, t, idx, rep);
     else if (!strcmp(action, "venue.recording.register")) {
-        if ((b = find(v, n_of(p, "booking_id", -1))) && b->nspans < MAX_SPANS) {
+        if ((b = find(v, num_or_text(p, "booking_id", -1))) && b->nspans < MAX_SPANS) {
             size_t k = b->nspans++; /* kept sorted by start */
-            int64_t from = n_of(p, "start_us", 0), to = n_of(p, "end_us", 0);
+            int64_t from = num_or_text(p, "start_us", 0), to = num_or_text(p, "end_us", 0);
             while (k > 0 && b->from[k - 1] > from) {
                 b->from[k] = b->from[k - 1];
                 b->to[k] = b->to[k - 1];
@@ -435,14 +401,15 @@ vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
     } else if (!strcmp(action, "venue.attendance"))
         attendance(v, entry, p, idx, rep);
     else if (!strcmp(action, "bid.receive")) {
-        struct vbid *x = bid_of(v, project, n_of(p, "lot", -1), n_of(p, "bidder_org_id", -1), true);
+        struct vbid *x = bid_of(v, project, num_or_text(p, "lot", -1),
+                                num_or_text(p, "bidder_org_id", -1), true);
         if (x) {
-            x->bid = n_of(p, "bid_id", oid);
+            x->bid = num_or_text(p, "bid_id", oid);
             x->current = true;
         }
     } else if (!strcmp(action, "bid.withdraw")) {
         for (size_t i = 0; i < v->nbids; i++)
-            if (v->bids[i].bid == n_of(p, "bid_id", oid))
+            if (v->bids[i].bid == num_or_text(p, "bid_id", oid))
                 v->bids[i].current = false;
     } else if (!strncmp(action, "draw.", 5))
         draw_act(v, action, entry, p, oid);

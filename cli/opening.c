@@ -41,7 +41,8 @@ cmd_opening_start(const struct opts *o)
     snprintf(path, sizeof path, "/api/v1/projects/%lld/lots/%lld/opening-key", o->project, o->lot);
     k = client_get_json(&c, path, err, sizeof err);
     int64_t now = server_now_us(&c);
-    if (!k || !jstr(k, "key_id") || !jstr(k, "platform") || !jstr(k, "project_code") || !now) {
+    if (!k || !json_str(k, "key_id") || !json_str(k, "platform") || !json_str(k, "project_code") ||
+        !now) {
         fprintf(stderr, "ggzy: %s\n",
                 k ? "the lot's opening key or the server's clock is missing" : err);
         goto out;
@@ -50,9 +51,9 @@ cmd_opening_start(const struct opts *o)
     char lit[24];
     snprintf(lit, sizeof lit, "%lld", o->lot);
     cJSON_AddRawToObject(f, "lot", lit);
-    cJSON_AddStringToObject(f, "opening_key_id", jstr(k, "key_id"));
-    cJSON_AddStringToObject(f, "platform", jstr(k, "platform"));
-    cJSON_AddStringToObject(f, "project_code", jstr(k, "project_code"));
+    cJSON_AddStringToObject(f, "opening_key_id", json_str(k, "key_id"));
+    cJSON_AddStringToObject(f, "platform", json_str(k, "platform"));
+    cJSON_AddStringToObject(f, "project_code", json_str(k, "project_code"));
     snprintf(lit, sizeof lit, "%lld", (long long)now);
     cJSON_AddRawToObject(f, "signed_us", lit);
     sig = sign_act_b64(key, "ggzy-opening-start-v1", f);
@@ -72,8 +73,8 @@ cmd_opening_start(const struct opts *o)
         print_refusal(status, resp);
     else {
         cJSON *j = cJSON_Parse(resp);
-        printf("the opening of lot %lld is %s (%lld bids)\n", o->lot, jstr(j, "state"),
-               (long long)jint(j, "bids"));
+        printf("the opening of lot %lld is %s (%lld bids)\n", o->lot, json_str(j, "state"),
+               (long long)json_i64(j, "bids", -1));
         cJSON_Delete(j);
         rc = 0;
     }
@@ -100,8 +101,8 @@ check_record(const struct client *c, const cJSON *rec, const uint8_t sk[32], cha
     struct env_view v;
     struct bidplain bp;
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(rec, "opening");
-    const char *st = jstr(op, "status");
-    snprintf(path, sizeof path, "/api/v1/bids/%lld/envelope", (long long)jint(rec, "id"));
+    const char *st = json_str(op, "status");
+    snprintf(path, sizeof path, "/api/v1/bids/%lld/envelope", (long long)json_i64(rec, "id", -1));
     if (!hex_member(rec, "envelope_sha256", want, 32) || !st)
         return "the record is incomplete";
     if (!client_request(c, "GET", path, NULL, &status, &bytes, &len, err, sizeof err) ||
@@ -123,7 +124,7 @@ check_record(const struct client *c, const cJSON *rec, const uint8_t sk[32], cha
          * and the parsed view must say the same (its canonical form is those bytes) */
         size_t slen = 0;
         char *pub = canon_json(cJSON_GetObjectItemCaseSensitive(op, "summary"), &slen);
-        const char *b64 = jstr(op, "summary_b64");
+        const char *b64 = json_str(op, "summary_b64");
         size_t blen = b64 ? strlen(b64) : 0;
         uint8_t *raw = b64 ? malloc(blen + 1) : NULL;
         long rlen = raw ? b64_decode(b64, blen, raw, blen) : -1;
@@ -134,7 +135,7 @@ check_record(const struct client *c, const cJSON *rec, const uint8_t sk[32], cha
             problem = "the summary published (summary_b64) is not the one sealed in the envelope";
         else if (!pub || slen != bp.summary_len || memcmp(pub, bp.summary, slen))
             problem = "the summary read out is not the one sealed in the envelope";
-        else if (jint(op, "price_fen") != bp.price_fen)
+        else if (json_i64(op, "price_fen", -1) != bp.price_fen)
             problem = "the price read out is not the one sealed";
         free(raw);
         free(pub);
@@ -170,7 +171,7 @@ cmd_opening_verify(const struct opts *o)
     uint8_t sk[32], pk[65], want[65];
     if (!hex_member(j, "private_key", sk, 32)) {
         printf("FAILED: the opening key is not published (the opening is %s)\n",
-               jstr(j, "state") ? jstr(j, "state") : "?");
+               json_str(j, "state") ? json_str(j, "state") : "?");
         goto out;
     }
     if (!hex_member(j, "public_key", want, 65) || !hpke_public_key(sk, pk) ||
@@ -184,17 +185,18 @@ cmd_opening_verify(const struct opts *o)
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(rec, "opening");
         if (problem) {
             bad++;
-            printf("FAILED: bid %lld: %s\n", (long long)jint(rec, "id"), problem);
-        } else if (!strcmp(jstr(op, "status"), "opened"))
+            printf("FAILED: bid %lld: %s\n", (long long)json_i64(rec, "id", -1), problem);
+        } else if (!strcmp(json_str(op, "status"), "opened"))
             printf("bid %lld: opened, price %lld fen, summary matches the sealed one\n",
-                   (long long)jint(rec, "id"), (long long)jint(op, "price_fen"));
+                   (long long)json_i64(rec, "id", -1), (long long)json_i64(op, "price_fen", -1));
         else
-            printf("bid %lld: rejected (%s) and indeed does not open\n", (long long)jint(rec, "id"),
-                   jstr(op, "class") ? jstr(op, "class") : "?");
+            printf("bid %lld: rejected (%s) and indeed does not open\n",
+                   (long long)json_i64(rec, "id", -1),
+                   json_str(op, "class") ? json_str(op, "class") : "?");
     }
-    if (n != jint(j, "bids")) {
+    if (n != json_i64(j, "bids", -1)) {
         printf("FAILED: the record lists %d envelopes of the %lld received\n", n,
-               (long long)jint(j, "bids"));
+               (long long)json_i64(j, "bids", -1));
         bad++;
     }
     if (!bad) {

@@ -45,10 +45,10 @@ static const char *
 check_inclusion(const cJSON *inc, const char *vname, const uint8_t vid[4], const uint8_t vpub[32],
                 int64_t index, cJSON **entry)
 {
-    const char *note = jstr(inc, "checkpoint"), *text = jstr(inc, "entry");
+    const char *note = json_str(inc, "checkpoint"), *text = json_str(inc, "entry");
     struct checkpoint_note cp;
     char why[200];
-    if (!note || !text || jint(inc, "index") != index)
+    if (!note || !text || json_i64(inc, "index", -1) != index)
         return "the inclusion proof is incomplete or for another entry";
     if (!note_parse(note, strlen(note), &cp, why, sizeof why))
         return "the checkpoint is not a signed note";
@@ -59,7 +59,7 @@ check_inclusion(const cJSON *inc, const char *vname, const uint8_t vid[4], const
                 note_ed25519_verify(vpub, note, cp.text_len, cp.sigs[i].sig, cp.sigs[i].sig_len);
     if (!signed_ok)
         return "the checkpoint is not signed by the platform's verifier key";
-    if ((int64_t)cp.size != jint(inc, "size"))
+    if ((int64_t)cp.size != json_i64(inc, "size", -1))
         return "the proof is for another tree size than the checkpoint";
     mhash leaf, proof[MERKLE_MAX_DEPTH];
     size_t n = 0;
@@ -94,7 +94,7 @@ cmd_receipt_verify(const struct opts *o)
     struct buf m = {0};
     struct client c;
     bool have_client = o->server && setup_client(o, &c);
-    const char *rtext = jstr(j, "receipt"), *sig64 = jstr(j, "signature");
+    const char *rtext = json_str(j, "receipt"), *sig64 = json_str(j, "signature");
     if (!rtext || !sig64 || !(rcpt = cJSON_Parse(rtext))) {
         fprintf(stderr, "ggzy: %s is not a receipt (receipt and signature)\n", o->file);
         goto out;
@@ -103,10 +103,10 @@ cmd_receipt_verify(const struct opts *o)
         vkey = strdup(o->vkey);
     else if (have_client)
         vkey = get_vkey(o, &c, NULL);
-    else if (jstr(j, "vkey")) {
+    else if (json_str(j, "vkey")) {
         fprintf(stderr, "ggzy: warning: trusting the verifier key in the receipt; pin it with "
                         "--vkey\n");
-        vkey = strdup(jstr(j, "vkey"));
+        vkey = strdup(json_str(j, "vkey"));
     }
     if (!vkey || !note_parse_vkey(vkey, vname, vid, vpub)) {
         fprintf(stderr, "ggzy: no usable verifier key (--vkey)\n");
@@ -120,11 +120,12 @@ cmd_receipt_verify(const struct opts *o)
         printf("FAILED: the receipt's signature does not verify with %s\n", vname);
         goto out;
     }
-    const char *esha = jstr(rcpt, "envelope_sha256");
-    int64_t bid = jint(rcpt, "bid_id"), index = jint(rcpt, "audit_index");
+    const char *esha = json_str(rcpt, "envelope_sha256");
+    int64_t bid = json_i64(rcpt, "bid_id", -1), index = json_i64(rcpt, "audit_index", -1);
     printf("receipt signed by %s: bid %lld of project %s lot %lld, envelope %s, received %lld\n",
-           vname, (long long)bid, jstr(rcpt, "project_code"), (long long)jint(rcpt, "lot"),
-           esha ? esha : "?", (long long)jint(rcpt, "received_us"));
+           vname, (long long)bid, json_str(rcpt, "project_code"),
+           (long long)json_i64(rcpt, "lot", -1), esha ? esha : "?",
+           (long long)json_i64(rcpt, "received_us", -1));
     if (o->envelope) {
         char hex[65];
         if (!file_sha256(o->envelope, sha)) {
@@ -148,7 +149,7 @@ cmd_receipt_verify(const struct opts *o)
         inc = cJSON_GetObjectItemCaseSensitive(fetched, "inclusion");
         if (!fetched)
             fprintf(stderr, "ggzy: %s\n", err);
-        else if (jint(fetched, "audit_index") >= 0 && index < 0)
+        else if (json_i64(fetched, "audit_index", -1) >= 0 && index < 0)
             index = -2; /* the receipt was issued before its entry was sequenced: see below */
     }
     if (index < 0) {
@@ -167,9 +168,10 @@ cmd_receipt_verify(const struct opts *o)
     }
     const char *why = check_inclusion(inc, vname, vid, vpub, index, &entry);
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
-    if (!why && (!jstr(entry, "action") || strcmp(jstr(entry, "action"), "bid.receive") ||
-                 jint(entry, "time_us") != jint(rcpt, "received_us") || jint(p, "bid_id") != bid ||
-                 !jstr(p, "envelope_sha256") || !esha || strcmp(jstr(p, "envelope_sha256"), esha)))
+    if (!why && (!json_str(entry, "action") || strcmp(json_str(entry, "action"), "bid.receive") ||
+                 json_i64(entry, "time_us", -1) != json_i64(rcpt, "received_us", -1) ||
+                 json_i64(p, "bid_id", -1) != bid || !json_str(p, "envelope_sha256") || !esha ||
+                 strcmp(json_str(p, "envelope_sha256"), esha)))
         why = "the audit entry is not this bid's receipt (action, time, bid or envelope differ)";
     if (why) {
         printf("FAILED: %s\n", why);
@@ -177,7 +179,7 @@ cmd_receipt_verify(const struct opts *o)
     }
     printf("audit entry %lld (bid.receive) is in the log under the signed checkpoint of size "
            "%lld\n",
-           (long long)index, (long long)jint(inc, "size"));
+           (long long)index, (long long)json_i64(inc, "size", -1));
     rc = 0;
 out:
     buf_free(&m);

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "verify.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -255,15 +256,10 @@ verifier_add_hashed(struct verifier *v, const struct hashed_entry *h, const uint
         return fail(v, (int64_t)pos, "entry %llu has neither bytes nor hash",
                     (unsigned long long)pos);
     }
-    if (v->nleaves == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 4096;
-        mhash *n = realloc(v->leaves, cap * sizeof *n);
-        if (!n)
-            return fail(v, -1, "out of memory");
-        v->leaves = n;
-        v->cap = cap;
-    }
-    memcpy(v->leaves[v->nleaves++], leaf, 32);
+    uint8_t *slot = arr_push((void **)&v->leaves, &v->nleaves, &v->cap, sizeof *v->leaves);
+    if (!slot)
+        return fail(v, -1, "out of memory");
+    memcpy(slot, leaf, 32);
     mhash nodes[MERKLE_MAX_DEPTH];
     int nn;
     if (!frontier_append(&v->f, leaf, nodes, &nn))

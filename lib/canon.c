@@ -248,3 +248,28 @@ json_add_str_or_null(cJSON *obj, const char *key, const char *v)
     else
         cJSON_AddNullToObject(obj, key);
 }
+
+const char *
+json_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int64_t
+json_i64(const cJSON *obj, const char *key, int64_t def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(v) ||
+        !(v->valuedouble >= -JSON_MAX_EXACT && v->valuedouble <= JSON_MAX_EXACT))
+        return def; /* also NaN: no conversion of a double out of range */
+    int64_t i = (int64_t)v->valuedouble;
+    return (double)i == v->valuedouble ? i : def;
+}
+
+bool
+json_bool(const cJSON *obj, const char *key, bool def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}

@@ -26,6 +26,13 @@ char *json_print(const cJSON *v, size_t *len);
  * exponent, or an integer outside ±(2^53−1). NULL when every number is an exact integer. A
  * text check, before any parser rounds a number to a double. */
 const char *json_ints_problem(const char *text, size_t len);
+/* Members of an object: the string (NULL when absent or not a string), the integer (def when
+ * absent or not a number; a number within ±JSON_MAX_EXACT converts exactly, which a body's
+ * json_ints_problem check or the canonical form of an entry guarantees), the boolean (def when
+ * absent or not a boolean). The one way ggzyd and ggzy read members. */
+const char *json_str(const cJSON *obj, const char *key);
+int64_t json_i64(const cJSON *obj, const char *key, int64_t def);
+bool json_bool(const cJSON *obj, const char *key, bool def);
 /* Add an integer exactly: cJSON prints doubles beyond 32 bits as "1.78e+15", which clients
  * read as floating point; money (fen), times (µs) and ids go out as integer literals. */
 void json_add_i64(cJSON *obj, const char *key, int64_t v);

@@ -424,6 +424,27 @@ parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
     return true;
 }
 
+void *
+arr_push(void **arr, size_t *n, size_t *cap, size_t size)
+{
+    if (size == 0 || *n > *cap)
+        return NULL;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        if (c < *cap || c > SIZE_MAX / size)
+            return NULL;
+        void *p = realloc(*arr, c * size);
+        if (!p)
+            return NULL;
+        *arr = p;
+        *cap = c;
+    }
+    uint8_t *e = (uint8_t *)*arr + *n * size;
+    memset(e, 0, size);
+    (*n)++;
+    return e;
+}
+
 char *
 read_file(const char *path, size_t max, size_t *len_out)
 {

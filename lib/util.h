@@ -83,6 +83,11 @@ bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
  * session's recordings, checked by ggzyd's monitor and by the replay alike.) */
 bool spans_cover(int64_t start, int64_t end, const int64_t *from, const int64_t *to, size_t n,
                  int64_t gap);
+/* Append one zeroed element to a growing array of elements of `size` bytes: *arr holds *n of
+ * them in room for *cap (doubled, from 16, when full). Returns the new element (counted in *n;
+ * the array is the caller's to free), or NULL, nothing changed, when out of memory or when the
+ * size would overflow. */
+void *arr_push(void **arr, size_t *n, size_t *cap, size_t size);
 /* Read a whole file (at most max bytes). Returns malloc'd NUL-terminated data or NULL. */
 char *read_file(const char *path, size_t max, size_t *len_out);
 

@@ -271,27 +271,6 @@ req_file(struct req *r, unsigned status, const char *type, int fd, uint64_t size
     r->resp_type = type;
 }
 
-const char *
-json_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-int64_t
-json_i64(const cJSON *obj, const char *key, int64_t def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
-}
-
-bool
-json_bool(const cJSON *obj, const char *key, bool def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
-}
-
 void
 json_add_col_i64(cJSON *obj, const char *key, const struct dbres *res, size_t i, size_t col)
 {

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "actor.h"
+#include "canon.h"
 #include "db.h"
 #include "errors.h"
 #include "route.h"
@@ -103,10 +104,6 @@ void req_raw(struct req *r, unsigned status, const char *type, char *body, size_
  * later response set on r replaces it (and closes fd). */
 void req_file(struct req *r, unsigned status, const char *type, int fd, uint64_t size);
 
-/* Members of a validated body: the string (NULL when absent), the integer (def when absent). */
-const char *json_str(const cJSON *obj, const char *key);
-int64_t json_i64(const cJSON *obj, const char *key, int64_t def);
-bool json_bool(const cJSON *obj, const char *key, bool def);
 /* Add a time of record as RFC 3339 UTC with microseconds. */
 void json_add_time(cJSON *obj, const char *key, int64_t t_us);
 /* Add column col of row i as an exact integer, or null when the column is NULL. */
