@@ -1,11 +1,13 @@
 /*
  * hpke.h — HPKE (RFC 9180) base mode with DHKEM(P-256, HKDF-SHA256), HKDF-SHA256 and AES-GCM,
- * on OpenSSL 3.0's EVP primitives (3.0 has no HPKE API). The AEAD is a parameter: AES-128-GCM
+ * on OpenSSL 3.0's primitives (3.0 has no HPKE API): EC_POINT for the Diffie-Hellman, HKDF
+ * through crypto_hkdf, EVP for AES-GCM. The AEAD is a parameter: AES-128-GCM
  * (aead_id 1, what RFC 9180's published vectors use) or AES-256-GCM (aead_id 2, what ggzy's bid
  * envelopes use to wrap their content keys). Shared by ggzyd and the ggzy client.
  *
- * Secrets (private scalars, shared secrets, keys) live in caller memory; every function wipes
- * its own temporaries with OPENSSL_cleanse.
+ * Secrets (private scalars, shared secrets, keys) live in caller memory, or in a prepared
+ * receiver key (struct hpke_receiver) until hpke_receiver_free; every function wipes its own
+ * temporaries with OPENSSL_cleanse or BN_clear_free.
  */
 #ifndef GGZY_HPKE_H
 #define GGZY_HPKE_H
