@@ -12,10 +12,14 @@ run on the same machine:
    container, commit the outcomes with their audit entries, publish the key), timed by the
    server's own record (completed_us − the last share's submitted_us), next to the raw
    AES-256-GCM decryption time of the same bytes (openssl speed -evp aes-256-gcm, 1 MiB blocks).
+   After each run, bench_opener (bench/opener.c) opens the same stored files again with the
+   published key, without the server, on one thread per CPU, and times the same bytes hashed and
+   decrypted from memory: the floor no opener can go below on this machine.
 
 Each figure is the median of --runs runs (a fresh server and database per run); each ratio is the
 median of the runs' own ratios.
-usage: scripts/dev bench bids [--bidders N] [--envelopes M] [--runs R]
+usage: scripts/dev bench bids [--bidders N] [--envelopes M] [--runs R] [--only rush|opening]
+                              [--opening-batch N]
 """
 import argparse
 import concurrent.futures
@@ -142,9 +146,15 @@ class Lot:
         assert p.returncode == 0, p.stdout + p.stderr
 
 
+OPENING_BATCH = None  # --opening-batch: bids.opening_batch for the opening's server
+
+
 def server():
-    return harness.Server(conf={"auth.session_ttl_s": "2592000", "http.threads": "16", "db.pool_size": "32",
-                                "http.connection_limit": "1024", "log.access": "off"})
+    conf = {"auth.session_ttl_s": "2592000", "http.threads": "16", "db.pool_size": "32",
+            "http.connection_limit": "1024", "log.access": "off"}
+    if OPENING_BATCH:
+        conf["bids.opening_batch"] = str(OPENING_BATCH)
+    return harness.Server(conf=conf)
 
 
 def profiled(pid, what):
@@ -284,7 +294,7 @@ def rush(n, runs):
 
 
 def opening(m, runs):
-    ours, raw = [], []
+    ours, raw, floors = [], [], []
     for run in range(runs):
         srv = server()
         try:
@@ -311,12 +321,31 @@ def opening(m, runs):
             raw.append(raw_gcm_seconds(total))
             print("  opening run %d: %d envelopes, %.1f MiB opened in %.2f s; raw AES-256-GCM %.3f s" %
                   (run + 1, m, total / MIB, secs, raw[-1]))
+            floors.append(opener_floor(os.path.join(srv.dir, "envelopes"), rec["private_key"], m))
         finally:
             srv.close()
     o, r = statistics.median(ours), statistics.median(raw)
     ratio = statistics.median(a / b for a, b in zip(ours, raw))
     print("opening: %.2f s vs raw AES-256-GCM %.3f s: %.1fx (median of the runs' ratios; goal "
           "within 2x)" % (o, r, ratio))
+    f = {k: statistics.median(x[k] / x["gcm1"] for x in floors) for k in ("opener", "inmem")}
+    print("opening's floor (bench_opener, the same files and key, no server, %d threads): the "
+          "opener's own steps %.1fx, SHA-256 + AES-GCM from memory %.1fx, of AES-256-GCM on one "
+          "thread (%.3f s)" % (floors[0]["threads"], f["opener"], f["inmem"],
+                               statistics.median(x["gcm1"] for x in floors)))
+
+
+def opener_floor(store, key_hex, m):
+    """The opening's floor on this machine: bench_opener opens the run's stored envelopes again
+    with the published key, without the server, and times the same bytes hashed and decrypted
+    from memory and AES-GCM alone on one thread (bench/opener.c)."""
+    out = subprocess.run([os.path.join(ROOT, "build", "release", "bench_opener"), store, key_hex],
+                         check=True, capture_output=True, text=True).stdout.split()
+    x = {out[i]: float(out[i + 1]) for i in range(0, len(out), 2)}
+    assert x["envelopes"] == m, x
+    print("    floor: opener %.3f s, SHA-256 + AES-GCM from memory %.3f s on %d threads; AES-GCM on "
+          "one thread %.3f s" % (x["opener"], x["inmem"], x["threads"], x["gcm1"]))
+    return x
 
 
 if __name__ == "__main__":
@@ -325,7 +354,9 @@ if __name__ == "__main__":
     ap.add_argument("--envelopes", type=int, default=500)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", choices=("rush", "opening"))
+    ap.add_argument("--opening-batch", type=int, help="bids.opening_batch (default: ggzyd's)")
     a = ap.parse_args()
+    OPENING_BATCH = a.opening_batch
     if a.only != "opening":
         rush(a.bidders, a.runs)
     if a.only != "rush":

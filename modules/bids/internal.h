@@ -19,10 +19,15 @@
 
 extern const struct config *bids_cfg;
 /* The module's own configuration keys (routes.c). */
+/* The most envelopes one batch of an opening may hold (bids.opening_batch's ceiling). */
+#define OPENING_BATCH_CAP 512
+
 struct bids_conf {
     int64_t max_envelope_bytes;
     char *store_dir;
     int64_t resume_after_s; /* an interrupted opening's lease lapsed this long: the job resumes */
+    int64_t opening_batch;  /* envelopes opened between two commits of their outcomes, at most */
+    int64_t opening_batch_bytes; /* and their stored bytes, at most (one envelope at least) */
 };
 extern struct bids_conf bids_conf;
 

@@ -46,8 +46,8 @@
 #include "vss.h"
 
 /* How long a run's lease on an opening holds without renewal (ggzyd clock). A run renews it
- * with every batch of BATCH_MAX envelopes, which takes seconds even at the largest size; a run
- * that crashed keeps others out this long at most. */
+ * with every batch (at most bids.opening_batch_bytes of envelopes); a run that crashed keeps
+ * others out this long at most. */
 #define OPENING_LEASE_US (60 * 1000000LL)
 
 const struct field opening_share_schema[] = {
@@ -356,7 +356,13 @@ opening_get(struct req *r, const cJSON *body)
 
 /* ---- opening the envelopes ---- */
 
-#define BATCH_MAX 32
+/* A batch — the envelopes opened between two commits of their outcomes — holds at most
+ * bids.opening_batch envelopes (OPENING_BATCH_CAP, internal.h, at the most) and
+ * bids.opening_batch_bytes stored bytes, always at least one envelope: few commits for many small
+ * envelopes, and a batch of the largest still takes well under a second at the defaults (128,
+ * 128 MiB), so the run renews its lease often and the live record grows in steps people can
+ * follow. */
+#define BATCH_MAX OPENING_BATCH_CAP
 
 struct outcome {
     int64_t bid_id;
@@ -744,14 +750,20 @@ opening_run(struct dbconn *c, const struct actor *a, int64_t project, int64_t lo
         cur->b = &b;
         cur->key = &key;
         cur->n = 0;
-        for (; i < b.nrows && cur->n < BATCH_MAX; i++) {
+        int64_t bytes = 0;
+        for (; i < b.nrows && cur->n < (size_t)bids_conf.opening_batch && cur->n < BATCH_MAX; i++) {
+            int64_t size = dbres_i64(&b, i, BC_SIZE);
+            if (cur->n > 0 && bytes + size > bids_conf.opening_batch_bytes)
+                break;                              /* this envelope starts the next batch */
             if (dbres_str(&b, i, BC_OPEN_STATUS)) { /* opened before a restart */
                 if (!strcmp(dbres_str(&b, i, BC_OPEN_STATUS), "opened"))
                     cx.opened++;
                 else
                     cx.rejected++;
-            } else
+            } else {
                 cur->rows[cur->n++] = i;
+                bytes += size;
+            }
         }
         if (cur->n > 0)
             batch_start(&run, cur, openers, nthreads);

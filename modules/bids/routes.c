@@ -118,6 +118,9 @@ static const struct config_key config_keys[] = {
              INT64_C(1) << 36),
     CONFIG_S(struct bids_conf, "bids.store_dir", store_dir, "var/envelopes"),
     CONFIG_I(struct bids_conf, "bids.resume_after_s", resume_after_s, "60", 0, 86400),
+    CONFIG_I(struct bids_conf, "bids.opening_batch", opening_batch, "128", 1, OPENING_BATCH_CAP),
+    CONFIG_I(struct bids_conf, "bids.opening_batch_bytes", opening_batch_bytes, "134217728", 1,
+             INT64_C(1) << 36),
 };
 
 static const struct job jobs[] = {

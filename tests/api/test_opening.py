@@ -50,7 +50,8 @@ class Ceremony(ApiTest):
     published tender announcement, and bidders with registered keys. Sessions last 30 days, so
     the test clock can move past the deadline without logging in again."""
 
-    server_args = {"conf": {"auth.session_ttl_s": "2592000"}}
+    # batches of 32 envelopes, so a test of 40 bids sees the record grow in two (the default is 128)
+    server_args = {"conf": {"auth.session_ttl_s": "2592000", "bids.opening_batch": "32"}}
     deposits = None  # the tender's deposits: [{"lot", "deposit_fen"}] (test_deposits.py)
     category = "engineering"
 
@@ -875,3 +876,27 @@ class OpeningTest(Ceremony):
         self.assertEqual(len(decrypts), 3, "one resumed batch, not one per resume")
         self.assertEqual(sorted(b["bid_id"] for b in decrypts[2]), sorted(last))
         self.assertEqual(len(self.srv.sql("SELECT idx FROM audit_entries WHERE action = 'opening.complete'")), 2)
+
+
+class OpeningBatchBytesTest(Ceremony):
+    """The ceremony with batches capped by their stored bytes (envelopes of about 71 KB, at most
+    150,000 bytes a batch): two envelopes a batch, whatever the count allows."""
+
+    server_args = {"conf": {"auth.session_ttl_s": "2592000", "bids.opening_batch_bytes": "150000"}}
+    bid_all = OpeningTest.bid_all
+
+    def test_a_batch_ends_before_the_envelope_that_would_take_it_over_its_bytes(self):
+        self.bid_all(4)
+        sizes = [int(x[0]) for x in self.srv.sql("SELECT size FROM bids ORDER BY id")]
+        self.assertTrue(all(140000 // 2 < s <= 150000 // 2 for s in sizes), sizes)
+        self.clock(self.deadline)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
+        for i in (1, 2):
+            p = self.share(i)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.srv.wait_sequenced()
+        batches = [json.loads(e[0])["payload"]["bids"] for e in
+                   self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' ORDER BY idx")]
+        self.assertEqual([len(b) for b in batches], [2, 2])
+        rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
+        self.assertEqual((rec["state"], len(rec["records"])), ("opened", 4))
