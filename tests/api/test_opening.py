@@ -256,6 +256,18 @@ class Ceremony(ApiTest):
         return self.ggzy("custodian", "share", "--project", str(self.pid), "--lot", str(lot), "--key", c["pem"],
                          token=c["token"])
 
+    def open_lot(self):
+        """Start lot 1's opening at its deadline and hand in shares 1 and 2; the bid.decrypt
+        batches it committed, in log order (each a list of bids)."""
+        self.clock(self.deadline)
+        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
+        for i in (1, 2):
+            p = self.share(i)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.srv.wait_sequenced()
+        return [json.loads(e[0])["payload"]["bids"] for e in
+                self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' ORDER BY idx")]
+
     def vkey(self):
         return self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
 
@@ -737,12 +749,7 @@ class OpeningTest(Ceremony):
 
     def test_an_opening_nobody_resumes_is_resumed_by_the_platform_and_the_replay_names_it(self):
         self.bid_all(4)
-        self.clock(self.deadline)
-        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
-        for i in (1, 2):
-            p = self.share(i)
-            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.srv.wait_sequenced()
+        self.open_lot()
         # a crash before the outcomes were committed: the opening is left "opening", its run's
         # lease held until deadline + 60 s
         self.srv.sql("UPDATE bids SET open_status = NULL, summary = NULL, price_fen = NULL")
@@ -823,15 +830,8 @@ class OpeningTest(Ceremony):
             self.bidders.append(self.bidder())
         # summaries near their 16 KiB limit: the log takes their digests, so a batch stays small
         self.bid_all(40, remarks="工期承诺与质量保证措施。" * 450)
-        self.clock(self.deadline)
-        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
-        for i in (1, 2):
-            p = self.share(i)
-            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.srv.wait_sequenced()
         # the record grew in two committed batches (32, then 8), each its own audited step
-        batches = [json.loads(e[0])["payload"]["bids"] for e in
-                   self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' ORDER BY idx")]
+        batches = self.open_lot()
         self.assertEqual([len(b) for b in batches], [32, 8])
         rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
         by_id = {x["id"]: x for x in rec["records"]}
@@ -889,14 +889,7 @@ class OpeningBatchBytesTest(Ceremony):
         self.bid_all(4)
         sizes = [int(x[0]) for x in self.srv.sql("SELECT size FROM bids ORDER BY id")]
         self.assertTrue(all(140000 // 2 < s <= 150000 // 2 for s in sizes), sizes)
-        self.clock(self.deadline)
-        self.assertEqual(self.start_req(self.admin, lot=1).status, 200)
-        for i in (1, 2):
-            p = self.share(i)
-            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.srv.wait_sequenced()
-        batches = [json.loads(e[0])["payload"]["bids"] for e in
-                   self.srv.sql("SELECT entry FROM audit_entries WHERE action = 'bid.decrypt' ORDER BY idx")]
+        batches = self.open_lot()
         self.assertEqual([len(b) for b in batches], [2, 2])
         rec = self.srv.request("GET", "/api/v1/projects/%d/lots/1/opening" % self.pid).json
         self.assertEqual((rec["state"], len(rec["records"])), ("opened", 4))
