@@ -160,7 +160,7 @@ held_return(struct deposit_ledger *d, const cJSON *entry, const cJSON *p, int64_
     d->h[i].state = 1;
     struct drefund *r = refund(d, json_i64(obj, "id", 0), true);
     if (r) {
-        r->due = json_i64(ins, "due_us", 0);
+        r->due = json_i64(ins, "due_us", INT64_MAX); /* null: no due time (docs/deposits.md §6) */
         r->held = i;
     }
 }
@@ -338,7 +338,7 @@ dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep)
             cJSON_GetObjectItemCaseSensitive(p, "instruction"), "instruction");
         struct drefund *r = refund(d, json_i64(obj, "id", 0), true);
         if (r)
-            r->due = json_i64(ins, "due_us", 0);
+            r->due = json_i64(ins, "due_us", INT64_MAX); /* null: no due time */
     } else if (!strcmp(action, "deposit.refund.late")) {
         struct drefund *r = refund(d, json_i64(obj, "id", 0), false);
         if (r)
@@ -351,7 +351,8 @@ dep_finish(struct deposit_ledger *d, struct inv_report *rep)
 {
     for (size_t i = 0; i < d->nr; i++) {
         const struct drefund *r = &d->r[i];
-        if (!r->done && !r->flagged && r->due + DEP_GRACE_US < d->last_us)
+        if (!r->done && !r->flagged && r->due < INT64_MAX - DEP_GRACE_US &&
+            r->due + DEP_GRACE_US < d->last_us)
             inv_violate(rep, "INV-DEP-LATE", -1,
                         "refund %lld is unpaid past its due time and was never flagged late",
                         (long long)r->id);

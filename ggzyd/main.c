@@ -125,6 +125,8 @@ cmd_routes(bool test_mode)
         for (unsigned b = 0; b < 5; b++)
             if (rt->roles & (1u << b))
                 printf(" %s", role_name(1u << b));
+        for (const struct field *q = rt->query; q && q->name; q++)
+            printf(" ?%s", q->name); /* the query parameters it takes */
         printf("%s\n", rt->flags & ROUTE_TEST_ONLY ? " test-only" : "");
     }
     router_free();
@@ -265,7 +267,8 @@ main(int argc, char **argv)
 {
     const char *config_path = getenv("GGZY_CONFIG"), *port_file = NULL, *cmd = "serve";
     bool test_mode = false;
-    for (int i = 1; i < argc; i++) {
+    int cmd_at = argc; /* a module command's own arguments follow its name */
+    for (int i = 1; i < argc && i < cmd_at; i++) {
         if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
             config_path = argv[++i];
         else if (!strcmp(argv[i], "--test-mode"))
@@ -277,9 +280,11 @@ main(int argc, char **argv)
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
-        } else if (argv[i][0] != '-')
+        } else if (argv[i][0] != '-') {
             cmd = argv[i];
-        else {
+            if (module_command(cmd))
+                cmd_at = i + 1;
+        } else {
             usage(stderr);
             return 2;
         }
@@ -330,9 +335,10 @@ main(int argc, char **argv)
         rc = 0;
     } else if (!strcmp(cmd, "migrate"))
         rc = migrate_run(&cfg, true) ? 0 : 1;
-    else if (module_command(cmd))
-        rc = module_command(cmd)->run(&cfg);
-    else if (!strcmp(cmd, "serve"))
+    else if (module_command(cmd)) {
+        struct command_ctx x = {&cfg, ggzy_modules, ggzy_nmodules, argc - cmd_at, argv + cmd_at};
+        rc = module_command(cmd)->run(&x);
+    } else if (!strcmp(cmd, "serve"))
         rc = cmd_serve(&cfg, port_file);
     else {
         usage(stderr);

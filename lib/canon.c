@@ -8,6 +8,7 @@
  */
 #include "canon.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +100,9 @@ write_json(struct buf *b, const cJSON *v, int depth, bool canonical)
     else if (cJSON_IsFalse(v))
         buf_puts(b, "false");
     else if (cJSON_IsNumber(v)) {
-        if (!write_number(b, v->valuedouble, canonical))
+        if (v->valuestring && integer_literal(v->valuestring)) /* json_parse's exact token */
+            buf_puts(b, v->valuestring);
+        else if (!write_number(b, v->valuedouble, canonical))
             return false;
     } else if (cJSON_IsRaw(v)) { /* integer literals (json_add_i64); in a response, decimals */
         if (!integer_literal(v->valuestring) && (canonical || !decimal_literal(v->valuestring)))
@@ -224,6 +227,103 @@ json_ints_problem(const char *text, size_t len)
     return NULL;
 }
 
+/* Attach to each number node of v, in document order, its token from the text (*at moves past
+ * the tokens consumed). False when the text and the tree disagree (cannot be, for one parse). */
+static bool
+attach_tokens(cJSON *v, const char *text, size_t len, size_t *at, int depth)
+{
+    if (depth > 64)
+        return false;
+    if (cJSON_IsNumber(v)) {
+        bool in_string = false;
+        for (; *at < len; (*at)++) { /* to the next number token outside strings */
+            char c = text[*at];
+            if (in_string) {
+                if (c == '\\')
+                    (*at)++;
+                else if (c == '"')
+                    in_string = false;
+            } else if (c == '"')
+                in_string = true;
+            else if (c == '-' || (c >= '0' && c <= '9'))
+                break;
+        }
+        size_t start = *at;
+        while (*at < len && strchr("0123456789+-.eE", text[*at]))
+            (*at)++;
+        if (*at == start)
+            return false;
+        char *tok = malloc(*at - start + 1);
+        if (!tok)
+            return false;
+        memcpy(tok, text + start, *at - start);
+        tok[*at - start] = '\0';
+        v->valuestring = tok;
+        return true;
+    }
+    for (cJSON *c = v->child; c; c = c->next)
+        if ((cJSON_IsNumber(c) || cJSON_IsObject(c) || cJSON_IsArray(c)) &&
+            !attach_tokens(c, text, len, at, depth + 1))
+            return false;
+    return true;
+}
+
+cJSON *
+json_parse(const char *text, size_t len)
+{
+    const char *end = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!v)
+        return NULL;
+    for (const char *p = end; p && p < text + len; p++) /* only white space may follow */
+        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
+            cJSON_Delete(v);
+            return NULL;
+        }
+    size_t at = 0;
+    if (!attach_tokens(v, text, end ? (size_t)(end - text) : len, &at, 0)) {
+        cJSON_Delete(v);
+        return NULL;
+    }
+    return v;
+}
+
+const char *
+json_number_token_problem(const char *tok, int64_t *value)
+{
+    if (!tok || !integer_literal(tok) || !strcmp(tok, "-0"))
+        return "must be a whole number written in digits (an optional minus, no fraction, no "
+               "exponent, no leading zero, no -0)";
+    errno = 0;
+    char *end;
+    long long i = strtoll(tok, &end, 10);
+    if (errno || *end || i > JSON_MAX_EXACT || i < -JSON_MAX_EXACT)
+        return "must be within ±(2^53−1) = ±9007199254740991 (I-JSON, RFC 7493)";
+    *value = (int64_t)i;
+    return NULL;
+}
+
+bool
+json_numbers_problem(const cJSON *v, char *path, size_t pathlen, const char **why)
+{
+    if (cJSON_IsNumber(v)) {
+        int64_t x;
+        *why = json_number_token_problem(v->valuestring, &x);
+        return *why != NULL;
+    }
+    size_t n = strlen(path), k = 0;
+    for (const cJSON *c = v ? v->child : NULL; c; c = c->next, k++) {
+        if (cJSON_IsObject(v))
+            snprintf(path + n, pathlen - n, "%s%s", n ? "." : "", c->string ? c->string : "");
+        else
+            snprintf(path + n, pathlen - n, "[%zu]", k);
+        if (json_numbers_problem(c, path, pathlen, why))
+            return true;
+        path[n] = '\0';
+    }
+    return false;
+}
+
 void
 json_add_i64(cJSON *obj, const char *key, int64_t v)
 {
@@ -260,6 +360,15 @@ int64_t
 json_i64(const cJSON *obj, const char *key, int64_t def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    /* an integer literal (json_add_i64's raw node, or a parsed number's own token, json_parse):
+     * read exactly, whatever its size */
+    const char *lit = cJSON_IsRaw(v) || cJSON_IsNumber(v) ? v->valuestring : NULL;
+    if (lit && integer_literal(lit)) {
+        errno = 0;
+        char *end;
+        long long i = strtoll(lit, &end, 10);
+        return errno || *end ? def : (int64_t)i;
+    }
     if (!cJSON_IsNumber(v) ||
         !(v->valuedouble >= -JSON_MAX_EXACT && v->valuedouble <= JSON_MAX_EXACT))
         return def; /* also NaN: no conversion of a double out of range */

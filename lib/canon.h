@@ -26,6 +26,16 @@ char *json_print(const cJSON *v, size_t *len);
  * exponent, or an integer outside ±(2^53−1). NULL when every number is an exact integer. A
  * text check, before any parser rounds a number to a double. */
 const char *json_ints_problem(const char *text, size_t len);
+/* Parse JSON text (nothing but white space after the value) keeping each number's own token:
+ * a number node's valuestring is the token as written ("100", "100.0000000000000001", "1e2"),
+ * so integers are checked and read exactly, never through a double. NULL when not JSON. */
+cJSON *json_parse(const char *text, size_t len);
+/* Is tok an integer literal (-?(0|[1-9][0-9]*)) within ±(2^53−1)? NULL with *value set, or
+ * what is wrong with it. */
+const char *json_number_token_problem(const char *tok, int64_t *value);
+/* The first number in v (json_parse's tree) that is not such an integer: true with its path
+ * ("notice.amount_fen", "lots[2].estimate_fen") in path and the problem in *why. */
+bool json_numbers_problem(const cJSON *v, char *path, size_t pathlen, const char **why);
 /* Members of an object: the string (NULL when absent or not a string), the integer (def when
  * absent or not a number; a number within ±JSON_MAX_EXACT converts exactly, which a body's
  * json_ints_problem check or the canonical form of an entry guarantees), the boolean (def when

@@ -384,6 +384,48 @@ subject_code(X509_NAME *name, char out[19])
     return false;
 }
 
+/* Narrow [*lo, *hi] to [from, until] (0: unbounded on that side). */
+static void
+narrow(int64_t *lo, int64_t *hi, int64_t from, int64_t until)
+{
+    if (from > *lo)
+        *lo = from;
+    if (until && until < *hi)
+        *hi = until;
+}
+
+void
+trust_set_window(const struct trust_set *ts, enum side side, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MIN;
+    *hi = INT64_MAX;
+    for (int i = 0; side >= 0 && side < SIDE__COUNT && i < sk_X509_num(ts->anchors[side]); i++) {
+        X509 *a = sk_X509_value(ts->anchors[side], i);
+        narrow(lo, hi, asn1_time_us(X509_get0_notBefore(a)), asn1_time_us(X509_get0_notAfter(a)));
+    }
+    for (int i = 0; i < sk_X509_CRL_num(ts->crls); i++) {
+        X509_CRL *c = sk_X509_CRL_value(ts->crls, i);
+        const ASN1_TIME *next = X509_CRL_get0_nextUpdate(c);
+        narrow(lo, hi, asn1_time_us(X509_CRL_get0_lastUpdate(c)), next ? asn1_time_us(next) : 0);
+    }
+}
+
+bool
+cert_chain_window(const struct cert_chain *chain, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MIN;
+    *hi = INT64_MAX;
+    for (size_t i = 0; i < chain->n; i++) {
+        const unsigned char *p = chain->der[i];
+        X509 *x = d2i_X509(NULL, &p, (long)chain->len[i]);
+        if (!x)
+            return false;
+        narrow(lo, hi, asn1_time_us(X509_get0_notBefore(x)), asn1_time_us(X509_get0_notAfter(x)));
+        X509_free(x);
+    }
+    return true;
+}
+
 /* X509_verify_cert of leaf against side's anchors at t (seconds). Returns the X509_V_* result. */
 static int
 verify_side(const struct trust_set *ts, enum side side, X509 *leaf, STACK_OF(X509) * untrusted,

@@ -110,6 +110,13 @@ struct cert_info {
 };
 void cert_info_free(struct cert_info *info);
 
+/* The span [*lo, *hi] (µs) within which every anchor of side and every CRL of ts is valid, and
+ * the span within which every certificate of chain is: a result of cert_check at a time inside
+ * both holds at every time inside both (trust.c reuses it there). False when a certificate
+ * cannot be read. */
+void trust_set_window(const struct trust_set *ts, enum side side, int64_t *lo, int64_t *hi);
+bool cert_chain_window(const struct cert_chain *chain, int64_t *lo, int64_t *hi);
+
 /* Check chain for side at time at_us (µs since the epoch) against ts; credit_code NULL skips
  * that check. NULL on success (info filled; free it), else the rule code with why filled (info
  * may hold what could be read, and must be freed as well). */

@@ -507,3 +507,12 @@ spans_cover(int64_t start, int64_t end, const int64_t *from, const int64_t *to, 
     }
     return reached + gap >= end;
 }
+
+bool
+text_char_refused(unsigned cp, bool tab_nl)
+{
+    if (cp < 0x20)
+        return !(tab_nl && (cp == '\t' || cp == '\n'));
+    return (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}

@@ -93,4 +93,10 @@ char *read_file(const char *path, size_t max, size_t *len_out);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Is code point cp refused in the platform's text (docs/errors.md "Text")? C0 controls (but tab
+ * and newline where tab_nl), DEL, C1 controls (U+0080–U+009F: U+0085 NEL, U+009B CSI…) and the
+ * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a
+ * name read otherwise than it is stored. */
+bool text_char_refused(unsigned cp, bool tab_nl);
+
 #endif

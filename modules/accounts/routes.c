@@ -65,6 +65,16 @@ static const struct field user_schema[] = {
 
 #define STAFF (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
 
+/* the lists' query parameters (checked by the dispatcher, route.h) */
+static const char *const q_org_types[] = {"bidder", "agency",      "tenderer",
+                                          "center", "supervision", NULL};
+static const char *const q_roles[] = {"center_admin", "agent",      "bidder",
+                                      "expert",       "supervisor", NULL};
+static const struct field org_query[] = {
+    Q_AFTER, Q_LIMIT(200), Q_ENUM("type", q_org_types), {NULL}};
+static const struct field user_query[] = {
+    Q_AFTER, Q_LIMIT(200), Q_ID("org_id"), Q_ENUM("role", q_roles), {NULL}};
+
 static const struct route routes[] = {
     {"POST", "/api/v1/auth/login", login, ROLE_PUBLIC, 2048, login_schema, 0},
     {"POST", "/api/v1/auth/logout", logout, ROLES_USER, 0, NULL, 0},
@@ -74,10 +84,10 @@ static const struct route routes[] = {
     {"POST", "/api/v1/me/keys", key_register, ROLES_USER, 96 * 1024, key_schema, ROUTE_CREATES},
     {"DELETE", "/api/v1/me/keys/{key_id}", key_revoke, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/orgs", org_create, ROLE_CENTER_ADMIN, 4096, org_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/orgs", org_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/orgs", org_list, STAFF, 0, NULL, 0, .query = org_query},
     {"GET", "/api/v1/orgs/{id}", org_get, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/users", user_create, ROLE_CENTER_ADMIN, 4096, user_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/users", user_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/users", user_list, STAFF, 0, NULL, 0, .query = user_query},
     {"GET", "/api/v1/users/{id}", user_get, ROLES_USER, 0, NULL, 0},
     {"GET", "/api/v1/users/{id}/keys", user_keys, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/users/{id}/disable", user_disable, ROLE_CENTER_ADMIN, 0, NULL, 0},
@@ -103,9 +113,9 @@ accounts_fini(void)
 }
 
 static int
-bootstrap_command(const struct config *conf)
+bootstrap_command(const struct command_ctx *x)
 {
-    return accounts_bootstrap_admin(conf) ? 0 : 1;
+    return accounts_bootstrap_admin(x->cfg) ? 0 : 1;
 }
 
 struct accounts_conf accounts_conf;

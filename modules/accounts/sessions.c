@@ -3,6 +3,7 @@
  * hashed keys (per account and address, or per device for a device the account used before),
  * session tokens stored as hashes (ACC-PASSWORD).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,16 @@ login(struct req *r, const cJSON *body)
     const char *username = json_str(body, "username"), *pw = json_str(body, "password");
     const char *device = json_str(body, "device_token");
     struct login_ctx x = {0};
-    throttle_key(x.ukey, "u", username, strlen(username));
+    /* one name, one account: a user name is exactly as created — never with spaces before or
+     * after (no account has them, and the database compares names byte for byte, NO PAD) — and
+     * the account's throttle counts the account, however it was typed */
+    size_t ulen = strlen(username);
+    if (ulen &&
+        (isspace((unsigned char)username[0]) || isspace((unsigned char)username[ulen - 1]))) {
+        req_field_error(r, E_INVALID_FIELD, "username",
+                        "field \"username\" has spaces before or after it: a user name has none");
+        return;
+    }
     throttle_key(x.ckey, "c", r->client, strlen(r->client));
     struct dbconn *c = req_db(r);
     if (!c)
@@ -157,6 +167,10 @@ login(struct req *r, const cJSON *body)
         return;
     }
     x.user_id = u.nrows == 1 ? dbres_i64(&u, 0, LG_ID) : 0;
+    if (x.user_id)
+        throttle_key(x.ukey, "a", &x.user_id, sizeof x.user_id); /* the stored account */
+    else
+        throttle_key(x.ukey, "u", username, strlen(username)); /* no account: the name asked */
     /* a device token this account's earlier login handed out: its own counter only */
     if (device && x.user_id) {
         uint8_t dh[32];

@@ -57,13 +57,29 @@ static const struct field ann_schema[] = {
 
 #define PARTIES (ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
 
+/* the public list's query parameters (checked by the dispatcher, route.h) */
+static const char *const q_categories[] = {"engineering", "procurement", "land_mineral",
+                                           "state_property", NULL};
+static const struct field public_query[] = {
+    Q_ENUM("type", ann_types),
+    Q_ENUM("category", q_categories),
+    {"region", F_STRING, false, 6, 6, NULL},
+    {"from_us", F_INT, false, 0, QUERY_MAX_ID, NULL},
+    {"to_us", F_INT, false, 0, QUERY_MAX_ID, NULL},
+    {"q", F_STRING, false, 0, 100, NULL},
+    Q_BEFORE,
+    Q_LIMIT(100),
+    {NULL},
+};
+
 static const struct route routes[] = {
     {"POST", "/api/v1/projects/{id}/announcements", ann_create, ROLE_AGENT, 1 << 20, ann_schema,
      ROUTE_CREATES},
     {"GET", "/api/v1/announcements/{id}", ann_get, PARTIES, 0, NULL, 0},
     {"PUT", "/api/v1/announcements/{id}", ann_update, ROLE_AGENT, 1 << 20, ann_schema, 0},
     {"POST", "/api/v1/announcements/{id}/publish", ann_publish, ROLE_AGENT, 0, NULL, 0},
-    {"GET", "/api/v1/public/announcements", public_list, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/api/v1/public/announcements", public_list, ROLE_PUBLIC, 0, NULL, 0,
+     .query = public_query},
     {"GET", "/api/v1/public/announcements/{id}", public_get, ROLE_PUBLIC, 0, NULL, 0},
     {"GET", "/api/v1/public/announcements/{id}/signature", public_signature, ROLE_PUBLIC, 0, NULL,
      0},

@@ -44,19 +44,28 @@ period_ok(enum statute_id id, enum category c, int64_t a_us, int64_t b_us, int64
         return true;
     int64_t a = cal_day(a_us), b = cal_day(b_us);
     enum unit u = statute_unit(id, c);
-    *have = u == U_WORKING_DAYS ? cal_working_days(a, b) : b - a;
+    /* working days in a provisional year count as the statute's reading says: a period that
+     * protects a party's right takes the longer reading (calendar.h) */
+    *have = u == U_WORKING_DAYS ? cal_working_days(a, b, statute(id)->reading) : b - a;
     if (*have < 0 && u == U_WORKING_DAYS) {
         char da[11], db[11];
         cal_format_day(a, da);
         cal_format_day(b, db);
         return no(why, "R-CALENDAR",
-                  "the working-day calendar does not cover %s to %s; the operator must add "
-                  "that year's file to calendar/",
+                  "the working-day calendar does not know every year from %s to %s (neither the "
+                  "State Council's arrangement nor the statutory holidays): the operator imports "
+                  "the arrangement (ggzyd calendar import) or adds the year to "
+                  "calendar/statutory.json",
                   da, db);
     }
     if (*have < need)
-        return no(why, statute(id)->code, "%s: %lld %s, the law requires at least %lld (%s)", what,
-                  (long long)*have, unit_name(u), (long long)need, source(id, c));
+        return no(why, statute(id)->code, "%s: %lld %s%s, the law requires at least %lld (%s)",
+                  what, (long long)*have, unit_name(u),
+                  u == U_WORKING_DAYS && cal_range_kind(a, b) == CAL_PROVISIONAL
+                      ? " on the provisional calendar (a day near a holiday whose weekend swaps "
+                        "are not yet announced counts as a rest day)"
+                      : "",
+                  (long long)need, source(id, c));
     return true;
 }
 

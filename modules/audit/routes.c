@@ -86,18 +86,33 @@ static const struct field deadline_schema[] = {
     {NULL},
 };
 
+/* query parameters (checked by the dispatcher, route.h) */
+#define Q_U64(name, lo)                                                                            \
+    {                                                                                              \
+        name, F_INT, false, lo, QUERY_MAX_ID, NULL                                                 \
+    }
+static const struct field at_least_query[] = {Q_U64("at_least", 0), {NULL}};
+static const struct field checkpoints_query[] = {Q_AFTER, Q_LIMIT(1000), {NULL}};
+static const struct field entries_query[] = {Q_U64("from", 0), Q_LIMIT(1000), {NULL}};
+static const struct field inclusion_query[] = {Q_U64("index", 0), Q_U64("size", 1), {NULL}};
+static const struct field consistency_query[] = {Q_U64("from", 1), Q_U64("to", 1), {NULL}};
+
 static const struct route routes[] = {
     {"GET", "/api/v1/audit/vkey", vkey_get, ROLE_PUBLIC, 0, NULL, 0},
-    {"GET", "/api/v1/audit/checkpoint", checkpoint_get, ROLE_PUBLIC, 0, NULL, 0},
-    {"GET", "/api/v1/audit/checkpoints", checkpoint_list, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/api/v1/audit/checkpoint", checkpoint_get, ROLE_PUBLIC, 0, NULL, 0,
+     .query = at_least_query},
+    {"GET", "/api/v1/audit/checkpoints", checkpoint_list, ROLE_PUBLIC, 0, NULL, 0,
+     .query = checkpoints_query},
     {"POST", "/api/v1/audit/checkpoints", checkpoint_request_now,
      ROLE_SUPERVISOR | ROLE_CENTER_ADMIN, 0, NULL, 0},
     {"GET", "/api/v1/audit/checkpoints/{size}", checkpoint_by_size, ROLE_PUBLIC, 0, NULL, 0},
     {"POST", "/api/v1/audit/checkpoints/{size}/cosignatures", cosign, ROLE_SUPERVISOR, 1024,
      cosign_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/audit/entries", entries_get, ROLES_USER, 0, NULL, 0},
-    {"GET", "/api/v1/audit/proofs/inclusion", inclusion_proof, ROLES_USER, 0, NULL, 0},
-    {"GET", "/api/v1/audit/proofs/consistency", consistency_proof, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/api/v1/audit/entries", entries_get, ROLES_USER, 0, NULL, 0, .query = entries_query},
+    {"GET", "/api/v1/audit/proofs/inclusion", inclusion_proof, ROLES_USER, 0, NULL, 0,
+     .query = inclusion_query},
+    {"GET", "/api/v1/audit/proofs/consistency", consistency_proof, ROLE_PUBLIC, 0, NULL, 0,
+     .query = consistency_query},
     {"GET", "/api/v1/audit/projects/{id}/timeline", timeline, ROLES_USER, 0, NULL, 0},
     {"POST", "/api/v1/test/audit/deadlines", test_deadline, ROLE_PUBLIC, 512, deadline_schema,
      ROUTE_TEST_ONLY},

@@ -83,6 +83,7 @@ enum refund_cause {
     CAUSE_TERMINATION, /* the project was terminated or failed (event: when seen so) */
 };
 const char *deposits_rule_cause_name(enum refund_cause c);
+enum refund_cause deposits_rule_cause_from_name(const char *name); /* CAUSE_NONE: unknown */
 struct cause_in {
     enum category category;
     const char *project_state;
@@ -96,12 +97,16 @@ enum refund_cause deposits_rule_cause(const struct cause_in *in, int64_t *event_
 /* The statute that sets a cause's deadline. */
 enum statute_id deposits_rule_cause_statute(enum refund_cause c);
 /* The refund's deadline: the event plus the statute's days (calendar or working days, the
- * working days from the calendar: the end of that day, China Standard Time). -1 when the
- * statute does not apply to the category, INT64_MIN when the calendar lacks a year. */
-int64_t deposits_rule_due(enum category c, enum refund_cause cause, int64_t event_us);
+ * working days from the calendar as the statute's reading says — a refund is an obligation, the
+ * shorter reading: the end of that day, China Standard Time). -1 when the statute does not apply
+ * to the category, INT64_MIN when the calendar does not know a year it reaches. *provisional:
+ * the count crossed a provisional year (calendar.h). */
+int64_t deposits_rule_due(enum category c, enum refund_cause cause, int64_t event_us,
+                          bool *provisional);
 /* A return of held money's deadline: the end of the day (China Standard Time) `working_days`
- * working days after now's day; INT64_MIN when the calendar lacks a year. */
-int64_t deposits_rule_return_due(int64_t now_us, int64_t working_days);
+ * working days after now's day (the shorter reading); INT64_MIN when the calendar does not know
+ * a year it reaches. */
+int64_t deposits_rule_return_due(int64_t now_us, int64_t working_days, bool *provisional);
 /* Does the refund carry interest? The tendering law: after the contract (第五十七条) and on
  * termination (第三十一条); procurement: on termination (its 孳息, 87号令 第二十九条). */
 bool deposits_rule_interest_applies(enum category c, enum refund_cause cause);

@@ -97,6 +97,8 @@ enum db_status deposits_on_event(struct dbconn *c, const struct actor *a,
 bool deposits_job_refunds(struct dbconn *c, const struct actor *a, int64_t now_us);
 bool deposits_job_deadlines(struct dbconn *c, const struct actor *a, int64_t now_us);
 void refund_list(struct req *r, const cJSON *body);
+/* The refunds' due times an imported holiday arrangement moves (app.h calendar_moved). */
+enum db_status deposits_calendar_moved(struct dbconn *c, int year, bool apply, cJSON *out);
 
 /* The parsed notice (notices.c). */
 struct bank_notice {

@@ -186,13 +186,16 @@ refund_tx(struct dbconn *c, void *arg)
     if (failed_us && x->now < failed_us + deposits_conf.retry_hours * 3600 * INT64_C(1000000))
         goto out; /* the bank could not pay it: again after deposits.retry_hours, not every run */
     enum category cat = (enum category)dbres_i64(&s, 0, SC_CATEGORY);
-    int64_t due = deposits_rule_due(cat, cause, event_us), today = cal_day(x->now);
-    if (due == INT64_MIN || due < 0) {
-        log_warn("refund_tx: sub-account %lld: no due time for %s (%s)", (long long)x->sub,
-                 deposits_rule_cause_name(cause),
-                 due == INT64_MIN ? "the calendar lacks the year" : "no statute for the category");
+    bool provisional;
+    int64_t due = deposits_rule_due(cat, cause, event_us, &provisional), today = cal_day(x->now);
+    if (due == -1) {
+        log_warn("refund_tx: sub-account %lld: no statute sets a due time for %s in category %s",
+                 (long long)x->sub, deposits_rule_cause_name(cause), category_name(cat));
         goto out;
     }
+    /* a due time the calendar cannot compute (a year it does not know): the refund is made all
+     * the same, with no due time, and the monitor warns of it at once (docs/deposits.md §6) */
+    bool due_known = due != INT64_MIN;
     /* the interest on each credited arrival, from the day it arrived to the day the refund is
      * instructed (docs/deposits.md §7); refunded to its payer */
     bool with_interest = deposits_rule_interest_applies(cat, cause);
@@ -222,25 +225,27 @@ refund_tx(struct dbconn *c, void *arg)
     /* procurement: a late refund pays the benchmark lending rate plus 20 % for each day late
      * (87号令 第三十八条) */
     int64_t permille = statute_value(S_REFUND_LATE_FEE, cat);
-    if (permille > 0 && x->now > due) {
+    if (permille > 0 && due_known && x->now > due) {
         fee = deposits_rule_interest(rates, nrates, balance, cal_day(due) + 1, today + 1, true,
                                      permille);
         if (fee < 0)
             fee = 0;
     }
     const struct statute *law = statute(deposits_rule_cause_statute(cause));
-    struct refund_row row = {x->sub,
-                             balance,
-                             interest,
-                             fee,
-                             event_us,
-                             due,
-                             x->now,
-                             deposits_rule_cause_name(cause),
-                             law->code,
-                             to,
-                             to_name ? to_name : "",
-                             ""};
+    struct refund_row row = {.sub = x->sub,
+                             .principal = balance,
+                             .interest = interest,
+                             .fee = fee,
+                             .event_us = event_us,
+                             .due_us = due_known ? due : 0,
+                             .due_known = due_known,
+                             .due_provisional = provisional,
+                             .now = x->now,
+                             .cause = deposits_rule_cause_name(cause),
+                             .basis = law->code,
+                             .to_account = to,
+                             .to_name = to_name ? to_name : "",
+                             .instruction = ""};
     t = TX_DBFAIL;
     if (store_refund_insert(c, &row, &id) != DB_OK)
         goto out;
@@ -257,7 +262,11 @@ refund_tx(struct dbconn *c, void *arg)
     json_add_i64(f, "amount_fen", total);
     cJSON_AddStringToObject(f, "cause", row.cause);
     cJSON_AddStringToObject(f, "basis", law->code);
-    json_add_i64(f, "due_us", due);
+    if (due_known)
+        json_add_i64(f, "due_us", due);
+    else
+        cJSON_AddNullToObject(f, "due_us");
+    cJSON_AddBoolToObject(f, "due_provisional", provisional);
     json_add_i64(f, "issued_us", x->now);
     if (!(text = refund_instruction_text(f)) || store_refund_set_instruction(c, id, text) != DB_OK)
         goto out;
@@ -480,7 +489,9 @@ refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n, int
     if (store_sub_by_id(c, sub, true, &s) != DB_OK || s.nrows != 1)
         goto out;
     *project = dbres_i64(&s, 0, SC_PROJECT);
-    bool paid = !strcmp(n->kind, "refund_paid"), late = paid && n->value_us > due;
+    /* no due time (the calendar could not compute one): never late by it */
+    bool paid = !strcmp(n->kind, "refund_paid"),
+         late = paid && dbres_str(&f, 0, RC_DUE) && n->value_us > due;
     struct posting pp[2] = {{ACC_REFUNDS_PAYABLE, 0, n->amount}, {ACC_BANK, 0, -n->amount}};
     struct posting pf[3] = {{ACC_REFUNDS_PAYABLE, 0, n->amount},
                             {ACC_SUB, sub, -principal},
@@ -499,7 +510,7 @@ refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n, int
     json_add_i64(pl, "subaccount_id", sub);
     json_add_i64(pl, "org_id", dbres_i64(&s, 0, SC_ORG));
     json_add_i64(pl, "principal_fen", principal);
-    json_add_i64(pl, "due_us", due);
+    json_add_col_i64(pl, "due_us", &f, 0, RC_DUE);
     cJSON_AddBoolToObject(pl, "late", late);
     cJSON_AddItemToObject(pl, "postings", postings);
     postings = NULL;
@@ -532,16 +543,26 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, enum tell_kind k
                                            "保证金退款未能支付"};
     enum db_status st;
     char *ids = accounts_active_of_role(c, role, &st);
-    char subject[200], body[700], due[11];
+    char subject[200], body[900], due[160];
     if (!ids)
         return st;
-    cal_format_day(cal_day(dbres_i64(f, 0, RC_DUE)), due);
+    if (!dbres_str(f, 0, RC_DUE))
+        snprintf(due, sizeof due,
+                 "a day the working-day calendar cannot compute yet (it does not "
+                 "know the year: import the State Council's arrangement, ggzyd "
+                 "calendar import)");
+    else {
+        char day[11];
+        cal_format_day(cal_day(dbres_i64(f, 0, RC_DUE)), day);
+        snprintf(due, sizeof due, "the end of %s%s", day,
+                 dbres_i64(f, 0, RC_DUE_PROVISIONAL) ? " (provisional calendar)" : "");
+    }
     snprintf(subject, sizeof subject, "%s：退款 %lld", subjects[k],
              (long long)dbres_i64(f, 0, RC_ID));
     bool ret = dbres_i64(f, 0, RC_NOTICE) != 0;
     snprintf(body, sizeof body,
-             "Refund %lld of %s %lld (%lld fen to %s, %s) is due by the end of %s (China "
-             "Standard Time) and %s.",
+             "Refund %lld of %s %lld (%lld fen to %s, %s) is due by %s (China Standard Time) "
+             "and %s.",
              (long long)dbres_i64(f, 0, RC_ID), ret ? "held payment notice" : "sub-account",
              (long long)dbres_i64(f, 0, ret ? RC_NOTICE : RC_SUB),
              (long long)(dbres_i64(f, 0, RC_PRINCIPAL) + dbres_i64(f, 0, RC_INTEREST) +
@@ -591,7 +612,7 @@ watch_tx(struct dbconn *c, void *arg)
     json_add_i64(pl, "refund_id", x->refund);
     json_add_col_i64(pl, "subaccount_id", &f, 0, RC_SUB);
     json_add_col_i64(pl, "notice_id", &f, 0, RC_NOTICE);
-    json_add_i64(pl, "due_us", dbres_i64(&f, 0, RC_DUE));
+    json_add_col_i64(pl, "due_us", &f, 0, RC_DUE);
     cJSON_AddStringToObject(pl, "state", state);
     if (audit_append(c, x->a, x->late ? "deposit.refund.late" : "deposit.refund.warn", "refund",
                      x->refund, project, pl, NULL) != DB_OK)
@@ -627,6 +648,55 @@ deposits_job_deadlines(struct dbconn *c, const struct actor *a, int64_t now_us)
         dbres_free(&f);
     }
     return ok;
+}
+
+/* ---- an imported holiday arrangement (app.h calendar_moved) ---- */
+
+enum db_status
+deposits_calendar_moved(struct dbconn *c, int year, bool apply, cJSON *out)
+{
+    (void)year; /* every unsettled due time is computed again: the others come out the same */
+    struct dbres f = {0}, s = {0};
+    enum db_status st = store_refunds_due_unsettled(c, &f);
+    for (size_t i = 0; st == DB_OK && i < f.nrows; i++) {
+        bool prov = false, was_known = dbres_str(&f, i, RC_DUE) != NULL;
+        int64_t id = dbres_i64(&f, i, RC_ID), event = dbres_i64(&f, i, RC_EVENT), due;
+        if (dbres_str(&f, i, RC_NOTICE))
+            due = deposits_rule_return_due(event, deposits_conf.return_days, &prov);
+        else {
+            dbres_free(&s);
+            if ((st = store_sub_by_id(c, dbres_i64(&f, i, RC_SUB), false, &s)) != DB_OK)
+                break;
+            if (s.nrows != 1)
+                continue;
+            due = deposits_rule_due((enum category)dbres_i64(&s, 0, SC_CATEGORY),
+                                    deposits_rule_cause_from_name(dbres_str(&f, i, RC_CAUSE)),
+                                    event, &prov);
+        }
+        if (due < 0) /* still unknown (or no statute) */
+            continue;
+        int64_t was = dbres_i64(&f, i, RC_DUE);
+        /* a refund is an obligation: the earlier time favours the bidder it is owed to */
+        int64_t kept = was_known && was < due ? was : due;
+        if (was_known && was == due && prov == (dbres_i64(&f, i, RC_DUE_PROVISIONAL) != 0))
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "what", "refund");
+        json_add_i64(o, "id", id);
+        json_add_col_i64(o, "was_us", &f, i, RC_DUE);
+        json_add_i64(o, "official_us", due);
+        json_add_i64(o, "kept_us", kept);
+        cJSON_AddBoolToObject(o, "provisional", prov);
+        cJSON_AddStringToObject(o, "why",
+                                "a refund is the platform's obligation: the earlier due time "
+                                "favours the bidder it is owed to");
+        cJSON_AddItemToArray(out, o);
+        if (apply)
+            st = store_refund_set_due(c, id, kept, prov);
+    }
+    dbres_free(&f);
+    dbres_free(&s);
+    return st;
 }
 
 /* ---- the list ---- */

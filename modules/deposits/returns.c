@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "audit.h"
-#include "calendar.h"
 #include "canon.h"
 #include "internal.h"
 #include "util.h"
@@ -58,19 +57,18 @@ return_tx(struct dbconn *c, struct req *r, void *arg)
                     (long long)x->notice);
         goto out;
     }
-    int64_t due = deposits_rule_return_due(now, deposits_conf.return_days);
-    if (due == INT64_MIN) {
-        req_error(r, E_INTERNAL,
-                  "the working-day calendar does not cover %lld working days from "
-                  "today (data/calendar)",
-                  (long long)deposits_conf.return_days);
-        goto out;
-    }
+    /* a due time the calendar cannot compute: returned all the same, with no due time, and
+     * warned of at once (docs/deposits.md §5c) — never refused for the calendar's sake */
+    bool provisional;
+    int64_t due = deposits_rule_return_due(now, deposits_conf.return_days, &provisional);
+    bool due_known = due != INT64_MIN;
     t = TX_DBFAIL;
     int64_t amount = dbres_i64(&n, 0, NC_AMOUNT), sub = dbres_i64(&n, 0, NC_SUB);
     struct refund_row row = {.principal = amount,
                              .event_us = now,
-                             .due_us = due,
+                             .due_us = due_known ? due : 0,
+                             .due_known = due_known,
+                             .due_provisional = provisional,
                              .now = now,
                              .cause = "return",
                              .basis = RETURN_BASIS,
@@ -101,7 +99,11 @@ return_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(fields, "cause", "return");
     cJSON_AddStringToObject(fields, "basis", RETURN_BASIS);
     cJSON_AddStringToObject(fields, "returns_bank_txn", dbres_str(&n, 0, NC_TXN));
-    json_add_i64(fields, "due_us", due);
+    if (due_known)
+        json_add_i64(fields, "due_us", due);
+    else
+        cJSON_AddNullToObject(fields, "due_us");
+    cJSON_AddBoolToObject(fields, "due_provisional", provisional);
     json_add_i64(fields, "issued_us", now);
     if (!(text = refund_instruction_text(fields)) ||
         store_refund_set_instruction(c, id, text) != DB_OK)
@@ -164,7 +166,8 @@ return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice
     int64_t sub = dbres_i64(&h, 0, NC_SUB);
     if (store_sub_project(c, sub, project) != DB_OK)
         goto out;
-    bool paid = !strcmp(n->kind, "refund_paid"), late = paid && n->value_us > due;
+    bool paid = !strcmp(n->kind, "refund_paid"),
+         late = paid && dbres_str(f, 0, RC_DUE) && n->value_us > due;
     /* paid: the payable leaves the bank; failed: the money is held again */
     struct posting p[2] = {{ACC_REFUNDS_PAYABLE, 0, n->amount},
                            {paid ? ACC_BANK : ACC_HELD, 0, -n->amount}};
@@ -180,7 +183,7 @@ return_confirm(struct dbconn *c, const struct dbres *f, const struct bank_notice
     json_add_i64(pl, "returns_notice_id", notice);
     cJSON_AddStringToObject(pl, "returns_bank_txn", dbres_str(&h, 0, NC_TXN));
     json_add_i64(pl, "principal_fen", dbres_i64(f, 0, RC_PRINCIPAL));
-    json_add_i64(pl, "due_us", due);
+    json_add_col_i64(pl, "due_us", f, 0, RC_DUE);
     cJSON_AddBoolToObject(pl, "late", late);
     cJSON_AddItemToObject(pl, "postings", postings);
     postings = NULL;

@@ -65,31 +65,54 @@ static const struct field forfeit_decision_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL}, {NULL},
 };
 
+/* the lists' query parameters (checked by the dispatcher, route.h) */
+static const char *const q_basic_states[] = {"pending", "approved", "refused", "replaced", NULL};
+static const char *const q_outcomes[] = {"credited", "held",     "confirmed",
+                                         "failed",   "returned", NULL};
+static const char *const q_refund_states[] = {"instructed", "sent", "paid", "failed", NULL};
+static const struct field basic_query[] = {
+    Q_BEFORE, Q_LIMIT(500), Q_ENUM("state", q_basic_states), Q_ID("org"), {NULL}};
+static const struct field sub_query[] = {
+    Q_BEFORE, Q_LIMIT(100), Q_ID("project"), Q_ID("org"), {NULL}};
+static const struct field notice_query[] = {
+    Q_BEFORE, Q_LIMIT(500), Q_ENUM("outcome", q_outcomes), {NULL}};
+static const struct field entries_query[] = {Q_AFTER, Q_LIMIT(500), {NULL}};
+static const struct field page_query[] = {Q_BEFORE, Q_LIMIT(500), {NULL}};
+static const struct field guarantee_query[] = {Q_BEFORE, Q_LIMIT(500), Q_ID("project"), {NULL}};
+static const struct field refund_query[] = {Q_BEFORE,
+                                            Q_LIMIT(500),
+                                            Q_ENUM("state", q_refund_states),
+                                            {"late", F_INT, false, 1, 1, NULL},
+                                            {NULL}};
+
 static const struct route routes[] = {
     {"POST", "/api/v1/deposits/basic-accounts", basic_create, ROLE_BIDDER, 4096, basic_schema,
      ROUTE_CREATES},
-    {"GET", "/api/v1/deposits/basic-accounts", basic_list, ROLE_BIDDER | STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/basic-accounts", basic_list, ROLE_BIDDER | STAFF, 0, NULL, 0,
+     .query = basic_query},
     {"POST", "/api/v1/deposits/basic-accounts/{id}/decision", basic_decide, ROLE_CENTER_ADMIN, 4096,
      decision_schema, 0},
     {"POST", "/api/v1/projects/{id}/lots/{lot}/deposit", sub_open, ROLE_BIDDER, 0, NULL,
      ROUTE_CREATES},
     {"GET", "/api/v1/projects/{id}/lots/{lot}/deposit", sub_get, ROLE_BIDDER, 0, NULL, 0},
-    {"GET", "/api/v1/deposits/subaccounts", sub_list, ROLE_BIDDER | STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/subaccounts", sub_list, ROLE_BIDDER | STAFF, 0, NULL, 0,
+     .query = sub_query},
     {"GET", "/api/v1/projects/{id}/deposit-flags", flag_list, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/deposits/bank/notices", notice_create, ROLE_PUBLIC, 8192, notice_body_schema,
      ROUTE_CREATES},
-    {"GET", "/api/v1/deposits/notices", notice_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/notices", notice_list, STAFF, 0, NULL, 0, .query = notice_query},
     {"POST", "/api/v1/deposits/notices/{id}/return", return_create, ROLE_CENTER_ADMIN, 4096,
      return_schema, ROUTE_CREATES},
     {"GET", "/api/v1/deposits/ledger", ledger_get, STAFF, 0, NULL, 0},
-    {"GET", "/api/v1/deposits/entries", entries_list, STAFF, 0, NULL, 0},
-    {"GET", "/api/v1/deposits/refunds", refund_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/entries", entries_list, STAFF, 0, NULL, 0, .query = entries_query},
+    {"GET", "/api/v1/deposits/refunds", refund_list, STAFF, 0, NULL, 0, .query = refund_query},
     {"POST", "/api/v1/deposits/guarantees", guarantee_create, ROLE_PUBLIC, 32768,
      guarantee_body_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/deposits/guarantees", guarantee_list, ROLE_BIDDER | STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/guarantees", guarantee_list, ROLE_BIDDER | STAFF, 0, NULL, 0,
+     .query = guarantee_query},
     {"POST", "/api/v1/deposits/statements", statement_create, ROLE_PUBLIC, 2 * 1024 * 1024,
      statement_body_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/deposits/statements", statement_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/deposits/statements", statement_list, STAFF, 0, NULL, 0, .query = page_query},
     {"POST", "/api/v1/projects/{id}/lots/{lot}/forfeitures", forfeit_propose,
      ROLE_AGENT | ROLE_CENTER_ADMIN, 4096, forfeit_schema, ROUTE_CREATES},
     {"GET", "/api/v1/projects/{id}/forfeitures", forfeit_list, ROLE_AGENT | STAFF, 0, NULL, 0},
@@ -187,6 +210,7 @@ deposits_fini(void)
 
 const struct module deposits_module = {
     .name = "deposits",
+    .calendar_moved = deposits_calendar_moved,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = deposits_init,

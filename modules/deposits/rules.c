@@ -130,6 +130,15 @@ deposits_rule_cause_name(enum refund_cause c)
 }
 
 enum refund_cause
+deposits_rule_cause_from_name(const char *name)
+{
+    for (int c = CAUSE_WITHDRAWAL; c <= CAUSE_TERMINATION; c++)
+        if (name && !strcmp(name, deposits_rule_cause_name((enum refund_cause)c)))
+            return (enum refund_cause)c;
+    return CAUSE_NONE;
+}
+
+enum refund_cause
 deposits_rule_cause(const struct cause_in *in, int64_t *event_us)
 {
     *event_us = 0;
@@ -182,26 +191,31 @@ day_end_us(int64_t day)
 }
 
 int64_t
-deposits_rule_due(enum category c, enum refund_cause cause, int64_t event_us)
+deposits_rule_due(enum category c, enum refund_cause cause, int64_t event_us, bool *provisional)
 {
     enum statute_id id = deposits_rule_cause_statute(cause);
     int64_t n = statute_value(id, c);
+    *provisional = false;
     if (n < 0 || cause == CAUSE_NONE)
         return -1;
-    int64_t day = cal_day(event_us);
+    int64_t from = cal_day(event_us), day = from;
     if (statute_unit(id, c) == U_WORKING_DAYS) {
-        day = cal_add_working_days(day, n);
+        /* a refund is the platform's obligation: the shorter reading (calendar.h) */
+        day = cal_add_working_days(day, n, statute(id)->reading);
         if (day == INT64_MIN)
             return INT64_MIN;
+        *provisional = cal_range_kind(from, day) == CAL_PROVISIONAL;
     } else
         day += n;
     return day_end_us(day);
 }
 
 int64_t
-deposits_rule_return_due(int64_t now_us, int64_t working_days)
+deposits_rule_return_due(int64_t now_us, int64_t working_days, bool *provisional)
 {
-    int64_t day = cal_add_working_days(cal_day(now_us), working_days);
+    /* the platform's own promise to return held money: a duty, the shorter reading */
+    int64_t from = cal_day(now_us), day = cal_add_working_days(from, working_days, CAL_DUTY);
+    *provisional = day != INT64_MIN && cal_range_kind(from, day) == CAL_PROVISIONAL;
     return day == INT64_MIN ? INT64_MIN : day_end_us(day);
 }
 

@@ -441,9 +441,9 @@ store_refund_insert(struct dbconn *c, const struct refund_row *f, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO deposit_refunds (subaccount_id, notice_id, reason, cause, basis, "
-        "principal_fen, interest_fen, fee_fen, to_account, to_name, event_us, due_us, state, "
-        "instruction, created_us, active_sub, active_notice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, 'instructed', ?, ?, ?, ?)";
+        "principal_fen, interest_fen, fee_fen, to_account, to_name, event_us, due_us, "
+        "due_provisional, state, instruction, created_us, active_sub, active_notice) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'instructed', ?, ?, ?, ?)";
     struct dbv sub = f->sub ? DBV_INT(f->sub) : DBV_NUL,
                notice = f->notice ? DBV_INT(f->notice) : DBV_NUL;
     struct dbv p[] = {sub,
@@ -457,7 +457,8 @@ store_refund_insert(struct dbconn *c, const struct refund_row *f, int64_t *id)
                       DBV_STR(f->to_account),
                       DBV_STR(f->to_name),
                       DBV_INT(f->event_us),
-                      DBV_INT(f->due_us),
+                      f->due_known ? DBV_INT(f->due_us) : DBV_NUL,
+                      DBV_INT(f->due_provisional),
                       DBV_STR(f->instruction),
                       DBV_INT(f->now),
                       sub,
@@ -550,11 +551,28 @@ store_refunds_of_sub(struct dbconn *c, int64_t sub, struct dbres *out)
 }
 
 enum db_status
+store_refunds_due_unsettled(struct dbconn *c, struct dbres *out)
+{
+    static const char sql[] = REFUND_SELECT "WHERE state IN ('instructed', 'sent', 'failed') AND "
+                                            "(due_provisional = 1 OR due_us IS NULL) ORDER BY id";
+    return db_query(c, sql, NULL, 0, out);
+}
+
+enum db_status
+store_refund_set_due(struct dbconn *c, int64_t id, int64_t due_us, bool provisional)
+{
+    static const char sql[] =
+        "UPDATE deposit_refunds SET due_us = ?, due_provisional = ? WHERE id = ?";
+    struct dbv p[] = {DBV_INT(due_us), DBV_INT(provisional), DBV_INT(id)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
 store_refunds_to_warn(struct dbconn *c, int64_t by, int64_t limit, struct dbres *out)
 {
     static const char sql[] =
         REFUND_SELECT "WHERE state IN ('instructed', 'sent') AND warned_us IS "
-                      "NULL AND due_us <= ? ORDER BY due_us, id LIMIT ?";
+                      "NULL AND (due_us <= ? OR due_us IS NULL) ORDER BY due_us, id LIMIT ?";
     struct dbv p[] = {DBV_INT(by), DBV_INT(limit)};
     return db_query(c, sql, p, 2, out);
 }

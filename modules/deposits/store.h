@@ -79,6 +79,7 @@ enum { NV__BEFORE = NC__COUNT - 1, NOTICE_VIEW_COLS(DB_COL_ENUM) NV__COUNT };
     X(RC_TO_NAME, "to_name")                                                                       \
     X(RC_EVENT, "event_us")                                                                        \
     X(RC_DUE, "due_us")                                                                            \
+    X(RC_DUE_PROVISIONAL, "due_provisional")                                                       \
     X(RC_STATE, "state")                                                                           \
     X(RC_INSTRUCTION, "instruction")                                                               \
     X(RC_CREATED, "created_us")                                                                    \
@@ -261,9 +262,11 @@ enum db_status store_flag_insert(struct dbconn *c, int64_t project, int64_t lot,
 enum db_status store_flags(struct dbconn *c, int64_t project, int64_t lot, struct dbres *out);
 
 /* refunds */
-/* A refund of sub-account sub, or (sub 0) the return of held notice `notice` with its reason. */
+/* A refund of sub-account sub, or (sub 0) the return of held notice `notice` with its reason.
+ * due_known false: no due time (NULL); due_provisional: computed on a provisional calendar. */
 struct refund_row {
     int64_t sub, principal, interest, fee, event_us, due_us, now;
+    bool due_known, due_provisional;
     const char *cause, *basis, *to_account, *to_name, *instruction;
     int64_t notice;
     const char *reason;
@@ -282,12 +285,17 @@ enum db_status store_refund_done(struct dbconn *c, int64_t id, const char *state
 enum db_status store_refunds(struct dbconn *c, const char *state, bool late, int64_t before,
                              int64_t limit, struct dbres *out);
 enum db_status store_refunds_of_sub(struct dbconn *c, int64_t sub, struct dbres *out);
-/* Unpaid refunds due before `by` not yet warned of / past due not yet flagged late. */
+/* Unpaid refunds due before `by` (or with no due time) not yet warned of / past due not yet
+ * flagged late. */
 enum db_status store_refunds_to_warn(struct dbconn *c, int64_t by, int64_t limit,
                                      struct dbres *out);
 enum db_status store_refunds_overdue(struct dbconn *c, int64_t now, int64_t limit,
                                      struct dbres *out);
 enum db_status store_refund_mark(struct dbconn *c, int64_t id, bool late_flag, int64_t now);
+/* Unpaid refunds whose due time was computed on a provisional calendar or could not be computed
+ * (what an imported arrangement may move), and setting one's due time. */
+enum db_status store_refunds_due_unsettled(struct dbconn *c, struct dbres *out);
+enum db_status store_refund_set_due(struct dbconn *c, int64_t id, int64_t due_us, bool provisional);
 
 /* guarantees */
 struct guarantee_row {

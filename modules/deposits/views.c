@@ -92,7 +92,8 @@ refund_json(const struct dbres *s, size_t i)
     cJSON_AddStringToObject(o, "to_account", dbres_str(s, i, RC_TO_ACCOUNT));
     cJSON_AddStringToObject(o, "to_name", dbres_str(s, i, RC_TO_NAME));
     json_add_i64(o, "event_us", dbres_i64(s, i, RC_EVENT));
-    json_add_i64(o, "due_us", dbres_i64(s, i, RC_DUE));
+    json_add_col_i64(o, "due_us", s, i, RC_DUE);
+    cJSON_AddBoolToObject(o, "due_provisional", dbres_i64(s, i, RC_DUE_PROVISIONAL) != 0);
     cJSON_AddStringToObject(o, "state", dbres_str(s, i, RC_STATE));
     json_add_i64(o, "created_us", dbres_i64(s, i, RC_CREATED));
     json_add_col_i64(o, "sent_us", s, i, RC_SENT);

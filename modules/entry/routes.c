@@ -50,16 +50,21 @@ static const struct field transition_schema[] = {
 
 #define PARTIES (ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
 
+/* query parameters (checked by the dispatcher, route.h) */
+static const struct field project_query[] = {
+    Q_AFTER, Q_LIMIT(200), Q_ENUM("state", project_states), {NULL}};
+static const struct field document_query[] = {{"name", F_STRING, false, 1, 200, NULL}, {NULL}};
+
 static const struct route routes[] = {
     {"POST", "/api/v1/projects", project_create, ROLE_AGENT, 64 * 1024, project_schema,
      ROUTE_CREATES},
-    {"GET", "/api/v1/projects", project_list, PARTIES, 0, NULL, 0},
+    {"GET", "/api/v1/projects", project_list, PARTIES, 0, NULL, 0, .query = project_query},
     {"GET", "/api/v1/projects/{id}", project_get, PARTIES, 0, NULL, 0},
     {"PUT", "/api/v1/projects/{id}", project_amend, ROLE_AGENT, 64 * 1024, project_schema, 0},
     {"POST", "/api/v1/projects/{id}/transitions", project_transition,
      ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 4096, transition_schema, 0},
     {"POST", "/api/v1/projects/{id}/documents", document_upload, ROLE_AGENT, 20 << 20, NULL,
-     ROUTE_BODY_RAW | ROUTE_CREATES},
+     ROUTE_BODY_RAW | ROUTE_CREATES, .query = document_query},
     {"GET", "/api/v1/projects/{id}/documents/{doc}", document_get, PARTIES, 0, NULL, ROUTE_RAW},
 };
 

@@ -115,6 +115,15 @@ static const struct field cancel_schema[] = {
 
 #define STAFF (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
 
+/* query parameters (checked by the dispatcher, route.h) */
+static const char *const q_expert_states[] = {"applied", "active", "suspended", "removed", NULL};
+static const char *const q_categories[] = {"engineering", "procurement", "land_mineral",
+                                           "state_property", NULL};
+static const struct field profile_query[] = {
+    Q_ENUM("state", q_expert_states), Q_AFTER, Q_LIMIT(200), {NULL}};
+static const struct field agency_query[] = {Q_ENUM("category", q_categories), {NULL}};
+static const struct field draw_query[] = {Q_ID("project_id"), Q_AFTER, Q_LIMIT(200), {NULL}};
+
 static const struct route routes[] = {
     {"GET", "/api/v1/experts/specialties", specialties_get, ROLE_PUBLIC, 0, NULL, 0},
     {"GET", "/api/v1/experts/me", profile_me, ROLE_EXPERT, 0, NULL, 0},
@@ -126,7 +135,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/experts/me/assignments", assignment_list, ROLE_EXPERT, 0, NULL, 0},
     {"POST", "/api/v1/experts/me/assignments/{id}/answer", assignment_answer, ROLE_EXPERT, 4096,
      answer_schema, 0},
-    {"GET", "/api/v1/experts", profile_list, STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/experts", profile_list, STAFF, 0, NULL, 0, .query = profile_query},
     {"GET", "/api/v1/experts/{id}", profile_get, STAFF, 0, NULL, 0},
     {"POST", "/api/v1/experts/{id}/admit", profile_admit, ROLE_CENTER_ADMIN, 0, NULL, 0},
     {"POST", "/api/v1/experts/{id}/relations/{rid}/end", relation_end, ROLE_CENTER_ADMIN, 4096,
@@ -134,11 +143,11 @@ static const struct route routes[] = {
     {"POST", "/api/v1/experts/{id}/state", profile_state, ROLE_CENTER_ADMIN, 4096, state_schema, 0},
     {"POST", "/api/v1/agencies/{id}/registration", agency_register, ROLE_CENTER_ADMIN, 8192,
      agency_schema, 0},
-    {"GET", "/api/v1/agencies", agency_list, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/api/v1/agencies", agency_list, ROLE_PUBLIC, 0, NULL, 0, .query = agency_query},
     {"POST", "/api/v1/agency-draws", agency_draw_create, ROLE_AGENT, 4096, agency_draw_schema,
      ROUTE_CREATES},
     {"POST", "/api/v1/draws", draw_create, ROLE_AGENT, 8192, draw_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/draws", draw_list, ROLE_AGENT | STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/draws", draw_list, ROLE_AGENT | STAFF, 0, NULL, 0, .query = draw_query},
     {"GET", "/api/v1/draws/{id}", draw_get, ROLE_AGENT | STAFF, 0, NULL, 0},
     {"POST", "/api/v1/draws/{id}/cosign", draw_cosign, ROLE_CENTER_ADMIN, 4096, cosign_schema, 0},
     {"POST", "/api/v1/draws/{id}/entropy", draw_entropy, ROLE_SUPERVISOR, 4096, entropy_schema, 0},

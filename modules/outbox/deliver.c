@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -102,6 +103,29 @@ outbox_send_each(struct dbconn *c, const char *ids, const struct outbox_msg *m, 
     }
     cJSON_Delete(arr);
     return st;
+}
+
+/* The core's notifier (app.h app_notify): the message to every enabled user of role. */
+static enum db_status
+notify_role(struct dbconn *c, const char *role, const char *kind, const char *subject,
+            const char *body, int64_t now)
+{
+    enum db_status st;
+    char *ids = accounts_active_of_role(c, role, &st);
+    if (!ids)
+        return st;
+    struct outbox_msg m = {.kind = kind, .subject = subject, .body = body};
+    st = outbox_send_each(c, ids, &m, now);
+    free(ids);
+    return st;
+}
+
+bool
+outbox_init(const struct config *cfg)
+{
+    (void)cfg;
+    app_set_notifier(notify_role);
+    return true;
 }
 
 struct outcome_ctx {

@@ -4,6 +4,7 @@
 #ifndef GGZY_OUTBOX_INTERNAL_H
 #define GGZY_OUTBOX_INTERNAL_H
 
+#include "accounts/accounts.h"
 #include "app.h"
 #include "outbox.h"
 #include "store.h"
@@ -26,5 +27,8 @@ extern const char *const outbox_channel_names[]; /* NULL-terminated */
 
 /* deliver.c: the job outbox.deliver (system:outbox) */
 bool outbox_job_deliver(struct dbconn *c, const struct actor *a, int64_t now_us);
+
+/* deliver.c: sets the core's notifier (app_notify) */
+bool outbox_init(const struct config *cfg);
 
 #endif

@@ -68,8 +68,10 @@ inbox_read(struct req *r, const cJSON *body)
         req_empty(r, 200);
 }
 
+static const struct field inbox_query[] = {Q_AFTER, Q_LIMIT(200), {NULL}};
+
 static const struct route routes[] = {
-    {"GET", "/api/v1/me/inbox", inbox_get, ROLES_USER, 0, NULL, 0},
+    {"GET", "/api/v1/me/inbox", inbox_get, ROLES_USER, 0, NULL, 0, .query = inbox_query},
     {"POST", "/api/v1/me/inbox/{id}/read", inbox_read, ROLES_USER, 0, NULL, 0},
 };
 
@@ -100,6 +102,7 @@ config_check(char *err, size_t errlen)
 
 const struct module outbox_module = {
     .name = "outbox",
+    .init = outbox_init,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .jobs = jobs,

@@ -99,10 +99,16 @@ static const struct field cancel_schema[] = {
 
 #define PARTIES (ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
 
+/* query parameters (checked by the dispatcher, route.h) */
+static const struct field page_query[] = {Q_AFTER, Q_LIMIT(200), {NULL}};
+static const struct field calendar_query[] = {
+    Q_ID("site"), {"day", F_STRING, false, 10, 10, NULL}, {NULL}};
+static const struct field booking_query[] = {Q_ID("project"), Q_AFTER, Q_LIMIT(200), {NULL}};
+
 static const struct route routes[] = {
     {"POST", "/api/v1/venues/sites", site_create, ROLE_CENTER_ADMIN, 4096, site_schema,
      ROUTE_CREATES},
-    {"GET", "/api/v1/venues/sites", site_list, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/api/v1/venues/sites", site_list, ROLE_PUBLIC, 0, NULL, 0, .query = page_query},
     {"POST", "/api/v1/venues/sites/{id}/rooms", room_create, ROLE_CENTER_ADMIN, 4096, room_schema,
      ROUTE_CREATES},
     {"GET", "/api/v1/venues/rooms/{id}", room_get, ROLE_PUBLIC, 0, NULL, 0},
@@ -129,11 +135,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/venues/bookings/{id}/witness", witness_list,
      ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL, 0},
     {"GET", "/api/v1/venues/warnings", warning_list, ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL,
-     0},
-    {"GET", "/api/v1/venues/calendar", calendar_get, ROLE_PUBLIC, 0, NULL, 0},
+     0, .query = page_query},
+    {"GET", "/api/v1/venues/calendar", calendar_get, ROLE_PUBLIC, 0, NULL, 0,
+     .query = calendar_query},
     {"POST", "/api/v1/venues/bookings", booking_create, ROLE_AGENT, 4096, booking_schema,
      ROUTE_CREATES},
-    {"GET", "/api/v1/venues/bookings", booking_list, PARTIES, 0, NULL, 0},
+    {"GET", "/api/v1/venues/bookings", booking_list, PARTIES, 0, NULL, 0, .query = booking_query},
     {"GET", "/api/v1/venues/bookings/{id}", booking_get, PARTIES, 0, NULL, 0},
     {"POST", "/api/v1/venues/bookings/{id}/decision", booking_decide, ROLE_CENTER_ADMIN, 4096,
      decision_schema, 0},

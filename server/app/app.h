@@ -70,13 +70,40 @@ struct job {
     bool (*run)(struct dbconn *c, const struct actor *a, int64_t now_us);
 };
 
-/* A command of ggzyd besides serving (`ggzyd bootstrap-admin`): runs with the configuration
- * loaded and the MariaDB client library initialized; returns the exit status. */
+/* A command of ggzyd besides serving (`ggzyd bootstrap-admin`, `ggzyd calendar import FILE`):
+ * runs with the configuration loaded and the MariaDB client library initialized, and sees the
+ * module table and its own arguments (those after its name); returns the exit status. */
+struct module;
+struct command_ctx {
+    const struct config *cfg;
+    const struct module *const *mods;
+    size_t nmods;
+    int argc;
+    char **argv;
+};
 struct command {
     const char *name;
-    int (*run)(const struct config *cfg);
+    int (*run)(const struct command_ctx *x);
     const char *summary;
 };
+
+/* ---- telling people, and the health answer (events.c) ---- */
+
+/* A message to every enabled user of role ("center_admin", "supervisor"), in the caller's
+ * transaction: how the core and an earlier stage tell people without depending on the module
+ * that delivers messages (the outbox sets the provider at init). Without a provider nothing is
+ * sent and DB_OK is returned (logged). */
+typedef enum db_status (*app_notify_fn)(struct dbconn *c, const char *role, const char *kind,
+                                        const char *subject, const char *body, int64_t now);
+void app_set_notifier(app_notify_fn fn);
+enum db_status app_notify(struct dbconn *c, const char *role, const char *kind, const char *subject,
+                          const char *body, int64_t now);
+/* A part of GET /healthz (added at init, at most 8): fn adds its members to the answer o and
+ * returns false when the node must answer 503, with the error code and why (a sentence). */
+typedef bool (*app_health_fn)(cJSON *o, enum err_code *code, char *why, size_t whylen);
+bool app_health_add(app_health_fn fn);
+/* Run every part; false (code and why set) when one says the node is not healthy. */
+bool app_health(cJSON *o, enum err_code *code, char *why, size_t whylen);
 
 /* The whole contract of a capability. Which modules it depends on is declared in its
  * CMakeLists.txt (ggzy_module DEPENDS), which also decides what it may include. */
@@ -97,6 +124,12 @@ struct module {
     size_t nconfig_keys;
     void *config;
     bool (*config_check)(char *err, size_t errlen);
+    /* The deadlines it issued that count working days of `year` — what the arrangement the
+     * operator imports for that year (`ggzyd calendar import`, now in force in this process)
+     * would move: one {"what","id","was_us","official_us","kept_us"} per deadline appended to
+     * out. apply: set each to kept_us in c's transaction — the reading that favours the party
+     * the period protects (an obligation: the earlier). NULL: it issues none. */
+    enum db_status (*calendar_moved)(struct dbconn *c, int year, bool apply, cJSON *out);
 };
 
 /* The scheduler (scheduler.c): start runs every job of mods on its own thread; kick wakes it

@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "core.h"
 #include "canon.h"
 #include "crypto.h"
 #include "db.h"
@@ -55,6 +56,13 @@ healthz(struct req *r, const cJSON *body)
     cJSON_AddStringToObject(o, "audit_log", "intact");
     /* the platform's clock, which signed steps are checked against (docs/envelope.md §9.1) */
     json_add_i64(o, "now_us", clock_now_us());
+    /* the modules' parts: the calendar's end, the deposit ledger's agreement with the log */
+    enum err_code code = E_INTERNAL;
+    if (!app_health(o, &code, why, sizeof why)) {
+        cJSON_Delete(o);
+        req_error(r, code, "%s", why);
+        return;
+    }
     req_json(r, 200, o);
 }
 
@@ -288,7 +296,15 @@ log_scan_every(const struct config *cfg)
 static const struct job jobs[] = {
     {"core.idempotency-expire", "system:housekeeping", 60, NULL, false, idempotency_expire},
     {"core.log-scan", "system:log-watch", 0, log_scan_every, true, log_scan},
+    {"core.calendar", "system:calendar", 60, NULL, true, core_calendar_job},
 };
+
+static const struct command commands[] = {
+    {"calendar", core_calendar_command,
+     "import FILE --notice TEXT [--dry-run]: a year's holiday arrangement; status: the years"},
+};
+
+static const struct field sleep_query[] = {{"ms", F_INT, false, 0, 60000, NULL}, {NULL}};
 
 static const struct route routes[] = {
     {"GET", "/healthz", healthz, ROLE_PUBLIC, 0, NULL, 0},
@@ -296,10 +312,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/openapi.json", openapi, ROLE_PUBLIC, 0, NULL, ROUTE_RAW},
     {"GET", "/api/v1/test/clock", test_clock_get, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
     {"POST", "/api/v1/test/clock", test_clock_set, ROLE_PUBLIC, 256, clock_schema, ROUTE_TEST_ONLY},
-    {"GET", "/api/v1/test/sleep", test_sleep, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
+    {"GET", "/api/v1/test/sleep", test_sleep, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY,
+     .query = sleep_query},
     {"POST", "/api/v1/test/events", test_event, ROLE_CENTER_ADMIN, 1024, event_schema,
      ROUTE_TEST_ONLY},
     {"GET", "/api/v1/system/jobs", jobs_list, ROLE_CENTER_ADMIN | ROLE_SUPERVISOR, 0, NULL, 0},
+    {"GET", "/api/v1/calendar/{year}", core_calendar_get, ROLE_PUBLIC, 0, NULL, 0},
 };
 
 static bool
@@ -310,7 +328,16 @@ core_init(const struct config *cfg)
     openapi_doc = read_file(cfg->openapi_path, 4 << 20, &openapi_len);
     if (!openapi_doc)
         log_warn("cannot read the OpenAPI document %s", cfg->openapi_path);
-    return true;
+    /* the arrangements imported since the release, before anything counts a working day */
+    struct dbconn *c = db_acquire();
+    bool ok = c && core_calendar_apply_imports(c);
+    if (c)
+        db_release(c);
+    if (!ok) {
+        log_error("the imported holiday arrangements cannot be read");
+        return false;
+    }
+    return app_health_add(core_calendar_health);
 }
 
 static void
@@ -328,4 +355,6 @@ const struct module core_module = {
     .fini = core_fini,
     .jobs = jobs,
     .njobs = ARRAY_LEN(jobs),
+    .commands = commands,
+    .ncommands = ARRAY_LEN(commands),
 };

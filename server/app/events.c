@@ -1,7 +1,10 @@
 /*
- * events.c — the core's event hook (app.h): a fixed table of subscribers per event kind, filled
- * by modules at init and read without a lock afterwards (nothing subscribes once ggzyd serves).
+ * events.c — the core's hooks (app.h): a fixed table of subscribers per event kind, the one
+ * notifier and the parts of the health answer, filled by modules at init and read without a lock
+ * afterwards (nothing subscribes once ggzyd serves).
  */
+#include <stdio.h>
+
 #include "app.h"
 
 #define SUBS_MAX 8
@@ -39,4 +42,53 @@ const char *
 app_event_name(enum app_event_kind kind)
 {
     return kind < EV__COUNT ? names[kind] : "unknown";
+}
+
+/* ---- the notifier and the health parts (set at init, read without a lock afterwards) ---- */
+
+static app_notify_fn notifier;
+static app_health_fn health[SUBS_MAX];
+
+void
+app_set_notifier(app_notify_fn fn)
+{
+    notifier = fn;
+}
+
+enum db_status
+app_notify(struct dbconn *c, const char *role, const char *kind, const char *subject,
+           const char *body, int64_t now)
+{
+    if (!notifier) {
+        log_warn("app_notify: no module delivers messages; not sent to %s: %s", role, subject);
+        return DB_OK;
+    }
+    return notifier(c, role, kind, subject, body, now);
+}
+
+bool
+app_health_add(app_health_fn fn)
+{
+    for (int i = 0; i < SUBS_MAX; i++)
+        if (!health[i] || health[i] == fn) {
+            health[i] = fn;
+            return true;
+        }
+    return false;
+}
+
+bool
+app_health(cJSON *o, enum err_code *code, char *why, size_t whylen)
+{
+    bool ok = true;
+    for (int i = 0; i < SUBS_MAX && health[i]; i++) {
+        char w[300] = "";
+        enum err_code e = E_INTERNAL;
+        if (!health[i](o, &e, w, sizeof w) && ok) {
+            ok = false;
+            *code = e;
+            snprintf(why, whylen, "%s", w);
+        }
+    }
+    return ok;
 }

@@ -2,12 +2,23 @@
  * trust.c — see trust.h. The set in force sits behind a read-write lock: checks take it for
  * reading, a reload swaps in a new set. Publishing compares the canonical JSON's SHA-256 with the
  * one the last trust.anchors entry carries.
+ *
+ * A chain is verified once per generation of the set (docs/operations.md "Trust anchors"): a
+ * success is kept, keyed by the side, the credit code asked for and the chain's bytes, together
+ * with the span of time within which every certificate of the chain, every anchor of the side
+ * and every CRL of the set is valid; a later check of the same chain at a time within that span
+ * takes it from there instead of building a verification store again. A reload (start-up,
+ * SIGHUP) starts a new generation: an anchor removed or a certificate revoked by a new CRL takes
+ * effect for every check after the reload, cached or not. Failures are never kept.
  */
 #include "trust.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "audit.h"
 #include "canon.h"
@@ -17,6 +28,81 @@
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct trust_set *in_force;
+
+/* ---- the verified-chain cache: direct-mapped, guarded by its own mutex ---- */
+
+#define CACHE_SLOTS 1024
+struct cached {
+    uint64_t generation; /* 0: empty */
+    uint8_t key[32];
+    int64_t lo, hi; /* the span within which the success holds */
+    struct cert_info info;
+};
+static struct cached cache[CACHE_SLOTS];
+static uint64_t generation = 1; /* written under lock (write), read under lock (read) */
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool
+cache_key(enum side side, const struct cert_chain *chain, const char *credit_code, uint8_t key[32])
+{
+    struct buf b = {0};
+    char head[40];
+    snprintf(head, sizeof head, "%d:%s:", (int)side, credit_code ? credit_code : "-");
+    buf_puts(&b, head);
+    for (size_t i = 0; i < chain->n; i++) {
+        char n[24];
+        snprintf(n, sizeof n, "%zu:", chain->len[i]);
+        buf_puts(&b, n);
+        buf_append(&b, chain->der[i], chain->len[i]);
+    }
+    bool ok = !b.oom && crypto_sha256(b.p, b.len, key);
+    buf_free(&b);
+    return ok;
+}
+
+/* A copy of what the cache holds (its key up-referenced), or false. Caller holds lock. */
+static bool
+cache_get(const uint8_t key[32], int64_t at_us, struct cert_info *info)
+{
+    struct cached *e = &cache[(key[0] | key[1] << 8) % CACHE_SLOTS];
+    pthread_mutex_lock(&cache_mu);
+    bool hit = e->generation == generation && !memcmp(e->key, key, 32) && at_us >= e->lo &&
+               at_us <= e->hi && EVP_PKEY_up_ref(e->info.key) == 1;
+    if (hit)
+        *info = e->info;
+    pthread_mutex_unlock(&cache_mu);
+    return hit;
+}
+
+/* Keep a success (info's key up-referenced for the cache). Caller holds lock. */
+static void
+cache_put(const uint8_t key[32], int64_t lo, int64_t hi, const struct cert_info *info)
+{
+    struct cached *e = &cache[(key[0] | key[1] << 8) % CACHE_SLOTS];
+    if (!info->key || EVP_PKEY_up_ref(info->key) != 1)
+        return;
+    pthread_mutex_lock(&cache_mu);
+    if (e->generation)
+        cert_info_free(&e->info);
+    e->generation = generation;
+    memcpy(e->key, key, 32);
+    e->lo = lo;
+    e->hi = hi;
+    e->info = *info;
+    pthread_mutex_unlock(&cache_mu);
+}
+
+static void
+cache_clear(void)
+{
+    pthread_mutex_lock(&cache_mu);
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (cache[i].generation) {
+            cert_info_free(&cache[i].info);
+            cache[i].generation = 0;
+        }
+    pthread_mutex_unlock(&cache_mu);
+}
 
 bool
 trust_load(const struct config *cfg, char *err, size_t errlen)
@@ -43,8 +129,10 @@ trust_load(const struct config *cfg, char *err, size_t errlen)
     pthread_rwlock_wrlock(&lock);
     struct trust_set *old = in_force;
     in_force = ts;
+    generation++; /* every chain is verified again against the new set */
     pthread_rwlock_unlock(&lock);
     trust_set_free(old);
+    cache_clear();
     return true;
 }
 
@@ -54,7 +142,9 @@ trust_free(void)
     pthread_rwlock_wrlock(&lock);
     trust_set_free(in_force);
     in_force = NULL;
+    generation++;
     pthread_rwlock_unlock(&lock);
+    cache_clear();
 }
 
 const char *
@@ -63,12 +153,22 @@ trust_check(enum side side, const struct cert_chain *chain, const char *credit_c
 {
     pthread_rwlock_rdlock(&lock);
     const char *rule;
+    uint8_t key[32];
+    bool keyed = in_force && cache_key(side, chain, credit_code, key);
     if (!in_force) {
         memset(info, 0, sizeof *info);
         snprintf(why, whylen, "no trust anchors are loaded");
         rule = "KEY-CERT-CHAIN";
-    } else
+    } else if (keyed && cache_get(key, at_us, info)) {
+        rule = NULL; /* verified before, in this generation, valid at this time */
+    } else {
         rule = cert_check(in_force, side, chain, credit_code, at_us, info, why, whylen);
+        int64_t lo, hi, clo, chi;
+        if (!rule && keyed && cert_chain_window(chain, &clo, &chi)) {
+            trust_set_window(in_force, side, &lo, &hi);
+            cache_put(key, lo > clo ? lo : clo, hi < chi ? hi : chi, info);
+        }
+    }
     pthread_rwlock_unlock(&lock);
     return rule;
 }

@@ -31,6 +31,7 @@
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "canon.h"
 #include "crypto.h"
 #include "db.h"
 #include "idem.h"
@@ -162,8 +163,9 @@ admit(struct req *r)
     return true;
 }
 
-/* Is the text (n bytes) valid UTF-8 (no overlongs, no surrogates), with no C0 control character
- * but, when text is true, tab and newline? */
+/* Is the text (n bytes) valid UTF-8 (no overlongs, no surrogates), with no character the
+ * platform's text refuses (text_char_refused: controls but, when text is true, tab and newline;
+ * C1 controls; bidirectional overrides)? */
 static bool
 clean_text(const unsigned char *p, size_t n, bool text)
 {
@@ -187,7 +189,8 @@ clean_text(const unsigned char *p, size_t n, bool text)
             cp = cp << 6 | (p[i + (size_t)k] & 0x3F);
         }
         if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-            (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+            (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF) ||
+            text_char_refused(cp, text))
             return false;
         i += (size_t)extra + 1;
     }
@@ -225,11 +228,106 @@ query_problem(struct req *r)
     return w.problem;
 }
 
+struct query_check {
+    const struct field *schema;
+    unsigned seen[32]; /* how often each declared field came */
+    char msg[300], field[80];
+};
+
+/* One query parameter against the route's declared fields (route.h). */
+static enum MHD_Result
+query_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct query_check *q = cls;
+    const char *v = value ? value : "";
+    if (q->msg[0])
+        return MHD_NO;
+    snprintf(q->field, sizeof q->field, "%s", key ? key : "");
+    size_t i = 0;
+    const struct field *f = q->schema;
+    for (; f && f->name && strcmp(f->name, key ? key : ""); f++, i++)
+        ;
+    if (!f || !f->name) {
+        snprintf(q->msg, sizeof q->msg, "unknown query parameter \"%s\"%s", q->field,
+                 f ? "" : ": this route takes none");
+        return MHD_NO;
+    }
+    if (i < 32 && ++q->seen[i] > 1) {
+        snprintf(q->msg, sizeof q->msg, "query parameter \"%s\" appears twice", f->name);
+        return MHD_NO;
+    }
+    if (f->type == F_INT) {
+        int64_t x;
+        const char *bad = json_number_token_problem(v, &x);
+        if (bad)
+            snprintf(q->msg, sizeof q->msg, "query parameter \"%s\" %s", f->name, bad);
+        else if (x < f->min || x > f->max)
+            snprintf(q->msg, sizeof q->msg, "query parameter \"%s\" must be from %lld to %lld",
+                     f->name, (long long)f->min, (long long)f->max);
+    } else {
+        size_t n = 0;
+        for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+            n += (*p & 0xC0) != 0x80; /* characters (the text is valid UTF-8 by now) */
+        if ((int64_t)n < f->min || (int64_t)n > f->max)
+            snprintf(q->msg, sizeof q->msg,
+                     "query parameter \"%s\" must be %lld to %lld "
+                     "characters long",
+                     f->name, (long long)f->min, (long long)f->max);
+        for (const char *const *o = f->oneof; o && !q->msg[0]; o++) {
+            if (!*o) {
+                struct buf b = {0};
+                for (o = f->oneof; *o; o++)
+                    buf_printf(&b, "%s%s", o == f->oneof ? "" : ", ", *o);
+                snprintf(q->msg, sizeof q->msg, "query parameter \"%s\" must be one of: %s",
+                         f->name, b.p ? b.p : "");
+                buf_free(&b);
+                break;
+            }
+            if (!strcmp(*o, v))
+                break;
+        }
+    }
+    return q->msg[0] ? MHD_NO : MHD_YES;
+}
+
+/* Check every query parameter against the route's schema; false with the refusal set. */
+static bool
+query_validate(struct req *r)
+{
+    struct query_check q = {.schema = r->route->query};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_field, &q);
+    if (!q.msg[0])
+        return true;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "field", q.field);
+    req_error_x(r, E_BAD_REQUEST, d, "%s", q.msg);
+    return false;
+}
+
 void
 req_query_string(const struct req *r, struct buf *out)
 {
     struct query_walk w = {out, NULL};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_arg, &w);
+}
+
+/* The body a route without one accepts: nothing, or an empty JSON object. */
+#define NO_BODY_MAX 64
+
+static bool
+empty_object(const char *p, size_t n)
+{
+    int braces = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '{' && braces == 0)
+            braces = 1;
+        else if (p[i] == '}' && braces == 1)
+            braces = 2;
+        else if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+            return false;
+    }
+    return braces == 2;
 }
 
 /* Build r's response. Everything generic happens here; the handler holds the logic. */
@@ -263,6 +361,10 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
         return;
     }
     const struct route *rt = r->route;
+    if (r->body_too_large && !rt->max_body) {
+        req_error(r, E_BAD_REQUEST, "%s %s takes no body", rt->method, rt->pattern);
+        return;
+    }
     if (r->body_too_large) {
         req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", rt->max_body);
         return;
@@ -272,7 +374,7 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
         req_error(r, E_BAD_REQUEST, "%s", bad);
         return;
     }
-    if (!admit(r))
+    if (!admit(r) || !query_validate(r))
         return;
     cJSON *body = NULL;
     if (rt->flags & ROUTE_BODY_STREAM) {
@@ -291,16 +393,8 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
                           "send the body as Content-Type: application/json");
                 return;
             }
-            const char *end = NULL;
-            body = cJSON_ParseWithLengthOpts(r->body.p, r->body.len, &end, false);
-            if (body && end) { /* only white space may follow the value */
-                for (const char *p = end; p < r->body.p + r->body.len; p++)
-                    if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
-                        cJSON_Delete(body);
-                        body = NULL;
-                        break;
-                    }
-            }
+            /* each number keeps its own token: integers are checked and read exactly */
+            body = json_parse(r->body.p, r->body.len);
             if (!body) {
                 req_error(r, E_MALFORMED_JSON, "the body is not valid JSON");
                 return;
@@ -311,13 +405,22 @@ dispatch(struct req *r, int *file_fd, uint64_t *file_size, const char **file_typ
                 req_error(r, E_INVALID_FIELD, "%s", why);
                 return;
             }
+            /* there are no fractions in the API: every number anywhere in a body is an integer
+             * token, also where no schema reaches (docs/errors.md "Numbers") */
+            char path[200] = "";
+            if (json_numbers_problem(body, path, sizeof path, &why)) {
+                cJSON_Delete(body);
+                req_field_error(r, E_INVALID_FIELD, path, "field \"%s\" %s", path, why);
+                return;
+            }
         }
         if (!json_validate(r, body, rt->schema, NULL)) {
             cJSON_Delete(body);
             return;
         }
-    } else if (r->body.len > 0) {
-        req_error(r, E_PAYLOAD_TOO_LARGE, "%s %s takes no body", rt->method, rt->pattern);
+    } else if (r->body.len > 0 && !empty_object(r->body.p, r->body.len)) {
+        req_error(r, E_BAD_REQUEST, "%s %s takes no body (send none, or {})", rt->method,
+                  rt->pattern);
         return;
     }
     if (!idem_prepare(r) || idem_replay(r)) {
@@ -351,7 +454,7 @@ add_common_headers(struct MHD_Response *resp, const struct req *r, bool api)
     if (cfg->http_tls)
         ok = ok && MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000") ==
                        MHD_YES;
-    if (atomic_load(&shutting_down))
+    if (atomic_load(&shutting_down) || r->close)
         ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
     return ok;
 }
@@ -502,8 +605,10 @@ stream_start(struct MHD_Connection *conn, struct req *r)
     log_set_request_id(r->id);
     if (atomic_load(&shutting_down))
         req_error(r, E_SHUTTING_DOWN, "the server is shutting down");
-    else if (admit(r))
+    else if (!query_problem(r) && admit(r) && query_validate(r))
         r->sink_state = r->route->sink->open(r);
+    else if (!r->status)
+        req_error(r, E_BAD_REQUEST, "%s", query_problem(r));
     if (r->db) {
         db_release(r->db);
         r->db = NULL;
@@ -551,11 +656,25 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
         client_address(conn, r->client, sizeof r->client, &r->via_proxy);
         bool known;
         r->route = router_match(r, method, url, &known, NULL, 0);
-        /* A declared Content-Length over the cap is refused before reading the body (the
-         * connection then closes, which is what a client sending too much should get). */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        size_t cap = r->route ? r->route->max_body : 0;
+        /* Both Content-Length and Transfer-Encoding: the framing is ambiguous (request
+         * smuggling); RFC 9112 §6.1 says to refuse it and close the connection. */
+        if (cl &&
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+            log_set_request_id(r->id);
+            r->close = true;
+            req_error(r, E_BAD_REQUEST,
+                      "a request with both Content-Length and Transfer-Encoding is refused, and "
+                      "the connection closed (RFC 9112 §6.1)");
+            log_set_request_id(NULL);
+            return send_response(conn, r, -1, 0, NULL, true);
+        }
+        /* A declared Content-Length over the cap is refused before reading the body (the
+         * connection then closes, which is what a client sending too much should get). A route
+         * that takes no body reads one of NO_BODY_MAX bytes at most: an empty object, "{}", is
+         * taken as no body. */
+        size_t cap = r->route ? (r->route->max_body ? r->route->max_body : NO_BODY_MAX) : 0;
         int64_t declared;
         if (cl && parse_i64(cl, 0, INT64_MAX, &declared) && (uint64_t)declared > cap &&
             (r->route || declared > 0)) {
@@ -563,7 +682,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
             if (r->route && r->route->max_body > 0)
                 req_error(r, E_PAYLOAD_TOO_LARGE, "the body is larger than %zu bytes", cap);
             else if (r->route)
-                req_error(r, E_PAYLOAD_TOO_LARGE, "%s %s takes no body", method, r->route->pattern);
+                req_error(r, E_BAD_REQUEST, "%s %s takes no body", method, r->route->pattern);
             else
                 req_error(r, E_NOT_FOUND, "no such resource: %s", url);
             log_set_request_id(NULL);
@@ -588,7 +707,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        size_t cap = r->route ? r->route->max_body : 0;
+        size_t cap = r->route ? (r->route->max_body ? r->route->max_body : NO_BODY_MAX) : 0;
         if (!r->body_too_large && r->body.len + *upload_data_size <= cap)
             buf_append(&r->body, upload_data, *upload_data_size);
         else {

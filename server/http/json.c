@@ -145,12 +145,22 @@ validate(const cJSON *obj, const struct field *schema, const char *prefix, enum 
                 }
             }
         } else if (f->type == F_INT) {
-            double d = v->valuedouble;
-            if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740991.0) {
-                snprintf(msg, msglen, "field \"%s%s\" must be a whole number", prefix, f->name);
+            /* the number as written (json_parse's token), never its double: 100.0000000000000001
+             * is not 100, and 1e2 is not an integer literal */
+            int64_t d = 0;
+            const char *bad = NULL;
+            if (v->valuestring) /* a request body's number: json_parse keeps its token */
+                bad = json_number_token_problem(v->valuestring, &d);
+            else if (!isfinite(v->valuedouble) || v->valuedouble != floor(v->valuedouble) ||
+                     fabs(v->valuedouble) > JSON_MAX_EXACT)
+                bad = "must be a whole number"; /* one made in code */
+            else
+                d = (int64_t)v->valuedouble;
+            if (bad) {
+                snprintf(msg, msglen, "field \"%s%s\" %s", prefix, f->name, bad);
                 return false;
             }
-            if (d < (double)f->min || d > (double)f->max) {
+            if (d < f->min || d > f->max) {
                 snprintf(msg, msglen, "field \"%s%s\" must be from %lld to %lld", prefix, f->name,
                          (long long)f->min, (long long)f->max);
                 return false;
@@ -300,10 +310,18 @@ json_text_problem(const char *text, size_t len)
             in_string = c == '"';
             continue;
         }
+        unsigned c2 = i + 1 < len ? (unsigned char)text[i + 1] : 0;
+        unsigned c3 = i + 2 < len ? (unsigned char)text[i + 2] : 0;
         if (c == '"') {
             in_string = false;
         } else if (c < 0x20 || c == 0x7f) {
             return "text must not hold control characters (a raw one in a string)";
+        } else if ((c == 0xc2 && c2 >= 0x80 && c2 <= 0x9f) ||
+                   (c == 0xe2 &&
+                    ((c2 == 0x80 && text_char_refused(0x2000 | (c3 & 0x3f), false)) ||
+                     (c2 == 0x81 && text_char_refused(0x2040 | (c3 & 0x3f), false))))) {
+            return "text must not hold C1 control characters (U+0080 to U+009F) or bidirectional "
+                   "overrides (U+202A to U+202E, U+2066 to U+2069)";
         } else if (c == '\\' && i + 1 < len) {
             char e = text[++i];
             if (e == 'u' && i + 4 < len) {
@@ -312,9 +330,10 @@ json_text_problem(const char *text, size_t len)
                     int d = hex_digit(text[i + (size_t)k]);
                     v = v << 4 | (unsigned)(d < 0 ? 0 : d);
                 }
-                if ((v < 0x20 && v != '\t' && v != '\n') || v == 0x7f)
+                if (text_char_refused(v, true))
                     return "text must not hold control characters other than tab and newline "
-                           "(\\u0000 included)";
+                           "(\\u0000 included), C1 controls (\\u0085, \\u009b…) or bidirectional "
+                           "overrides (\\u202a to \\u202e, \\u2066 to \\u2069)";
                 i += 4;
             } else if (e == 'b' || e == 'f' || e == 'r')
                 return "text must not hold control characters other than tab and newline";

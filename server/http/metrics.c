@@ -26,6 +26,34 @@ static const int64_t bucket_us[] = {500,    1000,   2500,   5000,    10000,   25
 static _Atomic uint64_t *cells;
 static size_t nroutes; /* incl. the two pseudo routes */
 
+#define NGAUGE 32
+static struct {
+    _Atomic(const char *) name;
+    _Atomic(const char *) help;
+    _Atomic int64_t value;
+} gauges[NGAUGE];
+
+bool
+metrics_gauge_set(const char *name, const char *help, int64_t value)
+{
+    for (size_t i = 0; i < NGAUGE; i++) {
+        const char *n = atomic_load(&gauges[i].name);
+        if (!n) {
+            const char *expected = NULL;
+            if (atomic_compare_exchange_strong(&gauges[i].name, &expected, name))
+                atomic_store(&gauges[i].help, help);
+            else if (strcmp(expected, name))
+                continue; /* another gauge took this slot meanwhile */
+            n = name;
+        }
+        if (!strcmp(n, name)) {
+            atomic_store(&gauges[i].value, value);
+            return true;
+        }
+    }
+    return false;
+}
+
 bool
 metrics_init(void)
 {
@@ -158,6 +186,14 @@ metrics_render(size_t *len)
                "ggzy_audit_log_intact %d\n",
                ps.in_use, ps.idle, ps.size, ps.waits, ps.timeouts, ps.connects, ps.connect_failures,
                ps.lost, http_in_flight(), logwatch_ok(why, sizeof why) ? 1 : 0);
+    for (size_t i = 0; i < NGAUGE; i++) {
+        const char *n = atomic_load(&gauges[i].name);
+        if (!n)
+            break;
+        const char *help = atomic_load(&gauges[i].help);
+        buf_printf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", n, help ? help : n, n, n,
+                   (long long)atomic_load(&gauges[i].value));
+    }
     if (b.oom) {
         buf_free(&b);
         return NULL;

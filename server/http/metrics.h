@@ -16,5 +16,9 @@ void metrics_free(void);
 void metrics_record(size_t route_idx, unsigned status, int64_t dur_us);
 /* malloc'd text; caller frees. */
 char *metrics_render(size_t *len);
+/* A gauge of the platform's own state (the calendar's days left, the ledger's agreement, the
+ * log check's last duration): set from anywhere, rendered with the others. name and help are
+ * string literals; at most 32 gauges. False when the table is full. */
+bool metrics_gauge_set(const char *name, const char *help, int64_t value);
 
 #endif

@@ -51,6 +51,7 @@ struct req {
     uint64_t body_bytes; /* streamed so far (ROUTE_BODY_STREAM) */
     void *sink_state;
     bool sink_refused; /* the sink set a refusal; the rest of the body is dropped */
+    bool close;        /* answer with Connection: close (a request whose framing is ambiguous) */
     bool first_call_done;
     /* idempotency */
     char idem_key[129];

@@ -71,7 +71,24 @@ struct route {
     const struct field *schema; /* required when max_body > 0 */
     unsigned flags;
     const struct body_sink *sink; /* ROUTE_BODY_STREAM only */
+    /* The query parameters it takes (F_INT: an integer literal within min..max; F_STRING: length
+     * min..max in characters, and oneof), checked by the dispatcher once the caller is admitted,
+     * before the handler; NULL: it takes none. A parameter not declared, given twice or
+     * outside its schema is 400 bad_request naming it. Written last in the row:
+     * {…, flags, .query = list_query}. */
+    const struct field *query;
 };
+
+/* Query fields every list shares (keyset paging): ?after= (ascending), ?before= (descending),
+ * ?limit= up to max. */
+/* clang-format off */
+#define QUERY_MAX_ID         INT64_C(9007199254740991)
+#define Q_AFTER              {"after", F_INT, false, 0, QUERY_MAX_ID, NULL}
+#define Q_BEFORE             {"before", F_INT, false, 1, QUERY_MAX_ID, NULL}
+#define Q_LIMIT(max)         {"limit", F_INT, false, 1, (max), NULL}
+#define Q_ID(name)           {name, F_INT, false, 1, QUERY_MAX_ID, NULL}
+#define Q_ENUM(name, values) {name, F_STRING, false, 1, 64, values}
+/* clang-format on */
 
 /* The router (router.c): compiled route table shared by the dispatcher and `ggzyd routes`.
  * router_add checks each row of one owner (a module) and adds it, refusing a row that is

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calendar.h"
+
 enum category {
     CAT_ENGINEERING,
     CAT_PROCUREMENT,
@@ -31,6 +33,10 @@ struct statute {
     const char *source[CAT__COUNT];
     enum unit unit[CAT__COUNT];
     int64_t value[CAT__COUNT]; /* -1: the rule does not apply to that category */
+    /* A period in working days that reaches a provisional year: whom it protects decides how
+     * its uncertain days count (calendar.h) — a party's right (the default) or an obligation of
+     * the platform or an official. */
+    enum cal_reading reading;
 };
 
 enum statute_id {

@@ -116,7 +116,7 @@ class Server:
         if db_password is None:
             db_password = _read(os.path.join(VAR, "mariadb", "ggzy.password"))
         if create_db:
-            self.admin("CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % self.db)
+            self.admin("CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin" % self.db)
         self.audit_key = os.path.join(self.dir, "audit.key")
         subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", self.audit_key],
                        check=True, capture_output=True)
@@ -202,6 +202,16 @@ class Server:
                     return
             time.sleep(0.02)
         raise AssertionError("ggzyd did not start:\n" + self.log_text())
+
+    def reconfigure(self, conf):
+        """Stop ggzyd, change (or add) configuration keys, start it again."""
+        self.stop()
+        with open(self.conf_path) as f:
+            lines = [l for l in f.read().splitlines() if l.split(" = ", 1)[0] not in conf]
+        lines += ["%s = %s" % kv for kv in conf.items()]
+        with open(self.conf_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.start()
 
     def log_text(self):
         with open(self.log_path, "rb") as f:

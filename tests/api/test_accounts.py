@@ -52,6 +52,32 @@ class SessionTest(ApiTest):
         self.assertEqual(self.srv.request("POST", "/api/v1/auth/login",
                          {"username": "admin", "password": ADMIN_PASSWORD}).status, 200)
 
+    def test_one_name_is_one_account_whatever_spaces_are_typed_around_it(self):
+        admin = self.srv.admin_token()
+        _, _ = self.make_user(admin, self.make_org(admin)["id"], "bidder", username="bidder2ce7017")
+        # a name with spaces before or after is no user name: refused before any lookup
+        for name in ("bidder2ce7017 ", "bidder2ce7017    ", " bidder2ce7017", "bidder2ce7017\t"):
+            r = self.srv.request("POST", "/api/v1/auth/login", {"username": name, "password": "user-password-1"})
+            self.assertError(r, 422, "invalid_field")
+            self.assertEqual(r.json["error"]["field"], "username")
+        # the throttle counts the account: five failures with the bare name, then nothing gets in
+        for _ in range(5):
+            r = self.srv.request("POST", "/api/v1/auth/login", {"username": "bidder2ce7017", "password": "wrong-pass"})
+            self.assertError(r, 401, "bad_credentials")
+        for name in ("bidder2ce7017", "bidder2ce7017 ", "BIDDER2CE7017"):
+            r = self.srv.request("POST", "/api/v1/auth/login", {"username": name, "password": "user-password-1"})
+            self.assertIn(r.status, (422, 429, 401), r)
+            self.assertNotEqual(r.status, 200, r)
+        # nor can anyone create the same name with a space, or another case
+        for name in ("bidder2ce7017 ", "Bidder2ce7017"):
+            r = self.srv.request("POST", "/api/v1/users", {"username": name, "display_name": "x", "org_id": 1,
+                                                          "role": "center_admin", "password": "user-password-1"},
+                                 token=admin)
+            self.assertEqual(r.status, 422, r)
+        # the database itself compares names byte for byte (NO PAD): a trailing space is another name
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM users WHERE username = 'bidder2ce7017 '"), [["0"]])
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM users WHERE username = 'bidder2ce7017'"), [["1"]])
+
     def test_logout_revokes_the_token(self):
         tok = self.srv.admin_token()
         self.assertEqual(self.srv.request("POST", "/api/v1/auth/logout", token=tok).status, 204)

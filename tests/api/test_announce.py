@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import urllib.parse
@@ -126,14 +127,42 @@ class AnnounceTest(ApiTest):
                        bid_deadline_us=self.now + 30 * DAY, opening_us=self.now + 30 * DAY)
         self.assertEqual(self.publish(a["id"]).status, 200)
 
-    def test_a_year_the_calendar_does_not_know_is_refused_not_guessed(self):
+    def test_a_provisional_year_counts_a_bidders_period_on_its_longer_reading(self):
+        # 2026-12-28: the documents' five working days reach 2027, whose holiday arrangement is
+        # not published; the days around New Year whose swaps are unknown count as rest days
         self.set_clock(us(2026, 12, 28))
         self.admin = self.srv.admin_token()  # sessions made at another time have expired
         self.tok = self.srv.login(self.agent["username"], "user-password-1")
         p = self.project(category="procurement")
         a = self.draft(p["id"], docs_from_us=self.now, docs_until_us=self.now + 10 * DAY,
                        bid_deadline_us=self.now + 30 * DAY, opening_us=self.now + 30 * DAY)
-        self.assertRule(self.publish(a["id"]), "R-CALENDAR")
+        r = self.publish(a["id"])
+        self.assertRule(r, "R-DOC-SALE")
+        self.assertIn("provisional calendar", r.json["error"]["message"])
+        a = self.draft(p["id"], docs_from_us=self.now, docs_until_us=self.now + 11 * DAY,
+                       bid_deadline_us=self.now + 30 * DAY, opening_us=self.now + 30 * DAY)
+        self.assertEqual(self.publish(a["id"]).status, 200)
+        # the calendar's own view of 2027 says what is provisional
+        cal = self.srv.request("GET", "/api/v1/calendar/2027").json
+        self.assertEqual(cal["kind"], "provisional")
+        self.assertIn("2027-01-04", cal["uncertain"])
+        self.assertIn("2027-02-05", cal["weekdays_off"])  # 除夕, a statutory holiday since 2025
+
+    def test_a_year_the_calendar_does_not_know_is_refused_not_guessed(self):
+        # a calendar folder with the official years only (no statutory.json): 2027 is unknown
+        cal = tempfile.mkdtemp(prefix="ggzy-cal-")
+        for y in ("2025.json", "2026.json"):
+            shutil.copy(os.path.join(ROOT, "calendar", y), cal)
+        self.srv.reconfigure({"calendar.dir": cal})
+        self.set_clock(us(2026, 12, 28))
+        self.admin = self.srv.admin_token()
+        self.tok = self.srv.login(self.agent["username"], "user-password-1")
+        p = self.project(category="procurement")
+        a = self.draft(p["id"], docs_from_us=self.now, docs_until_us=self.now + 20 * DAY,
+                       bid_deadline_us=self.now + 30 * DAY, opening_us=self.now + 30 * DAY)
+        r = self.publish(a["id"])
+        self.assertRule(r, "R-CALENDAR")
+        self.assertIn("ggzyd calendar import", r.json["error"]["message"])
 
     def test_an_amendment_affecting_bids_needs_fifteen_days_or_a_new_deadline(self):
         p = self.project()

@@ -18,9 +18,16 @@ def registered_routes():
     routes = {}
     for line in out.splitlines():
         parts = line.split()
-        roles = [p for p in parts[2:] if p != "test-only"]
+        roles = [p for p in parts[2:] if p != "test-only" and not p.startswith("?")]
         routes[(parts[0], parts[1])] = sorted(roles)
     return routes
+
+
+def registered_queries():
+    """The query parameters each route declares (route.h), which the dispatcher checks."""
+    out = subprocess.run([GGZYD, "routes", "--test-mode"], capture_output=True, text=True, check=True).stdout
+    return {(l.split()[0], l.split()[1]): sorted(p[1:] for p in l.split()[2:] if p.startswith("?"))
+            for l in out.splitlines()}
 
 
 def openapi():
@@ -43,6 +50,13 @@ class OpenApiMatchesRoutesTest(unittest.TestCase):
             for method in ops:
                 if method in METHODS:
                     self.assertIn((method.upper(), path), routes, "documented %s %s does not exist" % (method, path))
+
+    def test_every_route_declares_the_query_parameters_it_documents(self):
+        doc = openapi()
+        for (method, path), names in registered_queries().items():
+            op = doc["paths"][path][method.lower()]
+            documented = sorted(p["name"] for p in op.get("parameters", []) if p.get("in") == "query")
+            self.assertEqual(names, documented, "%s %s query parameters" % (method, path))
 
     def test_every_error_response_code_is_in_the_vocabulary(self):
         doc = openapi()

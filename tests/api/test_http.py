@@ -85,10 +85,43 @@ class ErrorsTest(ApiTest):
         r.read()
         c.close()
 
-    def test_body_on_a_route_without_one_is_413(self):
+    def test_a_body_on_a_route_without_one_is_400_and_an_empty_object_is_no_body(self):
         tok = self.srv.admin_token()
         r = self.srv.request("POST", "/api/v1/auth/logout", {"a": 1}, token=tok)
-        self.assertError(r, 413, "payload_too_large")
+        self.assertError(r, 400, "bad_request")
+        self.assertIn("takes no body", r.json["error"]["message"])
+        r = self.srv.request("POST", "/api/v1/auth/logout", raw=b"x" * 5000, token=tok,
+                             headers={"Content-Type": "application/json"})
+        self.assertError(r, 400, "bad_request")
+        # {} (what many clients send for "nothing") is taken as no body
+        r = self.srv.request("POST", "/api/v1/auth/logout", {}, token=tok)
+        self.assertEqual(r.status, 204, r)
+
+    def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(self):
+        """RFC 9112 §6.1: a request with both is ambiguous (request smuggling) — 400, then close."""
+        ctx = ssl.create_default_context(cafile=os.path.join(ROOT, "var", "certs", "ca.crt"))
+        with socket.create_connection(("127.0.0.1", self.srv.port)) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as t:
+                body = b'{"username":"admin","password":"x"}'
+                t.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
+                          b"Content-Type: application/json\r\nContent-Length: %d\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n"
+                          b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                          % (len(body), len(body), body))
+                got = b""
+                t.settimeout(10)
+                while True:
+                    try:
+                        chunk = t.recv(65536)
+                    except (ssl.SSLError, OSError):
+                        break
+                    if not chunk:
+                        break
+                    got += chunk
+        head = got.split(b"\r\n\r\n", 1)[0].decode()
+        self.assertTrue(head.startswith("HTTP/1.1 400"), got[:300])
+        self.assertIn("connection: close", head.lower())
+        self.assertEqual(got.count(b"HTTP/1.1 "), 1, got)  # the pipelined request is never answered
 
     def test_every_response_has_a_unique_request_id(self):
         ids = {self.srv.request("GET", "/healthz").header("X-Request-Id") for _ in range(5)}

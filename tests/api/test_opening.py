@@ -54,11 +54,13 @@ class Ceremony(ApiTest):
     server_args = {"conf": {"auth.session_ttl_s": "2592000", "bids.opening_batch": "32"}}
     deposits = None  # the tender's deposits: [{"lot", "deposit_fen"}] (test_deposits.py)
     category = "engineering"
+    start = (2026, 3, 2)  # the day the tender is published (10:00 CST)
+    docs_days = 5  # the tender documents are available this many days
 
     def setUp(self):
         super().setUp()
         self.tmp = tempfile.mkdtemp(prefix="ggzy-opening-")
-        self.now = us(2026, 3, 2)
+        self.now = us(*self.start)
         self.clock(self.now)
         self.admin = self.srv.admin_token()
         self.admin_user = self.srv.request("GET", "/api/v1/me", token=self.admin).json
@@ -91,7 +93,7 @@ class Ceremony(ApiTest):
                 self.okey = r.json
         self.deadline = self.now + 20 * DAY
         tender = {"type": "tender", "title": "招标公告", "body": "……", "docs_from_us": self.now,
-                  "docs_until_us": self.now + 5 * DAY, "bid_deadline_us": self.deadline,
+                  "docs_until_us": self.now + self.docs_days * DAY, "bid_deadline_us": self.deadline,
                   "opening_us": self.deadline}
         if self.deposits:
             tender["deposits"] = self.deposits

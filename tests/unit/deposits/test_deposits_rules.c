@@ -126,14 +126,16 @@ a_refund_is_due_by_the_end_of_the_fifth_day_or_working_day_china_standard_time(v
 {
     /* tendering: five calendar days from a Monday, 2026-03-02 10:00 CST: the end of 03-07 */
     int64_t ev = cst(2026, 3, 2) + 10 * 3600 * INT64_C(1000000);
-    CHECK(deposits_rule_due(CAT_ENGINEERING, CAUSE_CONTRACT, ev) == cst(2026, 3, 8) - 1);
+    bool prov;
+    CHECK(deposits_rule_due(CAT_ENGINEERING, CAUSE_CONTRACT, ev, &prov) == cst(2026, 3, 8) - 1);
     /* procurement: five working days: Tue to Mon, the end of 2026-03-09 */
-    CHECK(deposits_rule_due(CAT_PROCUREMENT, CAUSE_CONTRACT, ev) == cst(2026, 3, 10) - 1);
+    CHECK(deposits_rule_due(CAT_PROCUREMENT, CAUSE_CONTRACT, ev, &prov) == cst(2026, 3, 10) - 1);
+    CHECK(!prov);
     /* across the National Day holiday (2026-10-01 to 10-07): from 09-30, 5 working days later */
-    int64_t due = deposits_rule_due(CAT_PROCUREMENT, CAUSE_AWARD, cst(2026, 9, 30));
+    int64_t due = deposits_rule_due(CAT_PROCUREMENT, CAUSE_AWARD, cst(2026, 9, 30), &prov);
     CHECK(due > cst(2026, 10, 9));
     /* the tendering law has no award-notice refund */
-    CHECK(deposits_rule_due(CAT_ENGINEERING, CAUSE_AWARD, ev) == -1);
+    CHECK(deposits_rule_due(CAT_ENGINEERING, CAUSE_AWARD, ev, &prov) == -1);
     CHECK(deposits_rule_interest_applies(CAT_ENGINEERING, CAUSE_CONTRACT));
     CHECK(!deposits_rule_interest_applies(CAT_PROCUREMENT, CAUSE_CONTRACT));
     CHECK(!deposits_rule_interest_applies(CAT_ENGINEERING, CAUSE_WITHDRAWAL));
@@ -141,16 +143,32 @@ a_refund_is_due_by_the_end_of_the_fifth_day_or_working_day_china_standard_time(v
 }
 
 static void
+a_refund_due_in_a_provisional_year_takes_the_shorter_reading_and_says_so(void)
+{
+    /* procurement, the award notice on Mon 2026-12-28: five working days into 2027, whose
+     * arrangement is not published. New Year 2027 is a Friday; the weekend after it may be
+     * worked and Mon 4 may be a bridge day — a refund, the platform's obligation, counts them as
+     * working days: Tue 29, Wed 30, Thu 31, Sat 2, Sun 3 — due by the end of Sun 2027-01-03. */
+    bool prov = false;
+    CHECK(deposits_rule_due(CAT_PROCUREMENT, CAUSE_AWARD, cst(2026, 12, 28), &prov) ==
+          cst(2027, 1, 4) - 1);
+    CHECK(prov);
+    /* and beyond every year the calendar knows: no due time, never a guess */
+    CHECK(deposits_rule_due(CAT_PROCUREMENT, CAUSE_AWARD, cst(2040, 12, 28), &prov) == INT64_MIN);
+}
+
+static void
 held_money_goes_back_by_the_end_of_the_nth_working_day(void)
 {
     /* from Monday 2026-03-02 10:00: five working days, the end of Monday 03-09 */
     int64_t ev = cst(2026, 3, 2) + 10 * 3600 * INT64_C(1000000);
-    CHECK(deposits_rule_return_due(ev, 5) == cst(2026, 3, 10) - 1);
-    CHECK(deposits_rule_return_due(ev, 1) == cst(2026, 3, 4) - 1);
+    bool prov;
+    CHECK(deposits_rule_return_due(ev, 5, &prov) == cst(2026, 3, 10) - 1);
+    CHECK(deposits_rule_return_due(ev, 1, &prov) == cst(2026, 3, 4) - 1);
     /* from the eve of the National Day holiday (2026-10-01 to 10-07): past the holiday */
-    CHECK(deposits_rule_return_due(cst(2026, 9, 30), 1) >= cst(2026, 10, 9) - 1);
+    CHECK(deposits_rule_return_due(cst(2026, 9, 30), 1, &prov) >= cst(2026, 10, 9) - 1);
     /* beyond the calendar's years */
-    CHECK(deposits_rule_return_due(cst(2099, 1, 5), 5) == INT64_MIN);
+    CHECK(deposits_rule_return_due(cst(2099, 1, 5), 5, &prov) == INT64_MIN);
 }
 
 static void
@@ -193,6 +211,7 @@ main(void)
     RUN(the_state_at_the_deadline_is_paid_partial_missing_or_none);
     RUN(a_refund_is_caused_by_withdrawal_no_bid_award_contract_or_termination);
     RUN(a_refund_is_due_by_the_end_of_the_fifth_day_or_working_day_china_standard_time);
+    RUN(a_refund_due_in_a_provisional_year_takes_the_shorter_reading_and_says_so);
     RUN(held_money_goes_back_by_the_end_of_the_nth_working_day);
     RUN(interest_is_simple_over_a_360_day_year_by_the_rate_of_each_day_rounded_half_up_once);
     return CHECK_DONE();

@@ -18,7 +18,7 @@ static char last[400];
 static const char *
 verdict(const char *text)
 {
-    cJSON *j = cJSON_Parse(text);
+    cJSON *j = json_parse(text, strlen(text)); /* as the dispatcher parses a body */
     if (!j)
         return "unparsable";
     char *m = json_validate_msg(j, schema);
@@ -85,6 +85,36 @@ validator_refuses_fractions_and_out_of_range_money(void)
     CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1000001}"), "invalid_field"));
     CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":-1}"), "invalid_field"));
     CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1e300}"), "invalid_field"));
+}
+
+static void
+validator_reads_the_integer_as_written_not_as_its_nearest_double(void)
+{
+    /* a bank notice signed over 100 but sent as these must not be booked as 100 */
+    CHECK(
+        starts(verdict("{\"name\":\"abc\",\"amount_fen\":100.0000000000000001}"), "invalid_field"));
+    CHECK(
+        starts(verdict("{\"name\":\"abc\",\"amount_fen\":99.99999999999999999}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":100.0}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1e2}"), "invalid_field"));
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":1E2}"), "invalid_field"));
+    CHECK(strstr(last, "no exponent") != NULL);
+    CHECK(starts(verdict("{\"name\":\"abc\",\"amount_fen\":-0}"), "invalid_field"));
+    CHECK(verdict("{\"name\":\"abc\",\"amount_fen\":100}") == NULL);
+    /* and anywhere in a body, also where no schema reaches, with the path named */
+    cJSON *j = json_parse("{\"a\":[1,{\"b\":2.5}]}", 19);
+    char path[100] = "";
+    const char *why;
+    CHECK(j && json_numbers_problem(j, path, sizeof path, &why));
+    CHECK_STR(path, "a[1].b");
+    cJSON_Delete(j);
+    j = json_parse("{\"a\":[1,{\"b\":9007199254740991}],\"s\":\"1.5\"}", 44);
+    path[0] = '\0';
+    CHECK(j && !json_numbers_problem(j, path, sizeof path, &why));
+    CHECK(json_i64(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "a"), 1), "b", 0) ==
+          INT64_C(9007199254740991));
+    cJSON_Delete(j);
+    CHECK(json_parse("{\"a\":1} x", 10) == NULL); /* only white space after the value */
 }
 
 static void
@@ -207,6 +237,7 @@ main(void)
     RUN(validator_refuses_wrong_types);
     RUN(validator_counts_length_in_characters_at_the_boundaries);
     RUN(validator_refuses_fractions_and_out_of_range_money);
+    RUN(validator_reads_the_integer_as_written_not_as_its_nearest_double);
     RUN(validator_refuses_values_outside_the_enumeration);
     RUN(validator_refuses_invalid_utf8);
     RUN(canonical_json_sorts_keys_and_drops_whitespace);
