@@ -99,4 +99,7 @@ char *read_file(const char *path, size_t max, size_t *len_out);
  * name read otherwise than it is stored. */
 bool text_char_refused(unsigned cp, bool tab_nl);
 
+/* Microseconds on the monotonic clock (durations; never a time of record). */
+int64_t monotonic_us(void);
+
 #endif

@@ -82,6 +82,36 @@ enum refund_cause {
     CAUSE_CONTRACT,    /* the contract (event: its signing) */
     CAUSE_TERMINATION, /* the project was terminated or failed (event: when seen so) */
 };
+/* Where a held payment stands, in the log's evidence (evidence.c). */
+enum held_state { HELD_NONE, HELD_HELD, HELD_RETURNING, HELD_RETURNED, HELD_CREDITED };
+/* Do a sub-account's ledger rows agree with the log's evidence? The rows' posting amounts and the
+ * log's (each sorted), the payee the rows name and the log's, and whether the log's evidence is
+ * itself sound (forged: why not). A refusal DEP-LEDGER-ALTERED saying what differs, else none. */
+struct agree_in {
+    const int64_t *rows_fen, *log_fen;
+    size_t rows_n, log_n;
+    const char *rows_payee, *log_payee; /* NULL: the rows or the log name none */
+    bool log_known;
+    const char *forged;
+};
+struct refusal deposits_rule_agrees(const struct agree_in *in);
+/* Does a held payment's row agree with the log? (the amount and payer as the bank signed them,
+ * and that it is held, not credited, returned or being returned) */
+struct held_rows {
+    int64_t amount;
+    const char *payer, *payer_name;
+    bool returning; /* a return of it is under way (its refund row) */
+};
+struct held_log {
+    bool known;
+    int64_t amount;
+    const char *payer, *payer_name;
+    enum held_state state;
+    const char *forged;
+};
+/* DEP-LEDGER-ALTERED when they disagree; DEP-RETURN-STATE (conflict) when both say a return is
+ * under way; else none. */
+struct refusal deposits_rule_held_agrees(const struct held_rows *rows, const struct held_log *log);
 const char *deposits_rule_cause_name(enum refund_cause c);
 enum refund_cause deposits_rule_cause_from_name(const char *name); /* CAUSE_NONE: unknown */
 struct cause_in {

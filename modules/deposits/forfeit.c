@@ -226,6 +226,27 @@ decide_tx(struct dbconn *c, struct req *r, void *arg)
     int64_t project = dbres_i64(&f, 0, FF_PROJECT), amount = dbres_i64(&f, 0, FF_AMOUNT);
     int64_t sub = dbres_str(&f, 0, FF_SUB) ? dbres_i64(&f, 0, FF_SUB) : 0;
     int64_t gid = dbres_str(&f, 0, FF_GUARANTEE) ? dbres_i64(&f, 0, FF_GUARANTEE) : 0;
+    if (x->approve && sub) {
+        /* the deposit leaves the bidder only on what the log proves (docs/deposits.md §10a) */
+        enum db_status est;
+        struct sub_evidence ev = {0};
+        struct refusal why = evidence_check_sub(c, sub, NULL, &ev, &est);
+        evidence_sub_free(&ev);
+        if (est != DB_OK)
+            goto out;
+        if (why.code) {
+            char key[40];
+            bool raised;
+            snprintf(key, sizeof key, "sub:%lld", (long long)sub);
+            if (evidence_alarm(c, req_actor(r), key, why.why, true, now, &raised) != DB_OK)
+                goto out;
+            req_rule_as(r, E_CONFLICT, why.code,
+                        "forfeiture %lld is not decided: sub-account %lld %s", (long long)x->id,
+                        (long long)sub, why.why);
+            t = TX_COMMIT; /* the alarm, nothing else */
+            goto out;
+        }
+    }
     if (store_forfeit_decide(c, x->id, x->approve, r->who.user_id, x->reason, now) != DB_OK)
         goto out;
     pl = cJSON_CreateObject();
@@ -286,7 +307,10 @@ forfeit_decide(struct req *r, const cJSON *body)
                           json_str(body, "reason"),
                           json_str(body, "key_id"),
                           json_str(body, "signature")};
-    if (req_param_id(r, "id", &x.id))
+    struct dbconn *c = req_db_for(r, "id", &x.id);
+    /* an approval moves a deposit: on the log's evidence, up to a checkpoint covering every
+     * change committed so far (docs/deposits.md §10a) */
+    if (c && (!x.approve || evidence_sync_req(r, c)))
         req_tx(r, decide_tx, &x);
 }
 

@@ -29,6 +29,7 @@ struct deposits_conf {
     int64_t bid_validity_days;    /* the bid validity period after the deadline (guarantees) */
     int64_t return_days;          /* held money goes back to its payer within these working days */
     int64_t retry_hours;          /* a refund the bank could not pay is instructed again after */
+    int64_t ledger_check_s;       /* every sub-account is checked against the log this often */
 };
 extern struct deposits_conf deposits_conf;
 extern const struct config *deposits_cfg;
@@ -41,6 +42,8 @@ enum db_status ledger_post(struct dbconn *c, const char *kind, int64_t project, 
                            const char *memo, const struct posting *p, size_t n, int64_t now,
                            int64_t *entry, cJSON **json);
 void ledger_get(struct req *r, const cJSON *body);
+/* The job deposits.ledger-watch: every sub-account against the log's evidence (§10a). */
+bool deposits_job_ledger(struct dbconn *c, const struct actor *a, int64_t now_us);
 void entries_list(struct req *r, const cJSON *body);
 
 /* basic.c */
@@ -118,6 +121,60 @@ enum db_status refund_tell_failed(struct dbconn *c, const struct dbres *f, int64
 enum tx_result refund_confirm(struct dbconn *c, struct req *r, const struct bank_notice *n,
                               int64_t now, struct notice_row *row, cJSON *payload,
                               int64_t *project);
+
+/* evidence.c: the log's facts every instruction moves money on (docs/deposits.md §10a) */
+bool evidence_init(void);
+void evidence_fini(void);
+/* Bring the facts up to the latest signed checkpoint; await: first have one signed that covers
+ * every entry committed so far. *intact false: the log is altered (its alarm raised). */
+enum db_status evidence_sync(struct dbconn *c, bool await, bool *intact);
+/* evidence_sync for a request (awaiting the checkpoint); false: the refusal (503) is set. */
+bool evidence_sync_req(struct req *r, struct dbconn *c);
+/* A sub-account as the log knows it (copied; free with evidence_sub_free): the amounts of its
+ * postings, sorted; its credited arrivals as the bank signed them; to whom it goes back. */
+struct sub_evidence {
+    bool known, payee;
+    int64_t *fen, *arr_amount, *arr_value_us;
+    size_t nfen, narr;
+    char payer[40], payer_name[208];
+    char forged[160]; /* non-empty: an entry about it fails its signature check */
+    uint64_t covered; /* the checkpoint's size the facts run to */
+    int64_t signed_us;
+};
+bool evidence_sub(int64_t sub, struct sub_evidence *out);
+void evidence_sub_free(struct sub_evidence *e);
+/* The sub-accounts the log records postings of (malloc'd, *n of them). */
+int64_t *evidence_sub_ids(size_t *n);
+/* A payment held (by its bank_txn), as the bank signed it, and where its return stands. */
+struct held_evidence {
+    bool known;
+    char payer[40], payer_name[208];
+    int64_t amount;
+    enum held_state state;
+    char forged[160];
+    int64_t signed_us;
+};
+bool evidence_held(const char *txn, struct held_evidence *out);
+/* Do sub-account sub's ledger rows agree with the log's evidence (every posting, and — payee not
+ * NULL — the account the rows say its deposit came from)? A refusal DEP-LEDGER-ALTERED when not
+ * (a change committed after the checkpoint the evidence runs to looks the same: callers judge
+ * again over one that covers it before they raise anything). *ev gets the evidence (free it).
+ * *st: the database failed (no verdict). */
+struct refusal evidence_check_sub(struct dbconn *c, int64_t sub, const char *payee,
+                                  struct sub_evidence *ev, enum db_status *st);
+/* An alteration of what key names ("sub:12", "txn:…") found by actor a, in c's transaction:
+ * suspected at a first sight, raised (altered: the log's deposit.ledger.altered, staff and
+ * supervisors told) at the second or at once; *raised tells that it was raised now. */
+enum db_status evidence_alarm(struct dbconn *c, const struct actor *a, const char *key,
+                              const char *why, bool at_once, int64_t now, bool *raised);
+/* Has key an open alarm (suspect or altered)? */
+enum db_status evidence_alarm_open(struct dbconn *c, const char *key, bool *open);
+/* key agrees again: its open alarm resolved (logged when it had been raised: one audit entry,
+ * so a transaction of its own). */
+enum db_status evidence_clear(struct dbconn *c, const struct actor *a, const char *key,
+                              int64_t now);
+/* The module's part of /healthz (app.h): 503 deposits_ledger_altered while an alarm is raised. */
+bool deposits_health(struct dbconn *c, cJSON *o, enum err_code *code, char *why, size_t whylen);
 
 /* returns.c */
 void return_create(struct req *r, const cJSON *body);

@@ -71,6 +71,8 @@ deposits_on_event(struct dbconn *c, const struct actor *a, const struct app_even
 struct refund_ctx {
     int64_t sub, now, refund; /* refund: the one issued (0: none due) */
     const struct actor *a;
+    bool judge;    /* a disagreement counts (the evidence covers every change committed) */
+    bool disagree; /* the rows disagree with the evidence (not judged: look again) */
 };
 
 /* What the refund of sub-account s is for now (cause, event), from the project, the bid and the
@@ -150,13 +152,15 @@ refund_tx(struct dbconn *c, void *arg)
 {
     struct refund_ctx *x = arg;
     struct dbres s = {0}, n = {0};
+    struct sub_evidence ev = {0};
     enum refund_cause cause;
     int64_t event_us = 0, balance = 0, interest = 0, fee = 0, id = 0;
     const char *to = NULL, *to_name = NULL;
     char *text = NULL;
-    cJSON *f = NULL, *pl = NULL, *postings = NULL;
+    cJSON *fj = NULL, *pl = NULL, *postings = NULL;
     enum tx_result t = TX_DBFAIL;
     x->refund = 0;
+    x->disagree = false;
     if (store_sub_by_id(c, x->sub, true, &s) != DB_OK || s.nrows != 1)
         goto out;
     t = TX_COMMIT; /* from here, nothing to do commits nothing */
@@ -196,32 +200,57 @@ refund_tx(struct dbconn *c, void *arg)
     /* a due time the calendar cannot compute (a year it does not know): the refund is made all
      * the same, with no due time, and the monitor warns of it at once (docs/deposits.md §6) */
     bool due_known = due != INT64_MIN;
-    /* the interest on each credited arrival, from the day it arrived to the day the refund is
-     * instructed (docs/deposits.md §7); refunded to its payer */
-    bool with_interest = deposits_rule_interest_applies(cat, cause);
-    for (size_t i = 0; i < n.nrows; i++) {
-        if (strcmp(dbres_str(&n, i, NC_KIND), "arrival") ||
-            strcmp(dbres_str(&n, i, NC_OUTCOME), "credited"))
-            continue;
-        if (!to) {
+    /* money leaves only on what the log proves (docs/deposits.md §10a): the ledger's rows must
+     * agree with the log's evidence — every posting of the sub-account, and the account its
+     * deposit came from — and the instruction is made from the evidence */
+    for (size_t i = 0; i < n.nrows && !to; i++)
+        if (!strcmp(dbres_str(&n, i, NC_KIND), "arrival") &&
+            !strcmp(dbres_str(&n, i, NC_OUTCOME), "credited"))
             to = dbres_str(&n, i, NC_PAYER);
-            to_name = dbres_str(&n, i, NC_PAYER_NAME);
-        }
-        if (with_interest) {
-            int64_t v =
-                deposits_rule_interest(rates, nrates, dbres_i64(&n, i, NC_AMOUNT),
-                                       cal_day(dbres_i64(&n, i, NC_VALUE)), today, false, 1000);
-            if (v < 0) {
-                log_error("refund_tx: the rate table does not reach back to sub-account %lld's "
-                          "arrival",
-                          (long long)x->sub);
-                goto out;
-            }
-            interest += v;
-        }
+    t = TX_DBFAIL;
+    enum db_status est;
+    struct refusal f = evidence_check_sub(c, x->sub, to, &ev, &est);
+    if (est != DB_OK)
+        goto out;
+    char key[40];
+    snprintf(key, sizeof key, "sub:%lld", (long long)x->sub);
+    bool raised;
+    if (f.code && !x->judge) { /* perhaps a change the checkpoint does not cover yet */
+        x->disagree = true;
+        t = TX_COMMIT;
+        goto out;
     }
-    if (!to)
-        goto out; /* money on it but no credited arrival: cannot be (the ledger says) */
+    if (f.code) { /* no instruction: suspected now, raised if it persists at the next run */
+        t = evidence_alarm(c, x->a, key, f.why, false, x->now, &raised) == DB_OK ? TX_COMMIT
+                                                                                 : TX_DBFAIL;
+        goto out;
+    }
+    bool raised_before;
+    if (evidence_alarm_open(c, key, &raised_before) != DB_OK)
+        goto out;
+    if (raised_before) { /* it agrees again: the alarm ends now (logged), the refund next run */
+        t = evidence_clear(c, x->a, key, x->now) == DB_OK ? TX_COMMIT : TX_DBFAIL;
+        goto out;
+    }
+    t = TX_COMMIT;
+    to = ev.payer;
+    to_name = ev.payer_name;
+    /* the interest on each credited arrival, as the bank signed it, from the day it arrived to
+     * the day the refund is instructed (docs/deposits.md §7); refunded to its payer */
+    bool with_interest = deposits_rule_interest_applies(cat, cause);
+    for (size_t i = 0; with_interest && i < ev.narr; i++) {
+        int64_t v = deposits_rule_interest(rates, nrates, ev.arr_amount[i],
+                                           cal_day(ev.arr_value_us[i]), today, false, 1000);
+        if (v < 0) {
+            log_error("refund_tx: the rate table does not reach back to sub-account %lld's "
+                      "arrival",
+                      (long long)x->sub);
+            goto out;
+        }
+        interest += v;
+    }
+    if (!ev.payee)
+        goto out; /* money on it but no credited arrival: cannot be (the log says) */
     /* procurement: a late refund pays the benchmark lending rate plus 20 % for each day late
      * (87号令 第三十八条) */
     int64_t permille = statute_value(S_REFUND_LATE_FEE, cat);
@@ -250,25 +279,25 @@ refund_tx(struct dbconn *c, void *arg)
     if (store_refund_insert(c, &row, &id) != DB_OK)
         goto out;
     int64_t total = balance + interest + fee;
-    f = cJSON_CreateObject();
-    cJSON_AddStringToObject(f, "platform", deposits_cfg->platform_id);
-    json_add_i64(f, "refund_id", id);
-    cJSON_AddStringToObject(f, "from_account", dbres_str(&s, 0, SC_NUMBER));
-    cJSON_AddStringToObject(f, "to_account", to);
-    cJSON_AddStringToObject(f, "to_name", row.to_name);
-    json_add_i64(f, "principal_fen", balance);
-    json_add_i64(f, "interest_fen", interest);
-    json_add_i64(f, "fee_fen", fee);
-    json_add_i64(f, "amount_fen", total);
-    cJSON_AddStringToObject(f, "cause", row.cause);
-    cJSON_AddStringToObject(f, "basis", law->code);
+    fj = cJSON_CreateObject();
+    cJSON_AddStringToObject(fj, "platform", deposits_cfg->platform_id);
+    json_add_i64(fj, "refund_id", id);
+    cJSON_AddStringToObject(fj, "from_account", dbres_str(&s, 0, SC_NUMBER));
+    cJSON_AddStringToObject(fj, "to_account", to);
+    cJSON_AddStringToObject(fj, "to_name", row.to_name);
+    json_add_i64(fj, "principal_fen", balance);
+    json_add_i64(fj, "interest_fen", interest);
+    json_add_i64(fj, "fee_fen", fee);
+    json_add_i64(fj, "amount_fen", total);
+    cJSON_AddStringToObject(fj, "cause", row.cause);
+    cJSON_AddStringToObject(fj, "basis", law->code);
     if (due_known)
-        json_add_i64(f, "due_us", due);
+        json_add_i64(fj, "due_us", due);
     else
-        cJSON_AddNullToObject(f, "due_us");
-    cJSON_AddBoolToObject(f, "due_provisional", provisional);
-    json_add_i64(f, "issued_us", x->now);
-    if (!(text = refund_instruction_text(f)) || store_refund_set_instruction(c, id, text) != DB_OK)
+        cJSON_AddNullToObject(fj, "due_us");
+    cJSON_AddBoolToObject(fj, "due_provisional", provisional);
+    json_add_i64(fj, "issued_us", x->now);
+    if (!(text = refund_instruction_text(fj)) || store_refund_set_instruction(c, id, text) != DB_OK)
         goto out;
     struct posting p[3] = {{ACC_SUB, x->sub, balance},
                            {ACC_REFUNDS_PAYABLE, 0, -total},
@@ -301,11 +330,12 @@ refund_tx(struct dbconn *c, void *arg)
     t = TX_COMMIT;
 out:
     free(text);
-    cJSON_Delete(f);
+    cJSON_Delete(fj);
     cJSON_Delete(pl);
     cJSON_Delete(postings);
     dbres_free(&s);
     dbres_free(&n);
+    evidence_sub_free(&ev);
     return t;
 }
 
@@ -416,28 +446,53 @@ out:
     return ok;
 }
 
+/* The refund of one sub-account, if due, instructed and handed to the bank. False: not judged
+ * yet (its rows changed after the checkpoint the evidence runs to). */
+static bool
+refund_one(struct dbconn *c, const struct actor *a, int64_t sub, int64_t now_us, bool judge,
+           bool *ok)
+{
+    struct refund_ctx x = {sub, now_us, 0, a, judge, false};
+    if (db_tx(c, refund_tx, &x) != DB_OK) {
+        log_warn("deposits_job_refunds: sub-account %lld: %s", (long long)x.sub, db_last_error(c));
+        *ok = false;
+    } else if (x.refund)
+        *ok = send_refund(c, a, x.refund, now_us) && *ok;
+    return !x.disagree;
+}
+
 bool
 deposits_job_refunds(struct dbconn *c, const struct actor *a, int64_t now_us)
 {
     struct dbres s = {0};
-    bool ok = true;
+    bool ok = true, intact;
+    /* the log's evidence, up to the latest signed checkpoint: what every instruction below is
+     * made from and checked against (docs/deposits.md §10a); what changed after it waits for the
+     * next checkpoint */
+    if (evidence_sync(c, false, &intact) != DB_OK)
+        return false;
+    if (!intact) {
+        log_error("deposits_job_refunds: the audit log is altered: no refund is instructed");
+        return false;
+    }
     /* instructions a crash left unsent first */
     if (store_refunds_instructed(c, 200, &s) != DB_OK)
         return false;
     for (size_t i = 0; i < s.nrows; i++)
         ok = send_refund(c, a, dbres_i64(&s, i, RC_ID), now_us) && ok;
     dbres_free(&s);
+    int64_t *later = NULL;
+    size_t nlater = 0, caplater = 0;
     for (int64_t after = 0;;) {
-        if (store_subs_open(c, after, 200, &s) != DB_OK)
+        if (store_subs_open(c, after, 200, &s) != DB_OK) {
+            free(later);
             return false;
+        }
         for (size_t i = 0; i < s.nrows; i++) {
-            struct refund_ctx x = {dbres_i64(&s, i, SC_ID), now_us, 0, a};
-            if (db_tx(c, refund_tx, &x) != DB_OK) {
-                log_warn("deposits_job_refunds: sub-account %lld: %s", (long long)x.sub,
-                         db_last_error(c));
-                ok = false;
-            } else if (x.refund)
-                ok = send_refund(c, a, x.refund, now_us) && ok;
+            int64_t *l;
+            if (!refund_one(c, a, dbres_i64(&s, i, SC_ID), now_us, false, &ok) &&
+                (l = arr_push((void **)&later, &nlater, &caplater, sizeof *later)))
+                *l = dbres_i64(&s, i, SC_ID);
         }
         size_t got = s.nrows;
         if (got)
@@ -446,6 +501,12 @@ deposits_job_refunds(struct dbconn *c, const struct actor *a, int64_t now_us)
         if (got < 200)
             break;
     }
+    /* what disagreed: once more, over a checkpoint that covers every change committed so far
+     * (a disagreement then counts: suspected now, raised if the next run sees it too) */
+    if (nlater && evidence_sync(c, true, &intact) == DB_OK && intact)
+        for (size_t i = 0; i < nlater; i++)
+            refund_one(c, a, later[i], now_us, true, &ok);
+    free(later);
     return ok;
 }
 

@@ -11,6 +11,7 @@
  *
  *   POST /api/v1/deposits/notices/{id}/return   center staff: {reason}
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,13 +58,52 @@ return_tx(struct dbconn *c, struct req *r, void *arg)
                     (long long)x->notice);
         goto out;
     }
+    /* money leaves only on what the log proves (docs/deposits.md §10a): the payment as the
+     * bank signed it (its notice, or the day's statement), still held by the log's account */
+    struct held_evidence ev;
+    const char *txn = dbres_str(&n, 0, NC_TXN);
+    evidence_held(txn, &ev);
+    if (!ev.known && dbres_i64(&n, 0, NC_RECEIVED) >= ev.signed_us) {
+        req_rule_as(r, E_CONFLICT, "DEP-EVIDENCE-PENDING",
+                    "the bank's notice of this payment is not yet under a signed checkpoint of "
+                    "the log: retry in a few seconds");
+        goto out;
+    }
+    bool returning;
+    t = TX_DBFAIL;
+    if (store_return_active(c, x->notice, &returning) != DB_OK)
+        goto out;
+    t = TX_REFUSE;
+    struct held_rows hr = {dbres_i64(&n, 0, NC_AMOUNT), payer, payer_name, returning};
+    struct held_log hl = {ev.known, ev.amount, ev.payer, ev.payer_name, ev.state, ev.forged};
+    struct refusal why = deposits_rule_held_agrees(&hr, &hl);
+    if (why.code && strcmp(why.code, "DEP-LEDGER-ALTERED")) {
+        req_refusal(r, &why);
+        goto out;
+    }
+    if (why.code) { /* an edited row: nothing goes out, and the alarm is raised (committed) */
+        char key[100];
+        bool raised;
+        snprintf(key, sizeof key, "txn:%s", txn);
+        if (evidence_alarm(c, req_actor(r), key, why.why, true, now, &raised) != DB_OK) {
+            t = TX_DBFAIL;
+            goto out;
+        }
+        req_rule_as(r, E_CONFLICT, why.code,
+                    "notice %lld is not returned: %s (docs/deposits.md §10a)", (long long)x->notice,
+                    why.why);
+        t = TX_COMMIT;
+        goto out;
+    }
+    payer = ev.payer;
+    payer_name = ev.payer_name;
     /* a due time the calendar cannot compute: returned all the same, with no due time, and
      * warned of at once (docs/deposits.md §5c) — never refused for the calendar's sake */
     bool provisional;
     int64_t due = deposits_rule_return_due(now, deposits_conf.return_days, &provisional);
     bool due_known = due != INT64_MIN;
     t = TX_DBFAIL;
-    int64_t amount = dbres_i64(&n, 0, NC_AMOUNT), sub = dbres_i64(&n, 0, NC_SUB);
+    int64_t amount = ev.amount, sub = dbres_i64(&n, 0, NC_SUB);
     struct refund_row row = {.principal = amount,
                              .event_us = now,
                              .due_us = due_known ? due : 0,
@@ -148,7 +188,9 @@ void
 return_create(struct req *r, const cJSON *body)
 {
     struct return_in x = {0, json_str(body, "reason")};
-    if (req_param_id(r, "id", &x.notice))
+    struct dbconn *c = req_db_for(r, "id", &x.notice);
+    /* the log's evidence, up to a checkpoint covering every change committed so far */
+    if (c && evidence_sync_req(r, c))
         req_tx(r, return_tx, &x);
 }
 

@@ -125,6 +125,7 @@ static const char *const rule_codes[] = {
     "DEP-BASIC-HOLDER",
     "DEP-BASIC-PENDING",
     "DEP-DEADLINE",
+    "DEP-EVIDENCE-PENDING",
     "DEP-FORFEIT-GROUND",
     "DEP-FORFEIT-NOTHING",
     "DEP-FORFEIT-OPEN",
@@ -134,6 +135,7 @@ static const char *const rule_codes[] = {
     "DEP-GUARANTEE-BIDDER",
     "DEP-GUARANTEE-CONFLICT",
     "DEP-GUARANTEE-VALIDITY",
+    "DEP-LEDGER-ALTERED",
     "DEP-NONE",
     "DEP-NOT-BIDDING",
     "DEP-NOTICE-CONFLICT",
@@ -164,11 +166,21 @@ static const struct config_key config_keys[] = {
     /* no statute sets it: the platform's own promise, published (docs/deposits.md §5c) */
     CONFIG_I(struct deposits_conf, "deposits.return_days", return_days, "5", 1, 30),
     CONFIG_I(struct deposits_conf, "deposits.retry_hours", retry_hours, "24", 1, 720),
+    CONFIG_I(struct deposits_conf, "deposits.ledger_check_s", ledger_check_s, "300", 10, 86400),
 };
+
+static int64_t
+ledger_watch_every(const struct config *cfg)
+{
+    (void)cfg;
+    return deposits_conf.ledger_check_s;
+}
 
 static const struct job jobs[] = {
     {"deposits.refunds", "system:refund-scheduler", 60, NULL, true, deposits_job_refunds},
     {"deposits.deadlines", "system:refund-monitor", 60, NULL, false, deposits_job_deadlines},
+    {"deposits.ledger-watch", "system:ledger-watch", 0, ledger_watch_every, true,
+     deposits_job_ledger},
 };
 
 static bool
@@ -199,12 +211,18 @@ deposits_init(const struct config *config)
         return false;
     }
     bids_set_deposit_states(deposit_states_at_deadline);
+    if (!evidence_init() || !app_health_add(deposits_health)) {
+        log_error("deposits_init: the log's evidence cannot be followed");
+        bank_free();
+        return false;
+    }
     return true;
 }
 
 static void
 deposits_fini(void)
 {
+    evidence_fini();
     bank_free();
 }
 

@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "deposits.h"
+#include "util.h"
 
 #define DAY_US    INT64_C(86400000000)
 #define CST_US    INT64_C(28800000000) /* UTC+8 */
@@ -300,4 +301,75 @@ deposits_rule_interest(const struct rate_row *rows, size_t n, int64_t fen, int64
     }
     __int128 den = (__int128)YEAR_DAYS * 1000000 * 1000;
     return (int64_t)((sum + den / 2) / den);
+}
+
+/* ---- the ledger against the log (docs/deposits.md §10a) ---- */
+
+static void
+add_amounts(struct buf *b, const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n && i < 8; i++)
+        buf_printf(b, "%s%lld", i ? ", " : "", (long long)v[i]);
+    if (n > 8)
+        buf_printf(b, ", … (%zu in all)", n);
+}
+
+struct refusal
+deposits_rule_agrees(const struct agree_in *in)
+{
+    struct refusal f = {0};
+    if (in->forged && *in->forged)
+        return *refuse(&f, "DEP-LEDGER-ALTERED", "the log's evidence itself fails: %s", in->forged);
+    bool same = in->rows_n == (in->log_known ? in->log_n : 0);
+    for (size_t i = 0; same && i < in->rows_n; i++)
+        same = in->rows_fen[i] == in->log_fen[i];
+    if (!same) {
+        struct buf b = {0};
+        buf_puts(&b, "its postings in the ledger (");
+        add_amounts(&b, in->rows_fen, in->rows_n);
+        buf_puts(&b, " fen) are not those the log recorded (");
+        add_amounts(&b, in->log_known ? in->log_fen : NULL, in->log_known ? in->log_n : 0);
+        buf_puts(&b, " fen)");
+        refuse(&f, "DEP-LEDGER-ALTERED", "%s", b.p && !b.oom ? b.p : "its postings differ");
+        buf_free(&b);
+        return f;
+    }
+    if (in->rows_payee && (!in->log_payee || strcmp(in->rows_payee, in->log_payee)))
+        return *refuse(&f, "DEP-LEDGER-ALTERED",
+                       "the ledger names %s as the account the deposit came from, the bank's "
+                       "signed notice %s",
+                       in->rows_payee, in->log_payee ? in->log_payee : "no account");
+    return f;
+}
+
+struct refusal
+deposits_rule_held_agrees(const struct held_rows *rows, const struct held_log *log)
+{
+    struct refusal f = {0};
+    static const char *const states[] = {"unknown", "held", "being returned", "returned",
+                                         "credited to a sub-account"};
+    const char *payer = rows->payer ? rows->payer : "",
+               *name = rows->payer_name ? rows->payer_name : "";
+    if (log->forged && *log->forged)
+        return *refuse(&f, "DEP-LEDGER-ALTERED", "the log's evidence itself fails: %s",
+                       log->forged);
+    if (!log->known)
+        return *refuse(&f, "DEP-LEDGER-ALTERED",
+                       "the log holds no signed notice or statement line of this payment");
+    if (log->state == HELD_RETURNING && rows->returning) {
+        refuse(&f, "DEP-RETURN-STATE", "this payment is being returned already");
+        f.conflict = true;
+        return f;
+    }
+    if (log->state != HELD_HELD || rows->returning)
+        return *refuse(&f, "DEP-LEDGER-ALTERED", "the log says this payment is %s; the ledger, %s",
+                       states[log->state <= HELD_CREDITED ? log->state : 0],
+                       rows->returning ? "being returned" : "held");
+    if (rows->amount != log->amount || strcmp(payer, log->payer) || strcmp(name, log->payer_name))
+        return *refuse(&f, "DEP-LEDGER-ALTERED",
+                       "the ledger's row says %lld fen from %s (%s), the bank signed %lld fen "
+                       "from %s (%s)",
+                       (long long)rows->amount, *payer ? payer : "-", *name ? name : "-",
+                       (long long)log->amount, log->payer, log->payer_name);
+    return f;
 }

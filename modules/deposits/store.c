@@ -825,3 +825,99 @@ store_notices_valued(struct dbconn *c, int64_t from, int64_t to, struct dbres *o
     struct dbv p[] = {DBV_INT(from), DBV_INT(to)};
     return db_query(c, sql, p, 2, out);
 }
+
+/* ---- the ledger against the log ---- */
+
+static const char sql_alarm_get[] =
+    "SELECT " ALARM_COLS(DB_COL_SQL) DB_COL_END " FROM deposit_alarms WHERE active_key = ?";
+static const char sql_alarm_ins[] =
+    "INSERT INTO deposit_alarms (what, state, why, first_us, raised_us, active_key) VALUES (?, ?, "
+    "?, ?, IF(? = 'altered', ?, NULL), ?)";
+static const char sql_alarm_raise[] = "UPDATE deposit_alarms SET state = 'altered', why = ?, "
+                                      "raised_us = ? WHERE active_key = ?";
+static const char sql_alarm_resolve[] = "UPDATE deposit_alarms SET state = 'resolved', "
+                                        "resolved_us = ?, active_key = NULL WHERE active_key = ?";
+static const char sql_alarms_raised[] =
+    "SELECT COUNT(*) FROM deposit_alarms WHERE state = 'altered'";
+static const char sql_alarms_open[] = "SELECT " ALARM_COLS(DB_COL_SQL) DB_COL_END
+    " FROM deposit_alarms WHERE active_key IS NOT NULL ORDER BY id";
+static const char sql_sub_postings[] =
+    "SELECT fen FROM deposit_postings WHERE account = 'sub' AND ref = ? ORDER BY fen";
+static const char sql_all_sub_postings[] = "SELECT " SUB_POSTING_COLS(DB_COL_SQL) DB_COL_END
+    " FROM deposit_postings p JOIN deposit_entries e ON e.id = p.entry_id WHERE p.account = "
+    "'sub' ORDER BY p.ref, p.fen";
+
+enum db_status
+store_alarm_get(struct dbconn *c, const char *key, struct dbres *out)
+{
+    struct dbv p[] = {DBV_STR(key)};
+    return db_query(c, sql_alarm_get, p, 1, out);
+}
+
+enum db_status
+store_alarm_insert(struct dbconn *c, const char *key, const char *state, const char *why,
+                   int64_t now)
+{
+    char w[1000];
+    snprintf(w, sizeof w, "%s", why); /* bounded to the column */
+    struct dbv p[] = {DBV_STR(key),   DBV_STR(state), DBV_STR(w),  DBV_INT(now),
+                      DBV_STR(state), DBV_INT(now),   DBV_STR(key)};
+    return db_exec(c, sql_alarm_ins, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_alarm_raise(struct dbconn *c, const char *key, const char *why, int64_t now)
+{
+    char w[1000];
+    snprintf(w, sizeof w, "%s", why);
+    struct dbv p[] = {DBV_STR(w), DBV_INT(now), DBV_STR(key)};
+    return db_exec(c, sql_alarm_raise, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_alarm_resolve(struct dbconn *c, const char *key, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(now), DBV_STR(key)};
+    return db_exec(c, sql_alarm_resolve, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_alarms_raised(struct dbconn *c, int64_t *n)
+{
+    struct dbres r;
+    enum db_status st = db_query(c, sql_alarms_raised, NULL, 0, &r);
+    *n = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_alarms_open(struct dbconn *c, struct dbres *out)
+{
+    return db_query(c, sql_alarms_open, NULL, 0, out);
+}
+
+enum db_status
+store_sub_postings(struct dbconn *c, int64_t sub, struct dbres *out)
+{
+    struct dbv p[] = {DBV_INT(sub)};
+    return db_query(c, sql_sub_postings, p, 1, out);
+}
+
+enum db_status
+store_all_sub_postings(struct dbconn *c, struct dbres *out)
+{
+    return db_query(c, sql_all_sub_postings, NULL, 0, out);
+}
+
+enum db_status
+store_return_active(struct dbconn *c, int64_t notice, bool *active)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM deposit_refunds WHERE active_notice = ?";
+    struct dbv p[] = {DBV_INT(notice)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *active = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
+    dbres_free(&r);
+    return st;
+}

@@ -297,6 +297,35 @@ enum db_status store_refund_mark(struct dbconn *c, int64_t id, bool late_flag, i
 enum db_status store_refunds_due_unsettled(struct dbconn *c, struct dbres *out);
 enum db_status store_refund_set_due(struct dbconn *c, int64_t id, int64_t due_us, bool provisional);
 
+/* the ledger against the log (evidence.c) */
+#define ALARM_COLS(X)                                                                              \
+    X(AL_WHAT, "what")                                                                             \
+    X(AL_STATE, "state")                                                                           \
+    X(AL_WHY, "why")                                                                               \
+    X(AL_FIRST, "first_us")                                                                        \
+    X(AL_RAISED, "raised_us")
+enum { ALARM_COLS(DB_COL_ENUM) AL__COUNT };
+/* The open alarm of key (suspect or altered), if any. */
+enum db_status store_alarm_get(struct dbconn *c, const char *key, struct dbres *out);
+enum db_status store_alarm_insert(struct dbconn *c, const char *key, const char *state,
+                                  const char *why, int64_t now);
+enum db_status store_alarm_raise(struct dbconn *c, const char *key, const char *why, int64_t now);
+enum db_status store_alarm_resolve(struct dbconn *c, const char *key, int64_t now);
+enum db_status store_alarms_raised(struct dbconn *c, int64_t *n);
+/* Every open alarm (the ledger's view). */
+enum db_status store_alarms_open(struct dbconn *c, struct dbres *out);
+/* The amounts of sub-account sub's postings, smallest first (DB_VALUE); and every sub-account's,
+ * by sub-account (SP_ columns), with when its latest entry was made. */
+enum db_status store_sub_postings(struct dbconn *c, int64_t sub, struct dbres *out);
+#define SUB_POSTING_COLS(X)                                                                        \
+    X(SP_REF, "p.ref")                                                                             \
+    X(SP_FEN, "p.fen")                                                                             \
+    X(SP_CREATED, "e.created_us")
+enum { SUB_POSTING_COLS(DB_COL_ENUM) SP__COUNT };
+enum db_status store_all_sub_postings(struct dbconn *c, struct dbres *out);
+/* Is a return of held notice `notice` under way (its refund row active)? */
+enum db_status store_return_active(struct dbconn *c, int64_t notice, bool *active);
+
 /* guarantees */
 struct guarantee_row {
     const char *issuer, *number, *issuer_name, *key_id, *ref, *text;

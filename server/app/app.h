@@ -100,10 +100,12 @@ enum db_status app_notify(struct dbconn *c, const char *role, const char *kind, 
                           const char *body, int64_t now);
 /* A part of GET /healthz (added at init, at most 8): fn adds its members to the answer o and
  * returns false when the node must answer 503, with the error code and why (a sentence). */
-typedef bool (*app_health_fn)(cJSON *o, enum err_code *code, char *why, size_t whylen);
+typedef bool (*app_health_fn)(struct dbconn *c, cJSON *o, enum err_code *code, char *why,
+                              size_t whylen);
 bool app_health_add(app_health_fn fn);
-/* Run every part; false (code and why set) when one says the node is not healthy. */
-bool app_health(cJSON *o, enum err_code *code, char *why, size_t whylen);
+/* Run every part on connection c; false (code and why set) when one says the node is not
+ * healthy. */
+bool app_health(struct dbconn *c, cJSON *o, enum err_code *code, char *why, size_t whylen);
 
 /* The whole contract of a capability. Which modules it depends on is declared in its
  * CMakeLists.txt (ggzy_module DEPENDS), which also decides what it may include. */

@@ -74,17 +74,17 @@ days_left(int64_t now_us, int64_t *end)
 }
 
 bool
-core_calendar_health(cJSON *o, enum err_code *code, char *why, size_t whylen)
+core_calendar_health(struct dbconn *c, cJSON *o, enum err_code *code, char *why, size_t whylen)
 {
-    (void)code, (void)why, (void)whylen;
+    (void)c, (void)code, (void)why, (void)whylen;
     int64_t end, left = days_left(clock_now_us(), &end);
     char day[11];
     cal_format_day(end, day);
-    cJSON *c = cJSON_AddObjectToObject(o, "calendar");
-    cJSON_AddStringToObject(c, "official_until", day);
-    json_add_i64(c, "days_left", left);
+    cJSON *cal = cJSON_AddObjectToObject(o, "calendar");
+    cJSON_AddStringToObject(cal, "official_until", day);
+    json_add_i64(cal, "days_left", left);
     if (left <= CAL_WARN_DAYS)
-        cJSON_AddStringToObject(c, "warning",
+        cJSON_AddStringToObject(cal, "warning",
                                 "the State Council's holiday arrangement in force ends within 90 "
                                 "days: working days after it are counted on the provisional "
                                 "calendar until the operator imports the next one (ggzyd "

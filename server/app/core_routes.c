@@ -58,7 +58,7 @@ healthz(struct req *r, const cJSON *body)
     json_add_i64(o, "now_us", clock_now_us());
     /* the modules' parts: the calendar's end, the deposit ledger's agreement with the log */
     enum err_code code = E_INTERNAL;
-    if (!app_health(o, &code, why, sizeof why)) {
+    if (!app_health(c, o, &code, why, sizeof why)) {
         cJSON_Delete(o);
         req_error(r, code, "%s", why);
         return;
@@ -274,16 +274,33 @@ idempotency_expire(struct dbconn *c, const struct actor *a, int64_t now_us)
     return idem_expire(c, now_us);
 }
 
-/* core.log-scan: the whole log re-hashed against every signed checkpoint (logwatch.h). */
+/* core.log-scan: the whole log re-hashed against every signed checkpoint (logwatch.h), every
+ * audit.scan_interval_s (300 by default: an edit of an old entry is found within minutes), its
+ * time and result in /metrics. */
 static bool
 log_scan(struct dbconn *c, const struct actor *a, int64_t now_us)
 {
-    (void)a, (void)now_us;
+    (void)a;
     bool db_error = false;
-    if (!logwatch_scan(c, &db_error) && db_error) {
+    uint64_t entries = 0;
+    int64_t t0 = monotonic_us();
+    bool ok = logwatch_scan(c, &db_error, &entries);
+    int64_t took = monotonic_us() - t0;
+    if (!ok && db_error) {
         log_warn("log_scan: the log could not be read; the scan is tried again later");
         return false;
     }
+    metrics_gauge_set("ggzy_audit_log_scan_duration_microseconds",
+                      "How long the last full check of the log took, in microseconds.", took);
+    metrics_gauge_set("ggzy_audit_log_scan_entries", "Entries the last full check re-hashed.",
+                      (int64_t)entries);
+    metrics_gauge_set("ggzy_audit_log_scan_last_us",
+                      "When the last full check of the log ran (the platform's clock, µs).",
+                      now_us);
+    metrics_gauge_set("ggzy_audit_log_scan_ok", "1 when the last full check found the log intact.",
+                      ok);
+    log_info("log_scan: %llu entries re-hashed in %lld µs: %s", (unsigned long long)entries,
+             (long long)took, ok ? "intact" : "ALTERED");
     return true; /* an alarm is the watch's own outcome, raised and reported by it */
 }
 

@@ -78,13 +78,13 @@ app_health_add(app_health_fn fn)
 }
 
 bool
-app_health(cJSON *o, enum err_code *code, char *why, size_t whylen)
+app_health(struct dbconn *c, cJSON *o, enum err_code *code, char *why, size_t whylen)
 {
     bool ok = true;
     for (int i = 0; i < SUBS_MAX && health[i]; i++) {
         char w[300] = "";
         enum err_code e = E_INTERNAL;
-        if (!health[i](o, &e, w, sizeof w) && ok) {
+        if (!health[i](c, o, &e, w, sizeof w) && ok) {
             ok = false;
             *code = e;
             snprintf(why, whylen, "%s", w);

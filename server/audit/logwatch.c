@@ -168,13 +168,14 @@ logwatch_check_new(struct dbconn *c, uint64_t m, const mhash m_root, const struc
 }
 
 bool
-logwatch_scan(struct dbconn *c, bool *db_error)
+logwatch_scan(struct dbconn *c, bool *db_error, uint64_t *entries)
 {
     static const char sql_cps[] =
         "SELECT " ROOT_COLS(DB_COL_SQL) DB_COL_END " FROM audit_checkpoints ORDER BY size";
     static const char sql_size[] = "SELECT size FROM audit_head WHERE id = 1";
     struct dbres cps = {0}, head = {0};
     *db_error = false;
+    *entries = 0;
     if (db_query(c, sql_cps, NULL, 0, &cps) != DB_OK ||
         db_query(c, sql_size, NULL, 0, &head) != DB_OK || head.nrows != 1) {
         dbres_free(&cps);
@@ -193,6 +194,7 @@ logwatch_scan(struct dbconn *c, bool *db_error)
             memcpy(roots[i], dbres_str(&cps, i, CR_ROOT), 32);
     }
     uint64_t size = (uint64_t)dbres_i64(&head, 0, DB_VALUE);
+    *entries = size;
     if (n && sizes[n - 1] > size) /* never: a checkpoint beyond the tree */
         logwatch_alarm("a signed checkpoint of size %llu is beyond the tree of %llu",
                        (unsigned long long)sizes[n - 1], (unsigned long long)size);

@@ -29,9 +29,9 @@ struct dbconn;
  * database failed and nothing is concluded. */
 bool logwatch_check_new(struct dbconn *c, uint64_t m, const mhash m_root, const struct frontier *f,
                         bool *db_error);
-/* Re-hash the whole log against its stored leaves and every signed checkpoint. False raises the
- * alarm, unless *db_error. */
-bool logwatch_scan(struct dbconn *c, bool *db_error);
+/* Re-hash the whole log against its stored leaves and every signed checkpoint; *entries gets how
+ * many were re-hashed. False raises the alarm, unless *db_error. */
+bool logwatch_scan(struct dbconn *c, bool *db_error, uint64_t *entries);
 /* Raise the alarm (also for the sequencer's own consistency check). */
 void logwatch_alarm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Is the log intact, as far as the watch has seen? why gets the alarm's reason when not. */

@@ -155,9 +155,7 @@ static atomic_bool full_wanted;
 static int64_t
 monotonic_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return monotonic_us() / 1000;
 }
 
 /* Whether this batch makes the full look (see the top of the file). */

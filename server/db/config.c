@@ -49,7 +49,7 @@ static const struct config_key keys[] = {
     S("audit.key", audit_key, "var/keys/audit.key"),
     S("audit.origin", audit_origin, "ggzy.localhost/audit"),
     I("audit.checkpoint_interval_ms", audit_checkpoint_interval_ms, "2000", 50, 3600000),
-    I("audit.scan_interval_s", audit_scan_interval_s, "86400", 0, 2592000),
+    I("audit.scan_interval_s", audit_scan_interval_s, "300", 0, 2592000),
     S("web.root", web_root, "web"),
     S("migrations.dir", migrations_dir, "migrations"),
     S("api.openapi", openapi_path, "docs/openapi.json"),

@@ -519,6 +519,30 @@ class LogWatchTest(ApiTest):
         self.assertIn("signed checkpoint", h.json["error"]["message"])
         self.assertFalse(ok)
 
+    def test_the_full_check_runs_every_five_minutes_by_default_with_its_time_in_the_metrics(self):
+        """With the default audit.scan_interval_s (300), an edit of a long-signed entry is found
+        at the next full check, within five minutes of the platform's clock."""
+        self.srv.reconfigure({"audit.scan_interval_s": "300"})
+        self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        self.checkpoint()
+        m = self.srv.request("GET", "/metrics").body
+        self.assertIn("\nggzy_audit_log_scan_ok 1\n", m)  # the check at start-up
+        self.assertRegex(m, r"\nggzy_audit_log_scan_duration_microseconds \d+\n")
+        self.assertRegex(m, r"\nggzy_audit_log_scan_entries [1-9]\d*\n")
+        self.edit_entry_and_leaf(1)
+        self.assertEqual(self.intact()[0].status, 200)  # not yet seen
+        now = self.srv.request("GET", "/api/v1/test/clock").json["now_us"]
+        self.srv.request("POST", "/api/v1/test/clock", {"set_us": now + 301 * 10**6})
+        import time
+        for _ in range(100):
+            if self.intact()[0].status == 503:
+                break
+            time.sleep(0.1)
+        h, ok = self.intact()
+        self.assertError(h, 503, "audit_log_altered")
+        self.assertIn("\nggzy_audit_log_scan_ok 0\n", self.srv.request("GET", "/metrics").body)
+
     def test_an_entry_edited_without_its_leaf_is_found_before_signing(self):
         self.make_org(self.admin, "bidder")
         self.srv.wait_sequenced()

@@ -759,3 +759,110 @@ class ReconciliationTest(DepositTest):
         self.assertEqual(self.srv.request("GET", "/api/v1/deposits/statements", token=b0["tok"]).status, 403)
         self.ledger()
         self.replay_clean()
+
+
+class LedgerEvidenceTest(DepositTest):
+    """Money leaves only on what the log proves (docs/deposits.md §10a): a database administrator
+    who edits the ledger's rows moves no money — each edit is found, reported, and the refund it
+    would have paid is not instructed — while the honest bidders' refunds still go out."""
+
+    def test_edited_postings_move_no_money_and_are_reported_while_honest_refunds_go_out(self):
+        bidders = self.bidders + [self.bidder() for _ in range(3)]  # seven
+        subs = []
+        for i, b in enumerate(bidders):
+            self.basic(b, "62220000000009%02d" % i)
+            s = self.sub(b)
+            r = self.pay(s["number"], DEPOSIT, "62220000000009%02d" % i, name="单位%d" % i)
+            self.assertEqual(r["body"]["outcome"], "credited", r)
+            subs.append(s["id"])
+        s0, s1, s2, s3, s4 = subs[:5]
+        entry = lambda s: int(self.srv.sql("SELECT entry_id FROM deposit_postings WHERE account = 'sub' "
+                                           "AND ref = %d" % s)[0][0])
+        # 1. a posting of one bidder's 1 万元 arrival moved to another's sub-account (the issue's
+        #    edit): after the contract the other would be refunded 2 万元, the payer nothing
+        self.srv.sql("UPDATE deposit_postings SET ref = %d WHERE account = 'sub' AND ref = %d" % (s1, s0))
+        # 2. an amount moved, the entry still balanced
+        e2 = entry(s2)
+        self.srv.sql("UPDATE deposit_postings SET fen = fen - 100 WHERE entry_id = %d AND account = 'sub'" % e2)
+        self.srv.sql("UPDATE deposit_postings SET fen = fen + 100 WHERE entry_id = %d AND account = 'bank'" % e2)
+        # 3. a posting deleted (with its counterpart)
+        self.srv.sql("DELETE FROM deposit_postings WHERE entry_id = %d" % entry(s3))
+        # 4. postings inserted: 5 000 元 more on a sub-account, the ledger still summing to zero
+        e4 = entry(s4)
+        self.srv.sql("INSERT INTO deposit_postings (entry_id, account, ref, fen) VALUES "
+                     "(%d, 'sub', %d, -500000), (%d, 'bank', 0, 500000)" % (e4, s4, e4))
+        # the ledger still sums to zero — and says it disagrees with the log, sub-account by one
+        led = self.srv.request("GET", "/api/v1/deposits/ledger", token=self.sup_tok).json
+        self.assertEqual(led["total_fen"], 0, led)
+        self.assertFalse(led["agrees_with_log"], led)
+        self.assertEqual(sorted(a["subaccount_id"] for a in led["altered"]), [s0, s1, s2, s3, s4], led)
+        moved = {a["subaccount_id"]: a for a in led["altered"]}
+        self.assertEqual((moved[s1]["ledger_fen"], moved[s1]["log_fen"]), (-2 * DEPOSIT, -DEPOSIT))
+        self.assertEqual((moved[s0]["ledger_fen"], moved[s0]["log_fen"]), (0, -DEPOSIT))
+        # the contract: every deposit is due back (实施条例 第五十七条)
+        self.bid_all(4)
+        signed = self.deadline + 5 * DAY
+        self.clock(signed)
+        r = self.srv.request("POST", "/api/v1/test/events", {"kind": "contract_signed", "project_id": self.pid,
+                                                             "winner_org_id": bidders[0]["org"], "at_us": signed},
+                             token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        self.run_job("deposits.refunds", signed + 3600 * 10**6)
+        self.run_job("deposits.refunds")  # a second look, the log synced again: an alteration
+        paid = self.wait(lambda: (lambda x: x if len(x) == 2 and all(f["state"] == "paid" for f in x) else None)(
+            self.refunds()), "the honest refunds were not paid")
+        self.assertEqual(sorted(f["subaccount_id"] for f in paid), sorted(subs[5:]))
+        for f in paid:
+            self.assertEqual(f["principal_fen"], DEPOSIT)
+        instructed = {os.path.basename(p) for p in glob.glob(os.path.join(self.srv.dir, "bank", "instructions", "*"))}
+        self.assertEqual(len(instructed), 2, instructed)
+        # reported: the job's alarm, the log, staff and supervisors, /healthz, the metric
+        self.run_job("deposits.ledger-watch", self.server_now() + 301 * 10**6)
+        self.run_job("deposits.ledger-watch", self.server_now() + 301 * 10**6)
+        h = self.srv.request("GET", "/healthz").json
+        self.assertEqual((h["status"], h["deposits_ledger"], h["deposits_alarms"]), ("degraded", "altered", 5), h)
+        self.assertIn("ggzy_deposits_ledger_intact 0", self.srv.request("GET", "/metrics").body)
+        led = self.srv.request("GET", "/api/v1/deposits/ledger", token=self.admin).json
+        self.assertEqual(sorted(a["what"] for a in led["alarms"] if a["state"] == "altered"),
+                         sorted("sub:%d" % s for s in (s0, s1, s2, s3, s4)))
+        for tok in (self.admin, self.sup_tok):
+            told = [m for m in self.srv.request("GET", "/api/v1/me/inbox?limit=200", token=tok).json["items"]
+                    if m["kind"] == "deposit.ledger.altered"]
+            self.assertEqual(len(told), 5, told)
+        self.srv.wait_sequenced()
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'deposit.ledger.altered'"),
+                         [["5"]])
+        # the administrator's edit of the first two is undone: their refunds go out, the alarms end
+        self.srv.sql("UPDATE deposit_postings SET ref = %d WHERE account = 'sub' AND ref = %d AND entry_id = %d"
+                     % (s0, s1, entry(s1) if False else int(self.srv.sql(
+                         "SELECT MIN(entry_id) FROM deposit_postings WHERE account = 'sub' AND ref = %d" % s1)[0][0])))
+        self.run_job("deposits.refunds")  # the alarms end (logged) …
+        self.run_job("deposits.refunds")  # … and the refunds are instructed
+        self.wait(lambda: len([f for f in self.refunds() if f["state"] == "paid"]) == 4, "not refunded once restored")
+        self.assertEqual(sorted((f["subaccount_id"], f["principal_fen"], f["to_account"]) for f in self.refunds()
+                                if f["subaccount_id"] in (s0, s1)),
+                         [(s0, DEPOSIT, "6222000000000900"), (s1, DEPOSIT, "6222000000000901")])
+        self.srv.wait_sequenced()
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'deposit.ledger.restored'"),
+                         [["2"]])
+        self.run_job("deposits.ledger-watch", self.server_now() + 301 * 10**6)
+        led = self.srv.request("GET", "/api/v1/deposits/ledger", token=self.admin).json
+        self.assertEqual(sorted(a["what"] for a in led["alarms"]), sorted("sub:%d" % s for s in (s2, s3, s4)))
+
+    def test_a_held_payment_whose_row_was_edited_is_not_returned_and_is_reported(self):
+        stray = self.pay("880100009999999", 300, "6222000000005999", name="某某公司")["body"]
+        # the administrator puts their own account on the held payment
+        self.srv.sql("UPDATE deposit_notices SET payer_account = '6222111122223333', payer_name = '某人' "
+                     "WHERE id = %d" % stray["id"])
+        r = self.srv.request("POST", "/api/v1/deposits/notices/%d/return" % stray["id"], {"reason": "原路退回"},
+                             token=self.admin)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (409, "DEP-LEDGER-ALTERED"), r)
+        self.assertIn("6222000000005999", r.json["error"]["message"])  # what the bank signed
+        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM deposit_refunds"), [["0"]])
+        self.assertEqual(self.srv.request("GET", "/healthz").json["deposits_ledger"], "altered")
+        # and when the row is put back, it goes back to whoever paid it
+        self.srv.sql("UPDATE deposit_notices SET payer_account = '6222000000005999', payer_name = '某某公司' "
+                     "WHERE id = %d" % stray["id"])
+        r = self.srv.request("POST", "/api/v1/deposits/notices/%d/return" % stray["id"], {"reason": "原路退回"},
+                             token=self.admin)
+        self.assertEqual((r.status, r.json["to_account"]), (201, "6222000000005999"), r)
