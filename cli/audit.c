@@ -757,6 +757,9 @@ cmd_audit_replay(const struct opts *o)
     uint64_t size = v.cps[0].size;
     printf("project %lld: timeline under the checkpoint of size %llu\n", o->project,
            (unsigned long long)size);
+    /* a view filtered for the caller's role: its entries are checked, its invariants cannot be
+     * (what it leaves out would look like a step skipped) */
+    bool complete = !cJSON_IsFalse(cJSON_GetObjectItem(j, "complete"));
     int bad = 0;
     for (const cJSON *it = cJSON_GetObjectItem(j, "entries")->child; it; it = it->next) {
         uint64_t idx = (uint64_t)cJSON_GetObjectItem(it, "index")->valuedouble;
@@ -793,9 +796,19 @@ cmd_audit_replay(const struct opts *o)
         }
         if (parsed) {
             print_entry(parsed, redacted);
-            inv_feed(st, parsed, &rep);
+            if (complete)
+                inv_feed(st, parsed, &rep);
             cJSON_Delete(parsed);
         }
+    }
+    if (!complete) {
+        printf("NOT CHECKABLE from this view: the timeline was filtered for the %s role (%lld "
+               "entries left out), so the invariants cannot be replayed from it; every entry shown "
+               "is in the signed log. Replay with a supervisor's token (docs/audit.md §7).\n",
+               json_str(j, "view") ? json_str(j, "view") : "caller's",
+               (long long)json_i64(j, "omitted", 0));
+        rc = bad ? 1 : 3;
+        goto out;
     }
     inv_finish(st, &rep);
     for (size_t i = 0; i < rep.n; i++)

@@ -128,13 +128,26 @@ lot_named(struct inv_state *s, const char *name)
     return l;
 }
 
+/* A payload's lot as a number: an integer (as every payload has it now) or, in logs written
+ * before, its decimal string; -1 when neither. */
+static int64_t
+lot_number(const cJSON *p)
+{
+    const char *t = json_str(p, "lot");
+    int64_t v;
+    if (t)
+        return parse_i64(t, 0, INT64_MAX, &v) ? v : -1;
+    return json_i64(p, "lot", -1);
+}
+
 static struct lot *
 lot_of(struct inv_state *s, const cJSON *p)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "lot");
     char name[24];
-    if (cJSON_IsNumber(v)) {
-        snprintf(name, sizeof name, "%lld", (long long)v->valuedouble);
+    int64_t n = json_i64(p, "lot", -1);
+    if (n >= 0) { /* a number is taken as its decimal name */
+        snprintf(name, sizeof name, "%lld", (long long)n);
         return lot_named(s, name);
     }
     return lot_named(s, cJSON_IsString(v) ? v->valuestring : NULL);
@@ -253,7 +266,7 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
     const cJSON *dl = cJSON_GetObjectItemCaseSensitive(p, "deadlines");
     bool moved = false;
     for (const cJSON *it = cJSON_IsArray(dl) ? dl->child : NULL; it; it = it->next) {
-        struct lot *l = lot_named(s, json_str(it, "lot"));
+        struct lot *l = lot_of(s, it);
         if (!l)
             continue;
         int64_t nd = json_i64(it, "bid_deadline_us", -1), no = json_i64(it, "opening_us", nd);
@@ -278,6 +291,20 @@ check_announcements(struct inv_state *s, const char *action, const cJSON *p, int
         l->opening_us = no;
         if (l->first_opening_us < 0 || no < l->first_opening_us)
             l->first_opening_us = no;
+    }
+    /* every documents' period published (a tender's, an amendment's) keeps the statute, however
+     * little it changes in force */
+    int64_t dfrom = json_i64(p, "docs_from_us", -1), duntil = json_i64(p, "docs_until_us", -1);
+    if ((tender || amendment) && dfrom >= 0) {
+        if (duntil >= 0)
+            check_period(s, S_DOC_SALE, dfrom, duntil, idx, "the tender documents are available",
+                         rep);
+        for (int i = 0; amendment && s->legally_required && s->tender_method && i < s->nlots; i++)
+            if (s->lots[i].deadline_us >= 0)
+                check_period(s, S_BID_PERIOD, dfrom, s->lots[i].deadline_us, idx,
+                             "from the first day of the documents an amendment states to the bid "
+                             "deadline",
+                             rep);
     }
     if (amendment) {
         if ((moved || place_changed) && !affects)
@@ -307,7 +334,7 @@ check_bids(struct inv_state *s, const char *action, const cJSON *p, int64_t idx,
            bool by_system, struct inv_report *rep)
 {
     if (!strcmp(action, "lot.deadline_set")) {
-        struct lot *l = lot_named(s, json_str(p, "lot"));
+        struct lot *l = lot_of(s, p);
         if (l) {
             l->deadline_us = json_i64(p, "bid_deadline_us", -1);
             l->opening_us = json_i64(p, "opening_us", l->deadline_us);
@@ -514,13 +541,10 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
                      !strcmp(json_str(f, "sha256"), json_str(p, "sha256")) &&
                      json_i64(f, "start_us", -1) == json_i64(p, "start_us", -2) &&
                      json_i64(f, "end_us", -1) == json_i64(p, "end_us", -2)));
-        else {
-            char lot[24];
-            snprintf(lot, sizeof lot, "%lld", (long long)json_i64(f, "lot", -1));
+        else
             same =
-                json_str(p, "lot") && !strcmp(lot, json_str(p, "lot")) &&
+                json_i64(f, "lot", -1) == lot_number(p) &&
                 (strcmp(action, "opening.share") || json_i64(f, "x", -1) == json_i64(p, "x", -2));
-        }
         if (!same)
             violate(rep, "INV-SIGNATURE", idx, "%s: the signed act is not the one recorded",
                     action);

@@ -98,6 +98,9 @@ struct org_view {
     char name[801]; /* VARCHAR(200) of UTF-8 */
 };
 enum db_status accounts_org(struct dbconn *c, int64_t id, struct org_view *o, bool *found);
+/* The organization of a unified social credit code (what outside parties name it by). */
+enum db_status accounts_org_by_code(struct dbconn *c, const char *credit_code, struct org_view *o,
+                                    bool *found);
 /* For other modules: the role of user id ("agent", "supervisor", …; found=false: no such user). */
 enum db_status accounts_user_role(struct dbconn *c, int64_t id, char role[24], bool *found);
 /* For other modules: the names of many organizations at once, ids a JSON array of ids (what

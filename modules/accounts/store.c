@@ -291,11 +291,28 @@ accounts_find_key(struct dbconn *c, int64_t user_id, const uint8_t id4[4], uint8
     return st;
 }
 
+static enum db_status org_view_of(enum db_status st, struct dbres *r, struct org_view *o,
+                                  bool *found);
+
 enum db_status
 accounts_org(struct dbconn *c, int64_t id, struct org_view *o, bool *found)
 {
     struct dbres r;
-    enum db_status st = store_org_get(c, id, &r);
+    return org_view_of(store_org_get(c, id, &r), &r, o, found);
+}
+
+enum db_status
+accounts_org_by_code(struct dbconn *c, const char *credit_code, struct org_view *o, bool *found)
+{
+    struct dbres r;
+    return org_view_of(store_org_by_code(c, credit_code, &r), &r, o, found);
+}
+
+/* Fill o from the organization row r (consumed), as accounts_org says. */
+static enum db_status
+org_view_of(enum db_status st, struct dbres *res, struct org_view *o, bool *found)
+{
+    struct dbres r = *res;
     *found = st == DB_OK && r.nrows == 1;
     memset(o, 0, sizeof *o);
     if (*found) {

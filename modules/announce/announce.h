@@ -61,6 +61,7 @@ struct ann_amend_terms {
     int64_t new_deadline_us, new_opening_us; /* what the amendment sets; 0: unchanged */
     bool place_changed;                      /* it sets another opening place */
     bool docs_changed;                       /* it changes the documents' period */
+    int64_t docs_from_us, docs_until_us;     /* the documents' period it states; 0: none */
     bool flag;                               /* the drafter said it affects the bids */
     bool opening_started;                    /* a lot of the project is being or was opened */
 };

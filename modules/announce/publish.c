@@ -270,6 +270,8 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
             (dbres_str(a, 0, AC_DOCS_FROM) && dbres_i64(a, 0, AC_DOCS_FROM) != f.docs_from_us) ||
             (dbres_str(a, 0, AC_DOCS_UNTIL) && dbres_i64(a, 0, AC_DOCS_UNTIL) != f.docs_until_us);
         at->flag = dbres_i64(a, 0, AC_AFFECTS) != 0;
+        at->docs_from_us = dbres_str(a, 0, AC_DOCS_FROM) ? dbres_i64(a, 0, AC_DOCS_FROM) : 0;
+        at->docs_until_us = dbres_str(a, 0, AC_DOCS_UNTIL) ? dbres_i64(a, 0, AC_DOCS_UNTIL) : 0;
         if ((why = announce_rule_amendment(cat, v->legally_required,
                                            entry_rule_method_is_tender(v->method), at, affects))
                 .code) {
@@ -414,6 +416,8 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddBoolToObject(p, "affects_bids", affects);
     if (dbres_str(&a, 0, AC_DOCS_FROM))
         json_add_i64(p, "docs_from_us", dbres_i64(&a, 0, AC_DOCS_FROM));
+    if (dbres_str(&a, 0, AC_DOCS_UNTIL))
+        json_add_i64(p, "docs_until_us", dbres_i64(&a, 0, AC_DOCS_UNTIL));
     if (dbres_str(&a, 0, AC_PLACE))
         cJSON_AddStringToObject(p, "opening_place", dbres_str(&a, 0, AC_PLACE));
     if (dbres_str(&a, 0, AC_AMENDS))
@@ -440,9 +444,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
             goto out;
         for (size_t k = 0; k < lots.nrows; k++) {
             cJSON *o = cJSON_CreateObject();
-            char lot[24];
-            snprintf(lot, sizeof lot, "%lld", (long long)dbres_i64(&lots, k, LC_SEQ));
-            cJSON_AddStringToObject(o, "lot", lot);
+            json_add_i64(o, "lot", dbres_i64(&lots, k, LC_SEQ)); /* an integer, as everywhere */
             json_add_i64(o, "bid_deadline_us", deadline);
             json_add_i64(o, "opening_us", opening);
             cJSON_AddItemToArray(dl, o);

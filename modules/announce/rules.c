@@ -139,6 +139,24 @@ check_amendment(enum category c, bool legally_required, bool tender,
         !period_ok(S_BID_PERIOD, c, t->docs_first_us, deadline, &have, why,
                    "from the first day of the documents to the new bid deadline"))
         return false;
+    /* a documents' period the amendment states is published, and signed, as the statute must
+     * read it: whatever it changes in force, it keeps every period (R-DOC-SALE, R-BID-PERIOD) */
+    if (t->docs_from_us || t->docs_until_us) {
+        int64_t from = t->docs_from_us ? t->docs_from_us : t->docs_first_us;
+        if ((t->docs_until_us && t->docs_until_us < from) || from > deadline)
+            return no(why, "ANN-ORDER",
+                      "the documents' period this amendment states must run: docs_from <= "
+                      "docs_until, docs_from <= the bid deadline");
+        if (t->docs_until_us && !period_ok(S_DOC_SALE, c, from, t->docs_until_us, &have, why,
+                                           "the tender documents this amendment states are "
+                                           "available for"))
+            return false;
+        if (legally_required && tender &&
+            !period_ok(S_BID_PERIOD, c, from, deadline, &have, why,
+                       "from the first day of the documents this amendment states to the bid "
+                       "deadline"))
+            return false;
+    }
     return true;
 }
 

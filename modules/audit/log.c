@@ -194,14 +194,22 @@ timeline(struct req *r, const cJSON *body)
     cJSON_AddItemToObject(o, "checkpoint", checkpoint_json(c, &cp, 0));
     cJSON *items = cJSON_AddArrayToObject(o, "entries");
     bool withheld_seen = false;
+    int64_t omitted = 0;
     for (size_t i = 0; i < e.nrows; i++) {
-        if (!visible(r, &e, i))
+        if (!visible(r, &e, i)) {
+            omitted++;
             continue;
+        }
         cJSON *x = entry_json(r, &e, i, &withheld_seen);
         cJSON *arr = audit_proof_json(c, (uint64_t)dbres_i64(&e, i, EC_IDX), size);
         cJSON_AddItemToObject(x, "proof", arr ? arr : cJSON_CreateArray());
         cJSON_AddItemToArray(items, x);
     }
+    /* a view filtered for the caller's role says so: what it leaves out cannot be replayed
+     * from it (docs/audit.md §7: the replay needs a supervisor's view) */
+    cJSON_AddBoolToObject(o, "complete", omitted == 0);
+    json_add_i64(o, "omitted", omitted);
+    cJSON_AddStringToObject(o, "view", role_name(r->who.role));
     struct read_ctx rx = {"project_timeline", pid, 0, (int64_t)e.nrows};
     dbres_free(&cp);
     dbres_free(&e);

@@ -131,12 +131,6 @@ const struct field answer_schema[] = {
     {NULL},
 };
 
-static void
-lot_name(int64_t lot, char out[24])
-{
-    snprintf(out, 24, "%lld", (long long)lot);
-}
-
 /* Who may act at an opening: a party to the project, or any bidder (objections; their own
  * standing is checked by the step). */
 static bool
@@ -572,10 +566,8 @@ batch_tx(struct dbconn *c, void *arg)
     if (held != TX_COMMIT)
         return held;
     int64_t now = clock_now_us();
-    char lot[24];
-    lot_name(x->lot, lot);
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "lot", x->lot); /* an integer, as in the signed fields */
     cJSON *arr = cJSON_AddArrayToObject(p, "bids");
     for (size_t i = 0; i < x->n; i++) {
         struct outcome *o = &x->out[i];
@@ -655,9 +647,7 @@ complete_tx(struct dbconn *c, void *arg)
     if (entry_project(c, x->project, true, &p, &found) != DB_OK || !found)
         return TX_DBFAIL;
     cJSON *pl = cJSON_CreateObject();
-    char lot[24];
-    lot_name(x->lot, lot);
-    cJSON_AddStringToObject(pl, "lot", lot);
+    json_add_i64(pl, "lot", x->lot); /* an integer, as in the signed fields */
     bids_add_hex(pl, "private_key", x->sk, 32);
     json_add_i64(pl, "opened", x->opened);
     json_add_i64(pl, "rejected", x->rejected);
@@ -962,10 +952,9 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_DBFAIL;
     }
     int64_t n = (int64_t)b.nrows, id, now = clock_now_us();
-    char lot[24], reason[300];
-    lot_name(x->lot, lot);
+    char reason[300];
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "lot", x->lot); /* an integer, as in the signed fields */
     json_add_i64(p, "bids", n);
     cJSON_AddItemToObject(p, "signed", signed_);
     enum db_status st;
@@ -1137,9 +1126,7 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *p = cJSON_CreateObject();
     cJSON_AddItemToObject(p, "signed", signed_);
     signed_ = NULL;
-    char lot[24];
-    lot_name(x->lot, lot);
-    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "lot", x->lot); /* an integer, as in the signed fields */
     json_add_i64(p, "x", x->share.x);
     json_add_i64(p, "shares_in", (int64_t)in.nrows);
     json_add_i64(p, "threshold", t);
@@ -1213,9 +1200,7 @@ object_tx(struct dbconn *c, struct req *r, void *arg)
                                now, &x->id) != DB_OK)
         goto out;
     cJSON *p = cJSON_CreateObject();
-    char lot[24];
-    lot_name(x->lot, lot);
-    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "lot", x->lot); /* an integer, as in the signed fields */
     json_add_i64(p, "objection_id", x->id);
     json_add_i64(p, "org_id", r->who.org_id);
     cJSON_AddStringToObject(p, "text", x->text);
@@ -1268,9 +1253,7 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
         return TX_REFUSE;
     }
     cJSON *p = cJSON_CreateObject();
-    char lot[24];
-    lot_name(x->lot, lot);
-    cJSON_AddStringToObject(p, "lot", lot);
+    json_add_i64(p, "lot", x->lot); /* an integer, as in the signed fields */
     json_add_i64(p, "objection_id", x->id);
     cJSON_AddStringToObject(p, "answer", x->text);
     if (audit_append(c, req_actor(r), "opening.answer", "objection", x->id, x->project, p, NULL) !=

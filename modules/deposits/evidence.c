@@ -89,7 +89,8 @@ held_of(const char *txn, bool add)
     for (size_t i = 0; txn && i < nheld; i++)
         if (!strcmp(held[i].txn, txn))
             return &held[i];
-    struct ev_held *h = txn && add ? arr_push((void **)&held, &nheld, &capheld, sizeof *held) : NULL;
+    struct ev_held *h =
+        txn && add ? arr_push((void **)&held, &nheld, &capheld, sizeof *held) : NULL;
     if (h) {
         memset(h, 0, sizeof *h);
         snprintf(h->txn, sizeof h->txn, "%s", txn);
@@ -145,10 +146,11 @@ feed_notice(const cJSON *pl)
             return;
         const char *account = json_str(f, "account"), *payer = json_str(f, "payer_account");
         if (!ok || !account || (s->number[0] && strcmp(account, s->number)))
-            snprintf(s->forged, sizeof s->forged,
-                     "a credited arrival (bank_txn %s) is not the bank's signed notice of a payment "
-                     "into this sub-account",
-                     txn ? txn : "?");
+            snprintf(
+                s->forged, sizeof s->forged,
+                "a credited arrival (bank_txn %s) is not the bank's signed notice of a payment "
+                "into this sub-account",
+                txn ? txn : "?");
         struct ev_arrival *a = arr_push((void **)&s->arr, &s->narr, &s->caparr, sizeof *s->arr);
         if (a)
             *a = (struct ev_arrival){json_i64(f, "amount_fen", 0), json_i64(f, "value_us", 0)};
@@ -182,8 +184,8 @@ static void
 feed_statement(const cJSON *pl)
 {
     const cJSON *sg = cJSON_GetObjectItemCaseSensitive(pl, "signed");
-    const cJSON *lines = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(sg, "fields"), "lines");
+    const cJSON *lines =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sg, "fields"), "lines");
     bool ok = bank_signed(sg, "ggzy-bank-statement-v1");
     const cJSON *d, *l;
     cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(pl, "differences"))
@@ -198,8 +200,7 @@ feed_statement(const cJSON *pl)
             struct ev_held *h = held_of(txn, true);
             if (h && h->state == HELD_NONE) {
                 snprintf(h->payer, sizeof h->payer, "%s", nz(json_str(l, "payer_account")));
-                snprintf(h->payer_name, sizeof h->payer_name, "%s",
-                         nz(json_str(l, "payer_name")));
+                snprintf(h->payer_name, sizeof h->payer_name, "%s", nz(json_str(l, "payer_name")));
                 h->amount = json_i64(l, "amount_fen", 0);
                 h->state = HELD_HELD;
                 if (!ok)
@@ -274,8 +275,8 @@ evidence_sync(struct dbconn *c, bool await, bool *intact)
     if (await && !logfollow_await_checkpoint(c, 5000))
         log_warn("evidence_sync: no checkpoint covered every committed entry within 5 s");
     pthread_mutex_lock(&mu);
-    enum db_status st = follower ? logfollow_sync(follower, c, &ev_size, &ev_signed_us, &ev_intact)
-                                 : DB_ERROR;
+    enum db_status st =
+        follower ? logfollow_sync(follower, c, &ev_size, &ev_signed_us, &ev_intact) : DB_ERROR;
     *intact = ev_intact;
     pthread_mutex_unlock(&mu);
     return st;
@@ -390,7 +391,8 @@ evidence_check_sub(struct dbconn *c, int64_t sub, const char *payee, struct sub_
     if (*st == DB_OK) {
         for (size_t i = 0; i < rows.nrows; i++)
             fen[i] = dbres_i64(&rows, i, DB_VALUE);
-        struct agree_in in = {fen,   ev->fen, rows.nrows, ev->nfen, payee, ev->payee ? ev->payer : NULL,
+        struct agree_in in = {fen,       ev->fen,   rows.nrows,
+                              ev->nfen,  payee,     ev->payee ? ev->payer : NULL,
                               ev->known, ev->forged};
         f = deposits_rule_agrees(&in);
     }
@@ -413,8 +415,7 @@ tell_altered(struct dbconn *c, const char *key, const char *why, int64_t now)
              "/api/v1/deposits/ledger (\"altered\") with the log (ggzy audit replay), and have the "
              "database's change investigated (docs/deposits.md §10a).",
              key, why);
-    enum db_status st =
-        app_notify(c, "center_admin", "deposit.ledger.altered", subject, body, now);
+    enum db_status st = app_notify(c, "center_admin", "deposit.ledger.altered", subject, body, now);
     return st == DB_OK ? app_notify(c, "supervisor", "deposit.ledger.altered", subject, body, now)
                        : st;
 }

@@ -34,9 +34,12 @@ static const struct field guarantee_schema[] = {
     {"issuer_credit_code", F_STRING, true, 18, 18, NULL},
     {"issuer_name", F_STRING, true, 1, 200, NULL},
     {"verify_ref", F_STRING, true, 1, 300, NULL},
-    {"project_id", F_INT, true, 1, MAX_ID, NULL},
+    /* the project by its public code, or (as before) its id; the bidder by its credit code,
+     * and optionally its id: an issuer knows the public names, not the platform's ids */
+    {"project_code", F_STRING, false, 1, 32, NULL},
+    {"project_id", F_INT, false, 1, MAX_ID, NULL},
     {"lot", F_INT, true, 1, 1000, NULL},
-    {"bidder_org_id", F_INT, true, 1, MAX_ID, NULL},
+    {"bidder_org_id", F_INT, false, 1, MAX_ID, NULL},
     {"bidder_credit_code", F_STRING, true, 18, 18, NULL},
     {"amount_fen", F_INT, true, 1, MAX_ID, NULL},
     {"valid_from_us", F_INT, true, 0, MAX_ID, NULL},
@@ -55,15 +58,15 @@ struct guarantee_ctx {
     const cJSON *g;
     const char *signature;
     struct signing_key k; /* the issuer's: chain and info owned */
+    int64_t project, org; /* resolved from the codes (or the ids) */
 };
 
 /* The booked guarantee old is the one g describes (a resend)? */
 static bool
-same_guarantee(const struct dbres *old, const cJSON *g)
+same_guarantee(const struct dbres *old, const cJSON *g, int64_t project, int64_t org)
 {
-    return dbres_i64(old, 0, GC_PROJECT) == json_i64(g, "project_id", 0) &&
-           dbres_i64(old, 0, GC_LOT) == json_i64(g, "lot", 0) &&
-           dbres_i64(old, 0, GC_ORG) == json_i64(g, "bidder_org_id", 0) &&
+    return dbres_i64(old, 0, GC_PROJECT) == project &&
+           dbres_i64(old, 0, GC_LOT) == json_i64(g, "lot", 0) && dbres_i64(old, 0, GC_ORG) == org &&
            dbres_i64(old, 0, GC_AMOUNT) == json_i64(g, "amount_fen", 0) &&
            dbres_i64(old, 0, GC_FROM) == json_i64(g, "valid_from_us", 0) &&
            dbres_i64(old, 0, GC_UNTIL) == json_i64(g, "valid_until_us", 0);
@@ -78,19 +81,45 @@ guarantee_tx(struct dbconn *c, struct req *r, void *arg)
     struct project_view p;
     struct org_view o;
     bool found, ofound, stated, published;
-    int64_t now = clock_now_us(), project = json_i64(g, "project_id", 0),
-            lot = json_i64(g, "lot", 0);
-    int64_t org = json_i64(g, "bidder_org_id", 0), amount = json_i64(g, "amount_fen", 0);
+    int64_t now = clock_now_us(), project = 0, lot = json_i64(g, "lot", 0);
+    int64_t org = 0, amount = json_i64(g, "amount_fen", 0);
     int64_t deadline = 0, opening, ann, required = 0, id;
     char *text = NULL, name[40];
     cJSON *pl = NULL;
     enum tx_result t = TX_DBFAIL;
+    /* whom and what it covers, by the names an issuer knows: the project's public code and the
+     * bidder's credit code (the ids, when given, must name the same) */
+    const char *pcode = json_str(g, "project_code");
+    bool pfound = true;
+    if (pcode && entry_project_id_by_code(c, pcode, &project, &pfound) != DB_OK)
+        goto out;
+    if (accounts_org_by_code(c, json_str(g, "bidder_credit_code"), &o, &ofound) != DB_OK)
+        goto out;
+    org = ofound ? o.id : 0;
+    t = TX_REFUSE;
+    if (!pcode)
+        project = json_i64(g, "project_id", 0);
+    else if (!pfound || (json_i64(g, "project_id", project) != project)) {
+        req_error(r, E_NOT_FOUND, "no project %s%s", pcode, pfound ? " with that project_id" : "");
+        goto out;
+    }
+    if (!project) {
+        req_field_error(r, E_MISSING_FIELD, "guarantee.project_code",
+                        "field \"guarantee.project_code\" (or project_id) is required");
+        goto out;
+    }
+    if (!ofound || (json_i64(g, "bidder_org_id", org) != org)) {
+        req_rule(r, "DEP-GUARANTEE-BIDDER", "no bidder has credit code %s%s",
+                 json_str(g, "bidder_credit_code"), ofound ? " with that bidder_org_id" : "");
+        goto out;
+    }
+    t = TX_DBFAIL;
     if (store_guarantee_by_number(c, json_str(g, "issuer_credit_code"), json_str(g, "guarantee_no"),
                                   &old) != DB_OK)
         goto out;
     if (old.nrows == 1) {
         t = TX_REFUSE;
-        if (!same_guarantee(&old, g)) {
+        if (!same_guarantee(&old, g, project, org)) {
             req_rule_as(r, E_CONFLICT, "DEP-GUARANTEE-CONFLICT",
                         "guarantee %s of this issuer was registered (id %lld) with other terms",
                         json_str(g, "guarantee_no"), (long long)dbres_i64(&old, 0, GC_ID));
@@ -104,8 +133,7 @@ guarantee_tx(struct dbconn *c, struct req *r, void *arg)
     }
     if (entry_project(c, project, false, &p, &found) != DB_OK ||
         announce_bid_times(c, project, &deadline, &opening, &ann, &published) != DB_OK ||
-        announce_lot_deposit(c, project, lot, &required, &stated) != DB_OK ||
-        accounts_org(c, org, &o, &ofound) != DB_OK)
+        announce_lot_deposit(c, project, lot, &required, &stated) != DB_OK)
         goto out;
     t = TX_REFUSE;
     if (!found) {

@@ -39,6 +39,9 @@ struct project_view {
     char name[256];
 };
 /* Read a project (found=false when there is none); FOR UPDATE when lock is true. */
+/* The project of a public code (110000-2026-GC-00042): its id, *found telling whether any. */
+enum db_status entry_project_id_by_code(struct dbconn *c, const char *code, int64_t *id,
+                                        bool *found);
 enum db_status entry_project(struct dbconn *c, int64_t id, bool lock, struct project_view *p,
                              bool *found);
 /* A project's lots in order (entry_lots): LOT_COLS names the columns of each row. */

@@ -186,6 +186,19 @@ store_document(struct dbconn *c, int64_t project, int64_t id, struct dbres *out)
 /* ---- for other modules ---- */
 
 enum db_status
+entry_project_id_by_code(struct dbconn *c, const char *code, int64_t *id, bool *found)
+{
+    static const char sql[] = "SELECT id FROM projects WHERE code = ?";
+    struct dbv p[] = {DBV_STR(code)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *found = st == DB_OK && r.nrows == 1;
+    *id = *found ? dbres_i64(&r, 0, DB_VALUE) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
 entry_project(struct dbconn *c, int64_t id, bool lock, struct project_view *v, bool *found)
 {
     struct dbres r;

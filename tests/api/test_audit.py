@@ -327,6 +327,27 @@ class AuditTest(ApiTest):
         self.assertIn("every invariant holds", p.stdout)
         # (a whole real tender, signed acts and all, replays clean in test_integrity.py)
 
+    def test_a_timeline_filtered_for_a_role_says_so_and_the_replay_checks_what_it_can(self):
+        """With a center admin's token the timeline holds only the admin's own entries: a replay of
+        it would see steps missing. It says it is filtered; the replay reports "not checkable from
+        this view" (exit 3) instead of a violation, and with a supervisor's token checks all."""
+        org = self.make_org(self.admin, "agency")
+        _, agent = self.make_user(self.admin, org["id"], "agent")
+        self.post_entry("project.transition", 9, {"from": "draft", "to": "submitted"}, token=agent)
+        self.post_entry("project.transition", 9, {"from": "submitted", "to": "accepted"})
+        self.checkpoint_now()
+        t = self.srv.request("GET", "/api/v1/audit/projects/9/timeline", token=self.admin).json
+        self.assertEqual((t["complete"], t["omitted"], t["view"]), (False, 1, "center_admin"), t)
+        full = self.srv.request("GET", "/api/v1/audit/projects/9/timeline", token=self.sup_tok).json
+        self.assertEqual((full["complete"], full["omitted"], full["view"]), (True, 0, "supervisor"))
+        p = self.ggzy("audit", "replay", "--project", "9", token=self.admin)
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertIn("NOT CHECKABLE from this view", p.stdout)
+        self.assertNotIn("VIOLATION", p.stdout)
+        p = self.ggzy("audit", "replay", "--project", "9")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("every invariant holds", p.stdout)
+
     def test_replay_reports_each_broken_invariant(self):
         now = self.srv.request("GET", "/api/v1/test/clock").json["now_us"]
         self.post_entry("project.transition", 8, {"from": "draft", "to": "accepted"})  # skips submitted

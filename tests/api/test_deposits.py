@@ -595,6 +595,26 @@ class GuaranteeTest(DepositTest):
         return self.srv.request("POST", "/api/v1/deposits/guarantees", {
             "guarantee": g, "certificate": cert, "signature": sign_act(key, "ggzy-guarantee-v1", g)})
 
+    def test_an_insurer_names_the_project_and_the_bidder_by_their_public_codes(self):
+        b2 = self.bidders[2]
+        self.sub(b2)
+        g = {"platform": "ggzy.test", "guarantee_no": "BH-CODE-1", "issuer_credit_code": ISSUER_CODE,
+             "issuer_name": "某保险股份有限公司", "verify_ref": "https://insurer.example/verify/1",
+             "project_code": self.code, "lot": 1,
+             "bidder_credit_code": self.srv.request("GET", "/api/v1/orgs/%d" % b2["org"], token=b2["tok"]).json["credit_code"],
+             "amount_fen": DEPOSIT, "valid_from_us": self.now, "valid_until_us": self.deadline + 91 * DAY,
+             "signed_us": self.server_now()}
+        post = lambda g: self.srv.request("POST", "/api/v1/deposits/guarantees", {
+            "guarantee": g, "certificate": ISSUER_CERT, "signature": sign_act(ISSUER_KEY, "ggzy-guarantee-v1", g)})
+        r = post(g)
+        self.assertEqual((r.status, r.json["project_id"], r.json["org_id"]), (201, self.pid, b2["org"]), r)
+        self.assertEqual(post(dict(g, guarantee_no="BH-CODE-2", project_code="110000-2026-GC-99999")).status, 404)
+        r = post(dict(g, guarantee_no="BH-CODE-3", bidder_credit_code=credit_code()))
+        self.assertEqual(r.json["error"]["rule"], "DEP-GUARANTEE-BIDDER", r)
+        del g["project_code"]
+        r = post(dict(g, guarantee_no="BH-CODE-4"))
+        self.assertEqual((r.status, r.json["error"]["code"]), (422, "missing_field"), r)
+
     def test_a_guarantee_of_any_certified_issuer_counts_as_the_deposit_and_bad_ones_are_refused(self):
         b0, b1 = self.bidders[:2]
         self.sub(b0)

@@ -97,6 +97,33 @@ amendments_affecting_bids_need_fifteen_days(void)
 }
 
 static void
+an_amendments_documents_period_keeps_every_statute_it_states(void)
+{
+    struct refusal why;
+    bool affects;
+    int64_t now = at(2026, 3, 2);
+    struct ann_amend_terms t = {.now_us = now,
+                                .deadline_us = now + 25 * DAY,
+                                .opening_us = now + 25 * DAY,
+                                .docs_first_us = now - 5 * DAY};
+    /* documents "from" five days before the deadline: changes nothing in force, refused */
+    t.docs_from_us = t.deadline_us - 5 * DAY;
+    t.docs_until_us = t.docs_from_us + 5 * DAY;
+    CHECK((why = announce_rule_amendment(CAT_ENGINEERING, true, true, &t, &affects)).code);
+    CHECK_STR(why.code, "R-BID-PERIOD");
+    CHECK(strstr(why.why, "this amendment states") != NULL);
+    /* four days of documents */
+    t.docs_from_us = now;
+    t.docs_until_us = now + 4 * DAY;
+    CHECK((why = announce_rule_amendment(CAT_ENGINEERING, true, true, &t, &affects)).code);
+    CHECK_STR(why.code, "R-DOC-SALE");
+    t.docs_until_us = now + 5 * DAY; /* and five, with twenty-five to the deadline: kept */
+    CHECK(!(why = announce_rule_amendment(CAT_ENGINEERING, true, true, &t, &affects)).code);
+    t.docs_until_us = now - DAY; /* a period that does not run */
+    CHECK_STR(announce_rule_amendment(CAT_ENGINEERING, true, true, &t, &affects).code, "ANN-ORDER");
+}
+
+static void
 a_date_change_affects_the_bids_whatever_the_drafter_says(void)
 {
     struct refusal why;
@@ -238,6 +265,7 @@ main(void)
     RUN(documents_are_on_sale_five_days_or_five_working_days);
     RUN(the_opening_is_at_the_deadline_to_the_microsecond);
     RUN(amendments_affecting_bids_need_fifteen_days);
+    RUN(an_amendments_documents_period_keeps_every_statute_it_states);
     RUN(a_date_change_affects_the_bids_whatever_the_drafter_says);
     RUN(nothing_about_the_bids_is_amended_after_the_deadline_or_once_opening_started);
     RUN(publicity_lasts_three_days_or_one_working_day);

@@ -452,6 +452,27 @@ shortening_moving_earlier_and_hiding_a_date_change_are_named(void)
 }
 
 static void
+an_amendment_publishing_a_documents_period_against_the_statute_is_named(void)
+{
+    /* the issue's case: an amendment states documents from five days before the deadline —
+     * it changes nothing in force, but the notice the platform signs contradicts R-BID-PERIOD */
+    struct inv_report rep = {0};
+    int64_t deadline = T0 + 21 * DAY;
+    struct inv_state *s = bidding_project(&rep, deadline);
+    CHECK(count(&rep, "INV-PERIOD") == 0);
+    char p[400];
+    snprintf(
+        p, sizeof p,
+        "{\"announcement_id\":9,\"type\":\"amendment\",\"content_sha256\":\"cc\","
+        "\"supersedes\":1,\"affects_bids\":false,\"docs_from_us\":%lld,\"docs_until_us\":%lld}",
+        (long long)(deadline - 5 * DAY), (long long)(deadline - 4 * DAY));
+    feed(s, &rep, "announce.publish", T0 + 2 * DAY, p);
+    CHECK(count(&rep, "INV-PERIOD") == 2); /* R-BID-PERIOD (5 days) and R-DOC-SALE (1 day) */
+    inv_report_free(&rep);
+    inv_free(s);
+}
+
+static void
 states_reached_other_than_by_their_owning_action_are_named(void)
 {
     struct inv_report rep = {0};
@@ -1011,6 +1032,7 @@ main(void)
     RUN(a_late_bid_and_an_early_opening_are_named);
     RUN(shortening_moving_earlier_and_hiding_a_date_change_are_named);
     RUN(states_reached_other_than_by_their_owning_action_are_named);
+    RUN(an_amendment_publishing_a_documents_period_against_the_statute_is_named);
     RUN(transitions_must_follow_the_table_and_each_other);
     RUN(a_suspended_project_must_resume_where_it_left);
     RUN(unsigned_and_uncertified_acts_are_named);
