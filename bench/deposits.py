@@ -14,8 +14,11 @@ With GGZY_BENCH_PERF=DIR, ggzyd is profiled during each rush (DIR/deposits-rush-
 """
 import argparse
 import concurrent.futures
+import json
 import os
 import random
+import re
+import subprocess
 import secrets
 import statistics
 import sys
@@ -138,6 +141,121 @@ def rush(srv, bodies, clients):
     return sum(x[201] for x in res), sum(x[200] for x in res), dt
 
 
+WRK_SCRIPT = r"""
+-- bench/deposits.py's client: each body of BODIES once, the bodies split among wrk's threads; a
+-- body is done when an answer (200 or 201) names its bank_txn, and one whose answer never came
+-- (wrk drops a request when it reconnects) is sent again, as a bank resends; a thread stops once
+-- all of its bodies are done
+local bodies_path, nthreads = os.getenv("GGZY_BODIES"), tonumber(os.getenv("GGZY_THREADS"))
+local made, threads = 0, {}
+function setup(thread)
+  thread:set("id", made)
+  made = made + 1
+  threads[#threads + 1] = thread
+end
+function init(args)
+  mine, byid, pending, sent, left, bad, again = {}, {}, {}, 0, 0, 0, 0
+  local i = 0
+  for line in io.lines(bodies_path) do
+    if i % nthreads == id then
+      mine[#mine + 1] = line
+      local txn = string.match(line, '"bank_txn":"([^"]+)"')
+      byid[txn] = line
+      pending[txn] = (pending[txn] or 0) + 1
+      left = left + 1
+    end
+    i = i + 1
+  end
+  headers = {["Content-Type"] = "application/json"}
+end
+function request()
+  sent = sent + 1
+  if sent <= #mine then
+    return wrk.format("POST", "/api/v1/deposits/bank/notices", headers, mine[sent])
+  end
+  for txn, n in pairs(pending) do
+    if n > 0 then
+      again = again + 1
+      return wrk.format("POST", "/api/v1/deposits/bank/notices", headers, byid[txn])
+    end
+  end
+  return wrk.format("GET", "/healthz") -- a connection's last turns, while the others finish
+end
+function response(status, hdrs, body)
+  local txn = string.match(body, '"bank_txn":"([^"]+)"')
+  if not txn then
+    if not string.find(body, '"now_us"', 1, true) then bad = bad + 1 end
+    return
+  end
+  if status ~= 200 and status ~= 201 then bad = bad + 1 end
+  if pending[txn] and pending[txn] > 0 then
+    pending[txn] = pending[txn] - 1
+    left = left - 1
+  end
+  if left <= 0 and not finished then
+    -- when this thread's last body was answered, for the bench (wrk itself runs on to -d)
+    finished = true
+    local clock = io.popen("date +%s%N")
+    local now = clock:read("*l")
+    clock:close()
+    local f = io.open(os.getenv("GGZY_DONE_DIR") .. "/" .. id .. ".tmp", "w")
+    f:write(string.format("%s %d %d\n", now, bad, again))
+    f:close()
+    os.rename(os.getenv("GGZY_DONE_DIR") .. "/" .. id .. ".tmp", os.getenv("GGZY_DONE_DIR") .. "/" .. id)
+    wrk.thread:stop()
+  end
+end
+"""
+
+
+def rush_wrk(srv, bodies, clients, threads=2):
+    """The rush from wrk (a C client over the same HTTPS): each body once, every answer 200 or
+    201. Returns (seconds, the answers wrk counted)."""
+    d = tempfile.mkdtemp(prefix="ggzy-bench-rush-")
+    path, script = os.path.join(d, "bodies.jsonl"), os.path.join(d, "rush.lua")
+    with open(path, "w") as f:
+        for b in bodies:
+            f.write(json.dumps(b, ensure_ascii=False, separators=(",", ":")) + "\n")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    done = os.path.join(d, "done")
+    os.makedirs(done)
+    env = dict(os.environ, GGZY_BODIES=path, GGZY_THREADS=str(threads), GGZY_DONE_DIR=done)
+    t0 = time.time_ns()
+    p = subprocess.Popen(["wrk", "-t%d" % threads, "-c%d" % clients, "-d300s", "-s", script,
+                          "https://localhost:%d/" % srv.port], stdout=subprocess.DEVNULL, env=env)
+    try:
+        while len([f for f in os.listdir(done) if not f.endswith(".tmp")]) < threads:
+            if p.poll() is not None or time.time_ns() - t0 > 290 * 10**9:
+                sys.exit("bench: wrk did not finish the rush")
+            time.sleep(0.01)
+    finally:
+        p.terminate()
+        p.wait()
+    ends, bad, again = [], 0, 0
+    for f in os.listdir(done):
+        with open(os.path.join(done, f)) as fh:
+            e, b, a = fh.read().split()
+        ends.append(int(e))
+        bad += int(b)
+        again += int(a)
+    if bad:
+        sys.exit("bench: %d answers were neither 201 nor 200" % bad)
+    return (max(ends) - t0) / 1e9, again
+
+
+def db_counters(srv):
+    """MariaDB's global statement counters (what the server executed, all sessions)."""
+    rows = srv.admin("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute', 'Com_commit', "
+                     "'Innodb_rows_read', 'Innodb_rows_inserted', 'Innodb_rows_updated')")
+    return {k: int(v) for k, v in rows}
+
+
+def mariadb_pid():
+    with open(os.path.join(ROOT, "var", "mariadb", "mysqld.pid")) as f:
+        return int(f.read().strip())
+
+
 def proof(srv, bodies, distinct):
     booked = int(srv.sql("SELECT COUNT(*) FROM deposit_notices")[0][0])
     txns = int(srv.sql("SELECT COUNT(DISTINCT bank_txn) FROM deposit_notices")[0][0])
@@ -160,6 +278,8 @@ def main():
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--dup-percent", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--client", choices=("wrk", "python"), default="wrk",
+                    help="wrk (C, default: the client takes least of the machine) or Python threads")
     a = ap.parse_args()
     key, code, cert = bank()
     print("== the deposit rush: %d notices (%d %% resent) into %d sub-accounts from %d connections, %d runs"
@@ -172,12 +292,20 @@ def main():
         try:
             subs = setup(srv, a.bidders)
             bodies, distinct = notices(srv, key, subs, a.notices, a.dup_percent, run)
-            c0, p0 = proc_cpu(srv.proc.pid), os.times()
+            k0 = db_counters(srv)
+            c0, p0, m0 = proc_cpu(srv.proc.pid), os.times(), proc_cpu(mariadb_pid())
             prof = profiled(srv.proc.pid, "deposits-rush-%d" % (run + 1))
-            booked, dups, dt = rush(srv, bodies, a.clients)
+            if a.client == "wrk":
+                dt, again = rush_wrk(srv, bodies, a.clients)
+                booked = int(srv.sql("SELECT COUNT(*) FROM deposit_notices")[0][0])
+                dups = len(bodies) - booked + again  # a body wrk dropped, sent again
+            else:
+                booked, dups, dt = rush(srv, bodies, a.clients)
             stop_profile(prof)
-            c1, p1 = proc_cpu(srv.proc.pid), os.times()
-            cpu = (c1 - c0, (p1.user + p1.system) - (p0.user + p0.system))
+            c1, p1, m1 = proc_cpu(srv.proc.pid), os.times(), proc_cpu(mariadb_pid())
+            k1 = db_counters(srv)
+            cpu = (c1 - c0, (p1.user + p1.system + p1.children_user + p1.children_system)
+                   - (p0.user + p0.system + p0.children_user + p0.children_system), m1 - m0)
             rate = (booked + dups) / dt
             proof(srv, bodies, distinct)
             plain = plain_commits(srv, a.clients, 3)
@@ -190,8 +318,13 @@ def main():
               "ratio %.3f; each transaction booked once, the ledger balanced"
               % (run + 1, booked, dups, dt, rate, plain, rate / plain))
         # on two cores, a client near a whole CPU-second per wall second is the bound, not ggzyd
-        print("  cpu: ggzyd %.2f s (%.0f µs a notice), the client %.2f s, wall %.2f s"
-              % (cpu[0], cpu[0] * 1e6 / (booked + dups), cpu[1], dt))
+        n = booked + dups
+        print("  the database, per notice: %s" % ", ".join(
+            "%s %.1f" % (k, (k1[k] - k0[k]) / (booked + dups)) for k in sorted(k0)))
+        print("  cpu: ggzyd %.2f s (%.0f µs a notice), MariaDB %.2f s (%.0f µs), the client (%s) "
+              "%.2f s (%.0f µs), wall %.2f s on %d cores"
+              % (cpu[0], cpu[0] * 1e6 / n, cpu[2], cpu[2] * 1e6 / n, a.client, cpu[1],
+                 cpu[1] * 1e6 / n, dt, os.cpu_count()))
     print("median: %.0f notices/s, plain commits %.0f/s, ratio %.3f; nothing booked twice, the ledger balanced"
           % (statistics.median(ours), statistics.median(base), statistics.median(ratios)))
 

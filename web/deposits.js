@@ -87,6 +87,14 @@
 
   /* ---- the bidder's deposits ---- */
 
+  /* When a refund is due: its day, "provisional" when counted on a year whose holiday
+   * arrangement is not yet published, or that the calendar cannot compute it yet. */
+  function dueText(f) {
+    if (f.due_us === null) return "到期日暂无法计算 due time not yet computable (calendar)";
+    return "应于 " + bj(f.due_us).slice(0, 16) + " 前" +
+      (f.due_provisional ? "（暂定日历 provisional calendar）" : "");
+  }
+
   function refundText(f) {
     const parts = "本金 " + yuan(f.principal_fen) + (f.interest_fen ? " + 利息 " + yuan(f.interest_fen) : "") +
       (f.fee_fen ? " + 逾期费 " + yuan(f.fee_fen) : "");
@@ -116,7 +124,7 @@
           : (n.outcome === "returned" ? "已退回付款方 returned to the payer: " : "暂挂 held: ") +
             (HOLD[n.hold_reason] || n.hold_reason)))));
       const due = s.refunds.filter((f) => f.state !== "paid"), done = s.refunds.filter((f) => f.state === "paid");
-      const dueTd = lines(due.map((f) => refundText(f) + " · 应于 " + bj(f.due_us).slice(0, 16) + " 前 · " +
+      const dueTd = lines(due.map((f) => refundText(f) + " · " + dueText(f) + " · " +
         (REFUND[f.state] || f.state) + (f.late ? " · 逾期 late" : "")));
       dueTd.classList.add("refund-due");
       const doneTd = lines(done.map((f) => refundText(f) + " · " + bj(f.paid_us).slice(0, 16) +
@@ -163,6 +171,26 @@
     $("unbalanced").textContent = j.unbalanced_entries.length
       ? "不平衡分录 Unbalanced entries: " + j.unbalanced_entries.map((e) => "#" + (e.id !== undefined ? e.id : e)).join(", ")
       : "";
+    /* a ledger whose rows were edited can still sum to zero: each sub-account against the log */
+    const raised = (j.alarms || []).filter((a) => a.state === "altered");
+    say("log-agreement", j.agrees_with_log
+      ? "与审计日志一致 Every sub-account agrees with the audit log (" + j.subaccounts_checked +
+        " checked, up to checkpoint " + j.evidence.checkpoint_size + ")"
+      : "台账与审计日志不符 THE LEDGER DISAGREES WITH THE AUDIT LOG: " + (j.altered.length + raised.length) +
+        " — no money moves for what disagrees", j.agrees_with_log ? "ok" : "bad");
+    const at = $("altered"), ab = at.tBodies[0];
+    ab.textContent = "";
+    for (const a of j.altered) {
+      const tr = el("tr", undefined, { "data-sub": a.subaccount_id });
+      tr.append(el("td", "#" + a.subaccount_id), money(-a.ledger_fen), money(-a.log_fen), el("td", a.why));
+      ab.append(tr);
+    }
+    for (const a of raised.filter((x) => x.what.startsWith("txn:"))) {
+      const tr = el("tr", undefined, { "data-txn": a.what.slice(4) });
+      tr.append(el("td", "暂挂款 held " + a.what.slice(4)), el("td", "—"), el("td", "—"), el("td", a.why));
+      ab.append(tr);
+    }
+    at.hidden = !ab.rows.length;
   }
 
   async function showHeld() {
@@ -310,11 +338,11 @@
         el("td", (REFUND[f.state] || f.state) + (f.paid_us !== null ? " " + bj(f.paid_us).slice(0, 16) : "")),
         el("td", by > 0 ? span(by) : "—", { class: "num" })]));
     }
-    const pending = states.flatMap((x) => x.items).sort((a, b) => a.due_us - b.due_us || a.id - b.id);
+    const pending = states.flatMap((x) => x.items).sort((a, b) => (a.due_us || 0) - (b.due_us || 0) || a.id - b.id);
     for (const f of pending) {
       const left = f.due_us - now;
       pb.append(await refundRow(f, [money(f.amount_fen),
-        el("td", bj(f.due_us).slice(0, 16) + (left > 0 ? " (剩 " + span(left) + ")" : " (已逾期 past due)")),
+        el("td", f.due_us === null ? dueText(f) : dueText(f) + (left > 0 ? " (剩 " + span(left) + ")" : " (已逾期 past due)")),
         el("td", REFUND[f.state] || f.state),
         el("td", f.warned_us !== null ? bj(f.warned_us).slice(0, 16) : "—")]));
     }

@@ -460,11 +460,12 @@ out:
 }
 
 enum db_status
-evidence_alarm_open(struct dbconn *c, const char *key, bool *open)
+evidence_alarm_open(struct dbconn *c, const char *key, bool *open, bool *raised)
 {
     struct dbres r = {0};
     enum db_status st = store_alarm_get(c, key, &r);
     *open = st == DB_OK && r.nrows == 1;
+    *raised = *open && !strcmp(dbres_str(&r, 0, AL_STATE), "altered");
     dbres_free(&r);
     return st;
 }

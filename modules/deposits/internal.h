@@ -167,8 +167,8 @@ struct refusal evidence_check_sub(struct dbconn *c, int64_t sub, const char *pay
  * supervisors told) at the second or at once; *raised tells that it was raised now. */
 enum db_status evidence_alarm(struct dbconn *c, const struct actor *a, const char *key,
                               const char *why, bool at_once, int64_t now, bool *raised);
-/* Has key an open alarm (suspect or altered)? */
-enum db_status evidence_alarm_open(struct dbconn *c, const char *key, bool *open);
+/* Has key an open alarm (suspect or altered), and is it raised (altered)? */
+enum db_status evidence_alarm_open(struct dbconn *c, const char *key, bool *open, bool *raised);
 /* key agrees again: its open alarm resolved (logged when it had been raised: one audit entry,
  * so a transaction of its own). */
 enum db_status evidence_clear(struct dbconn *c, const struct actor *a, const char *key,

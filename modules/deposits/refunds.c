@@ -225,13 +225,16 @@ refund_tx(struct dbconn *c, void *arg)
                                                                                  : TX_DBFAIL;
         goto out;
     }
-    bool raised_before;
-    if (evidence_alarm_open(c, key, &raised_before) != DB_OK)
+    bool alarm_open, raised_before;
+    if (evidence_alarm_open(c, key, &alarm_open, &raised_before) != DB_OK)
         goto out;
     if (raised_before) { /* it agrees again: the alarm ends now (logged), the refund next run */
         t = evidence_clear(c, x->a, key, x->now) == DB_OK ? TX_COMMIT : TX_DBFAIL;
         goto out;
     }
+    /* a suspicion (a change the evidence did not cover yet, never raised) ends unlogged */
+    if (alarm_open && evidence_clear(c, x->a, key, x->now) != DB_OK)
+        goto out;
     t = TX_COMMIT;
     to = ev.payer;
     to_name = ev.payer_name;

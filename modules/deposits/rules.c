@@ -308,6 +308,8 @@ deposits_rule_interest(const struct rate_row *rows, size_t n, int64_t fen, int64
 static void
 add_amounts(struct buf *b, const int64_t *v, size_t n)
 {
+    if (n == 0)
+        buf_puts(b, "none");
     for (size_t i = 0; i < n && i < 8; i++)
         buf_printf(b, "%s%lld", i ? ", " : "", (long long)v[i]);
     if (n > 8)
@@ -325,11 +327,11 @@ deposits_rule_agrees(const struct agree_in *in)
         same = in->rows_fen[i] == in->log_fen[i];
     if (!same) {
         struct buf b = {0};
-        buf_puts(&b, "its postings in the ledger (");
+        buf_puts(&b, "账目与日志不符: its postings in the ledger (fen: ");
         add_amounts(&b, in->rows_fen, in->rows_n);
-        buf_puts(&b, " fen) are not those the log recorded (");
+        buf_puts(&b, ") are not those the audit log recorded (fen: ");
         add_amounts(&b, in->log_known ? in->log_fen : NULL, in->log_known ? in->log_n : 0);
-        buf_puts(&b, " fen)");
+        buf_puts(&b, ")");
         refuse(&f, "DEP-LEDGER-ALTERED", "%s", b.p && !b.oom ? b.p : "its postings differ");
         buf_free(&b);
         return f;

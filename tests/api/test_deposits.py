@@ -11,6 +11,8 @@ import glob
 import json
 import os
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,7 +21,7 @@ import time
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from harness import CA, ROOT, issue_cert, credit_code, sign_act
+from harness import CA, ROOT, TRUST, issue_cert, credit_code, make_ca, sign_act
 import test_opening
 
 DAY = 86400 * 10**6
@@ -886,3 +888,72 @@ class LedgerEvidenceTest(DepositTest):
         r = self.srv.request("POST", "/api/v1/deposits/notices/%d/return" % stray["id"], {"reason": "原路退回"},
                              token=self.admin)
         self.assertEqual((r.status, r.json["to_account"]), (201, "6222000000005999"), r)
+
+
+FINANCE_CA_COPY = os.path.join(tempfile.mkdtemp(prefix="ggzy-finance-"), "finance-ca.crt")
+
+
+class TrustGenerationTest(DepositTest):
+    """A bank's certificate chain is verified once per generation of the trust anchors, not at
+    every notice (docs/operations.md "Trust anchors"): a revocation or a replaced anchor takes
+    effect at the reload (SIGHUP), for every notice after it."""
+    server_args = {"conf": dict(DepositTest.server_args["conf"], **{"trust.finance_ca": FINANCE_CA_COPY})}
+
+    def setUp(self):
+        shutil.copy(os.path.join(TRUST, "finance-ca.crt"), FINANCE_CA_COPY)
+        super().setUp()
+
+    def notice(self, s, n):
+        now = self.server_now()
+        f = {"bank_txn": "GEN-%d-%s" % (n, secrets.token_hex(3)), "kind": "arrival", "account": s["number"],
+             "amount_fen": 100 + n, "payer_account": "6222000000008000", "payer_name": "x", "instrument": "transfer",
+             "value_us": now, "signed_us": now, "platform": "ggzy.test"}
+        return self.srv.request("POST", "/api/v1/deposits/bank/notices",
+                                {"notice": f, "signature": sign_act(BANK_KEY, "ggzy-bank-notice-v1", f)})
+
+    def reload(self):
+        before = int(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'trust.anchors'")[0][0])
+        self.srv.proc.send_signal(signal.SIGHUP)
+        self.wait(lambda: int(self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE action = 'trust.anchors'")[0][0])
+                  > before, "the reloaded anchors were not published")
+
+    def test_a_revoked_or_replaced_anchor_takes_effect_at_the_reload(self):
+        import datetime as dt
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from harness import load_ca
+
+        def crl_pem(side, revoked):  # valid from 2025 on: the platform's clock is in 2026
+            ca_cert, ca_key = load_ca(side)
+            b = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
+                 .last_update(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+                 .next_update(dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)))
+            for serial in revoked:
+                b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
+                                              .revocation_date(dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc))
+                                              .build())
+            return b.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+
+        s = self.sub(self.bidders[0])
+        for n in range(3):  # verified once, then taken from the generation's cache
+            self.assertEqual(self.notice(s, n).status, 201)
+        with open(BANK_CERT_PATH, "rb") as f:
+            serial = x509.load_pem_x509_certificate(f.read()).serial_number
+        with open(os.path.join(self.srv.dir, "crl.pem"), "w") as f:
+            f.write(crl_pem("finance", [serial]))
+        self.assertEqual(self.notice(s, 3).status, 201)  # not reloaded yet: the set in force holds
+        self.reload()
+        r = self.notice(s, 4)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "KEY-CERT-REVOKED"), r)
+        # the revocation withdrawn, and the finance anchor replaced by a CA that never certified
+        # the bank: refused at once after the reload
+        open(os.path.join(self.srv.dir, "crl.pem"), "w").close()
+        rogue, _ = make_ca("another finance CA")
+        with open(FINANCE_CA_COPY, "wb") as f:
+            f.write(rogue.public_bytes(serialization.Encoding.PEM))
+        self.reload()
+        r = self.notice(s, 5)
+        self.assertEqual((r.status, r.json["error"]["rule"]), (403, "KEY-CERT-CHAIN"), r)
+        shutil.copy(os.path.join(TRUST, "finance-ca.crt"), FINANCE_CA_COPY)
+        self.reload()
+        self.assertEqual(self.notice(s, 6).status, 201)

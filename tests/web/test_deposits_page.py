@@ -117,6 +117,8 @@ class DepositsPageTest(DepositTest):
         self.assertFalse(self.hidden("console"))
         br = self.browser
         self.assertEqual(br.script("return document.getElementById('balanced').dataset.state;"), "ok")
+        self.assertEqual(br.script("return document.getElementById('log-agreement').dataset.state;"), "ok")
+        self.assertIn("与审计日志一致", br.text("#log-agreement"))
         acc = dict(zip(self.browser.script(
             "return Array.from(document.querySelectorAll('#accounts tr[data-account]')).map(t => t.dataset.account);"),
             self.texts("#accounts tr[data-account]")))
@@ -156,6 +158,18 @@ class DepositsPageTest(DepositTest):
         self.page("admin", ADMIN_PASSWORD)
         self.assertEqual(br.script("return document.getElementById('balanced').dataset.state;"), "bad")
         self.assertIn("不平衡分录", br.text("#unbalanced"))
+        # a DBA who moves a posting onto another sub-account: the sum is zero again, and the console
+        # says which sub-account disagrees with the log, by how much
+        self.srv.sql("UPDATE deposit_postings SET fen = fen - 1 WHERE account = 'held' LIMIT 1")
+        self.srv.sql("UPDATE deposit_postings SET ref = ref + 1000 WHERE account = 'sub' LIMIT 1")
+        self.page("admin", ADMIN_PASSWORD)
+        self.assertEqual(br.script("return document.getElementById('balanced').dataset.state;"), "ok")
+        self.assertEqual(br.script("return document.getElementById('log-agreement').dataset.state;"), "bad")
+        rows = self.texts("#altered tbody tr")
+        self.assertEqual(len(rows), 2, rows)  # the one that lost the posting, the one that gained it
+        self.assertTrue(any("¥10000.00" in r for r in rows), rows)
+        self.browser.script("window.scrollTo(0, 0);")
+        self.shot("deposits-console-altered.png", height=1400)
 
     def test_a_supervisor_sees_a_refund_flagged_late_and_by_how_long(self):
         b0 = self.bidders[0]
