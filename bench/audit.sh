@@ -5,6 +5,8 @@
 #      (bench/audit_append.c);
 #   2. the time `ggzy audit verify --file` needs for a 1,000,000-entry export next to the time
 #      `openssl dgst -sha256` needs for the same entry bytes (median of 3 each).
+#   3. the server's full self-check (core.log-scan) of every entry the appends left: its time,
+#      and the time per million entries (bench/log_scan.c).
 # usage: scripts/dev bench audit [--entries N] [--writers W] [--seconds S]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,11 @@ audit.key = $WORK/audit.key
 CONF
 "$BIN/ggzyd" -c "$WORK/b.conf" migrate 2>/dev/null
 "$BIN/bench_audit_append" "$WORK/b.conf" "$WRITERS" "$SECS" 3
+
+# the server's full self-check of what the appends left (core.log-scan, every
+# audit.scan_interval_s): re-hashing every entry from the database and comparing every checkpoint
+echo "== the log's full self-check (logwatch_scan) of the entries above, 3 runs"
+"$BIN/bench_log_scan" "$WORK/b.conf" 3
 
 echo "== verifying a $ENTRIES-entry log vs raw SHA-256 of the same bytes (median of 3)"
 vkey=$("$BIN/bench_gen_export" "$ENTRIES" "$WORK/audit.key" "$WORK/export.txt" "$WORK/raw.bin")

@@ -11,6 +11,7 @@
 #include "accounts/accounts.h"
 #include "announce.h"
 #include "audit.h"
+#include "calendar.h"
 #include "checkpoint.h"
 #include "crypto.h"
 #include "entry/entry.h"
@@ -414,6 +415,16 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddBoolToObject(p, "legally_required", v.legally_required);
     cJSON_AddBoolToObject(p, "tender_method", entry_rule_method_is_tender(v.method));
     cJSON_AddBoolToObject(p, "affects_bids", affects);
+    /* a period checked on working days of a year whose holiday arrangement is not published
+     * yet (docs/rules.md "Working days"): the log says which calendar the statutes were read on */
+    int64_t last = 0;
+    for (int k = AC_DOCS_FROM; k <= AC_PUBLICITY_UNTIL; k++)
+        if (dbres_str(&a, 0, (size_t)k) && dbres_i64(&a, 0, (size_t)k) > last)
+            last = dbres_i64(&a, 0, (size_t)k);
+    cJSON_AddStringToObject(p, "calendar",
+                            last && cal_range_kind(cal_day(now), cal_day(last)) == CAL_PROVISIONAL
+                                ? "provisional"
+                                : "official");
     if (dbres_str(&a, 0, AC_DOCS_FROM))
         json_add_i64(p, "docs_from_us", dbres_i64(&a, 0, AC_DOCS_FROM));
     if (dbres_str(&a, 0, AC_DOCS_UNTIL))

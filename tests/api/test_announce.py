@@ -142,6 +142,11 @@ class AnnounceTest(ApiTest):
         a = self.draft(p["id"], docs_from_us=self.now, docs_until_us=self.now + 11 * DAY,
                        bid_deadline_us=self.now + 30 * DAY, opening_us=self.now + 30 * DAY)
         self.assertEqual(self.publish(a["id"]).status, 200)
+        # and the log says the periods were read on the provisional calendar
+        logged = self.srv.sql("SELECT COALESCE(entry, CONCAT(head, tail)) FROM audit_entries "
+                              "WHERE action = 'announce.publish' AND project_id = %d" % p["id"])
+        self.assertEqual(len(logged), 1)
+        self.assertIn('"calendar":"provisional"', logged[0][0])
         # the calendar's own view of 2027 says what is provisional
         cal = self.srv.request("GET", "/api/v1/calendar/2027").json
         self.assertEqual(cal["kind"], "provisional")
@@ -311,6 +316,9 @@ class AnnounceTest(ApiTest):
         self.publish(t["id"])
         rows = self.srv.sql("SELECT deadline_us FROM audit_deadlines WHERE project_id = %d" % p["id"])
         self.assertEqual(rows, [[str(self.now + 20 * DAY)]])
+        logged = self.srv.sql("SELECT COALESCE(entry, CONCAT(head, tail)) FROM audit_entries "
+                              "WHERE action = 'announce.publish' AND project_id = %d" % p["id"])
+        self.assertIn('"calendar":"official"', logged[0][0])
         sup_org = self.make_org(self.admin, "supervision")
         _, sup = self.make_user(self.admin, sup_org["id"], "supervisor")
         self.srv.request("POST", "/api/v1/audit/checkpoints", token=sup)
