@@ -318,7 +318,8 @@ evidence_sub(int64_t id, struct sub_evidence *out)
         out->arr_amount = malloc((s->narr ? s->narr : 1) * sizeof *out->arr_amount);
         out->arr_value_us = malloc((s->narr ? s->narr : 1) * sizeof *out->arr_value_us);
         if (out->fen && out->arr_amount && out->arr_value_us) {
-            memcpy(out->fen, s->fen, s->nfen * sizeof *out->fen);
+            if (s->nfen)
+                memcpy(out->fen, s->fen, s->nfen * sizeof *out->fen);
             for (size_t i = 0; i < s->narr; i++) {
                 out->arr_amount[i] = s->arr[i].amount;
                 out->arr_value_us[i] = s->arr[i].value_us;
