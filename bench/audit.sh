@@ -5,8 +5,8 @@
 #      (bench/audit_append.c);
 #   2. the time `ggzy audit verify --file` needs for a 1,000,000-entry export next to the time
 #      `openssl dgst -sha256` needs for the same entry bytes (median of 3 each).
-#   3. the server's full self-check (core.log-scan) of every entry the appends left: its time,
-#      and the time per million entries (bench/log_scan.c).
+#   3. the server's full self-check (core.log-scan) of every entry the appends left: its time
+#      and the time per million entries, next to reading the same rows alone (bench/log_scan.c).
 # usage: scripts/dev bench audit [--entries N] [--writers W] [--seconds S]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -564,6 +564,42 @@ class LogWatchTest(ApiTest):
         self.assertError(h, 503, "audit_log_altered")
         self.assertIn("\nggzy_audit_log_scan_ok 0\n", self.srv.request("GET", "/metrics").body)
 
+    def scan_again(self):
+        """Moves the clock past audit.scan_interval_s and waits for the next full check."""
+        import re
+        import time
+        last = lambda: int(re.search(r"\nggzy_audit_log_scan_last_us (\d+)\n",
+                                     self.srv.request("GET", "/metrics").body).group(1))
+        before = last()
+        now = self.srv.request("GET", "/api/v1/test/clock").json["now_us"]
+        self.srv.request("POST", "/api/v1/test/clock", {"set_us": now + 301 * 10**6})
+        for _ in range(100):
+            if last() > before:
+                return
+            time.sleep(0.1)
+        self.fail("the full check did not run")
+
+    def test_the_full_check_reads_in_queue_order_and_still_checks_entries_indexed_out_of_it(self):
+        """The full check reads the table in its primary key's order (docs/audit.md §1): entries
+        whose queue numbers are out of index order — a transaction that committed late, or a DBA
+        renumbering rows — are put back in index order, and each is still re-hashed."""
+        self.srv.reconfigure({"audit.scan_interval_s": "300"})
+        for _ in range(3):
+            self.make_org(self.admin, "bidder")
+        self.srv.wait_sequenced()
+        size = self.checkpoint()
+        top = int(self.srv.sql("SELECT MAX(qid) FROM audit_entries")[0][0])
+        self.srv.sql("UPDATE audit_entries SET qid = %d WHERE idx = 1" % (top + 1000))
+        self.srv.sql("UPDATE audit_entries SET qid = %d WHERE idx = %d" % (top + 500, size // 2))
+        self.scan_again()
+        h, ok = self.intact()
+        self.assertEqual((h.status, ok), (200, True), h.body)
+        self.edit_entry_and_leaf(1)  # the entry read last, checked all the same
+        self.scan_again()
+        h, ok = self.intact()
+        self.assertError(h, 503, "audit_log_altered")
+        self.assertIn("signed checkpoint", h.json["error"]["message"])
+
     def test_an_entry_edited_without_its_leaf_is_found_before_signing(self):
         self.make_org(self.admin, "bidder")
         self.srv.wait_sequenced()
