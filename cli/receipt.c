@@ -52,12 +52,7 @@ check_inclusion(const cJSON *inc, const char *vname, const uint8_t vid[4], const
         return "the inclusion proof is incomplete or for another entry";
     if (!note_parse(note, strlen(note), &cp, why, sizeof why))
         return "the checkpoint is not a signed note";
-    bool signed_ok = false;
-    for (int i = 0; i < cp.nsigs; i++)
-        if (!strcmp(cp.sigs[i].name, vname) && !memcmp(cp.sigs[i].key_id, vid, 4))
-            signed_ok =
-                note_ed25519_verify(vpub, note, cp.text_len, cp.sigs[i].sig, cp.sigs[i].sig_len);
-    if (!signed_ok)
+    if (!note_signed_by(&cp, note, vname, vid, vpub))
         return "the checkpoint is not signed by the platform's verifier key";
     if ((int64_t)cp.size != json_i64(inc, "size", -1))
         return "the proof is for another tree size than the checkpoint";

@@ -32,14 +32,15 @@ bidplain_summary_check(const char *json, size_t len, int64_t *price_fen, char *w
         snprintf(why, whylen, "the opening summary must be 1 to %d bytes", BIDPLAIN_MAX_SUMMARY);
         goto fail;
     }
-    const char *ints = json_ints_problem(json, len); /* before any double rounds a number */
-    if (ints) {
-        snprintf(why, whylen, "the opening summary's %s (docs/envelope.md §4.1)", ints);
-        goto fail;
-    }
-    v = cJSON_ParseWithLength(json, len);
+    v = json_parse(json, len); /* each number's token kept, checked before any double rounds it */
     if (!v || !cJSON_IsObject(v)) {
         snprintf(why, whylen, "the opening summary must be a JSON object");
+        goto fail;
+    }
+    char path[128] = "";
+    const char *bad;
+    if (json_numbers_problem(v, path, sizeof path, &bad)) {
+        snprintf(why, whylen, "the opening summary's \"%s\" %s (docs/envelope.md §4.1)", path, bad);
         goto fail;
     }
     size_t clen = 0;

@@ -190,43 +190,6 @@ json_print(const cJSON *v, size_t *len)
     return encode(v, len, false);
 }
 
-const char *
-json_ints_problem(const char *text, size_t len)
-{
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-            continue;
-        }
-        if (c != '-' && (c < '0' || c > '9'))
-            continue;
-        size_t digits = 0, lead = i + (c == '-');
-        for (i = lead; i < len && text[i] >= '0' && text[i] <= '9'; i++)
-            digits++;
-        if (i < len && (text[i] == '.' || text[i] == 'e' || text[i] == 'E'))
-            return "numbers must be integers: no fraction, no exponent";
-        /* at most 9007199254740991 = 2^53 - 1 (16 digits), compared as text */
-        static const char max[] = "9007199254740991";
-        while (digits > 1 && text[lead] == '0') { /* a leading zero is refused elsewhere */
-            lead++;
-            digits--;
-        }
-        if (digits > 16 || (digits == 16 && memcmp(text + lead, max, 16) > 0))
-            return "integers must be within ±(2^53−1) = ±9007199254740991 (I-JSON, RFC 7493)";
-        i--;
-    }
-    return NULL;
-}
-
 /* Attach to each number node of v, in document order, its token from the text (*at moves past
  * the tokens consumed). False when the text and the tree disagree (cannot be, for one parse). */
 static bool

@@ -22,10 +22,6 @@ bool canon_append(struct buf *b, const cJSON *v);
 /* v as compact JSON in member order (API responses): malloc'd, or NULL (out of memory, too
  * deep, a raw value that is not an integer literal). Numbers as canon_json writes them. */
 char *json_print(const cJSON *v, size_t *len);
-/* The first problem of the number tokens in JSON text (outside strings): a fraction or an
- * exponent, or an integer outside ±(2^53−1). NULL when every number is an exact integer. A
- * text check, before any parser rounds a number to a double. */
-const char *json_ints_problem(const char *text, size_t len);
 /* Parse JSON text (nothing but white space after the value) keeping each number's own token:
  * a number node's valuestring is the token as written ("100", "100.0000000000000001", "1e2"),
  * so integers are checked and read exactly, never through a double. NULL when not JSON. */
@@ -38,7 +34,7 @@ const char *json_number_token_problem(const char *tok, int64_t *value);
 bool json_numbers_problem(const cJSON *v, char *path, size_t pathlen, const char **why);
 /* Members of an object: the string (NULL when absent or not a string), the integer (def when
  * absent or not a number; a number within ±JSON_MAX_EXACT converts exactly, which a body's
- * json_ints_problem check or the canonical form of an entry guarantees), the boolean (def when
+ * json_numbers_problem check or the canonical form of an entry guarantees), the boolean (def when
  * absent or not a boolean). The one way ggzyd and ggzy read members. */
 const char *json_str(const cJSON *obj, const char *key);
 int64_t json_i64(const cJSON *obj, const char *key, int64_t def);

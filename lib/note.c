@@ -124,6 +124,17 @@ note_ed25519_verify(const uint8_t pub[32], const void *msg, size_t len, const ui
 }
 
 bool
+note_signed_by(const struct checkpoint_note *n, const char *note, const char *name,
+               const uint8_t id[4], const uint8_t pub[32])
+{
+    for (int i = 0; i < n->nsigs; i++)
+        if (!strcmp(n->sigs[i].name, name) && !memcmp(n->sigs[i].key_id, id, 4) &&
+            note_ed25519_verify(pub, note, n->text_len, n->sigs[i].sig, n->sigs[i].sig_len))
+            return true;
+    return false;
+}
+
+bool
 note_ecdsa_key_id(const uint8_t *spki, size_t len, uint8_t id[4])
 {
     uint8_t h[32];

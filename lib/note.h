@@ -52,6 +52,10 @@ char *note_sign_line(EVP_PKEY *key, const char *name, const uint8_t id[4], const
                      size_t len);
 bool note_ed25519_verify(const uint8_t pub[32], const void *msg, size_t len, const uint8_t *sig,
                          size_t siglen);
+/* True when the parsed note n (of the bytes note) carries a signature by the verifier key (name,
+ * id, pub) that verifies over its text. */
+bool note_signed_by(const struct checkpoint_note *n, const char *note, const char *name,
+                    const uint8_t id[4], const uint8_t pub[32]);
 
 /* ECDSA P-256 (type 0x02). */
 bool note_ecdsa_key_id(const uint8_t *spki, size_t len, uint8_t id[4]);

@@ -884,11 +884,7 @@ store_alarm_resolve(struct dbconn *c, const char *key, int64_t now)
 enum db_status
 store_alarms_raised(struct dbconn *c, int64_t *n)
 {
-    struct dbres r;
-    enum db_status st = db_query(c, sql_alarms_raised, NULL, 0, &r);
-    *n = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
-    dbres_free(&r);
-    return st;
+    return one_i64(c, sql_alarms_raised, NULL, 0, n);
 }
 
 enum db_status

@@ -65,11 +65,7 @@ signed_checkpoint(struct dbconn *c, uint64_t *size, mhash root, int64_t *signed_
     const char *vkey = checkpoint_vkey();
     bool ok = vkey && note_parse_vkey(vkey, name, id, pub) &&
               note_parse(dbres_str(&r, 0, CP_NOTE), dbres_len(&r, 0, CP_NOTE), &n, why, sizeof why);
-    bool verified = false;
-    for (int i = 0; ok && i < n.nsigs && !verified; i++)
-        verified = !strcmp(n.sigs[i].name, name) && !memcmp(n.sigs[i].key_id, id, 4) &&
-                   note_ed25519_verify(pub, dbres_str(&r, 0, CP_NOTE), n.text_len, n.sigs[i].sig,
-                                       n.sigs[i].sig_len);
+    bool verified = ok && note_signed_by(&n, dbres_str(&r, 0, CP_NOTE), name, id, pub);
     if (!verified || n.size != (uint64_t)dbres_i64(&r, 0, CP_SIZE))
         logwatch_alarm("the latest checkpoint's note (size %s) is not signed by the log's key",
                        dbres_str(&r, 0, CP_SIZE));
