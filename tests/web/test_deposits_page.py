@@ -39,9 +39,13 @@ class DepositsPageTest(DepositTest):
         return self.browser.script("return document.getElementById(%r).hidden;" % id_)
 
     def shot(self, name, height=1000):
-        path = os.path.join(os.environ.get("GGZY_SCREENSHOTS", tempfile.gettempdir()), name)
-        self.browser.screenshot(path, height=height)
-        self.assertGreater(os.path.getsize(path), 1000)
+        """The page at a desktop's width and a phone's (name-1366.png, name-390.png)."""
+        for width in (1366, 390):
+            path = os.path.join(os.environ.get("GGZY_SCREENSHOTS", tempfile.gettempdir()),
+                                name.replace(".png", "-%d.png" % width))
+            self.browser.screenshot(path, width=width, height=height)
+            self.assertGreater(os.path.getsize(path), 1000)
+        self.browser.screenshot(os.devnull, height=height)  # back to the width the test runs at
 
     def mode(self, m):
         with open(os.path.join(self.spool, "MODE"), "w") as f:
@@ -70,7 +74,7 @@ class DepositsPageTest(DepositTest):
         self.page(b0["username"])
         row = self.texts("#subs tbody tr[data-deposit='paid']")
         self.assertEqual(len(row), 1, self.texts("#subs tbody tr"))
-        self.assertIn("¥10000.00", row[0])
+        self.assertIn("¥10,000.00", row[0])
         self.assertIn("已入账 credited", row[0])
         self.assertIn("暂挂 held: 非基本账户 not from the basic account", row[0])
         # never bid: after the deadline its refund is due by a date the page states; the bank sits on it
@@ -80,7 +84,7 @@ class DepositsPageTest(DepositTest):
                       "no refund was sent")
         self.page(b0["username"])
         due = self.texts("#subs tbody td.refund-due")[0]
-        self.assertIn("¥10000.00", due)
+        self.assertIn("¥10,000.00", due)
         self.assertIn("未投标 no bid", due)
         import datetime
         want = datetime.datetime.fromtimestamp((f["due_us"] + 8 * 3600 * 10**6) // 10**6,
@@ -93,7 +97,7 @@ class DepositsPageTest(DepositTest):
         self.wait(lambda: (lambda x: x[0] if x[0]["state"] == "paid" else None)(self.refunds()), "not paid")
         self.page(b0["username"])
         self.assertEqual(self.texts("#subs tbody td.refund-due"), [""])
-        self.assertIn("¥10000.00", self.texts("#subs tbody td.refunded")[0])
+        self.assertIn("¥10,000.00", self.texts("#subs tbody td.refunded")[0])
         self.assertEqual(self.texts("#subs tbody tr[data-state='closed']").__len__(), 1)
         # another bidder sees none of it
         self.page(self.bidders[1]["username"])
@@ -122,7 +126,7 @@ class DepositsPageTest(DepositTest):
         acc = dict(zip(self.browser.script(
             "return Array.from(document.querySelectorAll('#accounts tr[data-account]')).map(t => t.dataset.account);"),
             self.texts("#accounts tr[data-account]")))
-        self.assertIn("-¥10000.00", acc["sub"])
+        self.assertIn("-¥10,000.00", acc["sub"])
         self.assertIn("-¥3.00", acc["held"])
         self.assertIn("¥0.00", acc["total"])
         held = self.texts("#held tbody tr[data-reason='unknown_account']")
@@ -167,7 +171,7 @@ class DepositsPageTest(DepositTest):
         self.assertEqual(br.script("return document.getElementById('log-agreement').dataset.state;"), "bad")
         rows = self.texts("#altered tbody tr")
         self.assertEqual(len(rows), 2, rows)  # the one that lost the posting, the one that gained it
-        self.assertTrue(any("¥10000.00" in r for r in rows), rows)
+        self.assertTrue(any("¥10,000.00" in r for r in rows), rows)
         self.browser.script("window.scrollTo(0, 0);")
         self.shot("deposits-console-altered.png", height=1400)
 

@@ -65,7 +65,7 @@ class OpeningPageTest(Ceremony):
         self.assertEqual(self.state(dom), "opened")
         self.assertIn("Envelopes: 4 / 4 opened", dom)
         for i in range(3):
-            self.assertIn("%d.%02d" % ((123456789 + i) // 100, (123456789 + i) % 100), dom)
+            self.assertIn("{:,}.{:02d}".format((123456789 + i) // 100, (123456789 + i) % 100), dom)
         self.assertIn("撤销 revoked", dom)
         self.assertIn("&lt;b&gt;某某建设&lt;/b&gt;公司", dom)  # shown as text, never as markup
         self.assertNotIn("<b>某某建设</b>", dom)

@@ -6,7 +6,8 @@
  * GGZYPage.session()            {token, api(method, path, body), login(username, password)}
  * GGZYPage.refusal(status, j)   "HTTP 422 rule_violation [BID-DEADLINE]: message" (docs/errors.md)
  * GGZYPage.beijing(us)          µs since the epoch as Beijing time, "YYYY-MM-DD hh:mm:ss.mmm"
- * GGZYPage.yuan(fen)            integer fen as yuan, without floating point
+ * GGZYPage.yuan(fen)            integer fen as yuan with thousands separators (1,234,567.89),
+ *                               without floating point
  */
 "use strict";
 
@@ -62,8 +63,9 @@ const GGZYPage = (() => {
 
   function yuan(fen) {
     if (typeof fen !== "number" || !Number.isSafeInteger(fen)) return "—";
-    const neg = fen < 0, f = Math.abs(fen);
-    return (neg ? "-" : "") + Math.floor(f / 100) + "." + String(f % 100).padStart(2, "0");
+    const digits = String(Math.abs(fen)).padStart(3, "0"); /* string work: no division rounds */
+    const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+$)/g, ",");
+    return (fen < 0 ? "-" : "") + whole + "." + digits.slice(-2);
   }
 
   return { session, refusal, beijing, yuan };
