@@ -100,7 +100,8 @@ struct refusal deposits_rule_agrees(const struct agree_in *in);
 struct held_rows {
     int64_t amount;
     const char *payer, *payer_name;
-    bool returning; /* a return of it is under way (its refund row) */
+    bool returning;      /* a return of it is under way (its refund row) */
+    int64_t received_us; /* when its notice (or statement) was booked */
 };
 struct held_log {
     bool known;
@@ -108,9 +109,12 @@ struct held_log {
     const char *payer, *payer_name;
     enum held_state state;
     const char *forged;
+    int64_t signed_us; /* the evidence runs to the checkpoint signed then */
 };
-/* DEP-LEDGER-ALTERED when they disagree; DEP-RETURN-STATE (conflict) when both say a return is
- * under way; else none. */
+/* DEP-EVIDENCE-PENDING (conflict) when the log holds nothing of a payment booked after the
+ * checkpoint the evidence runs to (not yet under a signed checkpoint: retry); DEP-LEDGER-ALTERED
+ * when they disagree; DEP-RETURN-STATE (conflict) when both say a return is under way; else
+ * none. */
 struct refusal deposits_rule_held_agrees(const struct held_rows *rows, const struct held_log *log);
 const char *deposits_rule_cause_name(enum refund_cause c);
 enum refund_cause deposits_rule_cause_from_name(const char *name); /* CAUSE_NONE: unknown */

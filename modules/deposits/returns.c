@@ -63,19 +63,15 @@ return_tx(struct dbconn *c, struct req *r, void *arg)
     struct held_evidence ev;
     const char *txn = dbres_str(&n, 0, NC_TXN);
     evidence_held(txn, &ev);
-    if (!ev.known && dbres_i64(&n, 0, NC_RECEIVED) >= ev.signed_us) {
-        req_rule_as(r, E_CONFLICT, "DEP-EVIDENCE-PENDING",
-                    "the bank's notice of this payment is not yet under a signed checkpoint of "
-                    "the log: retry in a few seconds");
-        goto out;
-    }
     bool returning;
     t = TX_DBFAIL;
     if (store_return_active(c, x->notice, &returning) != DB_OK)
         goto out;
     t = TX_REFUSE;
-    struct held_rows hr = {dbres_i64(&n, 0, NC_AMOUNT), payer, payer_name, returning};
-    struct held_log hl = {ev.known, ev.amount, ev.payer, ev.payer_name, ev.state, ev.forged};
+    struct held_rows hr = {dbres_i64(&n, 0, NC_AMOUNT), payer, payer_name, returning,
+                           dbres_i64(&n, 0, NC_RECEIVED)};
+    struct held_log hl = {ev.known, ev.amount, ev.payer,    ev.payer_name,
+                          ev.state, ev.forged, ev.signed_us};
     struct refusal why = deposits_rule_held_agrees(&hr, &hl);
     if (why.code && strcmp(why.code, "DEP-LEDGER-ALTERED")) {
         req_refusal(r, &why);

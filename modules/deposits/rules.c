@@ -355,6 +355,13 @@ deposits_rule_held_agrees(const struct held_rows *rows, const struct held_log *l
     if (log->forged && *log->forged)
         return *refuse(&f, "DEP-LEDGER-ALTERED", "the log's evidence itself fails: %s",
                        log->forged);
+    if (!log->known && rows->received_us >= log->signed_us) {
+        refuse(&f, "DEP-EVIDENCE-PENDING",
+               "the bank's notice of this payment is not yet under a signed checkpoint of the "
+               "log: retry in a few seconds");
+        f.conflict = true;
+        return f;
+    }
     if (!log->known)
         return *refuse(&f, "DEP-LEDGER-ALTERED",
                        "the log holds no signed notice or statement line of this payment");

@@ -197,6 +197,40 @@ interest_is_simple_over_a_360_day_year_by_the_rate_of_each_day_rounded_half_up_o
     CHECK(!deposits_rule_rates_parse("# nothing\n", r, 8, &n, err, sizeof err));
 }
 
+static void
+held_money_goes_back_only_as_the_log_holds_it_and_waits_for_a_checkpoint_not_yet_signed(void)
+{
+    struct held_rows rows = {100000, "6222000011112222", "某公司", false, 50};
+    struct held_log log = {true, 100000, "6222000011112222", "某公司", HELD_HELD, "", 100};
+    CHECK(deposits_rule_held_agrees(&rows, &log).code == NULL);
+    /* an edited row: another amount, another payer */
+    rows.amount = 200000;
+    CHECK_STR(deposits_rule_held_agrees(&rows, &log).code, "DEP-LEDGER-ALTERED");
+    rows.amount = 100000;
+    rows.payer = "6222000099998888";
+    CHECK_STR(deposits_rule_held_agrees(&rows, &log).code, "DEP-LEDGER-ALTERED");
+    rows.payer = "6222000011112222";
+    /* both say a return is under way: a conflict, not an alteration */
+    log.state = HELD_RETURNING;
+    rows.returning = true;
+    struct refusal f = deposits_rule_held_agrees(&rows, &log);
+    CHECK_STR(f.code, "DEP-RETURN-STATE");
+    CHECK(f.conflict);
+    /* the log holds nothing of it: booked after the last signed checkpoint, retry; before, a
+     * row the log never saw */
+    log = (struct held_log){false, 0, "", "", HELD_NONE, "", 100};
+    rows.returning = false;
+    rows.received_us = 150;
+    f = deposits_rule_held_agrees(&rows, &log);
+    CHECK_STR(f.code, "DEP-EVIDENCE-PENDING");
+    CHECK(f.conflict);
+    rows.received_us = 50;
+    CHECK_STR(deposits_rule_held_agrees(&rows, &log).code, "DEP-LEDGER-ALTERED");
+    /* evidence whose bank signature fails */
+    log = (struct held_log){true, 100000, "6222000011112222", "某公司", HELD_HELD, "forged", 100};
+    CHECK_STR(deposits_rule_held_agrees(&rows, &log).code, "DEP-LEDGER-ALTERED");
+}
+
 int
 main(void)
 {
@@ -214,5 +248,6 @@ main(void)
     RUN(a_refund_due_in_a_provisional_year_takes_the_shorter_reading_and_says_so);
     RUN(held_money_goes_back_by_the_end_of_the_nth_working_day);
     RUN(interest_is_simple_over_a_360_day_year_by_the_rate_of_each_day_rounded_half_up_once);
+    RUN(held_money_goes_back_only_as_the_log_holds_it_and_waits_for_a_checkpoint_not_yet_signed);
     return CHECK_DONE();
 }
