@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "logfollow.h"
 #include "metrics.h"
+#include "outbox/outbox.h"
 #include "trust.h"
 #include "util.h"
 
@@ -416,9 +417,9 @@ tell_altered(struct dbconn *c, const char *key, const char *why, int64_t now)
              "/api/v1/deposits/ledger (\"altered\") with the log (ggzy audit replay), and have the "
              "database's change investigated (docs/deposits.md §10a).",
              key, why);
-    enum db_status st = app_notify(c, "center_admin", "deposit.ledger.altered", subject, body, now);
-    return st == DB_OK ? app_notify(c, "supervisor", "deposit.ledger.altered", subject, body, now)
-                       : st;
+    struct outbox_msg m = {.kind = "deposit.ledger.altered", .subject = subject, .body = body};
+    enum db_status st = outbox_send_role(c, "center_admin", &m, now);
+    return st == DB_OK ? outbox_send_role(c, "supervisor", &m, now) : st;
 }
 
 enum db_status

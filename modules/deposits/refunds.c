@@ -605,11 +605,7 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, enum tell_kind k
                                         "deposit.refund.failed"};
     static const char *const subjects[] = {"保证金退还即将到期", "保证金退还逾期",
                                            "保证金退款未能支付"};
-    enum db_status st;
-    char *ids = accounts_active_of_role(c, role, &st);
     char subject[200], body[900], due[160];
-    if (!ids)
-        return st;
     if (!dbres_str(f, 0, RC_DUE))
         snprintf(due, sizeof due,
                  "a day the working-day calendar cannot compute yet (it does not "
@@ -641,9 +637,7 @@ tell(struct dbconn *c, const char *role, const struct dbres *f, enum tell_kind k
                            .body = body,
                            .ref_type = "refund",
                            .ref_id = dbres_i64(f, 0, RC_ID)};
-    st = outbox_send_each(c, ids, &m, now);
-    free(ids);
-    return st;
+    return outbox_send_role(c, role, &m, now);
 }
 
 enum db_status

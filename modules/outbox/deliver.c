@@ -105,19 +105,25 @@ outbox_send_each(struct dbconn *c, const char *ids, const struct outbox_msg *m, 
     return st;
 }
 
-/* The core's notifier (app.h app_notify): the message to every enabled user of role. */
-static enum db_status
-notify_role(struct dbconn *c, const char *role, const char *kind, const char *subject,
-            const char *body, int64_t now)
+enum db_status
+outbox_send_role(struct dbconn *c, const char *role, const struct outbox_msg *m, int64_t now)
 {
     enum db_status st;
     char *ids = accounts_active_of_role(c, role, &st);
     if (!ids)
         return st;
-    struct outbox_msg m = {.kind = kind, .subject = subject, .body = body};
-    st = outbox_send_each(c, ids, &m, now);
+    st = outbox_send_each(c, ids, m, now);
     free(ids);
     return st;
+}
+
+/* The core's notifier (app.h app_notify). */
+static enum db_status
+notify_role(struct dbconn *c, const char *role, const char *kind, const char *subject,
+            const char *body, int64_t now)
+{
+    struct outbox_msg m = {.kind = kind, .subject = subject, .body = body};
+    return outbox_send_role(c, role, &m, now);
 }
 
 bool

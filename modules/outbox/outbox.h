@@ -30,6 +30,10 @@ enum db_status outbox_send(struct dbconn *c, const struct outbox_msg *m, int64_t
  * m->user is not read), in the caller's transaction. NULL or "[]": nobody, DB_OK. */
 enum db_status outbox_send_each(struct dbconn *c, const char *ids, const struct outbox_msg *m,
                                 int64_t now);
+/* The same message to every enabled user of role ("center_admin", "supervisor"), in the caller's
+ * transaction; also the core's notifier (app.h app_notify). */
+enum db_status outbox_send_role(struct dbconn *c, const char *role, const struct outbox_msg *m,
+                                int64_t now);
 
 /* ---- rules (rules.c) ---- */
 /* When a failed delivery is tried again: after 30 s, doubling, at most an hour apart. */
