@@ -185,6 +185,13 @@ canon_json(const cJSON *v, size_t *len)
 }
 
 char *
+canon_text(const cJSON *v)
+{
+    size_t len;
+    return encode(v, &len, true);
+}
+
+char *
 json_print(const cJSON *v, size_t *len)
 {
     return encode(v, len, false);

@@ -14,6 +14,8 @@
 /* Canonical JSON of v: malloc'd bytes, or NULL when v holds a non-integer number, a raw value
  * that is not an integer literal, a duplicate key or is nested too deep. */
 char *canon_json(const cJSON *v, size_t *len);
+/* canon_json as a NUL-terminated string, for a text column (NULL as canon_json). */
+char *canon_text(const cJSON *v);
 /* Append the canonical encoding of v (a member value) to b; false as canon_json. */
 bool canon_append(struct buf *b, const cJSON *v);
 /* The largest integer every JSON reader holds exactly: 2^53 − 1 (I-JSON, RFC 7493 §2.2). Every

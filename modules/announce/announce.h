@@ -22,6 +22,11 @@ enum db_status announce_bid_times(struct dbconn *c, int64_t project_id, int64_t 
 /* The latest published tender announcement of a project, whose signed content carries every
  * lot's opening key (`opening_keys`); 0 when none. */
 enum db_status announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id);
+/* The evaluation method in force for a project: that of its latest published tender
+ * announcement or amendment declaring one (server/rules/scoring.h's canonical JSON, malloc'd into
+ * *json; NULL and *ann_id 0 when none declares one). */
+enum db_status announce_evaluation_method(struct dbconn *c, int64_t project_id, char **json,
+                                          int64_t *ann_id);
 /* The bid deposit the published tender announcement states for a lot (found=false when none is
  * published, or it states no deposit for the lot). */
 enum db_status announce_lot_deposit(struct dbconn *c, int64_t project_id, int64_t lot, int64_t *fen,
@@ -60,6 +65,7 @@ struct ann_amend_terms {
     int64_t docs_first_us;                   /* the first day the tender documents were available */
     int64_t new_deadline_us, new_opening_us; /* what the amendment sets; 0: unchanged */
     bool place_changed;                      /* it sets another opening place */
+    bool method_changed;                     /* it declares the evaluation method anew */
     bool docs_changed;                       /* it changes the documents' period */
     int64_t docs_from_us, docs_until_us;     /* the documents' period it states; 0: none */
     bool flag;                               /* the drafter said it affects the bids */

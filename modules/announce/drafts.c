@@ -9,6 +9,8 @@
 #include "accounts/accounts.h"
 #include "announce.h"
 #include "audit.h"
+#include "canon.h"
+#include "scoring.h"
 #include "checkpoint.h"
 #include "crypto.h"
 #include "entry/entry.h"
@@ -41,7 +43,32 @@ read_ann(struct req *r, const cJSON *b, struct ann_in *in)
         in->dep_lot[in->ndep] = (int)json_i64(it, "lot", 0);
         in->dep_fen[in->ndep++] = json_i64(it, "deposit_fen", 0);
     }
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(b, "evaluation");
+    if (ev) {
+        /* the shape now; the category's own limits (the price's weight) at publication */
+        struct scoring_method m;
+        struct scoring_refusal f = scoring_rule_method(ev, CAT_ENGINEERING, &m);
+        if (f.code) {
+            req_rule(r, f.code, "%s", f.why);
+            return false;
+        }
+        if (strcmp(in->type, "tender") && strcmp(in->type, "amendment")) {
+            req_field_error(r, E_INVALID_FIELD, "evaluation",
+                            "only a tender announcement or an amendment declares the evaluation "
+                            "method");
+            return false;
+        }
+        cJSON *cm = scoring_method_json(&m);
+        in->evaluation = canon_text(cm);
+        cJSON_Delete(cm);
+        if (!in->evaluation) {
+            req_error(r, E_INTERNAL, "the evaluation method cannot be encoded");
+            return false;
+        }
+    }
     if ((strcmp(in->type, "amendment") == 0) != (in->amends_id != 0)) {
+        free(in->evaluation);
+        in->evaluation = NULL;
         req_field_error(r, E_INVALID_FIELD, "amends_id",
                         "an amendment names the announcement it amends "
                         "(amends_id), and only an amendment does");
@@ -112,6 +139,7 @@ ann_create(struct req *r, const cJSON *body)
     struct draft_ctx x = {0};
     if (req_param_id(r, "id", &x.project) && read_ann(r, body, &x.in))
         req_tx(r, create_tx, &x);
+    free(x.in.evaluation);
 }
 
 /* Load an announcement whose project the caller is a party to. */
@@ -162,6 +190,7 @@ ann_update(struct req *r, const cJSON *body)
     struct draft_ctx x = {0};
     if (req_param_id(r, "id", &x.id) && read_ann(r, body, &x.in))
         req_tx(r, update_tx, &x);
+    free(x.in.evaluation);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "accounts/accounts.h"
 #include "announce.h"
 #include "audit.h"
+#include "scoring.h"
 #include "calendar.h"
 #include "checkpoint.h"
 #include "crypto.h"
@@ -186,6 +187,17 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         req_refusal(r, &why);
         return TX_REFUSE;
     }
+    if (dbres_str(a, 0, AC_EVALUATION)) {
+        /* the declared method, against this category's limits (the price's weight) */
+        struct scoring_method m;
+        cJSON *ev = cJSON_Parse(dbres_str(a, 0, AC_EVALUATION));
+        struct scoring_refusal f = scoring_rule_method(ev, cat, &m);
+        cJSON_Delete(ev);
+        if (f.code) {
+            req_rule(r, f.code, "%s", f.why);
+            return TX_REFUSE;
+        }
+    }
     if (!strcmp(type, "tender")) {
         static const int keys[] = {0, 1, 2, 3};
         if (!need_times(r, a, keys, 4))
@@ -267,6 +279,7 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
         at->new_deadline_us = dbres_i64(a, 0, AC_DEADLINE);
         at->new_opening_us = dbres_i64(a, 0, AC_OPENING);
         at->place_changed = placed && strcmp(place, f.place);
+        at->method_changed = dbres_str(a, 0, AC_EVALUATION) != NULL;
         at->docs_changed =
             (dbres_str(a, 0, AC_DOCS_FROM) && dbres_i64(a, 0, AC_DOCS_FROM) != f.docs_from_us) ||
             (dbres_str(a, 0, AC_DOCS_UNTIL) && dbres_i64(a, 0, AC_DOCS_UNTIL) != f.docs_until_us);

@@ -52,6 +52,7 @@ static const struct field ann_schema[] = {
     TIME_FIELD("publicity_until_us"),
     {"deposits", F_ARRAY, false, 0, 50, NULL},
     {"opening_place", F_STRING, false, 1, 2000, NULL},
+    {"evaluation", F_OBJECT, false, 0, 0, NULL},
     {NULL},
 };
 

@@ -102,8 +102,9 @@ check_amendment(enum category c, bool legally_required, bool tender,
     bool moves_opening = t->new_opening_us && t->new_opening_us != t->opening_us;
     bool dates = moves_deadline || moves_opening || t->place_changed;
     /* the server decides from the content: a change of the deadline, of the opening's time or
-     * place, or of the tender documents affects the bids; the client's flag can only add */
-    *affects = t->flag || dates || t->docs_changed;
+     * place, of the tender documents or of the evaluation method affects the bids; the client's
+     * flag can only add */
+    *affects = t->flag || dates || t->docs_changed || t->method_changed;
     if (t->opening_started) {
         no(why, "ANN-OPENING-STARTED",
            "the opening of this project's bids has started: nothing about its bids can be "

@@ -22,12 +22,14 @@ static const char sql_insert[] =
     "INSERT INTO announcements (project_id, project_code, type, title, body, amends_id, "
     "affects_bids, "
     "docs_from_us, docs_until_us, bid_deadline_us, opening_us, publicity_from_us, "
-    "publicity_until_us, opening_place, state, category, region, created_by, created_us, "
-    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
+    "publicity_until_us, opening_place, evaluation_json, state, category, region, created_by, "
+    "created_us, "
+    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)";
 static const char sql_update[] =
     "UPDATE announcements SET type = ?, title = ?, body = ?, amends_id = ?, affects_bids = ?, "
     "docs_from_us = ?, docs_until_us = ?, bid_deadline_us = ?, opening_us = ?, "
-    "publicity_from_us = ?, publicity_until_us = ?, opening_place = ?, updated_us = ? WHERE "
+    "publicity_from_us = ?, publicity_until_us = ?, opening_place = ?, evaluation_json = ?, "
+    "updated_us = ? WHERE "
     "id = ? AND state = 'draft'";
 static const char sql_get[] =
     "SELECT " ANN_COLS(DB_COL_SQL) DB_COL_END " FROM announcements a WHERE a.id = ?";
@@ -100,6 +102,7 @@ store_ann_insert(struct dbconn *c, int64_t project, const char *project_code, co
                       opt(in->t[4]),
                       opt(in->t[5]),
                       opt_str(in->opening_place),
+                      opt_str(in->evaluation),
                       DBV_STR(category),
                       DBV_STR(region),
                       DBV_INT(user),
@@ -126,6 +129,7 @@ store_ann_update(struct dbconn *c, int64_t id, const struct ann_in *in, int64_t 
                       opt(in->t[4]),
                       opt(in->t[5]),
                       opt_str(in->opening_place),
+                      opt_str(in->evaluation),
                       DBV_INT(now),
                       DBV_INT(id)};
     enum db_status st = db_exec(c, sql_update, p, ARRAY_LEN(p), NULL, NULL);
@@ -287,6 +291,32 @@ announce_keys_published(struct dbconn *c, int64_t project_id, int64_t *ann_id)
     struct dbres r;
     enum db_status st = db_query(c, sql, p, 1, &r);
     *ann_id = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
+    dbres_free(&r);
+    return st;
+}
+
+#define METHOD_COLS(X)                                                                             \
+    X(MC_ID, "id")                                                                                 \
+    X(MC_JSON, "evaluation_json")
+enum { METHOD_COLS(DB_COL_ENUM) MC__COUNT };
+
+enum db_status
+announce_evaluation_method(struct dbconn *c, int64_t project_id, char **json, int64_t *ann_id)
+{
+    static const char sql[] = "SELECT " METHOD_COLS(DB_COL_SQL) DB_COL_END
+        " FROM announcements WHERE project_id = ? AND state = 'published' AND type IN "
+        "('tender','amendment') AND evaluation_json IS NOT NULL ORDER BY published_us DESC, id "
+        "DESC LIMIT 1";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    *json = NULL;
+    *ann_id = 0;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    if (st == DB_OK && r.nrows == 1) {
+        *ann_id = dbres_i64(&r, 0, MC_ID);
+        if (!(*json = strdup(dbres_str(&r, 0, MC_JSON))))
+            st = DB_ERROR;
+    }
     dbres_free(&r);
     return st;
 }

@@ -4,7 +4,7 @@
  * 8 docs_until_us, 9 bid_deadline_us, 10 opening_us, 11 publicity_from_us,
  * 12 publicity_until_us, 13 state, 14 category, 15 region, 16 created_us, 17 updated_us,
  * 18 published_us, 19 content_sha256, 20 signature, 21 pub_seq, 22 project code, 23 content,
- * 24 opening_place
+ * 24 opening_place, 25 evaluation_json
  */
 #ifndef GGZY_ANNOUNCE_STORE_H
 #define GGZY_ANNOUNCE_STORE_H
@@ -20,6 +20,7 @@ struct ann_in {
     int64_t amends_id;
     bool affects_bids;
     const char *opening_place; /* NULL: none */
+    char *evaluation;          /* the declared method, canonical JSON (malloc'd); NULL: none */
     int64_t
         t[6]; /* docs_from, docs_until, bid_deadline, opening, publicity_from, _until; 0 = none */
     int ndep;
@@ -55,7 +56,8 @@ struct ann_in {
     X(AC_PUB_SEQ, "a.pub_seq")                                                                     \
     X(AC_PROJECT_CODE, "a.project_code")                                                           \
     X(AC_CONTENT, "a.content")                                                                     \
-    X(AC_PLACE, "a.opening_place")
+    X(AC_PLACE, "a.opening_place")                                                                 \
+    X(AC_EVALUATION, "a.evaluation_json")
 enum { ANN_COLS(DB_COL_ENUM) AC__COUNT };
 /* deposit rows (store_ann_deposits) */
 #define DEPOSIT_COLS(X)                                                                            \

@@ -40,6 +40,8 @@ ann_json(struct dbconn *c, const struct dbres *r, size_t i, bool with_body)
             json_add_i64(o, announce_time_keys[k], dbres_i64(r, i, AC_DOCS_FROM + (size_t)k));
     if (dbres_str(r, i, AC_PLACE))
         cJSON_AddStringToObject(o, "opening_place", dbres_str(r, i, AC_PLACE));
+    if (dbres_str(r, i, AC_EVALUATION))
+        cJSON_AddItemToObject(o, "evaluation", cJSON_Parse(dbres_str(r, i, AC_EVALUATION)));
     cJSON_AddStringToObject(o, "state", dbres_str(r, i, AC_STATE));
     cJSON_AddStringToObject(o, "category", dbres_str(r, i, AC_CATEGORY));
     cJSON_AddStringToObject(o, "region", dbres_str(r, i, AC_REGION));

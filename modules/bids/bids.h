@@ -50,6 +50,17 @@ struct bid_standing {
 enum db_status bids_standing(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
                              struct bid_standing *s);
 
+/* For the evaluation: the bids a lot's opening opened — the current revision of each bidder,
+ * decrypted, with the price its opening summary declared — in the order they were received.
+ * *opened false when the lot's opening has not ended with "opened" (then *n is 0). *out is
+ * malloc'd (free it; NULL when n is 0). */
+struct bid_opened {
+    int64_t bid_id, org_id, price_fen, received_us;
+    char sha256[65]; /* the envelope's, hex */
+};
+enum db_status bids_opened_lot(struct dbconn *c, int64_t project, int64_t lot, bool *opened,
+                               struct bid_opened **out, size_t *n);
+
 /* What the opening record shows of deposits, which come after bids: a provider hook the
  * deposits module sets at start-up. states[i]: the deposit of organization orgs[i] (n of them)
  * for the lot at the bid deadline ("paid", "partial", "guaranteed", "missing", or "none" when

@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bids.h"
@@ -521,6 +522,57 @@ bids_standing(struct dbconn *c, int64_t project, int64_t lot, int64_t org, struc
         s->opened = dbres_str(&r, 0, S_OPEN) && !strcmp(dbres_str(&r, 0, S_OPEN), "opened");
         snprintf(s->open_class, sizeof s->open_class, "%s",
                  dbres_str(&r, 0, S_CLASS) ? dbres_str(&r, 0, S_CLASS) : "");
+    }
+    dbres_free(&r);
+    return st;
+}
+
+#define OPENED_COLS(X)                                                                             \
+    X(OL_ID, "b.id")                                                                               \
+    X(OL_ORG, "b.bidder_org_id")                                                                   \
+    X(OL_PRICE, "b.price_fen")                                                                     \
+    X(OL_RECEIVED, "b.received_us")                                                                \
+    X(OL_SHA, "HEX(b.envelope_sha256)")
+enum { OPENED_COLS(DB_COL_ENUM) OL__COUNT };
+
+enum db_status
+bids_opened_lot(struct dbconn *c, int64_t project, int64_t lot, bool *opened,
+                struct bid_opened **out, size_t *n)
+{
+    static const char sql_state[] =
+        "SELECT state FROM openings WHERE project_id = ? AND lot_seq = ?";
+    static const char sql[] = "SELECT " OPENED_COLS(DB_COL_SQL) DB_COL_END
+        " FROM bids b WHERE b.project_id = ? AND b.lot_seq = ? AND b.state = 'current' AND "
+        "b.open_status = 'opened' AND b.price_fen IS NOT NULL ORDER BY b.received_us, b.id";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    struct dbres r = {0};
+    *opened = false;
+    *out = NULL;
+    *n = 0;
+    enum db_status st = db_query(c, sql_state, p, 2, &r);
+    if (st != DB_OK || r.nrows != 1 || strcmp(dbres_str(&r, 0, DB_VALUE), "opened")) {
+        dbres_free(&r);
+        return st;
+    }
+    dbres_free(&r);
+    *opened = true;
+    if ((st = db_query(c, sql, p, 2, &r)) == DB_OK && r.nrows) {
+        if (!(*out = calloc(r.nrows, sizeof **out))) {
+            dbres_free(&r);
+            return DB_ERROR;
+        }
+        for (size_t i = 0; i < r.nrows; i++) {
+            struct bid_opened *b = &(*out)[i];
+            b->bid_id = dbres_i64(&r, i, OL_ID);
+            b->org_id = dbres_i64(&r, i, OL_ORG);
+            b->price_fen = dbres_i64(&r, i, OL_PRICE);
+            b->received_us = dbres_i64(&r, i, OL_RECEIVED);
+            snprintf(b->sha256, sizeof b->sha256, "%s", dbres_str(&r, i, OL_SHA));
+            for (char *h = b->sha256; *h; h++)
+                if (*h >= 'A' && *h <= 'F')
+                    *h = (char)(*h - 'A' + 'a');
+        }
+        *n = r.nrows;
     }
     dbres_free(&r);
     return st;

@@ -30,6 +30,29 @@ extern const char *const experts_sharing[];
 extern const char *const experts_relation_kinds[];
 extern const char *const experts_states[];
 
+/* ---- for the evaluation (store.c) ---- */
+
+/* The committee drawn for an evaluation booking: its live draw (not cancelled, not short) and
+ * every member it ever confirmed, in pseudonym order — confirmed ones sit, replaced ones
+ * (draw.replace) sat until replaced_us. *found false when the booking has no live committee
+ * draw. */
+#define EXPERTS_COMMITTEE_MAX 64
+struct experts_member {
+    int64_t user_id;
+    char pseudonym[17];
+    bool replaced;
+    int64_t replaced_us; /* when a replaced member's conclusions became void */
+};
+struct experts_committee {
+    int64_t draw_id, project_id, booking_id, tenderer_org_id, owner_reps;
+    int64_t size;   /* the library experts the draw was asked for */
+    char state[16]; /* complete: every group has its count */
+    size_t n;
+    struct experts_member m[EXPERTS_COMMITTEE_MAX];
+};
+enum db_status experts_committee(struct dbconn *c, int64_t booking_id, struct experts_committee *k,
+                                 bool *found);
+
 /* ---- rules (rules.c) ---- */
 
 /* What admission checks of a profile. */

@@ -1,8 +1,10 @@
 /*
  * store.c — the experts module's SQL, prepared statements only.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "experts.h"
 #include "store.h"
 #include "util.h"
 
@@ -519,4 +521,58 @@ store_draws_expired(struct dbconn *c, int64_t now, struct dbres *out)
 {
     struct dbv p[] = {DBV_INT(now)};
     return db_query(c, sql_expired, p, 1, out);
+}
+
+#define COMMITTEE_COLS(X)                                                                          \
+    X(CM_ID, "d.id")                                                                               \
+    X(CM_PROJECT, "d.project_id")                                                                  \
+    X(CM_TENDERER, "d.tenderer_org_id")                                                            \
+    X(CM_REPS, "d.owner_reps")                                                                     \
+    X(CM_SIZE, "d.size")                                                                           \
+    X(CM_STATE, "d.state")
+enum { COMMITTEE_COLS(DB_COL_ENUM) CM__COUNT };
+#define COMMITTEE_MEMBER_COLS(X)                                                                   \
+    X(CQ_USER, "q.user_id")                                                                        \
+    X(CQ_PSEUDONYM, "q.pseudonym")                                                                 \
+    X(CQ_STATE, "q.state")                                                                         \
+    X(CQ_ANSWERED, "q.answered_us")
+enum { COMMITTEE_MEMBER_COLS(DB_COL_ENUM) CQ__COUNT };
+
+enum db_status
+experts_committee(struct dbconn *c, int64_t booking, struct experts_committee *k, bool *found)
+{
+    static const char sql_cdraw[] = "SELECT " COMMITTEE_COLS(DB_COL_SQL) DB_COL_END
+        " FROM draws d WHERE " LIVE_COMMITTEE " ORDER BY d.id DESC LIMIT 1";
+    static const char sql_members[] = "SELECT " COMMITTEE_MEMBER_COLS(DB_COL_SQL) DB_COL_END
+        " FROM draw_pool q WHERE q.draw_id = ? AND q.state IN ('confirmed', 'replaced') "
+        "ORDER BY q.pseudonym";
+    struct dbv p[] = {DBV_INT(booking)};
+    struct dbres r = {0};
+    memset(k, 0, sizeof *k);
+    *found = false;
+    enum db_status st = db_query(c, sql_cdraw, p, 1, &r);
+    if (st != DB_OK || r.nrows != 1)
+        goto out;
+    *found = true;
+    k->draw_id = dbres_i64(&r, 0, CM_ID);
+    k->project_id = dbres_i64(&r, 0, CM_PROJECT);
+    k->booking_id = booking;
+    k->tenderer_org_id = dbres_i64(&r, 0, CM_TENDERER);
+    k->owner_reps = dbres_i64(&r, 0, CM_REPS);
+    k->size = dbres_i64(&r, 0, CM_SIZE);
+    snprintf(k->state, sizeof k->state, "%s", dbres_str(&r, 0, CM_STATE));
+    dbres_free(&r);
+    struct dbv q[] = {DBV_INT(k->draw_id)};
+    if ((st = db_query(c, sql_members, q, 1, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows && k->n < EXPERTS_COMMITTEE_MAX; i++) {
+        struct experts_member *m = &k->m[k->n++];
+        m->user_id = dbres_i64(&r, i, CQ_USER);
+        snprintf(m->pseudonym, sizeof m->pseudonym, "%s", dbres_str(&r, i, CQ_PSEUDONYM));
+        m->replaced = !strcmp(dbres_str(&r, i, CQ_STATE), "replaced");
+        m->replaced_us = m->replaced ? dbres_i64(&r, i, CQ_ANSWERED) : 0;
+    }
+out:
+    dbres_free(&r);
+    return st;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "venues.h"
 #include "util.h"
 
 #define ROOM_FROM " FROM venue_rooms r JOIN venue_sites s ON s.id = r.site_id"
@@ -499,4 +500,17 @@ store_booking_announced(struct dbconn *c, int64_t booking, int64_t announcement)
 {
     struct dbv p[] = {DBV_INT(announcement), DBV_INT(booking)};
     return db_exec(c, sql_booking_announced, p, 2, NULL, NULL);
+}
+
+enum db_status
+venues_signed_in(struct dbconn *c, int64_t booking, int64_t user, int64_t *signed_us)
+{
+    static const char sql[] = "SELECT signed_us FROM venue_attendance WHERE booking_id = ? AND "
+                              "user_id = ? AND mode = 'in_room'";
+    struct dbv p[] = {DBV_INT(booking), DBV_INT(user)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 2, &r);
+    *signed_us = st == DB_OK && r.nrows == 1 ? dbres_i64(&r, 0, DB_VALUE) : 0;
+    dbres_free(&r);
+    return st;
 }

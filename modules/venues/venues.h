@@ -94,6 +94,11 @@ void venues_add_on_moved(venues_moved_fn fn);
  * database error). */
 cJSON *venues_opening_attendance(struct dbconn *c, int64_t project, int lot, enum db_status *st);
 
+/* For the evaluation: did user sign in to booking in the room (mode in_room), and when
+ * (*signed_us 0: not)? */
+enum db_status venues_signed_in(struct dbconn *c, int64_t booking, int64_t user,
+                                int64_t *signed_us);
+
 /* ---- rules (rules.c) ---- */
 
 /* What a booking asks of a room, and the room as it is. */

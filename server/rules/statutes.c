@@ -158,6 +158,25 @@ static struct statute table[S__COUNT] = {
                            {NULL, "财政部令第87号 第三十八条", NULL, NULL},
                            {U_NONE, U_PERMILLE, U_NONE, U_NONE},
                            {-1, 1200, -1, -1}},
+    /* Evaluation (docs/evaluation.md). */
+    [S_EVAL_CANDIDATES] = {"R-EVAL-CANDIDATES",
+                           "The committee recommends at most N candidates, ranked",
+                           {"实施条例 第五十三条", "财政部令第87号 第五十五条、第五十六条", NULL,
+                            NULL},
+                           {U_NONE, U_NONE, U_NONE, U_NONE},
+                           {3, 3, -1, -1}},
+    [S_EVAL_PRICE_GOODS] = {"R-EVAL-PRICE-WEIGHT",
+                            "Comprehensive evaluation of goods: the price is worth at least N of "
+                            "the points",
+                            {NULL, "财政部令第87号 第五十五条", NULL, NULL},
+                            {U_NONE, U_PERMILLE, U_NONE, U_NONE},
+                            {-1, 300, -1, -1}},
+    [S_EVAL_PRICE_SERVICES] = {"R-EVAL-PRICE-WEIGHT-SERVICES",
+                               "Comprehensive evaluation of services: the price is worth at least "
+                               "N of the points",
+                               {NULL, "财政部令第87号 第五十五条", NULL, NULL},
+                               {U_NONE, U_PERMILLE, U_NONE, U_NONE},
+                               {-1, 100, -1, -1}},
 };
 
 const char *

@@ -62,6 +62,9 @@ enum statute_id {
     S_REFUND_CONTRACT,        /* refund within N after the contract is signed */
     S_REFUND_TERMINATION,     /* refund within N after the tender is terminated or fails */
     S_REFUND_LATE_FEE,        /* a late refund pays N per mille of the benchmark lending rate */
+    S_EVAL_CANDIDATES,        /* an evaluation recommends at most N ranked candidates */
+    S_EVAL_PRICE_GOODS,       /* goods: the price is at least N per mille of the points */
+    S_EVAL_PRICE_SERVICES,    /* services: the price is at least N per mille of the points */
     S__COUNT
 };
 

@@ -1,7 +1,10 @@
 """The module template, checked over the tree (tests/layers/README.md): every module folder has
 its CMakeLists.txt, routes.c, store.c and rules.c; SQL is written only in store.c; no database
 column is read by a literal index (each SELECT names its columns with an X-macro); rule functions
-are named <module>_rule_*; routes.c stays a few hundred lines. Prints each breach; exits 1 on any."""
+are named <module>_rule_*; routes.c stays a few hundred lines. In the modules built facts → rule →
+effects from the start (STRICT), a use-case file never refuses by itself: no req_rule call outside
+rules.c, store.c, routes.c and views.c — a refusal comes from a <module>_rule_* function's struct
+refusal. Prints each breach; exits 1 on any."""
 import os
 import re
 import sys
@@ -27,6 +30,16 @@ for top in ("server", "modules"):
             if top == "modules" and fn != "store.c" and sql.search(text):
                 line = text.count("\n", 0, sql.search(text).start()) + 1
                 bad.append("%s:%d: SQL outside store.c" % (rel, line))
+STRICT = ("evaluation",)
+for m in STRICT:
+    folder = os.path.join(ROOT, "modules", m)
+    for fn in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
+        if fn.endswith(".c") and fn not in ("rules.c", "store.c", "routes.c", "views.c"):
+            text = open(os.path.join(folder, fn)).read()
+            for mm in re.finditer(r"\breq_rule(?:_as)?\(", text):
+                line = text.count("\n", 0, mm.start()) + 1
+                bad.append("modules/%s/%s:%d: a use case refusing by itself (req_rule): the refusal "
+                           "belongs in %s_rule_* (rules.c)" % (m, fn, line, m))
 mods = os.path.join(ROOT, "modules")
 for m in sorted(os.listdir(mods)):
     folder = os.path.join(mods, m)

@@ -1,0 +1,59 @@
+-- 0027_evaluation.sql — the evaluation module's tables (docs/evaluation.md): one session per
+-- lot, its committee as the draw confirmed it, the opened bids it evaluates (a snapshot taken at
+-- the opening of the session, with each review's decision), and every member's signed act.
+CREATE TABLE evaluations (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    project_id    BIGINT UNSIGNED NOT NULL,
+    lot_seq       INT NOT NULL,
+    booking_id    BIGINT UNSIGNED NOT NULL,
+    draw_id       BIGINT UNSIGNED NOT NULL,
+    agent_org_id  BIGINT UNSIGNED NOT NULL,
+    category      VARCHAR(16) CHARACTER SET ascii NOT NULL,
+    method_json   TEXT NOT NULL COMMENT 'the declared method in force at the opening, canonical',
+    method_ann_id BIGINT UNSIGNED NOT NULL COMMENT 'the announcement that declared it',
+    step          VARCHAR(16) CHARACTER SET ascii NOT NULL,
+    chair_round   INT NOT NULL DEFAULT 1,
+    chair_user    BIGINT UNSIGNED NULL,
+    state         VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'open, paused, reported',
+    pause_reason  VARCHAR(400) NULL,
+    report_json   MEDIUMTEXT NULL COMMENT 'the signed report''s result, canonical',
+    opened_by     BIGINT UNSIGNED NOT NULL,
+    opened_us     BIGINT NOT NULL,
+    reported_us   BIGINT NULL,
+    updated_us    BIGINT NOT NULL,
+    UNIQUE KEY uq_evaluation_lot (project_id, lot_seq),
+    KEY ix_evaluation_agent (agent_org_id, id)
+) ENGINE=InnoDB;
+
+CREATE TABLE evaluation_members (
+    evaluation_id BIGINT UNSIGNED NOT NULL,
+    user_id       BIGINT UNSIGNED NOT NULL,
+    pseudonym     CHAR(16) CHARACTER SET ascii NOT NULL,
+    sitting       TINYINT(1) NOT NULL DEFAULT 1,
+    PRIMARY KEY (evaluation_id, user_id),
+    KEY ix_evaluation_member_user (user_id, evaluation_id)
+) ENGINE=InnoDB;
+
+CREATE TABLE evaluation_bids (
+    evaluation_id BIGINT UNSIGNED NOT NULL,
+    bid_id        BIGINT UNSIGNED NOT NULL,
+    org_id        BIGINT UNSIGNED NOT NULL,
+    price_fen     BIGINT NOT NULL,
+    envelope_sha256 CHAR(64) CHARACTER SET ascii NOT NULL,
+    rejected_at   VARCHAR(16) CHARACTER SET ascii NULL COMMENT 'the review that rejected it',
+    PRIMARY KEY (evaluation_id, bid_id)
+) ENGINE=InnoDB;
+
+CREATE TABLE evaluation_acts (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    evaluation_id BIGINT UNSIGNED NOT NULL,
+    user_id       BIGINT UNSIGNED NOT NULL,
+    kind          VARCHAR(16) CHARACTER SET ascii NOT NULL,
+    round         INT NOT NULL DEFAULT 1,
+    payload       MEDIUMTEXT NOT NULL COMMENT 'canonical JSON, as signed',
+    key_id        CHAR(64) CHARACTER SET ascii NOT NULL,
+    signature     VARCHAR(200) CHARACTER SET ascii NOT NULL,
+    signed_us     BIGINT NOT NULL,
+    created_us    BIGINT NOT NULL,
+    UNIQUE KEY uq_evaluation_act (evaluation_id, user_id, kind, round)
+) ENGINE=InnoDB;

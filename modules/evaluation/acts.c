@@ -1,0 +1,206 @@
+/*
+ * acts.c — a member's act in the session, signed with the member's certified expert key: the
+ * pledge, the vote for the chair, a review's pass or fail per bid, the detailed scores, the
+ * signature of the report. The facts are the session as stored and the signature's check; the
+ * rule (evaluation_rule_act) decides; the effects are the act's row and, when it completes the
+ * step, the step's consequence — the chair elected (or a new round), the reviews' decisions,
+ * the result drafted, the report signed — all in one transaction with one audit entry.
+ *
+ *   POST /api/v1/evaluations/{id}/acts   {kind, payload, key_id, signed_us, signature}
+ *
+ * What is signed (docs/evaluation.md §4): the canonical JSON of {"evaluation_id", "kind",
+ * "payload", "platform", "signed_us", "user_id"}, after "ggzy-evaluation-act-v1\n".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "canon.h"
+#include "internal.h"
+
+struct act_in {
+    int64_t id, signed_us;
+    const char *kind, *key_id, *signature;
+    const cJSON *payload;
+};
+
+/* What the step's completion does to s (in memory; the caller writes it): the consequence of
+ * the last act of the step. Adds to pl what happened. */
+static void
+complete_step(struct eval_session *s, cJSON *pl, int64_t now)
+{
+    (void)now;
+    enum eval_step was = s->step;
+    if (was == STEP_REPORT) {
+        /* every member signed: the report is the draft and the signatures; a refusal without
+         * reasons counts as agreement (评标委员会和评标方法暂行规定 第四十三条) */
+        cJSON *rep = cJSON_Parse(s->report), *sig = cJSON_CreateArray();
+        for (size_t i = 0; i < s->nmembers; i++) {
+            const struct eval_member *m = &s->members[i];
+            for (size_t a = 0; m->sitting && a < s->nacts; a++) {
+                if (s->acts[a].user_id != m->user_id || strcmp(s->acts[a].kind, "report"))
+                    continue;
+                const cJSON *p = s->acts[a].payload;
+                const char *why =
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reason"));
+                bool dissent = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(p, "agree"));
+                cJSON *x = cJSON_CreateObject();
+                cJSON_AddStringToObject(x, "member", m->pseudonym);
+                cJSON_AddBoolToObject(x, "agree", !(dissent && why && *why));
+                if (dissent && why && *why)
+                    cJSON_AddStringToObject(x, "dissent", why);
+                if (dissent && !(why && *why))
+                    cJSON_AddBoolToObject(x, "counted_as_agreement", true);
+                cJSON_AddItemToArray(sig, x);
+            }
+        }
+        if (!rep)
+            rep = cJSON_CreateObject();
+        if (s->chair_user && eval_member_of(s, s->chair_user))
+            cJSON_AddStringToObject(rep, "chair", eval_member_of(s, s->chair_user)->pseudonym);
+        cJSON_AddItemToObject(rep, "signatures", sig);
+        free(s->report);
+        s->report = canon_text(rep);
+        cJSON_AddItemToObject(pl, "report", rep);
+    }
+    if (was == STEP_CHAIR) {
+        s->chair_user = evaluation_rule_chair(s);
+        if (!s->chair_user) { /* no majority: the members vote again */
+            s->chair_round++;
+            json_add_i64(pl, "chair_round", s->chair_round);
+            return;
+        }
+        const struct eval_member *m = eval_member_of(s, s->chair_user);
+        cJSON_AddStringToObject(pl, "chair", m ? m->pseudonym : "");
+    }
+    if (was == STEP_QUALIFICATION || was == STEP_PRELIMINARY) {
+        evaluation_rule_reviews(s, was);
+        cJSON *rej = cJSON_AddArrayToObject(pl, "rejected");
+        for (size_t i = 0; i < s->nbids; i++)
+            if (!s->bids[i].valid && !strcmp(s->bids[i].rejected_at, evaluation_steps[was]))
+                cJSON_AddItemToArray(rej, cJSON_CreateNumber((double)s->bids[i].bid_id));
+    }
+    s->step = evaluation_rule_next(was, s->method.kind);
+    if (s->step == STEP_REPORT) {
+        /* the platform drafts the result from the record; the members sign it */
+        cJSON *res = evaluation_rule_result(s);
+        free(s->report);
+        s->report = NULL;
+        char *text = canon_text(res);
+        cJSON_AddItemToObject(pl, "result", res);
+        /* kept as the draft until every member signed (then the state says reported) */
+        s->report = text;
+    }
+    if (s->step == STEP_DONE)
+        snprintf(s->state, sizeof s->state, "%s", "reported");
+    cJSON_AddStringToObject(pl, "advanced_to", evaluation_steps[s->step]);
+}
+
+static enum tx_result
+act_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct act_in *x = arg;
+    struct eval_session s;
+    struct signing_key k = {0};
+    bool found;
+    char why[300] = "";
+    const char *rule = NULL;
+    cJSON *fields = NULL, *pl = NULL;
+    char *payload = NULL;
+    int64_t now = clock_now_us();
+    if (store_eval_load(c, x->id, true, &s, &found) != DB_OK)
+        return TX_DBFAIL;
+    enum tx_result t = TX_REFUSE;
+    if (!found) {
+        req_error(r, E_NOT_FOUND, "no evaluation %lld", (long long)x->id);
+        goto out;
+    }
+    /* the facts: who the caller is in this committee, what they did, the signature's check */
+    struct act_facts f = {
+        .s = &s, .me = eval_member_of(&s, r->who.user_id), .kind = x->kind, .payload = x->payload};
+    int round = !strcmp(x->kind, "chair") ? s.chair_round : 1;
+    for (size_t i = 0; f.me && i < s.nacts; i++)
+        f.done |= s.acts[i].user_id == r->who.user_id && !strcmp(s.acts[i].kind, x->kind) &&
+                  s.acts[i].round == round;
+    fields = cJSON_CreateObject();
+    json_add_i64(fields, "evaluation_id", s.id);
+    cJSON_AddStringToObject(fields, "kind", x->kind);
+    cJSON_AddItemToObject(fields, "payload", cJSON_Duplicate(x->payload, true));
+    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
+    json_add_i64(fields, "signed_us", x->signed_us);
+    json_add_i64(fields, "user_id", r->who.user_id);
+    f.sig = f.me ? accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, EVAL_ACT_DOMAIN,
+                                      fields, x->signature, now, EVAL_SKEW_US, &k, &rule, why,
+                                      sizeof why)
+                 : ACT_KEY;
+    if (f.sig == ACT_DBFAIL) {
+        t = TX_DBFAIL;
+        goto out;
+    }
+    f.sig_rule = rule;
+    f.sig_why = why;
+    struct refusal no = evaluation_rule_act(&f, now);
+    if (no.code) {
+        if (!f.me)
+            req_error(r, E_NOT_FOUND, "no evaluation %lld", (long long)x->id);
+        else
+            req_refusal(r, &no);
+        goto out;
+    }
+    /* the effects */
+    t = TX_DBFAIL;
+    if (!(payload = canon_text(x->payload)) ||
+        store_eval_act_insert(c, s.id, r->who.user_id, x->kind, round, payload, x->key_id,
+                              x->signature, x->signed_us, now) != DB_OK)
+        goto out;
+    struct eval_act *grown = realloc(s.acts, (s.nacts + 1) * sizeof *s.acts);
+    if (!grown)
+        goto out;
+    s.acts = grown;
+    s.acts[s.nacts] = (struct eval_act){.user_id = r->who.user_id,
+                                        .signed_us = x->signed_us,
+                                        .round = round,
+                                        .payload = cJSON_Duplicate(x->payload, true)};
+    snprintf(s.acts[s.nacts].kind, sizeof s.acts[s.nacts].kind, "%s", x->kind);
+    s.nacts++;
+    pl = cJSON_CreateObject();
+    json_add_i64(pl, "evaluation_id", s.id);
+    cJSON_AddStringToObject(pl, "member", f.me->pseudonym);
+    cJSON_AddStringToObject(pl, "kind", x->kind);
+    cJSON *sa = accounts_signed_json(&k, EVAL_ACT_DOMAIN, fields, x->signature);
+    if (!sa)
+        goto out;
+    cJSON_AddItemToObject(pl, "signed", sa);
+    if (evaluation_rule_step_complete(&s)) {
+        complete_step(&s, pl, now);
+        if (store_eval_update(c, &s, NULL, now) != DB_OK)
+            goto out;
+    }
+    enum db_status st =
+        audit_append(c, req_actor(r), "evaluation.act", "evaluation", s.id, s.project_id, pl, NULL);
+    pl = NULL;
+    if (st != DB_OK)
+        goto out;
+    req_json(r, 201, eval_session_json(&s, &r->who));
+    t = TX_COMMIT;
+out:
+    free(payload);
+    cJSON_Delete(fields);
+    cJSON_Delete(pl);
+    accounts_signing_key_free(&k);
+    eval_session_free(&s);
+    return t;
+}
+
+void
+eval_act(struct req *r, const cJSON *body)
+{
+    struct act_in x = {.signed_us = json_i64(body, "signed_us", 0),
+                       .kind = json_str(body, "kind"),
+                       .key_id = json_str(body, "key_id"),
+                       .signature = json_str(body, "signature"),
+                       .payload = cJSON_GetObjectItemCaseSensitive(body, "payload")};
+    if (req_param_id(r, "id", &x.id))
+        req_tx(r, act_tx, &x);
+}

@@ -1,0 +1,87 @@
+/*
+ * routes.c — the evaluation module's route rows, schemas and descriptor.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+const struct config *evaluation_cfg;
+
+#define STAFF (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
+
+static const struct field open_schema[] = {
+    {"booking_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"lot", F_INT, true, 1, 50, NULL},
+    {NULL},
+};
+
+static const char *const act_kinds[] = {
+    "pledge", "chair", "qualification", "preliminary", "detailed", "report", NULL};
+static const struct field act_schema[] = {
+    {"kind", F_STRING, true, 1, 16, act_kinds},
+    {"payload", F_OBJECT, true, 0, 0, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+
+static const struct field reason_schema[] = {
+    {"reason", F_STRING, true, 2, 400, NULL},
+    {NULL},
+};
+
+static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_id"), {NULL}};
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/evaluations", eval_open, ROLE_AGENT, 1024, open_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/evaluations", eval_list, ROLE_AGENT | ROLE_EXPERT | STAFF, 0, NULL, 0,
+     .query = list_query},
+    {"GET", "/api/v1/evaluations/{id}", eval_get, ROLE_AGENT | ROLE_EXPERT | STAFF, 0, NULL, 0},
+    {"POST", "/api/v1/evaluations/{id}/acts", eval_act, ROLE_EXPERT, 256 * 1024, act_schema, 0},
+    {"POST", "/api/v1/evaluations/{id}/pause", eval_pause, ROLE_SUPERVISOR, 2048, reason_schema, 0},
+    {"POST", "/api/v1/evaluations/{id}/resume", eval_resume, ROLE_SUPERVISOR, 2048, reason_schema,
+     0},
+};
+
+static const char *const rule_codes[] = {
+    "EVAL-BOOKING",
+    "EVAL-COMMITTEE",
+    "EVAL-CONFLICT",
+    "EVAL-DONE",
+    "EVAL-EXISTS",
+    "EVAL-GROUND",
+    "EVAL-METHOD",
+    "EVAL-NO-METHOD",
+    "EVAL-NOT-MEMBER",
+    "EVAL-NOT-OPENED",
+    "EVAL-PAUSED",
+    "EVAL-PAYLOAD",
+    "EVAL-PROJECT-STATE",
+    "EVAL-SCORE-FORMAT",
+    "EVAL-SCORE-RANGE",
+    "EVAL-SIGN-IN",
+    "EVAL-SIGNATURE",
+    "EVAL-SIGNED-TIME",
+    "EVAL-SIGNER-KEY",
+    "EVAL-STATE",
+    "EVAL-STEP",
+    "EVAL-TIME",
+    NULL,
+};
+
+static bool
+evaluation_init(const struct config *config)
+{
+    evaluation_cfg = config;
+    return true;
+}
+
+const struct module evaluation_module = {
+    .name = "evaluation",
+    .routes = routes,
+    .nroutes = ARRAY_LEN(routes),
+    .init = evaluation_init,
+    .rule_codes = rule_codes,
+};

@@ -1,0 +1,512 @@
+/*
+ * rules.c — the evaluation's pure rules: each decides from the facts store.c loaded and the
+ * clock, touching no database, so that each statute is a unit-tested function
+ * (tests/unit/evaluation/test_evaluation_rules.c) and the replay can apply the same one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *const evaluation_steps[] = {"pledge",   "chair",  "qualification", "preliminary",
+                                        "detailed", "report", "done",          NULL};
+
+const char *const evaluation_grounds[] = {
+    "51-1", /* 投标文件未经投标单位盖章和单位负责人签字 */
+    "51-2", /* 投标联合体没有提交共同投标协议 */
+    "51-3", /* 投标人不符合国家或者招标文件规定的资格条件 */
+    "51-4", /* 同一投标人提交两个以上不同的投标文件或者投标报价（招标文件要求提交备选投标的除外） */
+    "51-5", /* 投标报价低于成本或者高于招标文件设定的最高投标限价 */
+    "51-6", /* 投标文件没有对招标文件的实质性要求和条件作出响应 */
+    "51-7", /* 投标人有串通投标、弄虚作假、行贿等违法行为 */
+    "substantive", /* a substantive requirement the tender documents mark (★) */
+    NULL,
+};
+
+int
+evaluation_rule_step(const char *name)
+{
+    for (int i = 0; name && evaluation_steps[i]; i++)
+        if (!strcmp(evaluation_steps[i], name))
+            return i;
+    return -1;
+}
+
+struct refusal
+evaluation_rule_open(const struct open_facts *f, int64_t now)
+{
+    struct refusal r = {0};
+    if (!f->booking_found || !f->own_agency)
+        return *refuse(&r, "EVAL-BOOKING", "no evaluation booking of your agency has that id");
+    if (strcmp(f->purpose, "evaluation"))
+        return *refuse(&r, "EVAL-BOOKING", "the booking is for %s, not an evaluation", f->purpose);
+    if (!f->lot_in_booking)
+        return *refuse(&r, "EVAL-BOOKING", "the booking is not for that lot");
+    r.conflict = true;
+    if (strcmp(f->booking_state, "approved"))
+        return *refuse(&r, "EVAL-BOOKING", "the booking is %s, not approved", f->booking_state);
+    if (strcmp(f->project_state, "evaluating"))
+        return *refuse(&r, "EVAL-PROJECT-STATE",
+                       "the project is %s: an evaluation begins once the project is evaluating",
+                       f->project_state);
+    if (f->exists)
+        return *refuse(&r, "EVAL-EXISTS", "the lot has its evaluation session already");
+    if (now < f->start_us || now >= f->end_us)
+        return *refuse(&r, "EVAL-TIME",
+                       "the session opens only during its booked time in the evaluation room");
+    if (!f->lot_opened || f->nbids == 0)
+        return *refuse(&r, "EVAL-NOT-OPENED", "the lot's opening opened no bid to evaluate");
+    if (!f->method_found)
+        return *refuse(&r, "EVAL-NO-METHOD",
+                       "no published tender announcement or amendment declares the evaluation "
+                       "method; an amendment declaring it is an amendment affecting the bids");
+    if (f->method.code)
+        return *refuse(&r, f->method.code, "%s", f->method.why);
+    if (!f->committee_found || strcmp(f->committee_state, "complete"))
+        return *refuse(&r, "EVAL-COMMITTEE",
+                       "the session's committee is not complete (its draw is %s)",
+                       f->committee_found ? f->committee_state : "not asked");
+    if (f->signed_in < f->sitting)
+        return *refuse(&r, "EVAL-SIGN-IN",
+                       "%zu of the %zu members have signed in in the room; %s has not",
+                       f->signed_in, f->sitting, f->absent ? f->absent : "one");
+    return (struct refusal){0};
+}
+
+static const struct eval_member *
+member_of(const struct eval_session *s, int64_t user)
+{
+    for (size_t i = 0; i < s->nmembers; i++)
+        if (s->members[i].user_id == user)
+            return &s->members[i];
+    return NULL;
+}
+
+static size_t
+sitting(const struct eval_session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nmembers; i++)
+        n += s->members[i].sitting;
+    return n;
+}
+
+static const struct eval_bid *
+bid_of(const struct eval_session *s, int64_t id)
+{
+    for (size_t i = 0; i < s->nbids; i++)
+        if (s->bids[i].bid_id == id)
+            return &s->bids[i];
+    return NULL;
+}
+
+static size_t
+valid_bids(const struct eval_session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nbids; i++)
+        n += s->bids[i].valid;
+    return n;
+}
+
+static bool
+str_in(const char *s, const char *const *list)
+{
+    for (size_t i = 0; s && list[i]; i++)
+        if (!strcmp(s, list[i]))
+            return true;
+    return false;
+}
+
+/* Each valid bid exactly once in array a (by "bid_id"); fills seen[] per bid index. */
+static bool
+each_bid_once(const struct eval_session *s, const cJSON *a, struct refusal *r)
+{
+    bool seen[EVAL_MAX_BIDS] = {0};
+    const cJSON *x;
+    size_t n = 0;
+    cJSON_ArrayForEach(x, a)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(x, "bid_id");
+        const struct eval_bid *b = cJSON_IsNumber(id) ? bid_of(s, (int64_t)id->valuedouble) : NULL;
+        if (!b || !b->valid) {
+            refuse(r, "EVAL-PAYLOAD", "entry %zu: not a bid this committee is reviewing", n + 1);
+            return false;
+        }
+        size_t k = (size_t)(b - s->bids);
+        if (seen[k]) {
+            refuse(r, "EVAL-PAYLOAD", "bid %lld appears twice", (long long)b->bid_id);
+            return false;
+        }
+        seen[k] = true;
+        n++;
+    }
+    if (n != valid_bids(s)) {
+        refuse(r, "EVAL-PAYLOAD", "%zu bids reviewed; the committee reviews %zu", n, valid_bids(s));
+        return false;
+    }
+    return true;
+}
+
+struct refusal
+evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJSON *p)
+{
+    struct refusal r = {0};
+    if (!cJSON_IsObject(p))
+        return *refuse(&r, "EVAL-PAYLOAD", "payload is an object");
+    if (!strcmp(kind, "pledge")) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, "conflict");
+        if (!cJSON_IsBool(c) || cJSON_GetArraySize(p) > 2 ||
+            (cJSON_GetArraySize(p) == 2 &&
+             !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "statement"))))
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a pledge says {\"conflict\": true|false} and may add a statement");
+        if (cJSON_IsTrue(c))
+            return *refuse(&r, "EVAL-CONFLICT",
+                           "a member with a conflict of interest withdraws (回避): center staff "
+                           "replace the member from the draw's order (POST /api/v1/draws/{id}/"
+                           "members/{pseudonym}/replace); the declaration is not a pledge");
+        return r;
+    }
+    if (!strcmp(kind, "chair")) {
+        const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "chair"));
+        for (size_t i = 0; c && i < s->nmembers; i++)
+            if (s->members[i].sitting && !strcmp(s->members[i].pseudonym, c))
+                return cJSON_GetArraySize(p) == 1
+                           ? r
+                           : *refuse(&r, "EVAL-PAYLOAD", "a vote says only {\"chair\": pseudonym}");
+        return *refuse(&r, "EVAL-PAYLOAD", "a vote names a sitting member's pseudonym as chair");
+    }
+    if (!strcmp(kind, "qualification") || !strcmp(kind, "preliminary")) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "bids"), *x;
+        if (!cJSON_IsArray(a) || cJSON_GetArraySize(p) != 1)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a review says {\"bids\": [{\"bid_id\", \"pass\", \"ground\", "
+                           "\"reason\"}]}");
+        if (!each_bid_once(s, a, &r))
+            return r;
+        cJSON_ArrayForEach(x, a)
+        {
+            const cJSON *pass = cJSON_GetObjectItemCaseSensitive(x, "pass");
+            const char *g = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "ground"));
+            const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "reason"));
+            if (!cJSON_IsBool(pass))
+                return *refuse(&r, "EVAL-PAYLOAD", "each bid passes (true) or fails (false)");
+            if (cJSON_IsFalse(pass) &&
+                (!str_in(g, evaluation_grounds) || !why || strlen(why) < 2 || strlen(why) > 1000))
+                return *refuse(&r, "EVAL-GROUND",
+                               "a bid fails only on a ground of 实施条例 第五十一条 (51-1 … 51-7) "
+                               "or a substantive requirement of the tender documents "
+                               "(substantive), with the member's reasoning");
+            if (cJSON_IsTrue(pass) && (g || why))
+                return *refuse(&r, "EVAL-PAYLOAD", "a bid that passes takes no ground");
+        }
+        return r;
+    }
+    if (!strcmp(kind, "detailed")) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "scores"), *x;
+        if (s->method.kind != SCORING_COMPREHENSIVE)
+            return *refuse(&r, "EVAL-STEP", "a lowest-price evaluation has no detailed review");
+        if (!cJSON_IsArray(a) || cJSON_GetArraySize(p) != 1)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "scores say {\"scores\": [{\"bid_id\", \"points\": {criterion: "
+                           "\"37.5\"}}]}");
+        if (!each_bid_once(s, a, &r))
+            return r;
+        cJSON_ArrayForEach(x, a)
+        {
+            const cJSON *pts = cJSON_GetObjectItemCaseSensitive(x, "points");
+            if (!cJSON_IsObject(pts) || cJSON_GetArraySize(pts) != (int)s->method.ncrit ||
+                cJSON_GetArraySize(x) != 2)
+                return *refuse(&r, "EVAL-PAYLOAD",
+                               "each bid is scored on each of the %zu criteria, once",
+                               s->method.ncrit);
+            for (size_t k = 0; k < s->method.ncrit; k++) {
+                const char *v = cJSON_GetStringValue(
+                    cJSON_GetObjectItemCaseSensitive(pts, s->method.crit[k].code));
+                int64_t h;
+                if (!v)
+                    return *refuse(&r, "EVAL-PAYLOAD",
+                                   "criterion %s is scored as a string "
+                                   "(\"37.5\")",
+                                   s->method.crit[k].code);
+                struct scoring_refusal f =
+                    scoring_rule_score(&s->method, v, s->method.crit[k].max_points, &h);
+                if (f.code)
+                    return *refuse(&r, f.code, "criterion %s: %s", s->method.crit[k].code, f.why);
+            }
+        }
+        return r;
+    }
+    if (!strcmp(kind, "report")) {
+        const cJSON *agree = cJSON_GetObjectItemCaseSensitive(p, "agree");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(p, "reason");
+        if (!cJSON_IsBool(agree) ||
+            (why && (!cJSON_IsString(why) || strlen(why->valuestring) > 2000)) ||
+            cJSON_GetArraySize(p) > 2 || (cJSON_GetArraySize(p) == 2 && !why))
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a signature of the report says {\"agree\": true|false, \"reason\"}");
+        return r;
+    }
+    return *refuse(&r, "EVAL-PAYLOAD", "no act %s", kind);
+}
+
+struct refusal
+evaluation_rule_act(const struct act_facts *f, int64_t now_us)
+{
+    struct refusal r = {0};
+    (void)now_us;
+    const struct eval_session *s = f->s;
+    if (!f->me)
+        return *refuse(&r, "EVAL-NOT-MEMBER", "you are not a member of this committee");
+    r.conflict = true;
+    if (!f->me->sitting)
+        return *refuse(&r, "EVAL-NOT-MEMBER",
+                       "you were replaced: a replaced member acts no more (实施条例 第四十八条)");
+    if (!strcmp(s->state, "paused"))
+        return *refuse(&r, "EVAL-PAUSED", "a supervisor paused the session");
+    if (!strcmp(s->state, "reported"))
+        return *refuse(&r, "EVAL-STEP", "the report is signed: the session is over");
+    int k = evaluation_rule_step(f->kind);
+    if (k < 0 || k == STEP_DONE)
+        return *refuse(&r, "EVAL-STEP", "no act %s", f->kind);
+    if ((enum eval_step)k != s->step)
+        return *refuse(&r, "EVAL-STEP", "the session is at %s, not %s", evaluation_steps[s->step],
+                       f->kind);
+    if (f->done)
+        return *refuse(&r, "EVAL-DONE", "you have given your %s already", f->kind);
+    r.conflict = false;
+    switch (f->sig) {
+    case ACT_OK:
+        break;
+    case ACT_KEY:
+        return *refuse(
+            &r, f->sig_rule && strcmp(f->sig_rule, "KEY-UNKNOWN") ? f->sig_rule : "EVAL-SIGNER-KEY",
+            "%s", f->sig_why ? f->sig_why : "no key of yours may sign");
+    case ACT_TIME:
+        return *refuse(&r, "EVAL-SIGNED-TIME", "%s", f->sig_why ? f->sig_why : "");
+    case ACT_SIGNATURE:
+    case ACT_DBFAIL:
+        return *refuse(&r, "EVAL-SIGNATURE", "%s (docs/evaluation.md §4)",
+                       f->sig_why ? f->sig_why : "the signature does not verify");
+    }
+    return evaluation_rule_payload(s, f->kind, f->payload);
+}
+
+bool
+evaluation_rule_step_complete(const struct eval_session *s)
+{
+    if (s->step >= STEP_DONE)
+        return false;
+    const char *kind = evaluation_steps[s->step];
+    for (size_t i = 0; i < s->nmembers; i++) {
+        if (!s->members[i].sitting)
+            continue;
+        bool acted = false;
+        for (size_t a = 0; a < s->nacts && !acted; a++)
+            acted = s->acts[a].user_id == s->members[i].user_id && !strcmp(s->acts[a].kind, kind) &&
+                    (s->step != STEP_CHAIR || s->acts[a].round == s->chair_round);
+        if (!acted)
+            return false;
+    }
+    return sitting(s) > 0;
+}
+
+enum eval_step
+evaluation_rule_next(enum eval_step step, enum scoring_kind kind)
+{
+    if (step == STEP_PRELIMINARY && kind == SCORING_LOWEST_PRICE)
+        return STEP_REPORT;
+    return step < STEP_DONE ? step + 1 : STEP_DONE;
+}
+
+int64_t
+evaluation_rule_chair(const struct eval_session *s)
+{
+    size_t n = sitting(s);
+    for (size_t i = 0; i < s->nmembers; i++) {
+        if (!s->members[i].sitting)
+            continue;
+        size_t votes = 0;
+        for (size_t a = 0; a < s->nacts; a++) {
+            const char *c =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s->acts[a].payload, "chair"));
+            votes += !strcmp(s->acts[a].kind, "chair") && s->acts[a].round == s->chair_round && c &&
+                     !strcmp(c, s->members[i].pseudonym) && member_of(s, s->acts[a].user_id) &&
+                     member_of(s, s->acts[a].user_id)->sitting;
+        }
+        if (2 * votes > n)
+            return s->members[i].user_id;
+    }
+    return 0;
+}
+
+/* The sitting members' acts of kind, per member (NULL where none). */
+static const struct eval_act *
+act_of(const struct eval_session *s, int64_t user, const char *kind)
+{
+    for (size_t a = 0; a < s->nacts; a++)
+        if (s->acts[a].user_id == user && !strcmp(s->acts[a].kind, kind))
+            return &s->acts[a];
+    return NULL;
+}
+
+static const cJSON *
+entry_for(const cJSON *arr, int64_t bid)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(x, "bid_id");
+        if (cJSON_IsNumber(id) && (int64_t)id->valuedouble == bid)
+            return x;
+    }
+    return NULL;
+}
+
+void
+evaluation_rule_reviews(struct eval_session *s, enum eval_step step)
+{
+    const char *kind = evaluation_steps[step];
+    size_t n = sitting(s);
+    for (size_t b = 0; b < s->nbids; b++) {
+        if (!s->bids[b].valid)
+            continue;
+        size_t fails = 0;
+        for (size_t i = 0; i < s->nmembers; i++) {
+            const struct eval_act *a =
+                s->members[i].sitting ? act_of(s, s->members[i].user_id, kind) : NULL;
+            const cJSON *e = a ? entry_for(cJSON_GetObjectItemCaseSensitive(a->payload, "bids"),
+                                           s->bids[b].bid_id)
+                               : NULL;
+            fails += e && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(e, "pass"));
+        }
+        if (2 * fails > n) {
+            s->bids[b].valid = false;
+            snprintf(s->bids[b].rejected_at, sizeof s->bids[b].rejected_at, "%s", kind);
+        }
+    }
+}
+
+static int64_t
+member_points(const struct eval_act *a, int64_t bid, const struct scoring_method *m, size_t k)
+{
+    const cJSON *e =
+        a ? entry_for(cJSON_GetObjectItemCaseSensitive(a->payload, "scores"), bid) : NULL;
+    const char *v = e ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetObjectItemCaseSensitive(e, "points"), m->crit[k].code))
+                      : NULL;
+    int64_t h = 0;
+    if (!v || scoring_rule_score(m, v, m->crit[k].max_points, &h).code)
+        return 0;
+    return h;
+}
+
+cJSON *
+evaluation_rule_result(const struct eval_session *s)
+{
+    const struct scoring_method *m = &s->method;
+    struct scoring_bid ranked[EVAL_MAX_BIDS];
+    size_t nv = 0, n = sitting(s);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *bids = cJSON_AddArrayToObject(o, "bids");
+    char txt[24];
+    for (size_t b = 0; b < s->nbids; b++) {
+        const struct eval_bid *eb = &s->bids[b];
+        cJSON *x = cJSON_CreateObject();
+        json_add_i64(x, "bid_id", eb->bid_id);
+        json_add_i64(x, "org_id", eb->org_id);
+        json_add_i64(x, "price_fen", eb->price_fen);
+        cJSON_AddBoolToObject(x, "valid", eb->valid);
+        if (!eb->valid) {
+            cJSON_AddStringToObject(x, "rejected_at", eb->rejected_at);
+            cJSON *why = cJSON_AddArrayToObject(x, "grounds");
+            for (size_t i = 0; i < s->nmembers; i++) {
+                const struct eval_act *a = s->members[i].sitting
+                                               ? act_of(s, s->members[i].user_id, eb->rejected_at)
+                                               : NULL;
+                const cJSON *e =
+                    a ? entry_for(cJSON_GetObjectItemCaseSensitive(a->payload, "bids"), eb->bid_id)
+                      : NULL;
+                if (e && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(e, "pass"))) {
+                    cJSON *g = cJSON_CreateObject();
+                    cJSON_AddStringToObject(g, "member", s->members[i].pseudonym);
+                    cJSON_AddStringToObject(
+                        g, "ground",
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "ground")));
+                    cJSON_AddStringToObject(
+                        g, "reason",
+                        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "reason")));
+                    cJSON_AddItemToArray(why, g);
+                }
+            }
+            cJSON_AddItemToArray(bids, x);
+            continue;
+        }
+        struct scoring_bid *rb = &ranked[nv++];
+        memset(rb, 0, sizeof *rb);
+        rb->bid_id = eb->bid_id;
+        rb->org_id = eb->org_id;
+        rb->price_fen = eb->price_fen;
+        if (m->kind == SCORING_COMPREHENSIVE) {
+            cJSON *crit = cJSON_AddObjectToObject(x, "criteria");
+            for (size_t k = 0; k < m->ncrit; k++) {
+                int64_t pts[EXPERTS_COMMITTEE_MAX];
+                size_t np = 0;
+                cJSON *per = cJSON_CreateObject(), *members = cJSON_CreateObject();
+                for (size_t i = 0; i < s->nmembers; i++) {
+                    if (!s->members[i].sitting)
+                        continue;
+                    pts[np] = member_points(act_of(s, s->members[i].user_id, "detailed"),
+                                            eb->bid_id, m, k);
+                    scoring_format(pts[np], txt);
+                    cJSON_AddStringToObject(members, s->members[i].pseudonym, txt);
+                    np++;
+                }
+                int64_t mean = scoring_mean(pts, np);
+                rb->subjective += mean;
+                scoring_format(mean, txt);
+                cJSON_AddStringToObject(per, "committee", txt);
+                cJSON_AddItemToObject(per, "members", members);
+                cJSON_AddItemToObject(crit, m->crit[k].code, per);
+            }
+        }
+        cJSON_AddItemToArray(bids, x);
+    }
+    (void)n;
+    scoring_rank(m, ranked, nv);
+    cJSON *rank = cJSON_AddArrayToObject(o, "ranking");
+    for (size_t i = 0; i < nv; i++) {
+        cJSON *x = cJSON_CreateObject();
+        json_add_i64(x, "rank", ranked[i].rank);
+        json_add_i64(x, "bid_id", ranked[i].bid_id);
+        json_add_i64(x, "org_id", ranked[i].org_id);
+        json_add_i64(x, "price_fen", ranked[i].price_fen);
+        if (m->kind == SCORING_COMPREHENSIVE) {
+            scoring_format(ranked[i].price_score, txt);
+            cJSON_AddStringToObject(x, "price_score", txt);
+            scoring_format(ranked[i].subjective, txt);
+            cJSON_AddStringToObject(x, "subjective", txt);
+            scoring_format(ranked[i].total, txt);
+            cJSON_AddStringToObject(x, "total", txt);
+        }
+        cJSON_AddBoolToObject(x, "tied", ranked[i].tied);
+        cJSON_AddItemToArray(rank, x);
+    }
+    cJSON *cand = cJSON_AddArrayToObject(o, "candidates");
+    for (size_t i = 0; i < scoring_candidates(nv); i++)
+        cJSON_AddItemToArray(cand, cJSON_CreateNumber((double)ranked[i].bid_id));
+    return o;
+}
+
+struct refusal
+evaluation_rule_pause(const char *state, bool pause)
+{
+    struct refusal r = {.conflict = true};
+    if (pause && strcmp(state, "open"))
+        return *refuse(&r, "EVAL-STATE", "only an open session is paused (it is %s)", state);
+    if (!pause && strcmp(state, "paused"))
+        return *refuse(&r, "EVAL-STATE", "only a paused session is resumed (it is %s)", state);
+    return (struct refusal){0};
+}

@@ -1,0 +1,355 @@
+/*
+ * store.c — the evaluation module's SQL (see store.h), and the loading of each act's facts,
+ * which reads the earlier stages through their public functions (venues_session,
+ * experts_committee, venues_signed_in, bids_opened_lot, announce_evaluation_method).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "announce/announce.h"
+#include "canon.h"
+#include "entry/entry.h"
+#include "internal.h"
+#include "store.h"
+#include "venues/venues.h"
+
+#define SESSION_COLS(X)                                                                            \
+    X(SC_ID, "id")                                                                                 \
+    X(SC_PROJECT, "project_id")                                                                    \
+    X(SC_LOT, "lot_seq")                                                                           \
+    X(SC_BOOKING, "booking_id")                                                                    \
+    X(SC_DRAW, "draw_id")                                                                          \
+    X(SC_AGENT, "agent_org_id")                                                                    \
+    X(SC_CATEGORY, "category")                                                                     \
+    X(SC_METHOD, "method_json")                                                                    \
+    X(SC_STEP, "step")                                                                             \
+    X(SC_ROUND, "chair_round")                                                                     \
+    X(SC_CHAIR, "chair_user")                                                                      \
+    X(SC_STATE, "state")                                                                           \
+    X(SC_REPORT, "report_json")                                                                    \
+    X(SC_OPENED, "opened_us")
+enum { SESSION_COLS(DB_COL_ENUM) SC__COUNT };
+#define MEMBER_COLS(X)                                                                             \
+    X(MC_USER, "user_id")                                                                          \
+    X(MC_PSEUDONYM, "pseudonym")                                                                   \
+    X(MC_SITTING, "sitting")
+enum { MEMBER_COLS(DB_COL_ENUM) MC__COUNT };
+#define BID_COLS(X)                                                                                \
+    X(BC_BID, "bid_id")                                                                            \
+    X(BC_ORG, "org_id")                                                                            \
+    X(BC_PRICE, "price_fen")                                                                       \
+    X(BC_SHA, "envelope_sha256")                                                                   \
+    X(BC_REJECTED, "rejected_at")
+enum { BID_COLS(DB_COL_ENUM) BC__COUNT };
+#define ACT_COLS(X)                                                                                \
+    X(AC_USER, "user_id")                                                                          \
+    X(AC_KIND, "kind")                                                                             \
+    X(AC_ROUND, "round")                                                                           \
+    X(AC_PAYLOAD, "payload")                                                                       \
+    X(AC_SIGNED, "signed_us")
+enum { ACT_COLS(DB_COL_ENUM) AC__COUNT };
+
+static const char sql_get[] =
+    "SELECT " SESSION_COLS(DB_COL_SQL) DB_COL_END " FROM evaluations WHERE id = ?";
+static const char sql_get_lock[] =
+    "SELECT " SESSION_COLS(DB_COL_SQL) DB_COL_END " FROM evaluations WHERE id = ? FOR UPDATE";
+static const char sql_members[] = "SELECT " MEMBER_COLS(DB_COL_SQL) DB_COL_END
+    " FROM evaluation_members WHERE evaluation_id = ? ORDER BY pseudonym";
+static const char sql_bids[] = "SELECT " BID_COLS(DB_COL_SQL) DB_COL_END
+    " FROM evaluation_bids WHERE evaluation_id = ? ORDER BY bid_id";
+static const char sql_acts[] = "SELECT " ACT_COLS(DB_COL_SQL) DB_COL_END
+    " FROM evaluation_acts WHERE evaluation_id = ? ORDER BY id";
+static const char sql_exists[] =
+    "SELECT COUNT(*) FROM evaluations WHERE project_id = ? AND lot_seq = ?";
+static const char sql_insert[] =
+    "INSERT INTO evaluations (project_id, lot_seq, booking_id, draw_id, agent_org_id, category, "
+    "method_json, method_ann_id, step, state, opened_by, opened_us, updated_us) VALUES (?, ?, ?, "
+    "?, ?, ?, ?, ?, 'pledge', 'open', ?, ?, ?)";
+static const char sql_member_ins[] = "INSERT INTO evaluation_members (evaluation_id, user_id, "
+                                     "pseudonym, sitting) VALUES (?, ?, ?, ?)";
+static const char sql_bid_ins[] = "INSERT INTO evaluation_bids (evaluation_id, bid_id, org_id, "
+                                  "price_fen, envelope_sha256) VALUES (?, ?, ?, ?, ?)";
+static const char sql_act_ins[] =
+    "INSERT INTO evaluation_acts (evaluation_id, user_id, kind, round, payload, key_id, "
+    "signature, signed_us, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_update[] =
+    "UPDATE evaluations SET step = ?, chair_round = ?, chair_user = ?, state = ?, "
+    "pause_reason = ?, report_json = ?, reported_us = IF(? IS NULL, reported_us, ?), "
+    "updated_us = ? WHERE id = ?";
+static const char sql_bid_reject[] =
+    "UPDATE evaluation_bids SET rejected_at = ? WHERE evaluation_id = ? AND bid_id = ?";
+static const char sql_list[] = "SELECT " EVAL_LIST_COLS(DB_COL_SQL) DB_COL_END
+    " FROM evaluations e WHERE (? = 0 OR e.id > ?) AND (? = 0 OR e.project_id = ?) AND "
+    "(? = 0 OR e.agent_org_id = ?) AND (? = 0 OR EXISTS (SELECT 1 FROM evaluation_members m "
+    "WHERE m.evaluation_id = e.id AND m.user_id = ?)) ORDER BY e.id LIMIT ?";
+
+void
+open_keep_free(struct open_keep *k)
+{
+    free(k->method_json);
+    free(k->bids);
+    k->method_json = NULL;
+    k->bids = NULL;
+}
+
+static bool
+lot_listed(const char *lots, int64_t lot)
+{
+    char want[24];
+    snprintf(want, sizeof want, "%lld", (long long)lot);
+    size_t n = strlen(want);
+    for (const char *p = lots; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && !memcmp(p, want, n))
+            return true;
+        p += len + (comma != NULL);
+    }
+    return false;
+}
+
+enum db_status
+store_eval_open_facts(struct dbconn *c, const struct principal *who, int64_t booking, int64_t lot,
+                      struct open_facts *f, struct open_keep *k)
+{
+    struct venue_session vs;
+    struct project_view v;
+    bool found;
+    memset(f, 0, sizeof *f);
+    memset(k, 0, sizeof *k);
+    f->purpose = k->purpose;
+    f->booking_state = k->booking_state;
+    f->project_state = k->project_state;
+    f->committee_state = k->committee_state;
+    enum db_status st = venues_session(c, booking, &vs, &found);
+    if (st != DB_OK || !found)
+        return st;
+    f->booking_found = true;
+    f->own_agency = vs.agent_org_id == who->org_id;
+    f->lot_in_booking = lot_listed(vs.lots, lot);
+    snprintf(k->purpose, sizeof k->purpose, "%s", vs.purpose);
+    snprintf(k->booking_state, sizeof k->booking_state, "%s", vs.state);
+    f->start_us = k->start_us = vs.start_us;
+    f->end_us = k->end_us = vs.end_us;
+    k->project = vs.project_id;
+    k->agent_org = vs.agent_org_id;
+    if ((st = entry_project(c, vs.project_id, true, &v, &found)) != DB_OK)
+        return st;
+    snprintf(k->project_state, sizeof k->project_state, "%s", found ? v.state : "unknown");
+    k->category = v.category;
+    struct dbv p[] = {DBV_INT(vs.project_id), DBV_INT(lot)};
+    struct dbres r;
+    if ((st = db_query(c, sql_exists, p, 2, &r)) != DB_OK) {
+        dbres_free(&r);
+        return st;
+    }
+    f->exists = r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
+    dbres_free(&r);
+    if ((st = bids_opened_lot(c, vs.project_id, lot, &f->lot_opened, &k->bids, &k->nbids)) != DB_OK)
+        return st;
+    f->nbids = k->nbids;
+    if ((st = announce_evaluation_method(c, vs.project_id, &k->method_json, &k->method_ann)) !=
+        DB_OK)
+        return st;
+    f->method_found = k->method_json != NULL;
+    if (f->method_found) {
+        struct scoring_method m;
+        cJSON *j = cJSON_Parse(k->method_json);
+        f->method = scoring_rule_method(j, (enum category)k->category, &m);
+        cJSON_Delete(j);
+    }
+    if ((st = experts_committee(c, booking, &k->committee, &f->committee_found)) != DB_OK)
+        return st;
+    k->draw = k->committee.draw_id;
+    snprintf(k->committee_state, sizeof k->committee_state, "%s", k->committee.state);
+    for (size_t i = 0; i < k->committee.n; i++) {
+        if (k->committee.m[i].replaced)
+            continue;
+        int64_t at;
+        f->sitting++;
+        if ((st = venues_signed_in(c, booking, k->committee.m[i].user_id, &at)) != DB_OK)
+            return st;
+        if (at)
+            f->signed_in++;
+        else if (!k->absent[0])
+            snprintf(k->absent, sizeof k->absent, "%s", k->committee.m[i].pseudonym);
+    }
+    f->absent = k->absent[0] ? k->absent : NULL;
+    return DB_OK;
+}
+
+enum db_status
+store_eval_insert(struct dbconn *c, const struct eval_session *s, const char *method_json,
+                  int64_t method_ann, int64_t user, int64_t now, int64_t *id)
+{
+    struct dbv p[] = {DBV_INT(s->project_id),
+                      DBV_INT(s->lot),
+                      DBV_INT(s->booking_id),
+                      DBV_INT(s->draw_id),
+                      DBV_INT(s->agent_org_id),
+                      DBV_STR(category_name((enum category)s->category)),
+                      DBV_STR(method_json),
+                      DBV_INT(method_ann),
+                      DBV_INT(user),
+                      DBV_INT(now),
+                      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql_insert, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    for (size_t i = 0; st == DB_OK && i < s->nmembers; i++) {
+        struct dbv m[] = {DBV_INT(*id), DBV_INT(s->members[i].user_id),
+                          DBV_STR(s->members[i].pseudonym), DBV_INT(s->members[i].sitting)};
+        st = db_exec(c, sql_member_ins, m, ARRAY_LEN(m), NULL, NULL);
+    }
+    for (size_t i = 0; st == DB_OK && i < s->nbids; i++) {
+        struct dbv b[] = {DBV_INT(*id), DBV_INT(s->bids[i].bid_id), DBV_INT(s->bids[i].org_id),
+                          DBV_INT(s->bids[i].price_fen), DBV_STR(s->bids[i].sha256)};
+        st = db_exec(c, sql_bid_ins, b, ARRAY_LEN(b), NULL, NULL);
+    }
+    return st;
+}
+
+void
+eval_session_free(struct eval_session *s)
+{
+    for (size_t i = 0; i < s->nacts; i++)
+        cJSON_Delete(s->acts[i].payload);
+    free(s->acts);
+    free(s->report);
+    s->acts = NULL;
+    s->report = NULL;
+    s->nacts = 0;
+}
+
+enum db_status
+store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s, bool *found)
+{
+    struct dbv p[] = {DBV_INT(id)};
+    struct dbres r = {0};
+    memset(s, 0, sizeof *s);
+    *found = false;
+    enum db_status st = db_query(c, lock ? sql_get_lock : sql_get, p, 1, &r);
+    if (st != DB_OK || r.nrows != 1)
+        goto out;
+    *found = true;
+    s->id = id;
+    s->project_id = dbres_i64(&r, 0, SC_PROJECT);
+    s->lot = dbres_i64(&r, 0, SC_LOT);
+    s->booking_id = dbres_i64(&r, 0, SC_BOOKING);
+    s->draw_id = dbres_i64(&r, 0, SC_DRAW);
+    s->agent_org_id = dbres_i64(&r, 0, SC_AGENT);
+    s->category = category_from_name(dbres_str(&r, 0, SC_CATEGORY));
+    s->step = (enum eval_step)evaluation_rule_step(dbres_str(&r, 0, SC_STEP));
+    s->chair_round = (int)dbres_i64(&r, 0, SC_ROUND);
+    s->chair_user = dbres_str(&r, 0, SC_CHAIR) ? dbres_i64(&r, 0, SC_CHAIR) : 0;
+    s->opened_us = dbres_i64(&r, 0, SC_OPENED);
+    snprintf(s->state, sizeof s->state, "%s", dbres_str(&r, 0, SC_STATE));
+    if (dbres_str(&r, 0, SC_REPORT) && !(s->report = strdup(dbres_str(&r, 0, SC_REPORT)))) {
+        st = DB_ERROR;
+        goto out;
+    }
+    cJSON *mj = cJSON_Parse(dbres_str(&r, 0, SC_METHOD));
+    struct scoring_refusal mf = scoring_rule_method(mj, (enum category)s->category, &s->method);
+    cJSON_Delete(mj);
+    if (mf.code || s->category < 0 || (int)s->step < 0) {
+        log_error("evaluation %lld: its stored row does not parse (%s)", (long long)id,
+                  mf.code ? mf.why : "category or step");
+        st = DB_ERROR;
+        goto out;
+    }
+    dbres_free(&r);
+    if ((st = db_query(c, sql_members, p, 1, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows && s->nmembers < EXPERTS_COMMITTEE_MAX; i++) {
+        struct eval_member *m = &s->members[s->nmembers++];
+        m->user_id = dbres_i64(&r, i, MC_USER);
+        snprintf(m->pseudonym, sizeof m->pseudonym, "%s", dbres_str(&r, i, MC_PSEUDONYM));
+        m->sitting = dbres_i64(&r, i, MC_SITTING) != 0;
+    }
+    dbres_free(&r);
+    if ((st = db_query(c, sql_bids, p, 1, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows && s->nbids < EVAL_MAX_BIDS; i++) {
+        struct eval_bid *b = &s->bids[s->nbids++];
+        b->bid_id = dbres_i64(&r, i, BC_BID);
+        b->org_id = dbres_i64(&r, i, BC_ORG);
+        b->price_fen = dbres_i64(&r, i, BC_PRICE);
+        snprintf(b->sha256, sizeof b->sha256, "%s", dbres_str(&r, i, BC_SHA));
+        b->valid = !dbres_str(&r, i, BC_REJECTED);
+        snprintf(b->rejected_at, sizeof b->rejected_at, "%s",
+                 b->valid ? "" : dbres_str(&r, i, BC_REJECTED));
+    }
+    dbres_free(&r);
+    if ((st = db_query(c, sql_acts, p, 1, &r)) != DB_OK)
+        goto out;
+    if (r.nrows && !(s->acts = calloc(r.nrows, sizeof *s->acts))) {
+        st = DB_ERROR;
+        goto out;
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct eval_act *a = &s->acts[s->nacts++];
+        a->user_id = dbres_i64(&r, i, AC_USER);
+        a->round = (int)dbres_i64(&r, i, AC_ROUND);
+        a->signed_us = dbres_i64(&r, i, AC_SIGNED);
+        snprintf(a->kind, sizeof a->kind, "%s", dbres_str(&r, i, AC_KIND));
+        if (!(a->payload = cJSON_Parse(dbres_str(&r, i, AC_PAYLOAD)))) {
+            st = DB_ERROR;
+            goto out;
+        }
+    }
+out:
+    dbres_free(&r);
+    if (st != DB_OK)
+        eval_session_free(s);
+    return st;
+}
+
+enum db_status
+store_eval_act_insert(struct dbconn *c, int64_t id, int64_t user, const char *kind, int round,
+                      const char *payload, const char *key_id, const char *signature,
+                      int64_t signed_us, int64_t now)
+{
+    struct dbv p[] = {DBV_INT(id),        DBV_INT(user),      DBV_STR(kind),
+                      DBV_INT(round),     DBV_STR(payload),   DBV_STR(key_id),
+                      DBV_STR(signature), DBV_INT(signed_us), DBV_INT(now)};
+    return db_exec(c, sql_act_ins, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_eval_update(struct dbconn *c, const struct eval_session *s, const char *pause_reason,
+                  int64_t now)
+{
+    bool reported = !strcmp(s->state, "reported");
+    struct dbv p[] = {DBV_STR(evaluation_steps[s->step]),
+                      DBV_INT(s->chair_round),
+                      s->chair_user ? DBV_INT(s->chair_user) : DBV_NUL,
+                      DBV_STR(s->state),
+                      pause_reason ? DBV_STR(pause_reason) : DBV_NUL,
+                      s->report ? DBV_STR(s->report) : DBV_NUL,
+                      reported ? DBV_INT(now) : DBV_NUL,
+                      reported ? DBV_INT(now) : DBV_NUL,
+                      DBV_INT(now),
+                      DBV_INT(s->id)};
+    enum db_status st = db_exec(c, sql_update, p, ARRAY_LEN(p), NULL, NULL);
+    for (size_t i = 0; st == DB_OK && i < s->nbids; i++) {
+        if (s->bids[i].valid)
+            continue;
+        struct dbv b[] = {DBV_STR(s->bids[i].rejected_at), DBV_INT(s->id),
+                          DBV_INT(s->bids[i].bid_id)};
+        st = db_exec(c, sql_bid_reject, b, ARRAY_LEN(b), NULL, NULL);
+    }
+    return st;
+}
+
+enum db_status
+store_eval_list(struct dbconn *c, const struct principal *who, int64_t project, int64_t after,
+                int64_t limit, struct dbres *out)
+{
+    int64_t agency = who->role == ROLE_AGENT ? who->org_id : 0;
+    int64_t member = who->role == ROLE_EXPERT ? who->user_id : 0;
+    struct dbv p[] = {DBV_INT(after),   DBV_INT(after),  DBV_INT(project),
+                      DBV_INT(project), DBV_INT(agency), DBV_INT(agency),
+                      DBV_INT(member),  DBV_INT(member), DBV_INT(limit + 1)};
+    return db_query(c, sql_list, p, ARRAY_LEN(p), out);
+}

@@ -1,0 +1,63 @@
+/*
+ * store.h — the evaluation module's SQL (store.c), prepared statements only; it owns the tables
+ * evaluations, evaluation_members, evaluation_bids and evaluation_acts (migrations/0027).
+ */
+#ifndef GGZY_EVALUATION_STORE_H
+#define GGZY_EVALUATION_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "bids/bids.h"
+#include "experts/experts.h"
+
+struct eval_session;
+struct open_facts;
+struct principal;
+
+/* Fill the facts of opening a session for lot of booking, asked by who (strings point into
+ * *keep, which the caller frees with open_facts_free); *project and *draw are set when known. */
+struct open_keep {
+    char purpose[16], booking_state[16], project_state[32], committee_state[16], absent[17];
+    char *method_json;
+    int64_t method_ann, project, agent_org, draw, start_us, end_us;
+    int category;
+    struct bid_opened *bids; /* the lot's opened bids (bids_opened_lot) */
+    size_t nbids;
+    struct experts_committee committee;
+};
+void open_keep_free(struct open_keep *k);
+enum db_status store_eval_open_facts(struct dbconn *c, const struct principal *who, int64_t booking,
+                                     int64_t lot, struct open_facts *f, struct open_keep *keep);
+/* Insert the session, its members and its bids; *id set. */
+enum db_status store_eval_insert(struct dbconn *c, const struct eval_session *s,
+                                 const char *method_json, int64_t method_ann, int64_t user,
+                                 int64_t now, int64_t *id);
+/* Load session id (lock: FOR UPDATE) with its members, bids and acts; *found false when none. */
+enum db_status store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
+                               bool *found);
+/* Record a member's act. */
+enum db_status store_eval_act_insert(struct dbconn *c, int64_t id, int64_t user, const char *kind,
+                                     int round, const char *payload, const char *key_id,
+                                     const char *signature, int64_t signed_us, int64_t now);
+/* Write the session's step, chair, round, state, the bids' decisions and the report. */
+enum db_status store_eval_update(struct dbconn *c, const struct eval_session *s,
+                                 const char *pause_reason, int64_t now);
+
+/* The sessions a caller may list, in order: a member's own (expert), its agency's (agent),
+ * every one (center staff, supervisors); project 0: any; oldest first after id after. Rows of
+ * EVAL_LIST_COLS. */
+#define EVAL_LIST_COLS(X)                                                                          \
+    X(EL_ID, "e.id")                                                                               \
+    X(EL_PROJECT, "e.project_id")                                                                  \
+    X(EL_LOT, "e.lot_seq")                                                                         \
+    X(EL_STEP, "e.step")                                                                           \
+    X(EL_STATE, "e.state")                                                                         \
+    X(EL_OPENED, "e.opened_us")                                                                    \
+    X(EL_REPORTED, "e.reported_us")
+enum { EVAL_LIST_COLS(DB_COL_ENUM) EL__COUNT };
+enum db_status store_eval_list(struct dbconn *c, const struct principal *who, int64_t project,
+                               int64_t after, int64_t limit, struct dbres *out);
+
+#endif

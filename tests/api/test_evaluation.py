@@ -1,0 +1,262 @@
+"""The evaluation session through the real API (docs/evaluation.md): a lot's committee, drawn
+and confirmed by the experts module and signed in in the booked evaluation room, pledges, elects
+its chair, reviews and scores the opened bids with acts signed by each member's certified key,
+and signs the report the platform drafts from the record — the result recomputed here from the
+declared method; nobody outside the committee sees a score before the report, a supervisor can
+pause the session, and every malformed or out-of-order act is refused with its rule code and
+leaves nothing behind."""
+import json
+
+from harness import sign_act
+from test_experts import HOUR, MIN, ExpertFixture
+
+METHOD = {"method": "comprehensive", "object": "works", "decimals": 1, "price_points": 3000,
+          "criteria": [{"code": "T", "name": "技术方案", "max_points": 4000},
+                       {"code": "S", "name": "工期与质量", "max_points": 3000}]}
+DOMAIN = "ggzy-evaluation-act-v1"
+
+
+def half_up(x, d):
+    return (2 * x + d) // (2 * d)
+
+
+class EvaluationFixture(ExpertFixture):
+    def evaluated_lot(self, prices=(100000000, 95000000, 102000000), method=METHOD):
+        """A project whose lot 1 was opened with len(prices) bids, a tender announcement declaring
+        method, a complete committee of four library experts, the clock at the session's start."""
+        self.orgs = [self.make_org(self.admin, "bidder") for _ in prices]
+        pid, booking = self.opened_project(self.at(10), self.at(12), bidders=[o["id"] for o in self.orgs])
+        self.pid, self.booking = pid, booking
+        # the opening as the ceremony leaves it (tests/api/test_opening.py runs the ceremony itself)
+        self.srv.sql("INSERT INTO opening_keys (project_id, lot_seq, key_id, public_key, threshold, custodians, "
+                     "commitments, created_by, created_us) VALUES (%d, 1, SHA2('%d', 256), REPEAT('k', 65), 2, 3, "
+                     "'c', 1, 0)" % (pid, pid))
+        self.srv.sql("INSERT INTO openings (opening_key, project_id, lot_seq, state, bids, started_by, started_us, "
+                     "completed_us) SELECT id, %d, 1, 'opened', %d, 1, 0, 0 FROM opening_keys WHERE project_id = %d"
+                     % (pid, len(prices), pid))
+        for o, p in zip(self.orgs, prices):
+            self.srv.sql("UPDATE bids SET open_status = 'opened', price_fen = %d, opened_us = 0 WHERE project_id = %d "
+                         "AND bidder_org_id = %d" % (p, pid, o["id"]))
+        self.bids = {int(r[0]): int(r[1]) for r in self.srv.sql(
+            "SELECT bidder_org_id, id FROM bids WHERE project_id = %d" % pid)}
+        # the method, declared through a draft (the shape is checked there) and published as the
+        # tender announcement publishes it
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % pid, {
+            "type": "tender", "title": "招标公告", "body": "正文", "evaluation": method}, token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["evaluation"], method)
+        self.srv.sql("UPDATE announcements SET state = 'published', published_us = 1 WHERE id = %d" % r.json["id"])
+        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid, {"to": "evaluating"},
+                                          token=self.agent_tok).status, 200)
+        for _ in range(8):
+            self.expert()
+        self.clock(self.at(8))
+        draw = self.ask(pid, booking).json
+        self.cosign(draw, self.admin)
+        self.cosign(draw, self.staff2_tok)
+        self.assertEqual(self.entropy(draw).status, 200)
+        full = self.srv.request("GET", "/api/v1/draws/%d" % draw["id"], token=self.admin).json
+        ids = {m["user_id"]: m["pseudonym"] for m in full["members"]}
+        self.members = [dict(e, pseudonym=ids[e["user"]["id"]]) for e in self.experts if e["user"]["id"] in ids]
+        self.members.sort(key=lambda e: e["pseudonym"])
+        self.outsider = [e for e in self.experts if e["user"]["id"] not in ids][0]
+        for e in self.members:
+            self.assertEqual(self.answer(e, draw["id"], True).status, 200)
+        self.clock(self.at(10))
+        self.members = [dict(e, tok=x["tok"]) for e in self.members for x in self.experts
+                        if x["user"]["id"] == e["user"]["id"]]
+        self.outsider = [x for x in self.experts if x["user"]["id"] == self.outsider["user"]["id"]][0]
+
+    def sign_in(self, e):
+        body = self.signed(e["tok"], "ggzy-attendance-v1", {"booking_id": self.booking, "mode": "in_room"})
+        body["mode"] = "in_room"
+        r = self.srv.request("POST", "/api/v1/venues/bookings/%d/attendance" % self.booking, body, token=e["tok"])
+        self.assertEqual(r.status, 201, r)
+
+    def act(self, e, ev, kind, payload, key=None, signed_us=None):
+        me = self.srv.request("GET", "/api/v1/me", token=e["tok"]).json
+        cache = self.__dict__.setdefault("_keys", {})
+        if me["id"] not in cache:
+            k, r = self.register_key(e["tok"])
+            cache[me["id"]] = (k, r.json["key_id"])
+        k, kid = cache[me["id"]]
+        f = {"evaluation_id": ev, "kind": kind, "payload": payload, "platform": "ggzy.test",
+             "signed_us": signed_us or self.server_now(), "user_id": me["id"]}
+        return self.srv.request("POST", "/api/v1/evaluations/%d/acts" % ev, {
+            "kind": kind, "payload": payload, "key_id": kid, "signed_us": f["signed_us"],
+            "signature": sign_act(key or k, DOMAIN, f)}, token=e["tok"])
+
+    def open(self):
+        return self.srv.request("POST", "/api/v1/evaluations", {"booking_id": self.booking, "lot": 1},
+                                token=self.agent_tok)
+
+
+class SessionFlowTest(EvaluationFixture):
+    def test_a_committee_pledges_elects_reviews_scores_and_signs_the_report_the_platform_drafts(self):
+        self.evaluated_lot()
+        # not before every member signed in in the room
+        self.rule(self.open(), 409, "EVAL-SIGN-IN")
+        for e in self.members:
+            self.sign_in(e)
+        r = self.open()
+        self.assertEqual(r.status, 201, r)
+        ev = r.json["id"]
+        self.assertEqual((r.json["step"], r.json["state"]), ("pledge", "open"))
+        self.assertEqual(sorted(b["price_fen"] for b in r.json["bids"]), [95000000, 100000000, 102000000])
+        self.rule(self.open(), 409, "EVAL-EXISTS")
+        a, b, c, d = self.members
+        # out of order, outside the committee, with another key: refused, nothing kept
+        self.rule(self.act(a, ev, "chair", {"chair": a["pseudonym"]}), 409, "EVAL-STEP")
+        self.assertEqual(self.act(self.outsider, ev, "pledge", {"conflict": False}).status, 404)
+        from cryptography.hazmat.primitives.asymmetric import ec
+        self.rule(self.act(a, ev, "pledge", {"conflict": False}, key=ec.generate_private_key(ec.SECP256R1())),
+                  422, "EVAL-SIGNATURE")
+        self.rule(self.act(a, ev, "pledge", {"conflict": False}, signed_us=self.server_now() - 3600 * 10**6),
+                  422, "EVAL-SIGNED-TIME")
+        self.assertEqual(int(self.srv.sql("SELECT COUNT(*) FROM evaluation_acts")[0][0]), 0)
+        for e in self.members:
+            self.assertEqual(self.act(e, ev, "pledge", {"conflict": False, "statement": "本人承诺"}).status, 201)
+        self.rule(self.act(a, ev, "pledge", {"conflict": False}), 409, "EVAL-STEP")
+        # a split vote elects nobody: the members vote again; then a majority elects the chair
+        for e, who in zip(self.members, (a, b, a, b)):
+            r = self.act(e, ev, "chair", {"chair": who["pseudonym"]})
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["step"], r.json["chair_round"], r.json["chair"]), ("chair", 2, None))
+        for e in self.members:
+            r = self.act(e, ev, "chair", {"chair": b["pseudonym"]})
+        self.assertEqual((r.json["step"], r.json["chair"]), ("qualification", b["pseudonym"]))
+        bids = self.bids
+        o1, o2, o3 = (o["id"] for o in self.orgs)
+        # a failure needs a ground of 条例 第五十一条 and reasons
+        self.rule(self.act(a, ev, "qualification", {"bids": [
+            {"bid_id": bids[o1], "pass": True}, {"bid_id": bids[o2], "pass": True},
+            {"bid_id": bids[o3], "pass": False}]}), 422, "EVAL-GROUND")
+        self.rule(self.act(a, ev, "qualification", {"bids": [{"bid_id": bids[o1], "pass": True}]}),
+                  422, "EVAL-PAYLOAD")
+        for e in self.members:
+            r = self.act(e, ev, "qualification", {"bids": [
+                {"bid_id": bids[o], "pass": True} for o in (o1, o2, o3)]})
+            self.assertEqual(r.status, 201, r)
+        # preliminary: three of four fail the third bid (a majority rejects it)
+        for i, e in enumerate(self.members):
+            fail = i < 3
+            third = {"bid_id": bids[o3], "pass": not fail}
+            if fail:
+                third.update(ground="51-5", reason="报价高于最高投标限价")
+            r = self.act(e, ev, "preliminary", {"bids": [
+                {"bid_id": bids[o1], "pass": True}, {"bid_id": bids[o2], "pass": True}, third]})
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["step"], "detailed")
+        self.assertEqual({x["bid_id"]: x["valid"] for x in r.json["bids"]},
+                         {bids[o1]: True, bids[o2]: True, bids[o3]: False})
+        # detailed scores: a rejected bid is not scored; no more decimals than declared; in range
+        scores = {a["pseudonym"]: ("35.5", "25"), b["pseudonym"]: ("36", "26.5"), c["pseudonym"]: ("34", "27"),
+                  d["pseudonym"]: ("38.5", "24")}
+
+        def sheet(e, t2=None):
+            t, s = scores[e["pseudonym"]]
+            return {"scores": [{"bid_id": bids[o1], "points": {"T": t, "S": s}},
+                               {"bid_id": bids[o2], "points": {"T": t2 or "30", "S": "20"}}]}
+        self.rule(self.act(a, ev, "detailed", sheet(a, t2="30.25")), 422, "EVAL-SCORE-FORMAT")
+        self.rule(self.act(a, ev, "detailed", sheet(a, t2="40.1")), 422, "EVAL-SCORE-RANGE")
+        bad = sheet(a)
+        bad["scores"].append({"bid_id": bids[o3], "points": {"T": "1", "S": "1"}})
+        self.rule(self.act(a, ev, "detailed", bad), 422, "EVAL-PAYLOAD")
+        self.assertEqual(self.act(a, ev, "detailed", sheet(a)).status, 201)
+        # a member sees another's scores only once theirs are in; the agent and supervisors none
+        def payloads(view, kind):
+            return [x.get("payload") for m in view["members"] for x in m["acts"] if x["kind"] == kind]
+        vb = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=b["tok"]).json
+        self.assertEqual([p for p in payloads(vb, "detailed") if p], [])
+        for tok in (self.agent_tok, self.sup_tok):
+            v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=tok).json
+            self.assertEqual([p for p in payloads(v, "detailed") if p], [])
+            self.assertNotIn("valid", json.dumps(v["bids"]))
+        self.assertEqual(self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.bidder_tok).status, 403)
+        self.assertEqual(self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.outsider["tok"]).status, 404)
+        self.assertEqual(self.srv.request("GET", "/api/v1/evaluations", token=self.outsider["tok"]).json["items"], [])
+        self.assertEqual(self.act(b, ev, "detailed", sheet(b)).status, 201)
+        vb = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=b["tok"]).json
+        self.assertEqual(len([p for p in payloads(vb, "detailed") if p]), 2)
+        # a supervisor pauses the session, saying why; acts wait until resumed
+        pr = "/api/v1/evaluations/%d/" % ev
+        self.assertEqual(self.srv.request("POST", pr + "pause", {"reason": "核查录像"}, token=self.sup_tok).status, 200)
+        self.rule(self.act(c, ev, "detailed", sheet(c)), 409, "EVAL-PAUSED")
+        self.rule(self.srv.request("POST", pr + "pause", {"reason": "再次"}, token=self.sup_tok), 409, "EVAL-STATE")
+        self.assertEqual(self.srv.request("POST", pr + "pause", {"reason": "x1"}, token=self.agent_tok).status, 403)
+        self.assertEqual(self.srv.request("POST", pr + "resume", {"reason": "已核查"}, token=self.sup_tok).status, 200)
+        self.assertEqual(self.act(c, ev, "detailed", sheet(c)).status, 201)
+        r = self.act(d, ev, "detailed", sheet(d))
+        self.assertEqual(r.json["step"], "report")
+        draft = r.json["draft_report"]
+        # the result, recomputed here from the declared method (docs/evaluation.md §3)
+        def mean(xs):
+            return half_up(sum(xs), len(xs))
+        def h(s):
+            w, _, f = s.partition(".")
+            return int(w) * 100 + int((f + "00")[:2])
+        lowest = 95000000
+        expect = {}
+        for o, price in ((o1, 100000000), (o2, 95000000)):
+            subj = (mean([h(scores[e["pseudonym"]][0]) for e in self.members]) +
+                    mean([h(scores[e["pseudonym"]][1]) for e in self.members])
+                    if o == o1 else mean([3000] * 4) + mean([2000] * 4))
+            expect[bids[o]] = half_up(lowest * 3000, price) + subj
+        got = {x["bid_id"]: h(x["total"]) for x in draft["ranking"]}
+        self.assertEqual(got, expect)
+        self.assertEqual(draft["candidates"], sorted(expect, key=lambda k: -expect[k]))
+        rej = [x for x in draft["bids"] if not x["valid"]][0]
+        self.assertEqual((rej["bid_id"], rej["rejected_at"], len(rej["grounds"])), (bids[o3], "preliminary", 3))
+        # the agent still sees no score while the members sign
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.agent_tok).json
+        self.assertNotIn("draft_report", v)
+        self.assertNotIn("report", v)
+        for e in (a, b):
+            self.assertEqual(self.act(e, ev, "report", {"agree": True}).status, 201)
+        self.assertEqual(self.act(c, ev, "report", {"agree": False, "reason": "技术分偏高"}).status, 201)
+        r = self.act(d, ev, "report", {"agree": False})  # no reasons: counted as agreement
+        self.assertEqual((r.json["step"], r.json["state"]), ("done", "reported"))
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.agent_tok).json
+        sigs = {s["member"]: s for s in v["report"]["signatures"]}
+        self.assertEqual(sigs[c["pseudonym"]]["dissent"], "技术分偏高")
+        self.assertTrue(sigs[d["pseudonym"]]["counted_as_agreement"])
+        self.assertEqual(v["report"]["chair"], b["pseudonym"])
+        self.rule(self.act(a, ev, "report", {"agree": True}), 409, "EVAL-STEP")
+        # the log holds every act, signed
+        self.srv.wait_sequenced()
+        n = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE object_type = 'evaluation' AND "
+                         "JSON_VALUE(CAST(entry AS CHAR), '$.action') = 'evaluation.act'")[0][0]
+        n = int(n)
+        self.assertEqual(n, 4 + 8 + 4 + 4 + 4 + 4)
+
+
+class OpenTest(EvaluationFixture):
+    def test_a_session_opens_only_in_its_time_for_an_evaluating_project_with_a_declared_method(self):
+        self.evaluated_lot()
+        for e in self.members:
+            self.sign_in(e)
+        # another agency's agent does not learn the booking exists
+        other = self.make_org(self.admin, "agency")
+        _, tok = self.make_user(self.admin, other["id"], "agent")
+        self.assertEqual(self.srv.request("POST", "/api/v1/evaluations", {"booking_id": self.booking, "lot": 1},
+                                          token=tok).status, 404)
+        self.rule(self.srv.request("POST", "/api/v1/evaluations", {"booking_id": self.booking, "lot": 2},
+                                   token=self.agent_tok), 422, "EVAL-BOOKING")
+        self.srv.sql("UPDATE announcements SET evaluation_json = NULL WHERE project_id = %d" % self.pid)
+        self.rule(self.open(), 409, "EVAL-NO-METHOD")
+        self.srv.sql("UPDATE announcements SET evaluation_json = '%s' WHERE project_id = %d"
+                     % (json.dumps(METHOD, ensure_ascii=False, separators=(",", ":")), self.pid))
+        self.clock(self.at(12))
+        self.rule(self.open(), 409, "EVAL-TIME")
+        self.assertEqual(int(self.srv.sql("SELECT COUNT(*) FROM evaluations")[0][0]), 0)
+
+    def test_a_declared_method_is_checked_as_drafted_and_against_the_category_as_published(self):
+        self.evaluated_lot()
+        base = {"type": "tender", "title": "招标公告", "body": "正文"}
+        bad = dict(METHOD, price_points=2000)
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid, dict(base, evaluation=bad),
+                             token=self.agent_tok)
+        self.rule(r, 422, "EVAL-METHOD")
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid,
+                             dict(base, type="failed", evaluation=METHOD), token=self.agent_tok)
+        self.assertEqual(r.status, 422, r)

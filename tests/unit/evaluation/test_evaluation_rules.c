@@ -1,0 +1,260 @@
+/* Unit tests of the evaluation's pure rules (modules/evaluation/rules.c): opening a session,
+ * a member's act, the chair's election, the reviews' majority and the drafted result. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+
+static struct open_facts
+ready(void)
+{
+    return (struct open_facts){.booking_found = true,
+                               .own_agency = true,
+                               .lot_in_booking = true,
+                               .purpose = "evaluation",
+                               .booking_state = "approved",
+                               .start_us = 100,
+                               .end_us = 200,
+                               .project_state = "evaluating",
+                               .committee_found = true,
+                               .committee_state = "complete",
+                               .sitting = 5,
+                               .signed_in = 5,
+                               .lot_opened = true,
+                               .nbids = 3,
+                               .method_found = true};
+}
+
+static void
+a_session_opens_only_when_every_fact_holds_and_says_the_first_that_does_not(void)
+{
+    struct open_facts f = ready();
+    CHECK(!evaluation_rule_open(&f, 150).code);
+    CHECK_STR(evaluation_rule_open(&f, 99).code, "EVAL-TIME");
+    CHECK_STR(evaluation_rule_open(&f, 200).code, "EVAL-TIME");
+    f.signed_in = 4;
+    f.absent = "aaaa";
+    struct refusal r = evaluation_rule_open(&f, 150);
+    CHECK_STR(r.code, "EVAL-SIGN-IN");
+    CHECK(r.conflict && strstr(r.why, "aaaa"));
+    f = ready();
+    f.committee_state = "drawn";
+    CHECK_STR(evaluation_rule_open(&f, 150).code, "EVAL-COMMITTEE");
+    f = ready();
+    f.method_found = false;
+    CHECK_STR(evaluation_rule_open(&f, 150).code, "EVAL-NO-METHOD");
+    f = ready();
+    f.method.code = "R-EVAL-PRICE-WEIGHT";
+    CHECK_STR(evaluation_rule_open(&f, 150).code, "R-EVAL-PRICE-WEIGHT");
+    f = ready();
+    f.project_state = "opened";
+    CHECK_STR(evaluation_rule_open(&f, 150).code, "EVAL-PROJECT-STATE");
+    f = ready();
+    f.own_agency = false;
+    r = evaluation_rule_open(&f, 150);
+    CHECK_STR(r.code, "EVAL-BOOKING");
+    CHECK(!r.conflict);
+    f = ready();
+    f.exists = true;
+    CHECK_STR(evaluation_rule_open(&f, 150).code, "EVAL-EXISTS");
+    f = ready();
+    f.nbids = 0;
+    CHECK_STR(evaluation_rule_open(&f, 150).code, "EVAL-NOT-OPENED");
+}
+
+/* a session of three members and two bids under the worked example's method */
+static struct eval_session *
+session(void)
+{
+    struct eval_session *s = calloc(1, sizeof *s);
+    cJSON *m = cJSON_Parse(
+        "{\"method\":\"comprehensive\",\"object\":\"works\",\"decimals\":1,\"price_points\":3000,"
+        "\"criteria\":[{\"code\":\"T\",\"name\":\"t\",\"max_points\":7000}]}");
+    CHECK(!scoring_rule_method(m, CAT_ENGINEERING, &s->method).code);
+    cJSON_Delete(m);
+    s->id = 1;
+    s->chair_round = 1;
+    snprintf(s->state, sizeof s->state, "open");
+    s->nmembers = 3;
+    for (size_t i = 0; i < 3; i++) {
+        s->members[i].user_id = (int64_t)i + 10;
+        snprintf(s->members[i].pseudonym, sizeof s->members[i].pseudonym, "p%zu", i);
+        s->members[i].sitting = true;
+    }
+    s->nbids = 2;
+    s->bids[0] = (struct eval_bid){.bid_id = 7, .org_id = 70, .price_fen = 1000, .valid = true};
+    s->bids[1] = (struct eval_bid){.bid_id = 8, .org_id = 80, .price_fen = 800, .valid = true};
+    s->acts = calloc(32, sizeof *s->acts);
+    return s;
+}
+
+static void
+add(struct eval_session *s, int64_t user, const char *kind, const char *payload)
+{
+    struct eval_act *a = &s->acts[s->nacts++];
+    a->user_id = user;
+    a->round = s->chair_round;
+    snprintf(a->kind, sizeof a->kind, "%s", kind);
+    a->payload = cJSON_Parse(payload);
+    CHECK(a->payload != NULL);
+}
+
+static void
+done(struct eval_session *s)
+{
+    eval_session_free(s);
+    free(s);
+}
+
+static struct refusal
+act(struct eval_session *s, int64_t user, const char *kind, const char *payload, enum act_check sig)
+{
+    cJSON *p = cJSON_Parse(payload);
+    struct act_facts f = {.s = s,
+                          .me = eval_member_of(s, user),
+                          .kind = kind,
+                          .payload = p,
+                          .sig = sig,
+                          .sig_why = "why"};
+    for (size_t i = 0; f.me && i < s->nacts; i++)
+        f.done |= s->acts[i].user_id == user && !strcmp(s->acts[i].kind, kind);
+    struct refusal r = evaluation_rule_act(&f, 0);
+    cJSON_Delete(p);
+    return r;
+}
+
+static void
+an_act_is_refused_outside_the_committee_out_of_step_twice_unsigned_or_while_paused(void)
+{
+    struct eval_session *s = session();
+    CHECK(!act(s, 10, "pledge", "{\"conflict\":false}", ACT_OK).code);
+    CHECK_STR(act(s, 99, "pledge", "{\"conflict\":false}", ACT_OK).code, "EVAL-NOT-MEMBER");
+    CHECK_STR(act(s, 10, "chair", "{\"chair\":\"p0\"}", ACT_OK).code, "EVAL-STEP");
+    CHECK_STR(act(s, 10, "pledge", "{\"conflict\":false}", ACT_SIGNATURE).code, "EVAL-SIGNATURE");
+    CHECK_STR(act(s, 10, "pledge", "{\"conflict\":false}", ACT_TIME).code, "EVAL-SIGNED-TIME");
+    CHECK_STR(act(s, 10, "pledge", "{\"conflict\":true}", ACT_OK).code, "EVAL-CONFLICT");
+    add(s, 10, "pledge", "{\"conflict\":false}");
+    CHECK_STR(act(s, 10, "pledge", "{\"conflict\":false}", ACT_OK).code, "EVAL-DONE");
+    snprintf(s->state, sizeof s->state, "paused");
+    CHECK_STR(act(s, 11, "pledge", "{\"conflict\":false}", ACT_OK).code, "EVAL-PAUSED");
+    snprintf(s->state, sizeof s->state, "open");
+    s->members[2].sitting = false;
+    CHECK_STR(act(s, 12, "pledge", "{\"conflict\":false}", ACT_OK).code, "EVAL-NOT-MEMBER");
+    done(s);
+}
+
+static void
+a_review_fails_a_bid_only_on_a_ground_with_reasons_and_covers_every_bid_once(void)
+{
+    struct eval_session *s = session();
+    s->step = STEP_QUALIFICATION;
+    CHECK(!act(s, 10, "qualification",
+               "{\"bids\":[{\"bid_id\":7,\"pass\":true},{\"bid_id\":8,\"pass\":false,"
+               "\"ground\":\"51-3\",\"reason\":\"资质不符\"}]}",
+               ACT_OK)
+               .code);
+    CHECK_STR(act(s, 10, "qualification",
+                  "{\"bids\":[{\"bid_id\":7,\"pass\":true},{\"bid_id\":8,\"pass\":false}]}", ACT_OK)
+                  .code,
+              "EVAL-GROUND");
+    CHECK_STR(act(s, 10, "qualification",
+                  "{\"bids\":[{\"bid_id\":7,\"pass\":true},{\"bid_id\":8,\"pass\":false,"
+                  "\"ground\":\"51-9\",\"reason\":\"理由\"}]}",
+                  ACT_OK)
+                  .code,
+              "EVAL-GROUND");
+    CHECK_STR(act(s, 10, "qualification", "{\"bids\":[{\"bid_id\":7,\"pass\":true}]}", ACT_OK).code,
+              "EVAL-PAYLOAD");
+    CHECK_STR(act(s, 10, "qualification",
+                  "{\"bids\":[{\"bid_id\":7,\"pass\":true},{\"bid_id\":7,\"pass\":true}]}", ACT_OK)
+                  .code,
+              "EVAL-PAYLOAD");
+    done(s);
+}
+
+static void
+the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority(void)
+{
+    struct eval_session *s = session();
+    s->step = STEP_CHAIR;
+    add(s, 10, "chair", "{\"chair\":\"p1\"}");
+    add(s, 11, "chair", "{\"chair\":\"p0\"}");
+    CHECK(!evaluation_rule_step_complete(s));
+    add(s, 12, "chair", "{\"chair\":\"p2\"}");
+    CHECK(evaluation_rule_step_complete(s));
+    CHECK(evaluation_rule_chair(s) == 0); /* 1–1–1: vote again */
+    s->chair_round = 2;
+    CHECK(!evaluation_rule_step_complete(s));
+    add(s, 10, "chair", "{\"chair\":\"p1\"}");
+    add(s, 11, "chair", "{\"chair\":\"p1\"}");
+    add(s, 12, "chair", "{\"chair\":\"p0\"}");
+    CHECK(evaluation_rule_chair(s) == 11);
+    s->step = STEP_PRELIMINARY;
+    const char *fail8 = "{\"bids\":[{\"bid_id\":7,\"pass\":true},{\"bid_id\":8,\"pass\":false,"
+                        "\"ground\":\"51-6\",\"reason\":\"未响应\"}]}";
+    add(s, 10, "preliminary", fail8);
+    add(s, 11, "preliminary",
+        "{\"bids\":[{\"bid_id\":7,\"pass\":true},{\"bid_id\":8,\"pass\":true}]}");
+    add(s, 12, "preliminary", fail8);
+    evaluation_rule_reviews(s, STEP_PRELIMINARY);
+    CHECK(s->bids[0].valid && !s->bids[1].valid && !strcmp(s->bids[1].rejected_at, "preliminary"));
+    CHECK(evaluation_rule_next(STEP_PRELIMINARY, SCORING_COMPREHENSIVE) == STEP_DETAILED);
+    CHECK(evaluation_rule_next(STEP_PRELIMINARY, SCORING_LOWEST_PRICE) == STEP_REPORT);
+    done(s);
+}
+
+static void
+the_result_averages_each_criterion_half_up_and_ranks_by_total(void)
+{
+    struct eval_session *s = session();
+    s->step = STEP_DETAILED;
+    add(s, 10, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"60\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"50.5\"}}]}");
+    add(s, 11, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"61\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"50\"}}]}");
+    add(s, 12, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"61\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"50\"}}]}");
+    cJSON *r = evaluation_rule_result(s);
+    char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(r, "ranking"));
+    /* bid 7: price 800/1000 × 30 = 24.00, T mean 60.67 → 84.67; bid 8: 30.00 + 50.17 = 80.17 */
+    CHECK_STR(text, "[{\"rank\":1,\"bid_id\":7,\"org_id\":70,\"price_fen\":1000,\"price_score\":"
+                    "\"24.00\",\"subjective\":\"60.67\",\"total\":\"84.67\",\"tied\":false},"
+                    "{\"rank\":2,\"bid_id\":8,\"org_id\":80,\"price_fen\":800,\"price_score\":"
+                    "\"30.00\",\"subjective\":\"50.17\",\"total\":\"80.17\",\"tied\":false}]");
+    cJSON_free(text);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(r, "candidates")) == 2);
+    cJSON_Delete(r);
+    CHECK_STR(act(s, 10, "detailed",
+                  "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"60.25\"}},"
+                  "{\"bid_id\":8,\"points\":{\"T\":\"50\"}}]}",
+                  ACT_OK)
+                  .code,
+              "EVAL-DONE");
+    done(s);
+}
+
+static void
+pause_and_resume_go_one_way_each(void)
+{
+    CHECK(!evaluation_rule_pause("open", true).code);
+    CHECK_STR(evaluation_rule_pause("paused", true).code, "EVAL-STATE");
+    CHECK(!evaluation_rule_pause("paused", false).code);
+    CHECK_STR(evaluation_rule_pause("reported", false).code, "EVAL-STATE");
+}
+
+int
+main(void)
+{
+    RUN(a_session_opens_only_when_every_fact_holds_and_says_the_first_that_does_not);
+    RUN(an_act_is_refused_outside_the_committee_out_of_step_twice_unsigned_or_while_paused);
+    RUN(a_review_fails_a_bid_only_on_a_ground_with_reasons_and_covers_every_bid_once);
+    RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
+    RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
+    RUN(pause_and_resume_go_one_way_each);
+    return CHECK_DONE();
+}
