@@ -4,7 +4,7 @@
 #   - a local CA (ca.crt, ca.key) and a server certificate for localhost, 127.0.0.1 and ::1
 #     (server.crt, server.key), for HTTPS;
 #   - one development CA per side, under trust/ (bidder-ca, agent-ca, supervision-ca,
-#     center-ca, device-ca, expert-ca, finance-ca: .crt and .key), the anchors that certify signing keys
+#     center-ca, device-ca, expert-ca, finance-ca, tenderer-ca: .crt and .key), the anchors that certify signing keys
 #     (docs/operations.md "Trust anchors"); certs/issue-dev-cert.sh issues organization
 #     certificates from them.
 # Private keys are written only to OUTDIR (var/certs, git-ignored), mode 600, and never
@@ -43,7 +43,7 @@ chmod 700 trust
 # The side CAs are valid from 2025 to 2040, so that test mode may move the platform's clock to any
 # date the tests use (a certificate is checked at the time of use). `openssl ca -selfsign` is
 # what sets a start date with OpenSSL 3.0.
-for side in bidder agent supervision center device expert finance; do
+for side in bidder agent supervision center device expert finance tenderer; do
   [[ -s trust/$side-ca.crt && -s trust/$side-ca.key ]] && continue
   tmp=$(mktemp -d)
   openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/key" 2>/dev/null

@@ -664,12 +664,13 @@ replay_log(const struct opts *o)
     struct venue_ledger *vl = vl_new();
     struct draw_ledger *dl = dl_new();
     struct deposit_ledger *dep = dep_new();
+    struct eval_ledger *ev = ev_new();
     struct inv_report rep = {0};
     char *line = NULL;
     size_t cap = 0, entries = 0;
     ssize_t n;
     int bad = 0;
-    while (vl && dl && dep && (n = getline(&line, &cap, f)) > 0) {
+    while (vl && dl && dep && ev && (n = getline(&line, &cap, f)) > 0) {
         if (n < 7 || memcmp(line, "entry ", 6))
             continue;
         if (line[n - 1] == '\n')
@@ -691,17 +692,19 @@ replay_log(const struct opts *o)
             vl_feed(vl, e, &rep);
             dl_feed(dl, e, &rep);
             dep_feed(dep, e, &rep);
+            ev_feed(ev, e, &rep);
             entries++;
         }
         cJSON_Delete(e);
     }
     free(line);
     fclose(f);
-    if (!vl || !dl || !dep) {
+    if (!vl || !dl || !dep || !ev) {
         fprintf(stderr, "ggzy: out of memory\n");
         vl_free(vl);
         dl_free(dl);
         dep_free(dep);
+        ev_free(ev);
         return 2;
     }
     vl_finish(vl, &rep);
@@ -710,14 +713,16 @@ replay_log(const struct opts *o)
         printf("VIOLATION %s at index %lld: %s\n", rep.v[i].code, (long long)rep.v[i].index,
                rep.v[i].message);
     if (!bad && !rep.n)
-        printf("OK: %zu entries replayed; every venue, draw and deposit invariant holds across the "
-               "log\n",
-               entries);
+        printf(
+            "OK: %zu entries replayed; every venue, draw, deposit and evaluation invariant holds "
+            "across the log\n",
+            entries);
     rc = bad || rep.n ? 1 : 0;
     inv_report_free(&rep);
     vl_free(vl);
     dl_free(dl);
     dep_free(dep);
+    ev_free(ev);
     return rc;
 }
 

@@ -52,6 +52,7 @@ struct inv_state {
     struct trust_set *anchors;       /* the latest published (trust.anchors) */
     struct draw_ledger *draws;       /* the project's committee draws */
     struct deposit_ledger *deposits; /* the project's deposit postings and refunds */
+    struct eval_ledger *evaluations; /* the project's evaluation sessions */
 };
 
 struct inv_state *
@@ -61,8 +62,9 @@ inv_new(void)
     if (s) {
         snprintf(s->state, sizeof s->state, "draft");
         s->category = -1;
-        if (!(s->draws = dl_new()) || !(s->deposits = dep_new())) {
+        if (!(s->draws = dl_new()) || !(s->deposits = dep_new()) || !(s->evaluations = ev_new())) {
             dl_free(s->draws);
+            dep_free(s->deposits);
             free(s);
             return NULL;
         }
@@ -77,6 +79,7 @@ inv_free(struct inv_state *s)
         trust_set_free(s->anchors);
         dl_free(s->draws);
         dep_free(s->deposits);
+        ev_free(s->evaluations);
     }
     free(s);
 }
@@ -427,11 +430,13 @@ static const struct {
 } signed_acts[] = {
     {"bid.receive", SIDE_BIT(SIDE_BIDDER)},
     {"bid.withdraw", SIDE_BIT(SIDE_BIDDER)},
-    {"opening.start", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_CENTER)},
-    {"opening.share", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER)},
+    /* the tendering side: an agency's agent, or a tenderer's own people (self-conducted) */
+    {"opening.start", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_TENDERER) | SIDE_BIT(SIDE_CENTER)},
+    {"opening.share", SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_TENDERER) | SIDE_BIT(SIDE_SUPERVISION) |
+                          SIDE_BIT(SIDE_CENTER)},
     {"venue.recording.register", SIDE_BIT(SIDE_DEVICE)},
-    {"venue.attendance", SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_SUPERVISION) |
-                             SIDE_BIT(SIDE_CENTER)},
+    {"venue.attendance", SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_TENDERER) |
+                             SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER)},
     {"venue.witness", SIDE_BIT(SIDE_CENTER)},
     {"draw.cosign", SIDE_BIT(SIDE_CENTER)},
     {"draw.pool", SIDE_BIT(SIDE_CENTER)}, /* the last cosignature, which fixed the pool */
@@ -569,10 +574,11 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
         enum side side = SIDE_NONE;
         struct cert_info info;
         char why[300];
-        const char *bad = certified(s, cJSON_GetObjectItemCaseSensitive(it, "custodian"),
-                                    SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) |
-                                        SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER),
-                                    t, &side, &info, why, sizeof why);
+        const char *bad =
+            certified(s, cJSON_GetObjectItemCaseSensitive(it, "custodian"),
+                      SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_TENDERER) |
+                          SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER),
+                      t, &side, &info, why, sizeof why);
         if (bad) {
             violate(rep, "INV-CUSTODIANS", idx, "custodian %d holds an uncertified key: %s", n + 1,
                     bad);
@@ -580,7 +586,7 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
             return;
         }
         h[n].user = json_i64(it, "user_id", -1);
-        h[n].side = (int)side;
+        h[n].side = (int)(side == SIDE_TENDERER ? SIDE_AGENT : side); /* the tendering side */
         snprintf(h[n].org, sizeof h[n].org, "%s", info.credit_code);
         cert_info_free(&info);
         n++;
@@ -732,6 +738,13 @@ static const struct {
     {"INV-DEP-FORFEIT", "no deposit is forfeited but by a supervisor's approval of a proposal "
                         "with a 撤销-class ground the record bears out (a revocation the opening "
                         "classified, a winner refusing the contract or the bond)"},
+    {"INV-EVAL-MEMBER", "every act of an evaluation is a member's of its committee, never of a "
+                        "member the draw replaced before it (实施条例 第四十八条)"},
+    {"INV-EVAL-ORDER", "every act of an evaluation is of the step it is at: no score before every "
+                       "member pledged, none after the report"},
+    {"INV-EVAL-RESULT", "every drafted result follows from the logged scores and the declared "
+                        "method (price scores, means half up, ranking), with at most three "
+                        "candidates, the first ranked"},
 };
 
 const char *
@@ -772,4 +785,5 @@ inv_feed(struct inv_state *s, const cJSON *entry, struct inv_report *rep)
     check_announcements(s, action, p, idx, t, rep);
     dl_feed(s->draws, entry, rep);
     dep_feed(s->deposits, entry, rep);
+    ev_feed(s->evaluations, entry, rep);
 }

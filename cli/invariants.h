@@ -65,6 +65,13 @@ struct deposit_ledger *dep_new(void);
 void dep_free(struct deposit_ledger *d);
 void dep_feed(struct deposit_ledger *d, const cJSON *entry, struct inv_report *rep);
 void dep_finish(struct deposit_ledger *d, struct inv_report *rep);
+/* The evaluation ledger (invariants_evaluation.c), fed entries in log order (a project's
+ * timeline or the whole log): INV-EVAL-MEMBER, INV-EVAL-ORDER and INV-EVAL-RESULT as the entries
+ * arrive. */
+struct eval_ledger;
+struct eval_ledger *ev_new(void);
+void ev_free(struct eval_ledger *l);
+void ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep);
 /* The checks of a project's timeline that need its end (INV-DEP-LATE). */
 void inv_finish(struct inv_state *s, struct inv_report *rep);
 

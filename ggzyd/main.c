@@ -122,7 +122,7 @@ cmd_routes(bool test_mode)
         printf("%s %s", rt->method, rt->pattern);
         if (rt->roles & ROLE_PUBLIC)
             printf(" public");
-        for (unsigned b = 0; b < 5; b++)
+        for (unsigned b = 0; b < ROLE_BITS; b++)
             if (rt->roles & (1u << b))
                 printf(" %s", role_name(1u << b));
         for (const struct field *q = rt->query; q && q->name; q++)

@@ -17,7 +17,7 @@
 #include "util.h"
 
 static const char *const side_names[SIDE__COUNT] = {"bidder", "agent",  "supervision", "center",
-                                                    "device", "expert", "finance"};
+                                                    "device", "expert", "finance",     "tenderer"};
 
 const char *
 side_name(enum side s)
@@ -41,8 +41,10 @@ side_of_org_type(const char *t)
         return SIDE_NONE;
     if (!strcmp(t, "bidder"))
         return SIDE_BIDDER;
-    if (!strcmp(t, "agency") || !strcmp(t, "tenderer"))
+    if (!strcmp(t, "agency"))
         return SIDE_AGENT;
+    if (!strcmp(t, "tenderer"))
+        return SIDE_TENDERER;
     if (!strcmp(t, "supervision"))
         return SIDE_SUPERVISION;
     if (!strcmp(t, "center"))

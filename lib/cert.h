@@ -45,14 +45,15 @@ enum side {
     SIDE_DEVICE,
     SIDE_EXPERT,
     SIDE_FINANCE, /* banks and guarantee issuers: the deposit capability's outside parties */
+    SIDE_TENDERER, /* tenderers (招标人, 采购人): the owners of projects, who decide the award */
     SIDE__COUNT,
     SIDE_NONE = -1
 };
 const char *side_name(enum side s);         /* "bidder", "agent", "supervision", "center", "device",
-                                               "expert", "finance" */
+                                               "expert", "finance", "tenderer" */
 enum side side_from_name(const char *name); /* SIDE_NONE when unknown */
-/* The side of an organization type (organizations.type): bidder → bidder; agency and
- * tenderer → agent (the tendering side); supervision; center. SIDE_NONE for others. */
+/* The side of an organization type (organizations.type): bidder → bidder; agency → agent;
+ * tenderer → tenderer; supervision; center. SIDE_NONE for others. */
 enum side side_of_org_type(const char *org_type);
 /* The side of an account: an expert's keys are certified as an expert's, whatever their
  * employer's type (an expert works for a bidder or a tenderer as often as not); everyone else's

@@ -8,6 +8,7 @@ CREATE TABLE evaluations (
     booking_id    BIGINT UNSIGNED NOT NULL,
     draw_id       BIGINT UNSIGNED NOT NULL,
     agent_org_id  BIGINT UNSIGNED NOT NULL,
+    tenderer_org_id BIGINT UNSIGNED NOT NULL,
     category      VARCHAR(16) CHARACTER SET ascii NOT NULL,
     method_json   TEXT NOT NULL COMMENT 'the declared method in force at the opening, canonical',
     method_ann_id BIGINT UNSIGNED NOT NULL COMMENT 'the announcement that declared it',
@@ -22,7 +23,8 @@ CREATE TABLE evaluations (
     reported_us   BIGINT NULL,
     updated_us    BIGINT NOT NULL,
     UNIQUE KEY uq_evaluation_lot (project_id, lot_seq),
-    KEY ix_evaluation_agent (agent_org_id, id)
+    KEY ix_evaluation_agent (agent_org_id, id),
+    KEY ix_evaluation_tenderer (tenderer_org_id, id)
 ) ENGINE=InnoDB;
 
 CREATE TABLE evaluation_members (

@@ -27,8 +27,8 @@ char *accounts_dummy_hash; /* verified against when the user does not exist: sam
 
 /* ---- the rows ---- */
 
-static const char *const role_values[] = {"center_admin", "agent",      "bidder",
-                                          "expert",       "supervisor", NULL};
+static const char *const role_values[] = {"center_admin", "agent",    "bidder", "expert",
+                                          "supervisor",   "tenderer", NULL};
 
 static const struct field login_schema[] = {
     {"username", F_STRING, true, 1, 64, NULL},
@@ -68,8 +68,8 @@ static const struct field user_schema[] = {
 /* the lists' query parameters (checked by the dispatcher, route.h) */
 static const char *const q_org_types[] = {"bidder", "agency",      "tenderer",
                                           "center", "supervision", NULL};
-static const char *const q_roles[] = {"center_admin", "agent",      "bidder",
-                                      "expert",       "supervisor", NULL};
+static const char *const q_roles[] = {"center_admin", "agent",    "bidder", "expert",
+                                      "supervisor",   "tenderer", NULL};
 static const struct field org_query[] = {
     Q_AFTER, Q_LIMIT(200), Q_ENUM("type", q_org_types), {NULL}};
 static const struct field user_query[] = {

@@ -86,6 +86,8 @@ accounts_rule_role_fits_org(unsigned role, const char *t)
         return !strcmp(t, "bidder");
     case ROLE_SUPERVISOR:
         return !strcmp(t, "supervision");
+    case ROLE_TENDERER:
+        return !strcmp(t, "tenderer");
     case ROLE_EXPERT:
         for (const char *const *o = org_types; *o; o++)
             if (!strcmp(*o, t))

@@ -76,7 +76,7 @@ static const struct field public_query[] = {
 static const struct route routes[] = {
     {"POST", "/api/v1/projects/{id}/announcements", ann_create, ROLE_AGENT, 1 << 20, ann_schema,
      ROUTE_CREATES},
-    {"GET", "/api/v1/announcements/{id}", ann_get, PARTIES, 0, NULL, 0},
+    {"GET", "/api/v1/announcements/{id}", ann_get, PARTIES | ROLE_TENDERER, 0, NULL, 0},
     {"PUT", "/api/v1/announcements/{id}", ann_update, ROLE_AGENT, 1 << 20, ann_schema, 0},
     {"POST", "/api/v1/announcements/{id}/publish", ann_publish, ROLE_AGENT, 0, NULL, 0},
     {"GET", "/api/v1/public/announcements", public_list, ROLE_PUBLIC, 0, NULL, 0,

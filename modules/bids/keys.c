@@ -127,7 +127,8 @@ check_custodians(struct dbconn *c, struct req *r, const struct make_ctx *x,
         else if (k.role == ROLE_AGENT && k.org_id != p->agent_org_id)
             bad = "belongs to an agent outside the project's agency";
         holders[i].user = x->users[i];
-        holders[i].side = (int)k.info.side;
+        /* a tenderer conducting its own tender holds the tendering side's share */
+        holders[i].side = (int)(k.info.side == SIDE_TENDERER ? SIDE_AGENT : k.info.side);
         snprintf(holders[i].org, sizeof holders[i].org, "%s", k.info.credit_code);
         cJSON *f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "key_id", k.key_id);

@@ -136,10 +136,10 @@ bids_rule_visibility(unsigned role, bool own, bool party, const char *opening_st
 {
     if (own && role == ROLE_BIDDER)
         return SEE_OK;
-    if (!party || !(role & (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_CENTER_ADMIN)))
+    if (!party || !(role & (ROLE_AGENT | ROLE_TENDERER | ROLE_SUPERVISOR | ROLE_CENTER_ADMIN)))
         return SEE_HIDDEN;
-    if (role == ROLE_AGENT && !opening_state)
-        return SEE_HIDDEN;
+    if ((role & (ROLE_AGENT | ROLE_TENDERER)) && !opening_state)
+        return SEE_HIDDEN; /* 招标投标法 第二十二条: who bid is not disclosed before the opening */
     if (envelope)
         return opening_state && !strcmp(opening_state, "opened") ? SEE_OK : SEE_FORBIDDEN;
     return SEE_OK;

@@ -239,7 +239,7 @@ project_list(struct req *r, const cJSON *body)
     if (!c)
         return;
     struct dbres res;
-    int64_t org = r->who.role == ROLE_AGENT ? r->who.org_id : 0;
+    int64_t org = r->who.role & (ROLE_AGENT | ROLE_TENDERER) ? r->who.org_id : 0;
     enum db_status st = store_project_list(c, org, state, after, limit, &res);
     if (st != DB_OK) {
         req_db_fail(r, c, st);

@@ -48,7 +48,7 @@ static const struct field transition_schema[] = {
     {NULL},
 };
 
-#define PARTIES (ROLE_AGENT | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
+#define PARTIES (ROLE_AGENT | ROLE_TENDERER | ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)
 
 /* query parameters (checked by the dispatcher, route.h) */
 static const struct field project_query[] = {

@@ -114,6 +114,8 @@ entry_rule_is_party(const struct principal *who, const struct project_view *p)
 {
     if (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR))
         return true;
+    if (who->role == ROLE_TENDERER) /* the project's owner */
+        return who->org_id == p->tenderer_org_id;
     return who->role == ROLE_AGENT &&
            (who->org_id == p->agent_org_id || who->org_id == p->tenderer_org_id);
 }

@@ -57,7 +57,7 @@ struct eval_act {
     cJSON *payload;
 };
 struct eval_session {
-    int64_t id, project_id, lot, booking_id, draw_id, agent_org_id, opened_us;
+    int64_t id, project_id, lot, booking_id, draw_id, agent_org_id, tenderer_org_id, opened_us;
     int category;
     enum eval_step step;
     int chair_round;

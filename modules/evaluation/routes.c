@@ -36,9 +36,10 @@ static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_i
 
 static const struct route routes[] = {
     {"POST", "/api/v1/evaluations", eval_open, ROLE_AGENT, 1024, open_schema, ROUTE_CREATES},
-    {"GET", "/api/v1/evaluations", eval_list, ROLE_AGENT | ROLE_EXPERT | STAFF, 0, NULL, 0,
-     .query = list_query},
-    {"GET", "/api/v1/evaluations/{id}", eval_get, ROLE_AGENT | ROLE_EXPERT | STAFF, 0, NULL, 0},
+    {"GET", "/api/v1/evaluations", eval_list, ROLE_AGENT | ROLE_TENDERER | ROLE_EXPERT | STAFF, 0,
+     NULL, 0, .query = list_query},
+    {"GET", "/api/v1/evaluations/{id}", eval_get, ROLE_AGENT | ROLE_TENDERER | ROLE_EXPERT | STAFF,
+     0, NULL, 0},
     {"POST", "/api/v1/evaluations/{id}/acts", eval_act, ROLE_EXPERT, 256 * 1024, act_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/pause", eval_pause, ROLE_SUPERVISOR, 2048, reason_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/resume", eval_resume, ROLE_SUPERVISOR, 2048, reason_schema,

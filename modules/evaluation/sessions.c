@@ -52,6 +52,7 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
     s->booking_id = x->booking;
     s->draw_id = k.draw;
     s->agent_org_id = k.agent_org;
+    s->tenderer_org_id = k.tenderer_org;
     s->category = k.category;
     for (size_t i = 0; i < k.committee.n && s->nmembers < EXPERTS_COMMITTEE_MAX; i++) {
         if (k.committee.m[i].replaced)
@@ -159,7 +160,7 @@ eval_list(struct req *r, const cJSON *body)
 }
 
 /* May who see session s at all? Its members (sitting or replaced), the agency that opened it,
- * center staff and supervisors; nobody else learns it exists. */
+ * the project's tenderer, center staff and supervisors; nobody else learns it exists. */
 static bool
 may_see(const struct eval_session *s, const struct principal *who)
 {
@@ -167,6 +168,8 @@ may_see(const struct eval_session *s, const struct principal *who)
         return true;
     if (who->role == ROLE_AGENT)
         return who->org_id == s->agent_org_id;
+    if (who->role == ROLE_TENDERER)
+        return who->org_id == s->tenderer_org_id;
     return who->role == ROLE_EXPERT && eval_member_of(s, who->user_id);
 }
 

@@ -21,6 +21,7 @@
     X(SC_BOOKING, "booking_id")                                                                    \
     X(SC_DRAW, "draw_id")                                                                          \
     X(SC_AGENT, "agent_org_id")                                                                    \
+    X(SC_TENDERER, "tenderer_org_id")                                                              \
     X(SC_CATEGORY, "category")                                                                     \
     X(SC_METHOD, "method_json")                                                                    \
     X(SC_STEP, "step")                                                                             \
@@ -63,9 +64,9 @@ static const char sql_acts[] = "SELECT " ACT_COLS(DB_COL_SQL) DB_COL_END
 static const char sql_exists[] =
     "SELECT COUNT(*) FROM evaluations WHERE project_id = ? AND lot_seq = ?";
 static const char sql_insert[] =
-    "INSERT INTO evaluations (project_id, lot_seq, booking_id, draw_id, agent_org_id, category, "
-    "method_json, method_ann_id, step, state, opened_by, opened_us, updated_us) VALUES (?, ?, ?, "
-    "?, ?, ?, ?, ?, 'pledge', 'open', ?, ?, ?)";
+    "INSERT INTO evaluations (project_id, lot_seq, booking_id, draw_id, agent_org_id, "
+    "tenderer_org_id, category, method_json, method_ann_id, step, state, opened_by, opened_us, "
+    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pledge', 'open', ?, ?, ?)";
 static const char sql_member_ins[] = "INSERT INTO evaluation_members (evaluation_id, user_id, "
                                      "pseudonym, sitting) VALUES (?, ?, ?, ?)";
 static const char sql_bid_ins[] = "INSERT INTO evaluation_bids (evaluation_id, bid_id, org_id, "
@@ -81,7 +82,8 @@ static const char sql_bid_reject[] =
     "UPDATE evaluation_bids SET rejected_at = ? WHERE evaluation_id = ? AND bid_id = ?";
 static const char sql_list[] = "SELECT " EVAL_LIST_COLS(DB_COL_SQL) DB_COL_END
     " FROM evaluations e WHERE (? = 0 OR e.id > ?) AND (? = 0 OR e.project_id = ?) AND "
-    "(? = 0 OR e.agent_org_id = ?) AND (? = 0 OR EXISTS (SELECT 1 FROM evaluation_members m "
+    "(? = 0 OR e.agent_org_id = ?) AND (? = 0 OR e.tenderer_org_id = ?) AND (? = 0 OR EXISTS "
+    "(SELECT 1 FROM evaluation_members m "
     "WHERE m.evaluation_id = e.id AND m.user_id = ?)) ORDER BY e.id LIMIT ?";
 
 void
@@ -138,6 +140,7 @@ store_eval_open_facts(struct dbconn *c, const struct principal *who, int64_t boo
         return st;
     snprintf(k->project_state, sizeof k->project_state, "%s", found ? v.state : "unknown");
     k->category = v.category;
+    k->tenderer_org = v.tenderer_org_id;
     struct dbv p[] = {DBV_INT(vs.project_id), DBV_INT(lot)};
     struct dbres r;
     if ((st = db_query(c, sql_exists, p, 2, &r)) != DB_OK) {
@@ -188,6 +191,7 @@ store_eval_insert(struct dbconn *c, const struct eval_session *s, const char *me
                       DBV_INT(s->booking_id),
                       DBV_INT(s->draw_id),
                       DBV_INT(s->agent_org_id),
+                      DBV_INT(s->tenderer_org_id),
                       DBV_STR(category_name((enum category)s->category)),
                       DBV_STR(method_json),
                       DBV_INT(method_ann),
@@ -239,6 +243,7 @@ store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
     s->booking_id = dbres_i64(&r, 0, SC_BOOKING);
     s->draw_id = dbres_i64(&r, 0, SC_DRAW);
     s->agent_org_id = dbres_i64(&r, 0, SC_AGENT);
+    s->tenderer_org_id = dbres_i64(&r, 0, SC_TENDERER);
     s->category = category_from_name(dbres_str(&r, 0, SC_CATEGORY));
     s->step = (enum eval_step)evaluation_rule_step(dbres_str(&r, 0, SC_STEP));
     s->chair_round = (int)dbres_i64(&r, 0, SC_ROUND);
@@ -347,9 +352,10 @@ store_eval_list(struct dbconn *c, const struct principal *who, int64_t project, 
                 int64_t limit, struct dbres *out)
 {
     int64_t agency = who->role == ROLE_AGENT ? who->org_id : 0;
+    int64_t owner = who->role == ROLE_TENDERER ? who->org_id : 0;
     int64_t member = who->role == ROLE_EXPERT ? who->user_id : 0;
-    struct dbv p[] = {DBV_INT(after),   DBV_INT(after),  DBV_INT(project),
-                      DBV_INT(project), DBV_INT(agency), DBV_INT(agency),
-                      DBV_INT(member),  DBV_INT(member), DBV_INT(limit + 1)};
+    struct dbv p[] = {DBV_INT(after),  DBV_INT(after),  DBV_INT(project),  DBV_INT(project),
+                      DBV_INT(agency), DBV_INT(agency), DBV_INT(owner),    DBV_INT(owner),
+                      DBV_INT(member), DBV_INT(member), DBV_INT(limit + 1)};
     return db_query(c, sql_list, p, ARRAY_LEN(p), out);
 }

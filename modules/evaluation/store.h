@@ -21,7 +21,7 @@ struct principal;
 struct open_keep {
     char purpose[16], booking_state[16], project_state[32], committee_state[16], absent[17];
     char *method_json;
-    int64_t method_ann, project, agent_org, draw, start_us, end_us;
+    int64_t method_ann, project, agent_org, tenderer_org, draw, start_us, end_us;
     int category;
     struct bid_opened *bids; /* the lot's opened bids (bids_opened_lot) */
     size_t nbids;

@@ -812,7 +812,8 @@ draw_visible(struct dbconn *c, struct req *r, const struct dbres *d)
     bool found;
     if (!strcmp(dbres_str(d, 0, DC_KIND), "agency")) {
         if ((r->who.role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) ||
-            (r->who.role == ROLE_AGENT && r->who.org_id == dbres_i64(d, 0, DC_TENDERER)))
+            ((r->who.role & (ROLE_AGENT | ROLE_TENDERER)) &&
+             r->who.org_id == dbres_i64(d, 0, DC_TENDERER)))
             return TX_COMMIT;
     } else {
         if (entry_project(c, dbres_i64(d, 0, DC_PROJECT), false, &pv, &found) != DB_OK)

@@ -67,6 +67,7 @@ static const struct config_key keys[] = {
     S("trust.device_ca", trust_device_ca, NULL),
     S("trust.expert_ca", trust_expert_ca, NULL),
     S("trust.finance_ca", trust_finance_ca, NULL),
+    S("trust.tenderer_ca", trust_tenderer_ca, NULL),
     S("trust.crl", trust_crl, NULL),
 };
 

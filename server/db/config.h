@@ -51,7 +51,7 @@ struct config {
     char *platform_id;
     /* trust anchors per side, and CRLs: PEM files (trust.h) */
     char *trust_bidder_ca, *trust_agent_ca, *trust_supervision_ca, *trust_center_ca;
-    char *trust_device_ca, *trust_expert_ca, *trust_finance_ca, *trust_crl;
+    char *trust_device_ca, *trust_expert_ca, *trust_finance_ca, *trust_tenderer_ca, *trust_crl;
     /* not from the file: command-line only */
     bool test_mode;
 };

@@ -84,7 +84,8 @@ req_db_for(struct req *r, const char *name, int64_t *id)
     return req_param_id(r, name, id) ? req_db(r) : NULL;
 }
 
-static const char *const role_names[] = {"center_admin", "agent", "bidder", "expert", "supervisor"};
+static const char *const role_names[] = {"center_admin", "agent",      "bidder",
+                                         "expert",       "supervisor", "tenderer"};
 
 const char *
 role_name(unsigned role)

@@ -20,9 +20,12 @@ enum role {
     ROLE_BIDDER = 1u << 2,
     ROLE_EXPERT = 1u << 3,
     ROLE_SUPERVISOR = 1u << 4,
+    ROLE_TENDERER = 1u << 5, /* 招标人 / 采购人: the owner of a project, who decides the award */
+    ROLE_BITS = 6,           /* the user roles are the bits below this */
     ROLE_PUBLIC = 1u << 15,
 };
-#define ROLES_USER (ROLE_CENTER_ADMIN | ROLE_AGENT | ROLE_BIDDER | ROLE_EXPERT | ROLE_SUPERVISOR)
+#define ROLES_USER                                                                                 \
+    (ROLE_CENTER_ADMIN | ROLE_AGENT | ROLE_BIDDER | ROLE_EXPERT | ROLE_SUPERVISOR | ROLE_TENDERER)
 const char *role_name(unsigned role);      /* one bit -> "center_admin" ... */
 unsigned role_from_name(const char *name); /* 0 when unknown */
 

@@ -29,7 +29,7 @@ VAR = os.path.join(ROOT, "var")
 SOCK = os.path.join(VAR, "mariadb", "mysqld.sock")
 CA = os.path.join(VAR, "certs", "ca.crt")
 TRUST = os.path.join(VAR, "certs", "trust")  # the development CA of each side (certs/make-dev-certs.sh)
-SIDE_OF_ORG = {"bidder": "bidder", "agency": "agent", "tenderer": "agent", "supervision": "supervision",
+SIDE_OF_ORG = {"bidder": "bidder", "agency": "agent", "tenderer": "tenderer", "supervision": "supervision",
                "center": "center"}
 ADMIN_PASSWORD = "center-admin-pw-1"
 
@@ -156,6 +156,7 @@ class Server:
             "trust.device_ca": os.path.join(TRUST, "device-ca.crt"),
             "trust.expert_ca": os.path.join(TRUST, "expert-ca.crt"),
             "trust.finance_ca": os.path.join(TRUST, "finance-ca.crt"),
+            "trust.tenderer_ca": os.path.join(TRUST, "tenderer-ca.crt"),
             "trust.crl": os.path.join(self.dir, "crl.pem"),
         }
         open(os.path.join(self.dir, "crl.pem"), "w").close()  # no revocation yet

@@ -51,7 +51,7 @@ class EvaluationFixture(ExpertFixture):
         for _ in range(8):
             self.expert()
         self.clock(self.at(8))
-        draw = self.ask(pid, booking).json
+        draw = self.draw = self.ask(pid, booking).json
         self.cosign(draw, self.admin)
         self.cosign(draw, self.staff2_tok)
         self.assertEqual(self.entropy(draw).status, 200)
@@ -228,6 +228,25 @@ class SessionFlowTest(EvaluationFixture):
                          "JSON_VALUE(CAST(entry AS CHAR), '$.action') = 'evaluation.act'")[0][0]
         n = int(n)
         self.assertEqual(n, 4 + 8 + 4 + 4 + 4 + 4)
+        # and replays clean from it alone: members, order, the result recomputed
+        p, path = self.verify(self.draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("evaluation invariant", p.stdout)
+        # a score written around the rules after the report, with a result that favours the
+        # second bid, is named by the replay
+        forged = dict(draft, ranking=list(reversed(draft["ranking"])))
+        r = self.srv.request("POST", "/api/v1/test/audit/entries", {
+            "action": "evaluation.act", "object_type": "evaluation", "object_id": ev, "project_id": self.pid,
+            "payload": {"evaluation_id": ev, "member": a["pseudonym"], "kind": "detailed", "result": forged}},
+            token=a["tok"])
+        self.assertIn(r.status, (200, 201), r)
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("VIOLATION INV-EVAL-ORDER", p.stdout)
+        self.assertIn("VIOLATION INV-EVAL-RESULT", p.stdout)
 
 
 class OpenTest(EvaluationFixture):

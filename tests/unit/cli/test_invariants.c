@@ -138,7 +138,7 @@ static void
 make_cas(void)
 {
     static const char *const names[] = {"bidder CA", "agent CA",  "supervision CA", "center CA",
-                                        "device CA", "expert CA", "finance CA"};
+                                        "device CA", "expert CA", "finance CA",     "tenderer CA"};
     for (int i = 0; i < SIDE__COUNT; i++) {
         cas.key[i] = p256();
         cas.der[i] =
@@ -187,7 +187,7 @@ static cJSON *
 anchors_payload(void)
 {
     static const char *const names[] = {"bidder", "agent",  "supervision", "center",
-                                        "device", "expert", "finance"};
+                                        "device", "expert", "finance",     "tenderer"};
     cJSON *p = cJSON_CreateObject(), *a = cJSON_AddObjectToObject(p, "anchors");
     cJSON *sides = cJSON_AddObjectToObject(a, "sides");
     for (int i = 0; i < SIDE__COUNT; i++) {
@@ -852,7 +852,7 @@ every_invariant_is_listed_with_a_description(void)
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 28);
+    CHECK(n == 31);
 }
 
 /* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object",

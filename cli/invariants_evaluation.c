@@ -1,0 +1,253 @@
+/*
+ * invariants_evaluation.c — the evaluation ledger of the replay (see invariants.h): every
+ * session rebuilt from the log alone — its snapshot (evaluation.open: the method, the members'
+ * pseudonyms, the opened bids), each member's act (evaluation.act) and what the step's last act
+ * decided. It checks, as the entries arrive:
+ *   INV-EVAL-MEMBER  every act is a member's of the session's committee, never of a member the
+ *                    draw replaced before the act (实施条例 第四十八条);
+ *   INV-EVAL-ORDER   every act is of the step the session is at (so no score before every
+ *                    member pledged, and none after the report: the session is done);
+ *   INV-EVAL-RESULT  the drafted result follows from the logged scores and the declared method,
+ *                    recomputed here with server/rules/scoring.h (price scores, means, ranking),
+ *                    with at most three candidates, the first ranked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canon.h"
+#include "invariants.h"
+#include "scoring.h"
+#include "util.h"
+
+#define EV_MAX_MEMBERS 64
+#define EV_MAX_BIDS    200
+
+struct ev_bid {
+    int64_t id, org, price;
+    bool valid;
+};
+
+struct ev_session {
+    int64_t id, draw;
+    struct scoring_method method;
+    char step[16];
+    size_t nm, nb;
+    char members[EV_MAX_MEMBERS][24];
+    cJSON *detailed[EV_MAX_MEMBERS]; /* each member's detailed payload */
+    struct ev_bid bids[EV_MAX_BIDS];
+};
+
+struct ev_replaced {
+    int64_t draw;
+    char pseudonym[24];
+};
+
+struct eval_ledger {
+    struct ev_session *s;
+    size_t ns, scap;
+    struct ev_replaced *r;
+    size_t nr, rcap;
+};
+
+struct eval_ledger *
+ev_new(void)
+{
+    return calloc(1, sizeof(struct eval_ledger));
+}
+
+void
+ev_free(struct eval_ledger *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->ns; i++)
+        for (size_t m = 0; m < l->s[i].nm; m++)
+            cJSON_Delete(l->s[i].detailed[m]);
+    free(l->s);
+    free(l->r);
+    free(l);
+}
+
+static struct ev_session *
+session(struct eval_ledger *l, int64_t id)
+{
+    for (size_t i = 0; i < l->ns; i++)
+        if (l->s[i].id == id)
+            return &l->s[i];
+    return NULL;
+}
+
+static int
+member_index(const struct ev_session *s, const char *p)
+{
+    for (size_t i = 0; p && i < s->nm; i++)
+        if (!strcmp(s->members[i], p))
+            return (int)i;
+    return -1;
+}
+
+static void
+on_open(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *rep)
+{
+    struct ev_session *s = arr_push((void **)&l->s, &l->ns, &l->scap, sizeof *l->s);
+    if (!s)
+        return;
+    memset(s, 0, sizeof *s);
+    s->id = json_i64(p, "evaluation_id", 0);
+    s->draw = json_i64(p, "draw_id", 0);
+    snprintf(s->step, sizeof s->step, "pledge");
+    if (scoring_rule_method(cJSON_GetObjectItemCaseSensitive(p, "method"), CAT_ENGINEERING,
+                            &s->method)
+            .code)
+        inv_violate(rep, "INV-EVAL-RESULT", idx, "evaluation %lld: its method does not parse",
+                    (long long)s->id);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "members"))
+    {
+        if (s->nm < EV_MAX_MEMBERS && cJSON_IsString(x))
+            snprintf(s->members[s->nm++], sizeof s->members[0], "%s", x->valuestring);
+    }
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "bids"))
+    {
+        if (s->nb < EV_MAX_BIDS)
+            s->bids[s->nb++] = (struct ev_bid){json_i64(x, "bid_id", 0), json_i64(x, "org_id", 0),
+                                               json_i64(x, "price_fen", 0), true};
+    }
+}
+
+/* The committee's points of a member's detailed payload for bid and criterion k (0 if none). */
+static int64_t
+points(const struct ev_session *s, const cJSON *payload, int64_t bid, size_t k)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(payload, "scores"))
+    {
+        if (json_i64(x, "bid_id", -1) != bid)
+            continue;
+        const char *v =
+            json_str(cJSON_GetObjectItemCaseSensitive(x, "points"), s->method.crit[k].code);
+        int64_t h = 0;
+        if (v && !scoring_rule_score(&s->method, v, s->method.crit[k].max_points, &h).code)
+            return h;
+    }
+    return 0;
+}
+
+static void
+check_result(const struct ev_session *s, const cJSON *res, int64_t idx, struct inv_report *rep)
+{
+    struct scoring_bid b[EV_MAX_BIDS];
+    size_t n = 0;
+    for (size_t i = 0; i < s->nb; i++) {
+        if (!s->bids[i].valid)
+            continue;
+        memset(&b[n], 0, sizeof b[n]);
+        b[n].bid_id = s->bids[i].id;
+        b[n].org_id = s->bids[i].org;
+        b[n].price_fen = s->bids[i].price;
+        for (size_t k = 0; s->method.kind == SCORING_COMPREHENSIVE && k < s->method.ncrit; k++) {
+            int64_t pts[EV_MAX_MEMBERS];
+            for (size_t m = 0; m < s->nm; m++)
+                pts[m] = points(s, s->detailed[m], s->bids[i].id, k);
+            b[n].subjective += scoring_mean(pts, s->nm);
+        }
+        n++;
+    }
+    scoring_rank(&s->method, b, n);
+    const cJSON *ranking = cJSON_GetObjectItemCaseSensitive(res, "ranking");
+    if (cJSON_GetArraySize(ranking) != (int)n) {
+        inv_violate(rep, "INV-EVAL-RESULT", idx, "evaluation %lld: %d bids ranked, %zu valid",
+                    (long long)s->id, cJSON_GetArraySize(ranking), n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *r = cJSON_GetArrayItem(ranking, (int)i);
+        char total[24];
+        scoring_format(b[i].total, total);
+        const char *logged = json_str(r, "total");
+        if (json_i64(r, "bid_id", -1) != b[i].bid_id ||
+            (s->method.kind == SCORING_COMPREHENSIVE && (!logged || strcmp(logged, total)))) {
+            inv_violate(rep, "INV-EVAL-RESULT", idx,
+                        "evaluation %lld: rank %zu is bid %lld (%s), recomputed bid %lld (%s)",
+                        (long long)s->id, i + 1, (long long)json_i64(r, "bid_id", -1),
+                        logged ? logged : "-", (long long)b[i].bid_id, total);
+            return;
+        }
+    }
+    const cJSON *cand = cJSON_GetObjectItemCaseSensitive(res, "candidates");
+    size_t want = scoring_candidates(n);
+    bool ok = cJSON_GetArraySize(cand) == (int)want;
+    for (size_t i = 0; ok && i < want; i++)
+        ok = (int64_t)cJSON_GetArrayItem(cand, (int)i)->valuedouble == b[i].bid_id;
+    if (!ok)
+        inv_violate(rep, "INV-EVAL-RESULT", idx,
+                    "evaluation %lld: the candidates are not the first %zu ranked",
+                    (long long)s->id, want);
+}
+
+static void
+on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *rep)
+{
+    struct ev_session *s = session(l, json_i64(p, "evaluation_id", 0));
+    const char *who = json_str(p, "member"), *kind = json_str(p, "kind");
+    if (!s || !kind) {
+        inv_violate(rep, "INV-EVAL-MEMBER", idx, "an act of an evaluation the log never opened");
+        return;
+    }
+    int m = member_index(s, who);
+    if (m < 0) {
+        inv_violate(rep, "INV-EVAL-MEMBER", idx, "evaluation %lld: %s is not of its committee",
+                    (long long)s->id, who ? who : "nobody");
+        return;
+    }
+    for (size_t i = 0; i < l->nr; i++)
+        if (l->r[i].draw == s->draw && !strcmp(l->r[i].pseudonym, who))
+            inv_violate(rep, "INV-EVAL-MEMBER", idx,
+                        "evaluation %lld: %s acts after the draw replaced them", (long long)s->id,
+                        who);
+    if (strcmp(kind, s->step))
+        inv_violate(rep, "INV-EVAL-ORDER", idx, "evaluation %lld: a %s act while at %s",
+                    (long long)s->id, kind, s->step);
+    const cJSON *payload = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields"),
+        "payload");
+    if (!strcmp(kind, "detailed") && payload) {
+        cJSON_Delete(s->detailed[m]);
+        s->detailed[m] = cJSON_Duplicate(payload, true);
+    }
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "rejected"))
+    {
+        for (size_t i = 0; i < s->nb; i++)
+            if (s->bids[i].id == (int64_t)x->valuedouble)
+                s->bids[i].valid = false;
+    }
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(p, "result");
+    if (res)
+        check_result(s, res, idx, rep);
+    const char *next = json_str(p, "advanced_to");
+    if (next)
+        snprintf(s->step, sizeof s->step, "%s", next);
+}
+
+void
+ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
+{
+    const char *action = json_str(entry, "action");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(entry, "payload");
+    int64_t idx = json_i64(entry, "index", -1);
+    if (!l || !action || !p)
+        return;
+    if (!strcmp(action, "evaluation.open"))
+        on_open(l, p, idx, rep);
+    else if (!strcmp(action, "evaluation.act"))
+        on_act(l, p, idx, rep);
+    else if (!strcmp(action, "draw.replace")) {
+        struct ev_replaced *r = arr_push((void **)&l->r, &l->nr, &l->rcap, sizeof *l->r);
+        if (r) {
+            r->draw = json_i64(p, "draw_id", 0);
+            snprintf(r->pseudonym, sizeof r->pseudonym, "%s", json_str(p, "pseudonym") ?: "");
+        }
+    }
+}
