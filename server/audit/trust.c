@@ -107,9 +107,10 @@ cache_clear(void)
 bool
 trust_load(const struct config *cfg, char *err, size_t errlen)
 {
-    const char *files[SIDE__COUNT] = {
-        cfg->trust_bidder_ca, cfg->trust_agent_ca,  cfg->trust_supervision_ca, cfg->trust_center_ca,
-        cfg->trust_device_ca, cfg->trust_expert_ca, cfg->trust_finance_ca, cfg->trust_tenderer_ca};
+    const char *files[SIDE__COUNT] = {cfg->trust_bidder_ca,      cfg->trust_agent_ca,
+                                      cfg->trust_supervision_ca, cfg->trust_center_ca,
+                                      cfg->trust_device_ca,      cfg->trust_expert_ca,
+                                      cfg->trust_finance_ca,     cfg->trust_tenderer_ca};
     struct trust_set *ts = trust_set_new();
     bool ok = ts != NULL;
     for (int s = 0; ok && s < SIDE__COUNT; s++)
