@@ -436,7 +436,8 @@ static const struct {
                           SIDE_BIT(SIDE_CENTER)},
     {"venue.recording.register", SIDE_BIT(SIDE_DEVICE)},
     {"venue.attendance", SIDE_BIT(SIDE_BIDDER) | SIDE_BIT(SIDE_AGENT) | SIDE_BIT(SIDE_TENDERER) |
-                             SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER)},
+                             SIDE_BIT(SIDE_SUPERVISION) | SIDE_BIT(SIDE_CENTER) |
+                             SIDE_BIT(SIDE_EXPERT)}, /* an evaluation's members sign in too */
     {"venue.witness", SIDE_BIT(SIDE_CENTER)},
     {"draw.cosign", SIDE_BIT(SIDE_CENTER)},
     {"draw.pool", SIDE_BIT(SIDE_CENTER)}, /* the last cosignature, which fixed the pool */
@@ -448,6 +449,11 @@ static const struct {
     {"deposit.guarantee.register", SIDE_BIT(SIDE_FINANCE)},
     {"deposit.statement.import", SIDE_BIT(SIDE_FINANCE)},
     {"deposit.forfeit.decide", SIDE_BIT(SIDE_SUPERVISION)},
+    {"evaluation.act", SIDE_BIT(SIDE_EXPERT)},
+    {"award.decide", SIDE_BIT(SIDE_TENDERER)},
+    {"contract.offer", SIDE_BIT(SIDE_TENDERER)},
+    {"contract.sign", SIDE_BIT(SIDE_BIDDER)},
+    {"project.close", SIDE_BIT(SIDE_TENDERER)},
 };
 
 /* Does the signature of signed (domain and fields, or an envelope's digest) verify by key? */
@@ -539,6 +545,16 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = json_str(f, "account_no") && json_str(p, "account_no") &&
                    !strcmp(json_str(f, "account_no"), json_str(p, "account_no")) &&
                    json_i64(f, "org_id", -1) == json_i64(p, "org_id", -2);
+        else if (!strcmp(action, "evaluation.act"))
+            same = json_i64(f, "evaluation_id", -1) == json_i64(p, "evaluation_id", -2) &&
+                   json_str(f, "kind") && json_str(p, "kind") &&
+                   !strcmp(json_str(f, "kind"), json_str(p, "kind"));
+        else if (!strcmp(action, "award.decide") || !strcmp(action, "project.close"))
+            same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2);
+        else if (!strncmp(action, "contract.", 9))
+            same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2) &&
+                   json_i64(f, "lot", -1) == json_i64(p, "lot", -2) &&
+                   json_i64(f, "price_fen", -1) == json_i64(p, "price_fen", -2);
         else if (!strncmp(action, "venue.", 6)) /* a sign-in, a witness entry, a recording */
             same = json_i64(f, "booking_id", -1) == json_i64(p, "booking_id", -2) &&
                    (strcmp(action, "venue.recording.register") ||
@@ -744,7 +760,13 @@ static const struct {
                        "member pledged, none after the report"},
     {"INV-EVAL-RESULT", "every drafted result follows from the logged scores and the declared "
                         "method (price scores, means half up, ranking), with at most three "
-                        "candidates, the first ranked"},
+                        "candidates, the first ranked; a candidates' publicity publishes exactly "
+                        "the candidates of signed reports"},
+    {"INV-EVAL-AWARD", "the tenderer decides after the publicity ended, among the lot's "
+                       "candidates, the first unless a recorded reason says otherwise "
+                       "(实施条例 第五十五条)"},
+    {"INV-EVAL-CONTRACT", "a contract signed more than 30 days after the award notice is "
+                          "recorded late (招标投标法 第四十六条)"},
 };
 
 const char *

@@ -9,7 +9,12 @@
  *                    member pledged, and none after the report: the session is done);
  *   INV-EVAL-RESULT  the drafted result follows from the logged scores and the declared method,
  *                    recomputed here with server/rules/scoring.h (price scores, means, ranking),
- *                    with at most three candidates, the first ranked.
+ *                    with at most three candidates, the first ranked; a candidates' publicity
+ *                    publishes exactly the candidates of signed reports;
+ *   INV-EVAL-AWARD   the tenderer decides after the publicity ended, among the lot's candidates,
+ *                    the first unless a recorded reason says otherwise (实施条例 第五十五条);
+ *   INV-EVAL-CONTRACT a contract signed more than 30 days after the award notice is recorded
+ *                    late (招标投标法 第四十六条).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,9 @@ struct ev_bid {
 
 struct ev_session {
     int64_t id, draw;
+    bool done; /* every member signed the report */
+    size_t ncand;
+    int64_t cand[SCORING_CANDIDATES]; /* the drafted result's candidates */
     struct scoring_method method;
     char step[16];
     size_t nm, nb;
@@ -46,6 +54,7 @@ struct ev_replaced {
 struct eval_ledger {
     struct ev_session *s;
     size_t ns, scap;
+    int64_t publicity_until, awarded_us; /* the latest publicity's end; the award notice */
     struct ev_replaced *r;
     size_t nr, rcap;
 };
@@ -224,11 +233,70 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
                 s->bids[i].valid = false;
     }
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(p, "result");
-    if (res)
+    if (res) {
         check_result(s, res, idx, rep);
+        s->ncand = 0;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "candidates"))
+        {
+            if (s->ncand < SCORING_CANDIDATES)
+                s->cand[s->ncand++] = (int64_t)x->valuedouble;
+        }
+    }
     const char *next = json_str(p, "advanced_to");
-    if (next)
+    if (next) {
         snprintf(s->step, sizeof s->step, "%s", next);
+        s->done = !strcmp(next, "done");
+    }
+}
+
+/* The candidates' publicity publishes each evaluation's signed candidates, in order. */
+static void
+on_publicity(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *rep)
+{
+    const cJSON *x;
+    int n = 0;
+    l->publicity_until = json_i64(p, "publicity_until_us", 0);
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "candidates"))
+    {
+        const struct ev_session *s = session(l, json_i64(x, "evaluation_id", 0));
+        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(x, "candidates");
+        bool same = s && s->done && cJSON_GetArraySize(cs) == (int)s->ncand;
+        for (size_t i = 0; same && i < s->ncand; i++)
+            same = json_i64(cJSON_GetArrayItem(cs, (int)i), "bid_id", -1) == s->cand[i];
+        if (!same)
+            inv_violate(rep, "INV-EVAL-RESULT", idx,
+                        "lot %lld: the publicity's candidates are not those of a signed report",
+                        (long long)json_i64(x, "lot", 0));
+        n++;
+    }
+    if (!n)
+        inv_violate(rep, "INV-EVAL-RESULT", idx,
+                    "a candidates' publicity that publishes no signed report's candidates");
+}
+
+static void
+on_decide(struct eval_ledger *l, const cJSON *p, int64_t idx, int64_t t, struct inv_report *rep)
+{
+    const cJSON *x;
+    if (t <= l->publicity_until)
+        inv_violate(rep, "INV-EVAL-AWARD", idx,
+                    "the winner was decided before the publicity ended");
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "lots"))
+    {
+        const struct ev_session *s = session(l, json_i64(x, "evaluation_id", 0));
+        int64_t bid = json_i64(x, "bid_id", -1);
+        size_t at = SCORING_CANDIDATES;
+        for (size_t i = 0; s && i < s->ncand; i++)
+            if (s->cand[i] == bid)
+                at = i;
+        if (!s || !s->done || at == SCORING_CANDIDATES)
+            inv_violate(rep, "INV-EVAL-AWARD", idx, "lot %lld: bid %lld is not a candidate",
+                        (long long)json_i64(x, "lot", 0), (long long)bid);
+        else if (at > 0 && !json_str(x, "reason"))
+            inv_violate(rep, "INV-EVAL-AWARD", idx,
+                        "lot %lld: the candidate ranked %zu won without a recorded reason",
+                        (long long)json_i64(x, "lot", 0), at + 1);
+    }
 }
 
 void
@@ -239,8 +307,22 @@ ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
     int64_t idx = json_i64(entry, "index", -1);
     if (!l || !action || !p)
         return;
+    int64_t t = json_i64(entry, "time_us", 0);
+    const char *type = json_str(p, "type");
     if (!strcmp(action, "evaluation.open"))
         on_open(l, p, idx, rep);
+    else if (!strcmp(action, "announce.publish") && type && !strcmp(type, "candidates"))
+        on_publicity(l, p, idx, rep);
+    else if (!strcmp(action, "announce.publish") && type && !strcmp(type, "award"))
+        l->awarded_us = t;
+    else if (!strcmp(action, "award.decide"))
+        on_decide(l, p, idx, t, rep);
+    else if (!strcmp(action, "contract.sign") && l->awarded_us &&
+             t > l->awarded_us + INT64_C(30) * 86400 * 1000000 &&
+             !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "late")))
+        inv_violate(rep, "INV-EVAL-CONTRACT", idx,
+                    "a contract signed more than 30 days after the award notice is not "
+                    "recorded late");
     else if (!strcmp(action, "evaluation.act"))
         on_act(l, p, idx, rep);
     else if (!strcmp(action, "draw.replace")) {

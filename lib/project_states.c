@@ -41,7 +41,7 @@ static const struct {
     {"opened", "evaluating", PEOPLE},      /* once every lot's opening has ended */
     {"opened", "failed", "announce.publish:failed"},
     {"evaluating", "failed", "announce.publish:failed"},
-    {"evaluating", "candidates_published", "evaluation.result"},
+    {"evaluating", "candidates_published", "announce.publish:candidates"},
     {"candidates_published", "awarded", "announce.publish:award"},
     {"awarded", "contracted", "contract.sign"},
     {"contracted", "closed", "project.close"},

@@ -12,9 +12,13 @@
  *   bidding → failed                                  the opening, when every lot fails (流标)
  *   opened → evaluating                               people, once every lot's opening ended
  *   opened, evaluating → failed                       a failure announcement's publication
- *   evaluating → candidates_published                 an evaluation result (evaluation module)
- *   candidates_published → awarded                    the award announcement's publication
- *   awarded → contracted → closed                     the contract module (to come)
+ *   evaluating → candidates_published                 the candidates' publicity, publishing every
+ *                                                     evaluated lot's signed report (evaluation)
+ *   candidates_published → awarded                    the award announcement's publication, of
+ *                                                     the tenderer's signed decision
+ *   awarded → contracted                              the last lot's contract signed by both
+ *                                                     (contract.sign)
+ *   contracted → closed                               the tenderer's written report (project.close)
  *   accepted … candidates_published → suspended → (back to the state it left)   people
  *   any state not final → terminated                  people, or a termination announcement
  */

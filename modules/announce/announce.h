@@ -27,6 +27,10 @@ enum db_status announce_keys_published(struct dbconn *c, int64_t project_id, int
  * *json; NULL and *ann_id 0 when none declares one). */
 enum db_status announce_evaluation_method(struct dbconn *c, int64_t project_id, char **json,
                                           int64_t *ann_id);
+/* The candidates' publicity of a project: the latest published candidates announcement's end
+ * (*until_us) and publication (*published_us); *found false when none is published. */
+enum db_status announce_publicity(struct dbconn *c, int64_t project_id, int64_t *published_us,
+                                  int64_t *until_us, bool *found);
 /* The bid deposit the published tender announcement states for a lot (found=false when none is
  * published, or it states no deposit for the lot). */
 enum db_status announce_lot_deposit(struct dbconn *c, int64_t project_id, int64_t lot, int64_t *fen,
@@ -43,6 +47,21 @@ struct announce_openings {
     enum db_status (*started)(struct dbconn *c, int64_t project_id, bool *started);
 };
 void announce_set_openings(const struct announce_openings *p);
+
+/* What a candidates or award announcement publishes comes from the evaluation stage, which comes
+ * after announce: a provider hook it sets at start-up. result: the evaluated result the
+ * announcement of project carries in its signed content — award false: the candidates of every
+ * evaluated lot ({"candidates": […]}), award true: the tenderer's decision ({"awards": […]}); when
+ * it is not ready, why says so (ANN-NO-EVALUATION, ANN-NO-AWARD) and *out stays NULL. published:
+ * in the publication's transaction, once it is published (the award notices, the event deposits
+ * acts on). Without a provider neither is published (ANN-NO-EVALUATION). */
+struct announce_results {
+    enum db_status (*result)(struct dbconn *c, int64_t project, bool award, int64_t now,
+                             cJSON **out, struct refusal *why);
+    enum db_status (*published)(struct dbconn *c, const struct actor *a, int64_t project,
+                                int64_t announcement, bool award, int64_t now);
+};
+void announce_set_results(const struct announce_results *p);
 
 /* The OCDS release package (record=false) or record package of a project (ocds.c); NULL when
  * the project has published nothing (or st says a database error). Caller frees. */
@@ -86,7 +105,7 @@ struct refusal announce_rule_tender(enum category c, bool legally_required, bool
 struct refusal announce_rule_amendment(enum category c, bool legally_required, bool tender,
                                        const struct ann_amend_terms *t, bool *affects);
 /* A rule refusing the type until the capability that produces it exists (NULL: none). */
-struct refusal announce_rule_capability(const char *type);
+struct refusal announce_rule_capability(const char *type, bool provided);
 /* Candidate publicity: lasts at least N. */
 struct refusal announce_rule_publicity(enum category c, const struct ann_terms *t);
 /* A deposit within the cap of the lot's estimate. */

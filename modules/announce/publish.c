@@ -55,6 +55,14 @@ announce_set_openings(const struct announce_openings *p)
     openings = *p;
 }
 
+static struct announce_results results;
+
+void
+announce_set_results(const struct announce_results *p)
+{
+    results = *p;
+}
+
 /* ---- publishing ---- */
 
 struct publish_ctx {
@@ -183,7 +191,7 @@ statutory(struct dbconn *c, struct req *r, const struct dbres *a, const struct p
     struct refusal why;
     *deadline = *opening = 0;
     *affects = dbres_i64(a, 0, AC_AFFECTS) != 0;
-    if ((why = announce_rule_capability(type)).code) {
+    if ((why = announce_rule_capability(type, results.result != NULL)).code) {
         req_refusal(r, &why);
         return TX_REFUSE;
     }
@@ -327,7 +335,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     struct dbres a = {0};
     struct project_view v;
     enum tx_result t;
-    cJSON *content = NULL, *p = NULL, *venue = NULL;
+    cJSON *content = NULL, *p = NULL, *venue = NULL, *result = NULL;
     char *bytes = NULL;
     if (!load_own(c, r, x->id, true, &a, &v, &t))
         goto out;
@@ -384,6 +392,22 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_AddItemToArray(deps, o);
     }
     dbres_free(&d);
+    bool result_type = !strcmp(type, "candidates") || !strcmp(type, "award");
+    if (result_type) { /* the evaluated result, signed with the rest; the log keeps it too */
+        struct refusal why = {0};
+        cJSON *res = NULL;
+        if (results.result(c, v.id, !strcmp(type, "award"), now, &res, &why) != DB_OK)
+            goto out;
+        if (why.code || !res) {
+            cJSON_Delete(res);
+            req_refusal(r, &why);
+            t = TX_REFUSE;
+            goto out;
+        }
+        for (cJSON *it = res->child; it; it = it->next)
+            cJSON_AddItemToObject(content, it->string, cJSON_Duplicate(it, true));
+        result = res;
+    }
     if (!strcmp(type, "tender")) { /* the time lock: what bidders seal to, signed with the rest */
         enum db_status kst;
         int64_t missing = 0;
@@ -442,10 +466,16 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
         json_add_i64(p, "docs_from_us", dbres_i64(&a, 0, AC_DOCS_FROM));
     if (dbres_str(&a, 0, AC_DOCS_UNTIL))
         json_add_i64(p, "docs_until_us", dbres_i64(&a, 0, AC_DOCS_UNTIL));
+    if (dbres_str(&a, 0, AC_PUBLICITY_UNTIL)) /* the award waits for its end (replayed) */
+        json_add_i64(p, "publicity_until_us", dbres_i64(&a, 0, AC_PUBLICITY_UNTIL));
     if (dbres_str(&a, 0, AC_PLACE))
         cJSON_AddStringToObject(p, "opening_place", dbres_str(&a, 0, AC_PLACE));
     if (dbres_str(&a, 0, AC_AMENDS))
         json_add_i64(p, "supersedes", dbres_i64(&a, 0, AC_AMENDS));
+    while (result && result->child) { /* the candidates, the awards: the replay checks them */
+        cJSON *it = cJSON_DetachItemViaPointer(result, result->child);
+        cJSON_AddItemToObject(p, it->string, it);
+    }
     while (venue->child) { /* the booked rooms and the bookings moved: the replay checks them */
         cJSON *it = cJSON_DetachItemViaPointer(venue, venue->child);
         cJSON_AddItemToObject(p, it->string, it);
@@ -478,7 +508,8 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     enum db_status st =
         audit_append(c, req_actor(r), "announce.publish", "announcement", x->id, v.id, p, &x->ref);
     p = NULL; /* consumed */
-    if (st != DB_OK)
+    if (st != DB_OK || (result_type && results.published(c, req_actor(r), v.id, x->id,
+                                                         !strcmp(type, "award"), now) != DB_OK))
         goto out;
     dbres_free(&a);
     if (store_ann_get(c, x->id, false, &a) != DB_OK || a.nrows != 1)
@@ -486,6 +517,7 @@ publish_tx(struct dbconn *c, struct req *r, void *arg)
     req_json(r, 200, ann_json(c, &a, 0, true));
     t = TX_COMMIT;
 out:
+    cJSON_Delete(result);
     cJSON_Delete(p);
     cJSON_Delete(venue);
     cJSON_Delete(content);

@@ -113,15 +113,11 @@ static const struct config_key config_keys[] = {
 };
 
 static const char *const rule_codes[] = {
-    "ANN-AMENDS",
-    "ANN-DEADLINE-EARLIER",
-    "ANN-DEADLINE-PASSED",
-    "ANN-NO-EVALUATION",
-    "ANN-OPENING-KEY",
-    "ANN-OPENING-STARTED",
-    "ANN-OPENING-VENUE",
-    "ANN-ORDER",
-    NULL,
+    "ANN-AMENDS",          "ANN-DEADLINE-EARLIER",
+    "ANN-DEADLINE-PASSED", "ANN-NO-EVALUATION",
+    "ANN-NO-AWARD",        "ANN-OPENING-KEY",
+    "ANN-OPENING-STARTED", "ANN-OPENING-VENUE",
+    "ANN-ORDER",           NULL,
 };
 
 const struct module announce_module = {

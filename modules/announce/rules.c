@@ -204,11 +204,12 @@ static const struct {
 };
 
 struct refusal
-announce_rule_capability(const char *type)
+announce_rule_capability(const char *type, bool provided)
 {
     struct refusal f = {0};
-    /* candidates come from an evaluation result, which only the evaluation capability makes */
-    if (type && !strcmp(type, "candidates")) {
+    /* candidates and the award come from an evaluation, which only the evaluation capability
+     * makes (announce_set_results) */
+    if (type && (!strcmp(type, "candidates") || !strcmp(type, "award")) && !provided) {
         no(&f, "ANN-NO-EVALUATION",
            "a %s announcement publishes the result of an evaluation, which no evaluation on this "
            "platform has produced yet",

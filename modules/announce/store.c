@@ -321,6 +321,28 @@ announce_evaluation_method(struct dbconn *c, int64_t project_id, char **json, in
     return st;
 }
 
+#define PUBLICITY_COLS(X)                                                                          \
+    X(PB_PUBLISHED, "published_us")                                                                \
+    X(PB_UNTIL, "publicity_until_us")
+enum { PUBLICITY_COLS(DB_COL_ENUM) PB__COUNT };
+
+enum db_status
+announce_publicity(struct dbconn *c, int64_t project_id, int64_t *published_us, int64_t *until_us,
+                   bool *found)
+{
+    static const char sql[] = "SELECT " PUBLICITY_COLS(DB_COL_SQL) DB_COL_END
+        " FROM announcements WHERE project_id = ? AND state = 'published' AND type = "
+        "'candidates' ORDER BY published_us DESC, id DESC LIMIT 1";
+    struct dbv p[] = {DBV_INT(project_id)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *found = st == DB_OK && r.nrows == 1;
+    *published_us = *found ? dbres_i64(&r, 0, PB_PUBLISHED) : 0;
+    *until_us = *found ? dbres_i64(&r, 0, PB_UNTIL) : 0;
+    dbres_free(&r);
+    return st;
+}
+
 const char store_sql_public_order[] = "UPDATE announcements SET pub_seq = ? WHERE id = ?";
 
 enum db_status

@@ -106,6 +106,98 @@ cJSON *evaluation_rule_result(const struct eval_session *s);
 /* May a supervisor pause (pause true) or resume a session in this state? EVAL-STATE. */
 struct refusal evaluation_rule_pause(const char *state, bool pause);
 
+/* ---- the award and the contract (award.c, contracts.c) ---- */
+#define AWARD_DOMAIN        "ggzy-award-decision-v1"
+#define CONTRACT_DOMAIN     "ggzy-contract-v1"
+#define CLOSE_DOMAIN        "ggzy-result-report-v1"
+#define AWARD_MAX_LOTS      50
+#define AWARD_CONTRACT_DAYS 30 /* 招标投标法 第四十六条 */
+#define AWARD_REPORT_DAYS   15 /* 招标投标法 第四十七条 */
+
+/* The reasons a tenderer may award another than the first candidate (实施条例 第五十五条): the
+ * first gave up, did not perform the contract, did not give the performance bond, or was found
+ * to have broken the law in a way that affects the award. NULL-ended. */
+extern const char *const evaluation_award_reasons[];
+
+/* A lot as the award reads it: its evaluation's signed report (candidates), the tenderer's
+ * decision and the contract. */
+struct award_candidate {
+    int64_t bid_id, org_id, price_fen;
+    int rank;
+};
+struct lot_result {
+    int64_t lot, evaluation_id;
+    bool reported;
+    size_t ncand;
+    struct award_candidate cand[3];
+    bool decided;
+    struct award_candidate won;
+    int64_t decided_us, noticed_us;
+    int64_t contract_id;
+    char contract_state[16]; /* "" (none), offered, signed */
+    int64_t contract_price;
+    char contract_doc[65];
+};
+struct award_project {
+    const char *project_state;
+    bool legally_required;
+    int64_t tenderer_org, agent_org;
+    int64_t publicity_until_us; /* 0: no candidates' publicity published */
+    size_t nlots;
+    struct lot_result lots[AWARD_MAX_LOTS];
+};
+struct project_view;
+/* Every opened lot of project (a lot whose opening failed has no result): its session's report,
+ * decision and contract. */
+enum db_status store_award_project(struct dbconn *c, const struct project_view *v,
+                                   struct award_project *p, char state_buf[32]);
+
+/* Is every opened lot's report signed (award false) / every reported lot decided (award true)?
+ * ANN-NO-EVALUATION / ANN-NO-AWARD (409). */
+struct refusal evaluation_rule_results_ready(const struct award_project *p, bool award);
+
+/* The tenderer's decision: one choice per reported lot, among its candidates; the first unless a
+ * reason of 实施条例 第五十五条 (for a project the law requires to be tendered), after the
+ * candidates' publicity ended. */
+struct award_facts {
+    const struct award_project *p;
+    const cJSON *choices; /* [{lot, bid_id, reason?}] */
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_award(const struct award_facts *f, int64_t now_us);
+
+/* A contract's signature: the tenderer offers it (bidder false) for a decided lot of an awarded
+ * project, at the winning price (第四十六条: no deviation from the tender and the bid); the
+ * winner signs it (bidder true) once offered. */
+struct contract_facts {
+    const char *project_state;
+    const struct lot_result *lot; /* NULL: no such lot decided */
+    bool bidder, winner; /* the winner signing; the caller is of the winning organization */
+    int64_t price_fen;
+    const char *document_sha256;
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_contract(const struct contract_facts *f, int64_t now_us);
+/* The written report closes a contracted project. AWARD-STATE. */
+struct refusal evaluation_rule_close(const char *project_state, enum act_check sig,
+                                     const char *sig_rule, const char *sig_why);
+/* The signature check's failure as a refusal with the module's codes (prefix "EVAL" or "AWARD"). */
+struct refusal evaluation_rule_signature(const char *prefix, enum act_check sig,
+                                         const char *sig_rule, const char *sig_why);
+
+/* the announce hooks (award.c) */
+enum db_status award_result(struct dbconn *c, int64_t project, bool award, int64_t now, cJSON **out,
+                            struct refusal *why);
+enum db_status award_published(struct dbconn *c, const struct actor *a, int64_t project,
+                               int64_t announcement, bool award, int64_t now);
+void award_decide(struct req *r, const cJSON *body);
+void award_get(struct req *r, const cJSON *body);
+void contract_offer(struct req *r, const cJSON *body);
+void contract_sign(struct req *r, const cJSON *body);
+void project_close(struct req *r, const cJSON *body);
+
 /* ---- views (views.c) ---- */
 /* A session as the caller may see it: scores only to a member who has given theirs, and to
  * everyone entitled once the report is signed. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "announce/announce.h"
 #include "internal.h"
 
 const struct config *evaluation_cfg;
@@ -32,6 +33,29 @@ static const struct field reason_schema[] = {
     {NULL},
 };
 
+static const struct field award_schema[] = {
+    {"lots", F_ARRAY, true, 1, 50, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+static const struct field contract_schema[] = {
+    {"price_fen", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"document_sha256", F_STRING, true, 64, 64, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+static const struct field close_schema[] = {
+    {"report_sha256", F_STRING, true, 64, 64, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+
 static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_id"), {NULL}};
 
 static const struct route routes[] = {
@@ -42,11 +66,31 @@ static const struct route routes[] = {
      0, NULL, 0},
     {"POST", "/api/v1/evaluations/{id}/acts", eval_act, ROLE_EXPERT, 256 * 1024, act_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/pause", eval_pause, ROLE_SUPERVISOR, 2048, reason_schema, 0},
+    {"POST", "/api/v1/projects/{id}/award", award_decide, ROLE_TENDERER, 16384, award_schema, 0},
+    {"GET", "/api/v1/projects/{id}/award", award_get,
+     ROLE_AGENT | ROLE_TENDERER | ROLE_BIDDER | STAFF, 0, NULL, 0},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/contract", contract_offer, ROLE_TENDERER, 4096,
+     contract_schema, 0},
+    {"POST", "/api/v1/projects/{id}/lots/{lot}/contract/sign", contract_sign, ROLE_BIDDER, 4096,
+     contract_schema, 0},
+    {"POST", "/api/v1/projects/{id}/close", project_close, ROLE_TENDERER, 4096, close_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/resume", eval_resume, ROLE_SUPERVISOR, 2048, reason_schema,
      0},
 };
 
 static const char *const rule_codes[] = {
+    "AWARD-CANDIDATE",
+    "AWARD-CONTRACT-PRICE",
+    "AWARD-CONTRACT-STATE",
+    "AWARD-DECIDED",
+    "AWARD-LOTS",
+    "AWARD-NOT-FIRST",
+    "AWARD-NOT-WINNER",
+    "AWARD-PUBLICITY",
+    "AWARD-SIGNATURE",
+    "AWARD-SIGNED-TIME",
+    "AWARD-SIGNER-KEY",
+    "AWARD-STATE",
     "EVAL-BOOKING",
     "EVAL-COMMITTEE",
     "EVAL-CONFLICT",
@@ -76,6 +120,8 @@ static bool
 evaluation_init(const struct config *config)
 {
     evaluation_cfg = config;
+    static const struct announce_results results = {award_result, award_published};
+    announce_set_results(&results); /* the candidates and the award are this stage's */
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "internal.h"
 
 const char *const evaluation_steps[] = {"pledge",   "chair",  "qualification", "preliminary",
@@ -276,21 +277,8 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
                        f->kind);
     if (f->done)
         return *refuse(&r, "EVAL-DONE", "you have given your %s already", f->kind);
-    r.conflict = false;
-    switch (f->sig) {
-    case ACT_OK:
-        break;
-    case ACT_KEY:
-        return *refuse(
-            &r, f->sig_rule && strcmp(f->sig_rule, "KEY-UNKNOWN") ? f->sig_rule : "EVAL-SIGNER-KEY",
-            "%s", f->sig_why ? f->sig_why : "no key of yours may sign");
-    case ACT_TIME:
-        return *refuse(&r, "EVAL-SIGNED-TIME", "%s", f->sig_why ? f->sig_why : "");
-    case ACT_SIGNATURE:
-    case ACT_DBFAIL:
-        return *refuse(&r, "EVAL-SIGNATURE", "%s (docs/evaluation.md §4)",
-                       f->sig_why ? f->sig_why : "the signature does not verify");
-    }
+    if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
     return evaluation_rule_payload(s, f->kind, f->payload);
 }
 
@@ -509,4 +497,187 @@ evaluation_rule_pause(const char *state, bool pause)
     if (!pause && strcmp(state, "paused"))
         return *refuse(&r, "EVAL-STATE", "only a paused session is resumed (it is %s)", state);
     return (struct refusal){0};
+}
+
+struct refusal
+evaluation_rule_signature(const char *prefix, enum act_check sig, const char *sig_rule,
+                          const char *sig_why)
+{
+    struct refusal r = {0};
+    const char *why = sig_why && *sig_why ? sig_why : "the signature does not verify";
+    bool award = !strcmp(prefix, "AWARD");
+    switch (sig) {
+    case ACT_OK:
+        return r;
+    case ACT_KEY:
+        if (sig_rule && strcmp(sig_rule, "KEY-UNKNOWN"))
+            return *refuse(&r, sig_rule, "%s", why);
+        return *refuse(&r, award ? "AWARD-SIGNER-KEY" : "EVAL-SIGNER-KEY", "%s", why);
+    case ACT_TIME:
+        return *refuse(&r, award ? "AWARD-SIGNED-TIME" : "EVAL-SIGNED-TIME", "%s", why);
+    case ACT_SIGNATURE:
+    case ACT_DBFAIL:
+        break;
+    }
+    return *refuse(&r, award ? "AWARD-SIGNATURE" : "EVAL-SIGNATURE", "%s (docs/evaluation.md §4)",
+                   why);
+}
+
+/* ---- the award ---- */
+
+const char *const evaluation_award_reasons[] = {"gave_up", "no_contract", "no_bond", "violation",
+                                                NULL};
+
+struct refusal
+evaluation_rule_results_ready(const struct award_project *p, bool award)
+{
+    struct refusal r = {.conflict = true};
+    size_t reported = 0;
+    for (size_t i = 0; i < p->nlots; i++) {
+        const struct lot_result *l = &p->lots[i];
+        if (!award && !l->reported)
+            return *refuse(&r, "ANN-NO-EVALUATION",
+                           "lot %lld has no signed evaluation report: the candidates are "
+                           "published once every opened lot's committee signed its report",
+                           (long long)l->lot);
+        if (award && l->reported && !l->decided)
+            return *refuse(&r, "ANN-NO-AWARD",
+                           "the tenderer has not decided the winner of lot %lld (POST "
+                           "/api/v1/projects/{id}/award, 招标投标法 第四十条)",
+                           (long long)l->lot);
+        reported += l->reported;
+    }
+    if (!reported)
+        return *refuse(&r, award ? "ANN-NO-AWARD" : "ANN-NO-EVALUATION",
+                       "no lot of this project has a signed evaluation report");
+    return (struct refusal){0};
+}
+
+static const struct lot_result *
+lot_of(const struct award_project *p, int64_t lot)
+{
+    for (size_t i = 0; i < p->nlots; i++)
+        if (p->lots[i].lot == lot)
+            return &p->lots[i];
+    return NULL;
+}
+
+struct refusal
+evaluation_rule_award(const struct award_facts *f, int64_t now)
+{
+    struct refusal r = {.conflict = true};
+    const struct award_project *p = f->p;
+    if (strcmp(p->project_state, "candidates_published"))
+        return *refuse(&r, "AWARD-STATE",
+                       "the project is %s: the winner is decided once the candidates are "
+                       "publicized",
+                       p->project_state);
+    if (now <= p->publicity_until_us)
+        return *refuse(&r, "AWARD-PUBLICITY",
+                       "the candidates' publicity runs until its end (实施条例 第五十四条); the "
+                       "winner is decided after it");
+    for (size_t i = 0; i < p->nlots; i++)
+        if (p->lots[i].decided)
+            return *refuse(&r, "AWARD-DECIDED", "the winner of lot %lld is decided already",
+                           (long long)p->lots[i].lot);
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("AWARD", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    size_t n = 0;
+    const cJSON *x;
+    int64_t seen[AWARD_MAX_LOTS];
+    cJSON_ArrayForEach(x, f->choices)
+    {
+        int64_t lot = json_i64(x, "lot", 0), bid = json_i64(x, "bid_id", 0);
+        const char *reason = json_str(x, "reason");
+        const struct lot_result *l = lot_of(p, lot);
+        if (!l || !l->reported)
+            return *refuse(&r, "AWARD-LOTS", "lot %lld has no signed evaluation report",
+                           (long long)lot);
+        for (size_t k = 0; k < n; k++)
+            if (seen[k] == lot)
+                return *refuse(&r, "AWARD-LOTS", "lot %lld is decided twice", (long long)lot);
+        if (n < AWARD_MAX_LOTS)
+            seen[n++] = lot;
+        const struct award_candidate *c = NULL;
+        for (size_t k = 0; k < l->ncand; k++)
+            if (l->cand[k].bid_id == bid)
+                c = &l->cand[k];
+        if (!c)
+            return *refuse(&r, "AWARD-CANDIDATE",
+                           "bid %lld is not a candidate of lot %lld: the winner is one of the "
+                           "committee's candidates (招标投标法 第四十条)",
+                           (long long)bid, (long long)lot);
+        if (reason && !str_in(reason, evaluation_award_reasons))
+            return *refuse(&r, "AWARD-NOT-FIRST",
+                           "the reasons are gave_up, no_contract, no_bond, violation "
+                           "(实施条例 第五十五条)");
+        if (c->rank != 1 && p->legally_required && !reason)
+            return *refuse(&r, "AWARD-NOT-FIRST",
+                           "lot %lld: the first candidate wins unless it gave up, did not sign or "
+                           "perform, gave no bond, or broke the law (实施条例 第五十五条); say "
+                           "which",
+                           (long long)lot);
+    }
+    for (size_t i = 0; i < p->nlots; i++) {
+        bool chosen = false;
+        for (size_t k = 0; k < n; k++)
+            chosen |= seen[k] == p->lots[i].lot;
+        if (p->lots[i].reported && !chosen)
+            return *refuse(&r, "AWARD-LOTS",
+                           "lot %lld is not decided: one decision for every "
+                           "evaluated lot",
+                           (long long)p->lots[i].lot);
+    }
+    return (struct refusal){0};
+}
+
+struct refusal
+evaluation_rule_contract(const struct contract_facts *f, int64_t now)
+{
+    struct refusal r = {.conflict = true};
+    (void)now;
+    if (strcmp(f->project_state, "awarded"))
+        return *refuse(&r, "AWARD-STATE", "the project is %s: a contract follows the award notice",
+                       f->project_state);
+    if (!f->lot)
+        return *refuse(&r, "AWARD-LOTS", "that lot has no winner");
+    if (f->bidder) {
+        if (!f->winner)
+            return *refuse(&r, "AWARD-NOT-WINNER", "your organization did not win that lot");
+        if (strcmp(f->lot->contract_state, "offered"))
+            return *refuse(&r, "AWARD-CONTRACT-STATE",
+                           "the contract of that lot is %s: the winner signs what the tenderer "
+                           "signed",
+                           *f->lot->contract_state ? f->lot->contract_state : "not offered yet");
+    } else if (*f->lot->contract_state)
+        return *refuse(&r, "AWARD-CONTRACT-STATE", "the contract of that lot is %s already",
+                       f->lot->contract_state);
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("AWARD", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    if (!f->bidder && f->price_fen != f->lot->won.price_fen)
+        return *refuse(&r, "AWARD-CONTRACT-PRICE",
+                       "the contract's price is the winning bid's, %lld fen: a contract does not "
+                       "depart from the tender and the bid (招标投标法 第四十六条)",
+                       (long long)f->lot->won.price_fen);
+    if (f->bidder && (f->price_fen != f->lot->contract_price ||
+                      strcmp(f->document_sha256 ? f->document_sha256 : "", f->lot->contract_doc)))
+        return *refuse(&r, "AWARD-CONTRACT-PRICE",
+                       "the winner signs the contract as offered: %lld fen, the document %s",
+                       (long long)f->lot->contract_price, f->lot->contract_doc);
+    return (struct refusal){0};
+}
+
+struct refusal
+evaluation_rule_close(const char *project_state, enum act_check sig, const char *sig_rule,
+                      const char *sig_why)
+{
+    struct refusal r = {.conflict = true};
+    if (strcmp(project_state, "contracted"))
+        return *refuse(&r, "AWARD-STATE",
+                       "the project is %s: it is closed by the written report once every "
+                       "contract is signed",
+                       project_state);
+    return evaluation_rule_signature("AWARD", sig, sig_rule, sig_why);
 }

@@ -359,3 +359,198 @@ store_eval_list(struct dbconn *c, const struct principal *who, int64_t project, 
                       DBV_INT(member), DBV_INT(member), DBV_INT(limit + 1)};
     return db_query(c, sql_list, p, ARRAY_LEN(p), out);
 }
+
+/* ---- the award ---- */
+
+#define PLOT_COLS(X)                                                                               \
+    X(PL_ID, "id")                                                                                 \
+    X(PL_LOT, "lot_seq")                                                                           \
+    X(PL_STATE, "state")                                                                           \
+    X(PL_REPORT, "report_json")
+enum { PLOT_COLS(DB_COL_ENUM) PL__COUNT };
+#define DECISION_COLS(X)                                                                           \
+    X(DE_LOT, "lot_seq")                                                                           \
+    X(DE_BID, "bid_id")                                                                            \
+    X(DE_ORG, "org_id")                                                                            \
+    X(DE_PRICE, "price_fen")                                                                       \
+    X(DE_RANK, "candidate_rank")                                                                   \
+    X(DE_DECIDED, "decided_us")                                                                    \
+    X(DE_NOTICED, "noticed_us")
+enum { DECISION_COLS(DB_COL_ENUM) DE__COUNT };
+#define CONTRACT_COLS(X)                                                                           \
+    X(CO_ID, "id")                                                                                 \
+    X(CO_LOT, "lot_seq")                                                                           \
+    X(CO_STATE, "state")                                                                           \
+    X(CO_PRICE, "price_fen")                                                                       \
+    X(CO_DOC, "document_sha256")
+enum { CONTRACT_COLS(DB_COL_ENUM) CO__COUNT };
+
+static struct lot_result *
+award_lot(struct award_project *p, int64_t lot)
+{
+    for (size_t i = 0; i < p->nlots; i++)
+        if (p->lots[i].lot == lot)
+            return &p->lots[i];
+    return NULL;
+}
+
+/* The candidates of a signed report: the first ranked, as many as its "candidates" says. */
+static void
+report_candidates(const char *report, struct lot_result *l)
+{
+    cJSON *j = cJSON_Parse(report), *x;
+    const cJSON *cand = cJSON_GetObjectItemCaseSensitive(j, "candidates");
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "ranking"))
+    {
+        if (l->ncand >= 3 || l->ncand >= (size_t)cJSON_GetArraySize(cand))
+            break;
+        struct award_candidate *c = &l->cand[l->ncand++];
+        c->bid_id = json_i64(x, "bid_id", 0);
+        c->org_id = json_i64(x, "org_id", 0);
+        c->price_fen = json_i64(x, "price_fen", 0);
+        c->rank = (int)json_i64(x, "rank", 0);
+    }
+    cJSON_Delete(j);
+}
+
+enum db_status
+store_award_project(struct dbconn *c, const struct project_view *v, struct award_project *p,
+                    char state_buf[32])
+{
+    static const char sql_evals[] = "SELECT " PLOT_COLS(DB_COL_SQL) DB_COL_END
+        " FROM evaluations WHERE project_id = ? ORDER BY lot_seq";
+    static const char sql_decisions[] = "SELECT " DECISION_COLS(DB_COL_SQL) DB_COL_END
+        " FROM award_decisions WHERE project_id = ? ORDER BY lot_seq";
+    static const char sql_contracts[] = "SELECT " CONTRACT_COLS(DB_COL_SQL) DB_COL_END
+        " FROM award_contracts WHERE project_id = ? ORDER BY lot_seq";
+    struct dbv q[] = {DBV_INT(v->id)};
+    struct dbres r = {0};
+    memset(p, 0, sizeof *p);
+    snprintf(state_buf, 32, "%s", v->state);
+    p->project_state = state_buf;
+    p->legally_required = v->legally_required;
+    p->tenderer_org = v->tenderer_org_id;
+    p->agent_org = v->agent_org_id;
+    bool found;
+    int64_t published;
+    enum db_status st = announce_publicity(c, v->id, &published, &p->publicity_until_us, &found);
+    if (st != DB_OK || (st = entry_lots(c, v->id, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows && p->nlots < AWARD_MAX_LOTS; i++) {
+        bool opened;
+        struct bid_opened *b = NULL;
+        size_t n;
+        if ((st = bids_opened_lot(c, v->id, dbres_i64(&r, i, LC_SEQ), &opened, &b, &n)) != DB_OK)
+            goto out;
+        free(b);
+        if (opened)
+            p->lots[p->nlots++].lot = dbres_i64(&r, i, LC_SEQ);
+    }
+    dbres_free(&r);
+    if ((st = db_query(c, sql_evals, q, 1, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct lot_result *l = award_lot(p, dbres_i64(&r, i, PL_LOT));
+        if (!l)
+            continue;
+        l->evaluation_id = dbres_i64(&r, i, PL_ID);
+        l->reported = !strcmp(dbres_str(&r, i, PL_STATE), "reported");
+        if (l->reported && dbres_str(&r, i, PL_REPORT))
+            report_candidates(dbres_str(&r, i, PL_REPORT), l);
+    }
+    dbres_free(&r);
+    if ((st = db_query(c, sql_decisions, q, 1, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct lot_result *l = award_lot(p, dbres_i64(&r, i, DE_LOT));
+        if (!l)
+            continue;
+        l->decided = true;
+        l->won =
+            (struct award_candidate){dbres_i64(&r, i, DE_BID), dbres_i64(&r, i, DE_ORG),
+                                     dbres_i64(&r, i, DE_PRICE), (int)dbres_i64(&r, i, DE_RANK)};
+        l->decided_us = dbres_i64(&r, i, DE_DECIDED);
+        l->noticed_us = dbres_str(&r, i, DE_NOTICED) ? dbres_i64(&r, i, DE_NOTICED) : 0;
+    }
+    dbres_free(&r);
+    if ((st = db_query(c, sql_contracts, q, 1, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct lot_result *l = award_lot(p, dbres_i64(&r, i, CO_LOT));
+        if (!l)
+            continue;
+        l->contract_id = dbres_i64(&r, i, CO_ID);
+        l->contract_price = dbres_i64(&r, i, CO_PRICE);
+        snprintf(l->contract_state, sizeof l->contract_state, "%s", dbres_str(&r, i, CO_STATE));
+        snprintf(l->contract_doc, sizeof l->contract_doc, "%s", dbres_str(&r, i, CO_DOC));
+    }
+out:
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_award_insert(struct dbconn *c, int64_t project, const struct lot_result *l,
+                   const char *reason, int64_t user, const char *key_id, const char *signature,
+                   int64_t signed_us, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO award_decisions (project_id, lot_seq, evaluation_id, bid_id, org_id, "
+        "price_fen, candidate_rank, reason, decided_by, key_id, signature, signed_us, decided_us) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(project),
+                      DBV_INT(l->lot),
+                      DBV_INT(l->evaluation_id),
+                      DBV_INT(l->won.bid_id),
+                      DBV_INT(l->won.org_id),
+                      DBV_INT(l->won.price_fen),
+                      DBV_INT(l->won.rank),
+                      reason ? DBV_STR(reason) : DBV_NUL,
+                      DBV_INT(user),
+                      DBV_STR(key_id),
+                      DBV_STR(signature),
+                      DBV_INT(signed_us),
+                      DBV_INT(now)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_award_noticed(struct dbconn *c, int64_t project, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE award_decisions SET noticed_us = ? WHERE project_id = ? AND noticed_us IS NULL";
+    struct dbv p[] = {DBV_INT(now), DBV_INT(project)};
+    return db_exec(c, sql, p, 2, NULL, NULL);
+}
+
+enum db_status
+store_contract_offer(struct dbconn *c, int64_t project, const struct lot_result *l, int64_t price,
+                     const char *doc, int64_t user, const char *key_id, const char *signature,
+                     int64_t signed_us, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO award_contracts (project_id, lot_seq, org_id, price_fen, document_sha256, "
+        "state, tenderer_user, tenderer_key, tenderer_signature, tenderer_signed_us, created_us) "
+        "VALUES (?, ?, ?, ?, ?, 'offered', ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(l->lot),    DBV_INT(l->won.org_id),
+                      DBV_INT(price),   DBV_STR(doc),       DBV_INT(user),
+                      DBV_STR(key_id),  DBV_STR(signature), DBV_INT(signed_us),
+                      DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_contract_sign(struct dbconn *c, int64_t id, int64_t user, const char *key_id,
+                    const char *signature, int64_t signed_us, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE award_contracts SET state = 'signed', bidder_user = ?, bidder_key = ?, "
+        "bidder_signature = ?, bidder_signed_us = ?, signed_us = ? WHERE id = ? AND state = "
+        "'offered'";
+    struct dbv p[] = {DBV_INT(user),      DBV_STR(key_id), DBV_STR(signature),
+                      DBV_INT(signed_us), DBV_INT(now),    DBV_INT(id)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}

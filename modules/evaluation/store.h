@@ -60,4 +60,18 @@ enum { EVAL_LIST_COLS(DB_COL_ENUM) EL__COUNT };
 enum db_status store_eval_list(struct dbconn *c, const struct principal *who, int64_t project,
                                int64_t after, int64_t limit, struct dbres *out);
 
+/* the award (see internal.h for store_award_project) */
+struct lot_result;
+enum db_status store_award_insert(struct dbconn *c, int64_t project, const struct lot_result *l,
+                                  const char *reason, int64_t user, const char *key_id,
+                                  const char *signature, int64_t signed_us, int64_t now);
+/* The award notice is out (the award announcement published) for every decided lot. */
+enum db_status store_award_noticed(struct dbconn *c, int64_t project, int64_t now);
+enum db_status store_contract_offer(struct dbconn *c, int64_t project, const struct lot_result *l,
+                                    int64_t price, const char *doc, int64_t user,
+                                    const char *key_id, const char *signature, int64_t signed_us,
+                                    int64_t now, int64_t *id);
+enum db_status store_contract_sign(struct dbconn *c, int64_t id, int64_t user, const char *key_id,
+                                   const char *signature, int64_t signed_us, int64_t now);
+
 #endif

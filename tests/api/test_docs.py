@@ -92,7 +92,7 @@ class ErrorsDocTest(unittest.TestCase):
                             src = f.read()
                         used |= set(re.findall(r'req_rule(?:_as)?\(r, (?:E_\w+, )?"([A-Z0-9-]+)"', src))
                         # rule codes returned by rule functions (refusals built elsewhere)
-                        used |= set(re.findall(r'"((?:KEY|BID|ANN|ENT|ACC|AUD|VENUE|EXP|DRAW|EVAL)-[A-Z0-9-]+)"', src))
+                        used |= set(re.findall(r'"((?:KEY|BID|ANN|ENT|ACC|AUD|VENUE|EXP|DRAW|EVAL|AWARD)-[A-Z0-9-]+)"', src))
         self.assertTrue(used)
         for code in used:
             self.assertIn("`%s`" % code, text)
@@ -106,7 +106,7 @@ class ModuleContractTest(unittest.TestCase):
     PREFIXES = {"accounts": ("ACC", "KEY"), "audit": ("AUD",), "entry": ("ENT",),
                 "venues": ("VENUE",), "announce": ("ANN",), "bids": ("BID",),
                 "experts": ("EXP", "DRAW"), "outbox": (), "deposits": ("DEP",),
-                "evaluation": ("EVAL",)}
+                "evaluation": ("EVAL", "AWARD")}
 
     def declared(self):
         out = subprocess.run([GGZYD, "modules"], capture_output=True, text=True, check=True).stdout

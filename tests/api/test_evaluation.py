@@ -279,3 +279,154 @@ class OpenTest(EvaluationFixture):
         r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid,
                              dict(base, type="failed", evaluation=METHOD), token=self.agent_tok)
         self.assertEqual(r.status, 422, r)
+
+
+DAY = 24 * HOUR
+
+
+class AwardFlowTest(EvaluationFixture):
+    """From the signed reports to `closed` (docs/evaluation.md §8–§9): the candidates' publicity
+    publishes the reports' candidates, the tenderer — a role and a certificate side of its own —
+    decides the winner after it, the award announcement notifies every bidder and the deposits
+    stage, the contract is signed by both at the winning price, and the tenderer's written report
+    closes the project; the log replays clean."""
+
+    def evaluate(self):
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        bids = self.bids
+        ids = [bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.assertEqual(self.act(e, ev, "pledge", {"conflict": False}).status, 201)
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": self.members[0]["pseudonym"]})
+        for kind in ("qualification", "preliminary"):
+            for e in self.members:
+                r = self.act(e, ev, kind, {"bids": [{"bid_id": b, "pass": True} for b in ids]})
+                self.assertEqual(r.status, 201, r)
+        for e in self.members:
+            r = self.act(e, ev, "detailed", {"scores": [
+                {"bid_id": b, "points": {"T": "30", "S": "20"}} for b in ids]})
+        for e in self.members:
+            r = self.act(e, ev, "report", {"agree": True})
+        self.assertEqual(r.json["state"], "reported", r)
+        return ev, r.json["report"]
+
+    def tenderer_signed(self, tok, domain, fields):
+        return self.signed(tok, domain, fields)
+
+    def announce(self, type_, **kw):
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid,
+                             dict({"type": type_, "title": type_, "body": "正文"}, **kw), token=self.agent_tok)
+        self.assertEqual(r.status, 201, r)
+        return self.srv.request("POST", "/api/v1/announcements/%d/publish" % r.json["id"], token=self.agent_tok)
+
+    def state(self):
+        return self.srv.sql("SELECT state FROM projects WHERE id = %d" % self.pid)[0][0]
+
+    def test_a_tender_goes_from_the_signed_report_to_closed(self):
+        self.evaluated_lot()
+        owner, owner_tok = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        bidder_users = [self.make_user(self.admin, o["id"], "bidder") for o in self.orgs]
+        # the tenderer sees its own project, sealed bids hidden; not another tenderer's
+        self.assertEqual([p["id"] for p in self.srv.request("GET", "/api/v1/projects", token=owner_tok).json["items"]],
+                         [self.pid])
+        other = self.make_org(self.admin, "tenderer")
+        _, other_tok = self.make_user(self.admin, other["id"], "tenderer")
+        self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d" % self.pid, token=other_tok).status, 404)
+        # a tenderer user fits a tenderer organization only
+        r = self.srv.request("POST", "/api/v1/users", {"org_id": self.agency["id"], "username": "t-in-agency",
+                             "display_name": "x", "role": "tenderer", "password": "user-password-1"},
+                             token=self.admin)
+        self.rule(r, 422, "ACC-ROLE-ORG")
+        # no candidates before every opened lot's report is signed
+        until = self.server_now() + 4 * DAY
+        r = self.announce("candidates", publicity_from_us=self.server_now(), publicity_until_us=until)
+        self.rule(r, 409, "ANN-NO-EVALUATION")
+        ev, report = self.evaluate()
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=owner_tok).json
+        self.assertEqual(v["report"]["candidates"], report["candidates"])
+        # the candidates' publicity carries the report's candidates, signed
+        r = self.announce("candidates", publicity_from_us=self.server_now(), publicity_until_us=until)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.state(), "candidates_published")
+        pub = self.srv.request("GET", "/api/v1/public/announcements/%d" % r.json["id"]).json
+        self.assertEqual([c["bid_id"] for c in pub["content"]["candidates"][0]["candidates"]] if "content" in pub
+                         else [c["bid_id"] for c in json.loads(self.srv.sql(
+                             "SELECT CAST(content AS CHAR) FROM announcements WHERE id = %d" % r.json["id"])[0][0])
+                             ["candidates"][0]["candidates"]], report["candidates"])
+        first, second = report["candidates"][0], report["candidates"][1]
+
+        toks = {"owner": owner_tok}
+
+        def decide(bid, reason=None, tok=None):
+            tok = tok or toks["owner"]
+            lot = {"lot": 1, "bid_id": bid}
+            if reason:
+                lot["reason"] = reason
+            body = self.signed(tok, "ggzy-award-decision-v1", {"lots": [lot], "project_id": self.pid})
+            body["lots"] = [lot]
+            return self.srv.request("POST", "/api/v1/projects/%d/award" % self.pid, body, token=tok)
+        self.rule(decide(first), 409, "AWARD-PUBLICITY")
+        self.assertEqual(decide(first, tok=self.agent_tok).status, 403)  # the agent does not decide
+        self.clock(until + MIN)
+        owner_tok = toks["owner"] = self.srv.login(owner["username"], "user-password-1")
+        bidder_users = [(u, self.srv.login(u["username"], "user-password-1")) for u, _ in bidder_users]
+        self.rule(decide(second), 422, "AWARD-NOT-FIRST")  # 实施条例 第五十五条
+        self.rule(decide(999999), 422, "AWARD-CANDIDATE")
+        r = decide(first)
+        self.assertEqual(r.status, 201, r)
+        self.rule(decide(first), 409, "AWARD-DECIDED")
+        # the award announcement: the winner's notice, the others' result, the deposits' event
+        r = self.announce("award")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.state(), "awarded")
+        winner_org = [o for o in self.orgs if self.bids[o["id"]] == first][0]
+        win_user, win_tok = [u for u, o in zip(bidder_users, self.orgs) if o is winner_org][0]
+        lose_user, lose_tok = [u for u, o in zip(bidder_users, self.orgs) if o is not winner_org][0]
+        kinds = lambda tok: [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=tok).json["items"]]
+        self.assertIn("award.notice", kinds(win_tok))
+        self.assertIn("award.result", kinds(lose_tok))
+        self.assertNotIn("award.notice", kinds(lose_tok))
+        self.assertEqual(self.srv.sql("SELECT kind, winner_org FROM deposit_events WHERE project_id = %d" % self.pid),
+                         [["award_notice", str(winner_org["id"])]])
+        # the contract: offered at the winning price by the tenderer, signed by the winner
+        price = [p for o, p in zip(self.orgs, (100000000, 95000000, 102000000)) if o is winner_org][0]
+        doc = "ab" * 32
+
+        def contract(tok, price_fen, path="contract"):
+            f = {"document_sha256": doc, "lot": 1, "price_fen": price_fen, "project_id": self.pid}
+            body = self.signed(tok, "ggzy-contract-v1", f)
+            body.update(document_sha256=doc, price_fen=price_fen)
+            return self.srv.request("POST", "/api/v1/projects/%d/lots/1/%s" % (self.pid, path), body, token=tok)
+        self.rule(contract(owner_tok, price - 1), 422, "AWARD-CONTRACT-PRICE")  # 招标投标法 第四十六条
+        self.rule(contract(win_tok, price, "contract/sign"), 409, "AWARD-CONTRACT-STATE")
+        self.assertEqual(contract(owner_tok, price).status, 201)
+        self.assertEqual(contract(lose_tok, price, "contract/sign").status, 404)
+        r = contract(win_tok, price, "contract/sign")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.state(), "contracted")
+        self.assertIn(["contract_signed", str(winner_org["id"])],
+                      self.srv.sql("SELECT kind, winner_org FROM deposit_events WHERE project_id = %d" % self.pid))
+        a = self.srv.request("GET", "/api/v1/projects/%d/award" % self.pid, token=win_tok).json
+        self.assertEqual(a["lots"][0]["contract"]["state"], "signed")
+        self.assertNotIn("candidates", a["lots"][0])
+        self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d/award" % self.pid, token=lose_tok).status, 404)
+        # the tenderer's written report closes the project
+        body = self.signed(owner_tok, "ggzy-result-report-v1", {"project_id": self.pid, "report_sha256": doc})
+        body["report_sha256"] = doc
+        r = self.srv.request("POST", "/api/v1/projects/%d/close" % self.pid, body, token=owner_tok)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.state(), "closed")
+        # the names are revealed once the result is out; the whole log replays clean
+        p, path = self.verify(self.draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # the project's own timeline: every signed act verifies (the fixture made the opening by
+        # SQL, which the replay rightly names — and nothing else)
+        p = self.run_ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey, token=self.sup_tok)
+        named = {l.split()[1] for l in p.stdout.splitlines() if l.startswith("VIOLATION")}
+        self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)
+        self.assertEqual(p.stdout.count("VIOLATION"), 2, p.stdout)

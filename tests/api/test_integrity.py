@@ -212,7 +212,7 @@ class IntegrityTest(Ceremony):
         self.assertEqual(self.start_req(self.agent_tok).status, 200)
         p = self.replay_log()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn("every venue, draw and deposit invariant holds", p.stdout)
+        self.assertIn("every venue, draw, deposit and evaluation invariant holds", p.stdout)
         room = self._opening_rooms[self.pid]["id"]
         booking = [b for b in self.srv.request("GET", "/api/v1/venues/bookings?project=%d" % self.pid,
                                                token=self.admin).json["items"] if b["purpose"] == "opening"][0]

@@ -67,7 +67,7 @@ class NumbersTest(ApiTest):
         admin = self.srv.admin_token()
         tokens = {"center_admin": admin}
         for role, org_type in (("agent", "agency"), ("bidder", "bidder"), ("expert", "bidder"),
-                               ("supervisor", "supervision")):
+                               ("supervisor", "supervision"), ("tenderer", "tenderer")):
             org = self.make_org(admin, org_type)
             tokens[role] = self.make_user(admin, org["id"], role)[1]
         checked = 0
@@ -108,7 +108,7 @@ class QueryTest(ApiTest):
         admin = self.srv.admin_token()
         tokens = {"center_admin": admin}
         for role, org_type in (("agent", "agency"), ("bidder", "bidder"), ("expert", "bidder"),
-                               ("supervisor", "supervision")):
+                               ("supervisor", "supervision"), ("tenderer", "tenderer")):
             org = self.make_org(admin, org_type)
             tokens[role] = self.make_user(admin, org["id"], role)[1]
         checked = 0

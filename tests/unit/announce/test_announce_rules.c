@@ -241,8 +241,10 @@ announcement_types_need_their_project_states(void)
     CHECK(announce_rule_state_ok("amendment", "bidding") &&
           !announce_rule_state_ok("amendment", "evaluating"));
     CHECK(announce_rule_state_ok("candidates", "evaluating"));
-    CHECK_STR(announce_rule_capability("candidates").code, "ANN-NO-EVALUATION");
-    CHECK(announce_rule_capability("tender").code == NULL);
+    CHECK_STR(announce_rule_capability("candidates", false).code, "ANN-NO-EVALUATION");
+    CHECK_STR(announce_rule_capability("award", false).code, "ANN-NO-EVALUATION");
+    CHECK(announce_rule_capability("candidates", true).code == NULL);
+    CHECK(announce_rule_capability("tender", false).code == NULL);
     CHECK(announce_rule_state_ok("failed", "opened") &&
           !announce_rule_state_ok("failed", "accepted"));
     CHECK(
