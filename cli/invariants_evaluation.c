@@ -215,7 +215,10 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
             inv_violate(rep, "INV-EVAL-MEMBER", idx,
                         "evaluation %lld: %s acts after the draw replaced them", (long long)s->id,
                         who);
-    if (strcmp(kind, s->step))
+    bool side = !strcmp(kind, "clarify") || !strcmp(kind, "finding"); /* during the reviews */
+    if (side ? strcmp(s->step, "qualification") && strcmp(s->step, "preliminary") &&
+                   strcmp(s->step, "detailed")
+             : strcmp(kind, s->step) != 0)
         inv_violate(rep, "INV-EVAL-ORDER", idx, "evaluation %lld: a %s act while at %s",
                     (long long)s->id, kind, s->step);
     const cJSON *payload = cJSON_GetObjectItemCaseSensitive(

@@ -59,3 +59,27 @@ CREATE TABLE evaluation_acts (
     created_us    BIGINT NOT NULL,
     UNIQUE KEY uq_evaluation_act (evaluation_id, user_id, kind, round)
 ) ENGINE=InnoDB;
+
+-- A clarification (澄清, 实施条例 第五十二条): the committee asks a bidder in writing; the bidder
+-- answers, signed; the committee records whether the answer would change the bid's substance
+-- (then it is disregarded).
+CREATE TABLE evaluation_clarifications (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    evaluation_id BIGINT UNSIGNED NOT NULL,
+    bid_id        BIGINT UNSIGNED NOT NULL,
+    org_id        BIGINT UNSIGNED NOT NULL,
+    asked_by      BIGINT UNSIGNED NOT NULL,
+    question      VARCHAR(2000) NOT NULL,
+    answer_by_us  BIGINT NOT NULL,
+    asked_us      BIGINT NOT NULL,
+    answer        VARCHAR(4000) NULL,
+    answered_by   BIGINT UNSIGNED NULL,
+    answer_key    CHAR(64) CHARACTER SET ascii NULL,
+    answer_signature VARCHAR(200) CHARACTER SET ascii NULL,
+    answered_us   BIGINT NULL,
+    substantive   TINYINT(1) NULL COMMENT 'the committee''s finding: the answer would change the bid',
+    finding_note  VARCHAR(1000) NULL,
+    found_us      BIGINT NULL,
+    KEY ix_clarification_evaluation (evaluation_id, id),
+    KEY ix_clarification_org (org_id, id)
+) ENGINE=InnoDB;

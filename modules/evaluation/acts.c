@@ -17,7 +17,9 @@
 
 #include "audit.h"
 #include "canon.h"
+#include "calendar.h"
 #include "internal.h"
+#include "outbox/outbox.h"
 
 struct act_in {
     int64_t id, signed_us;
@@ -97,6 +99,63 @@ complete_step(struct eval_session *s, cJSON *pl, int64_t now)
     cJSON_AddStringToObject(pl, "advanced_to", evaluation_steps[s->step]);
 }
 
+/* A clarification asked (the bidder is told, in writing, through the platform) or the
+ * committee's finding on its answer: its row and its entry; the steps do not move. */
+static enum tx_result
+side_effects(struct dbconn *c, struct req *r, const struct eval_session *s,
+             const struct eval_member *me, const struct act_in *x, const struct signing_key *k,
+             const cJSON *fields, int64_t now)
+{
+    int64_t id = json_i64(x->payload, "clarification_id", 0);
+    enum db_status st = DB_OK;
+    if (!strcmp(x->kind, "clarify")) {
+        int64_t bid = json_i64(x->payload, "bid_id", 0), org = 0;
+        for (size_t i = 0; i < s->nbids; i++)
+            if (s->bids[i].bid_id == bid)
+                org = s->bids[i].org_id;
+        int64_t by = json_i64(x->payload, "answer_by_us", 0);
+        const char *q = json_str(x->payload, "question");
+        if (store_clar_insert(c, s->id, bid, org, r->who.user_id, q, by, now, &id) != DB_OK)
+            return TX_DBFAIL;
+        char ids[40], body[2600], when[24];
+        snprintf(ids, sizeof ids, "[%lld]", (long long)org);
+        cal_format_minute(by, when);
+        snprintf(
+            body, sizeof body,
+            "评标委员会要求贵单位对投标文件作出书面澄清（实施条例 第五十二条），请于 %s 前在平台以"
+            "单位证书签署答复（澄清 %lld）。澄清不得改变投标文件的实质性内容。问题：%s",
+            when, (long long)id, q);
+        struct outbox_msg m = {.kind = "evaluation.clarification",
+                               .subject = "澄清要求 A clarification is asked",
+                               .body = body,
+                               .ref_type = "clarification",
+                               .ref_id = id};
+        char *users = accounts_members_of(c, ids, &st);
+        if (st == DB_OK)
+            st = outbox_send_each(c, users, &m, now);
+        free(users);
+    } else
+        st = store_clar_finding(c, id, json_bool(x->payload, "substantive", false),
+                                json_str(x->payload, "note"), now);
+    if (st != DB_OK)
+        return TX_DBFAIL;
+    cJSON *pl = cJSON_CreateObject();
+    json_add_i64(pl, "evaluation_id", s->id);
+    cJSON_AddStringToObject(pl, "member", me->pseudonym);
+    cJSON_AddStringToObject(pl, "kind", x->kind);
+    json_add_i64(pl, "clarification_id", id);
+    cJSON *sa = accounts_signed_json(k, EVAL_ACT_DOMAIN, fields, x->signature);
+    if (!sa) {
+        cJSON_Delete(pl);
+        return TX_DBFAIL;
+    }
+    cJSON_AddItemToObject(pl, "signed", sa);
+    return audit_append(c, req_actor(r), "evaluation.act", "evaluation", s->id, s->project_id, pl,
+                        NULL) == DB_OK
+               ? TX_COMMIT
+               : TX_DBFAIL;
+}
+
 static enum tx_result
 act_tx(struct dbconn *c, struct req *r, void *arg)
 {
@@ -119,6 +178,15 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     /* the facts: who the caller is in this committee, what they did, the signature's check */
     struct act_facts f = {
         .s = &s, .me = eval_member_of(&s, r->who.user_id), .kind = x->kind, .payload = x->payload};
+    struct eval_clar clar;
+    bool have_clar = false;
+    if (!strcmp(x->kind, "finding") &&
+        store_clar_get(c, json_i64(x->payload, "clarification_id", 0), true, &clar, &have_clar) !=
+            DB_OK) {
+        t = TX_DBFAIL;
+        goto out;
+    }
+    f.clar = have_clar ? &clar : NULL;
     int round = !strcmp(x->kind, "chair") ? s.chair_round : 1;
     for (size_t i = 0; f.me && i < s.nacts; i++)
         f.done |= s.acts[i].user_id == r->who.user_id && !strcmp(s.acts[i].kind, x->kind) &&
@@ -150,6 +218,19 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     }
     /* the effects */
     t = TX_DBFAIL;
+    if (evaluation_rule_side_act(x->kind)) {
+        if ((t = side_effects(c, r, &s, f.me, x, &k, fields, now)) == TX_COMMIT) {
+            struct eval_session again;
+            bool found2;
+            if (store_eval_load(c, s.id, false, &again, &found2) != DB_OK || !found2) {
+                t = TX_DBFAIL;
+                goto out;
+            }
+            req_json(r, 201, eval_session_json(&again, &r->who));
+            eval_session_free(&again);
+        }
+        goto out;
+    }
     if (!(payload = canon_text(x->payload)) ||
         store_eval_act_insert(c, s.id, r->who.user_id, x->kind, round, payload, x->key_id,
                               x->signature, x->signed_us, now) != DB_OK)

@@ -68,20 +68,29 @@ struct eval_session {
     struct eval_member members[EXPERTS_COMMITTEE_MAX];
     struct eval_bid bids[EVAL_MAX_BIDS];
     struct eval_act *acts;
-    char *report; /* canonical JSON once reported */
+    char *report;          /* canonical JSON once reported */
+    cJSON *clarifications; /* [eval_clar_json], in order */
 };
 void eval_session_free(struct eval_session *s);
 /* The member of s who is user (NULL: none). */
 const struct eval_member *eval_member_of(const struct eval_session *s, int64_t user);
 
 /* ---- the facts of a member's act, and the rule ---- */
+/* A clarification (澄清) as stored. */
+struct eval_clar {
+    int64_t id, evaluation_id, bid_id, org_id, answer_by_us;
+    bool answered, found;
+};
+#define EVAL_CLARIFY_MAX_US (INT64_C(72) * 3600 * 1000000) /* an answer is due within 72 h */
+
 struct act_facts {
     const struct eval_session *s;
     const struct eval_member *me; /* NULL: not of this committee */
     const char *kind;
     const cJSON *payload;
-    bool done;          /* already acted on this step (and round) */
-    enum act_check sig; /* the signature's check (accounts_check_act) */
+    const struct eval_clar *clar; /* a finding: the clarification it is about (NULL: none) */
+    bool done;                    /* already acted on this step (and round) */
+    enum act_check sig;           /* the signature's check (accounts_check_act) */
     const char *sig_rule, *sig_why;
 };
 struct refusal evaluation_rule_act(const struct act_facts *f, int64_t now_us);
@@ -89,7 +98,20 @@ struct refusal evaluation_rule_act(const struct act_facts *f, int64_t now_us);
  * scores as the method allows, grounds and reasons for a rejection. EVAL-PAYLOAD, or the
  * scoring layer's EVAL-SCORE-FORMAT / EVAL-SCORE-RANGE. */
 struct refusal evaluation_rule_payload(const struct eval_session *s, const char *kind,
-                                       const cJSON *payload);
+                                       const cJSON *payload, int64_t now_us);
+/* Are kind's acts outside the steps (a clarification asked, the committee's finding on its
+ * answer), taken during the reviews? */
+bool evaluation_rule_side_act(const char *kind);
+/* A bidder's answer to a clarification: the caller's organization's (else 404: a bidder never
+ * starts a contact), once, before its time (EVAL-CLARIFY-LATE), while the session is open. */
+struct clarify_answer_facts {
+    const struct eval_clar *clar; /* NULL: none addressed to the caller's organization */
+    const char *session_state;
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+    size_t answer_len;
+};
+struct refusal evaluation_rule_clarify_answer(const struct clarify_answer_facts *f, int64_t now_us);
 /* Has every sitting member acted on the session's current step (and chair round)? */
 bool evaluation_rule_step_complete(const struct eval_session *s);
 /* The step after step for a method (a lowest-price evaluation has no detailed review). */
@@ -210,5 +232,9 @@ void eval_get(struct req *r, const cJSON *body);
 void eval_pause(struct req *r, const cJSON *body);
 void eval_resume(struct req *r, const cJSON *body);
 void eval_act(struct req *r, const cJSON *body);
+void clar_list(struct req *r, const cJSON *body);
+void clar_answer(struct req *r, const cJSON *body);
+/* a clarification row (CLAR_COLS) as JSON */
+cJSON *eval_clar_json(void *ctx, const struct dbres *s, size_t i);
 
 #endif

@@ -17,8 +17,9 @@ static const struct field open_schema[] = {
     {NULL},
 };
 
-static const char *const act_kinds[] = {
-    "pledge", "chair", "qualification", "preliminary", "detailed", "report", NULL};
+static const char *const act_kinds[] = {"pledge",      "chair",    "qualification",
+                                        "preliminary", "detailed", "report",
+                                        "clarify",     "finding",  NULL};
 static const struct field act_schema[] = {
     {"kind", F_STRING, true, 1, 16, act_kinds},
     {"payload", F_OBJECT, true, 0, 0, NULL},
@@ -56,6 +57,15 @@ static const struct field close_schema[] = {
     {NULL},
 };
 
+static const struct field answer_schema[] = {
+    {"answer", F_STRING, true, 1, 1000, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+static const struct field page_query[] = {Q_AFTER, Q_LIMIT(200), {NULL}};
+
 static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_id"), {NULL}};
 
 static const struct route routes[] = {
@@ -66,6 +76,9 @@ static const struct route routes[] = {
      0, NULL, 0},
     {"POST", "/api/v1/evaluations/{id}/acts", eval_act, ROLE_EXPERT, 256 * 1024, act_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/pause", eval_pause, ROLE_SUPERVISOR, 2048, reason_schema, 0},
+    {"GET", "/api/v1/clarifications", clar_list, ROLE_BIDDER, 0, NULL, 0, .query = page_query},
+    {"POST", "/api/v1/clarifications/{id}/answer", clar_answer, ROLE_BIDDER, 8192, answer_schema,
+     0},
     {"POST", "/api/v1/projects/{id}/award", award_decide, ROLE_TENDERER, 16384, award_schema, 0},
     {"GET", "/api/v1/projects/{id}/award", award_get,
      ROLE_AGENT | ROLE_TENDERER | ROLE_BIDDER | STAFF, 0, NULL, 0},
@@ -92,6 +105,9 @@ static const char *const rule_codes[] = {
     "AWARD-SIGNER-KEY",
     "AWARD-STATE",
     "EVAL-BOOKING",
+    "EVAL-CHAIR",
+    "EVAL-CLARIFY-LATE",
+    "EVAL-CLARIFY-STATE",
     "EVAL-COMMITTEE",
     "EVAL-CONFLICT",
     "EVAL-DONE",

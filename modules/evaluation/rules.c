@@ -151,11 +151,42 @@ each_bid_once(const struct eval_session *s, const cJSON *a, struct refusal *r)
 }
 
 struct refusal
-evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJSON *p)
+evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJSON *p, int64_t now)
 {
     struct refusal r = {0};
     if (!cJSON_IsObject(p))
         return *refuse(&r, "EVAL-PAYLOAD", "payload is an object");
+    if (!strcmp(kind, "clarify")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "bid_id");
+        const struct eval_bid *b = cJSON_IsNumber(id) ? bid_of(s, (int64_t)id->valuedouble) : NULL;
+        const char *q = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "question"));
+        const cJSON *by = cJSON_GetObjectItemCaseSensitive(p, "answer_by_us");
+        if (!b || !b->valid)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a clarification asks a bidder whose bid is under "
+                           "review");
+        if (!q || strlen(q) < 2 || strlen(q) > 2000 || cJSON_GetArraySize(p) != 3)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a clarification says {\"bid_id\", \"question\", "
+                           "\"answer_by_us\"} (a question of 2 to 2000 bytes)");
+        if (!cJSON_IsNumber(by) || by->valuedouble <= (double)now ||
+            by->valuedouble > (double)(now + EVAL_CLARIFY_MAX_US))
+            return *refuse(&r, "EVAL-PAYLOAD", "answer_by_us is a time within the next 72 hours");
+        return r;
+    }
+    if (!strcmp(kind, "finding")) {
+        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(p, "substantive");
+        const char *note = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "note"));
+        if (!cJSON_IsBool(sub) ||
+            !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(p, "clarification_id")) || !note ||
+            strlen(note) > 1000 || cJSON_GetArraySize(p) != 3)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a finding says {\"clarification_id\", "
+                           "\"substantive\": true|false, \"note\"}: whether "
+                           "the answer would change the bid's price, scope or "
+                           "period (实施条例 第五十二条)");
+        return r;
+    }
     if (!strcmp(kind, "pledge")) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, "conflict");
         if (!cJSON_IsBool(c) || cJSON_GetArraySize(p) > 2 ||
@@ -270,6 +301,24 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
     if (!strcmp(s->state, "reported"))
         return *refuse(&r, "EVAL-STEP", "the report is signed: the session is over");
     int k = evaluation_rule_step(f->kind);
+    if (evaluation_rule_side_act(f->kind)) {
+        if (s->step < STEP_QUALIFICATION || s->step > STEP_DETAILED)
+            return *refuse(&r, "EVAL-STEP",
+                           "the committee asks for clarifications during the reviews (it is at %s)",
+                           evaluation_steps[s->step]);
+        if (!strcmp(f->kind, "finding") && f->me->user_id != s->chair_user)
+            return *refuse(&r, "EVAL-CHAIR", "the chair records the committee's finding");
+        if (!strcmp(f->kind, "finding") && (!f->clar || f->clar->evaluation_id != s->id))
+            return *refuse(&r, "EVAL-PAYLOAD", "no clarification of this session has that id");
+        if (!strcmp(f->kind, "finding") && (!f->clar->answered || f->clar->found))
+            return *refuse(&r, "EVAL-CLARIFY-STATE",
+                           f->clar->found ? "the committee's finding on it is recorded already"
+                                          : "the bidder has not answered yet");
+        r.conflict = false;
+        if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
+            return r;
+        return evaluation_rule_payload(s, f->kind, f->payload, now_us);
+    }
     if (k < 0 || k == STEP_DONE)
         return *refuse(&r, "EVAL-STEP", "no act %s", f->kind);
     if ((enum eval_step)k != s->step)
@@ -279,7 +328,34 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
         return *refuse(&r, "EVAL-DONE", "you have given your %s already", f->kind);
     if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
         return r;
-    return evaluation_rule_payload(s, f->kind, f->payload);
+    return evaluation_rule_payload(s, f->kind, f->payload, now_us);
+}
+
+bool
+evaluation_rule_side_act(const char *kind)
+{
+    return kind && (!strcmp(kind, "clarify") || !strcmp(kind, "finding"));
+}
+
+struct refusal
+evaluation_rule_clarify_answer(const struct clarify_answer_facts *f, int64_t now)
+{
+    struct refusal r = {.conflict = true};
+    if (!f->clar)
+        return *refuse(&r, "EVAL-CLARIFY-STATE", "no clarification asked of you has that id");
+    if (f->clar->answered)
+        return *refuse(&r, "EVAL-CLARIFY-STATE", "it is answered already");
+    if (now > f->clar->answer_by_us)
+        return *refuse(&r, "EVAL-CLARIFY-LATE",
+                       "the committee asked for the answer by its time, which has passed");
+    if (strcmp(f->session_state, "open"))
+        return *refuse(&r, "EVAL-PAUSED", "the session is %s", f->session_state);
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    if (f->answer_len < 1 || f->answer_len > 4000)
+        return *refuse(&r, "EVAL-PAYLOAD", "an answer is 1 to 4000 bytes");
+    return (struct refusal){0};
 }
 
 bool

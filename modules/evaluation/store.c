@@ -221,6 +221,8 @@ eval_session_free(struct eval_session *s)
         cJSON_Delete(s->acts[i].payload);
     free(s->acts);
     free(s->report);
+    cJSON_Delete(s->clarifications);
+    s->clarifications = NULL;
     s->acts = NULL;
     s->report = NULL;
     s->nacts = 0;
@@ -303,6 +305,12 @@ store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
             goto out;
         }
     }
+    dbres_free(&r);
+    if ((st = store_clar_list(c, id, 0, 0, 1000, &r)) != DB_OK)
+        goto out;
+    s->clarifications = cJSON_CreateArray();
+    for (size_t i = 0; i < r.nrows && i < 1000; i++)
+        cJSON_AddItemToArray(s->clarifications, eval_clar_json(NULL, &r, i));
 out:
     dbres_free(&r);
     if (st != DB_OK)
@@ -553,4 +561,79 @@ store_contract_sign(struct dbconn *c, int64_t id, int64_t user, const char *key_
     struct dbv p[] = {DBV_INT(user),      DBV_STR(key_id), DBV_STR(signature),
                       DBV_INT(signed_us), DBV_INT(now),    DBV_INT(id)};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+/* ---- clarifications ---- */
+
+enum db_status
+store_clar_insert(struct dbconn *c, int64_t evaluation, int64_t bid, int64_t org, int64_t user,
+                  const char *question, int64_t answer_by, int64_t now, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO evaluation_clarifications (evaluation_id, bid_id, org_id, asked_by, "
+        "question, answer_by_us, asked_us) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_INT(bid),       DBV_INT(org), DBV_INT(user),
+                      DBV_STR(question),   DBV_INT(answer_by), DBV_INT(now)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_clar_get(struct dbconn *c, int64_t id, bool lock, struct eval_clar *k, bool *found)
+{
+    static const char sql[] =
+        "SELECT " CLAR_COLS(DB_COL_SQL) DB_COL_END " FROM evaluation_clarifications WHERE id = ?";
+    static const char sql_lock[] = "SELECT " CLAR_COLS(DB_COL_SQL) DB_COL_END
+        " FROM evaluation_clarifications WHERE id = ? FOR UPDATE";
+    struct dbv p[] = {DBV_INT(id)};
+    struct dbres r;
+    enum db_status st = db_query(c, lock ? sql_lock : sql, p, 1, &r);
+    memset(k, 0, sizeof *k);
+    *found = st == DB_OK && r.nrows == 1;
+    if (*found) {
+        k->id = id;
+        k->evaluation_id = dbres_i64(&r, 0, KC_EVAL);
+        k->bid_id = dbres_i64(&r, 0, KC_BID);
+        k->org_id = dbres_i64(&r, 0, KC_ORG);
+        k->answer_by_us = dbres_i64(&r, 0, KC_BY);
+        k->answered = dbres_str(&r, 0, KC_ANSWERED) != NULL;
+        k->found = dbres_str(&r, 0, KC_SUBST) != NULL;
+    }
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_clar_answer(struct dbconn *c, int64_t id, int64_t user, const char *answer,
+                  const char *key_id, const char *signature, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE evaluation_clarifications SET answer = ?, answered_by = ?, answer_key = ?, "
+        "answer_signature = ?, answered_us = ? WHERE id = ? AND answered_us IS NULL";
+    struct dbv p[] = {DBV_STR(answer),    DBV_INT(user), DBV_STR(key_id),
+                      DBV_STR(signature), DBV_INT(now),  DBV_INT(id)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_clar_finding(struct dbconn *c, int64_t id, bool substantive, const char *note, int64_t now)
+{
+    static const char sql[] = "UPDATE evaluation_clarifications SET substantive = ?, "
+                              "finding_note = ?, found_us = ? WHERE id = ?";
+    struct dbv p[] = {DBV_INT(substantive), DBV_STR(note), DBV_INT(now), DBV_INT(id)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_clar_list(struct dbconn *c, int64_t evaluation, int64_t org, int64_t after, int64_t limit,
+                struct dbres *out)
+{
+    static const char sql[] = "SELECT " CLAR_COLS(DB_COL_SQL) DB_COL_END
+        " FROM evaluation_clarifications WHERE (? = 0 OR evaluation_id = ?) AND (? = 0 OR "
+        "org_id = ?) AND id > ? ORDER BY id LIMIT ?";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_INT(evaluation), DBV_INT(org),
+                      DBV_INT(org),        DBV_INT(after),      DBV_INT(limit + 1)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
 }

@@ -74,4 +74,33 @@ enum db_status store_contract_offer(struct dbconn *c, int64_t project, const str
 enum db_status store_contract_sign(struct dbconn *c, int64_t id, int64_t user, const char *key_id,
                                    const char *signature, int64_t signed_us, int64_t now);
 
+/* clarifications */
+struct eval_clar;
+enum db_status store_clar_insert(struct dbconn *c, int64_t evaluation, int64_t bid, int64_t org,
+                                 int64_t user, const char *question, int64_t answer_by, int64_t now,
+                                 int64_t *id);
+/* Clarification id (*found false when none); lock: FOR UPDATE. */
+enum db_status store_clar_get(struct dbconn *c, int64_t id, bool lock, struct eval_clar *k,
+                              bool *found);
+enum db_status store_clar_answer(struct dbconn *c, int64_t id, int64_t user, const char *answer,
+                                 const char *key_id, const char *signature, int64_t now);
+enum db_status store_clar_finding(struct dbconn *c, int64_t id, bool substantive, const char *note,
+                                  int64_t now);
+/* A session's clarifications (rows of CLAR_COLS), or an organization's (evaluation 0). */
+#define CLAR_COLS(X)                                                                               \
+    X(KC_ID, "id")                                                                                 \
+    X(KC_EVAL, "evaluation_id")                                                                    \
+    X(KC_BID, "bid_id")                                                                            \
+    X(KC_ORG, "org_id")                                                                            \
+    X(KC_QUESTION, "question")                                                                     \
+    X(KC_BY, "answer_by_us")                                                                       \
+    X(KC_ASKED, "asked_us")                                                                        \
+    X(KC_ANSWER, "answer")                                                                         \
+    X(KC_ANSWERED, "answered_us")                                                                  \
+    X(KC_SUBST, "substantive")                                                                     \
+    X(KC_NOTE, "finding_note")
+enum { CLAR_COLS(DB_COL_ENUM) KC__COUNT };
+enum db_status store_clar_list(struct dbconn *c, int64_t evaluation, int64_t org, int64_t after,
+                               int64_t limit, struct dbres *out);
+
 #endif

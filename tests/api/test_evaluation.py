@@ -149,6 +149,39 @@ class SessionFlowTest(EvaluationFixture):
         self.assertEqual(r.json["step"], "detailed")
         self.assertEqual({x["bid_id"]: x["valid"] for x in r.json["bids"]},
                          {bids[o1]: True, bids[o2]: True, bids[o3]: False})
+        # a clarification (实施条例 第五十二条): asked in writing, answered signed by the bidder,
+        # the committee's finding recorded by the chair; a bidder never starts a contact
+        u1, t1 = self.make_user(self.admin, o1, "bidder")
+        u2, t2 = self.make_user(self.admin, o2, "bidder")
+        by = self.server_now() + HOUR
+        r = self.act(a, ev, "clarify", {"bid_id": bids[o1], "question": "请说明工期计划的依据", "answer_by_us": by})
+        self.assertEqual(r.status, 201, r)
+        cid = r.json["clarifications"][0]["id"]
+        self.rule(self.act(a, ev, "clarify", {"bid_id": bids[o3], "question": "已否决的投标", "answer_by_us": by}),
+                  422, "EVAL-PAYLOAD")
+        self.assertEqual([m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=t1).json["items"]],
+                         ["evaluation.clarification"])
+        self.assertEqual([c["id"] for c in self.srv.request("GET", "/api/v1/clarifications", token=t1).json["items"]],
+                         [cid])
+        self.assertEqual(self.srv.request("GET", "/api/v1/clarifications", token=t2).json["items"], [])
+
+        def answer(tok, text):
+            body = self.signed(tok, "ggzy-clarification-answer-v1", {"clarification_id": cid, "answer": text})
+            body["answer"] = text
+            return self.srv.request("POST", "/api/v1/clarifications/%d/answer" % cid, body, token=tok)
+        self.assertEqual(answer(t2, "不是我的").status, 404)
+        self.rule(self.act(b, ev, "finding", {"clarification_id": cid, "substantive": False, "note": "x"}),
+                  409, "EVAL-CLARIFY-STATE")  # not answered yet
+        r = answer(t1, "依据类似工程经验，总工期 180 天")
+        self.assertEqual(r.status, 200, r)
+        self.rule(answer(t1, "再答一次"), 409, "EVAL-CLARIFY-STATE")
+        self.rule(self.act(a, ev, "finding", {"clarification_id": cid, "substantive": False, "note": "x"}),
+                  409, "EVAL-CHAIR")  # the chair records it
+        r = self.act(b, ev, "finding", {"clarification_id": cid, "substantive": False, "note": "未改变实质性内容"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["clarifications"][0]["substantive"], r.json["step"]), (False, "detailed"))
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.agent_tok).json
+        self.assertNotIn("clarifications", v)
         # detailed scores: a rejected bid is not scored; no more decimals than declared; in range
         scores = {a["pseudonym"]: ("35.5", "25"), b["pseudonym"]: ("36", "26.5"), c["pseudonym"]: ("34", "27"),
                   d["pseudonym"]: ("38.5", "24")}
@@ -227,7 +260,7 @@ class SessionFlowTest(EvaluationFixture):
         n = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE object_type = 'evaluation' AND "
                          "JSON_VALUE(CAST(entry AS CHAR), '$.action') = 'evaluation.act'")[0][0]
         n = int(n)
-        self.assertEqual(n, 4 + 8 + 4 + 4 + 4 + 4)
+        self.assertEqual(n, 4 + 8 + 4 + 4 + 4 + 4 + 2)
         # and replays clean from it alone: members, order, the result recomputed
         p, path = self.verify(self.draw["id"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -247,6 +247,40 @@ pause_and_resume_go_one_way_each(void)
     CHECK_STR(evaluation_rule_pause("reported", false).code, "EVAL-STATE");
 }
 
+static void
+a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked(void)
+{
+    struct eval_clar k = {.id = 1, .evaluation_id = 1, .answer_by_us = 1000};
+    struct clarify_answer_facts f = {.clar = &k, .session_state = "open", .answer_len = 10};
+    CHECK(!evaluation_rule_clarify_answer(&f, 1000).code);
+    CHECK_STR(evaluation_rule_clarify_answer(&f, 1001).code, "EVAL-CLARIFY-LATE");
+    f.sig = ACT_SIGNATURE;
+    CHECK_STR(evaluation_rule_clarify_answer(&f, 999).code, "EVAL-SIGNATURE");
+    f.sig = ACT_OK;
+    f.session_state = "paused";
+    CHECK_STR(evaluation_rule_clarify_answer(&f, 999).code, "EVAL-PAUSED");
+    f.session_state = "open";
+    k.answered = true;
+    CHECK_STR(evaluation_rule_clarify_answer(&f, 999).code, "EVAL-CLARIFY-STATE");
+    f.clar = NULL;
+    CHECK_STR(evaluation_rule_clarify_answer(&f, 999).code, "EVAL-CLARIFY-STATE");
+    /* the committee asks during the reviews only; the chair records the finding */
+    struct eval_session *s = session();
+    CHECK_STR(
+        act(s, 10, "clarify", "{\"bid_id\":7,\"question\":\"q?\",\"answer_by_us\":1}", ACT_OK).code,
+        "EVAL-STEP");
+    s->step = STEP_DETAILED;
+    s->chair_user = 11;
+    CHECK_STR(
+        act(s, 10, "clarify", "{\"bid_id\":7,\"question\":\"q?\",\"answer_by_us\":0}", ACT_OK).code,
+        "EVAL-PAYLOAD"); /* its time is past */
+    CHECK_STR(act(s, 10, "finding", "{\"clarification_id\":1,\"substantive\":false,\"note\":\"\"}",
+                  ACT_OK)
+                  .code,
+              "EVAL-CHAIR");
+    done(s);
+}
+
 int
 main(void)
 {
@@ -256,5 +290,6 @@ main(void)
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
+    RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
     return CHECK_DONE();
 }
