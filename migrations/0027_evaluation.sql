@@ -83,3 +83,15 @@ CREATE TABLE evaluation_clarifications (
     KEY ix_clarification_evaluation (evaluation_id, id),
     KEY ix_clarification_org (org_id, id)
 ) ENGINE=InnoDB;
+
+-- The indicators of collusion and anomaly that fired for a session (docs/evaluation.md §6): each
+-- a row of the rule table in modules/evaluation/rules.c, deciding nothing alone.
+CREATE TABLE evaluation_indicators (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    evaluation_id BIGINT UNSIGNED NOT NULL,
+    code          VARCHAR(32) CHARACTER SET ascii NOT NULL,
+    subject       VARCHAR(200) NOT NULL,
+    evidence      VARCHAR(400) NOT NULL,
+    fired_us      BIGINT NOT NULL,
+    KEY ix_indicator_evaluation (evaluation_id, id)
+) ENGINE=InnoDB;

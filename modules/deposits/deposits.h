@@ -160,4 +160,9 @@ bool deposits_rule_rates_parse(const char *text, struct rate_row *rows, size_t c
 int64_t deposits_rule_interest(const struct rate_row *rows, size_t n, int64_t fen, int64_t a,
                                int64_t b, bool lending, int64_t permille);
 
+/* For the evaluation's indicators (实施条例 第四十条(六)): the pairs of a lot's bidders whose
+ * deposits came from the same payer account, as a JSON array of {org_a, org_b, payer_account}
+ * (caller frees; NULL when *st says a database error). */
+cJSON *deposits_same_payer(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st);
+
 #endif

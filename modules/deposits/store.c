@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "canon.h"
+#include "deposits.h"
 #include "store.h"
 #include "util.h"
 
@@ -916,4 +918,30 @@ store_return_active(struct dbconn *c, int64_t notice, bool *active)
     *active = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DB_VALUE) > 0;
     dbres_free(&r);
     return st;
+}
+
+#define SAME_PAYER_COLS(X)                                                                         \
+    X(SX_A, "org_a")                                                                               \
+    X(SX_B, "org_b")                                                                               \
+    X(SX_ACCOUNT, "payer_account")
+enum { SAME_PAYER_COLS(DB_COL_ENUM) SX__COUNT };
+
+cJSON *
+deposits_same_payer(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st)
+{
+    static const char sql[] = "SELECT DISTINCT " SAME_PAYER_COLS(DB_COL_SQL) DB_COL_END
+        " FROM deposit_flags WHERE project_id = ? AND lot_seq = ? ORDER BY org_a, org_b";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot)};
+    struct dbres r;
+    *st = db_query(c, sql, p, 2, &r);
+    cJSON *a = *st == DB_OK ? cJSON_CreateArray() : NULL;
+    for (size_t i = 0; a && i < r.nrows; i++) {
+        cJSON *o = cJSON_CreateObject();
+        json_add_i64(o, "org_a", dbres_i64(&r, i, SX_A));
+        json_add_i64(o, "org_b", dbres_i64(&r, i, SX_B));
+        cJSON_AddStringToObject(o, "payer_account", dbres_str(&r, i, SX_ACCOUNT));
+        cJSON_AddItemToArray(a, o);
+    }
+    dbres_free(&r);
+    return a;
 }

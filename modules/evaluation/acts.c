@@ -254,9 +254,24 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     cJSON_AddItemToObject(pl, "signed", sa);
     if (evaluation_rule_step_complete(&s)) {
+        enum eval_step was = s.step;
         complete_step(&s, pl, now);
         if (store_eval_update(c, &s, NULL, now) != DB_OK)
             goto out;
+        if (was == STEP_DETAILED) { /* the scoring indicators, for the committee and supervisors */
+            struct eval_fired fired[EVAL_MAX_FIRED];
+            size_t nf = evaluation_rule_score_indicators(&s, fired, EVAL_MAX_FIRED);
+            cJSON *ind = cJSON_AddArrayToObject(pl, "indicators");
+            for (size_t i = 0; i < nf; i++) {
+                if (store_indicator_insert(c, s.id, &fired[i], now) != DB_OK)
+                    goto out;
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "code", fired[i].code);
+                cJSON_AddStringToObject(o, "subject", fired[i].subject);
+                cJSON_AddStringToObject(o, "evidence", fired[i].evidence);
+                cJSON_AddItemToArray(ind, o);
+            }
+        }
     }
     enum db_status st =
         audit_append(c, req_actor(r), "evaluation.act", "evaluation", s.id, s.project_id, pl, NULL);

@@ -70,6 +70,7 @@ struct eval_session {
     struct eval_act *acts;
     char *report;          /* canonical JSON once reported */
     cJSON *clarifications; /* [eval_clar_json], in order */
+    cJSON *indicators;     /* [{code, subject, evidence, fired_us}], in order */
 };
 void eval_session_free(struct eval_session *s);
 /* The member of s who is user (NULL: none). */
@@ -219,6 +220,31 @@ void award_get(struct req *r, const cJSON *body);
 void contract_offer(struct req *r, const cJSON *body);
 void contract_sign(struct req *r, const cJSON *body);
 void project_close(struct req *r, const cJSON *body);
+
+/* ---- indicators of collusion and anomaly (rules.c): one rule table, deciding nothing ---- */
+struct eval_indicator_rule {
+    const char *code, *source, *what;
+    int64_t threshold; /* per mille, its meaning in what */
+};
+extern const struct eval_indicator_rule evaluation_indicator_rules[]; /* code NULL ends it */
+struct eval_fired {
+    const char *code;
+    char subject[200], evidence[400];
+};
+#define EVAL_MAX_FIRED 64
+/* At the opening of a session: the opened prices (IND-PRICE-PATTERN: three or more forming an
+ * arithmetic progression; IND-PRICE-CEILING: all within the threshold below the lot's estimate,
+ * ceiling 0: unknown) and the deposits' payer accounts (IND-SAME-ACCOUNT: same_payer as
+ * deposits_same_payer gives it). Returns how many fired into out. */
+size_t evaluation_rule_open_indicators(const struct eval_bid *bids, size_t n, int64_t ceiling_fen,
+                                       const cJSON *same_payer, struct eval_fired *out, size_t max);
+/* Once the detailed scores are in: IND-SCORE-OUTLIER (a member's score on a criterion far from
+ * the other members' mean), IND-SCORE-FAVOUR (a member gives one bidder alone the top score on
+ * every criterion, as no other member does). */
+size_t evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired *out,
+                                        size_t max);
+enum db_status store_indicator_insert(struct dbconn *c, int64_t evaluation,
+                                      const struct eval_fired *f, int64_t now);
 
 /* ---- views (views.c) ---- */
 /* A session as the caller may see it: scores only to a member who has given theirs, and to

@@ -757,3 +757,180 @@ evaluation_rule_close(const char *project_state, enum act_check sig, const char 
                        project_state);
     return evaluation_rule_signature("AWARD", sig, sig_rule, sig_why);
 }
+
+/* ---- indicators ---- */
+
+const struct eval_indicator_rule evaluation_indicator_rules[] = {
+    {"IND-PRICE-PATTERN", "实施条例 第四十条（四）",
+     "three or more opened prices form an arithmetic progression: every step between consecutive "
+     "prices equal within the threshold (per mille of the lowest price)",
+     1},
+    {"IND-PRICE-CEILING", "实施条例 第四十条（四）",
+     "every opened price (three or more) lies within the threshold (per mille) below the lot's "
+     "estimate",
+     10},
+    {"IND-SAME-ACCOUNT", "实施条例 第四十条（六）",
+     "two bidders' deposits came from the same payer account (the deposits stage's flag)", 0},
+    {"IND-SCORE-OUTLIER", "评标委员会和评标方法暂行规定 第五十三条",
+     "a member's score on a criterion differs from the other members' mean by more than the "
+     "threshold (per mille of the criterion's points)",
+     300},
+    {"IND-SCORE-FAVOUR", "评标委员会和评标方法暂行规定 第五十三条",
+     "a member gives one bidder alone the top score on every subjective criterion (two or more) "
+     "and no other member does",
+     0},
+    {NULL, NULL, NULL, 0},
+};
+
+static int64_t
+indicator_threshold(const char *code)
+{
+    for (const struct eval_indicator_rule *r = evaluation_indicator_rules; r->code; r++)
+        if (!strcmp(r->code, code))
+            return r->threshold;
+    return 0;
+}
+
+static struct eval_fired *
+fire(struct eval_fired *out, size_t *n, size_t max, const char *code)
+{
+    if (*n >= max)
+        return NULL;
+    struct eval_fired *f = &out[(*n)++];
+    memset(f, 0, sizeof *f);
+    f->code = code;
+    return f;
+}
+
+size_t
+evaluation_rule_open_indicators(const struct eval_bid *bids, size_t n, int64_t ceiling,
+                                const cJSON *same_payer, struct eval_fired *out, size_t max)
+{
+    size_t k = 0;
+    int64_t p[EVAL_MAX_BIDS];
+    size_t np = 0;
+    for (size_t i = 0; i < n && np < EVAL_MAX_BIDS; i++) {
+        size_t j = np++;
+        for (; j > 0 && p[j - 1] > bids[i].price_fen; j--)
+            p[j] = p[j - 1];
+        p[j] = bids[i].price_fen;
+    }
+    if (np >= 3 && p[1] > p[0]) {
+        int64_t step = p[1] - p[0], tol = p[0] * indicator_threshold("IND-PRICE-PATTERN") / 1000;
+        bool regular = true;
+        for (size_t i = 2; i < np && regular; i++) {
+            int64_t d = p[i] - p[i - 1] - step;
+            regular = (d < 0 ? -d : d) <= tol;
+        }
+        struct eval_fired *f = regular ? fire(out, &k, max, "IND-PRICE-PATTERN") : NULL;
+        if (f) {
+            snprintf(f->subject, sizeof f->subject, "%zu opened prices", np);
+            snprintf(f->evidence, sizeof f->evidence, "from %lld fen in steps of %lld fen (±%lld)",
+                     (long long)p[0], (long long)step, (long long)tol);
+        }
+    }
+    if (np >= 3 && ceiling > 0) {
+        int64_t floor = ceiling - ceiling * indicator_threshold("IND-PRICE-CEILING") / 1000;
+        bool close = p[0] >= floor && p[np - 1] <= ceiling;
+        struct eval_fired *f = close ? fire(out, &k, max, "IND-PRICE-CEILING") : NULL;
+        if (f) {
+            snprintf(f->subject, sizeof f->subject, "%zu opened prices", np);
+            snprintf(f->evidence, sizeof f->evidence,
+                     "all between %lld and %lld fen, the estimate %lld fen", (long long)p[0],
+                     (long long)p[np - 1], (long long)ceiling);
+        }
+    }
+    const cJSON *x;
+    cJSON_ArrayForEach(x, same_payer)
+    {
+        struct eval_fired *f = fire(out, &k, max, "IND-SAME-ACCOUNT");
+        if (!f)
+            break;
+        snprintf(f->subject, sizeof f->subject, "organizations %lld and %lld",
+                 (long long)json_i64(x, "org_a", 0), (long long)json_i64(x, "org_b", 0));
+        snprintf(f->evidence, sizeof f->evidence, "deposits paid from account %s",
+                 json_str(x, "payer_account") ? json_str(x, "payer_account") : "?");
+    }
+    return k;
+}
+
+size_t
+evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired *out, size_t max)
+{
+    const struct scoring_method *m = &s->method;
+    size_t k = 0, nm = 0;
+    const struct eval_act *acts[EXPERTS_COMMITTEE_MAX];
+    const char *who[EXPERTS_COMMITTEE_MAX];
+    for (size_t i = 0; i < s->nmembers; i++)
+        if (s->members[i].sitting && (acts[nm] = act_of(s, s->members[i].user_id, "detailed")))
+            who[nm++] = s->members[i].pseudonym;
+    if (m->kind != SCORING_COMPREHENSIVE || nm < 2)
+        return 0;
+    int64_t lim = indicator_threshold("IND-SCORE-OUTLIER");
+    for (size_t b = 0; b < s->nbids; b++) {
+        if (!s->bids[b].valid)
+            continue;
+        for (size_t c = 0; c < m->ncrit; c++) {
+            int64_t v[EXPERTS_COMMITTEE_MAX], sum = 0;
+            for (size_t i = 0; i < nm; i++)
+                sum += v[i] = member_points(acts[i], s->bids[b].bid_id, m, c);
+            for (size_t i = 0; i < nm; i++) {
+                /* |v - mean(others)| * 1000 > lim * max, in integers */
+                int64_t others = sum - v[i], dev = v[i] * (int64_t)(nm - 1) - others;
+                if (dev < 0)
+                    dev = -dev;
+                if (dev * 1000 <= lim * m->crit[c].max_points * (int64_t)(nm - 1))
+                    continue;
+                struct eval_fired *f = fire(out, &k, max, "IND-SCORE-OUTLIER");
+                if (!f)
+                    return k;
+                char mine[24], mean[24];
+                scoring_format(v[i], mine);
+                scoring_format(scoring_div_half_up(others, (int64_t)(nm - 1)), mean);
+                snprintf(f->subject, sizeof f->subject, "member %s, bid %lld, criterion %s", who[i],
+                         (long long)s->bids[b].bid_id, m->crit[c].code);
+                snprintf(f->evidence, sizeof f->evidence, "%s against the others' mean %s", mine,
+                         mean);
+            }
+        }
+    }
+    if (m->ncrit < 2)
+        return k;
+    /* the bid each member puts alone on top of every criterion (0: none) */
+    int64_t fav[EXPERTS_COMMITTEE_MAX] = {0};
+    for (size_t i = 0; i < nm; i++) {
+        int64_t pick = 0;
+        bool all = true;
+        for (size_t c = 0; c < m->ncrit && all; c++) {
+            int64_t best = -1, top = 0;
+            bool alone = false;
+            for (size_t b = 0; b < s->nbids; b++) {
+                if (!s->bids[b].valid)
+                    continue;
+                int64_t v = member_points(acts[i], s->bids[b].bid_id, m, c);
+                if (v > best) {
+                    best = v;
+                    top = s->bids[b].bid_id;
+                    alone = true;
+                } else if (v == best)
+                    alone = false;
+            }
+            all = alone && (!pick || pick == top);
+            pick = top;
+        }
+        fav[i] = all ? pick : 0;
+    }
+    for (size_t i = 0; i < nm; i++) {
+        bool unique = fav[i] != 0;
+        for (size_t j = 0; j < nm && unique; j++)
+            unique = j == i || fav[j] != fav[i];
+        struct eval_fired *f = unique ? fire(out, &k, max, "IND-SCORE-FAVOUR") : NULL;
+        if (f) {
+            snprintf(f->subject, sizeof f->subject, "member %s, bid %lld", who[i],
+                     (long long)fav[i]);
+            snprintf(f->evidence, sizeof f->evidence,
+                     "the top score on all %zu criteria, alone among %zu members", m->ncrit, nm);
+        }
+    }
+    return k;
+}

@@ -91,6 +91,19 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_AddStringToObject(b, "envelope_sha256", s->bids[i].sha256);
         cJSON_AddItemToArray(bids, b);
     }
+    struct eval_fired fired[EVAL_MAX_FIRED];
+    size_t nf = evaluation_rule_open_indicators(s->bids, s->nbids, k.ceiling, k.same_payer, fired,
+                                                EVAL_MAX_FIRED);
+    cJSON *ind = cJSON_AddArrayToObject(pl, "indicators");
+    for (size_t i = 0; i < nf; i++) {
+        if (store_indicator_insert(c, id, &fired[i], now) != DB_OK)
+            goto out;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", fired[i].code);
+        cJSON_AddStringToObject(o, "subject", fired[i].subject);
+        cJSON_AddStringToObject(o, "evidence", fired[i].evidence);
+        cJSON_AddItemToArray(ind, o);
+    }
     enum db_status st =
         audit_append(c, req_actor(r), "evaluation.open", "evaluation", id, k.project, pl, NULL);
     pl = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "announce/announce.h"
+#include "deposits/deposits.h"
 #include "canon.h"
 #include "entry/entry.h"
 #include "internal.h"
@@ -86,11 +87,15 @@ static const char sql_list[] = "SELECT " EVAL_LIST_COLS(DB_COL_SQL) DB_COL_END
     "(SELECT 1 FROM evaluation_members m "
     "WHERE m.evaluation_id = e.id AND m.user_id = ?)) ORDER BY e.id LIMIT ?";
 
+static enum db_status load_indicators(struct dbconn *c, int64_t id, cJSON **out);
+
 void
 open_keep_free(struct open_keep *k)
 {
     free(k->method_json);
     free(k->bids);
+    cJSON_Delete(k->same_payer);
+    k->same_payer = NULL;
     k->method_json = NULL;
     k->bids = NULL;
 }
@@ -152,6 +157,14 @@ store_eval_open_facts(struct dbconn *c, const struct principal *who, int64_t boo
     if ((st = bids_opened_lot(c, vs.project_id, lot, &f->lot_opened, &k->bids, &k->nbids)) != DB_OK)
         return st;
     f->nbids = k->nbids;
+    bool have_estimate;
+    if ((st = entry_lot_estimate(c, vs.project_id, (int)lot, &k->ceiling, &have_estimate)) != DB_OK)
+        return st;
+    if (!have_estimate)
+        k->ceiling = 0;
+    k->same_payer = deposits_same_payer(c, vs.project_id, lot, &st);
+    if (st != DB_OK)
+        return st;
     if ((st = announce_evaluation_method(c, vs.project_id, &k->method_json, &k->method_ann)) !=
         DB_OK)
         return st;
@@ -222,7 +235,8 @@ eval_session_free(struct eval_session *s)
     free(s->acts);
     free(s->report);
     cJSON_Delete(s->clarifications);
-    s->clarifications = NULL;
+    cJSON_Delete(s->indicators);
+    s->clarifications = s->indicators = NULL;
     s->acts = NULL;
     s->report = NULL;
     s->nacts = 0;
@@ -311,6 +325,7 @@ store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
     s->clarifications = cJSON_CreateArray();
     for (size_t i = 0; i < r.nrows && i < 1000; i++)
         cJSON_AddItemToArray(s->clarifications, eval_clar_json(NULL, &r, i));
+    st = load_indicators(c, id, &s->indicators);
 out:
     dbres_free(&r);
     if (st != DB_OK)
@@ -636,4 +651,45 @@ store_clar_list(struct dbconn *c, int64_t evaluation, int64_t org, int64_t after
     struct dbv p[] = {DBV_INT(evaluation), DBV_INT(evaluation), DBV_INT(org),
                       DBV_INT(org),        DBV_INT(after),      DBV_INT(limit + 1)};
     return db_query(c, sql, p, ARRAY_LEN(p), out);
+}
+
+/* ---- indicators ---- */
+
+#define INDICATOR_COLS(X)                                                                          \
+    X(IN_CODE, "code")                                                                             \
+    X(IN_SUBJECT, "subject")                                                                       \
+    X(IN_EVIDENCE, "evidence")                                                                     \
+    X(IN_FIRED, "fired_us")
+enum { INDICATOR_COLS(DB_COL_ENUM) IN__COUNT };
+
+enum db_status
+store_indicator_insert(struct dbconn *c, int64_t evaluation, const struct eval_fired *f,
+                       int64_t now)
+{
+    static const char sql[] = "INSERT INTO evaluation_indicators (evaluation_id, code, subject, "
+                              "evidence, fired_us) VALUES (?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_STR(f->code), DBV_STR(f->subject),
+                      DBV_STR(f->evidence), DBV_INT(now)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+static enum db_status
+load_indicators(struct dbconn *c, int64_t id, cJSON **out)
+{
+    static const char sql[] = "SELECT " INDICATOR_COLS(DB_COL_SQL) DB_COL_END
+        " FROM evaluation_indicators WHERE evaluation_id = ? ORDER BY id";
+    struct dbv p[] = {DBV_INT(id)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 1, &r);
+    *out = st == DB_OK ? cJSON_CreateArray() : NULL;
+    for (size_t i = 0; *out && i < r.nrows; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", dbres_str(&r, i, IN_CODE));
+        cJSON_AddStringToObject(o, "subject", dbres_str(&r, i, IN_SUBJECT));
+        cJSON_AddStringToObject(o, "evidence", dbres_str(&r, i, IN_EVIDENCE));
+        json_add_i64(o, "fired_us", dbres_i64(&r, i, IN_FIRED));
+        cJSON_AddItemToArray(*out, o);
+    }
+    dbres_free(&r);
+    return st;
 }

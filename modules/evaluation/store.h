@@ -24,6 +24,8 @@ struct open_keep {
     int64_t method_ann, project, agent_org, tenderer_org, draw, start_us, end_us;
     int category;
     struct bid_opened *bids; /* the lot's opened bids (bids_opened_lot) */
+    int64_t ceiling;         /* the lot's estimate (0: none) */
+    cJSON *same_payer;       /* deposits_same_payer */
     size_t nbids;
     struct experts_committee committee;
 };

@@ -93,6 +93,8 @@ eval_session_json(const struct eval_session *s, const struct principal *who)
     if (s->clarifications &&
         (me || (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) || reported))
         cJSON_AddItemToObject(o, "clarifications", cJSON_Duplicate(s->clarifications, true));
+    if (s->indicators && (me || (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR))))
+        cJSON_AddItemToObject(o, "indicators", cJSON_Duplicate(s->indicators, true));
     if (s->report && (me || reported))
         cJSON_AddItemToObject(o, reported ? "report" : "draft_report", cJSON_Parse(s->report));
     return o;

@@ -463,3 +463,18 @@ class AwardFlowTest(EvaluationFixture):
         named = {l.split()[1] for l in p.stdout.splitlines() if l.startswith("VIOLATION")}
         self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)
         self.assertEqual(p.stdout.count("VIOLATION"), 2, p.stdout)
+
+
+class IndicatorTest(EvaluationFixture):
+    def test_prices_in_a_regular_progression_raise_an_indicator_for_supervisors_and_the_committee(self):
+        self.evaluated_lot(prices=(90000000, 95000000, 100000000))
+        for e in self.members:
+            self.sign_in(e)
+        r = self.open()
+        self.assertEqual(r.status, 201, r)
+        ev = r.json["id"]
+        for tok in (self.sup_tok, self.members[0]["tok"]):
+            v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=tok).json
+            self.assertEqual([i["code"] for i in v["indicators"]], ["IND-PRICE-PATTERN"], v)
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.agent_tok).json
+        self.assertNotIn("indicators", v)

@@ -281,6 +281,57 @@ a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked(void)
     done(s);
 }
 
+static void
+indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_scores(void)
+{
+    struct eval_bid b[] = {{.bid_id = 1, .price_fen = 1000000},
+                           {.bid_id = 2, .price_fen = 1100000},
+                           {.bid_id = 3, .price_fen = 1200500}};
+    struct eval_fired f[8];
+    /* steps 100000 and 100500: within 1 per mille of the lowest price (1000) */
+    CHECK(evaluation_rule_open_indicators(b, 3, 0, NULL, f, 8) == 1);
+    CHECK_STR(f[0].code, "IND-PRICE-PATTERN");
+    b[2].price_fen = 1201001;
+    CHECK(evaluation_rule_open_indicators(b, 3, 0, NULL, f, 8) == 0);
+    CHECK(evaluation_rule_open_indicators(b, 2, 0, NULL, f, 8) == 0); /* two prices: no pattern */
+    /* all within 1 % below the estimate */
+    struct eval_bid c[] = {{.bid_id = 1, .price_fen = 9960},
+                           {.bid_id = 2, .price_fen = 9999},
+                           {.bid_id = 3, .price_fen = 9901}};
+    CHECK(evaluation_rule_open_indicators(c, 3, 10000, NULL, f, 8) == 1);
+    CHECK_STR(f[0].code, "IND-PRICE-CEILING");
+    c[2].price_fen = 9899;
+    CHECK(evaluation_rule_open_indicators(c, 3, 10000, NULL, f, 8) == 0);
+    cJSON *pay = cJSON_Parse("[{\"org_a\":1,\"org_b\":2,\"payer_account\":\"6222\"}]");
+    CHECK(evaluation_rule_open_indicators(c, 3, 10000, pay, f, 8) == 1);
+    CHECK_STR(f[0].code, "IND-SAME-ACCOUNT");
+    cJSON_Delete(pay);
+    /* scores: member 12 far from the others on bid 7, and alone in favouring bid 8 */
+    struct eval_session *s = session();
+    cJSON *m =
+        cJSON_Parse("{\"method\":\"comprehensive\",\"object\":\"works\",\"price_points\":3000,"
+                    "\"criteria\":[{\"code\":\"T\",\"name\":\"t\",\"max_points\":4000},"
+                    "{\"code\":\"S\",\"name\":\"s\",\"max_points\":3000}]}");
+    CHECK(!scoring_rule_method(m, CAT_ENGINEERING, &s->method).code);
+    cJSON_Delete(m);
+    add(s, 10, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"30\",\"S\":\"20\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"29\",\"S\":\"20\"}}]}");
+    add(s, 11, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"31\",\"S\":\"20\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"29\",\"S\":\"21\"}}]}");
+    add(s, 12, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"10\",\"S\":\"19\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"29\",\"S\":\"20\"}}]}");
+    size_t n = evaluation_rule_score_indicators(s, f, 8);
+    CHECK(n == 2);
+    CHECK_STR(f[0].code, "IND-SCORE-OUTLIER"); /* 10 against 30.5: 20.5 > 30 % of 40 */
+    CHECK(strstr(f[0].subject, "p2") && strstr(f[0].subject, "bid 7"));
+    CHECK_STR(f[1].code, "IND-SCORE-FAVOUR");
+    CHECK(strstr(f[1].subject, "p2") && strstr(f[1].subject, "bid 8"));
+    done(s);
+}
+
 int
 main(void)
 {
@@ -291,5 +342,6 @@ main(void)
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
     RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
+    RUN(indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_scores);
     return CHECK_DONE();
 }
