@@ -35,7 +35,8 @@ struct ev_bid {
 
 struct ev_session {
     int64_t id, draw;
-    bool done; /* every member signed the report */
+    bool done;     /* every member signed the report */
+    int vacancies; /* seats left by a recusal or a replacement, not yet taken */
     size_t ncand;
     int64_t cand[SCORING_CANDIDATES]; /* the drafted result's candidates */
     struct scoring_method method;
@@ -205,6 +206,13 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
         return;
     }
     int m = member_index(s, who);
+    if (m < 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "joined")) &&
+        !strcmp(kind, "pledge") && s->vacancies > 0 && s->nm < EV_MAX_MEMBERS) {
+        /* a replacement takes a vacant seat by pledging */
+        snprintf(s->members[s->nm], sizeof s->members[0], "%s", who);
+        m = (int)s->nm++;
+        s->vacancies--;
+    }
     if (m < 0) {
         inv_violate(rep, "INV-EVAL-MEMBER", idx, "evaluation %lld: %s is not of its committee",
                     (long long)s->id, who ? who : "nobody");
@@ -221,6 +229,8 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
              : strcmp(kind, s->step) != 0)
         inv_violate(rep, "INV-EVAL-ORDER", idx, "evaluation %lld: a %s act while at %s",
                     (long long)s->id, kind, s->step);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "recused")))
+        s->vacancies++;
     const cJSON *payload = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "signed"), "fields"),
         "payload");
@@ -333,6 +343,9 @@ ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
         if (r) {
             r->draw = json_i64(p, "draw_id", 0);
             snprintf(r->pseudonym, sizeof r->pseudonym, "%s", json_str(p, "pseudonym") ?: "");
+            for (size_t i = 0; i < l->ns; i++) /* a member of a session leaves a seat */
+                if (l->s[i].draw == r->draw && member_index(&l->s[i], r->pseudonym) >= 0)
+                    l->s[i].vacancies++;
         }
     }
 }

@@ -12,6 +12,7 @@ CREATE TABLE evaluations (
     category      VARCHAR(16) CHARACTER SET ascii NOT NULL,
     method_json   TEXT NOT NULL COMMENT 'the declared method in force at the opening, canonical',
     method_ann_id BIGINT UNSIGNED NOT NULL COMMENT 'the announcement that declared it',
+    seats         INT NOT NULL COMMENT 'the committee''s members at the opening: a recused or replaced one is replaced',
     step          VARCHAR(16) CHARACTER SET ascii NOT NULL,
     chair_round   INT NOT NULL DEFAULT 1,
     chair_user    BIGINT UNSIGNED NULL,

@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "canon.h"
 #include "calendar.h"
+#include "venues/venues.h"
 #include "internal.h"
 #include "outbox/outbox.h"
 
@@ -159,6 +160,7 @@ side_effects(struct dbconn *c, struct req *r, const struct eval_session *s,
 static enum tx_result
 act_tx(struct dbconn *c, struct req *r, void *arg)
 {
+    struct experts_committee *com = NULL;
     struct act_in *x = arg;
     struct eval_session s;
     struct signing_key k = {0};
@@ -176,8 +178,38 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     }
     /* the facts: who the caller is in this committee, what they did, the signature's check */
+    /* the committee as the draw has it now: a member the center replaced sits no more; a
+     * confirmed replacement signed in in the room may take a vacant seat */
+    com = calloc(1, sizeof *com);
+    bool have_com = false;
+    int64_t signed_in = 0;
+    const char *join_pseudonym = NULL;
+    if (!com || experts_committee(c, s.booking_id, com, &have_com) != DB_OK) {
+        free(com);
+        com = NULL;
+        t = TX_DBFAIL;
+        goto out;
+    }
+    size_t replaced[EXPERTS_COMMITTEE_MAX], nreplaced = 0;
+    for (size_t i = 0; have_com && i < com->n; i++) {
+        struct eval_member *m = NULL;
+        for (size_t j = 0; j < s.nmembers; j++)
+            if (s.members[j].user_id == com->m[i].user_id)
+                m = &s.members[j];
+        if (m && com->m[i].replaced && m->sitting) {
+            m->sitting = false;
+            replaced[nreplaced++] = (size_t)(m - s.members);
+        }
+        if (!m && !com->m[i].replaced && com->m[i].user_id == r->who.user_id)
+            join_pseudonym = com->m[i].pseudonym;
+    }
+    if (join_pseudonym && venues_signed_in(c, s.booking_id, r->who.user_id, &signed_in) != DB_OK) {
+        t = TX_DBFAIL;
+        goto out;
+    }
     struct act_facts f = {
         .s = &s, .me = eval_member_of(&s, r->who.user_id), .kind = x->kind, .payload = x->payload};
+    f.joining = join_pseudonym && signed_in;
     struct eval_clar clar;
     bool have_clar = false;
     if (!strcmp(x->kind, "finding") &&
@@ -198,10 +230,10 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "signed_us", x->signed_us);
     json_add_i64(fields, "user_id", r->who.user_id);
-    f.sig = f.me ? accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, EVAL_ACT_DOMAIN,
-                                      fields, x->signature, now, EVAL_SKEW_US, &k, &rule, why,
-                                      sizeof why)
-                 : ACT_KEY;
+    f.sig = f.me || f.joining ? accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us,
+                                                   EVAL_ACT_DOMAIN, fields, x->signature, now,
+                                                   EVAL_SKEW_US, &k, &rule, why, sizeof why)
+                              : ACT_KEY;
     if (f.sig == ACT_DBFAIL) {
         t = TX_DBFAIL;
         goto out;
@@ -210,7 +242,7 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     f.sig_why = why;
     struct refusal no = evaluation_rule_act(&f, now);
     if (no.code) {
-        if (!f.me)
+        if (!f.me && !f.joining)
             req_error(r, E_NOT_FOUND, "no evaluation %lld", (long long)x->id);
         else
             req_refusal(r, &no);
@@ -218,6 +250,39 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     }
     /* the effects */
     t = TX_DBFAIL;
+    for (size_t i = 0; i < nreplaced; i++)
+        if (store_member_set(c, s.id, s.members[replaced[i]].user_id,
+                             s.members[replaced[i]].pseudonym, false) != DB_OK)
+            goto out;
+    bool joined = false, recused = false;
+    if (f.joining) { /* the replacement takes the vacant seat */
+        if (s.nmembers >= EXPERTS_COMMITTEE_MAX ||
+            store_member_set(c, s.id, r->who.user_id, join_pseudonym, true) != DB_OK)
+            goto out;
+        struct eval_member *m = &s.members[s.nmembers++];
+        m->user_id = r->who.user_id;
+        snprintf(m->pseudonym, sizeof m->pseudonym, "%s", join_pseudonym);
+        m->sitting = true;
+        f.me = m;
+        joined = true;
+    }
+    if (!strcmp(x->kind, "pledge") && json_bool(x->payload, "conflict", false)) {
+        /* 回避: the member leaves; center staff replace them from the draw's order */
+        struct eval_member *m = (struct eval_member *)f.me;
+        m->sitting = false;
+        recused = true;
+        char body[400];
+        snprintf(body, sizeof body,
+                 "评标委员会成员 %s 声明回避（评标 %lld）。请从抽取顺序中补抽：POST "
+                 "/api/v1/draws/%lld/members/%s/replace。Member %s of evaluation %lld declared a "
+                 "conflict of interest: replace them from the draw.",
+                 m->pseudonym, (long long)s.id, (long long)s.draw_id, m->pseudonym, m->pseudonym,
+                 (long long)s.id);
+        if (store_member_set(c, s.id, m->user_id, m->pseudonym, false) != DB_OK ||
+            app_notify(c, "center_admin", "evaluation.recusal", "评标专家回避 A member recused",
+                       body, now) != DB_OK)
+            goto out;
+    }
     if (evaluation_rule_side_act(x->kind)) {
         if ((t = side_effects(c, r, &s, f.me, x, &k, fields, now)) == TX_COMMIT) {
             struct eval_session again;
@@ -249,6 +314,15 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(pl, "evaluation_id", s.id);
     cJSON_AddStringToObject(pl, "member", f.me->pseudonym);
     cJSON_AddStringToObject(pl, "kind", x->kind);
+    if (joined)
+        cJSON_AddBoolToObject(pl, "joined", true);
+    if (recused)
+        cJSON_AddBoolToObject(pl, "recused", true);
+    if (nreplaced) {
+        cJSON *gone = cJSON_AddArrayToObject(pl, "replaced");
+        for (size_t i = 0; i < nreplaced; i++)
+            cJSON_AddItemToArray(gone, cJSON_CreateString(s.members[replaced[i]].pseudonym));
+    }
     cJSON *sa = accounts_signed_json(&k, EVAL_ACT_DOMAIN, fields, x->signature);
     if (!sa)
         goto out;
@@ -281,6 +355,7 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     req_json(r, 201, eval_session_json(&s, &r->who));
     t = TX_COMMIT;
 out:
+    free(com);
     free(payload);
     cJSON_Delete(fields);
     cJSON_Delete(pl);

@@ -61,6 +61,7 @@ struct eval_session {
     int category;
     enum eval_step step;
     int chair_round;
+    size_t seats;   /* the members at the opening; every one must be filled to go on */
     char state[16]; /* open, paused, reported */
     int64_t chair_user;
     struct scoring_method method;
@@ -90,8 +91,10 @@ struct act_facts {
     const char *kind;
     const cJSON *payload;
     const struct eval_clar *clar; /* a finding: the clarification it is about (NULL: none) */
-    bool done;                    /* already acted on this step (and round) */
-    enum act_check sig;           /* the signature's check (accounts_check_act) */
+    bool joining;       /* not a member, but a confirmed member of the draw, signed in in the room:
+                         * a replacement taking a vacant seat by pledging */
+    bool done;          /* already acted on this step (and round) */
+    enum act_check sig; /* the signature's check (accounts_check_act) */
     const char *sig_rule, *sig_why;
 };
 struct refusal evaluation_rule_act(const struct act_facts *f, int64_t now_us);

@@ -109,7 +109,6 @@ static const char *const rule_codes[] = {
     "EVAL-CLARIFY-LATE",
     "EVAL-CLARIFY-STATE",
     "EVAL-COMMITTEE",
-    "EVAL-CONFLICT",
     "EVAL-DONE",
     "EVAL-EXISTS",
     "EVAL-GROUND",

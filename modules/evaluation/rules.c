@@ -194,12 +194,7 @@ evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJ
              !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "statement"))))
             return *refuse(&r, "EVAL-PAYLOAD",
                            "a pledge says {\"conflict\": true|false} and may add a statement");
-        if (cJSON_IsTrue(c))
-            return *refuse(&r, "EVAL-CONFLICT",
-                           "a member with a conflict of interest withdraws (回避): center staff "
-                           "replace the member from the draw's order (POST /api/v1/draws/{id}/"
-                           "members/{pseudonym}/replace); the declaration is not a pledge");
-        return r;
+        return r; /* a conflict declared (回避): the member leaves the seat for a replacement */
     }
     if (!strcmp(kind, "chair")) {
         const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "chair"));
@@ -290,6 +285,19 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
     struct refusal r = {0};
     (void)now_us;
     const struct eval_session *s = f->s;
+    if (!f->me && f->joining) { /* a replacement takes a vacant seat by pledging */
+        r.conflict = true;
+        if (strcmp(f->kind, "pledge") || s->step != STEP_PLEDGE || sitting(s) >= s->seats)
+            return *refuse(&r, "EVAL-NOT-MEMBER",
+                           "a replacement joins by pledging while the committee pledges and a "
+                           "seat is vacant");
+        if (!strcmp(s->state, "paused"))
+            return *refuse(&r, "EVAL-PAUSED", "a supervisor paused the session");
+        r.conflict = false;
+        if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
+            return r;
+        return evaluation_rule_payload(s, f->kind, f->payload, now_us);
+    }
     if (!f->me)
         return *refuse(&r, "EVAL-NOT-MEMBER", "you are not a member of this committee");
     r.conflict = true;
@@ -374,7 +382,7 @@ evaluation_rule_step_complete(const struct eval_session *s)
         if (!acted)
             return false;
     }
-    return sitting(s) > 0;
+    return sitting(s) > 0 && sitting(s) >= s->seats; /* a vacant seat waits for its replacement */
 }
 
 enum eval_step

@@ -26,6 +26,7 @@
     X(SC_CATEGORY, "category")                                                                     \
     X(SC_METHOD, "method_json")                                                                    \
     X(SC_STEP, "step")                                                                             \
+    X(SC_SEATS, "seats")                                                                           \
     X(SC_ROUND, "chair_round")                                                                     \
     X(SC_CHAIR, "chair_user")                                                                      \
     X(SC_STATE, "state")                                                                           \
@@ -66,8 +67,8 @@ static const char sql_exists[] =
     "SELECT COUNT(*) FROM evaluations WHERE project_id = ? AND lot_seq = ?";
 static const char sql_insert[] =
     "INSERT INTO evaluations (project_id, lot_seq, booking_id, draw_id, agent_org_id, "
-    "tenderer_org_id, category, method_json, method_ann_id, step, state, opened_by, opened_us, "
-    "updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pledge', 'open', ?, ?, ?)";
+    "tenderer_org_id, category, method_json, method_ann_id, seats, step, state, opened_by, "
+    "opened_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pledge', 'open', ?, ?, ?)";
 static const char sql_member_ins[] = "INSERT INTO evaluation_members (evaluation_id, user_id, "
                                      "pseudonym, sitting) VALUES (?, ?, ?, ?)";
 static const char sql_bid_ins[] = "INSERT INTO evaluation_bids (evaluation_id, bid_id, org_id, "
@@ -208,6 +209,7 @@ store_eval_insert(struct dbconn *c, const struct eval_session *s, const char *me
                       DBV_STR(category_name((enum category)s->category)),
                       DBV_STR(method_json),
                       DBV_INT(method_ann),
+                      DBV_INT((int64_t)s->nmembers),
                       DBV_INT(user),
                       DBV_INT(now),
                       DBV_INT(now)};
@@ -263,6 +265,7 @@ store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
     s->category = category_from_name(dbres_str(&r, 0, SC_CATEGORY));
     s->step = (enum eval_step)evaluation_rule_step(dbres_str(&r, 0, SC_STEP));
     s->chair_round = (int)dbres_i64(&r, 0, SC_ROUND);
+    s->seats = (size_t)dbres_i64(&r, 0, SC_SEATS);
     s->chair_user = dbres_str(&r, 0, SC_CHAIR) ? dbres_i64(&r, 0, SC_CHAIR) : 0;
     s->opened_us = dbres_i64(&r, 0, SC_OPENED);
     snprintf(s->state, sizeof s->state, "%s", dbres_str(&r, 0, SC_STATE));
@@ -692,4 +695,15 @@ load_indicators(struct dbconn *c, int64_t id, cJSON **out)
     }
     dbres_free(&r);
     return st;
+}
+
+enum db_status
+store_member_set(struct dbconn *c, int64_t evaluation, int64_t user, const char *pseudonym,
+                 bool sitting)
+{
+    static const char sql[] = "INSERT INTO evaluation_members (evaluation_id, user_id, pseudonym, "
+                              "sitting) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE sitting = "
+                              "VALUES(sitting)";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_INT(user), DBV_STR(pseudonym), DBV_INT(sitting)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
 }

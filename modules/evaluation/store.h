@@ -76,6 +76,10 @@ enum db_status store_contract_offer(struct dbconn *c, int64_t project, const str
 enum db_status store_contract_sign(struct dbconn *c, int64_t id, int64_t user, const char *key_id,
                                    const char *signature, int64_t signed_us, int64_t now);
 
+/* A member's seat: added (a replacement joining) or left (recused, replaced). */
+enum db_status store_member_set(struct dbconn *c, int64_t evaluation, int64_t user,
+                                const char *pseudonym, bool sitting);
+
 /* clarifications */
 struct eval_clar;
 enum db_status store_clar_insert(struct dbconn *c, int64_t evaluation, int64_t bid, int64_t org,

@@ -478,3 +478,40 @@ class IndicatorTest(EvaluationFixture):
             self.assertEqual([i["code"] for i in v["indicators"]], ["IND-PRICE-PATTERN"], v)
         v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.agent_tok).json
         self.assertNotIn("indicators", v)
+
+
+class RecusalTest(EvaluationFixture):
+    def test_a_member_who_declares_a_conflict_leaves_the_seat_and_the_replacement_takes_it(self):
+        self.evaluated_lot()
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        a, b, c, d = self.members
+        for e in (a, b, c):
+            self.assertEqual(self.act(e, ev, "pledge", {"conflict": False}).status, 201)
+        r = self.act(d, ev, "pledge", {"conflict": True, "statement": "本人曾在投标人处任职"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["step"], "pledge")  # a seat is vacant: the step waits
+        self.assertIn("evaluation.recusal",
+                      [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.admin).json["items"]])
+        self.rule(self.act(d, ev, "chair", {"chair": a["pseudonym"]}), 409, "EVAL-NOT-MEMBER")
+        # the center replaces the member from the draw's order; the next expert confirms, signs
+        # in and takes the seat by pledging
+        r = self.srv.request("POST", "/api/v1/draws/%d/members/%s/replace" % (self.draw["id"], d["pseudonym"]),
+                             {"cause": "recusal", "reason": "回避"}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        full = self.srv.request("GET", "/api/v1/draws/%d" % self.draw["id"], token=self.admin).json
+        new = [m for m in full["members"] if m["state"] == "invited"][0]
+        e = [x for x in self.experts if x["user"]["id"] == new["user_id"]][0]
+        self.assertEqual(self.act(e, ev, "pledge", {"conflict": False}).status, 404)  # not confirmed yet
+        self.assertEqual(self.answer(e, self.draw["id"], True).status, 200)
+        self.sign_in(e)
+        r = self.act(e, ev, "pledge", {"conflict": False})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["step"], "chair")
+        self.assertIn(new["pseudonym"], [m["pseudonym"] for m in r.json["members"] if m["sitting"]])
+        self.assertNotIn(d["pseudonym"], [m["pseudonym"] for m in r.json["members"] if m["sitting"]])
+        # and the log replays it: the joined member is a member
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

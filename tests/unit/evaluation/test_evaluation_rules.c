@@ -134,7 +134,7 @@ an_act_is_refused_outside_the_committee_out_of_step_twice_unsigned_or_while_paus
     CHECK_STR(act(s, 10, "chair", "{\"chair\":\"p0\"}", ACT_OK).code, "EVAL-STEP");
     CHECK_STR(act(s, 10, "pledge", "{\"conflict\":false}", ACT_SIGNATURE).code, "EVAL-SIGNATURE");
     CHECK_STR(act(s, 10, "pledge", "{\"conflict\":false}", ACT_TIME).code, "EVAL-SIGNED-TIME");
-    CHECK_STR(act(s, 10, "pledge", "{\"conflict\":true}", ACT_OK).code, "EVAL-CONFLICT");
+    CHECK(!act(s, 10, "pledge", "{\"conflict\":true}", ACT_OK).code); /* 回避: declared */
     add(s, 10, "pledge", "{\"conflict\":false}");
     CHECK_STR(act(s, 10, "pledge", "{\"conflict\":false}", ACT_OK).code, "EVAL-DONE");
     snprintf(s->state, sizeof s->state, "paused");
@@ -142,6 +142,30 @@ an_act_is_refused_outside_the_committee_out_of_step_twice_unsigned_or_while_paus
     snprintf(s->state, sizeof s->state, "open");
     s->members[2].sitting = false;
     CHECK_STR(act(s, 12, "pledge", "{\"conflict\":false}", ACT_OK).code, "EVAL-NOT-MEMBER");
+    done(s);
+}
+
+static void
+a_replacement_takes_a_vacant_seat_by_pledging_and_a_vacancy_holds_the_step(void)
+{
+    struct eval_session *s = session();
+    s->seats = 3;
+    s->members[2].sitting = false; /* recused */
+    add(s, 10, "pledge", "{\"conflict\":false}");
+    add(s, 11, "pledge", "{\"conflict\":false}");
+    CHECK(!evaluation_rule_step_complete(s)); /* a seat is vacant */
+    cJSON *p = cJSON_Parse("{\"conflict\":false}");
+    struct act_facts f = {.s = s, .kind = "pledge", .payload = p, .joining = true};
+    CHECK(!evaluation_rule_act(&f, 0).code);
+    f.joining = false;
+    CHECK_STR(evaluation_rule_act(&f, 0).code, "EVAL-NOT-MEMBER");
+    f.joining = true;
+    s->step = STEP_CHAIR;
+    CHECK_STR(evaluation_rule_act(&f, 0).code, "EVAL-NOT-MEMBER"); /* only while pledging */
+    s->step = STEP_PLEDGE;
+    s->members[2].sitting = true; /* no vacancy */
+    CHECK_STR(evaluation_rule_act(&f, 0).code, "EVAL-NOT-MEMBER");
+    cJSON_Delete(p);
     done(s);
 }
 
@@ -338,6 +362,7 @@ main(void)
     RUN(a_session_opens_only_when_every_fact_holds_and_says_the_first_that_does_not);
     RUN(an_act_is_refused_outside_the_committee_out_of_step_twice_unsigned_or_while_paused);
     RUN(a_review_fails_a_bid_only_on_a_ground_with_reasons_and_covers_every_bid_once);
+    RUN(a_replacement_takes_a_vacant_seat_by_pledging_and_a_vacancy_holds_the_step);
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
