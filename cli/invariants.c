@@ -618,11 +618,19 @@ check_custodians(struct inv_state *s, const char *action, const cJSON *p, int64_
 
 /* Actions a system job records, no person acting (docs/audit.md); the scheduler's jobs add
  * theirs here. Every other entry a replay reads names the signed-in user who acted. */
-static const char *const system_actions[] = {
-    "trust.anchors",       "venue.recording.missing", "draw.expire",
-    "draw.reveal",         "outbox.delivered",        "outbox.retry",
-    "outbox.failed",       "deposit.refund.instruct", "deposit.refund.sent",
-    "deposit.refund.warn", "deposit.refund.late",     NULL};
+static const char *const system_actions[] = {"trust.anchors",
+                                             "venue.recording.missing",
+                                             "draw.expire",
+                                             "draw.reveal",
+                                             "outbox.delivered",
+                                             "outbox.retry",
+                                             "outbox.failed",
+                                             "deposit.refund.instruct",
+                                             "deposit.refund.sent",
+                                             "deposit.refund.warn",
+                                             "deposit.refund.late",
+                                             "award.deadline",
+                                             NULL};
 /* Acts of parties that are not people, each signed by its certified key (INV-SIGNATURE) and
  * recorded under that key: a room's recorder registering a recording ("device:<key id>"), the
  * center's bank notifying its account's movements ("bank:<key id>"), a guarantee's issuer

@@ -40,3 +40,14 @@ CREATE TABLE award_contracts (
     signed_us     BIGINT NULL,
     UNIQUE KEY uq_award_contract_lot (project_id, lot_seq)
 ) ENGINE=InnoDB;
+
+-- The deadlines after the report (docs/evaluation.md §9a), each warned of once before its due
+-- time and flagged once after it, by the job evaluation.deadlines (system:award-monitor).
+CREATE TABLE award_deadlines (
+    project_id  BIGINT UNSIGNED NOT NULL,
+    kind        VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'publicity, contract, report',
+    due_us      BIGINT NOT NULL,
+    warned_us   BIGINT NULL,
+    flagged_us  BIGINT NULL,
+    PRIMARY KEY (project_id, kind)
+) ENGINE=InnoDB;

@@ -143,22 +143,60 @@ award_published(struct dbconn *c, const struct actor *a, int64_t project, int64_
                                .ref_id = announcement};
         st = tell_orgs(c, ids, &m, now);
     }
-    if (st == DB_OK && cJSON_GetArraySize(losers)) {
-        char *lids = cJSON_PrintUnformatted(losers);
-        snprintf(
-            body, sizeof body,
-            "中标结果通知：项目 %s 的中标结果已公告（公告 %lld），贵单位未中标。投标保证金将按规定"
-            "退还。Result notice: project %s has been awarded (announcement %lld); your bid "
-            "did not win. Your deposit will be refunded as the law requires.",
-            v.code, (long long)announcement, v.code, (long long)announcement);
+    /* every other bidder: the result (招标投标法 第四十五条); under government procurement with
+     * its own score and rank in each lot it bid for (财政部令第87号 第六十九条) */
+    struct dbres reports = {0};
+    if (st == DB_OK)
+        st = store_eval_reports(c, project, &reports);
+    cJSON_ArrayForEach(x, losers)
+    {
+        if (st != DB_OK)
+            break;
+        int64_t org = (int64_t)x->valuedouble;
+        char mine[600] = "";
+        size_t used = 0;
+        for (size_t i = 0; v.category == CAT_PROCUREMENT && i < reports.nrows; i++) {
+            cJSON *rep = cJSON_Parse(dbres_str(&reports, i, RP_REPORT)), *y;
+            int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "ranking"));
+            cJSON_ArrayForEach(y, cJSON_GetObjectItemCaseSensitive(rep, "ranking"))
+            {
+                if (json_i64(y, "org_id", 0) != org || used >= sizeof mine - 1)
+                    continue;
+                int w = snprintf(mine + used, sizeof mine - used,
+                                 "第 %lld 标段：第 %lld 名（共 %d 名），%s 分；",
+                                 (long long)dbres_i64(&reports, i, RP_LOT),
+                                 (long long)json_i64(y, "rank", 0), n,
+                                 json_str(y, "total") ? json_str(y, "total") : "—");
+                used += w > 0 ? (size_t)w : 0;
+            }
+            cJSON_ArrayForEach(y, cJSON_GetObjectItemCaseSensitive(rep, "bids"))
+            {
+                if (json_i64(y, "org_id", 0) != org ||
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(y, "valid")) ||
+                    used >= sizeof mine - 1)
+                    continue;
+                int w = snprintf(mine + used, sizeof mine - used, "第 %lld 标段：于%s被否决；",
+                                 (long long)dbres_i64(&reports, i, RP_LOT),
+                                 json_str(y, "rejected_at") ? json_str(y, "rejected_at") : "评审");
+                used += w > 0 ? (size_t)w : 0;
+            }
+            cJSON_Delete(rep);
+        }
+        snprintf(body, sizeof body,
+                 "中标结果通知：项目 %s 的中标结果已公告（公告 "
+                 "%lld），贵单位未中标。%s投标保证金将按规定"
+                 "退还。Result notice: project %s has been awarded (announcement %lld); your bid "
+                 "did not win. Your deposit will be refunded as the law requires.",
+                 v.code, (long long)announcement, mine, v.code, (long long)announcement);
+        snprintf(ids, sizeof ids, "[%lld]", (long long)org);
         struct outbox_msg m = {.kind = "award.result",
                                .subject = "中标结果通知书 Result notice",
                                .body = body,
                                .ref_type = "announcement",
                                .ref_id = announcement};
-        st = lids ? tell_orgs(c, lids, &m, now) : DB_ERROR;
-        cJSON_free(lids);
+        st = tell_orgs(c, ids, &m, now);
     }
+    dbres_free(&reports);
     cJSON_Delete(losers);
     if (st == DB_OK) {
         /* the deposits stage: losing bidders' refunds under government procurement */

@@ -154,6 +154,7 @@ struct award_candidate {
 struct lot_result {
     int64_t lot, evaluation_id;
     bool reported;
+    int64_t reported_us;
     size_t ncand;
     struct award_candidate cand[3];
     bool decided;
@@ -248,6 +249,25 @@ size_t evaluation_rule_score_indicators(const struct eval_session *s, struct eva
                                         size_t max);
 enum db_status store_indicator_insert(struct dbconn *c, int64_t evaluation,
                                       const struct eval_fired *f, int64_t now);
+
+/* ---- the deadlines after the report (jobs.c, rules.c) ---- */
+/* publicity: the candidates publicized within 3 days of the last report (实施条例 第五十四条);
+ * contract: signed within 30 days of the award notice (招标投标法 第四十六条); report: the
+ * written report within 15 days of the decision (第四十七条). */
+enum award_deadline { DL_PUBLICITY, DL_CONTRACT, DL_REPORT, DL__COUNT };
+extern const char *const evaluation_deadline_names[]; /* "publicity", "contract", "report" */
+#define AWARD_PUBLICITY_DAYS 3
+#define AWARD_WARN_US        (INT64_C(86400) * 1000000) /* warned a day before */
+struct deadline_state {
+    int64_t due_us; /* 0: not running (not yet begun, or met) */
+    bool warned, flagged;
+};
+enum deadline_act { DA_NONE, DA_WARN, DA_FLAG };
+/* The due time of each deadline of a project as it stands (0: not running). */
+void evaluation_rule_deadlines(const struct award_project *p, int64_t due[DL__COUNT]);
+/* What to do about one deadline now: warn once within AWARD_WARN_US before, flag once after. */
+enum deadline_act evaluation_rule_deadline_act(const struct deadline_state *d, int64_t now_us);
+bool evaluation_job_deadlines(struct dbconn *c, const struct actor *a, int64_t now_us);
 
 /* ---- views (views.c) ---- */
 /* A session as the caller may see it: scores only to a member who has given theirs, and to

@@ -140,10 +140,16 @@ evaluation_init(const struct config *config)
     return true;
 }
 
+static const struct job jobs[] = {
+    {"evaluation.deadlines", "system:award-monitor", 300, NULL, false, evaluation_job_deadlines},
+};
+
 const struct module evaluation_module = {
     .name = "evaluation",
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .init = evaluation_init,
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
     .rule_codes = rule_codes,
 };

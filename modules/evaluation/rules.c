@@ -942,3 +942,46 @@ evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired
     }
     return k;
 }
+
+/* ---- the deadlines after the report ---- */
+
+const char *const evaluation_deadline_names[] = {"publicity", "contract", "report", NULL};
+
+#define DAY_US (INT64_C(86400) * 1000000)
+
+void
+evaluation_rule_deadlines(const struct award_project *p, int64_t due[DL__COUNT])
+{
+    int64_t last_report = 0, first_notice = 0, first_decision = 0;
+    bool all_reported = p->nlots > 0;
+    for (size_t i = 0; i < p->nlots; i++) {
+        const struct lot_result *l = &p->lots[i];
+        all_reported &= l->reported;
+        if (l->reported && l->reported_us > last_report)
+            last_report = l->reported_us;
+        if (l->noticed_us && (!first_notice || l->noticed_us < first_notice))
+            first_notice = l->noticed_us;
+        if (l->decided && (!first_decision || l->decided_us < first_decision))
+            first_decision = l->decided_us;
+    }
+    const char *st = p->project_state;
+    due[DL_PUBLICITY] =
+        all_reported && !strcmp(st, "evaluating") ? last_report + AWARD_PUBLICITY_DAYS * DAY_US : 0;
+    due[DL_CONTRACT] =
+        first_notice && !strcmp(st, "awarded") ? first_notice + AWARD_CONTRACT_DAYS * DAY_US : 0;
+    due[DL_REPORT] = first_decision && (!strcmp(st, "awarded") || !strcmp(st, "contracted"))
+                         ? first_decision + AWARD_REPORT_DAYS * DAY_US
+                         : 0;
+}
+
+enum deadline_act
+evaluation_rule_deadline_act(const struct deadline_state *d, int64_t now)
+{
+    if (!d->due_us)
+        return DA_NONE;
+    if (now > d->due_us)
+        return d->flagged ? DA_NONE : DA_FLAG;
+    if (now >= d->due_us - AWARD_WARN_US)
+        return d->warned ? DA_NONE : DA_WARN;
+    return DA_NONE;
+}

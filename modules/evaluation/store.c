@@ -392,7 +392,8 @@ store_eval_list(struct dbconn *c, const struct principal *who, int64_t project, 
     X(PL_ID, "id")                                                                                 \
     X(PL_LOT, "lot_seq")                                                                           \
     X(PL_STATE, "state")                                                                           \
-    X(PL_REPORT, "report_json")
+    X(PL_REPORT, "report_json")                                                                    \
+    X(PL_REPORTED, "reported_us")
 enum { PLOT_COLS(DB_COL_ENUM) PL__COUNT };
 #define DECISION_COLS(X)                                                                           \
     X(DE_LOT, "lot_seq")                                                                           \
@@ -481,6 +482,7 @@ store_award_project(struct dbconn *c, const struct project_view *v, struct award
             continue;
         l->evaluation_id = dbres_i64(&r, i, PL_ID);
         l->reported = !strcmp(dbres_str(&r, i, PL_STATE), "reported");
+        l->reported_us = l->reported ? dbres_i64(&r, i, PL_REPORTED) : 0;
         if (l->reported && dbres_str(&r, i, PL_REPORT))
             report_candidates(dbres_str(&r, i, PL_REPORT), l);
     }
@@ -705,5 +707,66 @@ store_member_set(struct dbconn *c, int64_t evaluation, int64_t user, const char 
                               "sitting) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE sitting = "
                               "VALUES(sitting)";
     struct dbv p[] = {DBV_INT(evaluation), DBV_INT(user), DBV_STR(pseudonym), DBV_INT(sitting)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_eval_reports(struct dbconn *c, int64_t project, struct dbres *out)
+{
+    static const char sql[] = "SELECT " REPORT_COLS(DB_COL_SQL) DB_COL_END
+        " FROM evaluations WHERE project_id = ? AND state = 'reported' ORDER BY lot_seq";
+    struct dbv p[] = {DBV_INT(project)};
+    return db_query(c, sql, p, 1, out);
+}
+
+/* ---- the deadlines ---- */
+
+#define DEADLINE_COLS(X)                                                                           \
+    X(DL_DUE, "due_us")                                                                            \
+    X(DL_WARNED, "warned_us")                                                                      \
+    X(DL_FLAGGED, "flagged_us")
+enum { DEADLINE_COLS(DB_COL_ENUM) DLC__COUNT };
+
+enum db_status
+store_deadline_projects(struct dbconn *c, struct dbres *out)
+{
+    /* the projects with a signed report whose tender is not closed: the job reads each through
+     * the facts of its deadlines */
+    static const char sql[] = "SELECT DISTINCT e.project_id FROM evaluations e WHERE e.state = "
+                              "'reported' AND NOT EXISTS (SELECT 1 FROM award_deadlines d WHERE "
+                              "d.project_id = e.project_id AND d.kind = 'report' AND "
+                              "d.flagged_us IS NOT NULL) ORDER BY e.project_id";
+    return db_query(c, sql, NULL, 0, out);
+}
+
+enum db_status
+store_deadline_get(struct dbconn *c, int64_t project, const char *kind, int64_t due, bool *warned,
+                   bool *flagged)
+{
+    static const char sql[] = "SELECT " DEADLINE_COLS(DB_COL_SQL) DB_COL_END
+        " FROM award_deadlines WHERE project_id = ? AND kind = ?";
+    struct dbv p[] = {DBV_INT(project), DBV_STR(kind)};
+    struct dbres r;
+    enum db_status st = db_query(c, sql, p, 2, &r);
+    /* a due time that moved (a new report) starts afresh */
+    bool same = st == DB_OK && r.nrows == 1 && dbres_i64(&r, 0, DL_DUE) == due;
+    *warned = same && dbres_str(&r, 0, DL_WARNED);
+    *flagged = same && dbres_str(&r, 0, DL_FLAGGED);
+    dbres_free(&r);
+    return st;
+}
+
+enum db_status
+store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t due, bool flag,
+                    int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO award_deadlines (project_id, kind, due_us, warned_us, flagged_us) VALUES "
+        "(?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE warned_us = IF(due_us = VALUES(due_us), "
+        "COALESCE(VALUES(warned_us), warned_us), VALUES(warned_us)), flagged_us = "
+        "IF(due_us = VALUES(due_us), COALESCE(VALUES(flagged_us), flagged_us), "
+        "VALUES(flagged_us)), due_us = VALUES(due_us)";
+    struct dbv p[] = {DBV_INT(project), DBV_STR(kind), DBV_INT(due), flag ? DBV_NUL : DBV_INT(now),
+                      flag ? DBV_INT(now) : DBV_NUL};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
 }

@@ -76,9 +76,24 @@ enum db_status store_contract_offer(struct dbconn *c, int64_t project, const str
 enum db_status store_contract_sign(struct dbconn *c, int64_t id, int64_t user, const char *key_id,
                                    const char *signature, int64_t signed_us, int64_t now);
 
+/* The signed reports of a project's lots, by lot: rows of REPORT_COLS. */
+#define REPORT_COLS(X)                                                                             \
+    X(RP_LOT, "lot_seq")                                                                           \
+    X(RP_REPORT, "report_json")
+enum { REPORT_COLS(DB_COL_ENUM) RP__COUNT };
+enum db_status store_eval_reports(struct dbconn *c, int64_t project, struct dbres *out);
+
 /* A member's seat: added (a replacement joining) or left (recused, replaced). */
 enum db_status store_member_set(struct dbconn *c, int64_t evaluation, int64_t user,
                                 const char *pseudonym, bool sitting);
+
+/* the deadlines (jobs.c): the projects to watch (ids in DB_VALUE), a deadline's marks for the
+ * due time given (another due time: none), and a warning or a flag recorded */
+enum db_status store_deadline_projects(struct dbconn *c, struct dbres *out);
+enum db_status store_deadline_get(struct dbconn *c, int64_t project, const char *kind, int64_t due,
+                                  bool *warned, bool *flagged);
+enum db_status store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t due,
+                                   bool flag, int64_t now);
 
 /* clarifications */
 struct eval_clar;

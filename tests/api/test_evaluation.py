@@ -6,6 +6,7 @@ declared method; nobody outside the committee sees a score before the report, a 
 pause the session, and every malformed or out-of-order act is refused with its rule code and
 leaves nothing behind."""
 import json
+import time
 
 from harness import sign_act
 from test_experts import HOUR, MIN, ExpertFixture
@@ -21,6 +22,18 @@ def half_up(x, d):
 
 
 class EvaluationFixture(ExpertFixture):
+    def run_job(self, name, to_us):
+        """Move the clock to to_us and wait for the job's next run."""
+        def runs():
+            r = self.srv.request("GET", "/api/v1/system/jobs", token=self.admin)
+            return next(j for j in r.json["items"] if j["name"] == name)["runs"]
+        before = runs()
+        self.clock(to_us)
+        deadline = time.time() + 20
+        while runs() <= before and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertGreater(runs(), before, name + " did not run")
+
     def evaluated_lot(self, prices=(100000000, 95000000, 102000000), method=METHOD):
         """A project whose lot 1 was opened with len(prices) bids, a tender announcement declaring
         method, a complete committee of four library experts, the clock at the session's start."""
@@ -424,6 +437,18 @@ class AwardFlowTest(EvaluationFixture):
         self.assertNotIn("award.notice", kinds(lose_tok))
         self.assertEqual(self.srv.sql("SELECT kind, winner_org FROM deposit_events WHERE project_id = %d" % self.pid),
                          [["award_notice", str(winner_org["id"])]])
+        # the contract's deadline (招标投标法 第四十六条): warned a day before, flagged once past
+        noticed = self.server_now()
+        self.run_job("evaluation.deadlines", noticed + 29 * DAY + 12 * HOUR)
+        self.assertIn("award.deadline.warning",
+                      [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]])
+        self.run_job("evaluation.deadlines", noticed + 30 * DAY + HOUR)
+        self.assertIn("award.deadline.missed",
+                      [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.sup_tok).json["items"]])
+        owner_tok = toks["owner"] = self.srv.login(owner["username"], "user-password-1")
+        bidder_users = [(u, self.srv.login(u["username"], "user-password-1")) for u, _ in bidder_users]
+        win_user, win_tok = [u for u, o in zip(bidder_users, self.orgs) if o is winner_org][0]
+        lose_user, lose_tok = [u for u, o in zip(bidder_users, self.orgs) if o is not winner_org][0]
         # the contract: offered at the winning price by the tenderer, signed by the winner
         price = [p for o, p in zip(self.orgs, (100000000, 95000000, 102000000)) if o is winner_org][0]
         doc = "ab" * 32
@@ -439,6 +464,9 @@ class AwardFlowTest(EvaluationFixture):
         self.assertEqual(contract(lose_tok, price, "contract/sign").status, 404)
         r = contract(win_tok, price, "contract/sign")
         self.assertEqual(r.status, 200, r)
+        late = self.srv.sql("SELECT JSON_VALUE(CAST(entry AS CHAR), '$.payload.late') FROM audit_entries "
+                            "WHERE JSON_VALUE(CAST(entry AS CHAR), '$.action') = 'contract.sign'")
+        self.assertIn(late, ([["true"]], [["1"]]))  # signed after the 30 days: recorded late
         self.assertEqual(self.state(), "contracted")
         self.assertIn(["contract_signed", str(winner_org["id"])],
                       self.srv.sql("SELECT kind, winner_org FROM deposit_events WHERE project_id = %d" % self.pid))

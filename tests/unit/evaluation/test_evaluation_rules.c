@@ -7,6 +7,8 @@
 #include "check.h"
 #include "internal.h"
 
+#define DAY (INT64_C(86400) * 1000000)
+
 static struct open_facts
 ready(void)
 {
@@ -356,6 +358,42 @@ indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_
     done(s);
 }
 
+static void
+each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after(void)
+{
+    struct award_project p = {.project_state = "evaluating", .nlots = 2};
+    p.lots[0] = (struct lot_result){.lot = 1, .reported = true, .reported_us = 100};
+    p.lots[1] = (struct lot_result){.lot = 2, .reported = false};
+    int64_t due[DL__COUNT];
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_PUBLICITY] == 0); /* lot 2 has no report yet */
+    p.lots[1].reported = true;
+    p.lots[1].reported_us = 200;
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_PUBLICITY] == 200 + 3 * DAY && due[DL_CONTRACT] == 0 && due[DL_REPORT] == 0);
+    p.project_state = "awarded";
+    p.lots[0].decided = p.lots[1].decided = true;
+    p.lots[0].decided_us = 1000;
+    p.lots[1].decided_us = 900;
+    p.lots[0].noticed_us = p.lots[1].noticed_us = 2000;
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_PUBLICITY] == 0 && due[DL_CONTRACT] == 2000 + 30 * DAY &&
+          due[DL_REPORT] == 900 + 15 * DAY);
+    p.project_state = "closed";
+    evaluation_rule_deadlines(&p, due);
+    CHECK(!due[DL_PUBLICITY] && !due[DL_CONTRACT] && !due[DL_REPORT]);
+    struct deadline_state d = {.due_us = 10 * DAY};
+    CHECK(evaluation_rule_deadline_act(&d, 9 * DAY - 1) == DA_NONE);
+    CHECK(evaluation_rule_deadline_act(&d, 9 * DAY) == DA_WARN);
+    d.warned = true;
+    CHECK(evaluation_rule_deadline_act(&d, 10 * DAY) == DA_NONE); /* its own microsecond: in time */
+    CHECK(evaluation_rule_deadline_act(&d, 10 * DAY + 1) == DA_FLAG);
+    d.flagged = true;
+    CHECK(evaluation_rule_deadline_act(&d, 11 * DAY) == DA_NONE);
+    d.due_us = 0;
+    CHECK(evaluation_rule_deadline_act(&d, 11 * DAY) == DA_NONE);
+}
+
 int
 main(void)
 {
@@ -366,6 +404,7 @@ main(void)
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
+    RUN(each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after);
     RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
     RUN(indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_scores);
     return CHECK_DONE();
