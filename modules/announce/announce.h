@@ -60,7 +60,12 @@ struct announce_results {
                              cJSON **out, struct refusal *why);
     enum db_status (*published)(struct dbconn *c, const struct actor *a, int64_t project,
                                 int64_t announcement, bool award, int64_t now);
+    /* the signed contracts of project, for OCDS: [{id, lot, rank, org_id, price_fen,
+     * signed_us}] (caller frees; NULL when *st says a database error) */
+    cJSON *(*contracts)(struct dbconn *c, int64_t project, enum db_status *st);
 };
+/* The provider's contracts, or [] without one. */
+cJSON *announce_contracts(struct dbconn *c, int64_t project, enum db_status *st);
 void announce_set_results(const struct announce_results *p);
 
 /* The OCDS release package (record=false) or record package of a project (ocds.c); NULL when

@@ -71,9 +71,60 @@ org(int64_t id, const char *name, const char *role)
     return o;
 }
 
+/* A supplier as OCDS names it (the organization's name read through accounts). */
+static cJSON *
+supplier(struct dbconn *c, int64_t org_id, cJSON *parties)
+{
+    struct org_view o;
+    bool found = false;
+    if (accounts_org(c, org_id, &o, &found) != DB_OK || !found)
+        snprintf(o.name, sizeof o.name, "CN-ORG-%lld", (long long)org_id);
+    char oid[40];
+    snprintf(oid, sizeof oid, "CN-ORG-%lld", (long long)org_id);
+    bool listed = false;
+    for (cJSON *x = parties->child; x; x = x->next)
+        listed |= !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "id")), oid);
+    if (!listed)
+        cJSON_AddItemToArray(parties, org(org_id, o.name, "supplier"));
+    return org(org_id, o.name, NULL);
+}
+
+/* The awards of a candidates or award announcement, from its signed content: per lot, each
+ * candidate a pending award ("<lot>-<rank>"); the winner's active once the award is published. */
+static void
+awards_of(struct dbconn *c, cJSON *r, const struct dbres *a, size_t i, bool award)
+{
+    cJSON *content = cJSON_Parse(dbres_str(a, i, AC_CONTENT) ? dbres_str(a, i, AC_CONTENT) : "");
+    cJSON *aw = cJSON_AddArrayToObject(r, "awards");
+    cJSON *parties = cJSON_GetObjectItem(r, "parties");
+    const cJSON *lot;
+    cJSON_ArrayForEach(lot, cJSON_GetObjectItem(content, award ? "awards" : "candidates"))
+    {
+        const cJSON *one, *list = award ? NULL : cJSON_GetObjectItem(lot, "candidates");
+        for (one = award ? lot : (list ? list->child : NULL); one; one = award ? NULL : one->next) {
+            char id[48], lid[24];
+            snprintf(id, sizeof id, "%lld-%lld", (long long)json_i64(lot, "lot", 0),
+                     (long long)json_i64(one, "rank", 0));
+            snprintf(lid, sizeof lid, "%lld", (long long)json_i64(lot, "lot", 0));
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "id", id);
+            cJSON_AddStringToObject(x, "title", dbres_str(a, i, AC_TITLE));
+            cJSON_AddStringToObject(x, "status", award ? "active" : "pending");
+            add_time(x, "date", dbres_i64(a, i, AC_PUBLISHED));
+            cJSON_AddItemToObject(x, "value", value(json_i64(one, "price_fen", 0)));
+            cJSON *sup = cJSON_AddArrayToObject(x, "suppliers");
+            cJSON_AddItemToArray(sup, supplier(c, json_i64(one, "org_id", 0), parties));
+            cJSON *rl = cJSON_AddArrayToObject(x, "relatedLots");
+            cJSON_AddItemToArray(rl, cJSON_CreateString(lid));
+            cJSON_AddItemToArray(aw, x);
+        }
+    }
+    cJSON_Delete(content);
+}
+
 /* One release for the announcement in row i of a. */
 static cJSON *
-release(const char *ocid, const struct ocds_project *p, const struct dbres *lots,
+release(struct dbconn *c, const char *ocid, const struct ocds_project *p, const struct dbres *lots,
         const struct dbres *a, size_t i)
 {
     const char *type = dbres_str(a, i, AC_TYPE);
@@ -136,15 +187,8 @@ release(const char *ocid, const struct ocds_project *p, const struct dbres *lots
         cJSON_AddStringToObject(x, "rationale", dbres_str(a, i, AC_BODY));
         cJSON_AddItemToArray(am, x);
     }
-    if (!strcmp(type, "candidates") || !strcmp(type, "award")) {
-        cJSON *aw = cJSON_AddArrayToObject(r, "awards");
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "id", "1");
-        cJSON_AddStringToObject(x, "title", dbres_str(a, i, AC_TITLE));
-        cJSON_AddStringToObject(x, "status", !strcmp(type, "award") ? "active" : "pending");
-        add_time(x, "date", dbres_i64(a, i, AC_PUBLISHED));
-        cJSON_AddItemToArray(aw, x);
-    }
+    if (!strcmp(type, "candidates") || !strcmp(type, "award"))
+        awards_of(c, r, a, i, !strcmp(type, "award"));
     return r;
 }
 
@@ -211,7 +255,41 @@ ocds_package(struct dbconn *c, int64_t project_id, const char *prefix, const cha
     cJSON_AddStringToObject(publisher, "name", "公共资源交易平台");
     cJSON *releases = cJSON_CreateArray();
     for (size_t i = 0; i < a.nrows; i++)
-        cJSON_AddItemToArray(releases, release(ocid, p, &lots, &a, i));
+        cJSON_AddItemToArray(releases, release(c, ocid, p, &lots, &a, i));
+    /* the signed contracts (the evaluation stage's): one release each, tag contract */
+    cJSON *contracts = announce_contracts(c, project_id, st);
+    if (*st != DB_OK) {
+        cJSON_Delete(releases);
+        cJSON_Delete(pkg);
+        pkg = NULL;
+        goto out;
+    }
+    const cJSON *k;
+    cJSON_ArrayForEach(k, contracts)
+    {
+        cJSON *r = cJSON_CreateObject();
+        char id[160], cid[40], aid[48];
+        snprintf(id, sizeof id, "%.96s-contract-%lld", ocid, (long long)json_i64(k, "id", 0));
+        snprintf(cid, sizeof cid, "%lld", (long long)json_i64(k, "id", 0));
+        snprintf(aid, sizeof aid, "%lld-%lld", (long long)json_i64(k, "lot", 0),
+                 (long long)json_i64(k, "rank", 0));
+        cJSON_AddStringToObject(r, "ocid", ocid);
+        cJSON_AddStringToObject(r, "id", id);
+        add_time(r, "date", json_i64(k, "signed_us", 0));
+        cJSON *tag = cJSON_AddArrayToObject(r, "tag");
+        cJSON_AddItemToArray(tag, cJSON_CreateString("contract"));
+        cJSON_AddStringToObject(r, "initiationType", "tender");
+        cJSON_AddStringToObject(r, "language", "zh");
+        cJSON *cs = cJSON_AddArrayToObject(r, "contracts"), *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "id", cid);
+        cJSON_AddStringToObject(x, "awardID", aid);
+        cJSON_AddStringToObject(x, "status", "active");
+        cJSON_AddItemToObject(x, "value", value(json_i64(k, "price_fen", 0)));
+        add_time(x, "dateSigned", json_i64(k, "signed_us", 0));
+        cJSON_AddItemToArray(cs, x);
+        cJSON_AddItemToArray(releases, r);
+    }
+    cJSON_Delete(contracts);
     if (!record) {
         cJSON_AddItemToObject(pkg, "releases", releases);
         goto out;

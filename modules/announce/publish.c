@@ -63,6 +63,16 @@ announce_set_results(const struct announce_results *p)
     results = *p;
 }
 
+cJSON *
+announce_contracts(struct dbconn *c, int64_t project, enum db_status *st)
+{
+    if (!results.contracts) {
+        *st = DB_OK;
+        return cJSON_CreateArray();
+    }
+    return results.contracts(c, project, st);
+}
+
 /* ---- publishing ---- */
 
 struct publish_ctx {

@@ -76,6 +76,34 @@ out:
     return st;
 }
 
+cJSON *
+award_contracts(struct dbconn *c, int64_t project, enum db_status *st)
+{
+    struct project_view v;
+    struct award_project *p = malloc(sizeof *p);
+    char state[32];
+    bool found;
+    cJSON *out = NULL;
+    *st = p ? entry_project(c, project, false, &v, &found) : DB_ERROR;
+    if (*st == DB_OK && found)
+        *st = store_award_project(c, &v, p, state);
+    if (*st == DB_OK) {
+        out = cJSON_CreateArray();
+        for (size_t i = 0; found && i < p->nlots; i++) {
+            const struct lot_result *l = &p->lots[i];
+            if (strcmp(l->contract_state, "signed"))
+                continue;
+            cJSON *o = candidate_json(&l->won);
+            json_add_i64(o, "id", l->contract_id);
+            json_add_i64(o, "lot", l->lot);
+            json_add_i64(o, "signed_us", l->contract_signed_us);
+            cJSON_AddItemToArray(out, o);
+        }
+    }
+    free(p);
+    return out;
+}
+
 /* Tell the organizations of ids (a JSON array) one message each, through the outbox. */
 static enum db_status
 tell_orgs(struct dbconn *c, const char *org_ids, const struct outbox_msg *m, int64_t now)

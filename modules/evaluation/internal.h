@@ -162,7 +162,7 @@ struct lot_result {
     int64_t decided_us, noticed_us;
     int64_t contract_id;
     char contract_state[16]; /* "" (none), offered, signed */
-    int64_t contract_price;
+    int64_t contract_price, contract_signed_us;
     char contract_doc[65];
 };
 struct award_project {
@@ -219,6 +219,7 @@ enum db_status award_result(struct dbconn *c, int64_t project, bool award, int64
                             struct refusal *why);
 enum db_status award_published(struct dbconn *c, const struct actor *a, int64_t project,
                                int64_t announcement, bool award, int64_t now);
+cJSON *award_contracts(struct dbconn *c, int64_t project, enum db_status *st);
 void award_decide(struct req *r, const cJSON *body);
 void award_get(struct req *r, const cJSON *body);
 void contract_offer(struct req *r, const cJSON *body);

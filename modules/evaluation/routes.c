@@ -135,7 +135,7 @@ static bool
 evaluation_init(const struct config *config)
 {
     evaluation_cfg = config;
-    static const struct announce_results results = {award_result, award_published};
+    static const struct announce_results results = {award_result, award_published, award_contracts};
     announce_set_results(&results); /* the candidates and the award are this stage's */
     return true;
 }

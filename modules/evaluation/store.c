@@ -409,7 +409,8 @@ enum { DECISION_COLS(DB_COL_ENUM) DE__COUNT };
     X(CO_LOT, "lot_seq")                                                                           \
     X(CO_STATE, "state")                                                                           \
     X(CO_PRICE, "price_fen")                                                                       \
-    X(CO_DOC, "document_sha256")
+    X(CO_DOC, "document_sha256")                                                                   \
+    X(CO_SIGNED, "signed_us")
 enum { CONTRACT_COLS(DB_COL_ENUM) CO__COUNT };
 
 static struct lot_result *
@@ -511,6 +512,7 @@ store_award_project(struct dbconn *c, const struct project_view *v, struct award
         l->contract_price = dbres_i64(&r, i, CO_PRICE);
         snprintf(l->contract_state, sizeof l->contract_state, "%s", dbres_str(&r, i, CO_STATE));
         snprintf(l->contract_doc, sizeof l->contract_doc, "%s", dbres_str(&r, i, CO_DOC));
+        l->contract_signed_us = dbres_str(&r, i, CO_SIGNED) ? dbres_i64(&r, i, CO_SIGNED) : 0;
     }
 out:
     dbres_free(&r);

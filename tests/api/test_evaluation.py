@@ -480,6 +480,23 @@ class AwardFlowTest(EvaluationFixture):
         r = self.srv.request("POST", "/api/v1/projects/%d/close" % self.pid, body, token=owner_tok)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.state(), "closed")
+        # OCDS: the candidates as pending awards, the winner's award active, the signed contract;
+        # the releases and the record valid against the official 1.1.5 schemas
+        from test_ocds import validator
+        rel = self.srv.request("GET", "/api/v1/public/projects/%d/ocds/releases" % self.pid).json
+        errors = sorted(validator("release-package-schema.json").iter_errors(rel), key=str)
+        self.assertEqual(errors, [], [e.message for e in errors][:5])
+        self.assertEqual([r["tag"] for r in rel["releases"]][-3:], [["award"], ["awardUpdate"], ["contract"]])
+        rec = self.srv.request("GET", "/api/v1/public/projects/%d/ocds/record" % self.pid).json
+        errors = sorted(validator("record-package-schema.json").iter_errors(rec), key=str)
+        self.assertEqual(errors, [], [e.message for e in errors][:5])
+        compiled = rec["records"][0]["compiledRelease"]
+        awards = {a["id"]: a for a in compiled["awards"]}
+        self.assertEqual(awards["1-1"]["status"], "active")
+        self.assertEqual(len(awards), 3)
+        self.assertEqual(awards["1-1"]["value"], {"amount": price / 100, "currency": "CNY"})
+        self.assertEqual(compiled["contracts"][0]["awardID"], "1-1")
+        self.assertIn("supplier", [r for p in compiled["parties"] for r in p.get("roles", [])])
         # the names are revealed once the result is out; the whole log replays clean
         p, path = self.verify(self.draw["id"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
