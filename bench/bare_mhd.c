@@ -11,6 +11,10 @@
  * written to its own file in DIR as it arrives, fsynced and closed at its end (then the
  * directory is fsynced), and answered 201 with the hash: what any server taking sealed bids must
  * do at the least, with none of ggzyd's checks, spool, database or audit entry.
+ * --sse: the live stream's baseline — GET answers text/event-stream and parks the connection
+ * (suspend) until POST publishes an event {"at_us": now}, which resumes every parked watcher: the
+ * same suspend/resume pattern as ggzyd's streams, with nothing else (no authorization, no
+ * database, no per-class filter).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -20,6 +24,8 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -29,6 +35,133 @@
 static const char small[] = "{\"id\":1,\"username\":\"bench\",\"role\":\"bidder\",\"org_id\":1}";
 static const char *body = small;
 static size_t body_len = sizeof small - 1;
+
+static bool sse;
+
+/* ---- --sse ---- */
+
+struct watcher {
+    pthread_mutex_t mu;
+    struct MHD_Connection *conn;
+    long seen;
+    bool parked, pending;
+    struct watcher *next, *prev;
+};
+static pthread_mutex_t sse_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct watcher *watchers;
+static long seq;
+static bool stopping;
+static char event[128];
+static size_t event_len;
+
+static void
+wake(struct watcher *w)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->parked) {
+        w->parked = false;
+        MHD_resume_connection(w->conn);
+    } else
+        w->pending = true;
+    pthread_mutex_unlock(&w->mu);
+}
+
+static ssize_t
+sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct watcher *w = cls;
+    pthread_mutex_lock(&w->mu);
+    w->pending = false;
+    pthread_mutex_unlock(&w->mu);
+    size_t n = 0;
+    pthread_mutex_lock(&sse_mu);
+    if (stopping) {
+        pthread_mutex_unlock(&sse_mu);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    if (w->seen < seq && event_len <= max) {
+        memcpy(buf, event, event_len);
+        n = event_len;
+        w->seen = seq;
+    }
+    pthread_mutex_unlock(&sse_mu);
+    if (n)
+        return (ssize_t)n;
+    pthread_mutex_lock(&w->mu);
+    if (!w->pending) {
+        w->parked = true;
+        MHD_suspend_connection(w->conn);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+static void
+sse_free(void *cls)
+{
+    struct watcher *w = cls;
+    pthread_mutex_lock(&sse_mu);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        watchers = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&sse_mu);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+static enum MHD_Result
+sse_handler(struct MHD_Connection *c, const char *method, size_t *upload_size, void **con_cls)
+{
+    static int first;
+    if (*con_cls == NULL) {
+        *con_cls = &first;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    struct MHD_Response *r;
+    unsigned status = 200;
+    if (!strcmp(method, "POST")) { /* publish: every watcher is woken */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        pthread_mutex_lock(&sse_mu);
+        seq++;
+        event_len = (size_t)snprintf(event, sizeof event,
+                                     "id: %ld\nevent: state\ndata: {\"at_us\":%lld}\n\n", seq,
+                                     (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+        for (struct watcher *w = watchers; w; w = w->next)
+            wake(w);
+        pthread_mutex_unlock(&sse_mu);
+        r = MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
+    } else {
+        struct watcher *w = calloc(1, sizeof *w);
+        if (!w || pthread_mutex_init(&w->mu, NULL))
+            return MHD_NO;
+        w->conn = c;
+        pthread_mutex_lock(&sse_mu);
+        w->seen = seq;
+        w->next = watchers;
+        if (watchers)
+            watchers->prev = w;
+        watchers = w;
+        pthread_mutex_unlock(&sse_mu);
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, w, sse_free);
+    }
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type",
+                            status == 200 && strcmp(method, "POST") ? "text/event-stream"
+                                                                    : "application/json");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
 
 static const char *sink_dir;
 static int sink_dfd = -1;
@@ -114,6 +247,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
     (void)version;
     if (sink_dir && !strcmp(method, "POST"))
         return sink(c, upload, upload_size, con_cls);
+    if (sse)
+        return sse_handler(c, method, upload_size, con_cls);
     static int first;
     if (*con_cls == NULL) {
         *con_cls = &first; /* first call: headers only */
@@ -151,8 +286,13 @@ int
 main(int argc, char **argv)
 {
     if (argc != 3 && argc != 5 && argc != 6 && !(argc == 7 && !strcmp(argv[5], "--sink"))) {
-        fprintf(stderr, "usage: bench_bare PORT THREADS [CERT KEY [BODYFILE | --sink DIR]]\n");
+        fprintf(stderr,
+                "usage: bench_bare PORT THREADS [CERT KEY [BODYFILE | --sink DIR | --sse]]\n");
         return 2;
+    }
+    if (argc == 6 && !strcmp(argv[5], "--sse")) {
+        sse = true;
+        argc = 5;
     }
     if (argc == 7) {
         sink_dir = argv[6];
@@ -167,7 +307,7 @@ main(int argc, char **argv)
         body = page;
         body_len = strlen(page);
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char *cert = NULL, *key = NULL;
     if (argc >= 5) {
         cert = slurp(argv[3]);
@@ -195,6 +335,15 @@ main(int argc, char **argv)
     }
     int sig;
     sigwait(&set, &sig);
+    if (sse) { /* every parked stream resumes, to end: the daemon stops with none suspended */
+        pthread_mutex_lock(&sse_mu);
+        stopping = true;
+        for (struct watcher *w = watchers; w; w = w->next)
+            wake(w);
+        pthread_mutex_unlock(&sse_mu);
+        struct timespec ts = {0, 300 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     MHD_stop_daemon(d);
     free(cert);
     free(key);

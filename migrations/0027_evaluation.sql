@@ -96,3 +96,15 @@ CREATE TABLE evaluation_indicators (
     fired_us      BIGINT NOT NULL,
     KEY ix_indicator_evaluation (evaluation_id, id)
 ) ENGINE=InnoDB;
+
+-- The live record of each session (GET /api/v1/evaluations/{id}/stream): one row per event, the
+-- id its Server-Sent Events id (Last-Event-ID resumes after it). Written in the act's transaction;
+-- never a score's value (docs/evaluation.md §6).
+CREATE TABLE evaluation_events (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    evaluation_id BIGINT UNSIGNED NOT NULL,
+    class         VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'progress, state, indicator, clarification',
+    data          VARCHAR(2000) NOT NULL COMMENT 'JSON',
+    created_us    BIGINT NOT NULL,
+    KEY ix_event_evaluation (evaluation_id, id)
+) ENGINE=InnoDB;

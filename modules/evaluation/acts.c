@@ -140,6 +140,12 @@ side_effects(struct dbconn *c, struct req *r, const struct eval_session *s,
                                 json_str(x->payload, "note"), now);
     if (st != DB_OK)
         return TX_DBFAIL;
+    cJSON *ev = cJSON_CreateObject();
+    json_add_i64(ev, "id", id);
+    cJSON_AddStringToObject(ev, "event", !strcmp(x->kind, "clarify") ? "asked" : "found");
+    cJSON_AddStringToObject(ev, "member", me->pseudonym);
+    if (live_event(c, s->id, "clarification", ev, now) != DB_OK)
+        return TX_DBFAIL;
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "evaluation_id", s->id);
     cJSON_AddStringToObject(pl, "member", me->pseudonym);
@@ -346,6 +352,36 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
                 cJSON_AddItemToArray(ind, o);
             }
         }
+    }
+    /* the live record: who acted on which step and when, never a value */
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "member", f.me->pseudonym);
+    cJSON_AddStringToObject(ev, "kind", x->kind);
+    json_add_i64(ev, "round", round);
+    json_add_i64(ev, "signed_us", x->signed_us);
+    if (joined)
+        cJSON_AddBoolToObject(ev, "joined", true);
+    if (recused)
+        cJSON_AddBoolToObject(ev, "recused", true);
+    if (live_event(c, s.id, "progress", ev, now) != DB_OK)
+        goto out;
+    const char *adv = json_str(pl, "advanced_to");
+    if (adv || cJSON_GetObjectItemCaseSensitive(pl, "chair_round")) {
+        ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "event", !strcmp(s.state, "reported") ? "reported" : "step");
+        cJSON_AddStringToObject(ev, "step", evaluation_steps[s.step]);
+        json_add_i64(ev, "chair_round", s.chair_round);
+        if (live_event(c, s.id, "state", ev, now) != DB_OK)
+            goto out;
+    }
+    const cJSON *ind;
+    cJSON_ArrayForEach(ind, cJSON_GetObjectItemCaseSensitive(pl, "indicators"))
+    {
+        ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "code", json_str(ind, "code"));
+        cJSON_AddStringToObject(ev, "subject", json_str(ind, "subject"));
+        if (live_event(c, s.id, "indicator", ev, now) != DB_OK)
+            goto out;
     }
     enum db_status st =
         audit_append(c, req_actor(r), "evaluation.act", "evaluation", s.id, s.project_id, pl, NULL);

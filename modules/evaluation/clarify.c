@@ -120,6 +120,11 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     if (store_clar_answer(c, x->id, r->who.user_id, x->answer, x->key_id, x->signature, now) !=
         DB_OK)
         goto out;
+    cJSON *ev = cJSON_CreateObject();
+    json_add_i64(ev, "id", x->id);
+    cJSON_AddStringToObject(ev, "event", "answered");
+    if (live_event(c, k.evaluation_id, "clarification", ev, now) != DB_OK)
+        goto out;
     pl = cJSON_CreateObject();
     json_add_i64(pl, "clarification_id", x->id);
     json_add_i64(pl, "evaluation_id", k.evaluation_id);

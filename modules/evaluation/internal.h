@@ -270,6 +270,21 @@ void evaluation_rule_deadlines(const struct award_project *p, int64_t due[DL__CO
 enum deadline_act evaluation_rule_deadline_act(const struct deadline_state *d, int64_t now_us);
 bool evaluation_job_deadlines(struct dbconn *c, const struct actor *a, int64_t now_us);
 
+/* ---- the live record (live.c) ---- */
+/* Record an event of session evaluation in the caller's transaction (class: progress, state,
+ * indicator, clarification; data: a JSON object, consumed) and wake its watchers once the
+ * transaction commits. */
+enum db_status live_event(struct dbconn *c, int64_t evaluation, const char *cls, cJSON *data,
+                          int64_t now);
+/* May a watcher of this role (a member of the committee or not; the session reported or not) see
+ * an event of class? progress and state: everyone who may see the session; indicator and
+ * clarification: its members, center staff and supervisors. Values are never in an event. */
+bool evaluation_rule_stream_sees(const char *cls, unsigned role, bool member);
+void eval_stream(struct req *r, const cJSON *body);
+/* May who see session s at all (sessions.c)? */
+bool eval_may_see(const struct eval_session *s, const struct principal *who);
+void live_fini(void);
+
 /* ---- views (views.c) ---- */
 /* A session as the caller may see it: scores only to a member who has given theirs, and to
  * everyone entitled once the report is signed. */

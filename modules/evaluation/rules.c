@@ -985,3 +985,13 @@ evaluation_rule_deadline_act(const struct deadline_state *d, int64_t now)
         return d->warned ? DA_NONE : DA_WARN;
     return DA_NONE;
 }
+
+bool
+evaluation_rule_stream_sees(const char *cls, unsigned role, bool member)
+{
+    if (!strcmp(cls, "progress") || !strcmp(cls, "state"))
+        return true;
+    if (!strcmp(cls, "indicator") || !strcmp(cls, "clarification"))
+        return member || (role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR));
+    return false; /* default deny: a class nobody listed */
+}

@@ -104,6 +104,20 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_AddStringToObject(o, "evidence", fired[i].evidence);
         cJSON_AddItemToArray(ind, o);
     }
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "event", "opened");
+    cJSON_AddStringToObject(ev, "step", "pledge");
+    json_add_i64(ev, "members", (int64_t)s->nmembers);
+    json_add_i64(ev, "bids", (int64_t)s->nbids);
+    if (live_event(c, id, "state", ev, now) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < nf; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", fired[i].code);
+        cJSON_AddStringToObject(o, "subject", fired[i].subject);
+        if (live_event(c, id, "indicator", o, now) != DB_OK)
+            goto out;
+    }
     enum db_status st =
         audit_append(c, req_actor(r), "evaluation.open", "evaluation", id, k.project, pl, NULL);
     pl = NULL;
@@ -174,8 +188,8 @@ eval_list(struct req *r, const cJSON *body)
 
 /* May who see session s at all? Its members (sitting or replaced), the agency that opened it,
  * the project's tenderer, center staff and supervisors; nobody else learns it exists. */
-static bool
-may_see(const struct eval_session *s, const struct principal *who)
+bool
+eval_may_see(const struct eval_session *s, const struct principal *who)
 {
     if (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR))
         return true;
@@ -201,7 +215,7 @@ eval_get(struct req *r, const cJSON *body)
         req_db_fail(r, c, st);
         return;
     }
-    if (!found || !may_see(&s, &r->who))
+    if (!found || !eval_may_see(&s, &r->who))
         req_error(r, E_NOT_FOUND, "no evaluation %lld", (long long)id);
     else
         req_json(r, 200, eval_session_json(&s, &r->who));
@@ -238,6 +252,11 @@ pause_tx(struct dbconn *c, struct req *r, void *arg)
     t = TX_DBFAIL;
     snprintf(s.state, sizeof s.state, "%s", x->pause ? "paused" : "open");
     if (store_eval_update(c, &s, x->pause ? x->reason : NULL, now) != DB_OK)
+        goto out;
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "event", x->pause ? "paused" : "resumed");
+    cJSON_AddStringToObject(ev, "reason", x->reason);
+    if (live_event(c, s.id, "state", ev, now) != DB_OK)
         goto out;
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "evaluation_id", s.id);

@@ -772,3 +772,24 @@ store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t
                       flag ? DBV_INT(now) : DBV_NUL};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
 }
+
+/* ---- the live record ---- */
+
+enum db_status
+store_live_insert(struct dbconn *c, int64_t evaluation, const char *cls, const char *data,
+                  int64_t now)
+{
+    static const char sql[] = "INSERT INTO evaluation_events (evaluation_id, class, data, "
+                              "created_us) VALUES (?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_STR(cls), DBV_STR(data), DBV_INT(now)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_live_after(struct dbconn *c, int64_t evaluation, int64_t after, struct dbres *out)
+{
+    static const char sql[] = "SELECT " EVENT_COLS(DB_COL_SQL) DB_COL_END
+        " FROM evaluation_events WHERE evaluation_id = ? AND id > ? ORDER BY id LIMIT 1000";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_INT(after)};
+    return db_query(c, sql, p, 2, out);
+}

@@ -95,6 +95,19 @@ enum db_status store_deadline_get(struct dbconn *c, int64_t project, const char 
 enum db_status store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t due,
                                    bool flag, int64_t now);
 
+/* the live record (live.c) */
+#define EVENT_COLS(X)                                                                              \
+    X(LV_ID, "id")                                                                                 \
+    X(LV_CLASS, "class")                                                                           \
+    X(LV_DATA, "data")                                                                             \
+    X(LV_CREATED, "created_us")
+enum { EVENT_COLS(DB_COL_ENUM) LV__COUNT };
+enum db_status store_live_insert(struct dbconn *c, int64_t evaluation, const char *cls,
+                                 const char *data, int64_t now);
+/* A session's events after id after, in order, at most 1000. */
+enum db_status store_live_after(struct dbconn *c, int64_t evaluation, int64_t after,
+                                struct dbres *out);
+
 /* clarifications */
 struct eval_clar;
 enum db_status store_clar_insert(struct dbconn *c, int64_t evaluation, int64_t bid, int64_t org,

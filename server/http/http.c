@@ -37,6 +37,7 @@
 #include "idem.h"
 #include "metrics.h"
 #include "static.h"
+#include "stream.h"
 
 static struct MHD_Daemon *daemon_;
 static const struct config *cfg;
@@ -467,7 +468,12 @@ send_response(struct MHD_Connection *conn, struct req *r, int fd, uint64_t fsize
               bool api)
 {
     struct MHD_Response *resp;
-    if (fd >= 0) {
+    if (r->stream) { /* an event stream: the watcher is libmicrohttpd's from here */
+        resp = stream_response(r->stream);
+        if (!resp)
+            stream_discard(r->stream);
+        r->stream = NULL;
+    } else if (fd >= 0) {
         resp = MHD_create_response_from_fd64(fsize, fd);
         if (!resp)
             close(fd);
@@ -812,6 +818,8 @@ request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->route->sink->close(r->sink_state);
     buf_free(&r->body);
     free(r->resp);
+    if (r->stream) /* set but never sent */
+        stream_discard(r->stream);
     if (r->resp_file) /* set but never sent */
         close(r->resp_fd);
     free(r->allow);
@@ -870,7 +878,8 @@ http_start(const struct config *c)
 
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    /* suspend and resume: the event streams park their connections between events (stream.c) */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET6, c->http_bind, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
         ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
         ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)c->http_port);
@@ -948,6 +957,7 @@ http_quiesce(void)
      * whichever comes second aborts the process ("Failed to remove listen FD from epoll set").
      * The listen socket closes with MHD_stop_daemon. */
     atomic_store(&shutting_down, true);
+    stream_shutdown(); /* open streams end, so the requests in flight can */
 }
 
 bool

@@ -62,6 +62,7 @@ struct req {
     size_t resp_len;
     const char *resp_type;
     bool resp_file; /* the body is the file resp_fd (req_file), owned by the request */
+    struct stream_watcher *stream; /* req_stream: the body is an event stream (stream.h) */
     int resp_fd;
     char *allow;       /* Allow header for 405 */
     long retry_after;  /* >0: Retry-After header */

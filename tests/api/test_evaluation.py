@@ -560,3 +560,72 @@ class RecusalTest(EvaluationFixture):
         p, path = self.verify(self.draw["id"])
         p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+class LiveTest(EvaluationFixture):
+    """The live record as Server-Sent Events (docs/evaluation.md §6): no polling — each act is
+    pushed to the watchers; each sees only the classes its role may; Last-Event-ID resumes."""
+
+    def watch(self, tok, ev, last=None):
+        conn = self.srv.connection(timeout=10)
+        headers = {"Authorization": "Bearer " + tok, "Accept": "text/event-stream"}
+        if last is not None:
+            headers["Last-Event-ID"] = str(last)
+        conn.request("GET", "/api/v1/evaluations/%d/stream" % ev, headers=headers)
+        resp = conn.getresponse()
+        self.addCleanup(conn.close)
+        return resp
+
+    def events(self, resp, until):
+        """Read events until one satisfies until(event) (or time runs out)."""
+        out, cur = [], {}
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            line = resp.readline().decode()
+            if line == "":
+                break
+            line = line.rstrip("\n")
+            if line == "":
+                if "data" in cur:
+                    cur["data"] = json.loads(cur["data"])
+                    out.append(cur)
+                    if until(cur):
+                        return out
+                cur = {}
+            elif not line.startswith(":") and ":" in line:
+                k, _, v = line.partition(":")
+                cur[k] = v.lstrip(" ")
+        return out
+
+    def test_watchers_get_each_act_as_it_happens_as_their_role_may(self):
+        self.evaluated_lot(prices=(90000000, 95000000, 100000000))  # an indicator fires
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        sup = self.watch(self.sup_tok, ev)
+        self.assertEqual((sup.status, sup.getheader("Content-Type")), (200, "text/event-stream; charset=utf-8"))
+        agent = self.watch(self.agent_tok, ev)
+        self.assertEqual(self.watch(self.outsider["tok"], ev).status, 404)
+        self.assertEqual(self.watch(self.bidder_tok, ev).status, 403)
+        # the backlog: the opening and its indicator (to the supervisor), the opening alone (agent)
+        got = self.events(sup, lambda e: e["event"] == "indicator")
+        self.assertEqual([e["event"] for e in got], ["state", "indicator"])
+        self.assertEqual(got[1]["data"]["code"], "IND-PRICE-PATTERN")
+        got = self.events(agent, lambda e: e["event"] == "state")
+        self.assertEqual([e["event"] for e in got], ["state"])
+        # an act is pushed at once, who and what, no value
+        a = self.members[0]
+        self.assertEqual(self.act(a, ev, "pledge", {"conflict": False}).status, 201)
+        for resp in (sup, agent):
+            got = self.events(resp, lambda e: e["event"] == "progress")
+            self.assertEqual(got[-1]["data"]["member"], a["pseudonym"])
+            self.assertEqual(got[-1]["data"]["kind"], "pledge")
+            self.assertNotIn("indicator", [e["event"] for e in got])  # the agent never gets one
+        last = int(got[-1]["id"])
+        # the agent reconnects after the last id it saw and misses nothing after it
+        self.assertEqual(self.srv.request("POST", "/api/v1/evaluations/%d/pause" % ev, {"reason": "核查"},
+                                          token=self.sup_tok).status, 200)
+        again = self.watch(self.agent_tok, ev, last=last)
+        got = self.events(again, lambda e: e["event"] == "state")
+        self.assertEqual([(e["event"], e["data"]["event"]) for e in got], [("state", "paused")])
+        self.assertGreater(int(got[0]["id"]), last)

@@ -394,6 +394,19 @@ each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after(vo
     CHECK(evaluation_rule_deadline_act(&d, 11 * DAY) == DA_NONE);
 }
 
+static void
+a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators(void)
+{
+    CHECK(evaluation_rule_stream_sees("progress", ROLE_AGENT, false));
+    CHECK(evaluation_rule_stream_sees("state", ROLE_TENDERER, false));
+    CHECK(!evaluation_rule_stream_sees("indicator", ROLE_AGENT, false));
+    CHECK(!evaluation_rule_stream_sees("clarification", ROLE_TENDERER, false));
+    CHECK(evaluation_rule_stream_sees("indicator", ROLE_SUPERVISOR, false));
+    CHECK(evaluation_rule_stream_sees("indicator", ROLE_EXPERT, true));
+    CHECK(!evaluation_rule_stream_sees("indicator", ROLE_EXPERT, false));
+    CHECK(!evaluation_rule_stream_sees("scores", ROLE_SUPERVISOR, false)); /* default deny */
+}
+
 int
 main(void)
 {
@@ -404,6 +417,7 @@ main(void)
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
+    RUN(a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators);
     RUN(each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after);
     RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
     RUN(indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_scores);
