@@ -22,6 +22,7 @@ const GGZYShell = (() => {
     ["/venues.html", "场地 Venues"],
     ["/draws.html", "专家抽取 Draws"],
     ["/deposits.html", "保证金 Deposits"],
+    ["/evaluation.html", "评标 Evaluation"],
   ];
   const session = GGZYPage.session();
   const hooks = [];

@@ -1,0 +1,90 @@
+"""The evaluation page (web/evaluation.html, web/evaluation.js) in a real browser: a member signs
+in, finds the session, and gives the pledge signed with the key file in the page; the supervisor's
+board follows the session live from its event stream (each member's act appears without a
+reload), pauses it with a reason, and sees the indicator the agent never sees; at a phone's width
+nothing is wider than the screen."""
+import os
+import tempfile
+
+from cryptography.hazmat.primitives import serialization
+
+from test_evaluation import EvaluationFixture
+from webdriver import Browser
+
+
+class EvaluationPageTest(EvaluationFixture):
+    def setUp(self):
+        super().setUp()
+        self.browser = Browser()
+        self.addCleanup(self.browser.close)
+        self.tmp = tempfile.mkdtemp()
+
+    def key_file(self, e, name):
+        """The member's key as a file the page reads (the same key the API helper signs with)."""
+        me = self.srv.request("GET", "/api/v1/me", token=e["tok"]).json
+        cache = self.__dict__.setdefault("_keys", {})
+        if me["id"] not in cache:
+            k, r = self.register_key(e["tok"])
+            cache[me["id"]] = (k, r.json["key_id"])
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(cache[me["id"]][0].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()))
+        return path
+
+    def page(self, username, query="", key=None):
+        br = self.browser
+        br.get("https://localhost:%d/evaluation.html%s" % (self.srv.port, query))
+        br.type("#username", username)
+        br.type("#password", "user-password-1")
+        br.click("#login")
+        br.wait_for("document.getElementById('who').dataset.state === 'in'")
+        if key:
+            br.files("#key", [key])
+
+    def shot(self, name):
+        for width in (1366, 390):
+            path = os.path.join(os.environ.get("GGZY_SCREENSHOTS", tempfile.gettempdir()),
+                                "%s-%d.png" % (name, width))
+            self.browser.screenshot(path, width=width, height=1100)
+            self.assertGreater(os.path.getsize(path), 1000)
+            if width == 390:  # a phone: the page never scrolls sideways (wide tables scroll by themselves)
+                self.assertLessEqual(self.browser.script("return document.documentElement.scrollWidth;"), 390)
+        self.browser.screenshot(os.devnull, width=1366, height=1100)
+
+    def test_a_member_pledges_on_the_page_and_the_supervisor_watches_it_live(self):
+        br = self.browser
+        self.evaluated_lot(prices=(90000000, 95000000, 100000000))
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        a = self.members[0]
+        # a member: the session in the list, the pledge signed in the page
+        self.page(a["user"]["username"], "?id=%d" % ev, self.key_file(a, "a.pem"))
+        br.wait_for("!document.getElementById('console').hidden")
+        self.assertIn("承诺与回避声明", br.text("#b-state"))
+        br.click("#act")
+        br.wait_for("['done','refused'].includes(document.getElementById('act-status').dataset.state)")
+        self.assertEqual(br.script("return document.getElementById('act-status').dataset.state;"), "done",
+                         br.text("#act-status"))
+        acts = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=a["tok"]).json["members"]
+        self.assertEqual([x["kind"] for m in acts if m["pseudonym"] == a["pseudonym"] for x in m["acts"]], ["pledge"])
+        # the supervisor's board: the indicator, then the others' pledges as they come, live
+        self.page(self.sup["username"], "?id=%d" % ev)
+        br.wait_for("document.querySelectorAll('#live li').length >= 2")
+        self.assertIn("IND-PRICE-PATTERN", br.text("#indicators"))
+        self.shot("evaluation-board")
+        for e in self.members[1:]:
+            self.assertEqual(self.act(e, ev, "pledge", {"conflict": False}).status, 201)
+        br.wait_for("document.getElementById('b-state').textContent.includes('推选组长')")
+        self.assertGreaterEqual(br.script("return document.querySelectorAll('#live li[data-event=progress]').length;"), 4)
+        br.type("#pause-reason", "核查录像")
+        br.click("#pause")
+        br.wait_for("document.getElementById('b-state').dataset.state === 'paused'")
+        br.wait_for("document.getElementById('live').textContent.includes('暂停：核查录像')")
+        # the agent's board: the progress, never an indicator
+        self.page(self.agent["username"], "?id=%d" % ev)
+        br.wait_for("document.querySelectorAll('#live li').length >= 6")
+        self.assertNotIn("IND-PRICE-PATTERN", br.text("#live"))
+        self.assertNotIn("IND-PRICE-PATTERN", br.text("#indicators"))
+        self.shot("evaluation-agent")
