@@ -144,6 +144,24 @@
     term(dl, "公示期 Publicity", v.publicity_from_us ? beijing(v.publicity_from_us) + " — " + beijing(v.publicity_until_us) : null);
     for (const d of v.deposits || [])
       term(dl, "标段 " + d.lot + " 投标保证金 deposit (元)", GGZYPage.yuan(d.deposit_fen));
+    /* the result a candidates' publicity or an award announcement carries, as it was signed */
+    const rows = [];
+    for (const l of c.candidates || [])
+      for (const x of l.candidates || []) rows.push([l.lot, x]);
+    for (const x of c.awards || []) rows.push([x.lot, x]);
+    $("a-result").hidden = !rows.length;
+    $("a-result-caption").textContent = c.awards ? "中标结果 The award" : "中标候选人 The candidates (公示 publicity)";
+    const rb = $("a-result").tBodies[0];
+    rb.textContent = "";
+    for (const [lot, x] of rows) {
+      const tr = document.createElement("tr");
+      for (const t of [String(lot), String(x.rank), x.name || String(x.org_id), GGZYPage.yuan(x.price_fen)]) {
+        const td = document.createElement("td");
+        td.textContent = t;
+        tr.appendChild(td);
+      }
+      rb.appendChild(tr);
+    }
     $("a-body").textContent = c.body || v.body || "";
     const ol = $("a-versions");
     ol.textContent = "";

@@ -57,6 +57,8 @@ award_result(struct dbconn *c, int64_t project, bool award, int64_t now, cJSON *
         goto out;
     *out = cJSON_CreateObject();
     cJSON *a = cJSON_AddArrayToObject(*out, award ? "awards" : "candidates");
+    struct org_view org;
+    bool have;
     for (size_t i = 0; i < p->nlots; i++) {
         const struct lot_result *l = &p->lots[i];
         if (!l->reported)
@@ -64,14 +66,30 @@ award_result(struct dbconn *c, int64_t project, bool award, int64_t now, cJSON *
         cJSON *o = award ? candidate_json(&l->won) : cJSON_CreateObject();
         json_add_i64(o, "lot", l->lot);
         json_add_i64(o, "evaluation_id", l->evaluation_id);
-        if (!award) {
+        /* the publicity names the bidders (实施条例 第五十四条) */
+        if (award) {
+            if ((st = accounts_org(c, l->won.org_id, &org, &have)) != DB_OK)
+                goto out;
+            cJSON_AddStringToObject(o, "name", have ? org.name : "");
+        } else {
             cJSON *cs = cJSON_AddArrayToObject(o, "candidates");
-            for (size_t k = 0; k < l->ncand; k++)
-                cJSON_AddItemToArray(cs, candidate_json(&l->cand[k]));
+            for (size_t k = 0; k < l->ncand; k++) {
+                cJSON *x = candidate_json(&l->cand[k]);
+                if ((st = accounts_org(c, l->cand[k].org_id, &org, &have)) != DB_OK) {
+                    cJSON_Delete(x);
+                    goto out;
+                }
+                cJSON_AddStringToObject(x, "name", have ? org.name : "");
+                cJSON_AddItemToArray(cs, x);
+            }
         }
         cJSON_AddItemToArray(a, o);
     }
 out:
+    if (st != DB_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
     free(p);
     return st;
 }

@@ -402,6 +402,11 @@ class AwardFlowTest(EvaluationFixture):
                          else [c["bid_id"] for c in json.loads(self.srv.sql(
                              "SELECT CAST(content AS CHAR) FROM announcements WHERE id = %d" % r.json["id"])[0][0])
                              ["candidates"][0]["candidates"]], report["candidates"])
+        content = json.loads(self.srv.sql("SELECT CAST(content AS CHAR) FROM announcements WHERE type = "
+                                          "'candidates' AND state = 'published' AND project_id = %d" % self.pid)[0][0])
+        names = {o["id"]: o["name"] for o in self.orgs}
+        for x in content["candidates"][0]["candidates"]:  # the publicity names the bidders
+            self.assertEqual(x["name"], names[x["org_id"]])
         first, second = report["candidates"][0], report["candidates"][1]
 
         toks = {"owner": owner_tok}
