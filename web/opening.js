@@ -1,7 +1,8 @@
 /*
- * opening.js — the live opening record (opening.html?project=ID&lot=N): polls the public
- * GET /api/v1/projects/{id}/lots/{lot}/opening every two seconds while the opening runs and
- * shows it as it grows. Every value is set with textContent: nothing from the server is ever
+ * opening.js — the live opening record (opening.html?project=ID&lot=N): follows the record's
+ * change feed (GET …/opening/stream, Server-Sent Events: the server tells the page when the
+ * record changed, the page never polls) and reads the public GET …/opening again at each change,
+ * showing it as it grows. Every value is set with textContent: nothing from the server is ever
  * parsed as HTML. Money is integer fen, shown as yuan without floating point.
  *
  * On the spot: whoever signs in here (the token stays in this page's memory) may, as a bidder
@@ -11,7 +12,7 @@
 "use strict";
 
 (function () {
-  GGZYShell.mount({ title: "开标记录", subtitle: "Bid opening record — live, refreshed every two seconds" });
+  GGZYShell.mount({ title: "开标记录", subtitle: "Bid opening record — live, as it happens" });
   const q = new URLSearchParams(location.search);
   const project = q.get("project"), lot = q.get("lot");
   const $ = (id) => document.getElementById(id);
@@ -78,8 +79,7 @@
     return r.state === "opened" || r.state === "failed";
   }
 
-  async function poll() {
-    let done = false;
+  async function read() {
     try {
       const res = await fetch("/api/v1/projects/" + encodeURIComponent(project) + "/lots/" +
         encodeURIComponent(lot) + "/opening", {cache: "no-store"});
@@ -87,15 +87,44 @@
         $("state").textContent = "尚未开标 the opening has not started";
         $("state").dataset.state = "not_started";
       } else if (res.ok) {
-        done = render(await res.json());
+        return render(await res.json());
       } else {
         $("state").textContent = "暂时无法读取 unavailable (HTTP " + res.status + ")";
       }
     } catch (e) {
       $("state").textContent = "网络错误 network error";
     }
-    if (!done) setTimeout(poll, 2000);
+    return false;
   }
+
+  /* The change feed: at each "changed" the record is read again; once the opening has ended
+   * nothing more changes but objections, so the feed stays open for them. A dropped feed is
+   * opened again after three seconds. */
+  async function follow() {
+    for (;;) {
+      try {
+        const res = await fetch("/api/v1/projects/" + encodeURIComponent(project) + "/lots/" +
+          encodeURIComponent(lot) + "/opening/stream", {cache: "no-store", headers: {Accept: "text/event-stream"}});
+        if (res.ok && res.body) {
+          const rd = res.body.getReader(), dec = new TextDecoder();
+          let buf = "";
+          for (;;) {
+            const chunk = await rd.read();
+            if (chunk.done) break;
+            buf += dec.decode(chunk.value, { stream: true });
+            let i, changed = false;
+            while ((i = buf.indexOf("\n\n")) >= 0) {
+              changed = changed || buf.slice(0, i).includes("event: changed");
+              buf = buf.slice(i + 2);
+            }
+            if (changed) await read();
+          }
+        }
+      } catch (e) { /* the network: try again */ }
+      await new Promise((ok) => setTimeout(ok, 3000));
+    }
+  }
+
 
   /* ---- on the spot: objections and answers ---- */
   const S = GGZYShell.session, call = S.api;
@@ -194,5 +223,5 @@
     return;
   }
   $("where").textContent = "项目 Project " + project + " · 标段 Lot " + lot;
-  poll();
+  follow();
 })();

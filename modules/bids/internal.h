@@ -82,6 +82,7 @@ cJSON *bids_view(const struct dbres *b, size_t i, bool with_opening);
 void opening_start(struct req *r, const cJSON *body);
 void opening_share(struct req *r, const cJSON *body);
 void opening_get(struct req *r, const cJSON *body);
+void opening_stream(struct req *r, const cJSON *body);
 void opening_object(struct req *r, const cJSON *body);
 void opening_answer(struct req *r, const cJSON *body);
 extern const struct field opening_share_schema[], opening_start_schema[], objection_schema[],

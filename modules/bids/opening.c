@@ -42,6 +42,7 @@
 #include "venues/venues.h"
 #include "internal.h"
 #include "store.h"
+#include "stream.h"
 #include "util.h"
 #include "vss.h"
 
@@ -130,6 +131,24 @@ const struct field answer_schema[] = {
     {"answer", F_STRING, true, 1, 2000, NULL},
     {NULL},
 };
+
+/* After the commit: the opening record of (project, lot) changed, its watchers read it again
+ * (GET …/opening/stream). */
+static void
+record_changed(struct dbconn *c, void *arg)
+{
+    (void)c;
+    stream_topic_changed("opening", (int64_t)(intptr_t)arg);
+}
+
+/* In the transaction that changes lot's opening record: its watchers are told once it commits.
+ * The topic id is project × 64 + lot (lots run 1–50). */
+static void
+opening_changed(struct dbconn *c, int64_t project, int64_t lot)
+{
+    if (!db_on_commit_has(c, record_changed))
+        db_on_commit(c, record_changed, (void *)(intptr_t)(project * 64 + lot));
+}
 
 /* Who may act at an opening: a party to the project, or any bidder (objections; their own
  * standing is checked by the step). */
@@ -346,6 +365,22 @@ opening_get(struct req *r, const cJSON *body)
     struct dbconn *c = req_db_for(r, "id", &project);
     if (c && req_param_id(r, "lot", &lot))
         reply_record(r, c, project, lot, 200);
+}
+
+/* GET /api/v1/projects/{id}/lots/{lot}/opening/stream: the public record's change feed
+ * (text/event-stream, event "changed"): the page reads the record again at each, never polls. */
+void
+opening_stream(struct req *r, const cJSON *body)
+{
+    (void)body;
+    int64_t project, lot;
+    if (!req_param_id(r, "id", &project) || !req_param_id(r, "lot", &lot))
+        return;
+    if (lot > 50 || project > INT64_MAX / 64) {
+        req_error(r, E_NOT_FOUND, "no lot %lld", (long long)lot);
+        return;
+    }
+    req_stream_topic(r, "opening", project * 64 + lot);
 }
 
 /* ---- opening the envelopes ---- */
@@ -598,6 +633,7 @@ batch_tx(struct dbconn *c, void *arg)
         }
         cJSON_AddItemToArray(arr, e);
     }
+    opening_changed(c, x->project, x->lot);
     return audit_append(c, x->actor, "bid.decrypt", "lot", x->lot, x->project, p, NULL) == DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
@@ -660,6 +696,7 @@ complete_tx(struct dbconn *c, void *arg)
         cJSON_Delete(pl);
         return TX_DBFAIL;
     }
+    opening_changed(c, x->project, x->lot);
     return audit_append(c, x->actor, "opening.complete", "lot", x->lot, x->project, pl, NULL) ==
                    DB_OK
                ? TX_COMMIT
@@ -1012,6 +1049,7 @@ start_tx(struct dbconn *c, struct req *r, void *arg)
         cJSON_Delete(p);
         return TX_DBFAIL;
     }
+    opening_changed(c, x->project, x->lot);
     return audit_append(c, req_actor(r), action, "lot", x->lot, x->project, p, NULL) == DB_OK
                ? TX_COMMIT
                : TX_DBFAIL;
@@ -1130,6 +1168,7 @@ share_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "x", x->share.x);
     json_add_i64(p, "shares_in", (int64_t)in.nrows);
     json_add_i64(p, "threshold", t);
+    opening_changed(c, x->project, x->lot);
     if (audit_append(c, req_actor(r), "opening.share", "lot", x->lot, x->project, p, NULL) == DB_OK)
         res = TX_COMMIT;
 out:
@@ -1204,6 +1243,7 @@ object_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "objection_id", x->id);
     json_add_i64(p, "org_id", r->who.org_id);
     cJSON_AddStringToObject(p, "text", x->text);
+    opening_changed(c, x->project, x->lot);
     if (audit_append(c, req_actor(r), "opening.objection", "objection", x->id, x->project, p,
                      NULL) != DB_OK)
         goto out;
@@ -1256,6 +1296,7 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(p, "lot", x->lot); /* an integer, as in the signed fields */
     json_add_i64(p, "objection_id", x->id);
     cJSON_AddStringToObject(p, "answer", x->text);
+    opening_changed(c, x->project, x->lot);
     if (audit_append(c, req_actor(r), "opening.answer", "objection", x->id, x->project, p, NULL) !=
         DB_OK)
         return TX_DBFAIL;

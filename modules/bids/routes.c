@@ -103,6 +103,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/projects/{id}/lots/{lot}/opening", opening_start,
      ROLE_AGENT | ROLE_CENTER_ADMIN, 1024, opening_start_schema, 0},
     {"GET", "/api/v1/projects/{id}/lots/{lot}/opening", opening_get, ROLE_PUBLIC, 0, NULL, 0},
+    {"GET", "/api/v1/projects/{id}/lots/{lot}/opening/stream", opening_stream, ROLE_PUBLIC, 0, NULL,
+     0},
     {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/shares", opening_share, CUSTODIANS, 2048,
      opening_share_schema, 0},
     {"POST", "/api/v1/projects/{id}/lots/{lot}/opening/objections", opening_object, ROLE_BIDDER,

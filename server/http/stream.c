@@ -8,6 +8,7 @@
  */
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -197,4 +198,111 @@ stream_shutdown(void)
     pthread_mutex_unlock(&all_mu);
     if (joined)
         pthread_join(beat_thread, NULL);
+}
+
+/* ---- topics ---- */
+
+struct topic {
+    const char *kind;
+    int64_t id;
+    long seq;
+    struct topic *next;
+};
+struct topic_watcher {
+    struct topic *t;
+    long seen;
+    struct stream_watcher *w;
+    struct topic_watcher *next;
+};
+static pthread_mutex_t topic_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct topic *topics;
+static struct topic_watcher *topic_watchers;
+
+/* topic_mu held */
+static struct topic *
+topic_of(const char *kind, int64_t id)
+{
+    for (struct topic *t = topics; t; t = t->next)
+        if (t->id == id && !strcmp(t->kind, kind))
+            return t;
+    struct topic *t = calloc(1, sizeof *t);
+    if (t) {
+        t->kind = kind;
+        t->id = id;
+        t->next = topics;
+        topics = t;
+    }
+    return t;
+}
+
+static ssize_t
+topic_next(void *state, char *buf, size_t max)
+{
+    struct topic_watcher *tw = state;
+    pthread_mutex_lock(&topic_mu);
+    long seq = tw->t->seq;
+    bool news = seq != tw->seen;
+    tw->seen = seq;
+    pthread_mutex_unlock(&topic_mu);
+    if (!news)
+        return 0;
+    int n = snprintf(buf, max, "retry: 3000\nid: %ld\nevent: changed\ndata: {\"seq\":%ld}\n\n", seq,
+                     seq);
+    return n > 0 && (size_t)n < max ? n : 0;
+}
+
+static void
+topic_close(void *state, struct stream_watcher *w)
+{
+    (void)w;
+    struct topic_watcher *tw = state;
+    pthread_mutex_lock(&topic_mu);
+    for (struct topic_watcher **p = &topic_watchers; *p; p = &(*p)->next)
+        if (*p == tw) {
+            *p = tw->next;
+            break;
+        }
+    pthread_mutex_unlock(&topic_mu);
+    free(tw);
+}
+
+static const struct stream_src topic_src = {topic_next, topic_close};
+
+bool
+req_stream_topic(struct req *r, const char *kind, int64_t id)
+{
+    struct topic_watcher *tw = calloc(1, sizeof *tw);
+    if (!tw) {
+        req_error(r, E_INTERNAL, "the stream cannot be set up");
+        return false;
+    }
+    pthread_mutex_lock(&topic_mu);
+    tw->t = topic_of(kind, id);
+    tw->seen = -1; /* the first read tells the watcher to read the thing once */
+    bool ok = tw->t && req_stream(r, &topic_src, tw, &tw->w);
+    if (ok) {
+        tw->next = topic_watchers;
+        topic_watchers = tw;
+    }
+    pthread_mutex_unlock(&topic_mu);
+    if (!ok) {
+        free(tw);
+        if (!r->status)
+            req_error(r, E_INTERNAL, "the stream cannot be set up");
+    }
+    return ok;
+}
+
+void
+stream_topic_changed(const char *kind, int64_t id)
+{
+    pthread_mutex_lock(&topic_mu);
+    struct topic *t = topic_of(kind, id);
+    if (t) {
+        t->seq++;
+        for (struct topic_watcher *tw = topic_watchers; tw; tw = tw->next)
+            if (tw->t == t)
+                stream_wake(tw->w);
+    }
+    pthread_mutex_unlock(&topic_mu);
 }

@@ -40,6 +40,13 @@ void stream_wake(struct stream_watcher *w);
 struct MHD_Response;
 struct MHD_Response *stream_response(struct stream_watcher *w);
 void stream_discard(struct stream_watcher *w);
+/* A change feed, the simplest source: the watchers of a topic (kind, id) — an opening record, say
+ * — are sent `event: changed` with the topic's change counter each time stream_topic_changed is
+ * called for it (and once when they connect), and read the thing itself again. For a page whose
+ * record is public and small; a capability with an event log of its own writes a source (the
+ * evaluation's live record). kind is a string constant. */
+bool req_stream_topic(struct req *r, const char *kind, int64_t id);
+void stream_topic_changed(const char *kind, int64_t id);
 /* How many streams are open (for the metrics and the benchmark). */
 size_t stream_count(void);
 /* End every stream (shutdown): each source's next is no longer asked; the connections resume,

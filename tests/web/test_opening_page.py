@@ -5,6 +5,7 @@ and its legal class, the objection and its answer, the published key) and for a 
 Nothing from the server is parsed as HTML: a bidder name with markup shows as text."""
 import os
 import re
+import time
 import shutil
 import subprocess
 import tempfile
@@ -94,6 +95,13 @@ class OpeningPageTest(Ceremony):
         def sign_in(br, username):
             br.get(url)  # a fresh page: signed out
             br.wait_for("document.getElementById('state').dataset.state === 'awaiting_shares'")
+            # the page follows the record's change feed: it reads the record when told, never
+            # on a timer (an idle opening costs no request)
+            reads = ("return performance.getEntriesByType('resource').filter("
+                     "(e) => e.name.endsWith('/lots/1/opening')).length;")
+            first = br.script(reads)
+            time.sleep(3)
+            self.assertEqual(br.script(reads), first)
             br.type("#username", username)
             br.type("#password", "user-password-1")
             br.click("#login")
