@@ -31,7 +31,20 @@
 struct ev_bid {
     int64_t id, org, price;
     bool valid;
+    int rejected_at; /* the review step (its index in steps[]) that rejected it */
 };
+
+static const char *const steps[] = {"pledge",   "chair",  "qualification", "preliminary",
+                                    "detailed", "report", "done",          NULL};
+
+static int
+step_index(const char *name)
+{
+    for (int i = 0; name && steps[i]; i++)
+        if (!strcmp(steps[i], name))
+            return i;
+    return -1;
+}
 
 struct ev_session {
     int64_t id, draw;
@@ -223,10 +236,10 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
             inv_violate(rep, "INV-EVAL-MEMBER", idx,
                         "evaluation %lld: %s acts after the draw replaced them", (long long)s->id,
                         who);
-    bool side = !strcmp(kind, "clarify") || !strcmp(kind, "finding"); /* during the reviews */
-    if (side ? strcmp(s->step, "qualification") && strcmp(s->step, "preliminary") &&
-                   strcmp(s->step, "detailed")
-             : strcmp(kind, s->step) != 0)
+    bool side = !strcmp(kind, "clarify") || !strcmp(kind, "finding") ||
+                !strcmp(kind, "send_back"); /* during the reviews (a send-back: or the report) */
+    int at = step_index(s->step);
+    if (side ? at < 2 || at > (strcmp(kind, "send_back") ? 4 : 5) : strcmp(kind, s->step) != 0)
         inv_violate(rep, "INV-EVAL-ORDER", idx, "evaluation %lld: a %s act while at %s",
                     (long long)s->id, kind, s->step);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "recused")))
@@ -242,8 +255,10 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "rejected"))
     {
         for (size_t i = 0; i < s->nb; i++)
-            if (s->bids[i].id == (int64_t)x->valuedouble)
+            if (s->bids[i].id == (int64_t)x->valuedouble) {
                 s->bids[i].valid = false;
+                s->bids[i].rejected_at = step_index(kind);
+            }
     }
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(p, "result");
     if (res) {
@@ -328,7 +343,25 @@ ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
         on_publicity(l, p, idx, rep);
     else if (!strcmp(action, "announce.publish") && type && !strcmp(type, "award"))
         l->awarded_us = t;
-    else if (!strcmp(action, "award.decide"))
+    else if (!strcmp(action, "evaluation.send_back") &&
+             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "approve"))) {
+        /* back to the step asked: the reviews from there on are made again */
+        struct ev_session *s = session(l, json_i64(p, "evaluation_id", 0));
+        int to = step_index(json_str(p, "to"));
+        if (s && to >= 2) {
+            for (size_t i = 0; i < s->nb; i++)
+                if (!s->bids[i].valid && s->bids[i].rejected_at >= to)
+                    s->bids[i].valid = true;
+            if (to <= 4)
+                for (size_t m = 0; m < s->nm; m++) {
+                    cJSON_Delete(s->detailed[m]);
+                    s->detailed[m] = NULL;
+                }
+            snprintf(s->step, sizeof s->step, "%s", steps[to]);
+            s->done = false;
+            s->ncand = 0;
+        }
+    } else if (!strcmp(action, "award.decide"))
         on_decide(l, p, idx, t, rep);
     else if (!strcmp(action, "contract.sign") && l->awarded_us &&
              t > l->awarded_us + INT64_C(30) * 86400 * 1000000 &&

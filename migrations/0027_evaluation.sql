@@ -16,6 +16,8 @@ CREATE TABLE evaluations (
     step          VARCHAR(16) CHARACTER SET ascii NOT NULL,
     chair_round   INT NOT NULL DEFAULT 1,
     chair_user    BIGINT UNSIGNED NULL,
+    back_to       VARCHAR(16) CHARACTER SET ascii NULL COMMENT 'the step the chair asks to go back to, awaiting a supervisor',
+    back_reason   VARCHAR(1000) NULL,
     state         VARCHAR(16) CHARACTER SET ascii NOT NULL COMMENT 'open, paused, reported',
     pause_reason  VARCHAR(400) NULL,
     report_json   MEDIUMTEXT NULL COMMENT 'the signed report''s result, canonical',
@@ -58,7 +60,8 @@ CREATE TABLE evaluation_acts (
     signature     VARCHAR(200) CHARACTER SET ascii NOT NULL,
     signed_us     BIGINT NOT NULL,
     created_us    BIGINT NOT NULL,
-    UNIQUE KEY uq_evaluation_act (evaluation_id, user_id, kind, round)
+    void_seq      BIGINT UNSIGNED NOT NULL DEFAULT 0 COMMENT '0: in force; the act''s id once a step was sent back',
+    UNIQUE KEY uq_evaluation_act (evaluation_id, user_id, kind, round, void_seq)
 ) ENGINE=InnoDB;
 
 -- A clarification (澄清, 实施条例 第五十二条): the committee asks a bidder in writing; the bidder

@@ -103,9 +103,8 @@ complete_step(struct eval_session *s, cJSON *pl, int64_t now)
 /* A clarification asked (the bidder is told, in writing, through the platform) or the
  * committee's finding on its answer: its row and its entry; the steps do not move. */
 static enum tx_result
-side_effects(struct dbconn *c, struct req *r, const struct eval_session *s,
-             const struct eval_member *me, const struct act_in *x, const struct signing_key *k,
-             const cJSON *fields, int64_t now)
+side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const struct eval_member *me,
+             const struct act_in *x, const struct signing_key *k, const cJSON *fields, int64_t now)
 {
     int64_t id = json_i64(x->payload, "clarification_id", 0);
     enum db_status st = DB_OK;
@@ -135,17 +134,37 @@ side_effects(struct dbconn *c, struct req *r, const struct eval_session *s,
         if (st == DB_OK)
             st = outbox_send_each(c, users, &m, now);
         free(users);
+    } else if (!strcmp(x->kind, "send_back")) { /* asked by the chair, for a supervisor to decide */
+        snprintf(s->back_to, sizeof s->back_to, "%s", json_str(x->payload, "to"));
+        snprintf(s->back_reason, sizeof s->back_reason, "%s", json_str(x->payload, "reason"));
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "event", "send_back_asked");
+        cJSON_AddStringToObject(ev, "to", s->back_to);
+        cJSON_AddStringToObject(ev, "reason", s->back_reason);
+        char body[1300];
+        snprintf(body, sizeof body, "评标 %lld：组长申请退回至「%s」，理由：%s。请监督人员审核。",
+                 (long long)s->id, s->back_to, s->back_reason);
+        st = store_eval_update(c, s, NULL, now);
+        if (st == DB_OK)
+            st = live_event(c, s->id, "state", ev, now);
+        else
+            cJSON_Delete(ev);
+        if (st == DB_OK)
+            st = app_notify(c, "supervisor", "evaluation.send_back",
+                            "评标退回申请 A send-back to decide", body, now);
     } else
         st = store_clar_finding(c, id, json_bool(x->payload, "substantive", false),
                                 json_str(x->payload, "note"), now);
     if (st != DB_OK)
         return TX_DBFAIL;
-    cJSON *ev = cJSON_CreateObject();
-    json_add_i64(ev, "id", id);
-    cJSON_AddStringToObject(ev, "event", !strcmp(x->kind, "clarify") ? "asked" : "found");
-    cJSON_AddStringToObject(ev, "member", me->pseudonym);
-    if (live_event(c, s->id, "clarification", ev, now) != DB_OK)
-        return TX_DBFAIL;
+    if (strcmp(x->kind, "send_back")) {
+        cJSON *ev = cJSON_CreateObject();
+        json_add_i64(ev, "id", id);
+        cJSON_AddStringToObject(ev, "event", !strcmp(x->kind, "clarify") ? "asked" : "found");
+        cJSON_AddStringToObject(ev, "member", me->pseudonym);
+        if (live_event(c, s->id, "clarification", ev, now) != DB_OK)
+            return TX_DBFAIL;
+    }
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "evaluation_id", s->id);
     cJSON_AddStringToObject(pl, "member", me->pseudonym);

@@ -64,6 +64,8 @@ struct eval_session {
     size_t seats;   /* the members at the opening; every one must be filled to go on */
     char state[16]; /* open, paused, reported */
     int64_t chair_user;
+    char back_to[16]; /* a send-back the chair asked, awaiting a supervisor ("": none) */
+    char back_reason[1004];
     struct scoring_method method;
     size_t nmembers, nbids, nacts;
     struct eval_member members[EXPERTS_COMMITTEE_MAX];
@@ -106,6 +108,12 @@ struct refusal evaluation_rule_payload(const struct eval_session *s, const char 
 /* Are kind's acts outside the steps (a clarification asked, the committee's finding on its
  * answer), taken during the reviews? */
 bool evaluation_rule_side_act(const char *kind);
+/* The chair's send-back (the side act send_back {to, reason}) awaits a supervisor: may it be
+ * decided? EVAL-STATE when none is asked or the report is signed. */
+struct refusal evaluation_rule_send_back(const struct eval_session *s);
+/* An approved send-back, in memory: the step is the one asked, the reviews from there on are
+ * made again (their rejections undone), the draft report goes. */
+void evaluation_rule_go_back(struct eval_session *s);
 /* A bidder's answer to a clarification: the caller's organization's (else 404: a bidder never
  * starts a contact), once, before its time (EVAL-CLARIFY-LATE), while the session is open. */
 struct clarify_answer_facts {
@@ -296,6 +304,7 @@ void eval_list(struct req *r, const cJSON *body);
 void eval_get(struct req *r, const cJSON *body);
 void eval_pause(struct req *r, const cJSON *body);
 void eval_resume(struct req *r, const cJSON *body);
+void eval_send_back(struct req *r, const cJSON *body);
 void eval_act(struct req *r, const cJSON *body);
 void clar_list(struct req *r, const cJSON *body);
 void clar_answer(struct req *r, const cJSON *body);

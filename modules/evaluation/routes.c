@@ -17,15 +17,21 @@ static const struct field open_schema[] = {
     {NULL},
 };
 
-static const char *const act_kinds[] = {"pledge",      "chair",    "qualification",
-                                        "preliminary", "detailed", "report",
-                                        "clarify",     "finding",  NULL};
+static const char *const act_kinds[] = {"pledge",    "chair",  "qualification", "preliminary",
+                                        "detailed",  "report", "clarify",       "finding",
+                                        "send_back", NULL};
 static const struct field act_schema[] = {
     {"kind", F_STRING, true, 1, 16, act_kinds},
     {"payload", F_OBJECT, true, 0, 0, NULL},
     {"key_id", F_STRING, true, 64, 64, NULL},
     {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
     {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+
+static const struct field back_schema[] = {
+    {"approve", F_BOOL, true, 0, 0, NULL},
+    {"reason", F_STRING, true, 2, 400, NULL},
     {NULL},
 };
 
@@ -89,6 +95,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/projects/{id}/lots/{lot}/contract/sign", contract_sign, ROLE_BIDDER, 4096,
      contract_schema, 0},
     {"POST", "/api/v1/projects/{id}/close", project_close, ROLE_TENDERER, 4096, close_schema, 0},
+    {"POST", "/api/v1/evaluations/{id}/send-back", eval_send_back, ROLE_SUPERVISOR, 2048,
+     back_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/resume", eval_resume, ROLE_SUPERVISOR, 2048, reason_schema,
      0},
 };
@@ -123,6 +131,7 @@ static const char *const rule_codes[] = {
     "EVAL-PROJECT-STATE",
     "EVAL-SCORE-FORMAT",
     "EVAL-SCORE-RANGE",
+    "EVAL-SEND-BACK",
     "EVAL-SIGN-IN",
     "EVAL-SIGNATURE",
     "EVAL-SIGNED-TIME",

@@ -174,6 +174,21 @@ evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJ
             return *refuse(&r, "EVAL-PAYLOAD", "answer_by_us is a time within the next 72 hours");
         return r;
     }
+    if (!strcmp(kind, "send_back")) {
+        const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "to"));
+        const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reason"));
+        int k = evaluation_rule_step(to);
+        if (k < STEP_QUALIFICATION || k > STEP_DETAILED || k >= (int)s->step ||
+            (k == STEP_DETAILED && s->method.kind != SCORING_COMPREHENSIVE))
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a send-back names an earlier review step (to: qualification, "
+                           "preliminary or detailed)");
+        if (!why || strlen(why) < 2 || strlen(why) > 1000 || cJSON_GetArraySize(p) != 2)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a send-back says {\"to\", \"reason\"}: the chair's "
+                           "reason");
+        return r;
+    }
     if (!strcmp(kind, "finding")) {
         const cJSON *sub = cJSON_GetObjectItemCaseSensitive(p, "substantive");
         const char *note = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "note"));
@@ -310,10 +325,18 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
         return *refuse(&r, "EVAL-STEP", "the report is signed: the session is over");
     int k = evaluation_rule_step(f->kind);
     if (evaluation_rule_side_act(f->kind)) {
-        if (s->step < STEP_QUALIFICATION || s->step > STEP_DETAILED)
+        bool back = !strcmp(f->kind, "send_back");
+        if (s->step < STEP_QUALIFICATION || s->step > (back ? STEP_REPORT : STEP_DETAILED))
             return *refuse(&r, "EVAL-STEP",
-                           "the committee asks for clarifications during the reviews (it is at %s)",
+                           back ? "a step is sent back from the reviews or the report (it is at %s)"
+                                : "the committee asks for clarifications during the reviews (it is "
+                                  "at %s)",
                            evaluation_steps[s->step]);
+        if (back && f->me->user_id != s->chair_user)
+            return *refuse(&r, "EVAL-CHAIR", "the chair asks to send a step back");
+        if (back && s->back_to[0])
+            return *refuse(&r, "EVAL-SEND-BACK", "a send-back to %s awaits a supervisor's decision",
+                           s->back_to);
         if (!strcmp(f->kind, "finding") && f->me->user_id != s->chair_user)
             return *refuse(&r, "EVAL-CHAIR", "the chair records the committee's finding");
         if (!strcmp(f->kind, "finding") && (!f->clar || f->clar->evaluation_id != s->id))
@@ -342,7 +365,37 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
 bool
 evaluation_rule_side_act(const char *kind)
 {
-    return kind && (!strcmp(kind, "clarify") || !strcmp(kind, "finding"));
+    return kind &&
+           (!strcmp(kind, "clarify") || !strcmp(kind, "finding") || !strcmp(kind, "send_back"));
+}
+
+struct refusal
+evaluation_rule_send_back(const struct eval_session *s)
+{
+    struct refusal r = {.conflict = true};
+    if (!strcmp(s->state, "reported"))
+        return *refuse(&r, "EVAL-STATE", "the report is signed: nothing is sent back");
+    if (!s->back_to[0])
+        return *refuse(&r, "EVAL-STATE", "the chair has not asked to send a step back");
+    return (struct refusal){0};
+}
+
+void
+evaluation_rule_go_back(struct eval_session *s)
+{
+    int to = evaluation_rule_step(s->back_to);
+    if (to < STEP_QUALIFICATION || to > STEP_DETAILED)
+        return;
+    for (size_t i = 0; i < s->nbids; i++) /* the reviews from there on are made again */
+        if (!s->bids[i].valid && evaluation_rule_step(s->bids[i].rejected_at) >= to) {
+            s->bids[i].valid = true;
+            s->bids[i].rejected_at[0] = '\0';
+        }
+    s->step = (enum eval_step)to;
+    free(s->report);
+    s->report = NULL;
+    s->back_to[0] = '\0';
+    s->back_reason[0] = '\0';
 }
 
 struct refusal

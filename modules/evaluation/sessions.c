@@ -291,3 +291,82 @@ eval_resume(struct req *r, const cJSON *body)
 {
     pause_or_resume(r, body, false);
 }
+
+/* ---- a step sent back ---- */
+
+struct back_in {
+    int64_t id;
+    bool approve;
+    const char *reason;
+};
+
+/* A supervisor decides the chair's send-back: approved, the session goes back to the step asked
+ * and every act from there on is no longer in force (kept, for the record); refused, it goes on. */
+static enum tx_result
+back_tx(struct dbconn *c, struct req *r, void *arg)
+{
+    struct back_in *x = arg;
+    struct eval_session s;
+    bool found;
+    int64_t now = clock_now_us();
+    if (store_eval_load(c, x->id, true, &s, &found) != DB_OK)
+        return TX_DBFAIL;
+    enum tx_result t = TX_REFUSE;
+    struct refusal why;
+    if (!found) {
+        req_error(r, E_NOT_FOUND, "no evaluation %lld", (long long)x->id);
+        goto out;
+    }
+    if ((why = evaluation_rule_send_back(&s)).code) {
+        req_refusal(r, &why);
+        goto out;
+    }
+    t = TX_DBFAIL;
+    char to[16], chair_reason[1004];
+    snprintf(to, sizeof to, "%s", s.back_to);
+    snprintf(chair_reason, sizeof chair_reason, "%s", s.back_reason);
+    enum eval_step from = s.step;
+    if (x->approve) {
+        evaluation_rule_go_back(&s);
+        for (int k = (int)s.step; k <= STEP_REPORT; k++)
+            if (store_acts_void(c, s.id, evaluation_steps[k]) != DB_OK)
+                goto out;
+    } else
+        s.back_to[0] = s.back_reason[0] = '\0';
+    if (store_eval_update(c, &s, NULL, now) != DB_OK)
+        goto out;
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "event", x->approve ? "sent_back" : "send_back_refused");
+    cJSON_AddStringToObject(ev, "step", evaluation_steps[s.step]);
+    cJSON_AddStringToObject(ev, "reason", x->reason);
+    if (live_event(c, s.id, "state", ev, now) != DB_OK)
+        goto out;
+    cJSON *pl = cJSON_CreateObject();
+    json_add_i64(pl, "evaluation_id", s.id);
+    cJSON_AddBoolToObject(pl, "approve", x->approve);
+    cJSON_AddStringToObject(pl, "from", evaluation_steps[from]);
+    cJSON_AddStringToObject(pl, "to", to);
+    cJSON_AddStringToObject(pl, "chair_reason", chair_reason);
+    cJSON_AddStringToObject(pl, "reason", x->reason);
+    if (audit_append(c, req_actor(r), "evaluation.send_back", "evaluation", s.id, s.project_id, pl,
+                     NULL) != DB_OK)
+        goto out;
+    struct eval_session again;
+    if (store_eval_load(c, s.id, false, &again, &found) != DB_OK || !found)
+        goto out;
+    req_json(r, 200, eval_session_json(&again, &r->who));
+    eval_session_free(&again);
+    t = TX_COMMIT;
+out:
+    eval_session_free(&s);
+    return t;
+}
+
+void
+eval_send_back(struct req *r, const cJSON *body)
+{
+    struct back_in x = {.approve = json_bool(body, "approve", false),
+                        .reason = json_str(body, "reason")};
+    if (req_param_id(r, "id", &x.id))
+        req_tx(r, back_tx, &x);
+}

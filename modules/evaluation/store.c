@@ -29,6 +29,8 @@
     X(SC_SEATS, "seats")                                                                           \
     X(SC_ROUND, "chair_round")                                                                     \
     X(SC_CHAIR, "chair_user")                                                                      \
+    X(SC_BACK_TO, "back_to")                                                                       \
+    X(SC_BACK_REASON, "back_reason")                                                               \
     X(SC_STATE, "state")                                                                           \
     X(SC_REPORT, "report_json")                                                                    \
     X(SC_OPENED, "opened_us")
@@ -62,7 +64,7 @@ static const char sql_members[] = "SELECT " MEMBER_COLS(DB_COL_SQL) DB_COL_END
 static const char sql_bids[] = "SELECT " BID_COLS(DB_COL_SQL) DB_COL_END
     " FROM evaluation_bids WHERE evaluation_id = ? ORDER BY bid_id";
 static const char sql_acts[] = "SELECT " ACT_COLS(DB_COL_SQL) DB_COL_END
-    " FROM evaluation_acts WHERE evaluation_id = ? ORDER BY id";
+    " FROM evaluation_acts WHERE evaluation_id = ? AND void_seq = 0 ORDER BY id";
 static const char sql_exists[] =
     "SELECT COUNT(*) FROM evaluations WHERE project_id = ? AND lot_seq = ?";
 static const char sql_insert[] =
@@ -79,7 +81,7 @@ static const char sql_act_ins[] =
 static const char sql_update[] =
     "UPDATE evaluations SET step = ?, chair_round = ?, chair_user = ?, state = ?, "
     "pause_reason = ?, report_json = ?, reported_us = IF(? IS NULL, reported_us, ?), "
-    "updated_us = ? WHERE id = ?";
+    "back_to = ?, back_reason = ?, updated_us = ? WHERE id = ?";
 static const char sql_bid_reject[] =
     "UPDATE evaluation_bids SET rejected_at = ? WHERE evaluation_id = ? AND bid_id = ?";
 static const char sql_list[] = "SELECT " EVAL_LIST_COLS(DB_COL_SQL) DB_COL_END
@@ -266,6 +268,10 @@ store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
     s->step = (enum eval_step)evaluation_rule_step(dbres_str(&r, 0, SC_STEP));
     s->chair_round = (int)dbres_i64(&r, 0, SC_ROUND);
     s->seats = (size_t)dbres_i64(&r, 0, SC_SEATS);
+    snprintf(s->back_to, sizeof s->back_to, "%s",
+             dbres_str(&r, 0, SC_BACK_TO) ? dbres_str(&r, 0, SC_BACK_TO) : "");
+    snprintf(s->back_reason, sizeof s->back_reason, "%s",
+             dbres_str(&r, 0, SC_BACK_REASON) ? dbres_str(&r, 0, SC_BACK_REASON) : "");
     s->chair_user = dbres_str(&r, 0, SC_CHAIR) ? dbres_i64(&r, 0, SC_CHAIR) : 0;
     s->opened_us = dbres_i64(&r, 0, SC_OPENED);
     snprintf(s->state, sizeof s->state, "%s", dbres_str(&r, 0, SC_STATE));
@@ -360,14 +366,14 @@ store_eval_update(struct dbconn *c, const struct eval_session *s, const char *pa
                       s->report ? DBV_STR(s->report) : DBV_NUL,
                       reported ? DBV_INT(now) : DBV_NUL,
                       reported ? DBV_INT(now) : DBV_NUL,
+                      s->back_to[0] ? DBV_STR(s->back_to) : DBV_NUL,
+                      s->back_to[0] ? DBV_STR(s->back_reason) : DBV_NUL,
                       DBV_INT(now),
                       DBV_INT(s->id)};
     enum db_status st = db_exec(c, sql_update, p, ARRAY_LEN(p), NULL, NULL);
     for (size_t i = 0; st == DB_OK && i < s->nbids; i++) {
-        if (s->bids[i].valid)
-            continue;
-        struct dbv b[] = {DBV_STR(s->bids[i].rejected_at), DBV_INT(s->id),
-                          DBV_INT(s->bids[i].bid_id)};
+        struct dbv b[] = {s->bids[i].valid ? DBV_NUL : DBV_STR(s->bids[i].rejected_at),
+                          DBV_INT(s->id), DBV_INT(s->bids[i].bid_id)};
         st = db_exec(c, sql_bid_reject, b, ARRAY_LEN(b), NULL, NULL);
     }
     return st;
@@ -792,4 +798,13 @@ store_live_after(struct dbconn *c, int64_t evaluation, int64_t after, struct dbr
         " FROM evaluation_events WHERE evaluation_id = ? AND id > ? ORDER BY id LIMIT 1000";
     struct dbv p[] = {DBV_INT(evaluation), DBV_INT(after)};
     return db_query(c, sql, p, 2, out);
+}
+
+enum db_status
+store_acts_void(struct dbconn *c, int64_t evaluation, const char *kind)
+{
+    static const char sql[] = "UPDATE evaluation_acts SET void_seq = id WHERE evaluation_id = ? "
+                              "AND kind = ? AND void_seq = 0";
+    struct dbv p[] = {DBV_INT(evaluation), DBV_STR(kind)};
+    return db_exec(c, sql, p, 2, NULL, NULL);
 }

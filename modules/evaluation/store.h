@@ -83,6 +83,9 @@ enum db_status store_contract_sign(struct dbconn *c, int64_t id, int64_t user, c
 enum { REPORT_COLS(DB_COL_ENUM) RP__COUNT };
 enum db_status store_eval_reports(struct dbconn *c, int64_t project, struct dbres *out);
 
+/* A step sent back: its acts of kind are no longer in force (kept, for the record). */
+enum db_status store_acts_void(struct dbconn *c, int64_t evaluation, const char *kind);
+
 /* A member's seat: added (a replacement joining) or left (recused, replaced). */
 enum db_status store_member_set(struct dbconn *c, int64_t evaluation, int64_t user,
                                 const char *pseudonym, bool sitting);

@@ -93,6 +93,11 @@ eval_session_json(const struct eval_session *s, const struct principal *who)
     if (s->clarifications &&
         (me || (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR)) || reported))
         cJSON_AddItemToObject(o, "clarifications", cJSON_Duplicate(s->clarifications, true));
+    if (s->back_to[0]) { /* the chair's send-back, awaiting a supervisor */
+        cJSON *b = cJSON_AddObjectToObject(o, "send_back");
+        cJSON_AddStringToObject(b, "to", s->back_to);
+        cJSON_AddStringToObject(b, "reason", s->back_reason);
+    }
     if (s->indicators && (me || (who->role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR))))
         cJSON_AddItemToObject(o, "indicators", cJSON_Duplicate(s->indicators, true));
     if (s->report && (me || reported))

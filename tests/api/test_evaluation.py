@@ -634,3 +634,50 @@ class LiveTest(EvaluationFixture):
         got = self.events(again, lambda e: e["event"] == "state")
         self.assertEqual([(e["event"], e["data"]["event"]) for e in got], [("state", "paused")])
         self.assertGreater(int(got[0]["id"]), last)
+
+
+class SendBackTest(EvaluationFixture):
+    def test_a_step_goes_back_only_on_the_chairs_reason_and_a_supervisors_approval(self):
+        self.evaluated_lot()
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        a, b, c, d = self.members
+        ids = [self.bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.act(e, ev, "pledge", {"conflict": False})
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": a["pseudonym"]})
+        for e in self.members:
+            self.act(e, ev, "qualification", {"bids": [{"bid_id": x, "pass": True} for x in ids]})
+        for e in self.members:  # every member fails the third bid
+            r = self.act(e, ev, "preliminary", {"bids": [{"bid_id": ids[0], "pass": True}, {"bid_id": ids[1], "pass": True},
+                                                          {"bid_id": ids[2], "pass": False, "ground": "51-6",
+                                                           "reason": "工期不响应"}]})
+        self.assertEqual((r.json["step"], [x["valid"] for x in r.json["bids"]].count(False)), ("detailed", 1))
+        back = {"to": "preliminary", "reason": "招标文件工期条款理解有误，需重新初步评审"}
+        self.rule(self.act(b, ev, "send_back", back), 409, "EVAL-CHAIR")
+        self.rule(self.act(a, ev, "send_back", dict(back, to="detailed")), 422, "EVAL-PAYLOAD")
+        r = self.act(a, ev, "send_back", back)
+        self.assertEqual((r.status, r.json["send_back"]["to"]), (201, "preliminary"), r)
+        self.rule(self.act(a, ev, "send_back", back), 409, "EVAL-SEND-BACK")
+        path = "/api/v1/evaluations/%d/send-back" % ev
+        self.assertEqual(self.srv.request("POST", path, {"approve": True, "reason": "同意"}, token=self.agent_tok).status, 403)
+        # refused: the session goes on where it was
+        r = self.srv.request("POST", path, {"approve": False, "reason": "理由不足"}, token=self.sup_tok)
+        self.assertEqual((r.status, r.json["step"]), (200, "detailed"), r)
+        self.rule(self.srv.request("POST", path, {"approve": True, "reason": "x1"}, token=self.sup_tok), 409, "EVAL-STATE")
+        # asked again and approved: back to the preliminary review, made again by every member
+        self.assertEqual(self.act(a, ev, "send_back", back).status, 201)
+        r = self.srv.request("POST", path, {"approve": True, "reason": "同意重新初步评审"}, token=self.sup_tok)
+        self.assertEqual((r.status, r.json["step"]), (200, "preliminary"), r)
+        self.assertNotIn("valid", json.dumps(r.json["bids"]))  # the supervisor sees no review's value
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=a["tok"]).json
+        self.assertTrue(all(x["valid"] for x in v["bids"]))
+        for e in self.members:
+            r = self.act(e, ev, "preliminary", {"bids": [{"bid_id": x, "pass": True} for x in ids]})
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["step"], [x["valid"] for x in r.json["bids"]]), ("detailed", [True] * 3))
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -407,6 +407,31 @@ a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators(
     CHECK(!evaluation_rule_stream_sees("scores", ROLE_SUPERVISOR, false)); /* default deny */
 }
 
+static void
+a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_made_again(void)
+{
+    struct eval_session *s = session();
+    s->step = STEP_DETAILED;
+    s->chair_user = 11;
+    const char *back = "{\"to\":\"preliminary\",\"reason\":\"理由\"}";
+    CHECK_STR(act(s, 10, "send_back", back, ACT_OK).code, "EVAL-CHAIR");
+    CHECK(!act(s, 11, "send_back", back, ACT_OK).code);
+    CHECK_STR(act(s, 11, "send_back", "{\"to\":\"detailed\",\"reason\":\"理由\"}", ACT_OK).code,
+              "EVAL-PAYLOAD");                                  /* not an earlier step */
+    CHECK_STR(evaluation_rule_send_back(s).code, "EVAL-STATE"); /* nothing asked yet */
+    snprintf(s->back_to, sizeof s->back_to, "preliminary");
+    CHECK_STR(act(s, 11, "send_back", back, ACT_OK).code, "EVAL-SEND-BACK");
+    CHECK(!evaluation_rule_send_back(s).code);
+    s->bids[1].valid = false;
+    snprintf(s->bids[1].rejected_at, sizeof s->bids[1].rejected_at, "preliminary");
+    s->bids[0].valid = false;
+    snprintf(s->bids[0].rejected_at, sizeof s->bids[0].rejected_at, "qualification");
+    evaluation_rule_go_back(s);
+    CHECK(s->step == STEP_PRELIMINARY && !s->back_to[0]);
+    CHECK(s->bids[1].valid && !s->bids[0].valid); /* the qualification review stands */
+    done(s);
+}
+
 int
 main(void)
 {
@@ -417,6 +442,7 @@ main(void)
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
+    RUN(a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_made_again);
     RUN(a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators);
     RUN(each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after);
     RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
