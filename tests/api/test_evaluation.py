@@ -34,7 +34,8 @@ class EvaluationFixture(ExpertFixture):
             time.sleep(0.1)
         self.assertGreater(runs(), before, name + " did not run")
 
-    def evaluated_lot(self, prices=(100000000, 95000000, 102000000), method=METHOD):
+    def evaluated_lot(self, prices=(100000000, 95000000, 102000000), method=METHOD, experts=8,
+                      groups=(("A0101", 4),), owner_reps=1):
         """A project whose lot 1 was opened with len(prices) bids, a tender announcement declaring
         method, a complete committee of four library experts, the clock at the session's start."""
         self.orgs = [self.make_org(self.admin, "bidder") for _ in prices]
@@ -61,10 +62,10 @@ class EvaluationFixture(ExpertFixture):
         self.srv.sql("UPDATE announcements SET state = 'published', published_us = 1 WHERE id = %d" % r.json["id"])
         self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/transitions" % pid, {"to": "evaluating"},
                                           token=self.agent_tok).status, 200)
-        for _ in range(8):
+        for _ in range(experts):
             self.expert()
         self.clock(self.at(8))
-        draw = self.draw = self.ask(pid, booking).json
+        draw = self.draw = self.ask(pid, booking, groups=groups, owner_reps=owner_reps).json
         self.cosign(draw, self.admin)
         self.cosign(draw, self.staff2_tok)
         self.assertEqual(self.entropy(draw).status, 200)
@@ -391,6 +392,9 @@ class AwardFlowTest(EvaluationFixture):
         r = self.announce("candidates", publicity_from_us=self.server_now(), publicity_until_us=until)
         self.rule(r, 409, "ANN-NO-EVALUATION")
         ev, report = self.evaluate()
+        view = self.srv.request("GET", "/api/v1/draws/%d" % self.draw["id"], token=self.agent_tok).json
+        self.assertFalse(view.get("revealed_us"))  # the report signed, the names still secret
+        self.assertFalse(any("name" in m for m in view["members"]))
         v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=owner_tok).json
         self.assertEqual(v["report"]["candidates"], report["candidates"])
         # the candidates' publicity carries the report's candidates, signed
@@ -502,7 +506,17 @@ class AwardFlowTest(EvaluationFixture):
         self.assertEqual(awards["1-1"]["value"], {"amount": price / 100, "currency": "CNY"})
         self.assertEqual(compiled["contracts"][0]["awardID"], "1-1")
         self.assertIn("supplier", [r for p in compiled["parties"] for r in p.get("roles", [])])
-        # the names are revealed once the result is out; the whole log replays clean
+        # the committee's names are revealed into the log once the result is out (招标投标法
+        # 第四十四条: not before), as the draw does: the agent now sees them
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            view = self.srv.request("GET", "/api/v1/draws/%d" % self.draw["id"], token=self.agent_tok).json
+            if view.get("revealed_us"):
+                break
+            time.sleep(0.2)
+        self.assertTrue(view.get("revealed_us"), view)
+        self.assertTrue(all("name" in m for m in view["members"]))
+        # the whole log replays clean
         p, path = self.verify(self.draw["id"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
