@@ -97,6 +97,8 @@ class Ceremony(ApiTest):
                   "opening_us": self.deadline}
         if self.deposits:
             tender["deposits"] = self.deposits
+        if getattr(self, "evaluation", None):  # the evaluation method (test_tender_flow.py)
+            tender["evaluation"] = self.evaluation
         r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid, tender, token=self.agent_tok)
         self.assertEqual(r.status, 201, r)
         self.ann = r.json["id"]
