@@ -175,6 +175,7 @@ struct lot_result {
 };
 struct award_project {
     const char *project_state;
+    int category; /* enum category: which law's deadlines */
     bool legally_required;
     int64_t tenderer_org, agent_org;
     int64_t publicity_until_us; /* 0: no candidates' publicity published */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "canon.h"
 #include "internal.h"
 
@@ -1002,6 +1003,24 @@ const char *const evaluation_deadline_names[] = {"publicity", "contract", "repor
 
 #define DAY_US (INT64_C(86400) * 1000000)
 
+/* The end (the last microsecond, Beijing time) of the day statute id's period ends, counted from
+ * the day of from_us; 0 when the statute does not apply to the category or a year is unknown. */
+static int64_t
+due_end(enum statute_id id, int category, int64_t from_us)
+{
+    int64_t n = statute_value(id, (enum category)category);
+    if (n < 0 || !from_us)
+        return 0;
+    int64_t day = cal_day(from_us);
+    if (statute_unit(id, (enum category)category) == U_WORKING_DAYS)
+        day = cal_add_working_days(day, n, statute(id)->reading);
+    else
+        day += n;
+    if (day == INT64_MIN)
+        return 0;
+    return (day + 1) * DAY_US - INT64_C(8) * 3600 * 1000000 - 1; /* CST midnight, less 1 µs */
+}
+
 void
 evaluation_rule_deadlines(const struct award_project *p, int64_t due[DL__COUNT])
 {
@@ -1018,12 +1037,13 @@ evaluation_rule_deadlines(const struct award_project *p, int64_t due[DL__COUNT])
             first_decision = l->decided_us;
     }
     const char *st = p->project_state;
-    due[DL_PUBLICITY] =
-        all_reported && !strcmp(st, "evaluating") ? last_report + AWARD_PUBLICITY_DAYS * DAY_US : 0;
+    due[DL_PUBLICITY] = all_reported && !strcmp(st, "evaluating")
+                            ? due_end(S_EVAL_PUBLISH_DUE, p->category, last_report)
+                            : 0;
     due[DL_CONTRACT] =
-        first_notice && !strcmp(st, "awarded") ? first_notice + AWARD_CONTRACT_DAYS * DAY_US : 0;
-    due[DL_REPORT] = first_decision && (!strcmp(st, "awarded") || !strcmp(st, "contracted"))
-                         ? first_decision + AWARD_REPORT_DAYS * DAY_US
+        !strcmp(st, "awarded") ? due_end(S_CONTRACT_DUE, p->category, first_notice) : 0;
+    due[DL_REPORT] = !strcmp(st, "awarded") || !strcmp(st, "contracted")
+                         ? due_end(S_RESULT_REPORT_DUE, p->category, first_decision)
                          : 0;
 }
 

@@ -463,6 +463,7 @@ store_award_project(struct dbconn *c, const struct project_view *v, struct award
     snprintf(state_buf, 32, "%s", v->state);
     p->project_state = state_buf;
     p->legally_required = v->legally_required;
+    p->category = v->category;
     p->tenderer_org = v->tenderer_org_id;
     p->agent_org = v->agent_org_id;
     bool found;

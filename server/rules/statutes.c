@@ -177,6 +177,26 @@ static struct statute table[S__COUNT] = {
                                {NULL, "财政部令第87号 第五十五条", NULL, NULL},
                                {U_NONE, U_PERMILLE, U_NONE, U_NONE},
                                {-1, 100, -1, -1}},
+    [S_EVAL_PUBLISH_DUE] = {"R-EVAL-PUBLISH-DUE",
+                            "The candidates (tendering) or the result (procurement) are published "
+                            "within N of receiving the evaluation report",
+                            {"实施条例 第五十四条", "财政部令第87号 第六十九条", NULL, NULL},
+                            {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                            {3, 2, -1, -1},
+                            CAL_DUTY},
+    [S_CONTRACT_DUE] = {"R-CONTRACT-DUE",
+                        "The contract is signed within N of the award notice",
+                        {"招标投标法 第四十六条", "政府采购法 第四十六条", NULL, NULL},
+                        {U_DAYS, U_DAYS, U_NONE, U_NONE},
+                        {30, 30, -1, -1},
+                        CAL_DUTY},
+    [S_RESULT_REPORT_DUE] = {"R-RESULT-REPORT-DUE",
+                             "The tenderer reports the result in writing to the supervising "
+                             "department within N of determining the winner",
+                             {"招标投标法 第四十七条", NULL, NULL, NULL},
+                             {U_DAYS, U_NONE, U_NONE, U_NONE},
+                             {15, -1, -1, -1},
+                             CAL_DUTY},
 };
 
 const char *

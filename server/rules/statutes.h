@@ -65,6 +65,9 @@ enum statute_id {
     S_EVAL_CANDIDATES,        /* an evaluation recommends at most N ranked candidates */
     S_EVAL_PRICE_GOODS,       /* goods: the price is at least N per mille of the points */
     S_EVAL_PRICE_SERVICES,    /* services: the price is at least N per mille of the points */
+    S_EVAL_PUBLISH_DUE,       /* the candidates / the result published within N of the report */
+    S_CONTRACT_DUE,           /* the contract signed within N of the award notice */
+    S_RESULT_REPORT_DUE,      /* the written report to the supervising department within N */
     S__COUNT
 };
 

@@ -447,11 +447,12 @@ class AwardFlowTest(EvaluationFixture):
         self.assertEqual(self.srv.sql("SELECT kind, winner_org FROM deposit_events WHERE project_id = %d" % self.pid),
                          [["award_notice", str(winner_org["id"])]])
         # the contract's deadline (招标投标法 第四十六条): warned a day before, flagged once past
-        noticed = self.server_now()
-        self.run_job("evaluation.deadlines", noticed + 29 * DAY + 12 * HOUR)
+        noticed = self.srv.request("GET", "/api/v1/projects/%d/award" % self.pid, token=owner_tok).json["lots"][0]["noticed_us"]
+        due = ((noticed + 8 * HOUR) // DAY + 31) * DAY - 8 * HOUR - 1  # the end of the 30th day, Beijing time
+        self.run_job("evaluation.deadlines", due - 12 * HOUR)
         self.assertIn("award.deadline.warning",
                       [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]])
-        self.run_job("evaluation.deadlines", noticed + 30 * DAY + HOUR)
+        self.run_job("evaluation.deadlines", due + HOUR)
         self.assertIn("award.deadline.missed",
                       [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.sup_tok).json["items"]])
         owner_tok = toks["owner"] = self.srv.login(owner["username"], "user-password-1")

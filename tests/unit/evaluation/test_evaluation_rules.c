@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "calendar.h"
 #include "internal.h"
 
 #define DAY (INT64_C(86400) * 1000000)
@@ -358,27 +359,49 @@ indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_
     done(s);
 }
 
+/* 10:00 Beijing time of a day (y-m-d) */
+static int64_t
+at10(int y, int m, int d)
+{
+    return cal_day_from_ymd(y, m, d) * DAY - INT64_C(8) * 3600 * 1000000 +
+           INT64_C(10) * 3600 * 1000000;
+}
+/* the last microsecond of a day, Beijing time */
+static int64_t
+end_of(int y, int m, int d)
+{
+    return (cal_day_from_ymd(y, m, d) + 1) * DAY - INT64_C(8) * 3600 * 1000000 - 1;
+}
+
 static void
 each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after(void)
 {
-    struct award_project p = {.project_state = "evaluating", .nlots = 2};
-    p.lots[0] = (struct lot_result){.lot = 1, .reported = true, .reported_us = 100};
+    struct award_project p = {
+        .project_state = "evaluating", .nlots = 2, .category = CAT_ENGINEERING};
+    p.lots[0] = (struct lot_result){.lot = 1, .reported = true, .reported_us = at10(2026, 12, 4)};
     p.lots[1] = (struct lot_result){.lot = 2, .reported = false};
     int64_t due[DL__COUNT];
     evaluation_rule_deadlines(&p, due);
     CHECK(due[DL_PUBLICITY] == 0); /* lot 2 has no report yet */
     p.lots[1].reported = true;
-    p.lots[1].reported_us = 200;
+    p.lots[1].reported_us = at10(2026, 12, 7); /* a Monday */
     evaluation_rule_deadlines(&p, due);
-    CHECK(due[DL_PUBLICITY] == 200 + 3 * DAY && due[DL_CONTRACT] == 0 && due[DL_REPORT] == 0);
+    /* the tendering law: 3 days (实施条例 第五十四条), to the end of Thursday */
+    CHECK(due[DL_PUBLICITY] == end_of(2026, 12, 10) && due[DL_CONTRACT] == 0 &&
+          due[DL_REPORT] == 0);
+    /* government procurement: 2 working days (87号 第六十九条), to the end of Wednesday */
+    p.category = CAT_PROCUREMENT;
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_PUBLICITY] == end_of(2026, 12, 9));
+    p.category = CAT_ENGINEERING;
     p.project_state = "awarded";
     p.lots[0].decided = p.lots[1].decided = true;
-    p.lots[0].decided_us = 1000;
-    p.lots[1].decided_us = 900;
-    p.lots[0].noticed_us = p.lots[1].noticed_us = 2000;
+    p.lots[0].decided_us = at10(2026, 12, 15);
+    p.lots[1].decided_us = at10(2026, 12, 14);
+    p.lots[0].noticed_us = p.lots[1].noticed_us = at10(2026, 12, 16);
     evaluation_rule_deadlines(&p, due);
-    CHECK(due[DL_PUBLICITY] == 0 && due[DL_CONTRACT] == 2000 + 30 * DAY &&
-          due[DL_REPORT] == 900 + 15 * DAY);
+    CHECK(due[DL_PUBLICITY] == 0 && due[DL_CONTRACT] == end_of(2027, 1, 15) &&
+          due[DL_REPORT] == end_of(2026, 12, 29));
     p.project_state = "closed";
     evaluation_rule_deadlines(&p, due);
     CHECK(!due[DL_PUBLICITY] && !due[DL_CONTRACT] && !due[DL_REPORT]);
@@ -435,6 +458,11 @@ a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_mad
 int
 main(void)
 {
+    char err[300];
+    if (!calendar_load(CALENDAR_DIR, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
     RUN(a_session_opens_only_when_every_fact_holds_and_says_the_first_that_does_not);
     RUN(an_act_is_refused_outside_the_committee_out_of_step_twice_unsigned_or_while_paused);
     RUN(a_review_fails_a_bid_only_on_a_ground_with_reasons_and_covers_every_bid_once);
