@@ -316,7 +316,7 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
                 t = TX_DBFAIL;
                 goto out;
             }
-            req_json(r, 201, eval_session_json(&again, &r->who));
+            req_json(r, 201, eval_session_json(&again, &r->who, false));
             eval_session_free(&again);
         }
         goto out;
@@ -407,7 +407,7 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     pl = NULL;
     if (st != DB_OK)
         goto out;
-    req_json(r, 201, eval_session_json(&s, &r->who));
+    req_json(r, 201, eval_session_json(&s, &r->who, false));
     t = TX_COMMIT;
 out:
     free(com);

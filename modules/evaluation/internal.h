@@ -296,8 +296,10 @@ void live_fini(void);
 
 /* ---- views (views.c) ---- */
 /* A session as the caller may see it: scores only to a member who has given theirs, and to
- * everyone entitled once the report is signed. */
-cJSON *eval_session_json(const struct eval_session *s, const struct principal *who);
+ * everyone entitled once the report is signed. acts_values false: the acts without their
+ * payloads (the answer to an act: the caller knows what it signed; GET gives the rest). */
+cJSON *eval_session_json(const struct eval_session *s, const struct principal *who,
+                         bool acts_values);
 
 /* ---- handlers ---- */
 void eval_open(struct req *r, const cJSON *body);

@@ -515,24 +515,48 @@ evaluation_rule_reviews(struct eval_session *s, enum eval_step step)
     }
 }
 
-static int64_t
-member_points(const struct eval_act *a, int64_t bid, const struct scoring_method *m, size_t k)
+/* The detailed scores of act a as a dense array [bid index][criterion] of hundredths (0 where
+ * none), each score read once: what the result and the indicators index 9 × 50 × 20 times.
+ * Caller frees; NULL when out of memory. */
+static int64_t *
+dense_points(const struct eval_session *s, const struct eval_act *a)
 {
-    const cJSON *e =
-        a ? entry_for(cJSON_GetObjectItemCaseSensitive(a->payload, "scores"), bid) : NULL;
-    const char *v = e ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                            cJSON_GetObjectItemCaseSensitive(e, "points"), m->crit[k].code))
-                      : NULL;
-    int64_t h = 0;
-    if (!v || scoring_rule_score(m, v, m->crit[k].max_points, &h).code)
-        return 0;
-    return h;
+    const struct scoring_method *m = &s->method;
+    size_t nb = s->nbids, nc = m->ncrit;
+    int64_t *d = calloc(nb * nc + 1, sizeof *d);
+    const cJSON *x,
+        *scores = a && d ? cJSON_GetObjectItemCaseSensitive(a->payload, "scores") : NULL;
+    cJSON_ArrayForEach(x, scores)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(x, "bid_id");
+        size_t b = nb;
+        for (size_t i = 0; cJSON_IsNumber(id) && i < nb; i++)
+            if (s->bids[i].bid_id == (int64_t)id->valuedouble)
+                b = i;
+        if (b == nb)
+            continue;
+        const cJSON *p;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(x, "points"))
+        {
+            for (size_t k = 0; k < nc; k++) {
+                int64_t h;
+                if (!strcmp(p->string, m->crit[k].code) && cJSON_IsString(p) &&
+                    !scoring_rule_score(m, p->valuestring, m->crit[k].max_points, &h).code)
+                    d[b * nc + k] = h;
+            }
+        }
+    }
+    return d;
 }
 
 cJSON *
 evaluation_rule_result(const struct eval_session *s)
 {
     const struct scoring_method *m = &s->method;
+    int64_t *dense[EXPERTS_COMMITTEE_MAX] = {0};
+    for (size_t i = 0; m->kind == SCORING_COMPREHENSIVE && i < s->nmembers; i++)
+        if (s->members[i].sitting)
+            dense[i] = dense_points(s, act_of(s, s->members[i].user_id, "detailed"));
     struct scoring_bid ranked[EVAL_MAX_BIDS];
     size_t nv = 0, n = sitting(s);
     cJSON *o = cJSON_CreateObject();
@@ -584,8 +608,7 @@ evaluation_rule_result(const struct eval_session *s)
                 for (size_t i = 0; i < s->nmembers; i++) {
                     if (!s->members[i].sitting)
                         continue;
-                    pts[np] = member_points(act_of(s, s->members[i].user_id, "detailed"),
-                                            eb->bid_id, m, k);
+                    pts[np] = dense[i] ? dense[i][b * m->ncrit + k] : 0;
                     scoring_format(pts[np], txt);
                     cJSON_AddStringToObject(members, s->members[i].pseudonym, txt);
                     np++;
@@ -623,6 +646,8 @@ evaluation_rule_result(const struct eval_session *s)
     cJSON *cand = cJSON_AddArrayToObject(o, "candidates");
     for (size_t i = 0; i < scoring_candidates(nv); i++)
         cJSON_AddItemToArray(cand, cJSON_CreateNumber((double)ranked[i].bid_id));
+    for (size_t i = 0; i < s->nmembers; i++)
+        free(dense[i]);
     return o;
 }
 
@@ -916,6 +941,10 @@ evaluation_rule_open_indicators(const struct eval_bid *bids, size_t n, int64_t c
     return k;
 }
 
+static size_t score_indicators(const struct eval_session *s, const struct eval_act **acts,
+                               const char **who, int64_t **dense, size_t nm, struct eval_fired *out,
+                               size_t max);
+
 size_t
 evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired *out, size_t max)
 {
@@ -928,6 +957,24 @@ evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired
             who[nm++] = s->members[i].pseudonym;
     if (m->kind != SCORING_COMPREHENSIVE || nm < 2)
         return 0;
+    int64_t *dense[EXPERTS_COMMITTEE_MAX] = {0};
+    for (size_t i = 0; i < nm; i++)
+        dense[i] = dense_points(s, acts[i]);
+    k = score_indicators(s, acts, who, dense, nm, out, max);
+    for (size_t i = 0; i < nm; i++)
+        free(dense[i]);
+    return k;
+}
+
+/* evaluation_rule_score_indicators over the members' dense scores */
+static size_t
+score_indicators(const struct eval_session *s, const struct eval_act **acts, const char **who,
+                 int64_t **dense, size_t nm, struct eval_fired *out, size_t max)
+{
+    const struct scoring_method *m = &s->method;
+    size_t k = 0;
+    (void)acts;
+#define PTS(i, b, c) (dense[i] ? dense[i][(b)*m->ncrit + (c)] : 0)
     int64_t lim = indicator_threshold("IND-SCORE-OUTLIER");
     for (size_t b = 0; b < s->nbids; b++) {
         if (!s->bids[b].valid)
@@ -935,7 +982,7 @@ evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired
         for (size_t c = 0; c < m->ncrit; c++) {
             int64_t v[EXPERTS_COMMITTEE_MAX], sum = 0;
             for (size_t i = 0; i < nm; i++)
-                sum += v[i] = member_points(acts[i], s->bids[b].bid_id, m, c);
+                sum += v[i] = PTS(i, b, c);
             for (size_t i = 0; i < nm; i++) {
                 /* |v - mean(others)| * 1000 > lim * max, in integers */
                 int64_t others = sum - v[i], dev = v[i] * (int64_t)(nm - 1) - others;
@@ -969,7 +1016,7 @@ evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired
             for (size_t b = 0; b < s->nbids; b++) {
                 if (!s->bids[b].valid)
                     continue;
-                int64_t v = member_points(acts[i], s->bids[b].bid_id, m, c);
+                int64_t v = PTS(i, b, c);
                 if (v > best) {
                     best = v;
                     top = s->bids[b].bid_id;
@@ -994,6 +1041,7 @@ evaluation_rule_score_indicators(const struct eval_session *s, struct eval_fired
                      "the top score on all %zu criteria, alone among %zu members", m->ncrit, nm);
         }
     }
+#undef PTS
     return k;
 }
 

@@ -127,7 +127,7 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
     bool found;
     if (store_eval_load(c, id, false, &loaded, &found) != DB_OK || !found)
         goto out;
-    req_json(r, 201, eval_session_json(&loaded, &r->who));
+    req_json(r, 201, eval_session_json(&loaded, &r->who, true));
     eval_session_free(&loaded);
     t = TX_COMMIT;
 out:
@@ -218,7 +218,7 @@ eval_get(struct req *r, const cJSON *body)
     if (!found || !eval_may_see(&s, &r->who))
         req_error(r, E_NOT_FOUND, "no evaluation %lld", (long long)id);
     else
-        req_json(r, 200, eval_session_json(&s, &r->who));
+        req_json(r, 200, eval_session_json(&s, &r->who, true));
     eval_session_free(&s);
 }
 
@@ -265,7 +265,7 @@ pause_tx(struct dbconn *c, struct req *r, void *arg)
     if (audit_append(c, req_actor(r), x->pause ? "evaluation.pause" : "evaluation.resume",
                      "evaluation", s.id, s.project_id, pl, NULL) != DB_OK)
         goto out;
-    req_json(r, 200, eval_session_json(&s, &r->who));
+    req_json(r, 200, eval_session_json(&s, &r->who, true));
     t = TX_COMMIT;
 out:
     eval_session_free(&s);
@@ -354,7 +354,7 @@ back_tx(struct dbconn *c, struct req *r, void *arg)
     struct eval_session again;
     if (store_eval_load(c, s.id, false, &again, &found) != DB_OK || !found)
         goto out;
-    req_json(r, 200, eval_session_json(&again, &r->who));
+    req_json(r, 200, eval_session_json(&again, &r->who, true));
     eval_session_free(&again);
     t = TX_COMMIT;
 out:

@@ -30,7 +30,7 @@ eval_member_of(const struct eval_session *s, int64_t user)
 }
 
 cJSON *
-eval_session_json(const struct eval_session *s, const struct principal *who)
+eval_session_json(const struct eval_session *s, const struct principal *who, bool acts_values)
 {
     const struct eval_member *me =
         who->role == ROLE_EXPERT ? eval_member_of(s, who->user_id) : NULL;
@@ -69,7 +69,7 @@ eval_session_json(const struct eval_session *s, const struct principal *who)
              * in; to everyone entitled once the report is signed */
             bool own = me && me->user_id == s->acts[a].user_id;
             bool peer = me && acted(s, me->user_id, s->acts[a].kind);
-            if (own || peer || reported)
+            if (acts_values && (own || peer || reported))
                 cJSON_AddItemToObject(x, "payload", cJSON_Duplicate(s->acts[a].payload, true));
             cJSON_AddItemToArray(acts, x);
         }
