@@ -34,6 +34,18 @@ candidate_json(const struct award_candidate *c)
     return o;
 }
 
+/* A candidate with its bidder's name (public once the candidates are publicized). */
+static cJSON *
+named(struct dbconn *c, const struct award_candidate *k, enum db_status *st)
+{
+    struct org_view o;
+    bool have = false;
+    cJSON *x = candidate_json(k);
+    if ((*st = accounts_org(c, k->org_id, &o, &have)) == DB_OK && have)
+        cJSON_AddStringToObject(x, "name", o.name);
+    return x;
+}
+
 /* ---- the announce hooks ---- */
 
 enum db_status
@@ -411,10 +423,10 @@ award_get(struct req *r, const cJSON *body)
         if (published && r->who.role != ROLE_BIDDER) {
             cJSON *cs = cJSON_AddArrayToObject(x, "candidates");
             for (size_t k = 0; k < l->ncand; k++)
-                cJSON_AddItemToArray(cs, candidate_json(&l->cand[k]));
+                cJSON_AddItemToArray(cs, named(c, &l->cand[k], &st));
         }
         if (l->decided) {
-            cJSON_AddItemToObject(x, "winner", candidate_json(&l->won));
+            cJSON_AddItemToObject(x, "winner", named(c, &l->won, &st));
             json_add_i64(x, "decided_us", l->decided_us);
             if (l->noticed_us)
                 json_add_i64(x, "noticed_us", l->noticed_us);
@@ -427,6 +439,12 @@ award_get(struct req *r, const cJSON *body)
             cJSON_AddStringToObject(k, "document_sha256", l->contract_doc);
         }
         cJSON_AddItemToArray(lots, x);
+    }
+    if (st != DB_OK) {
+        cJSON_Delete(o);
+        req_db_fail(r, c, st);
+        free(p);
+        return;
     }
     req_json(r, 200, o);
     free(p);

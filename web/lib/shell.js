@@ -23,6 +23,7 @@ const GGZYShell = (() => {
     ["/draws.html", "专家抽取 Draws"],
     ["/deposits.html", "保证金 Deposits"],
     ["/evaluation.html", "评标 Evaluation"],
+    ["/award.html", "定标与合同 Award"],
   ];
   const session = GGZYPage.session();
   const hooks = [];
