@@ -108,6 +108,7 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
 {
     int64_t id = json_i64(x->payload, "clarification_id", 0);
     enum db_status st = DB_OK;
+    cJSON *carried = NULL, *result = NULL; /* a reject-all carried: the bids, the drafted result */
     if (!strcmp(x->kind, "clarify")) {
         int64_t bid = json_i64(x->payload, "bid_id", 0), org = 0;
         for (size_t i = 0; i < s->nbids; i++)
@@ -134,6 +135,43 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         if (st == DB_OK)
             st = outbox_send_each(c, users, &m, now);
         free(users);
+    } else if (!strcmp(x->kind, "reject_all")) { /* a vote; carried by a majority, the lot fails */
+        char *text = canon_text(x->payload);
+        st = text ? store_eval_act_insert(c, s->id, r->who.user_id, x->kind, 1, text, x->key_id,
+                                          x->signature, x->signed_us, now)
+                  : DB_ERROR;
+        free(text);
+        struct eval_act *grown =
+            st == DB_OK ? realloc(s->acts, (s->nacts + 1) * sizeof *s->acts) : NULL;
+        if (!grown)
+            return TX_DBFAIL;
+        s->acts = grown;
+        s->acts[s->nacts] = (struct eval_act){.user_id = r->who.user_id,
+                                              .signed_us = x->signed_us,
+                                              .round = 1,
+                                              .payload = cJSON_Duplicate(x->payload, true)};
+        snprintf(s->acts[s->nacts].kind, sizeof s->acts[s->nacts].kind, "reject_all");
+        s->nacts++;
+        if (evaluation_rule_reject_all_carried(s)) {
+            carried = cJSON_CreateArray();
+            for (size_t i = 0; i < s->nbids; i++)
+                if (s->bids[i].valid)
+                    cJSON_AddItemToArray(carried, cJSON_CreateNumber((double)s->bids[i].bid_id));
+            evaluation_rule_reject_everything(s);
+            cJSON *res = evaluation_rule_result(s);
+            cJSON_AddBoolToObject(res, "rejected_all", true);
+            free(s->report);
+            s->report = canon_text(res);
+            result = res;
+            cJSON *ev = cJSON_CreateObject();
+            cJSON_AddStringToObject(ev, "event", "rejected_all");
+            cJSON_AddStringToObject(ev, "step", evaluation_steps[s->step]);
+            st = s->report ? store_eval_update(c, s, NULL, now) : DB_ERROR;
+            if (st == DB_OK)
+                st = live_event(c, s->id, "state", ev, now);
+            else
+                cJSON_Delete(ev);
+        }
     } else if (!strcmp(x->kind, "send_back")) { /* asked by the chair, for a supervisor to decide */
         snprintf(s->back_to, sizeof s->back_to, "%s", json_str(x->payload, "to"));
         snprintf(s->back_reason, sizeof s->back_reason, "%s", json_str(x->payload, "reason"));
@@ -155,15 +193,29 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
     } else
         st = store_clar_finding(c, id, json_bool(x->payload, "substantive", false),
                                 json_str(x->payload, "note"), now);
-    if (st != DB_OK)
+    if (st != DB_OK) {
+        cJSON_Delete(carried);
+        cJSON_Delete(result);
         return TX_DBFAIL;
-    if (strcmp(x->kind, "send_back")) {
+    }
+    if (!strcmp(x->kind, "clarify") || !strcmp(x->kind, "finding")) {
         cJSON *ev = cJSON_CreateObject();
         json_add_i64(ev, "id", id);
         cJSON_AddStringToObject(ev, "event", !strcmp(x->kind, "clarify") ? "asked" : "found");
         cJSON_AddStringToObject(ev, "member", me->pseudonym);
         if (live_event(c, s->id, "clarification", ev, now) != DB_OK)
             return TX_DBFAIL;
+    }
+    if (!strcmp(x->kind, "reject_all")) { /* the vote, for the board (never its reason's value) */
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "member", me->pseudonym);
+        cJSON_AddStringToObject(ev, "kind", x->kind);
+        json_add_i64(ev, "signed_us", x->signed_us);
+        if (live_event(c, s->id, "progress", ev, now) != DB_OK) {
+            cJSON_Delete(carried);
+            cJSON_Delete(result);
+            return TX_DBFAIL;
+        }
     }
     cJSON *pl = cJSON_CreateObject();
     json_add_i64(pl, "evaluation_id", s->id);
@@ -173,9 +225,17 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
     cJSON *sa = accounts_signed_json(k, EVAL_ACT_DOMAIN, fields, x->signature);
     if (!sa) {
         cJSON_Delete(pl);
+        cJSON_Delete(carried);
+        cJSON_Delete(result);
         return TX_DBFAIL;
     }
     cJSON_AddItemToObject(pl, "signed", sa);
+    if (carried) {
+        cJSON_AddItemToObject(pl, "rejected", carried);
+        cJSON_AddItemToObject(pl, "result", result);
+        cJSON_AddStringToObject(pl, "advanced_to", evaluation_steps[s->step]);
+        carried = result = NULL;
+    }
     return audit_append(c, req_actor(r), "evaluation.act", "evaluation", s->id, s->project_id, pl,
                         NULL) == DB_OK
                ? TX_COMMIT

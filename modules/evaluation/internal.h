@@ -108,6 +108,14 @@ struct refusal evaluation_rule_payload(const struct eval_session *s, const char 
 /* Are kind's acts outside the steps (a clarification asked, the committee's finding on its
  * answer), taken during the reviews? */
 bool evaluation_rule_side_act(const char *kind);
+/* Every bid rejected when too few remain for competition (评标委员会和评标方法暂行规定 第二十七条):
+ * a member's vote (the side act reject_all {reason}) is taken during the reviews only while fewer
+ * valid bids than R-MIN-BIDS remain (EVAL-REJECT-ALL); carried by more than half of the sitting
+ * members, every remaining bid is rejected (at the current step) and the session goes to the
+ * report, which then names no candidate: the lot fails, and the project can be tendered again
+ * (the failure announcement; a new project linked, ENT-RETENDER). */
+bool evaluation_rule_reject_all_carried(const struct eval_session *s);
+void evaluation_rule_reject_everything(struct eval_session *s);
 /* The chair's send-back (the side act send_back {to, reason}) awaits a supervisor: may it be
  * decided? EVAL-STATE when none is asked or the report is signed. */
 struct refusal evaluation_rule_send_back(const struct eval_session *s);

@@ -175,6 +175,12 @@ evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJ
             return *refuse(&r, "EVAL-PAYLOAD", "answer_by_us is a time within the next 72 hours");
         return r;
     }
+    if (!strcmp(kind, "reject_all")) {
+        const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reason"));
+        if (!why || strlen(why) < 2 || strlen(why) > 1000 || cJSON_GetArraySize(p) != 1)
+            return *refuse(&r, "EVAL-PAYLOAD", "a vote to reject every bid says {\"reason\"}");
+        return r;
+    }
     if (!strcmp(kind, "send_back")) {
         const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "to"));
         const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reason"));
@@ -338,6 +344,17 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
         if (back && s->back_to[0])
             return *refuse(&r, "EVAL-SEND-BACK", "a send-back to %s awaits a supervisor's decision",
                            s->back_to);
+        if (!strcmp(f->kind, "reject_all")) {
+            if (f->done)
+                return *refuse(&r, "EVAL-DONE", "you have voted to reject every bid already");
+            int64_t min = statute_value(S_MIN_BIDS, (enum category)s->category);
+            if ((int64_t)valid_bids(s) >= (min > 0 ? min : 1))
+                return *refuse(&r, "EVAL-REJECT-ALL",
+                               "%zu valid bids remain: there is competition, and every bid is "
+                               "rejected only when too few remain (评标委员会和评标方法暂行规定 "
+                               "第二十七条; %s)",
+                               valid_bids(s), statute(S_MIN_BIDS)->code);
+        }
         if (!strcmp(f->kind, "finding") && f->me->user_id != s->chair_user)
             return *refuse(&r, "EVAL-CHAIR", "the chair records the committee's finding");
         if (!strcmp(f->kind, "finding") && (!f->clar || f->clar->evaluation_id != s->id))
@@ -366,8 +383,8 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
 bool
 evaluation_rule_side_act(const char *kind)
 {
-    return kind &&
-           (!strcmp(kind, "clarify") || !strcmp(kind, "finding") || !strcmp(kind, "send_back"));
+    return kind && (!strcmp(kind, "clarify") || !strcmp(kind, "finding") ||
+                    !strcmp(kind, "send_back") || !strcmp(kind, "reject_all"));
 }
 
 struct refusal
@@ -1115,4 +1132,26 @@ evaluation_rule_stream_sees(const char *cls, unsigned role, bool member)
     if (!strcmp(cls, "indicator") || !strcmp(cls, "clarification"))
         return member || (role & (ROLE_CENTER_ADMIN | ROLE_SUPERVISOR));
     return false; /* default deny: a class nobody listed */
+}
+
+bool
+evaluation_rule_reject_all_carried(const struct eval_session *s)
+{
+    size_t votes = 0;
+    for (size_t i = 0; i < s->nmembers; i++)
+        if (s->members[i].sitting)
+            votes += act_of(s, s->members[i].user_id, "reject_all") != NULL;
+    return 2 * votes > sitting(s);
+}
+
+void
+evaluation_rule_reject_everything(struct eval_session *s)
+{
+    for (size_t i = 0; i < s->nbids; i++)
+        if (s->bids[i].valid) {
+            s->bids[i].valid = false;
+            snprintf(s->bids[i].rejected_at, sizeof s->bids[i].rejected_at, "%s",
+                     evaluation_steps[s->step]);
+        }
+    s->step = STEP_REPORT;
 }

@@ -331,6 +331,8 @@ back_tx(struct dbconn *c, struct req *r, void *arg)
         for (int k = (int)s.step; k <= STEP_REPORT; k++)
             if (store_acts_void(c, s.id, evaluation_steps[k]) != DB_OK)
                 goto out;
+        if (store_acts_void(c, s.id, "reject_all") != DB_OK) /* the votes start afresh too */
+            goto out;
     } else
         s.back_to[0] = s.back_reason[0] = '\0';
     if (store_eval_update(c, &s, NULL, now) != DB_OK)

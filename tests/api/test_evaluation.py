@@ -696,3 +696,44 @@ class SendBackTest(EvaluationFixture):
         p, path = self.verify(self.draw["id"])
         p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+class RejectAllTest(EvaluationFixture):
+    def test_too_few_valid_bids_let_the_committee_reject_every_bid_and_the_lot_fails(self):
+        self.evaluated_lot()
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        a, b, c, d = self.members
+        ids = [self.bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.act(e, ev, "pledge", {"conflict": False})
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": a["pseudonym"]})
+        # three valid bids: competition remains, no rejection of all
+        self.rule(self.act(b, ev, "reject_all", {"reason": "竞争不足"}), 409, "EVAL-REJECT-ALL")
+        for e in self.members:  # the third bid fails the qualification review
+            self.act(e, ev, "qualification", {"bids": [{"bid_id": ids[0], "pass": True}, {"bid_id": ids[1], "pass": True},
+                                                        {"bid_id": ids[2], "pass": False, "ground": "51-3",
+                                                         "reason": "资质等级不符"}]})
+        # two valid bids remain (R-MIN-BIDS: 3): the members may reject every bid, by majority
+        for e in (b, c):
+            r = self.act(e, ev, "reject_all", {"reason": "有效投标不足三家，缺乏竞争"})
+            self.assertEqual((r.status, r.json["step"]), (201, "preliminary"), r)
+        self.rule(self.act(b, ev, "reject_all", {"reason": "再投一次"}), 409, "EVAL-DONE")
+        r = self.act(d, ev, "reject_all", {"reason": "同意否决所有投标"})
+        self.assertEqual(r.json["step"], "report")
+        self.assertEqual(r.json["draft_report"]["candidates"], [])
+        self.assertTrue(r.json["draft_report"]["rejected_all"])
+        for e in self.members:
+            r = self.act(e, ev, "report", {"agree": True})
+        self.assertEqual(r.json["state"], "reported")
+        # the lot fails: a failure announcement (流标), after which the project can be tendered again
+        r = self.srv.request("POST", "/api/v1/projects/%d/announcements" % self.pid,
+                             {"type": "failed", "title": "流标公告", "body": "有效投标不足三家"}, token=self.agent_tok)
+        self.assertEqual(self.srv.request("POST", "/api/v1/announcements/%d/publish" % r.json["id"],
+                                          token=self.agent_tok).status, 200)
+        self.assertEqual(self.srv.sql("SELECT state FROM projects WHERE id = %d" % self.pid)[0][0], "failed")
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -455,6 +455,31 @@ a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_mad
     done(s);
 }
 
+static void
+every_bid_is_rejected_only_when_too_few_remain_and_by_a_majority(void)
+{
+    struct eval_session *s = session();
+    s->category = CAT_ENGINEERING;
+    s->step = STEP_PRELIMINARY;
+    /* two valid bids: fewer than R-MIN-BIDS (3) */
+    CHECK(!act(s, 10, "reject_all", "{\"reason\":\"不足三家\"}", ACT_OK).code);
+    CHECK_STR(act(s, 10, "reject_all", "{}", ACT_OK).code, "EVAL-PAYLOAD");
+    s->bids[2] = (struct eval_bid){.bid_id = 9, .org_id = 90, .price_fen = 900, .valid = true};
+    s->nbids = 3;
+    CHECK_STR(act(s, 10, "reject_all", "{\"reason\":\"不足三家\"}", ACT_OK).code,
+              "EVAL-REJECT-ALL");
+    s->nbids = 2;
+    add(s, 10, "reject_all", "{\"reason\":\"r\"}");
+    CHECK(!evaluation_rule_reject_all_carried(s)); /* 1 of 3 */
+    CHECK_STR(act(s, 10, "reject_all", "{\"reason\":\"again\"}", ACT_OK).code, "EVAL-DONE");
+    add(s, 11, "reject_all", "{\"reason\":\"r\"}");
+    CHECK(evaluation_rule_reject_all_carried(s)); /* 2 of 3 */
+    evaluation_rule_reject_everything(s);
+    CHECK(!s->bids[0].valid && !s->bids[1].valid && s->step == STEP_REPORT);
+    CHECK_STR(s->bids[0].rejected_at, "preliminary");
+    done(s);
+}
+
 int
 main(void)
 {
@@ -470,6 +495,7 @@ main(void)
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
+    RUN(every_bid_is_rejected_only_when_too_few_remain_and_by_a_majority);
     RUN(a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_made_again);
     RUN(a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators);
     RUN(each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after);
