@@ -237,8 +237,8 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
                         "evaluation %lld: %s acts after the draw replaced them", (long long)s->id,
                         who);
     bool side = !strcmp(kind, "clarify") || !strcmp(kind, "finding") ||
-                !strcmp(kind, "send_back") ||
-                !strcmp(kind, "reject_all"); /* during the reviews (a send-back: or the report) */
+                !strcmp(kind, "send_back") || !strcmp(kind, "reject_all") ||
+                !strcmp(kind, "more_time"); /* during the reviews (a send-back: or the report) */
     int at = step_index(s->step);
     if (side ? at < 2 || at > (strcmp(kind, "send_back") ? 4 : 5) : strcmp(kind, s->step) != 0)
         inv_violate(rep, "INV-EVAL-ORDER", idx, "evaluation %lld: a %s act while at %s",

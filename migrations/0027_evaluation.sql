@@ -15,6 +15,7 @@ CREATE TABLE evaluations (
     seats         INT NOT NULL COMMENT 'the committee''s members at the opening: a recused or replaced one is replaced',
     step          VARCHAR(16) CHARACTER SET ascii NOT NULL,
     chair_round   INT NOT NULL DEFAULT 1,
+    extensions    INT NOT NULL DEFAULT 0 COMMENT 'times the time was extended (实施条例 第四十八条)',
     chair_user    BIGINT UNSIGNED NULL,
     back_to       VARCHAR(16) CHARACTER SET ascii NULL COMMENT 'the step the chair asks to go back to, awaiting a supervisor',
     back_reason   VARCHAR(1000) NULL,

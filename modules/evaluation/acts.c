@@ -109,6 +109,7 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
     int64_t id = json_i64(x->payload, "clarification_id", 0);
     enum db_status st = DB_OK;
     cJSON *carried = NULL, *result = NULL; /* a reject-all carried: the bids, the drafted result */
+    bool extended = false;
     if (!strcmp(x->kind, "clarify")) {
         int64_t bid = json_i64(x->payload, "bid_id", 0), org = 0;
         for (size_t i = 0; i < s->nbids; i++)
@@ -135,6 +136,57 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         if (st == DB_OK)
             st = outbox_send_each(c, users, &m, now);
         free(users);
+    } else if (!strcmp(x->kind, "more_time")) { /* granted when more than a third asked */
+        char *text = canon_text(x->payload);
+        int round = s->extensions + 1;
+        st = text ? store_eval_act_insert(c, s->id, r->who.user_id, x->kind, round, text, x->key_id,
+                                          x->signature, x->signed_us, now)
+                  : DB_ERROR;
+        free(text);
+        struct eval_act *grown =
+            st == DB_OK ? realloc(s->acts, (s->nacts + 1) * sizeof *s->acts) : NULL;
+        if (!grown)
+            return TX_DBFAIL;
+        s->acts = grown;
+        s->acts[s->nacts] = (struct eval_act){.user_id = r->who.user_id,
+                                              .signed_us = x->signed_us,
+                                              .round = round,
+                                              .payload = cJSON_Duplicate(x->payload, true)};
+        snprintf(s->acts[s->nacts].kind, sizeof s->acts[s->nacts].kind, "more_time");
+        s->nacts++;
+        if (evaluation_rule_more_time_granted(s)) {
+            s->extensions++;
+            extended = true;
+            char body[400];
+            snprintf(body, sizeof body,
+                     "评标 %lld：超过三分之一的评标委员会成员认为评标时间不够，评标时间应当适当延长"
+                     "（实施条例 第四十八条）。请代理机构延长评标室预约。Evaluation %lld: more "
+                     "than a third of the members find the time too short; extend the booking.",
+                     (long long)s->id, (long long)s->id);
+            cJSON *ev = cJSON_CreateObject();
+            cJSON_AddStringToObject(ev, "event", "extended");
+            json_add_i64(ev, "extensions", s->extensions);
+            char ids[40];
+            snprintf(ids, sizeof ids, "[%lld]", (long long)s->agent_org_id);
+            char *users = NULL;
+            st = store_eval_update(c, s, NULL, now);
+            if (st == DB_OK)
+                st = live_event(c, s->id, "state", ev, now);
+            else
+                cJSON_Delete(ev);
+            if (st == DB_OK)
+                users = accounts_members_of(c, ids, &st);
+            struct outbox_msg m = {.kind = "evaluation.extended",
+                                   .subject = "评标时间延长 More time for the evaluation",
+                                   .body = body,
+                                   .ref_type = "evaluation",
+                                   .ref_id = s->id};
+            if (st == DB_OK)
+                st = outbox_send_each(c, users, &m, now);
+            free(users);
+            if (st == DB_OK)
+                st = app_notify(c, "supervisor", m.kind, m.subject, body, now);
+        }
     } else if (!strcmp(x->kind, "reject_all")) { /* a vote; carried by a majority, the lot fails */
         char *text = canon_text(x->payload);
         st = text ? store_eval_act_insert(c, s->id, r->who.user_id, x->kind, 1, text, x->key_id,
@@ -206,7 +258,7 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         if (live_event(c, s->id, "clarification", ev, now) != DB_OK)
             return TX_DBFAIL;
     }
-    if (!strcmp(x->kind, "reject_all")) { /* the vote, for the board (never its reason's value) */
+    if (!strcmp(x->kind, "reject_all") || !strcmp(x->kind, "more_time")) { /* for the board */
         cJSON *ev = cJSON_CreateObject();
         cJSON_AddStringToObject(ev, "member", me->pseudonym);
         cJSON_AddStringToObject(ev, "kind", x->kind);
@@ -230,6 +282,8 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         return TX_DBFAIL;
     }
     cJSON_AddItemToObject(pl, "signed", sa);
+    if (extended)
+        json_add_i64(pl, "extended", s->extensions);
     if (carried) {
         cJSON_AddItemToObject(pl, "rejected", carried);
         cJSON_AddItemToObject(pl, "result", result);
@@ -304,7 +358,9 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     }
     f.clar = have_clar ? &clar : NULL;
-    int round = !strcmp(x->kind, "chair") ? s.chair_round : 1;
+    int round = !strcmp(x->kind, "chair")       ? s.chair_round
+                : !strcmp(x->kind, "more_time") ? s.extensions + 1
+                                                : 1;
     for (size_t i = 0; f.me && i < s.nacts; i++)
         f.done |= s.acts[i].user_id == r->who.user_id && !strcmp(s.acts[i].kind, x->kind) &&
                   s.acts[i].round == round;

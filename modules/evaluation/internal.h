@@ -62,6 +62,7 @@ struct eval_session {
     enum eval_step step;
     int chair_round;
     size_t seats;   /* the members at the opening; every one must be filled to go on */
+    int extensions; /* times more than a third of the members found the time too short */
     char state[16]; /* open, paused, reported */
     int64_t chair_user;
     char back_to[16]; /* a send-back the chair asked, awaiting a supervisor ("": none) */
@@ -115,6 +116,10 @@ bool evaluation_rule_side_act(const char *kind);
  * report, which then names no candidate: the lot fails, and the project can be tendered again
  * (the failure announcement; a new project linked, ENT-RETENDER). */
 bool evaluation_rule_reject_all_carried(const struct eval_session *s);
+/* More time (实施条例 第四十八条): a member's request (the side act more_time {reason}, once per
+ * round) during the reviews; granted when more than a third of the sitting members asked in the
+ * round (s->extensions + 1), after which a new round begins. */
+bool evaluation_rule_more_time_granted(const struct eval_session *s);
 void evaluation_rule_reject_everything(struct eval_session *s);
 /* The chair's send-back (the side act send_back {to, reason}) awaits a supervisor: may it be
  * decided? EVAL-STATE when none is asked or the report is signed. */

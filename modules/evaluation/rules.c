@@ -175,6 +175,12 @@ evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJ
             return *refuse(&r, "EVAL-PAYLOAD", "answer_by_us is a time within the next 72 hours");
         return r;
     }
+    if (!strcmp(kind, "more_time")) {
+        const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reason"));
+        if (!why || strlen(why) < 2 || strlen(why) > 1000 || cJSON_GetArraySize(p) != 1)
+            return *refuse(&r, "EVAL-PAYLOAD", "a request for more time says {\"reason\"}");
+        return r;
+    }
     if (!strcmp(kind, "reject_all")) {
         const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "reason"));
         if (!why || strlen(why) < 2 || strlen(why) > 1000 || cJSON_GetArraySize(p) != 1)
@@ -344,6 +350,8 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
         if (back && s->back_to[0])
             return *refuse(&r, "EVAL-SEND-BACK", "a send-back to %s awaits a supervisor's decision",
                            s->back_to);
+        if (!strcmp(f->kind, "more_time") && f->done)
+            return *refuse(&r, "EVAL-DONE", "you have asked for more time already");
         if (!strcmp(f->kind, "reject_all")) {
             if (f->done)
                 return *refuse(&r, "EVAL-DONE", "you have voted to reject every bid already");
@@ -383,8 +391,9 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
 bool
 evaluation_rule_side_act(const char *kind)
 {
-    return kind && (!strcmp(kind, "clarify") || !strcmp(kind, "finding") ||
-                    !strcmp(kind, "send_back") || !strcmp(kind, "reject_all"));
+    return kind &&
+           (!strcmp(kind, "clarify") || !strcmp(kind, "finding") || !strcmp(kind, "send_back") ||
+            !strcmp(kind, "reject_all") || !strcmp(kind, "more_time"));
 }
 
 struct refusal
@@ -1154,4 +1163,21 @@ evaluation_rule_reject_everything(struct eval_session *s)
                      evaluation_steps[s->step]);
         }
     s->step = STEP_REPORT;
+}
+
+bool
+evaluation_rule_more_time_granted(const struct eval_session *s)
+{
+    size_t asked = 0;
+    for (size_t i = 0; i < s->nmembers; i++) {
+        if (!s->members[i].sitting)
+            continue;
+        for (size_t a = 0; a < s->nacts; a++)
+            if (s->acts[a].user_id == s->members[i].user_id &&
+                !strcmp(s->acts[a].kind, "more_time") && s->acts[a].round == s->extensions + 1) {
+                asked++;
+                break;
+            }
+    }
+    return 3 * asked > sitting(s); /* more than a third (实施条例 第四十八条) */
 }

@@ -28,6 +28,7 @@
     X(SC_STEP, "step")                                                                             \
     X(SC_SEATS, "seats")                                                                           \
     X(SC_ROUND, "chair_round")                                                                     \
+    X(SC_EXTENSIONS, "extensions")                                                                 \
     X(SC_CHAIR, "chair_user")                                                                      \
     X(SC_BACK_TO, "back_to")                                                                       \
     X(SC_BACK_REASON, "back_reason")                                                               \
@@ -79,7 +80,7 @@ static const char sql_act_ins[] =
     "INSERT INTO evaluation_acts (evaluation_id, user_id, kind, round, payload, key_id, "
     "signature, signed_us, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
-    "UPDATE evaluations SET step = ?, chair_round = ?, chair_user = ?, state = ?, "
+    "UPDATE evaluations SET step = ?, chair_round = ?, extensions = ?, chair_user = ?, state = ?, "
     "pause_reason = ?, report_json = ?, reported_us = IF(? IS NULL, reported_us, ?), "
     "back_to = ?, back_reason = ?, updated_us = ? WHERE id = ?";
 static const char sql_bid_reject[] =
@@ -267,6 +268,7 @@ store_eval_load(struct dbconn *c, int64_t id, bool lock, struct eval_session *s,
     s->category = category_from_name(dbres_str(&r, 0, SC_CATEGORY));
     s->step = (enum eval_step)evaluation_rule_step(dbres_str(&r, 0, SC_STEP));
     s->chair_round = (int)dbres_i64(&r, 0, SC_ROUND);
+    s->extensions = (int)dbres_i64(&r, 0, SC_EXTENSIONS);
     s->seats = (size_t)dbres_i64(&r, 0, SC_SEATS);
     snprintf(s->back_to, sizeof s->back_to, "%s",
              dbres_str(&r, 0, SC_BACK_TO) ? dbres_str(&r, 0, SC_BACK_TO) : "");
@@ -360,6 +362,7 @@ store_eval_update(struct dbconn *c, const struct eval_session *s, const char *pa
     bool reported = !strcmp(s->state, "reported");
     struct dbv p[] = {DBV_STR(evaluation_steps[s->step]),
                       DBV_INT(s->chair_round),
+                      DBV_INT(s->extensions),
                       s->chair_user ? DBV_INT(s->chair_user) : DBV_NUL,
                       DBV_STR(s->state),
                       pause_reason ? DBV_STR(pause_reason) : DBV_NUL,

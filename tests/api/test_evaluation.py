@@ -737,3 +737,28 @@ class RejectAllTest(EvaluationFixture):
         p, path = self.verify(self.draw["id"])
         p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+class MoreTimeTest(EvaluationFixture):
+    def test_more_than_a_third_of_the_members_asking_extends_the_time(self):
+        self.evaluated_lot()
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        a, b, c, d = self.members
+        for e in self.members:
+            self.act(e, ev, "pledge", {"conflict": False})
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": a["pseudonym"]})
+        self.rule(self.act(b, ev, "more_time", {"reason": "x"}), 422, "EVAL-PAYLOAD")
+        self.assertEqual(self.act(b, ev, "more_time", {"reason": "投标文件较多，时间不够"}).status, 201)
+        self.rule(self.act(b, ev, "more_time", {"reason": "再要一次"}), 409, "EVAL-DONE")
+        told = lambda: [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]]
+        self.assertNotIn("evaluation.extended", told())  # one of four: not yet a third
+        self.assertEqual(self.act(c, ev, "more_time", {"reason": "同意延长"}).status, 201)
+        self.assertIn("evaluation.extended", told())  # two of four: more than a third (实施条例 第四十八条)
+        # a new round: the same member may ask again
+        self.assertEqual(self.act(b, ev, "more_time", {"reason": "仍然不够"}).status, 201)
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -480,6 +480,23 @@ every_bid_is_rejected_only_when_too_few_remain_and_by_a_majority(void)
     done(s);
 }
 
+static void
+the_time_is_extended_when_more_than_a_third_of_the_members_ask(void)
+{
+    struct eval_session *s = session(); /* three sitting members */
+    s->step = STEP_DETAILED;
+    add(s, 10, "more_time", "{\"reason\":\"r\"}");
+    s->acts[0].round = 1;
+    CHECK(!evaluation_rule_more_time_granted(s)); /* 1 of 3: a third, not more */
+    add(s, 11, "more_time", "{\"reason\":\"r\"}");
+    s->acts[1].round = 1;
+    CHECK(evaluation_rule_more_time_granted(s)); /* 2 of 3 */
+    s->extensions = 1;                           /* granted: the next round counts afresh */
+    CHECK(!evaluation_rule_more_time_granted(s));
+    CHECK_STR(act(s, 12, "more_time", "{}", ACT_OK).code, "EVAL-PAYLOAD");
+    done(s);
+}
+
 int
 main(void)
 {
@@ -495,6 +512,7 @@ main(void)
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
     RUN(pause_and_resume_go_one_way_each);
+    RUN(the_time_is_extended_when_more_than_a_third_of_the_members_ask);
     RUN(every_bid_is_rejected_only_when_too_few_remain_and_by_a_majority);
     RUN(a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_made_again);
     RUN(a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators);
