@@ -28,6 +28,31 @@ struct act_in {
     const cJSON *payload;
 };
 
+/* Record the caller's act x of round in the session: its row, and s's acts in memory (what the
+ * step's completion and the votes count). */
+static enum db_status
+record_act(struct dbconn *c, struct req *r, struct eval_session *s, const struct act_in *x,
+           int round, int64_t now)
+{
+    char *text = canon_text(x->payload);
+    enum db_status st = text ? store_eval_act_insert(c, s->id, r->who.user_id, x->kind, round, text,
+                                                     x->key_id, x->signature, x->signed_us, now)
+                             : DB_ERROR;
+    free(text);
+    struct eval_act *grown =
+        st == DB_OK ? realloc(s->acts, (s->nacts + 1) * sizeof *s->acts) : NULL;
+    if (!grown)
+        return st == DB_OK ? DB_ERROR : st;
+    s->acts = grown;
+    s->acts[s->nacts] = (struct eval_act){.user_id = r->who.user_id,
+                                          .signed_us = x->signed_us,
+                                          .round = round,
+                                          .payload = cJSON_Duplicate(x->payload, true)};
+    snprintf(s->acts[s->nacts].kind, sizeof s->acts[s->nacts].kind, "%s", x->kind);
+    s->nacts++;
+    return DB_OK;
+}
+
 /* What the step's completion does to s (in memory; the caller writes it): the consequence of
  * the last act of the step. Adds to pl what happened. */
 static void
@@ -137,23 +162,8 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
             st = outbox_send_each(c, users, &m, now);
         free(users);
     } else if (!strcmp(x->kind, "more_time")) { /* granted when more than a third asked */
-        char *text = canon_text(x->payload);
-        int round = s->extensions + 1;
-        st = text ? store_eval_act_insert(c, s->id, r->who.user_id, x->kind, round, text, x->key_id,
-                                          x->signature, x->signed_us, now)
-                  : DB_ERROR;
-        free(text);
-        struct eval_act *grown =
-            st == DB_OK ? realloc(s->acts, (s->nacts + 1) * sizeof *s->acts) : NULL;
-        if (!grown)
+        if (record_act(c, r, s, x, s->extensions + 1, now) != DB_OK)
             return TX_DBFAIL;
-        s->acts = grown;
-        s->acts[s->nacts] = (struct eval_act){.user_id = r->who.user_id,
-                                              .signed_us = x->signed_us,
-                                              .round = round,
-                                              .payload = cJSON_Duplicate(x->payload, true)};
-        snprintf(s->acts[s->nacts].kind, sizeof s->acts[s->nacts].kind, "more_time");
-        s->nacts++;
         if (evaluation_rule_more_time_granted(s)) {
             s->extensions++;
             extended = true;
@@ -188,22 +198,8 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
                 st = app_notify(c, "supervisor", m.kind, m.subject, body, now);
         }
     } else if (!strcmp(x->kind, "reject_all")) { /* a vote; carried by a majority, the lot fails */
-        char *text = canon_text(x->payload);
-        st = text ? store_eval_act_insert(c, s->id, r->who.user_id, x->kind, 1, text, x->key_id,
-                                          x->signature, x->signed_us, now)
-                  : DB_ERROR;
-        free(text);
-        struct eval_act *grown =
-            st == DB_OK ? realloc(s->acts, (s->nacts + 1) * sizeof *s->acts) : NULL;
-        if (!grown)
+        if (record_act(c, r, s, x, 1, now) != DB_OK)
             return TX_DBFAIL;
-        s->acts = grown;
-        s->acts[s->nacts] = (struct eval_act){.user_id = r->who.user_id,
-                                              .signed_us = x->signed_us,
-                                              .round = 1,
-                                              .payload = cJSON_Duplicate(x->payload, true)};
-        snprintf(s->acts[s->nacts].kind, sizeof s->acts[s->nacts].kind, "reject_all");
-        s->nacts++;
         if (evaluation_rule_reject_all_carried(s)) {
             carried = cJSON_CreateArray();
             for (size_t i = 0; i < s->nbids; i++)
@@ -307,7 +303,6 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     char why[300] = "";
     const char *rule = NULL;
     cJSON *fields = NULL, *pl = NULL;
-    char *payload = NULL;
     int64_t now = clock_now_us();
     if (store_eval_load(c, x->id, true, &s, &found) != DB_OK)
         return TX_DBFAIL;
@@ -437,20 +432,8 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
         }
         goto out;
     }
-    if (!(payload = canon_text(x->payload)) ||
-        store_eval_act_insert(c, s.id, r->who.user_id, x->kind, round, payload, x->key_id,
-                              x->signature, x->signed_us, now) != DB_OK)
+    if (record_act(c, r, &s, x, round, now) != DB_OK)
         goto out;
-    struct eval_act *grown = realloc(s.acts, (s.nacts + 1) * sizeof *s.acts);
-    if (!grown)
-        goto out;
-    s.acts = grown;
-    s.acts[s.nacts] = (struct eval_act){.user_id = r->who.user_id,
-                                        .signed_us = x->signed_us,
-                                        .round = round,
-                                        .payload = cJSON_Duplicate(x->payload, true)};
-    snprintf(s.acts[s.nacts].kind, sizeof s.acts[s.nacts].kind, "%s", x->kind);
-    s.nacts++;
     pl = cJSON_CreateObject();
     json_add_i64(pl, "evaluation_id", s.id);
     cJSON_AddStringToObject(pl, "member", f.me->pseudonym);
@@ -527,7 +510,7 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     t = TX_COMMIT;
 out:
     free(com);
-    free(payload);
+
     cJSON_Delete(fields);
     cJSON_Delete(pl);
     accounts_signing_key_free(&k);

@@ -46,6 +46,20 @@ named(struct dbconn *c, const struct award_candidate *k, enum db_status *st)
     return x;
 }
 
+enum tx_result
+award_load(struct dbconn *c, struct req *r, int64_t project, bool mine, struct project_view *v,
+           struct award_project *p, char state[32])
+{
+    bool found;
+    if (!p || entry_project(c, project, true, v, &found) != DB_OK)
+        return TX_DBFAIL;
+    if (!found || (mine && v->tenderer_org_id != r->who.org_id)) {
+        req_error(r, E_NOT_FOUND, "no project %lld of yours", (long long)project);
+        return TX_REFUSE;
+    }
+    return store_award_project(c, v, p, state) == DB_OK ? TX_COMMIT : TX_DBFAIL;
+}
+
 /* ---- the announce hooks ---- */
 
 enum db_status
@@ -284,20 +298,12 @@ decide_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     char state[32], why[300] = "";
     const char *rule = NULL;
-    bool found;
     cJSON *fields = NULL, *pl = NULL;
     int64_t now = clock_now_us();
     enum tx_result t = TX_DBFAIL;
-    if (!p || entry_project(c, x->project, true, &v, &found) != DB_OK)
+    if ((t = award_load(c, r, x->project, true, &v, p, state)) != TX_COMMIT)
         goto out;
-    t = TX_REFUSE;
-    if (!found || v.tenderer_org_id != r->who.org_id) {
-        req_error(r, E_NOT_FOUND, "no project %lld of yours", (long long)x->project);
-        goto out;
-    }
     t = TX_DBFAIL;
-    if (store_award_project(c, &v, p, state) != DB_OK)
-        goto out;
     fields = cJSON_CreateObject();
     cJSON_AddItemToObject(fields, "lots", cJSON_Duplicate(x->lots, true));
     cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);

@@ -48,20 +48,12 @@ contract_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     char state[32], why[300] = "";
     const char *rule = NULL;
-    bool found;
     cJSON *fields = NULL, *pl = NULL;
     int64_t now = clock_now_us(), id = 0;
     enum tx_result t = TX_DBFAIL;
-    if (!p || entry_project(c, x->project, true, &v, &found) != DB_OK)
+    if ((t = award_load(c, r, x->project, !x->bidder, &v, p, state)) != TX_COMMIT)
         goto out;
-    t = TX_REFUSE;
-    if (!found || (!x->bidder && v.tenderer_org_id != r->who.org_id)) {
-        req_error(r, E_NOT_FOUND, "no project %lld of yours", (long long)x->project);
-        goto out;
-    }
     t = TX_DBFAIL;
-    if (store_award_project(c, &v, p, state) != DB_OK)
-        goto out;
     struct lot_result *l = find_lot(p, x->lot);
     if (x->bidder && (!l || l->won.org_id != r->who.org_id)) {
         req_error(r, E_NOT_FOUND, "no contract of yours for lot %lld", (long long)x->lot);
@@ -220,20 +212,12 @@ close_tx(struct dbconn *c, struct req *r, void *arg)
     struct signing_key k = {0};
     char state[32], why[300] = "";
     const char *rule = NULL;
-    bool found;
     cJSON *fields = NULL, *pl = NULL;
     int64_t now = clock_now_us();
     enum tx_result t = TX_DBFAIL;
-    if (!p || entry_project(c, x->project, true, &v, &found) != DB_OK)
+    if ((t = award_load(c, r, x->project, true, &v, p, state)) != TX_COMMIT)
         goto out;
-    t = TX_REFUSE;
-    if (!found || v.tenderer_org_id != r->who.org_id) {
-        req_error(r, E_NOT_FOUND, "no project %lld of yours", (long long)x->project);
-        goto out;
-    }
     t = TX_DBFAIL;
-    if (store_award_project(c, &v, p, state) != DB_OK)
-        goto out;
     fields = cJSON_CreateObject();
     cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "project_id", x->project);

@@ -201,6 +201,10 @@ struct project_view;
 enum db_status store_award_project(struct dbconn *c, const struct project_view *v,
                                    struct award_project *p, char state_buf[32]);
 
+/* The facts of an act on a project's award, the project locked: 404 set (TX_REFUSE) unless the
+ * caller's organization is its tenderer (when mine); TX_COMMIT when v and p are loaded. */
+enum tx_result award_load(struct dbconn *c, struct req *r, int64_t project, bool mine,
+                          struct project_view *v, struct award_project *p, char state[32]);
 /* Is every opened lot's report signed (award false) / every reported lot decided (award true)?
  * ANN-NO-EVALUATION / ANN-NO-AWARD (409). */
 struct refusal evaluation_rule_results_ready(const struct award_project *p, bool award);
