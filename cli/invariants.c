@@ -454,6 +454,9 @@ static const struct {
     {"contract.offer", SIDE_BIT(SIDE_TENDERER)},
     {"contract.sign", SIDE_BIT(SIDE_BIDDER)},
     {"project.close", SIDE_BIT(SIDE_TENDERER)},
+    {"award.objection", SIDE_BIT(SIDE_BIDDER)},
+    /* the tendering side answers: the tenderer, or the agency it appointed */
+    {"award.objection.answer", SIDE_BIT(SIDE_TENDERER) | SIDE_BIT(SIDE_AGENT)},
 };
 
 /* Does the signature of signed (domain and fields, or an envelope's digest) verify by key? */
@@ -549,6 +552,13 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = json_i64(f, "evaluation_id", -1) == json_i64(p, "evaluation_id", -2) &&
                    json_str(f, "kind") && json_str(p, "kind") &&
                    !strcmp(json_str(f, "kind"), json_str(p, "kind"));
+        else if (!strcmp(action, "award.objection"))
+            same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2) &&
+                   json_i64(f, "lot", -1) == json_i64(p, "lot", -2);
+        else if (!strcmp(action, "award.objection.answer"))
+            same = json_i64(f, "objection_id", -1) == json_i64(p, "objection_id", -2) &&
+                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "upheld")) ==
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "upheld"));
         else if (!strcmp(action, "award.decide") || !strcmp(action, "project.close"))
             same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2);
         else if (!strncmp(action, "contract.", 9))
@@ -775,6 +785,9 @@ static const struct {
                        "(实施条例 第五十五条)"},
     {"INV-EVAL-CONTRACT", "a contract signed more than 30 days after the award notice is "
                           "recorded late (招标投标法 第四十六条)"},
+    {"INV-EVAL-OBJECTION", "no lot is decided or contracted while an objection to its result "
+                           "awaits its answer; an answer after its due time is recorded late "
+                           "(实施条例 第五十四条)"},
 };
 
 const char *

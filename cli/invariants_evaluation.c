@@ -14,7 +14,10 @@
  *   INV-EVAL-AWARD   the tenderer decides after the publicity ended, among the lot's candidates,
  *                    the first unless a recorded reason says otherwise (实施条例 第五十五条);
  *   INV-EVAL-CONTRACT a contract signed more than 30 days after the award notice is recorded
- *                    late (招标投标法 第四十六条).
+ *                    late (招标投标法 第四十六条);
+ *   INV-EVAL-OBJECTION no lot is decided or contracted while an objection to its result awaits
+ *                    its answer, and an answer after its due time is recorded late (实施条例
+ *                    第五十四条).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +68,14 @@ struct ev_replaced {
     char pseudonym[24];
 };
 
+#define EV_MAX_OBJECTIONS 64
+struct ev_objection {
+    int64_t id, lot, due;
+};
+
 struct eval_ledger {
+    struct ev_objection obj[EV_MAX_OBJECTIONS]; /* the objections awaiting an answer */
+    size_t nobj;
     struct ev_session *s;
     size_t ns, scap;
     int64_t publicity_until, awarded_us; /* the latest publicity's end; the award notice */
@@ -328,6 +338,39 @@ on_decide(struct eval_ledger *l, const cJSON *p, int64_t idx, int64_t t, struct 
     }
 }
 
+/* Is an objection to lot's result awaiting its answer? */
+static bool
+objection_pending(const struct eval_ledger *l, int64_t lot)
+{
+    for (size_t i = 0; i < l->nobj; i++)
+        if (l->obj[i].lot == lot)
+            return true;
+    return false;
+}
+
+static void
+on_objection(struct eval_ledger *l, const char *action, const cJSON *p, int64_t idx, int64_t t,
+             struct inv_report *rep)
+{
+    int64_t id = json_i64(p, "objection_id", 0);
+    if (!strcmp(action, "award.objection")) {
+        if (l->nobj < EV_MAX_OBJECTIONS)
+            l->obj[l->nobj++] =
+                (struct ev_objection){id, json_i64(p, "lot", 0), json_i64(p, "answer_due_us", 0)};
+        return;
+    }
+    for (size_t i = 0; i < l->nobj; i++) {
+        if (l->obj[i].id != id)
+            continue;
+        if (t > l->obj[i].due && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "late")))
+            inv_violate(rep, "INV-EVAL-OBJECTION", idx,
+                        "objection %lld answered after its due time is not recorded late",
+                        (long long)id);
+        l->obj[i] = l->obj[--l->nobj];
+        return;
+    }
+}
+
 void
 ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
 {
@@ -338,6 +381,24 @@ ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
         return;
     int64_t t = json_i64(entry, "time_us", 0);
     const char *type = json_str(p, "type");
+    if (!strcmp(action, "award.objection") || !strcmp(action, "award.objection.answer"))
+        on_objection(l, action, p, idx, t, rep);
+    if (!strcmp(action, "award.decide")) {
+        const cJSON *x;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "lots"))
+        {
+            if (objection_pending(l, json_i64(x, "lot", 0)))
+                inv_violate(rep, "INV-EVAL-OBJECTION", idx,
+                            "lot %lld was decided while an objection to its result awaited its "
+                            "answer",
+                            (long long)json_i64(x, "lot", 0));
+        }
+    }
+    if ((!strcmp(action, "contract.offer") || !strcmp(action, "contract.sign")) &&
+        objection_pending(l, json_i64(p, "lot", 0)))
+        inv_violate(rep, "INV-EVAL-OBJECTION", idx,
+                    "lot %lld was contracted while an objection to its result awaited its answer",
+                    (long long)json_i64(p, "lot", 0));
     if (!strcmp(action, "evaluation.open"))
         on_open(l, p, idx, rep);
     else if (!strcmp(action, "announce.publish") && type && !strcmp(type, "candidates"))

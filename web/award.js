@@ -3,7 +3,8 @@
  * each evaluated lot among its candidates once the publicity ended (the first, unless a reason of
  * 实施条例 第五十五条), offers each contract at the winning price with its text's SHA-256 computed
  * here, and files the written report that closes the project; the winning bidder signs its
- * contract; a bidder answers the committee's clarifications. Every act is signed in the page
+ * contract; a bidder answers the committee's clarifications and objects to a lot's result (异议)
+ * during the publicity, which the tenderer or its agency answers. Every act is signed in the page
  * with the caller's key file (never sent); everything from the server is set with textContent.
  */
 "use strict";
@@ -58,8 +59,14 @@
 
   async function load() {
     const pid = Number($("project").value);
+    await loadObjections(pid);
     const r = await api("GET", "/api/v1/projects/" + pid + "/award");
-    if (r.status !== 200) return say(GGZYPage.refusal(r.status, r.json), "refused");
+    if (r.status !== 200) {
+      $("lots").hidden = true;
+      /* a bidder that did not win sees no award, only its objections */
+      if (me.role === "bidder" && !$("objections-section").hidden) return say("", "idle");
+      return say(GGZYPage.refusal(r.status, r.json), "refused");
+    }
     award = r.json;
     $("lots").hidden = false;
     $("p-state").textContent = "（项目状态 " + (PSTATES[award.project_state] || award.project_state) +
@@ -89,7 +96,15 @@
       } else box.append(el("p", l.reported ? "候选人公示后定标 after the publicity" : "评标报告尚未签署 no signed report yet"));
       list.append(box);
     }
-    $("decide").hidden = !(tenderer && undecided && award.project_state === "candidates_published");
+    /* never offer what the server refuses now: the decision after the publicity, and not while
+     * an objection awaits its answer (实施条例 第五十四条) */
+    const now = (await api("GET", "/healthz")).json.now_us;
+    const waiting = document.querySelectorAll("[data-objection-pending]").length;
+    const can = tenderer && undecided && award.project_state === "candidates_published";
+    const open = can && now > (award.publicity_until_us || 0) && !waiting;
+    $("decide").hidden = !open;
+    $("decide-why").textContent = can && !open ? (waiting ? "有异议待答复，答复后方可定标 an objection awaits its answer"
+                                                           : "公示期满后方可定标 the decision comes after the publicity") : "";
     renderContracts();
     $("close-form").hidden = !(tenderer && award.project_state === "contracted");
   }
@@ -159,6 +174,60 @@
   });
 
   $("pick").addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+
+  const when = (us) => GGZYPage.beijing(us).slice(0, 16);
+
+  /* The project's objections: the tendering side answers each, a bidder files its own. */
+  async function loadObjections(pid) {
+    const r = await api("GET", "/api/v1/projects/" + pid + "/objections");
+    const box = $("objections");
+    box.textContent = "";
+    $("objections-section").hidden = r.status !== 200;
+    $("objection-form").hidden = !(r.status === 200 && me.role === "bidder");
+    if (r.status !== 200) return;
+    const answers = me.role === "tenderer" || me.role === "agent";
+    for (const o of r.json.items) {
+      const row = el("div", undefined, { "data-objection": o.id });
+      row.append(el("p", "异议 #" + o.id + "（第 " + o.lot + " 标段，" + when(o.filed_us) + " 提出，答复期限 " +
+                         when(o.answer_due_us) + "）：" + o.text));
+      if (o.answer !== null) {
+        row.append(el("p", (o.upheld ? "答复：异议成立 upheld" : "答复：异议不成立 not upheld") + "（" +
+                           when(o.answered_us) + "）：" + o.answer));
+      } else if (answers) {
+        const t = el("textarea", undefined, { rows: "2", maxlength: "1300", "data-objection-answer": o.id,
+                                              "aria-label": "答复 #" + o.id });
+        const up = el("input", undefined, { type: "checkbox", "data-upheld": o.id });
+        const lab = el("label", " 异议成立 upheld");
+        lab.prepend(up);
+        const b = el("button", "签名答复 Sign and answer", { type: "button" });
+        b.addEventListener("click", () => run(async () => {
+          const s = await signed("ggzy-objection-answer-v1", { answer: t.value, objection_id: o.id, upheld: up.checked });
+          const r2 = await api("POST", "/api/v1/objections/" + o.id + "/answer",
+                               Object.assign({ answer: t.value, upheld: up.checked }, s));
+          if (r2.status < 300 && !award) await loadObjections(pid);
+          return r2;
+        }));
+        row.append(t, lab, b);
+      } else row.append(el("p", "待答复 awaiting the answer；答复前该标段暂停定标"));
+      if (o.answer === null) row.dataset.objectionPending = "1";
+      box.append(row);
+    }
+    if (!r.json.items.length) box.append(el("p", "没有 none"));
+  }
+
+  $("objection-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const pid = Number($("project").value), lot = Number($("objection-lot").value), text = $("objection-text").value;
+    run(async () => {
+      const s = await signed("ggzy-objection-v1", { lot, project_id: pid, text });
+      const r2 = await api("POST", "/api/v1/projects/" + pid + "/objections", Object.assign({ lot, text }, s));
+      if (r2.status < 300) {
+        $("objection-text").value = "";
+        if (!award) await loadObjections(pid);
+      }
+      return r2;
+    });
+  });
 
   async function loadClarifications() {
     const r = await api("GET", "/api/v1/clarifications");

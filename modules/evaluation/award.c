@@ -148,9 +148,8 @@ award_contracts(struct dbconn *c, int64_t project, enum db_status *st)
     return out;
 }
 
-/* Tell the organizations of ids (a JSON array) one message each, through the outbox. */
-static enum db_status
-tell_orgs(struct dbconn *c, const char *org_ids, const struct outbox_msg *m, int64_t now)
+enum db_status
+award_tell_orgs(struct dbconn *c, const char *org_ids, const struct outbox_msg *m, int64_t now)
 {
     enum db_status st;
     char *users = accounts_members_of(c, org_ids, &st);
@@ -213,7 +212,7 @@ award_published(struct dbconn *c, const struct actor *a, int64_t project, int64_
                                .body = body,
                                .ref_type = "announcement",
                                .ref_id = announcement};
-        st = tell_orgs(c, ids, &m, now);
+        st = award_tell_orgs(c, ids, &m, now);
     }
     /* every other bidder: the result (招标投标法 第四十五条); under government procurement with
      * its own score and rank in each lot it bid for (财政部令第87号 第六十九条) */
@@ -266,7 +265,7 @@ award_published(struct dbconn *c, const struct actor *a, int64_t project, int64_
                                .body = body,
                                .ref_type = "announcement",
                                .ref_id = announcement};
-        st = tell_orgs(c, ids, &m, now);
+        st = award_tell_orgs(c, ids, &m, now);
     }
     dbres_free(&reports);
     cJSON_Delete(losers);

@@ -185,6 +185,7 @@ struct lot_result {
     char contract_state[16]; /* "" (none), offered, signed */
     int64_t contract_price, contract_signed_us;
     char contract_doc[65];
+    size_t objections_pending; /* objections to the result not yet answered (§8b) */
 };
 struct award_project {
     const char *project_state;
@@ -233,6 +234,44 @@ struct contract_facts {
     const char *sig_rule, *sig_why;
 };
 struct refusal evaluation_rule_contract(const struct contract_facts *f, int64_t now_us);
+/* ---- objections to the result (objections.c; docs/evaluation.md §8b) ---- */
+#define OBJECTION_DOMAIN        "ggzy-objection-v1"
+#define OBJECTION_ANSWER_DOMAIN "ggzy-objection-answer-v1"
+#define OBJECTION_MAX_TEXT      4000 /* bytes */
+/* A bidder's objection (异议; under government procurement 质疑) to a lot's result: by a bidder
+ * of the lot (OBJ-STANDING), in its window (OBJ-WINDOW: during the candidates' publicity under the
+ * tendering law, 实施条例 第五十四条; within R-OBJECTION-WINDOW working days after the result's
+ * announcement period under government procurement, 政府采购法 第五十二条), while the lot is not
+ * contracted, one unanswered at a time per organization and lot (OBJ-PENDING). */
+struct objection_facts {
+    const struct award_project *p;
+    const struct lot_result *lot; /* NULL: no such reported lot */
+    bool bidder_of_lot;           /* the caller's organization bid in the lot */
+    bool pending_own;             /* it has an unanswered objection on the lot */
+    size_t text_len;
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_object(const struct objection_facts *f, int64_t now_us);
+/* The end of the objection window of a project as it stands (0: no publicity yet). */
+int64_t evaluation_rule_objection_window(const struct award_project *p);
+/* When an objection filed at filed_us must be answered (R-OBJECTION-ANSWER-DUE, to the end of its
+ * last day, Beijing time). */
+int64_t evaluation_rule_objection_due(int category, int64_t filed_us);
+/* The answer, by the tenderer's or its agency's people (else 404), once (OBJ-ANSWERED). A late
+ * answer is taken (the award waits for it) and was flagged by the job. */
+struct objection_answer_facts {
+    bool answered;
+    size_t answer_len;
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_object_answer(const struct objection_answer_facts *f,
+                                             int64_t now_us);
+void objection_file(struct req *r, const cJSON *body);
+void objection_answer(struct req *r, const cJSON *body);
+void objection_list(struct req *r, const cJSON *body);
+
 /* The written report closes a contracted project. AWARD-STATE. */
 struct refusal evaluation_rule_close(const char *project_state, enum act_check sig,
                                      const char *sig_rule, const char *sig_why);
@@ -246,6 +285,10 @@ enum db_status award_result(struct dbconn *c, int64_t project, bool award, int64
 enum db_status award_published(struct dbconn *c, const struct actor *a, int64_t project,
                                int64_t announcement, bool award, int64_t now);
 cJSON *award_contracts(struct dbconn *c, int64_t project, enum db_status *st);
+/* Tell the organizations of ids (a JSON array) one message each, through the outbox. */
+struct outbox_msg;
+enum db_status award_tell_orgs(struct dbconn *c, const char *org_ids, const struct outbox_msg *m,
+                               int64_t now);
 void award_decide(struct req *r, const cJSON *body);
 void award_get(struct req *r, const cJSON *body);
 void contract_offer(struct req *r, const cJSON *body);

@@ -4,8 +4,9 @@
  * report (实施条例 第五十四条), the contract within 30 days of the award notice (招标投标法
  * 第四十六条), the written report within 15 days of the decision (第四十七条). A day before each,
  * the agency's and the tenderer's people are warned; once past, it is flagged in the log
- * (award.deadline, missed) and supervisors are told. Each project's change is one transaction
- * with one entry; the rule (evaluation_rule_deadline_act) decides.
+ * (award.deadline, missed) and supervisors are told. An objection to a result (§8b) is a deadline
+ * of the same kind: its answer, due within R-OBJECTION-ANSWER-DUE (kind "obj-<id>"). Each project's
+ * change is one transaction with one entry; the rule (evaluation_rule_deadline_act) decides.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ deadline_tx(struct dbconn *c, void *arg)
     bool found;
     enum tx_result t = TX_DBFAIL;
     cJSON *pl = NULL;
+    struct dbres pend = {0};
     if (!p || entry_project(c, x->project, true, &v, &found) != DB_OK)
         goto out;
     if (!found) {
@@ -47,26 +49,47 @@ deadline_tx(struct dbconn *c, void *arg)
     }
     if (store_award_project(c, &v, p, state) != DB_OK)
         goto out;
+    /* the three deadlines, then each unanswered objection's (R-OBJECTION-ANSWER-DUE) */
+    struct {
+        char kind[24], what[200];
+        int64_t due;
+    } dl[DL__COUNT + 32];
+    size_t ndl = 0;
     int64_t due[DL__COUNT];
     evaluation_rule_deadlines(p, due);
+    for (int k = 0; k < DL__COUNT; k++) {
+        snprintf(dl[ndl].kind, sizeof dl[ndl].kind, "%s", evaluation_deadline_names[k]);
+        snprintf(dl[ndl].what, sizeof dl[ndl].what, "%s", what[k]);
+        dl[ndl++].due = due[k];
+    }
+    if (store_result_objection_pending(c, x->project, &pend) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < pend.nrows && ndl < ARRAY_LEN(dl); i++, ndl++) {
+        snprintf(dl[ndl].kind, sizeof dl[ndl].kind, "obj-%lld",
+                 (long long)dbres_i64(&pend, i, OB_ID));
+        snprintf(dl[ndl].what, sizeof dl[ndl].what,
+                 "答复第 %lld 标段评标结果异议（编号 %lld，实施条例 第五十四条）",
+                 (long long)dbres_i64(&pend, i, OB_LOT), (long long)dbres_i64(&pend, i, OB_ID));
+        dl[ndl].due = dbres_i64(&pend, i, OB_DUE);
+    }
     pl = cJSON_CreateObject();
     json_add_i64(pl, "project_id", x->project);
     cJSON *acts = cJSON_AddArrayToObject(pl, "deadlines");
-    for (int k = 0; k < DL__COUNT; k++) {
-        struct deadline_state d = {.due_us = due[k]};
-        if (due[k] && store_deadline_get(c, x->project, evaluation_deadline_names[k], due[k],
-                                         &d.warned, &d.flagged) != DB_OK)
+    for (size_t k = 0; k < ndl; k++) {
+        struct deadline_state d = {.due_us = dl[k].due};
+        if (dl[k].due && store_deadline_get(c, x->project, dl[k].kind, dl[k].due, &d.warned,
+                                            &d.flagged) != DB_OK)
             goto out;
         enum deadline_act act = evaluation_rule_deadline_act(&d, x->now);
         if (act == DA_NONE)
             continue;
-        if (store_deadline_mark(c, x->project, evaluation_deadline_names[k], due[k], act == DA_FLAG,
-                                x->now) != DB_OK)
+        if (store_deadline_mark(c, x->project, dl[k].kind, dl[k].due, act == DA_FLAG, x->now) !=
+            DB_OK)
             goto out;
         char when[24], body[800], ids[64];
-        cal_format_minute(due[k], when);
+        cal_format_minute(dl[k].due, when);
         snprintf(body, sizeof body, "项目 %s：%s的期限为 %s%s。Project %s: a deadline %s %s.",
-                 v.code, what[k], when, act == DA_FLAG ? "，已逾期" : "，即将届满", v.code,
+                 v.code, dl[k].what, when, act == DA_FLAG ? "，已逾期" : "，即将届满", v.code,
                  act == DA_FLAG ? "was missed at" : "falls due at", when);
         struct outbox_msg m = {.kind = act == DA_FLAG ? "award.deadline.missed"
                                                       : "award.deadline.warning",
@@ -77,19 +100,15 @@ deadline_tx(struct dbconn *c, void *arg)
                                .ref_id = x->project};
         snprintf(ids, sizeof ids, "[%lld,%lld]", (long long)v.agent_org_id,
                  (long long)v.tenderer_org_id);
-        enum db_status st;
-        char *users = accounts_members_of(c, ids, &st);
-        if (st == DB_OK)
-            st = outbox_send_each(c, users, &m, x->now);
-        free(users);
+        enum db_status st = award_tell_orgs(c, ids, &m, x->now);
         if (st == DB_OK && act == DA_FLAG)
             st = app_notify(c, "supervisor", m.kind, m.subject, body, x->now);
         if (st != DB_OK)
             goto out;
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "kind", evaluation_deadline_names[k]);
+        cJSON_AddStringToObject(o, "kind", dl[k].kind);
         cJSON_AddStringToObject(o, "event", act == DA_FLAG ? "missed" : "warning");
-        json_add_i64(o, "due_us", due[k]);
+        json_add_i64(o, "due_us", dl[k].due);
         cJSON_AddItemToArray(acts, o);
     }
     if (!cJSON_GetArraySize(acts)) {
@@ -102,6 +121,7 @@ deadline_tx(struct dbconn *c, void *arg)
     t = st == DB_OK ? TX_COMMIT : TX_DBFAIL;
 out:
     cJSON_Delete(pl);
+    dbres_free(&pend);
     free(p);
     return t;
 }

@@ -70,6 +70,22 @@ static const struct field answer_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const struct field objection_schema[] = {
+    {"lot", F_INT, true, 1, 50, NULL},
+    {"text", F_STRING, true, 2, OBJECTION_MAX_TEXT, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+static const struct field objection_answer_schema[] = {
+    {"answer", F_STRING, true, 2, OBJECTION_MAX_TEXT, NULL},
+    {"upheld", F_BOOL, true, 0, 0, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
 static const struct field page_query[] = {Q_AFTER, Q_LIMIT(200), {NULL}};
 
 static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_id"), {NULL}};
@@ -99,6 +115,12 @@ static const struct route routes[] = {
      back_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/resume", eval_resume, ROLE_SUPERVISOR, 2048, reason_schema,
      0},
+    {"POST", "/api/v1/projects/{id}/objections", objection_file, ROLE_BIDDER, 16384,
+     objection_schema, ROUTE_CREATES},
+    {"GET", "/api/v1/projects/{id}/objections", objection_list,
+     ROLE_AGENT | ROLE_TENDERER | ROLE_BIDDER | STAFF, 0, NULL, 0, .query = page_query},
+    {"POST", "/api/v1/objections/{id}/answer", objection_answer, ROLE_TENDERER | ROLE_AGENT, 16384,
+     objection_answer_schema, 0},
 };
 
 static const char *const rule_codes[] = {
@@ -109,6 +131,7 @@ static const char *const rule_codes[] = {
     "AWARD-LOTS",
     "AWARD-NOT-FIRST",
     "AWARD-NOT-WINNER",
+    "AWARD-OBJECTION",
     "AWARD-PUBLICITY",
     "AWARD-SIGNATURE",
     "AWARD-SIGNED-TIME",
@@ -140,6 +163,15 @@ static const char *const rule_codes[] = {
     "EVAL-STATE",
     "EVAL-STEP",
     "EVAL-TIME",
+    "OBJ-ANSWERED",
+    "OBJ-LOT",
+    "OBJ-PAYLOAD",
+    "OBJ-PENDING",
+    "OBJ-SIGNATURE",
+    "OBJ-SIGNED-TIME",
+    "OBJ-SIGNER-KEY",
+    "OBJ-STANDING",
+    "OBJ-WINDOW",
     NULL,
 };
 

@@ -692,24 +692,28 @@ struct refusal
 evaluation_rule_signature(const char *prefix, enum act_check sig, const char *sig_rule,
                           const char *sig_why)
 {
+    static const char *const codes[][3] = {
+        {"EVAL-SIGNER-KEY", "EVAL-SIGNED-TIME", "EVAL-SIGNATURE"},
+        {"AWARD-SIGNER-KEY", "AWARD-SIGNED-TIME", "AWARD-SIGNATURE"},
+        {"OBJ-SIGNER-KEY", "OBJ-SIGNED-TIME", "OBJ-SIGNATURE"},
+    };
     struct refusal r = {0};
     const char *why = sig_why && *sig_why ? sig_why : "the signature does not verify";
-    bool award = !strcmp(prefix, "AWARD");
+    const char *const *code = codes[!strcmp(prefix, "AWARD") ? 1 : !strcmp(prefix, "OBJ") ? 2 : 0];
     switch (sig) {
     case ACT_OK:
         return r;
     case ACT_KEY:
         if (sig_rule && strcmp(sig_rule, "KEY-UNKNOWN"))
             return *refuse(&r, sig_rule, "%s", why);
-        return *refuse(&r, award ? "AWARD-SIGNER-KEY" : "EVAL-SIGNER-KEY", "%s", why);
+        return *refuse(&r, code[0], "%s", why);
     case ACT_TIME:
-        return *refuse(&r, award ? "AWARD-SIGNED-TIME" : "EVAL-SIGNED-TIME", "%s", why);
+        return *refuse(&r, code[1], "%s", why);
     case ACT_SIGNATURE:
     case ACT_DBFAIL:
         break;
     }
-    return *refuse(&r, award ? "AWARD-SIGNATURE" : "EVAL-SIGNATURE", "%s (docs/evaluation.md §4)",
-                   why);
+    return *refuse(&r, code[2], "%s (docs/evaluation.md §4)", why);
 }
 
 /* ---- the award ---- */
@@ -801,6 +805,11 @@ evaluation_rule_award(const struct award_facts *f, int64_t now)
             return *refuse(&r, "AWARD-NOT-FIRST",
                            "the reasons are gave_up, no_contract, no_bond, violation "
                            "(实施条例 第五十五条)");
+        if (l->objections_pending && (r.conflict = true))
+            return *refuse(&r, "AWARD-OBJECTION",
+                           "lot %lld: an objection to its result awaits the answer; the award "
+                           "waits for it (实施条例 第五十四条)",
+                           (long long)lot);
         if (c->rank != 1 && p->legally_required && !reason)
             return *refuse(&r, "AWARD-NOT-FIRST",
                            "lot %lld: the first candidate wins unless it gave up, did not sign or "
@@ -842,6 +851,10 @@ evaluation_rule_contract(const struct contract_facts *f, int64_t now)
     } else if (*f->lot->contract_state)
         return *refuse(&r, "AWARD-CONTRACT-STATE", "the contract of that lot is %s already",
                        f->lot->contract_state);
+    if (f->lot->objections_pending)
+        return *refuse(&r, "AWARD-OBJECTION",
+                       "an objection to that lot's result awaits the answer; the contract waits "
+                       "for it (实施条例 第五十四条; 政府采购法 第五十四条)");
     r.conflict = false;
     if ((r = evaluation_rule_signature("AWARD", f->sig, f->sig_rule, f->sig_why)).code)
         return r;
@@ -1131,6 +1144,78 @@ evaluation_rule_deadline_act(const struct deadline_state *d, int64_t now)
     if (now >= d->due_us - AWARD_WARN_US)
         return d->warned ? DA_NONE : DA_WARN;
     return DA_NONE;
+}
+
+/* ---- objections to the result (docs/evaluation.md §8b) ---- */
+
+int64_t
+evaluation_rule_objection_window(const struct award_project *p)
+{
+    if (!p->publicity_until_us)
+        return 0;
+    if (statute_value(S_OBJECTION_WINDOW, (enum category)p->category) <= 0)
+        return p->publicity_until_us; /* during the publicity (实施条例 第五十四条) */
+    int64_t end = due_end(S_OBJECTION_WINDOW, p->category, p->publicity_until_us);
+    return end ? end : p->publicity_until_us;
+}
+
+int64_t
+evaluation_rule_objection_due(int category, int64_t filed_us)
+{
+    int64_t due = due_end(S_OBJECTION_ANSWER_DUE, category, filed_us);
+    return due ? due : due_end(S_OBJECTION_ANSWER_DUE, CAT_ENGINEERING, filed_us);
+}
+
+struct refusal
+evaluation_rule_object(const struct objection_facts *f, int64_t now)
+{
+    struct refusal r = {0};
+    const struct award_project *p = f->p;
+    if (!f->lot)
+        return *refuse(&r, "OBJ-LOT", "that lot has no signed evaluation report to object to");
+    if (!f->bidder_of_lot)
+        return *refuse(&r, "OBJ-STANDING",
+                       "only a bidder of lot %lld may object to its result (实施条例 第五十四条)",
+                       (long long)f->lot->lot);
+    r.conflict = true;
+    bool gp = p->category == CAT_PROCUREMENT;
+    bool state_ok = !strcmp(p->project_state, "candidates_published") ||
+                    (gp && !strcmp(p->project_state, "awarded"));
+    int64_t end = evaluation_rule_objection_window(p);
+    if (!state_ok || !end || now > end || !strcmp(f->lot->contract_state, "signed"))
+        return *refuse(&r, "OBJ-WINDOW",
+                       gp ? "an objection (质疑) to the result is made within 7 working days after "
+                            "its announcement period, before the contract (政府采购法 第五十二条)"
+                          : "an objection to the result is made during the candidates' publicity "
+                            "(实施条例 第五十四条)");
+    if (f->pending_own)
+        return *refuse(&r, "OBJ-PENDING",
+                       "your organization's objection to lot %lld awaits its answer; add to it "
+                       "once answered",
+                       (long long)f->lot->lot);
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("OBJ", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    if (f->text_len < 2 || f->text_len > OBJECTION_MAX_TEXT)
+        return *refuse(&r, "OBJ-PAYLOAD", "an objection states its grounds in 2 to %d bytes",
+                       OBJECTION_MAX_TEXT);
+    return (struct refusal){0};
+}
+
+struct refusal
+evaluation_rule_object_answer(const struct objection_answer_facts *f, int64_t now)
+{
+    struct refusal r = {.conflict = true};
+    (void)now;
+    if (f->answered)
+        return *refuse(&r, "OBJ-ANSWERED", "that objection is answered already");
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("OBJ", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    if (f->answer_len < 2 || f->answer_len > OBJECTION_MAX_TEXT)
+        return *refuse(&r, "OBJ-PAYLOAD", "an answer gives its reasons in 2 to %d bytes",
+                       OBJECTION_MAX_TEXT);
+    return (struct refusal){0};
 }
 
 bool

@@ -524,6 +524,14 @@ store_award_project(struct dbconn *c, const struct project_view *v, struct award
         snprintf(l->contract_doc, sizeof l->contract_doc, "%s", dbres_str(&r, i, CO_DOC));
         l->contract_signed_us = dbres_str(&r, i, CO_SIGNED) ? dbres_i64(&r, i, CO_SIGNED) : 0;
     }
+    dbres_free(&r);
+    if ((st = store_result_objection_pending(c, v->id, &r)) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct lot_result *l = award_lot(p, dbres_i64(&r, i, OB_LOT));
+        if (l)
+            l->objections_pending++;
+    }
 out:
     dbres_free(&r);
     return st;
@@ -781,6 +789,74 @@ store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t
     struct dbv p[] = {DBV_INT(project), DBV_STR(kind), DBV_INT(due), flag ? DBV_NUL : DBV_INT(now),
                       flag ? DBV_INT(now) : DBV_NUL};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+/* ---- objections to the result ---- */
+
+enum db_status
+store_result_objection_insert(struct dbconn *c, int64_t project, int64_t lot, int64_t org,
+                              int64_t user, const char *text, const char *key_id,
+                              const char *signature, int64_t signed_us, int64_t due, int64_t now,
+                              int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO award_objections (project_id, lot_seq, org_id, user_id, text, key_id, "
+        "signature, signed_us, filed_us, answer_due_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(lot),    DBV_INT(org),       DBV_INT(user),
+                      DBV_STR(text),    DBV_STR(key_id), DBV_STR(signature), DBV_INT(signed_us),
+                      DBV_INT(now),     DBV_INT(due)};
+    uint64_t iid = 0;
+    enum db_status st = db_exec(c, sql, p, ARRAY_LEN(p), NULL, &iid);
+    *id = (int64_t)iid;
+    return st;
+}
+
+enum db_status
+store_result_objection_get(struct dbconn *c, int64_t id, bool lock, struct dbres *out)
+{
+    static const char sql[] =
+        "SELECT " OBJECTION_COLS(DB_COL_SQL) DB_COL_END " FROM award_objections WHERE id = ?";
+    static const char sql_lock[] = "SELECT " OBJECTION_COLS(DB_COL_SQL) DB_COL_END
+        " FROM award_objections WHERE id = ? FOR UPDATE";
+    struct dbv p[] = {DBV_INT(id)};
+    return db_query(c, lock ? sql_lock : sql, p, 1, out);
+}
+
+enum db_status
+store_result_objection_answer(struct dbconn *c, int64_t id, int64_t user, const char *answer,
+                              bool upheld, const char *key_id, const char *signature,
+                              int64_t signed_us, int64_t now)
+{
+    static const char sql[] =
+        "UPDATE award_objections SET answer = ?, upheld = ?, answer_user = ?, answer_key = ?, "
+        "answer_signature = ?, answer_signed_us = ?, answered_us = ? WHERE id = ? AND "
+        "answered_us IS NULL";
+    struct dbv p[] = {DBV_STR(answer),    DBV_INT(upheld),    DBV_INT(user), DBV_STR(key_id),
+                      DBV_STR(signature), DBV_INT(signed_us), DBV_INT(now),  DBV_INT(id)};
+    uint64_t n = 0;
+    enum db_status st = db_exec(c, sql, p, ARRAY_LEN(p), &n, NULL);
+    return st == DB_OK && n != 1 ? DB_ERROR : st;
+}
+
+enum db_status
+store_result_objection_list(struct dbconn *c, int64_t project, int64_t org, int64_t after,
+                            int64_t limit, struct dbres *out)
+{
+    static const char sql[] = "SELECT " OBJECTION_COLS(DB_COL_SQL) DB_COL_END
+        " FROM award_objections WHERE project_id = ? AND (? = 0 OR org_id = ? OR answered_us IS "
+        "NOT NULL) AND id > ? ORDER BY id LIMIT ?";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(org), DBV_INT(org), DBV_INT(after),
+                      DBV_INT(limit + 1)};
+    return db_query(c, sql, p, ARRAY_LEN(p), out);
+}
+
+enum db_status
+store_result_objection_pending(struct dbconn *c, int64_t project, struct dbres *out)
+{
+    static const char sql[] = "SELECT " OBJECTION_COLS(DB_COL_SQL) DB_COL_END
+        " FROM award_objections WHERE project_id = ? AND answered_us IS NULL ORDER BY id";
+    struct dbv p[] = {DBV_INT(project)};
+    return db_query(c, sql, p, 1, out);
 }
 
 /* ---- the live record ---- */

@@ -140,4 +140,35 @@ enum { CLAR_COLS(DB_COL_ENUM) KC__COUNT };
 enum db_status store_clar_list(struct dbconn *c, int64_t evaluation, int64_t org, int64_t after,
                                int64_t limit, struct dbres *out);
 
+/* objections to the result (objections.c) */
+#define OBJECTION_COLS(X)                                                                          \
+    X(OB_ID, "id")                                                                                 \
+    X(OB_PROJECT, "project_id")                                                                    \
+    X(OB_LOT, "lot_seq")                                                                           \
+    X(OB_ORG, "org_id")                                                                            \
+    X(OB_TEXT, "text")                                                                             \
+    X(OB_FILED, "filed_us")                                                                        \
+    X(OB_DUE, "answer_due_us")                                                                     \
+    X(OB_ANSWER, "answer")                                                                         \
+    X(OB_UPHELD, "upheld")                                                                         \
+    X(OB_ANSWERED, "answered_us")
+enum { OBJECTION_COLS(DB_COL_ENUM) OB__COUNT };
+enum db_status store_result_objection_insert(struct dbconn *c, int64_t project, int64_t lot,
+                                             int64_t org, int64_t user, const char *text,
+                                             const char *key_id, const char *signature,
+                                             int64_t signed_us, int64_t due, int64_t now,
+                                             int64_t *id);
+/* Objection id as a row of OBJECTION_COLS (lock: FOR UPDATE); out->nrows 0 when none. */
+enum db_status store_result_objection_get(struct dbconn *c, int64_t id, bool lock,
+                                          struct dbres *out);
+enum db_status store_result_objection_answer(struct dbconn *c, int64_t id, int64_t user,
+                                             const char *answer, bool upheld, const char *key_id,
+                                             const char *signature, int64_t signed_us, int64_t now);
+/* A project's objections, oldest first after id after; org 0: every one, else that
+ * organization's and the answered ones. */
+enum db_status store_result_objection_list(struct dbconn *c, int64_t project, int64_t org,
+                                           int64_t after, int64_t limit, struct dbres *out);
+/* A project's unanswered objections (rows of OBJECTION_COLS), for the award's facts and the job. */
+enum db_status store_result_objection_pending(struct dbconn *c, int64_t project, struct dbres *out);
+
 #endif

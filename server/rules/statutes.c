@@ -197,6 +197,21 @@ static struct statute table[S__COUNT] = {
                              {U_DAYS, U_NONE, U_NONE, U_NONE},
                              {15, -1, -1, -1},
                              CAL_DUTY},
+    [S_OBJECTION_WINDOW] = {"R-OBJECTION-WINDOW",
+                            "An objection to the evaluation result is made during the candidates' "
+                            "publicity (tendering: N = 0 after its end), or within N after the "
+                            "result's announcement period ends (procurement, 质疑)",
+                            {"实施条例 第五十四条",
+                             "政府采购法 第五十二条、政府采购法实施条例 第五十三条", NULL, NULL},
+                            {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                            {0, 7, -1, -1}},
+    [S_OBJECTION_ANSWER_DUE] = {"R-OBJECTION-ANSWER-DUE",
+                                "An objection to the evaluation result is answered within N of "
+                                "receiving it; the lot's award and contract wait meanwhile",
+                                {"实施条例 第五十四条", "政府采购法 第五十三条", NULL, NULL},
+                                {U_DAYS, U_WORKING_DAYS, U_NONE, U_NONE},
+                                {3, 7, -1, -1},
+                                CAL_DUTY},
 };
 
 const char *

@@ -331,12 +331,8 @@ class OpenTest(EvaluationFixture):
 DAY = 24 * HOUR
 
 
-class AwardFlowTest(EvaluationFixture):
-    """From the signed reports to `closed` (docs/evaluation.md §8–§9): the candidates' publicity
-    publishes the reports' candidates, the tenderer — a role and a certificate side of its own —
-    decides the winner after it, the award announcement notifies every bidder and the deposits
-    stage, the contract is signed by both at the winning price, and the tenderer's written report
-    closes the project; the log replays clean."""
+class AwardFixture(EvaluationFixture):
+    """A lot evaluated to its signed report (evaluate), announcements published (announce)."""
 
     def evaluate(self):
         for e in self.members:
@@ -371,6 +367,22 @@ class AwardFlowTest(EvaluationFixture):
 
     def state(self):
         return self.srv.sql("SELECT state FROM projects WHERE id = %d" % self.pid)[0][0]
+
+    def decide(self, tok, bid, reason=None):
+        lot = {"lot": 1, "bid_id": bid}
+        if reason:
+            lot["reason"] = reason
+        body = self.signed(tok, "ggzy-award-decision-v1", {"lots": [lot], "project_id": self.pid})
+        body["lots"] = [lot]
+        return self.srv.request("POST", "/api/v1/projects/%d/award" % self.pid, body, token=tok)
+
+
+class AwardFlowTest(AwardFixture):
+    """From the signed reports to `closed` (docs/evaluation.md §8–§9): the candidates' publicity
+    publishes the reports' candidates, the tenderer — a role and a certificate side of its own —
+    decides the winner after it, the award announcement notifies every bidder and the deposits
+    stage, the contract is signed by both at the winning price, and the tenderer's written report
+    closes the project; the log replays clean."""
 
     def test_a_tender_goes_from_the_signed_report_to_closed(self):
         self.evaluated_lot()
@@ -416,13 +428,7 @@ class AwardFlowTest(EvaluationFixture):
         toks = {"owner": owner_tok}
 
         def decide(bid, reason=None, tok=None):
-            tok = tok or toks["owner"]
-            lot = {"lot": 1, "bid_id": bid}
-            if reason:
-                lot["reason"] = reason
-            body = self.signed(tok, "ggzy-award-decision-v1", {"lots": [lot], "project_id": self.pid})
-            body["lots"] = [lot]
-            return self.srv.request("POST", "/api/v1/projects/%d/award" % self.pid, body, token=tok)
+            return self.decide(tok or toks["owner"], bid, reason)
         self.rule(decide(first), 409, "AWARD-PUBLICITY")
         self.assertEqual(decide(first, tok=self.agent_tok).status, 403)  # the agent does not decide
         self.clock(until + MIN)
@@ -528,6 +534,97 @@ class AwardFlowTest(EvaluationFixture):
         named = {l.split()[1] for l in p.stdout.splitlines() if l.startswith("VIOLATION")}
         self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)
         self.assertEqual(p.stdout.count("VIOLATION"), 2, p.stdout)
+
+
+class ObjectionTest(AwardFixture):
+    """An objection (异议) to the result during the candidates' publicity (实施条例 第五十四条,
+    docs/evaluation.md §8b): only a bidder of the lot, in the window, signed, one awaiting its
+    answer at a time; the award waits for the answer, which is due within 3 days (warned, then
+    flagged), signed by the tendering side and told to every bidder of the lot; the replay
+    follows it."""
+
+    def object(self, tok, text="第一中标候选人业绩不满足招标文件要求", lot=1, domain="ggzy-objection-v1"):
+        body = self.signed(tok, domain, {"lot": lot, "project_id": self.pid, "text": text})
+        body.update(lot=lot, text=text)
+        return self.srv.request("POST", "/api/v1/projects/%d/objections" % self.pid, body, token=tok)
+
+    def reply(self, tok, oid, upheld=False, text="经核查，业绩满足要求，异议不成立"):
+        body = self.signed(tok, "ggzy-objection-answer-v1", {"objection_id": oid, "answer": text, "upheld": upheld})
+        body.update(answer=text, upheld=upheld)
+        return self.srv.request("POST", "/api/v1/objections/%d/answer" % oid, body, token=tok)
+
+    def test_an_objection_during_the_publicity_holds_the_award_until_the_signed_answer(self):
+        self.evaluated_lot()
+        owner, owner_tok = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        users = [self.make_user(self.admin, o["id"], "bidder") for o in self.orgs]
+        outsider = self.make_org(self.admin, "bidder")
+        _, out_tok = self.make_user(self.admin, outsider["id"], "bidder")
+        ev, report = self.evaluate()
+        first = report["candidates"][0]
+        objector = [i for i, o in enumerate(self.orgs) if self.bids[o["id"]] != first][0]
+        other = [i for i, o in enumerate(self.orgs) if i != objector][0]
+        obj_tok, other_tok = users[objector][1], users[other][1]
+        # before the publicity: no window yet
+        self.rule(self.object(obj_tok), 409, "OBJ-WINDOW")
+        until = self.server_now() + 4 * DAY
+        self.assertEqual(self.announce("candidates", publicity_from_us=self.server_now(),
+                                       publicity_until_us=until).status, 200)
+        # who may object, with what: a bidder of the lot, signed as itself, about a reported lot
+        self.rule(self.object(out_tok), 422, "OBJ-STANDING")
+        self.rule(self.object(obj_tok, lot=2), 422, "OBJ-LOT")
+        self.rule(self.object(obj_tok, domain="ggzy-award-decision-v1"), 422, "OBJ-SIGNATURE")
+        self.assertEqual(self.object(self.agent_tok).status, 403)
+        r = self.object(obj_tok)
+        self.assertEqual(r.status, 201, r)
+        oid, due = r.json["id"], r.json["answer_due_us"]
+        filed = r.json["filed_us"]
+        self.assertEqual(due, ((filed + 8 * HOUR) // DAY + 4) * DAY - 8 * HOUR - 1)  # the 3rd day's end
+        self.rule(self.object(obj_tok), 409, "OBJ-PENDING")
+        self.assertIn("award.objection",
+                      [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=owner_tok).json["items"]])
+        # the parties see it; another bidder not before it is answered
+        mine = self.srv.request("GET", "/api/v1/projects/%d/objections" % self.pid, token=owner_tok).json["items"]
+        self.assertEqual([(o["id"], o["org_id"]) for o in mine], [(oid, self.orgs[objector]["id"])])
+        self.assertEqual(self.srv.request("GET", "/api/v1/projects/%d/objections" % self.pid,
+                                          token=other_tok).json["items"], [])
+        # the answer's deadline: warned half a day before, flagged once missed; the award waits
+        # for the answer, after the publicity too
+        self.run_job("evaluation.deadlines", due - 12 * HOUR)
+        self.assertIn("award.deadline.warning",
+                      [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]])
+        self.run_job("evaluation.deadlines", until + MIN)
+        owner_tok = self.srv.login(owner["username"], "user-password-1")
+        self.rule(self.decide(owner_tok, first), 409, "AWARD-OBJECTION")
+        self.assertIn("award.deadline.missed",
+                      [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.sup_tok).json["items"]])
+        owner_tok = self.srv.login(owner["username"], "user-password-1")
+        obj_tok = self.srv.login(users[objector][0]["username"], "user-password-1")
+        other_tok = self.srv.login(users[other][0]["username"], "user-password-1")
+        self.rule(self.object(other_tok), 409, "OBJ-WINDOW")  # the publicity is over
+        # the answer: the tendering side only, signed, once; a late one is recorded late
+        self.assertEqual(self.reply(obj_tok, oid).status, 403)
+        stranger = self.make_org(self.admin, "tenderer")
+        _, stranger_tok = self.make_user(self.admin, stranger["id"], "tenderer")
+        self.assertEqual(self.reply(stranger_tok, oid).status, 404)
+        r = self.reply(owner_tok, oid)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["late"])
+        self.rule(self.reply(owner_tok, oid), 409, "OBJ-ANSWERED")
+        seen = self.srv.request("GET", "/api/v1/projects/%d/objections" % self.pid, token=other_tok).json["items"]
+        self.assertEqual([(o["id"], o["upheld"], "org_id" in o) for o in seen], [(oid, False, False)])
+        for tok in (obj_tok, other_tok):
+            self.assertIn("award.objection.answer",
+                          [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=tok).json["items"]])
+        # then the award goes on, and the project's timeline replays with no objection violation
+        r = self.decide(owner_tok, first)
+        self.assertEqual(r.status, 201, r)
+        p, path = self.verify(self.draw["id"])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.run_ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey, token=self.sup_tok)
+        named = {l.split()[1] for l in p.stdout.splitlines() if l.startswith("VIOLATION")}
+        self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)  # the fixture's SQL opening
 
 
 class IndicatorTest(EvaluationFixture):

@@ -32,7 +32,7 @@ class AwardPageTest(te.AwardFlowTest):
                                       serialization.NoEncryption()))
         return path
 
-    def page(self, username, key):
+    def page(self, username, key, ready="!document.getElementById('lots').hidden"):
         br = self.browser
         br.get("https://localhost:%d/award.html?project=%d" % (self.srv.port, self.pid))
         br.type("#username", username)
@@ -40,7 +40,7 @@ class AwardPageTest(te.AwardFlowTest):
         br.click("#login")
         br.wait_for("document.getElementById('who').dataset.state === 'in'")
         br.files("#key", [key])
-        br.wait_for("!document.getElementById('lots').hidden")
+        br.wait_for(ready)
 
     def click_done(self, css):
         br = self.browser
@@ -50,14 +50,20 @@ class AwardPageTest(te.AwardFlowTest):
         self.assertEqual(br.script("return document.getElementById('status').dataset.state;"), "done",
                          br.text("#status"))
 
-    def test_a_tender_is_awarded_contracted_and_closed_on_the_page(self):
-        br = self.browser
+    def publicized(self):
+        """A lot evaluated and its candidates publicized for 4 days: the tenderer's user and token,
+        the report and the publicity's end."""
         self.evaluated_lot()
         owner, owner_tok = self.make_user(self.admin, self.tenderer["id"], "tenderer")
-        ev, report = self.evaluate()
+        _, report = self.evaluate()
         until = self.server_now() + 4 * te.DAY
         self.assertEqual(self.announce("candidates", publicity_from_us=self.server_now(),
                                        publicity_until_us=until).status, 200)
+        return owner, owner_tok, report, until
+
+    def test_a_tender_is_awarded_contracted_and_closed_on_the_page(self):
+        br = self.browser
+        owner, owner_tok, report, until = self.publicized()
         self.clock(until + te.MIN)
         owner_tok = self.srv.login(owner["username"], "user-password-1")
         owner_key = self.key_file(owner_tok, "owner.pem")
@@ -86,6 +92,29 @@ class AwardPageTest(te.AwardFlowTest):
         br.files("#report-file", [text])
         self.click_done("#close")
         self.assertEqual(self.state(), "closed")
+
+    def test_a_bidder_objects_on_the_page_and_the_tenderer_answers_it_before_deciding(self):
+        br = self.browser
+        owner, owner_tok, report, until = self.publicized()
+        loser = [o for o in self.orgs if self.bids[o["id"]] != report["candidates"][0]][0]
+        buser, btok = self.make_user(self.admin, loser["id"], "bidder")
+        # a bidder that did not win sees no award, only the objection form, and objects signed
+        self.page(buser["username"], self.key_file(btok, "bidder.pem"),
+                  ready="!document.getElementById('objection-form').hidden")
+        br.type("#objection-text", "第一中标候选人的类似工程业绩不满足招标文件要求")
+        self.click_done("#object")
+        br.wait_for("document.querySelectorAll('[data-objection]').length === 1")
+        self.assertIn("待答复", br.text("#objections"))
+        self.shot_pair("award-objection-bidder")
+        # the tenderer answers on the page; the award waited for it
+        owner_key = self.key_file(owner_tok, "owner.pem")
+        self.page(owner["username"], owner_key)
+        br.type("textarea[data-objection-answer]", "经核查，该业绩满足招标文件要求，异议不成立")
+        self.click_done("[data-objection] button")
+        br.wait_for("document.getElementById('objections').textContent.includes('异议不成立')")
+        self.shot_pair("award-objection-tenderer")
+        items = self.srv.request("GET", "/api/v1/projects/%d/objections" % self.pid, token=owner_tok).json["items"]
+        self.assertEqual([(o["upheld"], o["answer"] is not None) for o in items], [(False, True)])
 
     def shot_pair(self, name):
         for width in (1366, 390):

@@ -853,7 +853,7 @@ every_invariant_is_listed_with_a_description(void)
     size_t n = 0;
     for (; inv_code(n); n++)
         CHECK(inv_description(n) && strlen(inv_description(n)) > 10);
-    CHECK(n == 33);
+    CHECK(n == 34);
 }
 
 /* One entry for the venue ledger: {"index", "time_us", "action", "project_id", "object",
@@ -1021,6 +1021,49 @@ only_a_lots_bidders_and_a_sessions_confirmed_members_sign_in(void)
     vl_free(v);
 }
 
+/* One entry for the evaluation ledger, as the modules log it. */
+static void
+efeed(struct eval_ledger *l, struct inv_report *rep, int64_t idx, int64_t t, const char *action,
+      const char *payload)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"index\":%lld,\"time_us\":%lld,\"action\":\"%s\",\"project_id\":7,"
+             "\"object\":{\"type\":\"project\",\"id\":7},\"payload\":%s}",
+             (long long)idx, (long long)t, action, payload);
+    cJSON *e = cJSON_Parse(text);
+    CHECK(e != NULL);
+    ev_feed(l, e, rep);
+    cJSON_Delete(e);
+}
+
+static void
+a_lot_decided_or_contracted_over_an_unanswered_objection_is_named(void)
+{
+    struct eval_ledger *l = ev_new();
+    struct inv_report rep = {0};
+    efeed(l, &rep, 1, 10, "award.objection",
+          "{\"objection_id\":4,\"project_id\":7,\"lot\":1,\"answer_due_us\":100}");
+    efeed(l, &rep, 2, 20, "award.decide", "{\"project_id\":7,\"lots\":[{\"lot\":1}]}");
+    CHECK(count(&rep, "INV-EVAL-OBJECTION") == 1);
+    efeed(l, &rep, 3, 30, "contract.offer", "{\"project_id\":7,\"lot\":1}");
+    CHECK(count(&rep, "INV-EVAL-OBJECTION") == 2);
+    /* another lot is not held; an answer after its due time must say so */
+    efeed(l, &rep, 4, 40, "contract.offer", "{\"project_id\":7,\"lot\":2}");
+    CHECK(count(&rep, "INV-EVAL-OBJECTION") == 2);
+    efeed(l, &rep, 5, 101, "award.objection.answer", "{\"objection_id\":4,\"late\":false}");
+    CHECK(count(&rep, "INV-EVAL-OBJECTION") == 3);
+    efeed(l, &rep, 6, 110, "contract.offer", "{\"project_id\":7,\"lot\":1}");
+    CHECK(count(&rep, "INV-EVAL-OBJECTION") == 3);
+    /* answered in time, nothing to say */
+    efeed(l, &rep, 7, 120, "award.objection",
+          "{\"objection_id\":5,\"project_id\":7,\"lot\":3,\"answer_due_us\":500}");
+    efeed(l, &rep, 8, 130, "award.objection.answer", "{\"objection_id\":5,\"late\":false}");
+    CHECK(count(&rep, "INV-EVAL-OBJECTION") == 3);
+    inv_report_free(&rep);
+    ev_free(l);
+}
+
 int
 main(void)
 {
@@ -1045,6 +1088,7 @@ main(void)
     RUN(every_invariant_is_listed_with_a_description);
     RUN(the_deposit_ledger_names_unbalanced_entries_excess_refunds_non_basic_deposits_and_late_refunds);
     RUN(held_money_goes_back_only_whole_once_by_staff_and_to_its_payer);
+    RUN(a_lot_decided_or_contracted_over_an_unanswered_objection_is_named);
     for (int i = 0; i < SIDE__COUNT; i++) {
         EVP_PKEY_free(cas.key[i]);
         X509_free(cas.cert[i]);

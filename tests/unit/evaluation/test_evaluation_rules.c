@@ -417,6 +417,83 @@ each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after(vo
     CHECK(evaluation_rule_deadline_act(&d, 11 * DAY) == DA_NONE);
 }
 
+static const char *
+obj_code(const struct objection_facts *f, int64_t now)
+{
+    struct refusal r = evaluation_rule_object(f, now);
+    return r.code ? r.code : "";
+}
+
+static void
+an_objection_comes_from_a_bidder_of_the_lot_in_its_window_and_holds_the_award(void)
+{
+    struct award_project p = {.project_state = "candidates_published",
+                              .category = CAT_ENGINEERING,
+                              .nlots = 1,
+                              .legally_required = true,
+                              .publicity_until_us = end_of(2026, 12, 10)};
+    p.lots[0] = (struct lot_result){.lot = 1, .reported = true, .ncand = 1};
+    p.lots[0].cand[0] = (struct award_candidate){.bid_id = 5, .org_id = 9, .rank = 1};
+    struct objection_facts f = {
+        .p = &p, .lot = &p.lots[0], .bidder_of_lot = true, .text_len = 40, .sig = ACT_OK};
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), ""));
+    /* the tendering law: during the publicity only (实施条例 第五十四条) */
+    CHECK(!strcmp(obj_code(&f, end_of(2026, 12, 10)), ""));
+    CHECK(!strcmp(obj_code(&f, end_of(2026, 12, 10) + 1), "OBJ-WINDOW"));
+    f.bidder_of_lot = false;
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), "OBJ-STANDING"));
+    f.bidder_of_lot = true;
+    f.pending_own = true;
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), "OBJ-PENDING"));
+    f.pending_own = false;
+    f.sig = ACT_SIGNATURE;
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), "OBJ-SIGNATURE"));
+    f.sig = ACT_OK;
+    f.text_len = 1;
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), "OBJ-PAYLOAD"));
+    f.text_len = 40;
+    f.lot = NULL;
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), "OBJ-LOT"));
+    f.lot = &p.lots[0];
+    p.project_state = "awarded"; /* no objection to an award under the tendering law */
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)), "OBJ-WINDOW"));
+    /* government procurement: 7 working days after the announcement period (政府采购法 第五十二条),
+     * Thursday the 10th + 7 = Monday the 21st, after the award too, not once contracted */
+    p.category = CAT_PROCUREMENT;
+    CHECK(evaluation_rule_objection_window(&p) == end_of(2026, 12, 21));
+    CHECK(!strcmp(obj_code(&f, end_of(2026, 12, 21)), ""));
+    CHECK(!strcmp(obj_code(&f, end_of(2026, 12, 21) + 1), "OBJ-WINDOW"));
+    snprintf(p.lots[0].contract_state, sizeof p.lots[0].contract_state, "signed");
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 14)), "OBJ-WINDOW"));
+    p.lots[0].contract_state[0] = 0;
+    p.publicity_until_us = 0;
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 14)), "OBJ-WINDOW"));
+    /* the answer: 3 days (实施条例 第五十四条), 7 working days (政府采购法 第五十三条) */
+    CHECK(evaluation_rule_objection_due(CAT_ENGINEERING, at10(2026, 12, 7)) ==
+          end_of(2026, 12, 10));
+    CHECK(evaluation_rule_objection_due(CAT_PROCUREMENT, at10(2026, 12, 7)) ==
+          end_of(2026, 12, 16));
+    struct objection_answer_facts a = {.answer_len = 20, .sig = ACT_OK};
+    CHECK(!evaluation_rule_object_answer(&a, 0).code);
+    a.answer_len = 1;
+    CHECK(!strcmp(evaluation_rule_object_answer(&a, 0).code, "OBJ-PAYLOAD"));
+    a.answered = true;
+    struct refusal r = evaluation_rule_object_answer(&a, 0);
+    CHECK(!strcmp(r.code, "OBJ-ANSWERED") && r.conflict);
+    /* the award waits for the answer */
+    p.category = CAT_ENGINEERING;
+    p.project_state = "candidates_published";
+    p.publicity_until_us = end_of(2026, 12, 10);
+    p.lots[0].objections_pending = 1;
+    cJSON *choices = cJSON_Parse("[{\"lot\":1,\"bid_id\":5}]");
+    struct award_facts af = {.p = &p, .choices = choices, .sig = ACT_OK};
+    r = evaluation_rule_award(&af, at10(2026, 12, 14));
+    CHECK(r.code && !strcmp(r.code, "AWARD-OBJECTION") && r.conflict);
+    p.lots[0].objections_pending = 0;
+    CHECK(!evaluation_rule_award(&af, at10(2026, 12, 14)).code);
+    cJSON_Delete(choices);
+}
+
 static void
 a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators(void)
 {
@@ -517,6 +594,7 @@ main(void)
     RUN(a_step_goes_back_on_the_chairs_ask_and_a_supervisors_yes_and_its_reviews_are_made_again);
     RUN(a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators);
     RUN(each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after);
+    RUN(an_objection_comes_from_a_bidder_of_the_lot_in_its_window_and_holds_the_award);
     RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
     RUN(indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_scores);
     return CHECK_DONE();
