@@ -7,17 +7,16 @@
  *                    draw replaced before the act (实施条例 第四十八条);
  *   INV-EVAL-ORDER   every act is of the step the session is at (so no score before every
  *                    member pledged, and none after the report: the session is done);
- *   INV-EVAL-RESULT  the drafted result follows from the logged scores and the declared method,
- *                    recomputed here with server/rules/scoring.h (price scores, means, ranking),
- *                    with at most three candidates, the first ranked; a candidates' publicity
- *                    publishes exactly the candidates of signed reports;
- *   INV-EVAL-AWARD   the tenderer decides after the publicity ended, among the lot's candidates,
- *                    the first unless a recorded reason says otherwise (实施条例 第五十五条);
- *   INV-EVAL-CONTRACT a contract signed more than 30 days after the award notice is recorded
- *                    late (招标投标法 第四十六条);
- *   INV-EVAL-OBJECTION no lot is decided or contracted while an objection to its result awaits
- *                    its answer, and an answer after its due time is recorded late (实施条例
- *                    第五十四条).
+ *   INV-EVAL-RESULT  the drafted result follows from the logged scores (with the corrections
+ *                    after summing, each for a reason of 财政部令第87号 第六十四条) and the
+ * declared method, recomputed here with server/rules/scoring.h (price scores, means, ranking), with
+ * at most three candidates, the first ranked; a candidates' publicity publishes exactly the
+ * candidates of signed reports; INV-EVAL-AWARD   the tenderer decides after the publicity ended,
+ * among the lot's candidates, the first unless a recorded reason says otherwise (实施条例
+ * 第五十五条); INV-EVAL-CONTRACT a contract signed more than 30 days after the award notice is
+ * recorded late (招标投标法 第四十六条); INV-EVAL-OBJECTION no lot is decided or contracted while
+ * an objection to its result awaits its answer, and an answer after its due time is recorded late
+ * (实施条例 第五十四条).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +218,40 @@ check_result(const struct ev_session *s, const cJSON *res, int64_t idx, struct i
                     (long long)s->id, want);
 }
 
+/* A member's correction after summing (财政部令第87号 第六十四条): its score in the member's
+ * detailed payload replaced, for the result that follows to be recomputed. Named when the reason
+ * is not one that can arise on the platform — an objective factor (declared so in the method)
+ * scored unlike, or a score abnormally far from the others' — or the score is not the member's. */
+static void
+correct(struct ev_session *s, int m, const cJSON *payload, int64_t idx, struct inv_report *rep)
+{
+    const char *why = json_str(payload, "reason"), *crit = json_str(payload, "criterion");
+    const char *pts = json_str(payload, "points");
+    int64_t bid = json_i64(payload, "bid_id", -1);
+    size_t k = s->method.ncrit;
+    for (size_t i = 0; crit && i < s->method.ncrit; i++)
+        if (!strcmp(s->method.crit[i].code, crit))
+            k = i;
+    bool ok = why && pts && k < s->method.ncrit &&
+              (!strcmp(why, "extreme") ||
+               (!strcmp(why, "objective_mismatch") && s->method.crit[k].objective));
+    cJSON *x, *target = NULL;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(s->detailed[m], "scores"))
+    {
+        if (json_i64(x, "bid_id", -2) == bid)
+            target = cJSON_GetObjectItemCaseSensitive(x, "points");
+    }
+    if (!ok || !target) {
+        inv_violate(rep, "INV-EVAL-RESULT", idx,
+                    "evaluation %lld: a score changed after summing without a reason of "
+                    "财政部令第87号 第六十四条 the platform allows",
+                    (long long)s->id);
+        return;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(target, crit);
+    cJSON_AddStringToObject(target, crit, pts);
+}
+
 static void
 on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *rep)
 {
@@ -249,8 +282,11 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
     bool side = !strcmp(kind, "clarify") || !strcmp(kind, "finding") ||
                 !strcmp(kind, "send_back") || !strcmp(kind, "reject_all") ||
                 !strcmp(kind, "more_time"); /* during the reviews (a send-back: or the report) */
+    bool corr = !strcmp(kind, "correct");   /* after summing: at the report */
     int at = step_index(s->step);
-    if (side ? at < 2 || at > (strcmp(kind, "send_back") ? 4 : 5) : strcmp(kind, s->step) != 0)
+    if (corr   ? at != 5
+        : side ? at < 2 || at > (strcmp(kind, "send_back") ? 4 : 5)
+               : strcmp(kind, s->step) != 0)
         inv_violate(rep, "INV-EVAL-ORDER", idx, "evaluation %lld: a %s act while at %s",
                     (long long)s->id, kind, s->step);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "recused")))
@@ -262,6 +298,8 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
         cJSON_Delete(s->detailed[m]);
         s->detailed[m] = cJSON_Duplicate(payload, true);
     }
+    if (corr)
+        correct(s, m, payload, idx, rep);
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "rejected"))
     {

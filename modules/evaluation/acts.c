@@ -1,10 +1,11 @@
 /*
  * acts.c — a member's act in the session, signed with the member's certified expert key: the
- * pledge, the vote for the chair, a review's pass or fail per bid, the detailed scores, the
- * signature of the report. The facts are the session as stored and the signature's check; the
- * rule (evaluation_rule_act) decides; the effects are the act's row and, when it completes the
- * step, the step's consequence — the chair elected (or a new round), the reviews' decisions,
- * the result drafted, the report signed — all in one transaction with one audit entry.
+ * pledge, the vote for the chair, a review's pass or fail per bid, the detailed scores, a
+ * correction after summing (财政部令第87号 第六十四条), the signature of the report. The facts are
+ * the session as stored and the signature's check; the rule (evaluation_rule_act) decides; the
+ * effects are the act's row and, when it completes the step, the step's consequence — the chair
+ * elected (or a new round), the reviews' decisions, the result drafted, the report signed — all in
+ * one transaction with one audit entry.
  *
  *   POST /api/v1/evaluations/{id}/acts   {kind, payload, key_id, signed_us, signature}
  *
@@ -220,6 +221,16 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
             else
                 cJSON_Delete(ev);
         }
+    } else if (!strcmp(x->kind, "correct")) { /* after summing: the draft is made again */
+        int round = 1;
+        for (size_t i = 0; i < s->nacts; i++)
+            round += s->acts[i].user_id == r->who.user_id && !strcmp(s->acts[i].kind, "correct");
+        if (record_act(c, r, s, x, round, now) != DB_OK)
+            return TX_DBFAIL;
+        result = evaluation_rule_result(s);
+        free(s->report);
+        s->report = canon_text(result);
+        st = s->report ? store_eval_update(c, s, NULL, now) : DB_ERROR;
     } else if (!strcmp(x->kind, "send_back")) { /* asked by the chair, for a supervisor to decide */
         snprintf(s->back_to, sizeof s->back_to, "%s", json_str(x->payload, "to"));
         snprintf(s->back_reason, sizeof s->back_reason, "%s", json_str(x->payload, "reason"));
@@ -254,7 +265,8 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         if (live_event(c, s->id, "clarification", ev, now) != DB_OK)
             return TX_DBFAIL;
     }
-    if (!strcmp(x->kind, "reject_all") || !strcmp(x->kind, "more_time")) { /* for the board */
+    if (!strcmp(x->kind, "reject_all") || !strcmp(x->kind, "more_time") ||
+        !strcmp(x->kind, "correct")) { /* for the board: who and when, never a value */
         cJSON *ev = cJSON_CreateObject();
         cJSON_AddStringToObject(ev, "member", me->pseudonym);
         cJSON_AddStringToObject(ev, "kind", x->kind);
@@ -282,10 +294,11 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         json_add_i64(pl, "extended", s->extensions);
     if (carried) {
         cJSON_AddItemToObject(pl, "rejected", carried);
-        cJSON_AddItemToObject(pl, "result", result);
         cJSON_AddStringToObject(pl, "advanced_to", evaluation_steps[s->step]);
-        carried = result = NULL;
+        carried = NULL;
     }
+    if (result) /* the draft made again: by a carried reject-all or a correction */
+        cJSON_AddItemToObject(pl, "result", result);
     return audit_append(c, req_actor(r), "evaluation.act", "evaluation", s->id, s->project_id, pl,
                         NULL) == DB_OK
                ? TX_COMMIT

@@ -161,6 +161,11 @@ struct refusal evaluation_rule_pause(const char *state, bool pause);
 #define AWARD_CONTRACT_DAYS 30 /* 招标投标法 第四十六条 */
 #define AWARD_REPORT_DAYS   15 /* 招标投标法 第四十七条 */
 
+/* The reasons of 财政部令第87号 第六十四条 a correction after summing names (the act correct):
+ * sum_error, out_of_range (which cannot arise on the platform: refused), objective_mismatch,
+ * extreme. NULL-ended. */
+extern const char *const evaluation_correct_reasons[];
+
 /* The reasons a tenderer may award another than the first candidate (实施条例 第五十五条): the
  * first gave up, did not perform the contract, did not give the performance bond, or was found
  * to have broken the law in a way that affects the award. NULL-ended. */

@@ -17,9 +17,9 @@ static const struct field open_schema[] = {
     {NULL},
 };
 
-static const char *const act_kinds[] = {"pledge",    "chair",      "qualification", "preliminary",
-                                        "detailed",  "report",     "clarify",       "finding",
-                                        "send_back", "reject_all", "more_time",     NULL};
+static const char *const act_kinds[] = {
+    "pledge",  "chair",     "qualification", "preliminary", "detailed", "report", "clarify",
+    "finding", "send_back", "reject_all",    "more_time",   "correct",  NULL};
 static const struct field act_schema[] = {
     {"kind", F_STRING, true, 1, 16, act_kinds},
     {"payload", F_OBJECT, true, 0, 0, NULL},
@@ -142,6 +142,7 @@ static const char *const rule_codes[] = {
     "EVAL-CLARIFY-LATE",
     "EVAL-CLARIFY-STATE",
     "EVAL-COMMITTEE",
+    "EVAL-CORRECT",
     "EVAL-DONE",
     "EVAL-EXISTS",
     "EVAL-GROUND",

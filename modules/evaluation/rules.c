@@ -26,6 +26,17 @@ const char *const evaluation_grounds[] = {
     NULL,
 };
 
+/* The reasons 财政部令第87号 第六十四条 allows for a score to change after summing: (一) a sum
+ * miscalculated, (二) a score out of its range, (三) an objective factor scored unlike, (四) a
+ * score the committee finds abnormally high or low. */
+const char *const evaluation_correct_reasons[] = {"sum_error", "out_of_range", "objective_mismatch",
+                                                  "extreme", NULL};
+
+static size_t reports_signed(const struct eval_session *s);
+static struct refusal rule_correct(const struct eval_session *s, const struct eval_member *me,
+                                   const cJSON *p);
+static int64_t indicator_threshold(const char *code);
+
 int
 evaluation_rule_step(const char *name)
 {
@@ -173,6 +184,29 @@ evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJ
         if (!cJSON_IsNumber(by) || by->valuedouble <= (double)now ||
             by->valuedouble > (double)(now + EVAL_CLARIFY_MAX_US))
             return *refuse(&r, "EVAL-PAYLOAD", "answer_by_us is a time within the next 72 hours");
+        return r;
+    }
+    if (!strcmp(kind, "correct")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "bid_id");
+        const struct eval_bid *b = cJSON_IsNumber(id) ? bid_of(s, (int64_t)id->valuedouble) : NULL;
+        const char *crit = json_str(p, "criterion"), *pts = json_str(p, "points");
+        const char *why = json_str(p, "reason"), *note = json_str(p, "note");
+        size_t k = s->method.ncrit;
+        for (size_t i = 0; crit && i < s->method.ncrit; i++)
+            if (!strcmp(s->method.crit[i].code, crit))
+                k = i;
+        if (!b || !b->valid || k == s->method.ncrit || !pts || !note || strlen(note) < 2 ||
+            strlen(note) > 1000 || !str_in(why, evaluation_correct_reasons) ||
+            cJSON_GetArraySize(p) != 5)
+            return *refuse(&r, "EVAL-PAYLOAD",
+                           "a correction says {\"bid_id\" of a valid bid, \"criterion\", "
+                           "\"points\", \"reason\" (sum_error, out_of_range, objective_mismatch, "
+                           "extreme: 财政部令第87号 第六十四条), \"note\" of 2 to 1000 bytes}");
+        int64_t h;
+        struct scoring_refusal sr =
+            scoring_rule_score(&s->method, pts, s->method.crit[k].max_points, &h);
+        if (sr.code)
+            return *refuse(&r, sr.code, "criterion %s: %s", crit, sr.why);
         return r;
     }
     if (!strcmp(kind, "more_time")) {
@@ -338,13 +372,23 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
         return *refuse(&r, "EVAL-STEP", "the report is signed: the session is over");
     int k = evaluation_rule_step(f->kind);
     if (evaluation_rule_side_act(f->kind)) {
-        bool back = !strcmp(f->kind, "send_back");
-        if (s->step < STEP_QUALIFICATION || s->step > (back ? STEP_REPORT : STEP_DETAILED))
+        bool back = !strcmp(f->kind, "send_back"), corr = !strcmp(f->kind, "correct");
+        if (s->step < (corr ? STEP_REPORT : STEP_QUALIFICATION) ||
+            s->step > (back || corr ? STEP_REPORT : STEP_DETAILED))
             return *refuse(&r, "EVAL-STEP",
-                           back ? "a step is sent back from the reviews or the report (it is at %s)"
-                                : "the committee asks for clarifications during the reviews (it is "
-                                  "at %s)",
+                           corr ? "a score is corrected after summing, before the report is "
+                                  "signed (财政部令第87号 第六十四条; it is at %s)"
+                           : back
+                               ? "a step is sent back from the reviews or the report (it is at %s)"
+                               : "the committee asks for clarifications during the reviews (it "
+                                 "is at %s)",
                            evaluation_steps[s->step]);
+        if (corr && reports_signed(s))
+            return *refuse(&r, "EVAL-STEP",
+                           "%zu member(s) signed the report: a correction comes before the first "
+                           "signature (the chair may send the scoring back: send_back to "
+                           "detailed)",
+                           reports_signed(s));
         if (back && f->me->user_id != s->chair_user)
             return *refuse(&r, "EVAL-CHAIR", "the chair asks to send a step back");
         if (back && s->back_to[0])
@@ -374,7 +418,9 @@ evaluation_rule_act(const struct act_facts *f, int64_t now_us)
         r.conflict = false;
         if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
             return r;
-        return evaluation_rule_payload(s, f->kind, f->payload, now_us);
+        if ((r = evaluation_rule_payload(s, f->kind, f->payload, now_us)).code || !corr)
+            return r;
+        return rule_correct(s, f->me, f->payload);
     }
     if (k < 0 || k == STEP_DONE)
         return *refuse(&r, "EVAL-STEP", "no act %s", f->kind);
@@ -393,7 +439,7 @@ evaluation_rule_side_act(const char *kind)
 {
     return kind &&
            (!strcmp(kind, "clarify") || !strcmp(kind, "finding") || !strcmp(kind, "send_back") ||
-            !strcmp(kind, "reject_all") || !strcmp(kind, "more_time"));
+            !strcmp(kind, "reject_all") || !strcmp(kind, "more_time") || !strcmp(kind, "correct"));
 }
 
 struct refusal
@@ -541,6 +587,53 @@ evaluation_rule_reviews(struct eval_session *s, enum eval_step step)
     }
 }
 
+/* Is act a a correction by user (kind correct)? Its bid's and criterion's indexes and the new
+ * points into *b, *k, *h. */
+static bool
+correction_at(const struct eval_session *s, const struct eval_act *a, int64_t user, size_t *b,
+              size_t *k, int64_t *h)
+{
+    if (a->user_id != user || strcmp(a->kind, "correct"))
+        return false;
+    const struct scoring_method *m = &s->method;
+    const char *crit = json_str(a->payload, "criterion"), *pts = json_str(a->payload, "points");
+    int64_t bid = json_i64(a->payload, "bid_id", 0);
+    *b = s->nbids;
+    *k = m->ncrit;
+    for (size_t i = 0; i < s->nbids; i++)
+        if (s->bids[i].bid_id == bid)
+            *b = i;
+    for (size_t i = 0; crit && i < m->ncrit; i++)
+        if (!strcmp(m->crit[i].code, crit))
+            *k = i;
+    return *b < s->nbids && *k < m->ncrit && pts &&
+           !scoring_rule_score(m, pts, m->crit[*k].max_points, h).code;
+}
+
+/* How many sitting members signed the report (the acts of kind report in force). */
+static size_t
+reports_signed(const struct eval_session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nmembers; i++)
+        n += s->members[i].sitting && act_of(s, s->members[i].user_id, "report") != NULL;
+    return n;
+}
+
+/* IND-SCORE-OUTLIER's test: is v[i] further from the mean of the n - 1 others than lim per mille
+ * of max? In integers: |v·(n-1) − others| · 1000 > lim · max · (n-1). */
+static bool
+is_outlier(const int64_t *v, size_t n, size_t i, int64_t max, int64_t lim)
+{
+    int64_t sum = 0;
+    for (size_t j = 0; j < n; j++)
+        sum += v[j];
+    int64_t others = sum - v[i], dev = v[i] * (int64_t)(n - 1) - others;
+    if (dev < 0)
+        dev = -dev;
+    return n > 1 && dev * 1000 > lim * max * (int64_t)(n - 1);
+}
+
 /* The detailed scores of act a as a dense array [bid index][criterion] of hundredths (0 where
  * none), each score read once: what the result and the indicators index 9 × 50 × 20 times.
  * Caller frees; NULL when out of memory. */
@@ -572,7 +665,126 @@ dense_points(const struct eval_session *s, const struct eval_act *a)
             }
         }
     }
+    /* then the member's corrections after summing, in order (财政部令第87号 第六十四条) */
+    for (size_t i = 0; d && a && i < s->nacts; i++) {
+        size_t b, k;
+        int64_t h;
+        if (correction_at(s, &s->acts[i], a->user_id, &b, &k, &h))
+            d[b * nc + k] = h;
+    }
     return d;
+}
+
+/* The corrections after summing into the result (财政部令第87号 第六十四条: recorded in the
+ * report): per correction the member, bid, criterion, the points before and after, the reason
+ * and the note, in order. */
+static void
+add_corrections(const struct eval_session *s, cJSON *o)
+{
+    cJSON *list = NULL;
+    for (size_t a = 0; a < s->nacts; a++) {
+        const struct eval_act *c = &s->acts[a];
+        const struct eval_member *m = eval_member_of(s, c->user_id);
+        size_t b, k;
+        int64_t to, from = 0;
+        if (!m || !m->sitting || !correction_at(s, c, c->user_id, &b, &k, &to))
+            continue;
+        /* before: the detailed score, then the member's earlier corrections of the same */
+        const struct eval_act *d = act_of(s, c->user_id, "detailed");
+        const cJSON *x, *scores = d ? cJSON_GetObjectItemCaseSensitive(d->payload, "scores") : NULL;
+        cJSON_ArrayForEach(x, scores)
+        {
+            const char *v = json_i64(x, "bid_id", 0) == s->bids[b].bid_id
+                                ? json_str(cJSON_GetObjectItemCaseSensitive(x, "points"),
+                                           s->method.crit[k].code)
+                                : NULL;
+            if (v)
+                scoring_rule_score(&s->method, v, s->method.crit[k].max_points, &from);
+        }
+        for (size_t e = 0; e < a; e++) {
+            size_t b2, k2;
+            int64_t h;
+            if (correction_at(s, &s->acts[e], c->user_id, &b2, &k2, &h) && b2 == b && k2 == k)
+                from = h;
+        }
+        char t1[24], t2[24];
+        scoring_format(from, t1);
+        scoring_format(to, t2);
+        cJSON *y = cJSON_CreateObject();
+        cJSON_AddStringToObject(y, "member", m->pseudonym);
+        json_add_i64(y, "bid_id", s->bids[b].bid_id);
+        cJSON_AddStringToObject(y, "criterion", s->method.crit[k].code);
+        cJSON_AddStringToObject(y, "from", t1);
+        cJSON_AddStringToObject(y, "to", t2);
+        cJSON_AddStringToObject(y, "reason", json_str(c->payload, "reason"));
+        cJSON_AddStringToObject(y, "note", json_str(c->payload, "note"));
+        if (!list)
+            list = cJSON_AddArrayToObject(o, "corrections");
+        cJSON_AddItemToArray(list, y);
+    }
+}
+
+/* A member's correction after summing (财政部令第87号 第六十四条), the payload checked: only for
+ * the reasons that can arise here — the platform sums the scores and refuses one out of range, so
+ * (一) and (二) cannot — an objective factor scored unlike another member (三), or a score the
+ * IND-SCORE-OUTLIER test finds abnormally far from the others' (四); a change. EVAL-CORRECT. */
+static struct refusal
+rule_correct(const struct eval_session *s, const struct eval_member *me, const cJSON *p)
+{
+    struct refusal r = {0};
+    const struct scoring_method *m = &s->method;
+    const char *why = json_str(p, "reason"), *crit = json_str(p, "criterion");
+    if (m->kind != SCORING_COMPREHENSIVE)
+        return *refuse(&r, "EVAL-CORRECT", "a lowest-price evaluation has no scores to correct");
+    if (!strcmp(why, "sum_error") || !strcmp(why, "out_of_range"))
+        return *refuse(&r, "EVAL-CORRECT",
+                       "the platform sums the scores and refuses a score out of its range: %s "
+                       "cannot arise here (财政部令第87号 第六十四条 (一)(二))",
+                       why);
+    size_t nm = 0, me_i = 0, b = 0, k = 0;
+    for (size_t i = 0; i < s->nbids; i++)
+        if (s->bids[i].bid_id == json_i64(p, "bid_id", 0))
+            b = i;
+    for (size_t i = 0; i < m->ncrit; i++)
+        if (!strcmp(m->crit[i].code, crit))
+            k = i;
+    int64_t v[EXPERTS_COMMITTEE_MAX], h = 0;
+    scoring_rule_score(m, json_str(p, "points"), m->crit[k].max_points, &h);
+    for (size_t i = 0; i < s->nmembers; i++) {
+        if (!s->members[i].sitting)
+            continue;
+        int64_t *d = dense_points(s, act_of(s, s->members[i].user_id, "detailed"));
+        if (!d)
+            return *refuse(&r, "EVAL-CORRECT", "out of memory");
+        if (s->members[i].user_id == me->user_id)
+            me_i = nm;
+        v[nm++] = d[b * m->ncrit + k];
+        free(d);
+    }
+    char now[24];
+    scoring_format(v[me_i], now);
+    if (v[me_i] == h)
+        return *refuse(&r, "EVAL-CORRECT", "your score of bid %lld on %s is %s already",
+                       (long long)s->bids[b].bid_id, crit, now);
+    if (!strcmp(why, "objective_mismatch")) {
+        bool differs = false;
+        for (size_t i = 0; i < nm; i++)
+            differs |= i != me_i && v[i] != v[me_i];
+        if (!m->crit[k].objective)
+            return *refuse(&r, "EVAL-CORRECT",
+                           "criterion %s is not declared objective (客观评审因素) in the method",
+                           crit);
+        if (!differs)
+            return *refuse(&r, "EVAL-CORRECT",
+                           "every member gave bid %lld the same on %s: nothing is inconsistent",
+                           (long long)s->bids[b].bid_id, crit);
+    } else if (!is_outlier(v, nm, me_i, m->crit[k].max_points,
+                           indicator_threshold("IND-SCORE-OUTLIER")))
+        return *refuse(&r, "EVAL-CORRECT",
+                       "your %s on %s for bid %lld is not abnormally far from the others' "
+                       "(IND-SCORE-OUTLIER): 评分畸高、畸低 is what the test finds",
+                       now, crit, (long long)s->bids[b].bid_id);
+    return r;
 }
 
 cJSON *
@@ -674,6 +886,7 @@ evaluation_rule_result(const struct eval_session *s)
         cJSON_AddItemToArray(cand, cJSON_CreateNumber((double)ranked[i].bid_id));
     for (size_t i = 0; i < s->nmembers; i++)
         free(dense[i]);
+    add_corrections(s, o);
     return o;
 }
 
@@ -1023,12 +1236,9 @@ score_indicators(const struct eval_session *s, const struct eval_act **acts, con
             for (size_t i = 0; i < nm; i++)
                 sum += v[i] = PTS(i, b, c);
             for (size_t i = 0; i < nm; i++) {
-                /* |v - mean(others)| * 1000 > lim * max, in integers */
-                int64_t others = sum - v[i], dev = v[i] * (int64_t)(nm - 1) - others;
-                if (dev < 0)
-                    dev = -dev;
-                if (dev * 1000 <= lim * m->crit[c].max_points * (int64_t)(nm - 1))
+                if (!is_outlier(v, nm, i, m->crit[c].max_points, lim))
                     continue;
+                int64_t others = sum - v[i];
                 struct eval_fired *f = fire(out, &k, max, "IND-SCORE-OUTLIER");
                 if (!f)
                     return k;

@@ -331,7 +331,9 @@ back_tx(struct dbconn *c, struct req *r, void *arg)
         for (int k = (int)s.step; k <= STEP_REPORT; k++)
             if (store_acts_void(c, s.id, evaluation_steps[k]) != DB_OK)
                 goto out;
-        if (store_acts_void(c, s.id, "reject_all") != DB_OK) /* the votes start afresh too */
+        /* the votes start afresh too, and the corrections went with the scores */
+        if (store_acts_void(c, s.id, "reject_all") != DB_OK ||
+            store_acts_void(c, s.id, "correct") != DB_OK)
             goto out;
     } else
         s.back_to[0] = s.back_reason[0] = '\0';

@@ -102,8 +102,13 @@ scoring_rule_method(const cJSON *j, enum category c, struct scoring_method *m)
                       SCORING_NAME_MAX);
         if (!int_member(x, "max_points", 1, SCORING_FULL, &k->max_points))
             return no("EVAL-METHOD", "criterion %s: max_points is in hundredths, 1 to 10000", code);
-        if (cJSON_GetArraySize(x) != 3)
-            return no("EVAL-METHOD", "criterion %s: only code, name and max_points", code);
+        const cJSON *obj = cJSON_GetObjectItemCaseSensitive(x, "objective");
+        if (obj && !cJSON_IsBool(obj))
+            return no("EVAL-METHOD", "criterion %s: objective is true or false", code);
+        if (cJSON_GetArraySize(x) != 3 + (obj != NULL))
+            return no("EVAL-METHOD", "criterion %s: only code, name, max_points and objective",
+                      code);
+        k->objective = cJSON_IsTrue(obj);
         for (size_t i = 0; i < m->ncrit; i++)
             if (!strcmp(m->crit[i].code, code))
                 return no("EVAL-METHOD", "criterion %s is declared twice", code);
@@ -149,6 +154,8 @@ scoring_method_json(const struct scoring_method *m)
             cJSON_AddStringToObject(k, "code", m->crit[i].code);
             cJSON_AddNumberToObject(k, "max_points", (double)m->crit[i].max_points);
             cJSON_AddStringToObject(k, "name", m->crit[i].name);
+            if (m->crit[i].objective)
+                cJSON_AddBoolToObject(k, "objective", true);
             cJSON_AddItemToArray(a, k);
         }
     }

@@ -41,6 +41,7 @@ struct scoring_criterion {
     char code[SCORING_CODE_MAX + 1];
     char name[SCORING_NAME_MAX * 4 + 1]; /* UTF-8 */
     int64_t max_points;                  /* hundredths */
+    bool objective; /* an objective factor (客观评审因素): every member should give the same */
 };
 
 struct scoring_method {

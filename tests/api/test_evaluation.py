@@ -627,6 +627,70 @@ class ObjectionTest(AwardFixture):
         self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)  # the fixture's SQL opening
 
 
+class CorrectionTest(EvaluationFixture):
+    """After summing, before the report is signed, a member changes a score only for a reason of
+    财政部令第87号 第六十四条 that can arise on the platform — an objective factor scored unlike the
+    others, or a score abnormally far from theirs — each recorded in the report, which the
+    platform drafts again; the replay recomputes it."""
+
+    def test_a_score_changes_after_summing_only_for_a_reason_of_article_64_and_is_recorded(self):
+        method = json.loads(json.dumps(METHOD))
+        method["criteria"][0]["objective"] = True  # T: an objective factor
+        self.evaluated_lot(method=method)
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        ids = [self.bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.act(e, ev, "pledge", {"conflict": False})
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": self.members[0]["pseudonym"]})
+        for kind in ("qualification", "preliminary"):
+            for e in self.members:
+                self.assertEqual(self.act(e, ev, kind, {"bids": [{"bid_id": b, "pass": True} for b in ids]}).status, 201)
+        first, rest = self.members[0], self.members[1:]
+
+        def fix(e, criterion, points, reason, bid=ids[0]):
+            return self.act(e, ev, "correct", {"bid_id": bid, "criterion": criterion, "points": points,
+                                               "reason": reason, "note": "复核发现评分不一致，当场修改"})
+        self.rule(fix(first, "T", "30", "objective_mismatch"), 409, "EVAL-STEP")  # not summed yet
+        # the first member scores T of the first bid 10, the others 30; S the same everywhere
+        for e in self.members:
+            t = "10" if e is first else "30"
+            r = self.act(e, ev, "detailed", {"scores": [
+                {"bid_id": b, "points": {"T": t if b == ids[0] else "30", "S": "20"}} for b in ids]})
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["step"], "report")
+        self.rule(fix(first, "T", "30", "sum_error"), 422, "EVAL-CORRECT")  # the platform sums
+        self.rule(fix(first, "S", "25", "objective_mismatch"), 422, "EVAL-CORRECT")  # S is not objective
+        self.rule(fix(rest[0], "S", "25", "extreme"), 422, "EVAL-CORRECT")  # nobody is far off on S
+        self.rule(fix(first, "T", "10", "objective_mismatch"), 422, "EVAL-CORRECT")  # no change
+        self.rule(fix(first, "T", "50", "objective_mismatch"), 422, "EVAL-SCORE-RANGE")
+        self.rule(fix(first, "T", "30", "a whim"), 422, "EVAL-PAYLOAD")
+        r = fix(first, "T", "30", "objective_mismatch")
+        self.assertEqual(r.status, 201, r)
+        draft = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=first["tok"]).json
+        self.assertEqual(draft["step"], "report")
+        # once a member signed, the result stands (a send-back of the scoring is the way)
+        self.act(rest[0], ev, "report", {"agree": True})
+        self.rule(fix(rest[1], "T", "20", "extreme", bid=ids[1]), 409, "EVAL-STEP")
+        for e in self.members:
+            if e is not rest[0]:
+                r = self.act(e, ev, "report", {"agree": True})
+        self.assertEqual(r.json["state"], "reported", r)
+        report = r.json["report"]
+        self.assertEqual([(c["member"], c["bid_id"], c["criterion"], c["from"], c["to"], c["reason"])
+                          for c in report["corrections"]],
+                         [(first["pseudonym"], ids[0], "T", "10.00", "30.00", "objective_mismatch")])
+        mine = [b for b in report["bids"] if b["bid_id"] == ids[0]][0]
+        self.assertEqual(mine["criteria"]["T"]["committee"], "30.00")  # every member now gives 30
+        # the replay recomputes the corrected result from the log
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey, token=self.sup_tok)
+        named = {l.split()[1] for l in p.stdout.splitlines() if l.startswith("VIOLATION")}
+        self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)  # the fixture's SQL opening
+
+
 class IndicatorTest(EvaluationFixture):
     def test_prices_in_a_regular_progression_raise_an_indicator_for_supervisors_and_the_committee(self):
         self.evaluated_lot(prices=(90000000, 95000000, 100000000))

@@ -266,6 +266,54 @@ the_result_averages_each_criterion_half_up_and_ranks_by_total(void)
 }
 
 static void
+a_score_changes_after_summing_only_for_an_outlier_or_an_objective_mismatch(void)
+{
+    struct eval_session *s = session(); /* T: not declared objective */
+    s->step = STEP_REPORT;
+    add(s, 10, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"10\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"50\"}}]}");
+    add(s, 11, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"60\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"50\"}}]}");
+    add(s, 12, "detailed",
+        "{\"scores\":[{\"bid_id\":7,\"points\":{\"T\":\"61\"}},"
+        "{\"bid_id\":8,\"points\":{\"T\":\"50\"}}]}");
+#define FIX(bid, pts, why)                                                                         \
+    "{\"bid_id\":" #bid ",\"criterion\":\"T\",\"points\":\"" pts "\",\"reason\":\"" why            \
+    "\",\"note\":\"复核\"}"
+    /* (一)(二) cannot arise; T is not objective; 50 among 50s is no outlier; 10 against 60.5 is */
+    CHECK_STR(act(s, 10, "correct", FIX(7, "60", "sum_error"), ACT_OK).code, "EVAL-CORRECT");
+    CHECK_STR(act(s, 10, "correct", FIX(7, "60", "objective_mismatch"), ACT_OK).code,
+              "EVAL-CORRECT");
+    CHECK_STR(act(s, 11, "correct", FIX(8, "40", "extreme"), ACT_OK).code, "EVAL-CORRECT");
+    CHECK_STR(act(s, 10, "correct", FIX(7, "10", "extreme"), ACT_OK).code, "EVAL-CORRECT");
+    CHECK_STR(act(s, 10, "correct", FIX(7, "60", "whim"), ACT_OK).code, "EVAL-PAYLOAD");
+    CHECK(!act(s, 10, "correct", FIX(7, "60", "extreme"), ACT_OK).code);
+    s->method.crit[0].objective = true;
+    CHECK(!act(s, 11, "correct", FIX(7, "61", "objective_mismatch"), ACT_OK).code);
+    /* applied: the result is drafted from the corrected score and records the change */
+    add(s, 10, "correct", FIX(7, "60", "extreme"));
+    cJSON *r = evaluation_rule_result(s);
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "corrections"), 0);
+    CHECK_STR(cJSON_GetObjectItem(c, "from")->valuestring, "10.00");
+    CHECK_STR(cJSON_GetObjectItem(c, "to")->valuestring, "60.00");
+    const cJSON *b7 = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "bids"), 0);
+    CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(b7, "criteria"), "T"),
+                                  "committee")
+                  ->valuestring,
+              "60.33");
+    cJSON_Delete(r);
+    /* not before summing, not once a member signed */
+    add(s, 11, "report", "{\"agree\":true}");
+    CHECK_STR(act(s, 12, "correct", FIX(7, "60", "extreme"), ACT_OK).code, "EVAL-STEP");
+    s->step = STEP_DETAILED;
+    CHECK_STR(act(s, 12, "correct", FIX(7, "60", "extreme"), ACT_OK).code, "EVAL-STEP");
+#undef FIX
+    done(s);
+}
+
+static void
 pause_and_resume_go_one_way_each(void)
 {
     CHECK(!evaluation_rule_pause("open", true).code);
@@ -588,6 +636,7 @@ main(void)
     RUN(a_replacement_takes_a_vacant_seat_by_pledging_and_a_vacancy_holds_the_step);
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
+    RUN(a_score_changes_after_summing_only_for_an_outlier_or_an_objective_mismatch);
     RUN(pause_and_resume_go_one_way_each);
     RUN(the_time_is_extended_when_more_than_a_third_of_the_members_ask);
     RUN(every_bid_is_rejected_only_when_too_few_remain_and_by_a_majority);
