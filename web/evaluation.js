@@ -3,7 +3,9 @@
  * caller may see; a session's live board (the committee's progress, the bids, the indicators,
  * the live record pushed by the server's event stream — read with fetch, since EventSource
  * cannot send the Authorization header); a member's console (the act of the current step, signed
- * in the page with the member's key file, which never leaves it); a supervisor's pause and
+ * in the page with the member's key file, which never leaves it, and the acts outside the steps:
+ * a clarification asked and the chair's finding, more time, rejecting every bid, the chair's
+ * send-back, a correction after summing); a supervisor's pause and
  * resume; the agency's "open the session"; the signed report. Everything from the server is set
  * with textContent; money in 元 with separators, times in Beijing time.
  */
@@ -20,7 +22,7 @@
                    ["51-6", "未响应实质性要求（第六项）"], ["51-1", "未盖章签字（第一项）"],
                    ["51-2", "联合体无共同投标协议（第二项）"], ["51-4", "提交两个以上不同的投标文件或报价（第四项）"],
                    ["51-7", "串通、弄虚作假、行贿（第七项）"], ["substantive", "不满足招标文件实质性要求（★）"]];
-  let me = null, cur = null, streamAbort = null;
+  let me = null, cur = null, streamAbort = null, consoleKey = "";
 
   function el(tag, text, attrs) {
     const e = document.createElement(tag);
@@ -114,6 +116,10 @@
         rb.append(tr);
       }
       $("candidates").textContent = "中标候选人 Candidates: " + rep.candidates.join("、") + (s.report ? "" : "（草稿 draft，待全体签署）");
+      $("corrections").textContent = "";
+      for (const c of rep.corrections || [])
+        $("corrections").append(el("li", "评分修改（财政部令第87号 第六十四条）：" + c.member + " 对投标 " + c.bid_id + " 的 " + c.criterion +
+                                         " 由 " + c.from + " 改为 " + c.to + "（" + (c.reason === "extreme" ? "评分畸高、畸低" : "客观评审因素评分不一致") + "）：" + c.note));
       $("signatures").textContent = "";
       for (const g of rep.signatures || [])
         $("signatures").append(el("li", g.member + "：" + (g.agree ? "同意" : "不同意：" + g.dissent) + (g.counted_as_agreement ? "（未说明理由，视为同意）" : "")));
@@ -135,10 +141,16 @@
     const mine = s.my_pseudonym;
     $("console").hidden = !mine || s.state !== "open";
     if ($("console").hidden) return;
+    renderSide(s);
     $("c-me").textContent = "（" + mine + "，" + (STEPS[s.step] || s.step) + "）";
     const f = $("act-fields");
-    f.textContent = "";
     const did = s.members.find((m) => m.pseudonym === mine).acts.some((a) => a.kind === s.step && (s.step !== "chair" || a.round === s.chair_round));
+    /* rebuilt only when the step, the round or the member's part changes: a live refresh
+     * never wipes the scores being typed */
+    const key = s.id + "|" + s.step + "|" + s.chair_round + "|" + did + "|" + s.members.filter((m) => m.sitting).length;
+    if (key === consoleKey) return;
+    consoleKey = key;
+    f.textContent = "";
     if (did) {
       f.append(el("p", "您已提交本环节，等待其他成员。You have given this step; the others are still at it."));
       $("act").disabled = true;
@@ -178,6 +190,119 @@
       f.append(l, " ", el("input", undefined, { id: "dissent", placeholder: "不同意的理由 reasons of dissent" }));
     }
   }
+
+  /* ---- the acts outside the steps, as the step and the member's office allow them ---- */
+  const SIDE = {
+    clarify: "要求投标人澄清 Ask a bidder to clarify（实施条例 第五十二条）",
+    finding: "组长：记录对澄清的认定 The chair's finding on an answer",
+    more_time: "评标时间不够，申请延长 More time（第四十八条）",
+    reject_all: "有效投标不足，否决全部投标 Reject every bid（暂行规定 第二十七条）",
+    send_back: "组长：申请退回重评 Send a step back（监督人员审核）",
+    correct: "汇总后修改本人评分 Correct my score（财政部令第87号 第六十四条）",
+  };
+  const REVIEWS = ["qualification", "preliminary", "detailed"];
+
+  function sideKinds(s) {
+    const chair = s.chair && s.chair === s.my_pseudonym, k = [];
+    if (REVIEWS.includes(s.step)) {
+      k.push("clarify", "more_time", "reject_all");
+      if (chair && (s.clarifications || []).some((c) => c.answer !== null && c.substantive === undefined)) k.push("finding");
+    }
+    if (chair && (REVIEWS.includes(s.step) || s.step === "report")) k.push("send_back");
+    if (s.step === "report" && (s.method.criteria || []).length &&
+        !s.members.some((m) => m.acts.some((a) => a.kind === "report"))) k.push("correct");
+    return k;
+  }
+
+  function field(label, input) {
+    const l = el("label", label + " ");
+    l.append(input);
+    return el("p").appendChild(l).parentNode;
+  }
+  function bidSelect(s, attr) {
+    const sel = el("select", undefined, { id: attr });
+    for (const b of s.bids.filter((b) => b.valid !== false)) sel.append(el("option", "投标 " + b.bid_id, { value: b.bid_id }));
+    return sel;
+  }
+
+  function renderSideFields(s) {
+    const f = $("side-fields"), kind = $("side-kind").value;
+    f.textContent = "";
+    if (kind === "clarify") {
+      f.append(field("投标 Bid", bidSelect(s, "s-bid")),
+               field("问题 Question", el("textarea", undefined, { id: "s-question", rows: "2", maxlength: "600", required: "" })),
+               field("答复时限（小时）Hours to answer", el("input", undefined, { id: "s-hours", inputmode: "numeric", value: "24", size: "3" })));
+    } else if (kind === "finding") {
+      const sel = el("select", undefined, { id: "s-clar" });
+      for (const c of (s.clarifications || []).filter((c) => c.answer !== null && c.substantive === undefined))
+        sel.append(el("option", "#" + c.id + " " + c.answer.slice(0, 30), { value: c.id }));
+      f.append(field("澄清 Clarification", sel),
+               field("改变了实质性内容 It changes the bid's substance", el("input", undefined, { type: "checkbox", id: "s-subst" })),
+               field("认定意见 Note", el("input", undefined, { id: "s-note", required: "" })));
+    } else if (kind === "send_back") {
+      const sel = el("select", undefined, { id: "s-to" });
+      for (const st of REVIEWS) sel.append(el("option", STEPS[st], { value: st }));
+      f.append(field("退回至 Back to", sel), field("理由 Reason", el("input", undefined, { id: "s-reason", required: "" })));
+    } else if (kind === "correct") {
+      const crit = el("select", undefined, { id: "s-crit" });
+      for (const c of s.method.criteria) crit.append(el("option", c.name + (c.objective ? "（客观）" : ""), { value: c.code }));
+      const why = el("select", undefined, { id: "s-why" });
+      why.append(el("option", "客观评审因素评分不一致（三）objective factor scored unlike", { value: "objective_mismatch" }),
+                 el("option", "评分畸高、畸低（四）abnormally high or low", { value: "extreme" }));
+      f.append(field("投标 Bid", bidSelect(s, "s-bid")), field("评审因素 Criterion", crit),
+               field("改为 New score", el("input", undefined, { id: "s-points", inputmode: "decimal", size: "5", required: "" })),
+               field("依据 Reason", why), field("说明 Note", el("input", undefined, { id: "s-note", required: "" })));
+    } else if (kind) {
+      f.append(field("理由 Reason", el("input", undefined, { id: "s-reason", required: "" })));
+    }
+  }
+
+  let sideKey = "";
+  function renderSide(s) {
+    const kinds = s.my_pseudonym && s.state === "open" ? sideKinds(s) : [];
+    $("side-form").hidden = !kinds.length;
+    /* the live record refreshes the board often: what a member is typing stays */
+    const key = s.id + "|" + kinds.join() + "|" + s.bids.filter((b) => b.valid !== false).map((b) => b.bid_id).join();
+    if (key === sideKey) return;
+    sideKey = key;
+    const sel = $("side-kind"), was = sel.value;
+    sel.textContent = "";
+    for (const k of kinds) sel.append(el("option", SIDE[k], { value: k }));
+    if (kinds.includes(was)) sel.value = was;
+    renderSideFields(s);
+  }
+  $("side-kind").addEventListener("change", () => cur && renderSideFields(cur));
+
+  async function sidePayload(kind) {
+    if (kind === "clarify") {
+      const now = (await api("GET", "/healthz")).json.now_us;
+      return { bid_id: Number($("s-bid").value), question: $("s-question").value.trim(),
+               answer_by_us: now + Math.min(72, Math.max(1, Number($("s-hours").value) || 24)) * 3600 * 1000000 };
+    }
+    if (kind === "finding") return { clarification_id: Number($("s-clar").value), substantive: $("s-subst").checked, note: $("s-note").value.trim() };
+    if (kind === "send_back") return { to: $("s-to").value, reason: $("s-reason").value.trim() };
+    if (kind === "correct")
+      return { bid_id: Number($("s-bid").value), criterion: $("s-crit").value, points: $("s-points").value.trim(),
+               reason: $("s-why").value, note: $("s-note").value.trim() };
+    return { reason: $("s-reason").value.trim() };
+  }
+
+  $("side-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!cur) return;
+    say("side-status", "签名中 signing…", "busy");
+    try {
+      const kind = $("side-kind").value, payload = await sidePayload(kind);
+      const body = await signed("ggzy-evaluation-act-v1", { evaluation_id: cur.id, kind, payload });
+      const r = await api("POST", "/api/v1/evaluations/" + cur.id + "/acts", Object.assign({ kind, payload }, body));
+      if (r.status !== 201) return say("side-status", GGZYPage.refusal(r.status, r.json), "refused");
+      say("side-status", "已提交 given: " + SIDE[kind], "done");
+      cur = r.json;
+      renderBoard(cur);
+    } catch (e) {
+      say("side-status", e.message, "refused");
+    }
+  });
 
   function payloadFor(s) {
     if (s.step === "pledge") return { conflict: $("conflict").checked };
@@ -235,7 +360,7 @@
 
   function liveLine(ev, data) {
     const t = when(data.at_us).slice(11);
-    const what = ev === "progress" ? data.member + " " + (STEPS[data.kind] || data.kind) + (data.recused ? "（回避）" : "") + (data.joined ? "（补入）" : "")
+    const what = ev === "progress" ? data.member + " " + (STEPS[data.kind] || (SIDE[data.kind] || data.kind).split(" ")[0]) + (data.recused ? "（回避）" : "") + (data.joined ? "（补入）" : "")
       : ev === "state" ? (data.event === "step" ? "进入 " + (STEPS[data.step] || data.step) : data.event === "paused" ? "暂停：" + data.reason
         : data.event === "resumed" ? "恢复：" + data.reason : data.event === "reported" ? "评标报告已签署" : data.event)
       : ev === "indicator" ? "预警 " + data.code + "：" + data.subject

@@ -88,3 +88,47 @@ class EvaluationPageTest(EvaluationFixture):
         self.assertNotIn("IND-PRICE-PATTERN", br.text("#live"))
         self.assertNotIn("IND-PRICE-PATTERN", br.text("#indicators"))
         self.shot("evaluation-agent")
+
+    def test_a_member_corrects_an_objective_factor_on_the_page_and_the_draft_records_it(self):
+        import json
+        from test_evaluation import METHOD
+        br = self.browser
+        method = json.loads(json.dumps(METHOD))
+        method["criteria"][0]["objective"] = True
+        self.evaluated_lot(method=method)
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        ids = [self.bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.act(e, ev, "pledge", {"conflict": False})
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": self.members[0]["pseudonym"]})
+        for kind in ("qualification", "preliminary"):
+            for e in self.members:
+                self.act(e, ev, kind, {"bids": [{"bid_id": b, "pass": True} for b in ids]})
+        a = self.members[1]
+        for e in self.members:  # a member scores the objective factor T of the first bid unlike the others
+            t = "10" if e is a else "30"
+            self.act(e, ev, "detailed", {"scores": [
+                {"bid_id": b, "points": {"T": t if b == ids[0] else "30", "S": "20"}} for b in ids]})
+        # on the page, before anyone signs the report: the correction, signed with the key file
+        self.page(a["user"]["username"], "?id=%d" % ev, self.key_file(a, "a.pem"))
+        br.wait_for("!document.getElementById('side-form').hidden")
+        br.script("const k = document.getElementById('side-kind'); k.value = 'correct';"
+                  "k.dispatchEvent(new Event('change'));")
+        br.script("document.getElementById('s-bid').value = arguments[0];", str(ids[0]))
+        br.type("#s-points", "30")
+        br.type("#s-note", "复核：该项为客观评审因素，与其他成员不一致，当场修改")
+        br.click("#side")
+        br.wait_for("['done','refused'].includes(document.getElementById('side-status').dataset.state)")
+        self.assertEqual(br.script("return document.getElementById('side-status').dataset.state;"), "done",
+                         br.text("#side-status"))
+        br.wait_for("document.getElementById('corrections').textContent.includes('由 10.00 改为 30.00')")
+        self.shot("evaluation-correction")
+        # the chair sees the send-back offered at the report too, and the member may no longer correct once one signed
+        self.act(self.members[2], ev, "report", {"agree": True})
+        self.page(a["user"]["username"], "?id=%d" % ev, self.key_file(a, "a.pem"))
+        br.wait_for("!document.getElementById('console').hidden")
+        self.assertFalse(br.script("return [...document.querySelectorAll('#side-kind option')]"
+                                   ".some((o) => o.value === 'correct');"))
