@@ -1,7 +1,8 @@
 /*
  * invariants_venues.c — the venue ledger of the replay (see invariants.h): every booking of every
  * room rebuilt from the log alone — asked (venue.booking.request), decided or cancelled, moved by
- * an amendment (announce.publish opening_moves) or by a relocation (venue.room.relocate) — with
+ * an amendment (announce.publish opening_moves), by a relocation (venue.room.relocate) or
+ * extended for an evaluation's more time (evaluation.act booking_moves) — with
  * the rooms each tender announcement promised for its lots' openings, the recordings each
  * recorder registered and the monitor's warnings. It checks, across projects (fed the whole log):
  *   INV-VENUE-OVERLAP    no two live bookings of a room hold the same minute (with their buffers);
@@ -381,6 +382,10 @@ vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
         const cJSON *moves = cJSON_GetObjectItemCaseSensitive(p, "moves");
         for (const cJSON *m = cJSON_IsArray(moves) ? moves->child : NULL; m; m = m->next)
             move(v, m, num_or_text(m, "to_room_id", 0), idx, rep);
+    } else if (!strcmp(action, "evaluation.act")) { /* more time: the room's booking extended */
+        const cJSON *moves = cJSON_GetObjectItemCaseSensitive(p, "booking_moves");
+        for (const cJSON *m = cJSON_IsArray(moves) ? moves->child : NULL; m; m = m->next)
+            move(v, m, 0, idx, rep);
     } else if (!strcmp(action, "opening.start"))
         opening_start(v, project, p, t, idx, rep);
     else if (!strcmp(action, "venue.recording.register")) {

@@ -135,6 +135,7 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
     int64_t id = json_i64(x->payload, "clarification_id", 0);
     enum db_status st = DB_OK;
     cJSON *carried = NULL, *result = NULL; /* a reject-all carried: the bids, the drafted result */
+    cJSON *booking_move = NULL;            /* more time: the room's booking extended */
     bool extended = false;
     if (!strcmp(x->kind, "clarify")) {
         int64_t bid = json_i64(x->payload, "bid_id", 0), org = 0;
@@ -168,12 +169,32 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         if (evaluation_rule_more_time_granted(s)) {
             s->extensions++;
             extended = true;
-            char body[400];
-            snprintf(body, sizeof body,
-                     "评标 %lld：超过三分之一的评标委员会成员认为评标时间不够，评标时间应当适当延长"
-                     "（实施条例 第四十八条）。请代理机构延长评标室预约。Evaluation %lld: more "
-                     "than a third of the members find the time too short; extend the booking.",
-                     (long long)s->id, (long long)s->id);
+            /* the room's booking extended by the platform, when the room can hold it */
+            struct venue_session vs;
+            struct refusal vf = {0};
+            bool have = false;
+            if (venues_session(c, s->booking_id, &vs, &have) != DB_OK ||
+                (have && venues_extend(c, s->booking_id, vs.end_us + EVAL_EXTEND_US, now, &vf,
+                                       &booking_move) != DB_OK))
+                return TX_DBFAIL;
+            char body[1800], until[24] = "";
+            if (booking_move)
+                cal_format_minute(vs.end_us + EVAL_EXTEND_US, until);
+            if (booking_move)
+                snprintf(body, sizeof body,
+                         "评标 %lld：超过三分之一的评标委员会成员认为评标时间不够，评标时间延长"
+                         "（实施条例 第四十八条），评标室预约已延长至 %s（北京时间）。Evaluation "
+                         "%lld: more than a third of the members find the time too short; the "
+                         "room's booking is extended to %s.",
+                         (long long)s->id, until, (long long)s->id, until);
+            else
+                snprintf(body, sizeof body,
+                         "评标 %lld：超过三分之一的评标委员会成员认为评标时间不够，评标时间应当延长"
+                         "（实施条例 第四十八条），但评标室无法顺延（%s），请代理机构另行安排。"
+                         "Evaluation %lld: the time is extended, but the room cannot hold it "
+                         "(%s): arrange another.",
+                         (long long)s->id, vf.code ? vf.why : "无预约 no booking", (long long)s->id,
+                         vf.code ? vf.why : "no booking");
             cJSON *ev = cJSON_CreateObject();
             cJSON_AddStringToObject(ev, "event", "extended");
             json_add_i64(ev, "extensions", s->extensions);
@@ -255,6 +276,7 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
     if (st != DB_OK) {
         cJSON_Delete(carried);
         cJSON_Delete(result);
+        cJSON_Delete(booking_move);
         return TX_DBFAIL;
     }
     if (!strcmp(x->kind, "clarify") || !strcmp(x->kind, "finding")) {
@@ -274,6 +296,7 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         if (live_event(c, s->id, "progress", ev, now) != DB_OK) {
             cJSON_Delete(carried);
             cJSON_Delete(result);
+            cJSON_Delete(booking_move);
             return TX_DBFAIL;
         }
     }
@@ -287,11 +310,17 @@ side_effects(struct dbconn *c, struct req *r, struct eval_session *s, const stru
         cJSON_Delete(pl);
         cJSON_Delete(carried);
         cJSON_Delete(result);
+        cJSON_Delete(booking_move);
         return TX_DBFAIL;
     }
     cJSON_AddItemToObject(pl, "signed", sa);
     if (extended)
         json_add_i64(pl, "extended", s->extensions);
+    if (booking_move) { /* as the venue ledger of the replay reads a move */
+        cJSON *moves = cJSON_AddArrayToObject(pl, "booking_moves");
+        cJSON_AddItemToArray(moves, booking_move);
+        booking_move = NULL;
+    }
     if (carried) {
         cJSON_AddItemToObject(pl, "rejected", carried);
         cJSON_AddStringToObject(pl, "advanced_to", evaluation_steps[s->step]);

@@ -16,6 +16,7 @@
 
 #define EVAL_ACT_DOMAIN "ggzy-evaluation-act-v1"
 #define EVAL_SKEW_US    (INT64_C(300) * 1000000)
+#define EVAL_EXTEND_US  (INT64_C(3600) * 1000000) /* more time: the room's booking, an hour more */
 #define EVAL_MAX_BIDS   200
 
 extern const struct config *evaluation_cfg;

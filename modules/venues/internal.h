@@ -84,7 +84,8 @@ enum db_status slots_peek(struct dbconn *c, int64_t room, int64_t start_us, int6
                           int64_t buffer_us, struct refusal *f, int64_t held[3]);
 /* Move row i of a locked BOOKING_COLS result to [start, end) in room; f set when refused. */
 enum db_status booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room,
-                            int64_t start_us, int64_t end_us, int64_t now_us, struct refusal *f);
+                            int64_t start_us, int64_t end_us, int64_t now_us, bool running,
+                            struct refusal *f);
 /* The place of booking row i as an announcement states it. */
 void booking_place(const struct dbres *b, size_t i, char *out, size_t n);
 /* Booking row i of b as a later stage reads it. */

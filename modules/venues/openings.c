@@ -125,12 +125,12 @@ venues_session(struct dbconn *c, int64_t id, struct venue_session *s, bool *foun
 }
 
 /* Move booking row i of b (locked) to [start_us, end_us) in room (its own or another):
- * checks the room as a new booking would (kind, state, hours, capacity), gives back the old
- * minutes and takes the new ones. DB_OK with f->code NULL when moved; DB_OK with f set when
- * refused. */
+ * checks the room as a new booking would (kind, state, hours, capacity; a session that has begun
+ * and keeps its start — running — is not "in the past"), gives back the old minutes and takes
+ * the new ones. DB_OK with f->code NULL when moved; DB_OK with f set when refused. */
 enum db_status
 booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room, int64_t start_us,
-             int64_t end_us, int64_t now_us, struct refusal *f)
+             int64_t end_us, int64_t now_us, bool running, struct refusal *f)
 {
     struct dbres r = {0};
     int64_t id = dbres_i64(b, i, BC_ID), held[3];
@@ -145,7 +145,7 @@ booking_move(struct dbconn *c, const struct dbres *b, size_t i, int64_t room, in
     struct venue_room_facts facts = room_facts(&r, 0);
     struct venue_ask ask = {dbres_str(b, i, BC_PURPOSE), start_us, end_us,
                             dbres_i64(b, i, BC_PEOPLE)};
-    *f = venues_rule_booking(&facts, &ask, now_us);
+    *f = venues_rule_booking(&facts, &ask, running && start_us < now_us ? start_us : now_us);
     if (f->code)
         goto out;
     if ((st = store_slots_free(c, id)) != DB_OK ||
@@ -175,7 +175,7 @@ venues_move_openings(struct dbconn *c, int64_t project, int64_t start_us, int64_
         if (from == start_us)
             continue;
         if ((st = booking_move(c, &b, i, dbres_i64(&b, i, BC_ROOM), start_us, start_us + len,
-                               now_us, f)) != DB_OK)
+                               now_us, false, f)) != DB_OK)
             goto out;
         cJSON *m = cJSON_CreateObject();
         json_add_i64(m, "booking_id", dbres_i64(&b, i, BC_ID));
@@ -190,6 +190,51 @@ out:
         cJSON_Delete(*moves);
         *moves = NULL;
     }
+    dbres_free(&b);
+    return st;
+}
+
+enum db_status
+venues_extend(struct dbconn *c, int64_t booking, int64_t end_us, int64_t now_us, struct refusal *f,
+              cJSON **move)
+{
+    struct dbres b = {0};
+    memset(f, 0, sizeof *f);
+    *move = NULL;
+    enum db_status st = store_booking(c, booking, true, &b);
+    if (st != DB_OK || b.nrows != 1 || end_us <= dbres_i64(&b, 0, BC_END))
+        goto out;
+    int64_t start = dbres_i64(&b, 0, BC_START), from = dbres_i64(&b, 0, BC_END);
+    int64_t room = dbres_i64(&b, 0, BC_ROOM), buffer = dbres_i64(&b, 0, BC_BUFFER);
+    /* the minutes it would add, looked at first: a refusal here writes nothing, and the caller's
+     * act goes on without the extension */
+    int64_t first, last, new_first, new_last, held[3];
+    venues_rule_slots(start, from, buffer, &first, &last);
+    venues_rule_slots(start, end_us, buffer, &new_first, &new_last);
+    struct dbres h = {0};
+    if ((st = store_slot_holder(c, room, last, new_last, true, &h)) == DB_OK && h.nrows)
+        overlap(&h, f, held);
+    dbres_free(&h);
+    if (st != DB_OK || f->code)
+        goto out;
+    if ((st = booking_move(c, &b, 0, room, start, end_us, now_us, true, f)) != DB_OK)
+        goto out;
+    if (f->code && !strcmp(f->code, "VENUE-OVERLAP")) {
+        /* taken between the look and the move: the minutes were given back already, so the
+         * transaction fails (the caller's act is tried again) rather than half-written */
+        st = DB_ERROR;
+        goto out;
+    }
+    if (f->code)
+        goto out;
+    *move = cJSON_CreateObject();
+    json_add_i64(*move, "booking_id", booking);
+    json_add_i64(*move, "room_id", dbres_i64(&b, 0, BC_ROOM));
+    json_add_i64(*move, "from_us", start);
+    json_add_i64(*move, "start_us", start);
+    json_add_i64(*move, "end_us", end_us);
+    json_add_i64(*move, "was_end_us", from);
+out:
     dbres_free(&b);
     return st;
 }

@@ -101,7 +101,7 @@ move_somewhere(struct dbconn *c, const struct dbres *b, size_t i, const struct d
                          dbres_str(room, 0, RC_KIND), dbres_i64(b, i, BC_PEOPLE), &like);
     for (size_t k = 0; st == DB_OK && k < like.nrows && !*moved; k++) {
         st = booking_move(c, b, i, dbres_i64(&like, k, RC_ID), dbres_i64(b, i, BC_START),
-                          dbres_i64(b, i, BC_END), now, &f);
+                          dbres_i64(b, i, BC_END), now, false, &f);
         *moved = st == DB_OK && !f.code;
     }
     if (*moved)

@@ -61,6 +61,14 @@ enum db_status venues_mark_announced(struct dbconn *c, int64_t booking, int64_t 
 enum db_status venues_move_openings(struct dbconn *c, int64_t project, int64_t start_us,
                                     int64_t now_us, struct refusal *f, cJSON **moves);
 
+/* Extend booking — a session running in its room — to end at end_us, in the caller's
+ * transaction (the evaluation's more time, 实施条例 第四十八条): the room checked as for a booking
+ * (its hours, another booking's minutes: VENUE-OVERLAP, VENUE-HOURS, …) but for its start, which
+ * has passed. f says why when the room cannot hold it; *move is the move made ({booking_id,
+ * room_id, from_us, start_us, end_us, was_end_us}, caller frees) or NULL (none, or refused). */
+enum db_status venues_extend(struct dbconn *c, int64_t booking, int64_t end_us, int64_t now_us,
+                             struct refusal *f, cJSON **move);
+
 /* What a later stage does when the center relocates a published opening to another place: the
  * announce module drafts the change notice (变更公告) for the project's agent, with the new
  * place, in the relocation's transaction (*draft 0: nothing was published to amend). A provider

@@ -916,8 +916,27 @@ class MoreTimeTest(EvaluationFixture):
         self.rule(self.act(b, ev, "more_time", {"reason": "再要一次"}), 409, "EVAL-DONE")
         told = lambda: [m["kind"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]]
         self.assertNotIn("evaluation.extended", told())  # one of four: not yet a third
+        end = self.srv.request("GET", "/api/v1/venues/bookings/%d" % self.booking, token=self.agent_tok).json["end_us"]
         self.assertEqual(self.act(c, ev, "more_time", {"reason": "同意延长"}).status, 201)
         self.assertIn("evaluation.extended", told())  # two of four: more than a third (实施条例 第四十八条)
+        # the platform extends the room's booking by an hour, the room being free
+        booking = self.srv.request("GET", "/api/v1/venues/bookings/%d" % self.booking, token=self.agent_tok).json
+        self.assertEqual(booking["end_us"], end + HOUR)
+        # the next round: another booking holds the room after it, so the booking stays and the
+        # agency is told why
+        self.assertEqual(self.act(a, ev, "more_time", {"reason": "第二轮"}).status, 201)
+        room = booking["room"]["id"]
+        nxt = self.srv.request("POST", "/api/v1/venues/bookings", {
+            "room_id": room, "project_id": self.pid, "purpose": "evaluation", "lots": [1],
+            "start_us": end + HOUR + 30 * MIN, "end_us": end + 2 * HOUR + 30 * MIN, "people": 5},
+            token=self.agent_tok)
+        self.assertEqual(nxt.status, 201, nxt)
+        self.assertEqual(self.act(d, ev, "more_time", {"reason": "仍需时间"}).status, 201)
+        again = self.srv.request("GET", "/api/v1/venues/bookings/%d" % self.booking, token=self.agent_tok).json
+        self.assertEqual(again["end_us"], end + HOUR)
+        bodies = [m["body"] for m in self.srv.request("GET", "/api/v1/me/inbox", token=self.agent_tok).json["items"]
+                  if m["kind"] == "evaluation.extended"]
+        self.assertIn("评标室无法顺延", bodies[-1])
         # a new round: the same member may ask again
         self.assertEqual(self.act(b, ev, "more_time", {"reason": "仍然不够"}).status, 201)
         p, path = self.verify(self.draw["id"])
