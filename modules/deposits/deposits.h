@@ -165,4 +165,9 @@ int64_t deposits_rule_interest(const struct rate_row *rows, size_t n, int64_t fe
  * (caller frees; NULL when *st says a database error). */
 cJSON *deposits_same_payer(struct dbconn *c, int64_t project, int64_t lot, enum db_status *st);
 
+/* The end of the bid validity period of a deadline (deposits.bid_validity_days after it): what a
+ * guarantee must cover, and what the evaluation's award must precede (评标委员会和评标方法暂行规定
+ * 第四十条). */
+int64_t deposits_validity_end(int64_t deadline_us);
+
 #endif

@@ -187,8 +187,6 @@ enum tx_result return_confirm(struct dbconn *c, const struct dbres *f, const str
 /* guarantees.c */
 void guarantee_create(struct req *r, const cJSON *body);
 void guarantee_list(struct req *r, const cJSON *body);
-/* The end of the bid validity period of a deadline (deposits.bid_validity_days after it). */
-int64_t deposits_validity_end(int64_t deadline_us);
 
 /* forfeit.c */
 void forfeit_propose(struct req *r, const cJSON *body);

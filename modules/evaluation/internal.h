@@ -199,6 +199,7 @@ struct award_project {
     bool legally_required;
     int64_t tenderer_org, agent_org;
     int64_t publicity_until_us; /* 0: no candidates' publicity published */
+    int64_t validity_end_us;    /* the bid validity period's end (0: no deadline known) */
     size_t nlots;
     struct lot_result lots[AWARD_MAX_LOTS];
 };
@@ -330,8 +331,10 @@ enum db_status store_indicator_insert(struct dbconn *c, int64_t evaluation,
 /* publicity: the candidates publicized within 3 days of the last report (实施条例 第五十四条);
  * contract: signed within 30 days of the award notice (招标投标法 第四十六条); report: the
  * written report within 15 days of the decision (第四十七条). */
-enum award_deadline { DL_PUBLICITY, DL_CONTRACT, DL_REPORT, DL__COUNT };
-extern const char *const evaluation_deadline_names[]; /* "publicity", "contract", "report" */
+/* validity: the evaluation and the award done 30 working days before the bid validity period
+ * ends (评标委员会和评标方法暂行规定 第四十条), while no lot is decided. */
+enum award_deadline { DL_PUBLICITY, DL_CONTRACT, DL_REPORT, DL_VALIDITY, DL__COUNT };
+extern const char *const evaluation_deadline_names[]; /* "publicity", …, "validity" */
 #define AWARD_PUBLICITY_DAYS 3
 #define AWARD_WARN_US        (INT64_C(86400) * 1000000) /* warned a day before */
 struct deadline_state {

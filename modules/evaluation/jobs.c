@@ -28,6 +28,8 @@ static const char *const what[] = {
     "候选人公示（收到评标报告之日起 3 日内，实施条例 第五十四条）",
     "订立书面合同（中标通知书发出之日起 30 日内，招标投标法 第四十六条）",
     "向有关行政监督部门提交招标投标情况的书面报告（确定中标人之日起 15 日内，第四十七条）",
+    "完成评标和定标（投标有效期结束日 30 个工作日前；不能完成的，应通知所有投标人延长投标有效期，"
+    "评标委员会和评标方法暂行规定 第四十条）",
 };
 
 static enum tx_result
@@ -51,7 +53,7 @@ deadline_tx(struct dbconn *c, void *arg)
         goto out;
     /* the three deadlines, then each unanswered objection's (R-OBJECTION-ANSWER-DUE) */
     struct {
-        char kind[24], what[200];
+        char kind[24], what[400];
         int64_t due;
     } dl[DL__COUNT + 32];
     size_t ndl = 0;

@@ -1296,7 +1296,8 @@ score_indicators(const struct eval_session *s, const struct eval_act **acts, con
 
 /* ---- the deadlines after the report ---- */
 
-const char *const evaluation_deadline_names[] = {"publicity", "contract", "report", NULL};
+const char *const evaluation_deadline_names[] = {"publicity", "contract", "report", "validity",
+                                                 NULL};
 
 #define DAY_US (INT64_C(86400) * 1000000)
 
@@ -1342,6 +1343,16 @@ evaluation_rule_deadlines(const struct award_project *p, int64_t due[DL__COUNT])
     due[DL_REPORT] = !strcmp(st, "awarded") || !strcmp(st, "contracted")
                          ? due_end(S_RESULT_REPORT_DUE, p->category, first_decision)
                          : 0;
+    /* the validity margin counts back from the validity's last day (暂行规定 第四十条) */
+    int64_t margin = statute_value(S_EVAL_VALIDITY_MARGIN, (enum category)p->category);
+    due[DL_VALIDITY] = 0;
+    if (margin > 0 && p->validity_end_us && !first_decision &&
+        (!strcmp(st, "evaluating") || !strcmp(st, "candidates_published"))) {
+        /* a duty counted backwards: an uncertain day is a rest day, so the date is the earlier */
+        int64_t day = cal_add_working_days(cal_day(p->validity_end_us), -margin, CAL_RIGHT);
+        if (day != INT64_MIN)
+            due[DL_VALIDITY] = (day + 1) * DAY_US - INT64_C(8) * 3600 * 1000000 - 1;
+    }
 }
 
 enum deadline_act

@@ -471,7 +471,12 @@ store_award_project(struct dbconn *c, const struct project_view *v, struct award
     p->agent_org = v->agent_org_id;
     bool found;
     int64_t published;
+    int64_t deadline = 0, opening = 0, ann = 0;
     enum db_status st = announce_publicity(c, v->id, &published, &p->publicity_until_us, &found);
+    if (st == DB_OK &&
+        (st = announce_bid_times(c, v->id, &deadline, &opening, &ann, &found)) == DB_OK && found &&
+        deadline)
+        p->validity_end_us = deposits_validity_end(deadline);
     if (st != DB_OK || (st = entry_lots(c, v->id, &r)) != DB_OK)
         goto out;
     for (size_t i = 0; i < r.nrows && p->nlots < AWARD_MAX_LOTS; i++) {
@@ -750,12 +755,12 @@ enum { DEADLINE_COLS(DB_COL_ENUM) DLC__COUNT };
 enum db_status
 store_deadline_projects(struct dbconn *c, struct dbres *out)
 {
-    /* the projects with a signed report whose tender is not closed: the job reads each through
-     * the facts of its deadlines */
-    static const char sql[] = "SELECT DISTINCT e.project_id FROM evaluations e WHERE e.state = "
-                              "'reported' AND NOT EXISTS (SELECT 1 FROM award_deadlines d WHERE "
-                              "d.project_id = e.project_id AND d.kind = 'report' AND "
-                              "d.flagged_us IS NOT NULL) ORDER BY e.project_id";
+    /* the projects with an evaluation session whose last deadline is not flagged: the job reads
+     * each through the facts of its deadlines */
+    static const char sql[] = "SELECT DISTINCT e.project_id FROM evaluations e WHERE NOT EXISTS "
+                              "(SELECT 1 FROM award_deadlines d WHERE d.project_id = e.project_id "
+                              "AND d.kind = 'report' AND d.flagged_us IS NOT NULL) ORDER BY "
+                              "e.project_id";
     return db_query(c, sql, NULL, 0, out);
 }
 

@@ -197,6 +197,14 @@ static struct statute table[S__COUNT] = {
                              {U_DAYS, U_NONE, U_NONE, U_NONE},
                              {15, -1, -1, -1},
                              CAL_DUTY},
+    [S_EVAL_VALIDITY_MARGIN] = {"R-EVAL-VALIDITY-MARGIN",
+                                "The evaluation and the award are completed N before the bid "
+                                "validity period ends; otherwise the bidders are asked to extend "
+                                "it",
+                                {"评标委员会和评标方法暂行规定 第四十条", NULL, NULL, NULL},
+                                {U_WORKING_DAYS, U_NONE, U_NONE, U_NONE},
+                                {30, -1, -1, -1},
+                                CAL_DUTY},
     [S_OBJECTION_WINDOW] = {"R-OBJECTION-WINDOW",
                             "An objection to the evaluation result is made during the candidates' "
                             "publicity (tendering: N = 0 after its end), or within N after the "

@@ -68,6 +68,7 @@ enum statute_id {
     S_EVAL_PUBLISH_DUE,       /* the candidates / the result published within N of the report */
     S_CONTRACT_DUE,           /* the contract signed within N of the award notice */
     S_RESULT_REPORT_DUE,      /* the written report to the supervising department within N */
+    S_EVAL_VALIDITY_MARGIN,   /* evaluation and award done N before the bid validity ends */
     S_OBJECTION_WINDOW,       /* an objection to the result: during the publicity, or N after */
     S_OBJECTION_ANSWER_DUE,   /* an objection to the result is answered within N */
     S__COUNT

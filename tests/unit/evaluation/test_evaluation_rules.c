@@ -452,7 +452,24 @@ each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after(vo
           due[DL_REPORT] == end_of(2026, 12, 29));
     p.project_state = "closed";
     evaluation_rule_deadlines(&p, due);
-    CHECK(!due[DL_PUBLICITY] && !due[DL_CONTRACT] && !due[DL_REPORT]);
+    CHECK(!due[DL_PUBLICITY] && !due[DL_CONTRACT] && !due[DL_REPORT] && !due[DL_VALIDITY]);
+    /* the validity margin (暂行规定 第四十条): 30 working days before the validity's last day,
+     * Thursday 31 December 2026 → Thursday 19 November, while nothing is decided */
+    p.project_state = "evaluating";
+    p.validity_end_us = at10(2026, 12, 31);
+    p.lots[0].decided = p.lots[1].decided = false;
+    p.lots[0].decided_us = p.lots[1].decided_us = 0;
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_VALIDITY] == end_of(2026, 11, 19));
+    p.category = CAT_PROCUREMENT; /* not a rule of government procurement */
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_VALIDITY] == 0);
+    p.category = CAT_ENGINEERING;
+    p.lots[0].decided = true;
+    p.lots[0].decided_us = at10(2026, 11, 2);
+    p.project_state = "candidates_published";
+    evaluation_rule_deadlines(&p, due);
+    CHECK(due[DL_VALIDITY] == 0); /* decided: met */
     struct deadline_state d = {.due_us = 10 * DAY};
     CHECK(evaluation_rule_deadline_act(&d, 9 * DAY - 1) == DA_NONE);
     CHECK(evaluation_rule_deadline_act(&d, 9 * DAY) == DA_WARN);
