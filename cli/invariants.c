@@ -449,7 +449,9 @@ static const struct {
     {"deposit.guarantee.register", SIDE_BIT(SIDE_FINANCE)},
     {"deposit.statement.import", SIDE_BIT(SIDE_FINANCE)},
     {"deposit.forfeit.decide", SIDE_BIT(SIDE_SUPERVISION)},
-    {"evaluation.act", SIDE_BIT(SIDE_EXPERT)},
+    /* the members: drawn experts, and the tenderer's representatives */
+    {"evaluation.act", SIDE_BIT(SIDE_EXPERT) | SIDE_BIT(SIDE_TENDERER)},
+    {"evaluation.representative", SIDE_BIT(SIDE_TENDERER)},
     {"award.decide", SIDE_BIT(SIDE_TENDERER)},
     {"contract.offer", SIDE_BIT(SIDE_TENDERER)},
     {"contract.sign", SIDE_BIT(SIDE_BIDDER)},
@@ -552,6 +554,10 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = json_i64(f, "evaluation_id", -1) == json_i64(p, "evaluation_id", -2) &&
                    json_str(f, "kind") && json_str(p, "kind") &&
                    !strcmp(json_str(f, "kind"), json_str(p, "kind"));
+        else if (!strcmp(action, "evaluation.representative"))
+            same = json_i64(f, "booking_id", -1) == json_i64(p, "booking_id", -2) &&
+                   json_i64(f, "representative_user_id", -1) ==
+                       json_i64(p, "representative_user_id", -2);
         else if (!strcmp(action, "award.objection"))
             same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2) &&
                    json_i64(f, "lot", -1) == json_i64(p, "lot", -2);
@@ -758,7 +764,8 @@ static const struct {
     {"INV-VENUE-ATTENDEE", "(whole log) a bidder signs in to an opening only while its "
                            "organization has a current bid for one of its lots, an expert to an "
                            "evaluation only as a confirmed, not replaced, member of its live "
-                           "committee draw"},
+                           "committee draw, a tenderer user only as a representative designated "
+                           "for it"},
     {"INV-DEP-BALANCE", "every deposit entry's postings sum to zero: the ledger balances at every "
                         "index, no fen created or lost"},
     {"INV-DEP-REFUND", "no sub-account is debited beyond what was credited to it: no refund "
@@ -773,7 +780,10 @@ static const struct {
                         "with a 撤销-class ground the record bears out (a revocation the opening "
                         "classified, a winner refusing the contract or the bond)"},
     {"INV-EVAL-MEMBER", "every act of an evaluation is a member's of its committee, never of a "
-                        "member the draw replaced before it (实施条例 第四十八条)"},
+                        "member the draw replaced before it (实施条例 第四十八条); a "
+                        "representative's by that tenderer user, no expert's by a tenderer user; "
+                        "under government procurement no representative chairs (财政部令第87号 "
+                        "第四十五条)"},
     {"INV-EVAL-ORDER", "every act of an evaluation is of the step it is at: no score before every "
                        "member pledged, none after the report"},
     {"INV-EVAL-RESULT", "every drafted result follows from the logged scores and the declared "

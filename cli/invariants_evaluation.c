@@ -4,7 +4,9 @@
  * pseudonyms, the opened bids), each member's act (evaluation.act) and what the step's last act
  * decided. It checks, as the entries arrive:
  *   INV-EVAL-MEMBER  every act is a member's of the session's committee, never of a member the
- *                    draw replaced before the act (实施条例 第四十八条);
+ *                    draw replaced before the act (实施条例 第四十八条); a representative's
+ *                    ("rep-<user id>") by that tenderer user, an expert's by no tenderer user;
+ *                    under government procurement no representative chairs (87号 第四十五条);
  *   INV-EVAL-ORDER   every act is of the step the session is at (so no score before every
  *                    member pledged, and none after the report: the session is done);
  *   INV-EVAL-RESULT  the drafted result follows from the logged scores (with the corrections
@@ -50,6 +52,7 @@ step_index(const char *name)
 
 struct ev_session {
     int64_t id, draw;
+    int category;  /* enum category: under government procurement a representative never chairs */
     bool done;     /* every member signed the report */
     int vacancies; /* seats left by a recusal or a replacement, not yet taken */
     size_t ncand;
@@ -128,6 +131,7 @@ on_open(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *r
     memset(s, 0, sizeof *s);
     s->id = json_i64(p, "evaluation_id", 0);
     s->draw = json_i64(p, "draw_id", 0);
+    s->category = (int)json_i64(p, "category", CAT_ENGINEERING);
     snprintf(s->step, sizeof s->step, "pledge");
     if (scoring_rule_method(cJSON_GetObjectItemCaseSensitive(p, "method"), CAT_ENGINEERING,
                             &s->method)
@@ -319,6 +323,12 @@ on_act(struct eval_ledger *l, const cJSON *p, int64_t idx, struct inv_report *re
                 s->cand[s->ncand++] = (int64_t)x->valuedouble;
         }
     }
+    const char *chair = json_str(p, "chair");
+    if (chair && s->category == CAT_PROCUREMENT && !strncmp(chair, "rep-", 4))
+        inv_violate(rep, "INV-EVAL-MEMBER", idx,
+                    "evaluation %lld: the purchaser's representative %s was elected chair "
+                    "(财政部令第87号 第四十五条)",
+                    (long long)s->id, chair);
     const char *next = json_str(p, "advanced_to");
     if (next) {
         snprintf(s->step, sizeof s->step, "%s", next);
@@ -437,6 +447,20 @@ ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
         inv_violate(rep, "INV-EVAL-OBJECTION", idx,
                     "lot %lld was contracted while an objection to its result awaited its answer",
                     (long long)json_i64(p, "lot", 0));
+    if (!strcmp(action, "evaluation.act")) {
+        /* the tenderer's representative ("rep-<user id>") acts as itself, a tenderer user; every
+         * other member is a drawn expert */
+        const cJSON *actor = cJSON_GetObjectItemCaseSensitive(entry, "actor");
+        const char *who = json_str(p, "member"), *role = json_str(actor, "role");
+        char mine[32];
+        snprintf(mine, sizeof mine, "rep-%lld", (long long)json_i64(actor, "user_id", 0));
+        bool is_rep = who && !strncmp(who, "rep-", 4);
+        if (who && role &&
+            (is_rep ? strcmp(role, "tenderer") || strcmp(who, mine) : !strcmp(role, "tenderer")))
+            inv_violate(rep, "INV-EVAL-MEMBER", idx,
+                        "evaluation %lld: %s acted as %s, which is not theirs",
+                        (long long)json_i64(p, "evaluation_id", 0), role, who);
+    }
     if (!strcmp(action, "evaluation.open"))
         on_open(l, p, idx, rep);
     else if (!strcmp(action, "announce.publish") && type && !strcmp(type, "candidates"))

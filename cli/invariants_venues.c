@@ -14,7 +14,9 @@
  *                        current bid for one of the session's lots (bid.receive, not withdrawn),
  *                        an expert to an evaluation only as a confirmed member of the session's
  *                        live committee draw (draw.answer confirmed, not replaced, the draw not
- *                        cancelled or short).
+ *                        cancelled or short), a tenderer user to an evaluation only as a
+ *                        representative the tenderer designated for it
+ *                        (evaluation.representative).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,8 @@ struct venue_ledger {
     size_t nbids, bidcap;
     struct vdraw *d;
     size_t nd, dcap;
+    int64_t (*reps)[2]; /* [booking, user]: the tenderer's representatives designated */
+    size_t nreps, repcap;
     int64_t last_us;
 };
 
@@ -84,6 +88,7 @@ vl_free(struct venue_ledger *v)
         free(v->b);
         free(v->l);
         free(v->bids);
+        free(v->reps);
         for (size_t i = 0; i < v->nd; i++)
             free(v->d[i].m);
         free(v->d);
@@ -337,8 +342,11 @@ attendance(struct venue_ledger *v, const cJSON *entry, const cJSON *p, int64_t i
     int64_t user = num_or_text(actor, "user_id", 0), org = num_or_text(actor, "org_id", 0);
     struct vbook *b = find(v, num_or_text(p, "booking_id", -1));
     bool ok = false;
-    if (!role || (strcmp(role, "bidder") && strcmp(role, "expert")))
+    if (!role || (strcmp(role, "bidder") && strcmp(role, "expert") && strcmp(role, "tenderer")))
         return; /* the roles every session of its kind admits */
+    if (b && !strcmp(role, "tenderer") && !strcmp(b->purpose, "evaluation"))
+        for (size_t i = 0; i < v->nreps && !ok; i++)
+            ok = v->reps[i][0] == b->id && v->reps[i][1] == user;
     if (b && !strcmp(role, "bidder") && !strcmp(b->purpose, "opening"))
         for (size_t i = 0; i < v->nbids && !ok; i++) {
             const struct vbid *x = &v->bids[i];
@@ -356,7 +364,9 @@ attendance(struct venue_ledger *v, const cJSON *entry, const cJSON *p, int64_t i
                     "user %lld (%s) signed in to booking %lld, which is not theirs to attend: %s",
                     (long long)user, role, (long long)num_or_text(p, "booking_id", -1),
                     !strcmp(role, "bidder") ? "their organization has no current bid for its lots"
-                                            : "they are no confirmed member of its committee");
+                    : !strcmp(role, "tenderer") ? "they are no designated representative on its "
+                                                  "committee"
+                                                : "they are no confirmed member of its committee");
 }
 
 void
@@ -382,6 +392,12 @@ vl_feed(struct venue_ledger *v, const cJSON *entry, struct inv_report *rep)
         const cJSON *moves = cJSON_GetObjectItemCaseSensitive(p, "moves");
         for (const cJSON *m = cJSON_IsArray(moves) ? moves->child : NULL; m; m = m->next)
             move(v, m, num_or_text(m, "to_room_id", 0), idx, rep);
+    } else if (!strcmp(action, "evaluation.representative")) {
+        int64_t(*r)[2] = arr_push((void **)&v->reps, &v->nreps, &v->repcap, sizeof *v->reps);
+        if (r) {
+            (*r)[0] = num_or_text(p, "booking_id", -1);
+            (*r)[1] = num_or_text(p, "representative_user_id", -1);
+        }
     } else if (!strcmp(action, "evaluation.act")) { /* more time: the room's booking extended */
         const cJSON *moves = cJSON_GetObjectItemCaseSensitive(p, "booking_moves");
         for (const cJSON *m = cJSON_IsArray(moves) ? moves->child : NULL; m; m = m->next)

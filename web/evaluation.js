@@ -6,7 +6,8 @@
  * in the page with the member's key file, which never leaves it, and the acts outside the steps:
  * a clarification asked and the chair's finding, more time, rejecting every bid, the chair's
  * send-back, a correction after summing); a supervisor's pause and
- * resume; the agency's "open the session"; the signed report. Everything from the server is set
+ * resume; the agency's "open the session"; the tenderer's designation of its representative on
+ * the committee; the signed report. Everything from the server is set
  * with textContent; money in 元 with separators, times in Beijing time.
  */
 "use strict";
@@ -413,9 +414,25 @@
     watch(id);
   }
 
+  /* the tenderer designates its representative on the committee, signed */
+  $("rep-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    say("rep-status", "签名中 signing…", "busy");
+    try {
+      const booking_id = Number($("rep-booking").value), user_id = Number($("rep-user").value);
+      const body = await signed("ggzy-evaluation-representative-v1", { booking_id, representative_user_id: user_id });
+      const r = await api("POST", "/api/v1/evaluations/representatives", Object.assign({ booking_id, user_id }, body));
+      if (r.status !== 201) return say("rep-status", GGZYPage.refusal(r.status, r.json), "refused");
+      say("rep-status", "已指定 designated: " + r.json.pseudonym + "（请其到评标室签到 they sign in in the room）", "done");
+    } catch (e) {
+      say("rep-status", e.message, "refused");
+    }
+  });
+
   GGZYShell.onSignIn(async (m) => {
     me = m;
     $("open-form").hidden = me.role !== "agent";
+    $("rep-form").hidden = me.role !== "tenderer";
     await loadList();
     const q = new URLSearchParams(location.search).get("id");
     if (q) show(Number(q));

@@ -379,6 +379,19 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
         if (!m && !com->m[i].replaced && com->m[i].user_id == r->who.user_id)
             join_pseudonym = com->m[i].pseudonym;
     }
+    /* a representative the tenderer designated in place of one who recused joins the same way */
+    char rep_pseudonym[17];
+    if (!join_pseudonym && !eval_member_of(&s, r->who.user_id) && r->who.role == ROLE_TENDERER) {
+        struct venue_session vs = {.booking_id = s.booking_id};
+        bool rep = false;
+        if (eval_rep_admitted(c, &vs, r->who.user_id, r->who.org_id, &rep) != DB_OK) {
+            t = TX_DBFAIL;
+            goto out;
+        }
+        snprintf(rep_pseudonym, sizeof rep_pseudonym, EVAL_REP_PREFIX "%lld",
+                 (long long)r->who.user_id);
+        join_pseudonym = rep ? rep_pseudonym : NULL;
+    }
     if (join_pseudonym && venues_signed_in(c, s.booking_id, r->who.user_id, &signed_in) != DB_OK) {
         t = TX_DBFAIL;
         goto out;

@@ -36,6 +36,9 @@ struct open_facts {
     bool method_found;
     struct scoring_refusal method; /* the declared method as checked now */
     bool exists;                   /* the lot has a session already */
+    int64_t owner_reps;            /* the tenderer's seats the draw counted */
+    size_t reps, reps_signed_in;   /* the representatives designated, and signed in */
+    const char *absent_rep;        /* the pseudonym of one not signed in */
 };
 struct refusal evaluation_rule_open(const struct open_facts *f, int64_t now_us);
 
@@ -241,6 +244,36 @@ struct contract_facts {
     const char *sig_rule, *sig_why;
 };
 struct refusal evaluation_rule_contract(const struct contract_facts *f, int64_t now_us);
+/* ---- the tenderer's representatives (representatives.c; docs/evaluation.md §7a) ---- */
+#define EVAL_REP_DOMAIN "ggzy-evaluation-representative-v1"
+#define EVAL_REP_PREFIX "rep-" /* a representative's pseudonym: "rep-<user id>" */
+/* Is pseudonym a representative's (not a library expert's)? */
+bool evaluation_is_rep(const char *pseudonym);
+/* The tenderer designates who sits in the seats the draw counted for it (owner_reps): one of its
+ * own tenderer users, signed, while a seat is free — before the session, or in place of a
+ * representative who recused. */
+struct designate_facts {
+    bool booking_found, own_project; /* the evaluation booking of a project of the caller's */
+    bool committee_found;
+    int64_t owner_reps;
+    size_t designated;   /* designations so far */
+    size_t recused;      /* representatives who left their seat in the session */
+    bool already;        /* this user is designated already */
+    bool user_ok;        /* a tenderer user of the caller's organization, not disabled */
+    const char *session; /* the session's state ("": none yet) */
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_designate(const struct designate_facts *f, int64_t now_us);
+/* Under government procurement the purchaser's representative does not chair
+ * (财政部令第87号 第四十五条): may pseudonym be voted chair in a session of category? */
+bool evaluation_rule_may_chair(int category, const char *pseudonym);
+void eval_designate(struct req *r, const cJSON *body);
+/* venues' party check for a tenderer user signing in to an evaluation: designated for it */
+struct venue_session;
+enum db_status eval_rep_admitted(struct dbconn *c, const struct venue_session *s, int64_t user,
+                                 int64_t org, bool *admitted);
+
 /* ---- objections to the result (objections.c; docs/evaluation.md §8b) ---- */
 #define OBJECTION_DOMAIN        "ggzy-objection-v1"
 #define OBJECTION_ANSWER_DOMAIN "ggzy-objection-answer-v1"

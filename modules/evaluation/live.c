@@ -213,7 +213,8 @@ eval_stream(struct req *r, const cJSON *body)
         req_db_fail(r, c, st);
         return;
     }
-    bool member = found && r->who.role == ROLE_EXPERT && eval_member_of(&s, r->who.user_id);
+    bool member = found && (r->who.role & (ROLE_EXPERT | ROLE_TENDERER)) &&
+                  eval_member_of(&s, r->who.user_id);
     bool sees = found && eval_may_see(&s, &r->who);
     eval_session_free(&s);
     if (!sees) {

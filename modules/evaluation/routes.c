@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "announce/announce.h"
+#include "venues/venues.h"
 #include "internal.h"
 
 const struct config *evaluation_cfg;
@@ -86,6 +87,14 @@ static const struct field objection_answer_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const struct field designate_schema[] = {
+    {"booking_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"user_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
 static const struct field page_query[] = {Q_AFTER, Q_LIMIT(200), {NULL}};
 
 static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_id"), {NULL}};
@@ -94,11 +103,14 @@ static const struct route routes[] = {
     {"POST", "/api/v1/evaluations", eval_open, ROLE_AGENT, 1024, open_schema, ROUTE_CREATES},
     {"GET", "/api/v1/evaluations", eval_list, ROLE_AGENT | ROLE_TENDERER | ROLE_EXPERT | STAFF, 0,
      NULL, 0, .query = list_query},
+    {"POST", "/api/v1/evaluations/representatives", eval_designate, ROLE_TENDERER, 2048,
+     designate_schema, ROUTE_CREATES},
     {"GET", "/api/v1/evaluations/{id}/stream", eval_stream,
      ROLE_AGENT | ROLE_TENDERER | ROLE_EXPERT | STAFF, 0, NULL, 0},
     {"GET", "/api/v1/evaluations/{id}", eval_get, ROLE_AGENT | ROLE_TENDERER | ROLE_EXPERT | STAFF,
      0, NULL, 0},
-    {"POST", "/api/v1/evaluations/{id}/acts", eval_act, ROLE_EXPERT, 256 * 1024, act_schema, 0},
+    {"POST", "/api/v1/evaluations/{id}/acts", eval_act, ROLE_EXPERT | ROLE_TENDERER, 256 * 1024,
+     act_schema, 0},
     {"POST", "/api/v1/evaluations/{id}/pause", eval_pause, ROLE_SUPERVISOR, 2048, reason_schema, 0},
     {"GET", "/api/v1/clarifications", clar_list, ROLE_BIDDER, 0, NULL, 0, .query = page_query},
     {"POST", "/api/v1/clarifications/{id}/answer", clar_answer, ROLE_BIDDER, 8192, answer_schema,
@@ -139,6 +151,7 @@ static const char *const rule_codes[] = {
     "AWARD-STATE",
     "EVAL-BOOKING",
     "EVAL-CHAIR",
+    "EVAL-CHAIR-REPRESENTATIVE",
     "EVAL-CLARIFY-LATE",
     "EVAL-CLARIFY-STATE",
     "EVAL-COMMITTEE",
@@ -154,6 +167,7 @@ static const char *const rule_codes[] = {
     "EVAL-PAYLOAD",
     "EVAL-PROJECT-STATE",
     "EVAL-REJECT-ALL",
+    "EVAL-REPRESENTATIVE",
     "EVAL-SCORE-FORMAT",
     "EVAL-SCORE-RANGE",
     "EVAL-SEND-BACK",
@@ -182,6 +196,7 @@ evaluation_init(const struct config *config)
     evaluation_cfg = config;
     static const struct announce_results results = {award_result, award_published, award_contracts};
     announce_set_results(&results); /* the candidates and the award are this stage's */
+    venues_set_party_check("tenderer", eval_rep_admitted); /* its representatives sign in */
     return true;
 }
 

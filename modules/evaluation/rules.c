@@ -80,10 +80,63 @@ evaluation_rule_open(const struct open_facts *f, int64_t now)
         return *refuse(&r, "EVAL-COMMITTEE",
                        "the session's committee is not complete (its draw is %s)",
                        f->committee_found ? f->committee_state : "not asked");
+    if ((int64_t)f->reps < f->owner_reps)
+        return *refuse(&r, "EVAL-COMMITTEE",
+                       "the draw seats %lld representative(s) of the tenderer and %zu is "
+                       "designated (POST /api/v1/evaluations/representatives; 招标投标法 "
+                       "第三十七条)",
+                       (long long)f->owner_reps, f->reps);
     if (f->signed_in < f->sitting)
         return *refuse(&r, "EVAL-SIGN-IN",
                        "%zu of the %zu members have signed in in the room; %s has not",
                        f->signed_in, f->sitting, f->absent ? f->absent : "one");
+    if (f->reps_signed_in < f->reps)
+        return *refuse(&r, "EVAL-SIGN-IN",
+                       "the tenderer's representative %s has not signed in in the room",
+                       f->absent_rep ? f->absent_rep : "");
+    return (struct refusal){0};
+}
+
+bool
+evaluation_is_rep(const char *pseudonym)
+{
+    return pseudonym && !strncmp(pseudonym, EVAL_REP_PREFIX, strlen(EVAL_REP_PREFIX));
+}
+
+bool
+evaluation_rule_may_chair(int category, const char *pseudonym)
+{
+    return !(category == CAT_PROCUREMENT && evaluation_is_rep(pseudonym));
+}
+
+struct refusal
+evaluation_rule_designate(const struct designate_facts *f, int64_t now)
+{
+    struct refusal r = {0};
+    (void)now;
+    if (!f->booking_found || !f->own_project)
+        return *refuse(&r, "EVAL-BOOKING",
+                       "no evaluation booking of a project of yours has that id");
+    r.conflict = true;
+    if (!f->committee_found || f->owner_reps <= 0)
+        return *refuse(&r, "EVAL-REPRESENTATIVE",
+                       "the committee draw of this booking seats no representative of the "
+                       "tenderer (owner_reps 0)");
+    if (!strcmp(f->session, "reported"))
+        return *refuse(&r, "EVAL-REPRESENTATIVE", "the report is signed: the session is over");
+    if (f->already)
+        return *refuse(&r, "EVAL-REPRESENTATIVE", "that user is designated already");
+    if ((int64_t)(f->designated - f->recused) >= f->owner_reps)
+        return *refuse(&r, "EVAL-REPRESENTATIVE",
+                       "the draw seats %lld representative(s) of the tenderer, and every seat is "
+                       "taken",
+                       (long long)f->owner_reps);
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    if (!f->user_ok)
+        return *refuse(&r, "EVAL-REPRESENTATIVE",
+                       "a representative is a user of role tenderer of your own organization");
     return (struct refusal){0};
 }
 
@@ -260,6 +313,10 @@ evaluation_rule_payload(const struct eval_session *s, const char *kind, const cJ
     }
     if (!strcmp(kind, "chair")) {
         const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "chair"));
+        if (c && !evaluation_rule_may_chair(s->category, c))
+            return *refuse(&r, "EVAL-CHAIR-REPRESENTATIVE",
+                           "the purchaser's representative does not chair the committee "
+                           "(财政部令第87号 第四十五条)");
         for (size_t i = 0; c && i < s->nmembers; i++)
             if (s->members[i].sitting && !strcmp(s->members[i].pseudonym, c))
                 return cJSON_GetArraySize(p) == 1

@@ -62,6 +62,12 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
         memcpy(m->pseudonym, k.committee.m[i].pseudonym, sizeof m->pseudonym);
         m->sitting = true;
     }
+    for (size_t i = 0; i < k.nreps && s->nmembers < EXPERTS_COMMITTEE_MAX; i++) {
+        struct eval_member *m = &s->members[s->nmembers++]; /* the tenderer's representative */
+        m->user_id = k.reps[i];
+        snprintf(m->pseudonym, sizeof m->pseudonym, EVAL_REP_PREFIX "%lld", (long long)k.reps[i]);
+        m->sitting = true;
+    }
     for (size_t i = 0; i < k.nbids && s->nbids < EVAL_MAX_BIDS; i++) {
         struct eval_bid *b = &s->bids[s->nbids++];
         b->bid_id = k.bids[i].bid_id;
@@ -82,6 +88,7 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON *members = cJSON_AddArrayToObject(pl, "members");
     for (size_t i = 0; i < s->nmembers; i++)
         cJSON_AddItemToArray(members, cJSON_CreateString(s->members[i].pseudonym));
+    json_add_i64(pl, "category", s->category); /* which law's chair rule (87号 第四十五条) */
     cJSON *bids = cJSON_AddArrayToObject(pl, "bids");
     for (size_t i = 0; i < s->nbids; i++) {
         cJSON *b = cJSON_CreateObject();

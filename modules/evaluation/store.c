@@ -196,7 +196,28 @@ store_eval_open_facts(struct dbconn *c, const struct principal *who, int64_t boo
             snprintf(k->absent, sizeof k->absent, "%s", k->committee.m[i].pseudonym);
     }
     f->absent = k->absent[0] ? k->absent : NULL;
-    return DB_OK;
+    /* the tenderer's representatives designated for the booking, and signed in there */
+    f->owner_reps = k->committee.owner_reps;
+    struct dbres reps = {0};
+    if ((st = store_reps(c, booking, &reps)) != DB_OK) {
+        dbres_free(&reps);
+        return st;
+    }
+    for (size_t i = 0; i < reps.nrows && (int64_t)f->reps < f->owner_reps; i++) {
+        int64_t at, user = dbres_i64(&reps, i, DB_VALUE);
+        f->reps++;
+        if (k->nreps < EXPERTS_COMMITTEE_MAX)
+            k->reps[k->nreps++] = user;
+        if ((st = venues_signed_in(c, booking, user, &at)) != DB_OK)
+            break;
+        if (at)
+            f->reps_signed_in++;
+        else if (!k->absent_rep[0])
+            snprintf(k->absent_rep, sizeof k->absent_rep, EVAL_REP_PREFIX "%lld", (long long)user);
+    }
+    dbres_free(&reps);
+    f->absent_rep = k->absent_rep[0] ? k->absent_rep : NULL;
+    return st;
 }
 
 enum db_status
@@ -794,6 +815,41 @@ store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t
     struct dbv p[] = {DBV_INT(project), DBV_STR(kind), DBV_INT(due), flag ? DBV_NUL : DBV_INT(now),
                       flag ? DBV_INT(now) : DBV_NUL};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+/* ---- the tenderer's representatives ---- */
+
+enum db_status
+store_rep_insert(struct dbconn *c, int64_t booking, int64_t user, int64_t org, int64_t by,
+                 const char *key_id, const char *signature, int64_t signed_us, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO evaluation_representatives (booking_id, user_id, org_id, designated_by, "
+        "key_id, signature, signed_us, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(booking), DBV_INT(user),      DBV_INT(org),       DBV_INT(by),
+                      DBV_STR(key_id),  DBV_STR(signature), DBV_INT(signed_us), DBV_INT(now)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_reps(struct dbconn *c, int64_t booking, struct dbres *out)
+{
+    static const char sql[] = "SELECT user_id, " DB_COL_END " FROM evaluation_representatives "
+                              "WHERE booking_id = ? ORDER BY created_us, user_id";
+    struct dbv p[] = {DBV_INT(booking)};
+    return db_query(c, sql, p, 1, out);
+}
+
+enum db_status
+store_booking_sessions(struct dbconn *c, int64_t booking, struct dbres *out)
+{
+    static const char sql[] =
+        "SELECT (SELECT COUNT(*) FROM evaluations WHERE booking_id = ?), (SELECT COUNT(*) FROM "
+        "evaluations WHERE booking_id = ? AND state <> 'reported'), (SELECT COUNT(DISTINCT "
+        "m.user_id) FROM evaluation_members m JOIN evaluations e ON e.id = m.evaluation_id WHERE "
+        "e.booking_id = ? AND m.pseudonym LIKE 'rep-%' AND m.sitting = 0), " DB_COL_END;
+    struct dbv p[] = {DBV_INT(booking), DBV_INT(booking), DBV_INT(booking)};
+    return db_query(c, sql, p, 3, out);
 }
 
 /* ---- objections to the result ---- */

@@ -28,6 +28,9 @@ struct open_keep {
     cJSON *same_payer;       /* deposits_same_payer */
     size_t nbids;
     struct experts_committee committee;
+    char absent_rep[24];
+    int64_t reps[EXPERTS_COMMITTEE_MAX]; /* the representatives designated, up to owner_reps */
+    size_t nreps;
 };
 void open_keep_free(struct open_keep *k);
 enum db_status store_eval_open_facts(struct dbconn *c, const struct principal *who, int64_t booking,
@@ -170,5 +173,16 @@ enum db_status store_result_objection_list(struct dbconn *c, int64_t project, in
                                            int64_t after, int64_t limit, struct dbres *out);
 /* A project's unanswered objections (rows of OBJECTION_COLS), for the award's facts and the job. */
 enum db_status store_result_objection_pending(struct dbconn *c, int64_t project, struct dbres *out);
+
+/* the tenderer's representatives (representatives.c): designated for an evaluation booking */
+enum db_status store_rep_insert(struct dbconn *c, int64_t booking, int64_t user, int64_t org,
+                                int64_t by, const char *key_id, const char *signature,
+                                int64_t signed_us, int64_t now);
+/* The representatives designated for booking: user ids in DB_VALUE, oldest first. */
+enum db_status store_reps(struct dbconn *c, int64_t booking, struct dbres *out);
+/* One row about the sessions of booking: how many, how many not reported, and how many
+ * representatives left a seat in them (recused). */
+enum { BS_SESSIONS, BS_OPEN, BS_RECUSED };
+enum db_status store_booking_sessions(struct dbconn *c, int64_t booking, struct dbres *out);
 
 #endif

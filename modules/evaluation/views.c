@@ -32,8 +32,9 @@ eval_member_of(const struct eval_session *s, int64_t user)
 cJSON *
 eval_session_json(const struct eval_session *s, const struct principal *who, bool acts_values)
 {
+    /* a member: a drawn expert, or the tenderer's representative (a tenderer user) */
     const struct eval_member *me =
-        who->role == ROLE_EXPERT ? eval_member_of(s, who->user_id) : NULL;
+        who->role & (ROLE_EXPERT | ROLE_TENDERER) ? eval_member_of(s, who->user_id) : NULL;
     bool reported = !strcmp(s->state, "reported");
     cJSON *o = cJSON_CreateObject();
     json_add_i64(o, "id", s->id);

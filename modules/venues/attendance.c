@@ -122,7 +122,8 @@ statement_fields(const struct statement_in *in, bool witness)
 
 /* ---- sign-in ---- */
 
-static venues_party_fn bidder_check, expert_check; /* NULL: nobody of the role is admitted */
+/* NULL: nobody of the role is admitted */
+static venues_party_fn bidder_check, expert_check, tenderer_check;
 
 void
 venues_set_party_check(const char *role, venues_party_fn fn)
@@ -131,18 +132,24 @@ venues_set_party_check(const char *role, venues_party_fn fn)
         bidder_check = fn;
     else if (!strcmp(role, "expert"))
         expert_check = fn;
+    else if (!strcmp(role, "tenderer"))
+        tenderer_check = fn;
 }
 
-/* Is the caller, a bidder or an expert, a party of booking row 0 of b? (Other roles pass:
+/* Is the caller, a bidder, an expert or a tenderer's representative, a party of booking row 0 of
+ * b? (Other roles pass:
  * venues_rule_attendee decided them.) TX_COMMIT, or the refusal set on r. */
 static enum tx_result
 party_of(struct dbconn *c, struct req *r, const struct dbres *b, const char *role)
 {
-    bool bidder = !strcmp(role, "bidder");
-    venues_party_fn fn = bidder ? bidder_check : !strcmp(role, "expert") ? expert_check : NULL;
+    bool bidder = !strcmp(role, "bidder"), tenderer = !strcmp(role, "tenderer");
+    venues_party_fn fn = bidder                    ? bidder_check
+                         : !strcmp(role, "expert") ? expert_check
+                         : tenderer                ? tenderer_check
+                                                   : NULL;
     struct venue_session s;
     bool admitted = false;
-    if (!bidder && strcmp(role, "expert"))
+    if (!bidder && !tenderer && strcmp(role, "expert"))
         return TX_COMMIT;
     booking_session(b, 0, &s);
     if (fn && fn(c, &s, r->who.user_id, r->who.org_id, &admitted) != DB_OK)
@@ -152,9 +159,11 @@ party_of(struct dbconn *c, struct req *r, const struct dbres *b, const char *rol
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "rule", "VENUE-ATTENDEE");
     req_error_x(r, E_FORBIDDEN, d, "%s",
-                bidder ? "your organization has no current bid for this opening's lots: an "
-                         "opening admits the bidders of its lots"
-                       : "you are not a confirmed member of this session's committee");
+                bidder     ? "your organization has no current bid for this opening's lots: an "
+                             "opening admits the bidders of its lots"
+                : tenderer ? "you are not a designated representative of the tenderer on this "
+                             "session's committee"
+                           : "you are not a confirmed member of this session's committee");
     return TX_REFUSE;
 }
 

@@ -198,9 +198,10 @@ venues_rule_attendee(const char *purpose, const char *role, const char *mode, bo
 {
     struct refusal f = {0};
     bool opening = !strcmp(purpose, "opening");
-    bool ok = !strcmp(role, "center_admin") || !strcmp(role, "supervisor") ||
-              (!strcmp(role, "agent") && own) ||
-              (opening ? !strcmp(role, "bidder") : !strcmp(role, "expert"));
+    bool ok =
+        !strcmp(role, "center_admin") || !strcmp(role, "supervisor") ||
+        (!strcmp(role, "agent") && own) ||
+        (opening ? !strcmp(role, "bidder") : !strcmp(role, "expert") || !strcmp(role, "tenderer"));
     if (!ok)
         refuse(&f, "VENUE-ATTENDEE", "a %s does not attend this %s session", role, purpose);
     else if (!opening && strcmp(mode, "in_room"))

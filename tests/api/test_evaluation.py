@@ -35,7 +35,7 @@ class EvaluationFixture(ExpertFixture):
         self.assertGreater(runs(), before, name + " did not run")
 
     def evaluated_lot(self, prices=(100000000, 95000000, 102000000), method=METHOD, experts=8,
-                      groups=(("A0101", 4),), owner_reps=1):
+                      groups=(("A0101", 4),), owner_reps=1, designate=True):
         """A project whose lot 1 was opened with len(prices) bids, a tender announcement declaring
         method, a complete committee of four library experts, the clock at the session's start."""
         self.orgs = [self.make_org(self.admin, "bidder") for _ in prices]
@@ -80,6 +80,24 @@ class EvaluationFixture(ExpertFixture):
         self.members = [dict(e, tok=x["tok"]) for e in self.members for x in self.experts
                         if x["user"]["id"] == e["user"]["id"]]
         self.outsider = [x for x in self.experts if x["user"]["id"] == self.outsider["user"]["id"]][0]
+        # the tenderer's representatives in the seats the draw counted (招标投标法 第三十七条):
+        # designated, signed, by the tenderer's people; they sit last
+        self.reps = []
+        for _ in range(owner_reps if designate else 0):
+            self.reps.append(self.designate())
+        self.members += self.reps
+
+    def designate(self, booking=None):
+        """A tenderer user designated (by itself, signed) as a representative on the committee of
+        booking (the fixture's by default): a member dict like the experts'."""
+        booking = booking or self.booking
+        user, tok = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        body = self.signed(tok, "ggzy-evaluation-representative-v1",
+                           {"booking_id": booking, "representative_user_id": user["id"]})
+        body.update(booking_id=booking, user_id=user["id"])
+        r = self.srv.request("POST", "/api/v1/evaluations/representatives", body, token=tok)
+        self.assertEqual(r.status, 201, r)
+        return {"user": user, "tok": tok, "pseudonym": r.json["pseudonym"]}
 
     def sign_in(self, e):
         body = self.signed(e["tok"], "ggzy-attendance-v1", {"booking_id": self.booking, "mode": "in_room"})
@@ -118,7 +136,7 @@ class SessionFlowTest(EvaluationFixture):
         self.assertEqual((r.json["step"], r.json["state"]), ("pledge", "open"))
         self.assertEqual(sorted(b["price_fen"] for b in r.json["bids"]), [95000000, 100000000, 102000000])
         self.rule(self.open(), 409, "EVAL-EXISTS")
-        a, b, c, d = self.members
+        a, b, c, d, rep = self.members  # four drawn experts and the tenderer's representative
         # out of order, outside the committee, with another key: refused, nothing kept
         self.rule(self.act(a, ev, "chair", {"chair": a["pseudonym"]}), 409, "EVAL-STEP")
         self.assertEqual(self.act(self.outsider, ev, "pledge", {"conflict": False}).status, 404)
@@ -132,7 +150,7 @@ class SessionFlowTest(EvaluationFixture):
             self.assertEqual(self.act(e, ev, "pledge", {"conflict": False, "statement": "本人承诺"}).status, 201)
         self.rule(self.act(a, ev, "pledge", {"conflict": False}), 409, "EVAL-STEP")
         # a split vote elects nobody: the members vote again; then a majority elects the chair
-        for e, who in zip(self.members, (a, b, a, b)):
+        for e, who in zip(self.members, (a, b, a, b, c)):
             r = self.act(e, ev, "chair", {"chair": who["pseudonym"]})
             self.assertEqual(r.status, 201, r)
         self.assertEqual((r.json["step"], r.json["chair_round"], r.json["chair"]), ("chair", 2, None))
@@ -151,7 +169,7 @@ class SessionFlowTest(EvaluationFixture):
             r = self.act(e, ev, "qualification", {"bids": [
                 {"bid_id": bids[o], "pass": True} for o in (o1, o2, o3)]})
             self.assertEqual(r.status, 201, r)
-        # preliminary: three of four fail the third bid (a majority rejects it)
+        # preliminary: three of five fail the third bid (a majority rejects it)
         for i, e in enumerate(self.members):
             fail = i < 3
             third = {"bid_id": bids[o3], "pass": not fail}
@@ -198,7 +216,7 @@ class SessionFlowTest(EvaluationFixture):
         self.assertNotIn("clarifications", v)
         # detailed scores: a rejected bid is not scored; no more decimals than declared; in range
         scores = {a["pseudonym"]: ("35.5", "25"), b["pseudonym"]: ("36", "26.5"), c["pseudonym"]: ("34", "27"),
-                  d["pseudonym"]: ("38.5", "24")}
+                  d["pseudonym"]: ("38.5", "24"), rep["pseudonym"]: ("37", "25.5")}
 
         def sheet(e, t2=None):
             t, s = scores[e["pseudonym"]]
@@ -233,6 +251,7 @@ class SessionFlowTest(EvaluationFixture):
         self.assertEqual(self.srv.request("POST", pr + "pause", {"reason": "x1"}, token=self.agent_tok).status, 403)
         self.assertEqual(self.srv.request("POST", pr + "resume", {"reason": "已核查"}, token=self.sup_tok).status, 200)
         self.assertEqual(self.act(c, ev, "detailed", sheet(c)).status, 201)
+        self.assertEqual(self.act(rep, ev, "detailed", sheet(rep)).status, 201)
         r = self.act(d, ev, "detailed", sheet(d))
         self.assertEqual(r.json["step"], "report")
         draft = r.json["draft_report"]
@@ -247,7 +266,7 @@ class SessionFlowTest(EvaluationFixture):
         for o, price in ((o1, 100000000), (o2, 95000000)):
             subj = (mean([h(scores[e["pseudonym"]][0]) for e in self.members]) +
                     mean([h(scores[e["pseudonym"]][1]) for e in self.members])
-                    if o == o1 else mean([3000] * 4) + mean([2000] * 4))
+                    if o == o1 else mean([3000] * len(self.members)) + mean([2000] * len(self.members)))
             expect[bids[o]] = half_up(lowest * 3000, price) + subj
         got = {x["bid_id"]: h(x["total"]) for x in draft["ranking"]}
         self.assertEqual(got, expect)
@@ -258,7 +277,7 @@ class SessionFlowTest(EvaluationFixture):
         v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.agent_tok).json
         self.assertNotIn("draft_report", v)
         self.assertNotIn("report", v)
-        for e in (a, b):
+        for e in (a, b, rep):
             self.assertEqual(self.act(e, ev, "report", {"agree": True}).status, 201)
         self.assertEqual(self.act(c, ev, "report", {"agree": False, "reason": "技术分偏高"}).status, 201)
         r = self.act(d, ev, "report", {"agree": False})  # no reasons: counted as agreement
@@ -274,7 +293,7 @@ class SessionFlowTest(EvaluationFixture):
         n = self.srv.sql("SELECT COUNT(*) FROM audit_entries WHERE object_type = 'evaluation' AND "
                          "JSON_VALUE(CAST(entry AS CHAR), '$.action') = 'evaluation.act'")[0][0]
         n = int(n)
-        self.assertEqual(n, 4 + 8 + 4 + 4 + 4 + 4 + 2)
+        self.assertEqual(n, 5 + 10 + 5 + 5 + 5 + 5 + 2)
         # and replays clean from it alone: members, order, the result recomputed
         p, path = self.verify(self.draw["id"])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
@@ -691,6 +710,74 @@ class CorrectionTest(EvaluationFixture):
         self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)  # the fixture's SQL opening
 
 
+class RepresentativeTest(EvaluationFixture):
+    """The tenderer's representative (招标投标法 第三十七条) in the seat the draw counted
+    (owner_reps): designated, signed, by the tenderer's own people, only a tenderer user of its
+    organization, no more than the seats; signed in in the room like the experts before the session
+    opens; a member who sees the scores as a member does, while its colleagues see none; the
+    replay names an expert's act by a tenderer user."""
+
+    def test_the_tenderer_seats_its_representative_who_signs_in_and_acts_as_a_member(self):
+        self.evaluated_lot()
+        rep = self.reps[0]
+        # no second representative for the one seat; not another's booking; not an agent
+        _, colleague = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        user2, _ = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+
+        def designate(tok, user_id, booking=None):
+            body = self.signed(tok, "ggzy-evaluation-representative-v1",
+                               {"booking_id": booking or self.booking, "representative_user_id": user_id})
+            body.update(booking_id=booking or self.booking, user_id=user_id)
+            return self.srv.request("POST", "/api/v1/evaluations/representatives", body, token=tok)
+        self.rule(designate(colleague, user2["id"]), 409, "EVAL-REPRESENTATIVE")
+        other = self.make_org(self.admin, "tenderer")
+        _, stranger = self.make_user(self.admin, other["id"], "tenderer")
+        self.assertEqual(designate(stranger, user2["id"]).status, 404)
+        self.assertEqual(designate(self.agent_tok, user2["id"]).status, 403)
+        # the session waits for the representative to sign in in the room
+        for e in self.members[:-1]:
+            self.sign_in(e)
+        r = self.open()
+        self.rule(r, 409, "EVAL-SIGN-IN")
+        self.assertIn(rep["pseudonym"], r.json["error"]["message"])
+        self.sign_in(rep)
+        ev = self.open().json["id"]
+        v = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=rep["tok"]).json
+        self.assertEqual(v["my_pseudonym"], rep["pseudonym"])
+        ids = [self.bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.assertEqual(self.act(e, ev, "pledge", {"conflict": False}).status, 201)
+        for e in self.members:  # under the tendering law a representative may chair
+            r = self.act(e, ev, "chair", {"chair": rep["pseudonym"]})
+        self.assertEqual(r.json["chair"], rep["pseudonym"])
+        for kind in ("qualification", "preliminary"):
+            for e in self.members:
+                self.act(e, ev, kind, {"bids": [{"bid_id": b, "pass": True} for b in ids]})
+        self.assertEqual(self.act(rep, ev, "detailed", {"scores": [
+            {"bid_id": b, "points": {"T": "30", "S": "20"}} for b in ids]}).status, 201)
+        self.assertEqual(self.act(self.members[0], ev, "detailed", {"scores": [
+            {"bid_id": b, "points": {"T": "31", "S": "21"}} for b in ids]}).status, 201)
+        # the representative sees its peers' scores once its own are in; its colleague none
+        def scored(tok):
+            view = self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=tok).json
+            return [x.get("payload") for m in view["members"] for x in m["acts"] if x["kind"] == "detailed"]
+        self.assertEqual(len([p for p in scored(rep["tok"]) if p]), 2)
+        self.assertEqual([p for p in scored(colleague) if p], [])
+        # the replay: the representative's acts are its own; an expert's act forged by a tenderer
+        # user is named
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        r = self.srv.request("POST", "/api/v1/test/audit/entries", {
+            "action": "evaluation.act", "object_type": "evaluation", "object_id": ev, "project_id": self.pid,
+            "payload": {"evaluation_id": ev, "member": self.members[1]["pseudonym"], "kind": "detailed"}},
+            token=rep["tok"])
+        self.assertIn(r.status, (200, 201), r)
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--file", path, "--vkey", self.vkey, token=self.sup_tok)
+        self.assertIn("VIOLATION INV-EVAL-MEMBER", p.stdout)
+
+
 class IndicatorTest(EvaluationFixture):
     def test_prices_in_a_regular_progression_raise_an_indicator_for_supervisors_and_the_committee(self):
         self.evaluated_lot(prices=(90000000, 95000000, 100000000))
@@ -712,8 +799,8 @@ class RecusalTest(EvaluationFixture):
         for e in self.members:
             self.sign_in(e)
         ev = self.open().json["id"]
-        a, b, c, d = self.members
-        for e in (a, b, c):
+        a, b, c, d, rep = self.members  # four drawn experts and the tenderer's representative
+        for e in (a, b, c, rep):
             self.assertEqual(self.act(e, ev, "pledge", {"conflict": False}).status, 201)
         r = self.act(d, ev, "pledge", {"conflict": True, "statement": "本人曾在投标人处任职"})
         self.assertEqual(r.status, 201, r)
@@ -818,7 +905,7 @@ class SendBackTest(EvaluationFixture):
         for e in self.members:
             self.sign_in(e)
         ev = self.open().json["id"]
-        a, b, c, d = self.members
+        a, b, c, d, rep = self.members  # four drawn experts and the tenderer's representative
         ids = [self.bids[o["id"]] for o in self.orgs]
         for e in self.members:
             self.act(e, ev, "pledge", {"conflict": False})
@@ -865,7 +952,7 @@ class RejectAllTest(EvaluationFixture):
         for e in self.members:
             self.sign_in(e)
         ev = self.open().json["id"]
-        a, b, c, d = self.members
+        a, b, c, d, rep = self.members  # four drawn experts and the tenderer's representative
         ids = [self.bids[o["id"]] for o in self.orgs]
         for e in self.members:
             self.act(e, ev, "pledge", {"conflict": False})
@@ -906,7 +993,7 @@ class MoreTimeTest(EvaluationFixture):
         for e in self.members:
             self.sign_in(e)
         ev = self.open().json["id"]
-        a, b, c, d = self.members
+        a, b, c, d, rep = self.members  # four drawn experts and the tenderer's representative
         for e in self.members:
             self.act(e, ev, "pledge", {"conflict": False})
         for e in self.members:

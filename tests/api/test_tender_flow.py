@@ -2,7 +2,8 @@
 when"): the project enters and is accepted, its tender announcement declares the evaluation method
 and publishes the opening keys, three bidders seal and submit their bids, the opening ceremony
 opens them (the second lot, with no bid, fails unopened), the agent moves the project to
-evaluation, the committee is drawn for the booked evaluation room and confirms, signs in there,
+evaluation, the committee is drawn for the booked evaluation room and confirms, the tenderer
+seats its representative, all sign in there,
 pledges, elects its chair, reviews, scores and signs the report; the candidates are publicized,
 the tenderer decides the winner after the publicity, the award announcement goes out, the
 contract is signed by the tenderer and the winner, and the tenderer's written report closes the
@@ -93,8 +94,16 @@ class TenderToClosedTest(Ceremony):
                                                                  "accept": True})
             self.ok(api("POST", "/api/v1/experts/me/assignments/%d/answer" % draw["id"], dict(body, accept=True),
                         token=e["tok"]))
-        # the session: the members sign in in the room, the agent opens it
+        # the session: the tenderer seats its representative in the seat the draw counted
+        # (owner_reps, 招标投标法 第三十七条); the members sign in in the room, the agent opens it
         self.clock(start + MIN)
+        tenderer_org = api("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["tenderer_org_id"]
+        rep_user, rep_tok = self.make_user(admin, tenderer_org, "tenderer")
+        body = self.signed(rep_tok, "ggzy-evaluation-representative-v1",
+                           {"booking_id": booking["id"], "representative_user_id": rep_user["id"]})
+        rep = self.ok(api("POST", "/api/v1/evaluations/representatives",
+                          dict(body, booking_id=booking["id"], user_id=rep_user["id"]), token=rep_tok), 201)
+        members.append({"user": rep_user, "tok": rep_tok, "pseudonym": rep["pseudonym"]})
         for e in members:
             body = self.signed(e["tok"], "ggzy-attendance-v1", {"booking_id": booking["id"], "mode": "in_room"})
             self.ok(api("POST", "/api/v1/venues/bookings/%d/attendance" % booking["id"], dict(body, mode="in_room"),
@@ -122,7 +131,6 @@ class TenderToClosedTest(Ceremony):
         self.assertEqual(s["state"], "reported")
         first = s["report"]["candidates"][0]
         # the candidates' publicity, then the tenderer's decision after it
-        tenderer_org = api("GET", "/api/v1/projects/%d" % self.pid, token=self.agent_tok).json["tenderer_org_id"]
         _, owner = self.make_user(admin, tenderer_org, "tenderer")
         now = self.now_us()
         cand = self.ok(api("POST", "/api/v1/projects/%d/announcements" % self.pid, {

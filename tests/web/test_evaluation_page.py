@@ -132,3 +132,24 @@ class EvaluationPageTest(EvaluationFixture):
         br.wait_for("!document.getElementById('console').hidden")
         self.assertFalse(br.script("return [...document.querySelectorAll('#side-kind option')]"
                                    ".some((o) => o.value === 'correct');"))
+
+    def test_the_tenderer_designates_its_representative_on_the_page(self):
+        br = self.browser
+        self.evaluated_lot(designate=False)
+        owner, owner_tok = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        rep, _ = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        self.page(owner["username"], "", self.key_file({"tok": owner_tok}, "owner.pem"))
+        br.wait_for("!document.getElementById('rep-form').hidden")
+        br.type("#rep-booking", str(self.booking))
+        br.type("#rep-user", str(rep["id"]))
+        br.click("#rep")
+        br.wait_for("['done','refused'].includes(document.getElementById('rep-status').dataset.state)")
+        self.assertEqual(br.script("return document.getElementById('rep-status').dataset.state;"), "done",
+                         br.text("#rep-status"))
+        self.assertIn("rep-%d" % rep["id"], br.text("#rep-status"))
+        self.shot("evaluation-representative")
+        # the one seat is taken: a second designation is refused with its rule, in Chinese first
+        br.type("#rep-user", str(owner["id"]))
+        br.click("#rep")
+        br.wait_for("document.getElementById('rep-status').dataset.state === 'refused'")
+        self.assertIn("EVAL-REPRESENTATIVE", br.text("#rep-status"))

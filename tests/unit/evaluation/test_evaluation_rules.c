@@ -314,6 +314,41 @@ a_score_changes_after_summing_only_for_an_outlier_or_an_objective_mismatch(void)
 }
 
 static void
+the_purchasers_representative_never_chairs_and_seats_are_counted(void)
+{
+    struct eval_session *s = session();
+    snprintf(s->members[2].pseudonym, sizeof s->members[2].pseudonym, "rep-12");
+    s->step = STEP_CHAIR;
+    CHECK(!act(s, 10, "chair", "{\"chair\":\"rep-12\"}", ACT_OK).code); /* tendering: may chair */
+    s->category = CAT_PROCUREMENT; /* 财政部令第87号 第四十五条 */
+    CHECK_STR(act(s, 10, "chair", "{\"chair\":\"rep-12\"}", ACT_OK).code,
+              "EVAL-CHAIR-REPRESENTATIVE");
+    CHECK(!act(s, 10, "chair", "{\"chair\":\"p1\"}", ACT_OK).code);
+    CHECK(evaluation_is_rep("rep-12") && !evaluation_is_rep("p1"));
+    done(s);
+    struct designate_facts f = {.booking_found = true,
+                                .own_project = true,
+                                .committee_found = true,
+                                .owner_reps = 1,
+                                .user_ok = true,
+                                .session = "",
+                                .sig = ACT_OK};
+    CHECK(!evaluation_rule_designate(&f, 0).code);
+    f.designated = 1; /* the one seat taken */
+    CHECK_STR(evaluation_rule_designate(&f, 0).code, "EVAL-REPRESENTATIVE");
+    f.recused = 1; /* its holder recused: another may take it */
+    CHECK(!evaluation_rule_designate(&f, 0).code);
+    f.user_ok = false;
+    CHECK_STR(evaluation_rule_designate(&f, 0).code, "EVAL-REPRESENTATIVE");
+    f.user_ok = true;
+    f.owner_reps = 0;
+    CHECK_STR(evaluation_rule_designate(&f, 0).code, "EVAL-REPRESENTATIVE");
+    f.owner_reps = 1;
+    f.own_project = false;
+    CHECK_STR(evaluation_rule_designate(&f, 0).code, "EVAL-BOOKING");
+}
+
+static void
 pause_and_resume_go_one_way_each(void)
 {
     CHECK(!evaluation_rule_pause("open", true).code);
@@ -653,6 +688,7 @@ main(void)
     RUN(a_replacement_takes_a_vacant_seat_by_pledging_and_a_vacancy_holds_the_step);
     RUN(the_chair_needs_more_than_half_of_the_votes_and_a_review_rejects_by_majority);
     RUN(the_result_averages_each_criterion_half_up_and_ranks_by_total);
+    RUN(the_purchasers_representative_never_chairs_and_seats_are_counted);
     RUN(a_score_changes_after_summing_only_for_an_outlier_or_an_objective_mismatch);
     RUN(pause_and_resume_go_one_way_each);
     RUN(the_time_is_extended_when_more_than_a_third_of_the_members_ask);
