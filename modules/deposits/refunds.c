@@ -63,7 +63,8 @@ enum db_status
 deposits_on_event(struct dbconn *c, const struct actor *a, const struct app_event *e)
 {
     (void)a; /* the emitter writes the audit entry of its act */
-    return store_event_insert(c, e->project_id, app_event_name(e->kind), e->winner_org, e->at_us);
+    return store_event_insert(c, e->project_id, app_event_name(e->kind), e->lot, e->winner_org,
+                              e->at_us);
 }
 
 /* ---- instructing a refund ---- */
@@ -104,10 +105,18 @@ refund_cause(struct dbconn *c, const struct dbres *s, int64_t now, enum refund_c
                           .bid_any = b.any,
                           .bid_current = b.current,
                           .withdrawn_us = b.withdrawn_us};
+    /* the events of this sub-account's lot; one of every lot (lot 0) where the lot has none */
+    int64_t lot = dbres_i64(s, 0, SC_LOT);
+    bool exact[2] = {false, false};
     for (size_t i = 0; i < ev.nrows; i++) {
         const char *k = dbres_str(&ev, i, VC_KIND);
         int64_t w = dbres_str(&ev, i, VC_WINNER) ? dbres_i64(&ev, i, VC_WINNER) : 0;
-        if (!strcmp(k, "award_notice"))
+        int64_t el = dbres_i64(&ev, i, VC_LOT);
+        int award = !strcmp(k, "award_notice") ? 1 : 0;
+        if ((el != lot && el != 0) || (el == 0 && exact[award]))
+            continue;
+        exact[award] = el == lot;
+        if (award)
             in.award_us = dbres_i64(&ev, i, VC_AT), in.award_winner = w;
         else
             in.contract_us = dbres_i64(&ev, i, VC_AT), in.contract_winner = w;

@@ -608,12 +608,13 @@ store_refund_mark(struct dbconn *c, int64_t id, bool late_flag, int64_t now)
 /* ---- events ---- */
 
 enum db_status
-store_event_insert(struct dbconn *c, int64_t project, const char *kind, int64_t winner, int64_t at)
+store_event_insert(struct dbconn *c, int64_t project, const char *kind, int64_t lot, int64_t winner,
+                   int64_t at)
 {
-    static const char sql[] = "INSERT IGNORE INTO deposit_events (project_id, kind, winner_org, "
-                              "at_us) VALUES (?, ?, ?, ?)";
-    struct dbv p[] = {DBV_INT(project), DBV_STR(kind), winner ? DBV_INT(winner) : DBV_NUL,
-                      DBV_INT(at)};
+    static const char sql[] = "INSERT IGNORE INTO deposit_events (project_id, kind, lot_seq, "
+                              "winner_org, at_us) VALUES (?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(project), DBV_STR(kind), DBV_INT(lot),
+                      winner ? DBV_INT(winner) : DBV_NUL, DBV_INT(at)};
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
 }
 

@@ -138,7 +138,8 @@ enum { FLAG_COLS(DB_COL_ENUM) FC__COUNT };
 #define EVENT_COLS(X)                                                                              \
     X(VC_KIND, "kind")                                                                             \
     X(VC_WINNER, "winner_org")                                                                     \
-    X(VC_AT, "at_us")
+    X(VC_AT, "at_us")                                                                              \
+    X(VC_LOT, "lot_seq")
 enum { EVENT_COLS(DB_COL_ENUM) VC__COUNT };
 
 #define GUARANTEE_COLS(X)                                                                          \
@@ -379,7 +380,7 @@ enum db_status store_statements(struct dbconn *c, int64_t before, int64_t limit,
 enum db_status store_notices_valued(struct dbconn *c, int64_t from, int64_t to, struct dbres *out);
 
 /* events of later stages */
-enum db_status store_event_insert(struct dbconn *c, int64_t project, const char *kind,
+enum db_status store_event_insert(struct dbconn *c, int64_t project, const char *kind, int64_t lot,
                                   int64_t winner, int64_t at);
 enum db_status store_events(struct dbconn *c, int64_t project, struct dbres *out);
 

@@ -6,8 +6,8 @@
  * lot with a statement signed by its certified key (招标投标法 第四十条), after the publicity
  * ended, among the candidates — the first, for a project the law requires to be tendered, unless
  * a reason of 实施条例 第五十五条. Once the award announcement is published, the winner gets the
- * award notice and every other bidder the result (第四十五条), and the deposits stage hears of it
- * (EV_AWARD_NOTICE).
+ * award notice and every other bidder the result (第四十五条), and the deposits stage hears of it,
+ * lot by lot (EV_AWARD_NOTICE).
  *
  *   POST /api/v1/projects/{id}/award   the tenderer's decision
  *   GET  /api/v1/projects/{id}/award   the lots' candidates, decisions and contracts
@@ -192,13 +192,10 @@ award_published(struct dbconn *c, const struct actor *a, int64_t project, int64_
             cJSON_AddItemToArray(losers, cJSON_CreateNumber(x->valuedouble));
     }
     cJSON_Delete(all);
-    int64_t first_winner = 0;
     for (size_t i = 0; st == DB_OK && i < p->nlots; i++) {
         const struct lot_result *l = &p->lots[i];
         if (!l->decided)
             continue;
-        if (!first_winner)
-            first_winner = l->won.org_id;
         snprintf(ids, sizeof ids, "[%lld]", (long long)l->won.org_id);
         snprintf(
             body, sizeof body,
@@ -269,9 +266,11 @@ award_published(struct dbconn *c, const struct actor *a, int64_t project, int64_
     }
     dbres_free(&reports);
     cJSON_Delete(losers);
-    if (st == DB_OK) {
-        /* the deposits stage: losing bidders' refunds under government procurement */
-        struct app_event e = {EV_AWARD_NOTICE, project, first_winner, now};
+    /* the deposits stage, per lot: its losing bidders' refunds under government procurement */
+    for (size_t i = 0; st == DB_OK && i < p->nlots; i++) {
+        if (!p->lots[i].decided)
+            continue;
+        struct app_event e = {EV_AWARD_NOTICE, project, p->lots[i].won.org_id, now, p->lots[i].lot};
         st = app_emit(c, a, &e);
     }
 out:

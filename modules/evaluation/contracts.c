@@ -126,6 +126,11 @@ contract_tx(struct dbconn *c, struct req *r, void *arg)
         /* 招标投标法 第四十六条: within 30 days of the award notice */
         bool late = l->noticed_us && now > l->noticed_us + AWARD_CONTRACT_DAYS * DAY_US;
         cJSON_AddBoolToObject(pl, "late", late);
+        /* the deposits stage: this lot's deposits and their interest go back (实施条例 第五十七条)
+         */
+        struct app_event e = {EV_CONTRACT_SIGNED, x->project, l->won.org_id, now, l->lot};
+        if (app_emit(c, req_actor(r), &e) != DB_OK)
+            goto out;
         bool all = true;
         for (size_t i = 0; i < p->nlots; i++)
             all &= !p->lots[i].decided || !strcmp(p->lots[i].contract_state, "signed");
@@ -135,12 +140,6 @@ contract_tx(struct dbconn *c, struct req *r, void *arg)
             cJSON *tr = cJSON_AddObjectToObject(pl, "transition");
             cJSON_AddStringToObject(tr, "from", v.state);
             cJSON_AddStringToObject(tr, "to", "contracted");
-            int64_t winner = 0;
-            for (size_t i = 0; i < p->nlots && !winner; i++)
-                winner = p->lots[i].decided ? p->lots[i].won.org_id : 0;
-            struct app_event e = {EV_CONTRACT_SIGNED, x->project, winner, now};
-            if (app_emit(c, req_actor(r), &e) != DB_OK)
-                goto out;
         }
     }
     json_add_i64(pl, "contract_id", id);

@@ -44,6 +44,7 @@ struct app_event {
     int64_t project_id;
     int64_t winner_org; /* the winning bidder's organization (0: none named) */
     int64_t at_us;      /* when it happened: the notice's publication, the contract's signing */
+    int64_t lot;        /* the lot it concerns (0: every lot of the project) */
 };
 typedef enum db_status (*app_event_fn)(struct dbconn *c, const struct actor *a,
                                        const struct app_event *e);

@@ -181,6 +181,7 @@ static const struct field event_schema[] = {
     {"project_id", F_INT, true, 1, INT64_C(9007199254740991), NULL},
     {"winner_org_id", F_INT, false, 1, INT64_C(9007199254740991), NULL},
     {"at_us", F_INT, false, 0, INT64_C(9007199254740991), NULL},
+    {"lot", F_INT, false, 0, 50, NULL},
     {NULL},
 };
 
@@ -192,6 +193,7 @@ event_tx(struct dbconn *c, struct req *r, void *arg)
     cJSON_AddStringToObject(p, "kind", app_event_name(e->kind));
     json_add_i64(p, "winner_org_id", e->winner_org);
     json_add_i64(p, "at_us", e->at_us);
+    json_add_i64(p, "lot", e->lot);
     if (audit_append(c, req_actor(r), "test.event", "project", e->project_id, e->project_id, p,
                      NULL) != DB_OK ||
         app_emit(c, req_actor(r), e) != DB_OK)
@@ -213,6 +215,7 @@ test_event(struct req *r, const cJSON *body)
         .project_id = json_i64(body, "project_id", 0),
         .winner_org = json_i64(body, "winner_org_id", 0),
         .at_us = json_i64(body, "at_us", clock_now_us()),
+        .lot = json_i64(body, "lot", 0),
     };
     req_tx(r, event_tx, &e);
 }

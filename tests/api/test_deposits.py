@@ -425,6 +425,32 @@ class RefundTest(DepositTest):
                                "deposit.refund.sent": "system:refund-scheduler"})
         self.replay_clean()
 
+    def test_a_lots_deposits_go_back_on_that_lots_contract_not_on_anothers(self):
+        b0, b1 = self.bidders[:2]
+        self.basic(b0, "6222000000000510")
+        self.basic(b1, "6222000000000511")
+        s0, s1 = self.sub(b0), self.sub(b1)
+        self.pay(s0["number"], DEPOSIT, "6222000000000510", name="甲公司")
+        self.pay(s1["number"], DEPOSIT, "6222000000000511", name="乙公司")
+        self.bid_all(2)
+        signed = self.deadline + 5 * DAY
+        self.clock(signed)
+
+        def event(lot):
+            r = self.srv.request("POST", "/api/v1/test/events", {
+                "kind": "contract_signed", "project_id": self.pid, "winner_org_id": b0["org"], "at_us": signed,
+                "lot": lot}, token=self.admin)
+            self.assertEqual(r.status, 201, r)
+        # another lot's contract (a project of several lots, docs/deposits.md §6): lot 1 waits
+        event(2)
+        self.run_job("deposits.refunds", signed + 3600 * 10**6)
+        self.assertEqual(self.refunds(), [])
+        # its own lot's contract: both of lot 1's deposits go back
+        event(1)
+        self.run_job("deposits.refunds", signed + 2 * 3600 * 10**6)
+        got = self.wait(lambda: (lambda x: x if len(x) == 2 else None)(self.refunds()), "no refund for lot 1")
+        self.assertEqual(sorted((f["cause"], f["lot"]) for f in got), [("contract", 1), ("contract", 1)])
+
     def test_an_unpaid_refund_is_warned_of_before_its_deadline_and_flagged_late_after(self):
         b0 = self.bidders[0]
         self.basic(b0, "6222000000000600")
