@@ -192,9 +192,7 @@
       box.append(v, t);
       act("录入公开值 Enter the public value", "beacon", async () => {
         if (!v.value || !t.value) throw new Error("输入公开值及其公布时间 the value and when it was published (Beijing time)");
-        const [dd, hh] = t.value.split("T"), [y, m, dy] = dd.split("-").map(Number);
-        const [H, M, Sx] = (hh + ":00").split(":").map(Number);
-        const at = (Date.UTC(y, m - 1, dy, H, M, Sx || 0) - 8 * 3600e3) * 1000;
+        const at = GGZYPage.fromBeijing(t.value);
         const r = await api("POST", "/api/v1/draws/" + d.id + "/beacon", { value: v.value, published_us: at });
         if (r.status !== 200) throw new Error(GGZYPage.refusal(r.status, r.json));
         box.replaceWith(drawView(r.json));

@@ -8,6 +8,10 @@
  * GGZYPage.beijing(us)          µs since the epoch as Beijing time, "YYYY-MM-DD hh:mm:ss.mmm"
  * GGZYPage.yuan(fen)            integer fen as yuan with thousands separators (1,234,567.89),
  *                               without floating point
+ * GGZYPage.fromBeijing(text)    a datetime-local value ("YYYY-MM-DDThh:mm[:ss]") read as Beijing
+ *                               time, as µs since the epoch (null when it is not one)
+ * GGZYPage.fen(text)            an amount in yuan as the person types it ("1,234,567.8") as integer
+ *                               fen, by string work (null when it is not an amount)
  */
 "use strict";
 
@@ -68,5 +72,19 @@ const GGZYPage = (() => {
     return (fen < 0 ? "-" : "") + whole + "." + digits.slice(-2);
   }
 
-  return { session, refusal, beijing, yuan };
+  function fromBeijing(text) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text || "");
+    if (!m) return null;
+    const [y, mo, d, H, M, S] = m.slice(1).map((x) => Number(x || 0));
+    return (Date.UTC(y, mo - 1, d, H, M, S) - 8 * 3600 * 1000) * 1000;
+  }
+
+  function fen(text) {
+    const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(String(text || "").replace(/[,，\s]/g, ""));
+    if (!m) return null;
+    const v = Number(m[1] + (m[2] || "").padEnd(2, "0"));
+    return Number.isSafeInteger(v) ? v : null;
+  }
+
+  return { session, refusal, beijing, yuan, fromBeijing, fen };
 })();

@@ -16,6 +16,7 @@
 const GGZYShell = (() => {
   const PAGES = [
     ["/", "公告 Announcements"],
+    ["/projects.html", "项目 Projects"],
     ["/bid.html", "投标 Bid"],
     ["/custodian.html", "开标密钥 Opening key"],
     ["/opening.html", "开标记录 Opening record"],
