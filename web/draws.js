@@ -77,11 +77,30 @@
         no.addEventListener("click", () => answer(a, false));
         td.append(yes, no);
       }
+      if (a.state === "confirmed") { /* in the room, from an hour before the session */
+        const b = el("button", "评标室签到 Sign in in the room", { type: "button", "data-act": "sign-in" });
+        b.addEventListener("click", () => signIn(a.booking_id));
+        td.append(b);
+      }
       tr.append(td);
       body.append(tr);
     }
     if ($("a-status").dataset.state !== "done" && $("a-status").dataset.state !== "refused")
       say("a-status", r.json.items.length ? "" : "暂无 none yet", "loaded");
+  }
+
+  /* a signed sign-in to the evaluation room (venues: ggzy-attendance-v1, in the room only) */
+  async function signIn(booking) {
+    say("a-status", "签名 signing…", "busy");
+    try {
+      const body = await signed("ggzy-attendance-v1", { booking_id: booking, mode: "in_room" });
+      body.mode = "in_room";
+      const r = await api("POST", "/api/v1/venues/bookings/" + booking + "/attendance", body);
+      if (r.status !== 201) return say("a-status", GGZYPage.refusal(r.status, r.json), "refused");
+      say("a-status", "已签到 signed in: " + GGZYPage.beijing(r.json.signed_us).slice(0, 19) + "（北京时间）", "done");
+    } catch (e) {
+      say("a-status", e.message, "refused");
+    }
   }
 
   async function answer(a, accept) {
@@ -301,11 +320,33 @@
 
   $("lib-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadLibrary(); });
   $("d-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadDraws(); });
+  /* the agency asks for a committee draw for its evaluation booking */
+  $("ask-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const groups = [];
+    for (const l of $("ask-groups").value.split("\n").map((x) => x.trim()).filter(Boolean)) {
+      const m = /^(\S+)\s*[，,]\s*(\d+)$/.exec(l);
+      if (!m) return say("ask-status", "专业写作“专业代码，人数”：" + l, "refused");
+      groups.push({ specialty: m[1], count: Number(m[2]) });
+    }
+    const r = await api("POST", "/api/v1/draws", {
+      project_id: Number($("ask-project").value), booking_id: Number($("ask-booking").value), groups,
+      owner_reps: Number($("ask-reps").value || 0), reserves: Number($("ask-reserves").value || 0),
+      regions: $("ask-regions").value.split(/[\s,，]+/).filter(Boolean) });
+    if (r.status !== 201) return say("ask-status", GGZYPage.refusal(r.status, r.json), "refused");
+    say("ask-status", "已申请 asked: draw " + r.json.id + "，待中心会签 awaiting the center's cosignatures", "done");
+    $("d-project").value = $("ask-project").value;
+    await loadDraws();
+  });
+
   GGZYShell.onSignIn(async (who) => {
     me = who;
     $("expert").hidden = me.role !== "expert";
     $("library").hidden = !["center_admin", "supervisor"].includes(me.role);
-    $("draws").hidden = !["center_admin", "supervisor"].includes(me.role);
+    $("draws").hidden = !["center_admin", "supervisor", "agent", "tenderer"].includes(me.role);
+    $("ask-form").hidden = me.role !== "agent";
+    const q = new URLSearchParams(location.search).get("project");
+    if (q) $("ask-project").value = q;
     if (me.role === "expert") await loadExpert();
     const pid = new URLSearchParams(location.search).get("project");
     if (pid && !$("draws").hidden) {

@@ -429,8 +429,24 @@
     }
   });
 
+  /* the tenderer's representative signs in in the room (an expert does from the draws page) */
+  $("signin-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    say("signin-status", "签名中 signing…", "busy");
+    try {
+      const booking_id = Number($("signin-booking").value);
+      const body = await signed("ggzy-attendance-v1", { booking_id, mode: "in_room" });
+      const r = await api("POST", "/api/v1/venues/bookings/" + booking_id + "/attendance", Object.assign({ mode: "in_room" }, body));
+      if (r.status !== 201) return say("signin-status", GGZYPage.refusal(r.status, r.json), "refused");
+      say("signin-status", "已签到 signed in: " + GGZYPage.beijing(r.json.signed_us).slice(0, 19) + "（北京时间）", "done");
+    } catch (e) {
+      say("signin-status", e.message, "refused");
+    }
+  });
+
   GGZYShell.onSignIn(async (m) => {
     me = m;
+    $("signin-form").hidden = me.role !== "tenderer";
     $("open-form").hidden = me.role !== "agent";
     $("rep-form").hidden = me.role !== "tenderer";
     await loadList();

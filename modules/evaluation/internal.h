@@ -248,7 +248,7 @@ struct refusal evaluation_rule_contract(const struct contract_facts *f, int64_t 
 #define EVAL_REP_DOMAIN "ggzy-evaluation-representative-v1"
 #define EVAL_REP_PREFIX "rep-" /* a representative's pseudonym: "rep-<user id>" */
 /* Is pseudonym a representative's (not a library expert's)? */
-bool evaluation_is_rep(const char *pseudonym);
+bool evaluation_rule_is_rep(const char *pseudonym);
 /* The tenderer designates who sits in the seats the draw counted for it (owner_reps): one of its
  * own tenderer users, signed, while a seat is free — before the session, or in place of a
  * representative who recused. */

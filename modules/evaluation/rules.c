@@ -98,7 +98,7 @@ evaluation_rule_open(const struct open_facts *f, int64_t now)
 }
 
 bool
-evaluation_is_rep(const char *pseudonym)
+evaluation_rule_is_rep(const char *pseudonym)
 {
     return pseudonym && !strncmp(pseudonym, EVAL_REP_PREFIX, strlen(EVAL_REP_PREFIX));
 }
@@ -106,7 +106,7 @@ evaluation_is_rep(const char *pseudonym)
 bool
 evaluation_rule_may_chair(int category, const char *pseudonym)
 {
-    return !(category == CAT_PROCUREMENT && evaluation_is_rep(pseudonym));
+    return !(category == CAT_PROCUREMENT && evaluation_rule_is_rep(pseudonym));
 }
 
 struct refusal

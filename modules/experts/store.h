@@ -135,7 +135,8 @@ enum { POOL_COLS(DB_COL_ENUM) PL__COUNT };
     X(AS_PLACE, "d.place")                                                                         \
     X(AS_INVITED, "q.invited_us")                                                                  \
     X(AS_ANSWER_BY, "q.answer_by_us")                                                              \
-    X(AS_ANSWERED, "q.answered_us")
+    X(AS_ANSWERED, "q.answered_us")                                                                \
+    X(AS_BOOKING, "d.booking_id")
 enum { ASSIGN_COLS(DB_COL_ENUM) AS__COUNT };
 
 /* profiles */

@@ -179,5 +179,7 @@ assignment_json(const struct dbres *s, size_t i)
     json_add_i64(o, "session_end_us", dbres_i64(s, i, AS_END));
     cJSON_AddStringToObject(o, "place", dbres_str(s, i, AS_PLACE));
     json_add_col_i64(o, "answer_by_us", s, i, AS_ANSWER_BY);
+    /* the room's booking, to sign in to once confirmed (it names no project to an expert) */
+    json_add_i64(o, "booking_id", dbres_i64(s, i, AS_BOOKING));
     return o;
 }

@@ -129,6 +129,7 @@ class OpeningPageTest(Ceremony):
             self.assertEqual(state, "done", text)
             oid = int(text.rsplit("#", 1)[1])
             li = "#objections li[data-id='%d']" % oid
+            br.wait_for("document.querySelector(\"%s\") !== null" % li)  # the list follows the record
             self.assertIn("递交时间有误<img src=x onerror=alert(1)> — 待答复", br.text(li))
             self.assertEqual(br.script("return document.querySelectorAll('#objections img').length;"), 0)
             # the agent answers it by its number

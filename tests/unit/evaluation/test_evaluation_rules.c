@@ -324,7 +324,7 @@ the_purchasers_representative_never_chairs_and_seats_are_counted(void)
     CHECK_STR(act(s, 10, "chair", "{\"chair\":\"rep-12\"}", ACT_OK).code,
               "EVAL-CHAIR-REPRESENTATIVE");
     CHECK(!act(s, 10, "chair", "{\"chair\":\"p1\"}", ACT_OK).code);
-    CHECK(evaluation_is_rep("rep-12") && !evaluation_is_rep("p1"));
+    CHECK(evaluation_rule_is_rep("rep-12") && !evaluation_rule_is_rep("p1"));
     done(s);
     struct designate_facts f = {.booking_found = true,
                                 .own_project = true,
