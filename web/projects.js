@@ -2,7 +2,7 @@
  * projects.js — the projects page (projects.html), in the page shell: the caller's projects and,
  * for one of them, what its role may do there. An agent registers a project with its lots
  * (项目统一进场), uploads the tender documents (the SHA-256 shown as the server computed it),
- * submits it, drafts each announcement (招标公告 with its times, deposits and evaluation method;
+ * submits it, makes each lot's opening key with its custodians, drafts each announcement (招标公告 with its times, deposits and evaluation method;
  * 变更; 中标候选人公示; 中标结果; 流标; 终止), previews the draft as stored and publishes it
  * (信息统一发布), and moves an opened project to its evaluation; center staff accept or return a
  * submitted project. A button is offered only in the state where
@@ -108,6 +108,7 @@
     for (const d of p.documents) docs.append(el("li", d.name + "（" + d.size + " 字节，SHA-256 " + d.sha256 + "）"));
     if (!p.documents.length) docs.append(el("li", "没有 none"));
     $("ann-box").hidden = !agent || ["draft", "submitted", "closed", "terminated", "failed"].includes(p.state);
+    $("key-box").hidden = !(agent || me.role === "center_admin") || p.state !== "accepted";
     renderMoves();
   }
 
@@ -149,6 +150,23 @@
     if (r.status !== 201) return say("doc-status", GGZYPage.refusal(r.status, j), "refused");
     say("doc-status", "已上传 uploaded: " + j.name + "，SHA-256 " + j.sha256, "done");
     await show(cur.id);
+  });
+
+  /* ---- a lot's opening key, split among its custodians ---- */
+
+  $("key-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const custodians = [];
+    for (const l of $("k-custodians").value.split("\n").map((x) => x.trim()).filter(Boolean)) {
+      const m = /^(\d+)\s*[，,\s]\s*([0-9a-f]{64})$/.exec(l);
+      if (!m) return say("key-status", "保管人写作“用户编号，密钥编号（64 位十六进制）”：" + l, "refused");
+      custodians.push({ user_id: Number(m[1]), key_id: m[2] });
+    }
+    const lot = Number($("k-lot").value);
+    const r = await api("POST", "/api/v1/projects/" + cur.id + "/lots/" + lot + "/opening-key",
+                        { custodians, threshold: Number($("k-threshold").value || 2) });
+    if (r.status !== 201) return say("key-status", GGZYPage.refusal(r.status, r.json), "refused");
+    say("key-status", "第 " + lot + " 标段开标密钥已生成 made: " + r.json.key_id, "done");
   });
 
   /* ---- announcements ---- */
