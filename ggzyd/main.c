@@ -33,7 +33,7 @@
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: ggzyd [-c FILE] [--test-mode] [--port-file FILE] [COMMAND]\n"
+    fprintf(f, "usage: ggzyd [-c FILE] [--test-mode | --demo-clock] [--port-file FILE] [COMMAND]\n"
                "commands:\n"
                "  serve            serve the API (default)\n"
                "  migrate          apply pending migrations\n"
@@ -41,7 +41,9 @@ usage(FILE *f)
                "  routes           print the route table\n"
                "  rules            print the statutory rule table\n"
                "  config-keys      print every configuration key\n"
-               "  modules          print the modules, what each depends on, its jobs\n");
+               "  modules          print the modules, what each depends on, its jobs\n"
+               "--demo-clock: a demonstration's clock, moved through the API (GET and POST\n"
+               "  /api/v1/test/clock) and named on /healthz and every page; never in production\n");
     for (size_t i = 0; i < ggzy_nmodules; i++)
         for (size_t k = 0; k < ggzy_modules[i]->ncommands; k++)
             fprintf(f, "  %-16s %s\n", ggzy_modules[i]->commands[k].name,
@@ -208,7 +210,9 @@ cmd_serve(struct config *cfg, const char *port_file)
     unsigned port = http_port();
     log_info("ggzyd listening on %s port %u (%s, %lld threads%s)", cfg->http_bind, port,
              cfg->http_tls ? "https" : "plain http", (long long)cfg->http_threads,
-             cfg->test_mode ? ", TEST MODE: the clock can be moved through the API" : "");
+             cfg->test_mode    ? ", TEST MODE: the clock can be moved through the API"
+             : clock_is_demo() ? ", DEMONSTRATION CLOCK: the clock can be moved through the API"
+                               : "");
     if (port_file) {
         FILE *f = fopen(port_file, "w");
         if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
@@ -273,6 +277,8 @@ main(int argc, char **argv)
             config_path = argv[++i];
         else if (!strcmp(argv[i], "--test-mode"))
             test_mode = true;
+        else if (!strcmp(argv[i], "--demo-clock"))
+            clock_set_demo(true); /* the clock's routes only (docs/operations.md) */
         else if (!strcmp(argv[i], "--port-file") && i + 1 < argc)
             port_file = argv[++i];
         else if (!strcmp(argv[i], "--check-config"))

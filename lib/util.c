@@ -20,6 +20,19 @@
 #include <unistd.h>
 
 static _Atomic int64_t clock_offset_us;
+static _Atomic bool clock_demo;
+
+void
+clock_set_demo(bool on)
+{
+    atomic_store(&clock_demo, on);
+}
+
+bool
+clock_is_demo(void)
+{
+    return atomic_load(&clock_demo);
+}
 
 int64_t
 clock_now_us(void)

@@ -21,6 +21,10 @@ int64_t clock_now_us(void);
 /* Test mode only: move the clock so that now == target_us (it keeps running from there). */
 void clock_set_us(int64_t target_us);
 void clock_advance_us(int64_t delta_us);
+/* The demonstration clock (ggzyd --demo-clock, scripts/dev run --demo-clock; never in
+ * production): the clock may be moved through the API, and /healthz and every page say so. */
+void clock_set_demo(bool on);
+bool clock_is_demo(void);
 /* Format t (µs since epoch, UTC) as RFC 3339 with microseconds: 2026-11-22T08:00:00.123456Z.
  * buf must hold at least 28 bytes. */
 void clock_format(int64_t t_us, char *buf, size_t len);

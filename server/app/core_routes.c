@@ -56,6 +56,8 @@ healthz(struct req *r, const cJSON *body)
     cJSON_AddStringToObject(o, "audit_log", "intact");
     /* the platform's clock, which signed steps are checked against (docs/envelope.md §9.1) */
     json_add_i64(o, "now_us", clock_now_us());
+    if (clock_is_demo()) /* every page shows a banner: these times are a demonstration's */
+        cJSON_AddBoolToObject(o, "demo_clock", true);
     /* the modules' parts: the calendar's end, the deposit ledger's agreement with the log */
     enum err_code code = E_INTERNAL;
     if (!app_health(c, o, &code, why, sizeof why)) {
@@ -330,8 +332,10 @@ static const struct route routes[] = {
     {"GET", "/healthz", healthz, ROLE_PUBLIC, 0, NULL, 0},
     {"GET", "/metrics", metrics, ROLE_PUBLIC, 0, NULL, ROUTE_RAW},
     {"GET", "/api/v1/openapi.json", openapi, ROLE_PUBLIC, 0, NULL, ROUTE_RAW},
-    {"GET", "/api/v1/test/clock", test_clock_get, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY},
-    {"POST", "/api/v1/test/clock", test_clock_set, ROLE_PUBLIC, 256, clock_schema, ROUTE_TEST_ONLY},
+    {"GET", "/api/v1/test/clock", test_clock_get, ROLE_PUBLIC, 0, NULL,
+     ROUTE_TEST_ONLY | ROUTE_DEMO},
+    {"POST", "/api/v1/test/clock", test_clock_set, ROLE_PUBLIC, 256, clock_schema,
+     ROUTE_TEST_ONLY | ROUTE_DEMO},
     {"GET", "/api/v1/test/sleep", test_sleep, ROLE_PUBLIC, 0, NULL, ROUTE_TEST_ONLY,
      .query = sleep_query},
     {"POST", "/api/v1/test/events", test_event, ROLE_CENTER_ADMIN, 1024, event_schema,

@@ -45,6 +45,7 @@ typedef void (*handler_fn)(struct req *r, const cJSON *body);
 enum route_flags {
     ROUTE_CREATES = 1u << 0,     /* a POST that creates: honours Idempotency-Key */
     ROUTE_TEST_ONLY = 1u << 1,   /* registered only with --test-mode */
+    ROUTE_DEMO = 1u << 5,        /* of the test-only routes, also with --demo-clock (the clock) */
     ROUTE_RAW = 1u << 2,         /* handler builds its own non-JSON response */
     ROUTE_BODY_RAW = 1u << 3,    /* the body is bytes (an upload), not JSON: no schema; the
                                     handler reads r->body and checks its Content-Type */

@@ -159,7 +159,8 @@ router_add(const char *owner, const struct route *rows, size_t nrows, bool test_
                      rt->method ? rt->method : "?", rt->pattern ? rt->pattern : "?", why);
             return false;
         }
-        if ((rt->flags & ROUTE_TEST_ONLY) && !test_mode)
+        if ((rt->flags & ROUTE_TEST_ONLY) && !test_mode &&
+            !((rt->flags & ROUTE_DEMO) && clock_is_demo()))
             continue;
         struct croute *c = &table[ntable];
         c->rt = rt;

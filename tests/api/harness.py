@@ -105,8 +105,9 @@ class Server:
     """One ggzyd with its own database. Use as a context or call close()."""
 
     def __init__(self, test_mode=True, conf=None, web_root=None, db_socket=SOCK, db_user="ggzy",
-                 db_password=None, admin_password=None, create_db=True, start=True):
+                 db_password=None, admin_password=None, create_db=True, start=True, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="ggzy-test-")
+        self.extra_args = list(extra_args)  # more ggzyd options (e.g. --demo-clock)
         self.db = "ggzy_t_" + secrets.token_hex(6)
         self.db_socket = db_socket
         self.admin_password = admin_password
@@ -189,6 +190,7 @@ class Server:
         args = [GGZYD, "-c", self.conf_path, "--port-file", port_file]
         if self.test_mode:
             args.append("--test-mode")
+        args += self.extra_args
         self.log = open(self.log_path, "ab")
         pre = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, preexec_fn=pre)

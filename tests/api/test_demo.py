@@ -1,9 +1,13 @@
 """The demonstration `scripts/dev run` seeds on its first start (scripts/demo.py), run against a
 fresh server: it must leave a tender anyone can try — the announcement published and listed in
 public with its signature, each role able to sign in, every person's key certified and
-registered, the lot's opening key held by the agent, the supervisor and the center."""
+registered, the lot's opening key held by the agent, the supervisor and the center. Its award
+step (`scripts/dev demo award`, with `scripts/dev run --demo-clock`) carries that tender on to
+`closed` through the API as each of its people, and the project's log replays clean. ggzyd
+--demo-clock lets the clock be moved and says so, and nothing else of test mode is there."""
 import os
 import subprocess
+import sys
 import tempfile
 
 from harness import ADMIN_PASSWORD, CA, ROOT, ApiTest
@@ -40,3 +44,44 @@ class DemoTest(ApiTest):
         self.assertEqual(len(okey.json["custodians"]), 3)
         self.assertEqual(sorted(c["role"] for c in okey.json["custodians"]),
                          ["agent", "center_admin", "supervisor"])
+
+    def test_the_award_step_carries_the_demonstration_to_closed_and_it_replays_clean(self):
+        out = tempfile.mkdtemp(prefix="ggzy-demo-")
+        base = "https://localhost:%d" % self.srv.port
+
+        def demo(*step):
+            return subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "demo.py"), base, CA,
+                                   ADMIN_PASSWORD, GGZY_CLI, out] + list(step),
+                                  capture_output=True, text=True, timeout=600)
+        p = demo()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = demo("award", "--test")  # test mode's clock stands in for the demonstration clock
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("the project is closed", p.stdout)
+        self.assertIn("/evaluation.html?id=", p.stdout)
+        pid = int(self.srv.sql("SELECT id FROM projects ORDER BY id LIMIT 1")[0][0])
+        self.assertEqual(self.srv.sql("SELECT state FROM projects WHERE id = %d" % pid)[0][0], "closed")
+        sup = self.srv.login("demo-supervisor", "demo-password-1")
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=sup)
+        self.srv.wait_sequenced()
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=sup)
+        vkey = self.srv.request("GET", "/api/v1/audit/vkey").json["vkey"]
+        r = subprocess.run([GGZY_CLI, "--server", base, "--ca", CA, "--token", sup, "audit", "replay",
+                            "--project", str(pid), "--vkey", vkey], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
+class DemoClockTest(ApiTest):
+    server_args = {"test_mode": False, "extra_args": ["--demo-clock"]}
+
+    def test_the_demonstration_clock_moves_and_says_so_and_nothing_else_of_test_mode_is_there(self):
+        h = self.srv.request("GET", "/healthz").json
+        self.assertTrue(h.get("demo_clock"), h)
+        r = self.srv.request("POST", "/api/v1/test/clock", {"set_us": h["now_us"] + 86400 * 10**6})
+        self.assertEqual(r.status, 200, r)
+        self.assertGreater(self.srv.request("GET", "/healthz").json["now_us"], h["now_us"] + 86000 * 10**6)
+        admin = self.srv.admin_token()
+        for method, path in (("POST", "/api/v1/test/audit/entries"), ("POST", "/api/v1/test/events"),
+                             ("GET", "/api/v1/test/sleep?ms=1")):
+            r = self.srv.request(method, path, {} if method == "POST" else None, token=admin)
+            self.assertEqual(r.status, 404, (path, r))

@@ -84,6 +84,17 @@ const GGZYShell = (() => {
     const err = el("p", { id: "shell-error", role: "alert", class: "shell-error" });
     err.hidden = true;
     header.after(err);
+    demoBanner(header);
+  }
+
+  /* A demonstration's clock (ggzyd --demo-clock) is named on every page: its times are not today's. */
+  async function demoBanner(header) {
+    const h = await session.api("GET", "/healthz");
+    if (!h.json || !h.json.demo_clock) return;
+    const b = el("p", { id: "demo-clock", role: "status", class: "demo-clock" },
+                 "演示时钟：本平台的时间为演示时间 " + GGZYPage.beijing(h.json.now_us).slice(0, 16) +
+                 "（北京时间），并非真实时间。A demonstration clock: the platform's time is not today's.");
+    header.after(b);
   }
 
   function error(text) {
