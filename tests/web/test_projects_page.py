@@ -1,7 +1,7 @@
 """The projects page (web/projects.html, web/projects.js) in a real browser: an agent registers a
 project with its lot (budget and estimate typed in 元 with separators), uploads the tender document
 and sees the SHA-256 the server computed, and submits the project; center staff accept it (the
-project gets its code); the agent drafts the tender announcement — times in Beijing time, the
+project gets its code) and make the lot's opening key with its custodians; the agent drafts the tender announcement — times in Beijing time, the
 deposit in 元, the evaluation method with an objective criterion — previews it as stored and
 publishes it, and the project is bidding. A refusal is shown with its rule. At a phone's width
 nothing is wider than the screen."""
@@ -88,12 +88,18 @@ class ProjectsPageTest(test_opening.Ceremony):
         br.wait_for("document.getElementById('d-title').textContent.includes('已受理')")
         code = self.srv.request("GET", "/api/v1/projects/%d" % pid, token=self.agent_tok).json["code"]
         self.assertTrue(code)
-        # the opening key and the opening room (their own pages' business), then the tender
-        # announcement drafted, previewed and published on this page
-        r = self.srv.request("POST", "/api/v1/projects/%d/lots/1/opening-key" % pid,
-                             {"custodians": [{"user_id": c["user_id"], "key_id": c["key_id"]} for c in self.cust]},
-                             token=self.admin)
-        self.assertEqual(r.status, 201, r)
+        # the lot's opening key, made on this page with its three custodians (any two open it)
+        br.wait_for("!document.getElementById('key-box').hidden")
+        br.script("document.getElementById('k-custodians').value = arguments[0];",
+                  "\n".join("%d，%s" % (c["user_id"], c["key_id"]) for c in self.cust))
+        self.done("#make-key", "key-status")
+        # (the key is published with the tender announcement, not before)
+        key_id, threshold, custodians = self.srv.sql("SELECT key_id, threshold, custodians FROM opening_keys "
+                                                     "WHERE project_id = %d AND lot_seq = 1" % pid)[0]
+        self.assertEqual((int(threshold), int(custodians)), (2, 3))
+        self.assertIn(key_id, br.text("#key-status"))
+        # the opening room (the venues page's business), then the tender announcement drafted,
+        # previewed and published on this page
         now = self.server_now()
         deadline = (now // (60 * 10**6)) * 60 * 10**6 + 21 * DAY
         self.book_opening(pid, deadline, self.agent_tok)
