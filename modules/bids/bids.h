@@ -57,6 +57,7 @@ enum db_status bids_standing(struct dbconn *c, int64_t project, int64_t lot, int
 struct bid_opened {
     int64_t bid_id, org_id, price_fen, received_us;
     char sha256[65]; /* the envelope's, hex */
+    char client[64]; /* the address it was handed in from ("" unknown) */
 };
 enum db_status bids_opened_lot(struct dbconn *c, int64_t project, int64_t lot, bool *opened,
                                struct bid_opened **out, size_t *n);

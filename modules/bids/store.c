@@ -90,8 +90,8 @@ static const char sql_bid_state[] =
     "UPDATE bids SET state = ?, state_us = ? WHERE id = ? AND state = 'current'";
 static const char sql_bid_ins[] =
     "INSERT INTO bids (project_id, lot_seq, bidder_org_id, bidder_user_id, revision, "
-    "signer_key_id, envelope_sha256, size, received_us, state, state_us) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', ?)";
+    "signer_key_id, envelope_sha256, size, received_us, state, state_us, client_address) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?)";
 static const char sql_bid_time[] = "UPDATE bids SET received_us = ?, state_us = ? WHERE id = ?";
 static const char sql_bid_get[] =
     "SELECT " BID_COLS(DB_COL_SQL) DB_COL_END " FROM bids WHERE id = ?";
@@ -146,10 +146,17 @@ store_bid_set_state(struct dbconn *c, int64_t id, const char *state, int64_t now
 enum db_status
 store_bid_insert(struct dbconn *c, const struct bid_row *b, int64_t *id)
 {
-    struct dbv p[] = {DBV_INT(b->project),     DBV_INT(b->lot),      DBV_INT(b->org),
-                      DBV_INT(b->user),        DBV_INT(b->revision), DBV_STR(b->signer_key_id),
-                      DBV_BLOB(b->sha256, 32), DBV_INT(b->size),     DBV_INT(b->received_us),
-                      DBV_INT(b->received_us)};
+    struct dbv p[] = {DBV_INT(b->project),
+                      DBV_INT(b->lot),
+                      DBV_INT(b->org),
+                      DBV_INT(b->user),
+                      DBV_INT(b->revision),
+                      DBV_STR(b->signer_key_id),
+                      DBV_BLOB(b->sha256, 32),
+                      DBV_INT(b->size),
+                      DBV_INT(b->received_us),
+                      DBV_INT(b->received_us),
+                      b->client && *b->client ? DBV_STR(b->client) : DBV_NUL};
     uint64_t iid = 0;
     enum db_status st = db_exec(c, sql_bid_ins, p, ARRAY_LEN(p), NULL, &iid);
     *id = (int64_t)iid;
@@ -532,7 +539,8 @@ bids_standing(struct dbconn *c, int64_t project, int64_t lot, int64_t org, struc
     X(OL_ORG, "b.bidder_org_id")                                                                   \
     X(OL_PRICE, "b.price_fen")                                                                     \
     X(OL_RECEIVED, "b.received_us")                                                                \
-    X(OL_SHA, "HEX(b.envelope_sha256)")
+    X(OL_SHA, "HEX(b.envelope_sha256)")                                                            \
+    X(OL_CLIENT, "b.client_address")
 enum { OPENED_COLS(DB_COL_ENUM) OL__COUNT };
 
 enum db_status
@@ -568,6 +576,8 @@ bids_opened_lot(struct dbconn *c, int64_t project, int64_t lot, bool *opened,
             b->price_fen = dbres_i64(&r, i, OL_PRICE);
             b->received_us = dbres_i64(&r, i, OL_RECEIVED);
             snprintf(b->sha256, sizeof b->sha256, "%s", dbres_str(&r, i, OL_SHA));
+            snprintf(b->client, sizeof b->client, "%s",
+                     dbres_str(&r, i, OL_CLIENT) ? dbres_str(&r, i, OL_CLIENT) : "");
             for (char *h = b->sha256; *h; h++)
                 if (*h >= 'A' && *h <= 'F')
                     *h = (char)(*h - 'A' + 'a');

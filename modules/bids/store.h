@@ -41,6 +41,7 @@ struct bid_row {
     int64_t project, lot, org, user, revision, size, received_us;
     const char *signer_key_id;
     const uint8_t *sha256;
+    const char *client; /* the submitting client's address ("" unknown) */
 };
 /* The columns of every bid read (store_bid_get, store_bids_of_org, store_bids_current). */
 #define BID_COLS(X)                                                                                \

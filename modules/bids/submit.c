@@ -528,7 +528,7 @@ submit_tx(struct dbconn *c, struct req *r, void *arg)
     if (current && store_bid_set_state(c, last_id, "superseded", now) != DB_OK)
         return TX_DBFAIL;
     struct bid_row b = {x->project, x->lot, r->who.org_id, r->who.user_id, x->revision,
-                        x->size,    now,    x->signer,     x->sha};
+                        x->size,    now,    x->signer,     x->sha,         r->client};
     if (store_bid_insert(c, &b, &x->bid_id) != DB_OK)
         return TX_DBFAIL;
     cJSON *p = cJSON_CreateObject();

@@ -51,7 +51,8 @@ struct eval_member {
 struct eval_bid {
     int64_t bid_id, org_id, price_fen;
     char sha256[65];
-    bool valid; /* not rejected at a review */
+    char client[64]; /* the address it was handed in from, at the opening only ("": unknown) */
+    bool valid;      /* not rejected at a review */
     char rejected_at[16];
 };
 struct eval_act {

@@ -1167,6 +1167,10 @@ const struct eval_indicator_rule evaluation_indicator_rules[] = {
      10},
     {"IND-SAME-ACCOUNT", "实施条例 第四十条（六）",
      "two bidders' deposits came from the same payer account (the deposits stage's flag)", 0},
+    {"IND-SAME-CLIENT", "实施条例 第四十条（一）",
+     "two bidders' bids were handed in from the same client address (prepared by the same unit "
+     "or person)",
+     0},
     {"IND-SCORE-OUTLIER", "评标委员会和评标方法暂行规定 第五十三条",
      "a member's score on a criterion differs from the other members' mean by more than the "
      "threshold (per mille of the criterion's points)",
@@ -1247,6 +1251,20 @@ evaluation_rule_open_indicators(const struct eval_bid *bids, size_t n, int64_t c
         snprintf(f->evidence, sizeof f->evidence, "deposits paid from account %s",
                  json_str(x, "payer_account") ? json_str(x, "payer_account") : "?");
     }
+    /* IND-SAME-CLIENT: two organizations' bids handed in from one client address */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            if (!bids[i].client[0] || strcmp(bids[i].client, bids[j].client) ||
+                bids[i].org_id == bids[j].org_id)
+                continue;
+            struct eval_fired *f = fire(out, &k, max, "IND-SAME-CLIENT");
+            if (!f)
+                return k;
+            snprintf(f->subject, sizeof f->subject, "organizations %lld and %lld",
+                     (long long)bids[i].org_id, (long long)bids[j].org_id);
+            snprintf(f->evidence, sizeof f->evidence, "bids %lld and %lld handed in from %s",
+                     (long long)bids[i].bid_id, (long long)bids[j].bid_id, bids[i].client);
+        }
     return k;
 }
 

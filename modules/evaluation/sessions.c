@@ -74,6 +74,7 @@ open_tx(struct dbconn *c, struct req *r, void *arg)
         b->org_id = k.bids[i].org_id;
         b->price_fen = k.bids[i].price_fen;
         memcpy(b->sha256, k.bids[i].sha256, sizeof b->sha256);
+        memcpy(b->client, k.bids[i].client, sizeof b->client);
         b->valid = true;
     }
     if (store_eval_insert(c, s, k.method_json, k.method_ann, r->who.user_id, now, &id) != DB_OK)

@@ -416,6 +416,15 @@ indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_
     CHECK(evaluation_rule_open_indicators(c, 3, 10000, pay, f, 8) == 1);
     CHECK_STR(f[0].code, "IND-SAME-ACCOUNT");
     cJSON_Delete(pay);
+    /* two organizations' bids from one client address; one organization's revisions do not count */
+    snprintf(c[0].client, sizeof c[0].client, "203.0.113.7");
+    snprintf(c[2].client, sizeof c[2].client, "203.0.113.7");
+    c[0].org_id = 70, c[1].org_id = 80, c[2].org_id = 90;
+    CHECK(evaluation_rule_open_indicators(c, 3, 10000, NULL, f, 8) == 1);
+    CHECK_STR(f[0].code, "IND-SAME-CLIENT");
+    CHECK(strstr(f[0].evidence, "203.0.113.7") != NULL);
+    c[2].org_id = 70;
+    CHECK(evaluation_rule_open_indicators(c, 3, 10000, NULL, f, 8) == 0);
     /* scores: member 12 far from the others on bid 7, and alone in favouring bid 8 */
     struct eval_session *s = session();
     cJSON *m =
