@@ -20,26 +20,12 @@
                     contracted: "已签合同", closed: "已结束" };
   let me = null, award = null;
 
-  function el(tag, text, attrs) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    return e;
-  }
-  function say(text, state) {
-    $("status").textContent = text;
-    $("status").dataset.state = state;
-  }
+  const el = GGZYPage.el;
+  const say = (text, state) => GGZYPage.say("status", text, state);
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
-  async function signed(domain, fields) {
-    const f0 = $("key").files[0];
-    if (!f0) throw new Error("选择私钥文件 choose your key file: it signs this act");
-    const k = await GGZYSeal.importSigningKey(await f0.text());
-    const h = await api("GET", "/healthz");
-    const f = Object.assign({ platform: me.platform, user_id: me.id, signed_us: h.json.now_us }, fields);
-    return { key_id: k.keyId, signed_us: f.signed_us, signature: await GGZYSeal.signAct(k.key, domain, f) };
-  }
+  /* a signed act of the signed-in person, with the key file chosen on the page */
+  const signed = (domain, fields) => GGZYSeal.signedBody($("key"), me, domain, fields);
   async function fileSha256(input) {
     const f = input.files[0];
     if (!f) throw new Error("选择文件 choose the file");

@@ -36,16 +36,7 @@
   let me = null, journalAfter = null;
   const orgNames = new Map();
 
-  function el(tag, text, attrs) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    return e;
-  }
-  function say(id, text, state) {
-    $(id).textContent = text;
-    $(id).dataset.state = state;
-  }
+  const el = GGZYPage.el, say = GGZYPage.say;
   /* a table body's one row saying it is empty */
   function empty(body, text, cols) {
     const tr = el("tr");

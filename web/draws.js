@@ -24,31 +24,12 @@
                    removed: "除名 removed" };
   let me = null;
 
-  function el(tag, text, attrs) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    return e;
-  }
-  function say(id, text, state) {
-    $(id).textContent = text;
-    $(id).dataset.state = state;
-  }
+  const el = GGZYPage.el, say = GGZYPage.say;
   const when = (us) => (typeof us === "number" ? GGZYPage.beijing(us).slice(0, 16) : "—");
   const st = (s) => STATES[s] || s;
 
-  async function signer() {
-    const f = $("key").files[0];
-    if (!f) throw new Error("选择私钥文件 choose your key file: it signs this act");
-    return GGZYSeal.importSigningKey(await f.text());
-  }
-  /* A signed act's body members: the fields every act binds, dated by the platform's clock. */
-  async function signed(domain, fields) {
-    const k = await signer();
-    const h = await api("GET", "/healthz");
-    const f = Object.assign({ platform: me.platform, user_id: me.id, signed_us: h.json.now_us }, fields);
-    return { key_id: k.keyId, signed_us: f.signed_us, signature: await GGZYSeal.signAct(k.key, domain, f) };
-  }
+  /* a signed act of the signed-in person, with the key file chosen on the page */
+  const signed = (domain, fields) => GGZYSeal.signedBody($("key"), me, domain, fields);
 
   /* ---- the expert ---- */
 

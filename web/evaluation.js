@@ -25,26 +25,11 @@
                    ["51-7", "串通、弄虚作假、行贿（第七项）"], ["substantive", "不满足招标文件实质性要求（★）"]];
   let me = null, cur = null, streamAbort = null, consoleKey = "";
 
-  function el(tag, text, attrs) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    return e;
-  }
-  function say(id, text, state) {
-    $(id).textContent = text;
-    $(id).dataset.state = state;
-  }
+  const el = GGZYPage.el, say = GGZYPage.say;
   const when = (us) => (typeof us === "number" ? GGZYPage.beijing(us).slice(0, 19) : "—");
 
-  async function signed(domain, fields) {
-    const f0 = $("key").files[0];
-    if (!f0) throw new Error("选择私钥文件 choose your key file: it signs this act");
-    const k = await GGZYSeal.importSigningKey(await f0.text());
-    const h = await api("GET", "/healthz");
-    const f = Object.assign({ platform: me.platform, user_id: me.id, signed_us: h.json.now_us }, fields);
-    return { key_id: k.keyId, signed_us: f.signed_us, signature: await GGZYSeal.signAct(k.key, domain, f) };
-  }
+  /* a signed act of the signed-in person, with the key file chosen on the page */
+  const signed = (domain, fields) => GGZYSeal.signedBody($("key"), me, domain, fields);
 
   /* ---- the list ---- */
 

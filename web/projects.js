@@ -26,16 +26,7 @@
   };
   let me = null, cur = null, draft = null;
 
-  function el(tag, text, attrs) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    return e;
-  }
-  function say(id, text, state) {
-    $(id).textContent = text;
-    $(id).dataset.state = state;
-  }
+  const el = GGZYPage.el, say = GGZYPage.say;
 
   /* ---- the list ---- */
 

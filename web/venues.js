@@ -20,16 +20,7 @@
                    refused: "已拒绝 refused", cancelled: "已取消 cancelled" };
   let me = null, rooms = [];
 
-  function el(tag, text, attrs) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    return e;
-  }
-  function say(id, text, state) {
-    $(id).textContent = text;
-    $(id).dataset.state = state;
-  }
+  const el = GGZYPage.el, say = GGZYPage.say;
   /* "YYYY-MM-DD" and "HH:MM" in Beijing time as UTC µs (whole minutes: exact in a double) */
   function local(day, hhmm) {
     const [y, m, d] = day.split("-").map(Number), [h, mi] = (hhmm || "00:00").split(":").map(Number);

@@ -12,6 +12,10 @@
  *                               time, as µs since the epoch (null when it is not one)
  * GGZYPage.fen(text)            an amount in yuan as the person types it ("1,234,567.8") as integer
  *                               fen, by string work (null when it is not an amount)
+ * GGZYPage.el(tag, text, attrs) a new element with its text (textContent, never markup) and
+ *                               attributes
+ * GGZYPage.say(id, text, state) a status line: its text and its data-state (busy, done, refused,
+ *                               …), which the tests wait on
  */
 "use strict";
 
@@ -86,5 +90,18 @@ const GGZYPage = (() => {
     return Number.isSafeInteger(v) ? v : null;
   }
 
-  return { session, refusal, beijing, yuan, fromBeijing, fen };
+  function el(tag, text, attrs) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    return e;
+  }
+
+  function say(id, text, state) {
+    const e = document.getElementById(id);
+    e.textContent = text;
+    e.dataset.state = state;
+  }
+
+  return { session, refusal, beijing, yuan, fromBeijing, fen, el, say };
 })();

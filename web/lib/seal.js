@@ -12,6 +12,10 @@
  * GGZYSeal.container(summary, docs)             the plaintext (§4.1): summary object, [{name, bytes}]
  * GGZYSeal.importSigningKey(pem)                {key, keyId} from a PKCS#8 PEM P-256 private key
  * GGZYSeal.signAct(key, domain, fields)         a signed act's signature (docs/audit.md §8), base64
+ * GGZYSeal.signedBody(input, me, domain, fields) the body members of the signed-in person's act:
+ *                                               {key_id, signed_us, signature}, signed with the key
+ *                                               file chosen in input (never sent), dated by the
+ *                                               platform's clock, binding platform and user_id
  * GGZYSeal.seal(header, openingPk, key, pt, fixed)  the signed envelope (Uint8Array)
  * GGZYSeal.deriveKeyPair(ikm)                   RFC 9180 §7.1.3 DeriveKeyPair (for test vectors)
  * GGZYSeal.importAgreementKey(pem), hpkeOpen(me, enc, info, ct)
@@ -351,6 +355,16 @@ const GGZYSeal = (() => {
     return { summary, docs };
   }
 
-  return { canonical, container, importSigningKey, signAct, importAgreementKey, seal, hpkeOpen, openEnvelope,
-           deriveKeyPair, sha256, hex, unhex, concat, privateFromScalar };
+  async function signedBody(input, me, domain, fields) {
+    const file = input.files[0];
+    if (!file) throw new Error("选择私钥文件 choose your key file: it signs this act");
+    const k = await importSigningKey(await file.text());
+    const h = await fetch("/healthz", { cache: "no-store", credentials: "omit" });
+    const now = (await h.json()).now_us;
+    const f = Object.assign({ platform: me.platform, user_id: me.id, signed_us: now }, fields);
+    return { key_id: k.keyId, signed_us: now, signature: await signAct(k.key, domain, f) };
+  }
+
+  return { canonical, container, importSigningKey, signAct, signedBody, importAgreementKey, seal, hpkeOpen,
+           openEnvelope, deriveKeyPair, sha256, hex, unhex, concat, privateFromScalar };
 })();
