@@ -266,6 +266,15 @@ fail:
     return rc;
 }
 
+/* Is id a development platform's name (where a demonstration clock may run)? */
+static bool
+demo_platform(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    return (n > 10 && !strcmp(id + n - 10, ".localhost")) ||
+           (n > 5 && !strcmp(id + n - 5, ".test"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -327,6 +336,14 @@ main(int argc, char **argv)
         return 2;
     }
     cfg.test_mode = test_mode;
+    if (clock_is_demo() && !demo_platform(cfg.platform_id)) {
+        /* a clock anyone may move decides every deadline: only on a development platform */
+        log_error("--demo-clock: platform.id %s is not a development name (*.localhost or *.test); "
+                  "a demonstration clock never runs in production",
+                  cfg.platform_id);
+        config_free(&cfg);
+        return 2;
+    }
     log_set_level(!strcmp(cfg.log_level, "debug")   ? LOG_DEBUG
                   : !strcmp(cfg.log_level, "warn")  ? LOG_WARN
                   : !strcmp(cfg.log_level, "error") ? LOG_ERROR

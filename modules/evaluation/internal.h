@@ -283,12 +283,15 @@ enum db_status eval_rep_admitted(struct dbconn *c, const struct venue_session *s
  * of the lot (OBJ-STANDING), in its window (OBJ-WINDOW: during the candidates' publicity under the
  * tendering law, 实施条例 第五十四条; within R-OBJECTION-WINDOW working days after the result's
  * announcement period under government procurement, 政府采购法 第五十二条), while the lot is not
- * contracted, one unanswered at a time per organization and lot (OBJ-PENDING). */
+ * contracted, one unanswered at a time per organization and lot (OBJ-PENDING); under government
+ * procurement once per organization and lot, every ground at once (OBJ-ONCE, 财政部令第94号
+ * 第十条). */
 struct objection_facts {
     const struct award_project *p;
     const struct lot_result *lot; /* NULL: no such reported lot */
     bool bidder_of_lot;           /* the caller's organization bid in the lot */
     bool pending_own;             /* it has an unanswered objection on the lot */
+    bool objected_before; /* it has objected to the lot's result already (answered or not) */
     size_t text_len;
     enum act_check sig;
     const char *sig_rule, *sig_why;

@@ -92,6 +92,12 @@ file_tx(struct dbconn *c, struct req *r, void *arg)
     for (size_t i = 0; i < pend.nrows; i++)
         f.pending_own |=
             dbres_i64(&pend, i, OB_ORG) == r->who.org_id && dbres_i64(&pend, i, OB_LOT) == x->lot;
+    dbres_free(&pend);
+    if (store_result_objection_list(c, x->project, r->who.org_id, 0, 1000, &pend) != DB_OK)
+        goto out;
+    for (size_t i = 0; i < pend.nrows; i++)
+        f.objected_before |=
+            dbres_i64(&pend, i, OB_ORG) == r->who.org_id && dbres_i64(&pend, i, OB_LOT) == x->lot;
     fields = cJSON_CreateObject();
     json_add_i64(fields, "lot", x->lot);
     cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);

@@ -180,6 +180,7 @@ static const char *const rule_codes[] = {
     "EVAL-TIME",
     "OBJ-ANSWERED",
     "OBJ-LOT",
+    "OBJ-ONCE",
     "OBJ-PAYLOAD",
     "OBJ-PENDING",
     "OBJ-SIGNATURE",

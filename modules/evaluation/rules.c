@@ -1484,6 +1484,11 @@ evaluation_rule_object(const struct objection_facts *f, int64_t now)
                             "its announcement period, before the contract (政府采购法 第五十二条)"
                           : "an objection to the result is made during the candidates' publicity "
                             "(实施条例 第五十四条)");
+    if (gp && f->objected_before)
+        return *refuse(&r, "OBJ-ONCE",
+                       "under government procurement a supplier raises every objection to one "
+                       "step at once (财政部令第94号 第十条): yours to lot %lld is on record",
+                       (long long)f->lot->lot);
     if (f->pending_own)
         return *refuse(&r, "OBJ-PENDING",
                        "your organization's objection to lot %lld awaits its answer; add to it "

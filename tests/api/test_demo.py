@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import ADMIN_PASSWORD, CA, ROOT, ApiTest
+from harness import ADMIN_PASSWORD, CA, ROOT, ApiTest, Server
 
 GGZY_CLI = os.environ.get("GGZY_CLI") or os.path.join(ROOT, "build", "debug", "ggzy")
 
@@ -85,3 +85,9 @@ class DemoClockTest(ApiTest):
                              ("GET", "/api/v1/test/sleep?ms=1")):
             r = self.srv.request(method, path, {} if method == "POST" else None, token=admin)
             self.assertEqual(r.status, 404, (path, r))
+
+    def test_a_production_platform_refuses_the_demonstration_clock(self):
+        with self.assertRaises(AssertionError) as e:
+            srv = Server(test_mode=False, conf={"platform.id": "ggzy.example.gov.cn"}, extra_args=["--demo-clock"])
+            self.addCleanup(srv.stop)
+        self.assertIn("never runs in production", str(e.exception))

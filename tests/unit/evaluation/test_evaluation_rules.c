@@ -570,6 +570,15 @@ an_objection_comes_from_a_bidder_of_the_lot_in_its_window_and_holds_the_award(vo
      * Thursday the 10th + 7 = Monday the 21st, after the award too, not once contracted */
     p.category = CAT_PROCUREMENT;
     CHECK(evaluation_rule_objection_window(&p) == end_of(2026, 12, 21));
+    f.objected_before = true; /* 财政部令第94号 第十条: every ground at once */
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 14)), "OBJ-ONCE"));
+    p.category = CAT_ENGINEERING;
+    p.project_state = "candidates_published";
+    CHECK(!strcmp(obj_code(&f, at10(2026, 12, 9)),
+                  "")); /* the tendering law: again after the answer */
+    p.category = CAT_PROCUREMENT;
+    p.project_state = "awarded";
+    f.objected_before = false;
     CHECK(!strcmp(obj_code(&f, end_of(2026, 12, 21)), ""));
     CHECK(!strcmp(obj_code(&f, end_of(2026, 12, 21) + 1), "OBJ-WINDOW"));
     snprintf(p.lots[0].contract_state, sizeof p.lots[0].contract_state, "signed");
