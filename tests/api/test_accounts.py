@@ -225,7 +225,9 @@ class OrgsUsersTest(ApiTest):
         self.srv.wait_sequenced()
         rows = self.srv.sql("SELECT idx, action FROM audit_entries ORDER BY idx")
         self.assertEqual([int(r[0]) for r in rows], list(range(len(rows))))
-        actions = [r[1] for r in rows[before:]]
+        # (a background job's entry may fall in between — the calendar's warning when the official
+        # calendar ends within 90 days: it is the system's, not this test's)
+        actions = [r[1] for r in rows[before:] if r[1] != "calendar.warn"]
         self.assertEqual(actions, ["account.org_create", "account.user_create", "auth.login"])
         self.assertEqual(int(self.srv.sql("SELECT size FROM audit_head")[0][0]), len(rows))
         # the stored bytes are what was hashed: leaf = SHA-256(0x00 || entry)
