@@ -457,6 +457,8 @@ static const struct {
     {"contract.sign", SIDE_BIT(SIDE_BIDDER)},
     {"project.close", SIDE_BIT(SIDE_TENDERER)},
     {"award.objection", SIDE_BIT(SIDE_BIDDER)},
+    {"award.validity.ask", SIDE_BIT(SIDE_TENDERER)},
+    {"award.validity.answer", SIDE_BIT(SIDE_BIDDER)},
     /* the tendering side answers: the tenderer, or the agency it appointed */
     {"award.objection.answer", SIDE_BIT(SIDE_TENDERER) | SIDE_BIT(SIDE_AGENT)},
 };
@@ -558,6 +560,12 @@ check_signature(struct inv_state *s, const char *action, const cJSON *p, int64_t
             same = json_i64(f, "booking_id", -1) == json_i64(p, "booking_id", -2) &&
                    json_i64(f, "representative_user_id", -1) ==
                        json_i64(p, "representative_user_id", -2);
+        else if (!strncmp(action, "award.validity.", 15))
+            same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2) &&
+                   json_i64(f, "until_us", -1) == json_i64(p, "until_us", -2) &&
+                   (strcmp(action, "award.validity.answer") ||
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "agree")) ==
+                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "agree")));
         else if (!strcmp(action, "award.objection"))
             same = json_i64(f, "project_id", -1) == json_i64(p, "project_id", -2) &&
                    json_i64(f, "lot", -1) == json_i64(p, "lot", -2);

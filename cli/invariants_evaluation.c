@@ -76,6 +76,9 @@ struct ev_objection {
 };
 
 struct eval_ledger {
+    int64_t validity_from;        /* the end the latest extension of the bid validity extends */
+    int64_t refused[EV_MAX_BIDS]; /* the organizations that refused it */
+    size_t nrefused;
     struct ev_objection obj[EV_MAX_OBJECTIONS]; /* the objections awaiting an answer */
     size_t nobj;
     struct ev_session *s;
@@ -431,10 +434,24 @@ ev_feed(struct eval_ledger *l, const cJSON *entry, struct inv_report *rep)
     const char *type = json_str(p, "type");
     if (!strcmp(action, "award.objection") || !strcmp(action, "award.objection.answer"))
         on_objection(l, action, p, idx, t, rep);
+    if (!strcmp(action, "award.validity.ask")) {
+        l->validity_from = json_i64(p, "from_us", 0);
+        l->nrefused = 0;
+    }
+    if (!strcmp(action, "award.validity.answer") &&
+        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "agree")) && l->nrefused < EV_MAX_BIDS)
+        l->refused[l->nrefused++] = json_i64(p, "org_id", 0);
     if (!strcmp(action, "award.decide")) {
         const cJSON *x;
         cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(p, "lots"))
         {
+            for (size_t i = 0; l->validity_from && t > l->validity_from && i < l->nrefused; i++)
+                if (l->refused[i] == json_i64(x, "org_id", -1))
+                    inv_violate(rep, "INV-EVAL-AWARD", idx,
+                                "lot %lld: bid %lld won after it lapsed (its bidder refused to "
+                                "extend the bid validity)",
+                                (long long)json_i64(x, "lot", 0),
+                                (long long)json_i64(x, "bid_id", 0));
             if (objection_pending(l, json_i64(x, "lot", 0)))
                 inv_violate(rep, "INV-EVAL-OBJECTION", idx,
                             "lot %lld was decided while an objection to its result awaited its "

@@ -46,6 +46,7 @@
   async function load() {
     const pid = Number($("project").value);
     await loadObjections(pid);
+    await loadValidity(pid);
     const r = await api("GET", "/api/v1/projects/" + pid + "/award");
     if (r.status !== 200) {
       $("lots").hidden = true;
@@ -214,6 +215,45 @@
       return r2;
     });
   });
+
+  /* The bid validity's extension: the tenderer asks, each bidder answers (暂行规定 第四十条). */
+  async function loadValidity(pid) {
+    const r = await api("GET", "/api/v1/projects/" + pid + "/validity");
+    $("validity-section").hidden = r.status !== 200;
+    if (r.status !== 200) return;
+    const box = $("validity");
+    box.textContent = "";
+    const last = r.json.requests[0];
+    for (const q of r.json.requests) {
+      box.append(el("p", "请求延长至 " + when(q.until_us) + "（原至 " + when(q.from_us) + "）：" +
+                         (q.answers.map((a) => "单位 " + a.org_id + (a.agree ? " 同意" : " 拒绝")).join("；") || "尚无答复")));
+    }
+    if (!last) box.append(el("p", "没有延长请求 none asked"));
+    $("validity-ask").hidden = me.role !== "tenderer";
+    $("validity-answer").hidden = !(me.role === "bidder" && last && !last.answers.length);
+    $("validity-answer").dataset.until = last ? last.until_us : "";
+  }
+  $("validity-ask").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const pid = Number($("project").value), until = GGZYPage.fromBeijing($("validity-until").value);
+    run(async () => {
+      const s = await signed("ggzy-bid-validity-v1", { project_id: pid, until_us: until });
+      const r2 = await api("POST", "/api/v1/projects/" + pid + "/validity", Object.assign({ until_us: until }, s));
+      if (r2.status < 300) await loadValidity(pid);
+      return r2;
+    });
+  });
+  for (const [id, agree] of [["validity-agree", true], ["validity-refuse", false]]) {
+    $(id).addEventListener("click", () => {
+      const pid = Number($("project").value), until = Number($("validity-answer").dataset.until);
+      run(async () => {
+        const s = await signed("ggzy-bid-validity-answer-v1", { agree, project_id: pid, until_us: until });
+        const r2 = await api("POST", "/api/v1/projects/" + pid + "/validity/answer", Object.assign({ agree }, s));
+        if (r2.status < 300) await loadValidity(pid);
+        return r2;
+      });
+    });
+  }
 
   async function loadClarifications() {
     const r = await api("GET", "/api/v1/clarifications");

@@ -203,7 +203,10 @@ struct award_project {
     bool legally_required;
     int64_t tenderer_org, agent_org;
     int64_t publicity_until_us; /* 0: no candidates' publicity published */
-    int64_t validity_end_us;    /* the bid validity period's end (0: no deadline known) */
+    int64_t validity_end_us;    /* the bid validity period's end (0: no deadline known), extended */
+    int64_t validity_first_us;  /* its end before the latest extension */
+    size_t nrefused;            /* the organizations that refused the latest extension */
+    int64_t refused[EVAL_MAX_BIDS];
     size_t nlots;
     struct lot_result lots[AWARD_MAX_LOTS];
 };
@@ -315,6 +318,33 @@ struct refusal evaluation_rule_object_answer(const struct objection_answer_facts
 void objection_file(struct req *r, const cJSON *body);
 void objection_answer(struct req *r, const cJSON *body);
 void objection_list(struct req *r, const cJSON *body);
+
+/* ---- the bid validity's extension (validity.c; docs/evaluation.md §9d) ---- */
+#define VALIDITY_DOMAIN        "ggzy-bid-validity-v1"
+#define VALIDITY_ANSWER_DOMAIN "ggzy-bid-validity-answer-v1"
+/* The tenderer asks every bidder to extend the bid validity to until_us
+ * (评标委员会和评标方法暂行规定 第四十条): before any lot is decided, before the validity ends, to
+ * a later end. EVAL-VALIDITY. */
+struct validity_ask_facts {
+    const struct award_project *p;
+    int64_t until_us;
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_validity_ask(const struct validity_ask_facts *f, int64_t now_us);
+/* A bidder with a current bid answers the latest request, once, before the end it extends
+ * (from_us; silence by then counts as a refusal). EVAL-VALIDITY. */
+struct validity_answer_facts {
+    bool asked, answered;
+    int64_t from_us;
+    enum act_check sig;
+    const char *sig_rule, *sig_why;
+};
+struct refusal evaluation_rule_validity_answer(const struct validity_answer_facts *f,
+                                               int64_t now_us);
+void validity_ask(struct req *r, const cJSON *body);
+void validity_answer(struct req *r, const cJSON *body);
+void validity_get(struct req *r, const cJSON *body);
 
 /* The written report closes a contracted project. AWARD-STATE. */
 struct refusal evaluation_rule_close(const char *project_state, enum act_check sig,

@@ -95,6 +95,20 @@ static const struct field designate_schema[] = {
     {"signature", F_STRING, true, 1, 200, NULL},
     {NULL},
 };
+static const struct field validity_schema[] = {
+    {"until_us", F_INT, true, 1, INT64_C(9007199254740991), NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
+static const struct field validity_answer_schema[] = {
+    {"agree", F_BOOL, true, 0, 0, NULL},
+    {"key_id", F_STRING, true, 64, 64, NULL},
+    {"signed_us", F_INT, true, 0, INT64_C(9007199254740991), NULL},
+    {"signature", F_STRING, true, 1, 200, NULL},
+    {NULL},
+};
 static const struct field page_query[] = {Q_AFTER, Q_LIMIT(200), {NULL}};
 
 static const struct field list_query[] = {Q_AFTER, Q_LIMIT(200), Q_ID("project_id"), {NULL}};
@@ -133,6 +147,12 @@ static const struct route routes[] = {
      ROLE_AGENT | ROLE_TENDERER | ROLE_BIDDER | STAFF, 0, NULL, 0, .query = page_query},
     {"POST", "/api/v1/objections/{id}/answer", objection_answer, ROLE_TENDERER | ROLE_AGENT, 16384,
      objection_answer_schema, 0},
+    {"POST", "/api/v1/projects/{id}/validity", validity_ask, ROLE_TENDERER, 2048, validity_schema,
+     0},
+    {"POST", "/api/v1/projects/{id}/validity/answer", validity_answer, ROLE_BIDDER, 2048,
+     validity_answer_schema, 0},
+    {"GET", "/api/v1/projects/{id}/validity", validity_get,
+     ROLE_AGENT | ROLE_TENDERER | ROLE_BIDDER | STAFF, 0, NULL, 0},
 };
 
 static const char *const rule_codes[] = {
@@ -149,6 +169,7 @@ static const char *const rule_codes[] = {
     "AWARD-SIGNED-TIME",
     "AWARD-SIGNER-KEY",
     "AWARD-STATE",
+    "AWARD-VALIDITY",
     "EVAL-BOOKING",
     "EVAL-CHAIR",
     "EVAL-CHAIR-REPRESENTATIVE",
@@ -178,6 +199,7 @@ static const char *const rule_codes[] = {
     "EVAL-STATE",
     "EVAL-STEP",
     "EVAL-TIME",
+    "EVAL-VALIDITY",
     "OBJ-ANSWERED",
     "OBJ-LOT",
     "OBJ-ONCE",

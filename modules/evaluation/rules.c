@@ -36,6 +36,7 @@ static size_t reports_signed(const struct eval_session *s);
 static struct refusal rule_correct(const struct eval_session *s, const struct eval_member *me,
                                    const cJSON *p);
 static int64_t indicator_threshold(const char *code);
+static bool lapsed(const struct award_project *p, int64_t org, int64_t now);
 
 int
 evaluation_rule_step(const char *name)
@@ -1075,6 +1076,13 @@ evaluation_rule_award(const struct award_facts *f, int64_t now)
             return *refuse(&r, "AWARD-NOT-FIRST",
                            "the reasons are gave_up, no_contract, no_bond, violation "
                            "(实施条例 第五十五条)");
+        if (lapsed(p, c->org_id, now))
+            return *refuse(
+                &r, "AWARD-VALIDITY",
+                "bid %lld lapsed: its bidder refused to extend the bid validity "
+                "(评标委员会和评标方法暂行规定 第四十条); decide another candidate, with "
+                "the reason gave_up",
+                (long long)bid);
         if (l->objections_pending && (r.conflict = true))
             return *refuse(&r, "AWARD-OBJECTION",
                            "lot %lld: an objection to its result awaits the answer; the award "
@@ -1440,6 +1448,65 @@ evaluation_rule_deadline_act(const struct deadline_state *d, int64_t now)
     if (now >= d->due_us - AWARD_WARN_US)
         return d->warned ? DA_NONE : DA_WARN;
     return DA_NONE;
+}
+
+/* ---- the bid validity's extension (docs/evaluation.md §9d) ---- */
+
+struct refusal
+evaluation_rule_validity_ask(const struct validity_ask_facts *f, int64_t now)
+{
+    struct refusal r = {.conflict = true};
+    const struct award_project *p = f->p;
+    const char *s = p->project_state;
+    if (strcmp(s, "opened") && strcmp(s, "evaluating") && strcmp(s, "candidates_published"))
+        return *refuse(&r, "EVAL-VALIDITY",
+                       "the project is %s: the validity is extended between the opening and the "
+                       "award",
+                       s);
+    for (size_t i = 0; i < p->nlots; i++)
+        if (p->lots[i].decided)
+            return *refuse(&r, "EVAL-VALIDITY", "the winner of lot %lld is decided already",
+                           (long long)p->lots[i].lot);
+    if (!p->validity_end_us || now > p->validity_end_us)
+        return *refuse(&r, "EVAL-VALIDITY",
+                       "the bid validity has ended (or is unknown): it is extended before it "
+                       "ends (评标委员会和评标方法暂行规定 第四十条)");
+    r.conflict = false;
+    if ((r = evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why)).code)
+        return r;
+    if (f->until_us <= p->validity_end_us)
+        return *refuse(&r, "EVAL-VALIDITY",
+                       "the new end must come after the validity's present end");
+    return (struct refusal){0};
+}
+
+struct refusal
+evaluation_rule_validity_answer(const struct validity_answer_facts *f, int64_t now)
+{
+    struct refusal r = {.conflict = true};
+    if (!f->asked)
+        return *refuse(&r, "EVAL-VALIDITY", "no extension of the bid validity is asked");
+    if (f->answered)
+        return *refuse(&r, "EVAL-VALIDITY", "your organization has answered already");
+    if (now > f->from_us)
+        return *refuse(&r, "EVAL-VALIDITY",
+                       "the validity it would extend has ended: an answer comes before its end, "
+                       "and silence counts as a refusal");
+    r.conflict = false;
+    return evaluation_rule_signature("EVAL", f->sig, f->sig_rule, f->sig_why);
+}
+
+/* Did organization org refuse the latest extension, the old end having passed (its bid lapsed)? */
+static bool
+lapsed(const struct award_project *p, int64_t org, int64_t now)
+{
+    if (!p->validity_first_us || now <= p->validity_first_us ||
+        p->validity_first_us == p->validity_end_us)
+        return false;
+    for (size_t i = 0; i < p->nrefused; i++)
+        if (p->refused[i] == org)
+            return true;
+    return false;
 }
 
 /* ---- objections to the result (docs/evaluation.md §8b) ---- */

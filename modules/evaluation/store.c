@@ -497,7 +497,20 @@ store_award_project(struct dbconn *c, const struct project_view *v, struct award
     if (st == DB_OK &&
         (st = announce_bid_times(c, v->id, &deadline, &opening, &ann, &found)) == DB_OK && found &&
         deadline)
-        p->validity_end_us = deposits_validity_end(deadline);
+        p->validity_end_us = p->validity_first_us = deposits_validity_end(deadline);
+    /* the latest extension the tenderer asked, and who refused it (暂行规定 第四十条) */
+    if (st == DB_OK && (st = store_validity_requests(c, v->id, &r)) == DB_OK && r.nrows &&
+        dbres_i64(&r, 0, VR_UNTIL) > p->validity_end_us) {
+        int64_t request = dbres_i64(&r, 0, VR_ID);
+        p->validity_end_us = dbres_i64(&r, 0, VR_UNTIL);
+        p->validity_first_us = dbres_i64(&r, 0, VR_FROM);
+        dbres_free(&r);
+        if ((st = store_validity_answers(c, request, &r)) == DB_OK)
+            for (size_t i = 0; i < r.nrows && p->nrefused < EVAL_MAX_BIDS; i++)
+                if (!dbres_i64(&r, i, VA_AGREE))
+                    p->refused[p->nrefused++] = dbres_i64(&r, i, VA_ORG);
+    }
+    dbres_free(&r);
     if (st != DB_OK || (st = entry_lots(c, v->id, &r)) != DB_OK)
         goto out;
     for (size_t i = 0; i < r.nrows && p->nlots < AWARD_MAX_LOTS; i++) {
@@ -850,6 +863,52 @@ store_booking_sessions(struct dbconn *c, int64_t booking, struct dbres *out)
         "e.booking_id = ? AND m.pseudonym LIKE 'rep-%' AND m.sitting = 0), " DB_COL_END;
     struct dbv p[] = {DBV_INT(booking), DBV_INT(booking), DBV_INT(booking)};
     return db_query(c, sql, p, 3, out);
+}
+
+/* ---- the bid validity's extension ---- */
+
+enum db_status
+store_validity_requests(struct dbconn *c, int64_t project, struct dbres *out)
+{
+    static const char sql[] = "SELECT " VALIDITY_COLS(DB_COL_SQL) DB_COL_END
+        " FROM bid_validity_requests WHERE project_id = ? ORDER BY until_us DESC";
+    struct dbv p[] = {DBV_INT(project)};
+    return db_query(c, sql, p, 1, out);
+}
+
+enum db_status
+store_validity_request_insert(struct dbconn *c, int64_t project, int64_t until, int64_t from,
+                              int64_t user, const char *key_id, const char *signature,
+                              int64_t signed_us, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO bid_validity_requests (project_id, until_us, from_us, asked_by, key_id, "
+        "signature, signed_us, asked_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(project), DBV_INT(until),     DBV_INT(from),      DBV_INT(user),
+                      DBV_STR(key_id),  DBV_STR(signature), DBV_INT(signed_us), DBV_INT(now)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
+}
+
+enum db_status
+store_validity_answers(struct dbconn *c, int64_t request, struct dbres *out)
+{
+    static const char sql[] = "SELECT " VANSWER_COLS(DB_COL_SQL) DB_COL_END
+        " FROM bid_validity_answers WHERE request_id = ? ORDER BY org_id";
+    struct dbv p[] = {DBV_INT(request)};
+    return db_query(c, sql, p, 1, out);
+}
+
+enum db_status
+store_validity_answer_insert(struct dbconn *c, int64_t request, int64_t org, bool agree,
+                             int64_t user, const char *key_id, const char *signature,
+                             int64_t signed_us, int64_t now)
+{
+    static const char sql[] =
+        "INSERT INTO bid_validity_answers (request_id, org_id, agree, user_id, key_id, signature, "
+        "signed_us, answered_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    struct dbv p[] = {DBV_INT(request), DBV_INT(org),       DBV_INT(agree),     DBV_INT(user),
+                      DBV_STR(key_id),  DBV_STR(signature), DBV_INT(signed_us), DBV_INT(now)};
+    return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
 }
 
 /* ---- objections to the result ---- */

@@ -185,4 +185,27 @@ enum db_status store_reps(struct dbconn *c, int64_t booking, struct dbres *out);
 enum { BS_SESSIONS, BS_OPEN, BS_RECUSED };
 enum db_status store_booking_sessions(struct dbconn *c, int64_t booking, struct dbres *out);
 
+/* the bid validity's extension (validity.c) */
+#define VALIDITY_COLS(X)                                                                           \
+    X(VR_ID, "id")                                                                                 \
+    X(VR_UNTIL, "until_us")                                                                        \
+    X(VR_FROM, "from_us")                                                                          \
+    X(VR_ASKED, "asked_us")
+enum { VALIDITY_COLS(DB_COL_ENUM) VR__COUNT };
+/* A project's requests, the latest first (rows of VALIDITY_COLS). */
+enum db_status store_validity_requests(struct dbconn *c, int64_t project, struct dbres *out);
+enum db_status store_validity_request_insert(struct dbconn *c, int64_t project, int64_t until,
+                                             int64_t from, int64_t user, const char *key_id,
+                                             const char *signature, int64_t signed_us, int64_t now);
+#define VANSWER_COLS(X)                                                                            \
+    X(VA_ORG, "org_id")                                                                            \
+    X(VA_AGREE, "agree")                                                                           \
+    X(VA_ANSWERED, "answered_us")
+enum { VANSWER_COLS(DB_COL_ENUM) VA__COUNT };
+/* The answers to request id (rows of VANSWER_COLS). */
+enum db_status store_validity_answers(struct dbconn *c, int64_t request, struct dbres *out);
+enum db_status store_validity_answer_insert(struct dbconn *c, int64_t request, int64_t org,
+                                            bool agree, int64_t user, const char *key_id,
+                                            const char *signature, int64_t signed_us, int64_t now);
+
 #endif

@@ -646,6 +646,74 @@ class ObjectionTest(AwardFixture):
         self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)  # the fixture's SQL opening
 
 
+class ValidityTest(AwardFixture):
+    """The bid validity extended (评标委员会和评标方法暂行规定 第四十条): the tenderer asks every bidder,
+    signed, before it ends and to a later end; each bidder answers once, signed, before the old end;
+    a bidder who refused cannot be awarded once the old end has passed, and the tenderer decides
+    another candidate for the reason gave_up; the replay follows it."""
+
+    def test_a_bidder_who_refuses_the_extension_lapses_at_the_old_end(self):
+        self.evaluated_lot()
+        # the fixture's tender names no deadline: the one the opening had (deposits.bid_validity_days on)
+        self.srv.sql("UPDATE announcements SET bid_deadline_us = %d WHERE project_id = %d AND type = 'tender'"
+                     % (self.server_now() - 3 * HOUR, self.pid))
+        owner, owner_tok = self.make_user(self.admin, self.tenderer["id"], "tenderer")
+        users = {o["id"]: self.make_user(self.admin, o["id"], "bidder") for o in self.orgs}
+        ev, report = self.evaluate()
+        first, second = report["candidates"][0], report["candidates"][1]
+        org_of = {self.bids[o]: o for o in self.bids}
+
+        def ask(until, tok=None):
+            tok = tok or owner_tok
+            body = self.signed(tok, "ggzy-bid-validity-v1", {"project_id": self.pid, "until_us": until})
+            body["until_us"] = until
+            return self.srv.request("POST", "/api/v1/projects/%d/validity" % self.pid, body, token=tok)
+
+        def answer(org, agree, until):
+            tok = users[org][1]
+            body = self.signed(tok, "ggzy-bid-validity-answer-v1", {"project_id": self.pid, "until_us": until,
+                                                                    "agree": agree})
+            body["agree"] = agree
+            return self.srv.request("POST", "/api/v1/projects/%d/validity/answer" % self.pid, body, token=tok)
+        now = self.server_now()
+        self.rule(answer(org_of[first], True, now), 409, "EVAL-VALIDITY")  # nothing asked yet
+        self.rule(ask(now), 422, "EVAL-VALIDITY")  # not after the present end
+        self.assertEqual(ask(now, tok=self.agent_tok).status, 403)  # the tenderer asks
+        until = now + 400 * DAY
+        r = ask(until)
+        self.assertEqual(r.status, 201, r)
+        old_end = r.json["from_us"]
+        self.assertIn("award.validity", [m["kind"] for m in self.srv.request(
+            "GET", "/api/v1/me/inbox", token=users[org_of[first]][1]).json["items"]])
+        # the first candidate refuses; the others agree; once each
+        self.assertEqual(answer(org_of[first], False, until).status, 200)
+        self.rule(answer(org_of[first], True, until), 409, "EVAL-VALIDITY")
+        for b in report["candidates"][1:]:
+            self.assertEqual(answer(org_of[b], True, until).status, 200)
+        stranger = self.make_org(self.admin, "bidder")
+        _, st_tok = self.make_user(self.admin, stranger["id"], "bidder")
+        self.assertEqual(self.srv.request("POST", "/api/v1/projects/%d/validity/answer" % self.pid, dict(
+            self.signed(st_tok, "ggzy-bid-validity-answer-v1", {"project_id": self.pid, "until_us": until,
+                                                               "agree": True}), agree=True), token=st_tok).status, 404)
+        v = self.srv.request("GET", "/api/v1/projects/%d/validity" % self.pid, token=owner_tok).json
+        self.assertEqual(sorted(a["agree"] for a in v["requests"][0]["answers"]), [False, True, True])
+        mine = self.srv.request("GET", "/api/v1/projects/%d/validity" % self.pid, token=users[org_of[first]][1]).json
+        self.assertEqual([a["org_id"] for a in mine["requests"][0]["answers"]], [org_of[first]])
+        # the publicity; after the old end, the refusing first candidate has lapsed
+        pub = self.server_now()
+        self.assertEqual(self.announce("candidates", publicity_from_us=pub, publicity_until_us=pub + 4 * DAY).status,
+                         200)
+        self.clock(old_end + MIN)
+        owner_tok = self.srv.login(owner["username"], "user-password-1")
+        self.rule(self.decide(owner_tok, first), 422, "AWARD-VALIDITY")
+        r = self.decide(owner_tok, second, reason="gave_up")
+        self.assertEqual(r.status, 201, r)
+        p, path = self.verify(self.draw["id"])
+        p = self.run_ggzy("audit", "replay", "--project", str(self.pid), "--vkey", self.vkey, token=self.sup_tok)
+        named = {l.split()[1] for l in p.stdout.splitlines() if l.startswith("VIOLATION")}
+        self.assertEqual(named, {"INV-STATE", "INV-STATE-OWNER"}, p.stdout)  # the fixture's SQL opening
+
+
 class CorrectionTest(EvaluationFixture):
     """After summing, before the report is signed, a member changes a score only for a reason of
     财政部令第87号 第六十四条 that can arise on the platform — an objective factor scored unlike the

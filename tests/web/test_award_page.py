@@ -5,6 +5,7 @@ winning price; the winner checks the same text and signs; the tenderer files the
 and the project is closed. At a phone's width nothing is wider than the screen."""
 import os
 import tempfile
+import time
 
 from cryptography.hazmat.primitives import serialization
 
@@ -115,6 +116,27 @@ class AwardPageTest(te.AwardFlowTest):
         self.shot_pair("award-objection-tenderer")
         items = self.srv.request("GET", "/api/v1/projects/%d/objections" % self.pid, token=owner_tok).json["items"]
         self.assertEqual([(o["upheld"], o["answer"] is not None) for o in items], [(False, True)])
+
+    def test_the_tenderer_asks_to_extend_the_validity_and_a_bidder_refuses_on_the_page(self):
+        br = self.browser
+        owner, owner_tok, report, until = self.publicized()
+        self.srv.sql("UPDATE announcements SET bid_deadline_us = %d WHERE project_id = %d AND type = 'tender'"
+                     % (self.server_now() - 3 * 3600 * 10**6, self.pid))
+        self.page(owner["username"], self.key_file(owner_tok, "owner.pem"))
+        br.wait_for("!document.getElementById('validity-ask').hidden")
+        at = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(self.server_now() / 10**6 + 8 * 3600 + 400 * 86400))
+        br.script("document.getElementById('validity-until').value = arguments[0];", at)
+        self.click_done("#ask-validity")
+        self.assertIn("尚无答复", br.text("#validity"))
+        org = [o for o in self.orgs if self.bids[o["id"]] == report["candidates"][0]][0]
+        buser, btok = self.make_user(self.admin, org["id"], "bidder")
+        self.page(buser["username"], self.key_file(btok, "bidder.pem"),
+                  ready="!document.getElementById('validity-answer').hidden")
+        self.click_done("#validity-refuse")
+        self.assertIn("拒绝", br.text("#validity"))
+        self.shot_pair("award-validity-bidder")
+        v = self.srv.request("GET", "/api/v1/projects/%d/validity" % self.pid, token=owner_tok).json
+        self.assertEqual([(a["org_id"], a["agree"]) for a in v["requests"][0]["answers"]], [(org["id"], False)])
 
     def shot_pair(self, name):
         for width in (1366, 390):

@@ -613,6 +613,27 @@ an_objection_comes_from_a_bidder_of_the_lot_in_its_window_and_holds_the_award(vo
 }
 
 static void
+the_validity_is_extended_before_it_ends_and_answered_before_the_old_end(void)
+{
+    struct award_project p = {
+        .project_state = "evaluating", .nlots = 1, .validity_end_us = end_of(2027, 3, 1)};
+    p.lots[0] = (struct lot_result){.lot = 1, .reported = true};
+    struct validity_ask_facts f = {.p = &p, .until_us = end_of(2027, 4, 1), .sig = ACT_OK};
+    CHECK(!evaluation_rule_validity_ask(&f, at10(2027, 2, 1)).code);
+    CHECK_STR(evaluation_rule_validity_ask(&f, end_of(2027, 3, 1) + 1).code, "EVAL-VALIDITY");
+    f.until_us = end_of(2027, 3, 1);
+    CHECK_STR(evaluation_rule_validity_ask(&f, at10(2027, 2, 1)).code, "EVAL-VALIDITY");
+    f.until_us = end_of(2027, 4, 1);
+    p.lots[0].decided = true;
+    CHECK_STR(evaluation_rule_validity_ask(&f, at10(2027, 2, 1)).code, "EVAL-VALIDITY");
+    struct validity_answer_facts a = {.asked = true, .from_us = end_of(2027, 3, 1), .sig = ACT_OK};
+    CHECK(!evaluation_rule_validity_answer(&a, at10(2027, 2, 1)).code);
+    CHECK_STR(evaluation_rule_validity_answer(&a, end_of(2027, 3, 1) + 1).code, "EVAL-VALIDITY");
+    a.answered = true;
+    CHECK_STR(evaluation_rule_validity_answer(&a, at10(2027, 2, 1)).code, "EVAL-VALIDITY");
+}
+
+static void
 a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators(void)
 {
     CHECK(evaluation_rule_stream_sees("progress", ROLE_AGENT, false));
@@ -715,6 +736,7 @@ main(void)
     RUN(a_watcher_sees_the_progress_and_only_the_committee_and_overseers_see_indicators);
     RUN(each_deadline_runs_in_its_state_is_warned_a_day_before_and_flagged_once_after);
     RUN(an_objection_comes_from_a_bidder_of_the_lot_in_its_window_and_holds_the_award);
+    RUN(the_validity_is_extended_before_it_ends_and_answered_before_the_old_end);
     RUN(a_clarification_is_answered_once_in_time_only_by_whom_it_was_asked);
     RUN(indicators_fire_on_regular_prices_prices_at_the_ceiling_shared_accounts_and_odd_scores);
     return CHECK_DONE();
