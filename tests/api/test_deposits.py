@@ -93,7 +93,7 @@ class DepositTest(test_opening.Ceremony):
 
     # -- helpers --
 
-    def wait(self, cond, what, timeout=20):
+    def wait(self, cond, what, timeout=60):  # the bank is another process: a loaded machine is slow
         deadline = time.time() + timeout
         while time.time() < deadline:
             v = cond()
