@@ -147,10 +147,14 @@
     $("o-answer-form").hidden = !["agent", "center_admin", "supervisor"].includes(me.role);
   });
 
-  /* Re-derive one record: NULL when it agrees, else what does not. */
+  /* Re-derive one record: NULL when it agrees, {unchecked} when the viewer may not fetch the
+   * envelope (another bidder's: a bidder checks its own), else what does not agree. Never a
+   * disagreement for what could not be checked. */
   async function checkRecord(rec, sk, pk) {
     const res = await fetch("/api/v1/bids/" + rec.id + "/envelope",
                             {headers: {Authorization: "Bearer " + S.token}, cache: "no-store", credentials: "omit"});
+    if (res.status === 403 || res.status === 404)
+      return { unchecked: "无权取得该投标文件，未核验 not yours to fetch: not checked (HTTP " + res.status + ")" };
     if (res.status !== 200) return "the envelope cannot be fetched (HTTP " + res.status + ")";
     const env = new Uint8Array(await res.arrayBuffer());
     if (GGZYSeal.hex(await GGZYSeal.sha256(env)) !== rec.envelope_sha256) return "the envelope served is not the one received";
@@ -180,19 +184,24 @@
     ul.replaceChildren();
     const k = await fetch(base() + "/opening-key", {cache: "no-store"});
     const pk = k.ok ? GGZYSeal.unhex((await k.json()).public_key) : null;
-    let bad = 0;
+    let bad = 0, unchecked = 0;
     for (const rec of last.records) {
       const problem = pk ? await checkRecord(rec, GGZYSeal.unhex(last.private_key), pk) : "the opening key cannot be read";
       const li = document.createElement("li");
-      li.dataset.result = problem ? "bad" : "ok";
+      const skipped = problem && typeof problem === "object";
+      li.dataset.result = skipped ? "unchecked" : problem ? "bad" : "ok";
       li.textContent = (rec.bidder_name || "#" + rec.bidder_org_id) + ": " +
-        (problem ? "不符 " + problem : rec.opening.status === "opened" ? "一致 the sealed summary is the one read out"
-                                                                       : "一致 it does not open, as recorded");
+        (skipped ? problem.unchecked : problem ? "不符 " + problem
+          : rec.opening.status === "opened" ? "一致 the sealed summary is the one read out"
+                                            : "一致 it does not open, as recorded");
       ul.appendChild(li);
-      bad += problem ? 1 : 0;
+      bad += problem && !skipped ? 1 : 0;
+      unchecked += skipped ? 1 : 0;
     }
-    $("v-status").textContent = bad ? "发现问题 " + bad + " of " + last.records.length + " do not agree — object" :
-      "全部一致 all " + last.records.length + " envelopes agree with the record";
+    const checked = last.records.length - unchecked;
+    const note = unchecked ? "；另有 " + unchecked + " 份无权取得、未核验 (" + unchecked + " not yours to check)" : "";
+    $("v-status").textContent = bad ? "发现问题 " + bad + " of " + checked + " checked do not agree — object" + note :
+      "已核验的 " + checked + " 份全部一致 all " + checked + " envelopes checked agree with the record" + note;
     $("v-status").dataset.state = bad ? "bad" : "ok";
   });
 

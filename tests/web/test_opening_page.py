@@ -270,3 +270,18 @@ class OpeningCheckInBrowserTest(Ceremony):
             state, results, text = check(br)
             self.assertEqual((state, results.count("bad")), ("bad", 1), text)
             self.assertIn("is not the one sealed in the envelope", text)
+        # a bidder checks what it may fetch — its own envelope — and is told the others were not
+        # checked, never that they disagree
+        with Browser() as br:
+            br.get(url)
+            br.wait_for("document.getElementById('state').dataset.state === 'opened'")
+            br.type("#username", self.bidders[1]["username"])
+            br.type("#password", "user-password-1")
+            br.click("#login")
+            br.wait_for("!document.getElementById('verify-section').hidden")
+            br.click("#verify")
+            br.wait_for("['ok','bad'].includes(document.getElementById('v-status').dataset.state)", timeout=60)
+            results = br.script("return [...document.querySelectorAll('#v-results li')].map(l => l.dataset.result);")
+            self.assertEqual(sorted(results), ["ok", "unchecked", "unchecked", "unchecked"], br.text("#v-results"))
+            self.assertEqual(br.script("return document.getElementById('v-status').dataset.state;"), "ok")
+            self.assertIn("未核验", br.text("#v-status"))
