@@ -191,8 +191,14 @@ def main():
     print("   - the venues: the week of the center's rooms (the opening room is booked for the deadline);\n"
           "     as demo-agent book an evaluation room for after it, as admin approve it:\n"
           "       %s/venues.html?site=%d&week=%s" % (BASE, site["id"], when[:10]))
-    print("   - the supervisor verifies the log on their machine:\n       ggzy --server %s --ca %s audit verify"
-          % (BASE, CA))
+    print("   - the supervisor verifies the log on their machine, with a supervisor's token (the CLI is\n"
+          "     build/debug/ggzy until installed):\n"
+          "       TOKEN=$(curl -s --cacert %s %s/api/v1/auth/login -H 'Content-Type: application/json' "
+          "-d '{\"username\":\"demo-supervisor\","
+          "\"password\":\"%s\"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token\"])')\n"
+          "       %s --server %s --ca %s --token \"$TOKEN\" audit verify"
+          % (CA, BASE, PASSWORD, CLI, BASE, CA))
+    print("   - to go on from the bids to closed: scripts/dev run --demo-clock, then scripts/dev demo award")
 
 
 def sign(pem, domain, fields):

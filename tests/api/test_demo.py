@@ -31,6 +31,15 @@ class DemoTest(ApiTest):
         ann = listed[0]
         self.assertEqual(ann["type"], "tender")
         self.assertIn("/bid.html", p.stdout)
+        # the guide's log check works as printed: the token from its sign-in, then ggzy audit verify
+        lines = [l.strip() for l in p.stdout.splitlines()]
+        token_line = next(l for l in lines if l.startswith("TOKEN=$(curl"))
+        verify_line = next(l for l in lines if l.endswith("audit verify"))
+        self.srv.wait_sequenced()
+        self.srv.request("POST", "/api/v1/audit/checkpoints", token=self.srv.admin_token())
+        v = subprocess.run(["bash", "-c", token_line + " && " + verify_line], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
         self.assertIn("project %s" % ann["project_code"], p.stdout)
         sig = self.srv.request("GET", "/api/v1/public/announcements/%d/signature" % ann["id"])
         self.assertEqual(sig.status, 200, sig)

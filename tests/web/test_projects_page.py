@@ -58,8 +58,12 @@ class ProjectsPageTest(test_opening.Ceremony):
     def test_an_agent_registers_submits_and_announces_a_project_that_staff_accept(self):
         br = self.browser
         tenderer = self.make_org(self.admin, "tenderer")
+        # every page names its icon, which the server serves (no failed load in the console)
+        self.assertEqual(self.srv.request("GET", "/favicon.svg").status, 200)
         # the agent registers the project on the page
         self.page(self.agent["username"])
+        self.assertEqual(br.script("return document.querySelector('link[rel=icon]').getAttribute('href');"),
+                         "/favicon.svg")
         br.wait_for("!document.getElementById('create-section').hidden")
         br.type("#p-name", "某某中学综合楼新建工程")
         br.type("#p-tenderer", str(tenderer["id"]))
