@@ -89,6 +89,10 @@
     for (const i of s.indicators || []) ind.append(el("li", i.code + "：" + i.subject + "（" + i.evidence + "）"));
     if (!(s.indicators || []).length) ind.append(el("li", s.indicators ? "无 none" : "仅委员会与监督人员可见 committee and supervisors only"));
     $("pause-form").hidden = !(me && me.role === "supervisor") || s.state === "reported";
+    /* the chair's send-back awaits a supervisor's decision */
+    $("back-form").hidden = !(me && me.role === "supervisor" && s.send_back);
+    if (s.send_back)
+      $("back-ask").textContent = "组长申请退回至「" + (STEPS[s.send_back.to] || s.send_back.to) + "」，理由：" + s.send_back.reason;
     const rep = s.report || s.draft_report;
     $("report").hidden = !rep;
     if (rep) {
@@ -340,6 +344,14 @@
     renderBoard(cur);
   }
   $("pause-form").addEventListener("submit", (ev) => { ev.preventDefault(); pauseOrResume(true); });
+  for (const [id, approve] of [["back-approve", true], ["back-refuse", false]]) {
+    $(id).addEventListener("click", async () => {
+      const r = await api("POST", "/api/v1/evaluations/" + cur.id + "/send-back", { approve, reason: $("back-reason").value });
+      if (r.status !== 200) return say("b-state", GGZYPage.refusal(r.status, r.json), "refused");
+      cur = r.json;
+      renderBoard(cur);
+    });
+  }
   $("resume").addEventListener("click", () => pauseOrResume(false));
 
   /* ---- the live record: text/event-stream over fetch ---- */

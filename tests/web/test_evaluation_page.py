@@ -153,3 +153,28 @@ class EvaluationPageTest(EvaluationFixture):
         br.click("#rep")
         br.wait_for("document.getElementById('rep-status').dataset.state === 'refused'")
         self.assertIn("EVAL-REPRESENTATIVE", br.text("#rep-status"))
+
+    def test_a_supervisor_decides_the_chairs_send_back_on_the_board(self):
+        br = self.browser
+        self.evaluated_lot()
+        for e in self.members:
+            self.sign_in(e)
+        ev = self.open().json["id"]
+        ids = [self.bids[o["id"]] for o in self.orgs]
+        for e in self.members:
+            self.act(e, ev, "pledge", {"conflict": False})
+        chair = self.members[0]
+        for e in self.members:
+            self.act(e, ev, "chair", {"chair": chair["pseudonym"]})
+        for e in self.members:
+            self.act(e, ev, "qualification", {"bids": [{"bid_id": b, "pass": True} for b in ids]})
+        r = self.act(chair, ev, "send_back", {"to": "qualification", "reason": "资格条件理解有误，需重新评审"})
+        self.assertEqual(r.status, 201, r)
+        self.page(self.sup["username"], "?id=%d" % ev)
+        br.wait_for("!document.getElementById('back-form').hidden")
+        self.assertIn("资格条件理解有误", br.text("#back-ask"))
+        br.type("#back-reason", "同意重新资格评审")
+        br.click("#back-approve")
+        br.wait_for("document.getElementById('back-form').hidden")
+        self.assertEqual(self.srv.request("GET", "/api/v1/evaluations/%d" % ev, token=self.sup_tok).json["step"],
+                         "qualification")

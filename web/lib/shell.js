@@ -26,6 +26,9 @@ const GGZYShell = (() => {
     ["/evaluation.html", "评标 Evaluation"],
     ["/award.html", "定标与合同 Award"],
   ];
+  /* roles by their Chinese names (the API keeps its codes) */
+  const ROLES = { center_admin: "交易中心工作人员", agent: "招标代理", tenderer: "招标人", bidder: "投标人",
+                  expert: "评标专家", supervisor: "监督人员" };
   const session = GGZYPage.session();
   const hooks = [];
 
@@ -56,7 +59,7 @@ const GGZYShell = (() => {
         who.dataset.state = "refused";
         return;
       }
-      who.textContent = "已登录 signed in: " + r.me.username + (r.me.role ? " (" + r.me.role + ")" : "");
+      who.textContent = "已登录 signed in: " + r.me.username + (r.me.role ? "（" + (ROLES[r.me.role] || r.me.role) + "）" : "");
       who.dataset.state = "in";
       for (const fn of hooks) fn(r.me);
     });
