@@ -418,13 +418,10 @@ act_tx(struct dbconn *c, struct req *r, void *arg)
     json_add_i64(fields, "evaluation_id", s.id);
     cJSON_AddStringToObject(fields, "kind", x->kind);
     cJSON_AddItemToObject(fields, "payload", cJSON_Duplicate(x->payload, true));
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
-    json_add_i64(fields, "signed_us", x->signed_us);
-    json_add_i64(fields, "user_id", r->who.user_id);
-    f.sig = f.me || f.joining ? accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us,
-                                                   EVAL_ACT_DOMAIN, fields, x->signature, now,
-                                                   EVAL_SKEW_US, &k, &rule, why, sizeof why)
-                              : ACT_KEY;
+    f.sig = f.me || f.joining
+                ? store_signed_act(c, r, EVAL_ACT_DOMAIN, fields, x->key_id, x->signed_us,
+                                   x->signature, now, &k, &rule, why, sizeof why)
+                : ACT_KEY;
     if (f.sig == ACT_DBFAIL) {
         t = TX_DBFAIL;
         goto out;

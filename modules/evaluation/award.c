@@ -304,13 +304,10 @@ decide_tx(struct dbconn *c, struct req *r, void *arg)
     t = TX_DBFAIL;
     fields = cJSON_CreateObject();
     cJSON_AddItemToObject(fields, "lots", cJSON_Duplicate(x->lots, true));
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "project_id", x->project);
-    json_add_i64(fields, "signed_us", x->signed_us);
-    json_add_i64(fields, "user_id", r->who.user_id);
     struct award_facts f = {.p = p, .choices = x->lots};
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, AWARD_DOMAIN, fields,
-                               x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, AWARD_DOMAIN, fields, x->key_id, x->signed_us, x->signature, now,
+                             &k, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL)
         goto out;
     f.sig_rule = rule;

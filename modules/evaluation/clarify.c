@@ -98,13 +98,10 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     fields = cJSON_CreateObject();
     cJSON_AddStringToObject(fields, "answer", x->answer);
     json_add_i64(fields, "clarification_id", x->id);
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
-    json_add_i64(fields, "signed_us", x->signed_us);
-    json_add_i64(fields, "user_id", r->who.user_id);
     struct clarify_answer_facts f = {
         .clar = &k, .session_state = s.state, .answer_len = strlen(x->answer)};
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, ANSWER_DOMAIN, fields,
-                               x->signature, now, EVAL_SKEW_US, &key, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, ANSWER_DOMAIN, fields, x->key_id, x->signed_us, x->signature,
+                             now, &key, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL) {
         t = TX_DBFAIL;
         goto out;

@@ -63,19 +63,16 @@ contract_tx(struct dbconn *c, struct req *r, void *arg)
     fields = cJSON_CreateObject();
     cJSON_AddStringToObject(fields, "document_sha256", x->doc);
     json_add_i64(fields, "lot", x->lot);
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "price_fen", x->price_fen);
     json_add_i64(fields, "project_id", x->project);
-    json_add_i64(fields, "signed_us", x->signed_us);
-    json_add_i64(fields, "user_id", r->who.user_id);
     struct contract_facts f = {.project_state = p->project_state,
                                .lot = l,
                                .bidder = x->bidder,
                                .winner = l && l->won.org_id == r->who.org_id,
                                .price_fen = x->price_fen,
                                .document_sha256 = x->doc};
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, CONTRACT_DOMAIN, fields,
-                               x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, CONTRACT_DOMAIN, fields, x->key_id, x->signed_us, x->signature,
+                             now, &k, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL)
         goto out;
     f.sig_rule = rule;
@@ -218,14 +215,10 @@ close_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     t = TX_DBFAIL;
     fields = cJSON_CreateObject();
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "project_id", x->project);
     cJSON_AddStringToObject(fields, "report_sha256", x->report);
-    json_add_i64(fields, "signed_us", x->signed_us);
-    json_add_i64(fields, "user_id", r->who.user_id);
-    enum act_check sig =
-        accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, CLOSE_DOMAIN, fields,
-                           x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    enum act_check sig = store_signed_act(c, r, CLOSE_DOMAIN, fields, x->key_id, x->signed_us,
+                                          x->signature, now, &k, &rule, why, sizeof why);
     if (sig == ACT_DBFAIL)
         goto out;
     struct refusal no = evaluation_rule_close(p->project_state, sig, rule, why);

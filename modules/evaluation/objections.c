@@ -87,26 +87,21 @@ file_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     for (size_t i = 0; i < n; i++)
         f.bidder_of_lot |= b[i].org_id == r->who.org_id;
-    if (store_result_objection_pending(c, x->project, &pend) != DB_OK)
-        goto out;
-    for (size_t i = 0; i < pend.nrows; i++)
-        f.pending_own |=
-            dbres_i64(&pend, i, OB_ORG) == r->who.org_id && dbres_i64(&pend, i, OB_LOT) == x->lot;
-    dbres_free(&pend);
+    /* the organization's objections to the lot: any (objected before), any unanswered (pending) */
     if (store_result_objection_list(c, x->project, r->who.org_id, 0, 1000, &pend) != DB_OK)
         goto out;
-    for (size_t i = 0; i < pend.nrows; i++)
-        f.objected_before |=
+    for (size_t i = 0; i < pend.nrows; i++) {
+        bool own =
             dbres_i64(&pend, i, OB_ORG) == r->who.org_id && dbres_i64(&pend, i, OB_LOT) == x->lot;
+        f.objected_before |= own;
+        f.pending_own |= own && !dbres_str(&pend, i, OB_ANSWERED);
+    }
     fields = cJSON_CreateObject();
     json_add_i64(fields, "lot", x->lot);
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "project_id", x->project);
-    json_add_i64(fields, "signed_us", x->signed_us);
     cJSON_AddStringToObject(fields, "text", x->text);
-    json_add_i64(fields, "user_id", r->who.user_id);
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, OBJECTION_DOMAIN, fields,
-                               x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, OBJECTION_DOMAIN, fields, x->key_id, x->signed_us, x->signature,
+                             now, &k, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL)
         goto out;
     f.sig_rule = rule;
@@ -223,14 +218,11 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
     fields = cJSON_CreateObject();
     cJSON_AddStringToObject(fields, "answer", x->answer);
     json_add_i64(fields, "objection_id", x->id);
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
-    json_add_i64(fields, "signed_us", x->signed_us);
     cJSON_AddBoolToObject(fields, "upheld", x->upheld);
-    json_add_i64(fields, "user_id", r->who.user_id);
     struct objection_answer_facts f = {.answered = dbres_str(&row, 0, OB_ANSWERED) != NULL,
                                        .answer_len = strlen(x->answer)};
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, OBJECTION_ANSWER_DOMAIN,
-                               fields, x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, OBJECTION_ANSWER_DOMAIN, fields, x->key_id, x->signed_us,
+                             x->signature, now, &k, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL)
         goto out;
     f.sig_rule = rule;

@@ -89,13 +89,9 @@ designate_tx(struct dbconn *c, struct req *r, void *arg)
     }
     fields = cJSON_CreateObject();
     json_add_i64(fields, "booking_id", x->booking);
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "representative_user_id", x->user);
-    json_add_i64(fields, "signed_us", x->signed_us);
-    json_add_i64(fields, "user_id", r->who.user_id);
-    f.sig = f.own_project ? accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us,
-                                               EVAL_REP_DOMAIN, fields, x->signature, now,
-                                               EVAL_SKEW_US, &k, &rule, why, sizeof why)
+    f.sig = f.own_project ? store_signed_act(c, r, EVAL_REP_DOMAIN, fields, x->key_id, x->signed_us,
+                                             x->signature, now, &k, &rule, why, sizeof why)
                           : ACT_KEY;
     if (f.sig == ACT_DBFAIL)
         goto out;

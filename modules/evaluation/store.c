@@ -830,6 +830,20 @@ store_deadline_mark(struct dbconn *c, int64_t project, const char *kind, int64_t
     return db_exec(c, sql, p, ARRAY_LEN(p), NULL, NULL);
 }
 
+/* ---- a signed act's signature ---- */
+
+enum act_check
+store_signed_act(struct dbconn *c, const struct req *r, const char *domain, cJSON *fields,
+                 const char *key_id, int64_t signed_us, const char *signature, int64_t now,
+                 struct signing_key *k, const char **rule, char *why, size_t whylen)
+{
+    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
+    json_add_i64(fields, "signed_us", signed_us);
+    json_add_i64(fields, "user_id", r->who.user_id);
+    return accounts_check_act(c, r->who.user_id, key_id, signed_us, domain, fields, signature, now,
+                              EVAL_SKEW_US, k, rule, why, whylen);
+}
+
 /* ---- the tenderer's representatives ---- */
 
 enum db_status

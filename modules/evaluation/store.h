@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "accounts/accounts.h"
 #include "db.h"
 #include "bids/bids.h"
 #include "experts/experts.h"
@@ -15,6 +16,16 @@
 struct eval_session;
 struct open_facts;
 struct principal;
+struct req;
+
+/* The signature fact of the caller's act over domain (the loading of every signed act's facts):
+ * fields — the act's own members — get the bindings every act carries (platform, signed_us,
+ * user_id), then accounts_check_act checks the signature as it does (*k, *rule and why filled as
+ * it fills them; the caller frees k). ACT_DBFAIL on a database error. */
+enum act_check store_signed_act(struct dbconn *c, const struct req *r, const char *domain,
+                                cJSON *fields, const char *key_id, int64_t signed_us,
+                                const char *signature, int64_t now, struct signing_key *k,
+                                const char **rule, char *why, size_t whylen);
 
 /* Fill the facts of opening a session for lot of booking, asked by who (strings point into
  * *keep, which the caller frees with open_facts_free); *project and *draw are set when known. */

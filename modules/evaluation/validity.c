@@ -66,14 +66,11 @@ ask_tx(struct dbconn *c, struct req *r, void *arg)
         goto out;
     t = TX_DBFAIL;
     fields = cJSON_CreateObject();
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "project_id", x->project);
-    json_add_i64(fields, "signed_us", x->signed_us);
     json_add_i64(fields, "until_us", x->until);
-    json_add_i64(fields, "user_id", r->who.user_id);
     struct validity_ask_facts f = {.p = p, .until_us = x->until};
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, VALIDITY_DOMAIN, fields,
-                               x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, VALIDITY_DOMAIN, fields, x->key_id, x->signed_us, x->signature,
+                             now, &k, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL)
         goto out;
     f.sig_rule = rule;
@@ -179,13 +176,10 @@ answer_tx(struct dbconn *c, struct req *r, void *arg)
         f.answered |= dbres_i64(&ans, i, VA_ORG) == r->who.org_id;
     fields = cJSON_CreateObject();
     cJSON_AddBoolToObject(fields, "agree", x->agree);
-    cJSON_AddStringToObject(fields, "platform", evaluation_cfg->platform_id);
     json_add_i64(fields, "project_id", x->project);
-    json_add_i64(fields, "signed_us", x->signed_us);
     json_add_i64(fields, "until_us", until);
-    json_add_i64(fields, "user_id", r->who.user_id);
-    f.sig = accounts_check_act(c, r->who.user_id, x->key_id, x->signed_us, VALIDITY_ANSWER_DOMAIN,
-                               fields, x->signature, now, EVAL_SKEW_US, &k, &rule, why, sizeof why);
+    f.sig = store_signed_act(c, r, VALIDITY_ANSWER_DOMAIN, fields, x->key_id, x->signed_us,
+                             x->signature, now, &k, &rule, why, sizeof why);
     if (f.sig == ACT_DBFAIL)
         goto out;
     f.sig_rule = rule;
